@@ -1,0 +1,76 @@
+/*
+ * config_schema.c -- every section and key rbld.conf may contain.
+ *
+ * One table for all programs, so any of them can check the whole file.
+ * Each component keeps its keys together under its own section; the text
+ * of doc/rbld.conf.5 follows this table.
+ */
+#include <stddef.h>
+
+#include "config.h"
+
+const rbl_conf_section_def rbl_conf_sections[] = {
+	{ "server", 0, false, "the DNS server rbld" },
+	{ "list",   1, true,  "a list of listings (title: list name)" },
+	{ "zone",   1, true,  "a DNS zone answering from lists (title: zone name)" },
+	{ NULL, 0, false, NULL }
+};
+
+const rbl_conf_key rbl_conf_keys[] = {
+	/* server: rbld */
+	{ "server", "listen", RBL_CT_LISTEN, true,
+	  "address[@port] to answer on, UDP and TCP (default 127.0.0.1@53)" },
+	{ "server", "database", RBL_CT_STR, false,
+	  "directory of the LMDB store (default /var/lib/rbld)" },
+	{ "server", "map-size", RBL_CT_SIZE, false,
+	  "largest size the store may grow to (default 16G)" },
+	{ "server", "threads", RBL_CT_U32, false,
+	  "UDP worker threads (default: number of CPUs)" },
+	{ "server", "user", RBL_CT_STR, false,
+	  "drop privileges to this user after binding (default: stay)" },
+	{ "server", "pidfile", RBL_CT_STR, false, "write the PID here" },
+	{ "server", "log", RBL_CT_STR, false, "stderr (default) or syslog" },
+	{ "server", "version", RBL_CT_STR, false,
+	  "answer for CH TXT version.bind; \"none\" refuses (default rbld version)" },
+	{ "server", "edns-buffer-max", RBL_CT_U32, false,
+	  "largest UDP answer with EDNS, 512..65535 (default 1232)" },
+	{ "server", "tcp-idle-timeout", RBL_CT_DURATION, false,
+	  "close idle TCP connections after this (default 10s)" },
+	{ "server", "tcp-max-connections", RBL_CT_U32, false,
+	  "TCP connections at once, in total (default 512)" },
+	{ "server", "tcp-max-per-client", RBL_CT_U32, false,
+	  "TCP connections at once from one address (default 16)" },
+	{ "server", "tcp-max-pipeline", RBL_CT_U32, false,
+	  "queries read ahead on one TCP connection (default 32)" },
+	{ "server", "stats-file", RBL_CT_STR, false,
+	  "shared counters for rbl-admin (default <database>/rbld.stats)" },
+	{ "server", "purge-interval", RBL_CT_DURATION, false,
+	  "how often rblctl purge / rbl-import remove expired entries (default 1h)" },
+
+	/* list: created in the store by `rblctl init` / `rblctl config apply` */
+	{ "list", "kind", RBL_CT_STR, false, "ip (IPv4 and IPv6) or name (domains)" },
+	{ "list", "default-code", RBL_CT_CODE, false,
+	  "A record of entries without their own (default 127.0.0.2)" },
+	{ "list", "default-txt", RBL_CT_STR, false,
+	  "TXT template of entries without their own; $ is the query" },
+
+	/* zone */
+	{ "zone", "list", RBL_CT_STR, true,
+	  "a list to answer from: \"name\" or \"name@sublabel\"" },
+	{ "zone", "ns", RBL_CT_NAME, true, "name server (NS record at the apex)" },
+	{ "zone", "glue", RBL_CT_STR, true,
+	  "\"name address\": A/AAAA of an in-zone name server" },
+	{ "zone", "soa-mname", RBL_CT_NAME, false, "SOA primary name server" },
+	{ "zone", "soa-rname", RBL_CT_NAME, false, "SOA mailbox (hostmaster.example.org)" },
+	{ "zone", "ttl", RBL_CT_DURATION, false, "TTL of A/TXT answers (default 300)" },
+	{ "zone", "neg-ttl", RBL_CT_DURATION, false,
+	  "negative-answer TTL and SOA minimum (default 300)" },
+	{ "zone", "ns-ttl", RBL_CT_DURATION, false, "TTL of apex SOA/NS (default 86400)" },
+	{ "zone", "refresh", RBL_CT_DURATION, false, "SOA refresh (default 3600)" },
+	{ "zone", "retry", RBL_CT_DURATION, false, "SOA retry (default 600)" },
+	{ "zone", "expire", RBL_CT_DURATION, false, "SOA expire (default 604800)" },
+	{ "zone", "test-entries", RBL_CT_BOOL, false,
+	  "add the RFC 5782 test entries (default yes)" },
+
+	{ NULL, NULL, 0, false, NULL }
+};
