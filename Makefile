@@ -67,10 +67,10 @@ ALL_LIBS = $(LIBADMIN) $(LIBIMP) $(LIBRBLD) $(LIBCTL) $(LIBZONE)
 
 # A program exists once its main.c does: components land one by one.
 prog_if = $(if $(wildcard $(1)),$(BUILD)/$(2))
-PROGS	= $(call prog_if,rbld/main.c,rbld) \
+PROGS	= $(strip $(call prog_if,rbld/main.c,rbld) \
 	  $(call prog_if,zone/rblctl/main.c,rblctl) \
 	  $(call prog_if,import/main.c,rbl-import) \
-	  $(call prog_if,admin-web/main.c,rbl-admin)
+	  $(call prog_if,admin-web/main.c,rbl-admin))
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS	= $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
