@@ -75,6 +75,7 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS	= $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
 UNITDIR	?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 
 .PHONY: all tests check check-fast run bench fuzz soak install uninstall \
 	clean distclean eval-rdns help
@@ -161,18 +162,18 @@ install: all
 	$(if $(MAN8),install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
 	$(if $(MAN5),install -d $(DESTDIR)$(MANDIR)/man5)
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
-	install -d $(DESTDIR)$(UNITDIR)
-	for u in $(UNITS); do \
-		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-			$$u > $(DESTDIR)$(UNITDIR)/$${u##*/} && \
-		chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
-	done
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	$(foreach u,$(UNITS),sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+		-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $(u) \
+		> $(DESTDIR)$(UNITDIR)/$(notdir $(u)) && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$(notdir $(u)) &&) true
+	install -m 644 contrib/rbld.sysusers $(DESTDIR)$(SYSUSERSDIR)/rbld.conf
 	install -d $(DESTDIR)$(SYSCONFDIR)/rbld
 	$(if $(CONF_EXAMPLE),test -e $(DESTDIR)$(SYSCONFDIR)/rbld/rbld.conf || \
 		install -m 644 $(CONF_EXAMPLE) $(DESTDIR)$(SYSCONFDIR)/rbld/rbld.conf)
 	@echo "installed under $(DESTDIR)/:"
 	@cd $(DESTDIR)/ && find .$(SBINDIR) .$(MANDIR)/man8 .$(MANDIR)/man5 \
-		.$(UNITDIR) .$(SYSCONFDIR)/rbld -type f 2>/dev/null | \
+		.$(UNITDIR) .$(SYSUSERSDIR) .$(SYSCONFDIR)/rbld -type f 2>/dev/null | \
 		sed 's|^\.|    |' | sort
 
 uninstall:
@@ -180,6 +181,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/rbld.conf
 
 clean:
 	rm -rf build build-asan build-fuzz
