@@ -26,7 +26,7 @@ note() { echo "make run: $*"; }
 
 [ -x "$B/rbld" ] || die "$B/rbld is not built yet (run make)"
 [ -x "$B/rblctl" ] || die "$B/rblctl is not built yet (run make)"
-command -v dig >/dev/null || die "dig is missing: apt-get install bind9-dnsutils"
+tests/demo/deps.sh || die "dig and ss are needed (tests/demo/deps.sh)"
 mkdir -p "$VAR" || exit 1
 
 # One demo at a time: the database is shared, the ports would differ.
@@ -119,6 +119,7 @@ init_database() {
 }
 
 PIDS=""
+# shellcheck disable=SC2317 # called by the trap
 stop_all() {
 	trap - INT TERM EXIT
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
