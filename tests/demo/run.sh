@@ -12,13 +12,16 @@
 # 5353 if free, else another free one; the admin web site (rbl-admin) is
 # started too once it is built, with a demo user whose password is printed.
 # Logs go to ./var/*.log.  Ctrl-C stops everything.
+# Environment (for tests/demo/demo.test): RBL_DEMO_VAR, the directory
+# instead of ./var; RBL_DEMO_PORT, the preferred port instead of 5353.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 TOP=$(pwd)
 BUILD=${BUILD:-build}
 B=$TOP/$BUILD
-VAR=$TOP/var
+VAR=${RBL_DEMO_VAR:-$TOP/var}
 DB=$VAR/db
+V=${VAR#"$TOP"/}	# as the user should type it, from the top directory
 CONF=$VAR/rbld.conf
 
 die() { echo "make run: $*" >&2; exit 1; }
@@ -143,7 +146,7 @@ wait_dns() {	# port pid
 }
 
 start_rbld() {
-	PORT=$(pick_port 5353)
+	PORT=$(pick_port "${RBL_DEMO_PORT:-5353}")
 	write_conf "$PORT"
 	init_database
 	"$B/rbld" -t -c "$CONF" >"$VAR/rbld.log" 2>&1 ||
@@ -165,7 +168,7 @@ start_admin() {
 		ctl user add demo --role admin --password-stdin >>"$VAR/rblctl.log" 2>&1 ||
 		printf '%s\n' "$ADMIN_PASS" |
 		ctl user passwd demo --password-stdin >>"$VAR/rblctl.log" 2>&1 || {
-			note "could not create the demo admin user (see var/rblctl.log); no admin site"
+			note "could not create the demo admin user (see $V/rblctl.log); no admin site"
 			return 0
 		}
 	"$B/rbl-admin" -c "$CONF" -l 127.0.0.1@"$APORT" >"$VAR/rbl-admin.log" 2>&1 &
@@ -177,7 +180,7 @@ banner() {
 	d="dig @127.0.0.1 -p $PORT"
 	cat <<EOF
 
-rbld $("$B/rbld" --version 2>/dev/null | awk '{ print $NF }') is answering on 127.0.0.1 port $PORT (pid $RBLD_PID); logs in var/rbld.log.
+rbld $("$B/rbld" --version 2>/dev/null | awk '{ print $NF }') is answering on 127.0.0.1 port $PORT (pid $RBLD_PID); logs in $V/rbld.log.
 Try, in another terminal:
 
   $d 2.0.0.127.bl.rbld.test A +short           # RFC 5782 test entry: 127.0.0.2
@@ -192,15 +195,15 @@ Try, in another terminal:
 
 Change the data while it runs; the next query sees it (no reload):
 
-  $BUILD/rblctl -c var/rbld.conf add bl 192.0.2.200 --code 127.0.0.4 --txt 'Added live: \$'
+  $BUILD/rblctl -c $V/rbld.conf add bl 192.0.2.200 --code 127.0.0.4 --txt 'Added live: \$'
   $d 200.2.0.192.bl.rbld.test A +short
-  $BUILD/rblctl -c var/rbld.conf lookup bl 192.0.2.9
-  $BUILD/rblctl -c var/rbld.conf del bl 192.0.2.0/24
+  $BUILD/rblctl -c $V/rbld.conf lookup bl 192.0.2.9
+  $BUILD/rblctl -c $V/rbld.conf del bl 192.0.2.0/24
 EOF
 	if [ -n "$ADMIN_URL" ]; then
 		cat <<EOF
 
-Admin site: $ADMIN_URL   user demo, password $ADMIN_PASS   (logs in var/rbl-admin.log)
+Admin site: $ADMIN_URL   user demo, password $ADMIN_PASS   (logs in $V/rbl-admin.log)
 EOF
 	fi
 	printf '\nCtrl-C stops rbld%s.\n' "${ADMIN_URL:+ and rbl-admin}"
@@ -212,6 +215,6 @@ banner
 # Stay in the foreground until Ctrl-C or until rbld ends on its own.
 wait "$RBLD_PID"
 rc=$?
-note "rbld exited with status $rc; last lines of var/rbld.log:"
+note "rbld exited with status $rc; last lines of $V/rbld.log:"
 tail -n 5 "$VAR/rbld.log" >&2
 exit 1
