@@ -189,6 +189,18 @@ static int open_extra_dbs(rbl_store *s, MDB_txn *txn)
 	return rc == MDB_NOTFOUND ? RBL_OK : rbl_mdb_error(rc);
 }
 
+/* Readers (rbld) must write the lock file to take a reader slot, but need
+ * not write the data: let the group do the former only.  Best effort: a
+ * store owned by someone else keeps its modes. */
+static void set_file_modes(const char *path)
+{
+	char file[4096];
+
+	if ((size_t)snprintf(file, sizeof file, "%s/lock.mdb", path) <
+	    sizeof file)
+		(void)chmod(file, 0660);
+}
+
 static int env_open(rbl_store *s, const char *path, unsigned flags)
 {
 	bool write = !(flags & RBL_STORE_RDONLY);
@@ -198,8 +210,10 @@ static int env_open(rbl_store *s, const char *path, unsigned flags)
 
 	if (rc)
 		return rc == EINVAL ? RBL_ESTORE : rbl_mdb_error(rc);
-	if (write)
+	if (write) {
+		set_file_modes(path);
 		mdb_reader_check(s->env, NULL);
+	}
 	if ((rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &txn)))
 		return rbl_mdb_error(rc);
 	if ((rc = open_dbs(s, txn, write)) != RBL_OK ||

@@ -447,6 +447,38 @@ static void test_simple_zone(rbl_store *s)
 	rbl_txn_abort(t);
 }
 
+/* A full map fails the transaction cleanly; the store stays usable. */
+static void test_map_full(void)
+{
+	rbl_store *s;
+	rbl_txn *t;
+	uint32_t id;
+	int rc = RBL_OK;
+	char buf[64];
+
+	CHECK_RC(rbl_store_open(tmp_store_dir("full"), RBL_STORE_CREATE,
+				1u << 20, &s), RBL_OK);
+	t = begin(s, true);
+	id = make_list(t, "full", RBL_LIST_IP);
+	CHECK_RC(add_ip(t, id, "192.0.2.1", 0, false, 0), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	t = begin(s, true);
+	for (int i = 0; i < 200000 && rc == RBL_OK; i++) {
+		snprintf(buf, sizeof buf, "10.%d.%d.%d", i >> 16, (i >> 8) & 255,
+			 i & 255);
+		rc = add_ip(t, id, buf, 0, false, 0);
+	}
+	CHECK_RC(rc, RBL_EMAPFULL);
+	CHECK_RC(add_ip(t, id, "192.0.2.2", 0, false, 0), RBL_EMAPFULL);
+	CHECK_RC(rbl_txn_commit(t), RBL_EMAPFULL);
+	t = begin(s, true);
+	CHECK(lookup_at(t, id, "192.0.2.1", NOW) == 0);
+	CHECK(lookup_at(t, id, "10.0.0.1", NOW) == -1);
+	CHECK_RC(add_ip(t, id, "192.0.2.3", 0, false, 0), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	rbl_store_close(s);
+}
+
 int main(void)
 {
 	rbl_store *s;
@@ -461,5 +493,6 @@ int main(void)
 	test_abort_and_invalid(s);
 	test_simple_zone(s);
 	rbl_store_close(s);
+	test_map_full();
 	return check_done();
 }
