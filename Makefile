@@ -47,7 +47,8 @@ UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_SUPPORT	:= $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c))
 TOOL_SRCS	:= $(wildcard tests/tools/*.c)
 
-obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+# Objects live under $(BUILD)/obj: $(BUILD)/rbld is the program, not a dir.
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIBZONE	 = $(BUILD)/libzone.a
 LIBCTL	 = $(BUILD)/librblctl.a
@@ -69,7 +70,7 @@ all: config.mk $(PROGS)
 config.mk: configure
 	./configure $(CONFIGURE_FLAGS)
 
-$(BUILD)/%.o: %.c config.mk
+$(BUILD)/obj/%.o: %.c config.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
