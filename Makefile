@@ -58,7 +58,11 @@ LIBADMIN = $(BUILD)/libadmin.a
 # Order matters for static linking: users before what they use.
 ALL_LIBS = $(LIBADMIN) $(LIBIMP) $(LIBRBLD) $(LIBCTL) $(LIBZONE)
 
-PROGS	= $(BUILD)/rbld $(BUILD)/rblctl $(BUILD)/rbl-import $(BUILD)/rbl-admin
+# A program is built once its main.c exists (components land one by one).
+PROGS	= $(if $(wildcard rbld/main.c),$(BUILD)/rbld) \
+	  $(if $(wildcard zone/rblctl/main.c),$(BUILD)/rblctl) \
+	  $(if $(wildcard import/main.c),$(BUILD)/rbl-import) \
+	  $(if $(wildcard admin-web/main.c),$(BUILD)/rbl-admin)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS	= $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
