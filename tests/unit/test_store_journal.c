@@ -251,12 +251,18 @@ static void test_renew(rbl_store *s)
 	CHECK_RC(add_ip(w, l, "192.0.2.77", 9, false, 0), RBL_OK);
 	CHECK_RC(rbl_txn_commit(w), RBL_OK);
 	CHECK(lookup_at(r, l, "192.0.2.77", NOW) == -1);	/* snapshot */
+	CHECK(atomic_load(&s->live_txns) == 1);
 	rbl_txn_reset(r);
+	CHECK(atomic_load(&s->live_txns) == 0);
+	rbl_txn_reset(r);
+	CHECK(atomic_load(&s->live_txns) == 0);
 	CHECK_RC(rbl_txn_renew(r), RBL_OK);
+	CHECK(atomic_load(&s->live_txns) == 1);
 	CHECK(lookup_at(r, l, "192.0.2.77", NOW) == 9);
 	CHECK_RC(rbl_txn_renew(r), RBL_OK);	/* renew without reset */
 	CHECK(lookup_at(r, l, "192.0.2.77", NOW) == 9);
 	rbl_txn_abort(r);
+	CHECK(atomic_load(&s->live_txns) == 0);
 }
 
 /* Child: open read-only, expect LOOKUP of 192.0.2.88 in list L, and no
