@@ -449,7 +449,7 @@ static void test_simple_zone(rbl_store *s)
 
 struct walk {
 	unsigned n;
-	char text[32][80];
+	char text[32][300];
 };
 
 static int walk_ip(void *arg, const rbl_prefix *p, const rbl_entry *e)
@@ -458,8 +458,9 @@ static int walk_ip(void *arg, const rbl_prefix *p, const rbl_entry *e)
 	char buf[RBL_ADDR_STRLEN];
 
 	if (w->n < 32)
-		snprintf(w->text[w->n], 80, "%s%s", e->flags & RBL_ENTRY_EXCLUDE
-			 ? "!" : "", rbl_prefix_format(p, buf));
+		snprintf(w->text[w->n], sizeof w->text[0], "%s%s",
+			 e->flags & RBL_ENTRY_EXCLUDE ? "!" : "",
+			 rbl_prefix_format(p, buf));
 	return ++w->n == 100 ? 42 : 0;
 }
 
@@ -468,7 +469,7 @@ static int walk_name(void *arg, const char *name, const rbl_entry *e)
 	struct walk *w = arg;
 
 	if (w->n < 32)
-		snprintf(w->text[w->n], 80, "%s%s",
+		snprintf(w->text[w->n], sizeof w->text[0], "%s%s",
 			 e->flags & RBL_ENTRY_NAME_SUBS ? "*." : "", name);
 	w->n++;
 	return 0;
@@ -479,7 +480,7 @@ static int walk_list(void *arg, const rbl_list *l)
 	struct walk *w = arg;
 
 	if (w->n < 32)
-		snprintf(w->text[w->n], 80, "%s", l->name);
+		snprintf(w->text[w->n], sizeof w->text[0], "%s", l->name);
 	w->n++;
 	return 0;
 }
@@ -489,7 +490,7 @@ static int walk_zone(void *arg, const rbl_zone *z)
 	struct walk *w = arg;
 
 	if (w->n < 32)
-		snprintf(w->text[w->n], 80, "%s", z->name);
+		snprintf(w->text[w->n], sizeof w->text[0], "%s", z->name);
 	w->n++;
 	return 0;
 }
