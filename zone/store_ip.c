@@ -5,6 +5,13 @@
  * Lookups use one cursor cached in the transaction (opened on first use,
  * renewed with the transaction), so the hot path allocates nothing; the
  * rbl_match they fill points into the memory map.
+ *
+ * In a bulk transaction (and for a list a large purge marked for rebuild)
+ * the segment map is rebuilt at commit: lookups inside that transaction
+ * still see the map as it was when the transaction began.
+ * rbl_ip_foreach_listed merges adjacent runs with the same codes and TXT
+ * even when their entries expire at different times; the run reports the
+ * earliest expiry.
  */
 #include <stdlib.h>
 #include <string.h>
