@@ -39,6 +39,11 @@ ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	   -fno-omit-frame-pointer
 endif
+# FUZZ=1 (with CC=clang): instrument everything for libFuzzer.
+ifeq ($(FUZZ),1)
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+endif
 ALL_CFLAGS = $(STD) $(OPT) $(WARN) $(SANFLAGS) -I. $(PKG_CFLAGS) $(CFLAGS) \
 	     -DRBL_VERSION='"$(RBL_VERSION)"' -MMD -MP
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
@@ -54,8 +59,10 @@ ADMIN_SRCS	:= $(filter-out admin-web/main.c,$(wildcard admin-web/*.c))
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_SUPPORT	:= $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c))
 TOOL_SRCS	:= $(wildcard tests/tools/*.c)
+FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 
-obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+# Objects live under $(BUILD)/obj: $(BUILD)/rbld is the program, not a dir.
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIBZONE	 = $(BUILD)/libzone.a
 LIBCTL	 = $(BUILD)/librblctl.a
@@ -73,11 +80,14 @@ PROGS	= $(strip $(call prog_if,rbld/main.c,rbld) \
 	  $(call prog_if,admin-web/main.c,rbl-admin))
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS	= $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
+FUZZERS	= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_MAKE = $(MAKE) --no-print-directory FUZZ=1 CC=clang BUILD=build-fuzz \
+	    OPT='-O1 -g'
 
 UNITDIR	?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 
-.PHONY: all tests check check-fast run bench fuzz soak install uninstall \
+.PHONY: all tests fuzzers check check-fast run bench fuzz soak install uninstall \
 	clean distclean eval-rdns help
 
 all: config.mk $(LIBZONE) $(PROGS)
@@ -87,7 +97,7 @@ all: config.mk $(LIBZONE) $(PROGS)
 config.mk: configure
 	./configure $(CONFIGURE_FLAGS)
 
-$(BUILD)/%.o: %.c config.mk
+$(BUILD)/obj/%.o: %.c config.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -121,10 +131,18 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(ALL_LIBS)
 
 tests: all $(UNIT_TESTS) $(TOOLS)
 
+# libFuzzer targets; build them with $(FUZZ_MAKE) fuzzers.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(ALL_LIBS) $(LIBS)
+fuzzers: $(FUZZERS)
+
 # make check: what the tests need (installed as root), the whole suite on
 # the normal build, then again under ASan+UBSan in build-asan/.
 check: tests
 	tests/check.sh --deps
+	$(FUZZ_MAKE) fuzzers
 	BUILD=$(BUILD) tests/check.sh
 	$(MAKE) --no-print-directory SAN=1 BUILD=build-asan OPT='-O1 -g' tests
 	BUILD=build-asan tests/check.sh --sanitizer
@@ -140,6 +158,7 @@ bench: all $(TOOLS)
 	BUILD=$(BUILD) tests/bench/bench.sh
 
 fuzz:
+	$(FUZZ_MAKE) fuzzers
 	tests/fuzz/run.sh $${FUZZ_SECONDS:-300}
 
 soak: all $(TOOLS)
