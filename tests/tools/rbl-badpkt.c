@@ -8,11 +8,15 @@
  * Kinds: short, empty, qr, qdcount0, qdcount2, ptr-loop, ptr-past-end,
  * ptr-forward, label64, label-past-end, name-too-long, no-qtype, garbage,
  * ancount, nscount, two-opt, opt-owner, opt-overrun, arcount-past-end;
- * "all" sends each in turn.  Without an answer within the timeout the kind
+ * "all" sends each in turn.  With -r N, N random packets follow (random
+ * bytes behind a mostly plausible header), answers not waited for.
+ * With -t the packets go over one TCP connection, each with its length
+ * prefix (random packets are UDP only).  Without an answer within the timeout the kind
  * is "no answer".  Exit 0 unless a socket could not be used (1) or the
  * usage was wrong (2).
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -123,22 +127,54 @@ static const char *rcode_name(unsigned rc)
 	return rc < 6 ? names[rc] : "OTHER";
 }
 
+static int use_tcp;
+
+/* Over TCP: a 2-byte length, then the message. */
+static ssize_t recv_answer(int fd, uint8_t *a, size_t size, int timeout_ms)
+{
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	size_t want = 0, got = 0;
+
+	if (!use_tcp)
+		return poll(&pf, 1, timeout_ms) == 1 ? recv(fd, a, size, 0) : -1;
+	while (got < 2 || got < 2 + want) {
+		ssize_t n;
+
+		if (poll(&pf, 1, timeout_ms) != 1 ||
+		    (n = recv(fd, a + got, size - got, 0)) <= 0)
+			return -1;
+		got += (size_t)n;
+		if (got >= 2)
+			want = (size_t)((a[0] << 8) | a[1]);
+	}
+	memmove(a, a + 2, want);
+	return (ssize_t)want;
+}
+
+static int send_packet(int fd, const pkt *p)
+{
+	uint8_t len[2] = { (uint8_t)(p->n >> 8), (uint8_t)p->n };
+
+	if (use_tcp && send(fd, len, 2, MSG_NOSIGNAL) != 2)
+		return -1;
+	return send(fd, p->b, p->n, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
 static int exchange(int fd, const char *kind, int timeout_ms)
 {
-	uint8_t a[4096];
+	uint8_t a[70000];
 	pkt p;
-	struct pollfd pf = { .fd = fd, .events = POLLIN };
 	ssize_t n;
 
 	if (build(kind, &p) != 0) {
 		fprintf(stderr, "rbl-badpkt: unknown kind %s\n", kind);
 		return 2;
 	}
-	if (send(fd, p.b, p.n, 0) < 0) {
+	if (send_packet(fd, &p) < 0) {
 		perror("rbl-badpkt: send");
 		return 1;
 	}
-	if (poll(&pf, 1, timeout_ms) != 1 || (n = recv(fd, a, sizeof(a), 0)) < 12) {
+	if ((n = recv_answer(fd, a, sizeof(a), timeout_ms)) < 12) {
 		printf("%s: no answer\n", kind);
 		return 0;
 	}
@@ -148,20 +184,47 @@ static int exchange(int fd, const char *kind, int timeout_ms)
 	return 0;
 }
 
-static int open_udp(const char *server, int port)
+/* Random junk that often gets past the first header checks. */
+static int send_random(int fd, unsigned count)
+{
+	uint8_t b[512];
+
+	for (unsigned i = 0; i < count; i++) {
+		size_t n = (size_t)(random() % (long)sizeof(b));
+
+		for (size_t k = 0; k < n; k++)
+			b[k] = (uint8_t)random();
+		if (n > 12 && (random() & 1)) {
+			b[2] &= 0x7f;		/* a query */
+			b[4] = 0;
+			b[5] = (uint8_t)(random() % 3);
+		}
+		if (use_tcp)
+			break;	/* a stream has no packet boundaries */
+		if (send(fd, b, n, 0) < 0 && errno != ECONNREFUSED) {
+			perror("rbl-badpkt: send");
+			return 1;
+		}
+	}
+	printf("random: %u sent\n", count);
+	return 0;
+}
+
+static int open_socket(const char *server, int port)
 {
 	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
 	struct sockaddr_in s4 = { .sin_family = AF_INET };
+	int type = use_tcp ? SOCK_STREAM : SOCK_DGRAM;
 	int fd;
 
 	if (inet_pton(AF_INET, server, &s4.sin_addr) == 1) {
 		s4.sin_port = htons((uint16_t)port);
-		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		fd = socket(AF_INET, type, 0);
 		if (fd >= 0 && connect(fd, (void *)&s4, sizeof(s4)) == 0)
 			return fd;
 	} else if (inet_pton(AF_INET6, server, &s6.sin6_addr) == 1) {
 		s6.sin6_port = htons((uint16_t)port);
-		fd = socket(AF_INET6, SOCK_DGRAM, 0);
+		fd = socket(AF_INET6, type, 0);
 		if (fd >= 0 && connect(fd, (void *)&s6, sizeof(s6)) == 0)
 			return fd;
 	}
@@ -173,21 +236,27 @@ int main(int argc, char **argv)
 {
 	const char *server = "127.0.0.1";
 	int port = 53, timeout_ms = 1000, ch, fd, status = 0;
+	unsigned random_count = 0;
 
-	while ((ch = getopt(argc, argv, "s:p:w:hV")) != -1) {
+	while ((ch = getopt(argc, argv, "s:p:w:r:thV")) != -1) {
 		switch (ch) {
+		case 't': use_tcp = 1; break;
+		case 'r': random_count = (unsigned)atoi(optarg); break;
 		case 's': server = optarg; break;
 		case 'p': port = atoi(optarg); break;
 		case 'w': timeout_ms = atoi(optarg); break;
 		case 'V': printf("rbl-badpkt %s\n", RBL_VERSION); return 0;
 		case 'h':
 		default:
-			printf("usage: rbl-badpkt [-s ADDR] [-p PORT] [-w MS] KIND...|all\n");
+			printf("usage: rbl-badpkt [-s ADDR] [-p PORT] [-w MS] [-t] "
+			       "[-r N] [KIND...|all]\n");
 			return ch == 'h' ? 0 : 2;
 		}
 	}
-	if (optind >= argc || (fd = open_udp(server, port)) < 0)
-		return optind >= argc ? 2 : 1;
+	if ((optind >= argc && !random_count) ||
+	    (fd = open_socket(server, port)) < 0)
+		return optind >= argc && !random_count ? 2 : 1;
+	srandom((unsigned)getpid());
 	for (int i = optind; i < argc && status == 0; i++) {
 		if (strcmp(argv[i], "all") == 0)
 			for (int k = 0; all_kinds[k] && status == 0; k++)
@@ -195,6 +264,8 @@ int main(int argc, char **argv)
 		else
 			status = exchange(fd, argv[i], timeout_ms);
 	}
+	if (status == 0 && random_count)
+		status = send_random(fd, random_count);
 	close(fd);
 	return status;
 }
