@@ -18,6 +18,7 @@
 #include "delist.h"
 #include "error.h"
 #include "kvrec.h"
+#include "policy.h"
 #include "store_impl.h"
 
 #define DELIST_DB	"delist"
@@ -491,14 +492,20 @@ static int unlist_in(void *arg, const rbl_list *l)
 }
 
 /*
- * Keep importers from listing the subject again on the old evidence.
- * PLACEHOLDER until branch import's policy.h lands: then this calls
- * rbl_policy_block() in the same transaction.
+ * Keep importers from listing the subject again on the old evidence: the
+ * policy forgets its score and ignores evidence up to now.  Domain names
+ * have no evidence-driven listings, so only addresses are blocked.
  */
-static int block_relisting(rbl_txn *t, const rbl_delist_req *r,
+static int block_relisting(rbl_txn *t, const struct unlist_ctx *c,
 			   const char *user, const char *reason)
 {
-	return RBL_OK;
+	char who[RBL_POLICY_WHO_MAX + 1], why[RBL_POLICY_WHY_MAX + 1];
+
+	if (!c->is_addr)
+		return RBL_OK;
+	snprintf(who, sizeof who, "admin:%s", user);
+	snprintf(why, sizeof why, "%s", reason);
+	return rbl_policy_block(t, &c->addr, c->now, who, why);
 }
 
 static int decide_check(rbl_txn *t, uint64_t id, const char *user,
@@ -564,7 +571,7 @@ int rbl_delist_confirm(rbl_txn *t, uint64_t id, const char *user,
 	if (rc == RBL_OK)
 		rc = rbl_list_foreach(t, unlist_in, c);
 	if (rc == RBL_OK)
-		rc = block_relisting(t, r, user, reason);
+		rc = block_relisting(t, c, user, reason);
 	if (rc == RBL_OK) {
 		memcpy(r->removed, c->removed, sizeof r->removed);
 		snprintf(before, sizeof before, "request %llu pending",
