@@ -25,6 +25,7 @@
 #include "session.h"
 
 #define ADM_MAX_PROXIES	32
+#define ADM_API_REPORT	"/api/report"	/* raw body, not a form */
 
 typedef struct adm_config {
 	struct sockaddr_storage listen;	/* admin.listen */
@@ -37,6 +38,7 @@ typedef struct adm_config {
 	rbl_prefix metrics_allow[ADM_MAX_PROXIES];
 	unsigned n_metrics_allow;
 	uint32_t session_idle;		/* seconds */
+	uint32_t max_sessions;
 	uint32_t login_rate;		/* attempts per minute per client */
 	uint32_t request_rate;		/* public requests per hour per client */
 	uint64_t max_post;		/* bytes */
@@ -54,7 +56,8 @@ typedef struct adm_app {
 	rbl_store *store;
 	adm_sessions *sessions;
 	adm_ratelimit *login_limit, *request_limit;
-	struct adm_qs_sampler *qs;	/* rbld queries/s history (stats.c) */
+	struct adm_stats_cache *stats;	/* dashboard numbers (stats.c) */
+	struct adm_qs *qs;		/* rbld query rates (qrate.c) */
 	int64_t started;
 } adm_app;
 

@@ -41,6 +41,7 @@ static const char css[] =
 	"padding:.8em 1em;min-width:12em}"
 	".card .big{font-size:1.8em;font-weight:600}"
 	".muted{color:#5b6570}.mono{font-family:ui-monospace,monospace}"
+	"input.short{width:10em}"
 	"svg{background:#fff;border:1px solid #e1e4e8;border-radius:6px}"
 	"footer{max-width:1100px;margin:2em auto;padding:0 1.2em;color:#5b6570;"
 	"font-size:.85em}";

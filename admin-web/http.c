@@ -127,7 +127,10 @@ static enum MHD_Result finish(adm_app *app, struct MHD_Connection *c,
 	int rc = RBL_OK;
 
 	fill_request(app, c, url, method, &r);
-	if (r.is_post) {
+	if (r.is_post && strcmp(url, ADM_API_REPORT) == 0) {
+		r.body = cc->body.p ? cc->body.p : "";
+		r.body_len = cc->body.len;
+	} else if (r.is_post) {
 		const char *type = adm_header(&r, "Content-Type");
 
 		if (!type || strncmp(type, "application/x-www-form-urlencoded",
@@ -145,6 +148,12 @@ static enum MHD_Result finish(adm_app *app, struct MHD_Connection *c,
 	adm_form_free(&r.form);
 	ret = send_resp(c, &o, r.tls);
 	return ret;
+}
+
+static uint64_t body_limit(const adm_app *app, const char *url)
+{
+	return strcmp(url, ADM_API_REPORT) == 0 ? app->cfg.max_report
+						: app->cfg.max_post;
 }
 
 static bool declared_too_big(struct MHD_Connection *c, uint64_t max)
@@ -173,7 +182,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		    strcmp(method, "POST"))
 			return send_plain(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 					  "method not allowed\n");
-		if (declared_too_big(c, app->cfg.max_post))
+		if (declared_too_big(c, body_limit(app, url)))
 			return send_plain(c, MHD_HTTP_CONTENT_TOO_LARGE,
 					  "request body too large\n");
 		if (!(cc = calloc(1, sizeof *cc)))
@@ -183,7 +192,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (cc->body.len + *upload_size > app->cfg.max_post)
+		if (cc->body.len + *upload_size > body_limit(app, url))
 			cc->too_big = true;
 		if (!cc->too_big)
 			adm_put(&cc->body, upload, *upload_size);

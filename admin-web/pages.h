@@ -44,6 +44,9 @@ void page_rdns(adm_req *r, adm_resp *o);
 void page_audit(adm_req *r, adm_resp *o);
 void page_audit_csv(adm_req *r, adm_resp *o);
 
+/* pages_api.c: POST /api/report (reporter token, no session) */
+void page_api_report(adm_req *r, adm_resp *o);
+
 /* metrics.c */
 void page_metrics(adm_req *r, adm_resp *o);
 

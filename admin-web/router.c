@@ -18,6 +18,8 @@ enum route_flags {
 	R_PUBLIC = 1u << 0,	/* only when admin.public is on */
 	R_AUTH = 1u << 1,	/* a logged-in person only */
 	R_FORM = 1u << 2,	/* shows a form: needs a session */
+	R_API = 1u << 3,	/* token-authenticated machine endpoint:
+				   no cookie, so no CSRF to check */
 };
 
 struct route {
@@ -36,6 +38,7 @@ static const struct route routes[] = {
 	{ "POST", "/logout",		0, page_logout },
 	{ "GET",  "/style.css",		0, page_style },
 	{ "GET",  "/metrics",		0, page_metrics },
+	{ "POST", "/api/report",		R_API, page_api_report },
 	{ "GET",  "/admin",		R_AUTH, page_dashboard },
 	{ "GET",  "/admin/search",	R_AUTH, page_search },
 	{ "GET",  "/admin/addr",	R_AUTH, page_address },
@@ -127,7 +130,7 @@ static bool allowed(const struct route *rt, adm_req *r, adm_resp *o)
 			adm_redirect(o, "/login");
 		return false;
 	}
-	if (r->is_post && !adm_csrf_ok(r)) {
+	if (r->is_post && !(rt->flags & R_API) && !adm_csrf_ok(r)) {
 		adm_error(r, o, MHD_HTTP_FORBIDDEN,
 			  "This form has expired or was not sent from this "
 			  "site.  Reload the page and try again.");
