@@ -55,10 +55,6 @@ static int conf_code(const rbl_conf *c, const rbl_conf_section *s,
 	return RBL_OK;
 }
 
-static void copy_name(char *dst, size_t size, const char *src)
-{
-	snprintf(dst, size, "%s", src ? src : "");
-}
 
 static int load_kinds(const rbl_conf *c, const rbl_conf_section *s,
 		      rbl_policy *p, char *err, size_t errlen)
@@ -78,7 +74,7 @@ static int load_kinds(const rbl_conf *c, const rbl_conf_section *s,
 		snprintf(key, sizeof key, "txt-%s", name);
 		if ((txt = rbl_conf_get(s, key))) {
 			p->has_txt[k] = true;
-			copy_name(p->txt[k], sizeof p->txt[k], txt);
+			pol_copy(p->txt[k], sizeof p->txt[k], txt);
 		}
 	}
 	return RBL_OK;
@@ -114,16 +110,16 @@ static int load_one(const rbl_conf *c, const rbl_conf_section *s,
 	int rc;
 
 	memset(p, 0, sizeof *p);
-	copy_name(p->name, sizeof p->name, s->title);
+	pol_copy(p->name, sizeof p->name, s->title);
 	if (!rbl_conf_get(s, "list")) {
 		snprintf(err, errlen, "%s:%u: policy %s: \"list\" is required",
 			 c->path, s->line, s->title);
 		return RBL_EINVAL;
 	}
-	copy_name(p->list, sizeof p->list, rbl_conf_get(s, "list"));
-	copy_name(p->reputation_list, sizeof p->reputation_list,
+	pol_copy(p->list, sizeof p->list, rbl_conf_get(s, "list"));
+	pol_copy(p->reputation_list, sizeof p->reputation_list,
 		  rbl_conf_get(s, "reputation-list"));
-	copy_name(p->allow_list, sizeof p->allow_list,
+	pol_copy(p->allow_list, sizeof p->allow_list,
 		  rbl_conf_get(s, "allow-list"));
 	if ((rc = rbl_conf_duration(c, s, "half-life", 7 * 86400, &p->half_life,
 				    err, errlen)) ||
@@ -443,9 +439,18 @@ void pol_state_add(const rbl_policy *p, pstate *st, uint8_t kind, double w,
 
 /* ------------------------------------------------------------ listing */
 
+void pol_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src ? src : "", size - 1);
+
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
 void pol_source(const rbl_policy *p, char *buf)
 {
-	snprintf(buf, RBL_SOURCE_MAX + 1, "policy:%s", p->name);
+	memcpy(buf, "policy:", 7);
+	pol_copy(buf + 7, RBL_SOURCE_MAX + 1 - 7, p->name);
 }
 
 bool pol_is_policy_entry(const rbl_entry *e)
@@ -531,7 +536,7 @@ static int write_listing(rbl_txn *t, const rbl_policy *p,
 	}
 	if (p->has_txt[kind]) {
 		e.flags |= RBL_ENTRY_HAS_TXT;
-		snprintf(e.txt, sizeof e.txt, "%s", p->txt[kind]);
+		pol_copy(e.txt, sizeof e.txt, p->txt[kind]);
 	}
 	e.expires = exp;
 	e.added = st->first_seen > 0 ? st->first_seen : 1;

@@ -80,6 +80,8 @@ int pol_block_get(rbl_txn *t, const rbl_prefix *subject,
 /* The note db (blocks, allow notes). */
 int pol_note_dbi(rbl_txn *t, MDB_dbi *dbi);
 
+/* Copy SRC (NULL = "") into DST of SIZE bytes, cut, NUL-terminated. */
+void pol_copy(char *dst, size_t size, const char *src);
 /* "policy:NAME" into BUF (RBL_SOURCE_MAX + 1 bytes). */
 void pol_source(const rbl_policy *p, char *buf);
 /* True if entry E was written by a policy. */
