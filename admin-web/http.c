@@ -244,6 +244,7 @@ int adm_http_start(adm_app *app, adm_server **out, char *err, size_t errlen)
 	}
 	s->app = app;
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, app,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&cfg->listen,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
@@ -251,7 +252,6 @@ int adm_http_start(adm_app *app, adm_server **out, char *err, size_t errlen)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 		cfg->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
 		cfg->tls_cert,
 		MHD_OPTION_HTTPS_MEM_KEY, cfg->tls_key,

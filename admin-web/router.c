@@ -30,7 +30,7 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{ "GET",  "/",			R_PUBLIC | R_FORM, page_lookup },
+	{ "GET",  "/",			R_PUBLIC, page_lookup },
 	{ "GET",  "/delist",		R_PUBLIC | R_FORM, page_delist_form },
 	{ "POST", "/delist",		R_PUBLIC, page_delist_submit },
 	{ "GET",  "/login",		R_FORM, page_login_form },
