@@ -16,7 +16,7 @@ int adm_txn(const adm_req *r, bool write, rbl_txn **t)
 
 static const char *who(const adm_req *r)
 {
-	return r->has_session && r->sess.user[0] ? r->sess.user : "-";
+	return r->has_session && r->sess.user[0] ? r->sess.user : "public";
 }
 
 int adm_audit(const adm_req *r, rbl_txn *t, const char *action,

@@ -11,7 +11,7 @@
  * rbl_error; on failure *T is NULL. */
 int adm_txn(const adm_req *r, bool write, rbl_txn **t);
 
-/* Append an audit record for R's person (or "-" when anonymous) and
+/* Append an audit record for R's person (or "public" when not logged in) and
  * client in T.  Returns the rbl_error. */
 int adm_audit(const adm_req *r, rbl_txn *t, const char *action,
 	      const char *target, const char *before, const char *after,

@@ -46,7 +46,7 @@
 typedef struct rbl_audit_rec {
 	uint64_t seq;		/* set by rbl_audit_append, 1, 2, ... */
 	int64_t time;		/* unix seconds; 0 on append = now */
-	const char *user;	/* "alice", "rblctl:root", "-" (anonymous) */
+	const char *user;	/* "alice", "rblctl:root", "public" (anyone) */
 	const char *client;	/* "192.0.2.7", "local" */
 	const char *action;	/* one of RBL_AUDIT_* or similar */
 	const char *target;	/* "192.0.2.1", "bad.example", "request 12" */

@@ -307,7 +307,7 @@ static int next_id(rbl_txn *t, uint64_t *id)
 static int audit_request(rbl_txn *t, const rbl_delist_req *r)
 {
 	char target[64];
-	rbl_audit_rec a = { .user = "-", .client = r->client,
+	rbl_audit_rec a = { .user = "public", .client = r->client,
 		.action = RBL_AUDIT_DELIST_REQUEST, .target = r->subject,
 		.before = "", .after = target, .reason = r->reason };
 
