@@ -112,8 +112,7 @@ static void rbld_metrics(adm_buf *b, adm_req *r)
 {
 	static const char *const rcodes[ADM_QS_RCODES] = {
 		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
-		"REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH",
-		"NOTZONE", "11", "12", "13", "14", "15" };
+		"REFUSED", "BADVERS", "OTHER" };
 	adm_qs_counters q;
 
 	help(b, "rbl_rbld_up", "gauge", "1 when rbld's counters are readable.");
@@ -128,8 +127,7 @@ static void rbld_metrics(adm_buf *b, adm_req *r)
 	help(b, "rbl_rbld_responses_total", "counter",
 	     "rbld answers by RCODE.");
 	for (int i = 0; i < ADM_QS_RCODES; i++)
-		if (q.rcode[i] || i == 0 || i == 3 || i == 5)
-			adm_printf(b, "rbl_rbld_responses_total{rcode=\"%s\"} "
+		adm_printf(b, "rbl_rbld_responses_total{rcode=\"%s\"} "
 				   "%llu\n", rcodes[i],
 				   (unsigned long long)q.rcode[i]);
 	help(b, "rbl_rbld_listed_total", "counter",

@@ -16,7 +16,7 @@
 
 #define ADM_QS_PERIOD	10
 #define ADM_QS_SAMPLES	90	/* 15 minutes */
-#define ADM_QS_RCODES	16
+#define ADM_QS_RCODES	8	/* NOERROR..REFUSED, BADVERS, other (qstats.h) */
 
 typedef struct adm_qs adm_qs;
 
