@@ -47,7 +47,8 @@ UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_SUPPORT	:= $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c))
 TOOL_SRCS	:= $(wildcard tests/tools/*.c)
 
-obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+# Objects live under $(BUILD)/obj: $(BUILD)/rbld is the program, not a dir.
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIBZONE	 = $(BUILD)/libzone.a
 LIBCTL	 = $(BUILD)/librblctl.a
@@ -57,7 +58,11 @@ LIBADMIN = $(BUILD)/libadmin.a
 # Order matters for static linking: users before what they use.
 ALL_LIBS = $(LIBADMIN) $(LIBIMP) $(LIBRBLD) $(LIBCTL) $(LIBZONE)
 
-PROGS	= $(BUILD)/rbld $(BUILD)/rblctl $(BUILD)/rbl-import $(BUILD)/rbl-admin
+# A program is built once its main.c exists (components land one by one).
+PROGS	= $(if $(wildcard rbld/main.c),$(BUILD)/rbld) \
+	  $(if $(wildcard zone/rblctl/main.c),$(BUILD)/rblctl) \
+	  $(if $(wildcard import/main.c),$(BUILD)/rbl-import) \
+	  $(if $(wildcard admin-web/main.c),$(BUILD)/rbl-admin)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS	= $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
@@ -69,7 +74,7 @@ all: config.mk $(PROGS)
 config.mk: configure
 	./configure $(CONFIGURE_FLAGS)
 
-$(BUILD)/%.o: %.c config.mk
+$(BUILD)/obj/%.o: %.c config.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
