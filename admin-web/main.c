@@ -32,8 +32,8 @@ static void usage(FILE *f)
 		"see rbl-admin(8) and doc/admin.md.\n");
 }
 
-static int load_conf(const char *path, rbl_conf **conf, adm_config *cfg,
-		     uint64_t *mapsize, rbl_policy_set **set)
+static int load_conf(const char *path, rbl_conf **conf, adm_app *app,
+		     uint64_t *mapsize)
 {
 	char err[RBL_CONF_ERRLEN + 64];
 	int rc = rbl_conf_load(path, conf, err, sizeof err);
@@ -41,9 +41,14 @@ static int load_conf(const char *path, rbl_conf **conf, adm_config *cfg,
 	if (rc == RBL_OK)
 		rc = rbl_conf_check(*conf, err, sizeof err);
 	if (rc == RBL_OK)
-		rc = adm_settings_load(*conf, cfg, mapsize, err, sizeof err);
+		rc = adm_settings_load(*conf, &app->cfg, mapsize, err, sizeof err);
 	if (rc == RBL_OK)
-		rc = rbl_policy_load(*conf, set, err, sizeof err);
+		rc = rbl_policy_load(*conf, &app->policies, err, sizeof err);
+	/* Without an rdns: section the defaults apply (and
+	 * rbl_rdns_opts_from_conf would read a NULL section). */
+	rbl_rdns_opts_defaults(&app->rdns, NULL);
+	if (rc == RBL_OK && rbl_conf_next(*conf, "rdns", NULL))
+		rc = rbl_rdns_opts_from_conf(*conf, &app->rdns, err, sizeof err);
 	if (rc != RBL_OK)
 		fprintf(stderr, "rbl-admin: %s\n", err);
 	return rc;
@@ -166,7 +171,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	memset(&app, 0, sizeof app);
-	rc = load_conf(path, &conf, &app.cfg, &mapsize, &app.policies);
+	rc = load_conf(path, &conf, &app, &mapsize);
 	app.conf = conf;
 	if (rc == RBL_OK && test_only)
 		fprintf(stderr, "rbl-admin: %s: configuration ok\n", path);

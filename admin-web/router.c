@@ -55,6 +55,7 @@ static const struct route routes[] = {
 	{ "POST", "/admin/allow",	R_AUTH, page_allow_add },
 	{ "POST", "/admin/allow/remove", R_AUTH, page_allow_remove },
 	{ "GET",  "/admin/rdns",	R_AUTH, page_rdns },
+	{ "POST", "/admin/rdns",	R_AUTH, page_rdns_decide },
 	{ "GET",  "/admin/audit",	R_AUTH, page_audit },
 	{ "GET",  "/admin/audit.csv",	R_AUTH, page_audit_csv },
 	{ NULL, NULL, 0, NULL }
