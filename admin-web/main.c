@@ -23,8 +23,9 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: rbl-admin [-c FILE] [-t]\n"
+		"usage: rbl-admin [-c FILE] [-l ADDR[@PORT]] [-t]\n"
 		"  -c, --config FILE  rbld.conf to read (default " DEFAULT_CONF ")\n"
+		"  -l, --listen ADDR[@PORT]  serve here instead of admin.listen\n"
 		"  -t, --test         check the configuration and exit\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      print the version\n"
@@ -52,6 +53,17 @@ static int load_conf(const char *path, rbl_conf **conf, adm_app *app,
 	if (rc != RBL_OK)
 		fprintf(stderr, "rbl-admin: %s\n", err);
 	return rc;
+}
+
+static int listen_override(adm_config *cfg, const char *listen)
+{
+	if (adm_parse_listen(listen, 8080, &cfg->listen,
+			     &cfg->listen_len) != RBL_OK) {
+		fprintf(stderr, "rbl-admin: -l %s: not ADDR[@PORT]\n", listen);
+		return RBL_EINVAL;
+	}
+	snprintf(cfg->listen_text, sizeof cfg->listen_text, "%s", listen);
+	return RBL_OK;
 }
 
 static int open_store(adm_app *app, uint64_t mapsize)
@@ -145,21 +157,23 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
 		{ "test", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *path = DEFAULT_CONF;
+	const char *path = DEFAULT_CONF, *listen = NULL;
 	bool test_only = false;
 	adm_app app;
 	rbl_conf *conf = NULL;
 	uint64_t mapsize = 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "c:thV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:l:thV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
+		case 'l': listen = optarg; break;
 		case 't': test_only = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("rbl-admin " RBL_VERSION "\n"); return 0;
@@ -173,6 +187,8 @@ int main(int argc, char **argv)
 	memset(&app, 0, sizeof app);
 	rc = load_conf(path, &conf, &app, &mapsize);
 	app.conf = conf;
+	if (rc == RBL_OK && listen)
+		rc = listen_override(&app.cfg, listen);
 	if (rc == RBL_OK && test_only)
 		fprintf(stderr, "rbl-admin: %s: configuration ok\n", path);
 	else if (rc == RBL_OK && (rc = open_store(&app, mapsize)) == RBL_OK &&
