@@ -18,6 +18,7 @@
 #include "zone/addr.h"
 #include "zone/config.h"
 #include "zone/policy.h"
+#include "zone/rdns_review.h"
 #include "zone/store.h"
 #include "buf.h"
 #include "form.h"
@@ -53,6 +54,7 @@ typedef struct adm_app {
 	adm_config cfg;
 	const rbl_conf *conf;		/* the whole rbld.conf */
 	rbl_policy_set *policies;	/* resolved against the store */
+	rbl_rdns_opts rdns;		/* where rDNS ranges are published */
 	rbl_store *store;
 	adm_sessions *sessions;
 	adm_ratelimit *login_limit, *request_limit;

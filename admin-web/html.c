@@ -14,6 +14,7 @@ static const char css[] =
 	"header{background:#1f3a5f;color:#fff;padding:.6em 1.2em;display:flex;"
 	"flex-wrap:wrap;align-items:center;gap:1em}"
 	"header a{color:#dbe7f5;text-decoration:none}header a:hover{color:#fff}"
+	"header .muted{color:#b9c7d8}a.card{color:inherit;text-decoration:none}"
 	"header .site{font-weight:600;font-size:1.1em;color:#fff;margin-right:1em}"
 	"header form{margin:0 0 0 auto}"
 	"main{max-width:1100px;margin:1.2em auto;padding:0 1.2em}"
@@ -94,6 +95,7 @@ void adm_page_begin(adm_buf *b, const adm_req *r, const char *title)
 		     "<meta name=\"viewport\" content=\"width=device-width\">"
 		     "<title>%s &middot; %s</title>"
 		     "<link rel=\"stylesheet\" href=\"/style.css\">"
+		     "<link rel=\"icon\" href=\"data:,\">"
 		     "</head><body><header><span class=\"site\">%s</span>",
 		  title, r->app->cfg.site_name, r->app->cfg.site_name);
 	if (r->has_session && r->sess.user[0])

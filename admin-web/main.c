@@ -23,8 +23,9 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: rbl-admin [-c FILE] [-t]\n"
+		"usage: rbl-admin [-c FILE] [-l ADDR[@PORT]] [-t]\n"
 		"  -c, --config FILE  rbld.conf to read (default " DEFAULT_CONF ")\n"
+		"  -l, --listen ADDR[@PORT]  serve here instead of admin.listen\n"
 		"  -t, --test         check the configuration and exit\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      print the version\n"
@@ -32,8 +33,8 @@ static void usage(FILE *f)
 		"see rbl-admin(8) and doc/admin.md.\n");
 }
 
-static int load_conf(const char *path, rbl_conf **conf, adm_config *cfg,
-		     uint64_t *mapsize, rbl_policy_set **set)
+static int load_conf(const char *path, rbl_conf **conf, adm_app *app,
+		     uint64_t *mapsize)
 {
 	char err[RBL_CONF_ERRLEN + 64];
 	int rc = rbl_conf_load(path, conf, err, sizeof err);
@@ -41,12 +42,28 @@ static int load_conf(const char *path, rbl_conf **conf, adm_config *cfg,
 	if (rc == RBL_OK)
 		rc = rbl_conf_check(*conf, err, sizeof err);
 	if (rc == RBL_OK)
-		rc = adm_settings_load(*conf, cfg, mapsize, err, sizeof err);
+		rc = adm_settings_load(*conf, &app->cfg, mapsize, err, sizeof err);
 	if (rc == RBL_OK)
-		rc = rbl_policy_load(*conf, set, err, sizeof err);
+		rc = rbl_policy_load(*conf, &app->policies, err, sizeof err);
+	/* Without an rdns: section the defaults apply (and
+	 * rbl_rdns_opts_from_conf would read a NULL section). */
+	rbl_rdns_opts_defaults(&app->rdns, NULL);
+	if (rc == RBL_OK && rbl_conf_next(*conf, "rdns", NULL))
+		rc = rbl_rdns_opts_from_conf(*conf, &app->rdns, err, sizeof err);
 	if (rc != RBL_OK)
 		fprintf(stderr, "rbl-admin: %s\n", err);
 	return rc;
+}
+
+static int listen_override(adm_config *cfg, const char *listen)
+{
+	if (adm_parse_listen(listen, 8080, &cfg->listen,
+			     &cfg->listen_len) != RBL_OK) {
+		fprintf(stderr, "rbl-admin: -l %s: not ADDR[@PORT]\n", listen);
+		return RBL_EINVAL;
+	}
+	snprintf(cfg->listen_text, sizeof cfg->listen_text, "%s", listen);
+	return RBL_OK;
 }
 
 static int open_store(adm_app *app, uint64_t mapsize)
@@ -140,21 +157,23 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
 		{ "test", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *path = DEFAULT_CONF;
+	const char *path = DEFAULT_CONF, *listen = NULL;
 	bool test_only = false;
 	adm_app app;
 	rbl_conf *conf = NULL;
 	uint64_t mapsize = 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "c:thV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:l:thV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
+		case 'l': listen = optarg; break;
 		case 't': test_only = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("rbl-admin " RBL_VERSION "\n"); return 0;
@@ -166,8 +185,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	memset(&app, 0, sizeof app);
-	rc = load_conf(path, &conf, &app.cfg, &mapsize, &app.policies);
+	rc = load_conf(path, &conf, &app, &mapsize);
 	app.conf = conf;
+	if (rc == RBL_OK && listen)
+		rc = listen_override(&app.cfg, listen);
 	if (rc == RBL_OK && test_only)
 		fprintf(stderr, "rbl-admin: %s: configuration ok\n", path);
 	else if (rc == RBL_OK && (rc = open_store(&app, mapsize)) == RBL_OK &&

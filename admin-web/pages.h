@@ -39,6 +39,7 @@ void page_allow_remove(adm_req *r, adm_resp *o);
 
 /* pages_rdns.c: the rDNS classification review queue */
 void page_rdns(adm_req *r, adm_resp *o);
+void page_rdns_decide(adm_req *r, adm_resp *o);
 
 /* pages_audit.c */
 void page_audit(adm_req *r, adm_resp *o);

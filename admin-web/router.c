@@ -10,6 +10,7 @@
 #include <microhttpd.h>
 
 #include "zone/error.h"
+#include "zone/users.h"
 #include "csrf.h"
 #include "html.h"
 #include "pages.h"
@@ -54,6 +55,7 @@ static const struct route routes[] = {
 	{ "POST", "/admin/allow",	R_AUTH, page_allow_add },
 	{ "POST", "/admin/allow/remove", R_AUTH, page_allow_remove },
 	{ "GET",  "/admin/rdns",	R_AUTH, page_rdns },
+	{ "POST", "/admin/rdns",	R_AUTH, page_rdns_decide },
 	{ "GET",  "/admin/audit",	R_AUTH, page_audit },
 	{ "GET",  "/admin/audit.csv",	R_AUTH, page_audit_csv },
 	{ NULL, NULL, 0, NULL }
@@ -104,6 +106,23 @@ static const struct route *find_route(const char *method, const char *path,
 	return NULL;
 }
 
+/* A logged-in session ends when its user is deleted or gets a new
+ * password after it began (rblctl user del/passwd): one small lookup. */
+static bool user_still_valid(const adm_req *r)
+{
+	rbl_txn *t;
+	rbl_user u;
+	int rc = rbl_txn_begin(r->app->store, false, &t);
+
+	if (rc != RBL_OK)
+		return false;
+	rc = rbl_user_get(t, r->sess.user, &u);
+	rbl_txn_abort(t);
+	/* Whole seconds: a session begun in the second of the change
+	 * survives it (the user was just created, or just logged in). */
+	return rc == RBL_OK && u.pw_changed <= r->sess.created;
+}
+
 static void load_session(adm_req *r)
 {
 	const char *tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
@@ -111,6 +130,11 @@ static void load_session(adm_req *r)
 
 	r->has_session = tok && adm_session_find(r->app->sessions, tok, r->now,
 						 &r->sess) == RBL_OK;
+	if (r->has_session && r->sess.user[0] && !user_still_valid(r)) {
+		adm_session_end(r->app->sessions, r->sess.token);
+		r->has_session = false;
+		memset(&r->sess, 0, sizeof r->sess);
+	}
 }
 
 /* Check the rules of RT for R; false when O already holds the refusal. */

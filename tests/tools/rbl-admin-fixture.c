@@ -10,6 +10,8 @@
  *         11.1.2.4    a manual listing with its own TXT
  *         11.9.9.0/24 a manual range listing
  *         bad.example in every domain list
+ *         rDNS proposals 11.200.0.0/24 and 11.201.0.0/24 (pending), when
+ *                     the rdns: list exists
  *   rbl-admin-fixture CONF user add|passwd|del|list ...
  *       rblctl's user command (zone/rblctl/cmd_user.h) on that store.
  */
@@ -24,6 +26,7 @@
 #include "zone/evidence.h"
 #include "zone/policy.h"
 #include "zone/rblctl/cmd_user.h"
+#include "zone/rdns_review.h"
 
 #define XSS_SUBJECT "<script>alert(1)</script>"
 
@@ -123,6 +126,46 @@ static int demo_data(rbl_txn *t, const rbl_conf *c, const char *ip_list)
 	return rc;
 }
 
+static int proposal(rbl_txn *t, const rbl_rdns_opts *o, const char *pfx,
+		    const char *tpl)
+{
+	rbl_rdns_proposal p;
+
+	memset(&p, 0, sizeof p);
+	if (rbl_prefix_parse(pfx, true, &p.prefix) != RBL_OK)
+		return RBL_EINVAL;
+	p.cls = RBL_RDNS_DYNAMIC;
+	p.confidence = 930, p.coverage = 880, p.agreement = 990;
+	p.counts[RBL_RDNS_DYNAMIC] = 225;
+	p.n_template = 223;
+	snprintf(p.template, sizeof p.template, "%s", tpl);
+	snprintf(p.domain, sizeof p.domain, "isp.example");
+	p.n_samples = 2;
+	snprintf(p.samples[0], sizeof p.samples[0], "%s", tpl);
+	p.samples[0][0] = '1';
+	snprintf(p.samples[1], sizeof p.samples[1], "%s", tpl);
+	p.samples[1][0] = '2';
+	snprintf(p.source, sizeof p.source, "fixture");
+	return rbl_rdns_submit(t, o, &p, (int64_t)time(NULL), NULL);
+}
+
+/* Two pending rDNS proposals when the rdns: list exists. */
+static int rdns_data(rbl_txn *t, const rbl_conf *c)
+{
+	char err[RBL_CONF_ERRLEN];
+	rbl_rdns_opts o;
+	rbl_list l;
+	int rc;
+
+	if (!rbl_conf_next(c, "rdns", NULL))
+		return RBL_OK;
+	rc = rbl_rdns_opts_from_conf(c, &o, err, sizeof err);
+	if (rc != RBL_OK || rbl_list_get(t, o.list, &l) != RBL_OK)
+		return rc;
+	rc = proposal(t, &o, "11.200.0.0/24", "#.dyn.isp.example");
+	return rc ? rc : proposal(t, &o, "11.201.0.0/24", "#.pool.isp.example");
+}
+
 static int setup(rbl_store *s, const rbl_conf *c)
 {
 	char err[RBL_CONF_ERRLEN] = "";
@@ -136,6 +179,8 @@ static int setup(rbl_store *s, const rbl_conf *c)
 	rc = rbl_conf_apply(t, c, NULL, NULL, NULL, err, sizeof err);
 	if (rc == RBL_OK)
 		rc = demo_data(t, c, ip_list ? ip_list : "bl");
+	if (rc == RBL_OK)
+		rc = rdns_data(t, c);
 	if (rc != RBL_OK) {
 		fprintf(stderr, "fixture: setup: %s %s\n", rbl_strerror(rc), err);
 		rbl_txn_abort(t);

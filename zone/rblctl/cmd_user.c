@@ -20,7 +20,8 @@
 #include "cmd_user.h"
 
 const char rblctl_cmd_user_usage[] =
-	"  user add NAME [--password-file F | --password-stdin | --random]\n"
+	"  user add NAME [--role admin] [--password-file F | --password-stdin |\n"
+	"                 --random]\n"
 	"  user passwd NAME [--password-file F | --password-stdin | --random]\n"
 	"  user del NAME\n"
 	"  user list\n";
@@ -121,21 +122,35 @@ static int random_pw(char *buf)
 }
 
 /* The password as chosen by the options ARGV[3..]; *PRINT set for
- * --random. */
+ * --random.  "--role admin" is accepted (every user is an administrator;
+ * other roles do not exist yet).  RBL_ESYNTAX on a usage error. */
 static int get_password(int argc, char **argv, char *buf, bool *print)
 {
+	const char *how = NULL, *file = NULL;
+
 	*print = false;
-	if (argc == 3)
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--role") == 0 && i + 1 < argc &&
+		    strcmp(argv[i + 1], "admin") == 0)
+			i++;
+		else if (strcmp(argv[i], "--password-file") == 0 &&
+			 i + 1 < argc && !how)
+			how = argv[i], file = argv[++i];
+		else if ((strcmp(argv[i], "--password-stdin") == 0 ||
+			  strcmp(argv[i], "--random") == 0) && !how)
+			how = argv[i];
+		else
+			return RBL_ESYNTAX;
+	}
+	if (!how)
 		return ask_twice(buf);
-	if (argc == 4 && strcmp(argv[3], "--password-stdin") == 0)
-		return read_line_fd(STDIN_FILENO, buf, PW_BUF);
-	if (argc == 4 && strcmp(argv[3], "--random") == 0) {
+	if (file)
+		return read_file_pw(file, buf);
+	if (strcmp(how, "--random") == 0) {
 		*print = true;
 		return random_pw(buf);
 	}
-	if (argc == 5 && strcmp(argv[3], "--password-file") == 0)
-		return read_file_pw(argv[4], buf);
-	return RBL_ESYNTAX;
+	return read_line_fd(STDIN_FILENO, buf, PW_BUF);
 }
 
 static void operator_name(char *out, size_t size)

@@ -1,14 +1,16 @@
 /*
  * cmd_user.h -- `rblctl user ...`: the people who may log in to rbl-admin.
  *
- *   rblctl user add NAME [--password-file F | --password-stdin | --random]
+ *   rblctl user add NAME [--role admin]
+ *                        [--password-file F | --password-stdin | --random]
  *   rblctl user passwd NAME [same options]
  *   rblctl user del NAME
  *   rblctl user list
  *
  * Without an option the password is asked twice on the terminal with echo
  * off.  --random makes a 20-character password and prints it once on
- * stdout (for demos and first setup).  Every change is written to the
+ * stdout (for demos and first setup).  "--role admin" is accepted for
+ * forward compatibility: every user is an administrator.  Every change is written to the
  * audit log (zone/audit.h) as user "rblctl:<login>" from client "local",
  * in the same transaction as the change.
  */
