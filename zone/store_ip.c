@@ -349,10 +349,11 @@ int rbl_ip_foreach(rbl_txn *t, uint32_t list_id, const rbl_prefix *within,
 	return ret;
 }
 
+/* Same DNS answer (codes and TXT; expiry is not part of it). */
 static bool match_equal(const rbl_match *a, const rbl_match *b)
 {
 	return a->n_codes == b->n_codes && a->has_txt == b->has_txt &&
-	       a->txt_len == b->txt_len && a->expires == b->expires &&
+	       a->txt_len == b->txt_len &&
 	       memcmp(a->codes, b->codes, a->n_codes * sizeof a->codes[0]) ==
 		       0 &&
 	       memcmp(a->txt, b->txt, a->txt_len) == 0;
@@ -382,6 +383,9 @@ static int run_add(struct run *r, const rbl_addr *lo, const rbl_addr *hi,
 	if (r->open && next.family == lo->family && rbl_addr_inc(&next) &&
 	    rbl_addr_cmp(&next, lo) == 0 && match_equal(&r->m, m)) {
 		r->hi = *hi;
+		/* the merged run answers until its first part expires */
+		if (m->expires && (!r->m.expires || m->expires < r->m.expires))
+			r->m.expires = m->expires;
 		return 0;
 	}
 	if ((ret = run_flush(r, fn, arg)) != 0)
