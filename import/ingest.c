@@ -49,7 +49,7 @@ struct rbl_ingest {
 const char *rbl_skip_name(int reason)
 {
 	static const char *const names[RBL_SKIP_COUNT] = {
-		"malformed", "too-big", "binary", "no-received", "all-trusted",
+		"none", "malformed", "too-big", "binary", "no-received", "all-trusted",
 		"special-address", "no-source", "not-abuse", "too-old",
 		"bad-line", "prefix-too-wide",
 	};

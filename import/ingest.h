@@ -34,7 +34,8 @@
 
 /* Why an item was skipped.  Names (rbl_skip_name) appear in summaries. */
 enum rbl_skip_reason {
-	RBL_SKIP_MALFORMED = 0,	/* no header/body structure, bad MIME */
+	RBL_SKIP_NONE = 0,	/* not skipped */
+	RBL_SKIP_MALFORMED,	/* no header/body structure, bad MIME */
 	RBL_SKIP_TOO_BIG,	/* message or header block over the limit */
 	RBL_SKIP_BINARY,	/* NUL bytes or other non-text in headers */
 	RBL_SKIP_NO_RECEIVED,	/* trap: no Received header with an IP */

@@ -305,7 +305,7 @@ static void print_summary(app *a, const rbl_ingest_stats *st, double secs)
 	       (unsigned long long)st->added, (unsigned long long)st->duplicates,
 	       (unsigned long long)st->newly_listed,
 	       (unsigned long long)st->skipped);
-	for (int r = 0; r < RBL_SKIP_COUNT; r++)
+	for (int r = 1; r < RBL_SKIP_COUNT; r++)
 		if (st->skip[r])
 			printf("    %-17s%llu\n", rbl_skip_name(r),
 			       (unsigned long long)st->skip[r]);

@@ -23,7 +23,7 @@
 
 typedef struct rbl_report {
 	int format;		/* rbl_report_format it was read as */
-	int status;		/* 0, or the rbl_skip_reason to skip it */
+	int status;		/* RBL_SKIP_NONE, or why to skip it */
 	char detail[128];	/* why skipped, for the log */
 	rbl_prefix subject;	/* the accused host */
 	int64_t when;		/* 0 = unknown (the caller uses now) */
