@@ -307,7 +307,8 @@ static void print_summary(app *a, const rbl_ingest_stats *st, double secs)
 	       (unsigned long long)st->skipped);
 	for (int r = 1; r < RBL_SKIP_COUNT; r++)
 		if (st->skip[r])
-			printf("    %-17s%llu\n", rbl_skip_name(r),
+			printf("    %s:%*s%llu\n", rbl_skip_name(r),
+			       (int)(16 - strlen(rbl_skip_name(r))), "",
 			       (unsigned long long)st->skip[r]);
 }
 

@@ -72,8 +72,10 @@ static void garbage(unsigned i, int64_t t, unsigned kind)
 		break;
 	case 1:		/* binary */
 		printf("Subject: bin %u\nX-Bin: ", i);
-		for (int k = 0; k < 64; k++)
-			putchar((int)(next_rand() % 256) | (k % 7 == 0 ? 0 : 1));
+		for (int k = 0; k < 64; k++) {
+			int b = (int)(next_rand() % 255) + 1;
+			putchar(k % 7 == 0 ? 0 : b == '\n' ? 'x' : b);
+		}
 		printf("\n\nbody\n");
 		break;
 	case 2:		/* no Received */
