@@ -41,6 +41,11 @@ struct rbl_ingest {
 	rbl_ingest_opts opts;
 	rbl_txn *t;
 	uint32_t in_batch;
+	/* subjects noted in the open batch, settled once before commit */
+	rbl_prefix *touched;
+	size_t n_touched;
+	uint32_t *slots;		/* open addressing: index + 1, 0 free */
+	size_t n_slots;
 	char *buf;			/* normalised copy of one item */
 	size_t cap;
 	rbl_ingest_stats st;
@@ -197,6 +202,67 @@ int rbl_ingest_open(rbl_store *s, const rbl_conf *c,
 
 /* ------------------------------------------------------- transactions */
 
+static uint32_t subject_hash(const rbl_prefix *p)
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ p->addr.bytes[i]) * 16777619u;
+	return (h ^ p->len ^ p->addr.family) * 16777619u;
+}
+
+static bool same_subject(const rbl_prefix *a, const rbl_prefix *b)
+{
+	return a->len == b->len && rbl_addr_cmp(&a->addr, &b->addr) == 0;
+}
+
+/* Remember P as touched in this batch (once).  RBL_OK or RBL_ENOMEM. */
+static int touch(rbl_ingest *in, const rbl_prefix *p)
+{
+	size_t need = (size_t)in->batch * 2 + 16, mask, i;
+
+	if (!in->slots) {
+		size_t n = 64;
+		while (n < need * 2)
+			n *= 2;
+		in->slots = calloc(n, sizeof *in->slots);
+		in->touched = malloc(need * sizeof *in->touched);
+		if (!in->slots || !in->touched)
+			return RBL_ENOMEM;
+		in->n_slots = n;
+	}
+	mask = in->n_slots - 1;
+	for (i = subject_hash(p) & mask; in->slots[i]; i = (i + 1) & mask)
+		if (same_subject(&in->touched[in->slots[i] - 1], p))
+			return RBL_OK;
+	if (in->n_touched >= need)
+		return RBL_ENOMEM;	/* cannot happen: one per item */
+	in->touched[in->n_touched++] = *p;
+	in->slots[i] = (uint32_t)in->n_touched;
+	return RBL_OK;
+}
+
+static void forget_touched(rbl_ingest *in)
+{
+	if (in->slots && in->n_touched)
+		memset(in->slots, 0, in->n_slots * sizeof *in->slots);
+	in->n_touched = 0;
+}
+
+/* Bring the listings of every subject of the batch in line. */
+static int settle_touched(rbl_ingest *in)
+{
+	rbl_policy_result res = { 0 };
+	int rc = RBL_OK;
+
+	for (size_t i = 0; rc == RBL_OK && i < in->n_touched; i++)
+		rc = rbl_policy_settle(in->t, in->set, &in->touched[i],
+				       in->opts.now, &res);
+	in->st.newly_listed += res.newly_listed;
+	forget_touched(in);
+	return rc;
+}
+
 static int ensure_txn(rbl_ingest *in)
 {
 	int rc;
@@ -215,10 +281,11 @@ int rbl_ingest_commit(rbl_ingest *in)
 
 	if (!in->t)
 		return RBL_OK;
-	if (in->opts.dry_run)
+	if ((rc = settle_touched(in)) || in->opts.dry_run) {
 		rbl_txn_abort(in->t);
-	else
+	} else {
 		rc = rbl_txn_commit(in->t);
+	}
 	in->t = NULL;
 	in->in_batch = 0;
 	if (rc == RBL_OK)
@@ -241,6 +308,7 @@ static int fail(rbl_ingest *in, int rc)
 		in->t = NULL;
 		in->in_batch = 0;
 	}
+	forget_touched(in);
 	return rc;
 }
 
@@ -275,11 +343,11 @@ static int add_evidence(rbl_ingest *in, const rbl_evidence *ev)
 		skipped(in, RBL_SKIP_SPECIAL, "address not allowed as evidence");
 		return RBL_OK;
 	}
-	if (rc || (rc = rbl_policy_apply(in->t, in->set, ev, in->opts.now,
-					 &res)))
+	/* scores now, listings once per subject when the batch ends */
+	if (rc || (rc = rbl_policy_note(in->t, in->set, ev, &res)) ||
+	    (rc = touch(in, &ev->subject)))
 		return fail(in, rc);
 	in->st.added++;
-	in->st.newly_listed += res.newly_listed;
 	return RBL_OK;
 }
 
@@ -647,6 +715,8 @@ int rbl_ingest_close(rbl_ingest *in, rbl_ingest_stats *out)
 		*out = in->st;
 	rbl_policy_free(in->set);
 	free(in->buf);
+	free(in->slots);
+	free(in->touched);
 	free(in);
 	return rc;
 }
@@ -656,6 +726,8 @@ void rbl_ingest_abort(rbl_ingest *in)
 	fail(in, RBL_OK);
 	rbl_policy_free(in->set);
 	free(in->buf);
+	free(in->slots);
+	free(in->touched);
 	free(in);
 }
 
