@@ -31,6 +31,11 @@ ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	   -fno-omit-frame-pointer
 endif
+# FUZZ=1 (with CC=clang): instrument everything for libFuzzer.
+ifeq ($(FUZZ),1)
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+endif
 ALL_CFLAGS = $(STD) $(OPT) $(WARN) $(SANFLAGS) -I. $(PKG_CFLAGS) $(CFLAGS) \
 	     -DRBL_VERSION='"$(RBL_VERSION)"' -MMD -MP
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
@@ -46,6 +51,7 @@ ADMIN_SRCS	:= $(filter-out admin-web/main.c,$(wildcard admin-web/*.c))
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_SUPPORT	:= $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c))
 TOOL_SRCS	:= $(wildcard tests/tools/*.c)
+FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 
 # Objects live under $(BUILD)/obj: $(BUILD)/rbld is the program, not a dir.
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -65,8 +71,11 @@ PROGS	= $(if $(wildcard rbld/main.c),$(BUILD)/rbld) \
 	  $(if $(wildcard admin-web/main.c),$(BUILD)/rbl-admin)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS	= $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
+FUZZERS	= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_MAKE = $(MAKE) --no-print-directory FUZZ=1 CC=clang BUILD=build-fuzz \
+	    OPT='-O1 -g'
 
-.PHONY: all tests check check-fast run bench fuzz soak install uninstall \
+.PHONY: all tests fuzzers check check-fast run bench fuzz soak install uninstall \
 	clean distclean eval-rdns
 
 all: config.mk $(PROGS)
@@ -108,10 +117,18 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(ALL_LIBS)
 
 tests: all $(UNIT_TESTS) $(TOOLS)
 
+# libFuzzer targets; build them with $(FUZZ_MAKE) fuzzers.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(ALL_LIBS) $(LIBS)
+fuzzers: $(FUZZERS)
+
 # make check: the whole suite on the normal build, then again under
 # ASan+UBSan.  tests/check.sh installs what the tests need (as root).
 check: tests
 	tests/check.sh --deps
+	$(FUZZ_MAKE) fuzzers
 	BUILD=$(BUILD) tests/check.sh
 	$(MAKE) --no-print-directory SAN=1 BUILD=build-asan OPT='-O1 -g' tests
 	BUILD=build-asan tests/check.sh --sanitizer
@@ -127,6 +144,7 @@ bench: all $(TOOLS)
 	BUILD=$(BUILD) tests/bench/bench.sh
 
 fuzz:
+	$(FUZZ_MAKE) fuzzers
 	tests/fuzz/run.sh $${FUZZ_SECONDS:-300}
 
 soak: all $(TOOLS)
