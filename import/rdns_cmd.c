@@ -13,6 +13,7 @@
 #include "zone/error.h"
 #include "rdns_cmd.h"
 #include "rdns_cmd_impl.h"
+#include "rdns_sort.h"
 
 #define BATCH_OPS	1000
 #define BATCH_SECONDS	2
@@ -26,7 +27,10 @@ static const char usage_text[] =
 "  classify [FILE...]        classify \"address<TAB>ptr\" lines: class, rule,\n"
 "                            confidence, template, why\n"
 "  propose [FILE...]         propose ranges from sorted \"address<TAB>ptr\"\n"
-"                            lines and queue them for review\n"
+"                            lines and queue them for review (--sort:\n"
+"                            sort one unsorted FILE or stdin first)\n"
+"  sort [FILE]               sort \"address<TAB>ptr\" lines by address in\n"
+"                            bounded memory (--mem SIZE, --tmpdir DIR)\n"
 "  resolve CIDR...           look up the PTR names of CIDR blocks, then\n"
 "                            propose (--names-only: print the names)\n"
 "  evidence --list NAME      resolve the blocks around the addresses listed\n"
@@ -52,15 +56,16 @@ static const char usage_text[] =
 "  review:   --state S --domain D --template T --by WHO --note TEXT\n"
 "  -h, --help                this text;  -V, --version\n"
 "\n"
-"Input for propose must be sorted by address: " SORT_HINT "\n"
-"(GNU sort sorts files of any size in bounded memory).  See doc/rdns.md.\n";
+"Input for propose must be sorted by address: use --sort, `rbl-import rdns\n"
+"sort`, or for IPv4 only " SORT_HINT ".\n"
+"See doc/rdns.md.\n";
 
 enum {
 	O_PSL = 256, O_PSL_PRIVATE, O_TSV, O_SKIP_BAD, O_MIN_COV, O_MIN_AGREE,
 	O_MIN_NAMED, O_MAX_INFRA, O_WIDEST, O_NARROWEST, O_WIDEST6,
 	O_NARROWEST6, O_SERVER, O_CONCURRENCY, O_TIMEOUT, O_RETRIES, O_RATE,
 	O_PROGRESS, O_NO_PROGRESS, O_NAMES_ONLY, O_LIST, O_AROUND, O_STATE,
-	O_DOMAIN, O_TEMPLATE, O_BY, O_NOTE, O_CHECK,
+	O_DOMAIN, O_TEMPLATE, O_BY, O_NOTE, O_CHECK, O_SORT, O_MEM, O_TMPDIR,
 };
 
 static const struct option long_opts[] = {
@@ -96,13 +101,13 @@ static const struct option long_opts[] = {
 	{ "by", required_argument, NULL, O_BY },
 	{ "note", required_argument, NULL, O_NOTE },
 	{ "check", required_argument, NULL, O_CHECK },
+	{ "sort", no_argument, NULL, O_SORT },
+	{ "mem", required_argument, NULL, O_MEM },
+	{ "tmpdir", required_argument, NULL, O_TMPDIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
-
-static bool skip_bad;
-static const char *check_rules;
 
 int rdns_cmd_fail(const rdns_cmd *c, const char *what, int rc)
 {
@@ -328,7 +333,7 @@ static int other_option(rdns_cmd *c, int opt, const char *v)
 	case O_PSL_PRIVATE: c->psl_private = c->psl_private_set = true;
 			return RBL_OK;
 	case O_TSV:	c->tsv = true; return RBL_OK;
-	case O_SKIP_BAD: skip_bad = true; return RBL_OK;
+	case O_SKIP_BAD: c->skip_bad = true; return RBL_OK;
 	case O_LIST:	c->list_name = v; return RBL_OK;
 	case O_AROUND:	return set_unsigned(v, 128, &c->around4);
 	case O_STATE:	c->state = v; return RBL_OK;
@@ -336,7 +341,17 @@ static int other_option(rdns_cmd *c, int opt, const char *v)
 	case O_TEMPLATE: c->template = v; return RBL_OK;
 	case O_BY:	c->by = v; return RBL_OK;
 	case O_NOTE:	c->note = v; return RBL_OK;
-	case O_CHECK:	check_rules = v; return RBL_OK;
+	case O_CHECK:	c->check_rules = v; return RBL_OK;
+	case O_SORT:	c->sort_first = true; return RBL_OK;
+	case O_TMPDIR:	c->sort.tmpdir = v; return RBL_OK;
+	case O_MEM: {
+		uint64_t size;
+		if (rbl_parse_size(v, &size) != RBL_OK ||
+		    size < RBL_RDNS_SORT_MIN_MEM || size > UINT32_MAX)
+			return RBL_EINVAL;
+		c->sort.mem = (size_t)size;
+		return RBL_OK;
+	}
 	}
 	return 1;
 }
@@ -532,7 +547,7 @@ static int read_lines(rdns_cmd *c, FILE *in, const char *name,
 		if (rc != RBL_OK) {
 			fprintf(stderr, "%s:%lu: expected \"address<TAB>ptr\"\n",
 				name, c->input_line);
-			status = skip_bad ? 0 : 1;
+			status = c->skip_bad ? 0 : 1;
 			continue;
 		}
 		status = fn(c, &a, ptr);
@@ -639,11 +654,9 @@ static int add_name(rdns_cmd *c, rbl_rdns_ranger *r, const rbl_addr *a,
 	return rc == RBL_OK ? 0 : 1;
 }
 
-static rbl_rdns_ranger *current_ranger;
-
 static int propose_one(rdns_cmd *c, const rbl_addr *a, char *ptr)
 {
-	return add_name(c, current_ranger, a, ptr);
+	return add_name(c, c->ranger, a, ptr);
 }
 
 static void print_summary(const rdns_cmd *c, const rbl_rdns_ranger *r)
@@ -707,13 +720,72 @@ static int end_run(rdns_cmd *c, rbl_rdns_ranger *r, int status)
 	return status;
 }
 
+/* Open the one input of a sort: ARGV[optind] or stdin. */
+static FILE *sort_input(rdns_cmd *c, int argc, char **argv,
+			const char **name)
+{
+	*name = optind < argc ? argv[optind] : "stdin";
+	if (argc - optind > 1) {
+		fprintf(stderr, "%s: sort one input at a time (cat them)\n",
+			c->prog);
+		return NULL;
+	}
+	if (optind >= argc || strcmp(argv[optind], "-") == 0)
+		return stdin;
+	FILE *f = fopen(argv[optind], "r");
+	if (!f)
+		fprintf(stderr, "%s: %s: %s\n", c->prog, argv[optind],
+			strerror(errno));
+	return f;
+}
+
+/* Sort the input and call FN for each line in address order. */
+static int sorted_input(rdns_cmd *c, int argc, char **argv,
+			rbl_rdns_sorted_fn fn, void *arg)
+{
+	const char *name;
+	FILE *in = sort_input(c, argc, argv, &name);
+	if (!in)
+		return 1;
+	c->sort.skip_bad = c->skip_bad;
+	c->input_name = "sorted input";
+	int rc = rbl_rdns_sort(in, name, &c->sort, fn, arg, NULL);
+	if (in != stdin)
+		fclose(in);
+	if (rc == RBL_ENOMEM || rc == RBL_EINVAL)
+		rdns_cmd_fail(c, "sort", rc);
+	return rc == RBL_OK ? 0 : 1;
+}
+
+static int print_sorted(void *arg, const rbl_addr *a, const char *name)
+{
+	char ab[RBL_ADDR_STRLEN];
+	(void)arg;
+	return printf("%s\t%s\n", rbl_addr_format(a, ab), name) < 0 ?
+	       RBL_EIO : RBL_OK;
+}
+
+static int cmd_sort(rdns_cmd *c, int argc, char **argv)
+{
+	int status = sorted_input(c, argc, argv, print_sorted, c);
+	return fflush(stdout) == 0 ? status : 1;
+}
+
+static int propose_sorted(void *arg, const rbl_addr *a, const char *name)
+{
+	rdns_cmd *c = arg;
+	c->input_line++;
+	return add_name(c, c->ranger, a, name);
+}
+
 static int cmd_propose(rdns_cmd *c, int argc, char **argv)
 {
 	rbl_rdns_ranger *r;
 	if (start_run(c, "rdns:file", &r))
 		return 1;
-	current_ranger = r;
-	int status = each_input(c, argc, argv, propose_one);
+	c->ranger = r;
+	int status = c->sort_first ? sorted_input(c, argc, argv, propose_sorted, c)
+				: each_input(c, argc, argv, propose_one);
 	return end_run(c, r, status);
 }
 
@@ -875,6 +947,7 @@ static int cmd_evidence(rdns_cmd *c, int argc, char **argv)
 
 static int cmd_rules(rdns_cmd *c)
 {
+	const char *check_rules = c->check_rules;
 	if (!check_rules) {
 		fputs(rbl_rdns_rules_default_text(), stdout);
 		return fflush(stdout) == 0 ? 0 : 1;
@@ -902,8 +975,7 @@ static void cmd_init(rdns_cmd *c)
 	rbl_rdns_range_opts_defaults(&c->ranges);
 	rbl_rdns_resolve_opts_defaults(&c->resolve);
 	rbl_rdns_opts_defaults(&c->policy, NULL);
-	skip_bad = false;
-	check_rules = NULL;
+	c->sort = (rbl_rdns_sort_opts){ (size_t)256 << 20, NULL, false };
 }
 
 static void cmd_free(rdns_cmd *c)
@@ -931,6 +1003,8 @@ static int dispatch(rdns_cmd *c, const char *cmd, int argc, char **argv)
 		return rdns_review_main(c, argc, argv);
 	if (strcmp(cmd, "rules") == 0)
 		return cmd_rules(c);
+	if (strcmp(cmd, "sort") == 0)
+		return cmd_sort(c, argc, argv);
 	return usage_error(c, "unknown command");
 }
 

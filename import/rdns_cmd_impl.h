@@ -16,6 +16,7 @@
 #include "rdns_classify.h"
 #include "rdns_ranges.h"
 #include "rdns_resolve.h"
+#include "rdns_sort.h"
 
 typedef struct rdns_cmd {
 	const char *prog;		/* "rbl-import rdns" */
@@ -30,6 +31,10 @@ typedef struct rdns_cmd {
 	rbl_rdns_resolve_opts resolve;
 	rbl_rdns_opts policy;
 	bool dry_run, names_only, tsv;
+	bool skip_bad, sort_first;	/* --skip-bad, --sort */
+	rbl_rdns_sort_opts sort;	/* --mem, --tmpdir */
+	const char *check_rules;	/* rules --check FILE */
+	rbl_rdns_ranger *ranger;	/* the proposing run */
 	int progress;			/* -1 auto, 0 off, 1 on */
 	/* store, written in batches */
 	rbl_store *store;
