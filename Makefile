@@ -31,6 +31,11 @@ ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	   -fno-omit-frame-pointer
 endif
+# FUZZ=1 (with CC=clang): instrument everything for libFuzzer.
+ifeq ($(FUZZ),1)
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+endif
 ALL_CFLAGS = $(STD) $(OPT) $(WARN) $(SANFLAGS) -I. $(PKG_CFLAGS) $(CFLAGS) \
 	     -DRBL_VERSION='"$(RBL_VERSION)"' -MMD -MP
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
@@ -46,8 +51,10 @@ ADMIN_SRCS	:= $(filter-out admin-web/main.c,$(wildcard admin-web/*.c))
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_SUPPORT	:= $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c))
 TOOL_SRCS	:= $(wildcard tests/tools/*.c)
+FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 
-obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+# Objects live under $(BUILD)/obj: $(BUILD)/rbld is the program, not a dir.
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIBZONE	 = $(BUILD)/libzone.a
 LIBCTL	 = $(BUILD)/librblctl.a
@@ -57,11 +64,18 @@ LIBADMIN = $(BUILD)/libadmin.a
 # Order matters for static linking: users before what they use.
 ALL_LIBS = $(LIBADMIN) $(LIBIMP) $(LIBRBLD) $(LIBCTL) $(LIBZONE)
 
-PROGS	= $(BUILD)/rbld $(BUILD)/rblctl $(BUILD)/rbl-import $(BUILD)/rbl-admin
+# A program is built once its main.c exists (components land one by one).
+PROGS	= $(if $(wildcard rbld/main.c),$(BUILD)/rbld) \
+	  $(if $(wildcard zone/rblctl/main.c),$(BUILD)/rblctl) \
+	  $(if $(wildcard import/main.c),$(BUILD)/rbl-import) \
+	  $(if $(wildcard admin-web/main.c),$(BUILD)/rbl-admin)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS	= $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
+FUZZERS	= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_MAKE = $(MAKE) --no-print-directory FUZZ=1 CC=clang BUILD=build-fuzz \
+	    OPT='-O1 -g'
 
-.PHONY: all tests check check-fast run bench fuzz soak install uninstall \
+.PHONY: all tests fuzzers check check-fast run bench fuzz soak install uninstall \
 	clean distclean eval-rdns
 
 all: config.mk $(PROGS)
@@ -69,7 +83,7 @@ all: config.mk $(PROGS)
 config.mk: configure
 	./configure $(CONFIGURE_FLAGS)
 
-$(BUILD)/%.o: %.c config.mk
+$(BUILD)/obj/%.o: %.c config.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -103,10 +117,18 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(ALL_LIBS)
 
 tests: all $(UNIT_TESTS) $(TOOLS)
 
+# libFuzzer targets; build them with $(FUZZ_MAKE) fuzzers.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(ALL_LIBS) $(LIBS)
+fuzzers: $(FUZZERS)
+
 # make check: the whole suite on the normal build, then again under
 # ASan+UBSan.  tests/check.sh installs what the tests need (as root).
 check: tests
 	tests/check.sh --deps
+	$(FUZZ_MAKE) fuzzers
 	BUILD=$(BUILD) tests/check.sh
 	$(MAKE) --no-print-directory SAN=1 BUILD=build-asan OPT='-O1 -g' tests
 	BUILD=build-asan tests/check.sh --sanitizer
@@ -122,6 +144,7 @@ bench: all $(TOOLS)
 	BUILD=$(BUILD) tests/bench/bench.sh
 
 fuzz:
+	$(FUZZ_MAKE) fuzzers
 	tests/fuzz/run.sh $${FUZZ_SECONDS:-300}
 
 soak: all $(TOOLS)

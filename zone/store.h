@@ -212,7 +212,7 @@ int rbl_ip_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		  int64_t now, rbl_match *out);
 /* For tools: like rbl_ip_lookup but also reports which stored prefix
  * decided (the most specific unexpired entry covering A, which may be an
- * exclusion: then RBL_ENOTFOUND is returned and *DECIDED/*E filled with the
+ * exclusion: then RBL_ENOTFOUND is returned and *DECIDED and *E filled with the
  * exclusion; when nothing covers A, *DECIDED->len is 255). */
 int rbl_ip_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		   int64_t now, rbl_prefix *decided, rbl_entry *e);

@@ -1,0 +1,132 @@
+/*
+ * engine.c -- parse, decide, write: the per-packet steps (see engine.h).
+ */
+#include <string.h>
+#include <time.h>
+
+#include "zone/error.h"
+#include "zone/log.h"
+#include "engine.h"
+
+int rbl_engine_init(rbl_engine *e, rbl_store *store,
+		    const rbl_engine_conf *conf, rbl_qstats_slot *stats)
+{
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	e->store = store;
+	e->conf = conf;
+	e->stats = stats ? stats : &e->own_stats;
+	rc = rbl_txn_begin(store, false, &e->txn);
+	if (rc != RBL_OK)
+		return rc;
+	rbl_txn_reset(e->txn);
+	e->env.txn = e->txn;
+	e->env.zonetab = &e->zonetab;
+	e->env.version = conf->version;
+	e->env.identity = conf->identity;
+	return RBL_OK;
+}
+
+void rbl_engine_fini(rbl_engine *e)
+{
+	if (e->txn)
+		rbl_txn_abort(e->txn);
+	rbl_zonetab_free(&e->zonetab);
+	e->txn = NULL;
+}
+
+int rbl_engine_begin(rbl_engine *e, int64_t now)
+{
+	int rc;
+
+	e->env.now = now ? now : (int64_t)time(NULL);
+	e->env.batch++;
+	if (!e->txn_live) {
+		rc = rbl_txn_renew(e->txn);
+		e->store_ok = rc == RBL_OK;
+		if (rc != RBL_OK)
+			return rc;
+		e->txn_live = true;
+	}
+	rc = rbl_zonetab_refresh(&e->zonetab, e->txn);
+	/* An old table still answers correctly for unchanged zones. */
+	e->store_ok = rc == RBL_OK || e->zonetab.loaded;
+	return rc;
+}
+
+void rbl_engine_end(rbl_engine *e)
+{
+	if (e->txn_live)
+		rbl_txn_reset(e->txn);
+	e->txn_live = false;
+}
+
+static size_t answer_limit(const rbl_query *q, const rbl_engine_conf *c,
+			   int transport, size_t cap)
+{
+	size_t limit = DNS_UDP_MIN;
+
+	if (transport == RBL_TRANSPORT_TCP)
+		limit = DNS_MSG_MAX;
+	else if (q->has_opt && q->edns_udp_size > DNS_UDP_MIN)
+		limit = q->edns_udp_size < c->edns_buffer_max
+			? q->edns_udp_size : c->edns_buffer_max;
+	if (limit < DNS_UDP_MIN)
+		limit = DNS_UDP_MIN;
+	return limit < cap ? limit : cap;
+}
+
+static void count_answer(rbl_qstats_slot *st, const rbl_decision *d,
+			 const uint8_t *msg, bool truncated)
+{
+	int rc = d->rcode;
+
+	if (rc == DNS_RCODE_BADVERS)
+		st->rcode[RBL_QS_BADVERS]++;
+	else
+		st->rcode[rc <= DNS_RCODE_REFUSED ? rc : RBL_QS_OTHER]++;
+	if (truncated)
+		st->truncated++;
+	else if (rc == DNS_RCODE_NOERROR && d->zone &&
+		 rbl_answer_count(msg) == 0)
+		st->nodata++;
+	if (d->kind == RBL_ANS_LISTED && !truncated &&
+	    rbl_answer_count(msg) > 0)
+		st->listed++;
+}
+
+int rbl_engine_answer(rbl_engine *e, const uint8_t *pkt, size_t len,
+		      int transport, uint8_t *out, size_t cap,
+		      size_t *outlen)
+{
+	rbl_query *q = &e->query;
+	rbl_decision *d = &e->decision;
+	bool truncated;
+	int rc;
+
+	e->stats->queries++;
+	if (transport == RBL_TRANSPORT_TCP)
+		e->stats->tcp++;
+	else
+		e->stats->udp++;
+	if (rbl_query_parse(pkt, len, q) != RBL_OK || cap < DNS_UDP_MIN) {
+		e->stats->dropped++;
+		return RBL_EFORMAT;
+	}
+	if (q->rcode != DNS_RCODE_NOERROR)
+		rbl_decision_rcode(d, q->rcode);
+	else if (!e->store_ok || !e->txn_live)
+		rbl_decision_rcode(d, DNS_RCODE_SERVFAIL);
+	else
+		rbl_lookup(&e->env, q, d);
+	rc = rbl_answer_write(q, d, e->conf->edns_buffer_max, out,
+			      answer_limit(q, e->conf, transport, cap),
+			      outlen, &truncated);
+	if (rc != RBL_OK) {
+		e->stats->dropped++;
+		return RBL_EFORMAT;
+	}
+	count_answer(e->stats, d, out, truncated);
+	return RBL_OK;
+}

@@ -1,0 +1,78 @@
+/*
+ * engine.h -- one worker's query engine: packet in, answer out.
+ *
+ * An rbl_engine holds everything a worker needs to answer without
+ * allocating: its own read transaction on the store, its zone table, the
+ * parsed query and the decision.  The transport code (udp.c, tcp.c) calls
+ *
+ *     rbl_engine_begin(e)       once per receive batch: fresh snapshot of
+ *                               the store (commits by other processes
+ *                               become visible here), the time, and the
+ *                               zone table when zones or lists changed;
+ *     rbl_engine_answer(e, ...) for each packet of the batch;
+ *     rbl_engine_end(e)         after the batch: releases the snapshot so
+ *                               an idle worker pins no old pages.
+ *
+ * No sockets are involved, so tests feed packets straight in.  An engine
+ * belongs to one thread.
+ */
+#ifndef RBLD_ENGINE_H
+#define RBLD_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zone/qstats.h"
+#include "zone/store.h"
+#include "answer.h"
+#include "lookup.h"
+#include "query.h"
+#include "zonetab.h"
+
+enum rbl_transport { RBL_TRANSPORT_UDP = 0, RBL_TRANSPORT_TCP = 1 };
+
+#define RBL_EDNS_BUFFER_DEFAULT	1232
+
+/* Settings shared by all engines of a server (read-only once running). */
+typedef struct rbl_engine_conf {
+	const char *version;		/* CH TXT version.bind; NULL refuses */
+	const char *identity;		/* CH TXT id.server; NULL refuses */
+	uint16_t edns_buffer_max;	/* cap on UDP answers with EDNS */
+} rbl_engine_conf;
+
+typedef struct rbl_engine {
+	rbl_store *store;		/* not owned */
+	const rbl_engine_conf *conf;	/* not owned */
+	rbl_txn *txn;			/* owned read transaction */
+	bool txn_live;			/* renewed and not yet reset */
+	bool store_ok;			/* the last renew/refresh worked */
+	rbl_zonetab zonetab;
+	rbl_lookup_env env;
+	rbl_qstats_slot *stats;		/* the worker's slot (not owned) */
+	rbl_qstats_slot own_stats;	/* used when no slot was given */
+	rbl_query query;
+	rbl_decision decision;
+} rbl_engine;
+
+/* Set up E for STORE (opened read-only is enough) with CONF and the
+ * statistics slot STATS (NULL: a private one).  Returns RBL_OK, or the
+ * error of starting the read transaction (RBL_EBUSY, RBL_ESTORE, ...). */
+int rbl_engine_init(rbl_engine *e, rbl_store *store,
+		    const rbl_engine_conf *conf, rbl_qstats_slot *stats);
+void rbl_engine_fini(rbl_engine *e);
+
+/* Start a batch at unix time NOW (0: read the clock).  On a store error
+ * the batch is answered SERVFAIL; the error is returned for logging. */
+int rbl_engine_begin(rbl_engine *e, int64_t now);
+void rbl_engine_end(rbl_engine *e);
+
+/* Answer the QLEN-byte packet Q that came over TRANSPORT into OUT (CAP
+ * bytes, at least 512; TCP answers use up to min(CAP, 65535)).  Returns
+ * RBL_OK with *OUTLEN set, or RBL_EFORMAT when the packet is to be
+ * dropped (too short to answer, or not a query). */
+int rbl_engine_answer(rbl_engine *e, const uint8_t *q, size_t qlen,
+		      int transport, uint8_t *out, size_t cap,
+		      size_t *outlen);
+
+#endif

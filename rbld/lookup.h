@@ -1,0 +1,67 @@
+/*
+ * lookup.h -- decide the answer to a parsed query: the policy, no wire.
+ *
+ * rbl_lookup() finds the zone, classifies the name (apex, in-zone name
+ * server, sub-label apex, listed entry, empty non-terminal, nothing) and
+ * asks the store, one descent per list of the zone.  The result is an
+ * rbl_decision that answer.c turns into wire format.  Nothing allocates:
+ * the decision is owned by the caller (a worker keeps one) and its
+ * rbl_match TXT pointers stay valid until the worker's read transaction is
+ * reset.
+ */
+#ifndef RBLD_LOOKUP_H
+#define RBLD_LOOKUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "zone/store.h"
+#include "query.h"
+#include "zonetab.h"
+
+enum rbl_answer_kind {
+	RBL_ANS_RCODE = 0,	/* only a header (+question): errors */
+	RBL_ANS_LISTED,		/* A/TXT of the matches */
+	RBL_ANS_NODATA,		/* NOERROR, SOA in authority */
+	RBL_ANS_NXDOMAIN,	/* NXDOMAIN, SOA in authority */
+	RBL_ANS_APEX,		/* SOA and/or NS at the zone apex */
+	RBL_ANS_GLUE,		/* A/AAAA of an in-zone name server */
+	RBL_ANS_CHAOS,		/* CH TXT version.bind / id.server */
+	RBL_ANS_XFR		/* AXFR/IXFR: not served yet (NOTIMP) */
+};
+
+#define RBL_SUBJECT_MAX	(RBL_NAME_MAX + 1)
+
+typedef struct rbl_decision {
+	int kind;			/* rbl_answer_kind */
+	int rcode;			/* dns_rcode of the answer */
+	bool aa;			/* authoritative (in one of our zones) */
+	rbl_zt_zone *zone;		/* NULL unless in a zone */
+	uint32_t serial;		/* the zone's current SOA serial */
+	const char *chaos_txt;		/* RBL_ANS_CHAOS */
+	unsigned n_matches;		/* RBL_ANS_LISTED */
+	rbl_match matches[RBL_ZONE_MAX_LISTS];
+	const rbl_zt_list *match_list[RBL_ZONE_MAX_LISTS];
+	/* The $ of each match's TXT: address text or domain name. */
+	char subject[RBL_ZONE_MAX_LISTS][RBL_SUBJECT_MAX];
+} rbl_decision;
+
+/* What the lookup reads: the worker's snapshot and settings. */
+typedef struct rbl_lookup_env {
+	rbl_txn *txn;			/* the worker's read transaction */
+	rbl_zonetab *zonetab;
+	int64_t now;			/* unix seconds, read once per batch */
+	uint64_t batch;			/* batch number, for per-batch caches */
+	const char *version;		/* CH TXT version.bind; NULL refuses */
+	const char *identity;		/* CH TXT id.server; NULL refuses */
+} rbl_lookup_env;
+
+/* Decide the answer for Q (parsed, rcode NOERROR) into D.  Store errors
+ * become SERVFAIL decisions; the function itself cannot fail. */
+void rbl_lookup(const rbl_lookup_env *env, const rbl_query *q,
+		rbl_decision *d);
+
+/* Set D to an answer that is just RCODE (no zone, no AA). */
+void rbl_decision_rcode(rbl_decision *d, int rcode);
+
+#endif

@@ -1,0 +1,469 @@
+/*
+ * main.c -- rbld: options, configuration, privileges, signals.
+ *
+ * Order matters: bind the sockets while privileged, daemonize, write the
+ * pidfile, create the statistics file, drop privileges, and only then
+ * open the store (read-only) and start the threads.  All signals are
+ * blocked in every thread; this one waits for them.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "zone/conf_apply.h"
+#include "zone/config.h"
+#include "zone/error.h"
+#include "zone/log.h"
+#include "zone/qstats.h"
+#include "zone/store.h"
+#include "server.h"
+
+#define DEFAULT_CONF	"/etc/rbld/rbld.conf"
+#define DEFAULT_DB	"/var/lib/rbld"
+#define DEFAULT_LISTEN	"127.0.0.1@53"
+
+typedef struct options {
+	const char *conf_path;
+	bool check_only, daemon, syslog;
+	const char *listen[RBL_MAX_LISTEN];
+	unsigned n_listen;
+	const char *database, *pidfile, *user;
+	unsigned threads;		/* 0: from the configuration */
+	int verbose;
+} options;
+
+typedef struct settings {
+	rbl_server_conf srv;
+	const char *database;
+	uint64_t map_size;
+	const char *user, *pidfile;
+	bool syslog, daemon;
+	char stats_path[PATH_MAX];
+	char version[RBL_TXT_MAX + 1];
+	char identity[RBL_TXT_MAX + 1];
+} settings;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: rbld [options]\n"
+"  -c FILE        configuration (default " DEFAULT_CONF ")\n"
+"  -t             check the configuration and exit (0 ok, 1 error)\n"
+"  -l ADDR[@PORT] listen here instead of the configured listen lines\n"
+"                 (repeatable; IPv6 as ::1@5353)\n"
+"  -D DIR         database directory (overrides server: database)\n"
+"  -T N           UDP worker threads per listen address\n"
+"  -d, --daemon   detach and log to syslog\n"
+"  -p FILE        write the process id to FILE\n"
+"  -u USER        drop privileges to USER after binding\n"
+"      --syslog   log to syslog instead of stderr\n"
+"  -v             more log output (repeat for debug)\n"
+"  -h, --help     this text\n"
+"  -V, --version  print the version\n");
+}
+
+static int parse_threads(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (*s == '\0' || *end || v == 0 || v > RBL_MAX_THREADS)
+		return RBL_EINVAL;
+	*out = (unsigned)v;
+	return RBL_OK;
+}
+
+/* Returns -1 to go on, otherwise the exit status. */
+static int parse_options(int argc, char **argv, options *o)
+{
+	static const struct option longopts[] = {
+		{ "daemon", no_argument, NULL, 'd' },
+		{ "syslog", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	o->conf_path = DEFAULT_CONF;
+	while ((ch = getopt_long(argc, argv, "c:tl:D:T:dp:u:vhV", longopts,
+				 NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->conf_path = optarg; break;
+		case 't': o->check_only = true; break;
+		case 'l':
+			if (o->n_listen == RBL_MAX_LISTEN) {
+				fprintf(stderr, "rbld: too many -l\n");
+				return 2;
+			}
+			o->listen[o->n_listen++] = optarg;
+			break;
+		case 'D': o->database = optarg; break;
+		case 'T':
+			if (parse_threads(optarg, &o->threads) != RBL_OK) {
+				fprintf(stderr, "rbld: -T %s: want 1..%d\n",
+					optarg, RBL_MAX_THREADS);
+				return 2;
+			}
+			break;
+		case 'd': o->daemon = true; break;
+		case 'p': o->pidfile = optarg; break;
+		case 'u': o->user = optarg; break;
+		case 'S': o->syslog = true; break;
+		case 'v': o->verbose++; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("rbld %s\n", RBL_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "rbld: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	return -1;
+}
+
+static int add_listen(settings *st, const char *text, char *err,
+		      size_t errlen)
+{
+	rbl_server_conf *c = &st->srv;
+
+	if (c->n_listen == RBL_MAX_LISTEN) {
+		snprintf(err, errlen, "more than %d listen addresses",
+			 RBL_MAX_LISTEN);
+		return RBL_EINVAL;
+	}
+	if (rbl_listen_parse(text, &c->listen[c->n_listen]) != RBL_OK) {
+		snprintf(err, errlen, "listen %s: not address[@port]", text);
+		return RBL_EINVAL;
+	}
+	c->n_listen++;
+	return RBL_OK;
+}
+
+static int get_listens(const rbl_conf_section *s, const options *o,
+		       settings *st, char *err, size_t errlen)
+{
+	const rbl_conf_item *it = NULL;
+	int rc = RBL_OK;
+
+	for (unsigned i = 0; i < o->n_listen && rc == RBL_OK; i++)
+		rc = add_listen(st, o->listen[i], err, errlen);
+	if (o->n_listen)
+		return rc;
+	while (s && rc == RBL_OK && (it = rbl_conf_next_item(s, "listen", it)))
+		rc = add_listen(st, it->value, err, errlen);
+	if (rc == RBL_OK && st->srv.n_listen == 0)
+		rc = add_listen(st, DEFAULT_LISTEN, err, errlen);
+	return rc;
+}
+
+/* "none" turns a CH TXT answer off. */
+static const char *chaos_text(const rbl_conf_section *s, const char *key,
+			      const char *def, char *buf)
+{
+	const char *v = s ? rbl_conf_get(s, key) : NULL;
+
+	snprintf(buf, RBL_TXT_MAX + 1, "%s", v ? v : def);
+	return strcmp(buf, "none") == 0 ? NULL : buf;
+}
+
+static int get_tcp(const rbl_conf *c, const rbl_conf_section *s,
+		   rbl_tcp_conf *t, char *err, size_t errlen)
+{
+	uint32_t idle, rd;
+	int rc;
+
+	if ((rc = rbl_conf_duration(c, s, "tcp-idle-timeout", 10, &idle, err,
+				    errlen)) != RBL_OK ||
+	    (rc = rbl_conf_duration(c, s, "tcp-read-timeout", 5, &rd, err,
+				    errlen)) != RBL_OK ||
+	    (rc = rbl_conf_u32(c, s, "tcp-max-connections", 512,
+			       &t->max_connections, err, errlen)) != RBL_OK ||
+	    (rc = rbl_conf_u32(c, s, "tcp-max-per-client", 16,
+			       &t->max_per_client, err, errlen)) != RBL_OK ||
+	    (rc = rbl_conf_u32(c, s, "tcp-max-pipeline", 32,
+			       &t->max_pipeline, err, errlen)) != RBL_OK)
+		return rc;
+	t->idle_timeout_ms = (idle ? idle : 1) * 1000u;
+	t->read_timeout_ms = (rd ? rd : 1) * 1000u;
+	if (t->max_connections == 0 || t->max_per_client == 0 ||
+	    t->max_pipeline == 0) {
+		snprintf(err, errlen, "%s: tcp limits must be at least 1",
+			 c->path);
+		return RBL_EINVAL;
+	}
+	return RBL_OK;
+}
+
+static int get_engine(const rbl_conf *c, const rbl_conf_section *s,
+		      settings *st, char *err, size_t errlen)
+{
+	char host[256] = "rbld";
+	uint32_t edns;
+	int rc = rbl_conf_u32(c, s, "edns-buffer-max", RBL_EDNS_BUFFER_DEFAULT,
+			      &edns, err, errlen);
+
+	if (rc != RBL_OK)
+		return rc;
+	if (edns < DNS_UDP_MIN || edns > DNS_MSG_MAX) {
+		snprintf(err, errlen, "%s: edns-buffer-max %u: want 512..65535",
+			 c->path, edns);
+		return RBL_EINVAL;
+	}
+	st->srv.engine.edns_buffer_max = (uint16_t)edns;
+	st->srv.engine.version = chaos_text(s, "version", "rbld " RBL_VERSION,
+					    st->version);
+	gethostname(host, sizeof(host) - 1);
+	st->srv.engine.identity = chaos_text(s, "identity", host, st->identity);
+	return RBL_OK;
+}
+
+static unsigned cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > RBL_MAX_THREADS ? RBL_MAX_THREADS : (unsigned)n;
+}
+
+static int get_settings(const rbl_conf *c, const options *o, settings *st,
+			char *err, size_t errlen)
+{
+	const rbl_conf_section *s = rbl_conf_next(c, "server", NULL);
+	uint32_t threads;
+	int rc;
+
+	if ((rc = get_listens(s, o, st, err, errlen)) != RBL_OK ||
+	    (rc = get_tcp(c, s, &st->srv.tcp, err, errlen)) != RBL_OK ||
+	    (rc = get_engine(c, s, st, err, errlen)) != RBL_OK ||
+	    (rc = rbl_conf_u32(c, s, "threads", cpu_count(), &threads, err,
+			       errlen)) != RBL_OK ||
+	    (rc = rbl_conf_size(c, s, "map-size", 0, &st->map_size, err,
+				errlen)) != RBL_OK)
+		return rc;
+	st->srv.threads = o->threads ? o->threads : threads;
+	if (st->srv.threads == 0 || st->srv.threads > RBL_MAX_THREADS) {
+		snprintf(err, errlen, "threads %u: want 1..%d", st->srv.threads,
+			 RBL_MAX_THREADS);
+		return RBL_EINVAL;
+	}
+	st->database = o->database ? o->database
+		     : (s && rbl_conf_get(s, "database"))
+		     ? rbl_conf_get(s, "database") : DEFAULT_DB;
+	st->user = o->user ? o->user : s ? rbl_conf_get(s, "user") : NULL;
+	st->pidfile = o->pidfile ? o->pidfile
+		    : s ? rbl_conf_get(s, "pidfile") : NULL;
+	st->daemon = o->daemon;
+	st->syslog = o->syslog || o->daemon ||
+		     (s && rbl_conf_get(s, "log") &&
+		      strcmp(rbl_conf_get(s, "log"), "syslog") == 0);
+	if (s && rbl_conf_get(s, "stats-file"))
+		snprintf(st->stats_path, sizeof(st->stats_path), "%s",
+			 rbl_conf_get(s, "stats-file"));
+	else
+		snprintf(st->stats_path, sizeof(st->stats_path), "%s/%s",
+			 st->database, RBL_QSTATS_FILE);
+	return RBL_OK;
+}
+
+static int load_config(const options *o, rbl_conf **conf, settings *st)
+{
+	char err[RBL_CONF_ERRLEN] = "";
+	int rc = rbl_conf_load(o->conf_path, conf, err, sizeof(err));
+
+	if (rc == RBL_OK)
+		rc = rbl_conf_check(*conf, err, sizeof(err));
+	if (rc == RBL_OK)
+		rc = rbl_conf_validate(*conf, NULL, err, sizeof(err));
+	if (rc == RBL_OK)
+		rc = get_settings(*conf, o, st, err, sizeof(err));
+	if (rc != RBL_OK)
+		fprintf(stderr, "rbld: %s\n", err[0] ? err : rbl_strerror(rc));
+	return rc;
+}
+
+static int drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (!user)
+		return RBL_OK;
+	errno = 0;
+	if (!(pw = getpwnam(user))) {
+		rbl_log_err("user %s: %s", user,
+			    errno ? strerror(errno) : "no such user");
+		return RBL_ENOTFOUND;
+	}
+	if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		rbl_log_err("dropping privileges to %s: %s", user,
+			    strerror(errno));
+		return RBL_EPERM;
+	}
+	return RBL_OK;
+}
+
+static int write_pidfile(const char *path)
+{
+	FILE *f;
+
+	if (!path)
+		return RBL_OK;
+	if (!(f = fopen(path, "w"))) {
+		rbl_log_err("pidfile %s: %s", path, strerror(errno));
+		return RBL_EIO;
+	}
+	fprintf(f, "%d\n", (int)getpid());
+	if (fclose(f) != 0) {
+		rbl_log_err("pidfile %s: %s", path, strerror(errno));
+		return RBL_EIO;
+	}
+	return RBL_OK;
+}
+
+/* Counters for rbl-admin; without the file rbld still answers. */
+static rbl_qstats *open_stats(const settings *st, const rbl_server_conf *c)
+{
+	rbl_qstats *qs = NULL;
+	int rc = rbl_qstats_create(st->stats_path, rbl_server_slots(c), &qs);
+
+	if (rc != RBL_OK) {
+		rbl_log_warn("stats file %s: %s; counting in memory only",
+			     st->stats_path, strerror(errno));
+		if (rbl_qstats_create(NULL, rbl_server_slots(c), &qs) != RBL_OK)
+			return NULL;
+	}
+	return qs;
+}
+
+static int detach(bool daemonize)
+{
+	if (daemonize && daemon(0, 0) != 0) {
+		rbl_log_err("daemon: %s", strerror(errno));
+		return RBL_EIO;
+	}
+	return RBL_OK;
+}
+
+static void block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void wait_for_stop(const sigset_t *set)
+{
+	for (;;) {
+		int sig;
+
+		if (sigwait(set, &sig) != 0)
+			continue;
+		if (sig == SIGTERM || sig == SIGINT) {
+			rbl_log_notice("%s: shutting down",
+				       sig == SIGTERM ? "SIGTERM" : "SIGINT");
+			return;
+		}
+		rbl_log_notice("%s: nothing to reload, changes in the store "
+			       "are answered at once", strsignal(sig));
+	}
+}
+
+static int open_store(const settings *st, rbl_store **store)
+{
+	int rc = rbl_store_open(st->database, RBL_STORE_RDONLY,
+				(size_t)st->map_size, store);
+
+	if (rc != RBL_OK)
+		rbl_log_err("database %s: %s", st->database, rbl_strerror(rc));
+	return rc;
+}
+
+static void log_started(const settings *st)
+{
+	char addrs[512] = "";
+	size_t o = 0;
+
+	for (unsigned i = 0; i < st->srv.n_listen && o < sizeof(addrs); i++)
+		o += (size_t)snprintf(addrs + o, sizeof(addrs) - o, "%s%s",
+				      i ? " " : "", st->srv.listen[i].text);
+	rbl_log_notice("rbld %s answering on %s (%u UDP workers per address, "
+		       "database %s)", RBL_VERSION, addrs, st->srv.threads,
+		       st->database);
+}
+
+/* Everything after the configuration is known; returns the exit status. */
+static int run(const settings *st)
+{
+	rbl_server *srv = NULL;
+	rbl_store *store = NULL;
+	rbl_qstats *qs = NULL;
+	sigset_t sigs;
+	int status = 1;
+
+	block_signals(&sigs);
+	if (rbl_server_bind(&st->srv, &srv) != RBL_OK)
+		return 1;
+	if (st->syslog)
+		rbl_log_open("rbld", true, rbl_log_level());
+	if (st->pidfile && access(st->pidfile, F_OK) == 0)
+		rbl_log_warn("pidfile %s exists; replacing it", st->pidfile);
+	if (detach(st->daemon) == RBL_OK &&
+	    write_pidfile(st->pidfile) == RBL_OK &&
+	    (qs = open_stats(st, &st->srv)) != NULL &&
+	    drop_privileges(st->user) == RBL_OK &&
+	    open_store(st, &store) == RBL_OK) {
+		int rc = rbl_server_start(srv, store, qs);
+
+		if (rc == RBL_OK) {
+			log_started(st);
+			wait_for_stop(&sigs);
+			status = 0;
+		} else {
+			rbl_log_err("starting workers: %s", rbl_strerror(rc));
+		}
+	}
+	rbl_server_free(srv);
+	rbl_store_close(store);
+	rbl_qstats_close(qs, 1);
+	if (st->pidfile)
+		unlink(st->pidfile);
+	rbl_log_notice("stopped");
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	options o = { 0 };
+	static settings st;
+	rbl_conf *conf = NULL;
+	int status = parse_options(argc, argv, &o);
+
+	if (status >= 0)
+		return status;
+	rbl_log_open("rbld", false, RBL_LOG_NOTICE + o.verbose);
+	if (load_config(&o, &conf, &st) != RBL_OK) {
+		rbl_conf_free(conf);
+		return 1;
+	}
+	if (o.check_only) {
+		printf("%s: configuration ok\n", o.conf_path);
+		rbl_conf_free(conf);
+		return 0;
+	}
+	status = run(&st);
+	rbl_conf_free(conf);
+	return status;
+}

@@ -1,0 +1,41 @@
+/*
+ * fuzz_rbldnsd.c -- libFuzzer target: rbldnsd data files.  The first byte
+ * picks the dataset type, the rest is the file.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zone/error.h"
+#include "zone/rbldnsd_fmt.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int on_record(void *arg, const rbl_ds_record *r)
+{
+	(void)arg;
+	(void)r;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const int types[] = {
+		RBL_DS_IP4SET, RBL_DS_IP4TSET, RBL_DS_IP4TRIE, RBL_DS_IP6TSET,
+		RBL_DS_IP6TRIE, RBL_DS_DNSET, RBL_DS_COMBINED, RBL_DS_ACL,
+	};
+	rbl_ds_options o = { 0 };
+	rbl_ds_handler h = { NULL, on_record, NULL, NULL };
+	rbl_ds_input in;
+	rbl_ds_meta meta;
+
+	if (size < 1)
+		return 0;
+	o.type = types[data[0] % (sizeof(types) / sizeof(types[0]))];
+	o.lenient = data[0] & 0x80;
+	o.now = 1700000000;
+	in.name = "fuzz";
+	in.data = (const char *)data + 1;
+	in.len = size - 1;
+	(void)rbl_ds_parse_buffers(&o, &h, &in, 1, &meta);
+	return 0;
+}
