@@ -9,6 +9,7 @@
  * hands out records.  A line is copied into a fixed buffer before it is
  * cut up, so nothing is allocated per line.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -320,7 +321,7 @@ int rbl_ds_parse_code(const char *s, size_t len, uint32_t *code)
 			return RBL_ESYNTAX;
 	}
 	switch (n) {
-	case 1: v = 0x7f000000u | part[0]; break;
+	case 1: v = part[0] ? 0x7f000000u | part[0] : 0; break;
 	case 2: v = part[0] << 24 | part[1]; break;
 	case 3: v = part[0] << 24 | part[1] << 16 | part[2]; break;
 	case 4: v = part[0] << 24 | part[1] << 16 | part[2] << 8 | part[3];
@@ -369,9 +370,9 @@ static bool parse_ip6(const char *s, rbl_addr *a, unsigned *groups)
 
 	memset(a, 0, sizeof(*a));
 	a->family = RBL_AF6;
-	if (strchr(s, '.')) {
+	if (strchr(s, '.')) {	/* embedded IPv4: a full address */
 		*groups = 0;
-		return rbl_addr_parse(s, a) == RBL_OK && a->family == RBL_AF6;
+		return inet_pton(AF_INET6, s, a->bytes) == 1;
 	}
 	if (s[0] == ':' && s[1] == ':') {
 		gap = 0;
@@ -1288,7 +1289,9 @@ static int dispatch(ds_parser *p, char *line)
 		return special_line(p, sp, tolerant);
 	if (line[0] == '\0' || is_comment(line[0]))
 		return RBL_OK;
-	if (line[0] == ':')
+	/* "::1" in an IPv6 dataset is an address, not a default */
+	if (line[0] == ':' && !(line[1] == ':' && (p->type == RBL_DS_IP6TRIE
+	    || p->type == RBL_DS_IP6TSET || p->type == RBL_DS_ACL)))
 		return default_line(p, skip_space(line));
 	if (p->type == 0 && p->o->type == RBL_DS_COMBINED)
 		return p->section < 0 ? ds_error(p, "entry before the first "

@@ -29,6 +29,7 @@
 
 #include <lmdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -60,7 +61,8 @@ struct rbl_store {
 	char *path;
 	unsigned flags;				/* rbl_store_flags */
 	MDB_dbi meta, ipent, ipseg, name, journal;
-	pthread_mutex_t lock;			/* guards extra[] */
+	pthread_mutex_t lock;			/* guards extra[], map size */
+	atomic_int live_txns;			/* begun, not reset or ended */
 	struct rbl_named_db extra[RBL_STORE_MAXDBS];
 	unsigned n_extra;
 };

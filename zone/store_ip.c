@@ -5,6 +5,13 @@
  * Lookups use one cursor cached in the transaction (opened on first use,
  * renewed with the transaction), so the hot path allocates nothing; the
  * rbl_match they fill points into the memory map.
+ *
+ * In a bulk transaction (and for a list a large purge marked for rebuild)
+ * the segment map is rebuilt at commit: lookups inside that transaction
+ * still see the map as it was when the transaction began.
+ * rbl_ip_foreach_listed merges adjacent runs with the same codes and TXT
+ * even when their entries expire at different times; the run reports the
+ * earliest expiry.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -349,10 +356,11 @@ int rbl_ip_foreach(rbl_txn *t, uint32_t list_id, const rbl_prefix *within,
 	return ret;
 }
 
+/* Same DNS answer (codes and TXT; expiry is not part of it). */
 static bool match_equal(const rbl_match *a, const rbl_match *b)
 {
 	return a->n_codes == b->n_codes && a->has_txt == b->has_txt &&
-	       a->txt_len == b->txt_len && a->expires == b->expires &&
+	       a->txt_len == b->txt_len &&
 	       memcmp(a->codes, b->codes, a->n_codes * sizeof a->codes[0]) ==
 		       0 &&
 	       memcmp(a->txt, b->txt, a->txt_len) == 0;
@@ -382,6 +390,9 @@ static int run_add(struct run *r, const rbl_addr *lo, const rbl_addr *hi,
 	if (r->open && next.family == lo->family && rbl_addr_inc(&next) &&
 	    rbl_addr_cmp(&next, lo) == 0 && match_equal(&r->m, m)) {
 		r->hi = *hi;
+		/* the merged run answers until its first part expires */
+		if (m->expires && (!r->m.expires || m->expires < r->m.expires))
+			r->m.expires = m->expires;
 		return 0;
 	}
 	if ((ret = run_flush(r, fn, arg)) != 0)
