@@ -1,8 +1,9 @@
 # mta-lib.sh -- run real MTAs against rbld inside a private network
 # namespace; sourced by tests/mta/*.test (after nothing else).
 #
-#   mta_require CMD...       skip (77) unless root, namespaces work and CMDs
-#                            exist; fail if rbld/rblctl are not built
+#   mta_require CMD...       skip (77) unless namespaces work and CMDs exist
+#                            (sourcing skips unless root); fail if
+#                            rbld/rblctl are not built
 #   mta_netns                create namespace $NS: lo up, IPv6 sources,
 #                            /etc/netns/$NS/resolv.conf -> 127.0.0.1;
 #                            everything is torn down when the test exits
@@ -25,6 +26,11 @@
 
 . "$(dirname "$0")/../lib.sh"
 
+# Before anything touches the disk: namespaces, port 53 and the MTAs' own
+# users all need root.
+[ "$(id -u)" = 0 ] ||
+	skip "needs root: MTA tests run in a private network namespace (ip netns); run make check as root"
+
 ZONE=bl.test
 TTL=1
 T=$(test_dir)
@@ -38,15 +44,25 @@ V4_LISTED=127.0.0.66 V4_CLEAN=127.0.0.67 V4_ERROR=127.0.0.70
 V6_LISTED=2001:db8::66 V6_CLEAN=2001:db8::67
 TXT_TEMPLATE='Listed by test: $'
 
+# A test killed with SIGKILL leaves its namespace behind; remove those of
+# dead runs (their name ends in the PID) once nothing runs inside them.
+reap_stale_netns() {
+	for old in $(ip netns list 2>/dev/null | awk '/^rblmta-/ { print $1 }'); do
+		kill -0 "${old##*-}" 2>/dev/null && continue
+		[ -z "$(ip netns pids "$old" 2>/dev/null)" ] || continue
+		ip netns del "$old" 2>/dev/null && rm -rf "/etc/netns/$old" &&
+			echo "note: removed stale namespace $old"
+	done
+}
+
 mta_require() {
-	[ "$(id -u)" = 0 ] ||
-		skip "needs root: MTA tests run in a private network namespace (ip netns); run make check as root"
 	for cmd; do
 		command -v "$cmd" >/dev/null 2>&1 || [ -x "$cmd" ] ||
 			skip "$cmd is missing: run tests/check.sh --deps"
 	done
 	[ -x "$B/rbld" ] || fail "$B/rbld is not built (make BUILD=$BUILD)"
 	[ -x "$B/rblctl" ] || fail "$B/rblctl is not built (make BUILD=$BUILD)"
+	reap_stale_netns
 	ip netns add "$NS" 2>"$T/netns.err" ||
 		skip "cannot create a network namespace here: $(cat "$T/netns.err")"
 	NS_MADE=yes
