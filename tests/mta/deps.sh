@@ -15,7 +15,7 @@ exim_root="$top/tests/out/exim4-root"
 
 export DEBIAN_FRONTEND=noninteractive
 need=""
-for p in postfix swaks iproute2 dnsutils libdb5.3 libgnutls-dane0 \
+for p in postfix swaks iproute2 dnsutils ucspi-tcp libdb5.3 libgnutls-dane0 \
 	 libgnutls30 libidn12 libidn2-0 libnsl2 libpcre2-8-0 libcrypt1; do
 	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null |
 		grep -q 'install ok installed' || need="$need $p"
