@@ -14,9 +14,19 @@ top=$(pwd)
 exim_root="$top/tests/out/exim4-root"
 
 export DEBIAN_FRONTEND=noninteractive
+
+# The shared libraries the current exim4-daemon-light needs (a fresh image
+# has no package lists yet: fetch them once).
+exim_libs() {
+	apt-cache depends exim4-daemon-light 2>/dev/null |
+		awk '$1 == "Depends:" && $2 ~ /^lib/ { print $2 }'
+}
+libs=$(exim_libs)
+[ -n "$libs" ] || { apt-get update -qq; libs=$(exim_libs); }
+[ -n "$libs" ] || { echo "deps: apt knows no exim4-daemon-light" >&2; exit 1; }
+
 need=""
-for p in postfix swaks iproute2 dnsutils ucspi-tcp libdb5.3 libgnutls-dane0 \
-	 libgnutls30 libidn12 libidn2-0 libnsl2 libpcre2-8-0 libcrypt1; do
+for p in postfix swaks iproute2 dnsutils ucspi-tcp $libs; do
 	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null |
 		grep -q 'install ok installed' || need="$need $p"
 done
@@ -36,7 +46,8 @@ getent passwd Debian-exim >/dev/null ||
 
 if [ ! -x "$exim_root/usr/sbin/exim4" ]; then
 	tmp=$(mktemp -d)
-	chmod 755 "$tmp"	# apt-get download fetches as user _apt
+	# apt-get download fetches as user _apt, which must be able to write.
+	chown _apt "$tmp" 2>/dev/null || chmod 777 "$tmp"
 	trap 'rm -rf "$tmp"' EXIT
 	(cd "$tmp" && apt-get download -qq exim4-daemon-light) ||
 		{ apt-get update -qq && (cd "$tmp" && apt-get download -qq exim4-daemon-light); }
@@ -46,8 +57,9 @@ if [ ! -x "$exim_root/usr/sbin/exim4" ]; then
 	rm -rf "$exim_root"
 	mv "$exim_root.new" "$exim_root"
 fi
-"$exim_root/usr/sbin/exim4" -C /dev/null -bV >/dev/null || {
-	echo "deps: $exim_root/usr/sbin/exim4 does not run" >&2
+"$exim_root/usr/sbin/exim4" -C /dev/null -bV >/dev/null 2>&1 || {
+	echo "deps: $exim_root/usr/sbin/exim4 does not run:" >&2
+	"$exim_root/usr/sbin/exim4" -C /dev/null -bV >&2
 	exit 1
 }
 echo "mta deps: postfix $(postconf -d -h mail_version), exim in $exim_root"
