@@ -491,18 +491,24 @@ static int attach(rbl_zone *z, const import_set *s)
 	for (unsigned j = 0; j < s->sec.n_sub; j++) {
 		const char *sub = s->sec.sub[j];
 
+		size_t len = strlen(sub);
+
 		if (strchr(sub, '.'))
 			return ctl_err("%s:%u: subzone %s: rbld attaches lists "
 				       "under one label", s->sec.file,
 				       s->sec.line, sub);
+		/* A subzone is a name (253 bytes) but rbld's is one label. */
+		if (len > RBL_LABEL_MAX)
+			return ctl_err("%s:%u: subzone %s: a label has at most "
+				       "%d characters", s->sec.file,
+				       s->sec.line, sub, RBL_LABEL_MAX);
 		if (zone_has(z, s->list.id, sub))
 			continue;
 		if (z->n_lists == RBL_ZONE_MAX_LISTS)
 			return ctl_err("zone %s: more than %d list attachments",
 				       z->name, RBL_ZONE_MAX_LISTS);
 		z->lists[z->n_lists].list_id = s->list.id;
-		snprintf(z->lists[z->n_lists].sub, sizeof(z->lists[0].sub),
-			 "%s", sub);
+		memcpy(z->lists[z->n_lists].sub, sub, len + 1);
 		z->n_lists++;
 	}
 	return CTL_OK;
