@@ -279,9 +279,12 @@ static void conn_answer(rbl_tcp_server *s, conn *c)
 		size_t len;
 
 		begin_batch(s);
-		if (rbl_engine_answer(s->engine, c->in + c->in_off + 2, frame - 2,
-				      RBL_TRANSPORT_TCP, c->out + c->out_len + 2,
-				      DNS_MSG_MAX, &len) == RBL_OK) {
+		if (rbl_engine_answer_from(s->engine,
+					   (struct sockaddr *)&c->peer,
+					   c->in + c->in_off + 2, frame - 2,
+					   RBL_TRANSPORT_TCP,
+					   c->out + c->out_len + 2,
+					   DNS_MSG_MAX, &len) == RBL_OK) {
 			dns_put16(c->out + c->out_len, (uint16_t)len);
 			c->out_len += 2 + len;
 		}
