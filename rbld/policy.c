@@ -71,8 +71,9 @@ const rbl_acl_rule *rbl_policy_admit(rbl_policy_state *s,
 	const rbl_acl_rule *r = acl ? rbl_acl_match(acl, client) : NULL;
 
 	*quota = false;
-	if (r)
-		return r->action == RBL_ACT_PASS ? NULL : r;
+	if (r && r->action != RBL_ACT_PASS)
+		return r;
+	/* pass answers normally, so it counts against the quota. */
 	if (s->quota && rbl_quota_over(s->quota, client, now)) {
 		*quota = true;
 		return &s->policy->quota.over;
