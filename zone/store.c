@@ -116,21 +116,26 @@ static int check_version(MDB_txn *txn, MDB_dbi meta, bool write)
 {
 	MDB_val k = { 8, "#version" }, v;
 	uint8_t buf[4];
+	uint32_t format;
 	int rc = mdb_get(txn, meta, &k, &v);
 
-	if (rc == MDB_NOTFOUND && write) {
-		rbl_put_be32(buf, RBL_STORE_FORMAT);
-		v.mv_size = 4;
-		v.mv_data = buf;
-		return rbl_mdb_error(mdb_put(txn, meta, &k, &v, 0));
-	}
-	if (rc == MDB_NOTFOUND)
+	if (rc == MDB_NOTFOUND && !write)
 		return RBL_ENOTFOUND;
-	if (rc)
+	if (rc && rc != MDB_NOTFOUND)
 		return rbl_mdb_error(rc);
-	if (v.mv_size != 4 || rbl_get_be32(v.mv_data) != RBL_STORE_FORMAT)
-		return RBL_EVERSION;
-	return RBL_OK;
+	if (rc == 0) {
+		format = v.mv_size == 4 ? rbl_get_be32(v.mv_data) : 0;
+		if (format < RBL_STORE_FORMAT_OLDEST ||
+		    format > RBL_STORE_FORMAT)
+			return RBL_EVERSION;
+		/* an older layout is a subset: a writer upgrades it */
+		if (format == RBL_STORE_FORMAT || !write)
+			return RBL_OK;
+	}
+	rbl_put_be32(buf, RBL_STORE_FORMAT);
+	v.mv_size = 4;
+	v.mv_data = buf;
+	return rbl_mdb_error(mdb_put(txn, meta, &k, &v, 0));
 }
 
 /* Open (and in a writable store create) the core databases, and open every
@@ -189,6 +194,18 @@ static int open_extra_dbs(rbl_store *s, MDB_txn *txn)
 	return rc == MDB_NOTFOUND ? RBL_OK : rbl_mdb_error(rc);
 }
 
+/* Readers (rbld) must write the lock file to take a reader slot, but need
+ * not write the data: let the group do the former only.  Best effort: a
+ * store owned by someone else keeps its modes. */
+static void set_file_modes(const char *path)
+{
+	char file[4096];
+
+	if ((size_t)snprintf(file, sizeof file, "%s/lock.mdb", path) <
+	    sizeof file)
+		(void)chmod(file, 0660);
+}
+
 static int env_open(rbl_store *s, const char *path, unsigned flags)
 {
 	bool write = !(flags & RBL_STORE_RDONLY);
@@ -198,8 +215,10 @@ static int env_open(rbl_store *s, const char *path, unsigned flags)
 
 	if (rc)
 		return rc == EINVAL ? RBL_ESTORE : rbl_mdb_error(rc);
-	if (write)
+	if (write) {
+		set_file_modes(path);
 		mdb_reader_check(s->env, NULL);
+	}
 	if ((rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &txn)))
 		return rbl_mdb_error(rc);
 	if ((rc = open_dbs(s, txn, write)) != RBL_OK ||
@@ -227,6 +246,7 @@ int rbl_store_open(const char *path, unsigned flags, size_t mapsize,
 	}
 	s->flags = flags;
 	pthread_mutex_init(&s->lock, NULL);
+	atomic_init(&s->live_txns, 0);
 	rc = env_create(s, mapsize ? mapsize : RBL_STORE_DEFAULT_MAPSIZE);
 	if (rc == RBL_OK)
 		rc = env_open(s, path, flags);
@@ -339,18 +359,42 @@ static void settle_extra(rbl_txn *t, bool committed)
 
 /* ----------------------------------------------------- transactions */
 
-/* Another process grew the map beyond ours: adopt its size and retry. */
+/* Another process grew the data beyond our map (MDB_MAP_RESIZED): adopt
+ * the new size, which LMDB allows only while no transaction of this process
+ * is live.  Until every worker has reset, this answers RBL_EBUSY and the
+ * caller retries (every new transaction fails the same way meanwhile). */
+static int adopt_map_size(rbl_store *s)
+{
+	int rc = RBL_EBUSY;
+
+	pthread_mutex_lock(&s->lock);
+	if (atomic_load(&s->live_txns) == 0)
+		rc = rbl_mdb_error(mdb_env_set_mapsize(s->env, 0));
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
 static int begin_mdb(rbl_store *s, bool write, MDB_txn **txn)
 {
-	int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, txn);
+	unsigned fl = write ? 0 : MDB_RDONLY;
+	int rc = mdb_txn_begin(s->env, NULL, fl, txn);
 
 	if (rc == MDB_MAP_RESIZED) {
-		pthread_mutex_lock(&s->lock);
-		mdb_env_set_mapsize(s->env, 0);
-		pthread_mutex_unlock(&s->lock);
-		rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, txn);
+		if ((rc = adopt_map_size(s)) != RBL_OK)
+			return rc;
+		rc = mdb_txn_begin(s->env, NULL, fl, txn);
 	}
+	if (rc == 0)
+		atomic_fetch_add(&s->live_txns, 1);
 	return rbl_mdb_error(rc);
+}
+
+/* T's snapshot is released (reset, abort, commit). */
+static void txn_unlive(rbl_txn *t)
+{
+	if (!t->reset)
+		atomic_fetch_sub(&t->s->live_txns, 1);
+	t->reset = true;
 }
 
 int rbl_txn_begin(rbl_store *s, bool write, rbl_txn **out)
@@ -385,6 +429,7 @@ static void close_cursors(rbl_txn *t)
 
 static void txn_free(rbl_txn *t)
 {
+	rbl_v4sum_txn_free(t);
 	free(t->lists);
 	free(t->zones_touched);
 	free(t->zones_created);
@@ -398,8 +443,10 @@ void rbl_txn_abort(rbl_txn *t)
 		return;
 	if (t->write)
 		close_cursors(t);
-	if (t->txn)
+	if (t->txn) {
 		mdb_txn_abort(t->txn);
+		txn_unlive(t);
+	}
 	if (!t->write)
 		close_cursors(t);
 	if (t->write)
@@ -411,8 +458,10 @@ static int commit_bookkeeping(rbl_txn *t)
 {
 	int rc;
 
+	/* summaries need the final segment maps and entry counts */
 	if ((rc = rbl_seg_commit(t)) != RBL_OK ||
 	    (rc = rbl_list_commit(t)) != RBL_OK ||
+	    (rc = rbl_v4sum_commit(t)) != RBL_OK ||
 	    (rc = rbl_zone_commit(t)) != RBL_OK)
 		return rc;
 	if (t->meta_changed)
@@ -439,6 +488,7 @@ int rbl_txn_commit(rbl_txn *t)
 	}
 	rc = rbl_mdb_error(mdb_txn_commit(t->txn));
 	t->txn = NULL;
+	txn_unlive(t);
 	settle_extra(t, rc == RBL_OK);
 	txn_free(t);
 	return rc;
@@ -448,8 +498,9 @@ void rbl_txn_reset(rbl_txn *t)
 {
 	if (t->write || t->reset)
 		return;
+	rbl_v4sum_forget(t);
 	mdb_txn_reset(t->txn);
-	t->reset = true;
+	txn_unlive(t);
 }
 
 static int renew_cursor(rbl_txn *t, MDB_cursor **c)
@@ -467,19 +518,19 @@ int rbl_txn_renew(rbl_txn *t)
 
 	if (t->write)
 		return RBL_EINVAL;
-	if (!t->reset)
-		mdb_txn_reset(t->txn);
+	rbl_txn_reset(t);
 	rc = mdb_txn_renew(t->txn);
 	if (rc == MDB_MAP_RESIZED) {
-		pthread_mutex_lock(&t->s->lock);
-		mdb_env_set_mapsize(t->s->env, 0);
-		pthread_mutex_unlock(&t->s->lock);
+		if ((rc = adopt_map_size(t->s)) != RBL_OK)
+			return rc;
 		rc = mdb_txn_renew(t->txn);
 	}
 	if (rc)
 		return rbl_mdb_error(rc) == RBL_EBUSY ? RBL_EBUSY : RBL_ESTORE;
+	atomic_fetch_add(&t->s->live_txns, 1);
 	t->reset = false;
 	t->now = (int64_t)time(NULL);
+	rbl_v4sum_forget(t);
 	renew_cursor(t, &t->seg_cur);
 	renew_cursor(t, &t->name_cur);
 	return RBL_OK;

@@ -52,12 +52,12 @@ int rbl_name_text_check(const char *name, bool allow_empty)
 /* Lowercase SRC without its trailing dot into DST (RBL_NAME_MAX+1). */
 static int name_norm(const char *src, char *dst, bool allow_empty)
 {
-	size_t n = strnlen(src, RBL_NAME_MAX + 2);
+	size_t n = strnlen(src, RBL_NAME_MAX + 1);
 
+	if (n > RBL_NAME_MAX)
+		return RBL_EINVAL;	/* too long, or not terminated */
 	if (n > 1 && src[n - 1] == '.')
 		n--;
-	if (n > RBL_NAME_MAX)
-		return RBL_EINVAL;
 	for (size_t i = 0; i < n; i++)
 		dst[i] = (char)tolower((unsigned char)src[i]);
 	dst[n] = 0;

@@ -447,6 +447,150 @@ static void test_simple_zone(rbl_store *s)
 	rbl_txn_abort(t);
 }
 
+struct walk {
+	unsigned n;
+	char text[32][300];
+};
+
+static int walk_ip(void *arg, const rbl_prefix *p, const rbl_entry *e)
+{
+	struct walk *w = arg;
+	char buf[RBL_ADDR_STRLEN];
+
+	if (w->n < 32)
+		snprintf(w->text[w->n], sizeof w->text[0], "%s%s",
+			 e->flags & RBL_ENTRY_EXCLUDE ? "!" : "",
+			 rbl_prefix_format(p, buf));
+	return ++w->n == 100 ? 42 : 0;
+}
+
+static int walk_name(void *arg, const char *name, const rbl_entry *e)
+{
+	struct walk *w = arg;
+
+	if (w->n < 32)
+		snprintf(w->text[w->n], sizeof w->text[0], "%s%s",
+			 e->flags & RBL_ENTRY_NAME_SUBS ? "*." : "", name);
+	w->n++;
+	return 0;
+}
+
+static int walk_list(void *arg, const rbl_list *l)
+{
+	struct walk *w = arg;
+
+	if (w->n < 32)
+		snprintf(w->text[w->n], sizeof w->text[0], "%s", l->name);
+	w->n++;
+	return 0;
+}
+
+static int walk_zone(void *arg, const rbl_zone *z)
+{
+	struct walk *w = arg;
+
+	if (w->n < 32)
+		snprintf(w->text[w->n], sizeof w->text[0], "%s", z->name);
+	w->n++;
+	return 0;
+}
+
+/* Ranges become their minimal CIDR cover; walks come in documented order. */
+static void test_ranges_and_walks(rbl_store *s)
+{
+	rbl_txn *t = begin(s, true);
+	uint32_t id = make_list(t, "walks", RBL_LIST_IP);
+	uint32_t nid = make_list(t, "walkn", RBL_LIST_NAME);
+	rbl_prefix pfx[64], within;
+	rbl_addr lo, hi;
+	struct walk w;
+	rbl_entry e;
+	size_t n;
+
+	CHECK_RC(rbl_range_parse("1.2.3.4-1.2.3.200", &lo, &hi), RBL_OK);
+	CHECK_RC(rbl_range_to_prefixes(&lo, &hi, pfx, 64, &n), RBL_OK);
+	rbl_entry_init(&e);
+	for (size_t i = 0; i < n; i++)
+		CHECK_RC(rbl_ip_add(t, id, &pfx[i], &e), RBL_OK);
+	CHECK(lookup_at(t, id, "1.2.3.3", NOW) == -1);
+	CHECK(lookup_at(t, id, "1.2.3.4", NOW) == 0);
+	CHECK(lookup_at(t, id, "1.2.3.100", NOW) == 0);
+	CHECK(lookup_at(t, id, "1.2.3.200", NOW) == 0);
+	CHECK(lookup_at(t, id, "1.2.3.201", NOW) == -1);
+	CHECK_RC(add_ip(t, id, "1.2.3.0/24", 0, true, 0), RBL_OK);
+	CHECK_RC(add_ip(t, id, "::1", 0, false, 0), RBL_OK);
+	memset(&w, 0, sizeof w);
+	CHECK_RC(rbl_ip_foreach(t, id, NULL, walk_ip, &w), RBL_OK);
+	CHECK(w.n == n + 2);
+	CHECK_STR(w.text[0], "!1.2.3.0/24");
+	CHECK_STR(w.text[1], "1.2.3.4/30");
+	CHECK_STR(w.text[n + 1], "::1");
+	memset(&w, 0, sizeof w);
+	within = P("1.2.3.128/25");
+	CHECK_RC(rbl_ip_foreach(t, id, &within, walk_ip, &w), RBL_OK);
+	CHECK(w.n == 3);
+	CHECK_STR(w.text[0], "1.2.3.128/26");
+	CHECK_STR(w.text[1], "1.2.3.192/29");
+	CHECK_STR(w.text[2], "1.2.3.200");
+
+	CHECK_RC(rbl_name_add(t, nid, "b.example", &e), RBL_OK);
+	CHECK_RC(rbl_name_add(t, nid, "*.a.example", &e), RBL_OK);
+	CHECK_RC(rbl_name_add(t, nid, "x.a.example", &e), RBL_OK);
+	CHECK_RC(rbl_name_add(t, nid, "example.org", &e), RBL_OK);
+	memset(&w, 0, sizeof w);
+	CHECK_RC(rbl_name_foreach(t, nid, walk_name, &w), RBL_OK);
+	CHECK(w.n == 4);
+	CHECK_STR(w.text[0], "*.a.example");
+	CHECK_STR(w.text[1], "x.a.example");
+	CHECK_STR(w.text[2], "b.example");
+	CHECK_STR(w.text[3], "example.org");
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+
+	t = begin(s, false);
+	memset(&w, 0, sizeof w);
+	CHECK_RC(rbl_list_foreach(t, walk_list, &w), RBL_OK);
+	CHECK(w.n >= 2);
+	for (unsigned i = 1; i < w.n && i < 32; i++)
+		CHECK(strcmp(w.text[i - 1], w.text[i]) < 0);
+	memset(&w, 0, sizeof w);
+	CHECK_RC(rbl_zone_foreach(t, walk_zone, &w), RBL_OK);
+	for (unsigned i = 1; i < w.n && i < 32; i++)
+		CHECK(strcmp(w.text[i - 1], w.text[i]) < 0);
+	rbl_txn_abort(t);
+}
+
+/* A full map fails the transaction cleanly; the store stays usable. */
+static void test_map_full(void)
+{
+	rbl_store *s;
+	rbl_txn *t;
+	uint32_t id;
+	int rc = RBL_OK;
+	char buf[64];
+
+	CHECK_RC(rbl_store_open(tmp_store_dir("full"), RBL_STORE_CREATE,
+				1u << 20, &s), RBL_OK);
+	t = begin(s, true);
+	id = make_list(t, "full", RBL_LIST_IP);
+	CHECK_RC(add_ip(t, id, "192.0.2.1", 0, false, 0), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	t = begin(s, true);
+	for (int i = 0; i < 200000 && rc == RBL_OK; i++) {
+		snprintf(buf, sizeof buf, "10.%d.%d.%d", i >> 16, (i >> 8) & 255,
+			 i & 255);
+		rc = add_ip(t, id, buf, 0, false, 0);
+	}
+	CHECK_RC(rc, RBL_EMAPFULL);
+	CHECK_RC(add_ip(t, id, "192.0.2.2", 0, false, 0), RBL_EMAPFULL);
+	CHECK_RC(rbl_txn_commit(t), RBL_EMAPFULL);
+	t = begin(s, true);
+	CHECK(lookup_at(t, id, "192.0.2.1", NOW) == 0);
+	CHECK(lookup_at(t, id, "10.0.0.1", NOW) == -1);
+	CHECK_RC(add_ip(t, id, "192.0.2.3", 0, false, 0), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	rbl_store_close(s);
+}
+
 int main(void)
 {
 	rbl_store *s;
@@ -460,6 +604,8 @@ int main(void)
 	test_names(s);
 	test_abort_and_invalid(s);
 	test_simple_zone(s);
+	test_ranges_and_walks(s);
 	rbl_store_close(s);
+	test_map_full();
 	return check_done();
 }

@@ -1,0 +1,228 @@
+/*
+ * store_bench.c -- time a bulk import and lookups in the store.
+ *
+ *   store_bench DIR [N_HOSTS [N_NETS [N_LOOKUPS]]]
+ *
+ * Creates a store in DIR (which must not hold one yet), bulk-adds N_HOSTS
+ * random /32 listings and N_NETS random /24 listings (defaults 1000000 and
+ * 20000) in one transaction, then times N_LOOKUPS (default 1000000) random
+ * lookups from one reused read transaction (half of them at listed
+ * addresses), the same number in the benchmark's mix (90% random, mostly
+ * unlisted addresses, 10% listed ones), then 10000 incremental (non-bulk)
+ * adds.  Prints the times and the size of the store.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "zone/error.h"
+#include "zone/store.h"
+
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+
+static uint32_t rnd32(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 16);
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Lookups are timed in CPU time of this thread: the machine is shared, and
+ * wall time would mostly measure the other processes. */
+static double cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void v4(rbl_addr *a, uint32_t x)
+{
+	memset(a, 0, sizeof *a);
+	a->family = RBL_AF4;
+	a->bytes[0] = (uint8_t)(x >> 24);
+	a->bytes[1] = (uint8_t)(x >> 16);
+	a->bytes[2] = (uint8_t)(x >> 8);
+	a->bytes[3] = (uint8_t)x;
+}
+
+static int fail(const char *what, int rc)
+{
+	fprintf(stderr, "store_bench: %s: %s\n", what, rbl_strerror(rc));
+	return 1;
+}
+
+static int import(rbl_store *s, long hosts, long nets, uint32_t *list_id,
+		  uint32_t *sample, long n_sample)
+{
+	rbl_txn *t;
+	rbl_list l;
+	rbl_entry e;
+	int rc;
+
+	if ((rc = rbl_txn_begin(s, true, &t)) != RBL_OK)
+		return fail("begin", rc);
+	rbl_txn_set_bulk(t);
+	memset(&l, 0, sizeof l);
+	strcpy(l.name, "bench");
+	l.kind = RBL_LIST_IP;
+	if ((rc = rbl_list_create(t, &l)) != RBL_OK)
+		return fail("list create", rc);
+	*list_id = l.id;
+	rbl_entry_init(&e);
+	strcpy(e.source, "bench");
+	for (long i = 0; i < hosts + nets; i++) {
+		rbl_prefix p;
+
+		v4(&p.addr, rnd32());
+		p.len = i < hosts ? 32 : 24;
+		rbl_prefix_canon(&p);
+		if (i < n_sample)
+			sample[i] = (uint32_t)p.addr.bytes[0] << 24 |
+				    (uint32_t)p.addr.bytes[1] << 16 |
+				    (uint32_t)p.addr.bytes[2] << 8 |
+				    p.addr.bytes[3];
+		if ((rc = rbl_ip_add(t, l.id, &p, &e)) != RBL_OK)
+			return fail("add", rc);
+	}
+	if ((rc = rbl_txn_commit(t)) != RBL_OK)
+		return fail("commit", rc);
+	return 0;
+}
+
+/* The "make bench" query mix: 90% random addresses, 10% listed ones. */
+static int lookup_mix(rbl_txn *t, uint32_t list_id, const uint32_t *sample,
+		      long n_sample, long lookups)
+{
+	double t0 = cpu_seconds();
+	long listed = 0;
+
+	for (long i = 0; i < lookups; i++) {
+		rbl_addr a;
+		rbl_match m;
+		int rc;
+
+		v4(&a, i % 10 == 9 && n_sample ? sample[(i / 10) % n_sample]
+					       : rnd32());
+		rc = rbl_ip_lookup(t, list_id, &a, 0, &m);
+		if (rc == RBL_OK)
+			listed++;
+		else if (rc != RBL_ENOTFOUND)
+			return fail("lookup", rc);
+	}
+	printf("lookup (90%% random, 10%% listed): %.0f ns each (%ld listed)\n",
+	       (cpu_seconds() - t0) * 1e9 / (double)lookups, listed);
+	return 0;
+}
+
+/* 10000 /32 adds through the incremental path, in one transaction. */
+static int incremental(rbl_store *s, uint32_t list_id)
+{
+	double t0 = seconds();
+	rbl_entry e;
+	rbl_txn *t;
+	int rc;
+
+	if ((rc = rbl_txn_begin(s, true, &t)) != RBL_OK)
+		return fail("begin", rc);
+	rbl_entry_init(&e);
+	for (int i = 0; i < 10000; i++) {
+		rbl_prefix p;
+
+		v4(&p.addr, rnd32());
+		p.len = 32;
+		if ((rc = rbl_ip_add(t, list_id, &p, &e)) != RBL_OK)
+			return fail("add", rc);
+	}
+	if ((rc = rbl_txn_commit(t)) != RBL_OK)
+		return fail("commit", rc);
+	printf("incremental: 10000 /32 adds in one txn: %.2f s (%.0f us each)\n",
+	       seconds() - t0, (seconds() - t0) * 1e6 / 10000);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	long hosts = argc > 2 ? atol(argv[2]) : 1000000;
+	long nets = argc > 3 ? atol(argv[3]) : 20000;
+	long lookups = argc > 4 ? atol(argv[4]) : 1000000;
+	long n_sample = hosts < 65536 ? hosts : 65536, listed = 0;
+	uint32_t list_id = 0, *sample;
+	rbl_store_stats st;
+	rbl_store *s;
+	rbl_txn *t;
+	double t0, t1;
+	int rc;
+
+	if (argc < 2 || argc > 5 || hosts < 0 || nets < 0 || lookups < 1 ||
+	    !strcmp(argv[1], "--help")) {
+		fprintf(stderr, "usage: store_bench DIR [N_HOSTS [N_NETS "
+				"[N_LOOKUPS]]]\n");
+		return 2;
+	}
+	if ((rc = rbl_store_open(argv[1], RBL_STORE_CREATE, 0, &s)) != RBL_OK)
+		return fail(argv[1], rc);
+	if (!(sample = calloc((size_t)n_sample + 1, sizeof *sample)))
+		return fail("memory", RBL_ENOMEM);
+	t0 = seconds();
+	if (import(s, hosts, nets, &list_id, sample, n_sample))
+		return 1;
+	t1 = seconds();
+	printf("import: %ld /32 + %ld /24 in %.2f s\n", hosts, nets, t1 - t0);
+
+	if ((rc = rbl_txn_begin(s, false, &t)) != RBL_OK)
+		return fail("begin", rc);
+	t0 = cpu_seconds();
+	for (long i = 0; i < lookups; i++) {
+		rbl_addr a;
+		rbl_match m;
+
+		v4(&a, i % 2 && n_sample ? sample[(i / 2) % n_sample] : rnd32());
+		rc = rbl_ip_lookup(t, list_id, &a, 0, &m);
+		if (rc == RBL_OK)
+			listed++;
+		else if (rc != RBL_ENOTFOUND)
+			return fail("lookup", rc);
+	}
+	t1 = cpu_seconds();
+	printf("lookup: %ld in %.2f s CPU, %.0f ns each (%ld listed)\n", lookups,
+	       t1 - t0, (t1 - t0) * 1e9 / (double)lookups, listed);
+	/* the same again over 1024 addresses: the B-tree path stays cached,
+	 * closer to real query mixes where few addresses are hot */
+	t0 = cpu_seconds();
+	for (long i = 0; i < lookups; i++) {
+		rbl_addr a;
+		rbl_match m;
+
+		v4(&a, n_sample ? sample[i % (n_sample < 1024 ? n_sample : 1024)]
+				: (uint32_t)i % 1024);
+		rc = rbl_ip_lookup(t, list_id, &a, 0, &m);
+		if (rc != RBL_OK && rc != RBL_ENOTFOUND)
+			return fail("lookup", rc);
+	}
+	t1 = cpu_seconds();
+	printf("lookup (1024 hot addresses): %.0f ns each\n",
+	       (t1 - t0) * 1e9 / (double)lookups);
+	if (lookup_mix(t, list_id, sample, n_sample, lookups))
+		return 1;
+	if (rbl_store_stats_get(t, &st) == RBL_OK)
+		printf("store: %zu MiB used, %llu entries\n",
+		       st.map_used >> 20, (unsigned long long)st.n_entries);
+	rbl_txn_abort(t);
+	if (incremental(s, list_id))
+		return 1;
+	rbl_store_close(s);
+	free(sample);
+	return 0;
+}
