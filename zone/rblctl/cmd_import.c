@@ -549,7 +549,7 @@ static int attach(rbl_zone *z, const import_set *s)
 	for (unsigned j = 0; j < s->sec.n_sub; j++) {
 		const char *sub = s->sec.sub[j];
 
-		if (strchr(sub, '.'))
+		if (strchr(sub, '.') || strlen(sub) > RBL_LABEL_MAX)
 			return ctl_err("%s:%u: subzone %s: rbld attaches lists "
 				       "under one label", s->sec.file,
 				       s->sec.line, sub);
@@ -560,7 +560,7 @@ static int attach(rbl_zone *z, const import_set *s)
 				       z->name, RBL_ZONE_MAX_LISTS);
 		z->lists[z->n_lists].list_id = s->list.id;
 		snprintf(z->lists[z->n_lists].sub, sizeof(z->lists[0].sub),
-			 "%s", sub);
+			 "%.*s", RBL_LABEL_MAX, sub);
 		z->n_lists++;
 	}
 	return CTL_OK;
