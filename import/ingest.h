@@ -34,7 +34,8 @@
 
 /* Why an item was skipped.  Names (rbl_skip_name) appear in summaries. */
 enum rbl_skip_reason {
-	RBL_SKIP_MALFORMED = 0,	/* no header/body structure, bad MIME */
+	RBL_SKIP_NONE = 0,	/* not skipped */
+	RBL_SKIP_MALFORMED,	/* no header/body structure, bad MIME */
 	RBL_SKIP_TOO_BIG,	/* message or header block over the limit */
 	RBL_SKIP_BINARY,	/* NUL bytes or other non-text in headers */
 	RBL_SKIP_NO_RECEIVED,	/* trap: no Received header with an IP */
@@ -115,6 +116,13 @@ int rbl_ingest_trap(rbl_ingest *in, const char *trap, const char *data,
  */
 int rbl_ingest_report_data(rbl_ingest *in, const char *reporter, int format,
 			   const char *data, size_t len);
+/* Count an item a reader refused before parsing it (over the size
+ * limit, unreadable file) as skipped for REASON, with BYTES of input.
+ * Returns RBL_OK or a store error (the batch may commit). */
+int rbl_ingest_skip(rbl_ingest *in, int reason, const char *detail,
+		    size_t bytes);
+/* The configured max-message-size: readers need not buffer more. */
+uint64_t rbl_ingest_max_message(const rbl_ingest *in);
 /* Commit the open batch now.  RBL_OK or a store error. */
 int rbl_ingest_commit(rbl_ingest *in);
 /* Counters so far (for progress display). */

@@ -206,7 +206,8 @@ static void copy_word(const char *p, char *out, size_t size)
 	out[n] = '\0';
 }
 
-static bool is_authenticated(const char *s)
+/* LOWER is the header in lowercase: one pass of fast strstr per mark. */
+static bool is_authenticated(const char *lower)
 {
 	static const char *const marks[] = {
 		"with esmtpa", "with esmtpsa", "with lmtpa", "with lmtpsa",
@@ -214,14 +215,15 @@ static bool is_authenticated(const char *s)
 		"(authenticated bits=", "(authenticated as", "(auth: ",
 		"(authenticated user",
 	};
-	size_t n = strlen(s);
 
+	if (!strstr(lower, "auth") && !strstr(lower, "tpa") &&
+	    !strstr(lower, "tpsa"))
+		return false;
 	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
-		const char *m = rbl_memcasemem(s, n, marks[i]);
+		const char *m = strstr(lower, marks[i]);
+		size_t k = strlen(marks[i]);
 		/* "with esmtpa" must not match "with esmtpsomething" */
-		if (m && (m[strlen(marks[i])] == '\0' ||
-			  !isalpha((unsigned char)m[strlen(marks[i])]) ||
-			  marks[i][0] == '('))
+		if (m && (marks[i][0] == '(' || !isalpha((unsigned char)m[k])))
 			return true;
 	}
 	return false;
@@ -230,7 +232,9 @@ static bool is_authenticated(const char *s)
 void rbl_received_parse(const char *s, rbl_received *out)
 {
 	scan sc;
+	char lower[2048];
 	const char *semi, *end, *by;
+	size_t n;
 
 	memset(out, 0, sizeof *out);
 	while (*s == ' ' || *s == '\t')
@@ -238,8 +242,12 @@ void rbl_received_parse(const char *s, rbl_received *out)
 	semi = strrchr(s, ';');
 	if (semi)
 		out->when = rbl_date_parse(semi + 1);
-	out->authenticated = is_authenticated(s);
-	by = rbl_memcasemem(s, strlen(s), " by ");
+	for (n = 0; s[n] && n + 1 < sizeof lower; n++)
+		lower[n] = (char)tolower((unsigned char)s[n]);
+	lower[n] = '\0';
+	out->authenticated = is_authenticated(lower);
+	if ((by = strstr(lower, " by ")))
+		by = s + (by - lower);
 	if (by)
 		copy_word(by + 4, out->by, sizeof out->by);
 	if (strncasecmp(s, "from", 4) != 0 || !isspace((unsigned char)s[4]))

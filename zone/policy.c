@@ -623,16 +623,27 @@ int pol_settle(rbl_txn *t, const rbl_policy *p, const rbl_prefix *subject,
 
 /* ----------------------------------------------------------- applying */
 
-int rbl_policy_apply(rbl_txn *t, const rbl_policy_set *set,
-		     const rbl_evidence *ev, int64_t now,
-		     rbl_policy_result *res)
+/* True if EV is at or before a delisting block of its subject. */
+static int blocked(rbl_txn *t, const rbl_evidence *ev)
 {
 	rbl_policy_block_info blk;
 	int rc = pol_block_get(t, &ev->subject, &blk);
 
-	if (rc && rc != RBL_ENOTFOUND)
+	if (rc == RBL_ENOTFOUND)
+		return 0;
+	if (rc)
 		return rc;
-	if (rc == RBL_OK && ev->when <= blk.when) {
+	return ev->when <= blk.when ? 1 : 0;
+}
+
+int rbl_policy_note(rbl_txn *t, const rbl_policy_set *set,
+		    const rbl_evidence *ev, rbl_policy_result *res)
+{
+	int rc = blocked(t, ev);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
 		if (res)
 			res->ignored += (uint32_t)set->n;
 		return RBL_OK;
@@ -650,11 +661,44 @@ int rbl_policy_apply(rbl_txn *t, const rbl_policy_set *set,
 		if ((rc = pol_state_get(t, &ev->subject, p->list_id, &st, &found)))
 			return rc;
 		pol_state_add(p, &st, ev->kind, w, ev->when);
-		if ((rc = pol_settle(t, p, &ev->subject, &st, now, res)) ||
-		    (rc = pol_state_put(t, &ev->subject, p->list_id, &st)))
+		if ((rc = pol_state_put(t, &ev->subject, p->list_id, &st)))
 			return rc;
 	}
 	return RBL_OK;
+}
+
+int rbl_policy_settle(rbl_txn *t, const rbl_policy_set *set,
+		      const rbl_prefix *subject, int64_t now,
+		      rbl_policy_result *res)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		const rbl_policy *p = &set->policies[i];
+		pstate st, before;
+		bool found;
+		int rc;
+		if (!p->list_id)
+			continue;
+		if ((rc = pol_state_get(t, subject, p->list_id, &st, &found)))
+			return rc;
+		if (!found || st.n == 0)
+			continue;
+		before = st;
+		if ((rc = pol_settle(t, p, subject, &st, now, res)))
+			return rc;
+		if (memcmp(&before, &st, sizeof st) != 0 &&
+		    (rc = pol_state_put(t, subject, p->list_id, &st)))
+			return rc;
+	}
+	return RBL_OK;
+}
+
+int rbl_policy_apply(rbl_txn *t, const rbl_policy_set *set,
+		     const rbl_evidence *ev, int64_t now,
+		     rbl_policy_result *res)
+{
+	int rc = rbl_policy_note(t, set, ev, res);
+
+	return rc ? rc : rbl_policy_settle(t, set, &ev->subject, now, res);
 }
 
 /* Evidence of one subject, collected for replay in time order. */

@@ -131,6 +131,22 @@ int rbl_policy_apply(rbl_txn *t, const rbl_policy_set *set,
 		     const rbl_evidence *ev, int64_t now,
 		     rbl_policy_result *res);
 
+/*
+ * The two halves of rbl_policy_apply(), for callers that batch.
+ * rbl_policy_note() adds accepted evidence EV to the scores only;
+ * rbl_policy_settle() then brings the listings (and reputation, and
+ * aggregates) of SUBJECT in line with its scores at NOW.  Listings depend
+ * only on the scores, so settling each touched subject once, in the same
+ * transaction, after many notes gives the same store as applying each
+ * evidence.  Counts are ADDED to *RES (may be NULL).  RBL_OK or a store
+ * error.
+ */
+int rbl_policy_note(rbl_txn *t, const rbl_policy_set *set,
+		    const rbl_evidence *ev, rbl_policy_result *res);
+int rbl_policy_settle(rbl_txn *t, const rbl_policy_set *set,
+		      const rbl_prefix *subject, int64_t now,
+		      rbl_policy_result *res);
+
 /* Rebuild P-state and listings of SUBJECT for every policy of SET from its
  * stored evidence (after rbl_evidence_del, an allow removal, or a policy
  * change).  RBL_OK or a store error. */
