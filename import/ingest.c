@@ -19,7 +19,7 @@
 #include "import/received.h"
 #include "import/report.h"
 
-#define DEFAULT_BATCH		1000
+#define DEFAULT_BATCH		5000
 #define DEFAULT_MAX_MSG		(10u << 20)
 #define DEFAULT_MAX_HDR		(256u << 10)
 #define MAX_TRUSTED		256

@@ -68,10 +68,12 @@ static void hb_add(hash_buf *hb, const char *p, size_t n)
  * blanks; *NEXT gets the start of the next line. */
 static size_t norm_line(const char *p, const char *end, const char **next)
 {
-	const char *e = p;
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	const char *e = nl ? nl : end;
+	const char *cr = memchr(p, '\r', (size_t)(e - p));
 
-	while (e < end && *e != '\n' && *e != '\r')
-		e++;
+	if (cr)
+		e = cr;
 	*next = e;
 	if (e < end) {
 		(*next)++;
