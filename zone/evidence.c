@@ -428,7 +428,8 @@ static int walk_prefix(rbl_txn *t, MDB_dbi dbi, const uint8_t *prefix,
 		return rbl_mdb_error(rc);
 	for (rc = mdb_cursor_get(c, &k, &v, op); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+		if (plen && (k.mv_size < plen ||
+			     memcmp(k.mv_data, prefix, plen) != 0))
 			break;
 		if ((rc = ev_decode(&k, &v, &ev)) || (rc = fn(arg, &ev)))
 			goto out;
