@@ -10,9 +10,17 @@
 #   tests/unit/test_*.c -> one test program each
 #   tests/tools/*.c     -> one helper program each (ldns client, ...)
 #   tests/fuzz/fuzz_*.c -> libFuzzer targets (make fuzz, clang)
-# BUILD selects the output directory; SAN=1 builds with ASan+UBSan.
+# A program is built once its main.c exists.  BUILD selects the output
+# directory; SAN=1 builds with ASan+UBSan.  config.mk comes from
+# ./configure, which make runs by itself when config.mk is missing or older
+# than configure (as root it also installs missing libraries).  `make help`
+# lists the targets.
 
+# Goals that must work without a configured tree.
+NOCONFIG_GOALS = clean distclean help
+ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 -include config.mk
+endif
 
 BUILD	?= build
 PREFIX	?= /usr/local
@@ -64,22 +72,28 @@ LIBADMIN = $(BUILD)/libadmin.a
 # Order matters for static linking: users before what they use.
 ALL_LIBS = $(LIBADMIN) $(LIBIMP) $(LIBRBLD) $(LIBCTL) $(LIBZONE)
 
-# A program is built once its main.c exists (components land one by one).
-PROGS	= $(if $(wildcard rbld/main.c),$(BUILD)/rbld) \
-	  $(if $(wildcard zone/rblctl/main.c),$(BUILD)/rblctl) \
-	  $(if $(wildcard import/main.c),$(BUILD)/rbl-import) \
-	  $(if $(wildcard admin-web/main.c),$(BUILD)/rbl-admin)
+# A program exists once its main.c does: components land one by one.
+prog_if = $(if $(wildcard $(1)),$(BUILD)/$(2))
+PROGS	= $(strip $(call prog_if,rbld/main.c,rbld) \
+	  $(call prog_if,zone/rblctl/main.c,rblctl) \
+	  $(call prog_if,import/main.c,rbl-import) \
+	  $(call prog_if,admin-web/main.c,rbl-admin))
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS	= $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 FUZZERS	= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_MAKE = $(MAKE) --no-print-directory FUZZ=1 CC=clang BUILD=build-fuzz \
 	    OPT='-O1 -g'
 
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+
 .PHONY: all tests fuzzers check check-fast run bench fuzz soak install uninstall \
-	clean distclean eval-rdns
+	clean distclean eval-rdns help
 
-all: config.mk $(PROGS)
+all: config.mk $(LIBZONE) $(PROGS)
 
+# Re-run configure with the arguments it was given last time (recorded in
+# config.mk) whenever configure is newer than its output.
 config.mk: configure
 	./configure $(CONFIGURE_FLAGS)
 
@@ -124,8 +138,8 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(ALL_LIBS)
 		$(ALL_LIBS) $(LIBS)
 fuzzers: $(FUZZERS)
 
-# make check: the whole suite on the normal build, then again under
-# ASan+UBSan.  tests/check.sh installs what the tests need (as root).
+# make check: what the tests need (installed as root), the whole suite on
+# the normal build, then again under ASan+UBSan in build-asan/.
 check: tests
 	tests/check.sh --deps
 	$(FUZZ_MAKE) fuzzers
@@ -138,7 +152,7 @@ check-fast: tests
 	BUILD=$(BUILD) tests/check.sh
 
 run: all
-	tests/demo/run.sh
+	BUILD=$(BUILD) tests/demo/run.sh
 
 bench: all $(TOOLS)
 	BUILD=$(BUILD) tests/bench/bench.sh
@@ -153,24 +167,55 @@ soak: all $(TOOLS)
 eval-rdns: all
 	BUILD=$(BUILD) tests/rdns/eval.sh
 
+# Files are installed only when they exist, so a partial tree installs what
+# it has; the unit files name the installed paths.
+MAN8	= $(wildcard doc/*.8)
+MAN5	= $(wildcard doc/*.5)
+UNITS	= $(wildcard contrib/*.service)
+CONF_EXAMPLE = $(firstword $(wildcard doc/rbld.conf.example contrib/rbld.conf.example))
+
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/rbld
-	install -m 755 $(BUILD)/rbld $(BUILD)/rblctl $(BUILD)/rbl-import \
-		$(BUILD)/rbl-admin $(DESTDIR)$(SBINDIR)/
-	install -m 644 doc/*.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 644 doc/*.5 $(DESTDIR)$(MANDIR)/man5/
-	test -e $(DESTDIR)$(SYSCONFDIR)/rbld/rbld.conf || \
-		install -m 644 doc/rbld.conf.example $(DESTDIR)$(SYSCONFDIR)/rbld/rbld.conf
+	install -d $(DESTDIR)$(SBINDIR)
+	$(if $(PROGS),install -m 755 $(PROGS) $(DESTDIR)$(SBINDIR)/)
+	$(if $(MAN8),install -d $(DESTDIR)$(MANDIR)/man8)
+	$(if $(MAN8),install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+	$(if $(MAN5),install -d $(DESTDIR)$(MANDIR)/man5)
+	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	$(foreach u,$(UNITS),sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+		-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $(u) \
+		> $(DESTDIR)$(UNITDIR)/$(notdir $(u)) && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$(notdir $(u)) &&) true
+	install -m 644 contrib/rbld.sysusers $(DESTDIR)$(SYSUSERSDIR)/rbld.conf
+	install -d $(DESTDIR)$(SYSCONFDIR)/rbld
+	$(if $(CONF_EXAMPLE),test -e $(DESTDIR)$(SYSCONFDIR)/rbld/rbld.conf || \
+		install -m 644 $(CONF_EXAMPLE) $(DESTDIR)$(SYSCONFDIR)/rbld/rbld.conf)
+	@echo "installed under $(DESTDIR)/:"
+	@cd $(DESTDIR)/ && find .$(SBINDIR) .$(MANDIR)/man8 .$(MANDIR)/man5 \
+		.$(UNITDIR) .$(SYSUSERSDIR) .$(SYSCONFDIR)/rbld -type f 2>/dev/null | \
+		sed 's|^\.|    |' | sort
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/rbld $(DESTDIR)$(SBINDIR)/rblctl \
-	      $(DESTDIR)$(SBINDIR)/rbl-import $(DESTDIR)$(SBINDIR)/rbl-admin
+	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,rbld rblctl rbl-import rbl-admin)
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/rbld.conf
 
 clean:
 	rm -rf build build-asan build-fuzz
 
 distclean: clean
-	rm -f config.mk
+	rm -f config.mk config.mk.tmp
+	rm -rf var tests/out
+
+help:
+	@echo 'make              configure if needed, build $(BUILD)/rbld, rblctl, rbl-import, rbl-admin'
+	@echo 'make run          demo: database in ./var, rbld on a loopback port, dig commands'
+	@echo 'make check        all tests, then again under ASan+UBSan (installs test deps as root)'
+	@echo 'make check-fast   all tests on the normal build only'
+	@echo 'make bench        rbld vs rbldnsd vs a no-lookup responder (dnsperf)'
+	@echo 'make install      PREFIX=/usr/local DESTDIR= (programs, man pages, systemd units)'
+	@echo 'make clean        remove build directories; distclean also config.mk and ./var'
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

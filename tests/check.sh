@@ -10,7 +10,8 @@
 #     77 = skipped with the reason on its last line of output, else fail).
 # With --sanitizer, scripts containing the line "# sanitizer: skip" are not
 # run (they measure or drive external peers only).  Each test's output goes
-# to tests/out/$BUILD/<name>.log and is shown when it fails.
+# to tests/out/$BUILD/<name>.log and is shown when it fails.  A test still
+# running after RBL_TEST_TIMEOUT seconds (default 900) is stopped and fails.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 top=$(pwd)
@@ -40,14 +41,16 @@ if [ $sanitizer = yes ]; then
 	export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 fi
 
+limit=${RBL_TEST_TIMEOUT:-900}
 pass=0 fail=0 skip=0 failed=""
 run_one() {	# name, command...
 	name=$1; shift
 	case $name in *"$pattern"*) ;; *) return ;; esac
 	log="$out/$(echo "$name" | tr '/' '_').log"
 	start=$(date +%s)
-	"$@" >"$log" 2>&1 </dev/null
+	timeout -k 10 "$limit" "$@" >"$log" 2>&1 </dev/null
 	rc=$?
+	[ $rc = 124 ] && echo "check: timed out after ${limit}s" >>"$log"
 	secs=$(( $(date +%s) - start ))
 	if [ $rc = 0 ]; then
 		pass=$((pass + 1)); printf 'PASS  %-40s %3ss\n' "$name" "$secs"

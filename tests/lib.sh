@@ -11,7 +11,7 @@
 # Every process started with bg_start is killed when the test exits.
 set -u
 : "${BUILD:=build}"
-: "${RBL_TOP:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${RBL_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${RBL_TEST_OUT:=$RBL_TOP/tests/out/$BUILD}"
 B="$RBL_TOP/$BUILD"
 TEST_NAME=$(basename "$0" .test)

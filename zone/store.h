@@ -40,6 +40,7 @@
 
 #include "addr.h"
 #include "entry.h"
+#include "error.h"
 
 #define RBL_NAME_MAX		253	/* domain name, text, no trailing dot */
 #define RBL_LABEL_MAX		63

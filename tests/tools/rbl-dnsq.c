@@ -209,8 +209,8 @@ static void print_rcode(const ldns_pkt *p)
 
 	if (ldns_pkt_edns(p))
 		rc |= (unsigned)ldns_pkt_edns_extended_rcode(p) << 4;
-	if (rc == 16) {
-		printf("rcode: BADVERS\n");
+	if (rc == 16 || rc == 4) {	/* RFC names, not ldns' */
+		printf("rcode: %s\n", rc == 16 ? "BADVERS" : "NOTIMP");
 		return;
 	}
 	t = ldns_lookup_by_id(ldns_rcodes, (int)rc);

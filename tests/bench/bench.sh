@@ -1,0 +1,230 @@
+#!/bin/sh
+# bench.sh -- make bench: rbld against rbldnsd and a no-lookup responder.
+#
+#   BUILD=build tests/bench/bench.sh
+#
+# Data: 1M random IPv4 /32 and 20k /24 listings with one default A+TXT, as
+# an rbldnsd ip4set file (tests/tools/bench-gen), loaded into rbldnsd and
+# imported into rbld's store with rblctl.  Queries: 10% listed, 90% random.
+# dnsperf runs against the three servers in turn, ROUNDS times each, all in
+# one run so they see the same machine.  Per server it prints queries/s,
+# server CPU microseconds per answered query (utime+stime from
+# /proc/PID/stat over the run, divided by the answered queries), RSS, the
+# size of the data on disk, and the ratios rbld/rbldnsd (queries/s) and
+# rbld/no-lookup (CPU per query).  Then it replaces rbld's 1M entries with
+# another 1M-entry import while dnsperf sends at a steady rate, and reports
+# the queries lost next to a run at the same rate without an import.
+# Nothing here asserts a figure: the machine is shared.  The report also
+# goes to tests/out/bench.txt.
+#
+# Environment: BENCH_ROUNDS (3), BENCH_SECONDS (10), BENCH_HOSTS (1000000),
+# BENCH_NETS (20000), BENCH_CLIENTS (8), BENCH_OUTSTANDING (500).
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+RBL_TOP=$(pwd)
+export RBL_TOP
+BUILD=${BUILD:-build}
+. tests/lib.sh
+
+ROUNDS=${BENCH_ROUNDS:-3}
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+HOSTS=${BENCH_HOSTS:-1000000}
+NETS=${BENCH_NETS:-20000}
+CLIENTS=${BENCH_CLIENTS:-8}
+OUTSTANDING=${BENCH_OUTSTANDING:-500}
+ZONE=bench.rbld.test
+W=$RBL_TOP/tests/out/bench
+REPORT=$RBL_TOP/tests/out/bench.txt
+CLK_TCK=$(getconf CLK_TCK)
+
+say() { echo "bench: $*" >&2; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+# ---------------------------------------------------------- prerequisites
+
+check_tools() {
+	if ! command -v dnsperf >/dev/null || ! command -v rbldnsd >/dev/null; then
+		say "installing dnsperf and rbldnsd (tests/bench/deps.sh)"
+		tests/bench/deps.sh || die "tests/bench/deps.sh failed"
+	fi
+	for p in rbld rblctl tests/tools/bench-gen tests/tools/noop-responder; do
+		[ -x "$B/$p" ] || die "$B/$p is missing: run make first"
+	done
+}
+
+# ------------------------------------------------------------------ data
+
+# bench-gen is deterministic: files are reused when the parameters match.
+generate_data() {
+	mkdir -p "$W"
+	stamp="seed1 $HOSTS $NETS / seed2"
+	if [ "$(cat "$W/data.stamp" 2>/dev/null)" != "$stamp" ]; then
+		say "generating $HOSTS /32 + $NETS /24 listings and queries"
+		"$B/tests/tools/bench-gen" -s 1 -H "$HOSTS" -N "$NETS" \
+			-Q 1000000 -L 10 -z $ZONE "$W/data.txt" "$W/queries.txt" &&
+		"$B/tests/tools/bench-gen" -s 2 -H "$HOSTS" -N "$NETS" \
+			-z $ZONE "$W/data2.txt" || die "bench-gen failed"
+		echo "$stamp" > "$W/data.stamp"
+	fi
+}
+
+# Prints the seconds the import took.
+rbld_import() {	# file
+	t0=$(date +%s.%N)
+	"$B/rblctl" -d "$W/db" import $ZONE "$1" --replace >>"$W/rblctl.log" 2>&1 ||
+		die "rblctl import $1 failed: $(tail -n 3 "$W/rblctl.log")"
+	t1=$(date +%s.%N)
+	echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }'
+}
+
+load_rbld() {
+	rm -rf "$W/db"
+	: > "$W/rblctl.log"
+	"$B/rblctl" -d "$W/db" zone create $ZONE >>"$W/rblctl.log" 2>&1 ||
+		die "rblctl zone create failed: $(tail -n 3 "$W/rblctl.log")"
+	say "importing $W/data.txt into rbld's store"
+	IMPORT_SECS=$(rbld_import "$W/data.txt") || exit 1
+}
+
+# ---------------------------------------------------------------- servers
+
+start_servers() {
+	PORT_NOOP=$(free_port)
+	bg_start "$B/tests/tools/noop-responder" -l 127.0.0.1@"$PORT_NOOP" \
+		>"$W/noop.log" 2>&1
+	PID_NOOP=$BG_PID
+
+	# rbldnsd drops to its own user: give it a directory it can read.
+	PORT_RBLDNSD=$(free_port)
+	rbldnsd_dir=$(mktemp -d /tmp/rbld-bench.XXXXXX)
+	trap 'cleanup_bg; rm -rf "$rbldnsd_dir"' EXIT
+	cp "$W/data.txt" "$rbldnsd_dir/data.txt"
+	chmod 755 "$rbldnsd_dir"
+	chmod 644 "$rbldnsd_dir/data.txt"
+	bg_start rbldnsd -n -u rbldns -b 127.0.0.1/"$PORT_RBLDNSD" \
+		-w "$rbldnsd_dir" $ZONE:ip4set:data.txt >"$W/rbldnsd.log" 2>&1
+	PID_RBLDNSD=$BG_PID
+
+	PORT_RBLD=$(free_port)
+	cat > "$W/rbld.conf" <<EOF
+server:
+	listen: 127.0.0.1@$PORT_RBLD
+	database: $W/db
+EOF
+	bg_start "$B/rbld" -c "$W/rbld.conf" >"$W/rbld.log" 2>&1
+	PID_RBLD=$BG_PID
+
+	wait_udp "$PORT_NOOP"
+	wait_answer "$PORT_RBLDNSD" rbldnsd
+	wait_answer "$PORT_RBLD" rbld
+}
+
+# Wait until the server on PORT answers for the zone (data loaded).
+wait_answer() {	# port name
+	i=0
+	while [ $i -lt 300 ]; do
+		dig +time=1 +tries=1 -p "$1" @127.0.0.1 $ZONE SOA 2>/dev/null |
+			grep -q 'status: NOERROR' && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	die "$2 does not answer for $ZONE on port $1 (see $W/$2.log)"
+}
+
+# ------------------------------------------------------------- measuring
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# dnsperf's summary -> "sent completed lost qps"
+dnsperf_summary() {
+	awk '/Queries sent:/ { s = $3 } /Queries completed:/ { c = $3 }
+	     /Queries lost:/ { l = $3 } /Queries per second:/ { q = $4 }
+	     END { printf "%d %d %d %.0f\n", s, c, l, q }' "$1"
+}
+
+# One dnsperf run against NAME; appends "name round qps us_per_q lost
+# rss_kb" to $W/results.
+measure() {	# name pid port round
+	c0=$(cpu_ticks "$2")
+	dnsperf -c "$CLIENTS" -q "$OUTSTANDING" -l "$SECONDS_PER_RUN" \
+		-s 127.0.0.1 -p "$3" -d "$W/queries.txt" >"$W/dnsperf-$1-$4.txt" 2>&1
+	c1=$(cpu_ticks "$2")
+	# shellcheck disable=SC2046 # four numbers, split on purpose
+	set -- "$1" "$2" "$3" "$4" $(dnsperf_summary "$W/dnsperf-$1-$4.txt")
+	# $5 sent, $6 completed, $7 lost, $8 qps
+	us=$(echo "$c0 $c1 $6 $CLK_TCK" |
+		awk '{ printf "%.2f", $3 ? ($2 - $1) * 1e6 / $4 / $3 : 0 }')
+	echo "$1 $4 $8 $us $7 $(rss_kb "$2")" >> "$W/results"
+	say "round $4 $1: $8 q/s, $us us CPU/query, $7 lost"
+}
+
+run_rounds() {
+	: > "$W/results"
+	r=1
+	while [ $r -le "$ROUNDS" ]; do
+		measure noop "$PID_NOOP" "$PORT_NOOP" $r
+		measure rbldnsd "$PID_RBLDNSD" "$PORT_RBLDNSD" $r
+		measure rbld "$PID_RBLD" "$PORT_RBLD" $r
+		r=$((r + 1))
+	done
+}
+
+# A run at a fixed rate (half what rbld did) so that saturation drops do
+# not hide or fake the effect of the import: once without, once with.
+import_under_load() {
+	rate=$(awk '$1 == "rbld" { s += $3; n++ }
+		END { printf "%d", n ? s / n / 2 : 10000 }' "$W/results")
+	secs=$(echo "$IMPORT_SECS" | awk '{ s = int($1 * 2) + 6; print (s > 120 ? 120 : s) }')
+	say "steady $rate q/s for ${secs}s without an import"
+	dnsperf -c "$CLIENTS" -q "$OUTSTANDING" -l "$secs" -Q "$rate" \
+		-s 127.0.0.1 -p "$PORT_RBLD" -d "$W/queries.txt" >"$W/dnsperf-steady.txt" 2>&1
+	say "steady $rate q/s for ${secs}s while rblctl imports $W/data2.txt"
+	dnsperf -c "$CLIENTS" -q "$OUTSTANDING" -l "$secs" -Q "$rate" \
+		-s 127.0.0.1 -p "$PORT_RBLD" -d "$W/queries.txt" >"$W/dnsperf-import.txt" 2>&1 &
+	perf_pid=$!
+	sleep 2
+	IMPORT2_SECS=$(rbld_import "$W/data2.txt") || exit 1
+	wait $perf_pid
+	STEADY=$(dnsperf_summary "$W/dnsperf-steady.txt")
+	UNDER_IMPORT=$(dnsperf_summary "$W/dnsperf-import.txt")
+	STEADY_RATE=$rate
+	check_new_data_visible
+}
+
+# The second file's first host must answer now: no reload, no restart.
+check_new_data_visible() {
+	a=$(awk '!/[:$#\/]/ && NF { print; exit }' "$W/data2.txt")
+	q=$(echo "$a" | awk -F. '{ print $4 "." $3 "." $2 "." $1 }').$ZONE
+	VISIBLE=$(dig +short +time=2 +tries=1 -p "$PORT_RBLD" @127.0.0.1 "$q" A)
+	VISIBLE_Q="$q -> ${VISIBLE:-nothing}"
+}
+
+# ---------------------------------------------------------------- report
+
+report() {
+	db_kb=$(du -sk "$W/db" | awk '{ print $1 }')
+	data_kb=$(du -k "$W/data.txt" | awk '{ print $1 }')
+	rss_after=$(rss_kb "$PID_RBLD")
+	{
+	echo "rbld benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r)"
+	echo "data: $HOSTS /32 + $NETS /24 (ip4set $data_kb kB); queries 10% listed, 90% random"
+	echo "dnsperf -c $CLIENTS -q $OUTSTANDING -l $SECONDS_PER_RUN, $ROUNDS rounds, servers alternating"
+	echo
+	awk -v db_kb="$db_kb" -v data_kb="$data_kb" -f tests/bench/table.awk "$W/results"
+	echo
+	echo "import into rbld's store: $IMPORT_SECS s for the first file"
+	echo "import under load: steady $STEADY_RATE q/s, $IMPORT2_SECS s to replace 1M entries"
+	echo "$STEADY" | awk '{ printf "  without import: sent %d, answered %d, lost %d\n", $1, $2, $3 }'
+	echo "$UNDER_IMPORT" | awk '{ printf "  during import:  sent %d, answered %d, lost %d\n", $1, $2, $3 }'
+	echo "  after import: $VISIBLE_Q; rbld RSS $((rss_after / 1024)) MB"
+	} | tee "$REPORT"
+	say "report written to $REPORT"
+}
+
+check_tools
+generate_data
+load_rbld
+start_servers
+run_rounds
+import_under_load
+report

@@ -1,0 +1,47 @@
+# table.awk -- bench.sh's summary: one row per server from lines
+#   name round qps cpu_us_per_query lost rss_kb
+# then the ratios the targets are stated in.  -v db_kb, data_kb: sizes on
+# disk of rbld's LMDB directory and of rbldnsd's data file.
+
+function median(v, n,    i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+		}
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+
+{
+	if (!($1 in n)) order[++servers] = $1
+	k = ++n[$1]
+	qps[$1, k] = $3; cpu[$1, k] = $4
+	lost[$1] += $5; rss[$1] = $6
+	rounds[$1] = rounds[$1] sprintf(" %.0fk", $3 / 1000)
+}
+
+END {
+	printf "%-8s %9s %9s %7s %7s %10s  %s\n", "server", "q/s", "CPU us/q",
+		"lost", "RSS MB", "disk kB", "q/s per round"
+	for (s = 1; s <= servers; s++) {
+		name = order[s]
+		for (i = 1; i <= n[name]; i++) { a[i] = qps[name, i]; b[i] = cpu[name, i] }
+		mq[name] = median(a, n[name]); mc[name] = median(b, n[name])
+		disk = name == "rbld" ? db_kb : name == "rbldnsd" ? data_kb : "-"
+		printf "%-8s %9.0f %9.2f %7d %7.1f %10s %s\n", name, mq[name],
+			mc[name], lost[name], rss[name] / 1024, disk, rounds[name]
+	}
+	print "(q/s and CPU: medians over the rounds; lost: summed; disk: LMDB directory"
+	print " for rbld, the ip4set data file for rbldnsd)"
+	print ""
+	if (mq["rbldnsd"] > 0)
+		printf "rbld/rbldnsd queries/s:         %.2f  (target >= 1.8)\n",
+			mq["rbld"] / mq["rbldnsd"]
+	if (mc["noop"] > 0)
+		printf "rbld/no-lookup CPU per query:   %.2f  (target <= 1.15)\n",
+			mc["rbld"] / mc["noop"]
+	if (mc["noop"] > 0)
+		printf "rbldnsd/no-lookup CPU per query: %.2f\n",
+			mc["rbldnsd"] / mc["noop"]
+	if (data_kb > 0)
+		printf "rbld store / rbldnsd file size: %.2f\n", db_kb / data_kb
+}
