@@ -473,6 +473,8 @@ static int cmp_pending(const void *a, const void *b)
 static int emit_pending(rbl_rdns_ranger *r)
 {
 	int rc = RBL_OK;
+	if (r->npending == 0)
+		return RBL_OK;
 	qsort(r->pending, r->npending, sizeof(*r->pending), cmp_pending);
 	for (size_t k = 0; k < r->npending && rc == RBL_OK; k++) {
 		const pending_block *p = &r->pending[k];

@@ -351,6 +351,8 @@ static int cmp_token(const void *a, const void *b)
 static void finish_tokens(struct rbl_rdns_rules *r)
 {
 	size_t out = 0;
+	if (r->ntokens == 0)
+		return;
 	qsort(r->tokens, r->ntokens, sizeof(*r->tokens), cmp_token);
 	for (size_t i = 0; i < r->ntokens; i++) {
 		if (out > 0 && strcmp(r->tokens[out - 1].text,
@@ -473,7 +475,7 @@ int rbl_rdns_rules_token(const rbl_rdns_rules *r, const char *tok,
 			 size_t len)
 {
 	char key[RBL_RDNS_TOKEN_MAX + 1];
-	if (len == 0 || len > RBL_RDNS_TOKEN_MAX)
+	if (len == 0 || len > RBL_RDNS_TOKEN_MAX || r->ntokens == 0)
 		return -1;
 	memcpy(key, tok, len);
 	key[len] = '\0';
