@@ -20,6 +20,7 @@
 #include "import/ingest.h"
 #include "import/mailsrc.h"
 #include "import/progress.h"
+#include "import/rdns_cmd.h"
 
 #define EX_USAGE_ 2
 #define EX_TEMPFAIL_ 75		/* sysexits: an MTA retries the delivery */
@@ -50,6 +51,7 @@ static void usage(FILE *f)
 	      "       rbl-import [options] report --reporter NAME [--format F] [FILE|-]...\n"
 	      "       rbl-import [options] explain ADDRESS\n"
 	      "       rbl-import [options] purge | dump\n"
+	      "       rbl-import rdns ...  (rDNS ranges, see rbl-import rdns --help)\n"
 	      "options:\n"
 	      "  -c, --config FILE    rbld.conf (default /etc/rbld/rbld.conf)\n"
 	      "  -d, --database DIR   store directory (default: server: database)\n"
@@ -455,6 +457,9 @@ int main(int argc, char **argv)
 	app a;
 	int first, rc;
 
+	/* rDNS classification has its own options (import/rdns_cmd.c) */
+	if (argc > 1 && strcmp(argv[1], "rdns") == 0)
+		return rbl_import_rdns_main(argc - 1, argv + 1);
 	memset(&a, 0, sizeof a);
 	if ((first = parse_args(argc, argv, &a.o)) < 0)
 		return EX_USAGE_;
