@@ -101,7 +101,7 @@ int rbl_rdns_opts_from_conf(const rbl_conf *c, rbl_rdns_opts *o, char *err,
 			    size_t errlen)
 {
 	const rbl_conf_section *s = rbl_conf_next(c, "rdns", NULL);
-	uint32_t pct;
+	uint32_t pct = 95;
 	rbl_rdns_opts_defaults(o, rbl_conf_get(s, "policy-url"));
 	int rc = conf_text(c, s, "list", o->list, sizeof(o->list), err,
 			   errlen);
