@@ -358,6 +358,32 @@ int rbl_rdns_foreach(rbl_txn *t, const rbl_rdns_filter *f,
 	return walk(t, NULL, 0, filter_visit, &fw);
 }
 
+typedef struct after_walk {
+	filter_walk fw;
+	const rbl_prefix *after;
+} after_walk;
+
+static int after_visit(void *arg, const rbl_rdns_proposal *p)
+{
+	after_walk *aw = arg;
+	if (p->prefix.len == aw->after->len &&
+	    rbl_addr_cmp(&p->prefix.addr, &aw->after->addr) == 0)
+		return 0;	/* AFTER itself */
+	return filter_visit(&aw->fw, p);
+}
+
+int rbl_rdns_foreach_after(rbl_txn *t, const rbl_rdns_filter *f,
+			   const rbl_prefix *after,
+			   int (*fn)(void *arg, const rbl_rdns_proposal *p),
+			   void *arg)
+{
+	uint8_t k[KEY_MAX];
+	if (!after)
+		return rbl_rdns_foreach(t, f, fn, arg);
+	after_walk aw = { { f, fn, arg }, after };
+	return walk(t, k, key_of(after, k), after_visit, &aw);
+}
+
 static int count_visit(void *arg, const rbl_rdns_proposal *p)
 {
 	uint64_t *counts = arg;
