@@ -66,6 +66,8 @@ static int conf_code(const rbl_conf *c, const rbl_conf_section *s,
 		     const char *key, uint32_t *out, char *err, size_t errlen)
 {
 	const rbl_conf_item *it = NULL, *next;
+	if (!s)
+		return RBL_OK;	/* no rdns: section: defaults */
 	while ((next = rbl_conf_next_item(s, key, it)) != NULL)
 		it = next;
 	if (!it)

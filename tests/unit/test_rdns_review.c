@@ -401,6 +401,14 @@ static void test_conf(void)
 	CHECK(o.auto_confirm && o.auto_confidence == 900);
 	CHECK(strstr(o.txt_dynamic, "https://x.example/pbl") != NULL);
 	rbl_conf_free(c);
+	/* no rdns: section at all: the defaults */
+	static const char none[] = "server:\n    threads: 1\n";
+	CHECK_RC(rbl_conf_parse(none, sizeof(none) - 1, "n.conf", &c, err,
+				sizeof(err)), RBL_OK);
+	CHECK_RC(rbl_rdns_opts_from_conf(c, &o, err, sizeof(err)), RBL_OK);
+	CHECK_STR(o.list, "policy");
+	CHECK(o.code_dynamic == 0x7f00000a && !o.auto_confirm);
+	rbl_conf_free(c);
 	static const char bad[] = "rdns:\n    code-static: 10.0.0.1\n";
 	CHECK_RC(rbl_conf_parse(bad, sizeof(bad) - 1, "b.conf", &c, err,
 				sizeof(err)), RBL_OK);
