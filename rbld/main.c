@@ -364,7 +364,35 @@ static void block_signals(sigset_t *set)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static void wait_for_stop(const sigset_t *set)
+static void log_counters(const rbl_qstats *qs)
+{
+	rbl_qstats_slot s;
+
+	rbl_qstats_sum(qs, &s);
+	rbl_log_notice("queries %llu (udp %llu, tcp %llu): noerror %llu "
+		       "(nodata %llu, listed %llu), nxdomain %llu, refused %llu, "
+		       "formerr %llu, notimp %llu, servfail %llu, badvers %llu; "
+		       "truncated %llu, dropped %llu; tcp connections %llu "
+		       "(refused %llu)",
+		       (unsigned long long)s.queries, (unsigned long long)s.udp,
+		       (unsigned long long)s.tcp,
+		       (unsigned long long)s.rcode[RBL_QS_NOERROR],
+		       (unsigned long long)s.nodata, (unsigned long long)s.listed,
+		       (unsigned long long)s.rcode[RBL_QS_NXDOMAIN],
+		       (unsigned long long)s.rcode[RBL_QS_REFUSED],
+		       (unsigned long long)s.rcode[RBL_QS_FORMERR],
+		       (unsigned long long)s.rcode[RBL_QS_NOTIMP],
+		       (unsigned long long)s.rcode[RBL_QS_SERVFAIL],
+		       (unsigned long long)s.rcode[RBL_QS_BADVERS],
+		       (unsigned long long)s.truncated,
+		       (unsigned long long)s.dropped,
+		       (unsigned long long)s.tcp_conns,
+		       (unsigned long long)s.tcp_refused);
+}
+
+/* SIGTERM/SIGINT end it; SIGUSR1 logs the counters; SIGHUP is only
+ * acknowledged, there being nothing to reload. */
+static void wait_for_stop(const sigset_t *set, const rbl_qstats *qs)
 {
 	for (;;) {
 		int sig;
@@ -376,8 +404,11 @@ static void wait_for_stop(const sigset_t *set)
 				       sig == SIGTERM ? "SIGTERM" : "SIGINT");
 			return;
 		}
-		rbl_log_notice("%s: nothing to reload, changes in the store "
-			       "are answered at once", strsignal(sig));
+		if (sig == SIGUSR1)
+			log_counters(qs);
+		else
+			rbl_log_notice("SIGHUP: nothing to reload, changes in "
+				       "the store are answered at once");
 	}
 }
 
@@ -429,7 +460,8 @@ static int run(const settings *st)
 
 		if (rc == RBL_OK) {
 			log_started(st);
-			wait_for_stop(&sigs);
+			wait_for_stop(&sigs, qs);
+			log_counters(qs);
 			status = 0;
 		} else {
 			rbl_log_err("starting workers: %s", rbl_strerror(rc));

@@ -140,6 +140,13 @@ void rbl_qstats_add(rbl_qstats_slot *dst, const rbl_qstats_slot *src)
 		d[i] += s[i];
 }
 
+void rbl_qstats_sum(const rbl_qstats *qs, rbl_qstats_slot *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	for (uint32_t i = 0; i < qs->hdr->n_slots; i++)
+		rbl_qstats_add(sum, &qs->slots[i]);
+}
+
 static int header_valid(const rbl_qstats_header *h, size_t file_size)
 {
 	return h->magic == RBL_QSTATS_MAGIC &&

@@ -69,6 +69,8 @@ typedef struct rbl_qstats rbl_qstats;
 int rbl_qstats_create(const char *path, unsigned n_slots, rbl_qstats **out);
 /* Slot I (< n_slots) for one worker; owned by QS. */
 rbl_qstats_slot *rbl_qstats_slot_get(rbl_qstats *qs, unsigned i);
+/* The sum of all slots of QS (the writer's own view, e.g. for a log). */
+void rbl_qstats_sum(const rbl_qstats *qs, rbl_qstats_slot *sum);
 /* Unmap; with UNLINK also remove the file (clean shutdown). */
 void rbl_qstats_close(rbl_qstats *qs, int unlink_file);
 

@@ -552,6 +552,10 @@ static int parse_value(ds_parser *p, char *s, uint32_t def_code,
 		if (rbl_ds_parse_code(s, (size_t)(e - s), &v->code) != RBL_OK)
 			return ds_error(p, "\"%.*s\" is not an A value (like 2 "
 				     "or 127.0.0.2)", (int)(e - s), s);
+		if (v->code >> 24 != 127)
+			return ds_error(p, "A value %.*s is outside 127.0.0.0/8 "
+				     "(DNSBL answers are loopback addresses)",
+				     (int)(e - s), s);
 		s = skip_space(e);
 		if (*s == ':')
 			s = skip_space(s + 1);

@@ -8,6 +8,13 @@
  * rbldnsd's syntax cannot say what an entry says (several A values for
  * one trie entry, a TXT that rbldnsd would read differently), the entry
  * is written as closely as possible and reported through WARN.
+ *
+ * Entries with several A values: a trie entry holds one value, but in a
+ * combined file several datasets attached to the same subzone all answer.
+ * So the k-th A values go into an extra dataset that holds every entry of
+ * the list, the ones with fewer values as exclusions: longest-prefix
+ * matching then picks the same entry in each dataset, and the answer is
+ * the entry's full set of A records (the TXT comes from the first).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -26,6 +33,8 @@ typedef struct ds_writer {
 	void *arg;
 	rbl_ds_writer_stats *st;
 	bool have4, have6;
+	unsigned max_codes;	/* most A values of one entry */
+	unsigned k;		/* writing the k-th A value (0: the first) */
 } ds_writer;
 
 static void lossy(ds_writer *w, const char *what, const char *why)
@@ -85,9 +94,6 @@ static void put_value(ds_writer *w, const rbl_entry *e, const char *what,
 		fputc('\n', w->f);
 		return;
 	}
-	if (e->n_codes > 1)
-		lossy(w, what, "several A values; an rbldnsd trie entry has "
-		      "one, the first is written");
 	fprintf(w->f, " :%s", rbl_code_format(e->n_codes ? e->codes[0] :
 					      w->l->default_code, code));
 	if (e->flags & RBL_ENTRY_HAS_TXT) {
@@ -108,13 +114,28 @@ static bool expired(const ds_writer *w, const rbl_entry *e)
 	return e->expires && e->expires <= w->now;
 }
 
+/* In the dataset of the k-th A values (k > 0): "KEY :code:" for entries
+ * that have one, "!KEY" for all others. */
+static int put_kth(ds_writer *w, const char *key, const rbl_entry *e)
+{
+	char code[16];
+
+	if (!(e->flags & RBL_ENTRY_EXCLUDE) && e->n_codes > w->k)
+		fprintf(w->f, "%s :%s:\n", key,
+			rbl_code_format(e->codes[w->k], code));
+	else
+		fprintf(w->f, "!%s\n", key);
+	return ferror(w->f) ? RBL_EIO : 0;
+}
+
 static int put_ip(void *arg, const rbl_prefix *p, const rbl_entry *e)
 {
 	ds_writer *w = arg;
 	char buf[RBL_ADDR_STRLEN];
 
 	if (expired(w, e)) {
-		w->st->skipped++;
+		if (!w->k)
+			w->st->skipped++;
 		return 0;
 	}
 	rbl_prefix_format(p, buf);
@@ -122,6 +143,8 @@ static int put_ip(void *arg, const rbl_prefix *p, const rbl_entry *e)
 	if (!strchr(buf, '/'))
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "/%u",
 			 p->len);
+	if (w->k)
+		return put_kth(w, buf, e);
 	w->st->entries++;
 	if (e->flags & RBL_ENTRY_EXCLUDE) {
 		fprintf(w->f, "!%s\n", buf);
@@ -140,11 +163,14 @@ static int put_name(void *arg, const char *name, const rbl_entry *e)
 	char key[RBL_NAME_MAX + 3];
 
 	if (expired(w, e)) {
-		w->st->skipped++;
+		if (!w->k)
+			w->st->skipped++;
 		return 0;
 	}
 	snprintf(key, sizeof(key), "%s%s", subs ? (exact ? "." : "*.") : "",
 		 name);
+	if (w->k)
+		return put_kth(w, key, e);
 	w->st->entries++;
 	if (e->flags & RBL_ENTRY_EXCLUDE) {
 		fprintf(w->f, "!%s\n", key);
@@ -161,6 +187,22 @@ static int seen(void *arg, const rbl_prefix *p, const rbl_entry *e)
 	(void)p;
 	(void)e;
 	return 1;	/* one is enough */
+}
+
+static int count_codes_ip(void *arg, const rbl_prefix *p, const rbl_entry *e)
+{
+	ds_writer *w = arg;
+
+	(void)p;
+	if (!expired(w, e) && e->n_codes > w->max_codes)
+		w->max_codes = e->n_codes;
+	return 0;
+}
+
+static int count_codes_name(void *arg, const char *name, const rbl_entry *e)
+{
+	(void)name;
+	return count_codes_ip(arg, NULL, e);
 }
 
 static void whole_family(rbl_prefix *p, uint8_t family)
@@ -203,47 +245,82 @@ static void put_default(ds_writer *w)
 	fputc('\n', w->f);
 }
 
+static const char *type_of(uint8_t family)
+{
+	return family == RBL_AF4 ? "ip4trie" : family == RBL_AF6 ? "ip6trie" :
+	       "dnset";
+}
+
 /* One dataset: "$DATASET type:name subs" when SUBS is not NULL, then the
- * default and the entries of FAMILY (0 = names). */
+ * default and the entries of FAMILY (0 = names); with w->k > 0 the
+ * dataset of the k-th A values. */
 static int put_dataset(ds_writer *w, uint8_t family, const char *subs)
 {
-	const char *type = family == RBL_AF4 ? "ip4trie" :
-			   family == RBL_AF6 ? "ip6trie" : "dnset";
 	rbl_prefix all;
 
-	if (subs)
-		fprintf(w->f, "\n$DATASET %s:%s %s\n", type, w->l->name, subs);
+	if (w->k)
+		fprintf(w->f, "\n$DATASET %s:%s.a%u %s\n", type_of(family),
+			w->l->name, w->k + 1, subs);
+	else if (subs)
+		fprintf(w->f, "\n$DATASET %s:%s %s\n", type_of(family),
+			w->l->name, subs);
 	else
-		fprintf(w->f, "# rbldnsd %s data of rbld list %s\n", type,
-			w->l->name);
-	put_default(w);
+		fprintf(w->f, "# rbldnsd %s data of rbld list %s\n",
+			type_of(family), w->l->name);
+	if (!w->k)
+		put_default(w);
 	if (!family)
 		return rbl_name_foreach(w->t, w->l->id, put_name, w);
 	whole_family(&all, family);
 	return rbl_ip_foreach(w->t, w->l->id, &all, put_ip, w);
 }
 
-/* The datasets of list L attached under SUBS ("@ sub ..."). */
+/* FAMILY's dataset and, for entries with several A values, one more per
+ * extra value. */
+static int put_family(ds_writer *w, uint8_t family, const char *subs)
+{
+	int rc = RBL_OK;
+
+	for (w->k = 0; rc == RBL_OK && w->k < (w->max_codes ?
+						 w->max_codes : 1); w->k++)
+		rc = put_dataset(w, family, subs);
+	w->k = 0;
+	return rc;
+}
+
+static int scan(ds_writer *w)
+{
+	int rc = w->l->kind == RBL_LIST_NAME ?
+		 rbl_name_foreach(w->t, w->l->id, count_codes_name, w) :
+		 rbl_ip_foreach(w->t, w->l->id, NULL, count_codes_ip, w);
+
+	if (rc != RBL_OK || w->l->kind == RBL_LIST_NAME)
+		return rc;
+	rc = families(w);
+	if (rc == RBL_OK && !w->have4 && !w->have6)
+		w->have4 = true;	/* an empty list: an empty ip4trie */
+	return rc;
+}
+
+/* The datasets of list L attached under SUBS ("@ sub ..."), or a file of
+ * its own when SUBS is NULL. */
 static int put_list(ds_writer *w, const char *subs)
 {
-	int rc;
+	int rc = scan(w);
 
-	if (w->l->kind == RBL_LIST_NAME)
-		return put_dataset(w, 0, subs);
-	rc = families(w);
 	if (rc != RBL_OK)
 		return rc;
-	if (!w->have4 && !w->have6)
-		w->have4 = true;	/* an empty list: an empty ip4trie */
-	if (!subs && w->have4 && w->have6) {
-		fprintf(w->f, "# rbld list %s holds IPv4 and IPv6 entries: "
-			"load it as zone:combined:FILE\n", w->l->name);
+	if (!subs && (w->max_codes > 1 || (w->have4 && w->have6))) {
+		fprintf(w->f, "# rbld list %s needs several datasets: load "
+			"this file as zone:combined:FILE\n", w->l->name);
 		subs = "@";
 	}
-	if (w->have4 && (rc = put_dataset(w, RBL_AF4, subs)) != RBL_OK)
+	if (w->l->kind == RBL_LIST_NAME)
+		return put_family(w, 0, subs);
+	if (w->have4 && (rc = put_family(w, RBL_AF4, subs)) != RBL_OK)
 		return rc;
 	if (w->have6)
-		rc = put_dataset(w, RBL_AF6, subs);
+		rc = put_family(w, RBL_AF6, subs);
 	return rc;
 }
 
@@ -259,7 +336,8 @@ int rbl_ds_write_list(FILE *f, rbl_txn *t, const rbl_list *l, int64_t now,
 		      rbl_ds_writer_stats *st)
 {
 	rbl_ds_writer_stats local;
-	ds_writer w = { f, t, l, now, warn, arg, st ? st : &local, 0, 0 };
+	ds_writer w = { f, t, l, now, warn, arg, st ? st : &local, 0, 0, 0,
+			0 };
 
 	memset(w.st, 0, sizeof(*w.st));
 	return finish(f, put_list(&w, NULL));
@@ -316,7 +394,7 @@ int rbl_ds_write_zone(FILE *f, rbl_txn *t, const rbl_zone *z, int64_t now,
 	put_zone_head(f, z);
 	for (unsigned i = 0; rc == RBL_OK && i < z->n_lists; i++) {
 		rbl_list l;
-		ds_writer w = { f, t, &l, now, warn, arg, st, 0, 0 };
+		ds_writer w = { f, t, &l, now, warn, arg, st, 0, 0, 0, 0 };
 
 		if (written_before(z, i))
 			continue;

@@ -116,21 +116,26 @@ static int check_version(MDB_txn *txn, MDB_dbi meta, bool write)
 {
 	MDB_val k = { 8, "#version" }, v;
 	uint8_t buf[4];
+	uint32_t format;
 	int rc = mdb_get(txn, meta, &k, &v);
 
-	if (rc == MDB_NOTFOUND && write) {
-		rbl_put_be32(buf, RBL_STORE_FORMAT);
-		v.mv_size = 4;
-		v.mv_data = buf;
-		return rbl_mdb_error(mdb_put(txn, meta, &k, &v, 0));
-	}
-	if (rc == MDB_NOTFOUND)
+	if (rc == MDB_NOTFOUND && !write)
 		return RBL_ENOTFOUND;
-	if (rc)
+	if (rc && rc != MDB_NOTFOUND)
 		return rbl_mdb_error(rc);
-	if (v.mv_size != 4 || rbl_get_be32(v.mv_data) != RBL_STORE_FORMAT)
-		return RBL_EVERSION;
-	return RBL_OK;
+	if (rc == 0) {
+		format = v.mv_size == 4 ? rbl_get_be32(v.mv_data) : 0;
+		if (format < RBL_STORE_FORMAT_OLDEST ||
+		    format > RBL_STORE_FORMAT)
+			return RBL_EVERSION;
+		/* an older layout is a subset: a writer upgrades it */
+		if (format == RBL_STORE_FORMAT || !write)
+			return RBL_OK;
+	}
+	rbl_put_be32(buf, RBL_STORE_FORMAT);
+	v.mv_size = 4;
+	v.mv_data = buf;
+	return rbl_mdb_error(mdb_put(txn, meta, &k, &v, 0));
 }
 
 /* Open (and in a writable store create) the core databases, and open every
@@ -424,6 +429,7 @@ static void close_cursors(rbl_txn *t)
 
 static void txn_free(rbl_txn *t)
 {
+	rbl_v4sum_txn_free(t);
 	free(t->lists);
 	free(t->zones_touched);
 	free(t->zones_created);
@@ -452,8 +458,10 @@ static int commit_bookkeeping(rbl_txn *t)
 {
 	int rc;
 
+	/* summaries need the final segment maps and entry counts */
 	if ((rc = rbl_seg_commit(t)) != RBL_OK ||
 	    (rc = rbl_list_commit(t)) != RBL_OK ||
+	    (rc = rbl_v4sum_commit(t)) != RBL_OK ||
 	    (rc = rbl_zone_commit(t)) != RBL_OK)
 		return rc;
 	if (t->meta_changed)
@@ -490,6 +498,7 @@ void rbl_txn_reset(rbl_txn *t)
 {
 	if (t->write || t->reset)
 		return;
+	rbl_v4sum_forget(t);
 	mdb_txn_reset(t->txn);
 	txn_unlive(t);
 }
@@ -521,6 +530,7 @@ int rbl_txn_renew(rbl_txn *t)
 	atomic_fetch_add(&t->s->live_txns, 1);
 	t->reset = false;
 	t->now = (int64_t)time(NULL);
+	rbl_v4sum_forget(t);
 	renew_cursor(t, &t->seg_cur);
 	renew_cursor(t, &t->name_cur);
 	return RBL_OK;

@@ -11,7 +11,9 @@
  * sort numerically):
  *   meta     "#version" u32, "#generation" u64, "#next_list"/"#next_zone"
  *            u32; 'l'+id -> list record, 'L'+name -> id; 'z'+id -> zone
- *            record, 'Z'+name -> id; 's'+id -> zone serial u32.
+ *            record, 'Z'+name -> id; 's'+id -> zone serial u32;
+ *            'v'+id -> IPv4 summary of a large IP list, 2^24 bits
+ *            (store_v4sum.c).
  *   ipent    list|fam|addr|len -> entry (as entered; see rbl_entry_encode)
  *   ipseg    list|fam|last -> first addr, n, chain of compact entries
  *            (rbl_chain_encode), most specific first.  Segments never
@@ -36,7 +38,12 @@
 #include "error.h"
 #include "store.h"
 
-#define RBL_STORE_FORMAT	1	/* bump on any incompatible layout */
+/* Bump on any incompatible layout.  2 added the IPv4 summaries: a format 1
+ * store is upgraded by the first writer (it has no summaries, which is
+ * valid), while format 1 programs must not write a format 2 store, as they
+ * would leave summaries stale. */
+#define RBL_STORE_FORMAT	2
+#define RBL_STORE_FORMAT_OLDEST	1	/* oldest format still opened */
 #define RBL_STORE_MAXDBS	32	/* ours + room for other modules */
 #define RBL_STORE_MAXREADERS	1024
 #define RBL_DB_NAME_MAX		31	/* extra database names */
@@ -72,13 +79,30 @@ enum rbl_list_mark {
 	RBL_LIST_CHANGED = 1u << 0,	/* entries changed: bump zone serials */
 	RBL_LIST_REBUILD = 1u << 1,	/* rebuild the segment map at commit */
 	RBL_LIST_RESET	 = 1u << 2,	/* journal a reset, not the changes */
+	RBL_LIST_V4SUM_FULL = 1u << 3,	/* rebuild the IPv4 summary at commit
+					   (so does RBL_LIST_REBUILD) */
+};
+
+/* /24 numbers LO..HI an IPv4 prefix added (DEL false) or deleted covers. */
+struct rbl_v4range {
+	uint32_t lo, hi;
+	bool del;
 };
 
 struct rbl_list_state {
 	uint32_t id;
 	unsigned marks;			/* rbl_list_mark */
 	int64_t delta;			/* change of n_entries */
+	struct rbl_v4range *v4r;	/* summary changes (store_v4sum.c) */
+	size_t n_v4r, cap_v4r;
 };
+
+/* A read transaction's cached pointer to a list's IPv4 summary. */
+struct rbl_v4sum_slot {
+	uint32_t list_id;
+	const uint8_t *bits;		/* NULL: the list has none */
+};
+#define RBL_V4SUM_SLOTS		16
 
 struct rbl_kind_cache {
 	uint32_t id;
@@ -93,6 +117,9 @@ struct rbl_txn {
 	int64_t now;			/* time the txn began */
 	MDB_cursor *seg_cur;		/* cached for lookups, renewed */
 	MDB_cursor *name_cur;
+	/* read transactions: summaries seen since begin/renew */
+	struct rbl_v4sum_slot v4sum[RBL_V4SUM_SLOTS];
+	unsigned n_v4sum, next_v4sum;
 	char source[RBL_SOURCE_MAX + 1];
 	/* write transactions only */
 	struct rbl_list_state *lists;
@@ -290,6 +317,46 @@ int rbl_ip_del_raw(rbl_txn *t, uint32_t list_id, const rbl_prefix *p);
 /* Delete entries expired at NOW; count added to *N. */
 int rbl_ip_purge(rbl_txn *t, int64_t now, uint64_t *n);
 int rbl_name_purge(rbl_txn *t, int64_t now, uint64_t *n);
+
+/* ------------------------------------------- IPv4 summary (store_v4sum.c) */
+
+#define RBL_V4SUM_BITS		((uint32_t)1 << 24)	/* one per /24 */
+#define RBL_V4SUM_BYTES		((size_t)RBL_V4SUM_BITS / 8)
+/* A list gets a summary at commit once it holds this many entries (either
+ * family: counting IPv4 apart is not worth a second counter) and loses it
+ * below RBL_V4SUM_DROP, so a list hovering near the threshold does not
+ * rebuild it on every commit.  Below that, the B-tree is small and hot. */
+#define RBL_V4SUM_MIN		1024
+#define RBL_V4SUM_DROP		512
+/* More changes than this in one transaction rebuild the summary from the
+ * segment map instead of replaying them (bounds the memory they take). */
+#define RBL_V4SUM_MAX_RANGES	65536
+
+/* Record that write txn T added (DEL false) or deleted prefix P of list
+ * LS.  No-op for IPv6.  RBL_OK or RBL_ENOMEM (T is then broken). */
+int rbl_v4sum_note(rbl_txn *t, struct rbl_list_state *ls,
+		   const rbl_prefix *p, bool del);
+/* Create, update or drop the summaries of T's changed lists; runs after
+ * the segment maps and entry counts are final (commit). */
+int rbl_v4sum_commit(rbl_txn *t);
+/* Free the change records of T's lists. */
+void rbl_v4sum_txn_free(rbl_txn *t);
+/* The stored summary of LIST_ID in T's snapshot (RBL_V4SUM_BYTES bytes in
+ * the map): RBL_OK and *BITS, RBL_ENOTFOUND (none, or not a summary). */
+int rbl_v4sum_peek(rbl_txn *t, uint32_t list_id, const uint8_t **bits);
+/* The hot path's view: LIST_ID's summary, cached in read txn T until it is
+ * reset or renewed; NULL when there is none or T is a write transaction
+ * (its own changes are not in the summary yet): then always descend. */
+const uint8_t *rbl_v4sum_get(rbl_txn *t, uint32_t list_id);
+/* Forget cached summaries (reset, renew). */
+void rbl_v4sum_forget(rbl_txn *t);
+/* False if no bit LO..HI (/24 numbers) of BITS is set: nothing there. */
+bool rbl_v4sum_any(const uint8_t *bits, uint32_t lo, uint32_t hi);
+
+static inline bool rbl_v4sum_bit(const uint8_t *bits, uint32_t n24)
+{
+	return bits[n24 >> 3] >> (n24 & 7) & 1;
+}
 
 /* ------------------------------------------------- journal.c */
 

@@ -67,9 +67,10 @@ static int ip_entry_get(rbl_txn *t, const uint8_t *k, size_t klen,
 	return rc == RBL_OK ? rbl_entry_decode(v.mv_data, v.mv_size, out) : rc;
 }
 
-/* Keep the segment map current, unless commit rebuilds it anyway. */
+/* Keep the segment map current, unless commit rebuilds it anyway, and
+ * tell the IPv4 summary what changed (DEL: P was deleted). */
 static int after_change(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
-			int64_t delta)
+			int64_t delta, bool del)
 {
 	struct rbl_list_state *ls;
 	unsigned marks = RBL_LIST_CHANGED | (t->bulk ? RBL_LIST_REBUILD : 0);
@@ -80,6 +81,8 @@ static int after_change(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	ls = rbl_txn_list_state(t, list_id);
 	if (ls->marks & RBL_LIST_REBUILD)
 		return RBL_OK;
+	if ((rc = rbl_v4sum_note(t, ls, p, del)) != RBL_OK)
+		return rc;
 	return rbl_seg_update(t, list_id, p);
 }
 
@@ -112,7 +115,7 @@ int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	if (rc == RBL_OK)
 		rc = rbl_journal_note(t, RBL_CHANGE_ADD, list_id, p, NULL, &ne);
 	if (rc == RBL_OK)
-		rc = after_change(t, list_id, p, replaced ? 0 : 1);
+		rc = after_change(t, list_id, p, replaced ? 0 : 1, false);
 	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
 }
 
@@ -143,7 +146,7 @@ int rbl_ip_del(rbl_txn *t, uint32_t list_id, const rbl_prefix *p)
 	if ((rc = rbl_list_check_kind(t, list_id, RBL_LIST_IP)) != RBL_OK ||
 	    (rc = rbl_ip_del_raw(t, list_id, p)) != RBL_OK)
 		return rc;
-	rc = after_change(t, list_id, p, -1);
+	rc = after_change(t, list_id, p, -1, true);
 	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
 }
 
@@ -163,9 +166,10 @@ int rbl_ip_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n)
 	int rc;
 
 	rbl_put_be32(k, list_id);
-	if ((rc = rbl_db_del_prefix(t, t->s->ipent, k, 4, n)) != RBL_OK)
+	if ((rc = rbl_db_del_prefix(t, t->s->ipent, k, 4, n)) != RBL_OK ||
+	    (rc = rbl_db_del_prefix(t, t->s->ipseg, k, 4, NULL)) != RBL_OK)
 		return rc;
-	return rbl_db_del_prefix(t, t->s->ipseg, k, 4, NULL);
+	return rbl_txn_mark_list(t, list_id, RBL_LIST_V4SUM_FULL, 0);
 }
 
 /* ------------------------------------------------------------ lookups */
@@ -234,6 +238,12 @@ int rbl_ip_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 
 	if (!addr_ok(a))
 		return RBL_EINVAL;
+	if (a->family == RBL_AF4) {
+		const uint8_t *sum = rbl_v4sum_get(t, list_id);
+
+		if (sum && !rbl_v4sum_bit(sum, rbl_get_be32(a->bytes) >> 8))
+			return RBL_ENOTFOUND;
+	}
 	if ((rc = seg_cursor(t, &c)) != RBL_OK ||
 	    (rc = seg_seek(c, list_id, a, &k, &v)) != RBL_OK)
 		return rc;
@@ -270,6 +280,16 @@ int rbl_ip_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 	return RBL_ENOTFOUND;
 }
 
+/* False if LIST_ID's IPv4 summary shows nothing in [LO, HI]. */
+static bool v4sum_any(rbl_txn *t, uint32_t list_id, const rbl_addr *lo,
+		      const rbl_addr *hi)
+{
+	const uint8_t *sum = rbl_v4sum_get(t, list_id);
+
+	return !sum || rbl_v4sum_any(sum, rbl_get_be32(lo->bytes) >> 8,
+				     rbl_get_be32(hi->bytes) >> 8);
+}
+
 /* Walks at most ANY_WITHIN_MAX_SEGMENTS segments; a range holding more
  * excluded or expired runs than that answers 1 (the caller then answers
  * NODATA rather than NXDOMAIN for an empty non-terminal: harmless). */
@@ -287,6 +307,8 @@ int rbl_ip_any_within(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 		return RBL_EINVAL;
 	rbl_prefix_first(p, &lo);
 	rbl_prefix_last(p, &hi);
+	if (lo.family == RBL_AF4 && !v4sum_any(t, list_id, &lo, &hi))
+		return 0;
 	alen = rbl_key_alen(lo.family);
 	first = lo;
 	if ((rc = seg_cursor(t, &c)) != RBL_OK)

@@ -387,9 +387,9 @@ int rbl_seg_commit(rbl_txn *t)
 
 		if (!(t->lists[i].marks & RBL_LIST_REBUILD))
 			continue;
+		/* the mark stays: the IPv4 summary is rebuilt after this */
 		if ((rc = rbl_seg_rebuild(t, t->lists[i].id)) != RBL_OK)
 			return rc;
-		t->lists[i].marks &= ~(unsigned)RBL_LIST_REBUILD;
 	}
 	return RBL_OK;
 }

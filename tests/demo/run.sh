@@ -53,8 +53,8 @@ pick_port() {	# preferred
 	echo "$p"
 }
 
-write_conf() {	# port
-	cat > "$CONF.tmp" <<EOF
+write_conf() {	# dns-port [admin-port]
+	{ cat <<EOF
 # rbld.conf for make run (rewritten by every run; the data lives in db/).
 server:
 	listen: 127.0.0.1@$1
@@ -87,7 +87,13 @@ zone: zen.rbld.test
 	list: bl
 	list: policy
 EOF
-	mv "$CONF.tmp" "$CONF"
+	[ -n "${2:-}" ] && cat <<EOF
+
+admin:
+	listen: 127.0.0.1@$2
+	site-name: "rbld demo"
+EOF
+	} > "$CONF.tmp" && mv "$CONF.tmp" "$CONF"
 }
 
 ctl() { "$B/rblctl" -c "$CONF" "$@"; }
@@ -147,7 +153,9 @@ wait_dns() {	# port pid
 
 start_rbld() {
 	PORT=$(pick_port "${RBL_DEMO_PORT:-5353}")
-	write_conf "$PORT"
+	APORT=""
+	[ -x "$B/rbl-admin" ] && APORT=$(pick_port $((PORT + 1)))
+	write_conf "$PORT" "$APORT"
 	init_database
 	"$B/rbld" -t -c "$CONF" >"$VAR/rbld.log" 2>&1 ||
 		die "rbld -t rejects $CONF: $(tail -n 3 "$VAR/rbld.log")"
@@ -158,21 +166,33 @@ start_rbld() {
 		die "rbld did not start: $(tail -n 5 "$VAR/rbld.log")"
 }
 
-# rbl-admin, once it is built: a demo user with a fresh password each run.
+# rbl-admin, once it is built: user demo, with a fresh password each run
+# (printed: it is a loopback-only demo).
 start_admin() {
 	ADMIN_URL=""
-	[ -x "$B/rbl-admin" ] || return 0
-	APORT=$(pick_port 8053)
-	ADMIN_PASS=$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')
-	printf '%s\n' "$ADMIN_PASS" |
-		ctl user add demo --role admin --password-stdin >>"$VAR/rblctl.log" 2>&1 ||
-		printf '%s\n' "$ADMIN_PASS" |
-		ctl user passwd demo --password-stdin >>"$VAR/rblctl.log" 2>&1 || {
-			note "could not create the demo admin user (see $V/rblctl.log); no admin site"
+	[ -n "$APORT" ] || return 0
+	if ctl user list 2>/dev/null | grep -q '^demo '; then
+		verb=passwd
+	else
+		verb=add
+	fi
+	ADMIN_PASS=$(ctl user "$verb" demo --random 2>>"$VAR/rblctl.log" |
+		awk '{ print $NF }' | tail -n 1)
+	if [ -z "$ADMIN_PASS" ]; then
+		note "could not set up the demo admin user (see $V/rblctl.log); no admin site"
+		return 0
+	fi
+	"$B/rbl-admin" -c "$CONF" >"$VAR/rbl-admin.log" 2>&1 &
+	ADMIN_PID=$!
+	PIDS="$PIDS $ADMIN_PID"
+	i=0
+	until curl -fs -o /dev/null "http://127.0.0.1:$APORT/" 2>/dev/null; do
+		kill -0 "$ADMIN_PID" 2>/dev/null && [ $i -lt 50 ] || {
+			note "rbl-admin did not start: $(tail -n 3 "$VAR/rbl-admin.log")"
 			return 0
 		}
-	"$B/rbl-admin" -c "$CONF" -l 127.0.0.1@"$APORT" >"$VAR/rbl-admin.log" 2>&1 &
-	PIDS="$PIDS $!"
+		sleep 0.1; i=$((i + 1))
+	done
 	ADMIN_URL="http://127.0.0.1:$APORT/"
 }
 

@@ -153,7 +153,7 @@ static void test_values(void)
 	       "1.2.3.4\n1.2.3.5 :5\n1.2.3.6 :6:\n"
 	       "1.2.3.7 own text $ and $$ dollar\n1.2.3.8 :8:eight\n"
 	       "1.2.3.9:9:tight\n1.2.3.10 ; comment\n1.2.3.11 :3 # c\n"
-	       "!1.2.3.12 :4:ignored\n1.2.3.13 :0.3:x\n1.2.3.14 :1.2.3.4:\n"
+	       "!1.2.3.12 :4:ignored\n1.2.3.13 :127.1.3:x\n1.2.3.14 :127.1.2.3:\n"
 	       "1.2.3.15 :3:#no txt\n1.2.3.16 :3:   spaced  \n",
 	       "1.2.3.4 127.0.0.2 [Default $ here]\n"
 	       "1.2.3.5 127.0.0.5 [Default $ here]\n"
@@ -164,8 +164,8 @@ static void test_values(void)
 	       "1.2.3.10 127.0.0.2 [Default $ here]\n"
 	       "1.2.3.11 127.0.0.3 [Default $ here]\n"
 	       "!1.2.3.12\n"
-	       "1.2.3.13 0.0.0.3 [x]\n"
-	       "1.2.3.14 1.2.3.4\n"
+	       "1.2.3.13 127.1.0.3 [x]\n"
+	       "1.2.3.14 127.1.2.3\n"
 	       "1.2.3.15 127.0.0.3\n"
 	       "1.2.3.16 127.0.0.3 [spaced]\n");
 	/* no default line: 127.0.0.2 and no TXT; ":4" default has no TXT */
@@ -177,6 +177,7 @@ static void test_values(void)
 	EXPECT_ERR(RBL_DS_IP4SET, "1.2.3.4 :0:t\n", "\"0\" is not an A value");
 	EXPECT_ERR(RBL_DS_IP4SET, "1.2.3.4 :3 t\n", "expected ':' and the TXT");
 	EXPECT_ERR(RBL_DS_IP4SET, "\n:300:x\n", "t:2: \"300\"");
+	EXPECT_ERR(RBL_DS_IP4SET, "1.1.1.1 :0.3:x\n", "t:1: A value 0.3 is outside 127.0.0.0/8");
 	/* TXT is cut at 255 bytes like rbldnsd does */
 	{
 		char text[600];

@@ -8,11 +8,21 @@
  * agree with the model: the RBL_CHAIN_MAX (8) most specific entries
  * covering the address, and of those the first unexpired one decides.
  * Also checks rbl_ip_any_within and rbl_ip_foreach_listed against it.
+ *
+ * The rounds take each list below, across and back below the IPv4
+ * summary's thresholds (store_v4sum.c) through adds, deletes, a purge of
+ * expired entries, a shrink and a clear, and after every commit the stored
+ * summary must exist exactly when the thresholds say so and hold exactly
+ * the /24s the model's IPv4 entries overlap: above all, never a clear bit
+ * where something is listed.  Half the IPv4 entries are scattered over
+ * 172.16.0.0/12 so that lookups meet both set and clear bits.  Readers
+ * keep one transaction, reset and renewed between rounds, as rbld does.
  * RBL_TEST_SEED=n picks another seed.
  */
 #include <inttypes.h>
 
 #include "tests/unit/store_test.h"
+#include "zone/store_impl.h"
 
 #define NOW	1700000000
 #define CHAIN	8
@@ -57,7 +67,7 @@ static rbl_prefix random_prefix(void)
 		p.addr.bytes[14] = (uint8_t)rnd_below(4);
 		p.addr.bytes[15] = (uint8_t)rnd();
 		p.len = (uint8_t)(96 + rnd_below(33));
-	} else {
+	} else if (rnd_below(2)) {
 		/* IPv4 inside 10.0.0.0/20, lengths 8..32 leaning long */
 		p.addr.family = RBL_AF4;
 		p.addr.bytes[0] = 10;
@@ -65,6 +75,18 @@ static rbl_prefix random_prefix(void)
 		p.addr.bytes[3] = (uint8_t)rnd();
 		p.len = (uint8_t)(rnd_below(3) ? 20 + rnd_below(13)
 					       : 8 + rnd_below(25));
+	} else {
+		/* IPv4 scattered over 172.16.0.0/12 (4096 /24s), mostly
+		 * hosts, a few networks up to /16 */
+		uint32_t r = (uint32_t)rnd(), pick = rnd_below(100);
+
+		p.addr.family = RBL_AF4;
+		p.addr.bytes[0] = 172;
+		p.addr.bytes[1] = (uint8_t)(16 | (r >> 16 & 15));
+		p.addr.bytes[2] = (uint8_t)(r >> 8);
+		p.addr.bytes[3] = (uint8_t)r;
+		p.len = (uint8_t)(pick < 75 ? 32 : pick < 97 ? 24 + rnd_below(8)
+						   : 16 + rnd_below(8));
 	}
 	rbl_prefix_canon(&p);
 	return p;
@@ -103,28 +125,46 @@ static void model_set(const rbl_prefix *p, int code, int64_t expires)
 /* The model's answer: code 1..250, 0 not listed. */
 static int model_lookup(const rbl_addr *a, int64_t now)
 {
-	const struct ment *chain[CHAIN];
+	const struct ment *by_len[129] = { NULL };
 	int n = 0;
 
-	/* the CHAIN most specific covering entries, longest first */
+	/* prefixes of one length containing A are all the same prefix */
+	for (size_t i = 0; i < n_model; i++)
+		if (model[i].live && rbl_prefix_contains(&model[i].p, a))
+			by_len[model[i].p.len] = &model[i];
+	/* the CHAIN most specific covering entries decide, longest first */
 	for (int len = rbl_addr_bits(a->family); len >= 0 && n < CHAIN;
 	     len--) {
-		for (size_t i = 0; i < n_model; i++) {
-			const struct ment *m = &model[i];
+		const struct ment *m = by_len[len];
 
-			if (m->live && m->p.len == len &&
-			    rbl_prefix_contains(&m->p, a)) {
-				chain[n++] = m;
-				break;
-			}
-		}
-	}
-	for (int i = 0; i < n; i++) {
-		if (chain[i]->expires && chain[i]->expires <= now)
+		if (!m)
 			continue;
-		return chain[i]->code < 0 ? 0 : chain[i]->code;
+		n++;
+		if (m->expires && m->expires <= now)
+			continue;
+		return m->code < 0 ? 0 : m->code;
 	}
 	return 0;
+}
+
+/* Drop deleted entries from the model, so lookups stay fast. */
+static void model_compact(void)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < n_model; i++)
+		if (model[i].live)
+			model[j++] = model[i];
+	n_model = j;
+}
+
+static size_t model_live(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < n_model; i++)
+		n += model[i].live;
+	return n;
 }
 
 static int store_lookup(rbl_txn *t, uint32_t list, const rbl_addr *a,
@@ -207,6 +247,96 @@ static void compare_any_within(rbl_txn *t, uint32_t list)
 		got = rbl_ip_any_within(t, list, &p, NOW);
 		CHECK(got == want);
 	}
+}
+
+static bool overlaps(const struct ment *m, const rbl_addr *lo,
+		     const rbl_addr *hi)
+{
+	return m->lo.family == lo->family && rbl_addr_cmp(&m->lo, hi) <= 0 &&
+	       rbl_addr_cmp(&m->hi, lo) >= 0;
+}
+
+/* any_within on IPv4 prefixes /8../24, which the summary may answer: 0
+ * where no entry overlaps, 1 where a listing inside answers. */
+static void compare_any_within_wide(rbl_txn *t, uint32_t list)
+{
+	for (int i = 0; i < 300; i++) {
+		rbl_prefix p = random_prefix();
+		rbl_addr lo, hi;
+		bool overlap = false, sure = false;
+		int got;
+
+		if (p.addr.family != RBL_AF4)
+			continue;
+		p.len = (uint8_t)(8 + rnd_below(17));
+		rbl_prefix_canon(&p);
+		rbl_prefix_first(&p, &lo);
+		rbl_prefix_last(&p, &hi);
+		for (size_t j = 0; j < n_model && !sure; j++) {
+			const struct ment *m = &model[j];
+
+			if (!m->live || !overlaps(m, &lo, &hi))
+				continue;
+			overlap = true;
+			sure = rbl_addr_cmp(&m->lo, &lo) >= 0 &&
+			       rbl_addr_cmp(&m->hi, &hi) <= 0 &&
+			       model_lookup(&m->lo, NOW) > 0;
+		}
+		got = rbl_ip_any_within(t, list, &p, NOW);
+		CHECK(got == 0 || got == 1);
+		if (!overlap)
+			CHECK(got == 0);
+		if (sure)
+			CHECK(got == 1);
+	}
+}
+
+static uint8_t *want_bits;
+static unsigned summaries_checked;
+
+/* The stored summary against the model: present above RBL_V4SUM_MIN
+ * entries, absent below RBL_V4SUM_DROP, and when present exactly the /24s
+ * the live IPv4 entries overlap (whatever their kind or expiry). */
+static void check_summary(rbl_txn *t, uint32_t list, const char *what)
+{
+	size_t missing = 0, extra = 0;
+	const uint8_t *bits;
+	rbl_list l;
+	int rc;
+
+	memset(want_bits, 0, RBL_V4SUM_BYTES);
+	for (size_t i = 0; i < n_model; i++) {
+		const struct ment *m = &model[i];
+
+		if (!m->live || m->p.addr.family != RBL_AF4)
+			continue;
+		for (uint32_t b = rbl_get_be32(m->lo.bytes) >> 8;
+		     b <= rbl_get_be32(m->hi.bytes) >> 8; b++)
+			want_bits[b >> 3] |= (uint8_t)(1u << (b & 7));
+	}
+	CHECK_RC(rbl_list_get_id(t, list, &l), RBL_OK);
+	CHECK(l.n_entries == model_live());
+	rc = rbl_v4sum_peek(t, list, &bits);
+	if (l.n_entries >= RBL_V4SUM_MIN)
+		CHECK_RC(rc, RBL_OK);
+	if (l.n_entries < RBL_V4SUM_DROP)
+		CHECK_RC(rc, RBL_ENOTFOUND);
+	if (rc != RBL_OK)
+		return;
+	summaries_checked++;
+	if (getenv("RBL_TEST_VERBOSE"))
+		printf("%s: %" PRIu64 " entries, summary checked\n", what,
+		       l.n_entries);
+	for (size_t i = 0; i < RBL_V4SUM_BYTES; i++) {
+		missing += (size_t)__builtin_popcount(want_bits[i] & ~bits[i]);
+		extra += (size_t)__builtin_popcount(bits[i] & ~want_bits[i]);
+	}
+	if (missing || extra)
+		fprintf(stderr, "%s: summary has %zu /24s clear that hold "
+			"entries, %zu set that hold none\n", what, missing,
+			extra);
+	CHECK(missing == 0);
+	CHECK(extra == 0);
 }
 
 struct listed_state {
@@ -302,27 +432,103 @@ static void random_ops(rbl_txn *t, uint32_t list, int n, int del_pct)
 	}
 }
 
+/* Delete random live entries until fewer than LEFT remain. */
+static void shrink_to(rbl_txn *t, uint32_t list, size_t left)
+{
+	size_t live = model_live();
+
+	while (live >= left) {
+		struct ment *m = &model[rnd_below((unsigned)n_model)];
+
+		if (!m->live)
+			continue;
+		CHECK_RC(rbl_ip_del(t, list, &m->p), RBL_OK);
+		m->live = false;
+		live--;
+	}
+}
+
+static void purge_model(int64_t now)
+{
+	for (size_t i = 0; i < n_model; i++)
+		if (model[i].expires && model[i].expires <= now)
+			model[i].live = false;
+}
+
+/* One round's change to LIST, in write txn T. */
+static void round_ops(rbl_txn *t, uint32_t list, int round)
+{
+	uint64_t n;
+
+	switch (round) {
+	case 0:		/* small: no summary */
+		random_ops(t, list, 300, 0);
+		break;
+	case 1:		/* grows past RBL_V4SUM_MIN: created */
+		random_ops(t, list, 1800, 10);
+		break;
+	case 3:		/* expired entries go */
+		CHECK_RC(rbl_purge_expired(t, NOW + 50, &n), RBL_OK);
+		purge_model(NOW + 50);
+		random_ops(t, list, 200, 25);
+		break;
+	case 5:		/* below RBL_V4SUM_DROP: dropped */
+		shrink_to(t, list, RBL_V4SUM_DROP - 20);
+		break;
+	case 6:		/* and back */
+		random_ops(t, list, 1700, 5);
+		break;
+	case 7:		/* a replacing import */
+		CHECK_RC(rbl_list_clear(t, list), RBL_OK);
+		for (size_t i = 0; i < n_model; i++)
+			model[i].live = false;
+		random_ops(t, list, 2200, 10);
+		break;
+	default:
+		random_ops(t, list, 400, 25);
+		break;
+	}
+}
+
+#define ROUNDS 9
+
 static void run_path(rbl_store *s, const char *name, bool bulk)
 {
-	rbl_txn *t = begin(s, true);
+	rbl_txn *t = begin(s, true), *rd;
 	uint32_t list = make_list(t, name, RBL_LIST_IP);
 
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 	n_model = 0;
-	for (int round = 0; round < 6; round++) {
+	rd = begin(s, false);
+	for (int round = 0; round < ROUNDS; round++) {
+		rbl_txn_reset(rd);
 		t = begin(s, true);
 		if (bulk && round % 2 == 0)
 			rbl_txn_set_bulk(t);
-		random_ops(t, list, round == 0 ? 1500 : 400, 25);
+		round_ops(t, list, round);
 		if (!(bulk && round % 2 == 0))
 			compare_all(t, list, "in txn");
 		CHECK_RC(rbl_txn_commit(t), RBL_OK);
-		t = begin(s, false);
-		compare_all(t, list, bulk ? "bulk" : "normal");
-		compare_any_within(t, list);
-		compare_listed(t, list);
-		rbl_txn_abort(t);
+		model_compact();
+		CHECK_RC(rbl_txn_renew(rd), RBL_OK);
+		check_summary(rd, list, bulk ? "bulk" : "normal");
+		compare_all(rd, list, bulk ? "bulk" : "normal");
+		compare_any_within(rd, list);
+		compare_any_within_wide(rd, list);
+		compare_listed(rd, list);
 	}
+	rbl_txn_abort(rd);
+	/* deleting the list deletes its summary */
+	t = begin(s, true);
+	CHECK_RC(rbl_list_delete(t, list), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	t = begin(s, false);
+	{
+		const uint8_t *bits;
+
+		CHECK_RC(rbl_v4sum_peek(t, list, &bits), RBL_ENOTFOUND);
+	}
+	rbl_txn_abort(t);
 }
 
 int main(void)
@@ -334,9 +540,15 @@ int main(void)
 	if (!rng_state)
 		rng_state = 1;
 	printf("seed %" PRIu64 "\n", rng_state);
+	if (!(want_bits = malloc(RBL_V4SUM_BYTES)))
+		return 2;
 	run_path(s, "normal", false);
 	run_path(s, "bulk", true);
+	/* each path has a summary in rounds 1-4 and 6-8 */
+	CHECK(summaries_checked >= 10);
+	printf("%u summaries checked\n", summaries_checked);
 	rbl_store_close(s);
+	free(want_bits);
 	free(model);
 	return check_done();
 }

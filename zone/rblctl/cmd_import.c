@@ -275,8 +275,12 @@ static int write_record(void *arg, const rbl_ds_record *rec)
 		snprintf(w->last_name, sizeof(w->last_name), "%s", rec->name);
 		w->last_line = rec->line;
 	}
-	if (rc != RBL_OK)
+	if (rc != RBL_OK) {
+		fprintf(stderr, "%srblctl: %s:%u: the store refused this entry:"
+			" %s\n", w->r->progress ? "\n" : "", rec->file,
+			rec->line, rbl_strerror(rc));
 		return rc;
+	}
 	if ((++w->r->done & 4095) == 0)
 		show_progress(w->r, false);
 	return 0;

@@ -236,6 +236,8 @@ static int ip6_entry(const char *s, rbl_addr *lo, rbl_addr *hi,
 int ctl_parse_ip_entry(const char *s, rbl_addr *lo, rbl_addr *hi,
 		       bool *exclude, const char **why)
 {
+	int rc;
+
 	*exclude = s[0] == '!';
 	if (*exclude)
 		s++;
@@ -244,13 +246,18 @@ int ctl_parse_ip_entry(const char *s, rbl_addr *lo, rbl_addr *hi,
 		return RBL_ESYNTAX;
 	if (strchr(s, ':'))
 		return ip6_entry(s, lo, hi, why);
-	return rbl_ds_ip4_range(s, true, lo, hi, why);
+	rc = rbl_ds_ip4_range(s, true, lo, hi, why);
+	if (rc == RBL_EINVAL && strstr(*why, "host bits"))
+		*why = "host bits set below the prefix length (write the "
+		       "network address)";
+	return rc;
 }
 
 int ctl_parse_name_entry(const char *s, char name[RBL_NAME_MAX + 1],
 			 uint32_t *flags, bool *exclude)
 {
 	size_t len, label = 0;
+	rbl_addr a;
 
 	*exclude = s[0] == '!';
 	if (*exclude)
@@ -266,8 +273,8 @@ int ctl_parse_name_entry(const char *s, char name[RBL_NAME_MAX + 1],
 	len = strlen(s);
 	if (len && s[len - 1] == '.')
 		len--;
-	if (len == 0 || len > RBL_NAME_MAX)
-		return RBL_ESYNTAX;
+	if (len == 0 || len > RBL_NAME_MAX || rbl_addr_parse(s, &a) == RBL_OK)
+		return RBL_ESYNTAX;	/* an address is no domain entry */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
 

@@ -1,0 +1,23 @@
+/*
+ * act.h -- store access for page handlers: short transactions and the
+ * audit record that goes with every action a person takes.
+ */
+#ifndef ADM_ACT_H
+#define ADM_ACT_H
+
+#include "admin.h"
+
+/* Begin a read or write transaction on the app's store.  Returns the
+ * rbl_error; on failure *T is NULL. */
+int adm_txn(const adm_req *r, bool write, rbl_txn **t);
+
+/* Append an audit record for R's person (or "public" when not logged in) and
+ * client in T.  Returns the rbl_error. */
+int adm_audit(const adm_req *r, rbl_txn *t, const char *action,
+	      const char *target, const char *before, const char *after,
+	      const char *reason);
+/* The same in a transaction of its own (login, logout). */
+int adm_audit_alone(const adm_req *r, const char *user, const char *action,
+		    const char *target, const char *reason);
+
+#endif

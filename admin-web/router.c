@@ -1,0 +1,187 @@
+/*
+ * router.c -- map a request to its page, enforcing the rules every page
+ * relies on: the public pages exist only with admin.public on; admin pages
+ * need a logged-in session; every POST needs its session's CSRF token;
+ * pages that show a form get a session to carry that token.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <microhttpd.h>
+
+#include "zone/error.h"
+#include "zone/users.h"
+#include "csrf.h"
+#include "html.h"
+#include "pages.h"
+
+enum route_flags {
+	R_PUBLIC = 1u << 0,	/* only when admin.public is on */
+	R_AUTH = 1u << 1,	/* a logged-in person only */
+	R_FORM = 1u << 2,	/* shows a form: needs a session */
+	R_API = 1u << 3,	/* token-authenticated machine endpoint:
+				   no cookie, so no CSRF to check */
+};
+
+struct route {
+	const char *method;
+	const char *path;
+	unsigned flags;
+	adm_handler fn;
+};
+
+static const struct route routes[] = {
+	{ "GET",  "/",			R_PUBLIC, page_lookup },
+	{ "GET",  "/delist",		R_PUBLIC | R_FORM, page_delist_form },
+	{ "POST", "/delist",		R_PUBLIC, page_delist_submit },
+	{ "GET",  "/login",		R_FORM, page_login_form },
+	{ "POST", "/login",		0, page_login },
+	{ "POST", "/logout",		0, page_logout },
+	{ "GET",  "/style.css",		0, page_style },
+	{ "GET",  "/metrics",		0, page_metrics },
+	/* POST /api/report (page_api_report) is routed once import/ingest.c
+	 * exists: its functions are declared but not implemented yet. */
+	{ "GET",  "/admin",		R_AUTH, page_dashboard },
+	{ "GET",  "/admin/search",	R_AUTH, page_search },
+	{ "GET",  "/admin/addr",	R_AUTH, page_address },
+	{ "GET",  "/admin/requests",	R_AUTH, page_requests },
+	{ "GET",  "/admin/request",	R_AUTH, page_request },
+	{ "POST", "/admin/request/confirm", R_AUTH, page_request_confirm },
+	{ "POST", "/admin/request/reject", R_AUTH, page_request_reject },
+	{ "GET",  "/admin/listing",	R_AUTH, page_listing_form },
+	{ "POST", "/admin/listing",	R_AUTH, page_listing_save },
+	{ "POST", "/admin/listing/remove", R_AUTH, page_listing_remove },
+	{ "GET",  "/admin/allow",	R_AUTH, page_allow },
+	{ "POST", "/admin/allow",	R_AUTH, page_allow_add },
+	{ "POST", "/admin/allow/remove", R_AUTH, page_allow_remove },
+	{ "GET",  "/admin/rdns",	R_AUTH, page_rdns },
+	{ "POST", "/admin/rdns",	R_AUTH, page_rdns_decide },
+	{ "GET",  "/admin/audit",	R_AUTH, page_audit },
+	{ "GET",  "/admin/audit.csv",	R_AUTH, page_audit_csv },
+	{ NULL, NULL, 0, NULL }
+};
+
+void adm_redirect(adm_resp *o, const char *location)
+{
+	o->status = MHD_HTTP_SEE_OTHER;
+	snprintf(o->location, sizeof o->location, "%s", location);
+	adm_buf_free(&o->body);
+	adm_puts(&o->body, "");
+}
+
+void adm_error(adm_req *r, adm_resp *o, unsigned status, const char *msg)
+{
+	char title[32];
+
+	o->status = status;
+	adm_buf_free(&o->body);
+	snprintf(title, sizeof title, "Error %u", status);
+	adm_page_begin(&o->body, r, title);
+	adm_notice(&o->body, "err", msg);
+	adm_page_end(&o->body);
+}
+
+void adm_session_cookie(const adm_req *r, adm_resp *o, const char *token)
+{
+	snprintf(o->cookie, sizeof o->cookie,
+		 "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", ADM_COOKIE,
+		 token ? token : "", r->tls ? "; Secure" : "",
+		 token ? "" : "; Max-Age=0");
+}
+
+static const struct route *find_route(const char *method, const char *path,
+				      bool *path_known)
+{
+	bool head = strcmp(method, "HEAD") == 0;
+
+	*path_known = false;
+	for (const struct route *rt = routes; rt->path; rt++) {
+		if (strcmp(rt->path, path) != 0)
+			continue;
+		*path_known = true;
+		if (strcmp(rt->method, method) == 0 ||
+		    (head && strcmp(rt->method, "GET") == 0))
+			return rt;
+	}
+	return NULL;
+}
+
+/* A logged-in session ends when its user is deleted or gets a new
+ * password after it began (rblctl user del/passwd): one small lookup. */
+static bool user_still_valid(const adm_req *r)
+{
+	rbl_txn *t;
+	rbl_user u;
+	int rc = rbl_txn_begin(r->app->store, false, &t);
+
+	if (rc != RBL_OK)
+		return false;
+	rc = rbl_user_get(t, r->sess.user, &u);
+	rbl_txn_abort(t);
+	/* Whole seconds: a session begun in the second of the change
+	 * survives it (the user was just created, or just logged in). */
+	return rc == RBL_OK && u.pw_changed <= r->sess.created;
+}
+
+static void load_session(adm_req *r)
+{
+	const char *tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
+						      ADM_COOKIE);
+
+	r->has_session = tok && adm_session_find(r->app->sessions, tok, r->now,
+						 &r->sess) == RBL_OK;
+	if (r->has_session && r->sess.user[0] && !user_still_valid(r)) {
+		adm_session_end(r->app->sessions, r->sess.token);
+		r->has_session = false;
+		memset(&r->sess, 0, sizeof r->sess);
+	}
+}
+
+/* Check the rules of RT for R; false when O already holds the refusal. */
+static bool allowed(const struct route *rt, adm_req *r, adm_resp *o)
+{
+	bool logged_in = r->has_session && r->sess.user[0];
+
+	if ((rt->flags & R_PUBLIC) && !r->app->cfg.public_site) {
+		adm_error(r, o, MHD_HTTP_NOT_FOUND, "No such page.");
+		return false;
+	}
+	if ((rt->flags & R_AUTH) && !logged_in) {
+		if (r->is_post)
+			adm_error(r, o, MHD_HTTP_FORBIDDEN,
+				  "You are not logged in (or your session "
+				  "expired).  Log in and try again.");
+		else
+			adm_redirect(o, "/login");
+		return false;
+	}
+	if (r->is_post && !(rt->flags & R_API) && !adm_csrf_ok(r)) {
+		adm_error(r, o, MHD_HTTP_FORBIDDEN,
+			  "This form has expired or was not sent from this "
+			  "site.  Reload the page and try again.");
+		return false;
+	}
+	return true;
+}
+
+void adm_route(adm_req *r, adm_resp *o)
+{
+	bool path_known;
+	const struct route *rt = find_route(r->method, r->path, &path_known);
+
+	load_session(r);
+	if (!rt) {
+		adm_error(r, o, path_known ? MHD_HTTP_METHOD_NOT_ALLOWED
+					   : MHD_HTTP_NOT_FOUND,
+			  path_known ? "Method not allowed." : "No such page.");
+		return;
+	}
+	if (!allowed(rt, r, o))
+		return;
+	if ((rt->flags & R_FORM) && !r->has_session &&
+	    adm_session_start(r->app->sessions, "", r->now, &r->sess) == RBL_OK) {
+		r->has_session = true;
+		adm_session_cookie(r, o, r->sess.token);
+	}
+	rt->fn(r, o);
+}
