@@ -25,7 +25,8 @@ while [ $# -gt 0 ]; do
 done
 set_file=${1:-$top/tests/rdns/labelled.tsv}
 
-if [ -x "$B/rbl-import" ] && "$B/rbl-import" rdns --help >/dev/null 2>&1; then
+if [ -x "$B/rbl-import" ] &&
+   "$B/rbl-import" rdns rules 2>/dev/null | grep -q '^dynamic:'; then
 	classify() { "$B/rbl-import" rdns classify; }
 else
 	# the same code behind a test helper, until rbl-import has it
