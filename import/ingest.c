@@ -19,7 +19,7 @@
 #include "import/received.h"
 #include "import/report.h"
 
-#define DEFAULT_BATCH		1000
+#define DEFAULT_BATCH		5000
 #define DEFAULT_MAX_MSG		(10u << 20)
 #define DEFAULT_MAX_HDR		(256u << 10)
 #define MAX_TRUSTED		256
@@ -433,11 +433,8 @@ static void trap_source(const rbl_ingest *in, const rbl_msg *m,
 	for (size_t i = 0; !addr[0] && i < sizeof hdrs / sizeof hdrs[0]; i++)
 		if (rbl_msg_get(m, hdrs[i], v, sizeof v))
 			first_address(v, addr, sizeof addr);
-	/* An address (up to 254 bytes) may not fit the evidence's source
-	 * field: it is a label for people, so it is cut, not refused. */
-	if (snprintf(out, size, "trap:%s", addr[0] ? addr : in->trap_source)
-	    >= (int)size && size > 4)
-		memcpy(out + size - 4, "...", 4);
+	snprintf(out, size, "trap:%.*s", (int)(size > 6 ? size - 6 : 0),
+		 addr[0] ? addr : in->trap_source);
 }
 
 static void trap_summary(const rbl_msg *m, const rbl_origin *o, char *out,

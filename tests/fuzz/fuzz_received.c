@@ -1,11 +1,12 @@
 /*
- * fuzz_received.c -- libFuzzer target: Received header parsing and the
- * walk to the trust boundary (import/received.h).  The input is one
- * header value and, split as a message, a whole header block.
+ * fuzz_received.c -- libFuzzer target: a trap message's header block,
+ * Received parsing and the trust-boundary walk, and the evidence hash.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/evidence.h"
 #include "import/mime.h"
 #include "import/received.h"
 
@@ -13,23 +14,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const relays[] = { "mx.example.org", ".example.net" };
-	rbl_prefix nets[1];
-	rbl_trust trust = { nets, 1, relays, 2 };
-	char *s = malloc(size + 1);
-	rbl_received r;
+	static const char *const relays[] = { ".example.org" };
+	rbl_prefix net;
+	rbl_trust tr = { &net, 1, relays, 1 };
+	char *buf = malloc(size + 1);
+	uint8_t hash[RBL_EV_HASH_LEN];
 	rbl_origin o;
 	rbl_msg m;
+	size_t n;
 
-	if (!s)
+	if (!buf)
 		return 0;
-	memcpy(s, data, size);
-	s[size] = '\0';
-	rbl_prefix_parse("192.0.2.0/24", true, &nets[0]);
-	rbl_received_parse(s, &r);
-	size = rbl_text_normalize(s, size, s);
-	if (rbl_msg_split(s, size, 1 << 16, &m) == 0)
-		(void)rbl_received_origin(&m, &trust, &o);
-	free(s);
+	rbl_prefix_parse("192.0.2.0/24", false, &net);
+	n = rbl_text_normalize((const char *)data, size, buf);
+	buf[n] = '\0';
+	if (rbl_msg_split(buf, n, 1 << 16, &m) == 0)
+		rbl_received_origin(&m, &tr, &o);
+	rbl_evidence_hash(data, size, hash);
+	free(buf);
 	return 0;
 }

@@ -28,12 +28,8 @@ static int zone_list(ctl *c, rbl_txn *t, const char *name, int kind,
 	}
 	if (rc != RBL_ENOTFOUND)
 		return ctl_fail(NULL, rc, "list %s", name);
-	/* zone_create() refused names longer than a list name. */
-	if (strlen(name) > RBL_LIST_NAME_MAX)
-		return ctl_err("list name %s: longer than %d", name,
-			       RBL_LIST_NAME_MAX);
 	memset(l, 0, sizeof(*l));
-	memcpy(l->name, name, strlen(name) + 1);
+	snprintf(l->name, sizeof(l->name), "%.*s", RBL_LIST_NAME_MAX, name);
 	l->kind = (uint8_t)kind;
 	rc = rbl_list_create(t, l);
 	return rc == RBL_OK ? CTL_OK : ctl_fail(NULL, rc, "list %s", name);
