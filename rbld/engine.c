@@ -25,8 +25,8 @@ int rbl_engine_init(rbl_engine *e, rbl_store *store,
 	e->env.zonetab = &e->zonetab;
 	e->env.version = conf->version;
 	e->env.identity = conf->identity;
-	e->policy_on = conf->policy && rbl_policy_active(conf->policy);
-	return e->policy_on ? rbl_policy_state_init(&e->policy, conf->policy)
+	e->access_on = conf->access && rbl_access_active(conf->access);
+	return e->access_on ? rbl_access_state_init(&e->access, conf->access)
 			    : RBL_OK;
 }
 
@@ -35,8 +35,8 @@ void rbl_engine_fini(rbl_engine *e)
 	if (e->txn)
 		rbl_txn_abort(e->txn);
 	rbl_zonetab_free(&e->zonetab);
-	if (e->policy_on)
-		rbl_policy_state_fini(&e->policy);
+	if (e->access_on)
+		rbl_access_state_fini(&e->access);
 	e->txn = NULL;
 }
 
@@ -141,12 +141,12 @@ static void admit(rbl_engine *e, const struct sockaddr *from, verdict *v)
 
 	v->rule = NULL;
 	v->quota = false;
-	v->known = e->policy_on && from && rbl_policy_client(from, &v->client);
+	v->known = e->access_on && from && rbl_access_client(from, &v->client);
 	if (!v->known)
 		return;
-	if (e->conf->policy->n_zone_acls && q->has_question)
+	if (e->conf->access->n_zone_acls && q->has_question)
 		zone = rbl_zonetab_find(&e->zonetab, q);
-	v->rule = rbl_policy_admit(&e->policy, &v->client, zone, e->env.now,
+	v->rule = rbl_access_admit(&e->access, &v->client, zone, e->env.now,
 				   &v->quota);
 	if (v->rule)
 		count_policy(e->stats, v);
@@ -168,7 +168,7 @@ static void decide(rbl_engine *e, const verdict *v)
 		rbl_lookup(&e->env, q, d);
 	if (v->rule && (v->rule->action == RBL_ACT_EMPTY ||
 			v->rule->action == RBL_ACT_ANSWER))
-		rbl_policy_rewrite(&e->policy, v->rule, &v->client, d);
+		rbl_access_rewrite(&e->access, v->rule, &v->client, d);
 }
 
 /* Step: response rate limiting of UDP answers.  False: drop it. */
@@ -182,7 +182,7 @@ static bool limit(rbl_engine *e, const verdict *v, int transport,
 	*slipped = false;
 	if (transport != RBL_TRANSPORT_UDP || !v->known)
 		return true;
-	r = rbl_policy_limit(&e->policy, &v->client, &e->query,
+	r = rbl_access_limit(&e->access, &v->client, &e->query,
 			     e->decision.rcode, e->env.now, out, outlen,
 			     &limited);
 	st->rrl_limited += limited;

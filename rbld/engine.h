@@ -28,7 +28,7 @@
 #include "zone/store.h"
 #include "answer.h"
 #include "lookup.h"
-#include "policy.h"
+#include "access.h"
 #include "query.h"
 #include "zonetab.h"
 
@@ -41,7 +41,7 @@ typedef struct rbl_engine_conf {
 	const char *version;		/* CH TXT version.bind; NULL refuses */
 	const char *identity;		/* CH TXT id.server; NULL refuses */
 	uint16_t edns_buffer_max;	/* cap on UDP answers with EDNS */
-	const rbl_policy *policy;	/* ACL, quota, RRL; NULL: none */
+	const rbl_access *access;	/* ACL, quota, RRL; NULL: none */
 } rbl_engine_conf;
 
 typedef struct rbl_engine {
@@ -56,8 +56,8 @@ typedef struct rbl_engine {
 	rbl_qstats_slot own_stats;	/* used when no slot was given */
 	rbl_query query;
 	rbl_decision decision;
-	bool policy_on;			/* conf->policy does something */
-	rbl_policy_state policy;	/* this worker's RRL/quota tables */
+	bool access_on;			/* conf->access does something */
+	rbl_access_state access;	/* this worker's RRL/quota tables */
 } rbl_engine;
 
 /* Set up E for STORE (opened read-only is enough) with CONF and the

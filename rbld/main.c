@@ -49,7 +49,7 @@ typedef struct settings {
 	char stats_path[PATH_MAX];
 	char version[RBL_TXT_MAX + 1];
 	char identity[RBL_TXT_MAX + 1];
-	rbl_policy policy;		/* acl:, quota:, rrl: */
+	rbl_access access;		/* acl:, quota:, rrl: */
 } settings;
 
 static void usage(FILE *f)
@@ -286,10 +286,10 @@ static int load_config(const options *o, rbl_conf **conf, settings *st)
 		rc = rbl_conf_validate(*conf, NULL, err, sizeof(err));
 	if (rc == RBL_OK)
 		rc = get_settings(*conf, o, st, err, sizeof(err));
-	rbl_policy_init(&st->policy);
+	rbl_access_init(&st->access);
 	if (rc == RBL_OK)
-		rc = rbl_policy_load(*conf, &st->policy, err, sizeof(err));
-	st->srv.engine.policy = &st->policy;
+		rc = rbl_access_load(*conf, &st->access, err, sizeof(err));
+	st->srv.engine.access = &st->access;
 	if (rc != RBL_OK)
 		fprintf(stderr, "rbld: %s\n", err[0] ? err : rbl_strerror(rc));
 	return rc;
@@ -447,10 +447,10 @@ static void log_started(const settings *st)
 	rbl_log_notice("rbld %s answering on %s (%u UDP workers per address, "
 		       "database %s)", RBL_VERSION, addrs, st->srv.threads,
 		       st->database);
-	if (rbl_policy_active(&st->policy)) {
+	if (rbl_access_active(&st->access)) {
 		char pol[512];
 
-		rbl_policy_describe(&st->policy, pol, sizeof(pol));
+		rbl_access_describe(&st->access, pol, sizeof(pol));
 		rbl_log_notice("client policy: %s", pol);
 	}
 }
@@ -507,7 +507,7 @@ int main(int argc, char **argv)
 		return status;
 	rbl_log_open("rbld", false, RBL_LOG_NOTICE + o.verbose);
 	if (load_config(&o, &conf, &st) != RBL_OK) {
-		rbl_policy_free(&st.policy);
+		rbl_access_free(&st.access);
 		rbl_conf_free(conf);
 		return 1;
 	}
@@ -517,7 +517,7 @@ int main(int argc, char **argv)
 	} else {
 		status = run(&st);
 	}
-	rbl_policy_free(&st.policy);
+	rbl_access_free(&st.access);
 	rbl_conf_free(conf);
 	return status;
 }

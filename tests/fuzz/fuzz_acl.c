@@ -1,6 +1,6 @@
 /*
  * fuzz_acl.c -- libFuzzer target: rbld's client policy parsers
- * (rbld/acl.h, rbld/policy.h).  The first byte picks: configuration rule
+ * (rbld/acl.h, rbld/access.h).  The first byte picks: configuration rule
  * lines, an rbldnsd acl file, or a whole rbld.conf with acl:, quota: and
  * rrl: sections; every table built is then matched against addresses
  * taken from the input.
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "rbld/acl.h"
-#include "rbld/policy.h"
+#include "rbld/access.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,13 +39,13 @@ static void config(const char *s, size_t n)
 {
 	char err[RBL_CONF_ERRLEN];
 	rbl_conf *c = NULL;
-	rbl_policy p;
+	rbl_access p;
 
-	rbl_policy_init(&p);
+	rbl_access_init(&p);
 	if (rbl_conf_parse(s, n, "fuzz", &c, err, sizeof(err)) == 0 &&
 	    rbl_conf_check(c, err, sizeof(err)) == 0)
-		(void)rbl_policy_load(c, &p, err, sizeof(err));
-	rbl_policy_free(&p);
+		(void)rbl_access_load(c, &p, err, sizeof(err));
+	rbl_access_free(&p);
 	rbl_conf_free(c);
 }
 

@@ -10,7 +10,7 @@
 
 #include "check.h"
 #include "rbld/acl.h"
-#include "rbld/policy.h"
+#include "rbld/access.h"
 #include "rbld/quota.h"
 #include "rbld/rrl.h"
 #include "zone/config.h"
@@ -327,69 +327,69 @@ static void test_quota(void)
 
 /* ---- configuration ---- */
 
-static int load(const char *text, rbl_policy *p, char *err, size_t errlen)
+static int load(const char *text, rbl_access *p, char *err, size_t errlen)
 {
 	rbl_conf *c = NULL;
 	int rc = rbl_conf_parse(text, strlen(text), "t.conf", &c, err, errlen);
 
-	rbl_policy_init(p);
+	rbl_access_init(p);
 	if (rc == RBL_OK)
 		rc = rbl_conf_check(c, err, errlen);
 	if (rc == RBL_OK)
-		rc = rbl_policy_load(c, p, err, errlen);
+		rc = rbl_access_load(c, p, err, errlen);
 	rbl_conf_free(c);
 	return rc;
 }
 
 static void test_config(void)
 {
-	rbl_policy p;
+	rbl_access p;
 	char err[RBL_CONF_ERRLEN];
 	rbl_zt_name z;
 	rbl_zt_zone zone;
 	rbl_addr cl = addr("10.0.0.9");
 	bool quota;
 	const rbl_acl_rule *r;
-	rbl_policy_state s;
+	rbl_access_state s;
 
 	CHECK_RC(load("server:\n", &p, err, sizeof(err)), RBL_OK);
-	CHECK(!rbl_policy_active(&p));
-	rbl_policy_free(&p);
+	CHECK(!rbl_access_active(&p));
+	rbl_access_free(&p);
 	CHECK_RC(load("acl:\n\trule: 10.0.0.0/8 refuse\n"
 		      "acl: BL.example.\n\trule: 10.0.0.9 pass\n"
 		      "rrl:\n\tresponses-per-second: 10\n"
 		      "quota:\n\tqueries-per-day: 1\n", &p, err, sizeof(err)),
 		 RBL_OK);
-	CHECK(rbl_policy_active(&p) && p.n_zone_acls == 1);
+	CHECK(rbl_access_active(&p) && p.n_zone_acls == 1);
 	CHECK(p.rrl.rate[RBL_RRL_NXDOMAIN] == 40 &&
 	      p.rrl.rate[RBL_RRL_ERROR] == 10);
-	CHECK_RC(rbl_policy_state_init(&s, &p), RBL_OK);
+	CHECK_RC(rbl_access_state_init(&s, &p), RBL_OK);
 	memset(&zone, 0, sizeof(zone));
 	CHECK_RC(rbl_zt_name_from_text("bl.example", &z), RBL_OK);
 	zone.wire = z;
 	/* Global rule outside the zone, the zone's pass inside it, then
 	 * the quota of 1 for the passed client (pass counts; refused queries do not). */
-	r = rbl_policy_admit(&s, &cl, NULL, 1, &quota);
+	r = rbl_access_admit(&s, &cl, NULL, 1, &quota);
 	CHECK(r && r->action == RBL_ACT_REFUSE && !quota);
-	CHECK(rbl_policy_admit(&s, &cl, &zone, 1, &quota) == NULL);
-	r = rbl_policy_admit(&s, &cl, &zone, 1, &quota);
+	CHECK(rbl_access_admit(&s, &cl, &zone, 1, &quota) == NULL);
+	r = rbl_access_admit(&s, &cl, &zone, 1, &quota);
 	CHECK(r && r->action == RBL_ACT_ANSWER && quota &&
 	      r->answer.codes[0] == 0x7fffffffu);
-	rbl_policy_state_fini(&s);
-	rbl_policy_free(&p);
+	rbl_access_state_fini(&s);
+	rbl_access_free(&p);
 	CHECK_RC(load("rrl:\n\twindow: 2h\n", &p, err, sizeof(err)),
 		 RBL_EINVAL);
 	CHECK(strstr(err, "t.conf:1: rrl: window") != NULL);
-	rbl_policy_free(&p);
+	rbl_access_free(&p);
 	CHECK_RC(load("rrl:\n\tipv6-prefix: 65\n", &p, err, sizeof(err)),
 		 RBL_EINVAL);
-	rbl_policy_free(&p);
+	rbl_access_free(&p);
 	CHECK_RC(load("acl: a..b\n\trule: ::/0 pass\n", &p, err,
 		      sizeof(err)), RBL_EINVAL);
-	rbl_policy_free(&p);
+	rbl_access_free(&p);
 	CHECK_RC(load("rrl:\n\texempt: 10.0.0.1/8\n", &p, err, sizeof(err)),
 		 RBL_EINVAL);
-	rbl_policy_free(&p);
+	rbl_access_free(&p);
 }
 
 int main(void)

@@ -1,5 +1,5 @@
 /*
- * policy_conf.c -- read the acl:, quota: and rrl: sections (see policy.h).
+ * access_conf.c -- read the acl:, quota: and rrl: sections (see access.h).
  *
  * acl:                 global rules (an acl: titled with a zone name has
  *     rule: CIDR ACTION        that zone's rules; later rules override)
@@ -17,13 +17,13 @@
 
 #include "zone/conf_apply.h"
 #include "zone/error.h"
-#include "policy.h"
+#include "access.h"
 
 #define DEFAULT_TABLE		65536
 #define DEFAULT_QUOTA_ACTION	"answer 127.255.255.255 Excessive number " \
 				"of queries from $"
 
-void rbl_policy_init(rbl_policy *p)
+void rbl_access_init(rbl_access *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->rrl.window = 15;
@@ -37,7 +37,7 @@ void rbl_policy_init(rbl_policy *p)
 	p->quota.table_size = DEFAULT_TABLE;
 }
 
-void rbl_policy_free(rbl_policy *p)
+void rbl_access_free(rbl_access *p)
 {
 	rbl_acl_free(p->acl);
 	for (size_t i = 0; i < p->n_zone_acls; i++)
@@ -45,10 +45,10 @@ void rbl_policy_free(rbl_policy *p)
 	free(p->zone_acls);
 	rbl_acl_free(p->rrl_exempt);
 	rbl_acl_free(p->quota_exempt);
-	rbl_policy_init(p);
+	rbl_access_init(p);
 }
 
-bool rbl_policy_active(const rbl_policy *p)
+bool rbl_access_active(const rbl_access *p)
 {
 	return p->acl || p->n_zone_acls || p->quota.per_day ||
 	       rbl_rrl_enabled(&p->rrl);
@@ -89,7 +89,7 @@ static int add_rules(const rbl_conf *c, const rbl_conf_section *s,
 	return RBL_OK;
 }
 
-static int load_global_acl(const rbl_conf *c, rbl_policy *p, char *err,
+static int load_global_acl(const rbl_conf *c, rbl_access *p, char *err,
 			   size_t errlen)
 {
 	const rbl_conf_section *s = NULL;
@@ -107,7 +107,7 @@ static int load_global_acl(const rbl_conf *c, rbl_policy *p, char *err,
 }
 
 /* The zone acl of NAME, created (with the global rules) when new. */
-static int zone_acl(rbl_policy *p, const rbl_zt_name *name, rbl_acl **out)
+static int zone_acl(rbl_access *p, const rbl_zt_name *name, rbl_acl **out)
 {
 	rbl_zone_acl *z;
 	int rc;
@@ -131,7 +131,7 @@ static int zone_acl(rbl_policy *p, const rbl_zt_name *name, rbl_acl **out)
 	return p->acl ? rbl_acl_add_all(z->acl, p->acl) : RBL_OK;
 }
 
-static int load_zone_acls(const rbl_conf *c, rbl_policy *p, char *err,
+static int load_zone_acls(const rbl_conf *c, rbl_access *p, char *err,
 			  size_t errlen)
 {
 	const rbl_conf_section *s = NULL;
@@ -221,7 +221,7 @@ static int get_quota_action(const rbl_conf *c, const rbl_conf_section *s,
 	return RBL_OK;
 }
 
-static int load_quota(const rbl_conf *c, rbl_policy *p, char *err,
+static int load_quota(const rbl_conf *c, rbl_access *p, char *err,
 		      size_t errlen)
 {
 	const rbl_conf_section *s = rbl_conf_next(c, "quota", NULL);
@@ -263,7 +263,7 @@ static int get_rates(const rbl_conf *c, const rbl_conf_section *s,
 			    &rate[RBL_RRL_ERROR], err, errlen);
 }
 
-static int load_rrl(const rbl_conf *c, rbl_policy *p, char *err,
+static int load_rrl(const rbl_conf *c, rbl_access *p, char *err,
 		    size_t errlen)
 {
 	const rbl_conf_section *s = rbl_conf_next(c, "rrl", NULL);
@@ -296,7 +296,7 @@ static int load_rrl(const rbl_conf *c, rbl_policy *p, char *err,
 	return RBL_OK;
 }
 
-int rbl_policy_load(const rbl_conf *c, rbl_policy *p, char *err,
+int rbl_access_load(const rbl_conf *c, rbl_access *p, char *err,
 		    size_t errlen)
 {
 	int rc;
@@ -312,7 +312,7 @@ int rbl_policy_load(const rbl_conf *c, rbl_policy *p, char *err,
 	return RBL_OK;
 }
 
-void rbl_policy_describe(const rbl_policy *p, char *buf, size_t len)
+void rbl_access_describe(const rbl_access *p, char *buf, size_t len)
 {
 	const rbl_rrl_conf *r = &p->rrl;
 	int n = snprintf(buf, len, "acl %zu global rules, %zu zone acls",

@@ -1,13 +1,13 @@
 /*
- * policy.c -- the policy steps of the answer path (see policy.h).
+ * access.c -- the policy steps of the answer path (see access.h).
  */
 #include <netinet/in.h>
 #include <string.h>
 
 #include "zone/error.h"
-#include "policy.h"
+#include "access.h"
 
-int rbl_policy_state_init(rbl_policy_state *s, const rbl_policy *p)
+int rbl_access_state_init(rbl_access_state *s, const rbl_access *p)
 {
 	int rc = RBL_OK;
 
@@ -18,11 +18,11 @@ int rbl_policy_state_init(rbl_policy_state *s, const rbl_policy *p)
 	if (rc == RBL_OK && p->quota.per_day)
 		rc = rbl_quota_new(&p->quota, &s->quota);
 	if (rc != RBL_OK)
-		rbl_policy_state_fini(s);
+		rbl_access_state_fini(s);
 	return rc;
 }
 
-void rbl_policy_state_fini(rbl_policy_state *s)
+void rbl_access_state_fini(rbl_access_state *s)
 {
 	rbl_rrl_free(s->rrl);
 	rbl_quota_free(s->quota);
@@ -30,7 +30,7 @@ void rbl_policy_state_fini(rbl_policy_state *s)
 	s->quota = NULL;
 }
 
-bool rbl_policy_client(const struct sockaddr *sa, rbl_addr *out)
+bool rbl_access_client(const struct sockaddr *sa, rbl_addr *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (sa->sa_family == AF_INET) {
@@ -52,7 +52,7 @@ bool rbl_policy_client(const struct sockaddr *sa, rbl_addr *out)
 }
 
 /* The ACL for queries in ZONE: the zone's own, else the global one. */
-static const rbl_acl *acl_for(const rbl_policy *p, const rbl_zt_zone *zone)
+static const rbl_acl *acl_for(const rbl_access *p, const rbl_zt_zone *zone)
 {
 	for (size_t i = 0; zone && i < p->n_zone_acls; i++)
 		if (p->zone_acls[i].zone.len == zone->wire.len &&
@@ -62,7 +62,7 @@ static const rbl_acl *acl_for(const rbl_policy *p, const rbl_zt_zone *zone)
 	return p->acl;
 }
 
-const rbl_acl_rule *rbl_policy_admit(rbl_policy_state *s,
+const rbl_acl_rule *rbl_access_admit(rbl_access_state *s,
 				     const rbl_addr *client,
 				     const rbl_zt_zone *zone, int64_t now,
 				     bool *quota)
@@ -82,7 +82,7 @@ const rbl_acl_rule *rbl_policy_admit(rbl_policy_state *s,
 }
 
 /* The fixed answer of R as a one-match listing of D's zone. */
-static void fixed_answer(rbl_policy_state *s, const rbl_acl_rule *r,
+static void fixed_answer(rbl_access_state *s, const rbl_acl_rule *r,
 			 const rbl_addr *client, rbl_decision *d)
 {
 	rbl_match *m = &d->matches[0];
@@ -100,7 +100,7 @@ static void fixed_answer(rbl_policy_state *s, const rbl_acl_rule *r,
 	d->rcode = DNS_RCODE_NOERROR;
 }
 
-bool rbl_policy_rewrite(rbl_policy_state *s, const rbl_acl_rule *r,
+bool rbl_access_rewrite(rbl_access_state *s, const rbl_acl_rule *r,
 			const rbl_addr *client, rbl_decision *d)
 {
 	/* Only names below a zone: the apex, glue and errors stay. */
@@ -119,7 +119,7 @@ bool rbl_policy_rewrite(rbl_policy_state *s, const rbl_acl_rule *r,
 	return true;
 }
 
-int rbl_policy_limit(rbl_policy_state *s, const rbl_addr *client,
+int rbl_access_limit(rbl_access_state *s, const rbl_addr *client,
 		     const rbl_query *q, int rcode, int64_t now, uint8_t *msg,
 		     size_t *len, bool *limited)
 {
