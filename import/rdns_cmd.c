@@ -902,7 +902,9 @@ static int note_around(around_set *as, const rbl_prefix *p)
 		return 0;	/* too wide to walk, or never listable */
 	if (as->n > 0 && as->p[as->n - 1].len == q.len &&
 	    rbl_addr_cmp(&as->p[as->n - 1].addr, &q.addr) == 0)
-		return 0;	/* walks come in address order: one per block */
+		return 0;	/* the same block again */
+	if (as->n == as->cap && as->n >= 65536)
+		as->n = tidy_prefixes(as->p, as->n);	/* merge repeats */
 	if (as->n == as->cap) {
 		size_t cap = as->cap ? as->cap * 2 : 256;
 		rbl_prefix *np = realloc(as->p, cap * sizeof(*np));
@@ -939,7 +941,8 @@ static int collect_blocks(rdns_cmd *c, around_set *as)
 		if (rc == RBL_OK)
 			rc = rbl_ip_foreach(t, l.id, NULL, collect_listed, as);
 	} else {
-		rc = rbl_evidence_foreach(t, collect_evidence, as);
+		/* the time index: every record once, repeats merged above */
+		rc = rbl_evidence_foreach_since(t, 0, collect_evidence, as);
 	}
 	rbl_txn_abort(t);
 	return rc;
