@@ -19,6 +19,7 @@
 #define BATCH_OPS	1000
 #define BATCH_SECONDS	2
 #define DEFAULT_DB	"/var/lib/rbld"
+#define DEFAULT_CONF	"/etc/rbld/rbld.conf"
 #define SORT_HINT	"LC_ALL=C sort -t . -k1,1n -k2,2n -k3,3n -k4,4n"
 
 static const char usage_text[] =
@@ -41,7 +42,8 @@ static const char usage_text[] =
 "  rules [--check FILE]      print the built-in rules, or check a file\n"
 "\n"
 "options:\n"
-"  -c, --config FILE         rbld.conf (store, rdns: section)\n"
+"  -c, --config FILE         rbld.conf (default /etc/rbld/rbld.conf if it\n"
+"                            exists): the store, the rdns: section\n"
 "  -d, --database DIR        the store (default: server: database)\n"
 "  -R, --rules FILE          classifier rules (default: built-in)\n"
 "      --psl FILE            public suffix list\n"
@@ -1053,6 +1055,8 @@ int rbl_import_rdns_main(int argc, char **argv)
 		return 0;
 	}
 	int status = parse_options(&c, argc - 1, argv + 1);
+	if (!c.conf_path && access(DEFAULT_CONF, R_OK) == 0)
+		c.conf_path = DEFAULT_CONF;	/* as the other rbl tools */
 	if (status < 0 && c.conf_path)
 		status = load_conf(&c) ? 1 : -1;
 	if (status < 0)
