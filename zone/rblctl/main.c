@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd_evidence.h"
+#include "cmd_user.h"
 #include "ctl.h"
 #include "zone/error.h"
 
@@ -105,10 +107,20 @@ static const ctl_cmd commands[] = {
 	  "boundary).  --list exports the list when a zone has the same\n"
 	  "name.  -o writes FILE atomically (FILE.tmp, then renamed).\n"
 	  "--max-records (bind, default 1000000) refuses larger output.\n" },
+	{ "evidence", cmd_evidence, CMD_EVIDENCE_SYNOPSIS, CMD_EVIDENCE_HELP },
+	{ "user", cmd_user,
+	  "user add|passwd|del|list ...",
+	  "The people who may log in to rbl-admin:\n"
+	  "  user add NAME [--role admin] [--password-file F | "
+	  "--password-stdin | --random]\n"
+	  "  user passwd NAME [same options]\n"
+	  "  user del NAME\n"
+	  "  user list\n" },
 	{ "stats", cmd_stats, "stats",
 	  "Entries per list, serial and lists per zone, map size and use.\n" },
 	{ "purge", cmd_purge, "purge",
-	  "Remove expired entries (they already stopped answering).\n" },
+	  "Remove expired entries (they already stopped answering), evidence\n"
+	  "past its retention and decayed listing-policy state.\n" },
 	{ NULL, NULL, NULL, NULL }
 };
 
