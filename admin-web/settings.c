@@ -94,7 +94,7 @@ static int prefixes(const rbl_conf_section *s, const char *key,
 static int numbers(const rbl_conf *c, const rbl_conf_section *a,
 		   adm_config *o, char *err, size_t errlen)
 {
-	uint32_t max_sessions;
+	uint32_t max_sessions = 4096;	/* read on the error path too */
 	int rc = rbl_conf_duration(c, a, "session-idle", 1800, &o->session_idle,
 				   err, errlen);
 

@@ -49,6 +49,7 @@ typedef struct settings {
 	char stats_path[PATH_MAX];
 	char version[RBL_TXT_MAX + 1];
 	char identity[RBL_TXT_MAX + 1];
+	rbl_access access;		/* acl:, quota:, rrl: */
 } settings;
 
 static void usage(FILE *f)
@@ -285,6 +286,10 @@ static int load_config(const options *o, rbl_conf **conf, settings *st)
 		rc = rbl_conf_validate(*conf, NULL, err, sizeof(err));
 	if (rc == RBL_OK)
 		rc = get_settings(*conf, o, st, err, sizeof(err));
+	rbl_access_init(&st->access);
+	if (rc == RBL_OK)
+		rc = rbl_access_load(*conf, &st->access, err, sizeof(err));
+	st->srv.engine.access = &st->access;
 	if (rc != RBL_OK)
 		fprintf(stderr, "rbld: %s\n", err[0] ? err : rbl_strerror(rc));
 	return rc;
@@ -373,7 +378,9 @@ static void log_counters(const rbl_qstats *qs)
 		       "(nodata %llu, listed %llu), nxdomain %llu, refused %llu, "
 		       "formerr %llu, notimp %llu, servfail %llu, badvers %llu; "
 		       "truncated %llu, dropped %llu; tcp connections %llu "
-		       "(refused %llu)",
+		       "(refused %llu); rrl limited %llu (slipped %llu, "
+		       "dropped %llu); acl dropped %llu, refused %llu, "
+		       "answered %llu; over quota %llu",
 		       (unsigned long long)s.queries, (unsigned long long)s.udp,
 		       (unsigned long long)s.tcp,
 		       (unsigned long long)s.rcode[RBL_QS_NOERROR],
@@ -387,7 +394,14 @@ static void log_counters(const rbl_qstats *qs)
 		       (unsigned long long)s.truncated,
 		       (unsigned long long)s.dropped,
 		       (unsigned long long)s.tcp_conns,
-		       (unsigned long long)s.tcp_refused);
+		       (unsigned long long)s.tcp_refused,
+		       (unsigned long long)s.rrl_limited,
+		       (unsigned long long)s.rrl_slipped,
+		       (unsigned long long)s.rrl_dropped,
+		       (unsigned long long)s.acl_dropped,
+		       (unsigned long long)s.acl_refused,
+		       (unsigned long long)s.acl_answered,
+		       (unsigned long long)s.quota_over);
 }
 
 /* SIGTERM/SIGINT end it; SIGUSR1 logs the counters; SIGHUP is only
@@ -433,6 +447,12 @@ static void log_started(const settings *st)
 	rbl_log_notice("rbld %s answering on %s (%u UDP workers per address, "
 		       "database %s)", RBL_VERSION, addrs, st->srv.threads,
 		       st->database);
+	if (rbl_access_active(&st->access)) {
+		char pol[512];
+
+		rbl_access_describe(&st->access, pol, sizeof(pol));
+		rbl_log_notice("client policy: %s", pol);
+	}
 }
 
 /* Everything after the configuration is known; returns the exit status. */
@@ -487,15 +507,17 @@ int main(int argc, char **argv)
 		return status;
 	rbl_log_open("rbld", false, RBL_LOG_NOTICE + o.verbose);
 	if (load_config(&o, &conf, &st) != RBL_OK) {
+		rbl_access_free(&st.access);
 		rbl_conf_free(conf);
 		return 1;
 	}
 	if (o.check_only) {
 		printf("%s: configuration ok\n", o.conf_path);
-		rbl_conf_free(conf);
-		return 0;
+		status = 0;
+	} else {
+		status = run(&st);
 	}
-	status = run(&st);
+	rbl_access_free(&st.access);
 	rbl_conf_free(conf);
 	return status;
 }
