@@ -22,6 +22,7 @@
 #ifndef RBLD_ACCESS_H
 #define RBLD_ACCESS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,6 +65,17 @@ void rbl_access_free(rbl_access *p);
 bool rbl_access_active(const rbl_access *p);
 /* One line for the start-up log ("acl 3 rules, rrl 20/100/20 per s, ..."). */
 void rbl_access_describe(const rbl_access *p, char *buf, size_t len);
+
+/* The policy in force, which the main thread may replace while workers
+ * run (SIGHUP): it stores a new CURRENT, then bumps GENERATION; each
+ * worker adopts the new policy at the start of its next batch (new
+ * tables: RRL and quota counts start again).  A replaced policy must stay
+ * allocated while any worker may still use it: rbld keeps them until it
+ * stops. */
+typedef struct rbl_access_live {
+	_Atomic(const rbl_access *) current;	/* NULL: none */
+	atomic_uint generation;
+} rbl_access_live;
 
 typedef struct rbl_access_state {
 	const rbl_access *policy;	/* not owned */

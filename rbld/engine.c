@@ -8,6 +8,27 @@
 #include "zone/log.h"
 #include "engine.h"
 
+/* Take the policy in force (again after a reload): fresh tables. */
+static int adopt_access(rbl_engine *e)
+{
+	rbl_access_live *live = e->conf->access;
+
+	if (e->access_on)
+		rbl_access_state_fini(&e->access);
+	e->access_on = false;
+	if (!live)
+		return RBL_OK;
+	e->access_gen = atomic_load(&live->generation);
+	e->access_cur = atomic_load(&live->current);
+	if (!e->access_cur || !rbl_access_active(e->access_cur))
+		return RBL_OK;
+	e->access_on = true;
+	if (rbl_access_state_init(&e->access, e->access_cur) == RBL_OK)
+		return RBL_OK;
+	e->access_on = false;
+	return RBL_ENOMEM;
+}
+
 int rbl_engine_init(rbl_engine *e, rbl_store *store,
 		    const rbl_engine_conf *conf, rbl_qstats_slot *stats)
 {
@@ -25,9 +46,7 @@ int rbl_engine_init(rbl_engine *e, rbl_store *store,
 	e->env.zonetab = &e->zonetab;
 	e->env.version = conf->version;
 	e->env.identity = conf->identity;
-	e->access_on = conf->access && rbl_access_active(conf->access);
-	return e->access_on ? rbl_access_state_init(&e->access, conf->access)
-			    : RBL_OK;
+	return adopt_access(e);
 }
 
 void rbl_engine_fini(rbl_engine *e)
@@ -46,6 +65,11 @@ int rbl_engine_begin(rbl_engine *e, int64_t now)
 
 	e->env.now = now ? now : (int64_t)time(NULL);
 	e->env.batch++;
+	if (e->conf->access &&
+	    atomic_load(&e->conf->access->generation) != e->access_gen &&
+	    adopt_access(e) != RBL_OK)
+		rbl_log_err("reloaded client policy: out of memory; answering "
+			    "without it");
 	if (!e->txn_live) {
 		rc = rbl_txn_renew(e->txn);
 		e->store_ok = rc == RBL_OK;
@@ -144,7 +168,7 @@ static void admit(rbl_engine *e, const struct sockaddr *from, verdict *v)
 	v->known = e->access_on && from && rbl_access_client(from, &v->client);
 	if (!v->known)
 		return;
-	if (e->conf->access->n_zone_acls && q->has_question)
+	if (e->access_cur->n_zone_acls && q->has_question)
 		zone = rbl_zonetab_find(&e->zonetab, q);
 	v->rule = rbl_access_admit(&e->access, &v->client, zone, e->env.now,
 				   &v->quota);

@@ -41,7 +41,7 @@ typedef struct rbl_engine_conf {
 	const char *version;		/* CH TXT version.bind; NULL refuses */
 	const char *identity;		/* CH TXT id.server; NULL refuses */
 	uint16_t edns_buffer_max;	/* cap on UDP answers with EDNS */
-	const rbl_access *access;	/* ACL, quota, RRL; NULL: none */
+	rbl_access_live *access;	/* ACL, quota, RRL; NULL: none */
 } rbl_engine_conf;
 
 typedef struct rbl_engine {
@@ -56,7 +56,9 @@ typedef struct rbl_engine {
 	rbl_qstats_slot own_stats;	/* used when no slot was given */
 	rbl_query query;
 	rbl_decision decision;
-	bool access_on;			/* conf->access does something */
+	const rbl_access *access_cur;	/* the policy adopted (not owned) */
+	unsigned access_gen;		/* ... its generation */
+	bool access_on;			/* ACCESS_CUR does something */
 	rbl_access_state access;	/* this worker's RRL/quota tables */
 } rbl_engine;
 

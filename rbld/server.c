@@ -46,7 +46,9 @@ unsigned rbl_server_slots(const rbl_server_conf *conf)
  * per-worker RRL and quota tables see all of them; best effort. */
 static void steer(const rbl_server *s, unsigned a)
 {
-	const rbl_access *p = s->conf->engine.access;
+	const rbl_access *p = s->conf->engine.access
+			      ? atomic_load(&s->conf->engine.access->current)
+			      : NULL;
 	const rbl_listen_addr *la = &s->conf->listen[a];
 
 	if (rbl_steer_attach(s->udp_fds[a * s->conf->threads],

@@ -186,6 +186,8 @@ const rbl_conf_key rbl_conf_keys[] = {
 	  "HTTP connections at once from one address (default 32)" },
 	{ "admin", "timeout", RBL_CT_DURATION, false,
 	  "close idle HTTP connections after this (default 30s)" },
+	{ "admin", "request-timeout", RBL_CT_DURATION, false,
+	  "a request (head and body) must arrive within this, or the connection is cut (default 20s)" },
 
 	/* rdns: rbl-import rdns, the review queue, the policy list */
 	{ "rdns", "rules-file", RBL_CT_STR, false,

@@ -2,15 +2,16 @@
  * rbl-slowloris -- hold many TCP connections to a DNS server open by
  * sending a message one byte at a time (for tests/harden/slowloris.test).
  *
- *   rbl-slowloris [-p PORT] [-c CONNECTIONS] [-a SOURCES] [-i INTERVAL_MS]
- *                 [-d SECONDS] SERVER
+ *   rbl-slowloris [-H] [-p PORT] [-c CONNECTIONS] [-a SOURCES]
+ *                 [-i INTERVAL_MS] [-d SECONDS] SERVER
  *
  * Opens CONNECTIONS connections (default 64) from SOURCES loopback source
- * addresses 127.0.100.1, 127.0.100.2, ... (default 16) in turn, sends a
- * length prefix of 512 and then one byte per INTERVAL_MS (default 500) on
- * each, and reopens every connection the server closes, for SECONDS
- * (default 10).  Prints "opened N closed M" at the end.  Exit 0, 2 for
- * bad usage.
+ * addresses 127.0.100.1, 127.0.100.2, ... (default 16) in turn, sends the
+ * start of a message and then one more byte per INTERVAL_MS (default 500)
+ * on each, and reopens every connection the server closes, for SECONDS
+ * (default 10).  The message is DNS over TCP (a length prefix of 512), or
+ * with -H an HTTP request whose header never ends.  Prints "opened N
+ * closed M" at the end.  Exit 0, 2 for bad usage.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,11 +35,15 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
 }
 
+static int http_mode;
+
 static int open_one(const struct sockaddr_in *srv, unsigned source)
 {
 	struct sockaddr_in src = { .sin_family = AF_INET };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	static const uint8_t prefix = 0x02;	/* 512-byte message, first byte */
+	static const char dns_start[] = "\002";	/* 512-byte message */
+	static const char http_start[] = "GET / HTTP/1.1\r\nHost: x\r\nX-a: ";
+	const char *start = http_mode ? http_start : dns_start;
 
 	if (fd < 0)
 		return -1;
@@ -49,7 +54,8 @@ static int open_one(const struct sockaddr_in *srv, unsigned source)
 		close(fd);
 		return -1;
 	}
-	(void)send(fd, &prefix, 1, MSG_NOSIGNAL);
+	usleep(1000);	/* let the handshake finish */
+	(void)send(fd, start, strlen(start), MSG_NOSIGNAL);
 	return fd;
 }
 
@@ -73,8 +79,9 @@ int main(int argc, char **argv)
 	long opened = 0, closed_n = 0, end, next;
 	int c;
 
-	while ((c = getopt(argc, argv, "p:c:a:i:d:")) != -1) {
+	while ((c = getopt(argc, argv, "Hp:c:a:i:d:")) != -1) {
 		switch (c) {
+		case 'H': http_mode = 1; break;
 		case 'p': srv.sin_port = htons((uint16_t)atoi(optarg)); break;
 		case 'c': n = atoi(optarg); break;
 		case 'a': sources = atoi(optarg); break;
@@ -94,7 +101,7 @@ int main(int argc, char **argv)
 		while (now_ms() < next)
 			usleep(10000);
 		for (int i = 0; i < n; i++) {
-			static const uint8_t junk = 0;
+			const uint8_t junk = http_mode ? 'a' : 0;
 
 			if (fds[i] >= 0 && !closed(fds[i]) &&
 			    send(fds[i], &junk, 1, MSG_NOSIGNAL) >= 0)
@@ -109,7 +116,7 @@ int main(int argc, char **argv)
 	printf("opened %ld closed %ld\n", opened, closed_n);
 	return 0;
 usage:
-	fprintf(stderr, "usage: rbl-slowloris [-p PORT] [-c CONNECTIONS] "
+	fprintf(stderr, "usage: rbl-slowloris [-H] [-p PORT] [-c CONNECTIONS] "
 		"[-a SOURCES] [-i INTERVAL_MS] [-d SECONDS] SERVER\n");
 	return 2;
 }
