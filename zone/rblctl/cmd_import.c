@@ -291,13 +291,40 @@ static int write_record(void *arg, const rbl_ds_record *rec)
 	return 0;
 }
 
+/* True when list L holds the RFC 5782 test entry the store adds. */
+static bool has_test_entries(rbl_txn *t, const rbl_list *l)
+{
+	rbl_entry e;
+	rbl_prefix p;
+
+	if (l->kind == RBL_LIST_NAME)
+		return rbl_name_get(t, l->id, "test", &e) == RBL_OK &&
+		       strcmp(e.source, "rfc5782") == 0;
+	return rbl_prefix_parse("127.0.0.2", true, &p) == RBL_OK &&
+	       rbl_ip_get(t, l->id, &p, &e) == RBL_OK &&
+	       strcmp(e.source, "rfc5782") == 0;
+}
+
+/* --replace empties the list, but the RFC 5782 test entries belong to the
+ * list, not to the file: a list that had them keeps them (the file's own
+ * lines, written after, still override). */
+static int replace_clear(rbl_txn *t, const rbl_list *l)
+{
+	bool tests = has_test_entries(t, l);
+	int rc = rbl_list_clear(t, l->id);
+
+	if (rc == RBL_OK && tests)
+		rc = rbl_list_add_test_entries(t, l->id);
+	return rc;
+}
+
 static int write_set(import_run *r, rbl_txn *t, import_set *s)
 {
 	write_ctx w = { r, t, &s->list, "", 0 };
 	int rc = RBL_OK;
 
 	if (r->o.replace && s->clear)
-		rc = rbl_list_clear(t, s->list.id);
+		rc = replace_clear(t, &s->list);
 	if (rc == RBL_OK)
 		rc = rbl_dsm_foreach(s->dsm, write_record, &w);
 	if (rc != RBL_OK)
