@@ -8,6 +8,27 @@
 #include "zone/log.h"
 #include "engine.h"
 
+/* Take the policy in force (again after a reload): fresh tables. */
+static int adopt_access(rbl_engine *e)
+{
+	rbl_access_live *live = e->conf->access;
+
+	if (e->access_on)
+		rbl_access_state_fini(&e->access);
+	e->access_on = false;
+	if (!live)
+		return RBL_OK;
+	e->access_gen = atomic_load(&live->generation);
+	e->access_cur = atomic_load(&live->current);
+	if (!e->access_cur || !rbl_access_active(e->access_cur))
+		return RBL_OK;
+	e->access_on = true;
+	if (rbl_access_state_init(&e->access, e->access_cur) == RBL_OK)
+		return RBL_OK;
+	e->access_on = false;
+	return RBL_ENOMEM;
+}
+
 int rbl_engine_init(rbl_engine *e, rbl_store *store,
 		    const rbl_engine_conf *conf, rbl_qstats_slot *stats)
 {
@@ -25,7 +46,7 @@ int rbl_engine_init(rbl_engine *e, rbl_store *store,
 	e->env.zonetab = &e->zonetab;
 	e->env.version = conf->version;
 	e->env.identity = conf->identity;
-	return RBL_OK;
+	return adopt_access(e);
 }
 
 void rbl_engine_fini(rbl_engine *e)
@@ -33,6 +54,8 @@ void rbl_engine_fini(rbl_engine *e)
 	if (e->txn)
 		rbl_txn_abort(e->txn);
 	rbl_zonetab_free(&e->zonetab);
+	if (e->access_on)
+		rbl_access_state_fini(&e->access);
 	e->txn = NULL;
 }
 
@@ -42,6 +65,11 @@ int rbl_engine_begin(rbl_engine *e, int64_t now)
 
 	e->env.now = now ? now : (int64_t)time(NULL);
 	e->env.batch++;
+	if (e->conf->access &&
+	    atomic_load(&e->conf->access->generation) != e->access_gen &&
+	    adopt_access(e) != RBL_OK)
+		rbl_log_err("reloaded client policy: out of memory; answering "
+			    "without it");
 	if (!e->txn_live) {
 		rc = rbl_txn_renew(e->txn);
 		e->store_ok = rc == RBL_OK;
@@ -77,8 +105,10 @@ static size_t answer_limit(const rbl_query *q, const rbl_engine_conf *c,
 	return limit < cap ? limit : cap;
 }
 
+/* POLICY: the answer is the policy's (fixed, empty, slipped), so it
+ * counts by rcode only. */
 static void count_answer(rbl_qstats_slot *st, const rbl_decision *d,
-			 const uint8_t *msg, bool truncated)
+			 const uint8_t *msg, bool truncated, bool policy)
 {
 	int rc = d->rcode;
 
@@ -86,6 +116,8 @@ static void count_answer(rbl_qstats_slot *st, const rbl_decision *d,
 		st->rcode[RBL_QS_BADVERS]++;
 	else
 		st->rcode[rc <= DNS_RCODE_REFUSED ? rc : RBL_QS_OTHER]++;
+	if (policy)
+		return;
 	if (truncated)
 		st->truncated++;
 	else if (rc == DNS_RCODE_NOERROR && d->zone &&
@@ -96,37 +128,131 @@ static void count_answer(rbl_qstats_slot *st, const rbl_decision *d,
 		st->listed++;
 }
 
-int rbl_engine_answer(rbl_engine *e, const uint8_t *pkt, size_t len,
-		      int transport, uint8_t *out, size_t cap,
-		      size_t *outlen)
-{
-	rbl_query *q = &e->query;
-	rbl_decision *d = &e->decision;
-	bool truncated;
-	int rc;
+/* What the client policy says about this query (NULL: nothing). */
+typedef struct verdict {
+	bool known;			/* the client address is known */
+	rbl_addr client;
+	const rbl_acl_rule *rule;	/* NULL: answer normally */
+	bool quota;			/* RULE is the quota's */
+} verdict;
 
-	e->stats->queries++;
+static void count_received(rbl_qstats_slot *st, int transport)
+{
+	st->queries++;
 	if (transport == RBL_TRANSPORT_TCP)
-		e->stats->tcp++;
+		st->tcp++;
 	else
-		e->stats->udp++;
-	if (rbl_query_parse(pkt, len, q) != RBL_OK || cap < DNS_UDP_MIN) {
-		e->stats->dropped++;
-		return RBL_EFORMAT;
-	}
+		st->udp++;
+}
+
+static void count_policy(rbl_qstats_slot *st, const verdict *v)
+{
+	if (v->quota)
+		st->quota_over++;
+	else if (v->rule->action == RBL_ACT_IGNORE)
+		st->acl_dropped++;
+	else if (v->rule->action == RBL_ACT_REFUSE)
+		st->acl_refused++;
+	else
+		st->acl_answered++;
+}
+
+/* Step: the ACL rule or quota that applies to the client, if any. */
+static void admit(rbl_engine *e, const struct sockaddr *from, verdict *v)
+{
+	const rbl_query *q = &e->query;
+	const rbl_zt_zone *zone = NULL;
+
+	v->rule = NULL;
+	v->quota = false;
+	v->known = e->access_on && from && rbl_access_client(from, &v->client);
+	if (!v->known)
+		return;
+	if (e->access_cur->n_zone_acls && q->has_question)
+		zone = rbl_zonetab_find(&e->zonetab, q);
+	v->rule = rbl_access_admit(&e->access, &v->client, zone, e->env.now,
+				   &v->quota);
+	if (v->rule)
+		count_policy(e->stats, v);
+}
+
+/* Step: the decision, from the parser, the store and the policy. */
+static void decide(rbl_engine *e, const verdict *v)
+{
+	const rbl_query *q = &e->query;
+	rbl_decision *d = &e->decision;
+
 	if (q->rcode != DNS_RCODE_NOERROR)
 		rbl_decision_rcode(d, q->rcode);
+	else if (v->rule && v->rule->action == RBL_ACT_REFUSE)
+		rbl_decision_rcode(d, DNS_RCODE_REFUSED);
 	else if (!e->store_ok || !e->txn_live)
 		rbl_decision_rcode(d, DNS_RCODE_SERVFAIL);
 	else
 		rbl_lookup(&e->env, q, d);
-	rc = rbl_answer_write(q, d, e->conf->edns_buffer_max, out,
-			      answer_limit(q, e->conf, transport, cap),
-			      outlen, &truncated);
-	if (rc != RBL_OK) {
+	if (v->rule && (v->rule->action == RBL_ACT_EMPTY ||
+			v->rule->action == RBL_ACT_ANSWER))
+		rbl_access_rewrite(&e->access, v->rule, &v->client, d);
+}
+
+/* Step: response rate limiting of UDP answers.  False: drop it. */
+static bool limit(rbl_engine *e, const verdict *v, int transport,
+		  uint8_t *out, size_t *outlen, bool *slipped)
+{
+	rbl_qstats_slot *st = e->stats;
+	bool limited;
+	int r;
+
+	*slipped = false;
+	if (transport != RBL_TRANSPORT_UDP || !v->known)
+		return true;
+	r = rbl_access_limit(&e->access, &v->client, &e->query,
+			     e->decision.rcode, e->env.now, out, outlen,
+			     &limited);
+	st->rrl_limited += limited;
+	if (r == RBL_RRL_DROP) {
+		st->rrl_dropped++;
+		return false;
+	}
+	*slipped = r == RBL_RRL_SLIP;
+	st->rrl_slipped += *slipped;
+	return true;
+}
+
+int rbl_engine_answer(rbl_engine *e, const uint8_t *pkt, size_t len,
+		      int transport, uint8_t *out, size_t cap,
+		      size_t *outlen)
+{
+	return rbl_engine_answer_from(e, NULL, pkt, len, transport, out, cap,
+				      outlen);
+}
+
+int rbl_engine_answer_from(rbl_engine *e, const struct sockaddr *from,
+			   const uint8_t *pkt, size_t len, int transport,
+			   uint8_t *out, size_t cap, size_t *outlen)
+{
+	rbl_query *q = &e->query;
+	verdict v;
+	bool truncated, slipped;
+
+	count_received(e->stats, transport);
+	if (rbl_query_parse(pkt, len, q) != RBL_OK || cap < DNS_UDP_MIN) {
 		e->stats->dropped++;
 		return RBL_EFORMAT;
 	}
-	count_answer(e->stats, d, out, truncated);
+	admit(e, from, &v);
+	if (v.rule && v.rule->action == RBL_ACT_IGNORE)
+		return RBL_EFORMAT;
+	decide(e, &v);
+	if (rbl_answer_write(q, &e->decision, e->conf->edns_buffer_max, out,
+			     answer_limit(q, e->conf, transport, cap),
+			     outlen, &truncated) != RBL_OK) {
+		e->stats->dropped++;
+		return RBL_EFORMAT;
+	}
+	if (!limit(e, &v, transport, out, outlen, &slipped))
+		return RBL_EFORMAT;
+	count_answer(e->stats, &e->decision, out, truncated,
+		     v.rule != NULL || slipped);
 	return RBL_OK;
 }
