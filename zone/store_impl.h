@@ -328,8 +328,11 @@ int rbl_name_text_check(const char *name, bool allow_empty);
 
 /* ----------------------------------- IP entries (store_ip/store_seg) */
 
-/* Recompute the segments inside P after its ipent record changed. */
-int rbl_seg_update(rbl_txn *t, uint32_t list_id, const rbl_prefix *p);
+/* Recompute the segments inside P after its ipent record changed.  HOST:
+ * P's entry as now stored (NULL: deleted); for a full-length P (nothing
+ * inside it but itself) it saves reading the entries inside P back. */
+int rbl_seg_update(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+		   const rbl_entry *host);
 /* Rebuild the whole segment map of LIST_ID from ipent. */
 int rbl_seg_rebuild(rbl_txn *t, uint32_t list_id);
 /* Rebuild every list marked RBL_LIST_REBUILD (commit). */

@@ -68,10 +68,11 @@ static int ip_entry_get(rbl_txn *t, const uint8_t *k, size_t klen,
 }
 
 /* Keep the segment map current, unless commit rebuilds it anyway, and
- * tell the IPv4 summary what changed (DEL: P was deleted). */
+ * tell the IPv4 summary what changed (E: P's entry now, NULL: deleted). */
 static int after_change(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
-			int64_t delta, bool del)
+			int64_t delta, const rbl_entry *e)
 {
+	bool del = e == NULL;
 	struct rbl_list_state *ls;
 	unsigned marks = RBL_LIST_CHANGED | (t->bulk ? RBL_LIST_REBUILD : 0);
 	int rc = rbl_txn_mark_list(t, list_id, marks, delta);
@@ -83,7 +84,7 @@ static int after_change(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 		return RBL_OK;
 	if ((rc = rbl_v4sum_note(t, ls, p, del)) != RBL_OK)
 		return rc;
-	return rbl_seg_update(t, list_id, p);
+	return rbl_seg_update(t, list_id, p, e);
 }
 
 int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
@@ -117,7 +118,7 @@ int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	if (rc == RBL_OK)
 		rc = rbl_journal_note(t, RBL_CHANGE_ADD, list_id, p, NULL, &ne);
 	if (rc == RBL_OK)
-		rc = after_change(t, list_id, p, replaced ? 0 : 1, false);
+		rc = after_change(t, list_id, p, replaced ? 0 : 1, &ne);
 	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
 }
 
@@ -148,7 +149,7 @@ int rbl_ip_del(rbl_txn *t, uint32_t list_id, const rbl_prefix *p)
 	if ((rc = rbl_list_check_kind(t, list_id, RBL_LIST_IP)) != RBL_OK ||
 	    (rc = rbl_ip_del_raw(t, list_id, p)) != RBL_OK)
 		return rc;
-	rc = after_change(t, list_id, p, -1, true);
+	rc = after_change(t, list_id, p, -1, NULL);
 	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
 }
 
