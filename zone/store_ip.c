@@ -67,6 +67,24 @@ static int ip_entry_get(rbl_txn *t, const uint8_t *k, size_t klen,
 	return rc == RBL_OK ? rbl_entry_decode(v.mv_data, v.mv_size, out) : rc;
 }
 
+/* Store V at K, the entry it replaces to *OLD (*REPLACED true).  A new
+ * key, the common case, costs one B-tree descent, not a get and a put. */
+static int ip_entry_put(rbl_txn *t, const uint8_t *k, size_t klen,
+			const uint8_t *v, size_t vlen, rbl_entry *old,
+			bool *replaced)
+{
+	MDB_val key = { klen, (void *)k }, val = { vlen, (void *)v };
+	int rc = mdb_put(t->txn, t->s->ipent, &key, &val, MDB_NOOVERWRITE);
+
+	*replaced = rc == MDB_KEYEXIST;
+	if (rc != MDB_KEYEXIST)
+		return rc ? rbl_txn_fail(t, rbl_mdb_error(rc)) : RBL_OK;
+	/* VAL now points at the stored entry */
+	if ((rc = rbl_entry_decode(val.mv_data, val.mv_size, old)) != RBL_OK)
+		return rc;
+	return rbl_db_put(t, t->s->ipent, k, klen, v, vlen, 0);
+}
+
 /* Keep the segment map current, unless commit rebuilds it anyway, and
  * tell the IPv4 summary what changed (E: P's entry now, NULL: deleted). */
 static int after_change(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
@@ -107,12 +125,8 @@ int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	if ((rc = rbl_lenmask_note(t, list_id, p)) != RBL_OK)
 		return rc;
 	klen = rbl_ipent_key(k, list_id, p);
-	rc = ip_entry_get(t, k, klen, &old);
-	if (rc != RBL_OK && rc != RBL_ENOTFOUND)
-		return rc;
-	replaced = rc == RBL_OK;
-	rc = rbl_db_put(t, t->s->ipent, k, klen, v, rbl_entry_encode(&ne, v),
-			0);
+	rc = ip_entry_put(t, k, klen, v, rbl_entry_encode(&ne, v), &old,
+			  &replaced);
 	if (rc == RBL_OK && replaced)
 		rc = rbl_journal_note(t, RBL_CHANGE_DEL, list_id, p, NULL, &old);
 	if (rc == RBL_OK)
