@@ -56,7 +56,6 @@ typedef struct import_run {
 	uint64_t done, total;
 	double started, last_shown;
 	bool progress;
-	uint64_t lossy;
 } import_run;
 
 static double now_seconds(void)
@@ -253,8 +252,6 @@ typedef struct write_ctx {
 	import_run *r;
 	rbl_txn *t;
 	const rbl_list *l;
-	char last_name[RBL_NAME_MAX + 1];
-	unsigned last_line;
 } write_ctx;
 
 static int write_record(void *arg, const rbl_ds_record *rec)
@@ -267,18 +264,10 @@ static int write_record(void *arg, const rbl_ds_record *rec)
 	snprintf(e.source, sizeof(e.source), "%s", w->r->source);
 	if (!rec->is_name) {
 		rc = rbl_ip_add(w->t, w->l->id, &rec->prefix, &e);
-	} else if (strcmp(rec->name, w->last_name) == 0) {
-		/* "x" and "*.x" with different values: one entry per name */
-		fprintf(stderr, "rblctl: %s:%u: warning: *.%s differs from %s "
-			"(line %u); the store keeps one entry per name: %s "
-			"kept\n", rec->file, rec->line, rec->name, rec->name,
-			w->last_line, rec->name);
-		w->r->lossy++;
-		rc = RBL_OK;
 	} else {
+		/* "x" and "*.x" may differ: the store keeps both (the flags
+		 * of REC say which) */
 		rc = rbl_name_add(w->t, w->l->id, rec->name, &e);
-		snprintf(w->last_name, sizeof(w->last_name), "%s", rec->name);
-		w->last_line = rec->line;
 	}
 	if (rc != RBL_OK) {
 		fprintf(stderr, "%srblctl: %s:%u: the store refused this entry:"
@@ -320,7 +309,7 @@ static int replace_clear(rbl_txn *t, const rbl_list *l)
 
 static int write_set(import_run *r, rbl_txn *t, import_set *s)
 {
-	write_ctx w = { r, t, &s->list, "", 0 };
+	write_ctx w = { r, t, &s->list };
 	int rc = RBL_OK;
 
 	if (r->o.replace && s->clear)
