@@ -448,6 +448,8 @@ typedef struct bz_name {
 	char *name;
 	rbl_entry e;
 	bool has_entry;
+	rbl_entry sub;		/* a subtree entry apart from E (the store */
+	bool has_sub;		/* keeps "x" and "*.x" separately) */
 } bz_name;
 
 typedef struct bz_names {
@@ -474,6 +476,7 @@ static int add_node(bz_names *ns, const char *name, const rbl_entry *e)
 	if (!v->name)
 		return RBL_ENOMEM;
 	v->has_entry = e != NULL;
+	v->has_sub = false;
 	if (e)
 		v->e = *e;
 	ns->n++;
@@ -557,6 +560,8 @@ static const rbl_entry *below(const bz_names *ns, const char *name)
 					   : NULL) {
 		ssize_t i = find_node(ns, p);
 
+		if (i >= 0 && ns->v[i].has_sub)
+			return &ns->v[i].sub;
 		if (i >= 0 && ns->v[i].has_entry &&
 		    (ns->v[i].e.flags & RBL_ENTRY_NAME_SUBS))
 			return &ns->v[i].e;
@@ -632,6 +637,23 @@ static int put_name_node(bz_ctx *c, const bz_names *ns, size_t i,
 	return rc;
 }
 
+/* Fold node O into N of the same name: a name's exact and subtree
+ * entries come as two nodes (entry nodes sort first); keep both. */
+static void merge_node(bz_name *n, const bz_name *o)
+{
+	if (!o->has_entry)
+		return;
+	if (o->e.flags & RBL_ENTRY_NAME_EXACT) {
+		n->sub = n->e;
+		n->has_sub = n->has_entry;
+		n->e = o->e;
+		n->has_entry = true;
+	} else {
+		n->sub = o->e;
+		n->has_sub = true;
+	}
+}
+
 static void free_names(bz_names *ns)
 {
 	for (size_t i = 0; i < ns->n; i++)
@@ -648,10 +670,12 @@ static int put_name_list(bz_ctx *c)
 
 	qsort(ns.v, ns.n, sizeof(*ns.v), cmp_node);
 	for (size_t i = 0; i < ns.n; i++)	/* one node per name */
-		if (!w || cmp_rev(ns.v[w - 1].name, ns.v[i].name))
+		if (!w || cmp_rev(ns.v[w - 1].name, ns.v[i].name)) {
 			ns.v[w++] = ns.v[i];
-		else
+		} else {
+			merge_node(&ns.v[w - 1], &ns.v[i]);
 			free(ns.v[i].name);
+		}
 	ns.n = w;
 	writes = calloc(ns.n ? ns.n : 1, sizeof(*writes));
 	if (rc == RBL_OK && !writes)
