@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <microhttpd.h>
 
@@ -96,6 +97,8 @@ void page_login(adm_req *r, adm_resp *o)
 		login_failed(r, o, user, rc);
 		return;
 	}
+	/* The KDF took a while: the session begins now, not at the request. */
+	r->now = (int64_t)time(NULL);
 	adm_session_end(r->app->sessions, r->sess.token);
 	rc = adm_session_start(r->app->sessions, user, r->now, &fresh);
 	if (rc != RBL_OK) {

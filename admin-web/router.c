@@ -39,8 +39,7 @@ static const struct route routes[] = {
 	{ "POST", "/logout",		0, page_logout },
 	{ "GET",  "/style.css",		0, page_style },
 	{ "GET",  "/metrics",		0, page_metrics },
-	/* POST /api/report (page_api_report) is routed once import/ingest.c
-	 * exists: its functions are declared but not implemented yet. */
+	{ "POST", ADM_API_REPORT,	R_API, page_api_report },
 	{ "GET",  "/admin",		R_AUTH, page_dashboard },
 	{ "GET",  "/admin/search",	R_AUTH, page_search },
 	{ "GET",  "/admin/addr",	R_AUTH, page_address },

@@ -19,7 +19,7 @@
 #include "import/received.h"
 #include "import/report.h"
 
-#define DEFAULT_BATCH		1000
+#define DEFAULT_BATCH		5000
 #define DEFAULT_MAX_MSG		(10u << 20)
 #define DEFAULT_MAX_HDR		(256u << 10)
 #define MAX_TRUSTED		256
@@ -433,7 +433,8 @@ static void trap_source(const rbl_ingest *in, const rbl_msg *m,
 	for (size_t i = 0; !addr[0] && i < sizeof hdrs / sizeof hdrs[0]; i++)
 		if (rbl_msg_get(m, hdrs[i], v, sizeof v))
 			first_address(v, addr, sizeof addr);
-	snprintf(out, size, "trap:%s", addr[0] ? addr : in->trap_source);
+	snprintf(out, size, "trap:%.*s", (int)(size > 6 ? size - 6 : 0),
+		 addr[0] ? addr : in->trap_source);
 }
 
 static void trap_summary(const rbl_msg *m, const rbl_origin *o, char *out,

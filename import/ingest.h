@@ -82,7 +82,7 @@ typedef struct rbl_ingest rbl_ingest;
 
 typedef struct rbl_ingest_opts {
 	int64_t now;		/* the clock for this session; 0 = time() */
-	uint32_t batch;		/* items per commit; 0 = config (def. 1000) */
+	uint32_t batch;		/* items per commit; 0 = config (def. 5000) */
 	bool dry_run;		/* parse and count, never commit */
 	/* Called for each skipped item (may be NULL).  DETAIL is a short
 	 * text ("no Received header outside trusted networks"), valid

@@ -20,6 +20,7 @@
 #include "import/ingest.h"
 #include "import/mailsrc.h"
 #include "import/progress.h"
+#include "import/rdns_cmd.h"
 
 #define EX_USAGE_ 2
 #define EX_TEMPFAIL_ 75		/* sysexits: an MTA retries the delivery */
@@ -455,6 +456,9 @@ int main(int argc, char **argv)
 	app a;
 	int first, rc;
 
+	/* rdns has options of its own (doc/rdns.md) */
+	if (argc > 1 && strcmp(argv[1], "rdns") == 0)
+		return rbl_import_rdns_main(argc - 1, argv + 1);
 	memset(&a, 0, sizeof a);
 	if ((first = parse_args(argc, argv, &a.o)) < 0)
 		return EX_USAGE_;

@@ -213,7 +213,9 @@ static void by_shape(const rbl_rdns_classifier *c, rbl_rdns_result *r,
 			   "no class token", embed_text(r, eb, sizeof(eb)));
 }
 
-/* '#' for each address embedding, '*' for each other digit run. */
+/* '#' for each address embedding, '*' for each other digit run left of
+ * the registered domain (which stays literal, so a template names one
+ * operator's naming scheme). */
 static void make_template(rbl_rdns_result *r)
 {
 	size_t o = 0, len = strlen(r->name);
@@ -225,7 +227,8 @@ static void make_template(rbl_rdns_result *r)
 		if (e < r->n_embed) {
 			r->template[o++] = '#';
 			i = r->embed[e].end;
-		} else if (isdigit((unsigned char)r->name[i])) {
+		} else if (isdigit((unsigned char)r->name[i]) &&
+			   i < r->domain) {
 			r->template[o++] = '*';
 			while (i < len && isdigit((unsigned char)r->name[i]) &&
 			       !in_embed(r, i))

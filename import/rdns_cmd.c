@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "zone/error.h"
+#include "zone/evidence.h"
 #include "rdns_cmd.h"
 #include "rdns_cmd_impl.h"
 #include "rdns_sort.h"
@@ -33,8 +34,9 @@ static const char usage_text[] =
 "                            bounded memory (--mem SIZE, --tmpdir DIR)\n"
 "  resolve CIDR...           look up the PTR names of CIDR blocks, then\n"
 "                            propose (--names-only: print the names)\n"
-"  evidence --list NAME      resolve the blocks around the addresses listed\n"
-"                            in list NAME, then propose\n"
+"  evidence [--list NAME]    resolve the blocks (--around LEN, default /24)\n"
+"                            around every address with evidence in the\n"
+"                            store, or listed in list NAME; then propose\n"
 "  review list|show|confirm|reject|delete ...   the review queue\n"
 "  rules [--check FILE]      print the built-in rules, or check a file\n"
 "\n"
@@ -889,17 +891,18 @@ typedef struct around_set {
 	unsigned len4, len6;
 } around_set;
 
-static int collect_around(void *arg, const rbl_prefix *p, const rbl_entry *e)
+/* Note the block around P (P itself when wider). */
+static int note_around(around_set *as, const rbl_prefix *p)
 {
-	around_set *as = arg;
 	unsigned len = p->addr.family == RBL_AF4 ? as->len4 : as->len6;
-	if (e->flags & RBL_ENTRY_EXCLUDE)
-		return 0;
 	rbl_prefix q = { p->addr, (uint8_t)(p->len < len ? p->len : len) };
 	rbl_prefix_canon(&q);
 	if (rbl_addr_bits(q.addr.family) - q.len > 24 ||
 	    rbl_addr_is_special(&q.addr))
 		return 0;	/* too wide to walk, or never listable */
+	if (as->n > 0 && as->p[as->n - 1].len == q.len &&
+	    rbl_addr_cmp(&as->p[as->n - 1].addr, &q.addr) == 0)
+		return 0;	/* walks come in address order: one per block */
 	if (as->n == as->cap) {
 		size_t cap = as->cap ? as->cap * 2 : 256;
 		rbl_prefix *np = realloc(as->p, cap * sizeof(*np));
@@ -912,32 +915,53 @@ static int collect_around(void *arg, const rbl_prefix *p, const rbl_entry *e)
 	return 0;
 }
 
+static int collect_listed(void *arg, const rbl_prefix *p, const rbl_entry *e)
+{
+	return e->flags & RBL_ENTRY_EXCLUDE ? 0 : note_around(arg, p);
+}
+
+static int collect_evidence(void *arg, const rbl_evidence *ev)
+{
+	return note_around(arg, &ev->subject);
+}
+
+/* The blocks around listed addresses of --list, or around every subject
+ * of the evidence store. */
+static int collect_blocks(rdns_cmd *c, around_set *as)
+{
+	rbl_txn *t;
+	rbl_list l;
+	int rc = rbl_txn_begin(c->store, false, &t);
+	if (rc != RBL_OK)
+		return rc;
+	if (c->list_name) {
+		rc = rbl_list_get(t, c->list_name, &l);
+		if (rc == RBL_OK)
+			rc = rbl_ip_foreach(t, l.id, NULL, collect_listed, as);
+	} else {
+		rc = rbl_evidence_foreach(t, collect_evidence, as);
+	}
+	rbl_txn_abort(t);
+	return rc;
+}
+
 static int cmd_evidence(rdns_cmd *c, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (!c->list_name)
-		return usage_error(c, "evidence: --list NAME is required");
 	if (rdns_cmd_open_store(c) != RBL_OK)
 		return 1;
 	around_set as = { NULL, 0, 0, c->around4 ? c->around4 : 24, 120 };
-	rbl_txn *t;
-	rbl_list l;
-	int rc = rbl_txn_begin(c->store, false, &t);
-	if (rc == RBL_OK) {
-		rc = rbl_list_get(t, c->list_name, &l);
-		if (rc == RBL_OK)
-			rc = rbl_ip_foreach(t, l.id, NULL, collect_around, &as);
-		rbl_txn_abort(t);
-	}
+	int rc = collect_blocks(c, &as);
 	rbl_store_close(c->store);
 	c->store = NULL;
+	const char *what = c->list_name ? c->list_name : "evidence";
 	if (rc != RBL_OK) {
 		free(as.p);
-		return rdns_cmd_fail(c, c->list_name, rc);
+		return rdns_cmd_fail(c, what, rc);
 	}
-	fprintf(stderr, "rdns: %zu blocks around listed addresses of %s\n",
-		as.n, c->list_name);
+	fprintf(stderr, "rdns: %zu blocks around the addresses of %s\n",
+		as.n, what);
 	int status = as.n ? run_lookups(c, as.p, as.n, "rdns:evidence") : 0;
 	free(as.p);
 	return status;

@@ -111,6 +111,8 @@ int rbl_rdns_range_opts_check(const rbl_rdns_range_opts *o)
 static int arena_put(rbl_rdns_ranger *r, const char *s, uint32_t *off)
 {
 	size_t len = strlen(s) + 1;
+	if (r->alen + len > UINT32_MAX)
+		return RBL_ELIMIT;	/* offsets are 32-bit: block too big */
 	if (r->alen + len > r->acap) {
 		size_t cap = r->acap ? r->acap * 2 : 1 << 20;
 		while (cap < r->alen + len)

@@ -95,7 +95,8 @@ void rbl_rdns_ranger_free(rbl_rdns_ranger *r);
  * previous widest block and call the callbacks.  Returns RBL_OK,
  * RBL_ERANGE when A lies in a widest block before the current one (input
  * not sorted: nothing is half-done, the caller reports the line),
- * RBL_ENOMEM, or a callback's non-zero value. */
+ * RBL_ENOMEM, RBL_ELIMIT (the names of one widest block exceed 4 GiB), or
+ * a callback's non-zero value. */
 int rbl_rdns_ranger_add(rbl_rdns_ranger *r, const rbl_addr *a,
 			const char *ptr);
 

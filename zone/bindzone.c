@@ -92,21 +92,21 @@ static int put_rr(void *arg, const rbl_xrr *rr)
 	const uint8_t *d = rr->rdata;
 
 	put_owner(f, rr->owner, rr->owner_len);
-	fprintf(f, " %" PRIu32 " IN ", rr->ttl);
+	fprintf(f, "\t%" PRIu32 "\tIN\t", rr->ttl);
 	switch (rr->type) {
 	case 1:
-		fprintf(f, "A %u.%u.%u.%u", d[0], d[1], d[2], d[3]);
+		fprintf(f, "A\t%u.%u.%u.%u", d[0], d[1], d[2], d[3]);
 		break;
 	case 2:
-		fputs("NS ", f);
+		fputs("NS\t", f);
 		put_rdata_name(f, d);
 		break;
 	case 6:
-		fputs("SOA ", f);
+		fputs("SOA\t", f);
 		put_soa(f, d);
 		break;
 	case 16:
-		fputs("TXT ", f);
+		fputs("TXT\t", f);
 		put_txt(f, d, rr->rdlen);
 		break;
 	case 28: {
@@ -114,11 +114,11 @@ static int put_rr(void *arg, const rbl_xrr *rr)
 		char text[RBL_ADDR_STRLEN];
 
 		memcpy(a.bytes, d, 16);
-		fprintf(f, "AAAA %s", rbl_addr_format(&a, text));
+		fprintf(f, "AAAA\t%s", rbl_addr_format(&a, text));
 		break;
 	}
 	default:
-		fprintf(f, "TYPE%u \\# %u", rr->type, rr->rdlen);
+		fprintf(f, "TYPE%u\t\\# %u", rr->type, rr->rdlen);
 		for (unsigned i = 0; i < rr->rdlen; i++)
 			fprintf(f, "%s%02x", i ? "" : " ", d[i]);
 	}

@@ -100,7 +100,7 @@ static bool valid_list_name(const char *s)
 	if (len == 0 || len > RBL_LIST_NAME_MAX)
 		return false;
 	for (size_t i = 0; i < len; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("-_./", s[i]))
+		if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
 			return false;
 	return true;
 }
@@ -184,7 +184,7 @@ static int validate_list(const rbl_conf *c, const rbl_conf_section *s,
 
 	if (!valid_list_name(s->title)) {
 		seterr(err, errlen, "%s:%u: list name \"%s\": use 1..%d "
-		       "letters, digits, '-', '_', '.', '/'", c->path,
+		       "letters, digits, '-', '_', '.'", c->path,
 		       s->line, s->title, RBL_LIST_NAME_MAX);
 		return RBL_EINVAL;
 	}

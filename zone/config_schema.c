@@ -90,7 +90,7 @@ const rbl_conf_key rbl_conf_keys[] = {
 	{ "evidence", "retention", RBL_CT_DURATION, false,
 	  "keep evidence this long (default 90d)" },
 	{ "evidence", "batch", RBL_CT_U32, false,
-	  "messages/report lines per import transaction (default 1000)" },
+	  "messages/report lines per import transaction (default 5000)" },
 	{ "evidence", "max-message-size", RBL_CT_SIZE, false,
 	  "larger messages are skipped (default 10M)" },
 	{ "evidence", "max-header-size", RBL_CT_SIZE, false,

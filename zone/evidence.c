@@ -68,10 +68,12 @@ static void hb_add(hash_buf *hb, const char *p, size_t n)
  * blanks; *NEXT gets the start of the next line. */
 static size_t norm_line(const char *p, const char *end, const char **next)
 {
-	const char *e = p;
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	const char *e = nl ? nl : end;
+	const char *cr = memchr(p, '\r', (size_t)(e - p));
 
-	while (e < end && *e != '\n' && *e != '\r')
-		e++;
+	if (cr)
+		e = cr;
 	*next = e;
 	if (e < end) {
 		(*next)++;
@@ -426,7 +428,8 @@ static int walk_prefix(rbl_txn *t, MDB_dbi dbi, const uint8_t *prefix,
 		return rbl_mdb_error(rc);
 	for (rc = mdb_cursor_get(c, &k, &v, op); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+		if (plen && (k.mv_size < plen ||
+			     memcmp(k.mv_data, prefix, plen) != 0))
 			break;
 		if ((rc = ev_decode(&k, &v, &ev)) || (rc = fn(arg, &ev)))
 			goto out;

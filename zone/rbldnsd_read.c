@@ -750,9 +750,27 @@ static bool over_maxrange(ds_parser *p, const rbl_addr *lo,
 	return true;
 }
 
+/* "2001:db8::/32" in an IPv4 dataset: hex before a colon, no dot. */
+static bool looks_ip6(const char *s)
+{
+	const char *c = strchr(s, ':');
+
+	if (!c || c == s)
+		return false;
+	for (const char *p = s; p < c; p++)
+		if (hexval(*p) < 0)
+			return false;
+	return c[1] == ':' || hexval(c[1]) >= 0;
+}
+
 static int ip4_entry(ds_parser *p, char *s)
 {
-	char *rest = cut_token(s, true);
+	char *rest;
+
+	if (looks_ip6(s))
+		return ds_error(p, "%s data takes IPv4 only; IPv6 goes in "
+				"ip6trie or ip6tset data", rbl_ds_type_name(p->type));
+	rest = cut_token(s, true);
 	rbl_addr lo, hi;
 	const char *why;
 	int rc;

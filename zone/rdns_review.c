@@ -66,6 +66,8 @@ static int conf_code(const rbl_conf *c, const rbl_conf_section *s,
 		     const char *key, uint32_t *out, char *err, size_t errlen)
 {
 	const rbl_conf_item *it = NULL, *next;
+	if (!s)
+		return RBL_OK;	/* no rdns: section: defaults */
 	while ((next = rbl_conf_next_item(s, key, it)) != NULL)
 		it = next;
 	if (!it)
@@ -101,7 +103,7 @@ int rbl_rdns_opts_from_conf(const rbl_conf *c, rbl_rdns_opts *o, char *err,
 			    size_t errlen)
 {
 	const rbl_conf_section *s = rbl_conf_next(c, "rdns", NULL);
-	uint32_t pct;
+	uint32_t pct = 95;
 	rbl_rdns_opts_defaults(o, rbl_conf_get(s, "policy-url"));
 	int rc = conf_text(c, s, "list", o->list, sizeof(o->list), err,
 			   errlen);
@@ -356,6 +358,32 @@ int rbl_rdns_foreach(rbl_txn *t, const rbl_rdns_filter *f,
 {
 	filter_walk fw = { f, fn, arg };
 	return walk(t, NULL, 0, filter_visit, &fw);
+}
+
+typedef struct after_walk {
+	filter_walk fw;
+	const rbl_prefix *after;
+} after_walk;
+
+static int after_visit(void *arg, const rbl_rdns_proposal *p)
+{
+	after_walk *aw = arg;
+	if (p->prefix.len == aw->after->len &&
+	    rbl_addr_cmp(&p->prefix.addr, &aw->after->addr) == 0)
+		return 0;	/* AFTER itself */
+	return filter_visit(&aw->fw, p);
+}
+
+int rbl_rdns_foreach_after(rbl_txn *t, const rbl_rdns_filter *f,
+			   const rbl_prefix *after,
+			   int (*fn)(void *arg, const rbl_rdns_proposal *p),
+			   void *arg)
+{
+	uint8_t k[KEY_MAX];
+	if (!after)
+		return rbl_rdns_foreach(t, f, fn, arg);
+	after_walk aw = { { f, fn, arg }, after };
+	return walk(t, k, key_of(after, k), after_visit, &aw);
 }
 
 static int count_visit(void *arg, const rbl_rdns_proposal *p)

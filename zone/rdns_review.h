@@ -151,6 +151,14 @@ int rbl_rdns_foreach(rbl_txn *t, const rbl_rdns_filter *f,
 		     int (*fn)(void *arg, const rbl_rdns_proposal *p),
 		     void *arg);
 
+/* The same, starting strictly after proposal AFTER (NULL: from the
+ * first): a page of a long queue is "the next N after the last one shown".
+ * FN returning non-zero stops the walk (return 1 to stop after a page). */
+int rbl_rdns_foreach_after(rbl_txn *t, const rbl_rdns_filter *f,
+			   const rbl_prefix *after,
+			   int (*fn)(void *arg, const rbl_rdns_proposal *p),
+			   void *arg);
+
 /* Proposals per state: COUNTS[state] for state 1..4 (COUNTS[0] total). */
 int rbl_rdns_count(rbl_txn *t, uint64_t counts[5]);
 

@@ -265,6 +265,7 @@ void rbl_store_close(rbl_store *s)
 	if (s->env)
 		mdb_env_close(s->env);
 	pthread_mutex_destroy(&s->lock);
+	free(s->v4sum_buf);
 	free(s->path);
 	free(s);
 }

@@ -72,6 +72,10 @@ struct rbl_store {
 	atomic_int live_txns;			/* begun, not reset or ended */
 	struct rbl_named_db extra[RBL_STORE_MAXDBS];
 	unsigned n_extra;
+	/* scratch IPv4 summary for commits (one write txn at a time holds
+	 * LMDB's writer lock), kept so that each commit does not fault in
+	 * 2 MiB of fresh memory; freed by rbl_store_close */
+	uint8_t *v4sum_buf;
 };
 
 /* What a write transaction did to one list, applied at commit. */

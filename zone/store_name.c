@@ -297,8 +297,9 @@ static int name_cursor(rbl_txn *t, MDB_cursor **c)
 	return RBL_OK;
 }
 
-/* Entries strictly below the name count when live and not exclusions;
- * after ENT_SCAN_MAX others, answer 1 (NODATA instead of NXDOMAIN). */
+/* Entries strictly below the name count when live and not exclusions,
+ * and so does a subtree entry ("*.x") on the name itself; after
+ * ENT_SCAN_MAX others, answer 1 (NODATA instead of NXDOMAIN). */
 int rbl_name_has_below(rbl_txn *t, uint32_t list_id,
 		       const uint8_t *const *labels, const uint8_t *lens,
 		       unsigned nlabels, int64_t now)
@@ -323,9 +324,10 @@ int rbl_name_has_below(rbl_txn *t, uint32_t list_id,
 	for (int i = 0; rc == 0 && i <= ENT_SCAN_MAX; i++) {
 		if (key.mv_size < klen || memcmp(key.mv_data, k, klen) != 0)
 			return 0;
-		if (key.mv_size > klen &&
-		    rbl_entry_match(v.mv_data, v.mv_size, &flags, &m) ==
+		/* "*.x" is stored at x itself: it lists names below x */
+		if (rbl_entry_match(v.mv_data, v.mv_size, &flags, &m) ==
 			    RBL_OK &&
+		    (key.mv_size > klen || (flags & RBL_ENTRY_NAME_SUBS)) &&
 		    !(flags & RBL_ENTRY_EXCLUDE) && rbl_live(m.expires, now))
 			return 1;
 		rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);

@@ -28,8 +28,11 @@
  * map, so a /24 emptied by a delete clears.  Bulk transactions, purges
  * that rebuild a list, rbl_list_clear and transactions with very many
  * changes recompute the whole bitmap from the segment map instead.  The
- * bitmap is written once per changed list and commit, and not at all when
- * no bit moved (adding a /32 next to a listed one).
+ * bitmap is written once per changed list and commit (MDB_RESERVE, then
+ * one copy from a scratch bitmap the store keeps), and not at all when no
+ * bit moved (adding a /32 next to a listed one).  Any write still copies
+ * 2 MiB: that is the price of a one-value summary, paid by writers so
+ * that readers need one mdb_get per list and snapshot.
  *
  * Reads: the pointer to each list's bitmap is cached in the rbl_txn (a
  * fixed array, no allocation) until the transaction is reset or renewed.
@@ -251,13 +254,45 @@ static int drop_summary(rbl_txn *t, uint32_t list_id)
 	return rc == RBL_ENOTFOUND ? RBL_OK : rc;
 }
 
-/* Bring list LS's summary up to date, using the scratch bitmap *BUF
- * (allocated on first need, freed by the caller). */
-static int commit_list(rbl_txn *t, const struct rbl_list_state *ls,
-		       uint8_t **buf)
+/* False if replaying LS's ranges left B as OLD: only the bytes they
+ * touched can differ, and they are usually few. */
+static bool changed(const struct rbl_list_state *ls, const uint8_t *b,
+		    const uint8_t *old)
+{
+	size_t touched = 0;
+
+	for (size_t i = 0; i < ls->n_v4r; i++)
+		touched += (ls->v4r[i].hi >> 3) - (ls->v4r[i].lo >> 3) + 1;
+	if (touched >= RBL_V4SUM_BYTES)
+		return memcmp(b, old, RBL_V4SUM_BYTES) != 0;
+	for (size_t i = 0; i < ls->n_v4r; i++) {
+		size_t from = ls->v4r[i].lo >> 3, to = ls->v4r[i].hi >> 3;
+
+		if (memcmp(b + from, old + from, to - from + 1) != 0)
+			return true;
+	}
+	return false;
+}
+
+/* Write B as LIST_ID's summary: reserved, then one copy. */
+static int put_summary(rbl_txn *t, uint32_t list_id, const uint8_t *b)
+{
+	uint8_t kb[5];
+	MDB_val k = { v4sum_key(kb, list_id), kb }, v = { RBL_V4SUM_BYTES,
+							  NULL };
+	int rc = mdb_put(t->txn, t->s->meta, &k, &v, MDB_RESERVE);
+
+	if (rc)
+		return rbl_txn_fail(t, rbl_mdb_error(rc));
+	memcpy(v.mv_data, b, RBL_V4SUM_BYTES);
+	return RBL_OK;
+}
+
+/* Bring list LS's summary up to date. */
+static int commit_list(rbl_txn *t, const struct rbl_list_state *ls)
 {
 	const uint8_t *old = NULL;
-	uint8_t k[5];
+	uint8_t *b;
 	rbl_list l;
 	bool full = ls->marks & (RBL_LIST_REBUILD | RBL_LIST_V4SUM_FULL);
 	int rc = rbl_list_get_id(t, ls->id, &l);
@@ -275,29 +310,25 @@ static int commit_list(rbl_txn *t, const struct rbl_list_state *ls,
 		return RBL_OK;
 	if (old && !full && ls->n_v4r == 0)
 		return RBL_OK;
-	if (!*buf && !(*buf = malloc(RBL_V4SUM_BYTES)))
+	if (!t->s->v4sum_buf && !(t->s->v4sum_buf = malloc(RBL_V4SUM_BYTES)))
 		return RBL_ENOMEM;
+	b = t->s->v4sum_buf;
 	if (!old || full) {
-		rc = recompute(t, ls->id, *buf, 0, RBL_V4SUM_BITS - 1);
+		rc = recompute(t, ls->id, b, 0, RBL_V4SUM_BITS - 1);
 	} else {
-		memcpy(*buf, old, RBL_V4SUM_BYTES);
-		rc = replay(t, ls, *buf);
-		if (rc == RBL_OK && memcmp(*buf, old, RBL_V4SUM_BYTES) == 0)
+		memcpy(b, old, RBL_V4SUM_BYTES);
+		rc = replay(t, ls, b);
+		if (rc == RBL_OK && !changed(ls, b, old))
 			return RBL_OK;
 	}
-	if (rc != RBL_OK)
-		return rc;
-	return rbl_db_put(t, t->s->meta, k, v4sum_key(k, ls->id), *buf,
-			  RBL_V4SUM_BYTES, 0);
+	return rc == RBL_OK ? put_summary(t, ls->id, b) : rc;
 }
 
 int rbl_v4sum_commit(rbl_txn *t)
 {
-	uint8_t *buf = NULL;
 	int rc = RBL_OK;
 
 	for (size_t i = 0; i < t->n_lists && rc == RBL_OK; i++)
-		rc = commit_list(t, &t->lists[i], &buf);
-	free(buf);
+		rc = commit_list(t, &t->lists[i]);
 	return rc;
 }

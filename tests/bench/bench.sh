@@ -84,6 +84,7 @@ load_rbld() {
 		die "rblctl zone create failed: $(tail -n 3 "$W/rblctl.log")"
 	say "importing $W/data.txt into rbld's store"
 	IMPORT_SECS=$(rbld_import "$W/data.txt") || exit 1
+	DB_KB=$(du -sk "$W/db" | awk '{ print $1 }')
 }
 
 # ---------------------------------------------------------------- servers
@@ -202,7 +203,7 @@ check_new_data_visible() {
 # ---------------------------------------------------------------- report
 
 report() {
-	db_kb=$(du -sk "$W/db" | awk '{ print $1 }')
+	db_after_kb=$(du -sk "$W/db" | awk '{ print $1 }')
 	data_kb=$(du -k "$W/data.txt" | awk '{ print $1 }')
 	rss_after=$(rss_kb "$PID_RBLD")
 	{
@@ -210,13 +211,14 @@ report() {
 	echo "data: $HOSTS /32 + $NETS /24 (ip4set $data_kb kB); queries 10% listed, 90% random"
 	echo "dnsperf -c $CLIENTS -q $OUTSTANDING -l $SECONDS_PER_RUN, $ROUNDS rounds, servers alternating"
 	echo
-	awk -v db_kb="$db_kb" -v data_kb="$data_kb" -f tests/bench/table.awk "$W/results"
+	awk -v db_kb="$DB_KB" -v data_kb="$data_kb" -f tests/bench/table.awk "$W/results"
 	echo
 	echo "import into rbld's store: $IMPORT_SECS s for the first file"
 	echo "import under load: steady $STEADY_RATE q/s, $IMPORT2_SECS s to replace 1M entries"
 	echo "$STEADY" | awk '{ printf "  without import: sent %d, answered %d, lost %d\n", $1, $2, $3 }'
 	echo "$UNDER_IMPORT" | awk '{ printf "  during import:  sent %d, answered %d, lost %d\n", $1, $2, $3 }'
-	echo "  after import: $VISIBLE_Q; rbld RSS $((rss_after / 1024)) MB"
+	echo "  after import: $VISIBLE_Q; rbld RSS $((rss_after / 1024)) MB;" \
+		"store $((db_after_kb / 1024)) MB on disk"
 	} | tee "$REPORT"
 	say "report written to $REPORT"
 }

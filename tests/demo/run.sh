@@ -55,7 +55,8 @@ pick_port() {	# preferred
 
 write_conf() {	# dns-port [admin-port]
 	{ cat <<EOF
-# rbld.conf for make run (rewritten by every run; the data lives in db/).
+# rbld.conf for make run.  Edit it freely: later runs only change the
+# listen lines (to free ports); the data lives in db/.
 server:
 	listen: 127.0.0.1@$1
 	database: $DB
@@ -94,6 +95,26 @@ admin:
 	site-name: "rbld demo"
 EOF
 	} > "$CONF.tmp" && mv "$CONF.tmp" "$CONF"
+}
+
+# Keep the user's configuration; point its listen lines at today's ports.
+update_conf() {	# dns-port [admin-port]
+	awk -v dns="$1" -v adm="${2:-}" '
+		/^[A-Za-z-]+:/ { sect = $1; sub(/:.*/, "", sect) }
+		sect == "server" && /^[ \t]+listen:/ {
+			if (!dns_done++) print "\tlisten: 127.0.0.1@" dns
+			next
+		}
+		sect == "admin" && /^[ \t]+listen:/ && adm != "" {
+			if (!adm_done++) print "\tlisten: 127.0.0.1@" adm
+			next
+		}
+		/^admin:/ { have_admin = 1 }
+		{ print }
+		END {
+			if (adm != "" && !have_admin)
+				print "\nadmin:\n\tlisten: 127.0.0.1@" adm
+		}' "$CONF" > "$CONF.tmp" && mv "$CONF.tmp" "$CONF"
 }
 
 ctl() { "$B/rblctl" -c "$CONF" "$@"; }
@@ -155,7 +176,11 @@ start_rbld() {
 	PORT=$(pick_port "${RBL_DEMO_PORT:-5353}")
 	APORT=""
 	[ -x "$B/rbl-admin" ] && APORT=$(pick_port $((PORT + 1)))
-	write_conf "$PORT" "$APORT"
+	if [ -f "$CONF" ]; then
+		update_conf "$PORT" "$APORT"
+	else
+		write_conf "$PORT" "$APORT"
+	fi
 	init_database
 	"$B/rbld" -t -c "$CONF" >"$VAR/rbld.log" 2>&1 ||
 		die "rbld -t rejects $CONF: $(tail -n 3 "$VAR/rbld.log")"

@@ -9,7 +9,8 @@
  * lookups from one reused read transaction (half of them at listed
  * addresses), the same number in the benchmark's mix (90% random, mostly
  * unlisted addresses, 10% listed ones), then 10000 incremental (non-bulk)
- * adds.  Prints the times and the size of the store.
+ * adds in one transaction and 100 transactions of one add each.  Prints
+ * the times and the size of the store.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +153,33 @@ static int incremental(rbl_store *s, uint32_t list_id)
 	return 0;
 }
 
+/* 100 transactions of one /32 each: what "rblctl add" costs per commit. */
+static int single_commits(rbl_store *s, uint32_t list_id)
+{
+	double t0 = seconds(), c0 = cpu_seconds();
+	rbl_entry e;
+	rbl_txn *t;
+	int rc;
+
+	rbl_entry_init(&e);
+	for (int i = 0; i < 100; i++) {
+		rbl_prefix p;
+
+		v4(&p.addr, rnd32());
+		p.len = 32;
+		if ((rc = rbl_txn_begin(s, true, &t)) != RBL_OK)
+			return fail("begin", rc);
+		if ((rc = rbl_ip_add(t, list_id, &p, &e)) != RBL_OK)
+			return fail("add", rc);
+		if ((rc = rbl_txn_commit(t)) != RBL_OK)
+			return fail("commit", rc);
+	}
+	printf("single: 100 transactions of one /32 add: %.0f us each "
+	       "(%.0f us CPU)\n", (seconds() - t0) * 1e6 / 100,
+	       (cpu_seconds() - c0) * 1e6 / 100);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long hosts = argc > 2 ? atol(argv[2]) : 1000000;
@@ -220,7 +248,7 @@ int main(int argc, char **argv)
 		printf("store: %zu MiB used, %llu entries\n",
 		       st.map_used >> 20, (unsigned long long)st.n_entries);
 	rbl_txn_abort(t);
-	if (incremental(s, list_id))
+	if (incremental(s, list_id) || single_commits(s, list_id))
 		return 1;
 	rbl_store_close(s);
 	free(sample);

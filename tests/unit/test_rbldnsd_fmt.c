@@ -140,6 +140,7 @@ static void test_ip4_ranges(void)
 	EXPECT_ERR(RBL_DS_IP4SET, "1.2.3.4/33\n", "0..32");
 	EXPECT_ERR(RBL_DS_IP4SET, "1.2.3.4x\n", "t:1:");
 	EXPECT_ERR(RBL_DS_IP4TRIE, "1.2.3.4-5\n", "ip4trie takes prefixes");
+	EXPECT_ERR(RBL_DS_IP4SET, "1.1.1.1\n2001:db8::/32\n", "t:2: ip4set data takes IPv4 only");
 	/* an error anywhere: nothing after it is delivered, result ESYNTAX */
 	CHECK_RC(parse(RBL_DS_IP4SET, "1.1.1.1\nbad\n2.2.2.2\n"), RBL_ESYNTAX);
 	CHECK_STR(out, "1.1.1.1 127.0.0.2\n");

@@ -243,6 +243,11 @@ static void test_templates(void)
 		  "cust*.lns*.example.net");
 	CHECK_STR(template_of("83.37.1.2", "2.red-83-37-1.dynamicip.example.es"),
 		  "#.red-#.dynamicip.example.es");
+	/* digits of the registered domain stay: one operator per template */
+	CHECK_STR(template_of("81.3.2.1", "dsl-81-3-2-1.dyn.isp31.example"),
+		  "dsl-#.dyn.isp31.example");
+	CHECK_STR(template_of("81.3.2.1", "host7.dyn.isp31.example"),
+		  "host*.dyn.isp31.example");
 }
 
 static void test_psl(void)

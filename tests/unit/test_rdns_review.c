@@ -336,6 +336,20 @@ static int count_visit(void *arg, const rbl_rdns_proposal *p)
 	return 0;
 }
 
+typedef struct page_state {
+	rbl_prefix *last;
+	unsigned n;
+	bool have;
+} page_state;
+
+static int page_visit(void *arg, const rbl_rdns_proposal *p)
+{
+	page_state *ps = arg;
+	*ps->last = p->prefix;
+	ps->have = true;
+	return ++ps->n == 2 ? 1 : 0;
+}
+
 static void test_foreach_filters(void)
 {
 	rbl_txn *t;
@@ -348,6 +362,18 @@ static void test_foreach_filters(void)
 	rbl_rdns_filter fd = { 0, "BELL.CA", NULL };
 	CHECK_RC(rbl_rdns_foreach(t, &fd, count_visit, &n), RBL_OK);
 	CHECK(n == 4);
+	/* pages: two at a time, each after the last one seen */
+	rbl_prefix last;
+	unsigned total = 0, pages = 0;
+	page_state ps = { &last, 0, false };
+	do {
+		ps.n = 0;
+		CHECK_RC(rbl_rdns_foreach_after(t, NULL, ps.have ? &last : NULL,
+						page_visit, &ps), ps.n == 2 ? 1 : 0);
+		total += ps.n;
+		pages++;
+	} while (ps.n == 2 && pages < 20);
+	CHECK(total == 8 && pages == 5);	/* the last one is empty */
 	rbl_txn_abort(t);
 	CHECK_STR(rbl_rdns_state_name(RBL_RDNS_FLAGGED), "flagged");
 	CHECK(rbl_rdns_state_parse("Confirmed") == RBL_RDNS_CONFIRMED);
@@ -374,6 +400,14 @@ static void test_conf(void)
 	CHECK(o.code_dynamic == 0x7f00000c && o.code_static == 0x7f00000b);
 	CHECK(o.auto_confirm && o.auto_confidence == 900);
 	CHECK(strstr(o.txt_dynamic, "https://x.example/pbl") != NULL);
+	rbl_conf_free(c);
+	/* no rdns: section at all: the defaults */
+	static const char none[] = "server:\n    threads: 1\n";
+	CHECK_RC(rbl_conf_parse(none, sizeof(none) - 1, "n.conf", &c, err,
+				sizeof(err)), RBL_OK);
+	CHECK_RC(rbl_rdns_opts_from_conf(c, &o, err, sizeof(err)), RBL_OK);
+	CHECK_STR(o.list, "policy");
+	CHECK(o.code_dynamic == 0x7f00000a && !o.auto_confirm);
 	rbl_conf_free(c);
 	static const char bad[] = "rdns:\n    code-static: 10.0.0.1\n";
 	CHECK_RC(rbl_conf_parse(bad, sizeof(bad) - 1, "b.conf", &c, err,

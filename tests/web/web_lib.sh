@@ -73,29 +73,31 @@ start_dns() {
 }
 
 web() {
-	jar=$1; shift
-	curl -s -b "$jar" -c "$jar" "$@"
+	_w_jar=$1; shift
+	curl -s -b "$_w_jar" -c "$_w_jar" "$@"
 }
 
 code() {
-	jar=$1; shift
-	curl -s -o /dev/null -w '%{http_code}' -b "$jar" -c "$jar" "$@"
+	_w_jar=$1; shift
+	curl -s -o /dev/null -w '%{http_code}' -b "$_w_jar" -c "$_w_jar" "$@"
 }
 
 code_to() {	# file jar curl-args: body to FILE, prints the status
-	out=$1 jar=$2; shift 2
-	curl -s -o "$out" -w '%{http_code}' -b "$jar" -c "$jar" "$@"
+	_w_out=$1 _w_jar=$2; shift 2
+	curl -s -o "$_w_out" -w '%{http_code}' -b "$_w_jar" -c "$_w_jar" "$@"
 }
 
 csrf_of() {
 	sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$1" | head -n 1
 }
 
+# Helpers use _w_* names: sh has one variable namespace, and callers
+# keep their own $tok, $jar, ...
 login() {	# jar user pass
 	web "$1" "$URL/login" >"$T/login.html"
-	tok=$(csrf_of "$T/login.html")
+	_w_tok=$(csrf_of "$T/login.html")
 	code "$1" --data-urlencode "user=$2" --data-urlencode "password=$3" \
-		--data-urlencode "csrf=$tok" "$URL/login"
+		--data-urlencode "csrf=$_w_tok" "$URL/login"
 }
 
 audit_has() {

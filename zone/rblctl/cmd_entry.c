@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "zone/audit.h"
 #include "zone/error.h"
 
 /* One parsed command-line entry. */
@@ -49,6 +50,7 @@ static int parse_items(const rbl_list *l, char **args, int n,
 typedef struct add_opts {
 	rbl_entry e;		/* the values for listings */
 	bool has_values;
+	const char *reason;	/* --reason, for the audit log */
 } add_opts;
 
 static int parse_add_opts(const ctl_cmd *me, int argc, char **argv,
@@ -58,6 +60,7 @@ static int parse_add_opts(const ctl_cmd *me, int argc, char **argv,
 		{ "code", required_argument, NULL, 'C' },
 		{ "txt", required_argument, NULL, 'T' },
 		{ "no-txt", no_argument, NULL, 'N' },
+		{ "reason", required_argument, NULL, 'R' },
 		{ "expires", required_argument, NULL, 'E' },
 		{ "source", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
@@ -98,6 +101,9 @@ static int parse_add_opts(const ctl_cmd *me, int argc, char **argv,
 				return ctl_err("--source: longer than %d bytes",
 					       RBL_SOURCE_MAX);
 			snprintf(o->e.source, sizeof(o->e.source), "%s", optarg);
+			break;
+		case 'R':
+			o->reason = optarg;
 			break;
 		default:
 			return ctl_usage(me, "bad option");
@@ -172,6 +178,47 @@ static int open_list(ctl *c, const char *name, bool write, rbl_txn **t,
 	return rc == RBL_OK ? CTL_OK : ctl_fail(*t, rc, "list %s", name);
 }
 
+/* One audit record per entry given, in the transaction that makes the
+ * change, so the log and the data commit (or vanish) together: the
+ * operator's own changes are logged like the admin site's. */
+static int audit_items(rbl_txn *t, const ctl *c, const char *action,
+		       const rbl_list *l, const ctl_item *items, int n,
+		       const char *state, const char *reason)
+{
+	for (int i = 0; i < n; i++) {
+		char target[RBL_NAME_MAX + RBL_LIST_NAME_MAX + 8];
+		rbl_audit_rec r = { 0 };
+		bool add = strcmp(action, RBL_AUDIT_LISTING_ADD) == 0;
+		int rc;
+
+		snprintf(target, sizeof(target), "%s %s", l->name,
+			 items[i].text);
+		r.user = c->source;
+		r.client = "local";
+		r.action = action;
+		r.target = target;
+		r.before = add ? "" : state;
+		r.after = add ? state : "";
+		r.reason = reason ? reason : "";
+		if ((rc = rbl_audit_append(t, &r)) != RBL_OK)
+			return ctl_fail(NULL, rc, "audit log");
+	}
+	return CTL_OK;
+}
+
+/* What an added entry says, for the audit log. */
+static void describe_entry(const rbl_entry *e, char *buf, size_t size)
+{
+	char codes[80];
+
+	snprintf(buf, size, "code=%s txt=%s%s%s expires=%lld",
+		 e->n_codes ? ctl_codes(e, codes) : "default",
+		 (e->flags & RBL_ENTRY_HAS_TXT) ? "\"" : "default",
+		 (e->flags & RBL_ENTRY_HAS_TXT) ? e->txt : "",
+		 (e->flags & RBL_ENTRY_HAS_TXT) ? "\"" : "",
+		 (long long)e->expires);
+}
+
 int cmd_add(ctl *c, int argc, char **argv)
 {
 	const ctl_cmd *me = ctl_find_cmd("add");
@@ -192,6 +239,13 @@ int cmd_add(ctl *c, int argc, char **argv)
 		     ctl_err("out of memory");
 	if (rc == CTL_OK)
 		rc = add_items(t, &l, items, n, &o, &added);
+	if (rc == CTL_OK) {
+		char state[RBL_TXT_MAX + 128];
+
+		describe_entry(&o.e, state, sizeof(state));
+		rc = audit_items(t, c, RBL_AUDIT_LISTING_ADD, &l, items, n,
+				 state, o.reason);
+	}
 	free(items);
 	if (rc != CTL_OK) {
 		rbl_txn_abort(t);
@@ -269,6 +323,17 @@ int cmd_del(ctl *c, int argc, char **argv)
 	rbl_txn *t;
 	int rc = CTL_OK;
 
+	const char *reason = NULL;
+
+	if (argc > 2 && strcmp(argv[1], "--reason") == 0) {
+		reason = argv[2];
+		argc -= 2;
+		argv += 2;
+	} else if (argc > 1 && strncmp(argv[1], "--reason=", 9) == 0) {
+		reason = argv[1] + 9;
+		argc--;
+		argv++;
+	}
 	if (argc < 3)
 		return ctl_usage(me, "del needs LIST and at least one ENTRY");
 	if (open_list(c, argv[1], true, &t, &l) != CTL_OK)
@@ -279,6 +344,9 @@ int cmd_del(ctl *c, int argc, char **argv)
 	for (int i = 0; rc == CTL_OK && i < argc - 2; i++)
 		rc = l.kind == RBL_LIST_IP ? del_ip(t, &l, &items[i], &removed)
 					   : del_name(t, &l, &items[i], &removed);
+	if (rc == CTL_OK)
+		rc = audit_items(t, c, RBL_AUDIT_LISTING_DEL, &l, items,
+				 argc - 2, "listed", reason);
 	free(items);
 	if (rc != CTL_OK) {
 		rbl_txn_abort(t);

@@ -39,6 +39,9 @@ typedef struct import_set {
 	char list_name[RBL_LIST_NAME_MAX + 1];
 	rbl_list list;
 	size_t adjusted;
+	int base;		/* ".aK" section: index of NAME's section */
+	unsigned code_index;	/* ... and which A value it holds (K - 1) */
+	bool clear;		/* first section of its list: --replace clears */
 } import_set;
 
 typedef struct import_run {
@@ -155,6 +158,8 @@ static int add_set(import_run *r, const rbl_ds_section *sec, int type)
 	if (sec)
 		s->sec = *sec;
 	s->sec.type = type;
+	s->base = -1;
+	s->clear = true;
 	rc = rbl_dsm_new(type, on_warn, r, &s->dsm);
 	if (rc == RBL_OK)
 		r->n_sets++;
@@ -291,12 +296,62 @@ static int write_set(import_run *r, rbl_txn *t, import_set *s)
 	write_ctx w = { r, t, &s->list, "", 0 };
 	int rc = RBL_OK;
 
-	if (r->o.replace)
+	if (r->o.replace && s->clear)
 		rc = rbl_list_clear(t, s->list.id);
 	if (rc == RBL_OK)
 		rc = rbl_dsm_foreach(s->dsm, write_record, &w);
 	if (rc != RBL_OK)
 		return ctl_fail(NULL, rc, "list %s", s->list.name);
+	return CTL_OK;
+}
+
+/* A ".aK" dataset of rblctl's own export: its listings carry the K-th A
+ * value of the base list's entries (see rbldnsd_write.c). */
+typedef struct codes_ctx {
+	rbl_txn *t;
+	const rbl_list *l;
+	unsigned k;
+} codes_ctx;
+
+static int add_code(void *arg, const rbl_ds_record *rec)
+{
+	codes_ctx *x = arg;
+	rbl_entry e;
+	int rc;
+
+	if (rec->entry.flags & RBL_ENTRY_EXCLUDE)
+		return 0;
+	rc = rec->is_name ? rbl_name_get(x->t, x->l->id, rec->name, &e) :
+			    rbl_ip_get(x->t, x->l->id, &rec->prefix, &e);
+	if (rc == RBL_ENOTFOUND || (rc == RBL_OK &&
+				    (e.flags & RBL_ENTRY_EXCLUDE))) {
+		fprintf(stderr, "rblctl: %s:%u: warning: no entry in %s for "
+			"this extra A value; skipped\n", rec->file, rec->line,
+			x->l->name);
+		return 0;
+	}
+	if (rc != RBL_OK)
+		return rc;
+	if (e.n_codes == 0) {
+		e.codes[0] = x->l->default_code;
+		e.n_codes = 1;
+	}
+	if (x->k >= RBL_MAX_CODES || e.n_codes < x->k)
+		return 0;
+	e.codes[x->k] = rec->entry.codes[0];
+	e.n_codes = (uint8_t)(x->k + 1);
+	return rec->is_name ? rbl_name_add(x->t, x->l->id, rec->name, &e) :
+			      rbl_ip_add(x->t, x->l->id, &rec->prefix, &e);
+}
+
+static int write_codes(import_run *r, rbl_txn *t, import_set *s)
+{
+	import_set *b = &r->sets[s->base];
+	codes_ctx x = { t, &b->list, s->code_index };
+	int rc = rbl_dsm_foreach(s->dsm, add_code, &x);
+
+	if (rc != RBL_OK)
+		return ctl_fail(NULL, rc, "list %s", b->list.name);
 	return CTL_OK;
 }
 
@@ -313,8 +368,11 @@ static int write_all(import_run *r, rbl_txn *t)
 	r->progress = isatty(STDERR_FILENO) && !r->c->quiet &&
 		      r->total >= BULK_THRESHOLD;
 	for (size_t i = 0; i < r->n_sets; i++)
-		if (r->sets[i].sec.type != RBL_DS_ACL &&
+		if (r->sets[i].sec.type != RBL_DS_ACL && r->sets[i].base < 0 &&
 		    write_set(r, t, &r->sets[i]) != CTL_OK)
+			return CTL_ERR;
+	for (size_t i = 0; i < r->n_sets; i++)
+		if (r->sets[i].base >= 0 && write_codes(r, t, &r->sets[i]))
 			return CTL_ERR;
 	show_progress(r, true);
 	if (r->progress)
@@ -327,7 +385,7 @@ static void summary(import_run *r, double secs)
 	for (size_t i = 0; i < r->n_sets; i++) {
 		import_set *s = &r->sets[i];
 
-		if (s->sec.type == RBL_DS_ACL)
+		if (s->sec.type == RBL_DS_ACL || s->base >= 0)
 			continue;
 		ctl_say(r->c, "%s: %zu entries from %s data%s", s->list.name,
 			rbl_dsm_count(s->dsm), rbl_ds_type_name(s->sec.type),
@@ -491,7 +549,7 @@ static int attach(rbl_zone *z, const import_set *s)
 	for (unsigned j = 0; j < s->sec.n_sub; j++) {
 		const char *sub = s->sec.sub[j];
 
-		if (strchr(sub, '.'))
+		if (strchr(sub, '.') || strlen(sub) > RBL_LABEL_MAX)
 			return ctl_err("%s:%u: subzone %s: rbld attaches lists "
 				       "under one label", s->sec.file,
 				       s->sec.line, sub);
@@ -502,7 +560,7 @@ static int attach(rbl_zone *z, const import_set *s)
 				       z->name, RBL_ZONE_MAX_LISTS);
 		z->lists[z->n_lists].list_id = s->list.id;
 		snprintf(z->lists[z->n_lists].sub, sizeof(z->lists[0].sub),
-			 "%s", sub);
+			 "%.*s", RBL_LABEL_MAX, sub);
 		z->n_lists++;
 	}
 	return CTL_OK;
@@ -563,11 +621,18 @@ static int write_zone(import_run *r, rbl_txn *t, const char *name)
 				s->sec.file, s->sec.line);
 			continue;
 		}
+		if (s->base >= 0)
+			continue;	/* folded into its base list */
 		rc = section_list_name(name, s, i);
 		if (rc == CTL_OK)
 			rc = section_list(r, t, s);
 		if (rc == CTL_OK)
 			rc = attach(z, s);
+		s->clear = true;
+		for (size_t j = 0; j < i; j++)
+			if (r->sets[j].base < 0 &&
+			    r->sets[j].list.id == s->list.id)
+				s->clear = false;
 	}
 	if (rc == CTL_OK) {
 		apply_meta(&r->meta, z);
@@ -580,19 +645,46 @@ static int write_zone(import_run *r, rbl_txn *t, const char *name)
 	return rc;
 }
 
+/* "NAME.aK" (K = 2..4) naming the dataset of K-th A values of NAME. */
+static int extra_codes_of(import_run *r, size_t i, unsigned *k)
+{
+	const char *n = r->sets[i].sec.name, *dot = strrchr(n, '.');
+	size_t base_len = dot ? (size_t)(dot - n) : 0;
+
+	if (!dot || dot[1] != 'a' || dot[2] < '2' || dot[2] > '0' +
+	    RBL_MAX_CODES || dot[3])
+		return -1;
+	for (size_t j = 0; j < r->n_sets; j++)
+		if (j != i && strlen(r->sets[j].sec.name) == base_len &&
+		    strncmp(r->sets[j].sec.name, n, base_len) == 0 &&
+		    kind_of(r->sets[j].sec.type) ==
+		    kind_of(r->sets[i].sec.type)) {
+			*k = (unsigned)(dot[2] - '1');
+			return (int)j;
+		}
+	return -1;
+}
+
 static int check_sections(import_run *r)
 {
-	for (size_t i = 0; i < r->n_sets; i++)
-		for (size_t j = 0; j < i; j++)
-			if (r->sets[i].sec.name[0] &&
-			    strcmp(r->sets[i].sec.name, r->sets[j].sec.name)
-			    == 0)
-				return ctl_err("%s:%u: a second $DATASET named "
-					       "%s", r->sets[i].sec.file,
-					       r->sets[i].sec.line,
-					       r->sets[i].sec.name);
 	if (r->n_sets == 0)
 		return ctl_err("no $DATASET section: nothing to import");
+	for (size_t i = 0; i < r->n_sets; i++) {
+		import_set *s = &r->sets[i];
+
+		s->base = extra_codes_of(r, i, &s->code_index);
+		for (size_t j = 0; j < i; j++)
+			if (s->sec.name[0] &&
+			    strcmp(s->sec.name, r->sets[j].sec.name) == 0 &&
+			    kind_of(s->sec.type) != kind_of(r->sets[j].sec.type))
+				return ctl_err("%s:%u: $DATASET %s holds %s, the "
+					       "one on line %u %s", s->sec.file,
+					       s->sec.line, s->sec.name,
+					       kind_of(s->sec.type) == RBL_LIST_IP ?
+					       "addresses" : "domains",
+					       r->sets[j].sec.line,
+					       "the other kind");
+	}
 	return CTL_OK;
 }
 

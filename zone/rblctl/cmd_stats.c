@@ -2,8 +2,11 @@
  * cmd_stats.c -- rblctl stats and purge.
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
+#include "cmd_evidence.h"
+#include "cmd_user.h"
 #include "ctl.h"
 #include "zone/error.h"
 
@@ -67,9 +70,12 @@ int cmd_stats(ctl *c, int argc, char **argv)
 	return CTL_OK;
 }
 
+/* Expired entries, and with them what the listing policy keeps: evidence
+ * past its retention, decayed scores (cmd_evidence.c). */
 int cmd_purge(ctl *c, int argc, char **argv)
 {
-	uint64_t n = 0;
+	rbl_policy_purge_stats st;
+	uint64_t n;
 	rbl_txn *t;
 	int rc;
 
@@ -79,12 +85,26 @@ int cmd_purge(ctl *c, int argc, char **argv)
 	if (ctl_open_store(c, false) != CTL_OK ||
 	    ctl_begin(c, true, &t) != CTL_OK)
 		return CTL_ERR;
-	rc = rbl_purge_expired(t, (int64_t)time(NULL), &n);
+	memset(&st, 0, sizeof(st));
+	rc = ctl_policy_purge(c, t, (int64_t)time(NULL), &st);
 	if (rc != RBL_OK)
 		return ctl_fail(t, rc, "purge");
 	if (ctl_commit(t, "purge") != CTL_OK)
 		return CTL_ERR;
-	ctl_say(c, "%llu expired entr%s removed\n", (unsigned long long)n,
+	n = st.entries_expired;
+	ctl_say(c, "%llu expired entr%s removed", (unsigned long long)n,
 		n == 1 ? "y" : "ies");
+	if (st.evidence_pruned || st.states_dropped)
+		ctl_say(c, ", %llu old evidence records and %llu score states "
+			"dropped", (unsigned long long)st.evidence_pruned,
+			(unsigned long long)st.states_dropped);
+	ctl_say(c, "\n");
 	return CTL_OK;
+}
+
+int cmd_user(ctl *c, int argc, char **argv)
+{
+	if (ctl_open_store(c, true) != CTL_OK)
+		return CTL_ERR;
+	return rblctl_cmd_user(c->store, argc, argv);
 }

@@ -29,7 +29,7 @@ static int zone_list(ctl *c, rbl_txn *t, const char *name, int kind,
 	if (rc != RBL_ENOTFOUND)
 		return ctl_fail(NULL, rc, "list %s", name);
 	memset(l, 0, sizeof(*l));
-	snprintf(l->name, sizeof(l->name), "%s", name);
+	snprintf(l->name, sizeof(l->name), "%.*s", RBL_LIST_NAME_MAX, name);
 	l->kind = (uint8_t)kind;
 	rc = rbl_list_create(t, l);
 	return rc == RBL_OK ? CTL_OK : ctl_fail(NULL, rc, "list %s", name);

@@ -118,6 +118,8 @@ int cmd_import_zone(ctl *c, int argc, char **argv);
 int cmd_export(ctl *c, int argc, char **argv);
 int cmd_stats(ctl *c, int argc, char **argv);
 int cmd_purge(ctl *c, int argc, char **argv);
+int cmd_user(ctl *c, int argc, char **argv);	/* wraps cmd_user.h */
+int cmd_audit(ctl *c, int argc, char **argv);
 
 /* The table in main.c, for help texts. */
 const ctl_cmd *ctl_find_cmd(const char *name);

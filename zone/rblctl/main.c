@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd_evidence.h"
+#include "cmd_user.h"
 #include "ctl.h"
 #include "zone/error.h"
 
@@ -55,7 +57,7 @@ static const ctl_cmd commands[] = {
 	{ "lists", cmd_lists, "lists", "One line per list.\n" },
 	{ "add", cmd_add,
 	  "add LIST ENTRY... [--code C]... [--txt T | --no-txt] "
-	  "[--expires DURATION|@UNIXTIME] [--source S]",
+	  "[--expires DURATION|@UNIXTIME] [--source S] [--reason TEXT]",
 	  "ENTRY for IP lists: 192.0.2.1, 192.0.2.0/24, 2001:db8::/32,\n"
 	  "a-b ranges (stored as the fewest CIDR prefixes), rbldnsd forms\n"
 	  "(192.0.2, 192.0.2.1-255, 10.16-31), and !ENTRY for an exclusion\n"
@@ -66,10 +68,16 @@ static const ctl_cmd commands[] = {
 	  "--no-txt     answer without TXT\n"
 	  "--expires    stop answering after DURATION (1h, 7d) or at @UNIXTIME\n"
 	  "--source S   who or what listed it (default rblctl:<user>)\n"
+	  "--reason T   why, for the audit log (every add is logged)\n"
 	  "An entry already stored for the same prefix or name is replaced.\n" },
-	{ "del", cmd_del, "del LIST ENTRY...",
+	{ "del", cmd_del, "del [--reason TEXT] LIST ENTRY...",
 	  "Remove the stored entries for exactly these prefixes or names\n"
-	  "(every one must exist, or nothing is removed).\n" },
+	  "(every one must exist, or nothing is removed).  Logged in the\n"
+	  "audit log with the reason, like add.\n" },
+	{ "audit", cmd_audit,
+	  "audit [--target T] [--action A] [--user U]",
+	  "The audit log as CSV: every change made with rblctl add/del/user\n"
+	  "and every action on rbl-admin, with who, when, before and after.\n" },
 	{ "lookup", cmd_lookup, "lookup ZONE|LIST SUBJECT",
 	  "Answer for SUBJECT (an address or a domain) as rbld would, per list:\n"
 	  "listed or not, the stored entry that decided, codes, TXT, expiry,\n"
@@ -105,10 +113,20 @@ static const ctl_cmd commands[] = {
 	  "boundary).  --list exports the list when a zone has the same\n"
 	  "name.  -o writes FILE atomically (FILE.tmp, then renamed).\n"
 	  "--max-records (bind, default 1000000) refuses larger output.\n" },
+	{ "evidence", cmd_evidence, CMD_EVIDENCE_SYNOPSIS, CMD_EVIDENCE_HELP },
+	{ "user", cmd_user,
+	  "user add|passwd|del|list ...",
+	  "The people who may log in to rbl-admin:\n"
+	  "  user add NAME [--role admin] [--password-file F | "
+	  "--password-stdin | --random]\n"
+	  "  user passwd NAME [same options]\n"
+	  "  user del NAME\n"
+	  "  user list\n" },
 	{ "stats", cmd_stats, "stats",
 	  "Entries per list, serial and lists per zone, map size and use.\n" },
 	{ "purge", cmd_purge, "purge",
-	  "Remove expired entries (they already stopped answering).\n" },
+	  "Remove expired entries (they already stopped answering), evidence\n"
+	  "past its retention and decayed listing-policy state.\n" },
 	{ NULL, NULL, NULL, NULL }
 };
 
