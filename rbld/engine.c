@@ -7,6 +7,7 @@
 #include "zone/error.h"
 #include "zone/log.h"
 #include "engine.h"
+#include "tsig.h"
 
 int rbl_engine_init(rbl_engine *e, rbl_store *store,
 		    const rbl_engine_conf *conf, rbl_qstats_slot *stats)
@@ -96,13 +97,37 @@ static void count_answer(rbl_qstats_slot *st, const rbl_decision *d,
 		st->listed++;
 }
 
+/* A query with a TSIG record (a secondary asking for the SOA): *TS is
+ * checked; a bad one turns the answer into NOTAUTH (RFC 8945 5.2). */
+static bool tsig_query(const rbl_engine *e, const uint8_t *pkt, size_t len,
+		       rbl_tsig_state *ts)
+{
+	if (!e->conf->n_tsig_keys || len < DNS_HDR_LEN ||
+	    dns_get16(pkt + 10) == 0 ||
+	    rbl_tsig_check(e->conf->tsig_keys, e->conf->n_tsig_keys, pkt, len,
+			   e->env.now, ts) != RBL_OK)
+		return false;
+	return rbl_tsig_present(ts);
+}
+
+/* No room left for the TSIG record: header and question only, TC set,
+ * so the client asks again over TCP. */
+static void tsig_truncate(const rbl_query *q, uint8_t *out, size_t *outlen)
+{
+	*outlen = q->has_question ? q->question_end : DNS_HDR_LEN;
+	out[2] |= DNS_FLAG_TC;
+	memset(out + 6, 0, 6);
+}
+
 int rbl_engine_answer(rbl_engine *e, const uint8_t *pkt, size_t len,
 		      int transport, uint8_t *out, size_t cap,
 		      size_t *outlen)
 {
 	rbl_query *q = &e->query;
 	rbl_decision *d = &e->decision;
-	bool truncated;
+	rbl_tsig_state ts;
+	bool truncated, tsig;
+	size_t limit;
 	int rc;
 
 	e->stats->queries++;
@@ -120,9 +145,18 @@ int rbl_engine_answer(rbl_engine *e, const uint8_t *pkt, size_t len,
 		rbl_decision_rcode(d, DNS_RCODE_SERVFAIL);
 	else
 		rbl_lookup(&e->env, q, d);
-	rc = rbl_answer_write(q, d, e->conf->edns_buffer_max, out,
-			      answer_limit(q, e->conf, transport, cap),
+	limit = answer_limit(q, e->conf, transport, cap);
+	if ((tsig = tsig_query(e, pkt, len, &ts)) && ts.error)
+		rbl_decision_rcode(d, DNS_RCODE_NOTAUTH);
+	rc = rbl_answer_write(q, d, e->conf->edns_buffer_max, out, limit,
 			      outlen, &truncated);
+	if (rc == RBL_OK && tsig) {
+		if (*outlen + rbl_tsig_size(&ts) > limit) {
+			tsig_truncate(q, out, outlen);
+			truncated = true;
+		}
+		rc = rbl_tsig_sign(&ts, out, outlen, cap, e->env.now);
+	}
 	if (rc != RBL_OK) {
 		e->stats->dropped++;
 		return RBL_EFORMAT;

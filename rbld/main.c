@@ -291,6 +291,10 @@ static int load_config(const options *o, rbl_conf **conf, settings *st)
 		rc = get_settings(*conf, o, st, err, sizeof(err));
 	if (rc == RBL_OK)
 		rc = rbl_xfr_conf_load(*conf, &st->xfr, err, sizeof(err));
+	if (rc == RBL_OK) {	/* signed SOA queries of secondaries */
+		st->srv.engine.tsig_keys = st->xfr.keys;
+		st->srv.engine.n_tsig_keys = st->xfr.n_keys;
+	}
 	if (rc != RBL_OK)
 		fprintf(stderr, "rbld: %s\n", err[0] ? err : rbl_strerror(rc));
 	return rc;

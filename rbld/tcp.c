@@ -437,6 +437,17 @@ static void conn_service(rbl_tcp_server *s, conn *c, bool readable)
 		conn_close(s, c);
 		return;
 	}
+	/* a transfer whose output all went out takes its next messages
+	 * now: the job signalled them before, it will not again */
+	while (c->xfr && c->out_len == 0) {
+		conn_answer(s, c);
+		if (c->out_len == 0)
+			break;
+		if (!conn_flush(s, c)) {
+			conn_close(s, c);
+			return;
+		}
+	}
 	/* A client that closed gets its answers, then we close too. */
 	if (c->eof && !c->backlog && c->out_len == 0 && !c->xfr) {
 		conn_close(s, c);

@@ -312,6 +312,14 @@ bool rbl_tsig_present(const rbl_tsig_state *st)
 	return st->key || st->error;
 }
 
+size_t rbl_tsig_size(const rbl_tsig_state *st)
+{
+	size_t name = st->key ? st->key->name_len : st->name_len;
+
+	/* owner, fixed fields, algorithm, MAC, BADTIME's other data */
+	return name + 10u + DNS_NAME_MAX / 16u + 16u + RBL_TSIG_MAC_MAX + 6u;
+}
+
 int rbl_tsig_check(const rbl_tsig_key *keys, unsigned n_keys,
 		   const uint8_t *msg, size_t len, int64_t now,
 		   rbl_tsig_state *st)

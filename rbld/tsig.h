@@ -82,6 +82,8 @@ int rbl_tsig_check(const rbl_tsig_key *keys, unsigned n_keys,
 
 /* True when the request carried a TSIG record (good or bad). */
 bool rbl_tsig_present(const rbl_tsig_state *st);
+/* Bytes the TSIG record of the answer to ST's request will take. */
+size_t rbl_tsig_size(const rbl_tsig_state *st);
 
 /* Append the TSIG record to response MSG (*LEN bytes, CAP room; the
  * message's ID must be the request's) and bump ARCOUNT.  Returns RBL_OK,

@@ -37,9 +37,14 @@ struct rbl_xfr {
 	rbl_xfr_opts opts;
 	rbl_txn *txn;			/* the TCP thread's, for checks */
 	pthread_mutex_t lock;
-	pthread_cond_t idle;
-	unsigned running;		/* producer threads alive */
+	pthread_cond_t idle;		/* a thread ended */
+	pthread_cond_t slot;		/* a transfer ended */
+	unsigned running;		/* job threads alive */
+	unsigned active;		/* of which producing */
 };
+
+/* Job threads waiting for their turn, per transfer allowed at once. */
+#define QUEUE_FACTOR	16
 
 /* What a transfer request asks for. */
 typedef struct xfr_req {
@@ -350,11 +355,50 @@ int rbl_xfr_job_next(rbl_xfr_job *j, uint8_t *out, size_t cap, size_t *len)
 
 void rbl_xfr_job_release(rbl_xfr_job *j)
 {
+	rbl_xfr *x = j->x;
+
 	pthread_mutex_lock(&j->lock);
 	j->cancelled = true;
 	pthread_cond_signal(&j->cond);
 	pthread_mutex_unlock(&j->lock);
+	pthread_mutex_lock(&x->lock);	/* a job waiting for its turn */
+	pthread_cond_broadcast(&x->slot);
+	pthread_mutex_unlock(&x->lock);
 	job_unref(j);
+}
+
+static bool job_cancelled(rbl_xfr_job *j)
+{
+	bool c;
+
+	pthread_mutex_lock(&j->lock);
+	c = j->cancelled;
+	pthread_mutex_unlock(&j->lock);
+	return c;
+}
+
+/* Wait until fewer than xfr-max-transfers run.  False if the client
+ * went away meanwhile. */
+static bool wait_turn(rbl_xfr *x, rbl_xfr_job *j)
+{
+	bool go;
+
+	pthread_mutex_lock(&x->lock);
+	while (x->active >= x->conf->max_transfers && !job_cancelled(j))
+		pthread_cond_wait(&x->slot, &x->lock);
+	go = !job_cancelled(j);
+	if (go)
+		x->active++;
+	pthread_mutex_unlock(&x->lock);
+	return go;
+}
+
+static void end_turn(rbl_xfr *x)
+{
+	pthread_mutex_lock(&x->lock);
+	x->active--;
+	pthread_cond_broadcast(&x->slot);
+	pthread_mutex_unlock(&x->lock);
 }
 
 /* ------------------------------------------------------------ producing */
@@ -543,7 +587,9 @@ static void *job_main(void *arg)
 	rbl_xfr *x = j->x;
 	producer *p = calloc(1, sizeof *p);
 	rbl_txn *t = NULL;
-	int rc = p ? rbl_txn_begin(x->store, false, &t) : RBL_ENOMEM;
+	bool turn = wait_turn(x, j);
+	int rc = !turn ? RBL_ESTALE : p ? rbl_txn_begin(x->store, false, &t)
+					: RBL_ENOMEM;
 
 	if (rc == RBL_OK) {
 		p->job = j;
@@ -555,12 +601,14 @@ static void *job_main(void *arg)
 			rc = transfer(p, t);
 		}
 		free(p->w.buf);
-	} else {
+	} else if (turn) {
 		rbl_log_err("transfer of %s: %s", j->req.zone,
 			    rbl_strerror(rc));
 	}
 	if (t)
 		rbl_txn_abort(t);
+	if (turn)
+		end_turn(x);
 	free(p);
 	pthread_mutex_lock(&j->lock);
 	j->done = true;
@@ -607,7 +655,7 @@ static int job_start(rbl_xfr *x, rbl_xfr_job *j)
 	int rc = RBL_OK;
 
 	pthread_mutex_lock(&x->lock);
-	if (x->running >= x->conf->max_transfers)
+	if (x->running >= x->conf->max_transfers * QUEUE_FACTOR)
 		rc = RBL_EBUSY;
 	else
 		x->running++;
@@ -728,7 +776,7 @@ int rbl_xfr_tcp_query(rbl_xfr *x, const uint8_t *msg, size_t len,
 		}
 		rbl_log_warn("%s %s to %s: %s", qtype_text(&r), r.zone,
 			     r.peer_text, rc == RBL_EBUSY
-			     ? "too many transfers at once (xfr-max-transfers)"
+			     ? "too many transfers waiting (xfr-max-transfers)"
 			     : rbl_strerror(rc));
 		rc = small_answer(&r, DNS_RCODE_SERVFAIL, NULL, 0, out, cap,
 				  outlen);
@@ -757,6 +805,7 @@ int rbl_xfr_new(rbl_store *store, const rbl_xfr_conf *conf, rbl_xfr **out)
 	rbl_txn_reset(x->txn);
 	pthread_mutex_init(&x->lock, NULL);
 	pthread_cond_init(&x->idle, NULL);
+	pthread_cond_init(&x->slot, NULL);
 	*out = x;
 	return RBL_OK;
 }
@@ -773,5 +822,6 @@ void rbl_xfr_free(rbl_xfr *x)
 	rbl_txn_abort(x->txn);
 	pthread_mutex_destroy(&x->lock);
 	pthread_cond_destroy(&x->idle);
+	pthread_cond_destroy(&x->slot);
 	free(x);
 }
