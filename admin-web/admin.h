@@ -45,6 +45,7 @@ typedef struct adm_config {
 	uint64_t max_post;		/* bytes */
 	uint64_t max_report;		/* bytes, POST /api/report */
 	uint32_t threads, max_connections, max_per_client, timeout;
+	uint32_t request_timeout;	/* a request must arrive in this (s) */
 	char site_name[64];
 	char database[4096];
 	char stats_file[4096];		/* rbld's shared counters */

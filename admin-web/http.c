@@ -11,11 +11,13 @@
 
 #include "zone/error.h"
 #include "http.h"
+#include "slowguard.h"
 #include "proxy.h"
 
 struct adm_server {
 	struct MHD_Daemon *daemon;
 	adm_app *app;
+	adm_guard *guard;		/* slow clients (slowguard.h) */
 };
 
 /* State of one request across libmicrohttpd's calls. */
@@ -126,6 +128,7 @@ static enum MHD_Result finish(adm_app *app, struct MHD_Connection *c,
 	enum MHD_Result ret;
 	int rc = RBL_OK;
 
+	adm_guard_request_in(c);
 	fill_request(app, c, url, method, &r);
 	if (r.is_post && strcmp(url, ADM_API_REPORT) == 0) {
 		r.body = cc->body.p ? cc->body.p : "";
@@ -178,6 +181,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	struct conn_ctx *cc = *con_cls;
 
 	if (!cc) {
+		/* Refusals below answer at once: the request is "in". */
 		if (strcmp(method, "GET") && strcmp(method, "HEAD") &&
 		    strcmp(method, "POST"))
 			return send_plain(c, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -210,6 +214,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	struct conn_ctx *cc = *con_cls;
 
+	adm_guard_answered(c);	/* the next request's deadline starts */
 	if (cc) {
 		adm_buf_free(&cc->body);
 		free(cc);
@@ -243,11 +248,18 @@ int adm_http_start(adm_app *app, adm_server **out, char *err, size_t errlen)
 		flags |= MHD_USE_TLS;
 	}
 	s->app = app;
-	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, app,
+	if (!(s->guard = adm_guard_new(cfg->max_connections,
+				       cfg->request_timeout))) {
+		free(s);
+		return RBL_ENOMEM;
+	}
+	s->daemon = MHD_start_daemon(flags, 0, adm_guard_accept, s->guard,
+		on_request, app,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&cfg->listen,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+		MHD_OPTION_CONNECTION_LIMIT, adm_guard_capacity(s->guard),
+		MHD_OPTION_NOTIFY_CONNECTION, adm_guard_notify, s->guard,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_per_client,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
@@ -259,6 +271,7 @@ int adm_http_start(adm_app *app, adm_server **out, char *err, size_t errlen)
 	if (!s->daemon) {
 		snprintf(err, errlen, "cannot listen on %s (in use, or bad TLS "
 			 "certificate/key?)", cfg->listen_text);
+		adm_guard_free(s->guard);
 		free(s);
 		return RBL_EIO;
 	}
@@ -271,5 +284,6 @@ void adm_http_stop(adm_server *s)
 	if (!s)
 		return;
 	MHD_stop_daemon(s->daemon);
+	adm_guard_free(s->guard);
 	free(s);
 }

@@ -94,7 +94,7 @@ static int prefixes(const rbl_conf_section *s, const char *key,
 static int numbers(const rbl_conf *c, const rbl_conf_section *a,
 		   adm_config *o, char *err, size_t errlen)
 {
-	uint32_t max_sessions;
+	uint32_t max_sessions = 4096;	/* read on the error path too */
 	int rc = rbl_conf_duration(c, a, "session-idle", 1800, &o->session_idle,
 				   err, errlen);
 
@@ -115,6 +115,8 @@ static int numbers(const rbl_conf *c, const rbl_conf_section *a,
 				   &o->max_per_client, err, errlen);
 	if (!rc) rc = rbl_conf_duration(c, a, "timeout", 30, &o->timeout,
 					err, errlen);
+	if (!rc) rc = rbl_conf_duration(c, a, "request-timeout", 20,
+					&o->request_timeout, err, errlen);
 	o->max_sessions = max_sessions ? max_sessions : 1;
 	if (!rc && (o->threads == 0 || o->threads > 64)) {
 		snprintf(err, errlen, "admin: threads must be 1..64");

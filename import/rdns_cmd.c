@@ -19,6 +19,7 @@
 #define BATCH_OPS	1000
 #define BATCH_SECONDS	2
 #define DEFAULT_DB	"/var/lib/rbld"
+#define DEFAULT_CONF	"/etc/rbld/rbld.conf"
 #define SORT_HINT	"LC_ALL=C sort -t . -k1,1n -k2,2n -k3,3n -k4,4n"
 
 static const char usage_text[] =
@@ -41,7 +42,8 @@ static const char usage_text[] =
 "  rules [--check FILE]      print the built-in rules, or check a file\n"
 "\n"
 "options:\n"
-"  -c, --config FILE         rbld.conf (store, rdns: section)\n"
+"  -c, --config FILE         rbld.conf (default /etc/rbld/rbld.conf if it\n"
+"                            exists): the store, the rdns: section\n"
 "  -d, --database DIR        the store (default: server: database)\n"
 "  -R, --rules FILE          classifier rules (default: built-in)\n"
 "      --psl FILE            public suffix list\n"
@@ -902,7 +904,9 @@ static int note_around(around_set *as, const rbl_prefix *p)
 		return 0;	/* too wide to walk, or never listable */
 	if (as->n > 0 && as->p[as->n - 1].len == q.len &&
 	    rbl_addr_cmp(&as->p[as->n - 1].addr, &q.addr) == 0)
-		return 0;	/* walks come in address order: one per block */
+		return 0;	/* the same block again */
+	if (as->n == as->cap && as->n >= 65536)
+		as->n = tidy_prefixes(as->p, as->n);	/* merge repeats */
 	if (as->n == as->cap) {
 		size_t cap = as->cap ? as->cap * 2 : 256;
 		rbl_prefix *np = realloc(as->p, cap * sizeof(*np));
@@ -939,7 +943,8 @@ static int collect_blocks(rdns_cmd *c, around_set *as)
 		if (rc == RBL_OK)
 			rc = rbl_ip_foreach(t, l.id, NULL, collect_listed, as);
 	} else {
-		rc = rbl_evidence_foreach(t, collect_evidence, as);
+		/* the time index: every record once, repeats merged above */
+		rc = rbl_evidence_foreach_since(t, 0, collect_evidence, as);
 	}
 	rbl_txn_abort(t);
 	return rc;
@@ -1050,6 +1055,8 @@ int rbl_import_rdns_main(int argc, char **argv)
 		return 0;
 	}
 	int status = parse_options(&c, argc - 1, argv + 1);
+	if (!c.conf_path && access(DEFAULT_CONF, R_OK) == 0)
+		c.conf_path = DEFAULT_CONF;	/* as the other rbl tools */
 	if (status < 0 && c.conf_path)
 		status = load_conf(&c) ? 1 : -1;
 	if (status < 0)

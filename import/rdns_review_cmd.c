@@ -106,6 +106,23 @@ static const char *decider(const rdns_cmd *c)
 	return by;
 }
 
+/* Say why deciding on PFX failed: no such proposal, or no policy list. */
+static void report_decide_error(const rdns_cmd *c, rbl_txn *t,
+				const char *text, const rbl_prefix *pfx, int rc)
+{
+	rbl_rdns_proposal *p = malloc(sizeof(*p));
+	if (rc == RBL_ENOTFOUND && p && pfx && rbl_rdns_get(t, pfx, p) ==
+	    RBL_ENOTFOUND)
+		fprintf(stderr, "%s: %s: no such proposal\n", c->prog, text);
+	else if (rc == RBL_ENOTFOUND)
+		fprintf(stderr, "%s: %s: policy list \"%s\" missing (create "
+			"it with rblctl)\n", c->prog, text, c->policy.list);
+	else
+		fprintf(stderr, "%s: %s: %s\n", c->prog, text,
+			rbl_strerror(rc));
+	free(p);
+}
+
 /* Confirm or reject the prefixes ARGV[AT..] or, with --template/--domain,
  * every open proposal that matches. */
 static int decide_in(rdns_cmd *c, rbl_txn *t, int state, int argc,
@@ -124,13 +141,43 @@ static int decide_in(rdns_cmd *c, rbl_txn *t, int state, int argc,
 		int rc = rbl_rdns_decide(t, &c->policy, &pfx, state,
 					 decider(c), c->note, now);
 		if (rc != RBL_OK) {
-			fprintf(stderr, "%s: %s: %s\n", c->prog, argv[i],
-				rbl_strerror(rc));
+			report_decide_error(c, t, argv[i], &pfx, rc);
 			return rc;
 		}
 		(*n)++;
 	}
 	return RBL_OK;
+}
+
+typedef struct ttl_check {
+	uint32_t list_id;
+	const char *prog;
+} ttl_check;
+
+static int warn_short_ttl(void *arg, const rbl_zone *z)
+{
+	const ttl_check *tc = arg;
+	for (unsigned i = 0; i < z->n_lists; i++)
+		if (z->lists[i].list_id == tc->list_id && z->ttl < 86400)
+			fprintf(stderr, "%s: note: zone %s answers from the "
+				"policy list with TTL %u; policy lists should "
+				"use days (RFC 5782 section 4)\n", tc->prog,
+				z->name, z->ttl);
+	return 0;
+}
+
+/* Policy ranges change slowly: say so when a zone serves them briefly. */
+static void check_policy_ttl(rdns_cmd *c)
+{
+	rbl_txn *t;
+	rbl_list l;
+	if (rbl_txn_begin(c->store, false, &t) != RBL_OK)
+		return;
+	if (rbl_list_get(t, c->policy.list, &l) == RBL_OK) {
+		ttl_check tc = { l.id, c->prog };
+		rbl_zone_foreach(t, warn_short_ttl, &tc);
+	}
+	rbl_txn_abort(t);
 }
 
 static int review_decide(rdns_cmd *c, int state, int argc, char **argv,
@@ -148,16 +195,17 @@ static int review_decide(rdns_cmd *c, int state, int argc, char **argv,
 		return rdns_cmd_fail(c, "store", rc);
 	rc = decide_in(c, t, state, argc, argv, at, &n);
 	if (rc != RBL_OK) {
+		if (at >= argc)	/* by template or domain */
+			report_decide_error(c, t, "review", NULL, rc);
 		rbl_txn_abort(t);	/* all or nothing */
-		if (rc == RBL_ENOTFOUND)
-			fprintf(stderr, "%s: (is list \"%s\" created?)\n",
-				c->prog, c->policy.list);
 		return 1;
 	}
 	rc = rbl_txn_commit(t);
 	if (rc != RBL_OK)
 		return rdns_cmd_fail(c, "store commit", rc);
 	printf("%u %s\n", n, rbl_rdns_state_name(state));
+	if (state == RBL_RDNS_CONFIRMED && n > 0)
+		check_policy_ttl(c);
 	return 0;
 }
 

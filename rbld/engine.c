@@ -9,6 +9,27 @@
 #include "engine.h"
 #include "tsig.h"
 
+/* Take the policy in force (again after a reload): fresh tables. */
+static int adopt_access(rbl_engine *e)
+{
+	rbl_access_live *live = e->conf->access;
+
+	if (e->access_on)
+		rbl_access_state_fini(&e->access);
+	e->access_on = false;
+	if (!live)
+		return RBL_OK;
+	e->access_gen = atomic_load(&live->generation);
+	e->access_cur = atomic_load(&live->current);
+	if (!e->access_cur || !rbl_access_active(e->access_cur))
+		return RBL_OK;
+	e->access_on = true;
+	if (rbl_access_state_init(&e->access, e->access_cur) == RBL_OK)
+		return RBL_OK;
+	e->access_on = false;
+	return RBL_ENOMEM;
+}
+
 int rbl_engine_init(rbl_engine *e, rbl_store *store,
 		    const rbl_engine_conf *conf, rbl_qstats_slot *stats)
 {
@@ -26,7 +47,7 @@ int rbl_engine_init(rbl_engine *e, rbl_store *store,
 	e->env.zonetab = &e->zonetab;
 	e->env.version = conf->version;
 	e->env.identity = conf->identity;
-	return RBL_OK;
+	return adopt_access(e);
 }
 
 void rbl_engine_fini(rbl_engine *e)
@@ -34,6 +55,8 @@ void rbl_engine_fini(rbl_engine *e)
 	if (e->txn)
 		rbl_txn_abort(e->txn);
 	rbl_zonetab_free(&e->zonetab);
+	if (e->access_on)
+		rbl_access_state_fini(&e->access);
 	e->txn = NULL;
 }
 
@@ -43,6 +66,11 @@ int rbl_engine_begin(rbl_engine *e, int64_t now)
 
 	e->env.now = now ? now : (int64_t)time(NULL);
 	e->env.batch++;
+	if (e->conf->access &&
+	    atomic_load(&e->conf->access->generation) != e->access_gen &&
+	    adopt_access(e) != RBL_OK)
+		rbl_log_err("reloaded client policy: out of memory; answering "
+			    "without it");
 	if (!e->txn_live) {
 		rc = rbl_txn_renew(e->txn);
 		e->store_ok = rc == RBL_OK;
@@ -78,8 +106,10 @@ static size_t answer_limit(const rbl_query *q, const rbl_engine_conf *c,
 	return limit < cap ? limit : cap;
 }
 
+/* POLICY: the answer is the policy's (fixed, empty, slipped), so it
+ * counts by rcode only. */
 static void count_answer(rbl_qstats_slot *st, const rbl_decision *d,
-			 const uint8_t *msg, bool truncated)
+			 const uint8_t *msg, bool truncated, bool policy)
 {
 	int rc = d->rcode;
 
@@ -87,6 +117,8 @@ static void count_answer(rbl_qstats_slot *st, const rbl_decision *d,
 		st->rcode[RBL_QS_BADVERS]++;
 	else
 		st->rcode[rc <= DNS_RCODE_REFUSED ? rc : RBL_QS_OTHER]++;
+	if (policy)
+		return;
 	if (truncated)
 		st->truncated++;
 	else if (rc == DNS_RCODE_NOERROR && d->zone &&
@@ -95,6 +127,97 @@ static void count_answer(rbl_qstats_slot *st, const rbl_decision *d,
 	if (d->kind == RBL_ANS_LISTED && !truncated &&
 	    rbl_answer_count(msg) > 0)
 		st->listed++;
+}
+
+/* What the client policy says about this query (NULL: nothing). */
+typedef struct verdict {
+	bool known;			/* the client address is known */
+	rbl_addr client;
+	const rbl_acl_rule *rule;	/* NULL: answer normally */
+	bool quota;			/* RULE is the quota's */
+} verdict;
+
+static void count_received(rbl_qstats_slot *st, int transport)
+{
+	st->queries++;
+	if (transport == RBL_TRANSPORT_TCP)
+		st->tcp++;
+	else
+		st->udp++;
+}
+
+static void count_policy(rbl_qstats_slot *st, const verdict *v)
+{
+	if (v->quota)
+		st->quota_over++;
+	else if (v->rule->action == RBL_ACT_IGNORE)
+		st->acl_dropped++;
+	else if (v->rule->action == RBL_ACT_REFUSE)
+		st->acl_refused++;
+	else
+		st->acl_answered++;
+}
+
+/* Step: the ACL rule or quota that applies to the client, if any. */
+static void admit(rbl_engine *e, const struct sockaddr *from, verdict *v)
+{
+	const rbl_query *q = &e->query;
+	const rbl_zt_zone *zone = NULL;
+
+	v->rule = NULL;
+	v->quota = false;
+	v->known = e->access_on && from && rbl_access_client(from, &v->client);
+	if (!v->known)
+		return;
+	if (e->access_cur->n_zone_acls && q->has_question)
+		zone = rbl_zonetab_find(&e->zonetab, q);
+	v->rule = rbl_access_admit(&e->access, &v->client, zone, e->env.now,
+				   &v->quota);
+	if (v->rule)
+		count_policy(e->stats, v);
+}
+
+/* Step: the decision, from the parser, the store and the policy. */
+static void decide(rbl_engine *e, const verdict *v)
+{
+	const rbl_query *q = &e->query;
+	rbl_decision *d = &e->decision;
+
+	if (q->rcode != DNS_RCODE_NOERROR)
+		rbl_decision_rcode(d, q->rcode);
+	else if (v->rule && v->rule->action == RBL_ACT_REFUSE)
+		rbl_decision_rcode(d, DNS_RCODE_REFUSED);
+	else if (!e->store_ok || !e->txn_live)
+		rbl_decision_rcode(d, DNS_RCODE_SERVFAIL);
+	else
+		rbl_lookup(&e->env, q, d);
+	if (v->rule && (v->rule->action == RBL_ACT_EMPTY ||
+			v->rule->action == RBL_ACT_ANSWER))
+		rbl_access_rewrite(&e->access, v->rule, &v->client, d);
+}
+
+/* Step: response rate limiting of UDP answers.  False: drop it. */
+static bool limit(rbl_engine *e, const verdict *v, int transport,
+		  uint8_t *out, size_t *outlen, bool *slipped)
+{
+	rbl_qstats_slot *st = e->stats;
+	bool limited;
+	int r;
+
+	*slipped = false;
+	if (transport != RBL_TRANSPORT_UDP || !v->known)
+		return true;
+	r = rbl_access_limit(&e->access, &v->client, &e->query,
+			     e->decision.rcode, e->env.now, out, outlen,
+			     &limited);
+	st->rrl_limited += limited;
+	if (r == RBL_RRL_DROP) {
+		st->rrl_dropped++;
+		return false;
+	}
+	*slipped = r == RBL_RRL_SLIP;
+	st->rrl_slipped += *slipped;
+	return true;
 }
 
 /* A query with a TSIG record (a secondary asking for the SOA): *TS is
@@ -110,57 +233,67 @@ static bool tsig_query(const rbl_engine *e, const uint8_t *pkt, size_t len,
 	return rbl_tsig_present(ts);
 }
 
-/* No room left for the TSIG record: header and question only, TC set,
- * so the client asks again over TCP. */
-static void tsig_truncate(const rbl_query *q, uint8_t *out, size_t *outlen)
+/* Step: sign the answer to a signed query.  Without room for the TSIG
+ * record the answer shrinks to header and question with TC set, so the
+ * client asks again over TCP. */
+static int tsig_sign(rbl_engine *e, rbl_tsig_state *ts, size_t room,
+		     uint8_t *out, size_t *outlen, size_t cap,
+		     bool *truncated)
 {
-	*outlen = q->has_question ? q->question_end : DNS_HDR_LEN;
-	out[2] |= DNS_FLAG_TC;
-	memset(out + 6, 0, 6);
+	const rbl_query *q = &e->query;
+
+	if (*outlen + rbl_tsig_size(ts) > room) {
+		*outlen = q->has_question ? q->question_end : DNS_HDR_LEN;
+		out[2] |= DNS_FLAG_TC;
+		memset(out + 6, 0, 6);
+		*truncated = true;
+	}
+	return rbl_tsig_sign(ts, out, outlen, cap, e->env.now);
 }
 
 int rbl_engine_answer(rbl_engine *e, const uint8_t *pkt, size_t len,
 		      int transport, uint8_t *out, size_t cap,
 		      size_t *outlen)
 {
-	rbl_query *q = &e->query;
-	rbl_decision *d = &e->decision;
-	rbl_tsig_state ts;
-	bool truncated, tsig;
-	size_t limit;
-	int rc;
+	return rbl_engine_answer_from(e, NULL, pkt, len, transport, out, cap,
+				      outlen);
+}
 
-	e->stats->queries++;
-	if (transport == RBL_TRANSPORT_TCP)
-		e->stats->tcp++;
-	else
-		e->stats->udp++;
+int rbl_engine_answer_from(rbl_engine *e, const struct sockaddr *from,
+			   const uint8_t *pkt, size_t len, int transport,
+			   uint8_t *out, size_t cap, size_t *outlen)
+{
+	rbl_query *q = &e->query;
+	verdict v;
+	rbl_tsig_state ts;
+	bool truncated, slipped, tsig;
+	size_t room;
+
+	count_received(e->stats, transport);
 	if (rbl_query_parse(pkt, len, q) != RBL_OK || cap < DNS_UDP_MIN) {
 		e->stats->dropped++;
 		return RBL_EFORMAT;
 	}
-	if (q->rcode != DNS_RCODE_NOERROR)
-		rbl_decision_rcode(d, q->rcode);
-	else if (!e->store_ok || !e->txn_live)
-		rbl_decision_rcode(d, DNS_RCODE_SERVFAIL);
-	else
-		rbl_lookup(&e->env, q, d);
-	limit = answer_limit(q, e->conf, transport, cap);
+	admit(e, from, &v);
+	if (v.rule && v.rule->action == RBL_ACT_IGNORE)
+		return RBL_EFORMAT;
+	decide(e, &v);
 	if ((tsig = tsig_query(e, pkt, len, &ts)) && ts.error)
-		rbl_decision_rcode(d, DNS_RCODE_NOTAUTH);
-	rc = rbl_answer_write(q, d, e->conf->edns_buffer_max, out, limit,
-			      outlen, &truncated);
-	if (rc == RBL_OK && tsig) {
-		if (*outlen + rbl_tsig_size(&ts) > limit) {
-			tsig_truncate(q, out, outlen);
-			truncated = true;
-		}
-		rc = rbl_tsig_sign(&ts, out, outlen, cap, e->env.now);
-	}
-	if (rc != RBL_OK) {
+		rbl_decision_rcode(&e->decision, DNS_RCODE_NOTAUTH);
+	room = answer_limit(q, e->conf, transport, cap);
+	if (rbl_answer_write(q, &e->decision, e->conf->edns_buffer_max, out,
+			     room, outlen, &truncated) != RBL_OK) {
 		e->stats->dropped++;
 		return RBL_EFORMAT;
 	}
-	count_answer(e->stats, d, out, truncated);
+	if (!limit(e, &v, transport, out, outlen, &slipped))
+		return RBL_EFORMAT;
+	if (tsig && tsig_sign(e, &ts, room, out, outlen, cap, &truncated) !=
+		    RBL_OK) {
+		e->stats->dropped++;
+		return RBL_EFORMAT;
+	}
+	count_answer(e->stats, &e->decision, out, truncated,
+		     v.rule != NULL || slipped);
 	return RBL_OK;
 }

@@ -9,7 +9,8 @@
  *                               the store (commits by other processes
  *                               become visible here), the time, and the
  *                               zone table when zones or lists changed;
- *     rbl_engine_answer(e, ...) for each packet of the batch;
+ *     rbl_engine_answer_from(e, client, ...)
+ *                               for each packet of the batch;
  *     rbl_engine_end(e)         after the batch: releases the snapshot so
  *                               an idle worker pins no old pages.
  *
@@ -27,6 +28,7 @@
 #include "zone/store.h"
 #include "answer.h"
 #include "lookup.h"
+#include "access.h"
 #include "query.h"
 #include "zonetab.h"
 
@@ -39,6 +41,7 @@ typedef struct rbl_engine_conf {
 	const char *version;		/* CH TXT version.bind; NULL refuses */
 	const char *identity;		/* CH TXT id.server; NULL refuses */
 	uint16_t edns_buffer_max;	/* cap on UDP answers with EDNS */
+	rbl_access_live *access;	/* ACL, quota, RRL; NULL: none */
 	/* TSIG keys (xfr_conf.h): signed queries (secondaries asking for
 	 * the SOA) get signed answers.  NULL/0: TSIG is not looked at. */
 	const struct rbl_tsig_key *tsig_keys;
@@ -57,11 +60,16 @@ typedef struct rbl_engine {
 	rbl_qstats_slot own_stats;	/* used when no slot was given */
 	rbl_query query;
 	rbl_decision decision;
+	const rbl_access *access_cur;	/* the policy adopted (not owned) */
+	unsigned access_gen;		/* ... its generation */
+	bool access_on;			/* ACCESS_CUR does something */
+	rbl_access_state access;	/* this worker's RRL/quota tables */
 } rbl_engine;
 
 /* Set up E for STORE (opened read-only is enough) with CONF and the
- * statistics slot STATS (NULL: a private one).  Returns RBL_OK, or the
- * error of starting the read transaction (RBL_EBUSY, RBL_ESTORE, ...). */
+ * statistics slot STATS (NULL: a private one).  Returns RBL_OK, RBL_ENOMEM
+ * (policy tables), or the error of starting the read transaction
+ * (RBL_EBUSY, RBL_ESTORE, ...). */
 int rbl_engine_init(rbl_engine *e, rbl_store *store,
 		    const rbl_engine_conf *conf, rbl_qstats_slot *stats);
 void rbl_engine_fini(rbl_engine *e);
@@ -78,5 +86,11 @@ void rbl_engine_end(rbl_engine *e);
 int rbl_engine_answer(rbl_engine *e, const uint8_t *q, size_t qlen,
 		      int transport, uint8_t *out, size_t cap,
 		      size_t *outlen);
+/* The same for a packet from CLIENT (NULL: unknown), which the policy of
+ * CONF applies to: RBL_EFORMAT also when an ACL rule ignores the client or
+ * RRL drops the answer (UDP only). */
+int rbl_engine_answer_from(rbl_engine *e, const struct sockaddr *client,
+			   const uint8_t *q, size_t qlen, int transport,
+			   uint8_t *out, size_t cap, size_t *outlen);
 
 #endif

@@ -53,6 +53,11 @@ typedef struct settings {
 	char version[RBL_TXT_MAX + 1];
 	char identity[RBL_TXT_MAX + 1];
 	rbl_xfr_conf xfr;		/* keys, ACLs, NOTIFY targets */
+	const char *conf_path;		/* read again on SIGHUP */
+	rbl_access *access;		/* acl:, quota:, rrl: (owned) */
+	rbl_access_live live;		/* what the workers read */
+	rbl_access **retired;		/* replaced on SIGHUP, freed at exit */
+	size_t n_retired;
 } settings;
 
 static void usage(FILE *f)
@@ -278,6 +283,79 @@ static int get_settings(const rbl_conf *c, const options *o, settings *st,
 	return RBL_OK;
 }
 
+/* The acl:, quota: and rrl: sections of C into a new *OUT. */
+static int load_access(const rbl_conf *c, rbl_access **out, char *err,
+		       size_t errlen)
+{
+	rbl_access *a = malloc(sizeof(*a));
+	int rc;
+
+	if (!a)
+		return RBL_ENOMEM;
+	rbl_access_init(a);
+	rc = rbl_access_load(c, a, err, errlen);
+	if (rc != RBL_OK) {
+		rbl_access_free(a);
+		free(a);
+		return rc;
+	}
+	*out = a;
+	return RBL_OK;
+}
+
+static void free_access(settings *st)
+{
+	for (size_t i = 0; i < st->n_retired; i++) {
+		rbl_access_free(st->retired[i]);
+		free(st->retired[i]);
+	}
+	free(st->retired);
+	if (st->access)
+		rbl_access_free(st->access);
+	free(st->access);
+}
+
+static void log_access(const rbl_access *a, const char *when)
+{
+	char text[512];
+
+	rbl_access_describe(a, text, sizeof(text));
+	rbl_log_notice("%sclient policy: %s", when,
+		       rbl_access_active(a) ? text : "none");
+}
+
+/* SIGHUP: read the client policy again and hand it to the workers; the
+ * old one stays allocated (a worker may be in the middle of a batch). */
+static void reload_access(settings *st)
+{
+	char err[RBL_CONF_ERRLEN] = "";
+	rbl_conf *c = NULL;
+	rbl_access *a = NULL, **r;
+	int rc = rbl_conf_load(st->conf_path, &c, err, sizeof(err));
+
+	if (rc == RBL_OK)
+		rc = rbl_conf_check(c, err, sizeof(err));
+	if (rc == RBL_OK)
+		rc = load_access(c, &a, err, sizeof(err));
+	rbl_conf_free(c);
+	r = rc == RBL_OK ? realloc(st->retired, (st->n_retired + 1) *
+				   sizeof(*r)) : NULL;
+	if (!r) {
+		rbl_log_err("SIGHUP: %s; the client policy in force stays",
+			    err[0] ? err : rbl_strerror(rc ? rc : RBL_ENOMEM));
+		if (a)
+			rbl_access_free(a);
+		free(a);
+		return;
+	}
+	st->retired = r;
+	st->retired[st->n_retired++] = st->access;
+	st->access = a;
+	atomic_store(&st->live.current, a);
+	atomic_fetch_add(&st->live.generation, 1);
+	log_access(a, "SIGHUP: reloaded ");
+}
+
 static int load_config(const options *o, rbl_conf **conf, settings *st)
 {
 	char err[RBL_CONF_ERRLEN] = "";
@@ -295,6 +373,12 @@ static int load_config(const options *o, rbl_conf **conf, settings *st)
 		st->srv.engine.tsig_keys = st->xfr.keys;
 		st->srv.engine.n_tsig_keys = st->xfr.n_keys;
 	}
+	st->conf_path = o->conf_path;
+	if (rc == RBL_OK)
+		rc = load_access(*conf, &st->access, err, sizeof(err));
+	atomic_init(&st->live.current, st->access);
+	atomic_init(&st->live.generation, 0);
+	st->srv.engine.access = &st->live;
 	if (rc != RBL_OK)
 		fprintf(stderr, "rbld: %s\n", err[0] ? err : rbl_strerror(rc));
 	return rc;
@@ -383,7 +467,9 @@ static void log_counters(const rbl_qstats *qs)
 		       "(nodata %llu, listed %llu), nxdomain %llu, refused %llu, "
 		       "formerr %llu, notimp %llu, servfail %llu, badvers %llu; "
 		       "truncated %llu, dropped %llu; tcp connections %llu "
-		       "(refused %llu)",
+		       "(refused %llu); rrl limited %llu (slipped %llu, "
+		       "dropped %llu); acl dropped %llu, refused %llu, "
+		       "answered %llu; over quota %llu",
 		       (unsigned long long)s.queries, (unsigned long long)s.udp,
 		       (unsigned long long)s.tcp,
 		       (unsigned long long)s.rcode[RBL_QS_NOERROR],
@@ -397,12 +483,21 @@ static void log_counters(const rbl_qstats *qs)
 		       (unsigned long long)s.truncated,
 		       (unsigned long long)s.dropped,
 		       (unsigned long long)s.tcp_conns,
-		       (unsigned long long)s.tcp_refused);
+		       (unsigned long long)s.tcp_refused,
+		       (unsigned long long)s.rrl_limited,
+		       (unsigned long long)s.rrl_slipped,
+		       (unsigned long long)s.rrl_dropped,
+		       (unsigned long long)s.acl_dropped,
+		       (unsigned long long)s.acl_refused,
+		       (unsigned long long)s.acl_answered,
+		       (unsigned long long)s.quota_over);
 }
 
-/* SIGTERM/SIGINT end it; SIGUSR1 logs the counters; SIGHUP is only
- * acknowledged, there being nothing to reload. */
-static void wait_for_stop(const sigset_t *set, const rbl_qstats *qs)
+/* SIGTERM/SIGINT end it; SIGUSR1 logs the counters; SIGHUP reloads the
+ * client policy (the store needs no reload: changes are answered at
+ * once). */
+static void wait_for_stop(const sigset_t *set, const rbl_qstats *qs,
+			  settings *st)
 {
 	for (;;) {
 		int sig;
@@ -417,8 +512,7 @@ static void wait_for_stop(const sigset_t *set, const rbl_qstats *qs)
 		if (sig == SIGUSR1)
 			log_counters(qs);
 		else
-			rbl_log_notice("SIGHUP: nothing to reload, changes in "
-				       "the store are answered at once");
+			reload_access(st);
 	}
 }
 
@@ -443,6 +537,8 @@ static void log_started(const settings *st)
 	rbl_log_notice("rbld %s answering on %s (%u UDP workers per address, "
 		       "database %s)", RBL_VERSION, addrs, st->srv.threads,
 		       st->database);
+	if (rbl_access_active(st->access))
+		log_access(st->access, "");
 }
 
 /* Zone transfers and NOTIFY (xfr.h, notify.h) on the open store. */
@@ -471,7 +567,7 @@ static void start_notify(const settings *st, rbl_store *store,
 }
 
 /* Everything after the configuration is known; returns the exit status. */
-static int run(const settings *st)
+static int run(settings *st)
 {
 	rbl_server *srv = NULL;
 	rbl_store *store = NULL;
@@ -499,7 +595,7 @@ static int run(const settings *st)
 		if (rc == RBL_OK) {
 			start_notify(st, store, &notify);
 			log_started(st);
-			wait_for_stop(&sigs, qs);
+			wait_for_stop(&sigs, qs, st);
 			log_counters(qs);
 			status = 0;
 		} else {
@@ -528,16 +624,18 @@ int main(int argc, char **argv)
 		return status;
 	rbl_log_open("rbld", false, RBL_LOG_NOTICE + o.verbose);
 	if (load_config(&o, &conf, &st) != RBL_OK) {
+		free_access(&st);
 		rbl_conf_free(conf);
 		return 1;
 	}
 	if (o.check_only) {
 		printf("%s: configuration ok\n", o.conf_path);
-		rbl_conf_free(conf);
-		return 0;
+		status = 0;
+	} else {
+		status = run(&st);
 	}
-	status = run(&st);
 	rbl_xfr_conf_free(&st.xfr);
+	free_access(&st);
 	rbl_conf_free(conf);
 	return status;
 }

@@ -12,6 +12,7 @@
 #include "zone/error.h"
 #include "zone/log.h"
 #include "server.h"
+#include "steer.h"
 #include "udp.h"
 
 #define UDP_TIMEOUT_MS	1000
@@ -42,6 +43,24 @@ unsigned rbl_server_slots(const rbl_server_conf *conf)
 	return conf->n_listen * conf->threads + 1;
 }
 
+/* All UDP queries of a client prefix to one worker (steer.h), so that
+ * per-worker RRL and quota tables see all of them; best effort. */
+static void steer(const rbl_server *s, unsigned a)
+{
+	const rbl_access *p = s->conf->engine.access
+			      ? atomic_load(&s->conf->engine.access->current)
+			      : NULL;
+	const rbl_listen_addr *la = &s->conf->listen[a];
+
+	if (rbl_steer_attach(s->udp_fds[a * s->conf->threads],
+			     la->ss.ss_family, s->conf->threads,
+			     p ? p->rrl.prefix4 : 24,
+			     p ? p->rrl.prefix6 : 56) != RBL_OK)
+		rbl_log_warn("udp %s: cannot steer clients to workers (%s): "
+			     "rate limits and quotas count per worker",
+			     la->text, strerror(errno));
+}
+
 static int bind_one(rbl_server *s, unsigned a)
 {
 	const rbl_listen_addr *la = &s->conf->listen[a];
@@ -54,6 +73,7 @@ static int bind_one(rbl_server *s, unsigned a)
 			return RBL_EIO;
 		}
 	}
+	steer(s, a);
 	if (rbl_listen_tcp(la, TCP_BACKLOG, &s->tcp_fds[a]) != RBL_OK) {
 		rbl_log_err("tcp %s: %s", la->text, strerror(errno));
 		return RBL_EIO;

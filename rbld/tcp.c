@@ -238,14 +238,34 @@ static bool same_host(const struct sockaddr_storage *a,
 		      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
 }
 
+/* When every slot is taken, the connection that has done nothing for the
+ * longest time (idle, or trickling a message: slowloris) and owes no
+ * answers, or NULL.  Closing it for a newcomer makes holding slots cost
+ * an attacker connections as fast as real clients arrive. */
+static conn *stalest(rbl_tcp_server *s)
+{
+	conn *victim = NULL;
+
+	for (unsigned i = 0; i < s->conf.max_connections; i++) {
+		conn *c = &s->conns[i];
+
+		/* Accepted or active in this round: its query may not have
+		 * been read yet. */
+		if (c->fd < 0 || c->backlog || c->out_len > c->out_off ||
+		    c->last_ms >= s->now_ms)
+			continue;
+		if (!victim || c->last_ms < victim->last_ms)
+			victim = c;
+	}
+	return victim;
+}
+
 /* A free slot for PEER, or NULL when a limit says no. */
 static conn *conn_slot(rbl_tcp_server *s, const struct sockaddr_storage *peer)
 {
 	conn *free_slot = NULL;
 	unsigned same = 0;
 
-	if (s->n_active >= s->conf.max_connections)
-		return NULL;
 	for (unsigned i = 0; i < s->conf.max_connections; i++) {
 		conn *c = &s->conns[i];
 
@@ -256,7 +276,13 @@ static conn *conn_slot(rbl_tcp_server *s, const struct sockaddr_storage *peer)
 			same++;
 		}
 	}
-	return same >= s->conf.max_per_client ? NULL : free_slot;
+	if (same >= s->conf.max_per_client)
+		return NULL;
+	if (!free_slot && (free_slot = stalest(s)) != NULL) {
+		conn_close(s, free_slot);
+		s->engine->stats->tcp_refused++;
+	}
+	return free_slot;
 }
 
 static void conn_open(rbl_tcp_server *s, int fd,
@@ -371,9 +397,12 @@ static void conn_answer(rbl_tcp_server *s, conn *c)
 			continue;
 		}
 		begin_batch(s);
-		if (rbl_engine_answer(s->engine, c->in + c->in_off + 2, frame - 2,
-				      RBL_TRANSPORT_TCP, c->out + c->out_len + 2,
-				      DNS_MSG_MAX, &len) == RBL_OK) {
+		if (rbl_engine_answer_from(s->engine,
+					   (struct sockaddr *)&c->peer,
+					   c->in + c->in_off + 2, frame - 2,
+					   RBL_TRANSPORT_TCP,
+					   c->out + c->out_len + 2,
+					   DNS_MSG_MAX, &len) == RBL_OK) {
 			dns_put16(c->out + c->out_len, (uint16_t)len);
 			c->out_len += 2 + len;
 		}
@@ -528,8 +557,14 @@ int rbl_tcp_run(rbl_tcp_server *s, const atomic_bool *stop)
 			return RBL_EIO;
 		}
 		s->now_ms = monotonic_ms();
+		/* Read the connections before accepting new ones: a client
+		 * whose query has arrived is then never "silent" (stalest). */
 		for (int i = 0; i < n; i++)
-			handle_event(s, &evs[i]);
+			if (!(evs[i].data.u64 & TAG_LISTEN))
+				handle_event(s, &evs[i]);
+		for (int i = 0; i < n; i++)
+			if (evs[i].data.u64 & TAG_LISTEN)
+				handle_event(s, &evs[i]);
 		backlog = any_backlog(s);
 		if (s->batch)
 			rbl_engine_end(s->engine);

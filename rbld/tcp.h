@@ -7,6 +7,9 @@
  * connections in total and per client address, queries handled per
  * connection before others get a turn, an idle timeout, and a read
  * timeout for a message that started but does not complete (slowloris).
+ * When all connections are taken, a new one replaces the one that has
+ * been silent longest (and owes no answers), so slow clients cannot lock
+ * real ones out.
  * Connection buffers are allocated on accept and freed on close; answering
  * a query allocates nothing.
  */

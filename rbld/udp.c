@@ -146,10 +146,11 @@ static unsigned answer_batch(rbl_udp_worker *w, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		size_t len;
 
-		if (rbl_engine_answer(e, w->iov_in[i].iov_base,
-				      w->in[i].msg_len, RBL_TRANSPORT_UDP,
-				      w->wbuf + (size_t)out * w->send_max,
-				      w->send_max, &len) != RBL_OK)
+		if (rbl_engine_answer_from(e, (struct sockaddr *)&w->peer[i],
+					   w->iov_in[i].iov_base,
+					   w->in[i].msg_len, RBL_TRANSPORT_UDP,
+					   w->wbuf + (size_t)out * w->send_max,
+					   w->send_max, &len) != RBL_OK)
 			continue;
 		queue_reply(w, i, out++, len);
 	}

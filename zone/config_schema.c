@@ -21,6 +21,10 @@ const rbl_conf_section_def rbl_conf_sections[] = {
 	/* rbl-admin, the web site (admin-web/) */
 	{ "admin",    0, false, "the admin web site rbl-admin" },
 	{ "rdns",   0, false, "rDNS classification and policy ranges (doc/rdns.md)" },
+	/* rbld client policy (rbld/policy.h, doc/hardening.md) */
+	{ "acl",    2, true,  "client access rules of rbld (title: zone name; none: all zones)" },
+	{ "quota",  0, false, "per-client daily query quota of rbld" },
+	{ "rrl",    0, false, "response rate limiting of rbld (UDP)" },
 	/* zone transfers (rbld/xfr*.c, doc/deployment.md) */
 	{ "key",    1, true,  "a TSIG key for zone transfers and NOTIFY (title: key name)" },
 	{ NULL, 0, false, NULL }
@@ -184,6 +188,8 @@ const rbl_conf_key rbl_conf_keys[] = {
 	  "HTTP connections at once from one address (default 32)" },
 	{ "admin", "timeout", RBL_CT_DURATION, false,
 	  "close idle HTTP connections after this (default 30s)" },
+	{ "admin", "request-timeout", RBL_CT_DURATION, false,
+	  "a request (head and body) must arrive within this, or the connection is cut (default 20s)" },
 
 	/* rdns: rbl-import rdns, the review queue, the policy list */
 	{ "rdns", "rules-file", RBL_CT_STR, false,
@@ -235,6 +241,48 @@ const rbl_conf_key rbl_conf_keys[] = {
 	{ "rdns", "auto-confirm-confidence", RBL_CT_U32, false,
 	  "percent confidence auto-confirm needs (default 95)" },
 
+	/* acl: [ZONE] -- rbld client access rules, longest prefix wins */
+	{ "acl", "rule", RBL_CT_STR, true,
+	  "\"CIDR ACTION\": ignore, refuse, empty, pass, or answer CODE[,CODE] [TXT]" },
+	{ "acl", "file", RBL_CT_STR, true,
+	  "rbldnsd acl dataset (CIDR :ignore/:refuse/:empty/:pass/:A:TXT), plain or gzip" },
+
+	/* quota: rbld, per client and UTC day */
+	{ "quota", "queries-per-day", RBL_CT_U32, false,
+	  "queries one client may ask per UTC day; 0 = no quota (default 0)" },
+	{ "quota", "action", RBL_CT_STR, false,
+	  "what a client past its quota gets, as an acl action (default answer "
+	  "127.255.255.255 Excessive number of queries from $)" },
+	{ "quota", "ipv4-prefix", RBL_CT_U32, false,
+	  "IPv4 clients are counted per prefix of this length (default 32)" },
+	{ "quota", "ipv6-prefix", RBL_CT_U32, false,
+	  "IPv6 clients are counted per prefix of this length, 1..64 (default 64)" },
+	{ "quota", "exempt", RBL_CT_ADDR, true, "clients never counted" },
+	{ "quota", "table-size", RBL_CT_U32, false,
+	  "clients counted at once per worker thread (default 65536)" },
+
+	/* rrl: rbld response rate limiting (UDP only; TCP is never limited) */
+	{ "rrl", "responses-per-second", RBL_CT_U32, false,
+	  "NOERROR answers per second to one client prefix; 0 = off (default 0)" },
+	{ "rrl", "nxdomain-per-second", RBL_CT_U32, false,
+	  "NXDOMAIN answers per second to one prefix (default 4 x responses-per-second)" },
+	{ "rrl", "errors-per-second", RBL_CT_U32, false,
+	  "REFUSED/FORMERR/SERVFAIL answers per second (default responses-per-second)" },
+	{ "rrl", "window", RBL_CT_DURATION, false,
+	  "seconds of debt a flooding prefix accumulates, 1s..1h (default 15)" },
+	{ "rrl", "slip", RBL_CT_U32, false,
+	  "every Nth limited answer is sent truncated (TC=1), 0 = none, 1 = all (default 2)" },
+	{ "rrl", "ipv4-prefix", RBL_CT_U32, false,
+	  "IPv4 clients share a limit per prefix of this length (default 24)" },
+	{ "rrl", "ipv6-prefix", RBL_CT_U32, false,
+	  "IPv6 clients share a limit per prefix of this length, 1..64 (default 56)" },
+	{ "rrl", "exempt", RBL_CT_ADDR, true, "clients never limited" },
+	{ "rrl", "dry-run", RBL_CT_BOOL, false,
+	  "only count and log what would be limited (default no)" },
+	{ "rrl", "log", RBL_CT_BOOL, false,
+	  "log each prefix as it starts being limited (default yes)" },
+	{ "rrl", "table-size", RBL_CT_U32, false,
+	  "prefixes tracked at once per worker thread (default 65536)" },
 	/* zone transfers and NOTIFY: rbld as a primary (doc/deployment.md) */
 	{ "key", "algorithm", RBL_CT_STR, false,
 	  "hmac-sha256 (default), hmac-sha1, hmac-sha384 or hmac-sha512" },
@@ -249,7 +297,7 @@ const rbl_conf_key rbl_conf_keys[] = {
 	{ "server", "xfr-max-records", RBL_CT_U32, false,
 	  "refuse to transfer a zone needing more records; 0 = no limit (default 0)" },
 	{ "server", "xfr-max-transfers", RBL_CT_U32, false,
-	  "zone transfers running at once; more get SERVFAIL (default 4)" },
+	  "zone transfers produced at once; more wait, up to 16 times as many (default 4)" },
 	{ "server", "notify-retries", RBL_CT_U32, false,
 	  "NOTIFY sends per serial change until one is acknowledged (default 5)" },
 	{ "server", "notify-retry-interval", RBL_CT_DURATION, false,

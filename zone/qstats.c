@@ -23,6 +23,8 @@ struct rbl_qstats {
 };
 
 _Static_assert(sizeof(rbl_qstats_slot) % 64 == 0, "slot must fill lines");
+/* Version 1 readers and files: the slot must keep its size. */
+_Static_assert(sizeof(rbl_qstats_slot) == 192, "slot is 3 cache lines");
 _Static_assert(sizeof(rbl_qstats_header) == 64, "header is one line");
 
 static size_t map_size(unsigned n_slots)
@@ -150,7 +152,7 @@ void rbl_qstats_sum(const rbl_qstats *qs, rbl_qstats_slot *sum)
 static int header_valid(const rbl_qstats_header *h, size_t file_size)
 {
 	return h->magic == RBL_QSTATS_MAGIC &&
-	       h->version == RBL_QSTATS_VERSION &&
+	       h->version >= 1 && h->version <= RBL_QSTATS_VERSION &&
 	       h->slot_size == sizeof(rbl_qstats_slot) &&
 	       h->n_slots > 0 && h->n_slots <= RBL_QSTATS_MAX_SLOTS &&
 	       map_size(h->n_slots) <= file_size;

@@ -3,8 +3,9 @@
  * rbl-admin and rblctl, through a small memory-mapped file (by default
  * <database>/rbld.stats).
  *
- * Layout (version 1, native byte order, the file is only read on the host
- * that wrote it):
+ * Layout (version 2, native byte order, the file is only read on the host
+ * that wrote it; version 1 had the same size, with the policy counters
+ * reserved as zero, and is still read):
  *   rbl_qstats_header       magic, version, slot count and size, start time
  *   rbl_qstats_slot[n]      one per worker thread, each on its own cache
  *                           lines
@@ -21,7 +22,7 @@
 #include <stdint.h>
 
 #define RBL_QSTATS_MAGIC	0x5441545351424c52ull	/* "RBLQSTAT" */
-#define RBL_QSTATS_VERSION	1u
+#define RBL_QSTATS_VERSION	2u
 #define RBL_QSTATS_MAX_SLOTS	1024u
 #define RBL_QSTATS_FILE		"rbld.stats"
 
@@ -45,7 +46,15 @@ typedef struct rbl_qstats_slot {
 	uint64_t dropped;	/* packets not answered (short, QR=1, send failed) */
 	uint64_t tcp_conns;	/* TCP connections accepted */
 	uint64_t tcp_refused;	/* TCP connections refused by limits */
-	uint64_t reserved[3];	/* pad to 3 cache lines */
+	/* Version 2: client policy (rbld/policy.h); zero in version 1 files,
+	 * where these were reserved. */
+	uint64_t rrl_limited;	/* UDP answers over an RRL limit (dry run too) */
+	uint64_t rrl_slipped;	/* ... sent truncated (TC=1) instead */
+	uint64_t rrl_dropped;	/* ... not sent */
+	uint64_t acl_dropped;	/* queries an ACL rule ignores (no answer) */
+	uint64_t acl_refused;	/* answered REFUSED by an ACL rule */
+	uint64_t acl_answered;	/* answered "empty" or fixed by an ACL rule */
+	uint64_t quota_over;	/* queries past their client's daily quota */
 } __attribute__((aligned(64))) rbl_qstats_slot;
 
 typedef struct rbl_qstats_header {

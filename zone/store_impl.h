@@ -13,7 +13,8 @@
  *            u32; 'l'+id -> list record, 'L'+name -> id; 'z'+id -> zone
  *            record, 'Z'+name -> id; 's'+id -> zone serial u32;
  *            'v'+id -> IPv4 summary of a large IP list, 2^24 bits
- *            (store_v4sum.c).
+ *            (store_v4sum.c); 'n'+id+fam -> prefix lengths in use
+ *            (store_lenmask.c).
  *   ipent    list|fam|addr|len -> entry (as entered; see rbl_entry_encode)
  *   ipseg    list|fam|last -> first addr, n, chain of compact entries
  *            (rbl_chain_encode), most specific first.  Segments never
@@ -41,8 +42,9 @@
 /* Bump on any incompatible layout.  2 added the IPv4 summaries: a format 1
  * store is upgraded by the first writer (it has no summaries, which is
  * valid), while format 1 programs must not write a format 2 store, as they
- * would leave summaries stale. */
-#define RBL_STORE_FORMAT	2
+ * would leave summaries stale.  3 added the prefix length masks (same
+ * reasoning: a missing mask is computed by the first writer needing it). */
+#define RBL_STORE_FORMAT	3
 #define RBL_STORE_FORMAT_OLDEST	1	/* oldest format still opened */
 #define RBL_STORE_MAXDBS	32	/* ours + room for other modules */
 #define RBL_STORE_MAXREADERS	1024
@@ -78,6 +80,19 @@ struct rbl_store {
 	uint8_t *v4sum_buf;
 };
 
+/* A set of prefix lengths 0..128, bit N at byte N / 8 (store_lenmask.c). */
+#define RBL_LENMASK_BYTES	17
+
+static inline bool rbl_lenmask_bit(const uint8_t *mask, unsigned n)
+{
+	return mask[n >> 3] >> (n & 7) & 1;
+}
+
+static inline void rbl_lenmask_set_bit(uint8_t *mask, unsigned n)
+{
+	mask[n >> 3] |= (uint8_t)(1u << (n & 7));
+}
+
 /* What a write transaction did to one list, applied at commit. */
 enum rbl_list_mark {
 	RBL_LIST_CHANGED = 1u << 0,	/* entries changed: bump zone serials */
@@ -99,6 +114,9 @@ struct rbl_list_state {
 	int64_t delta;			/* change of n_entries */
 	struct rbl_v4range *v4r;	/* summary changes (store_v4sum.c) */
 	size_t n_v4r, cap_v4r;
+	/* prefix lengths in use, [0] IPv4, [1] IPv6 (store_lenmask.c) */
+	uint8_t lenmask[2][RBL_LENMASK_BYTES];
+	uint8_t lenmask_known;		/* bit f: lenmask[f] loaded */
 };
 
 /* A read transaction's cached pointer to a list's IPv4 summary. */
@@ -361,6 +379,22 @@ static inline bool rbl_v4sum_bit(const uint8_t *bits, uint32_t n24)
 {
 	return bits[n24 >> 3] >> (n24 & 7) & 1;
 }
+
+/* -------------------------------------- prefix lengths (store_lenmask.c) */
+
+/* Record that write txn T stores an entry of P's length in IP list
+ * LIST_ID (before storing it).  RBL_OK, or an error (T is then broken). */
+int rbl_lenmask_note(rbl_txn *t, uint32_t list_id, const rbl_prefix *p);
+/* The lengths that may be in use in LIST_ID's FAMILY, to MASK
+ * (RBL_LENMASK_BYTES): a superset of those in use.  A read txn on a store
+ * without the record gets every length.  RBL_OK or an error. */
+int rbl_lenmask_get(rbl_txn *t, uint32_t list_id, uint8_t family,
+		    uint8_t *mask);
+/* Store the exact MASK found by a segment rebuild. */
+int rbl_lenmask_replace(rbl_txn *t, uint32_t list_id, uint8_t family,
+			const uint8_t *mask);
+/* Forget LIST_ID's masks (its entries were all deleted). */
+int rbl_lenmask_drop(rbl_txn *t, uint32_t list_id);
 
 /* ------------------------------------------------- journal.c */
 

@@ -103,6 +103,8 @@ int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	    (rc = rbl_entry_prepare(t, e, RBL_ENTRY_EXCLUDE |
 				    RBL_ENTRY_HAS_TXT, &ne)) != RBL_OK)
 		return rc;
+	if ((rc = rbl_lenmask_note(t, list_id, p)) != RBL_OK)
+		return rc;
 	klen = rbl_ipent_key(k, list_id, p);
 	rc = ip_entry_get(t, k, klen, &old);
 	if (rc != RBL_OK && rc != RBL_ENOTFOUND)
@@ -167,7 +169,8 @@ int rbl_ip_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n)
 
 	rbl_put_be32(k, list_id);
 	if ((rc = rbl_db_del_prefix(t, t->s->ipent, k, 4, n)) != RBL_OK ||
-	    (rc = rbl_db_del_prefix(t, t->s->ipseg, k, 4, NULL)) != RBL_OK)
+	    (rc = rbl_db_del_prefix(t, t->s->ipseg, k, 4, NULL)) != RBL_OK ||
+	    (rc = rbl_lenmask_drop(t, list_id)) != RBL_OK)
 		return rc;
 	return rbl_txn_mark_list(t, list_id, RBL_LIST_V4SUM_FULL, 0);
 }
@@ -258,12 +261,18 @@ int rbl_ip_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 int rbl_ip_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		   int64_t now, rbl_prefix *decided, rbl_entry *e)
 {
+	uint8_t lens[RBL_LENMASK_BYTES];
+	int rc;
+
 	if (!addr_ok(a))
 		return RBL_EINVAL;
+	if ((rc = rbl_lenmask_get(t, list_id, a->family, lens)) != RBL_OK)
+		return rc;
 	for (int len = (int)rbl_addr_bits(a->family); len >= 0; len--) {
 		rbl_prefix q = { *a, (uint8_t)len };
-		int rc;
 
+		if (!rbl_lenmask_bit(lens, (unsigned)len))
+			continue;
 		rbl_prefix_canon(&q);
 		rc = rbl_ip_get(t, list_id, &q, e);
 		if (rc == RBL_ENOTFOUND)

@@ -41,6 +41,7 @@ struct sweep {
 	rbl_addr pos;			/* next address not yet covered */
 	bool pos_done;			/* POS wrapped past the last address */
 	unsigned depth, n_anc;
+	uint8_t lens[RBL_LENMASK_BYTES];	/* lengths pushed */
 	struct seg_item stack[STACK_MAX];
 	struct seg_item anc[RBL_CHAIN_MAX];
 	uint8_t vbuf[16 + 1 + RBL_CHAIN_MAX * RBL_CHAIN_ITEM_MAX];
@@ -56,6 +57,7 @@ static void sweep_init(struct sweep *sw, rbl_txn *t, uint32_t list_id,
 	sw->pos = *start;
 	sw->pos_done = false;
 	sw->depth = sw->n_anc = 0;
+	memset(sw->lens, 0, sizeof sw->lens);
 }
 
 static void item_set(struct seg_item *it, const rbl_prefix *p,
@@ -121,6 +123,7 @@ static int sweep_push(struct sweep *sw, const rbl_prefix *p,
 
 	if (sw->depth == STACK_MAX)
 		return RBL_ESTORE;
+	rbl_lenmask_set_bit(sw->lens, p->len);
 	it = &sw->stack[sw->depth];
 	item_set(it, p, e);
 	while (sw->depth > 0 &&
@@ -157,14 +160,20 @@ static int sweep_finish(struct sweep *sw, const rbl_addr *hi)
  * specific first, at most RBL_CHAIN_MAX. */
 static int load_ancestors(struct sweep *sw, const rbl_prefix *p)
 {
+	uint8_t lens[RBL_LENMASK_BYTES];
+	int rc = rbl_lenmask_get(sw->t, sw->list_id, p->addr.family, lens);
+
+	if (rc != RBL_OK)
+		return rc;
 	for (int len = p->len - 1; len >= 0 && sw->n_anc < RBL_CHAIN_MAX;
 	     len--) {
 		uint8_t k[RBL_IPKEY_MAX];
 		rbl_prefix q = { p->addr, (uint8_t)len };
 		rbl_entry e;
 		MDB_val v;
-		int rc;
 
+		if (!rbl_lenmask_bit(lens, (unsigned)len))
+			continue;
 		rbl_prefix_canon(&q);
 		rc = rbl_db_get(sw->t, sw->t->s->ipent, k,
 				rbl_ipent_key(k, sw->list_id, &q), &v);
@@ -354,9 +363,11 @@ static int rebuild_family(struct sweep *sw, uint8_t family)
 	all.addr.family = family;
 	rbl_prefix_last(&all, &hi);
 	sweep_init(sw, sw->t, sw->list_id, &all.addr);
-	if ((rc = push_entries(sw, &all, NULL)) != RBL_OK)
+	if ((rc = push_entries(sw, &all, NULL)) != RBL_OK ||
+	    (rc = sweep_finish(sw, &hi)) != RBL_OK)
 		return rc;
-	return sweep_finish(sw, &hi);
+	/* every entry was pushed: the mask is now exact */
+	return rbl_lenmask_replace(sw->t, sw->list_id, family, sw->lens);
 }
 
 int rbl_seg_rebuild(rbl_txn *t, uint32_t list_id)

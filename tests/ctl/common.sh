@@ -8,7 +8,7 @@
 #                          and leave the store exactly as it was
 . "$(dirname "$0")/../lib.sh"
 
-[ -x "$B/rblctl" ] || skip "rblctl is not built in $B"
+[ -x "$B/rblctl" ] || fail "rblctl is not built in $B"
 
 T=$(test_dir)
 DB="$T/db"

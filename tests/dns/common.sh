@@ -13,10 +13,10 @@
 . "$(dirname "$0")/../lib.sh"
 
 command -v dig >/dev/null 2>&1 || skip "dig is not installed (tests/dns/deps.sh)"
-[ -x "$B/rbld" ] || skip "rbld is not built in $B"
-[ -x "$B/rblctl" ] || skip "rblctl is not built in $B"
+[ -x "$B/rbld" ] || fail "rbld is not built in $B"
+[ -x "$B/rblctl" ] || fail "rblctl is not built in $B"
 DNSQ="$B/tests/tools/rbl-dnsq"
-[ -x "$DNSQ" ] || skip "rbl-dnsq is not built in $B/tests/tools"
+[ -x "$DNSQ" ] || fail "rbl-dnsq is not built in $B/tests/tools"
 
 T=$(test_dir)
 DB="$T/db"

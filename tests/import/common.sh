@@ -11,10 +11,10 @@
 #   dump                 rbl-import dump: evidence, scores, listings
 . "$(dirname "$0")/../lib.sh"
 
-[ -x "$B/rbl-import" ] || skip "rbl-import is not built in $B"
+[ -x "$B/rbl-import" ] || fail "rbl-import is not built in $B"
 GEN="$B/tests/tools/gen-mbox"
 APPLY="$B/tests/tools/rbl-confapply"
-[ -x "$GEN" ] && [ -x "$APPLY" ] || skip "test tools are not built in $B"
+[ -x "$GEN" ] && [ -x "$APPLY" ] || fail "test tools are not built in $B"
 
 T=$(test_dir)
 DB="$T/db"

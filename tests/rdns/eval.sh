@@ -4,8 +4,7 @@
 #   tests/rdns/eval.sh [-v] [--check] [labelled.tsv]
 #
 # Classifies every name of tests/rdns/labelled.tsv (address, name, expected
-# class) with `rbl-import rdns classify` (or, until rbl-import has the rdns
-# command, tests/tools/rbl-rdns, the same code) and prints precision and
+# class) with `rbl-import rdns classify` and prints precision and
 # recall per class.  -v also lists every disagreement.  --check exits 1
 # when the dynamic class falls below precision 0.97 or recall 0.90, the
 # targets of issue 5.
@@ -25,17 +24,10 @@ while [ $# -gt 0 ]; do
 done
 set_file=${1:-$top/tests/rdns/labelled.tsv}
 
-if [ -x "$B/rbl-import" ] &&
-   "$B/rbl-import" rdns rules 2>/dev/null | grep -q '^dynamic:'; then
-	classify() { "$B/rbl-import" rdns classify; }
-else
-	# the same code behind a test helper, until rbl-import has it
-	[ -x "$B/tests/tools/rbl-rdns" ] ||
-		make -s -C "$top" BUILD="$BUILD" "$BUILD/tests/tools/rbl-rdns" >&2 ||
-		{ echo "eval.sh: cannot build $BUILD/tests/tools/rbl-rdns" >&2
-		  exit 2; }
-	classify() { "$B/tests/tools/rbl-rdns" classify; }
-fi
+[ -x "$B/rbl-import" ] ||
+	make -s -C "$top" BUILD="$BUILD" "$BUILD/rbl-import" >&2 ||
+	{ echo "eval.sh: cannot build $BUILD/rbl-import" >&2; exit 2; }
+classify() { "$B/rbl-import" rdns classify; }
 
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT

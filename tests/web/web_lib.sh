@@ -14,8 +14,8 @@
 #   login JAR USER PASS        log in through the form; prints the status
 #   audit_has TEXT             the audit CSV contains TEXT (as admin)
 FIX="$B/tests/tools/rbl-admin-fixture"
-[ -x "$B/rbl-admin" ] || skip "rbl-admin is not built"
-[ -x "$FIX" ] || skip "tests/tools/rbl-admin-fixture is not built"
+[ -x "$B/rbl-admin" ] || fail "rbl-admin is not built"
+[ -x "$FIX" ] || fail "tests/tools/rbl-admin-fixture is not built"
 command -v curl >/dev/null 2>&1 || skip "curl is not installed"
 ADMIN_PW="correct horse battery"
 
