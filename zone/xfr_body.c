@@ -142,7 +142,7 @@ static int expand_block(rbl_txn *t, xf_ctx *x, const rbl_prefix *block,
 	if (rc != RBL_OK || v->n == 0)
 		return rc;
 	qsort(v->v, v->n, sizeof *v->v, xf_ipent_cmp);
-	return xf_ip_unit(x, block, v->v, v->n);
+	return xf_ip_block(x, block, v->v, v->n);
 }
 
 typedef struct v6_marks {

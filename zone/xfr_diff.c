@@ -316,13 +316,17 @@ static int block_undos(const diff *d, unsigned gi, const rbl_prefix *block,
 	return RBL_OK;
 }
 
-static int expand_into(diff *d, rrvec *v, const rbl_prefix *block,
+static int expand_into(diff *d, rrvec *v, const rbl_prefix *p,
 		       xf_ipvec *e)
 {
 	d->x.fn = rrvec_add;
 	d->x.arg = v;
 	qsort(e->v, e->n, sizeof *e->v, xf_ipent_cmp);
-	return e->n ? xf_ip_unit(&d->x, block, e->v, e->n) : RBL_OK;
+	if (e->n == 0)
+		return RBL_OK;
+	if (p->addr.family == RBL_AF4 && p->len == XF_V4_UNIT)
+		return xf_ip_unit(&d->x, p, e->v, e->n);
+	return xf_ip_block(&d->x, p, e->v, e->n);
 }
 
 static int diff_block(rbl_txn *t, diff *d, unsigned gi,
@@ -352,41 +356,90 @@ static int diff_block(rbl_txn *t, diff *d, unsigned gi,
 	return rc;
 }
 
-/* Units (as "family, first 16 bits" numbers) of group GI's changes. */
-static int ip_units(const diff *d, unsigned gi, uint32_t **out, size_t *n)
+/* What a change rebuilds, as a number: an IPv6 /16 (KEY_V6 | 16 bits),
+ * a whole IPv4 /8 (its octet), or an IPv4 /16 unit (KEY_UNIT | 16 bits):
+ * the /8 is whole when the change covers all of it, which changes its
+ * top point and what every /16 in it inherits. */
+#define KEY_V6		(1u << 31)
+#define KEY_UNIT	(1u << 30)
+
+typedef struct keyvec {
+	uint32_t *v;
+	size_t n, cap;
+} keyvec;
+
+static int key_add(keyvec *k, uint32_t key)
 {
-	size_t cap = 64;
-	uint32_t *v = malloc(cap * sizeof *v);
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 64;
+		uint32_t *p = realloc(k->v, cap * sizeof *p);
 
-	*n = 0;
-	for (size_t i = 0; v && i < d->n_ip; i++) {
-		const rbl_prefix *p = &d->ip[i].ip.p;
-		bool v4 = p->addr.family == RBL_AF4;
-		unsigned top = v4 ? XF_V4_TOP : XF_V6_TOP;
-		uint32_t first = v4 ? p->addr.bytes[0]
-				    : (uint32_t)p->addr.bytes[0] << 8 |
-				      p->addr.bytes[1];
-		uint32_t count = p->len >= top ? 1 : 1u << (top - p->len);
-
-		if (d->ip[i].gi != gi)
-			continue;
-		for (uint32_t b = 0; b < count && v; b++) {
-			if (*n == cap) {
-				uint32_t *nv = realloc(v, 2 * cap * sizeof *v);
-
-				if (!nv) {
-					free(v);
-					v = NULL;
-					break;
-				}
-				v = nv;
-				cap *= 2;
-			}
-			v[(*n)++] = (v4 ? 0 : 1u << 16) | (first + b);
-		}
+		if (!p)
+			return RBL_ENOMEM;
+		k->v = p;
+		k->cap = cap;
 	}
-	*out = v;
-	return v ? RBL_OK : RBL_ENOMEM;
+	k->v[k->n++] = key;
+	return RBL_OK;
+}
+
+static int keys_of(const rbl_prefix *p, keyvec *k)
+{
+	const uint8_t *a = p->addr.bytes;
+	uint32_t first, count;
+	int rc = RBL_OK;
+
+	if (p->addr.family == RBL_AF6) {
+		first = KEY_V6 | (uint32_t)a[0] << 8 | a[1];
+		count = p->len >= XF_V6_TOP ? 1 : 1u << (XF_V6_TOP - p->len);
+	} else if (p->len <= XF_V4_TOP) {
+		first = a[0];
+		count = 1u << (XF_V4_TOP - p->len);
+	} else {
+		first = KEY_UNIT | (uint32_t)a[0] << 8 | a[1];
+		count = p->len >= XF_V4_UNIT ? 1
+					     : 1u << (XF_V4_UNIT - p->len);
+	}
+	for (uint32_t i = 0; i < count && rc == RBL_OK; i++)
+		rc = key_add(k, first + i);
+	return rc;
+}
+
+static void key_prefix(uint32_t key, rbl_prefix *p)
+{
+	memset(p, 0, sizeof *p);
+	if (key & KEY_V6) {
+		p->addr.family = RBL_AF6;
+		p->addr.bytes[0] = (uint8_t)(key >> 8);
+		p->addr.bytes[1] = (uint8_t)key;
+		p->len = XF_V6_TOP;
+	} else if (key & KEY_UNIT) {
+		p->addr.family = RBL_AF4;
+		p->addr.bytes[0] = (uint8_t)(key >> 8);
+		p->addr.bytes[1] = (uint8_t)key;
+		p->len = XF_V4_UNIT;
+	} else {
+		p->addr.family = RBL_AF4;
+		p->addr.bytes[0] = (uint8_t)key;
+		p->len = XF_V4_TOP;
+	}
+}
+
+static bool key_has(const keyvec *k, uint32_t key)
+{
+	size_t lo = 0, hi = k->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (k->v[mid] == key)
+			return true;
+		if (k->v[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }
 
 static int u32_cmp(const void *a, const void *b)
@@ -398,32 +451,28 @@ static int u32_cmp(const void *a, const void *b)
 
 static int diff_ip(rbl_txn *t, diff *d, unsigned gi)
 {
-	uint32_t *units;
-	size_t n;
-	int rc = ip_units(d, gi, &units, &n);
+	keyvec k = { NULL, 0, 0 };
+	size_t o = 0;
+	int rc = RBL_OK;
 
-	if (rc != RBL_OK)
-		return rc;
-	qsort(units, n, sizeof *units, u32_cmp);
-	for (size_t i = 0; i < n && rc == RBL_OK; i++) {
-		rbl_prefix block;
+	for (size_t i = 0; i < d->n_ip && rc == RBL_OK; i++)
+		if (d->ip[i].gi == gi)
+			rc = keys_of(&d->ip[i].ip.p, &k);
+	qsort(k.v, k.n, sizeof *k.v, u32_cmp);
+	for (size_t i = 0; i < k.n; i++)
+		if (o == 0 || k.v[o - 1] != k.v[i])
+			k.v[o++] = k.v[i];
+	k.n = o;
+	for (size_t i = 0; i < k.n && rc == RBL_OK; i++) {
+		rbl_prefix p;
 
-		if (i && units[i] == units[i - 1])
+		/* a unit of a /8 rebuilt whole is in it */
+		if ((k.v[i] & KEY_UNIT) && key_has(&k, (k.v[i] >> 8) & 0xff))
 			continue;
-		memset(&block, 0, sizeof block);
-		if (units[i] >> 16) {
-			block.addr.family = RBL_AF6;
-			block.addr.bytes[0] = (uint8_t)(units[i] >> 8);
-			block.addr.bytes[1] = (uint8_t)units[i];
-			block.len = XF_V6_TOP;
-		} else {
-			block.addr.family = RBL_AF4;
-			block.addr.bytes[0] = (uint8_t)units[i];
-			block.len = XF_V4_TOP;
-		}
-		rc = diff_block(t, d, gi, &block);
+		key_prefix(k.v[i], &p);
+		rc = diff_block(t, d, gi, &p);
 	}
-	free(units);
+	free(k.v);
 	return rc;
 }
 

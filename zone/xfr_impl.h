@@ -13,9 +13,10 @@
  *   combo   what every list of a group says at one point: one answer id
  *           per list, interned per group (id 0: no list answers).
  *   unit    the part of the name tree that is expanded on its own: an
- *           IPv4 /8 or IPv6 /16 of one group, or all of a group's names
- *           under one top label.  Units never influence each other, so
- *           IXFR rebuilds only the units a change touched.
+ *           IPv4 /16 or IPv6 /16 of one group, or all of a group's names
+ *           under one top label; the IPv4 /8 above the /16s is a point of
+ *           its own ("top").  Units never influence each other, so IXFR
+ *           rebuilds only the units a change touched.
  */
 #ifndef RBL_XFR_IMPL_H
 #define RBL_XFR_IMPL_H
@@ -27,7 +28,8 @@
 #include "store.h"
 #include "xfr_expand.h"
 
-#define XF_V4_TOP	8	/* IPv4 units are /8s */
+#define XF_V4_TOP	8	/* IPv4 /8s: a top point and 256 units */
+#define XF_V4_UNIT	16	/* IPv4 units are /16s */
 #define XF_V6_TOP	16	/* IPv6 units are /16s, no wildcard above */
 #define XF_NAME_KEY_MAX	(RBL_NAME_MAX + 2)
 
@@ -155,10 +157,18 @@ int xf_emit_apex(xf_ctx *x);
 
 /* ------------------------------------------------------ xfr_ip.c */
 
-/* Expand the unit BLOCK (a /8 or /16 of the current group) whose entries
- * (inside BLOCK, or covering it) are ENTS[N], sorted by xf_ipent_cmp. */
-int xf_ip_unit(xf_ctx *x, const rbl_prefix *block, const xf_ipent *ents,
+/* Expand BLOCK (an IPv4 /8: its top point and /16 units; an IPv6 /16)
+ * of the current group from ENTS[N]: the entries inside BLOCK or covering
+ * it, sorted by xf_ipent_cmp. */
+int xf_ip_block(xf_ctx *x, const rbl_prefix *block, const xf_ipent *ents,
+		size_t n);
+/* Expand one IPv4 /16 UNIT from the entries inside or covering it. */
+int xf_ip_unit(xf_ctx *x, const rbl_prefix *unit, const xf_ipent *ents,
 	       size_t n);
+/* The top point of IPv4 /8 BLOCK from the entries covering it (others
+ * are ignored); *COMBO gets its answer. */
+int xf_ip_top(xf_ctx *x, const rbl_prefix *block, const xf_ipent *ents,
+	      size_t n, uint32_t *combo);
 int xf_ipent_cmp(const void *a, const void *b);
 int xf_ipvec_push(xf_ipvec *v, const xf_ipent *e);
 void xf_ipvec_free(xf_ipvec *v);

@@ -2,6 +2,11 @@
  * xfr_ip.c -- one address unit (an IPv4 /8 or IPv6 /16 of a group) as
  * records (see xfr_expand.h for the rules, xfr_impl.h for the terms).
  *
+ * Units: an IPv6 /16 is one unit.  An IPv4 /8 is a "top" point of its
+ * own (a wildcard when something covers the whole /8) and 256 units, one
+ * per /16, that depend on the rest only through the entries covering
+ * them: the top point's wildcard does not look at its children, so a
+ * change inside a /16 touches that /16 alone (IXFR, xfr_diff.c).
  * The unit's entries come sorted by address, then prefix length, which
  * is the pre-order of the prefix tree.  The expansion runs in passes over
  * an array of points in the same order:
@@ -49,7 +54,10 @@ typedef struct ptvec {
 
 typedef struct unit_geo {
 	uint8_t family;
-	unsigned bits, step, top;
+	unsigned bits, step;
+	unsigned top;			/* the unit's length: /16 */
+	bool has_parent;		/* IPv4: the /8 top point above it */
+	uint32_t parent_combo;		/* its answer (0: no wildcard) */
 } unit_geo;
 
 /* ------------------------------------------------------------ prefixes */
@@ -221,18 +229,33 @@ static int entry_points(xf_ctx *x, const unit_geo *u, const xf_ipent *e,
 	return rc;
 }
 
+/* IPv4 prefix whose labels are all single digits (see add_shields). */
+static bool block_digits(const rbl_prefix *p)
+{
+	if (p->addr.family != RBL_AF4)
+		return false;
+	for (unsigned k = 0; k < p->len / 8u; k++)
+		if (p->addr.bytes[k] > 9)
+			return false;
+	return true;
+}
+
 static int gen_points(xf_ctx *x, const unit_geo *u, const rbl_prefix *block,
 		      const xf_ipent *e, size_t n, ptvec *pts)
 {
 	rbl_prefix last[128 / 4 + 1];
-	bool covered = false;
+	unsigned parent_len = u->has_parent ? u->top - u->step : 0;
+	bool covered = u->has_parent && u->parent_combo && block_digits(block);
 	int rc = RBL_OK;
 
 	memset(last, 0xff, sizeof last);
 	for (size_t i = 0; i < n && rc == RBL_OK; i++) {
-		if (e[i].p.len < u->top)
-			covered = true;
-		else
+		if (e[i].p.len < u->top) {
+			/* a wider entry below the top point becomes points at
+			 * the unit's level, so the unit's root is one */
+			if (!u->has_parent || e[i].p.len > parent_len)
+				covered = true;
+		} else
 			rc = entry_points(x, u, &e[i], pts, last);
 		if (x->o->max_records &&
 		    pts->n > 4 * x->o->max_records + 4096)
@@ -386,6 +409,8 @@ static void link_parents(const unit_geo *u, ptvec *pts)
 
 static void decide_shape(const unit_geo *u, ptvec *pts)
 {
+	bool root_matched = u->has_parent && u->parent_combo != 0;
+
 	for (size_t i = 0; i < pts->n; i++) {
 		ippt *q = &pts->v[i];
 
@@ -401,8 +426,9 @@ static void decide_shape(const unit_geo *u, ptvec *pts)
 	/* children come after their parent: walk backwards */
 	for (size_t i = pts->n; i-- > 0;) {
 		ippt *q = &pts->v[i];
-		bool matched = q->parent >= 0 &&
-			       (pts->v[q->parent].fl & PT_WILD);
+		bool matched = q->parent >= 0
+			       ? (pts->v[q->parent].fl & PT_WILD) != 0
+			       : q->len == u->top && root_matched;
 
 		if (matched && !(q->fl & (PT_REC | PT_WILD | PT_CHILD)))
 			q->fl |= PT_PLACE;
@@ -483,28 +509,173 @@ static int emit_point(xf_ctx *x, const ippt *q)
 	return rc;
 }
 
-int xf_ip_unit(xf_ctx *x, const rbl_prefix *block, const xf_ipent *ents,
-	       size_t n)
+/* What the lists say for the whole of BLOCK: per list the longest entry
+ * of at most its length among ENTS (which all cover or lie in it). */
+static uint32_t block_combo(xf_ctx *x, const rbl_prefix *block,
+			    const xf_ipent *ents, size_t n)
 {
-	bool v4 = block->addr.family == RBL_AF4;
-	unit_geo u = { block->addr.family, v4 ? 32u : 128u, v4 ? 8u : 4u,
-		       block->len };
+	uint32_t ids[RBL_ZONE_MAX_LISTS] = { 0 };
+	uint8_t best[RBL_ZONE_MAX_LISTS];
+	bool seen[RBL_ZONE_MAX_LISTS] = { false };
+
+	for (size_t i = 0; i < n; i++) {
+		const xf_ipent *e = &ents[i];
+
+		if (e->p.len > block->len ||
+		    !covers(&e->p.addr, e->p.len, &block->addr, block->len) ||
+		    (seen[e->li] && best[e->li] >= e->p.len))
+			continue;
+		seen[e->li] = true;
+		best[e->li] = e->p.len;
+		ids[e->li] = e->ans;
+	}
+	return xf_combo(x, ids);
+}
+
+/* The unit UNIT from ENTS (inside it or covering it, sorted). */
+static int expand_unit(xf_ctx *x, const unit_geo *u, const rbl_prefix *unit,
+		       const xf_ipent *ents, size_t n)
+{
+	bool v4 = u->family == RBL_AF4;
 	ptvec pts = { NULL, 0, 0 };
-	int rc = gen_points(x, &u, block, ents, n, &pts);
+	int rc = gen_points(x, u, unit, ents, n, &pts);
 
 	if (rc == RBL_OK)
 		rc = compute_combos(x, ents, n, &pts);
-	if (rc == RBL_OK && v4 && block->addr.bytes[0] <= 9) {
+	if (rc == RBL_OK && v4 && unit->addr.bytes[0] <= 9) {
 		rc = add_shields(&pts);
 		if (rc == RBL_OK)	/* new points may hide entries */
 			rc = compute_combos(x, ents, n, &pts);
 	}
 	if (rc == RBL_OK) {
-		link_parents(&u, &pts);
-		decide_shape(&u, &pts);
+		link_parents(u, &pts);
+		decide_shape(u, &pts);
 	}
 	for (size_t i = 0; i < pts.n && rc == RBL_OK; i++)
 		rc = emit_point(x, &pts.v[i]);
 	free(pts.v);
 	return rc;
+}
+
+static void geo_of(const rbl_prefix *unit, unit_geo *u)
+{
+	bool v4 = unit->addr.family == RBL_AF4;
+
+	memset(u, 0, sizeof *u);
+	u->family = unit->addr.family;
+	u->bits = v4 ? 32u : 128u;
+	u->step = v4 ? 8u : 4u;
+	u->top = unit->len;
+	u->has_parent = v4;
+}
+
+int xf_ip_unit(xf_ctx *x, const rbl_prefix *unit, const xf_ipent *ents,
+	       size_t n)
+{
+	unit_geo u;
+
+	geo_of(unit, &u);
+	if (u.has_parent) {
+		rbl_prefix top;
+
+		xf_prefix_cut(&unit->addr, XF_V4_TOP, &top);
+		u.parent_combo = block_combo(x, &top, ents, n);
+	}
+	return x->error ? x->error : expand_unit(x, &u, unit, ents, n);
+}
+
+/* The /8 top point: a wildcard when the lists answer for all of it; its
+ * hex-letter children shielded like any all-digit wildcard. */
+static int emit_top(xf_ctx *x, const rbl_prefix *block, uint32_t combo)
+{
+	ippt q;
+
+	memset(&q, 0, sizeof q);
+	q.a = block->addr;
+	q.len = block->len;
+	q.combo = combo;
+	q.parent = -1;
+	if (combo)
+		q.fl = PT_WILD | (all_digits(&q) ? PT_DIGITS : 0);
+	return emit_point(x, &q);
+}
+
+int xf_ip_top(xf_ctx *x, const rbl_prefix *block, const xf_ipent *ents,
+	      size_t n, uint32_t *combo)
+{
+	*combo = block_combo(x, block, ents, n);
+	return x->error ? x->error : emit_top(x, block, *combo);
+}
+
+/* Mark the /16 units of BLOCK that hold points: MARK has 256 bits. */
+static void mark_units(const rbl_prefix *block, const xf_ipent *ents,
+		       size_t n, uint32_t top, uint8_t *mark)
+{
+	memset(mark, 0, 32);
+	for (size_t i = 0; i < n; i++) {
+		const rbl_prefix *p = &ents[i].p;
+		unsigned first = p->addr.bytes[1], count;
+
+		if (p->len <= XF_V4_TOP)
+			continue;
+		count = p->len >= XF_V4_UNIT ? 1u
+					     : 1u << (XF_V4_UNIT - p->len);
+		for (unsigned b = first; b < first + count && b < 256; b++)
+			mark[b / 8] |= (uint8_t)(1u << (b % 8));
+	}
+	if (top && block_digits(block))	/* shields: see add_shields */
+		for (unsigned b = 0; b <= 9; b++)
+			mark[b / 8] |= (uint8_t)(1u << (b % 8));
+}
+
+static int block_units(xf_ctx *x, const rbl_prefix *block,
+		       const xf_ipent *ents, size_t n, uint32_t top)
+{
+	uint8_t mark[32];
+	xf_ipent *v = malloc((n + 1) * sizeof *v);
+	size_t lo = 0;
+	int rc = v ? RBL_OK : RBL_ENOMEM;
+
+	mark_units(block, ents, n, top, mark);
+	for (unsigned b = 0; b < 256 && rc == RBL_OK; b++) {
+		rbl_prefix unit = *block;
+		size_t k = 0, hi;
+
+		if (!(mark[b / 8] >> (b % 8) & 1))
+			continue;
+		unit.addr.bytes[1] = (uint8_t)b;
+		unit.len = XF_V4_UNIT;
+		for (size_t i = 0; i < n; i++)	/* the wider ones covering it */
+			if (ents[i].p.len < XF_V4_UNIT &&
+			    covers(&ents[i].p.addr, ents[i].p.len,
+				   &unit.addr, unit.len))
+				v[k++] = ents[i];
+		while (lo < n && (ents[lo].p.len < XF_V4_UNIT ||
+				  ents[lo].p.addr.bytes[1] < b))
+			lo++;
+		for (hi = lo; hi < n && (ents[hi].p.len < XF_V4_UNIT ||
+					 ents[hi].p.addr.bytes[1] == b); hi++)
+			if (ents[hi].p.len >= XF_V4_UNIT)
+				v[k++] = ents[hi];
+		rc = xf_ip_unit(x, &unit, v, k);
+	}
+	free(v);
+	return rc;
+}
+
+int xf_ip_block(xf_ctx *x, const rbl_prefix *block, const xf_ipent *ents,
+		size_t n)
+{
+	uint32_t top;
+	int rc;
+
+	if (block->addr.family == RBL_AF6) {	/* one unit */
+		unit_geo u;
+
+		geo_of(block, &u);
+		return expand_unit(x, &u, block, ents, n);
+	}
+	if ((rc = xf_ip_top(x, block, ents, n, &top)) != RBL_OK)
+		return rc;
+	return block_units(x, block, ents, n, top);
 }

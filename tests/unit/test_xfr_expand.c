@@ -353,6 +353,8 @@ static void rand_ip_change(rbl_txn *t, uint32_t list, bool del)
 
 	p.addr = a;
 	p.len = (uint8_t)(rnd() % 3 == 0 ? bits : min + rnd() % (bits - min));
+	if (a.family == RBL_AF4 && rnd() % 25 == 0)	/* a whole /8 or /7 */
+		p.len = (uint8_t)(7 + rnd() % 2);
 	rbl_prefix_canon(&p);
 	if (del) {
 		rbl_ip_del(t, list, &p);
