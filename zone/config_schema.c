@@ -300,6 +300,8 @@ const rbl_conf_key rbl_conf_keys[] = {
 	  "zone transfers produced at once; more wait, up to 16 times as many (default 4)" },
 	{ "server", "notify-retries", RBL_CT_U32, false,
 	  "NOTIFY sends per serial change until one is acknowledged (default 5)" },
+	{ "server", "journal-retention", RBL_CT_DURATION, false,
+	  "rblctl purge drops IXFR journal records older than this (default 7d)" },
 	{ "server", "notify-retry-interval", RBL_CT_DURATION, false,
 	  "wait before sending an unacknowledged NOTIFY again, doubling (default 2s)" },
 	{ "zone", "provide-xfr", RBL_CT_STR, true,
