@@ -610,7 +610,9 @@ int rbl_xfr_diff(rbl_txn *t, const rbl_zone *z, uint32_t from,
 		*n_changes = d.order;
 	if (rc == RBL_OK) {
 		earliest_only(&d);
-		rc = diff_groups(t, &d);
+		/* this many changed keys: the whole zone is cheaper */
+		rc = d.n_ip + d.n_nm > RBL_XFR_DIFF_MAX_KEYS ? RBL_ESTALE
+							       : diff_groups(t, &d);
 	}
 	if (rc == RBL_OK && o->max_records &&
 	    d.old.n + d.new_.n > o->max_records)

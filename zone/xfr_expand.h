@@ -55,6 +55,8 @@
 
 #define RBL_XFR_PLACEHOLDER_TYPE	65280
 #define RBL_XFR_TXT_EXPAND_DEFAULT	256
+/* An IXFR over more changed entries than this is sent as a whole zone. */
+#define RBL_XFR_DIFF_MAX_KEYS		200000
 
 /* One resource record, class IN.  OWNER is the name relative to the zone
  * apex in wire format without the root label (OWNER_LEN 0: the apex
@@ -114,9 +116,9 @@ int rbl_xfr_body(rbl_txn *t, const rbl_zone *z, const rbl_xfr_opts *o,
  * every record to delete, then ADD every record to add, each in a stable
  * order.  O->now must be 0 (transfers).  *N_CHANGES (may be NULL) gets
  * the number of journal changes replayed.
- * Returns RBL_OK, RBL_ESTALE (the journal does not reach back to FROM:
- * send the whole zone), FN's non-zero value, RBL_ELIMIT, RBL_ENOMEM, or
- * a store error.
+ * Returns RBL_OK, RBL_ESTALE (the journal does not reach back to FROM,
+ * or more than RBL_XFR_DIFF_MAX_KEYS entries changed: send the whole
+ * zone), FN's non-zero value, RBL_ELIMIT, RBL_ENOMEM, or a store error.
  */
 int rbl_xfr_diff(rbl_txn *t, const rbl_zone *z, uint32_t from,
 		 const rbl_xfr_opts *o, rbl_xrr_fn del, rbl_xrr_fn add,
