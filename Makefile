@@ -172,7 +172,7 @@ eval-rdns: all
 MAN8	= $(wildcard doc/*.8)
 MAN5	= $(wildcard doc/*.5)
 UNITS	= $(wildcard contrib/*.service)
-CONF_EXAMPLE = $(firstword $(wildcard doc/rbld.conf.example contrib/rbld.conf.example))
+CONF_EXAMPLE = doc/rbld.conf.example
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR)

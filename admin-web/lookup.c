@@ -48,9 +48,12 @@ static int name_entry(struct lookup_ctx *c, const rbl_list *l)
 	bool self = true;
 
 	for (; n; n = strchr(n, '.'), n = n ? n + 1 : NULL, self = false) {
+		char key[RBL_NAME_MAX + 3];
 		rbl_entry e;
 
-		if (rbl_name_get(c->t, l->id, n, &e) != RBL_OK)
+		/* a parent answers through its subtree entry ("*.n") */
+		snprintf(key, sizeof key, "%s%s", self ? "" : "*.", n);
+		if (rbl_name_get(c->t, l->id, key, &e) != RBL_OK)
 			continue;
 		if (self ? !(e.flags & RBL_ENTRY_NAME_SUBS) ||
 			   (e.flags & RBL_ENTRY_NAME_EXACT)

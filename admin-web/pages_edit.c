@@ -62,7 +62,7 @@ static int key_get(rbl_txn *t, const rbl_list *l, const struct key *k,
 		   rbl_entry *e)
 {
 	return k->is_ip ? rbl_ip_get(t, l->id, &k->prefix, e)
-			: rbl_name_get(t, l->id, k->name, e);
+			: rbl_name_get(t, l->id, k->text, e);
 }
 
 /* "code 127.0.0.2, txt "...", expires ..., source ..." for the audit. */
@@ -282,7 +282,7 @@ static int remove_one(adm_req *r, rbl_txn *t, const rbl_list *l,
 	snprintf(before + strlen(before), sizeof before - strlen(before),
 		 " in list %s as %s", l->name, k->text);
 	rc = k->is_ip ? rbl_ip_del(t, l->id, &k->prefix)
-		      : rbl_name_del(t, l->id, k->name);
+		      : rbl_name_del(t, l->id, k->text);
 	if (rc == RBL_OK)
 		rc = adm_audit(r, t, RBL_AUDIT_LISTING_DEL,
 			       k->is_ip ? k->text : k->name, before,

@@ -14,8 +14,11 @@
  *     rbl_engine_end(e)         after the batch: releases the snapshot so
  *                               an idle worker pins no old pages.
  *
- * No sockets are involved, so tests feed packets straight in.  An engine
- * belongs to one thread.
+ * Each answer is a sequence of steps (engine.c): parse, admit (client
+ * ACL and quota, access.h), decide (lookup, then the ACL's rewrite),
+ * write, limit (RRL, UDP only).  rbl_engine_begin() also adopts a client
+ * policy reloaded since the last batch.  No sockets are involved, so tests
+ * feed packets straight in.  An engine belongs to one thread.
  */
 #ifndef RBLD_ENGINE_H
 #define RBLD_ENGINE_H

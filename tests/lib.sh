@@ -31,7 +31,9 @@ expect_eq() {
 
 free_port() {
 	while :; do
-		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 ))
+		# below the kernel's ephemeral range (32768-60999), so a
+		# client's source port never takes the server's port
+		p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 22000 ))
 		ss -Hlnu "sport = :$p" 2>/dev/null | grep -q . && continue
 		ss -Hlnt "sport = :$p" 2>/dev/null | grep -q . && continue
 		echo "$p"; return

@@ -448,12 +448,8 @@ static int unlist_own_name(struct unlist_ctx *c, const rbl_list *l,
 	if ((e.flags & RBL_ENTRY_EXCLUDE) ||
 	    (subs && !(e.flags & RBL_ENTRY_NAME_EXACT)))
 		return 0;	/* not what lists the name itself */
-	if (!subs) {
-		rc = rbl_name_del(c->t, l->id, name);
-	} else {
-		e.flags &= ~(uint32_t)RBL_ENTRY_NAME_EXACT;
-		rc = rbl_name_add(c->t, l->id, name, &e);
-	}
+	/* the store keeps a subtree entry apart: this leaves it */
+	rc = rbl_name_del(c->t, l->id, name);
 	note(c, l, "deleted", name);
 	return rc == RBL_OK ? 1 : rc;
 }

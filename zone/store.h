@@ -243,7 +243,14 @@ int rbl_ip_foreach_listed(rbl_txn *t, uint32_t list_id, int64_t now,
 /* Names are given in text form, case-insensitive, without trailing dot.
  * E->flags says whether the name itself (RBL_ENTRY_NAME_EXACT) and/or
  * everything below it (RBL_ENTRY_NAME_SUBS) is listed; neither means EXACT.
- * rbldnsd: "x" = EXACT, "*.x" = SUBS, ".x" = EXACT|SUBS. */
+ * rbldnsd: "x" = EXACT, "*.x" = SUBS, ".x" = EXACT|SUBS.  A name holds its
+ * exact and its subtree entry separately (they may differ: "x" listed and
+ * "!*.x"); add sets the slots named, keeping the other.  del: "x" removes
+ * the exact entry, "*.x" the subtree one, ".x" both (RBL_ENOTFOUND if none
+ * existed).  get: "*.x" the subtree entry, "x"/".x" the exact one, else the
+ * subtree one; flags carry both bits when both slots hold the same entry.
+ * rbl_name_foreach yields such a pair once with both flags, else the exact
+ * entry, then the subtree one. */
 int rbl_name_add(rbl_txn *t, uint32_t list_id, const char *name,
 		 const rbl_entry *e);
 int rbl_name_del(rbl_txn *t, uint32_t list_id, const char *name);

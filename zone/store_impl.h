@@ -19,7 +19,10 @@
  *   ipseg    list|fam|last -> first addr, n, chain of compact entries
  *            (rbl_chain_encode), most specific first.  Segments never
  *            overlap; a lookup is one MDB_SET_RANGE.
- *   name     list|labels reversed, each followed by 0x00 -> entry
+ *   name     list|labels reversed, each followed by 0x00 -> the name's
+ *            exact and subtree entries: one entry (its flags say which
+ *            slots it fills; both = the same entry in both), or 0xb1,
+ *            u16 length, exact entry, subtree entry (store_name.c)
  *   journal  zone|serial|seq -> seq 0: serial header, else one change
  *   (fam is 4 or 6, so IPv4 sorts before IPv6 within a list.)
  *
@@ -43,8 +46,11 @@
  * store is upgraded by the first writer (it has no summaries, which is
  * valid), while format 1 programs must not write a format 2 store, as they
  * would leave summaries stale.  3 added the prefix length masks (same
- * reasoning: a missing mask is computed by the first writer needing it). */
-#define RBL_STORE_FORMAT	3
+ * reasoning: a missing mask is computed by the first writer needing it).
+ * 4 lets a name hold different exact and subtree entries (a "pair" value
+ * older programs cannot read); a format 1-3 value is a valid format 4 one,
+ * so those stores open unchanged and the first writer stamps them 4. */
+#define RBL_STORE_FORMAT	4
 #define RBL_STORE_FORMAT_OLDEST	1	/* oldest format still opened */
 #define RBL_STORE_MAXDBS	32	/* ours + room for other modules */
 #define RBL_STORE_MAXREADERS	1024
@@ -322,8 +328,11 @@ int rbl_name_text_check(const char *name, bool allow_empty);
 
 /* ----------------------------------- IP entries (store_ip/store_seg) */
 
-/* Recompute the segments inside P after its ipent record changed. */
-int rbl_seg_update(rbl_txn *t, uint32_t list_id, const rbl_prefix *p);
+/* Recompute the segments inside P after its ipent record changed.  HOST:
+ * P's entry as now stored (NULL: deleted); for a full-length P (nothing
+ * inside it but itself) it saves reading the entries inside P back. */
+int rbl_seg_update(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+		   const rbl_entry *host);
 /* Rebuild the whole segment map of LIST_ID from ipent. */
 int rbl_seg_rebuild(rbl_txn *t, uint32_t list_id);
 /* Rebuild every list marked RBL_LIST_REBUILD (commit). */

@@ -67,11 +67,30 @@ static int ip_entry_get(rbl_txn *t, const uint8_t *k, size_t klen,
 	return rc == RBL_OK ? rbl_entry_decode(v.mv_data, v.mv_size, out) : rc;
 }
 
-/* Keep the segment map current, unless commit rebuilds it anyway, and
- * tell the IPv4 summary what changed (DEL: P was deleted). */
-static int after_change(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
-			int64_t delta, bool del)
+/* Store V at K, the entry it replaces to *OLD (*REPLACED true).  A new
+ * key, the common case, costs one B-tree descent, not a get and a put. */
+static int ip_entry_put(rbl_txn *t, const uint8_t *k, size_t klen,
+			const uint8_t *v, size_t vlen, rbl_entry *old,
+			bool *replaced)
 {
+	MDB_val key = { klen, (void *)k }, val = { vlen, (void *)v };
+	int rc = mdb_put(t->txn, t->s->ipent, &key, &val, MDB_NOOVERWRITE);
+
+	*replaced = rc == MDB_KEYEXIST;
+	if (rc != MDB_KEYEXIST)
+		return rc ? rbl_txn_fail(t, rbl_mdb_error(rc)) : RBL_OK;
+	/* VAL now points at the stored entry */
+	if ((rc = rbl_entry_decode(val.mv_data, val.mv_size, old)) != RBL_OK)
+		return rc;
+	return rbl_db_put(t, t->s->ipent, k, klen, v, vlen, 0);
+}
+
+/* Keep the segment map current, unless commit rebuilds it anyway, and
+ * tell the IPv4 summary what changed (E: P's entry now, NULL: deleted). */
+static int after_change(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+			int64_t delta, const rbl_entry *e)
+{
+	bool del = e == NULL;
 	struct rbl_list_state *ls;
 	unsigned marks = RBL_LIST_CHANGED | (t->bulk ? RBL_LIST_REBUILD : 0);
 	int rc = rbl_txn_mark_list(t, list_id, marks, delta);
@@ -83,7 +102,7 @@ static int after_change(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 		return RBL_OK;
 	if ((rc = rbl_v4sum_note(t, ls, p, del)) != RBL_OK)
 		return rc;
-	return rbl_seg_update(t, list_id, p);
+	return rbl_seg_update(t, list_id, p, e);
 }
 
 int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
@@ -106,18 +125,14 @@ int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	if ((rc = rbl_lenmask_note(t, list_id, p)) != RBL_OK)
 		return rc;
 	klen = rbl_ipent_key(k, list_id, p);
-	rc = ip_entry_get(t, k, klen, &old);
-	if (rc != RBL_OK && rc != RBL_ENOTFOUND)
-		return rc;
-	replaced = rc == RBL_OK;
-	rc = rbl_db_put(t, t->s->ipent, k, klen, v, rbl_entry_encode(&ne, v),
-			0);
+	rc = ip_entry_put(t, k, klen, v, rbl_entry_encode(&ne, v), &old,
+			  &replaced);
 	if (rc == RBL_OK && replaced)
 		rc = rbl_journal_note(t, RBL_CHANGE_DEL, list_id, p, NULL, &old);
 	if (rc == RBL_OK)
 		rc = rbl_journal_note(t, RBL_CHANGE_ADD, list_id, p, NULL, &ne);
 	if (rc == RBL_OK)
-		rc = after_change(t, list_id, p, replaced ? 0 : 1, false);
+		rc = after_change(t, list_id, p, replaced ? 0 : 1, &ne);
 	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
 }
 
@@ -148,7 +163,7 @@ int rbl_ip_del(rbl_txn *t, uint32_t list_id, const rbl_prefix *p)
 	if ((rc = rbl_list_check_kind(t, list_id, RBL_LIST_IP)) != RBL_OK ||
 	    (rc = rbl_ip_del_raw(t, list_id, p)) != RBL_OK)
 		return rc;
-	rc = after_change(t, list_id, p, -1, true);
+	rc = after_change(t, list_id, p, -1, NULL);
 	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
 }
 

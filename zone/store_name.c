@@ -7,10 +7,24 @@
  * stack buffer and probes it at decreasing lengths (one get per label),
  * and everything below a name sorts right after it.
  *
- * Text forms accepted by add/del/get: "x" (the entry's flags decide,
- * neither flag = the name itself), and rbldnsd's "*.x" (adds
- * RBL_ENTRY_NAME_SUBS) and ".x" (adds EXACT and SUBS).  One name holds one
- * entry: adding "*.x" after "x" replaces it.
+ * A name has two slots, as in rbldnsd files: its exact entry (answers for
+ * x) and its subtree entry (answers for names below x), which may differ
+ * ("x" listed, "!*.x" excluded).  Both live in the value at x's key, so a
+ * lookup stays one get per label: one entry whose flags name the slots it
+ * fills (both flags: the same entry in both, rbldnsd's ".x", which is also
+ * how format 1-3 stores hold it), or a pair (PAIR_MARK) when they differ.
+ *
+ * Text forms:
+ *   add  "x": the slots E->flags names (neither: exact); "*.x": subtree;
+ *        ".x": both (two entries, counted as two).  The other slot stays.
+ *   del  "x": the exact entry; "*.x": the subtree one; ".x": both.
+ *        RBL_ENOTFOUND when none of them exists.
+ *   get  "*.x": the subtree entry; "x" and ".x": the exact entry, else the
+ *        subtree one.  Flags: the slot's, plus the other slot's when it
+ *        holds the same entry.
+ * rbl_name_foreach yields per name one entry with both flags when the
+ * slots are equal, else the exact entry, then the subtree one.  The
+ * journal records changes the same way.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -103,51 +117,206 @@ static unsigned wire_key(uint8_t *k, uint32_t list_id,
 	return depth;
 }
 
+/* ------------------------------------------------------------ slots */
+
+enum { SLOT_EXACT, SLOT_SUBS, N_SLOTS };
+#define SLOT_FLAGS	(RBL_ENTRY_NAME_EXACT | RBL_ENTRY_NAME_SUBS)
+/* First byte of a value holding two different entries (an entry starts
+ * with its codec version, a small number). */
+#define PAIR_MARK	0xb1
+
+static const uint32_t slot_flag[N_SLOTS] = { RBL_ENTRY_NAME_EXACT,
+					     RBL_ENTRY_NAME_SUBS };
+
+/* A name's two entries as stored; E[S].flags names only slot S. */
+struct slots {
+	bool has[N_SLOTS];
+	rbl_entry e[N_SLOTS];
+};
+
+/* The encoded entry of slot S in the stored value V (no copy): RBL_OK
+ * and *P, *LEN; RBL_ENOTFOUND when the slot is empty; RBL_ESTORE. */
+static int slot_raw(const MDB_val *v, int s, const uint8_t **p, size_t *len)
+{
+	const uint8_t *b = v->mv_data;
+	uint32_t sel;
+
+	if (v->mv_size >= 3 && b[0] == PAIR_MARK) {
+		size_t l0 = rbl_get_be16(b + 1);
+
+		if (3 + l0 >= v->mv_size)
+			return RBL_ESTORE;
+		*p = s == SLOT_EXACT ? b + 3 : b + 3 + l0;
+		*len = s == SLOT_EXACT ? l0 : v->mv_size - 3 - l0;
+		return RBL_OK;
+	}
+	if (v->mv_size < 2)
+		return RBL_ESTORE;
+	sel = b[1] & SLOT_FLAGS;
+	if (!((sel ? sel : RBL_ENTRY_NAME_EXACT) & slot_flag[s]))
+		return RBL_ENOTFOUND;
+	*p = b;
+	*len = v->mv_size;
+	return RBL_OK;
+}
+
+static int slots_decode(const MDB_val *v, struct slots *sl)
+{
+	for (int s = 0; s < N_SLOTS; s++) {
+		const uint8_t *p;
+		size_t len;
+		int rc = slot_raw(v, s, &p, &len);
+
+		sl->has[s] = rc == RBL_OK;
+		if (rc == RBL_ENOTFOUND)
+			continue;
+		if (rc != RBL_OK ||
+		    (rc = rbl_entry_decode(p, len, &sl->e[s])) != RBL_OK)
+			return rc;
+		sl->e[s].flags = (sl->e[s].flags & ~(uint32_t)SLOT_FLAGS) |
+				 slot_flag[s];
+	}
+	return RBL_OK;
+}
+
+/* The slots stored at key K (both empty when there is no record). */
+static int slots_load(rbl_txn *t, const uint8_t *k, size_t klen,
+		      struct slots *sl)
+{
+	MDB_val v;
+	int rc = rbl_db_get(t, t->s->name, k, klen, &v);
+
+	sl->has[SLOT_EXACT] = sl->has[SLOT_SUBS] = false;
+	if (rc == RBL_ENOTFOUND)
+		return RBL_OK;
+	return rc == RBL_OK ? slots_decode(&v, sl) : rc;
+}
+
+/* Both slots hold the same entry (flags aside). */
+static bool slots_equal(const struct slots *sl)
+{
+	uint8_t a[RBL_ENTRY_ENC_MAX], b[RBL_ENTRY_ENC_MAX];
+	rbl_entry x = sl->e[SLOT_EXACT], y = sl->e[SLOT_SUBS];
+	size_t la, lb;
+
+	if (!sl->has[SLOT_EXACT] || !sl->has[SLOT_SUBS])
+		return false;
+	x.flags |= SLOT_FLAGS;
+	y.flags |= SLOT_FLAGS;
+	la = rbl_entry_encode(&x, a);
+	lb = rbl_entry_encode(&y, b);
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+/* Slot S's entry as callers see it: with both flags when the other slot
+ * holds the same entry (rbldnsd's ".x"). */
+static rbl_entry slot_view(const struct slots *sl, int s)
+{
+	rbl_entry e = sl->e[s];
+
+	if (slots_equal(sl))
+		e.flags |= SLOT_FLAGS;
+	return e;
+}
+
+/* Store SL at key K: one entry (with both flags when equal), a pair, or
+ * nothing (the record is deleted). */
+static int slots_put(rbl_txn *t, const uint8_t *k, size_t klen,
+		     const struct slots *sl)
+{
+	uint8_t v[3 + 2 * RBL_ENTRY_ENC_MAX];
+	size_t n, l0;
+	int rc;
+
+	if (!sl->has[SLOT_EXACT] && !sl->has[SLOT_SUBS]) {
+		rc = rbl_db_del(t, t->s->name, k, klen);
+		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
+	}
+	if (!sl->has[SLOT_EXACT] || !sl->has[SLOT_SUBS] || slots_equal(sl)) {
+		rbl_entry e = slot_view(sl, sl->has[SLOT_EXACT] ? SLOT_EXACT
+							       : SLOT_SUBS);
+
+		n = rbl_entry_encode(&e, v);
+	} else {
+		v[0] = PAIR_MARK;
+		l0 = rbl_entry_encode(&sl->e[SLOT_EXACT], v + 3);
+		rbl_put_be16(v + 1, (uint16_t)l0);
+		n = 3 + l0 + rbl_entry_encode(&sl->e[SLOT_SUBS], v + 3 + l0);
+	}
+	return rbl_db_put(t, t->s->name, k, klen, v, n, 0);
+}
+
+/* Journal OP for the slots SEL of SL that hold an entry: one change with
+ * both flags when both are selected and equal, else one per slot. */
+static int journal_slots(rbl_txn *t, uint8_t op, uint32_t list_id,
+			 const char *norm, const struct slots *sl,
+			 uint32_t sel)
+{
+	if (sel == SLOT_FLAGS && slots_equal(sl)) {
+		rbl_entry e = slot_view(sl, SLOT_EXACT);
+
+		return rbl_journal_note(t, op, list_id, NULL, norm, &e);
+	}
+	for (int s = 0; s < N_SLOTS; s++) {
+		int rc;
+
+		if (!(sel & slot_flag[s]) || !sl->has[s])
+			continue;
+		rc = rbl_journal_note(t, op, list_id, NULL, norm, &sl->e[s]);
+		if (rc != RBL_OK)
+			return rc;
+	}
+	return RBL_OK;
+}
+
 /* ------------------------------------------------------------ writes */
 
 int rbl_name_add(rbl_txn *t, uint32_t list_id, const char *name,
 		 const rbl_entry *e)
 {
-	uint8_t k[NAME_KEY_MAX], v[RBL_ENTRY_ENC_MAX];
+	uint8_t k[NAME_KEY_MAX];
 	char norm[RBL_NAME_MAX + 1];
-	uint32_t wild;
-	rbl_entry ne, old;
+	uint32_t sel;
+	rbl_entry ne;
+	struct slots old, now;
+	int64_t delta = 0;
 	size_t klen;
-	MDB_val ov;
 	int rc;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
 		return rc;
 	if (!name)
 		return RBL_EINVAL;
-	wild = strip_wildcard(&name);
+	sel = strip_wildcard(&name);
 	if (!(klen = text_key(k, list_id, name, norm)))
 		return RBL_EINVAL;
 	if ((rc = rbl_list_check_kind(t, list_id, RBL_LIST_NAME)) != RBL_OK ||
 	    (rc = rbl_entry_prepare(t, e, RBL_ENTRY_EXCLUDE |
-		RBL_ENTRY_HAS_TXT | RBL_ENTRY_NAME_EXACT |
-		RBL_ENTRY_NAME_SUBS, &ne)) != RBL_OK)
+		RBL_ENTRY_HAS_TXT | SLOT_FLAGS, &ne)) != RBL_OK)
 		return rc;
-	if (wild)
-		ne.flags = (ne.flags & ~(uint32_t)RBL_ENTRY_NAME_EXACT) | wild;
-	if (!(ne.flags & (RBL_ENTRY_NAME_EXACT | RBL_ENTRY_NAME_SUBS)))
-		ne.flags |= RBL_ENTRY_NAME_EXACT;
-	rc = rbl_db_get(t, t->s->name, k, klen, &ov);
+	if (!sel)
+		sel = ne.flags & SLOT_FLAGS;
+	if (!sel)
+		sel = RBL_ENTRY_NAME_EXACT;
+	if ((rc = slots_load(t, k, klen, &old)) != RBL_OK)
+		return rc;
+	now = old;
+	for (int s = 0; s < N_SLOTS; s++) {
+		if (!(sel & slot_flag[s]))
+			continue;
+		delta += !old.has[s];
+		now.has[s] = true;
+		now.e[s] = ne;
+		now.e[s].flags = (ne.flags & ~(uint32_t)SLOT_FLAGS) |
+				 slot_flag[s];
+	}
+	rc = journal_slots(t, RBL_CHANGE_DEL, list_id, norm, &old, sel);
 	if (rc == RBL_OK)
-		rc = rbl_entry_decode(ov.mv_data, ov.mv_size, &old);
+		rc = slots_put(t, k, klen, &now);
 	if (rc == RBL_OK)
-		rc = rbl_journal_note(t, RBL_CHANGE_DEL, list_id, NULL, norm,
-				      &old);
-	else if (rc == RBL_ENOTFOUND)
-		rc = rbl_txn_mark_list(t, list_id, 0, 1);
+		rc = journal_slots(t, RBL_CHANGE_ADD, list_id, norm, &now, sel);
 	if (rc == RBL_OK)
-		rc = rbl_db_put(t, t->s->name, k, klen, v,
-				rbl_entry_encode(&ne, v), 0);
-	if (rc == RBL_OK)
-		rc = rbl_journal_note(t, RBL_CHANGE_ADD, list_id, NULL, norm,
-				      &ne);
-	if (rc == RBL_OK)
-		rc = rbl_txn_mark_list(t, list_id, RBL_LIST_CHANGED, 0);
+		rc = rbl_txn_mark_list(t, list_id, RBL_LIST_CHANGED, delta);
 	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
 }
 
@@ -155,26 +324,37 @@ int rbl_name_del(rbl_txn *t, uint32_t list_id, const char *name)
 {
 	uint8_t k[NAME_KEY_MAX];
 	char norm[RBL_NAME_MAX + 1];
-	rbl_entry old;
+	struct slots old, now;
+	uint32_t sel;
+	int64_t delta = 0;
 	size_t klen;
-	MDB_val v;
 	int rc;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
 		return rc;
 	if (!name)
 		return RBL_EINVAL;
-	strip_wildcard(&name);
+	sel = strip_wildcard(&name);
+	if (!sel)
+		sel = RBL_ENTRY_NAME_EXACT;
 	if (!(klen = text_key(k, list_id, name, norm)))
 		return RBL_EINVAL;
 	if ((rc = rbl_list_check_kind(t, list_id, RBL_LIST_NAME)) != RBL_OK ||
-	    (rc = rbl_db_get(t, t->s->name, k, klen, &v)) != RBL_OK ||
-	    (rc = rbl_entry_decode(v.mv_data, v.mv_size, &old)) != RBL_OK)
+	    (rc = slots_load(t, k, klen, &old)) != RBL_OK)
 		return rc;
-	if ((rc = rbl_db_del(t, t->s->name, k, klen)) == RBL_OK &&
-	    (rc = rbl_journal_note(t, RBL_CHANGE_DEL, list_id, NULL, norm,
-				   &old)) == RBL_OK)
-		rc = rbl_txn_mark_list(t, list_id, RBL_LIST_CHANGED, -1);
+	now = old;
+	for (int s = 0; s < N_SLOTS; s++)
+		if ((sel & slot_flag[s]) && old.has[s]) {
+			now.has[s] = false;
+			delta--;
+		}
+	if (delta == 0)
+		return RBL_ENOTFOUND;
+	rc = journal_slots(t, RBL_CHANGE_DEL, list_id, norm, &old, sel);
+	if (rc == RBL_OK)
+		rc = slots_put(t, k, klen, &now);
+	if (rc == RBL_OK)
+		rc = rbl_txn_mark_list(t, list_id, RBL_LIST_CHANGED, delta);
 	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
 }
 
@@ -183,18 +363,25 @@ int rbl_name_get(rbl_txn *t, uint32_t list_id, const char *name,
 {
 	uint8_t k[NAME_KEY_MAX];
 	char norm[RBL_NAME_MAX + 1];
+	struct slots sl;
+	uint32_t sel;
 	size_t klen;
-	MDB_val v;
 	int rc;
 
 	if (!name)
 		return RBL_EINVAL;
-	strip_wildcard(&name);
+	sel = strip_wildcard(&name);
 	if (!(klen = text_key(k, list_id, name, norm)))
 		return RBL_EINVAL;
-	if ((rc = rbl_db_get(t, t->s->name, k, klen, &v)) != RBL_OK)
+	if ((rc = slots_load(t, k, klen, &sl)) != RBL_OK)
 		return rc;
-	return rbl_entry_decode(v.mv_data, v.mv_size, out);
+	if (sel != RBL_ENTRY_NAME_SUBS && sl.has[SLOT_EXACT])
+		*out = slot_view(&sl, SLOT_EXACT);
+	else if (sl.has[SLOT_SUBS])
+		*out = slot_view(&sl, SLOT_SUBS);
+	else
+		return RBL_ENOTFOUND;
+	return RBL_OK;
 }
 
 int rbl_name_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n)
@@ -207,25 +394,26 @@ int rbl_name_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n)
 
 /* ----------------------------------------------------------- lookups */
 
-/* Probe the first KLEN bytes of K.  EXACT: the queried name itself, else
- * an ancestor (only subtree entries apply).  Returns RBL_OK (listed),
- * RBL_ENOTFOUND (excluded) with *DECIDED, or leaves *DECIDED false. */
+/* Probe the first KLEN bytes of K.  EXACT: the queried name itself (its
+ * exact entry applies), else an ancestor (its subtree entry applies).
+ * Returns RBL_OK (listed), RBL_ENOTFOUND (excluded) with *DECIDED, or
+ * leaves *DECIDED false. */
 static int probe(rbl_txn *t, const uint8_t *k, size_t klen, bool exact,
 		 int64_t now, rbl_match *m, bool *decided)
 {
-	uint32_t flags, sel;
+	const uint8_t *p;
+	size_t len;
+	uint32_t flags;
 	MDB_val v;
 	int rc = rbl_db_get(t, t->s->name, k, klen, &v);
 
 	*decided = false;
+	if (rc == RBL_OK)
+		rc = slot_raw(&v, exact ? SLOT_EXACT : SLOT_SUBS, &p, &len);
 	if (rc != RBL_OK)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
-	if ((rc = rbl_entry_match(v.mv_data, v.mv_size, &flags, m)) != RBL_OK)
+	if ((rc = rbl_entry_match(p, len, &flags, m)) != RBL_OK)
 		return rc;
-	sel = flags & (RBL_ENTRY_NAME_EXACT | RBL_ENTRY_NAME_SUBS);
-	if (exact ? (sel && !(sel & RBL_ENTRY_NAME_EXACT))
-		  : !(sel & RBL_ENTRY_NAME_SUBS))
-		return RBL_OK;
 	if (!rbl_live(m->expires, now))
 		return RBL_OK;
 	*decided = true;
@@ -325,11 +513,17 @@ int rbl_name_has_below(rbl_txn *t, uint32_t list_id,
 		if (key.mv_size < klen || memcmp(key.mv_data, k, klen) != 0)
 			return 0;
 		/* "*.x" is stored at x itself: it lists names below x */
-		if (rbl_entry_match(v.mv_data, v.mv_size, &flags, &m) ==
-			    RBL_OK &&
-		    (key.mv_size > klen || (flags & RBL_ENTRY_NAME_SUBS)) &&
-		    !(flags & RBL_ENTRY_EXCLUDE) && rbl_live(m.expires, now))
-			return 1;
+		for (int s = key.mv_size > klen ? SLOT_EXACT : SLOT_SUBS;
+		     s < N_SLOTS; s++) {
+			const uint8_t *p;
+			size_t len;
+
+			if (slot_raw(&v, s, &p, &len) == RBL_OK &&
+			    rbl_entry_match(p, len, &flags, &m) == RBL_OK &&
+			    !(flags & RBL_ENTRY_EXCLUDE) &&
+			    rbl_live(m.expires, now))
+				return 1;
+		}
 		rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
 	}
 	if (rc == 0)
@@ -359,6 +553,25 @@ static void key_to_text(const uint8_t *k, size_t len, char *out)
 	out[n] = 0;
 }
 
+/* A name's entries: one with both flags when its slots hold the same
+ * entry (rbldnsd's ".x"), else the exact one, then the subtree one. */
+static int visit_slots(const struct slots *sl, const char *name,
+		       rbl_name_visit_fn fn, void *arg)
+{
+	if (slots_equal(sl)) {
+		rbl_entry e = slot_view(sl, SLOT_EXACT);
+
+		return fn(arg, name, &e);
+	}
+	for (int s = 0; s < N_SLOTS; s++) {
+		int ret;
+
+		if (sl->has[s] && (ret = fn(arg, name, &sl->e[s])) != 0)
+			return ret;
+	}
+	return 0;
+}
+
 int rbl_name_foreach(rbl_txn *t, uint32_t list_id, rbl_name_visit_fn fn,
 		     void *arg)
 {
@@ -366,7 +579,7 @@ int rbl_name_foreach(rbl_txn *t, uint32_t list_id, rbl_name_visit_fn fn,
 	char name[NAME_KEY_MAX];
 	MDB_val k = { 4, kb }, v;
 	MDB_cursor *c = NULL;
-	rbl_entry e;
+	struct slots sl;
 	int ret = RBL_OK, rc;
 
 	rbl_put_be32(kb, list_id);
@@ -379,8 +592,8 @@ int rbl_name_foreach(rbl_txn *t, uint32_t list_id, rbl_name_visit_fn fn,
 			break;
 		key_to_text((const uint8_t *)k.mv_data + 4, k.mv_size - 4,
 			    name);
-		if ((ret = rbl_entry_decode(v.mv_data, v.mv_size, &e)) ||
-		    (ret = fn(arg, name, &e)) != 0)
+		if ((ret = slots_decode(&v, &sl)) != RBL_OK ||
+		    (ret = visit_slots(&sl, name, fn, arg)) != 0)
 			break;
 	}
 	mdb_cursor_close(c);
@@ -393,41 +606,68 @@ int rbl_name_foreach(rbl_txn *t, uint32_t list_id, rbl_name_visit_fn fn,
 
 struct expired_name {
 	uint32_t list_id;
-	char name[NAME_KEY_MAX];
+	char name[NAME_KEY_MAX + 2];	/* "x" or "*.x": one slot */
 };
 
+struct expired_set {
+	struct expired_name *v;
+	size_t n, cap;
+};
+
+static int expired_push(struct expired_set *es, uint32_t list_id,
+			const MDB_val *k, int slot)
+{
+	struct expired_name *x;
+	size_t off = slot == SLOT_SUBS ? 2 : 0;
+
+	if (es->n == es->cap) {
+		size_t cap = es->cap ? 2 * es->cap : 64;
+		void *p = realloc(es->v, cap * sizeof *es->v);
+
+		if (!p)
+			return RBL_ENOMEM;
+		es->v = p;
+		es->cap = cap;
+	}
+	x = &es->v[es->n++];
+	x->list_id = list_id;
+	memcpy(x->name, "*.", off);
+	key_to_text((const uint8_t *)k->mv_data + 4, k->mv_size - 4,
+		    x->name + off);
+	return RBL_OK;
+}
+
+/* Each expired slot, as the text rbl_name_del takes. */
 static int collect_expired_names(rbl_txn *t, int64_t now,
-				 struct expired_name **out, size_t *n)
+				 struct expired_set *es)
 {
 	MDB_cursor *c = NULL;
 	MDB_val k, v;
 	rbl_match m;
 	uint32_t flags;
-	size_t cap = 0;
 	int ret = RBL_OK, rc = mdb_cursor_open(t->txn, t->s->name, &c);
 
 	if (rc)
 		return rbl_mdb_error(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !ret;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size <= 4 || k.mv_size > NAME_KEY_MAX ||
-		    (ret = rbl_entry_match(v.mv_data, v.mv_size, &flags, &m)))
+		if (k.mv_size <= 4 || k.mv_size > NAME_KEY_MAX)
 			break;
-		if (rbl_live(m.expires, now))
-			continue;
-		if (*n == cap) {
-			void *p = realloc(*out, (cap = cap ? 2 * cap : 64) *
-						sizeof **out);
+		for (int s = 0; s < N_SLOTS && !ret; s++) {
+			const uint8_t *p;
+			size_t len;
 
-			if (!p) {
-				ret = RBL_ENOMEM;
-				break;
+			ret = slot_raw(&v, s, &p, &len);
+			if (ret == RBL_ENOTFOUND) {
+				ret = RBL_OK;
+				continue;
 			}
-			*out = p;
+			if (!ret)
+				ret = rbl_entry_match(p, len, &flags, &m);
+			if (!ret && !rbl_live(m.expires, now))
+				ret = expired_push(es, rbl_get_be32(k.mv_data),
+						   &k, s);
 		}
-		(*out)[*n].list_id = rbl_get_be32(k.mv_data);
-		key_to_text((const uint8_t *)k.mv_data + 4, k.mv_size - 4,
-			    (*out)[(*n)++].name);
 	}
 	mdb_cursor_close(c);
 	if (ret == RBL_OK && rc != 0 && rc != MDB_NOTFOUND)
@@ -437,15 +677,14 @@ static int collect_expired_names(rbl_txn *t, int64_t now,
 
 int rbl_name_purge(rbl_txn *t, int64_t now, uint64_t *n)
 {
-	struct expired_name *v = NULL;
-	size_t count = 0;
-	int rc = collect_expired_names(t, now, &v, &count);
+	struct expired_set es = { NULL, 0, 0 };
+	int rc = collect_expired_names(t, now, &es);
 
-	for (size_t i = 0; rc == RBL_OK && i < count; i++) {
-		rc = rbl_name_del(t, v[i].list_id, v[i].name);
+	for (size_t i = 0; rc == RBL_OK && i < es.n; i++) {
+		rc = rbl_name_del(t, es.v[i].list_id, es.v[i].name);
 		if (rc == RBL_OK)
 			(*n)++;
 	}
-	free(v);
+	free(es.v);
 	return rc;
 }

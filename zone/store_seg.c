@@ -308,7 +308,8 @@ static int push_entries(struct sweep *sw, const rbl_prefix *from,
 	return rc < 0 ? rc : rbl_mdb_error(rc);
 }
 
-int rbl_seg_update(rbl_txn *t, uint32_t list_id, const rbl_prefix *p)
+int rbl_seg_update(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+		   const rbl_entry *host)
 {
 	struct sweep *sw = malloc(sizeof *sw);
 	rbl_addr lo, hi;
@@ -323,7 +324,9 @@ int rbl_seg_update(rbl_txn *t, uint32_t list_id, const rbl_prefix *p)
 	rc = load_ancestors(sw, p);
 	if (rc == RBL_OK)
 		rc = clear_range(sw, &lo, &hi);
-	if (rc == RBL_OK)
+	if (rc == RBL_OK && p->len == rbl_addr_bits(p->addr.family))
+		rc = host ? sweep_push(sw, p, host) : RBL_OK;
+	else if (rc == RBL_OK)
 		rc = push_entries(sw, p, &hi);
 	if (rc == RBL_OK)
 		rc = sweep_finish(sw, &hi);

@@ -116,8 +116,8 @@ static int name_visit(void *arg, const char *name, const rbl_entry *e)
 	ans = xf_answer_of(c->x, &c->x->g->lists[c->li], e);
 	if (c->x->error)
 		return c->x->error;
-	return xf_namevec_push_key(c->out, k, klen, (uint8_t)c->li,
-				   xf_name_sel(e), ans);
+	return xf_namevec_push_slots(c->out, k, klen, (uint8_t)c->li,
+				     xf_name_sel(e), ans);
 }
 
 int xf_collect_names(rbl_txn *t, xf_ctx *x, unsigned li, xf_namevec *out,

@@ -183,6 +183,7 @@ static int note_change(diff *d, unsigned gi, unsigned li,
 		       const rbl_change *c)
 {
 	const xf_group *g = &d->groups[gi];
+	uint8_t sel;
 	undo u;
 	int rc;
 
@@ -199,14 +200,25 @@ static int note_change(diff *d, unsigned gi, unsigned li,
 		u.ip.p = c->prefix;
 		return undo_push(&d->ip, &d->n_ip, &d->cap_ip, &u);
 	}
-	u.sel = xf_name_sel(&c->entry);
+	sel = xf_name_sel(&c->entry);
 	u.koff = (uint32_t)d->keys.klen;
 	if ((rc = xf_namevec_push(&d->keys, c->name, 0, 0, 0)) != RBL_OK)
 		return rc;
 	if (d->keys.klen == u.koff)
 		return RBL_OK;	/* not a name we could key */
 	u.klen = (uint16_t)(d->keys.klen - u.koff);
-	return undo_push(&d->nm, &d->n_nm, &d->cap_nm, &u);
+	/* one record per slot: the exact and subtree entries of a name
+	 * change apart */
+	for (uint8_t s = RBL_ENTRY_NAME_EXACT; s <= RBL_ENTRY_NAME_SUBS;
+	     s <<= 1) {
+		if (!(sel & s))
+			continue;
+		u.sel = s;
+		if ((rc = undo_push(&d->nm, &d->n_nm, &d->cap_nm, &u)) !=
+		    RBL_OK)
+			return rc;
+	}
+	return RBL_OK;
 }
 
 static int journal_visit(void *arg, const rbl_change *c)
@@ -244,6 +256,8 @@ static int nm_undo_cmp(const void *pa, const void *pb, void *arg)
 			       b->klen);
 	if (c == 0)
 		c = (int)a->ip.li - (int)b->ip.li;
+	if (c == 0)
+		c = (int)a->sel - (int)b->sel;
 	return c ? c : (a->order > b->order) - (a->order < b->order);
 }
 
@@ -264,7 +278,7 @@ static void earliest_only(diff *d)
 		const undo *p = o ? &d->nm[o - 1] : NULL, *u = &d->nm[i];
 
 		if (!p || p->gi != u->gi || p->ip.li != u->ip.li ||
-		    xf_key_cmp(d->keys.keys + p->koff, p->klen,
+		    p->sel != u->sel || xf_key_cmp(d->keys.keys + p->koff, p->klen,
 			       d->keys.keys + u->koff, u->klen) != 0)
 			d->nm[o++] = *u;
 	}
@@ -484,7 +498,7 @@ static bool name_touched(const diff *d, unsigned gi, const xf_namevec *v,
 	for (size_t i = 0; i < d->n_nm; i++) {
 		const undo *u = &d->nm[i];
 
-		if (u->gi == gi && u->ip.li == e->li &&
+		if (u->gi == gi && u->ip.li == e->li && u->sel == e->sel &&
 		    !xf_key_cmp(d->keys.keys + u->koff, u->klen,
 				v->keys + e->koff, e->klen))
 			return true;

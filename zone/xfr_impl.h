@@ -99,7 +99,8 @@ typedef struct xf_nament {
 	uint32_t koff;
 	uint16_t klen;
 	uint8_t li;
-	uint8_t sel;			/* RBL_ENTRY_NAME_EXACT|SUBS, never 0 */
+	uint8_t sel;			/* RBL_ENTRY_NAME_EXACT or SUBS: one
+					   slot of the name (store.h) */
 	uint32_t ans;			/* 0: exclusion */
 } xf_nament;
 
@@ -186,6 +187,10 @@ int xf_namevec_push(xf_namevec *v, const char *name, uint8_t li,
 		    uint8_t sel, uint32_t ans);
 int xf_namevec_push_key(xf_namevec *v, const uint8_t *key, size_t klen,
 			uint8_t li, uint8_t sel, uint32_t ans);
+/* The same, one entry per slot SEL names (a name's exact entry and its
+ * subtree entry are kept apart by the store, and may differ). */
+int xf_namevec_push_slots(xf_namevec *v, const uint8_t *key, size_t klen,
+			  uint8_t li, uint8_t sel, uint32_t ans);
 void xf_namevec_sort(xf_namevec *v);
 void xf_namevec_free(xf_namevec *v);
 /* Key of text NAME into K (XF_NAME_KEY_MAX bytes); length or 0. */

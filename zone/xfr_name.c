@@ -119,6 +119,20 @@ int xf_namevec_push_key(xf_namevec *v, const uint8_t *key, size_t klen,
 	return RBL_OK;
 }
 
+int xf_namevec_push_slots(xf_namevec *v, const uint8_t *key, size_t klen,
+			  uint8_t li, uint8_t sel, uint32_t ans)
+{
+	int rc = RBL_OK;
+
+	if (sel & RBL_ENTRY_NAME_EXACT)
+		rc = xf_namevec_push_key(v, key, klen, li,
+					 RBL_ENTRY_NAME_EXACT, ans);
+	if (rc == RBL_OK && (sel & RBL_ENTRY_NAME_SUBS))
+		rc = xf_namevec_push_key(v, key, klen, li,
+					 RBL_ENTRY_NAME_SUBS, ans);
+	return rc;
+}
+
 int xf_namevec_push(xf_namevec *v, const char *name, uint8_t li,
 		    uint8_t sel, uint32_t ans)
 {
@@ -134,7 +148,9 @@ static int nament_cmp(const void *pa, const void *pb, void *arg)
 	const uint8_t *keys = arg;
 	int c = xf_key_cmp(keys + a->koff, a->klen, keys + b->koff, b->klen);
 
-	return c ? c : (int)a->li - (int)b->li;
+	if (c == 0)
+		c = (int)a->li - (int)b->li;
+	return c ? c : (int)a->sel - (int)b->sel;
 }
 
 void xf_namevec_sort(xf_namevec *v)

@@ -48,7 +48,7 @@ port_busy() {	# port: is anything bound to it on loopback, UDP or TCP?
 pick_port() {	# preferred
 	p=$1
 	while port_busy "$p"; do
-		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 ))
+		p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 22000 ))
 	done
 	echo "$p"
 }

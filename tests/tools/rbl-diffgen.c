@@ -327,12 +327,17 @@ static void gen_dnset(const char *dir)
 		"example.com", "*.wild.com :3", ".both.com :4:Both $",
 		"!*.ex.both.com", "x.org", "!deny.org",
 		"*.deny.net", "dup.org :2", "dup.org :3",
+		/* a name's exact and subtree entries differ */
+		"split.org :2", "*.split.org :3:Below $", "sx.org :4",
+		"!*.sx.org", "!sy.org", "*.sy.org :5",
 	};
 	static const char *const queries[] = {
 		"example.com", "a.example.com", "wild.com", "a.wild.com",
 		"b.a.wild.com", "both.com", "x.both.com", "ex.both.com",
 		"y.ex.both.com", "x.org", "a.x.org", "deny.org", "a.deny.net",
-		"dup.org", "EXAMPLE.COM", "nothing.net",
+		"dup.org", "EXAMPLE.COM", "nothing.net", "split.org",
+		"a.split.org", "b.a.split.org", "sx.org", "a.sx.org", "sy.org",
+		"a.sy.org",
 	};
 
 	fprintf(f, ":2:Name $ listed\n");

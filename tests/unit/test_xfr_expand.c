@@ -373,8 +373,12 @@ static void rand_name_change(rbl_txn *t, uint32_t list, bool del)
 	const char *name = domains[rnd() % 10];
 	rbl_entry e;
 
-	if (del) {
-		rbl_name_del(t, list, name);
+	if (del) {	/* the exact entry, the subtree one, or both */
+		char slot[RBL_NAME_MAX + 3];
+		const char *pre[] = { "", "*.", "." };
+
+		snprintf(slot, sizeof slot, "%s%s", pre[rnd() % 3], name);
+		rbl_name_del(t, list, slot);
 		return;
 	}
 	rand_entry(&e, true);

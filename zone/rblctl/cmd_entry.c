@@ -290,24 +290,20 @@ static int del_ip(rbl_txn *t, const rbl_list *l, const ctl_item *it,
 	return CTL_OK;
 }
 
-/* Remove the part of a name's entry that IT names ("x", "*.x", ".x"). */
+/* Remove the entries IT names: "x" the exact one, "*.x" the subtree one,
+ * ".x" both (the store keeps them apart; see rbl_name_del). */
 static int del_name(rbl_txn *t, const rbl_list *l, const ctl_item *it,
 		    unsigned *n)
 {
 	const uint32_t both = RBL_ENTRY_NAME_EXACT | RBL_ENTRY_NAME_SUBS;
-	rbl_entry e;
-	int rc = rbl_name_get(t, l->id, it->name, &e);
+	char key[RBL_NAME_MAX + 3];
+	int rc;
 
-	if (rc == RBL_OK && !(e.flags & it->flags & both))
-		rc = RBL_ENOTFOUND;
+	snprintf(key, sizeof key, "%s%s", (it->flags & both) == both ? "." :
+		 it->flags & RBL_ENTRY_NAME_SUBS ? "*." : "", it->name);
+	rc = rbl_name_del(t, l->id, key);
 	if (rc == RBL_ENOTFOUND)
 		return ctl_err("%s: no entry %s", l->name, it->text);
-	if (rc == RBL_OK && (e.flags & both & ~it->flags)) {
-		e.flags &= ~it->flags;	/* keep the other half */
-		rc = rbl_name_add(t, l->id, it->name, &e);
-	} else if (rc == RBL_OK) {
-		rc = rbl_name_del(t, l->id, it->name);
-	}
 	if (rc != RBL_OK)
 		return ctl_fail(NULL, rc, "%s: del %s", l->name, it->text);
 	(*n)++;

@@ -56,7 +56,6 @@ typedef struct import_run {
 	uint64_t done, total;
 	double started, last_shown;
 	bool progress;
-	uint64_t lossy;
 } import_run;
 
 static double now_seconds(void)
@@ -253,8 +252,6 @@ typedef struct write_ctx {
 	import_run *r;
 	rbl_txn *t;
 	const rbl_list *l;
-	char last_name[RBL_NAME_MAX + 1];
-	unsigned last_line;
 } write_ctx;
 
 static int write_record(void *arg, const rbl_ds_record *rec)
@@ -267,18 +264,10 @@ static int write_record(void *arg, const rbl_ds_record *rec)
 	snprintf(e.source, sizeof(e.source), "%s", w->r->source);
 	if (!rec->is_name) {
 		rc = rbl_ip_add(w->t, w->l->id, &rec->prefix, &e);
-	} else if (strcmp(rec->name, w->last_name) == 0) {
-		/* "x" and "*.x" with different values: one entry per name */
-		fprintf(stderr, "rblctl: %s:%u: warning: *.%s differs from %s "
-			"(line %u); the store keeps one entry per name: %s "
-			"kept\n", rec->file, rec->line, rec->name, rec->name,
-			w->last_line, rec->name);
-		w->r->lossy++;
-		rc = RBL_OK;
 	} else {
+		/* "x" and "*.x" may differ: the store keeps both (the flags
+		 * of REC say which) */
 		rc = rbl_name_add(w->t, w->l->id, rec->name, &e);
-		snprintf(w->last_name, sizeof(w->last_name), "%s", rec->name);
-		w->last_line = rec->line;
 	}
 	if (rc != RBL_OK) {
 		fprintf(stderr, "%srblctl: %s:%u: the store refused this entry:"
@@ -291,13 +280,40 @@ static int write_record(void *arg, const rbl_ds_record *rec)
 	return 0;
 }
 
+/* True when list L holds the RFC 5782 test entry the store adds. */
+static bool has_test_entries(rbl_txn *t, const rbl_list *l)
+{
+	rbl_entry e;
+	rbl_prefix p;
+
+	if (l->kind == RBL_LIST_NAME)
+		return rbl_name_get(t, l->id, "test", &e) == RBL_OK &&
+		       strcmp(e.source, "rfc5782") == 0;
+	return rbl_prefix_parse("127.0.0.2", true, &p) == RBL_OK &&
+	       rbl_ip_get(t, l->id, &p, &e) == RBL_OK &&
+	       strcmp(e.source, "rfc5782") == 0;
+}
+
+/* --replace empties the list, but the RFC 5782 test entries belong to the
+ * list, not to the file: a list that had them keeps them (the file's own
+ * lines, written after, still override). */
+static int replace_clear(rbl_txn *t, const rbl_list *l)
+{
+	bool tests = has_test_entries(t, l);
+	int rc = rbl_list_clear(t, l->id);
+
+	if (rc == RBL_OK && tests)
+		rc = rbl_list_add_test_entries(t, l->id);
+	return rc;
+}
+
 static int write_set(import_run *r, rbl_txn *t, import_set *s)
 {
-	write_ctx w = { r, t, &s->list, "", 0 };
+	write_ctx w = { r, t, &s->list };
 	int rc = RBL_OK;
 
 	if (r->o.replace && s->clear)
-		rc = rbl_list_clear(t, s->list.id);
+		rc = replace_clear(t, &s->list);
 	if (rc == RBL_OK)
 		rc = rbl_dsm_foreach(s->dsm, write_record, &w);
 	if (rc != RBL_OK)

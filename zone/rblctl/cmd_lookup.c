@@ -76,7 +76,12 @@ static int name_decider(rbl_txn *t, const rbl_list *l, const char *name,
 	uint32_t need = RBL_ENTRY_NAME_EXACT;
 
 	for (;;) {
-		int rc = rbl_name_get(t, l->id, p, e);
+		char key[RBL_NAME_MAX + 3];
+		int rc;
+
+		/* a parent answers through its subtree entry ("*.p") */
+		snprintf(key, sizeof key, "%s%s", p == name ? "" : "*.", p);
+		rc = rbl_name_get(t, l->id, key, e);
 
 		if (rc == RBL_OK && (e->flags & need) &&
 		    !(e->expires && e->expires <= now)) {
