@@ -411,7 +411,7 @@ static void conn_answer(rbl_tcp_server *s, conn *c)
 		c->last_ms = s->now_ms;
 		done++;
 	}
-	c->backlog = complete_message(c) != 0;
+	c->backlog = !c->xfr && complete_message(c) != 0;
 	if (c->in_len > c->in_off && !c->backlog && c->msg_start_ms == 0)
 		c->msg_start_ms = s->now_ms;
 }
