@@ -154,8 +154,10 @@ check-fast: tests
 run: all
 	BUILD=$(BUILD) tests/demo/run.sh
 
+# Queries (rbld vs rbldnsd vs a no-lookup responder), then the importer.
 bench: all $(TOOLS)
 	BUILD=$(BUILD) tests/bench/bench.sh
+	BUILD=$(BUILD) tests/bench/import.sh
 
 fuzz:
 	$(FUZZ_MAKE) fuzzers

@@ -267,6 +267,12 @@ static void put_sections(wire *w, const rbl_query *q, const rbl_decision *d)
 	case RBL_ANS_GLUE:
 		section_glue(w, q, d);
 		break;
+	case RBL_ANS_XFR:	/* IXFR over UDP: the SOA, RFC 1995 */
+		if (d->zone) {
+			put_soa(w, q, d, d->zone->ns_ttl);
+			w->an++;
+		}
+		break;
 	case RBL_ANS_CHAOS:
 		if (d->chaos_txt)
 			section_chaos(w, d);

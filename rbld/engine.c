@@ -7,6 +7,7 @@
 #include "zone/error.h"
 #include "zone/log.h"
 #include "engine.h"
+#include "tsig.h"
 
 /* Take the policy in force (again after a reload): fresh tables. */
 static int adopt_access(rbl_engine *e)
@@ -219,6 +220,37 @@ static bool limit(rbl_engine *e, const verdict *v, int transport,
 	return true;
 }
 
+/* A query with a TSIG record (a secondary asking for the SOA): *TS is
+ * checked; a bad one turns the answer into NOTAUTH (RFC 8945 5.2). */
+static bool tsig_query(const rbl_engine *e, const uint8_t *pkt, size_t len,
+		       rbl_tsig_state *ts)
+{
+	if (!e->conf->n_tsig_keys || len < DNS_HDR_LEN ||
+	    dns_get16(pkt + 10) == 0 ||
+	    rbl_tsig_check(e->conf->tsig_keys, e->conf->n_tsig_keys, pkt, len,
+			   e->env.now, ts) != RBL_OK)
+		return false;
+	return rbl_tsig_present(ts);
+}
+
+/* Step: sign the answer to a signed query.  Without room for the TSIG
+ * record the answer shrinks to header and question with TC set, so the
+ * client asks again over TCP. */
+static int tsig_sign(rbl_engine *e, rbl_tsig_state *ts, size_t room,
+		     uint8_t *out, size_t *outlen, size_t cap,
+		     bool *truncated)
+{
+	const rbl_query *q = &e->query;
+
+	if (*outlen + rbl_tsig_size(ts) > room) {
+		*outlen = q->has_question ? q->question_end : DNS_HDR_LEN;
+		out[2] |= DNS_FLAG_TC;
+		memset(out + 6, 0, 6);
+		*truncated = true;
+	}
+	return rbl_tsig_sign(ts, out, outlen, cap, e->env.now);
+}
+
 int rbl_engine_answer(rbl_engine *e, const uint8_t *pkt, size_t len,
 		      int transport, uint8_t *out, size_t cap,
 		      size_t *outlen)
@@ -233,7 +265,9 @@ int rbl_engine_answer_from(rbl_engine *e, const struct sockaddr *from,
 {
 	rbl_query *q = &e->query;
 	verdict v;
-	bool truncated, slipped;
+	rbl_tsig_state ts;
+	bool truncated, slipped, tsig;
+	size_t room;
 
 	count_received(e->stats, transport);
 	if (rbl_query_parse(pkt, len, q) != RBL_OK || cap < DNS_UDP_MIN) {
@@ -244,14 +278,21 @@ int rbl_engine_answer_from(rbl_engine *e, const struct sockaddr *from,
 	if (v.rule && v.rule->action == RBL_ACT_IGNORE)
 		return RBL_EFORMAT;
 	decide(e, &v);
+	if ((tsig = tsig_query(e, pkt, len, &ts)) && ts.error)
+		rbl_decision_rcode(&e->decision, DNS_RCODE_NOTAUTH);
+	room = answer_limit(q, e->conf, transport, cap);
 	if (rbl_answer_write(q, &e->decision, e->conf->edns_buffer_max, out,
-			     answer_limit(q, e->conf, transport, cap),
-			     outlen, &truncated) != RBL_OK) {
+			     room, outlen, &truncated) != RBL_OK) {
 		e->stats->dropped++;
 		return RBL_EFORMAT;
 	}
 	if (!limit(e, &v, transport, out, outlen, &slipped))
 		return RBL_EFORMAT;
+	if (tsig && tsig_sign(e, &ts, room, out, outlen, cap, &truncated) !=
+		    RBL_OK) {
+		e->stats->dropped++;
+		return RBL_EFORMAT;
+	}
 	count_answer(e->stats, &e->decision, out, truncated,
 		     v.rule != NULL || slipped);
 	return RBL_OK;

@@ -251,9 +251,18 @@ void rbl_lookup(const rbl_lookup_env *env, const rbl_query *q,
 	if (!(z = rbl_zonetab_find(env->zonetab, q)))
 		return;
 	if (q->qtype == DNS_T_AXFR || q->qtype == DNS_T_IXFR) {
-		/* Transfers plug in here (answered by xfr code on TCP). */
+		/* Transfers are answered by xfr.c on TCP.  What comes here
+		 * is UDP (or TCP without transfers configured): an IXFR
+		 * gets the current SOA, which tells the client to ask over
+		 * TCP (RFC 1995 section 2); AXFR needs TCP. */
 		d->kind = RBL_ANS_XFR;
 		d->rcode = DNS_RCODE_NOTIMP;
+		if (q->qtype == DNS_T_IXFR) {
+			d->zone = z;
+			d->aa = true;
+			d->rcode = DNS_RCODE_NOERROR;
+			d->serial = rbl_zonetab_serial(z, env->txn, env->batch);
+		}
 		return;
 	}
 	d->zone = z;

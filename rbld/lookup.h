@@ -27,7 +27,7 @@ enum rbl_answer_kind {
 	RBL_ANS_APEX,		/* SOA and/or NS at the zone apex */
 	RBL_ANS_GLUE,		/* A/AAAA of an in-zone name server */
 	RBL_ANS_CHAOS,		/* CH TXT version.bind / id.server */
-	RBL_ANS_XFR		/* AXFR/IXFR: not served yet (NOTIMP) */
+	RBL_ANS_XFR		/* AXFR: NOTIMP; IXFR (UDP): the SOA */
 };
 
 #define RBL_SUBJECT_MAX	(RBL_NAME_MAX + 1)

@@ -24,7 +24,10 @@
 #include "zone/log.h"
 #include "zone/qstats.h"
 #include "zone/store.h"
+#include "notify.h"
 #include "server.h"
+#include "xfr.h"
+#include "xfr_conf.h"
 
 #define DEFAULT_CONF	"/etc/rbld/rbld.conf"
 #define DEFAULT_DB	"/var/lib/rbld"
@@ -49,6 +52,7 @@ typedef struct settings {
 	char stats_path[PATH_MAX];
 	char version[RBL_TXT_MAX + 1];
 	char identity[RBL_TXT_MAX + 1];
+	rbl_xfr_conf xfr;		/* keys, ACLs, NOTIFY targets */
 	const char *conf_path;		/* read again on SIGHUP */
 	rbl_access *access;		/* acl:, quota:, rrl: (owned) */
 	rbl_access_live live;		/* what the workers read */
@@ -363,6 +367,12 @@ static int load_config(const options *o, rbl_conf **conf, settings *st)
 		rc = rbl_conf_validate(*conf, NULL, err, sizeof(err));
 	if (rc == RBL_OK)
 		rc = get_settings(*conf, o, st, err, sizeof(err));
+	if (rc == RBL_OK)
+		rc = rbl_xfr_conf_load(*conf, &st->xfr, err, sizeof(err));
+	if (rc == RBL_OK) {	/* signed SOA queries of secondaries */
+		st->srv.engine.tsig_keys = st->xfr.keys;
+		st->srv.engine.n_tsig_keys = st->xfr.n_keys;
+	}
 	st->conf_path = o->conf_path;
 	if (rc == RBL_OK)
 		rc = load_access(*conf, &st->access, err, sizeof(err));
@@ -531,12 +541,39 @@ static void log_started(const settings *st)
 		log_access(st->access, "");
 }
 
+/* Zone transfers and NOTIFY (xfr.h, notify.h) on the open store. */
+static int start_xfr(const settings *st, rbl_store *store, rbl_server *srv,
+		     rbl_xfr **xfr)
+{
+	int rc = rbl_xfr_new(store, &st->xfr, xfr);
+
+	if (rc != RBL_OK)
+		rbl_log_err("zone transfers: %s", rbl_strerror(rc));
+	else
+		rbl_server_set_xfr(srv, *xfr);
+	return rc;
+}
+
+static void start_notify(const settings *st, rbl_store *store,
+			 rbl_notify **notify)
+{
+	int rc;
+
+	if (!rbl_xfr_conf_notifies(&st->xfr))
+		return;
+	if ((rc = rbl_notify_start(store, &st->xfr, notify)) != RBL_OK)
+		rbl_log_err("NOTIFY: %s; secondaries will only see changes "
+			    "at their refresh", rbl_strerror(rc));
+}
+
 /* Everything after the configuration is known; returns the exit status. */
 static int run(settings *st)
 {
 	rbl_server *srv = NULL;
 	rbl_store *store = NULL;
 	rbl_qstats *qs = NULL;
+	rbl_xfr *xfr = NULL;
+	rbl_notify *notify = NULL;
 	sigset_t sigs;
 	int status = 1;
 
@@ -551,10 +588,12 @@ static int run(settings *st)
 	    write_pidfile(st->pidfile) == RBL_OK &&
 	    (qs = open_stats(st, &st->srv)) != NULL &&
 	    drop_privileges(st->user) == RBL_OK &&
-	    open_store(st, &store) == RBL_OK) {
+	    open_store(st, &store) == RBL_OK &&
+	    start_xfr(st, store, srv, &xfr) == RBL_OK) {
 		int rc = rbl_server_start(srv, store, qs);
 
 		if (rc == RBL_OK) {
+			start_notify(st, store, &notify);
 			log_started(st);
 			wait_for_stop(&sigs, qs, st);
 			log_counters(qs);
@@ -563,7 +602,9 @@ static int run(settings *st)
 			rbl_log_err("starting workers: %s", rbl_strerror(rc));
 		}
 	}
-	rbl_server_free(srv);
+	rbl_notify_stop(notify);
+	rbl_server_free(srv);	/* ends the connections, so the jobs */
+	rbl_xfr_free(xfr);
 	rbl_store_close(store);
 	rbl_qstats_close(qs, 1);
 	if (st->pidfile)
@@ -593,6 +634,7 @@ int main(int argc, char **argv)
 	} else {
 		status = run(&st);
 	}
+	rbl_xfr_conf_free(&st.xfr);
 	free_access(&st);
 	rbl_conf_free(conf);
 	return status;

@@ -156,10 +156,12 @@ int rbl_query_parse(const uint8_t *pkt, size_t len, rbl_query *q)
 	q->rcode = DNS_RCODE_FORMERR;
 	if (dns_get16(pkt + 4) != 1 || parse_question(pkt, len, q) != RBL_OK)
 		return RBL_OK;
-	if (dns_get16(pkt + 6) != 0 || dns_get16(pkt + 8) != 0)
+	/* IXFR carries the client's SOA in the authority section */
+	if (dns_get16(pkt + 6) != 0 ||
+	    dns_get16(pkt + 8) > (q->qtype == DNS_T_IXFR ? 1 : 0))
 		return RBL_OK;
 	end = parse_additional(pkt, len, q->question_end,
-			       dns_get16(pkt + 10), q);
+			       dns_get16(pkt + 8) + dns_get16(pkt + 10), q);
 	if (end != len) {
 		q->has_opt = false;	/* cannot trust what we read */
 		return RBL_OK;

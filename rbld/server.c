@@ -34,6 +34,7 @@ struct rbl_server {
 	worker **workers;		/* n_udp UDP workers, then TCP */
 	unsigned n_workers;
 	rbl_tcp_server *tcp;
+	struct rbl_xfr *xfr;		/* zone transfers, not owned */
 	atomic_bool stop;
 };
 
@@ -149,8 +150,16 @@ static int worker_new(rbl_server *s, unsigned i, rbl_store *store,
 					  c->engine.edns_buffer_max,
 					  &w->engine, &w->udp);
 	}
-	return rbl_tcp_new(s->tcp_fds, c->n_listen, &c->tcp, &w->engine,
-			   &s->tcp);
+	rc = rbl_tcp_new(s->tcp_fds, c->n_listen, &c->tcp, &w->engine,
+			 &s->tcp);
+	if (rc == RBL_OK)
+		rbl_tcp_set_xfr(s->tcp, s->xfr);
+	return rc;
+}
+
+void rbl_server_set_xfr(rbl_server *s, struct rbl_xfr *x)
+{
+	s->xfr = x;
 }
 
 int rbl_server_start(rbl_server *s, rbl_store *store, rbl_qstats *qs)

@@ -41,6 +41,10 @@ unsigned rbl_server_slots(const rbl_server_conf *conf);
  * the threads already started are stopped.  RBL_OK, RBL_ENOMEM, RBL_EBUSY
  * (store reader table full), RBL_EIO. */
 int rbl_server_start(rbl_server *s, rbl_store *store, rbl_qstats *qs);
+/* Zone transfers over TCP go to X (not owned, may be NULL); call before
+ * rbl_server_start. */
+struct rbl_xfr;
+void rbl_server_set_xfr(rbl_server *s, struct rbl_xfr *x);
 /* Stop and join the threads (idempotent). */
 void rbl_server_stop(rbl_server *s);
 /* Stop if needed, close the sockets and free S. */

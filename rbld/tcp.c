@@ -22,12 +22,15 @@
 #include "zone/log.h"
 #include "listen.h"
 #include "tcp.h"
+#include "xfr.h"
 
 #define FRAME_MAX	(2 + DNS_MSG_MAX)
 #define IN_CAP		FRAME_MAX
 #define OUT_CAP		(2 * FRAME_MAX)
 #define TAG_LISTEN	(1ull << 32)
 #define TAG_WAKE	(2ull << 32)
+#define TAG_XFR		(4ull << 32)	/* | connection: its transfer job */
+#define XFR_STALL_MS	120000	/* a transfer that makes no progress */
 #define SWEEP_MS	200
 #define MAX_EVENTS	64
 
@@ -42,6 +45,7 @@ typedef struct conn {
 	int64_t msg_start_ms;		/* a partial message began (0: none) */
 	bool eof;			/* the client closed its side */
 	bool backlog;			/* complete queries wait for a turn */
+	rbl_xfr_job *xfr;		/* a zone transfer being sent */
 } conn;
 
 struct rbl_tcp_server {
@@ -54,6 +58,7 @@ struct rbl_tcp_server {
 	unsigned n_active;
 	bool batch;			/* engine snapshot taken this round */
 	int64_t now_ms, last_sweep_ms;
+	rbl_xfr *xfr;			/* zone transfers, or NULL */
 };
 
 static int64_t monotonic_ms(void)
@@ -110,8 +115,86 @@ int rbl_tcp_new(const int *fds, unsigned n_fds, const rbl_tcp_conf *conf,
 	return RBL_OK;
 }
 
+/* ---- zone transfers (xfr.h): the job's messages go out in turn ---- */
+
+void rbl_tcp_set_xfr(rbl_tcp_server *s, rbl_xfr *x)
+{
+	s->xfr = x;
+}
+
+static void xfr_detach(rbl_tcp_server *s, conn *c)
+{
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, rbl_xfr_job_fd(c->xfr), NULL);
+	rbl_xfr_job_release(c->xfr);
+	c->xfr = NULL;
+}
+
+/* Move ready messages of the job to the output.  False while the job
+ * still runs; when it failed, the connection ends after what was sent. */
+static bool xfr_pump(rbl_tcp_server *s, conn *c)
+{
+	uint64_t ready;
+
+	/* the job signals again after its next message; without room here
+	 * we come back when the client has read (EPOLLOUT) */
+	if (read(rbl_xfr_job_fd(c->xfr), &ready, sizeof ready) < 0 &&
+	    errno != EAGAIN)
+		return false;
+	for (;;) {
+		size_t len;
+		int rc;
+
+		if (OUT_CAP - c->out_len < FRAME_MAX)
+			return false;
+		rc = rbl_xfr_job_next(c->xfr, c->out + c->out_len,
+				      OUT_CAP - c->out_len, &len);
+		if (rc == RBL_EBUSY)
+			return false;
+		if (rc == RBL_OK) {
+			c->out_len += len;
+			c->last_ms = s->now_ms;
+			continue;
+		}
+		xfr_detach(s, c);
+		if (rc != RBL_ENOTFOUND) {
+			c->eof = true;
+			c->in_off = c->in_len;
+		}
+		return true;
+	}
+}
+
+/* Offer the message of FRAME bytes to the transfer code: true when it
+ * answered or started a job (then stop reading queries for now). */
+static bool xfr_query(rbl_tcp_server *s, conn *c, size_t frame)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	rbl_xfr_job *job;
+	size_t len;
+	int v = rbl_xfr_tcp_query(s->xfr, c->in + c->in_off + 2, frame - 2,
+				  &c->peer, c->out + c->out_len + 2,
+				  DNS_MSG_MAX, &len, &job);
+
+	if (v == RBL_XFR_NOT_MINE)
+		return false;
+	if (v == RBL_XFR_ANSWERED) {
+		dns_put16(c->out + c->out_len, (uint16_t)len);
+		c->out_len += 2 + len;
+		return true;
+	}
+	ev.data.u64 = TAG_XFR | (uint64_t)(c - s->conns);
+	c->xfr = job;
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, rbl_xfr_job_fd(job), &ev) != 0) {
+		xfr_detach(s, c);
+		c->eof = true;
+	}
+	return true;
+}
+
 static void conn_close(rbl_tcp_server *s, conn *c)
 {
+	if (c->xfr)
+		xfr_detach(s, c);
 	close(c->fd);	/* also removes it from the epoll set */
 	free(c->in);
 	free(c->out);
@@ -300,10 +383,19 @@ static void conn_answer(rbl_tcp_server *s, conn *c)
 	unsigned done = 0;
 	size_t frame;
 
-	while ((frame = complete_message(c)) != 0 &&
+	if (c->xfr && !xfr_pump(s, c))
+		return;
+	while ((frame = complete_message(c)) != 0 && !c->xfr &&
 	       done < s->conf.max_pipeline && OUT_CAP - c->out_len >= FRAME_MAX) {
 		size_t len;
 
+		if (s->xfr && xfr_query(s, c, frame)) {
+			c->in_off += frame;
+			c->msg_start_ms = 0;
+			c->last_ms = s->now_ms;
+			done++;
+			continue;
+		}
 		begin_batch(s);
 		if (rbl_engine_answer_from(s->engine,
 					   (struct sockaddr *)&c->peer,
@@ -319,7 +411,7 @@ static void conn_answer(rbl_tcp_server *s, conn *c)
 		c->last_ms = s->now_ms;
 		done++;
 	}
-	c->backlog = complete_message(c) != 0;
+	c->backlog = !c->xfr && complete_message(c) != 0;
 	if (c->in_len > c->in_off && !c->backlog && c->msg_start_ms == 0)
 		c->msg_start_ms = s->now_ms;
 }
@@ -374,8 +466,19 @@ static void conn_service(rbl_tcp_server *s, conn *c, bool readable)
 		conn_close(s, c);
 		return;
 	}
+	/* a transfer whose output all went out takes its next messages
+	 * now: the job signalled them before, it will not again */
+	while (c->xfr && c->out_len == 0) {
+		conn_answer(s, c);
+		if (c->out_len == 0)
+			break;
+		if (!conn_flush(s, c)) {
+			conn_close(s, c);
+			return;
+		}
+	}
 	/* A client that closed gets its answers, then we close too. */
-	if (c->eof && !c->backlog && c->out_len == 0) {
+	if (c->eof && !c->backlog && c->out_len == 0 && !c->xfr) {
 		conn_close(s, c);
 		return;
 	}
@@ -392,6 +495,11 @@ static void sweep(rbl_tcp_server *s)
 
 		if (c->fd < 0)
 			continue;
+		if (c->xfr) {	/* the producer may think for a while */
+			if (s->now_ms - c->last_ms > XFR_STALL_MS)
+				conn_close(s, c);
+			continue;
+		}
 		if ((c->msg_start_ms &&
 		     s->now_ms - c->msg_start_ms > cf->read_timeout_ms) ||
 		    s->now_ms - c->last_ms > cf->idle_timeout_ms)
@@ -407,6 +515,12 @@ static void handle_event(rbl_tcp_server *s, const struct epoll_event *ev)
 		return;
 	if (tag & TAG_LISTEN) {
 		accept_all(s, s->lfds[tag & 0xffffffffu]);
+		return;
+	}
+	if (tag & TAG_XFR) {
+		tag &= 0xffffffffu;
+		if (tag < s->conf.max_connections && s->conns[tag].xfr)
+			conn_service(s, &s->conns[tag], false);
 		return;
 	}
 	if (tag < s->conf.max_connections && s->conns[tag].fd >= 0)

@@ -45,4 +45,9 @@ int rbl_tcp_run(rbl_tcp_server *s, const atomic_bool *stop);
 /* Wake the loop (from another thread) so it sees *STOP. */
 void rbl_tcp_wake(rbl_tcp_server *s);
 
+/* Zone transfers: requests go to X (not owned; NULL: none, the engine
+ * answers them NOTIMP).  Call before rbl_tcp_run. */
+struct rbl_xfr;
+void rbl_tcp_set_xfr(rbl_tcp_server *s, struct rbl_xfr *x);
+
 #endif

@@ -25,6 +25,8 @@ const rbl_conf_section_def rbl_conf_sections[] = {
 	{ "acl",    2, true,  "client access rules of rbld (title: zone name; none: all zones)" },
 	{ "quota",  0, false, "per-client daily query quota of rbld" },
 	{ "rrl",    0, false, "response rate limiting of rbld (UDP)" },
+	/* zone transfers (rbld/xfr*.c, doc/deployment.md) */
+	{ "key",    1, true,  "a TSIG key for zone transfers and NOTIFY (title: key name)" },
 	{ NULL, 0, false, NULL }
 };
 
@@ -281,6 +283,31 @@ const rbl_conf_key rbl_conf_keys[] = {
 	  "log each prefix as it starts being limited (default yes)" },
 	{ "rrl", "table-size", RBL_CT_U32, false,
 	  "prefixes tracked at once per worker thread (default 65536)" },
+	/* zone transfers and NOTIFY: rbld as a primary (doc/deployment.md) */
+	{ "key", "algorithm", RBL_CT_STR, false,
+	  "hmac-sha256 (default), hmac-sha1, hmac-sha384 or hmac-sha512" },
+	{ "key", "secret", RBL_CT_STR, false,
+	  "the shared secret, base64 (e.g. from tsig-keygen or keymgr -t)" },
+	{ "server", "provide-xfr", RBL_CT_STR, true,
+	  "\"ADDR[/LEN] KEY|NOKEY\": who may transfer zones without their own lines" },
+	{ "server", "notify", RBL_CT_STR, true,
+	  "\"ADDR[@PORT] KEY|NOKEY\": secondary told of serial changes of zones without their own" },
+	{ "server", "xfr-txt-expand", RBL_CT_U32, false,
+	  "listings with $ in TXT covering at most this many addresses become one name per address (default 256)" },
+	{ "server", "xfr-max-records", RBL_CT_U32, false,
+	  "refuse to transfer a zone needing more records; 0 = no limit (default 0)" },
+	{ "server", "xfr-max-transfers", RBL_CT_U32, false,
+	  "zone transfers produced at once; more wait, up to 16 times as many (default 4)" },
+	{ "server", "notify-retries", RBL_CT_U32, false,
+	  "NOTIFY sends per serial change until one is acknowledged (default 5)" },
+	{ "server", "journal-retention", RBL_CT_DURATION, false,
+	  "rblctl purge drops IXFR journal records older than this (default 7d)" },
+	{ "server", "notify-retry-interval", RBL_CT_DURATION, false,
+	  "wait before sending an unacknowledged NOTIFY again, doubling (default 2s)" },
+	{ "zone", "provide-xfr", RBL_CT_STR, true,
+	  "\"ADDR[/LEN] KEY|NOKEY\": who may transfer this zone (AXFR, IXFR)" },
+	{ "zone", "notify", RBL_CT_STR, true,
+	  "\"ADDR[@PORT] KEY|NOKEY\": secondary told when this zone's serial changes" },
 
 	{ NULL, NULL, 0, false, NULL }
 };

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd_evidence.h"
 #include "cmd_user.h"
@@ -70,23 +71,39 @@ int cmd_stats(ctl *c, int argc, char **argv)
 	return CTL_OK;
 }
 
-/* Expired entries, and with them what the listing policy keeps: evidence
- * past its retention, decayed scores (cmd_evidence.c). */
-int cmd_purge(ctl *c, int argc, char **argv)
+#define JOURNAL_RETENTION_DEFAULT	(7 * 86400)
+
+/* server: journal-retention, for IXFR (doc/deployment.md). */
+static int journal_retention(const ctl *c, uint32_t *secs)
+{
+	char err[RBL_CONF_ERRLEN];
+	const rbl_conf_section *s = c->conf ? rbl_conf_next(c->conf, "server",
+							    NULL) : NULL;
+
+	if (rbl_conf_duration(c->conf, s, "journal-retention",
+			      JOURNAL_RETENTION_DEFAULT, secs, err,
+			      sizeof(err)) != RBL_OK)
+		return ctl_err("%s", err);
+	return CTL_OK;
+}
+
+/* One purge: expired entries (journalled like any deletion, so zone
+ * transfers see them go), the policy's old state, journal records older
+ * than the retention, in one transaction. */
+static int purge_once(ctl *c, uint32_t retention)
 {
 	rbl_policy_purge_stats st;
+	int64_t now = (int64_t)time(NULL);
 	uint64_t n;
 	rbl_txn *t;
 	int rc;
 
-	if (argc != 1)
-		return ctl_usage(ctl_find_cmd("purge"), "purge takes no "
-				 "arguments");
-	if (ctl_open_store(c, false) != CTL_OK ||
-	    ctl_begin(c, true, &t) != CTL_OK)
+	if (ctl_begin(c, true, &t) != CTL_OK)
 		return CTL_ERR;
 	memset(&st, 0, sizeof(st));
-	rc = ctl_policy_purge(c, t, (int64_t)time(NULL), &st);
+	rc = ctl_policy_purge(c, t, now, &st);
+	if (rc == RBL_OK)
+		rc = rbl_journal_prune(t, now, retention);
 	if (rc != RBL_OK)
 		return ctl_fail(t, rc, "purge");
 	if (ctl_commit(t, "purge") != CTL_OK)
@@ -100,6 +117,35 @@ int cmd_purge(ctl *c, int argc, char **argv)
 			(unsigned long long)st.states_dropped);
 	ctl_say(c, "\n");
 	return CTL_OK;
+}
+
+/* Expired entries, and with them what the listing policy keeps: evidence
+ * past its retention, decayed scores (cmd_evidence.c); with --every, again
+ * and again (a purge daemon for a zone-transfer primary: rbld itself
+ * opens the store read-only). */
+int cmd_purge(ctl *c, int argc, char **argv)
+{
+	uint32_t every = 0, retention;
+	int rc;
+
+	if (argc == 3 && strcmp(argv[1], "--every") == 0) {
+		if (rbl_parse_duration(argv[2], &every) != RBL_OK || !every)
+			return ctl_usage(ctl_find_cmd("purge"), "--every: a "
+					 "duration (30s, 5m, 1h)");
+	} else if (argc != 1) {
+		return ctl_usage(ctl_find_cmd("purge"), "purge takes no "
+				 "arguments but --every DURATION");
+	}
+	if (ctl_open_store(c, false) != CTL_OK ||
+	    journal_retention(c, &retention) != CTL_OK)
+		return CTL_ERR;
+	for (;;) {
+		rc = purge_once(c, retention);
+		if (!every)
+			return rc;
+		fflush(stdout);
+		sleep(every);
+	}
 }
 
 int cmd_user(ctl *c, int argc, char **argv)

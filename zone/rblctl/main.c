@@ -124,9 +124,12 @@ static const ctl_cmd commands[] = {
 	  "  user list\n" },
 	{ "stats", cmd_stats, "stats",
 	  "Entries per list, serial and lists per zone, map size and use.\n" },
-	{ "purge", cmd_purge, "purge",
+	{ "purge", cmd_purge, "purge [--every DURATION]",
 	  "Remove expired entries (they already stopped answering), evidence\n"
-	  "past its retention and decayed listing-policy state.\n" },
+	  "past its retention, decayed listing-policy state, and IXFR journal\n"
+	  "records older than server journal-retention (default 7d).  With\n"
+	  "--every, run again after each DURATION until stopped (zone\n"
+	  "transfers only see an expiry once it is purged).\n" },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -1,0 +1,299 @@
+/*
+ * xfr.c -- AXFR and IXFR requests over TCP (see xfr.h).
+ *
+ * rbl_xfr_tcp_query runs in the TCP thread: it parses the request,
+ * checks TSIG, the zone and the ACL with a read transaction of its own
+ * (reset after each request), and either answers at once or starts a
+ * job (xfr_job.c) that streams the zone.
+ */
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "zone/error.h"
+#include "zone/log.h"
+#include "listen.h"
+#include "xfr_impl.h"
+
+#define DNS_OPCODE_MASK	0x78
+
+/* ------------------------------------------------------------ request */
+
+static size_t read_qname(const uint8_t *m, size_t len, size_t off,
+			 xfr_req *r)
+{
+	size_t n = 0, t = 0;
+
+	while (off < len) {
+		uint8_t l = m[off];
+
+		if (l & 0xc0 || off + 1 + l > len || n + 1 + l > DNS_NAME_MAX)
+			return 0;
+		memcpy(r->qname + n, m + off, 1u + l);
+		n += 1u + l;
+		off += 1u + l;
+		if (l == 0) {
+			r->qname_len = (uint8_t)n;
+			r->zone[t] = 0;
+			return off;
+		}
+		if (t + l + 1 > RBL_NAME_MAX)
+			return 0;
+		if (t)
+			r->zone[t++] = '.';
+		for (unsigned i = 0; i < l; i++)
+			r->zone[t++] = (char)dns_lower(m[off - l + i]);
+	}
+	return 0;
+}
+
+static size_t skip_name(const uint8_t *m, size_t len, size_t off)
+{
+	while (off < len) {
+		if ((m[off] & 0xc0) == 0xc0)
+			return off + 2 <= len ? off + 2 : 0;
+		if (m[off] & 0xc0)
+			return 0;
+		if (m[off] == 0)
+			return off + 1;
+		off += 1u + m[off];
+	}
+	return 0;
+}
+
+/* The serial of the SOA the IXFR request carries in its authority. */
+static bool ixfr_serial(const uint8_t *m, size_t len, size_t off,
+			uint32_t *serial)
+{
+	size_t rd;
+
+	if (dns_get16(m + 8) < 1 || !(off = skip_name(m, len, off)) ||
+	    off + 10 > len || dns_get16(m + off) != DNS_T_SOA)
+		return false;
+	rd = off + 10;
+	if (!(rd = skip_name(m, len, rd)) || !(rd = skip_name(m, len, rd)) ||
+	    rd + 4 > len)
+		return false;
+	*serial = dns_get32(m + rd);
+	return true;
+}
+
+static void peer_of(const struct sockaddr_storage *ss, xfr_req *r)
+{
+	memset(&r->peer, 0, sizeof r->peer);
+	if (ss->ss_family == AF_INET) {
+		r->peer.family = RBL_AF4;
+		memcpy(r->peer.bytes,
+		       &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else {
+		r->peer.family = RBL_AF6;
+		memcpy(r->peer.bytes,
+		       &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	}
+	rbl_sockaddr_text((const struct sockaddr *)ss, r->peer_text,
+			  sizeof r->peer_text);
+}
+
+/* RBL_OK: a transfer request in R; RBL_ENOTFOUND: not one. */
+static int parse_request(const uint8_t *m, size_t len, xfr_req *r)
+{
+	size_t off;
+
+	if (len < DNS_HDR_LEN || (m[2] & DNS_FLAG_QR) ||
+	    (m[2] & DNS_OPCODE_MASK) != 0 || dns_get16(m + 4) != 1)
+		return RBL_ENOTFOUND;
+	memset(r, 0, sizeof *r);
+	r->id = dns_get16(m);
+	r->flags = m[2];
+	if (!(off = read_qname(m, len, DNS_HDR_LEN, r)) || off + 4 > len)
+		return RBL_ENOTFOUND;
+	r->qtype = dns_get16(m + off);
+	r->qclass = dns_get16(m + off + 2);
+	if ((r->qtype != DNS_T_AXFR && r->qtype != DNS_T_IXFR) ||
+	    r->qclass != DNS_C_IN)
+		return RBL_ENOTFOUND;
+	if (r->qtype == DNS_T_IXFR)
+		r->has_serial = ixfr_serial(m, len, off + 4, &r->serial);
+	return RBL_OK;
+}
+
+/* A one-message answer with RCODE (and the SOA of Z at SERIAL when Z is
+ * given) into OUT, without the length prefix. */
+static int small_answer(xfr_req *r, int rcode, const rbl_zone *z,
+			uint32_t serial, uint8_t *out, size_t cap,
+			size_t *outlen)
+{
+	uint8_t *frame = malloc(FRAME_CAP);
+	wbuf w = { frame, 0, xfr_wb_limit(&r->tsig), 0 };
+	int rc = frame ? RBL_OK : RBL_ENOMEM;
+
+	if (rc == RBL_OK) {
+		xfr_wb_start(&w, r, rcode);
+		if (z)
+			rc = rbl_xfr_soa(z, serial, xfr_wb_rr, &w);
+	}
+	if (rc == RBL_OK)
+		rc = xfr_wb_finish(&w, &r->tsig);
+	if (rc == RBL_OK && w.len > cap)
+		rc = RBL_ETOOBIG;
+	if (rc == RBL_OK) {
+		memcpy(out, frame + 2, w.len);
+		*outlen = w.len;
+	}
+	free(frame);
+	return rc;
+}
+
+/* ------------------------------------------------------------ decisions */
+
+static const char *qtype_text(const xfr_req *r)
+{
+	return r->qtype == DNS_T_AXFR ? "AXFR" : "IXFR";
+}
+
+/* Serial arithmetic (RFC 1982): is A at or after B? */
+static bool serial_ge(uint32_t a, uint32_t b)
+{
+	return a == b || (a - b) < 0x80000000u;
+}
+
+/* Check TSIG, zone and ACL.  RBL_OK: go on (*Z, *SERIAL set); otherwise
+ * *RCODE is what to answer. */
+static int admit(rbl_xfr *x, xfr_req *r, const uint8_t *msg, size_t len,
+		 rbl_zone *z, uint32_t *serial, int *rcode)
+{
+	const rbl_xfr_zone *zc;
+	int rc = rbl_tsig_check(x->conf->keys, x->conf->n_keys, msg, len,
+				(int64_t)time(NULL), &r->tsig);
+
+	*rcode = DNS_RCODE_REFUSED;
+	if (rc != RBL_OK) {
+		*rcode = DNS_RCODE_FORMERR;
+		memset(&r->tsig, 0, sizeof r->tsig);
+		rbl_log_warn("refused %s %s to %s: malformed TSIG",
+			     qtype_text(r), r->zone, r->peer_text);
+		return RBL_EPERM;
+	}
+	if (r->tsig.error) {
+		*rcode = DNS_RCODE_NOTAUTH;
+		rbl_log_warn("refused %s %s to %s: TSIG %s", qtype_text(r),
+			     r->zone, r->peer_text,
+			     r->tsig.error == RBL_TSIG_BADKEY ? "key unknown"
+			     : r->tsig.error == RBL_TSIG_BADSIG
+				     ? "signature wrong (bad secret?)"
+				     : "time outside the fudge");
+		return RBL_EPERM;
+	}
+	rc = rbl_txn_renew(x->txn);
+	if (rc == RBL_OK)
+		rc = rbl_zone_get(x->txn, r->zone, z);
+	if (rc == RBL_OK)
+		rc = rbl_zone_serial(x->txn, z->id, serial);
+	rbl_txn_reset(x->txn);
+	if (rc == RBL_ENOTFOUND) {
+		*rcode = DNS_RCODE_NOTAUTH;
+		rbl_log_warn("refused %s %s to %s: no such zone",
+			     qtype_text(r), r->zone, r->peer_text);
+		return RBL_EPERM;
+	}
+	if (rc != RBL_OK) {
+		*rcode = DNS_RCODE_SERVFAIL;
+		return rc;
+	}
+	zc = rbl_xfr_conf_zone(x->conf, r->zone, false);
+	if (rbl_xfr_acl_check(x->conf, zc, &r->peer, r->tsig.key) != RBL_OK) {
+		rbl_log_warn("refused %s %s to %s%s%s: not allowed by "
+			     "provide-xfr", qtype_text(r), r->zone,
+			     r->peer_text, r->tsig.key ? " key " : "",
+			     r->tsig.key ? r->tsig.key->name : "");
+		return RBL_EPERM;
+	}
+	return RBL_OK;
+}
+
+int rbl_xfr_tcp_query(rbl_xfr *x, const uint8_t *msg, size_t len,
+		      const struct sockaddr_storage *peer, uint8_t *out,
+		      size_t cap, size_t *outlen, rbl_xfr_job **job)
+{
+	xfr_req r;
+	rbl_zone z;
+	uint32_t serial = 0;
+	int rcode, rc;
+
+	if (parse_request(msg, len, &r) != RBL_OK)
+		return RBL_XFR_NOT_MINE;
+	peer_of(peer, &r);
+	*job = NULL;
+	if (admit(x, &r, msg, len, &z, &serial, &rcode) != RBL_OK)
+		rc = small_answer(&r, rcode, NULL, 0, out, cap, outlen);
+	else if (r.qtype == DNS_T_IXFR && r.has_serial &&
+		 serial_ge(r.serial, serial)) {
+		rbl_log_info("IXFR %s to %s: up to date at serial %u", r.zone,
+			     r.peer_text, serial);
+		rc = small_answer(&r, DNS_RCODE_NOERROR, &z, serial, out, cap,
+				  outlen);
+	} else {
+		if (r.qtype == DNS_T_IXFR && !r.has_serial)
+			r.qtype = DNS_T_AXFR;	/* nothing to start from */
+		*job = xfr_job_new(x, &r);
+		rc = *job ? xfr_job_start(x, *job) : RBL_ENOMEM;
+		if (rc == RBL_OK)
+			return RBL_XFR_STARTED;
+		if (*job) {
+			xfr_job_drop(*job);
+			*job = NULL;
+		}
+		rbl_log_warn("%s %s to %s: %s", qtype_text(&r), r.zone,
+			     r.peer_text, rc == RBL_EBUSY
+			     ? "too many transfers waiting (xfr-max-transfers)"
+			     : rbl_strerror(rc));
+		rc = small_answer(&r, DNS_RCODE_SERVFAIL, NULL, 0, out, cap,
+				  outlen);
+	}
+	return rc == RBL_OK ? RBL_XFR_ANSWERED : RBL_XFR_NOT_MINE;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+int rbl_xfr_new(rbl_store *store, const rbl_xfr_conf *conf, rbl_xfr **out)
+{
+	rbl_xfr *x = calloc(1, sizeof *x);
+	int rc;
+
+	if (!x)
+		return RBL_ENOMEM;
+	x->store = store;
+	x->conf = conf;
+	rbl_xfr_opts_init(&x->opts);
+	x->opts.txt_expand_max = conf->txt_expand;
+	x->opts.max_records = conf->max_records;
+	if ((rc = rbl_txn_begin(store, false, &x->txn)) != RBL_OK) {
+		free(x);
+		return rc;
+	}
+	rbl_txn_reset(x->txn);
+	pthread_mutex_init(&x->lock, NULL);
+	pthread_cond_init(&x->idle, NULL);
+	pthread_cond_init(&x->slot, NULL);
+	*out = x;
+	return RBL_OK;
+}
+
+void rbl_xfr_free(rbl_xfr *x)
+{
+	if (!x)
+		return;
+	/* jobs were released by the TCP thread: producers see it and end */
+	pthread_mutex_lock(&x->lock);
+	while (x->running)
+		pthread_cond_wait(&x->idle, &x->lock);
+	pthread_mutex_unlock(&x->lock);
+	rbl_txn_abort(x->txn);
+	pthread_mutex_destroy(&x->lock);
+	pthread_cond_destroy(&x->idle);
+	pthread_cond_destroy(&x->slot);
+	free(x);
+}
