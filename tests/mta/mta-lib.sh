@@ -33,7 +33,14 @@
 
 ZONE=bl.test
 TTL=1
-T=$(test_dir)
+# The MTAs drop to their own users (postfix, Debian-exim), who must reach
+# their spools and logs: a checkout may sit where only root can enter
+# (/root, a mktemp -d), so the work directory is a world-traversable one
+# in /tmp, linked from the usual test directory for inspection.
+T_LOGS=$(test_dir)
+T=$(mktemp -d /tmp/rbld-mta.XXXXXX)
+chmod 755 "$T"
+ln -s "$T" "$T_LOGS/work"
 DB="$T/db"
 NS="rblmta-$TEST_NAME-$$"
 NS_MADE=no
@@ -71,7 +78,8 @@ mta_require() {
 nsx() { ip netns exec "$NS" "$@"; }
 
 mta_cleanup() {
-	[ $NS_MADE = yes ] || { cleanup_bg; return; }
+	[ $? = 0 ] || MTA_FAILED=yes
+	[ $NS_MADE = yes ] || { cleanup_bg; mta_keep_or_remove_work; return; }
 	[ -n "${MTA_STOP:-}" ] && $MTA_STOP >/dev/null 2>&1
 	# Everything still running in the namespace was started by this test.
 	pids=$(ip netns pids "$NS" 2>/dev/null)
@@ -85,6 +93,14 @@ mta_cleanup() {
 	cleanup_bg
 	ip netns del "$NS" 2>/dev/null
 	rm -rf "/etc/netns/$NS"
+	mta_keep_or_remove_work
+}
+
+# Keep the work directory of a failed test (its logs), drop a passed one's.
+mta_keep_or_remove_work() {
+	if [ "${MTA_FAILED:-no}" = no ]; then
+		rm -rf "$T" "$T_LOGS/work"
+	fi
 }
 trap mta_cleanup EXIT
 
