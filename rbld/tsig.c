@@ -391,12 +391,14 @@ static int put_tsig(const tsig_vars *v, uint8_t *msg, size_t *len,
 	put48(p, v->time);
 	dns_put16(p + 6, v->fudge);
 	dns_put16(p + 8, v->mac_len);
-	memcpy(p + 10, v->mac, v->mac_len);
+	if (v->mac_len)
+		memcpy(p + 10, v->mac, v->mac_len);
 	p += 10u + v->mac_len;
 	dns_put16(p, v->orig_id);
 	dns_put16(p + 2, v->error);
 	dns_put16(p + 4, v->other_len);
-	memcpy(p + 6, v->other, v->other_len);
+	if (v->other_len)
+		memcpy(p + 6, v->other, v->other_len);
 	*len += need;
 	dns_put16(msg + 10, (uint16_t)(dns_get16(msg + 10) + 1));
 	return RBL_OK;

@@ -128,11 +128,16 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 
 static int store_text(rbl_dsm *m, const char *s, size_t len, uint32_t *off)
 {
+	/* S may be text stored before, which growing moves */
+	bool inside = m->text && s >= m->text && s < m->text + m->text_len;
+	size_t at = inside ? (size_t)(s - m->text) : 0;
 	int rc = grow((void **)&m->text, &m->text_cap, m->text_len + len + 1,
 		      1);
 
 	if (rc != RBL_OK)
 		return rc;
+	if (inside)
+		s = m->text + at;
 	if (m->text_len + len + 1 > UINT32_MAX)
 		return RBL_ENOMEM;
 	memcpy(m->text + m->text_len, s, len);

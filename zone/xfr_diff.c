@@ -107,7 +107,8 @@ static int off_cmp(const void *pa, const void *pb, void *arg)
 
 static void rrvec_sort(rrvec *v)
 {
-	qsort_r(v->off, v->n, sizeof *v->off, off_cmp, v->buf);
+	if (v->n)
+		qsort_r(v->off, v->n, sizeof *v->off, off_cmp, v->buf);
 }
 
 static void rrvec_free(rrvec *v)
@@ -266,13 +267,16 @@ static void earliest_only(diff *d)
 {
 	size_t o = 0;
 
-	qsort(d->ip, d->n_ip, sizeof *d->ip, ip_undo_cmp);
+	if (d->n_ip)
+		qsort(d->ip, d->n_ip, sizeof *d->ip, ip_undo_cmp);
 	for (size_t i = 0; i < d->n_ip; i++)
 		if (o == 0 || d->ip[o - 1].gi != d->ip[i].gi ||
 		    xf_ipent_cmp(&d->ip[o - 1].ip, &d->ip[i].ip) != 0)
 			d->ip[o++] = d->ip[i];
 	d->n_ip = o;
-	qsort_r(d->nm, d->n_nm, sizeof *d->nm, nm_undo_cmp, d->keys.keys);
+	if (d->n_nm)
+		qsort_r(d->nm, d->n_nm, sizeof *d->nm, nm_undo_cmp,
+			d->keys.keys);
 	o = 0;
 	for (size_t i = 0; i < d->n_nm; i++) {
 		const undo *p = o ? &d->nm[o - 1] : NULL, *u = &d->nm[i];
@@ -335,9 +339,9 @@ static int expand_into(diff *d, rrvec *v, const rbl_prefix *p,
 {
 	d->x.fn = rrvec_add;
 	d->x.arg = v;
-	qsort(e->v, e->n, sizeof *e->v, xf_ipent_cmp);
 	if (e->n == 0)
 		return RBL_OK;
+	qsort(e->v, e->n, sizeof *e->v, xf_ipent_cmp);
 	if (p->addr.family == RBL_AF4 && p->len == XF_V4_UNIT)
 		return xf_ip_unit(&d->x, p, e->v, e->n);
 	return xf_ip_block(&d->x, p, e->v, e->n);
@@ -472,7 +476,8 @@ static int diff_ip(rbl_txn *t, diff *d, unsigned gi)
 	for (size_t i = 0; i < d->n_ip && rc == RBL_OK; i++)
 		if (d->ip[i].gi == gi)
 			rc = keys_of(&d->ip[i].ip.p, &k);
-	qsort(k.v, k.n, sizeof *k.v, u32_cmp);
+	if (k.n)
+		qsort(k.v, k.n, sizeof *k.v, u32_cmp);
 	for (size_t i = 0; i < k.n; i++)
 		if (o == 0 || k.v[o - 1] != k.v[i])
 			k.v[o++] = k.v[i];

@@ -173,6 +173,8 @@ static void pt_sort_unique(ptvec *v)
 {
 	size_t o = 0;
 
+	if (v->n == 0)
+		return;
 	qsort(v->v, v->n, sizeof *v->v, ippt_cmp);
 	for (size_t i = 0; i < v->n; i++)
 		if (o == 0 || ippt_cmp(&v->v[o - 1], &v->v[i]) != 0)

@@ -155,7 +155,8 @@ static int nament_cmp(const void *pa, const void *pb, void *arg)
 
 void xf_namevec_sort(xf_namevec *v)
 {
-	qsort_r(v->v, v->n, sizeof *v->v, nament_cmp, v->keys);
+	if (v->n)
+		qsort_r(v->v, v->n, sizeof *v->v, nament_cmp, v->keys);
 }
 
 void xf_namevec_free(xf_namevec *v)
@@ -230,7 +231,9 @@ static int gen_points(const xf_namevec *e, nptvec *pts)
 	if (rc == RBL_OK) {
 		size_t o = 0;
 
-		qsort_r(pts->v, pts->n, sizeof *pts->v, npt_cmp, e->keys);
+		if (pts->n)
+			qsort_r(pts->v, pts->n, sizeof *pts->v, npt_cmp,
+				e->keys);
 		for (size_t i = 0; i < pts->n; i++)
 			if (o == 0 || npt_cmp(&pts->v[o - 1], &pts->v[i],
 					      e->keys) != 0)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # deps.sh -- what tests/xfr needs: NSD and Knot (the secondaries), kdig,
-# dig and drill (clients), rbldnsd (the rsync-mirror round trip).
+# dig and drill (clients), rbldnsd and rsync (mirrors), ldns-read-zone.
 # Idempotent; run as root (tests/check.sh --deps).  The packages' own
 # services are stopped and disabled: the tests start their own daemons
 # on free loopback ports.
@@ -12,6 +12,8 @@ command -v kdig >/dev/null 2>&1 || need="$need knot-dnsutils"
 command -v dig >/dev/null 2>&1 || need="$need bind9-dnsutils"
 command -v drill >/dev/null 2>&1 || need="$need ldnsutils"
 command -v rbldnsd >/dev/null 2>&1 || need="$need rbldnsd"
+command -v rsync >/dev/null 2>&1 || need="$need rsync"
+command -v ldns-read-zone >/dev/null 2>&1 || need="$need ldnsutils"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "tests/xfr/deps.sh: need root to install:$need" >&2
