@@ -450,8 +450,7 @@ static int zone_names_from_conf(const rbl_conf_section *s, rbl_zone *z)
 	return RBL_OK;
 }
 
-static int zone_times_from_conf(apply_ctx *a, const rbl_conf_section *s,
-				rbl_zone *z)
+uint32_t *rbl_zone_time_field(rbl_zone *z, const char *key)
 {
 	static const struct { const char *key; size_t off; } keys[] = {
 		{ "ttl", offsetof(rbl_zone, ttl) },
@@ -460,11 +459,26 @@ static int zone_times_from_conf(apply_ctx *a, const rbl_conf_section *s,
 		{ "refresh", offsetof(rbl_zone, refresh) },
 		{ "retry", offsetof(rbl_zone, retry) },
 		{ "expire", offsetof(rbl_zone, expire) },
+		{ "minimum", offsetof(rbl_zone, minimum) },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i].key) == 0)
+			return (uint32_t *)((char *)z + keys[i].off);
+	return NULL;
+}
+
+static int zone_times_from_conf(apply_ctx *a, const rbl_conf_section *s,
+				rbl_zone *z)
+{
+	/* "minimum" follows neg-ttl; it is not a key of its own here */
+	static const char *const keys[] = {
+		"ttl", "neg-ttl", "ns-ttl", "refresh", "retry", "expire",
 	};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		uint32_t *field = (uint32_t *)((char *)z + keys[i].off);
-		int rc = rbl_conf_duration(a->c, s, keys[i].key, *field, field,
+		uint32_t *field = rbl_zone_time_field(z, keys[i]);
+		int rc = rbl_conf_duration(a->c, s, keys[i], *field, field,
 					   a->err, a->errlen);
 
 		if (rc != RBL_OK)

@@ -49,4 +49,9 @@ int rbl_conf_parse_list_ref(const char *ref, char name[RBL_LIST_NAME_MAX + 1],
  * OUT has RBL_NAME_MAX + 1 bytes.  Returns RBL_OK or RBL_EINVAL. */
 int rbl_conf_zone_name(const char *in, char out[RBL_NAME_MAX + 1]);
 
+/* The zone's time field named KEY ("ttl", "neg-ttl", "ns-ttl", "refresh",
+ * "retry", "expire", "minimum"), or NULL for any other key.  One table for
+ * rbld.conf and `rblctl zone set`. */
+uint32_t *rbl_zone_time_field(rbl_zone *z, const char *key);
+
 #endif

@@ -223,29 +223,15 @@ static int zone_show(ctl *c, const char *arg)
 
 static int set_duration(rbl_zone *z, const char *key, const char *v)
 {
-	static const struct { const char *key; size_t off; } keys[] = {
-		{ "ttl", offsetof(rbl_zone, ttl) },
-		{ "neg-ttl", offsetof(rbl_zone, neg_ttl) },
-		{ "ns-ttl", offsetof(rbl_zone, ns_ttl) },
-		{ "refresh", offsetof(rbl_zone, refresh) },
-		{ "retry", offsetof(rbl_zone, retry) },
-		{ "expire", offsetof(rbl_zone, expire) },
-		{ "minimum", offsetof(rbl_zone, minimum) },
-	};
+	uint32_t *f = rbl_zone_time_field(z, key);
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		uint32_t *f = (uint32_t *)((char *)z + keys[i].off);
-
-		if (strcmp(key, keys[i].key) != 0)
-			continue;
-		if (rbl_parse_duration(v, f) != RBL_OK)
-			return ctl_err("%s=%s: not a duration (300, 5m, 1h, "
-				       "1d)", key, v);
-		if (f == &z->neg_ttl)
-			z->minimum = z->neg_ttl;
-		return CTL_OK;
-	}
-	return CTL_USAGE;
+	if (!f)
+		return CTL_USAGE;
+	if (rbl_parse_duration(v, f) != RBL_OK)
+		return ctl_err("%s=%s: not a duration (300, 5m, 1h, 1d)", key, v);
+	if (f == &z->neg_ttl)
+		z->minimum = z->neg_ttl;
+	return CTL_OK;
 }
 
 /* Split comma list V into at most MAX items of SIZE bytes at OUT. */
