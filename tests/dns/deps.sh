@@ -1,17 +1,10 @@
 #!/bin/sh
-# deps.sh -- what the tests/dns scenario tests need (idempotent, root).
-set -e
-need=""
-command -v dig >/dev/null 2>&1 || need="$need bind9-dnsutils"
-command -v kdig >/dev/null 2>&1 || need="$need knot-dnsutils"
-command -v drill >/dev/null 2>&1 || need="$need ldnsutils"
-command -v ss >/dev/null 2>&1 || need="$need iproute2"
-[ -z "$need" ] && exit 0
-if [ "$(id -u)" != 0 ]; then
-	echo "deps.sh: need root to install:$need" >&2
-	exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $need
+# deps.sh -- what the tests/dns scenario tests need: the three DNS clients
+# (dig, kdig, drill) and ss.
+set -u
+. "$(dirname "$0")/../deps-lib.sh"
+need_cmd dig bind9-dnsutils
+need_cmd kdig knot-dnsutils
+need_cmd drill ldnsutils
+need_cmd ss iproute2
+install_needed dns
