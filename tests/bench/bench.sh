@@ -143,20 +143,36 @@ dnsperf_summary() {
 	     END { printf "%d %d %d %.0f\n", s, c, l, q }' "$1"
 }
 
+# CPU seconds (user + system) used so far by this shell's finished
+# children, from the second line of `times`.  `times` must run in this
+# shell, not in a $(...) subshell, which has children of its own.
+children_cpu() {
+	awk 'NR == 2 { split($1, u, "m"); split($2, s, "m")
+		printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$W/times"
+}
+
 # One dnsperf run against NAME; appends "name round qps us_per_q lost
-# rss_kb" to $W/results.
+# rss_kb client_cpu_percent" to $W/results.  The client's share of one
+# CPU tells whether the client, not the server, set the pace: dnsperf
+# sends from one thread, and near 100% it cannot send faster.
 measure() {	# name pid port round
 	c0=$(cpu_ticks "$2")
+	times > "$W/times"; k0=$(children_cpu)
+	t0=$(date +%s.%N)
 	dnsperf -c "$CLIENTS" -q "$OUTSTANDING" -l "$SECONDS_PER_RUN" \
 		-s 127.0.0.1 -p "$3" -d "$W/queries.txt" >"$W/dnsperf-$1-$4.txt" 2>&1
+	t1=$(date +%s.%N)
+	times > "$W/times"; k1=$(children_cpu)
 	c1=$(cpu_ticks "$2")
+	client=$(echo "$k0 $k1 $t0 $t1" |
+		awk '{ printf "%.0f", ($2 - $1) * 100 / ($4 - $3) }')
 	# shellcheck disable=SC2046 # four numbers, split on purpose
 	set -- "$1" "$2" "$3" "$4" $(dnsperf_summary "$W/dnsperf-$1-$4.txt")
 	# $5 sent, $6 completed, $7 lost, $8 qps
 	us=$(echo "$c0 $c1 $6 $CLK_TCK" |
 		awk '{ printf "%.2f", $3 ? ($2 - $1) * 1e6 / $4 / $3 : 0 }')
-	echo "$1 $4 $8 $us $7 $(rss_kb "$2")" >> "$W/results"
-	say "round $4 $1: $8 q/s, $us us CPU/query, $7 lost"
+	echo "$1 $4 $8 $us $7 $(rss_kb "$2") $client" >> "$W/results"
+	say "round $4 $1: $8 q/s, $us us CPU/query, $7 lost, client at $client% of a CPU"
 }
 
 run_rounds() {

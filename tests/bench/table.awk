@@ -1,5 +1,5 @@
 # table.awk -- bench.sh's summary: one row per server from lines
-#   name round qps cpu_us_per_query lost rss_kb
+#   name round qps cpu_us_per_query lost rss_kb client_cpu_percent
 # then the ratios the targets are stated in.  -v db_kb, data_kb: sizes on
 # disk of rbld's LMDB directory and of rbldnsd's data file.
 
@@ -15,27 +15,38 @@ function median(v, n,    i, j, t) {
 	if (!($1 in n)) order[++servers] = $1
 	k = ++n[$1]
 	qps[$1, k] = $3; cpu[$1, k] = $4
-	lost[$1] += $5; rss[$1] = $6
+	lost[$1] += $5; rss[$1] = $6; client[$1, k] = $7
 	rounds[$1] = rounds[$1] sprintf(" %.0fk", $3 / 1000)
 }
 
 END {
-	printf "%-8s %9s %9s %7s %7s %10s  %s\n", "server", "q/s", "CPU us/q",
-		"lost", "RSS MB", "disk kB", "q/s per round"
+	printf "%-8s %9s %9s %7s %7s %10s %7s  %s\n", "server", "q/s",
+		"CPU us/q", "lost", "RSS MB", "disk kB", "client",
+		"q/s per round"
 	for (s = 1; s <= servers; s++) {
 		name = order[s]
-		for (i = 1; i <= n[name]; i++) { a[i] = qps[name, i]; b[i] = cpu[name, i] }
+		for (i = 1; i <= n[name]; i++) {
+			a[i] = qps[name, i]; b[i] = cpu[name, i]; c[i] = client[name, i]
+		}
 		mq[name] = median(a, n[name]); mc[name] = median(b, n[name])
 		disk = name == "rbld" ? db_kb : name == "rbldnsd" ? data_kb : "-"
-		printf "%-8s %9.0f %9.2f %7d %7.1f %10s %s\n", name, mq[name],
-			mc[name], lost[name], rss[name] / 1024, disk, rounds[name]
+		printf "%-8s %9.0f %9.2f %7d %7.1f %10s %6.0f%% %s\n", name,
+			mq[name], mc[name], lost[name], rss[name] / 1024, disk,
+			median(c, n[name]), rounds[name]
 	}
-	print "(q/s and CPU: medians over the rounds; lost: summed; disk: LMDB directory"
-	print " for rbld, the ip4set data file for rbldnsd)"
+	print "(q/s, CPU and client: medians over the rounds; lost: summed; disk: LMDB"
+	print " directory for rbld, the ip4set data file for rbldnsd; client: dnsperf's"
+	print " CPU time over the run's wall time, in CPUs; it sends from one thread,"
+	print " so near 100% the client, not the server, sets the pace)"
 	print ""
 	if (mq["rbldnsd"] > 0)
 		printf "rbld/rbldnsd queries/s:         %.2f  (target >= 1.8)\n",
 			mq["rbld"] / mq["rbldnsd"]
+	if (mq["noop"] > 0)
+		printf "rbld/no-lookup queries/s:       %.2f\n", mq["rbld"] / mq["noop"]
+	if (mq["rbldnsd"] > 0)
+		printf "no-lookup/rbldnsd queries/s:    %.2f  (the most any server reaches here)\n",
+			mq["noop"] / mq["rbldnsd"]
 	if (mc["noop"] > 0)
 		printf "rbld/no-lookup CPU per query:   %.2f  (target <= 1.15)\n",
 			mc["rbld"] / mc["noop"]
