@@ -141,6 +141,7 @@ struct rbl_txn {
 	rbl_store *s;
 	MDB_txn *txn;
 	bool write, bulk, broken, reset;
+	bool ipent_append_off;		/* bulk: a key arrived out of order */
 	int rc_broken;			/* first error of a broken txn */
 	int64_t now;			/* time the txn began */
 	MDB_cursor *seg_cur;		/* cached for lookups, renewed */

@@ -68,14 +68,29 @@ static int ip_entry_get(rbl_txn *t, const uint8_t *k, size_t klen,
 }
 
 /* Store V at K, the entry it replaces to *OLD (*REPLACED true).  A new
- * key, the common case, costs one B-tree descent, not a get and a put. */
+ * key, the common case, costs one B-tree descent, not a get and a put.
+ *
+ * Bulk imports arrive sorted.  Sorted keys put the ordinary way leave
+ * every page half full (LMDB splits in the middle), so a bulk txn first
+ * tries MDB_APPEND, which fills pages to the end; the first key that is
+ * not past the end of the table (another list follows, or input not in
+ * key order) turns that off for the rest of the txn. */
 static int ip_entry_put(rbl_txn *t, const uint8_t *k, size_t klen,
 			const uint8_t *v, size_t vlen, rbl_entry *old,
 			bool *replaced)
 {
 	MDB_val key = { klen, (void *)k }, val = { vlen, (void *)v };
-	int rc = mdb_put(t->txn, t->s->ipent, &key, &val, MDB_NOOVERWRITE);
+	int rc = MDB_KEYEXIST;
 
+	if (t->bulk && !t->ipent_append_off) {
+		rc = mdb_put(t->txn, t->s->ipent, &key, &val, MDB_APPEND);
+		if (rc == MDB_KEYEXIST)
+			t->ipent_append_off = true;
+	}
+	if (rc == MDB_KEYEXIST) {
+		val = (MDB_val){ vlen, (void *)v };
+		rc = mdb_put(t->txn, t->s->ipent, &key, &val, MDB_NOOVERWRITE);
+	}
 	*replaced = rc == MDB_KEYEXIST;
 	if (rc != MDB_KEYEXIST)
 		return rc ? rbl_txn_fail(t, rbl_mdb_error(rc)) : RBL_OK;

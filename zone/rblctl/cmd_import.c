@@ -295,27 +295,24 @@ static bool has_test_entries(rbl_txn *t, const rbl_list *l)
 }
 
 /* --replace empties the list, but the RFC 5782 test entries belong to the
- * list, not to the file: a list that had them keeps them (the file's own
- * lines, written after, still override). */
-static int replace_clear(rbl_txn *t, const rbl_list *l)
-{
-	bool tests = has_test_entries(t, l);
-	int rc = rbl_list_clear(t, l->id);
-
-	if (rc == RBL_OK && tests)
-		rc = rbl_list_add_test_entries(t, l->id);
-	return rc;
-}
-
+ * list, not to the file: a list that had them gets them back after the
+ * file's records (adding a test entry keeps a record the file wrote for
+ * the same address).  After, not before: the records then arrive in key
+ * order into an empty list, which the store packs into full pages. */
 static int write_set(import_run *r, rbl_txn *t, import_set *s)
 {
 	write_ctx w = { r, t, &s->list };
+	bool tests = false;
 	int rc = RBL_OK;
 
-	if (r->o.replace && s->clear)
-		rc = replace_clear(t, &s->list);
+	if (r->o.replace && s->clear) {
+		tests = has_test_entries(t, &s->list);
+		rc = rbl_list_clear(t, s->list.id);
+	}
 	if (rc == RBL_OK)
 		rc = rbl_dsm_foreach(s->dsm, write_record, &w);
+	if (rc == RBL_OK && tests)
+		rc = rbl_list_add_test_entries(t, s->list.id);
 	if (rc != RBL_OK)
 		return ctl_fail(NULL, rc, "list %s", s->list.name);
 	return CTL_OK;
