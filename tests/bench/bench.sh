@@ -6,16 +6,27 @@
 # Data: 1M random IPv4 /32 and 20k /24 listings with one default A+TXT, as
 # an rbldnsd ip4set file (tests/tools/bench-gen), loaded into rbldnsd and
 # imported into rbld's store with rblctl.  Queries: 10% listed, 90% random.
-# dnsperf runs against the three servers in turn, ROUNDS times each, all in
-# one run so they see the same machine.  Per server it prints queries/s,
+#
+# Servers: the no-lookup responder (tests/tools/noop-responder, the
+# machine's ceiling), rbldnsd, rbld with one UDP worker, and rbld with its
+# default of one worker per CPU ("rbld-mt").  rbldnsd answers from one
+# thread and the client needs a CPU of its own on this 2-CPU machine, so
+# the ratios compare the one-worker configurations (noop too runs one
+# thread); rbld-mt shows what the default does when the client shares the
+# CPUs with it.
+#
+# dnsperf runs against the servers in turn, ROUNDS times each, all in one
+# run so they see the same machine.  Per server it prints queries/s,
 # server CPU microseconds per answered query (utime+stime from
 # /proc/PID/stat over the run, divided by the answered queries), RSS, the
-# size of the data on disk, and the ratios rbld/rbldnsd (queries/s) and
-# rbld/no-lookup (CPU per query).  Then it replaces rbld's 1M entries with
-# another 1M-entry import while dnsperf sends at a steady rate, and reports
-# the queries lost next to a run at the same rate without an import.
-# Nothing here asserts a figure: the machine is shared.  The report also
-# goes to tests/out/bench.txt.
+# size of the data on disk, dnsperf's own CPU use, and the ratios
+# rbld/rbldnsd (queries/s) and rbld/no-lookup (CPU per query).  Then one
+# round with tests/tools/udp-blast, a client that sends and receives in
+# batches (dnsperf saturates its CPU first).  Then it replaces rbld's 1M
+# entries with another 1M-entry import while dnsperf sends at a steady
+# rate, and reports the queries lost next to a run at the same rate
+# without an import.  Nothing here asserts a figure: the machine is
+# shared.  The report also goes to tests/out/bench.txt.
 #
 # Environment: BENCH_ROUNDS (3), BENCH_SECONDS (10), BENCH_HOSTS (1000000),
 # BENCH_NETS (20000), BENCH_CLIENTS (8), BENCH_OUTSTANDING (500).
@@ -47,7 +58,8 @@ check_tools() {
 		say "installing dnsperf and rbldnsd (tests/bench/deps.sh)"
 		tests/bench/deps.sh || die "tests/bench/deps.sh failed"
 	fi
-	for p in rbld rblctl tests/tools/bench-gen tests/tools/noop-responder; do
+	for p in rbld rblctl tests/tools/bench-gen tests/tools/noop-responder \
+		 tests/tools/udp-blast; do
 		[ -x "$B/$p" ] || die "$B/$p is missing: run make first"
 	done
 }
@@ -89,9 +101,20 @@ load_rbld() {
 
 # ---------------------------------------------------------------- servers
 
+start_rbld() {	# name threads-line; sets BG_PID and PORT
+	PORT=$(free_port)
+	cat > "$W/$1.conf" <<EOF
+server:
+	listen: 127.0.0.1@$PORT
+	database: $W/db
+$2
+EOF
+	bg_start "$B/rbld" -c "$W/$1.conf" >"$W/$1.log" 2>&1
+}
+
 start_servers() {
 	PORT_NOOP=$(free_port)
-	bg_start "$B/tests/tools/noop-responder" -l 127.0.0.1@"$PORT_NOOP" \
+	bg_start "$B/tests/tools/noop-responder" -T 1 -l 127.0.0.1@"$PORT_NOOP" \
 		>"$W/noop.log" 2>&1
 	PID_NOOP=$BG_PID
 
@@ -106,18 +129,15 @@ start_servers() {
 		-w "$rbldnsd_dir" $ZONE:ip4set:data.txt >"$W/rbldnsd.log" 2>&1
 	PID_RBLDNSD=$BG_PID
 
-	PORT_RBLD=$(free_port)
-	cat > "$W/rbld.conf" <<EOF
-server:
-	listen: 127.0.0.1@$PORT_RBLD
-	database: $W/db
-EOF
-	bg_start "$B/rbld" -c "$W/rbld.conf" >"$W/rbld.log" 2>&1
-	PID_RBLD=$BG_PID
+	start_rbld rbld "	threads: 1"
+	PID_RBLD=$BG_PID PORT_RBLD=$PORT
+	start_rbld rbld-mt ""
+	PID_RBLD_MT=$BG_PID PORT_RBLD_MT=$PORT
 
 	wait_udp "$PORT_NOOP"
 	wait_answer "$PORT_RBLDNSD" rbldnsd
 	wait_answer "$PORT_RBLD" rbld
+	wait_answer "$PORT_RBLD_MT" rbld-mt
 }
 
 # Wait until the server on PORT answers for the zone (data loaded).
@@ -151,39 +171,55 @@ children_cpu() {
 		printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$W/times"
 }
 
-# One dnsperf run against NAME; appends "name round qps us_per_q lost
-# rss_kb client_cpu_percent" to $W/results.  The client's share of one
-# CPU tells whether the client, not the server, set the pace: dnsperf
-# sends from one thread, and near 100% it cannot send faster.
-measure() {	# name pid port round
+# One run of CLIENT (dnsperf or udp-blast, same summary format) against
+# NAME; appends "name round qps us_per_q lost rss_kb client_cpu_percent"
+# to $W/RESULTS.  The client's share of one CPU tells whether the client,
+# not the server, set the pace: dnsperf sends from one thread, and near
+# 100% it cannot send faster.
+measure() {	# client results name pid port round
+	client_cmd=$1 results=$2; shift 2
+	out="$W/$client_cmd-$1-$4.txt"
 	c0=$(cpu_ticks "$2")
 	times > "$W/times"; k0=$(children_cpu)
 	t0=$(date +%s.%N)
-	dnsperf -c "$CLIENTS" -q "$OUTSTANDING" -l "$SECONDS_PER_RUN" \
-		-s 127.0.0.1 -p "$3" -d "$W/queries.txt" >"$W/dnsperf-$1-$4.txt" 2>&1
+	if [ "$client_cmd" = dnsperf ]; then
+		dnsperf -c "$CLIENTS" -q "$OUTSTANDING" -l "$SECONDS_PER_RUN" \
+			-s 127.0.0.1 -p "$3" -d "$W/queries.txt" >"$out" 2>&1
+	else
+		"$B/tests/tools/udp-blast" -c "$CLIENTS" -q "$OUTSTANDING" \
+			-l "$SECONDS_PER_RUN" -s 127.0.0.1 -p "$3" \
+			-d "$W/queries.txt" >"$out" 2>&1
+	fi
 	t1=$(date +%s.%N)
 	times > "$W/times"; k1=$(children_cpu)
 	c1=$(cpu_ticks "$2")
 	client=$(echo "$k0 $k1 $t0 $t1" |
 		awk '{ printf "%.0f", ($2 - $1) * 100 / ($4 - $3) }')
 	# shellcheck disable=SC2046 # four numbers, split on purpose
-	set -- "$1" "$2" "$3" "$4" $(dnsperf_summary "$W/dnsperf-$1-$4.txt")
+	set -- "$1" "$2" "$3" "$4" $(dnsperf_summary "$out")
 	# $5 sent, $6 completed, $7 lost, $8 qps
 	us=$(echo "$c0 $c1 $6 $CLK_TCK" |
 		awk '{ printf "%.2f", $3 ? ($2 - $1) * 1e6 / $4 / $3 : 0 }')
-	echo "$1 $4 $8 $us $7 $(rss_kb "$2") $client" >> "$W/results"
-	say "round $4 $1: $8 q/s, $us us CPU/query, $7 lost, client at $client% of a CPU"
+	echo "$1 $4 $8 $us $7 $(rss_kb "$2") $client" >> "$W/$results"
+	say "$client_cmd round $4 $1: $8 q/s, $us us CPU/query, $7 lost, client at $client% of a CPU"
+}
+
+each_server() {	# client results round
+	measure "$1" "$2" noop "$PID_NOOP" "$PORT_NOOP" "$3"
+	measure "$1" "$2" rbldnsd "$PID_RBLDNSD" "$PORT_RBLDNSD" "$3"
+	measure "$1" "$2" rbld "$PID_RBLD" "$PORT_RBLD" "$3"
+	measure "$1" "$2" rbld-mt "$PID_RBLD_MT" "$PORT_RBLD_MT" "$3"
 }
 
 run_rounds() {
 	: > "$W/results"
+	: > "$W/results-blast"
 	r=1
 	while [ $r -le "$ROUNDS" ]; do
-		measure noop "$PID_NOOP" "$PORT_NOOP" $r
-		measure rbldnsd "$PID_RBLDNSD" "$PORT_RBLDNSD" $r
-		measure rbld "$PID_RBLD" "$PORT_RBLD" $r
+		each_server dnsperf results $r
 		r=$((r + 1))
 	done
+	each_server udp-blast results-blast 1
 }
 
 # A run at a fixed rate (half what rbld did) so that saturation drops do
@@ -228,6 +264,11 @@ report() {
 	echo "dnsperf -c $CLIENTS -q $OUTSTANDING -l $SECONDS_PER_RUN, $ROUNDS rounds, servers alternating"
 	echo
 	awk -v db_kb="$DB_KB" -v data_kb="$data_kb" -f tests/bench/table.awk "$W/results"
+	echo
+	echo "the same servers, one round with tests/tools/udp-blast (batched sends and"
+	echo "receives, -c $CLIENTS -q $OUTSTANDING -l $SECONDS_PER_RUN):"
+	awk -v db_kb="$DB_KB" -v data_kb="$data_kb" -v brief=1 \
+		-f tests/bench/table.awk "$W/results-blast"
 	echo
 	echo "import into rbld's store: $IMPORT_SECS s for the first file"
 	echo "import under load: steady $STEADY_RATE q/s, $IMPORT2_SECS s to replace 1M entries"

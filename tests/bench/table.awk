@@ -1,7 +1,8 @@
 # table.awk -- bench.sh's summary: one row per server from lines
 #   name round qps cpu_us_per_query lost rss_kb client_cpu_percent
 # then the ratios the targets are stated in.  -v db_kb, data_kb: sizes on
-# disk of rbld's LMDB directory and of rbldnsd's data file.
+# disk of rbld's LMDB directory and of rbldnsd's data file; -v brief=1:
+# no legend and no size ratio (a second table of the same run).
 
 function median(v, n,    i, j, t) {
 	for (i = 2; i <= n; i++)
@@ -29,30 +30,36 @@ END {
 			a[i] = qps[name, i]; b[i] = cpu[name, i]; c[i] = client[name, i]
 		}
 		mq[name] = median(a, n[name]); mc[name] = median(b, n[name])
-		disk = name == "rbld" ? db_kb : name == "rbldnsd" ? data_kb : "-"
+		disk = name ~ /^rbld(-mt)?$/ ? db_kb : name == "rbldnsd" ? data_kb : "-"
 		printf "%-8s %9.0f %9.2f %7d %7.1f %10s %6.0f%% %s\n", name,
 			mq[name], mc[name], lost[name], rss[name] / 1024, disk,
 			median(c, n[name]), rounds[name]
 	}
-	print "(q/s, CPU and client: medians over the rounds; lost: summed; disk: LMDB"
-	print " directory for rbld, the ip4set data file for rbldnsd; client: dnsperf's"
-	print " CPU time over the run's wall time, in CPUs; it sends from one thread,"
-	print " so near 100% the client, not the server, sets the pace)"
+	if (!brief) {
+		print "(q/s, CPU and client: medians over the rounds; lost: summed; disk: LMDB"
+		print " directory for rbld, the ip4set data file for rbldnsd; client: dnsperf's"
+		print " CPU time over the run's wall time, in CPUs; it sends from one thread,"
+		print " so near 100% the client, not the server, sets the pace; rbld: one UDP"
+		print " worker like rbldnsd, rbld-mt: the default, one per CPU)"
+	}
 	print ""
 	if (mq["rbldnsd"] > 0)
-		printf "rbld/rbldnsd queries/s:         %.2f  (target >= 1.8)\n",
+		printf "rbld/rbldnsd queries/s:          %.2f  (target >= 1.8)\n",
 			mq["rbld"] / mq["rbldnsd"]
+	if (mq["rbldnsd"] > 0 && mq["rbld-mt"] > 0)
+		printf "rbld-mt/rbldnsd queries/s:       %.2f\n",
+			mq["rbld-mt"] / mq["rbldnsd"]
 	if (mq["noop"] > 0)
-		printf "rbld/no-lookup queries/s:       %.2f\n", mq["rbld"] / mq["noop"]
+		printf "rbld/no-lookup queries/s:        %.2f\n", mq["rbld"] / mq["noop"]
 	if (mq["rbldnsd"] > 0)
-		printf "no-lookup/rbldnsd queries/s:    %.2f  (the most any server reaches here)\n",
+		printf "no-lookup/rbldnsd queries/s:     %.2f  (the most any server reaches here)\n",
 			mq["noop"] / mq["rbldnsd"]
 	if (mc["noop"] > 0)
-		printf "rbld/no-lookup CPU per query:   %.2f  (target <= 1.15)\n",
+		printf "rbld/no-lookup CPU per query:    %.2f  (target <= 1.15)\n",
 			mc["rbld"] / mc["noop"]
 	if (mc["noop"] > 0)
 		printf "rbldnsd/no-lookup CPU per query: %.2f\n",
 			mc["rbldnsd"] / mc["noop"]
-	if (data_kb > 0)
-		printf "rbld store / rbldnsd file size: %.2f\n", db_kb / data_kb
+	if (data_kb > 0 && !brief)
+		printf "rbld store / rbldnsd file size:  %.2f\n", db_kb / data_kb
 }
