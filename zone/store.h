@@ -193,6 +193,20 @@ int rbl_zone_create_simple(rbl_txn *t, const char *name, int kind,
 /* Add the RFC 5782 test entries to list LIST_ID (idempotent). */
 int rbl_list_add_test_entries(rbl_txn *t, uint32_t list_id);
 
+/* ------------------------------------------------------- zone records */
+
+/* Fixed A/AAAA/TXT/MX records at names of a zone (zrec.h has the type).
+ * Replace zone ZONE_ID's records by V[0..N-1], N <= RBL_ZREC_MAX (0 drops
+ * them): the zone's serial moves and IXFR answers with the whole zone.
+ * Returns RBL_OK, RBL_ENOTFOUND (zone), RBL_EINVAL (a record fails
+ * rbl_zrec_check), RBL_ELIMIT (too many). */
+typedef struct rbl_zrec rbl_zrec;
+int rbl_zrec_replace(rbl_txn *t, uint32_t zone_id, const rbl_zrec *v,
+		     size_t n);
+/* The records of zone ZONE_ID, in owner order, into *V (malloc'd, the
+ * caller frees; NULL when there are none) and *N. */
+int rbl_zrec_get(rbl_txn *t, uint32_t zone_id, rbl_zrec **v, size_t *n);
+
 /* -------------------------------------------------------- IP listings */
 
 /* Add or replace the entry for exactly prefix P.  E->added 0 = now.

@@ -326,6 +326,8 @@ int rbl_zone_commit(rbl_txn *t);
 int rbl_zone_uses_list(rbl_txn *t, uint32_t list_id, bool *used);
 /* Validate a DNS name in text (no trailing dot); RBL_OK or RBL_EINVAL. */
 int rbl_name_text_check(const char *name, bool allow_empty);
+/* Delete zone ZONE_ID's fixed records (store_zrec.c), if any. */
+int rbl_zrec_drop_zone(rbl_txn *t, uint32_t zone_id);
 
 /* ----------------------------------- IP entries (store_ip/store_seg) */
 

@@ -339,6 +339,8 @@ int rbl_zone_delete(rbl_txn *t, uint32_t id)
 	}
 	if (rc == RBL_OK)
 		rc = rbl_journal_drop_zone(t, id);
+	if (rc == RBL_OK)
+		rc = rbl_zrec_drop_zone(t, id);
 	free(z);
 	if (rc != RBL_OK)
 		return rbl_txn_fail(t, rc);
