@@ -96,6 +96,7 @@ static void fixed_answer(rbl_access_state *s, const rbl_acl_rule *r,
 	d->match_list[0] = &s->fixed_list;
 	rbl_addr_format(client, d->subject[0]);
 	d->n_matches = 1;
+	d->n_recs = 0;
 	d->kind = RBL_ANS_LISTED;
 	d->rcode = DNS_RCODE_NOERROR;
 }

@@ -244,6 +244,21 @@ static void section_listed(wire *w, const rbl_query *q,
 		put_txt_records(w, d);
 }
 
+/* The zone's fixed records at the name, those of the question's type. */
+static void section_records(wire *w, const rbl_query *q,
+			    const rbl_decision *d)
+{
+	for (unsigned i = 0; i < d->n_recs; i++) {
+		const rbl_zt_rec *r = &d->recs[i];
+
+		if (q->qtype != r->type && q->qtype != DNS_T_ANY)
+			continue;
+		put_rr_head(w, PTR_QNAME, r->type, DNS_C_IN, r->ttl, r->rdlen);
+		put(w, r->rdata, r->rdlen);
+		w->an++;
+	}
+}
+
 static void section_chaos(wire *w, const rbl_decision *d)
 {
 	size_t len = strnlen(d->chaos_txt, RBL_TXT_MAX);
@@ -280,6 +295,9 @@ static void put_sections(wire *w, const rbl_query *q, const rbl_decision *d)
 	default:
 		break;
 	}
+	if (d->n_recs && (d->kind == RBL_ANS_LISTED ||
+			  d->kind == RBL_ANS_NODATA || d->kind == RBL_ANS_APEX))
+		section_records(w, q, d);
 	/* Negative answers and NODATA carry the SOA (RFC 2308). */
 	if (d->zone && w->an == 0) {
 		put_soa(w, q, d, d->zone->neg_ttl);

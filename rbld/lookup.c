@@ -30,6 +30,8 @@ void rbl_decision_rcode(rbl_decision *d, int rcode)
 	d->zone = NULL;
 	d->n_matches = 0;
 	d->chaos_txt = NULL;
+	d->recs = NULL;
+	d->n_recs = 0;
 }
 
 static bool qname_is(const rbl_query *q, const char *wire, size_t len)
@@ -226,6 +228,44 @@ static void lookup_lists(const rbl_lookup_env *env, const subject_labels *s,
 	}
 }
 
+/* True if wire name N is Q's name or, with BELOW, a name under it. */
+static bool rec_owner_is(const rbl_zt_name *n, const rbl_query *q,
+			 bool below)
+{
+	size_t off = 0, qlen = q->qname_len, rest;
+
+	if (!below)
+		return n->len == qlen && memcmp(n->wire, q->lname, qlen) == 0;
+	if (n->len <= qlen)
+		return false;
+	rest = n->len - qlen;
+	while (off < rest)	/* Q's name must start on a label boundary */
+		off += 1u + n->wire[off];
+	return off == rest && memcmp(n->wire + off, q->lname, qlen) == 0;
+}
+
+/* The zone's fixed records at Q's name into D; true if the name has
+ * records or records below it (then it exists). */
+static bool find_records(const rbl_zt_zone *z, const rbl_query *q,
+			 rbl_decision *d)
+{
+	bool exists = false;
+
+	for (unsigned i = 0; i < z->n_recs; i++) {
+		const rbl_zt_rec *r = &z->recs[i];
+
+		if (rec_owner_is(&r->owner, q, false)) {
+			if (!d->n_recs)
+				d->recs = r;
+			d->n_recs++;
+			exists = true;
+		} else if (!exists && rec_owner_is(&r->owner, q, true)) {
+			exists = true;
+		}
+	}
+	return exists;
+}
+
 static bool is_glue_name(const rbl_zt_zone *z, const rbl_query *q)
 {
 	for (unsigned i = 0; i < z->n_glue; i++)
@@ -240,6 +280,7 @@ void rbl_lookup(const rbl_lookup_env *env, const rbl_query *q,
 {
 	subject_labels s;
 	rbl_zt_zone *z;
+	bool has_records;
 
 	if (q->qclass == DNS_C_CH) {
 		lookup_chaos(env, q, d);
@@ -273,6 +314,7 @@ void rbl_lookup(const rbl_lookup_env *env, const rbl_query *q,
 		d->kind = RBL_ANS_GLUE;
 		return;
 	}
+	has_records = z->n_recs && find_records(z, q, d);
 	s.n = q->nlabels - z->nlabels;
 	if (s.n == 0) {
 		d->kind = RBL_ANS_APEX;
@@ -281,4 +323,8 @@ void rbl_lookup(const rbl_lookup_env *env, const rbl_query *q,
 	for (unsigned i = 0; i < s.n; i++)
 		s.lab[i] = rbl_query_label(q, i, &s.len[i]);
 	lookup_lists(env, &s, d);
+	if (has_records && d->kind == RBL_ANS_NXDOMAIN) {
+		d->kind = RBL_ANS_NODATA;	/* its records, if any of type */
+		d->rcode = DNS_RCODE_NOERROR;
+	}
 }

@@ -3,7 +3,9 @@
  *
  * rbl_lookup() finds the zone, classifies the name (apex, in-zone name
  * server, sub-label apex, listed entry, empty non-terminal, nothing) and
- * asks the store, one descent per list of the zone.  The result is an
+ * asks the store, one descent per list of the zone.  The zone's fixed
+ * records at the name (generic data) are answered beside what the lists
+ * say, and make the name exist.  The result is an
  * rbl_decision that answer.c turns into wire format.  Nothing allocates:
  * the decision is owned by the caller (a worker keeps one) and its
  * rbl_match TXT pointers stay valid until the worker's read transaction is
@@ -39,6 +41,10 @@ typedef struct rbl_decision {
 	rbl_zt_zone *zone;		/* NULL unless in a zone */
 	uint32_t serial;		/* the zone's current SOA serial */
 	const char *chaos_txt;		/* RBL_ANS_CHAOS */
+	/* The zone's fixed records at the name: answered (those of the
+	 * question's type) with RBL_ANS_LISTED, _NODATA and _APEX. */
+	const rbl_zt_rec *recs;
+	unsigned n_recs;
 	unsigned n_matches;		/* RBL_ANS_LISTED */
 	rbl_match matches[RBL_ZONE_MAX_LISTS];
 	const rbl_zt_list *match_list[RBL_ZONE_MAX_LISTS];

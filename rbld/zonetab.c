@@ -103,6 +103,39 @@ static int build_glue(rbl_zt_zone *zz, const rbl_zone *z)
 	return RBL_OK;
 }
 
+/* The zone's fixed records, owners made absolute. */
+static int build_records(rbl_zt_zone *zz, const rbl_zone *z, rbl_txn *t)
+{
+	char owner[2 * RBL_NAME_MAX + 2];
+	rbl_zrec *v;
+	size_t n;
+	int rc = rbl_zrec_get(t, z->id, &v, &n);
+
+	if (rc != RBL_OK || n == 0)
+		return rc;
+	if (!(zz->recs = calloc(n, sizeof *zz->recs))) {
+		free(v);
+		return RBL_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rbl_zt_rec *r = &zz->recs[i];
+
+		snprintf(owner, sizeof owner, "%s%s%s", v[i].owner,
+			 v[i].owner[0] ? "." : "", z->name);
+		if (rbl_zt_name_from_text(owner, &r->owner) != RBL_OK) {
+			rc = RBL_EINVAL;
+			break;
+		}
+		r->type = v[i].type;
+		r->ttl = v[i].ttl ? v[i].ttl : z->ttl;
+		r->rdlen = v[i].rdlen;
+		memcpy(r->rdata, v[i].rdata, v[i].rdlen);
+		zz->n_recs++;
+	}
+	free(v);
+	return rc;
+}
+
 static int build_zone(rbl_zt_zone *zz, const rbl_zone *z, rbl_txn *t)
 {
 	int rc;
@@ -131,7 +164,14 @@ static int build_zone(rbl_zt_zone *zz, const rbl_zone *z, rbl_txn *t)
 			return rc;
 		zz->n_lists++;
 	}
-	return RBL_OK;
+	return build_records(zz, z, t);
+}
+
+static void free_zones(rbl_zt_zone *zones, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(zones[i].recs);
+	free(zones);
 }
 
 struct build_ctx {
@@ -155,6 +195,10 @@ static int add_zone(void *arg, const rbl_zone *z)
 		b->cap = cap;
 	}
 	b->rc = build_zone(&b->zones[b->n], z, b->txn);
+	if (b->rc != RBL_OK) {
+		free(b->zones[b->n].recs);
+		b->zones[b->n].recs = NULL;
+	}
 	if (b->rc == RBL_EINVAL) {	/* one bad zone must not stop the rest */
 		rbl_log_warn("zone %s: invalid name in SOA/NS/glue, not served",
 			     z->name);
@@ -179,10 +223,10 @@ int rbl_zonetab_refresh(rbl_zonetab *zt, rbl_txn *t)
 	if (rc == RBL_OK)
 		rc = b.rc;
 	if (rc != RBL_OK) {
-		free(b.zones);
+		free_zones(b.zones, b.n);
 		return rc;
 	}
-	free(zt->zones);
+	free_zones(zt->zones, zt->n_zones);
 	zt->zones = b.zones;
 	zt->n_zones = b.n;
 	zt->generation = gen;
@@ -192,7 +236,7 @@ int rbl_zonetab_refresh(rbl_zonetab *zt, rbl_txn *t)
 
 void rbl_zonetab_free(rbl_zonetab *zt)
 {
-	free(zt->zones);
+	free_zones(zt->zones, zt->n_zones);
 	memset(zt, 0, sizeof(*zt));
 }
 

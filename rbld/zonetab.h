@@ -6,7 +6,8 @@
  * created, changed or deleted).  The table holds everything an answer
  * needs besides the listings themselves: zone names in wire format
  * (lowercase), TTLs, the SOA RDATA with a slot for the serial, the NS
- * names, glue, and for each list of the zone its sub-label and defaults.
+ * names, glue, the zone's fixed records (generic data), and for each list
+ * of the zone its sub-label and defaults.
  * Building it allocates; using it does not.
  */
 #ifndef RBLD_ZONETAB_H
@@ -17,6 +18,7 @@
 #include <stdint.h>
 
 #include "zone/store.h"
+#include "zone/zrec.h"
 #include "dns.h"
 #include "query.h"
 
@@ -42,6 +44,15 @@ typedef struct rbl_zt_glue {
 	rbl_addr addr;
 } rbl_zt_glue;
 
+/* A fixed record (zone/zrec.h) with its owner made absolute. */
+typedef struct rbl_zt_rec {
+	rbl_zt_name owner;
+	uint16_t type;
+	uint32_t ttl;
+	uint16_t rdlen;
+	uint8_t rdata[RBL_ZREC_RDATA_MAX];
+} rbl_zt_rec;
+
 typedef struct rbl_zt_zone {
 	uint32_t id;
 	char name[RBL_NAME_MAX + 1];
@@ -61,6 +72,8 @@ typedef struct rbl_zt_zone {
 	rbl_zt_glue glue[RBL_ZONE_MAX_GLUE];
 	uint8_t n_lists;
 	rbl_zt_list lists[RBL_ZONE_MAX_LISTS];
+	uint16_t n_recs;		/* owner order: an owner's are adjacent */
+	rbl_zt_rec *recs;		/* owned */
 } rbl_zt_zone;
 
 typedef struct rbl_zonetab {

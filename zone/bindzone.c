@@ -56,20 +56,25 @@ static size_t put_rdata_name(FILE *f, const uint8_t *w)
 	return i + 1;
 }
 
+/* Every character-string of a TXT RDATA, each quoted. */
 static void put_txt(FILE *f, const uint8_t *rd, size_t len)
 {
-	fputc('"', f);
-	for (size_t i = 1; i < len && i <= rd[0]; i++) {
-		uint8_t c = rd[i];
+	for (size_t o = 0; o < len; o += 1u + rd[o]) {
+		if (o)
+			fputc(' ', f);
+		fputc('"', f);
+		for (size_t i = o + 1; i < len && i <= o + rd[o]; i++) {
+			uint8_t c = rd[i];
 
-		if (c < ' ' || c >= 0x7f)
-			fprintf(f, "\\%03u", c);
-		else if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else
-			fputc(c, f);
+			if (c < ' ' || c >= 0x7f)
+				fprintf(f, "\\%03u", c);
+			else if (c == '"' || c == '\\')
+				fprintf(f, "\\%c", c);
+			else
+				fputc(c, f);
+		}
+		fputc('"', f);
 	}
-	fputc('"', f);
 }
 
 static void put_soa(FILE *f, const uint8_t *rd)
@@ -104,6 +109,10 @@ static int put_rr(void *arg, const rbl_xrr *rr)
 	case 6:
 		fputs("SOA\t", f);
 		put_soa(f, d);
+		break;
+	case 15:
+		fprintf(f, "MX\t%u ", (unsigned)(d[0] << 8 | d[1]));
+		put_rdata_name(f, d + 2);
 		break;
 	case 16:
 		fputs("TXT\t", f);

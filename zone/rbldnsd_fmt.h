@@ -20,6 +20,8 @@
  *     what rbldnsd substitutes (for `*.example.com` matched by
  *     `a.example.com`, rbldnsd says "example.com");
  *   - `$TIMESTAMP ... expires` becomes the expiry of every record.
+ * A generic dataset ("name [ttl] type value" lines: A, AAAA, TXT, MX;
+ * "@" for the zone itself) delivers records with RR set instead.
  * What rbldnsd does when several lines cover the same address (ip4set:
  * union of values per octet level, an exclusion wins; tries: the first
  * line wins) is not the reader's business: see rbldnsd_merge.h.
@@ -51,6 +53,7 @@
 #include "addr.h"
 #include "entry.h"
 #include "store.h"
+#include "zrec.h"
 
 enum rbl_ds_type {
 	RBL_DS_IP4SET = 1,
@@ -61,6 +64,7 @@ enum rbl_ds_type {
 	RBL_DS_DNSET,
 	RBL_DS_COMBINED,
 	RBL_DS_ACL,
+	RBL_DS_GENERIC,		/* fixed A/AAAA/TXT/MX records (zrec.h) */
 };
 
 /* "ip4set" -> RBL_DS_IP4SET ...; 0 for an unknown name. */
@@ -101,6 +105,9 @@ typedef struct rbl_ds_record {
 	char name[RBL_NAME_MAX + 1];	/* lowercase, no trailing dot */
 	int acl_action;		/* acl only */
 	rbl_entry entry;	/* flags, codes, txt, expires; source "" */
+	/* generic only: the record, its owner relative to the dataset's
+	 * zone ("" for "@"), TTL 0 where the line gave none */
+	const rbl_zrec *rr;
 } rbl_ds_record;
 
 /* The dataset-wide special lines. */

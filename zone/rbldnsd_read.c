@@ -58,6 +58,7 @@ typedef struct ds_parser {
 	bool warned_tset_value;
 	bool warned_cut;
 	rbl_ds_record rec;
+	rbl_zrec rr;		/* generic: the record being delivered */
 	char linebuf[DS_LINE_MAX + 2];	/* one line, cut up in place */
 } ds_parser;
 
@@ -66,11 +67,12 @@ static const char *const type_names[] = {
 	[RBL_DS_IP4TRIE] = "ip4trie", [RBL_DS_IP6TSET] = "ip6tset",
 	[RBL_DS_IP6TRIE] = "ip6trie", [RBL_DS_DNSET] = "dnset",
 	[RBL_DS_COMBINED] = "combined", [RBL_DS_ACL] = "acl",
+	[RBL_DS_GENERIC] = "generic",
 };
 
 int rbl_ds_type_parse(const char *name)
 {
-	for (int t = RBL_DS_IP4SET; t <= RBL_DS_ACL; t++)
+	for (int t = RBL_DS_IP4SET; t <= RBL_DS_GENERIC; t++)
 		if (strcasecmp(name, type_names[t]) == 0)
 			return t;
 	return 0;
@@ -78,7 +80,7 @@ int rbl_ds_type_parse(const char *name)
 
 const char *rbl_ds_type_name(int type)
 {
-	if (type < RBL_DS_IP4SET || type > RBL_DS_ACL)
+	if (type < RBL_DS_IP4SET || type > RBL_DS_GENERIC)
 		return "?";
 	return type_names[type];
 }
@@ -646,6 +648,7 @@ static void start_record(ds_parser *p, bool exclude)
 	r->entry.source[0] = '\0';
 	r->entry.flags = exclude ? RBL_ENTRY_EXCLUDE : 0;
 	r->entry.expires = p->meta->expires;
+	r->rr = NULL;
 }
 
 static int deliver(ds_parser *p)
@@ -985,6 +988,43 @@ static int acl_entry(ds_parser *p, char *s)
 	return deliver(p);
 }
 
+/* "name [ttl] type value": NAME relative to the zone or "@", TTL a time
+ * as in $TTL, TYPE A, AAAA, TXT or MX (rbldnsd reads A, TXT and MX). */
+static int generic_entry(ds_parser *p, char *s)
+{
+	rbl_zrec *r = &p->rr;
+	char *name = next_word(&s), *w = next_word(&s);
+	const char *why;
+	size_t len = strlen(name);
+
+	memset(r, 0, offsetof(rbl_zrec, rdata));
+	if (strcmp(name, "@") != 0) {
+		if (len && name[len - 1] == '.')
+			return ds_error(p, "\"%s\": generic names are relative "
+				     "to the zone (\"@\" for the zone itself)",
+				     name);
+		if (!valid_name(name, len))
+			return ds_error(p, "\"%s\" is not a domain name", name);
+		for (size_t i = 0; i <= len; i++)
+			r->owner[i] = (char)tolower((unsigned char)name[i]);
+	}
+	if (isdigit((unsigned char)*w)) {
+		if (rbl_parse_duration(w, &r->ttl) != RBL_OK)
+			return ds_error(p, "\"%s\" is not a time (300, 5m, "
+				     "2h, 1d, 1w)", w);
+		w = next_word(&s);
+	}
+	if (!(r->type = rbl_zrec_type_parse(w)))
+		return ds_error(p, "\"%s\": generic records are A, AAAA, TXT "
+			     "or MX", w);
+	if (rbl_zrec_parse_value(r, skip_space(s), &why) != RBL_OK)
+		return ds_error(p, "%s %s: %s", rbl_zrec_type_name(r->type),
+			     skip_space(s), why);
+	p->rec.is_name = false;
+	p->rec.rr = r;
+	return deliver(p);
+}
+
 static int entry_line(ds_parser *p, char *s)
 {
 	bool exclude = false;
@@ -1002,6 +1042,10 @@ static int entry_line(ds_parser *p, char *s)
 	case RBL_DS_IP6TSET:	return ip6tset_entry(p, s);
 	case RBL_DS_DNSET:	return dnset_entry(p, s);
 	case RBL_DS_ACL:	return acl_entry(p, s);
+	case RBL_DS_GENERIC:
+		if (exclude)
+			return ds_error(p, "generic records cannot be excluded");
+		return generic_entry(p, s);
 	}
 	return ds_error(p, "entry before the first $DATASET line");
 }
@@ -1195,7 +1239,7 @@ static int special_dataset(ds_parser *p, char *s)
 	if (!sec.type || sec.type == RBL_DS_COMBINED)
 		return ds_error(p, "$DATASET: \"%s\" is not a dataset type rbld "
 			     "reads (ip4set, ip4tset, ip4trie, ip6tset, "
-			     "ip6trie, dnset, acl)", w);
+			     "ip6trie, dnset, acl, generic)", w);
 	if (colon && strlen(colon) > RBL_LIST_NAME_MAX)
 		return ds_error(p, "$DATASET: name longer than %d",
 			     RBL_LIST_NAME_MAX);
@@ -1430,7 +1474,7 @@ int rbl_ds_parse_buffers(const rbl_ds_options *o, const rbl_ds_handler *h,
 	ds_parser p;
 	int rc = RBL_OK;
 
-	if (!o->type || o->type > RBL_DS_ACL)
+	if (!o->type || o->type > RBL_DS_GENERIC)
 		return RBL_EINVAL;
 	memset(&p, 0, sizeof(p));
 	p.o = o;

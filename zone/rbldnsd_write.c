@@ -19,6 +19,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
@@ -380,6 +381,85 @@ static bool written_before(const rbl_zone *z, unsigned i)
 	return false;
 }
 
+/* The sub-label of Z's lists that OWNER is at or under ("" if none):
+ * rbldnsd looks a name up only in the datasets of its longest subzone,
+ * so records under "relays" must be in a section attached to "relays". */
+static const char *owner_sub(const rbl_zone *z, const char *owner)
+{
+	size_t on = strlen(owner);
+
+	for (unsigned i = 0; i < z->n_lists; i++) {
+		const char *sub = z->lists[i].sub;
+		size_t sn = strlen(sub);
+
+		if (sn && on >= sn && strcmp(owner + on - sn, sub) == 0 &&
+		    (on == sn || owner[on - sn - 1] == '.'))
+			return sub;
+	}
+	return "";
+}
+
+static int put_record(FILE *f, const rbl_zrec *r, const char *sub,
+		      void (*warn)(void *arg, const char *text), void *arg,
+		      rbl_ds_writer_stats *st)
+{
+	char value[2 * RBL_ZREC_RDATA_MAX];
+	size_t on = strlen(r->owner), sn = strlen(sub);
+
+	if (rbl_zrec_format_value(r, value, sizeof value) < 0)
+		return RBL_ESTORE;
+	if (on == sn)
+		fputc('@', f);
+	else
+		fprintf(f, "%.*s", (int)(on - sn - (sn ? 1 : 0)), r->owner);
+	if (r->ttl)
+		fprintf(f, " %u", r->ttl);
+	fprintf(f, " %s %s\n", rbl_zrec_type_name(r->type), value);
+	st->entries++;
+	if (r->type == RBL_ZREC_AAAA) {	/* rbldnsd skips them */
+		st->lossy++;
+		if (warn)
+			warn(arg, "AAAA in generic data: rbldnsd answers "
+			     "only A, TXT and MX from it");
+	}
+	return RBL_OK;
+}
+
+/* The zone's fixed records as generic sections: one at the apex, one per
+ * sub-label that has records at or under it, owners relative to it. */
+static int put_records(FILE *f, rbl_txn *t, const rbl_zone *z,
+		       void (*warn)(void *arg, const char *text), void *arg,
+		       rbl_ds_writer_stats *st)
+{
+	rbl_zrec *v;
+	size_t n;
+	int rc = rbl_zrec_get(t, z->id, &v, &n);
+
+	for (unsigned s = 0; rc == RBL_OK && s <= z->n_lists; s++) {
+		const char *sub = s ? z->lists[s - 1].sub : "";
+		bool head = false;
+
+		if (s && (!*sub || strcmp(owner_sub(z, sub), sub) != 0))
+			continue;
+		for (unsigned e = 1; s && e < s; e++)	/* once per label */
+			if (strcmp(z->lists[e - 1].sub, sub) == 0) {
+				sub = NULL;
+				break;
+			}
+		for (size_t i = 0; sub && rc == RBL_OK && i < n; i++) {
+			if (strcmp(owner_sub(z, v[i].owner), sub) != 0)
+				continue;
+			if (!head)
+				fprintf(f, "$DATASET generic %s\n",
+					*sub ? sub : "@");
+			head = true;
+			rc = put_record(f, &v[i], sub, warn, arg, st);
+		}
+	}
+	free(v);
+	return rc;
+}
+
 int rbl_ds_write_zone(FILE *f, rbl_txn *t, const rbl_zone *z, int64_t now,
 		      void (*warn)(void *arg, const char *text), void *arg,
 		      rbl_ds_writer_stats *st)
@@ -404,5 +484,7 @@ int rbl_ds_write_zone(FILE *f, rbl_txn *t, const rbl_zone *z, int64_t now,
 		subs_of(z, l.id, subs, sizeof(subs));
 		rc = put_list(&w, subs);
 	}
+	if (rc == RBL_OK)
+		rc = put_records(f, t, z, warn, arg, st);
 	return finish(f, rc);
 }

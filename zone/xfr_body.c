@@ -255,7 +255,7 @@ int rbl_xfr_body(rbl_txn *t, const rbl_zone *z, const rbl_xfr_opts *o,
 		free(groups);
 		return rc;
 	}
-	rc = xf_emit_apex(&x);
+	rc = xf_emit_apex(t, &x);
 	if (rc == RBL_OK)
 		rc = xf_groups(t, z, groups, &n_groups);
 	for (unsigned g = 0; g < n_groups && rc == RBL_OK; g++) {

@@ -153,8 +153,8 @@ void xf_warn(xf_ctx *x, bool *once, const char *text);
  * (DNS_NAME_MAX bytes); returns the length or 0 if invalid. */
 size_t xf_name_wire(const char *name, uint8_t *out);
 
-/* The zone's apex NS records and glue. */
-int xf_emit_apex(xf_ctx *x);
+/* The zone's apex NS records, glue, and fixed records (generic data). */
+int xf_emit_apex(rbl_txn *t, xf_ctx *x);
 
 /* ------------------------------------------------------ xfr_ip.c */
 

@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "xfr_impl.h"
+#include "zrec.h"
 
 #define WIRE_NAME_MAX	255
 #define T_A		1
@@ -469,7 +470,29 @@ int rbl_xfr_soa(const rbl_zone *z, uint32_t serial, rbl_xrr_fn fn,
 	return fn(arg, &rr);
 }
 
-int xf_emit_apex(xf_ctx *x)
+/* Fixed records keep their TTL (0: the zone's) and RDATA as stored. */
+static int emit_records(rbl_txn *t, xf_ctx *x)
+{
+	uint8_t owner[WIRE_NAME_MAX];
+	rbl_zrec *v;
+	size_t n, olen;
+	int rc = rbl_zrec_get(t, x->z->id, &v, &n);
+
+	for (size_t i = 0; rc == RBL_OK && i < n; i++) {
+		olen = v[i].owner[0] ? xf_name_wire(v[i].owner, owner) : 1;
+		if (olen == 0) {
+			rc = RBL_ESTORE;
+			break;
+		}
+		rc = xf_put(x, owner, olen - 1, v[i].type,
+			    v[i].ttl ? v[i].ttl : x->z->ttl, v[i].rdata,
+			    v[i].rdlen);
+	}
+	free(v);
+	return rc;
+}
+
+int xf_emit_apex(rbl_txn *t, xf_ctx *x)
 {
 	const rbl_zone *z = x->z;
 	uint8_t rd[WIRE_NAME_MAX], owner[WIRE_NAME_MAX];
@@ -493,7 +516,7 @@ int xf_emit_apex(xf_ctx *x)
 		if (rc != RBL_OK)
 			return rc;
 	}
-	return RBL_OK;
+	return emit_records(t, x);
 }
 
 void rbl_xfr_opts_init(rbl_xfr_opts *o)

@@ -5,15 +5,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdlib.h>
+
 #include "zone/error.h"
 #include "zone/rbldnsd_fmt.h"
+#include "zone/zrec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A generic record the parser delivers must be one the store accepts,
+ * and print. */
 static int on_record(void *arg, const rbl_ds_record *r)
 {
+	char text[2 * RBL_ZREC_RDATA_MAX];
+
 	(void)arg;
-	(void)r;
+	if (r->rr && (rbl_zrec_check(r->rr) != RBL_OK ||
+		      rbl_zrec_format_value(r->rr, text, sizeof text) < 0))
+		abort();
 	return 0;
 }
 
@@ -22,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const int types[] = {
 		RBL_DS_IP4SET, RBL_DS_IP4TSET, RBL_DS_IP4TRIE, RBL_DS_IP6TSET,
 		RBL_DS_IP6TRIE, RBL_DS_DNSET, RBL_DS_COMBINED, RBL_DS_ACL,
+		RBL_DS_GENERIC,
 	};
 	rbl_ds_options o = { 0 };
 	rbl_ds_handler h = { NULL, on_record, NULL, NULL };

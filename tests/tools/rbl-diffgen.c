@@ -16,7 +16,8 @@
  *   ip6tset.txt  /64s and /128 exclusions
  *   ip6trie.txt  nested IPv6 prefixes with values and exclusions
  *   dnset.txt    names, *.names, .names, exclusions, $ in TXT
- *   combined.txt $SOA, $NS and three datasets under @ and subzones
+ *   combined.txt $SOA, $NS, three datasets under @ and subzones, and a
+ *                generic one with fixed records in each
  * Names are only full addresses (4 octets, 32 nibbles): partial names
  * (empty non-terminals) are where rbldnsd is known to be wrong.
  * Deterministic for a given SEED.
@@ -382,6 +383,12 @@ static void gen_combined(const char *dir)
 		"*.worse.example\n");
 	fprintf(q, "bad.example.dbl\nx.worse.example.dbl\nworse.example.dbl\n"
 		"good.example.dbl\n");
+	/* rbldnsd's own example: fixed records in every subzone and at @ */
+	fprintf(f, "$DATASET generic:common proxies relays @\n"
+		"@ A 127.0.0.8\nwww A 127.0.0.8\n@ MX 10 mx.comb.test\n"
+		"about 3000 TXT \"comb.test combined blocklist\"\n");
+	fprintf(q, "www\nwww.proxies\nwww.relays\nabout\nabout.relays\n"
+		"proxies\nrelays\nnone.www\n");
 	fclose(f);
 	fclose(q);
 }

@@ -21,6 +21,7 @@
 #include "zone/error.h"
 #include "zone/rbldnsd_fmt.h"
 #include "zone/rbldnsd_merge.h"
+#include "zone/zrec.h"
 
 #define BULK_THRESHOLD	10000	/* records; below, plain writes are faster */
 
@@ -52,6 +53,10 @@ typedef struct import_run {
 	size_t n_sets;
 	unsigned warnings;
 	char source[RBL_SOURCE_MAX + 1];
+	/* generic sections: the zone's fixed records, one per subzone */
+	rbl_zrec *rrs;
+	size_t n_rrs;
+	bool has_generic;
 	/* progress */
 	uint64_t done, total;
 	double started, last_shown;
@@ -121,13 +126,18 @@ static int parse_opts(const ctl_cmd *me, int argc, char **argv,
 	if (optind + 2 > argc)
 		return ctl_usage(me, "%s and at least one FILE are needed",
 				 zone ? "ZONE" : "LIST");
-	if (zone && o->type && o->type != RBL_DS_COMBINED)
-		return ctl_usage(me, "import-zone reads combined files; import "
-				 "LIST FILE --type %s reads this type",
-				 rbl_ds_type_name(o->type));
-	if (!zone && o->type == RBL_DS_COMBINED)
-		return ctl_usage(me, "combined files go to a zone: rblctl "
-				 "import-zone ZONE FILE");
+	if (zone && o->type && o->type != RBL_DS_COMBINED &&
+	    o->type != RBL_DS_GENERIC)
+		return ctl_usage(me, "import-zone reads combined and generic "
+				 "files; import LIST FILE --type %s reads "
+				 "this type", rbl_ds_type_name(o->type));
+	if (!zone && (o->type == RBL_DS_COMBINED ||
+		      o->type == RBL_DS_GENERIC))
+		return ctl_usage(me, "%s files go to a zone: rblctl "
+				 "import-zone ZONE FILE%s",
+				 rbl_ds_type_name(o->type),
+				 o->type == RBL_DS_GENERIC ? " --type generic"
+							   : "");
 	o->target = argv[optind];
 	o->files = argv + optind + 1;
 	o->n_files = argc - optind - 1;
@@ -159,10 +169,56 @@ static int add_set(import_run *r, const rbl_ds_section *sec, int type)
 	s->sec.type = type;
 	s->base = -1;
 	s->clear = true;
+	if (type == RBL_DS_GENERIC) {	/* records, not listings: no list */
+		r->has_generic = true;
+		r->n_sets++;
+		return RBL_OK;
+	}
 	rc = rbl_dsm_new(type, on_warn, r, &s->dsm);
 	if (rc == RBL_OK)
 		r->n_sets++;
 	return rc;
+}
+
+/* A set that becomes a list (generic and acl data do not). */
+static bool is_list_set(const import_set *s)
+{
+	return s->sec.type != RBL_DS_GENERIC && s->sec.type != RBL_DS_ACL;
+}
+
+/* Generic record REC once per subzone of its section ("www" under
+ * "relays" is "www.relays"; a plain generic file is the zone's own). */
+static int add_records(import_run *r, const import_set *s,
+		       const rbl_ds_record *rec)
+{
+	unsigned n_sub = s->sec.n_sub ? s->sec.n_sub : 1;
+
+	for (unsigned j = 0; j < n_sub; j++) {
+		const char *sub = s->sec.n_sub ? s->sec.sub[j] : "";
+		rbl_zrec *z;
+		void *v;
+
+		if (r->n_rrs == RBL_ZREC_MAX) {
+			fprintf(stderr, "rblctl: %s:%u: more than %d generic "
+				"records in the zone\n", rec->file, rec->line,
+				RBL_ZREC_MAX);
+			return RBL_ELIMIT;
+		}
+		if (!(v = realloc(r->rrs, (r->n_rrs + 1) * sizeof *r->rrs)))
+			return RBL_ENOMEM;
+		r->rrs = v;
+		z = &r->rrs[r->n_rrs];
+		*z = *rec->rr;
+		if (*sub && snprintf(z->owner, sizeof z->owner, "%s%s%s",
+				     rec->rr->owner, rec->rr->owner[0] ? "." :
+				     "", sub) >= (int)sizeof z->owner) {
+			fprintf(stderr, "rblctl: %s:%u: name too long under "
+				"%s\n", rec->file, rec->line, sub);
+			return RBL_ESYNTAX;
+		}
+		r->n_rrs++;
+	}
+	return RBL_OK;
 }
 
 static int on_section(void *arg, int index, const rbl_ds_section *sec)
@@ -180,6 +236,8 @@ static int on_record(void *arg, const rbl_ds_record *rec)
 
 	if (i >= r->n_sets)
 		return RBL_EINVAL;
+	if (rec->rr)
+		return add_records(r, &r->sets[i], rec);
 	return rbl_dsm_add(r->sets[i].dsm, rec);
 }
 
@@ -193,12 +251,14 @@ static int parse_files(import_run *r)
 		return ctl_err("out of memory");
 	rc = rbl_ds_parse_files(&o, &h, (const char *const *)r->o.files,
 				(size_t)r->o.n_files, &r->meta);
-	if (rc == RBL_ESYNTAX)
+	if (rc == RBL_ESYNTAX || rc == RBL_ELIMIT)
 		return ctl_err("nothing imported: fix the error%s above",
 			       r->n_sets ? "s" : "");
 	if (rc != RBL_OK)
 		return ctl_err("nothing imported: %s", rbl_strerror(rc));
 	for (size_t i = 0; i < r->n_sets; i++) {
+		if (!r->sets[i].dsm)
+			continue;
 		rc = rbl_dsm_finish(r->sets[i].dsm, &r->sets[i].adjusted);
 		if (rc != RBL_OK)
 			return ctl_fail(NULL, rc, "resolving the entries");
@@ -212,6 +272,7 @@ static void free_run(import_run *r)
 	for (size_t i = 0; i < r->n_sets; i++)
 		rbl_dsm_free(r->sets[i].dsm);
 	free(r->sets);
+	free(r->rrs);
 }
 
 /* ---- writing ---- */
@@ -381,7 +442,7 @@ static int write_all(import_run *r, rbl_txn *t)
 	r->progress = isatty(STDERR_FILENO) && !r->c->quiet &&
 		      r->total >= BULK_THRESHOLD;
 	for (size_t i = 0; i < r->n_sets; i++)
-		if (r->sets[i].sec.type != RBL_DS_ACL && r->sets[i].base < 0 &&
+		if (is_list_set(&r->sets[i]) && r->sets[i].base < 0 &&
 		    write_set(r, t, &r->sets[i]) != CTL_OK)
 			return CTL_ERR;
 	for (size_t i = 0; i < r->n_sets; i++)
@@ -398,7 +459,7 @@ static void summary(import_run *r, double secs)
 	for (size_t i = 0; i < r->n_sets; i++) {
 		import_set *s = &r->sets[i];
 
-		if (s->sec.type == RBL_DS_ACL || s->base >= 0)
+		if (!is_list_set(s) || s->base >= 0)
 			continue;
 		ctl_say(r->c, "%s: %zu entries from %s data%s", s->list.name,
 			rbl_dsm_count(s->dsm), rbl_ds_type_name(s->sec.type),
@@ -408,6 +469,9 @@ static void summary(import_run *r, double secs)
 				s->adjusted);
 		ctl_say(r->c, "\n");
 	}
+	if (r->has_generic)
+		ctl_say(r->c, "%zu zone record%s from generic data (replaced "
+			"the zone's)\n", r->n_rrs, r->n_rrs == 1 ? "" : "s");
 	ctl_say(r->c, "imported %llu entries from %d file%s in %.1fs%s",
 		(unsigned long long)r->total, r->o.n_files,
 		r->o.n_files == 1 ? "" : "s", secs,
@@ -613,9 +677,25 @@ static int zone_get_or_new(import_run *r, rbl_txn *t, const char *name,
 		rbl_zone_defaults(z, name);
 	else if (rc != RBL_OK)
 		return ctl_fail(NULL, rc, "zone %s", name);
-	if (r->o.replace || *created)
+	if ((r->o.replace && r->o.type != RBL_DS_GENERIC) || *created)
 		z->n_lists = 0;	/* the file says which lists answer */
 	return CTL_OK;
+}
+
+/* The file's generic records become the zone's (with --replace, no
+ * generic data means no records). */
+static int write_records(import_run *r, rbl_txn *t, const rbl_zone *z)
+{
+	size_t zlen = strlen(z->name);
+	int rc;
+
+	for (size_t i = 0; i < r->n_rrs; i++)
+		if (strlen(r->rrs[i].owner) + 1 + zlen > RBL_NAME_MAX)
+			return ctl_err("generic record %s.%s: name too long",
+				       r->rrs[i].owner, z->name);
+	rc = rbl_zrec_replace(t, z->id, r->rrs, r->n_rrs);
+	return rc == RBL_OK ? CTL_OK :
+	       ctl_fail(NULL, rc, "zone %s: generic records", z->name);
 }
 
 static int write_zone(import_run *r, rbl_txn *t, const char *name)
@@ -634,6 +714,8 @@ static int write_zone(import_run *r, rbl_txn *t, const char *name)
 				s->sec.file, s->sec.line);
 			continue;
 		}
+		if (s->sec.type == RBL_DS_GENERIC)
+			continue;	/* zone records: below */
 		if (s->base >= 0)
 			continue;	/* folded into its base list */
 		rc = section_list_name(name, s, i);
@@ -652,6 +734,8 @@ static int write_zone(import_run *r, rbl_txn *t, const char *name)
 		rc = created ? rbl_zone_create(t, z) : rbl_zone_update(t, z);
 		rc = rc == RBL_OK ? CTL_OK : ctl_fail(NULL, rc, "zone %s", name);
 	}
+	if (rc == CTL_OK && (r->has_generic || r->o.replace))
+		rc = write_records(r, t, z);
 	free(z);
 	if (rc == CTL_OK)
 		rc = write_all(r, t);
@@ -668,7 +752,8 @@ static int extra_codes_of(import_run *r, size_t i, unsigned *k)
 	    RBL_MAX_CODES || dot[3])
 		return -1;
 	for (size_t j = 0; j < r->n_sets; j++)
-		if (j != i && strlen(r->sets[j].sec.name) == base_len &&
+		if (j != i && is_list_set(&r->sets[j]) &&
+		    strlen(r->sets[j].sec.name) == base_len &&
 		    strncmp(r->sets[j].sec.name, n, base_len) == 0 &&
 		    kind_of(r->sets[j].sec.type) ==
 		    kind_of(r->sets[i].sec.type)) {
@@ -682,12 +767,16 @@ static int check_sections(import_run *r)
 {
 	if (r->n_sets == 0)
 		return ctl_err("no $DATASET section: nothing to import");
+	if (r->o.type == RBL_DS_GENERIC)
+		return CTL_OK;
 	for (size_t i = 0; i < r->n_sets; i++) {
 		import_set *s = &r->sets[i];
 
+		if (!is_list_set(s))
+			continue;
 		s->base = extra_codes_of(r, i, &s->code_index);
 		for (size_t j = 0; j < i; j++)
-			if (s->sec.name[0] &&
+			if (is_list_set(&r->sets[j]) && s->sec.name[0] &&
 			    strcmp(s->sec.name, r->sets[j].sec.name) == 0 &&
 			    kind_of(s->sec.type) != kind_of(r->sets[j].sec.type))
 				return ctl_err("%s:%u: $DATASET %s holds %s, the "
@@ -715,7 +804,8 @@ int cmd_import_zone(ctl *c, int argc, char **argv)
 	rc = parse_opts(me, argc, argv, &r.o, true);
 	if (rc != CTL_OK)
 		return rc;
-	r.o.type = RBL_DS_COMBINED;
+	if (r.o.type != RBL_DS_GENERIC)
+		r.o.type = RBL_DS_COMBINED;
 	if (rbl_conf_zone_name(r.o.target, zone) != RBL_OK)
 		return ctl_err("\"%s\" is not a zone name", r.o.target);
 	set_source(&r);

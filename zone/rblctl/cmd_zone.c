@@ -10,6 +10,7 @@
 #include "ctl.h"
 #include "zone/conf_apply.h"
 #include "zone/error.h"
+#include "zone/zrec.h"
 
 /* ---- create ---- */
 
@@ -157,6 +158,28 @@ static int zone_list_cmd(ctl *c)
 	return CTL_OK;
 }
 
+/* The zone's fixed records (generic data), as zone-file lines. */
+static void show_records(rbl_txn *t, const rbl_zone *z)
+{
+	char value[2 * RBL_ZREC_RDATA_MAX];
+	rbl_zrec *v;
+	size_t n;
+	int rc = rbl_zrec_get(t, z->id, &v, &n);
+
+	if (rc != RBL_OK) {
+		printf("record    (unreadable: %s)\n", rbl_strerror(rc));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rbl_zrec_format_value(&v[i], value, sizeof value);
+		printf("record    %s%s%s %u %s %s\n", v[i].owner,
+		       v[i].owner[0] ? "." : "", z->name,
+		       v[i].ttl ? v[i].ttl : z->ttl,
+		       rbl_zrec_type_name(v[i].type), value);
+	}
+	free(v);
+}
+
 static void show_zone(rbl_txn *t, const rbl_zone *z)
 {
 	char addr[RBL_ADDR_STRLEN];
@@ -185,6 +208,7 @@ static void show_zone(rbl_txn *t, const rbl_zone *z)
 		       ctl_kind_name(l.kind), (unsigned long long)l.n_entries,
 		       z->lists[i].sub, z->lists[i].sub[0] ? "." : "", z->name);
 	}
+	show_records(t, z);
 }
 
 static int get_zone(ctl *c, const char *arg, bool write, rbl_txn **t,

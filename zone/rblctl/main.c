@@ -96,13 +96,15 @@ static const ctl_cmd commands[] = {
 	  "error imports nothing.  Overlapping lines are resolved the way\n"
 	  "rbldnsd answers them.  --lenient clears CIDR host bits (rbldnsd -e).\n" },
 	{ "import-zone", cmd_import_zone,
-	  "import-zone ZONE FILE... [--type combined] [--replace|--merge] "
-	  "[--lenient]",
+	  "import-zone ZONE FILE... [--type combined|generic] "
+	  "[--replace|--merge] [--lenient]",
 	  "Read an rbldnsd combined file: each $DATASET type:name section\n"
 	  "becomes list ZONE.name (ZONE.<type>-N without a name), attached\n"
 	  "to zone ZONE under each of its subzones (@ = the zone itself).\n"
 	  "$SOA, $NS and $TTL set the zone's SOA fields, name servers and\n"
-	  "TTL.  The zone and lists are created when missing.\n" },
+	  "TTL.  The zone and lists are created when missing.  Generic\n"
+	  "sections (\"name [ttl] A|AAAA|TXT|MX value\" lines) replace the\n"
+	  "zone's fixed records; --type generic reads a file of only those.\n" },
 	{ "export", cmd_export,
 	  "export ZONE|LIST --format rbldnsd|bind [--list] [-o FILE] "
 	  "[--max-records N]",
