@@ -515,8 +515,10 @@ static int acl_only(import_run *r)
 {
 	size_t n = rbl_dsm_count(r->sets[0].dsm);
 
-	return ctl_err("%zu acl entries are valid, but rbld cannot store "
-		       "ACLs yet: nothing imported", n);
+	return ctl_err("%zu acl entries are valid; acl data is not stored "
+		       "but read by rbld itself: name the file in rbld.conf "
+		       "(\"acl:\" section, \"file: PATH\"; rbld.conf(5)). "
+		       "Nothing imported", n);
 }
 
 int cmd_import(ctl *c, int argc, char **argv)
@@ -710,8 +712,9 @@ static int write_zone(import_run *r, rbl_txn *t, const char *name)
 
 		if (s->sec.type == RBL_DS_ACL) {
 			fprintf(stderr, "rblctl: %s:%u: warning: acl dataset "
-				"skipped (rbld cannot store ACLs yet)\n",
-				s->sec.file, s->sec.line);
+				"skipped (acl rules go in rbld.conf: an "
+				"\"acl: %s\" section, rbld.conf(5))\n",
+				s->sec.file, s->sec.line, name);
 			continue;
 		}
 		if (s->sec.type == RBL_DS_GENERIC)
