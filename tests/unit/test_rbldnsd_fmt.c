@@ -37,6 +37,16 @@ static int on_record(void *arg, const rbl_ds_record *r)
 	const rbl_entry *e = &r->entry;
 
 	(void)arg;
+	if (r->rr) {	/* generic: "owner ttl TYPE value" */
+		char value[300];
+		size_t o = strlen(out);
+
+		rbl_zrec_format_value(r->rr, value, sizeof value);
+		snprintf(out + o, sizeof(out) - o, "%s %u %s %s @%d\n",
+			 r->rr->owner[0] ? r->rr->owner : "@", r->rr->ttl,
+			 rbl_zrec_type_name(r->rr->type), value, r->section);
+		return 0;
+	}
 	if (r->is_name)
 		snprintf(key, sizeof(key), "%s%s",
 			 (e->flags & RBL_ENTRY_NAME_EXACT) ?
@@ -316,7 +326,33 @@ static void test_combined(void)
 	       "2001:db8::/32 127.0.0.2 @2\n");
 	CHECK(meta.n_sections == 3 && meta.n_ns == 2 && meta.has_soa);
 	EXPECT_ERR(RBL_DS_COMBINED, "1.2.3.4\n", "t:1: entry before the first $DATASET");
-	EXPECT_ERR(RBL_DS_COMBINED, "$DATASET generic @\nx A 1\n", "t:1: $DATASET: \"generic\"");
+	EXPECT_ERR(RBL_DS_COMBINED, "$DATASET generix @\n", "t:1: $DATASET: \"generix\"");
+	EXPECT_ERR(RBL_DS_COMBINED, "$DATASET generic @\nx A 1\n",
+		   "t:2: A 1: not an IPv4 address");
+}
+
+/* rbldnsd's generic dataset: fixed records, names relative to the zone. */
+static void test_generic(void)
+{
+	EXPECT(RBL_DS_COMBINED,
+	       "$DATASET generic:common proxies @\n"
+	       "@ A 127.0.0.8\nWWW 1h A 127.0.0.8\n@ MX 10 MX.ex.com\n"
+	       "about TXT \"ex.com list\"\nv6 AAAA 2001:db8::1\n",
+	       "section 0 generic:common subs=2 first=proxies\n"
+	       "@ 0 A 127.0.0.8 @0\n"
+	       "www 3600 A 127.0.0.8 @0\n"
+	       "@ 0 MX 10 mx.ex.com. @0\n"
+	       "about 0 TXT \"ex.com list\" @0\n"
+	       "v6 0 AAAA 2001:db8::1 @0\n");
+	EXPECT(RBL_DS_GENERIC, "a.b TXT plain words\n",
+	       "a.b 0 TXT \"plain words\" @-1\n");
+	EXPECT_ERR(RBL_DS_GENERIC, "www CNAME x.test\n", "t:1: \"CNAME\"");
+	EXPECT_ERR(RBL_DS_GENERIC, "www.ex.com. A 1.2.3.4\n",
+		   "relative to the zone");
+	EXPECT_ERR(RBL_DS_GENERIC, "www 5x A 1.2.3.4\n", "is not a time");
+	EXPECT_ERR(RBL_DS_GENERIC, "!www A 1.2.3.4\n", "cannot be excluded");
+	EXPECT_ERR(RBL_DS_GENERIC, "bad..name A 1.2.3.4\n",
+		   "is not a domain name");
 	EXPECT_ERR(RBL_DS_COMBINED, "$DATASET ip4set bad/sub\n", "is not a subzone");
 }
 
@@ -435,6 +471,7 @@ int main(void)
 	test_other_types();
 	test_acl();
 	test_combined();
+	test_generic();
 	test_errors_many();
 	test_files();
 	test_merge();
