@@ -556,6 +556,8 @@ static void fill_record(const rbl_dsm *m, const dsm_item *it,
 	r->section = -1;
 	r->type = m->type;
 	r->is_name = m->type == RBL_DS_DNSET;
+	r->rr = NULL;
+	r->acl_action = RBL_ACL_VALUE;
 	r->prefix = it->prefix;
 	r->name[0] = '\0';
 	if (r->is_name)
