@@ -8,6 +8,7 @@
 #include "zone/log.h"
 #include "engine.h"
 #include "tsig.h"
+#include "xfr_conf.h"
 
 /* Take the policy in force (again after a reload): fresh tables. */
 static int adopt_access(rbl_engine *e)
@@ -225,10 +226,13 @@ static bool limit(rbl_engine *e, const verdict *v, int transport,
 static bool tsig_query(const rbl_engine *e, const uint8_t *pkt, size_t len,
 		       rbl_tsig_state *ts)
 {
-	if (!e->conf->n_tsig_keys || len < DNS_HDR_LEN ||
-	    dns_get16(pkt + 10) == 0 ||
-	    rbl_tsig_check(e->conf->tsig_keys, e->conf->n_tsig_keys, pkt, len,
-			   e->env.now, ts) != RBL_OK)
+	const rbl_xfr_conf *x;
+
+	if (!e->conf->xfr || len < DNS_HDR_LEN || dns_get16(pkt + 10) == 0)
+		return false;
+	x = rbl_xfr_live_get(e->conf->xfr);
+	if (!x->n_keys || rbl_tsig_check(x->keys, x->n_keys, pkt, len,
+					 e->env.now, ts) != RBL_OK)
 		return false;
 	return rbl_tsig_present(ts);
 }

@@ -45,10 +45,10 @@ typedef struct rbl_engine_conf {
 	const char *identity;		/* CH TXT id.server; NULL refuses */
 	uint16_t edns_buffer_max;	/* cap on UDP answers with EDNS */
 	rbl_access_live *access;	/* ACL, quota, RRL; NULL: none */
-	/* TSIG keys (xfr_conf.h): signed queries (secondaries asking for
-	 * the SOA) get signed answers.  NULL/0: TSIG is not looked at. */
-	const struct rbl_tsig_key *tsig_keys;
-	unsigned n_tsig_keys;
+	/* The transfer settings (xfr_conf.h), for their TSIG keys: signed
+	 * queries (secondaries asking for the SOA) get signed answers.
+	 * NULL, or no keys: TSIG is not looked at. */
+	const struct rbl_xfr_live *xfr;
 } rbl_engine_conf;
 
 typedef struct rbl_engine {

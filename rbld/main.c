@@ -52,7 +52,13 @@ typedef struct settings {
 	char stats_path[PATH_MAX];
 	char version[RBL_TXT_MAX + 1];
 	char identity[RBL_TXT_MAX + 1];
-	rbl_xfr_conf xfr;		/* keys, ACLs, NOTIFY targets */
+	rbl_xfr_conf *xfr;		/* keys, ACLs, NOTIFY targets (owned) */
+	rbl_xfr_live xfr_live;		/* what transfers, NOTIFY and signed
+					   queries read */
+	rbl_xfr_conf **xfr_retired;	/* replaced on SIGHUP, freed at exit */
+	size_t n_xfr_retired;
+	rbl_store *store;		/* for NOTIFY started by a SIGHUP */
+	rbl_notify *notify;
 	const char *conf_path;		/* read again on SIGHUP */
 	rbl_access *access;		/* acl:, quota:, rrl: (owned) */
 	rbl_access_live live;		/* what the workers read */
@@ -303,6 +309,21 @@ static int load_access(const rbl_conf *c, rbl_access **out, char *err,
 	return RBL_OK;
 }
 
+static void free_xfr_conf(rbl_xfr_conf *x)
+{
+	if (x)
+		rbl_xfr_conf_free(x);
+	free(x);
+}
+
+static void free_xfr(settings *st)
+{
+	for (size_t i = 0; i < st->n_xfr_retired; i++)
+		free_xfr_conf(st->xfr_retired[i]);
+	free(st->xfr_retired);
+	free_xfr_conf(st->xfr);
+}
+
 static void free_access(settings *st)
 {
 	for (size_t i = 0; i < st->n_retired; i++) {
@@ -324,20 +345,17 @@ static void log_access(const rbl_access *a, const char *when)
 		       rbl_access_active(a) ? text : "none");
 }
 
-/* SIGHUP: read the client policy again and hand it to the workers; the
- * old one stays allocated (a worker may be in the middle of a batch). */
-static void reload_access(settings *st)
+/* SIGHUP, part 1: the client policy, handed to the workers; the old one
+ * stays allocated (a worker may be in the middle of a batch). */
+static void reload_access(settings *st, const rbl_conf *c, int rc,
+			  const char *conf_err)
 {
 	char err[RBL_CONF_ERRLEN] = "";
-	rbl_conf *c = NULL;
 	rbl_access *a = NULL, **r;
-	int rc = rbl_conf_load(st->conf_path, &c, err, sizeof(err));
 
-	if (rc == RBL_OK)
-		rc = rbl_conf_check(c, err, sizeof(err));
+	snprintf(err, sizeof(err), "%s", conf_err);
 	if (rc == RBL_OK)
 		rc = load_access(c, &a, err, sizeof(err));
-	rbl_conf_free(c);
 	r = rc == RBL_OK ? realloc(st->retired, (st->n_retired + 1) *
 				   sizeof(*r)) : NULL;
 	if (!r) {
@@ -356,6 +374,55 @@ static void reload_access(settings *st)
 	log_access(a, "SIGHUP: reloaded ");
 }
 
+static void start_notify(settings *st);
+
+/* SIGHUP, part 2: TSIG keys, provide-xfr and notify.  Transfers and
+ * signed queries under way finish with the settings they started with. */
+static void reload_xfr(settings *st, const rbl_conf *c, int rc,
+		       const char *conf_err)
+{
+	char err[RBL_CONF_ERRLEN] = "";
+	rbl_xfr_conf *x = NULL, **r = NULL;
+
+	snprintf(err, sizeof(err), "%s", conf_err);
+	if (rc == RBL_OK)
+		rc = (x = calloc(1, sizeof *x)) ? RBL_OK : RBL_ENOMEM;
+	if (rc == RBL_OK)
+		rc = rbl_xfr_conf_load(c, x, err, sizeof(err));
+	if (rc == RBL_OK && !(r = realloc(st->xfr_retired,
+					  (st->n_xfr_retired + 1) * sizeof *r)))
+		rc = RBL_ENOMEM;
+	if (rc != RBL_OK) {
+		rbl_log_err("SIGHUP: %s; the transfer settings in force stay",
+			    err[0] ? err : rbl_strerror(rc));
+		free_xfr_conf(x);
+		return;
+	}
+	st->xfr_retired = r;
+	st->xfr_retired[st->n_xfr_retired++] = st->xfr;
+	st->xfr = x;
+	atomic_store_explicit(&st->xfr_live.current, x, memory_order_release);
+	rbl_log_notice("SIGHUP: reloaded transfer settings: %u TSIG key%s, "
+		       "notify %s", x->n_keys, x->n_keys == 1 ? "" : "s",
+		       rbl_xfr_conf_notifies(x) ? "on" : "off");
+	if (!st->notify)
+		start_notify(st);
+}
+
+/* SIGHUP: read rbld.conf again; what can change without a restart does. */
+static void reload(settings *st)
+{
+	char err[RBL_CONF_ERRLEN] = "";
+	rbl_conf *c = NULL;
+	int rc = rbl_conf_load(st->conf_path, &c, err, sizeof(err));
+
+	if (rc == RBL_OK)
+		rc = rbl_conf_check(c, err, sizeof(err));
+	reload_access(st, c, rc, err);
+	reload_xfr(st, c, rc, err);
+	rbl_conf_free(c);
+}
+
 static int load_config(const options *o, rbl_conf **conf, settings *st)
 {
 	char err[RBL_CONF_ERRLEN] = "";
@@ -367,11 +434,16 @@ static int load_config(const options *o, rbl_conf **conf, settings *st)
 		rc = rbl_conf_validate(*conf, NULL, err, sizeof(err));
 	if (rc == RBL_OK)
 		rc = get_settings(*conf, o, st, err, sizeof(err));
+	if (rc == RBL_OK && !(st->xfr = calloc(1, sizeof *st->xfr)))
+		rc = RBL_ENOMEM;
 	if (rc == RBL_OK)
-		rc = rbl_xfr_conf_load(*conf, &st->xfr, err, sizeof(err));
-	if (rc == RBL_OK) {	/* signed SOA queries of secondaries */
-		st->srv.engine.tsig_keys = st->xfr.keys;
-		st->srv.engine.n_tsig_keys = st->xfr.n_keys;
+		rc = rbl_xfr_conf_load(*conf, st->xfr, err, sizeof(err));
+	if (rc == RBL_OK) {	/* transfers, NOTIFY, signed SOA queries */
+		atomic_init(&st->xfr_live.current, st->xfr);
+		st->srv.engine.xfr = &st->xfr_live;
+	} else {
+		free_xfr_conf(st->xfr);
+		st->xfr = NULL;
 	}
 	st->conf_path = o->conf_path;
 	if (rc == RBL_OK)
@@ -494,8 +566,8 @@ static void log_counters(const rbl_qstats *qs)
 }
 
 /* SIGTERM/SIGINT end it; SIGUSR1 logs the counters; SIGHUP reloads the
- * client policy (the store needs no reload: changes are answered at
- * once). */
+ * client policy and the transfer settings (the store needs no reload:
+ * changes are answered at once). */
 static void wait_for_stop(const sigset_t *set, const rbl_qstats *qs,
 			  settings *st)
 {
@@ -512,7 +584,7 @@ static void wait_for_stop(const sigset_t *set, const rbl_qstats *qs,
 		if (sig == SIGUSR1)
 			log_counters(qs);
 		else
-			reload_access(st);
+			reload(st);
 	}
 }
 
@@ -545,7 +617,7 @@ static void log_started(const settings *st)
 static int start_xfr(const settings *st, rbl_store *store, rbl_server *srv,
 		     rbl_xfr **xfr)
 {
-	int rc = rbl_xfr_new(store, &st->xfr, xfr);
+	int rc = rbl_xfr_new(store, &st->xfr_live, xfr);
 
 	if (rc != RBL_OK)
 		rbl_log_err("zone transfers: %s", rbl_strerror(rc));
@@ -554,14 +626,16 @@ static int start_xfr(const settings *st, rbl_store *store, rbl_server *srv,
 	return rc;
 }
 
-static void start_notify(const settings *st, rbl_store *store,
-			 rbl_notify **notify)
+/* Only when some zone has notify targets; a SIGHUP that adds the first
+ * ones starts it then. */
+static void start_notify(settings *st)
 {
 	int rc;
 
-	if (!rbl_xfr_conf_notifies(&st->xfr))
+	if (!rbl_xfr_conf_notifies(st->xfr))
 		return;
-	if ((rc = rbl_notify_start(store, &st->xfr, notify)) != RBL_OK)
+	if ((rc = rbl_notify_start(st->store, &st->xfr_live, &st->notify)) !=
+	    RBL_OK)
 		rbl_log_err("NOTIFY: %s; secondaries will only see changes "
 			    "at their refresh", rbl_strerror(rc));
 }
@@ -573,7 +647,6 @@ static int run(settings *st)
 	rbl_store *store = NULL;
 	rbl_qstats *qs = NULL;
 	rbl_xfr *xfr = NULL;
-	rbl_notify *notify = NULL;
 	sigset_t sigs;
 	int status = 1;
 
@@ -593,7 +666,8 @@ static int run(settings *st)
 		int rc = rbl_server_start(srv, store, qs);
 
 		if (rc == RBL_OK) {
-			start_notify(st, store, &notify);
+			st->store = store;
+			start_notify(st);
 			log_started(st);
 			wait_for_stop(&sigs, qs, st);
 			log_counters(qs);
@@ -602,7 +676,8 @@ static int run(settings *st)
 			rbl_log_err("starting workers: %s", rbl_strerror(rc));
 		}
 	}
-	rbl_notify_stop(notify);
+	rbl_notify_stop(st->notify);
+	st->notify = NULL;
 	rbl_server_free(srv);	/* ends the connections, so the jobs */
 	rbl_xfr_free(xfr);
 	rbl_store_close(store);
@@ -624,6 +699,7 @@ int main(int argc, char **argv)
 		return status;
 	rbl_log_open("rbld", false, RBL_LOG_NOTICE + o.verbose);
 	if (load_config(&o, &conf, &st) != RBL_OK) {
+		free_xfr(&st);
 		free_access(&st);
 		rbl_conf_free(conf);
 		return 1;
@@ -634,7 +710,7 @@ int main(int argc, char **argv)
 	} else {
 		status = run(&st);
 	}
-	rbl_xfr_conf_free(&st.xfr);
+	free_xfr(&st);
 	free_access(&st);
 	rbl_conf_free(conf);
 	return status;

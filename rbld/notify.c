@@ -53,7 +53,8 @@ typedef struct zone_state {
 
 struct rbl_notify {
 	rbl_store *store;
-	const rbl_xfr_conf *conf;
+	const rbl_xfr_live *live;
+	const rbl_xfr_conf *conf;	/* LIVE's, as of the last poll */
 	rbl_txn *txn;
 	int fd4, fd6;
 	pthread_t tid;
@@ -387,6 +388,15 @@ static void poll_serials(rbl_notify *n, int64_t now)
 
 /* ------------------------------------------------------------ thread */
 
+/* New settings (SIGHUP): the targets and keys of the zone states are
+ * gone; start over, which notifies every zone to the new targets. */
+static void forget_zones(rbl_notify *n)
+{
+	for (size_t i = 0; i < n->n_zones; i++)
+		free(n->zones[i].sends);
+	n->n_zones = 0;
+}
+
 static void *notify_main(void *arg)
 {
 	rbl_notify *n = arg;
@@ -396,7 +406,13 @@ static void *notify_main(void *arg)
 		struct pollfd pfd[2] = { { n->fd4, POLLIN, 0 },
 					 { n->fd6, POLLIN, 0 } };
 		int64_t now = now_ms(), next;
+		const rbl_xfr_conf *conf = rbl_xfr_live_get(n->live);
 
+		if (conf != n->conf) {
+			forget_zones(n);
+			n->conf = conf;
+			next_poll = now;
+		}
 		if (now >= next_poll) {
 			poll_serials(n, now);
 			next_poll = now + POLL_MS;
@@ -422,7 +438,7 @@ static int open_socket(int family)
 	return fd;
 }
 
-int rbl_notify_start(rbl_store *store, const rbl_xfr_conf *conf,
+int rbl_notify_start(rbl_store *store, const rbl_xfr_live *live,
 		     rbl_notify **out)
 {
 	rbl_notify *n = calloc(1, sizeof *n);
@@ -431,7 +447,8 @@ int rbl_notify_start(rbl_store *store, const rbl_xfr_conf *conf,
 	if (!n)
 		return RBL_ENOMEM;
 	n->store = store;
-	n->conf = conf;
+	n->live = live;
+	n->conf = rbl_xfr_live_get(live);
 	n->fd4 = open_socket(AF_INET);
 	n->fd6 = open_socket(AF_INET6);
 	rc = n->fd4 >= 0 || n->fd6 >= 0 ? RBL_OK : RBL_EIO;
@@ -462,8 +479,7 @@ void rbl_notify_stop(rbl_notify *n)
 	atomic_store(&n->stop, true);
 	pthread_join(n->tid, NULL);
 	rbl_txn_abort(n->txn);
-	for (size_t i = 0; i < n->n_zones; i++)
-		free(n->zones[i].sends);
+	forget_zones(n);
 	free(n->zones);
 	if (n->fd4 >= 0)
 		close(n->fd4);

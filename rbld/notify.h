@@ -21,9 +21,11 @@
 
 typedef struct rbl_notify rbl_notify;
 
-/* Start the thread for STORE with CONF (both not owned, must outlive it).
+/* Start the thread for STORE with the settings in LIVE (both not owned,
+ * must outlive it).  When LIVE changes (SIGHUP), the thread forgets its
+ * zones and notifies every zone once more to the targets now named.
  * RBL_OK, RBL_EIO (no socket), RBL_ENOMEM, or a store error. */
-int rbl_notify_start(rbl_store *store, const rbl_xfr_conf *conf,
+int rbl_notify_start(rbl_store *store, const rbl_xfr_live *live,
 		     rbl_notify **out);
 /* Stop the thread and free N (NULL is fine). */
 void rbl_notify_stop(rbl_notify *n);

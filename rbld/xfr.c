@@ -162,11 +162,12 @@ static bool serial_ge(uint32_t a, uint32_t b)
 
 /* Check TSIG, zone and ACL.  RBL_OK: go on (*Z, *SERIAL set); otherwise
  * *RCODE is what to answer. */
-static int admit(rbl_xfr *x, xfr_req *r, const uint8_t *msg, size_t len,
-		 rbl_zone *z, uint32_t *serial, int *rcode)
+static int admit(rbl_xfr *x, const rbl_xfr_conf *conf, xfr_req *r,
+		 const uint8_t *msg, size_t len, rbl_zone *z, uint32_t *serial,
+		 int *rcode)
 {
 	const rbl_xfr_zone *zc;
-	int rc = rbl_tsig_check(x->conf->keys, x->conf->n_keys, msg, len,
+	int rc = rbl_tsig_check(conf->keys, conf->n_keys, msg, len,
 				(int64_t)time(NULL), &r->tsig);
 
 	*rcode = DNS_RCODE_REFUSED;
@@ -203,8 +204,8 @@ static int admit(rbl_xfr *x, xfr_req *r, const uint8_t *msg, size_t len,
 		*rcode = DNS_RCODE_SERVFAIL;
 		return rc;
 	}
-	zc = rbl_xfr_conf_zone(x->conf, r->zone, false);
-	if (rbl_xfr_acl_check(x->conf, zc, &r->peer, r->tsig.key) != RBL_OK) {
+	zc = rbl_xfr_conf_zone(conf, r->zone, false);
+	if (rbl_xfr_acl_check(conf, zc, &r->peer, r->tsig.key) != RBL_OK) {
 		rbl_log_warn("refused %s %s to %s%s%s: not allowed by "
 			     "provide-xfr", qtype_text(r), r->zone,
 			     r->peer_text, r->tsig.key ? " key " : "",
@@ -218,6 +219,7 @@ int rbl_xfr_tcp_query(rbl_xfr *x, const uint8_t *msg, size_t len,
 		      const struct sockaddr_storage *peer, uint8_t *out,
 		      size_t cap, size_t *outlen, rbl_xfr_job **job)
 {
+	const rbl_xfr_conf *conf = rbl_xfr_live_get(x->live);
 	xfr_req r;
 	rbl_zone z;
 	uint32_t serial = 0;
@@ -227,7 +229,7 @@ int rbl_xfr_tcp_query(rbl_xfr *x, const uint8_t *msg, size_t len,
 		return RBL_XFR_NOT_MINE;
 	peer_of(peer, &r);
 	*job = NULL;
-	if (admit(x, &r, msg, len, &z, &serial, &rcode) != RBL_OK)
+	if (admit(x, conf, &r, msg, len, &z, &serial, &rcode) != RBL_OK)
 		rc = small_answer(&r, rcode, NULL, 0, out, cap, outlen);
 	else if (r.qtype == DNS_T_IXFR && r.has_serial &&
 		 serial_ge(r.serial, serial)) {
@@ -238,7 +240,7 @@ int rbl_xfr_tcp_query(rbl_xfr *x, const uint8_t *msg, size_t len,
 	} else {
 		if (r.qtype == DNS_T_IXFR && !r.has_serial)
 			r.qtype = DNS_T_AXFR;	/* nothing to start from */
-		*job = xfr_job_new(x, &r);
+		*job = xfr_job_new(x, conf, &r);
 		rc = *job ? xfr_job_start(x, *job) : RBL_ENOMEM;
 		if (rc == RBL_OK)
 			return RBL_XFR_STARTED;
@@ -258,7 +260,7 @@ int rbl_xfr_tcp_query(rbl_xfr *x, const uint8_t *msg, size_t len,
 
 /* ------------------------------------------------------------ lifecycle */
 
-int rbl_xfr_new(rbl_store *store, const rbl_xfr_conf *conf, rbl_xfr **out)
+int rbl_xfr_new(rbl_store *store, const rbl_xfr_live *live, rbl_xfr **out)
 {
 	rbl_xfr *x = calloc(1, sizeof *x);
 	int rc;
@@ -266,10 +268,7 @@ int rbl_xfr_new(rbl_store *store, const rbl_xfr_conf *conf, rbl_xfr **out)
 	if (!x)
 		return RBL_ENOMEM;
 	x->store = store;
-	x->conf = conf;
-	rbl_xfr_opts_init(&x->opts);
-	x->opts.txt_expand_max = conf->txt_expand;
-	x->opts.max_records = conf->max_records;
+	x->live = live;
 	if ((rc = rbl_txn_begin(store, false, &x->txn)) != RBL_OK) {
 		free(x);
 		return rc;

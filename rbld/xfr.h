@@ -31,9 +31,10 @@
 typedef struct rbl_xfr rbl_xfr;
 typedef struct rbl_xfr_job rbl_xfr_job;
 
-/* Transfers of the zones in STORE as CONF allows (both not owned; they
- * must outlive the result).  RBL_OK or RBL_ENOMEM. */
-int rbl_xfr_new(rbl_store *store, const rbl_xfr_conf *conf, rbl_xfr **out);
+/* Transfers of the zones in STORE as the settings in LIVE allow, read
+ * per request (both not owned; they must outlive the result).  RBL_OK or
+ * RBL_ENOMEM. */
+int rbl_xfr_new(rbl_store *store, const rbl_xfr_live *live, rbl_xfr **out);
 /* Cancel running jobs, wait for their threads, free X. */
 void rbl_xfr_free(rbl_xfr *x);
 

@@ -16,11 +16,13 @@
  * the client's address and its key: NOKEY accepts any request, signed or
  * not (a signature is still verified and the answer signed); a key name
  * requires a request signed with that key.  No line: no transfers.
- * The parsed configuration is read-only once rbld runs.
+ * A parsed configuration is read-only; SIGHUP replaces it whole through
+ * an rbl_xfr_live (below).
  */
 #ifndef RBLD_XFR_CONF_H
 #define RBLD_XFR_CONF_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -89,5 +91,18 @@ int rbl_xfr_acl_check(const rbl_xfr_conf *x, const rbl_xfr_zone *z,
 
 /* True if any zone or the defaults name a notify target. */
 bool rbl_xfr_conf_notifies(const rbl_xfr_conf *x);
+
+/* The transfer settings in force.  A reader loads the pointer once per
+ * request (a transfer, a signed query, a NOTIFY poll) and may go on using
+ * what it loaded: a replaced configuration stays allocated until rbld
+ * exits, so a transfer signed with a key keeps that key to its end. */
+typedef struct rbl_xfr_live {
+	_Atomic(const rbl_xfr_conf *) current;
+} rbl_xfr_live;
+
+static inline const rbl_xfr_conf *rbl_xfr_live_get(const rbl_xfr_live *l)
+{
+	return atomic_load_explicit(&l->current, memory_order_acquire);
+}
 
 #endif

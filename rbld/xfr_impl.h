@@ -23,8 +23,7 @@
 
 struct rbl_xfr {
 	rbl_store *store;
-	const rbl_xfr_conf *conf;
-	rbl_xfr_opts opts;
+	const rbl_xfr_live *live;	/* settings, read per request */
 	rbl_txn *txn;			/* the TCP thread's, for checks */
 	pthread_mutex_t lock;
 	pthread_cond_t idle;		/* a thread ended */
@@ -53,6 +52,8 @@ typedef struct xfr_req {
 
 struct rbl_xfr_job {
 	rbl_xfr *x;
+	const rbl_xfr_conf *conf;	/* the settings it was admitted under */
+	rbl_xfr_opts opts;
 	xfr_req req;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -87,9 +88,11 @@ size_t xfr_wb_limit(const rbl_tsig_state *tsig);
 
 /* ---- xfr_job.c ---- */
 
-/* A job for request R of transfer server X (two references: the TCP
- * side's and the thread's), or NULL when memory is short. */
-rbl_xfr_job *xfr_job_new(rbl_xfr *x, const xfr_req *r);
+/* A job for request R of transfer server X under settings CONF (two
+ * references: the TCP side's and the thread's), or NULL when memory is
+ * short. */
+rbl_xfr_job *xfr_job_new(rbl_xfr *x, const rbl_xfr_conf *conf,
+			 const xfr_req *r);
 /* Start J's thread unless too many wait.  RBL_OK, RBL_EBUSY, RBL_ENOMEM;
  * on failure the caller frees J with xfr_job_drop. */
 int xfr_job_start(rbl_xfr *x, rbl_xfr_job *j);

@@ -129,7 +129,7 @@ static bool wait_turn(rbl_xfr *x, rbl_xfr_job *j)
 	bool go;
 
 	pthread_mutex_lock(&x->lock);
-	while (x->active >= x->conf->max_transfers && !job_cancelled(j))
+	while (x->active >= j->conf->max_transfers && !job_cancelled(j))
 		pthread_cond_wait(&x->slot, &x->lock);
 	go = !job_cancelled(j);
 	if (go)
@@ -197,7 +197,7 @@ static int axfr(producer *p, rbl_txn *t, rbl_xfr_stats *st)
 	int rc = prod_soa(p, p->serial);
 
 	if (rc == RBL_OK)
-		rc = rbl_xfr_body(t, p->z, &p->job->x->opts, prod_rr, p, st);
+		rc = rbl_xfr_body(t, p->z, &p->job->opts, prod_rr, p, st);
 	if (rc == RBL_OK)
 		rc = prod_soa(p, p->serial);
 	return rc;
@@ -248,7 +248,7 @@ static int ixfr_add(void *arg, const rbl_xrr *rr)
 
 static int ixfr(producer *p, rbl_txn *t, uint64_t *n_changes)
 {
-	int rc = rbl_xfr_diff(t, p->z, p->job->req.serial, &p->job->x->opts,
+	int rc = rbl_xfr_diff(t, p->z, p->job->req.serial, &p->job->opts,
 			      ixfr_del, ixfr_add, p, n_changes);
 
 	if (rc == RBL_OK)
@@ -287,7 +287,7 @@ static void log_done(const producer *p, const char *kind, int rc,
 		rbl_log_err("%s %s to %s: the zone needs more than %u records "
 			    "(xfr-max-records); transfer aborted", kind,
 			    r->zone, r->peer_text,
-			    p->job->x->conf->max_records);
+			    p->job->conf->max_records);
 	else
 		rbl_log_err("%s %s to %s failed: %s", kind, r->zone,
 			    r->peer_text, rbl_strerror(rc));
@@ -368,7 +368,8 @@ static void *job_main(void *arg)
 	return NULL;
 }
 
-rbl_xfr_job *xfr_job_new(rbl_xfr *x, const xfr_req *r)
+rbl_xfr_job *xfr_job_new(rbl_xfr *x, const rbl_xfr_conf *conf,
+			 const xfr_req *r)
 {
 	rbl_xfr_job *j = calloc(1, sizeof *j);
 	bool ok = j != NULL;
@@ -376,6 +377,10 @@ rbl_xfr_job *xfr_job_new(rbl_xfr *x, const xfr_req *r)
 	if (!j)
 		return NULL;
 	j->x = x;
+	j->conf = conf;
+	rbl_xfr_opts_init(&j->opts);
+	j->opts.txt_expand_max = conf->txt_expand;
+	j->opts.max_records = conf->max_records;
 	j->req = *r;
 	j->refs = 2;
 	j->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -399,7 +404,7 @@ int xfr_job_start(rbl_xfr *x, rbl_xfr_job *j)
 	int rc = RBL_OK;
 
 	pthread_mutex_lock(&x->lock);
-	if (x->running >= x->conf->max_transfers * QUEUE_FACTOR)
+	if (x->running >= j->conf->max_transfers * QUEUE_FACTOR)
 		rc = RBL_EBUSY;
 	else
 		x->running++;

@@ -30,7 +30,8 @@ static rbl_store *store;
 static rbl_engine engine;
 static rbl_access access_conf;
 static rbl_access_live live;
-static rbl_engine_conf econf = { "rbld fuzz", "fuzz", 1232, &live, NULL, 0 };
+static rbl_engine_conf econf = { .version = "rbld fuzz", .identity = "fuzz",
+				  .edns_buffer_max = 1232, .access = &live };
 static uint8_t answer[65536];
 
 static int make_store(const char *dir)

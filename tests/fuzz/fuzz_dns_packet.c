@@ -17,7 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static rbl_store *store;
 static rbl_engine engine;
-static rbl_engine_conf econf = { "rbld fuzz", "fuzz", 1232, NULL, NULL, 0 };
+static rbl_engine_conf econf = { .version = "rbld fuzz", .identity = "fuzz",
+				  .edns_buffer_max = 1232 };
 static uint8_t answer[65536];
 
 static int add_ip(rbl_txn *t, uint32_t list, const char *cidr,

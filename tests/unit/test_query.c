@@ -17,7 +17,7 @@
 
 static rbl_store *store;
 static rbl_engine eng;
-static rbl_engine_conf econf = { "rbld test", NULL, 1232, NULL, NULL, 0 };
+static rbl_engine_conf econf = { .version = "rbld test", .edns_buffer_max = 1232 };
 static uint8_t qbuf[70000], abuf[70000];
 static size_t alen;
 static char tmpdir[] = "/tmp/test_query.XXXXXX";
