@@ -308,17 +308,31 @@ static int cmp_level_q(const void *x, const void *y, void *arg)
 	return cmp_ip(a, b);
 }
 
+/* Items of one name: exact before subtree, then in file order. */
+static int cmp_same_name(const dsm_item *a, const dsm_item *b)
+{
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
 static int cmp_name_q(const void *x, const void *y, void *arg)
 {
 	const rbl_dsm *m = arg;
 	const dsm_item *a = x, *b = y;
 	int c = strcmp(m->text + a->name_off, m->text + b->name_off);
 
-	if (c)
-		return c;
-	if (a->kind != b->kind)
-		return a->kind < b->kind ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
+	return c ? c : cmp_same_name(a, b);
+}
+
+/* The order the store keeps names in (store.h), for writing. */
+static int cmp_store_name_q(const void *x, const void *y, void *arg)
+{
+	const rbl_dsm *m = arg;
+	const dsm_item *a = x, *b = y;
+	int c = rbl_name_order(m->text + a->name_off, m->text + b->name_off);
+
+	return c ? c : cmp_same_name(a, b);
 }
 
 static bool same_key(const rbl_dsm *m, const dsm_item *a, const dsm_item *b)
@@ -525,8 +539,13 @@ int rbl_dsm_finish(rbl_dsm *m, size_t *adjusted)
 	if (rc != RBL_OK)
 		return rc;
 	compact(m);
+	/* Hand records out in the store's key order: written that way, a
+	 * bulk import fills the store's pages completely. */
 	if (m->type == RBL_DS_IP4SET)
 		qsort_r(m->items, m->n, sizeof(*m->items), cmp_ip_q, m);
+	else if (m->type == RBL_DS_DNSET)
+		qsort_r(m->items, m->n, sizeof(*m->items), cmp_store_name_q,
+			m);
 	if (m->warn && m->warnings > DSM_MAX_WARNINGS) {
 		char text[128];
 

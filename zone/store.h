@@ -254,6 +254,12 @@ int rbl_ip_foreach_listed(rbl_txn *t, uint32_t list_id, int64_t now,
 
 /* ------------------------------------------------ domain-name listings */
 
+/* The order in which the store keeps the names of a list (labels
+ * compared from the right): <0, 0, >0 like strcmp for lowercase names A
+ * and B.  A bulk import that writes names in this order fills pages
+ * completely. */
+int rbl_name_order(const char *a, const char *b);
+
 /* Names are given in text form, case-insensitive, without trailing dot.
  * E->flags says whether the name itself (RBL_ENTRY_NAME_EXACT) and/or
  * everything below it (RBL_ENTRY_NAME_SUBS) is listed; neither means EXACT.

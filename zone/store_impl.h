@@ -142,6 +142,7 @@ struct rbl_txn {
 	MDB_txn *txn;
 	bool write, bulk, broken, reset;
 	bool ipent_append_off;		/* bulk: a key arrived out of order */
+	bool name_append_off;		/* the same for names */
 	int rc_broken;			/* first error of a broken txn */
 	int64_t now;			/* time the txn began */
 	MDB_cursor *seg_cur;		/* cached for lookups, renewed */

@@ -219,10 +219,53 @@ static rbl_entry slot_view(const struct slots *sl, int s)
 	return e;
 }
 
+int rbl_name_order(const char *a, const char *b)
+{
+	size_t ea = strlen(a), eb = strlen(b);
+
+	for (;;) {	/* the rightmost labels left, as text_key lays them */
+		size_t sa = ea, sb = eb, la, lb;
+		int c;
+
+		while (sa > 0 && a[sa - 1] != '.')
+			sa--;
+		while (sb > 0 && b[sb - 1] != '.')
+			sb--;
+		la = ea - sa;
+		lb = eb - sb;
+		c = memcmp(a + sa, b + sb, la < lb ? la : lb);
+		if (c)
+			return c;
+		if (la != lb)	/* a label's end (0) sorts before any byte */
+			return la < lb ? -1 : 1;
+		if (sa == 0 || sb == 0)
+			return (sa != 0) - (sb != 0);
+		ea = sa - 1;
+		eb = sb - 1;
+	}
+}
+
+/* Put V at K: a bulk txn writing a new name first tries MDB_APPEND, which
+ * fills pages to the end when names come in rbl_name_order; the first
+ * name that is not past the end turns that off for the txn. */
+static int name_put(rbl_txn *t, const uint8_t *k, size_t klen,
+		    const uint8_t *v, size_t n, bool is_new)
+{
+	if (t->bulk && is_new && !t->name_append_off) {
+		MDB_val key = { klen, (void *)k }, val = { n, (void *)v };
+		int rc = mdb_put(t->txn, t->s->name, &key, &val, MDB_APPEND);
+
+		if (rc != MDB_KEYEXIST)
+			return rc ? rbl_txn_fail(t, rbl_mdb_error(rc)) : RBL_OK;
+		t->name_append_off = true;
+	}
+	return rbl_db_put(t, t->s->name, k, klen, v, n, 0);
+}
+
 /* Store SL at key K: one entry (with both flags when equal), a pair, or
- * nothing (the record is deleted). */
+ * nothing (the record is deleted).  IS_NEW: K holds nothing yet. */
 static int slots_put(rbl_txn *t, const uint8_t *k, size_t klen,
-		     const struct slots *sl)
+		     const struct slots *sl, bool is_new)
 {
 	uint8_t v[3 + 2 * RBL_ENTRY_ENC_MAX];
 	size_t n, l0;
@@ -243,7 +286,7 @@ static int slots_put(rbl_txn *t, const uint8_t *k, size_t klen,
 		rbl_put_be16(v + 1, (uint16_t)l0);
 		n = 3 + l0 + rbl_entry_encode(&sl->e[SLOT_SUBS], v + 3 + l0);
 	}
-	return rbl_db_put(t, t->s->name, k, klen, v, n, 0);
+	return name_put(t, k, klen, v, n, is_new);
 }
 
 /* Journal OP for the slots SEL of SL that hold an entry: one change with
@@ -312,7 +355,8 @@ int rbl_name_add(rbl_txn *t, uint32_t list_id, const char *name,
 	}
 	rc = journal_slots(t, RBL_CHANGE_DEL, list_id, norm, &old, sel);
 	if (rc == RBL_OK)
-		rc = slots_put(t, k, klen, &now);
+		rc = slots_put(t, k, klen, &now,
+			       !old.has[SLOT_EXACT] && !old.has[SLOT_SUBS]);
 	if (rc == RBL_OK)
 		rc = journal_slots(t, RBL_CHANGE_ADD, list_id, norm, &now, sel);
 	if (rc == RBL_OK)
@@ -352,7 +396,7 @@ int rbl_name_del(rbl_txn *t, uint32_t list_id, const char *name)
 		return RBL_ENOTFOUND;
 	rc = journal_slots(t, RBL_CHANGE_DEL, list_id, norm, &old, sel);
 	if (rc == RBL_OK)
-		rc = slots_put(t, k, klen, &now);
+		rc = slots_put(t, k, klen, &now, false);
 	if (rc == RBL_OK)
 		rc = rbl_txn_mark_list(t, list_id, RBL_LIST_CHANGED, delta);
 	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);

@@ -328,6 +328,80 @@ static void test_random(rbl_store *s)
 	}
 }
 
+/* rbl_name_order is the order the store keeps names in: a bulk txn
+ * writing names in that order (MDB_APPEND) and one writing them in
+ * reverse must read back the same, in that order. */
+struct order_walk {
+	char prev[RBL_NAME_MAX + 1];
+	unsigned n, bad;
+};
+
+static int check_order(void *arg, const char *name, const rbl_entry *e)
+{
+	struct order_walk *w = arg;
+
+	(void)e;
+	if (w->n++ && rbl_name_order(w->prev, name) >= 0)
+		w->bad++;
+	snprintf(w->prev, sizeof w->prev, "%s", name);
+	return 0;
+}
+
+static int cmp_order(const void *a, const void *b)
+{
+	return rbl_name_order(*(const char *const *)a,
+			      *(const char *const *)b);
+}
+
+static void test_bulk_order(rbl_store *s)
+{
+	static const char *names[] = {
+		"a.com", "com", "b.com", "ab.com", "a.b.com", "a-b.com",
+		"x.org", "org", "a.x.org", "0.net", "z.a.com", "aa.com",
+		"a.aa.com", "b.a.com", "com.com", "c.om", "o.m",
+	};
+	enum { N = sizeof names / sizeof names[0] };
+	const char *sorted[N];
+	struct order_walk w;
+	uint32_t up, down;
+	rbl_txn *t;
+
+	memcpy(sorted, names, sizeof names);
+	qsort(sorted, N, sizeof sorted[0], cmp_order);
+	CHECK(rbl_name_order("a.com", "a.com") == 0);
+	CHECK(rbl_name_order("com", "a.com") < 0);
+	CHECK(rbl_name_order("a.com", "ab.com") < 0);
+	CHECK(rbl_name_order("z.a.com", "b.com") < 0);
+	t = begin(s, true);
+	up = make_list(t, "bulk-up", RBL_LIST_NAME);
+	down = make_list(t, "bulk-down", RBL_LIST_NAME);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	t = begin(s, true);
+	rbl_txn_set_bulk(t);
+	/* UP in order: every name appended; DOWN reversed: appending stops
+	 * at its second name and the rest go in the ordinary way. */
+	for (int i = 0; i < N; i++)
+		CHECK_RC(add_name(t, up, sorted[i], 2, EX, 0), RBL_OK);
+	for (int i = N - 1; i >= 0; i--)
+		CHECK_RC(add_name(t, down, sorted[i], 2, EX, 0), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	t = begin(s, false);
+	memset(&w, 0, sizeof w);
+	CHECK_RC(rbl_name_foreach(t, up, check_order, &w), RBL_OK);
+	CHECK(w.n == N && w.bad == 0);
+	memset(&w, 0, sizeof w);
+	CHECK_RC(rbl_name_foreach(t, down, check_order, &w), RBL_OK);
+	CHECK(w.n == N && w.bad == 0);
+	for (int i = 0; i < N; i++) {
+		rbl_match m;
+
+		CHECK_RC(rbl_name_lookup_str(t, up, names[i], NOW, &m), RBL_OK);
+		CHECK_RC(rbl_name_lookup_str(t, down, names[i], NOW, &m),
+			 RBL_OK);
+	}
+	rbl_txn_abort(t);
+}
+
 int main(void)
 {
 	rbl_store *s = open_rw(tmp_store_dir("names"));
@@ -336,6 +410,7 @@ int main(void)
 	test_journal(s);
 	test_purge(s);
 	test_random(s);
+	test_bulk_order(s);
 	rbl_store_close(s);
 	return check_done();
 }
