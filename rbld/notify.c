@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zone/dname.h"
 #include "zone/error.h"
 #include "zone/log.h"
 #include "zone/xfr_expand.h"
@@ -94,31 +95,10 @@ static int put_soa_rr(void *arg, const rbl_xrr *rr)
 	return RBL_OK;
 }
 
-/* Wire form of text NAME; length or 0. */
-static size_t name_wire(const char *name, uint8_t *out)
-{
-	size_t n = 0, len = strlen(name);
-
-	for (size_t s = 0; s < len;) {
-		size_t e = s;
-
-		while (e < len && name[e] != '.')
-			e++;
-		if (e == s || e - s > 63 || n + (e - s) + 2 > DNS_NAME_MAX)
-			return 0;
-		out[n++] = (uint8_t)(e - s);
-		memcpy(out + n, name + s, e - s);
-		n += e - s;
-		s = e + 1;
-	}
-	out[n++] = 0;
-	return n;
-}
-
 static int build_notify(const zone_state *z, send_state *s,
 			const rbl_tsig_key *key, nbuf *m)
 {
-	size_t q = name_wire(z->name, m->b + DNS_HDR_LEN);
+	size_t q = rbl_name_wire(z->name, m->b + DNS_HDR_LEN);
 	int rc;
 
 	if (q == 0)

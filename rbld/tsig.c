@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "zone/dname.h"
 #include "zone/error.h"
 #include "tsig.h"
 
@@ -44,29 +45,6 @@ typedef struct tsig_vars {
 } tsig_vars;
 
 /* ------------------------------------------------------------ names */
-
-/* Text NAME to lowercase wire; returns the length, 0 if invalid. */
-static size_t text_to_wire(const char *name, uint8_t *out)
-{
-	size_t n = 0, len = strlen(name);
-
-	if (len && name[len - 1] == '.')
-		len--;
-	for (size_t s = 0; s < len;) {
-		size_t e = s;
-
-		while (e < len && name[e] != '.')
-			e++;
-		if (e == s || e - s > 63 || n + (e - s) + 2 > DNS_NAME_MAX)
-			return 0;
-		out[n++] = (uint8_t)(e - s);
-		for (; s < e; s++)
-			out[n++] = dns_lower((uint8_t)name[s]);
-		s = e + 1;
-	}
-	out[n++] = 0;
-	return n;
-}
 
 /* Read the (possibly compressed) name at OFF into OUT, lowercased.
  * Returns the offset after it in the message, 0 if malformed. */
@@ -115,7 +93,7 @@ static int alg_index(const uint8_t *wire, size_t len)
 	for (unsigned i = 0; i < N_ALGS; i++) {
 		uint8_t w[DNS_NAME_MAX];
 
-		if (text_to_wire(algs[i].name, w) == len &&
+		if (rbl_name_wire(algs[i].name, w) == len &&
 		    memcmp(w, wire, len) == 0)
 			return (int)i;
 	}
@@ -155,7 +133,7 @@ int rbl_tsig_key_init(rbl_tsig_key *k, const char *name,
 		      const char *algorithm, const char *secret)
 {
 	uint8_t w[DNS_NAME_MAX];
-	size_t len = text_to_wire(name, k->name_wire);
+	size_t len = rbl_name_wire(name, k->name_wire);
 	int alg;
 
 	memset(k->secret, 0, sizeof k->secret);
@@ -167,7 +145,7 @@ int rbl_tsig_key_init(rbl_tsig_key *k, const char *name,
 		*p = (char)tolower((unsigned char)*p);
 	if (len > 1 && k->name[strlen(k->name) - 1] == '.')
 		k->name[strlen(k->name) - 1] = 0;
-	len = text_to_wire(algorithm ? algorithm : "hmac-sha256", w);
+	len = rbl_name_wire(algorithm ? algorithm : "hmac-sha256", w);
 	if ((alg = alg_index(w, len)) < 0)
 		return RBL_EINVAL;
 	k->alg = (unsigned)alg;
@@ -430,7 +408,7 @@ int rbl_tsig_sign(rbl_tsig_state *st, uint8_t *msg, size_t *len, size_t cap,
 	}
 	v.name = st->key->name_wire;
 	v.name_len = st->key->name_len;
-	v.alg_len = (uint8_t)text_to_wire(algs[st->key->alg].name, alg);
+	v.alg_len = (uint8_t)rbl_name_wire(algs[st->key->alg].name, alg);
 	v.alg = alg;
 	if (st->error == RBL_TSIG_BADTIME) {
 		put48(other, (uint64_t)now);
@@ -467,7 +445,7 @@ int rbl_tsig_sign_request(rbl_tsig_state *st, const rbl_tsig_key *key,
 	st->orig_id = dns_get16(msg);
 	v.name = key->name_wire;
 	v.name_len = key->name_len;
-	v.alg_len = (uint8_t)text_to_wire(algs[key->alg].name, alg);
+	v.alg_len = (uint8_t)rbl_name_wire(algs[key->alg].name, alg);
 	v.alg = alg;
 	v.time = (uint64_t)now;
 	v.fudge = RBL_TSIG_FUDGE;

@@ -149,10 +149,6 @@ void xf_owner_sub(const xf_ctx *x, uint8_t *owner, size_t *olen);
 /* Report TEXT once per kind through the options' warn callback. */
 void xf_warn(xf_ctx *x, bool *once, const char *text);
 
-/* Text NAME ("a.b", no trailing dot) to wire with root label into OUT
- * (DNS_NAME_MAX bytes); returns the length or 0 if invalid. */
-size_t xf_name_wire(const char *name, uint8_t *out);
-
 /* The zone's apex NS records, glue, and fixed records (generic data). */
 int xf_emit_apex(rbl_txn *t, xf_ctx *x);
 

@@ -7,10 +7,11 @@
 #include <string.h>
 
 #include "error.h"
+#include "dname.h"
 #include "xfr_impl.h"
 #include "zrec.h"
 
-#define WIRE_NAME_MAX	255
+#define WIRE_NAME_MAX	RBL_WIRE_NAME_MAX
 #define T_A		1
 #define T_NS		2
 #define T_SOA		6
@@ -95,7 +96,7 @@ int xf_ctx_init(xf_ctx *x, const rbl_zone *z, const rbl_xfr_opts *o,
 		rbl_xrr_fn fn, void *arg, rbl_xfr_stats *st)
 {
 	uint8_t wire[WIRE_NAME_MAX];
-	size_t len = xf_name_wire(z->name, wire);
+	size_t len = rbl_name_wire(z->name, wire);
 
 	memset(x, 0, sizeof *x);
 	if (len == 0)
@@ -396,43 +397,17 @@ void xf_owner_sub(const xf_ctx *x, uint8_t *owner, size_t *olen)
 
 /* ------------------------------------------------------------ apex */
 
-size_t xf_name_wire(const char *name, uint8_t *out)
-{
-	size_t n = 0, len = strlen(name);
-
-	if (len && name[len - 1] == '.')
-		len--;
-	for (size_t start = 0; start < len;) {
-		size_t end = start;
-
-		while (end < len && name[end] != '.')
-			end++;
-		if (end == start || end - start > RBL_LABEL_MAX ||
-		    n + 1 + (end - start) + 1 > WIRE_NAME_MAX)
-			return 0;
-		out[n++] = (uint8_t)(end - start);
-		for (size_t i = start; i < end; i++) {
-			char c = name[i];
-
-			out[n++] = (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-		}
-		start = end + 1;
-	}
-	out[n++] = 0;
-	return n;
-}
-
 /* NAME relative to the zone: its labels in front of the apex, in OWNER.
  * Returns the length, or -1 when NAME is not in the zone. */
 static int relative_owner(const xf_ctx *x, const char *name, uint8_t *owner)
 {
 	uint8_t wire[WIRE_NAME_MAX];
-	size_t len = xf_name_wire(name, wire), rel;
+	size_t len = rbl_name_wire(name, wire), rel;
 
 	if (len < x->zone_wire_len)
 		return -1;
 	rel = len - x->zone_wire_len;
-	if (xf_name_wire(x->z->name, owner) != x->zone_wire_len ||
+	if (rbl_name_wire(x->z->name, owner) != x->zone_wire_len ||
 	    memcmp(wire + rel, owner, x->zone_wire_len) != 0)
 		return -1;
 	/* REL must end on a label boundary */
@@ -447,12 +422,12 @@ int rbl_xfr_soa(const rbl_zone *z, uint32_t serial, rbl_xrr_fn fn,
 		void *arg)
 {
 	uint8_t rd[2 * WIRE_NAME_MAX + 20];
-	size_t n = xf_name_wire(z->mname, rd), m;
+	size_t n = rbl_name_wire(z->mname, rd), m;
 	uint32_t v[5] = { serial, z->refresh, z->retry, z->expire,
 			  z->minimum };
 	rbl_xrr rr;
 
-	if (n == 0 || (m = xf_name_wire(z->rname, rd + n)) == 0)
+	if (n == 0 || (m = rbl_name_wire(z->rname, rd + n)) == 0)
 		return RBL_EINVAL;
 	n += m;
 	for (unsigned i = 0; i < 5; i++, n += 4) {
@@ -479,7 +454,7 @@ static int emit_records(rbl_txn *t, xf_ctx *x)
 	int rc = rbl_zrec_get(t, x->z->id, &v, &n);
 
 	for (size_t i = 0; rc == RBL_OK && i < n; i++) {
-		olen = v[i].owner[0] ? xf_name_wire(v[i].owner, owner) : 1;
+		olen = rbl_name_wire(v[i].owner, owner);	/* "": root */
 		if (olen == 0) {
 			rc = RBL_ESTORE;
 			break;
@@ -499,7 +474,7 @@ int xf_emit_apex(rbl_txn *t, xf_ctx *x)
 	int rc;
 
 	for (unsigned i = 0; i < z->n_ns; i++) {
-		size_t n = xf_name_wire(z->ns[i], rd);
+		size_t n = rbl_name_wire(z->ns[i], rd);
 
 		if (n && (rc = xf_put(x, owner, 0, T_NS, z->ns_ttl, rd, n)))
 			return rc;

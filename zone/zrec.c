@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dname.h"
 #include "error.h"
 #include "store_impl.h"
 #include "zrec.h"
@@ -36,33 +37,22 @@ const char *rbl_zrec_type_name(uint16_t type)
 	return "?";
 }
 
-/* Absolute name TEXT (trailing dot optional) to lowercase wire form in
- * OUT (RBL_NAME_MAX + 2 bytes); the length, or 0 if it is not a name. */
+/* Absolute host name TEXT (trailing dot optional) to wire form in OUT;
+ * the length, or 0 if it is not a domain name. */
 static size_t name_to_wire(const char *text, uint8_t *out)
 {
 	char name[RBL_NAME_MAX + 2];
-	size_t n = strlen(text), o = 0;
+	size_t n = strlen(text);
 
 	if (n && text[n - 1] == '.')
 		n--;
 	if (n == 0 || n > RBL_NAME_MAX)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		name[i] = (char)tolower((unsigned char)text[i]);
+	memcpy(name, text, n);
 	name[n] = '\0';
 	if (rbl_name_text_check(name, false) != RBL_OK)
 		return 0;
-	for (const char *p = name; *p;) {
-		const char *dot = strchr(p, '.');
-		size_t len = dot ? (size_t)(dot - p) : strlen(p);
-
-		out[o++] = (uint8_t)len;
-		memcpy(out + o, p, len);
-		o += len;
-		p += len + (dot != NULL);
-	}
-	out[o++] = 0;
-	return o;
+	return rbl_name_wire(name, out);
 }
 
 /* Wire name at P (at most LEN bytes, uncompressed) to text; its wire
