@@ -7,7 +7,9 @@
 #   install_needed WHO         apt-get install what was collected (root
 #                              only; otherwise name it and return 1); the
 #                              package lists are refreshed only when the
-#                              first attempt fails, as on a fresh image
+#                              first attempt fails, as on a fresh image;
+#                              a dpkg lock held by another apt is waited
+#                              for (up to 5 minutes)
 #
 # Idempotent: with nothing missing, install_needed does nothing.
 DEPS_NEED=""
@@ -29,8 +31,11 @@ install_needed() {	# who
 	fi
 	echo "$1 deps: apt-get install$DEPS_NEED" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	# shellcheck disable=SC2086 # a list of package names
-	apt-get install -y -qq --no-install-recommends $DEPS_NEED >/dev/null ||
-		{ apt-get update -qq &&
-		  apt-get install -y -qq --no-install-recommends $DEPS_NEED >/dev/null; }
+	# Another apt may hold the dpkg lock (unattended-upgrades, a
+	# configure run of a second tree): wait for it instead of failing.
+	lock="-o DPkg::Lock::Timeout=300"
+	# shellcheck disable=SC2086 # a list of package names and options
+	apt-get $lock install -y -qq --no-install-recommends $DEPS_NEED >/dev/null ||
+		{ apt-get $lock update -qq &&
+		  apt-get $lock install -y -qq --no-install-recommends $DEPS_NEED >/dev/null; }
 }
