@@ -12,8 +12,8 @@
 #include <openssl/crypto.h>
 
 #include "zone/error.h"
-#include "zone/evidence.h"
-#include "zone/policy.h"
+#include "zone/policy/evidence.h"
+#include "zone/policy/policy.h"
 #include "import/ingest.h"
 #include "import/mime.h"
 #include "import/received.h"

@@ -11,11 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "zone/config.h"
+#include "zone/config/config.h"
 #include "zone/error.h"
-#include "zone/evidence_dump.h"
-#include "zone/policy.h"
-#include "zone/store.h"
+#include "zone/policy/evidence_dump.h"
+#include "zone/policy/policy.h"
+#include "zone/store/store.h"
 #include "import/date.h"
 #include "import/ingest.h"
 #include "import/mailsrc.h"

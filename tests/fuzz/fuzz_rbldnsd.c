@@ -8,8 +8,8 @@
 #include <stdlib.h>
 
 #include "zone/error.h"
-#include "zone/rbldnsd_fmt.h"
-#include "zone/zrec.h"
+#include "zone/formats/rbldnsd_fmt.h"
+#include "zone/store/zrec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
