@@ -14,10 +14,10 @@
 #include "zone/error.h"
 #include "zone/policy/evidence.h"
 #include "zone/policy/policy.h"
-#include "import/ingest.h"
-#include "import/mime.h"
-#include "import/received.h"
-#include "import/report.h"
+#include "ingest.h"
+#include "mime.h"
+#include "received.h"
+#include "report.h"
 
 #define DEFAULT_BATCH		5000
 #define DEFAULT_MAX_MSG		(10u << 20)

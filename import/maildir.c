@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "zone/error.h"
-#include "import/mailsrc.h"
+#include "mailsrc.h"
 
 struct rbl_maildir {
 	char **paths;
