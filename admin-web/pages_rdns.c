@@ -1,9 +1,10 @@
 /*
- * pages_rdns.c -- the rDNS classification review queue (zone/policy/rdns_review.h):
- * proposed dynamic/static end-user ranges with their evidence (template,
- * coverage, sample names, carved-out infrastructure), and the buttons
- * that publish or reject them.  Nothing reaches the policy list from here
- * without a logged-in person's decision, which is audited.
+ * pages_rdns.c -- the rDNS classification review queue
+ * (zone/policy/rdns_review.h): proposed dynamic/static end-user ranges
+ * with their evidence (template, coverage, sample names, carved-out
+ * infrastructure), and the buttons that publish or reject them.  Nothing
+ * reaches the policy list from here without a logged-in person's
+ * decision, which is audited.
  */
 #include <stdio.h>
 #include <string.h>

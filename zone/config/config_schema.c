@@ -13,7 +13,7 @@ const rbl_conf_section_def rbl_conf_sections[] = {
 	{ "server", 0, false, "the DNS server rbld" },
 	{ "list",   1, true,  "a list of listings (title: list name)" },
 	{ "zone",   1, true,  "a DNS zone answering from lists (title: zone name)" },
-	/* evidence and listing policy (rbl-import, zone/policy/evidence.c, policy.c) */
+	/* evidence and listing policy (rbl-import, zone/policy/) */
 	{ "evidence", 0, false, "evidence store and import limits" },
 	{ "trap",     0, false, "spamtrap mail: where our trust boundary is" },
 	{ "reporter", 1, true,  "who may submit abuse reports (title: reporter name)" },

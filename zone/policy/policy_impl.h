@@ -1,7 +1,8 @@
 /*
  * policy_impl.h -- the policy module's private side, shared by policy.c
  * (configuration, scoring, applying evidence) and policy_admin.c (human
- * decisions, explaining, purge).  Nothing outside zone/policy/policy*.c uses it.
+ * decisions, explaining, purge).  Nothing outside zone/policy/policy*.c
+ * uses it.
  *
  * Databases (opened through store_impl.h):
  *   evstate  subject(18) | list_id(4)  -> score state (pstate, encoded)
