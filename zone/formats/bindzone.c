@@ -1,6 +1,6 @@
 /*
  * bindzone.c -- BIND master file export (see bindzone.h): text for the
- * records of xfr_expand.c.
+ * records of xfr_expand.h (zone/xfr/xfr_*.c).
  */
 #include <inttypes.h>
 #include <string.h>
