@@ -84,10 +84,10 @@ static int bump_one(ctl *c, rbl_txn *t, const rbl_zone *z,
 	if (o->has_above && !rbl_serial_after(to, o->above))
 		return ctl_err("zone %s: serial %u cannot pass %u in one step "
 			       "(RFC 1982 allows less than 2^31 forward): "
-			       "bump with --above %u first, let the "
-			       "secondaries fetch it, then again", z->name,
-			       z->serial, o->above,
-			       z->serial + 0x7fffffffu);
+			       "bump with --above %u first (the furthest "
+			       "one step reaches), let every secondary fetch "
+			       "it, then again", z->name, z->serial, o->above,
+			       z->serial + 0x7ffffffeu);
 	if (rbl_serial_after(z->serial, o->now))
 		fprintf(stderr, "rblctl: zone %s: serial %u is ahead of the "
 			"clock (%u): it may have been higher before the "
