@@ -36,7 +36,8 @@ typedef struct rbl_mbox rbl_mbox;
  * is an mbox, anything else one message.  Returns RBL_OK or RBL_ENOMEM.
  *
  * A message followed by a "From " line is complete.  The last one is
- * complete only when the input ends with a newline, no read failed and,
+ * complete only when the input ends with a newline (a device such as a
+ * terminal excepted), no read failed and,
  * for a regular file, the file still has the size and modification time
  * it had when opened (else it may still be being written, or was cut):
  * otherwise it comes with ERROR set.  A message cut exactly at the end

@@ -39,6 +39,7 @@ struct rbl_mbox {
 	int read_errno;		/* errno of a failed read, or 0 */
 	/* a regular file as it was when opened, to see it change */
 	bool regular;
+	bool device;		/* /dev/null, a terminal: taken as it reads */
 	struct stat st;
 	off_t base;		/* its offset when opened */
 	char why[160];		/* what made the last message incomplete */
@@ -57,8 +58,11 @@ int rbl_mbox_open(FILE *f, size_t max, bool single, rbl_mbox **out)
 	mb->single = single;
 	mb->at_bol = true;
 	/* an fmemopen() stream has no descriptor: it counts as a stream */
-	mb->regular = fileno(f) >= 0 && fstat(fileno(f), &mb->st) == 0 &&
-		      S_ISREG(mb->st.st_mode) && (mb->base = ftello(f)) >= 0;
+	if (fileno(f) >= 0 && fstat(fileno(f), &mb->st) == 0) {
+		mb->device = S_ISCHR(mb->st.st_mode) || S_ISBLK(mb->st.st_mode);
+		mb->regular = S_ISREG(mb->st.st_mode) &&
+			      (mb->base = ftello(f)) >= 0;
+	}
 	*out = mb;
 	return RBL_OK;
 }
@@ -144,7 +148,7 @@ static const char *incomplete(rbl_mbox *mb)
 			 strerror(mb->read_errno));
 		return mb->why;
 	}
-	if (mb->last != '\n')
+	if (mb->last != '\n' && !mb->device)
 		return mb->regular ? "the file ends in the middle of a line "
 				     "(if it is whole, end it with a newline)"
 				   : "the input ends in the middle of a line";

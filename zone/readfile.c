@@ -317,11 +317,11 @@ static int check_end(const char *path, unsigned flags, rbl_read_result *r,
 {
 	bool newline = r->len > 0 && r->data[r->len - 1] == '\n';
 
-	if (!r->stamp.regular && r->len == 0)
+	if (r->stream && r->len == 0)
 		return fail(err, errlen, path, 0, "the stream ended before "
 			    "any data: a pipe or FIFO must end with a newline "
 			    "to show that it is complete");
-	if (!r->stamp.regular && !newline)
+	if (r->stream && !newline)
 		return fail(err, errlen, path, r->len, "the stream ends in the "
 			    "middle of a line: a pipe or FIFO must end with a "
 			    "newline to show that it is complete");
@@ -346,6 +346,7 @@ static int read_open(int fd, const char *path, unsigned flags, size_t max,
 	if (S_ISDIR(st.st_mode))
 		return fail(err, errlen, path, 0, "is a directory, not a file");
 	stamp_of(&st, &r->stamp);
+	r->stream = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
 	rc = read_fd(fd, path, r->stamp.regular ? (size_t)st.st_size : 0, max,
 		     &raw, &n, err, errlen);
 	if (rc != RBL_OK)

@@ -15,10 +15,10 @@
  *     nothing or zero bytes (gzip(1) ignores those too).  zlib's gzread()
  *     is not used: it reports a missing trailer only through gzerror()
  *     and skips whatever follows the last member in silence;
- *   - a stream (pipe, FIFO, socket, terminal, device) ends with a newline,
- *     because a writer that dies half-way also ends it, so its end proves
- *     nothing; an empty stream is refused too.  A gzip trailer is proof
- *     enough for a stream;
+ *   - a stream (pipe, FIFO, socket) ends with a newline, because a writer
+ *     that dies half-way also ends it, so its end proves nothing; an empty
+ *     stream is refused too.  A gzip trailer is proof enough for a stream.
+ *     A device (/dev/null, a terminal) is taken as it reads;
  *   - with RBL_READ_NEWLINE, a plain regular file ends with a newline as
  *     well (or is empty): for callers that replace data, where a file cut
  *     in the middle of its last line must not empty or shorten anything.
@@ -54,6 +54,7 @@ typedef struct rbl_read_result {
 	char *data;		/* malloc'ed, LEN bytes and a NUL after them */
 	size_t len;
 	bool gzip;		/* it was gzip data, every trailer checked */
+	bool stream;		/* a pipe, FIFO or socket */
 	bool open_end;		/* plain regular file whose last line has no
 				   newline (only without RBL_READ_NEWLINE) */
 	rbl_file_stamp stamp;

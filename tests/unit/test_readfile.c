@@ -213,7 +213,7 @@ static void test_streams(void)
 	size_t n;
 
 	CHECK_RC(from_fifo("f1", "a\nb\n", 4, &r), RBL_OK);
-	CHECK(!r.stamp.regular && r.len == 4);
+	CHECK(r.stream && !r.stamp.regular && r.len == 4);
 	free(r.data);
 	CHECK_RC(from_fifo("f2", "a\nb", 3, &r), RBL_EIO);
 	CHECK(says("f2", 3) && strstr(err, "middle of a line"));
@@ -227,6 +227,12 @@ static void test_streams(void)
 	CHECK_RC(from_fifo("f5", z, n - 1, &r), RBL_EIO);
 	CHECK(says("f5", (long)n - 1));
 	free(z);
+	/* a device is taken as it reads: /dev/null is an empty input */
+	err[0] = '\0';
+	CHECK_RC(rbl_read_whole("/dev/null", RBL_READ_NEWLINE, 1 << 20, &r,
+				err, sizeof err), RBL_OK);
+	CHECK(r.len == 0 && !r.stream && !r.stamp.regular);
+	free(r.data);
 }
 
 static void test_changes(void)
