@@ -100,7 +100,11 @@ static const ctl_cmd commands[] = {
 	  "--merge (default) adds and replaces entries; --replace empties the\n"
 	  "list and refills it in the same transaction.  A file with any\n"
 	  "error imports nothing.  Overlapping lines are resolved the way\n"
-	  "rbldnsd answers them.  --lenient clears CIDR host bits (rbldnsd -e).\n" },
+	  "rbldnsd answers them.  --lenient clears CIDR host bits (rbldnsd -e).\n"
+	  "Nothing is imported unless every file is read whole: gzip with\n"
+	  "its trailer, a pipe or FIFO ending with a newline, no file\n"
+	  "changing while read, and with --replace a last line ending with a\n"
+	  "newline (a merge warns).  The error names the file and byte.\n" },
 	{ "import-zone", cmd_import_zone,
 	  "import-zone ZONE FILE... [--type combined|generic] "
 	  "[--replace|--merge] [--lenient]",
@@ -110,7 +114,8 @@ static const ctl_cmd commands[] = {
 	  "$SOA, $NS and $TTL set the zone's SOA fields, name servers and\n"
 	  "TTL.  The zone and lists are created when missing.  Generic\n"
 	  "sections (\"name [ttl] A|AAAA|TXT|MX value\" lines) replace the\n"
-	  "zone's fixed records; --type generic reads a file of only those.\n" },
+	  "zone's fixed records; --type generic reads a file of only those.\n"
+	  "Files must be read whole as for import, last line included.\n" },
 	{ "export", cmd_export,
 	  "export ZONE|LIST --format rbldnsd|bind [--list] [-o FILE] "
 	  "[--max-records N]",
