@@ -84,11 +84,9 @@ static inline size_t rbl_wire_name(const uint8_t *msg, size_t len,
 			return 0;
 		if (l == 0)
 			break;
-		if (lo) {
-			if (labels >= DNS_LABELS_MAX)
-				return 0;
+		/* labels < DNS_LABELS_MAX: each takes 2 bytes of at most 254 */
+		if (lo)
 			lo[labels] = (uint8_t)n;
-		}
 		labels++;
 		if (w) {
 			const uint8_t *s = msg + off + 1;
