@@ -170,6 +170,15 @@ static void vhtml(adm_buf *b, const char *fmt, va_list *ap)
 	}
 }
 
+void adm_vhtmlf(adm_buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+
+	va_copy(ap2, ap);
+	vhtml(b, fmt, &ap2);
+	va_end(ap2);
+}
+
 void adm_htmlf(adm_buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -14,6 +14,7 @@
 #ifndef ADM_BUF_H
 #define ADM_BUF_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -33,8 +34,9 @@ void adm_puts(adm_buf *b, const char *s);
 /* Plain printf, NO escaping: for numbers and fixed text only. */
 void adm_printf(adm_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* The escaping writer described above. */
+/* The escaping writer described above, and its va_list form. */
 void adm_htmlf(adm_buf *b, const char *fmt, ...);
+void adm_vhtmlf(adm_buf *b, const char *fmt, va_list ap);
 
 /* S with & < > " ' as entities; control characters other than tab and
  * newline become U+FFFD so attacker text cannot hide in the page. */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "zone/store.h"
+#include "admin.h"
 
 #define ADM_ZONES_TEXT 512
 
@@ -30,5 +31,13 @@ typedef struct adm_hit {
  * store error.  RBL_EINVAL when SUBJECT is neither. */
 int adm_lookup(rbl_txn *t, const char *subject, int64_t now,
 	       int (*fn)(void *arg, const adm_hit *h), void *arg);
+
+/* The zones answering from list LIST_ID ("bl.example, zen.example"; ""
+ * when none publishes it) into OUT. */
+void adm_zones_of(rbl_txn *t, uint32_t list_id, char out[ADM_ZONES_TEXT]);
+
+/* The name of the policy whose allow list is LIST_ID, or NULL when it is
+ * no policy's allow list. */
+const char *adm_allow_of(const adm_app *app, uint32_t list_id);
 
 #endif
