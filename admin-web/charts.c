@@ -14,7 +14,7 @@
 
 #include "charts.h"
 
-#define W	560
+#define W	480
 #define H	220
 #define PAD_L	46
 #define PAD_R	12
@@ -102,7 +102,7 @@ static void frame(adm_buf *b, const char *title, const axis *a)
 static void legend(adm_buf *b, const adm_series *s, size_t n_series)
 {
 	for (size_t k = 0; k < n_series; k++) {
-		int x = W - PAD_R - 92 * (int)(n_series - k);
+		int x = W - PAD_R - 84 * (int)(n_series - k);
 
 		adm_htmlf(b, "<rect x=\"%d\" y=\"8\" width=\"11\" height=\"11\" "
 			     "fill=\"%S\"/><text x=\"%d\" y=\"18\" "
@@ -166,10 +166,9 @@ void adm_svg_line(adm_buf *b, const char *title, const adm_series *s,
 		adm_printf(b, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
 			      "stroke=\"#c62828\" stroke-dasharray=\"5 4\"/>"
 			      "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" "
-			      "fill=\"#c62828\" text-anchor=\"end\">threshold "
-			      "%g</text>", PAD_L, W - PAD_R, y_of(&a, mark),
-			   y_of(&a, mark), W - PAD_R - 2, y_of(&a, mark) - 4,
-			   mark);
+			      "fill=\"#c62828\">threshold %g</text>", PAD_L,
+			   W - PAD_R, y_of(&a, mark), y_of(&a, mark), PAD_L + 4,
+			   y_of(&a, mark) - 4, mark);
 	adm_htmlf(b, "<polyline fill=\"none\" stroke=\"%S\" stroke-width=\"2\" "
 		     "points=\"", s->color);
 	for (size_t i = 0; i < n; i++)

@@ -90,18 +90,18 @@ struct table_ctx {
 static int table_row(void *arg, const rbl_evidence *ev)
 {
 	struct table_ctx *x = arg;
-	char when[32], subj[RBL_ADDR_STRLEN], hex[2 * RBL_EV_HASH_LEN + 1];
+	char subj[RBL_ADDR_STRLEN], hex[2 * RBL_EV_HASH_LEN + 1];
 	enum adm_row what = adm_pager_row(x->pg);
 
 	if (what != ADM_ROW_SHOW)
 		return what == ADM_ROW_STOP;
 	rbl_evidence_hash_hex(ev->hash, hex);
 	adm_puts(x->b, "<tr>");
-	adm_td(x->b, "When", "nw", "%s", adm_time(ev->when, "-", when));
-	adm_td(x->b, "Kind", NULL, "%s", rbl_evidence_kind_name(ev->kind));
-	adm_td(x->b, "Subject", "mono", "%s",
+	adm_td_time(x->b, "When", ev->when, "-");
+	adm_td(x->b, "Kind", "nw", "%W", rbl_evidence_kind_name(ev->kind));
+	adm_td(x->b, "Subject", "mono", "%W",
 	       rbl_prefix_format(&ev->subject, subj));
-	adm_td(x->b, "Source", NULL, "%s", ev->source);
+	adm_td(x->b, "Source", NULL, "%W", ev->source);
 	adm_printf(x->b, "<td data-l=\"Weight\" class=\"num\">%.2f</td>",
 		   ev->weight);
 	adm_htmlf(x->b, "<td data-l=\"Summary\" title=\"%s\">", hex);
@@ -131,29 +131,30 @@ int adm_evidence_table(adm_buf *b, const adm_req *r, rbl_txn *t,
 
 static void policy_row(adm_buf *b, const rbl_policy_status *s)
 {
-	char exp[32], blk[32], lst[32], as[RBL_ADDR_STRLEN];
+	char exp[32], blk[32], as[RBL_ADDR_STRLEN];
 
 	adm_puts(b, "<tr>");
-	adm_td(b, "Policy", NULL, "%s", s->policy->name);
-	adm_td(b, "List", NULL, "%s", s->policy->list);
+	adm_td(b, "Policy", NULL, "%W", s->policy->name);
+	adm_td(b, "List", NULL, "%W", s->policy->list);
 	adm_printf(b, "<td data-l=\"Score / threshold\" class=\"num\">"
 		      "%.2f / %.2f</td><td data-l=\"Reputation\" class=\"num\">"
 		      "%u</td>", s->score, s->policy->threshold, s->reputation);
 	adm_td(b, "Evidence", "num", "%llu", (unsigned long long)s->n_evidence);
-	adm_td(b, "Last seen", "nw", "%s", adm_time(s->last_seen, "-", lst));
+	adm_td_time(b, "Last seen", s->last_seen, "-");
 	if (s->listed)
-		adm_td(b, "Listed", NULL, "as %s until %s",
+		adm_td(b, "Listed", NULL, "as %W until <span class=\"nw\">%W"
+		       "</span>",
 		       rbl_prefix_format(&s->listed_as, as),
 		       adm_time(s->expires, "never", exp));
 	else
 		adm_td(b, "Listed", NULL, "no");
 	if (s->blocked)
-		adm_td(b, "Allowed / blocked", NULL, "%sdelisted %s by %s: %s",
+		adm_td(b, "Allowed / blocked", NULL, "%Wdelisted %W by %W: %W",
 		       s->allowed ? "allowed; " : "",
 		       adm_time(s->block.when, "", blk), s->block.who,
 		       s->block.why);
 	else
-		adm_td(b, "Allowed / blocked", NULL, "%s",
+		adm_td(b, "Allowed / blocked", NULL, "%W",
 		       s->allowed ? "allowed" : "-");
 	adm_puts(b, "</tr>");
 }

@@ -21,17 +21,17 @@ static const char css[] =
 	"header .muted{color:#b9c7d8}a.card{color:inherit;text-decoration:none}"
 	"header .site{font-weight:600;font-size:1.1em;color:#fff;margin-right:1em}"
 	"header form{margin:0 0 0 auto}"
-	"main{max-width:1100px;margin:1.2em auto;padding:0 1.2em}"
+	"main{max-width:1200px;margin:1.2em auto;padding:0 1.2em}"
 	"h1{font-size:1.4em;overflow-wrap:anywhere}"
 	"h2{font-size:1.15em;margin-top:1.6em}"
 	"p,li,dd,.notice,label{overflow-wrap:anywhere}"
 	"a{color:#1559c1}"
 	"table{border-collapse:collapse;width:100%;background:#fff;margin:.6em 0}"
 	"th,td{text-align:left;padding:.35em .6em;border-bottom:1px solid #e1e4e8;"
-	"vertical-align:top;overflow-wrap:anywhere}th{background:#eef1f5;"
+	"vertical-align:top;overflow-wrap:break-word}th{background:#eef1f5;"
 	"font-weight:600}"
 	"td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}"
-	".nw{white-space:nowrap}"
+	".nw,th.num{white-space:nowrap}"
 	"table.kv th{width:11em}"
 	"tr.link{position:relative}tr.link:hover{background:#f0f5ff}"
 	"a.row::after{content:\"\";position:absolute;inset:0}"
@@ -61,12 +61,12 @@ static const char css[] =
 	"padding:.8em 1em;min-width:12em}"
 	".card .big{font-size:1.8em;font-weight:600}"
 	".muted{color:#5b6570}.mono{font-family:ui-monospace,monospace}"
-	"input.short{width:12em;max-width:100%}"
+	"input.short{width:100%;min-width:7em;max-width:12em}"
 	".pager{display:flex;flex-wrap:wrap;gap:.3em 1em;align-items:baseline;"
 	"margin:.4em 0}.pager .count{color:#5b6570;margin-right:auto}"
 	"details.long summary{cursor:pointer;list-style:none}"
 	"details.long summary::-webkit-details-marker{display:none}"
-	"details.long summary .more{color:#1559c1;white-space:nowrap}"
+	"details.long summary .more{color:#1559c1}"
 	"details.long[open] summary .cut{display:none}"
 	"details.long[open] summary .more::before{content:\"show less \"}"
 	"details.long[open] summary .more span{display:none}"
@@ -74,7 +74,9 @@ static const char css[] =
 	"padding:.2em 1em 1em;margin:1em 0}"
 	"svg{background:#fff;border:1px solid #e1e4e8;border-radius:6px;"
 	"max-width:100%;height:auto;display:block;margin:.6em 0}"
-	"footer{max-width:1100px;margin:2em auto;padding:0 1.2em;color:#5b6570;"
+	".charts{display:flex;flex-wrap:wrap;gap:0 1em}"
+	".charts svg{flex:1 1 400px;max-width:560px}"
+	"footer{max-width:1200px;margin:2em auto;padding:0 1.2em;color:#5b6570;"
 	"font-size:.85em}"
 	"@media (max-width:720px){"
 	"header{padding:.5em .8em}main{padding:0 .7em}"
@@ -85,7 +87,8 @@ static const char css[] =
 	"margin:.6em 0;padding:.3em 0;background:#fff}"
 	"table.list td{border:0;padding:.15em .8em;text-align:left}"
 	"table.list td[data-l]:not([data-l=\"\"])::before{content:attr(data-l);"
-	"display:block;font-size:.78em;color:#5b6570;font-weight:600}"
+	"display:inline-block;min-width:6.2em;margin-right:.5em;font:600 .8em/1.5 "
+	"system-ui,sans-serif;color:#5b6570;vertical-align:baseline}"
 	"table.kv th,table.kv td{display:block;width:auto;border:0}"
 	"table.kv th{padding-bottom:0}table.kv tr{display:block;"
 	"border-bottom:1px solid #e1e4e8}"
@@ -212,10 +215,11 @@ void adm_table_begin(adm_buf *b, const char *id, const char *const *cols)
 	else
 		adm_puts(b, "<table class=\"list\"><thead><tr>");
 	for (; *cols; cols++) {
+		/* "#Entries" is a number column; "#" alone is one too */
 		bool num = (*cols)[0] == '#';
 
 		adm_htmlf(b, "<th%S>%s</th>", num ? " class=\"num\"" : "",
-			  *cols + num);
+			  (*cols)[1] ? *cols + num : *cols);
 	}
 	adm_puts(b, "</tr></thead><tbody>");
 }
@@ -240,6 +244,20 @@ void adm_td(adm_buf *b, const char *label, const char *cls,
 	adm_puts(b, "</td>");
 }
 
+void adm_td_time(adm_buf *b, const char *label, int64_t t,
+		 const char *when_zero)
+{
+	char buf[32];
+
+	if (t == 0) {
+		adm_td(b, label, NULL, "%W", when_zero);
+		return;
+	}
+	adm_time(t, "", buf);
+	buf[10] = '\0';	/* "2026-11-23" and "03:35 UTC" */
+	adm_td(b, label, NULL, "<span class=\"nw\">%s</span> %s", buf, buf + 11);
+}
+
 /* Bytes of the first MAX characters of S (UTF-8). */
 static size_t prefix_bytes(const char *s, size_t max)
 {
@@ -260,16 +278,16 @@ void adm_longtext(adm_buf *b, const char *s, size_t max)
 	char head[1024];
 
 	if (!s[cut]) {
-		adm_esc(b, s);
+		adm_esc_wrap(b, s);
 		return;
 	}
 	if (cut >= sizeof head)
 		cut = prefix_bytes(s, 200);
 	memcpy(head, s, cut);
 	head[cut] = '\0';
-	adm_htmlf(b, "<details class=\"long\"><summary><span class=\"cut\">%s"
+	adm_htmlf(b, "<details class=\"long\"><summary><span class=\"cut\">%W"
 		     "&hellip; </span><span class=\"more\">show all<span> %u "
-		     "characters</span></span></summary>%s</details>", head,
+		     "characters</span></span></summary>%W</details>", head,
 		  (unsigned)(strlen(s)), s);
 }
 
@@ -277,15 +295,17 @@ void adm_cut(adm_buf *b, const char *s, size_t max)
 {
 	size_t cut = prefix_bytes(s, max);
 
+	char head[1024];
+
 	if (!s[cut]) {
-		adm_esc(b, s);
+		adm_esc_wrap(b, s);
 		return;
 	}
-	for (size_t i = 0; i < cut; i++) {
-		char one[2] = { s[i], 0 };
-
-		adm_esc(b, one);
-	}
+	if (cut >= sizeof head)
+		cut = prefix_bytes(s, 200);
+	memcpy(head, s, cut);
+	head[cut] = '\0';
+	adm_esc_wrap(b, head);
 	adm_puts(b, "&hellip;");
 }
 

@@ -54,6 +54,12 @@ void adm_table_end(adm_buf *b);
 void adm_td(adm_buf *b, const char *label, const char *cls,
 	    const char *fmt, ...);
 
+/* A cell labelled LABEL with time T as "2026-11-23 03:35 UTC" that may
+ * wrap between date and time but never inside the date; WHEN_ZERO
+ * (escaped) for 0. */
+void adm_td_time(adm_buf *b, const char *label, int64_t t,
+		 const char *when_zero);
+
 /* Free text S, escaped; when longer than MAX characters, the first MAX
  * are shown with a "show all" toggle (<details>) holding the whole. */
 void adm_longtext(adm_buf *b, const char *s, size_t max);

@@ -150,3 +150,32 @@ void adm_zones_of(rbl_txn *t, uint32_t list_id, char out[ADM_ZONES_TEXT])
 	out[0] = '\0';
 	rbl_zone_foreach(t, zone_uses, &zc);
 }
+
+struct keep_ctx {
+	adm_kept_hit *out;
+	unsigned max, n;
+};
+
+static int keep(void *arg, const adm_hit *h)
+{
+	struct keep_ctx *c = arg;
+	adm_kept_hit *k;
+
+	if (c->n == c->max)
+		return 0;
+	k = &c->out[c->n++];
+	k->hit = *h;
+	k->list = *h->list;	/* H->LIST lives only during the walk */
+	k->hit.list = &k->list;
+	return 0;
+}
+
+int adm_lookup_all(rbl_txn *t, const char *subject, int64_t now,
+		   adm_kept_hit *out, unsigned max, unsigned *n)
+{
+	struct keep_ctx c = { out, max, 0 };
+	int rc = adm_lookup(t, subject, now, keep, &c);
+
+	*n = c.n;
+	return rc;
+}

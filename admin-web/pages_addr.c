@@ -30,18 +30,9 @@
 #define ROWS		50
 
 struct addr_ctx {
-	adm_hit *hits;
+	adm_kept_hit *hits;
 	unsigned n;
 };
-
-static int keep_hit(void *arg, const adm_hit *h)
-{
-	struct addr_ctx *c = arg;
-
-	if (c->n < MAX_HITS)
-		c->hits[c->n++] = *h;
-	return 0;
-}
 
 static void remove_form(adm_buf *b, const adm_req *r, const char *list,
 			const char *key)
@@ -59,24 +50,23 @@ static void remove_form(adm_buf *b, const adm_req *r, const char *list,
 
 static void listing_row(adm_buf *b, const adm_req *r, const adm_hit *h)
 {
-	char since[32], until[32], code[16];
+	char code[16];
 	const char *allow = adm_allow_of(r->app, h->list->id);
 
 	adm_puts(b, "<tr>");
-	adm_td(b, "List", NULL, "%s", h->list->name);
+	adm_td(b, "List", NULL, "%W", h->list->name);
 	if (allow)
-		adm_td(b, "Zones", "muted", "allow list of policy %s, not "
+		adm_td(b, "Zones", "muted", "allow list of policy %W, not "
 		       "published", allow);
 	else
-		adm_td(b, "Zones", h->zones[0] ? NULL : "muted", "%s",
+		adm_td(b, "Zones", h->zones[0] ? NULL : "muted", "%W",
 		       h->zones[0] ? h->zones : "not published");
-	adm_td(b, "Entry", "mono", "%s", h->key);
-	adm_td(b, "Code", "mono", "%s", rbl_code_format(h->codes[0], code));
-	adm_td(b, "TXT", NULL, "%s", h->txt);
-	adm_td(b, "Since", "nw", "%s", adm_time(h->entry.added, "-", since));
-	adm_td(b, "Expires", "nw", "%s",
-	       adm_time(h->entry.expires, "never", until));
-	adm_td(b, "Source", NULL, "%s", h->entry.source);
+	adm_td(b, "Entry", "mono", "%W", h->key);
+	adm_td(b, "Code", "mono", "%W", rbl_code_format(h->codes[0], code));
+	adm_td(b, "TXT", NULL, "%W", h->txt);
+	adm_td_time(b, "Since", h->entry.added, "-");
+	adm_td_time(b, "Expires", h->entry.expires, "never");
+	adm_td(b, "Source", NULL, "%W", h->entry.source);
 	adm_htmlf(b, "<td data-l=\"\"><a href=\"/admin/listing?list=%U&amp;"
 		  "key=%U\">Edit</a> ", h->list->name, h->key);
 	remove_form(b, r, h->list->name, h->key);
@@ -93,7 +83,7 @@ static void listings(adm_buf *b, const adm_req *r, const char *subject,
 	if (c->n) {
 		adm_table_begin(b, "listings", cols);
 		for (unsigned i = 0; i < c->n; i++)
-			listing_row(b, r, &c->hits[i]);
+			listing_row(b, r, &c->hits[i].hit);
 		adm_table_end(b);
 	} else
 		adm_puts(b, "<p>Not listed.</p>");
@@ -118,7 +108,7 @@ static void disagreement(adm_buf *b, const adm_req *r, rbl_txn *t,
 				allowed_by = set->policies[i].allow_list;
 	free(st);
 	for (unsigned i = 0; allowed_by && i < c->n; i++) {
-		const adm_hit *h = &c->hits[i];
+		const adm_hit *h = &c->hits[i].hit;
 		char code[16];
 
 		if (!h->zones[0] || adm_allow_of(r->app, h->list->id))
@@ -173,7 +163,7 @@ struct hist_ctx {
 static int request_row(void *arg, const rbl_delist_req *q)
 {
 	struct hist_ctx *c = arg;
-	char when[32], idtxt[24];
+	char idtxt[24];
 	enum adm_row what;
 
 	if (strcmp(q->subject, c->subject) != 0)
@@ -182,11 +172,11 @@ static int request_row(void *arg, const rbl_delist_req *q)
 		return what == ADM_ROW_STOP;
 	snprintf(idtxt, sizeof idtxt, "%llu", (unsigned long long)q->id);
 	adm_puts(c->b, "<tr>");
-	adm_td(c->b, "#", "num", "<a href=\"/admin/request?id=%s\">%s</a>",
+	adm_td(c->b, "#", "num nw", "<a href=\"/admin/request?id=%s\">%W</a>",
 	       idtxt, idtxt);
-	adm_td(c->b, "Received", "nw", "%s", adm_time(q->created, "", when));
-	adm_td(c->b, "State", NULL, "%s", rbl_delist_state_name(q->state));
-	adm_td(c->b, "Contact", NULL, "%s", q->contact);
+	adm_td_time(c->b, "Received", q->created, "");
+	adm_td(c->b, "State", "nw", "%W", rbl_delist_state_name(q->state));
+	adm_td(c->b, "Contact", "wide", "%W", q->contact);
 	adm_puts(c->b, "<td data-l=\"Reason\">");
 	adm_longtext(c->b, q->reason, 200);
 	adm_puts(c->b, "</td></tr>");
@@ -196,17 +186,16 @@ static int request_row(void *arg, const rbl_delist_req *q)
 static int audit_row(void *arg, const rbl_audit_rec *a)
 {
 	struct hist_ctx *c = arg;
-	char when[32];
 	enum adm_row what = adm_pager_row(c->pg);
 
 	if (what != ADM_ROW_SHOW)
 		return what == ADM_ROW_STOP;
 	adm_puts(c->b, "<tr>");
-	adm_td(c->b, "When", "nw", "%s", adm_time(a->time, "", when));
-	adm_td(c->b, "Who", NULL, "%s", a->user);
-	adm_td(c->b, "Action", NULL, "%s", a->action);
-	adm_td(c->b, "Before", NULL, "%s", a->before);
-	adm_td(c->b, "After", NULL, "%s", a->after);
+	adm_td_time(c->b, "When", a->time, "");
+	adm_td(c->b, "Who", NULL, "%W", a->user);
+	adm_td(c->b, "Action", NULL, "%W", a->action);
+	adm_td(c->b, "Before", NULL, "%W", a->before);
+	adm_td(c->b, "After", NULL, "%W", a->after);
 	adm_puts(c->b, "<td data-l=\"Reason\">");
 	adm_longtext(c->b, a->reason, 200);
 	adm_puts(c->b, "</td></tr>");
@@ -273,7 +262,7 @@ void page_address(adm_req *r, adm_resp *o)
 		adm_error(r, o, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 		return;
 	}
-	adm_lookup(t, subject, r->now, keep_hit, &c);
+	adm_lookup_all(t, subject, r->now, c.hits, MAX_HITS, &c.n);
 	adm_page_begin(&o->body, r, subject);
 	is_addr = is_addr && rbl_prefix_parse(subject, false, &p) == RBL_OK;
 	if (is_addr)

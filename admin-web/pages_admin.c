@@ -40,7 +40,7 @@ static int zone_row(void *arg, const rbl_zone *z)
 			n += l.n_entries;
 	}
 	adm_puts(c->b, "<tr>");
-	adm_td(c->b, "Zone", "mono", "%s", z->name);
+	adm_td(c->b, "Zone", "mono", "%W", z->name);
 	adm_td(c->b, "Entries", "num", "%llu", (unsigned long long)n);
 	adm_td(c->b, "Lists", "num", "%u", (unsigned)z->n_lists);
 	adm_td(c->b, "Serial", "num", "%u", (unsigned)z->serial);
@@ -51,13 +51,12 @@ static int zone_row(void *arg, const rbl_zone *z)
 static int list_row(void *arg, const rbl_list *l)
 {
 	struct zone_ctx *c = arg;
-	char when[32];
 
 	adm_puts(c->b, "<tr>");
-	adm_td(c->b, "List", NULL, "%s", l->name);
-	adm_td(c->b, "Kind", NULL, "%s", l->kind == RBL_LIST_IP ? "IP" : "domain");
+	adm_td(c->b, "List", NULL, "%W", l->name);
+	adm_td(c->b, "Kind", NULL, "%W", l->kind == RBL_LIST_IP ? "IP" : "domain");
 	adm_td(c->b, "Entries", "num", "%llu", (unsigned long long)l->n_entries);
-	adm_td(c->b, "Changed", "nw", "%s", adm_time(l->changed, "-", when));
+	adm_td_time(c->b, "Changed", l->changed, "-");
 	adm_puts(c->b, "</tr>");
 	return 0;
 }
@@ -150,10 +149,11 @@ void page_dashboard(adm_req *r, adm_resp *o)
 	card(&o->body, "Entries", num[1], NULL);
 	card(&o->body, "Evidence, last 24 h", num[2], NULL);
 	card(&o->body, "rbld queries/s", num[3], NULL);
-	adm_puts(&o->body, "</div><h2>Activity</h2>");
+	adm_puts(&o->body, "</div><h2>Activity</h2><div class=\"charts\">");
 	daily_chart(&o->body, &s);
 	if (charts.len)
 		adm_put(&o->body, charts.p, charts.len);
+	adm_puts(&o->body, "</div>");
 	adm_buf_free(&charts);
 	if (adm_txn(r, false, &t) == RBL_OK) {
 		zone_tables(&o->body, t);
@@ -176,18 +176,17 @@ struct search_ctx {
 static int search_row(struct search_ctx *c, const char *key,
 		      const rbl_entry *e)
 {
-	char since[32], until[32];
 	enum adm_row what = adm_pager_row(c->pg);
 
 	if (what != ADM_ROW_SHOW)
 		return what == ADM_ROW_STOP;
 	adm_puts(c->b, "<tr>");
-	adm_td(c->b, "List", NULL, "%s", c->list->name);
-	adm_td(c->b, "Entry", "mono", "<a href=\"/admin/addr?a=%U\">%s%s</a>",
+	adm_td(c->b, "List", NULL, "%W", c->list->name);
+	adm_td(c->b, "Entry", "mono", "<a href=\"/admin/addr?a=%U\">%W%W</a>",
 	       key, (e->flags & RBL_ENTRY_EXCLUDE) ? "!" : "", key);
-	adm_td(c->b, "Since", "nw", "%s", adm_time(e->added, "-", since));
-	adm_td(c->b, "Expires", "nw", "%s", adm_time(e->expires, "never", until));
-	adm_td(c->b, "Source", NULL, "%s", e->source);
+	adm_td_time(c->b, "Since", e->added, "-");
+	adm_td_time(c->b, "Expires", e->expires, "never");
+	adm_td(c->b, "Source", NULL, "%W", e->source);
 	adm_puts(c->b, "</tr>");
 	return 0;
 }

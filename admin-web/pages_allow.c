@@ -32,21 +32,20 @@ struct allow_ctx {
 static int allow_row(void *arg, const rbl_prefix *p, const rbl_entry *e)
 {
 	struct allow_ctx *c = arg;
-	char key[RBL_ADDR_STRLEN], since[32], until[32];
+	char key[RBL_ADDR_STRLEN];
 	enum adm_row what = adm_pager_row(c->pg);
 
 	if (what != ADM_ROW_SHOW)
 		return what == ADM_ROW_STOP;
 	rbl_prefix_format(p, key);
 	adm_puts(c->b, "<tr>");
-	adm_td(c->b, "List", NULL, "%s", c->list);
-	adm_td(c->b, "Prefix", "mono", "<a href=\"/admin/%S=%U\">%s</a>",
+	adm_td(c->b, "List", NULL, "%W", c->list);
+	adm_td(c->b, "Prefix", "mono", "<a href=\"/admin/%S=%U\">%W</a>",
 	       p->len == rbl_addr_bits(p->addr.family) ? "addr?a" : "search?q",
 	       key, key);
-	adm_td(c->b, "Since", "nw", "%s", adm_time(e->added, "-", since));
-	adm_td(c->b, "Until", "nw", "%s", adm_time(e->expires, "forever",
-						   until));
-	adm_td(c->b, "By", NULL, "%s", e->source);
+	adm_td_time(c->b, "Since", e->added, "-");
+	adm_td_time(c->b, "Until", e->expires, "forever");
+	adm_td(c->b, "By", NULL, "%W", e->source);
 	adm_puts(c->b, "<td data-l=\"\"><form class=\"inline\" method=\"post\" "
 		 "action=\"/admin/allow/remove\">");
 	adm_csrf_field(c->b, c->r);

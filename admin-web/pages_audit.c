@@ -40,18 +40,17 @@ struct rows_ctx {
 static int audit_row(void *arg, const rbl_audit_rec *a)
 {
 	struct rows_ctx *c = arg;
-	char when[32];
 	enum adm_row what = adm_pager_row(c->pg);
 
 	if (what != ADM_ROW_SHOW)
 		return what == ADM_ROW_STOP;
 	adm_puts(c->b, "<tr>");
-	adm_td(c->b, "#", "num", "%llu", (unsigned long long)a->seq);
-	adm_td(c->b, "When", "nw", "%s", adm_time(a->time, "", when));
-	adm_td(c->b, "Who", NULL, "%s", a->user);
-	adm_td(c->b, "From", "mono", "%s", a->client);
-	adm_td(c->b, "Action", NULL, "%s", a->action);
-	adm_td(c->b, "Target", "mono", "%s", a->target);
+	adm_td(c->b, "#", "num nw", "%llu", (unsigned long long)a->seq);
+	adm_td_time(c->b, "When", a->time, "");
+	adm_td(c->b, "Who", NULL, "%W", a->user);
+	adm_td(c->b, "From", "mono", "%W", a->client);
+	adm_td(c->b, "Action", NULL, "%W", a->action);
+	adm_td(c->b, "Target", "mono", "%W", a->target);
 	adm_puts(c->b, "<td data-l=\"Before\">");
 	adm_longtext(c->b, a->before, 120);
 	adm_puts(c->b, "</td><td data-l=\"After\">");

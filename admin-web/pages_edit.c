@@ -428,6 +428,7 @@ static void saved_say(const adm_req *r, rbl_txn *t, const rbl_list *l,
 		      const struct key *k, const rbl_entry *e, bool was_edit)
 {
 	char zones[ADM_ZONES_TEXT], code[16], until[32];
+	char answers[ADM_ZONES_TEXT + 48] = "";
 	const char *allow = adm_allow_of(r->app, l->id);
 	const char *what = was_edit ? "Saved" : "Added";
 
@@ -440,14 +441,16 @@ static void saved_say(const adm_req *r, rbl_txn *t, const rbl_list *l,
 	else if (e->flags & RBL_ENTRY_EXCLUDE)
 		adm_say(r, false, "%s: %s is excluded in %s: never listed there.",
 			what, k->text, l->name);
-	else
-		adm_say(r, false, "%s: %s is listed in %s%s%s%s%s, %s%s.", what,
-			k->text, l->name, zones[0] ? " (" : "",
-			zones[0] ? zones : "", zones[0] ? " answers " : "",
-			zones[0] ? (e->n_codes ? rbl_code_format(e->codes[0],
-				    code) : "the list's code") : "",
-			e->expires ? "until " : "with no end",
+	else {
+		if (zones[0])
+			snprintf(answers, sizeof answers, " (%s answers %s)", zones,
+				 e->n_codes ? rbl_code_format(e->codes[0], code)
+					    : "with the list's code");
+		adm_say(r, false, "%s: %s is listed in %s%s, %s%s.", what,
+			k->text, l->name, answers, e->expires ? "until "
+							      : "with no end",
 			e->expires ? until : "");
+	}
 }
 
 void page_listing_save(adm_req *r, adm_resp *o)

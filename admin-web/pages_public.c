@@ -39,17 +39,22 @@ static void lookup_form(adm_buf *b, const char *q)
 }
 
 struct public_ctx {
-	adm_hit *hits;
+	adm_kept_hit *hits;
 	unsigned n;
 };
 
-static int keep_hit(void *arg, const adm_hit *h)
+/* Keep the hits in lists a zone publishes (an allow list is none). */
+static void published_only(struct public_ctx *c)
 {
-	struct public_ctx *c = arg;
+	unsigned kept = 0;
 
-	if (h->zones[0] && c->n < MAX_HITS)	/* published lists only */
-		c->hits[c->n++] = *h;
-	return 0;
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->hits[i].hit.zones[0]) {
+			c->hits[kept] = c->hits[i];
+			c->hits[kept].hit.list = &c->hits[kept].list;
+			kept++;
+		}
+	c->n = kept;
 }
 
 static bool is_policy(const adm_hit *h)
@@ -67,7 +72,7 @@ static void all_zones(adm_buf *b, const struct public_ctx *c)
 {
 	for (unsigned i = 0; i < c->n; i++)
 		adm_htmlf(b, "%S<b>%s</b>", i == 0 ? "" : i + 1 == c->n ?
-			  " and " : ", ", c->hits[i].zones);
+			  " and " : ", ", c->hits[i].hit.zones);
 }
 
 static void meaning(adm_buf *b, const struct public_ctx *c,
@@ -77,7 +82,7 @@ static void meaning(adm_buf *b, const struct public_ctx *c,
 		     "listed</b> in ", subject);
 	all_zones(b, c);
 	adm_puts(b, ".</div><p>Mail servers that check ");
-	adm_puts(b, c->n == 1 && !strchr(c->hits[0].zones, ',') ? "this list"
+	adm_puts(b, c->n == 1 && !strchr(c->hits[0].hit.zones, ',') ? "this list"
 							       : "these lists");
 	adm_puts(b, is_addr ? " will usually refuse mail sent from this "
 			      "address, or file it as spam.  Mail from other "
@@ -110,7 +115,8 @@ static void why_one(adm_buf *b, rbl_txn *t, const adm_hit *h,
 	} else {
 		adm_htmlf(b, "listed by an operator of %s", r->app->cfg.site_name);
 		if (h->entry.added)
-			adm_htmlf(b, " on %s", adm_time(h->entry.added, "", since));
+			adm_htmlf(b, " on <span class=\"nw\">%s</span>",
+				  adm_time(h->entry.added, "", since));
 		if (strcmp(h->key, subject) != 0)
 			adm_htmlf(b, ", as part of %s", h->key);
 		adm_puts(b, h->txt[0] ? ".  Their note, which the list also "
@@ -129,20 +135,17 @@ static void details(adm_buf *b, const struct public_ctx *c)
 	adm_puts(b, "<h2>Details</h2>");
 	adm_table_begin(b, "listings", cols);
 	for (unsigned i = 0; i < c->n; i++) {
-		const adm_hit *h = &c->hits[i];
-		char since[32], until[32], code[16];
+		const adm_hit *h = &c->hits[i].hit;
+		char code[16];
 
 		adm_puts(b, "<tr>");
-		adm_td(b, "Zone", NULL, "%s", h->zones);
-		adm_td(b, "Listed since", NULL, "%s",
-		       adm_time(h->entry.added, "unknown", since));
-		adm_td(b, "Expires", NULL, "%s",
-		       adm_time(h->entry.expires, "no fixed end", until));
-		adm_td(b, "DNS answer", "mono", "%s%S%s",
+		adm_td(b, "Zone", NULL, "%W", h->zones);
+		adm_td_time(b, "Listed since", h->entry.added, "unknown");
+		adm_td_time(b, "Expires", h->entry.expires, "no fixed end");
+		adm_td(b, "DNS answer", "mono", "%W%S%W%S",
 		       rbl_code_format(h->codes[0], code),
-		       h->txt[0] ? " &ldquo;" : "", h->txt);
-		if (h->txt[0])
-			adm_puts(b, "&rdquo;");
+		       h->txt[0] ? " &ldquo;" : "", h->txt,
+		       h->txt[0] ? "&rdquo;" : "");
 		adm_puts(b, "</tr>");
 	}
 	adm_table_end(b);
@@ -151,14 +154,15 @@ static void details(adm_buf *b, const struct public_ctx *c)
 static void lookup_result(adm_req *r, adm_resp *o, const char *subject,
 			  bool is_addr)
 {
-	adm_hit *hits = calloc(MAX_HITS, sizeof *hits);
+	adm_kept_hit *hits = calloc(MAX_HITS, sizeof *hits);
 	struct public_ctx c = { hits, 0 };
 	bool evidence_done = false;
 	rbl_txn *t = NULL;
 	int rc = hits ? adm_txn(r, false, &t) : RBL_ENOMEM;
 
 	if (rc == RBL_OK)
-		rc = adm_lookup(t, subject, r->now, keep_hit, &c);
+		rc = adm_lookup_all(t, subject, r->now, hits, MAX_HITS, &c.n);
+	published_only(&c);
 	if (rc != RBL_OK) {
 		adm_notice(&o->body, "err", "The lookup failed; try again later.");
 	} else if (c.n == 0) {
@@ -170,7 +174,8 @@ static void lookup_result(adm_req *r, adm_resp *o, const char *subject,
 		meaning(&o->body, &c, subject, is_addr);
 		adm_puts(&o->body, "<h2>Why</h2>");
 		for (unsigned i = 0; i < c.n; i++)
-			why_one(&o->body, t, &hits[i], subject, r, &evidence_done);
+			why_one(&o->body, t, &hits[i].hit, subject, r,
+				&evidence_done);
 		details(&o->body, &c);
 		adm_htmlf(&o->body, "<h2>Is this wrong?</h2><p>If the problem "
 			  "is fixed or this is a mistake, <a id=\"ask\" "
@@ -382,7 +387,7 @@ static void status_text(adm_buf *b, const adm_req *r, rbl_txn *t,
 	int listed = rbl_delist_is_listed(t, q->subject, r->now);
 
 	adm_htmlf(b, "<table class=\"kv\"><tr><th>About</th><td class=\"mono\">"
-		     "%s</td></tr><tr><th>Received</th><td>%s (%s ago)</td></tr>"
+		     "%W</td></tr><tr><th>Received</th><td>%s (%s ago)</td></tr>"
 		     "<tr><th>State</th><td id=\"state\">%s</td></tr></table>",
 		  q->subject, adm_time(q->created, "-", when),
 		  adm_span(r->now - q->created, ago),

@@ -67,21 +67,23 @@ static int proposal_row(void *arg, const rbl_rdns_proposal *p)
 		return what == ADM_ROW_STOP;
 	rbl_prefix_format(&p->prefix, pfx);
 	adm_puts(c->b, "<tr>");
-	adm_td(c->b, "Range", "mono", "%s", pfx);
-	adm_td(c->b, "Class", NULL, "%s", rbl_rdns_class_name(p->cls));
+	adm_td(c->b, "Range", "mono", "%W", pfx);
+	adm_td(c->b, "Class", NULL, "%W", rbl_rdns_class_name(p->cls));
 	adm_td(c->b, "Confidence", "num", "%u.%u%%", p->confidence / 10u,
 	       p->confidence % 10u);
 	adm_td(c->b, "Coverage", "num", "%u.%u%%", p->coverage / 10u,
 	       p->coverage % 10u);
-	adm_td(c->b, "Template", "mono", "%s<br><span class=\"muted\">%s</span>",
+	adm_td(c->b, "Template", "mono", "%W<br><span class=\"muted\">%W</span>",
 	       p->template, p->domain);
 	adm_puts(c->b, "<td data-l=\"Sample names\" class=\"mono\">");
 	samples(c->b, p);
 	adm_puts(c->b, "</td>");
-	adm_td(c->b, "State", NULL, "%s<br><span class=\"muted\">%s %s</span>"
-	       "<br>%s", rbl_rdns_state_name(p->state),
-	       adm_time(p->decided ? p->decided : p->updated, "", when),
-	       p->decided_by, p->note);
+	adm_time(p->decided ? p->decided : p->updated, "", when);
+	when[10] = '\0';	/* the date, and the time: wrap between */
+	adm_td(c->b, "State", NULL, "%W<br><span class=\"muted\"><span "
+	       "class=\"nw\">%s</span> %s %W</span><br>%W",
+	       rbl_rdns_state_name(p->state), when, when + 11, p->decided_by,
+	       p->note);
 	adm_puts(c->b, "<td data-l=\"Decision\">");
 	decide_form(c->b, c->r, pfx, p->state, c->back);
 	adm_puts(c->b, "</td></tr>");

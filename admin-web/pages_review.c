@@ -47,20 +47,19 @@ static int request_row(void *arg, const rbl_delist_req *q)
 		return what == ADM_ROW_STOP;
 	snprintf(idtxt, sizeof idtxt, "%llu", (unsigned long long)q->id);
 	adm_puts(c->b, "<tr class=\"link\">");
-	adm_td(c->b, "#", "num", "%s", idtxt);
+	adm_td(c->b, "#", "num nw", "%W", idtxt);
 	if (c->all)
-		adm_td(c->b, "Received", "nw", "%s",
-		       adm_time(q->created, "-", when));
+		adm_td_time(c->b, "Received", q->created, "-");
 	else
-		adm_td(c->b, "Waiting", "nw", "%s",
+		adm_td(c->b, "Waiting", "nw", "%W",
 		       adm_span(c->now - q->created, when));
 	adm_td(c->b, "Subject", "mono", "<a class=\"row\" href=\"/admin/"
-	       "request?id=%s\" title=\"Review request %s\">%s</a>", idtxt,
+	       "request?id=%s\" title=\"Review request %s\">%W</a>", idtxt,
 	       idtxt, q->subject);
 	if (c->all)
-		adm_td(c->b, "State", NULL, "%s",
+		adm_td(c->b, "State", "nw", "%W",
 		       rbl_delist_state_name(q->state));
-	adm_td(c->b, "Contact", NULL, "%s", q->contact);
+	adm_td(c->b, "Contact", "wide", "%W", q->contact);
 	adm_htmlf(c->b, "<td data-l=\"Reason\">");
 	adm_cut(c->b, q->reason, 140);
 	adm_puts(c->b, "</td>");
@@ -132,7 +131,7 @@ static int current_row(void *arg, const adm_hit *h)
 	static const char *const cols[] = { "List", "Zones", "Entry", "Code",
 		"TXT", "Since", "Expires", "Source", NULL };
 	struct list_ctx *c = arg;
-	char since[32], until[32], code[16];
+	char code[16];
 	const char *allow = adm_allow_of(c->app, h->list->id);
 
 	if (c->n++ == 0)
@@ -145,20 +144,19 @@ static int current_row(void *arg, const adm_hit *h)
 		c->published++;
 	}
 	adm_puts(c->b, "<tr>");
-	adm_td(c->b, "List", NULL, "%s", h->list->name);
+	adm_td(c->b, "List", NULL, "%W", h->list->name);
 	if (allow)
-		adm_td(c->b, "Zones", "muted", "allow list of policy %s, not "
+		adm_td(c->b, "Zones", "muted", "allow list of policy %W, not "
 		       "published", allow);
 	else
-		adm_td(c->b, "Zones", h->zones[0] ? NULL : "muted", "%s",
+		adm_td(c->b, "Zones", h->zones[0] ? NULL : "muted", "%W",
 		       h->zones[0] ? h->zones : "not published");
-	adm_td(c->b, "Entry", "mono", "%s", h->key);
-	adm_td(c->b, "Code", "mono", "%s", rbl_code_format(h->codes[0], code));
-	adm_td(c->b, "TXT", NULL, "%s", h->txt);
-	adm_td(c->b, "Since", "nw", "%s", adm_time(h->entry.added, "-", since));
-	adm_td(c->b, "Expires", "nw", "%s",
-	       adm_time(h->entry.expires, "never", until));
-	adm_td(c->b, "Source", NULL, "%s", h->entry.source);
+	adm_td(c->b, "Entry", "mono", "%W", h->key);
+	adm_td(c->b, "Code", "mono", "%W", rbl_code_format(h->codes[0], code));
+	adm_td(c->b, "TXT", NULL, "%W", h->txt);
+	adm_td_time(c->b, "Since", h->entry.added, "-");
+	adm_td_time(c->b, "Expires", h->entry.expires, "never");
+	adm_td(c->b, "Source", NULL, "%W", h->entry.source);
 	adm_puts(c->b, "</tr>");
 	return 0;
 }
@@ -168,7 +166,7 @@ static int more_row(void *arg, const rbl_delist_more *m)
 	adm_buf *b = arg;
 	char when[32];
 
-	adm_htmlf(b, "<li><b>%s</b> on %s from %s: ", m->contact,
+	adm_htmlf(b, "<li><b>%W</b> on %s from %W: ", m->contact,
 		  adm_time(m->created, "-", when), m->client);
 	adm_longtext(b, m->reason, 300);
 	adm_puts(b, "</li>");
@@ -181,10 +179,10 @@ static void request_facts(adm_buf *b, const adm_req *r, rbl_txn *t,
 	char when[32], decided[32], waited[32];
 
 	adm_htmlf(b, "<table class=\"kv\"><tr><th>Subject</th><td class=\"mono\">"
-		  "<a href=\"/admin/addr?a=%U\">%s</a></td></tr>"
+		  "<a href=\"/admin/addr?a=%U\">%W</a></td></tr>"
 		  "<tr><th>State</th><td id=\"state\">%s</td></tr>"
-		  "<tr><th>Received</th><td>%s from %s (%s ago)</td></tr>"
-		  "<tr><th>Contact</th><td>%s</td></tr>"
+		  "<tr><th>Received</th><td>%s from %W (%s ago)</td></tr>"
+		  "<tr><th>Contact</th><td>%W</td></tr>"
 		  "<tr><th>Their reason</th><td id=\"their-reason\">",
 		  q->subject, q->subject, rbl_delist_state_name(q->state),
 		  adm_time(q->created, "-", when), q->client,
@@ -197,8 +195,8 @@ static void request_facts(adm_buf *b, const adm_req *r, rbl_txn *t,
 		adm_puts(b, "</ul></td></tr>");
 	}
 	if (q->state != RBL_DELIST_PENDING)
-		adm_htmlf(b, "<tr><th>Decided</th><td>%s by %s: %s</td></tr>"
-			  "<tr><th>Changes</th><td>%s</td></tr>",
+		adm_htmlf(b, "<tr><th>Decided</th><td>%s by %W: %W</td></tr>"
+			  "<tr><th>Changes</th><td>%W</td></tr>",
 			  adm_time(q->decided, "-", decided), q->decided_by,
 			  q->decision, q->removed[0] ? q->removed : "none");
 	adm_puts(b, "</table>");
