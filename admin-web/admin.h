@@ -27,7 +27,7 @@
 
 #define ADM_MAX_PROXIES	32
 #define ADM_API_REPORT	"/api/report"	/* raw body, not a form */
-#define ADM_VISITOR_HEX	32		/* the anonymous form cookie (csrf.h) */
+#define ADM_VISITOR_HEX	32		/* anonymous form cookie (csrf.h) */
 #define ADM_NEXT_MAX	400		/* a return-to path after login */
 
 typedef struct adm_config {

@@ -43,7 +43,8 @@ static const char css[] =
 	"{width:100%;max-width:36em;padding:.4em;border:1px solid #b8c0ca;"
 	"border-radius:4px;font:inherit;background:#fff}"
 	"textarea{min-height:6em}textarea[readonly]{background:#f5f6f8}"
-	"[aria-invalid=true]{border-color:#c62828!important;background:#fff8f8!important}"
+	"[aria-invalid=true]{border-color:#c62828!important;"
+	"background:#fff8f8!important}"
 	".ferr{color:#b3261e;margin:.2em 0 0;font-size:.92em;font-weight:600}"
 	"button{padding:.45em 1em;border:0;border-radius:4px;background:#1f6feb;"
 	"color:#fff;font:inherit;cursor:pointer;margin-top:.6em}"
@@ -219,7 +220,7 @@ void adm_table_begin(adm_buf *b, const char *id, const char *const *cols)
 		bool num = (*cols)[0] == '#';
 
 		adm_htmlf(b, "<th%S>%s</th>", num ? " class=\"num\"" : "",
-			  (*cols)[1] ? *cols + num : *cols);
+			  num && (*cols)[1] ? *cols + 1 : *cols);
 	}
 	adm_puts(b, "</tr></thead><tbody>");
 }

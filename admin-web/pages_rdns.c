@@ -2,8 +2,9 @@
  * pages_rdns.c -- the rDNS classification review queue (zone/rdns_review.h):
  * proposed dynamic/static end-user ranges with their evidence (template,
  * coverage, sample names, carved-out infrastructure), paged by state,
- * and the buttons that publish or reject them.  Nothing reaches the policy list from here
- * without a logged-in person's decision, which is audited.
+ * and the buttons that publish or reject them.  Nothing reaches the
+ * policy list from here without a logged-in person's decision, which is
+ * audited.
  */
 #include <stdio.h>
 #include <string.h>
@@ -158,8 +159,8 @@ void page_rdns(adm_req *r, adm_resp *o)
 		adm_notice(&o->body, "err", rbl_strerror(rc));
 		adm_buf_free(&rows);
 	} else
-		adm_pager_table(&o->body, r, &pg, "proposal", "proposals", "proposals", cols,
-				&rows, empty);
+		adm_pager_table(&o->body, r, &pg, "proposal", "proposals",
+				"proposals", cols, &rows, empty);
 	adm_buf_free(&self);
 	adm_page_end(&o->body);
 }

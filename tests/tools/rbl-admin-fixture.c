@@ -395,7 +395,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: rbl-admin-fixture CONF setup|bulk|user ...\n");
+		fprintf(stderr, "usage: rbl-admin-fixture CONF "
+			"setup|bulk|user ...\n");
 		return 2;
 	}
 	if (rbl_conf_load(argv[1], &c, err, sizeof err) != RBL_OK ||
