@@ -142,10 +142,10 @@ static void policy_row(adm_buf *b, const rbl_policy_status *s)
 	adm_td(b, "Evidence", "num", "%llu", (unsigned long long)s->n_evidence);
 	adm_td_time(b, "Last seen", s->last_seen, "-");
 	if (s->listed)
-		adm_td(b, "Listed", NULL, "as %W until <span class=\"nw\">%W"
-		       "</span>",
+		adm_td(b, "Listed", NULL, "as %W %S<span class=\"nw\">%s</span>",
 		       rbl_prefix_format(&s->listed_as, as),
-		       adm_time(s->expires, "never", exp));
+		       s->expires ? "until " : "", s->expires ?
+		       adm_time(s->expires, "", exp) : "with no end");
 	else
 		adm_td(b, "Listed", NULL, "no");
 	if (s->blocked)

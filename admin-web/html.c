@@ -35,14 +35,14 @@ static const char css[] =
 	"table.kv th{width:11em}"
 	"tr.link{position:relative}tr.link:hover{background:#f0f5ff}"
 	"a.row::after{content:\"\";position:absolute;inset:0}"
-	"form.inline{display:inline}"
+	"form.inline{display:inline}form.inline button{margin-top:0}"
 	"label{display:block;margin:.7em 0 .2em;font-weight:600}"
 	"label.check{font-weight:400}"
 	".hint{display:block;font-weight:400;color:#5b6570;font-size:.9em}"
 	"input[type=text],input[type=password],input[type=email],select,textarea"
 	"{width:100%;max-width:36em;padding:.4em;border:1px solid #b8c0ca;"
 	"border-radius:4px;font:inherit;background:#fff}"
-	"textarea{min-height:6em}textarea[readonly]{background:#f5f6f8}"
+	"textarea{min-height:6em}input[readonly],textarea[readonly]{background:#eef1f5}"
 	"[aria-invalid=true]{border-color:#c62828!important;"
 	"background:#fff8f8!important}"
 	".ferr{color:#b3261e;margin:.2em 0 0;font-size:.92em;font-weight:600}"
@@ -72,7 +72,7 @@ static const char css[] =
 	"details.long[open] summary .more::before{content:\"show less \"}"
 	"details.long[open] summary .more span{display:none}"
 	".panel{background:#fff;border:1px solid #e1e4e8;border-radius:6px;"
-	"padding:.2em 1em 1em;margin:1em 0}"
+	"padding:.2em 1em 1em;margin:1em 0}.panel h2{margin-top:.7em}"
 	"svg{background:#fff;border:1px solid #e1e4e8;border-radius:6px;"
 	"max-width:100%;height:auto;display:block;margin:.6em 0}"
 	".charts{display:flex;flex-wrap:wrap;gap:0 1em}"
@@ -123,6 +123,10 @@ const char *adm_span(int64_t secs, char buf[32])
 
 	if (secs < 0)
 		secs = -secs;
+	if (secs < 60) {
+		snprintf(buf, 32, "less than a minute");
+		return buf;
+	}
 	for (size_t i = 0; i < sizeof u / sizeof u[0]; i++)
 		if (secs >= u[i].s || i == 2) {
 			long long n = (long long)(secs / u[i].s);
