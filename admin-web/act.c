@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "zone/audit.h"
+#include "zone/people/audit.h"
 #include "zone/error.h"
 #include "act.h"
 

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "zone/evidence.h"
+#include "zone/policy/evidence.h"
 #include "admin.h"
 #include "buf.h"
 #include "pager.h"
