@@ -28,18 +28,20 @@ function check(cond, what) {
 }
 
 async function fits(page, name) {
-	const o = await page.evaluate(() => ({
-		sw: document.documentElement.scrollWidth, w: window.innerWidth,
-		wide: [...document.querySelectorAll('body *')]
-			.filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+	const o = await page.evaluate(() => {
+		const sw = document.documentElement.scrollWidth, w = window.innerWidth;
+		// Only when it does not fit: which elements stick out.
+		const wide = sw <= w ? [] : [...document.querySelectorAll('body *')]
+			.filter(e => e.getBoundingClientRect().right > w + 1)
 			.slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' +
-				(e.textContent || '').slice(0, 40)),
-	}));
+				(e.textContent || '').slice(0, 40));
+		return { sw, w, wide };
+	});
 	check(o.sw <= o.w, `${name}: fits ${o.w} px (page is ${o.sw} px` +
 	      (o.sw > o.w ? '; too wide: ' + o.wide.join(' | ') : '') + ')');
 }
 
-// The top of the page, down to 4,000 px: enough to judge it, and pages of
+// The top of the page, down to 3,000 px: enough to judge it, and pages of
 // 100 cards on a phone run to 40,000 px, which would cost seconds each.
 let shotMs = 0;
 async function shot(page, name) {
@@ -47,7 +49,7 @@ async function shot(page, name) {
 	const w = page.viewportSize().width;
 	const h = await page.evaluate(() => document.documentElement.scrollHeight);
 	await page.screenshot({ path: path.join(shots, `${name}-${w}.png`), fullPage: true,
-				clip: { x: 0, y: 0, width: w, height: Math.min(h, 4000) } });
+				clip: { x: 0, y: 0, width: w, height: Math.min(h, 3000) } });
 	shotMs += Date.now() - t;
 }
 
