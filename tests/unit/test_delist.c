@@ -14,7 +14,7 @@
 #include "zone/people/delist.h"
 #include "zone/policy/policy.h"
 
-static uint32_t BL, DBL;
+static uint32_t BL, DBL, ALLOW;
 
 static int count_action(void *arg, const rbl_audit_rec *r)
 {
@@ -43,8 +43,23 @@ static void setup(rbl_store *s)
 {
 	rbl_txn *t = begin(s, true);
 
+	rbl_zone z;
+
 	BL = make_list(t, "bl", RBL_LIST_IP);
 	DBL = make_list(t, "dbl", RBL_LIST_NAME);
+	ALLOW = make_list(t, "allow", RBL_LIST_IP);	/* no zone: unpublished */
+	rbl_zone_defaults(&z, "bl.example");
+	z.n_lists = 1;
+	z.lists[0] = (rbl_zone_list){ .list_id = BL };
+	CHECK_RC(rbl_zone_create(t, &z), RBL_OK);
+	rbl_zone_defaults(&z, "dbl.example");
+	z.n_lists = 1;
+	z.lists[0] = (rbl_zone_list){ .list_id = DBL };
+	CHECK_RC(rbl_zone_create(t, &z), RBL_OK);
+	/* allowed, and listed: a delisting must leave the allow entry */
+	CHECK_RC(add_ip(t, ALLOW, "192.0.2.1", 2, false, 0), RBL_OK);
+	/* only in the unpublished list: not listed, no request */
+	CHECK_RC(add_ip(t, ALLOW, "192.0.2.50", 2, false, 0), RBL_OK);
 	CHECK_RC(add_ip(t, BL, "192.0.2.1", 2, false, 0), RBL_OK);
 	CHECK_RC(add_ip(t, BL, "192.0.2.2", 2, false, 0), RBL_OK);
 	CHECK_RC(add_ip(t, BL, "198.51.100.0/24", 3, false, 0), RBL_OK);
@@ -102,6 +117,8 @@ static void submitting(rbl_store *s)
 	uint64_t id = 0, n;
 
 	CHECK_RC(rbl_delist_submit(t, "192.0.2.99", "ops@example.org", "x",
+				   "203.0.113.5", &id), RBL_ENOTFOUND);
+	CHECK_RC(rbl_delist_submit(t, "192.0.2.50", "ops@example.org", "x",
 				   "203.0.113.5", &id), RBL_ENOTFOUND);
 	CHECK_RC(rbl_delist_submit(t, "192.0.2.1", "not-an-email", "x",
 				   "203.0.113.5", &id), RBL_EINVAL);
@@ -199,6 +216,7 @@ static void confirm_host(rbl_store *s)
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 	t = begin(s, false);
 	CHECK(lookup_at(t, BL, "192.0.2.1", time(NULL)) == -1);
+	CHECK(lookup_at(t, ALLOW, "192.0.2.1", time(NULL)) == 2);
 	CHECK(lookup_at(t, BL, "192.0.2.2", time(NULL)) == 2);
 	CHECK_RC(rbl_delist_get(t, 1, &q), RBL_OK);
 	CHECK(q.state == RBL_DELIST_CONFIRMED);

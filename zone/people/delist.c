@@ -122,6 +122,31 @@ struct listed_ctx {
 	int64_t now;
 };
 
+struct published_ctx {
+	uint32_t list_id;
+};
+
+static int zone_answers_from(void *arg, const rbl_zone *z)
+{
+	const struct published_ctx *c = arg;
+
+	for (unsigned i = 0; i < z->n_lists; i++)
+		if (z->lists[i].list_id == c->list_id)
+			return 1;
+	return 0;
+}
+
+/* 1 if a zone answers from list LIST_ID, 0 if none does, <0 an error.
+ * Only those lists list anything: an allow list (or a list no zone
+ * publishes yet) is not a listing, and removing its entry on a delisting
+ * would undo a person's decision to allow. */
+static int published(rbl_txn *t, uint32_t list_id)
+{
+	struct published_ctx c = { list_id };
+
+	return rbl_zone_foreach(t, zone_answers_from, &c);
+}
+
 static int listed_in(void *arg, const rbl_list *l)
 {
 	struct listed_ctx *c = arg;
@@ -130,6 +155,8 @@ static int listed_in(void *arg, const rbl_list *l)
 
 	if (c->is_addr != (l->kind == RBL_LIST_IP))
 		return 0;
+	if ((rc = published(c->t, l->id)) <= 0)
+		return rc;
 	rc = c->is_addr ? rbl_ip_lookup(c->t, l->id, &c->addr, c->now, &m)
 			: rbl_name_lookup_str(c->t, l->id, c->subject, c->now,
 					      &m);
@@ -686,9 +713,12 @@ static int unlist_name(struct unlist_ctx *c, const rbl_list *l)
 static int unlist_in(void *arg, const rbl_list *l)
 {
 	struct unlist_ctx *c = arg;
+	int rc;
 
 	if (c->is_addr != (l->kind == RBL_LIST_IP))
 		return 0;
+	if ((rc = published(c->t, l->id)) <= 0)
+		return rc;
 	return c->is_addr ? unlist_ip(c, l) : unlist_name(c, l);
 }
 

@@ -8,8 +8,13 @@
  *     submit ──► PENDING ──confirm──► CONFIRMED
  *                        └─reject───► REJECTED
  *
- * Confirming removes the subject's listings from every list in ONE write
- * transaction (the caller's), so rbld stops answering at its next snapshot:
+ * Only lists a zone answers from count as listings: an allow list, or a
+ * list no zone publishes, is never "listed" here and never touched by a
+ * confirmation (that would undo a person's decision to allow).
+ *
+ * Confirming removes the subject's listings from every such list in ONE
+ * write transaction (the caller's), so rbld stops answering at its next
+ * snapshot:
  * an entry for exactly the subject is deleted; a wider entry that covers it
  * (a /24, a wildcard domain) gets an exclusion for the subject instead, so
  * the rest of that range stays listed.  In the same transaction it appends
@@ -88,8 +93,8 @@ int rbl_delist_subject(const char *in, char *out, bool *is_addr,
 /* True if CONTACT looks like a usable e-mail address. */
 bool rbl_delist_contact_valid(const char *contact);
 
-/* Is SUBJECT (canonical) listed in any list at NOW?  1 yes, 0 no, <0
- * error. */
+/* Is SUBJECT (canonical) listed in any list a zone answers from, at NOW?
+ * 1 yes, 0 no, <0 error. */
 int rbl_delist_is_listed(rbl_txn *t, const char *subject, int64_t now);
 
 /* File a request in write transaction T.  SUBJECT is canonicalised; CLIENT
