@@ -124,9 +124,13 @@ void adm_pager_nav(adm_buf *b, const adm_req *r, const adm_pager *p,
 			  adm_pager_total_text(p, all), what);
 	adm_puts(b, "</span>");
 	if (p->from > 0) {
+		/* past the end (an old link): back to the last page */
+		uint64_t prev = p->from > p->size ? p->from - p->size : 0;
+
+		if (!p->shown && !p->capped && p->total)
+			prev = (p->total - 1) / p->size * p->size;
 		nav_link(b, r, p, 0, "&laquo; First", "first");
-		nav_link(b, r, p, p->from > p->size ? p->from - p->size : 0,
-			 "&lsaquo; Previous", "prev");
+		nav_link(b, r, p, prev, "&lsaquo; Previous", "prev");
 	}
 	if (more && p->shown)
 		nav_link(b, r, p, p->from + p->size, "Next &rsaquo;", "next");
