@@ -63,3 +63,13 @@ void adm_say(const adm_req *r, bool err, const char *fmt, ...)
 	va_end(ap);
 	adm_session_flash(r->app->sessions, r->sess.token, err, text);
 }
+
+void adm_unsay(const adm_req *r)
+{
+	char drop[ADM_FLASH_MAX + 1];
+	bool err;
+
+	if (r->has_session)
+		adm_session_take_flash(r->app->sessions, r->sess.token, drop,
+				       sizeof drop, &err);
+}

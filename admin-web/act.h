@@ -25,5 +25,7 @@ int adm_audit_alone(const adm_req *r, const char *user, const char *action,
  * escaped when shown).  ERR marks a failure. */
 void adm_say(const adm_req *r, bool err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Take that message back (the transaction it described did not commit). */
+void adm_unsay(const adm_req *r);
 
 #endif

@@ -260,11 +260,13 @@ void page_allow_add(adm_req *r, adm_resp *o)
 		rc = allow_change(r, t, &p, expires, in.reason, true);
 		rc = rc == RBL_OK ? rbl_txn_commit(t) : (rbl_txn_abort(t), rc);
 	}
-	if (rc == RBL_OK)
+	if (rc == RBL_OK) {
 		adm_redirect(o, "/admin/allow");
-	else
-		adm_error(r, o, rc == RBL_ENOTFOUND ? MHD_HTTP_NOT_FOUND
-			  : MHD_HTTP_INTERNAL_SERVER_ERROR, rbl_strerror(rc));
+		return;
+	}
+	adm_unsay(r);	/* not added after all */
+	adm_error(r, o, rc == RBL_ENOTFOUND ? MHD_HTTP_NOT_FOUND
+		  : MHD_HTTP_INTERNAL_SERVER_ERROR, rbl_strerror(rc));
 }
 
 void page_allow_remove(adm_req *r, adm_resp *o)

@@ -480,6 +480,7 @@ void page_listing_save(adm_req *r, adm_resp *o)
 			after_change(o, &k);
 			return;
 		}
+		adm_unsay(r);	/* it was not saved after all */
 	} else if (t)
 		rbl_txn_abort(t);
 	if (rc != RBL_OK) {

@@ -353,16 +353,16 @@ void page_delist_submit(adm_req *r, adm_resp *o)
 			   "was not sent.  Your text is kept: check it and "
 			   "send it again.");
 		delist_form(r, o, &in);
+	} else if (!delist_check(&in)) {	/* a typo costs no quota */
+		o->status = MHD_HTTP_BAD_REQUEST;
+		adm_notice(&o->body, "err", "Nothing was sent yet: please fix "
+			   "the marked field.");
+		delist_form(r, o, &in);
 	} else if (!adm_rl_hit(r->app->request_limit, r->client, r->now)) {
 		o->status = MHD_HTTP_TOO_MANY_REQUESTS;
 		adm_notice(&o->body, "err", "Too many requests from your "
 			   "address.  Please try again in an hour; your text "
 			   "is kept below.");
-		delist_form(r, o, &in);
-	} else if (!delist_check(&in)) {
-		o->status = MHD_HTTP_BAD_REQUEST;
-		adm_notice(&o->body, "err", "Nothing was sent yet: please fix "
-			   "the marked field.");
 		delist_form(r, o, &in);
 	} else {
 		int rc = submit(r, &in, &id, ticket);
