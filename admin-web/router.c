@@ -30,6 +30,8 @@ enum route_flags {
 	R_KEEP = 1u << 4,	/* a public form's POST: a token that is no
 				   longer good shows the form again, filled
 				   in (the handler checks r->csrf_failed) */
+	R_END = 1u << 5,	/* ends the session: without a logged-in
+				   one there is nothing to forge */
 };
 
 struct route {
@@ -46,7 +48,7 @@ static const struct route routes[] = {
 	{ "GET",  "/delist/status",	R_PUBLIC, page_delist_status },
 	{ "GET",  "/login",		R_FORM, page_login_form },
 	{ "POST", "/login",		R_KEEP, page_login },
-	{ "POST", "/logout",		0, page_logout },
+	{ "POST", "/logout",		R_END, page_logout },
 	{ "GET",  "/style.css",		0, page_style },
 	{ "GET",  "/metrics",		0, page_metrics },
 	{ "POST", ADM_API_REPORT,	R_API, page_api_report },
@@ -113,7 +115,8 @@ static void refused_post(adm_req *r, adm_resp *o, const char *msg)
 			  "id=\"kept%u\" readonly>%s</textarea>", shown,
 			  f->name[i], shown, f->value[i]);
 	}
-	adm_puts(&o->body, "<p><a href=\"/login\">Log in</a></p>");
+	if (!r->has_session || !r->sess.user[0])
+		adm_puts(&o->body, "<p><a href=\"/login\">Log in</a></p>");
 	adm_page_end(&o->body);
 }
 
@@ -210,6 +213,8 @@ static bool allowed(const struct route *rt, adm_req *r, adm_resp *o)
 			to_login(r, o);
 		return false;
 	}
+	if ((rt->flags & R_END) && !logged_in)
+		return true;
 	if (r->is_post && !(rt->flags & R_API) &&
 	    !adm_csrf_ok(r, !(rt->flags & R_AUTH))) {
 		if (rt->flags & R_KEEP) {
