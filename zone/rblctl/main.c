@@ -94,7 +94,10 @@ static const ctl_cmd commands[] = {
 	  "--merge (default) adds and replaces entries; --replace empties the\n"
 	  "list and refills it in the same transaction.  A file with any\n"
 	  "error imports nothing.  Overlapping lines are resolved the way\n"
-	  "rbldnsd answers them.  --lenient clears CIDR host bits (rbldnsd -e).\n" },
+	  "rbldnsd answers them.  --lenient clears CIDR host bits (rbldnsd -e).\n"
+	  "$TTL: a --replace into the only list of exactly one zone sets that\n"
+	  "zone's TTL; otherwise a warning says how (rblctl zone set ZONE\n"
+	  "ttl=N).  $SOA and $NS are import-zone's.\n" },
 	{ "import-zone", cmd_import_zone,
 	  "import-zone ZONE FILE... [--type combined|generic] "
 	  "[--replace|--merge] [--lenient]",
