@@ -63,7 +63,11 @@ static void usage(FILE *f)
 	      "  -v, --verbose        log every skipped message\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        print the version\n"
-	      "formats: auto (default), arf, xarf, spamcop, plain, csv\n", f);
+	      "formats: auto (default), arf, xarf, spamcop, plain, csv\n"
+	      "exit: 0 done (skipped items included), 1 permanent (no store,\n"
+	      "  newer store, configuration, unknown reporter), 2 usage,\n"
+	      "  75 temporary (store permission, lock, I/O, map full; an MTA\n"
+	      "  retries): see rbl-import(8)\n", f);
 }
 
 static int parse_now(const char *s, int64_t *out)
