@@ -52,6 +52,8 @@ static void usage(FILE *f)
 	      "       rbl-import [options] report --reporter NAME [--format F] [FILE|-]...\n"
 	      "       rbl-import [options] explain ADDRESS\n"
 	      "       rbl-import [options] purge | dump\n"
+	      "       rbl-import rdns COMMAND [options] [ARGS]...  (reverse DNS ranges:\n"
+	      "                            rbl-import rdns --help, doc/rdns.md)\n"
 	      "options:\n"
 	      "  -c, --config FILE    rbld.conf (default /etc/rbld/rbld.conf)\n"
 	      "  -d, --database DIR   store directory (default: server: database)\n"

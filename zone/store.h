@@ -74,6 +74,20 @@ int rbl_store_open(const char *path, unsigned flags, size_t mapsize,
 void rbl_store_close(rbl_store *s);
 /* The directory the store was opened from (owned by the store). */
 const char *rbl_store_path(const rbl_store *s);
+/* Write a consistent, compacted copy of the store (as `mdb_copy -c`) to
+ * DIR/data.mdb while other processes read and write it: the copy is the
+ * snapshot of one read transaction.  DIR is created (0750) if missing; the
+ * copy is written to DIR/data.mdb.tmp, synced, then renamed over
+ * DIR/data.mdb, so DIR never holds half a copy.  *SIZE (may be NULL) gets
+ * its size in bytes.  Returns RBL_OK, RBL_EIO (errno kept), RBL_ESTORE.
+ * A restored copy's zone serials are older than what secondaries were
+ * sent since: see rbl_zone_set_serial. */
+int rbl_store_backup(rbl_store *s, const char *dir, uint64_t *size);
+/* The newest store format this program reads and writes.  Formats are
+ * backward compatible (a newer program opens an older store, and its first
+ * write marks it with this format); an older program refuses a newer store
+ * with RBL_EVERSION. */
+uint32_t rbl_store_format(void);
 
 /* --------------------------------------------------------- transactions */
 
@@ -185,6 +199,18 @@ int rbl_zone_update(rbl_txn *t, const rbl_zone *z);
 int rbl_zone_delete(rbl_txn *t, uint32_t id);
 /* Current serial only: one small lookup (the server's negative answers). */
 int rbl_zone_serial(rbl_txn *t, uint32_t zone_id, uint32_t *serial);
+/* Serial number arithmetic (RFC 1982): A comes after B, i.e. A != B and
+ * A - B (mod 2^32) < 2^31.  Not transitive across more than 2^31. */
+bool rbl_serial_after(uint32_t a, uint32_t b);
+/* Move zone ZONE_ID's serial forward to SERIAL (after the current one,
+ * RFC 1982) and restart its journal there with a reset: an IXFR from any
+ * other serial gets the whole zone.  This is for restored backups, whose
+ * serials went back while secondaries keep newer ones (and data the
+ * restored store may not have): those refetch only once the serial passes
+ * theirs, and must not get increments computed from a history they do not
+ * share.  Commits after it count on from SERIAL.  Returns RBL_OK,
+ * RBL_ENOTFOUND (zone), RBL_EINVAL (SERIAL not after the current). */
+int rbl_zone_set_serial(rbl_txn *t, uint32_t zone_id, uint32_t serial);
 int rbl_zone_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_zone *z),
 		     void *arg);
 

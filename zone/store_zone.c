@@ -174,6 +174,28 @@ int rbl_zone_serial(rbl_txn *t, uint32_t zone_id, uint32_t *serial)
 	return RBL_OK;
 }
 
+bool rbl_serial_after(uint32_t a, uint32_t b)
+{
+	return a != b && (uint32_t)(a - b) < 0x80000000u;
+}
+
+int rbl_zone_set_serial(rbl_txn *t, uint32_t zone_id, uint32_t serial)
+{
+	uint32_t cur;
+	int rc;
+
+	if ((rc = rbl_txn_need_write(t)) != RBL_OK ||
+	    (rc = rbl_zone_serial(t, zone_id, &cur)) != RBL_OK)
+		return rc;
+	if (serial == 0 || !rbl_serial_after(serial, cur))
+		return RBL_EINVAL;	/* 0 is skipped, as by commits */
+	if ((rc = serial_put(t, zone_id, serial)) != RBL_OK ||
+	    (rc = rbl_journal_write(t, zone_id, serial, true, NULL, 0)) !=
+	    RBL_OK)
+		return rbl_txn_fail(t, rc);
+	return RBL_OK;
+}
+
 /* ------------------------------------------------------- validation */
 
 /* Normalise names in place and check every field of Z. */

@@ -1,5 +1,6 @@
 /*
- * cmd_zone.c -- rblctl zone create|list|show|set|delete.
+ * cmd_zone.c -- rblctl zone create|list|show|set|delete (bump-serial is
+ * in cmd_backup.c, beside backup).
  */
 #include <getopt.h>
 #include <stddef.h>
@@ -448,5 +449,8 @@ int cmd_zone(ctl *c, int argc, char **argv)
 	if (strcmp(sub, "delete") == 0)
 		return argc == 3 ? zone_delete(c, argv[2]) :
 		       ctl_usage(me, "zone delete needs one NAME");
-	return ctl_usage(me, "zone needs create, list, show, set or delete");
+	if (strcmp(sub, "bump-serial") == 0)
+		return ctl_zone_bump_serial(c, me, argc - 1, argv + 1);
+	return ctl_usage(me, "zone needs create, list, show, set, delete or "
+			 "bump-serial");
 }

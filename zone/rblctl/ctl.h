@@ -120,6 +120,9 @@ int cmd_stats(ctl *c, int argc, char **argv);
 int cmd_purge(ctl *c, int argc, char **argv);
 int cmd_user(ctl *c, int argc, char **argv);	/* wraps cmd_user.h */
 int cmd_audit(ctl *c, int argc, char **argv);
+int cmd_backup(ctl *c, int argc, char **argv);
+/* `zone bump-serial ...`: ARGV[0] is "bump-serial" (cmd_backup.c). */
+int ctl_zone_bump_serial(ctl *c, const ctl_cmd *me, int argc, char **argv);
 
 /* The table in main.c, for help texts. */
 const ctl_cmd *ctl_find_cmd(const char *name);

@@ -31,7 +31,8 @@ static const ctl_cmd commands[] = {
 	  "        in one transaction; never deletes anything.\n" },
 	{ "zone", cmd_zone,
 	  "zone create NAME [--kind ip|name] [--no-test-entries] | zone list |"
-	  " zone show NAME | zone set NAME KEY=VALUE... | zone delete NAME",
+	  " zone show NAME | zone set NAME KEY=VALUE... | zone delete NAME |"
+	  " zone bump-serial NAME...|--all [--above SERIAL]",
 	  "create   make list NAME (unless it exists) and zone NAME answering\n"
 	  "         from it, with the RFC 5782 test entries unless\n"
 	  "         --no-test-entries.  --kind name for a domain list.\n"
@@ -43,7 +44,11 @@ static const ctl_cmd commands[] = {
 	  "         server addresses), lists=l1,l2@sub (lists answering,\n"
 	  "         l2 under the label sub).  All are checked before any\n"
 	  "         is written.\n"
-	  "delete   remove zone NAME; its lists and entries stay.\n" },
+	  "delete   remove zone NAME; its lists and entries stay.\n"
+	  "bump-serial  after restoring a backup: move each serial past\n"
+	  "         every one secondaries may hold (at least the unix time\n"
+	  "         now, and past SERIAL with --above) and reset the IXFR\n"
+	  "         journal, so secondaries fetch the whole zone.\n" },
 	{ "list", cmd_list,
 	  "list create NAME --kind ip|name [--code C] [--txt T] | list show NAME"
 	  " | list set NAME [--code C] [--txt T|--no-txt] | list delete NAME",
@@ -90,7 +95,8 @@ static const ctl_cmd commands[] = {
 	  "Read rbldnsd data files (several act as one; gzip is read\n"
 	  "transparently) into LIST.  T: ip4set (default for IP lists),\n"
 	  "ip4tset, ip4trie, ip6tset, ip6trie, dnset (default for domain\n"
-	  "lists), acl (checked only: the store has no ACLs yet).\n"
+	  "lists), acl (checked only: rbld reads acl files itself, named\n"
+	  "in the acl section of rbld.conf).\n"
 	  "--merge (default) adds and replaces entries; --replace empties the\n"
 	  "list and refills it in the same transaction.  A file with any\n"
 	  "error imports nothing.  Overlapping lines are resolved the way\n"
@@ -129,6 +135,13 @@ static const ctl_cmd commands[] = {
 	  "  user list\n" },
 	{ "stats", cmd_stats, "stats",
 	  "Entries per list, serial and lists per zone, map size and use.\n" },
+	{ "backup", cmd_backup, "backup DIR",
+	  "Write a consistent, compacted copy of the store to DIR/data.mdb\n"
+	  "(as mdb_copy -c) while rbld and the writers go on: written to\n"
+	  "DIR/data.mdb.tmp, synced, then renamed.  To restore: stop rbld\n"
+	  "and every writer, put the copy in the store directory as\n"
+	  "data.mdb, remove lock.mdb, run rblctl zone bump-serial --all,\n"
+	  "start them again (doc/operations.md).\n" },
 	{ "purge", cmd_purge, "purge [--every DURATION]",
 	  "Remove expired entries (they already stopped answering), evidence\n"
 	  "past its retention, decayed listing-policy state, and IXFR journal\n"
