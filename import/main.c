@@ -44,6 +44,7 @@ typedef struct app {
 	rbl_progress prog;
 	uint64_t skips_logged;
 	const char *current;	/* input being read, for skip messages */
+	uint64_t incomplete;	/* messages not imported: input cut short */
 } app;
 
 static void usage(FILE *f)
@@ -251,8 +252,28 @@ static int open_session(app *a)
 	return rc;
 }
 
+/* A message that could not be read whole is not imported: its evidence
+ * would carry the hash of a fragment, and the whole message, imported by
+ * the rerun, would count a second time. */
+static void not_imported(app *a, const rbl_mail *m)
+{
+	rbl_progress_clear(&a->prog);
+	fprintf(stderr, "rbl-import: %s: byte %llu: %s: the message ",
+		*m->name ? m->name : a->current,
+		(unsigned long long)m->error_at, m->error);
+	if (!*m->name)
+		fprintf(stderr, "from byte %llu ",
+			(unsigned long long)m->start);
+	fprintf(stderr, "was not imported\n");
+	a->incomplete++;
+}
+
 static int feed_one(app *a, bool trap, const rbl_mail *m)
 {
+	if (m->error) {
+		not_imported(a, m);
+		return RBL_OK;
+	}
 	if (!m->data)
 		return rbl_ingest_skip(a->in, m->len ? RBL_SKIP_TOO_BIG :
 				       RBL_SKIP_MALFORMED, m->len ?
@@ -311,7 +332,8 @@ static int feed_stream(app *a, bool trap, FILE *f, uint64_t total)
 		rbl_progress_update(&a->prog, rbl_mbox_pos(mb), st.items);
 	}
 	if (r < 0 && rc == RBL_OK) {
-		fprintf(stderr, "rbl-import: %s: read error\n", a->current);
+		fprintf(stderr, "rbl-import: %s: %s\n", a->current,
+			rbl_strerror(r));
 		rc = r;
 	}
 	rbl_mbox_close(mb);
@@ -419,6 +441,14 @@ static int cmd_ingest(app *a, bool trap, int argc, char **argv)
 		return EX_TEMPFAIL_;
 	}
 	print_summary(a, &st, rbl_progress_elapsed(&a->prog));
+	if (a->incomplete) {
+		fprintf(stderr, "rbl-import: %llu message%s not imported: the "
+			"input was incomplete (see above); rerun when it is "
+			"whole (what was imported is recognised, not counted "
+			"twice)\n", (unsigned long long)a->incomplete,
+			a->incomplete == 1 ? "" : "s");
+		return EX_TEMPFAIL_;
+	}
 	return 0;
 }
 

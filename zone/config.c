@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "readfile.h"
 
 /* Largest configuration file we read: far beyond any real one. */
 #define CONF_MAX_BYTES (16u << 20)
@@ -274,48 +275,20 @@ int rbl_conf_parse(const char *text, size_t len, const char *name,
 	return RBL_OK;
 }
 
+/* The whole file, proven complete (readfile.h): a configuration read
+ * while an editor rewrites it in place is refused, not half applied. */
 static int read_file(const char *path, char **buf, size_t *len,
 		     char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	size_t cap = 0, n = 0;
-	char *b = NULL;
+	rbl_read_result r;
+	int rc = rbl_read_whole(path, 0, CONF_MAX_BYTES, &r, err, errlen);
 
-	if (!f) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
-		return RBL_EIO;
-	}
-	for (;;) {
-		if (n == cap) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 8192;
-			nb = cap > CONF_MAX_BYTES ? NULL : realloc(b, cap);
-			if (!nb) {
-				seterr(err, errlen, "%s: file too large",
-				       path);
-				free(b);
-				fclose(f);
-				return RBL_EIO;
-			}
-			b = nb;
-		}
-		size_t got = fread(b + n, 1, cap - n, f);
-
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		seterr(err, errlen, "%s: read error: %s", path,
-		       strerror(errno));
-		free(b);
-		fclose(f);
-		return RBL_EIO;
-	}
-	fclose(f);
-	*buf = b;
-	*len = n;
+	if (rc == RBL_ENOMEM)
+		seterr(err, errlen, "%s: out of memory", path);
+	if (rc != RBL_OK)
+		return rc == RBL_ENOMEM ? rc : RBL_EIO;
+	*buf = r.data;
+	*len = r.len;
 	return RBL_OK;
 }
 

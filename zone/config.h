@@ -49,7 +49,10 @@ typedef struct rbl_conf {
 #define RBL_CONF_ERRLEN 256
 
 /* Read and parse PATH.  On failure returns RBL_EIO or RBL_ESYNTAX and puts
- * "path:line: what is wrong" in ERR.  Free with rbl_conf_free(). */
+ * "path:line: what is wrong" in ERR ("path: byte N: ..." when the file
+ * cannot be read whole and proven complete, zone/readfile.h: a read
+ * error, a change while reading, a pipe ending mid-line).  Free with
+ * rbl_conf_free(). */
 int rbl_conf_load(const char *path, rbl_conf **out, char *err, size_t errlen);
 /* Parse LEN bytes of TEXT (need not be NUL-terminated; copied). NAME is
  * used in messages.  Same results as rbl_conf_load(). */

@@ -145,6 +145,10 @@ typedef struct rbl_ds_options {
 	bool lenient;		/* clear CIDR host bits instead of failing */
 	int64_t now;		/* for $TIMESTAMP; 0 = time(NULL) */
 	unsigned max_errors;	/* stop after this many; 0 = 20 */
+	/* The data replaces what is stored: a plain file whose last line
+	 * has no newline is refused (else only warned about), see
+	 * readfile.h.  Files only. */
+	bool require_newline;
 } rbl_ds_options;
 
 typedef struct rbl_ds_input {
@@ -159,7 +163,10 @@ typedef struct rbl_ds_input {
 int rbl_ds_parse_buffers(const rbl_ds_options *o, const rbl_ds_handler *h,
 			 const rbl_ds_input *in, size_t n, rbl_ds_meta *meta);
 /* Read the files at PATHS (gzip or plain), then as rbl_ds_parse_buffers().
- * A file that cannot be read gives RBL_EIO and a message. */
+ * Every file must be read to its end and proven complete first (a gzip
+ * trailer, no change while the dataset was read, a stream ending with a
+ * newline: readfile.h); a file that cannot be gives RBL_EIO and one
+ * message "path: byte N: what", and no record is delivered. */
 int rbl_ds_parse_files(const rbl_ds_options *o, const rbl_ds_handler *h,
 		       const char *const *paths, size_t n, rbl_ds_meta *meta);
 

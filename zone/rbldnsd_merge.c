@@ -530,6 +530,13 @@ int rbl_dsm_finish(rbl_dsm *m, size_t *adjusted)
 {
 	int rc = RBL_OK;
 
+	if (m->n == 0) {	/* an empty file: items is NULL, and qsort_r
+				   must not be given NULL, even for 0 */
+		m->finished = true;
+		if (adjusted)
+			*adjusted = 0;
+		return RBL_OK;
+	}
 	if (m->type == RBL_DS_IP4SET)
 		rc = resolve_levels(m);
 	else if (m->type == RBL_DS_DNSET)

@@ -18,11 +18,11 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <zlib.h>
 
 #include "config.h"
 #include "error.h"
 #include "rbldnsd_fmt.h"
+#include "readfile.h"
 
 #define DS_LINE_MAX	8192
 #define DS_DEFAULT_CODE	0x7f000002u
@@ -1497,50 +1497,46 @@ int rbl_ds_parse_buffers(const rbl_ds_options *o, const rbl_ds_handler *h,
 	return rc;
 }
 
-/* Read PATH whole, gunzipping if needed. */
-static int read_all(const char *path, char **out, size_t *len,
-		    const rbl_ds_handler *h)
+/* Read PATH whole, gunzipped and proven complete (readfile.h); say what
+ * is wrong through H. */
+static int read_input(const char *path, bool newline, rbl_read_result *r,
+		      const rbl_ds_handler *h)
 {
-	gzFile gz = gzopen(path, "rb");
-	size_t cap = 1 << 16, n = 0;
-	char *buf = NULL, msg[512];
-	int got = 0;
+	unsigned flags = RBL_READ_GZIP | (newline ? RBL_READ_NEWLINE : 0);
+	char msg[512];
+	int rc = rbl_read_whole(path, flags, DS_MAX_FILE, r, msg, sizeof msg);
 
-	if (gz) {
-		buf = malloc(cap);
-		while (buf && (got = gzread(gz, buf + n, (unsigned)(cap - n)))
-		       > 0) {
-			n += (size_t)got;
-			if (n == cap && cap < DS_MAX_FILE) {
-				char *nb = realloc(buf, cap * 2);
-
-				if (!nb) {
-					free(buf);
-					buf = NULL;
-					break;
-				}
-				buf = nb;
-				cap *= 2;
-			}
-		}
-	}
-	if (!gz || !buf || got < 0 || n == cap) {
-		int errnum = errno;
-
-		snprintf(msg, sizeof(msg), "%s: %s", path, !gz ?
-			 strerror(errnum) : !buf ? "out of memory" :
-			 n == cap ? "file too large" : "read error "
-			 "(corrupt gzip data?)");
+	if (rc == RBL_ENOMEM)
+		snprintf(msg, sizeof msg, "%s: out of memory", path);
+	if (rc != RBL_OK) {
 		if (h->message)
 			h->message(h->arg, true, msg);
-		free(buf);
-		if (gz)
-			gzclose(gz);
-		return !buf && gz ? RBL_ENOMEM : RBL_EIO;
+		return rc == RBL_ENOMEM ? RBL_ENOMEM : RBL_EIO;
 	}
-	gzclose(gz);
-	*out = buf;
-	*len = n;
+	if (r->open_end && h->message) {
+		snprintf(msg, sizeof msg, "%s: byte %zu: warning: the last "
+			 "line has no newline, so the file may be cut short "
+			 "(an import that replaces a list refuses it)", path,
+			 r->len);
+		h->message(h->arg, false, msg);
+	}
+	return RBL_OK;
+}
+
+/* Every file of the dataset must still be the one that was read: a file
+ * rewritten while the next one was read may not fit with it. */
+static int recheck_inputs(const char *const *paths,
+			  const rbl_file_stamp *stamps, size_t n,
+			  const rbl_ds_handler *h)
+{
+	char msg[512];
+
+	for (size_t i = 0; i < n; i++)
+		if (rbl_file_recheck(paths[i], &stamps[i], msg, sizeof msg)) {
+			if (h->message)
+				h->message(h->arg, true, msg);
+			return RBL_EIO;
+		}
 	return RBL_OK;
 }
 
@@ -1548,22 +1544,28 @@ int rbl_ds_parse_files(const rbl_ds_options *o, const rbl_ds_handler *h,
 		       const char *const *paths, size_t n, rbl_ds_meta *meta)
 {
 	rbl_ds_input *in = calloc(n ? n : 1, sizeof(*in));
+	rbl_file_stamp *stamps = calloc(n ? n : 1, sizeof(*stamps));
 	size_t done = 0;
-	int rc = in ? RBL_OK : RBL_ENOMEM;
+	int rc = in && stamps ? RBL_OK : RBL_ENOMEM;
 
 	for (; rc == RBL_OK && done < n; done++) {
-		char *data;
+		rbl_read_result r;
 
-		rc = read_all(paths[done], &data, &in[done].len, h);
+		rc = read_input(paths[done], o->require_newline, &r, h);
 		if (rc != RBL_OK)
 			break;
-		in[done].data = data;
+		in[done].data = r.data;
+		in[done].len = r.len;
 		in[done].name = paths[done];
+		stamps[done] = r.stamp;
 	}
+	if (rc == RBL_OK)
+		rc = recheck_inputs(paths, stamps, n, h);
 	if (rc == RBL_OK)
 		rc = rbl_ds_parse_buffers(o, h, in, n, meta);
 	for (size_t i = 0; in && i < done; i++)
 		free((char *)in[i].data);
 	free(in);
+	free(stamps);
 	return rc;
 }

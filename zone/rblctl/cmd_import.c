@@ -243,7 +243,15 @@ static int on_record(void *arg, const rbl_ds_record *rec)
 
 static int parse_files(import_run *r)
 {
-	rbl_ds_options o = { r->o.type, r->o.lenient, 0, 0 };
+	/* a replacing import, and import-zone (the only one reading
+	 * combined and generic data; it replaces the zone's settings and
+	 * records), must not take a file cut in its last line */
+	rbl_ds_options o = {
+		.type = r->o.type, .lenient = r->o.lenient,
+		.require_newline = r->o.replace ||
+				   r->o.type == RBL_DS_COMBINED ||
+				   r->o.type == RBL_DS_GENERIC,
+	};
 	rbl_ds_handler h = { on_section, on_record, on_message, r };
 	int rc;
 
@@ -254,6 +262,9 @@ static int parse_files(import_run *r)
 	if (rc == RBL_ESYNTAX || rc == RBL_ELIMIT)
 		return ctl_err("nothing imported: fix the error%s above",
 			       r->n_sets ? "s" : "");
+	if (rc == RBL_EIO)
+		return ctl_err("nothing imported: the file above cannot be "
+			       "read whole; the store is unchanged");
 	if (rc != RBL_OK)
 		return ctl_err("nothing imported: %s", rbl_strerror(rc));
 	for (size_t i = 0; i < r->n_sets; i++) {

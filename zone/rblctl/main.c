@@ -101,6 +101,10 @@ static const ctl_cmd commands[] = {
 	  "list and refills it in the same transaction.  A file with any\n"
 	  "error imports nothing.  Overlapping lines are resolved the way\n"
 	  "rbldnsd answers them.  --lenient clears CIDR host bits (rbldnsd -e).\n"
+	  "Nothing is imported unless every file is read whole: gzip with\n"
+	  "its trailer, a pipe or FIFO ending with a newline, no file\n"
+	  "changing while read, and with --replace a last line ending with a\n"
+	  "newline (a merge warns).  The error names the file and byte.\n"
 	  "$TTL: a --replace into the only list of exactly one zone sets that\n"
 	  "zone's TTL; otherwise a warning says how (rblctl zone set ZONE\n"
 	  "ttl=N).  $SOA and $NS are import-zone's.\n" },
@@ -113,7 +117,8 @@ static const ctl_cmd commands[] = {
 	  "$SOA, $NS and $TTL set the zone's SOA fields, name servers and\n"
 	  "TTL.  The zone and lists are created when missing.  Generic\n"
 	  "sections (\"name [ttl] A|AAAA|TXT|MX value\" lines) replace the\n"
-	  "zone's fixed records; --type generic reads a file of only those.\n" },
+	  "zone's fixed records; --type generic reads a file of only those.\n"
+	  "Files must be read whole as for import, last line included.\n" },
 	{ "export", cmd_export,
 	  "export ZONE|LIST --format rbldnsd|bind [--list] [-o FILE] "
 	  "[--max-records N]",
