@@ -2,8 +2,8 @@
 #
 # Non-recursive.  Every component is a directory; its sources are found by
 # wildcard, so adding a file needs no Makefile change:
-#   zone/*.c            -> libzone.a   (store, formats, config: the core)
-#   zone/rblctl/*.c     -> rblctl      (main.c holds main(), the rest a lib)
+#   zone/*.c zone/*/*.c -> libzone.a   (basics at the root, a folder per part)
+#   rblctl/*.c          -> rblctl      (main.c holds main(), the rest a lib)
 #   rbld/*.c            -> rbld
 #   import/*.c          -> rbl-import
 #   admin-web/*.c       -> rbl-admin
@@ -51,8 +51,8 @@ LIBS	= $(PKG_LIBS) -lpthread -lm
 
 RBL_VERSION ?= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-ZONE_SRCS	:= $(wildcard zone/*.c)
-RBLCTL_SRCS	:= $(filter-out zone/rblctl/main.c,$(wildcard zone/rblctl/*.c))
+ZONE_SRCS	:= $(wildcard zone/*.c zone/*/*.c)
+RBLCTL_SRCS	:= $(filter-out rblctl/main.c,$(wildcard rblctl/*.c))
 RBLD_SRCS	:= $(filter-out rbld/main.c,$(wildcard rbld/*.c))
 IMPORT_SRCS	:= $(filter-out import/main.c,$(wildcard import/*.c))
 ADMIN_SRCS	:= $(filter-out admin-web/main.c,$(wildcard admin-web/*.c))
@@ -75,7 +75,7 @@ ALL_LIBS = $(LIBADMIN) $(LIBIMP) $(LIBRBLD) $(LIBCTL) $(LIBZONE)
 # A program exists once its main.c does: components land one by one.
 prog_if = $(if $(wildcard $(1)),$(BUILD)/$(2))
 PROGS	= $(strip $(call prog_if,rbld/main.c,rbld) \
-	  $(call prog_if,zone/rblctl/main.c,rblctl) \
+	  $(call prog_if,rblctl/main.c,rblctl) \
 	  $(call prog_if,import/main.c,rbl-import) \
 	  $(call prog_if,admin-web/main.c,rbl-admin))
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -115,7 +115,7 @@ $(LIBADMIN): $(call obj,$(ADMIN_SRCS))
 
 $(BUILD)/rbld: $(call obj,rbld/main.c) $(LIBRBLD) $(LIBZONE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
-$(BUILD)/rblctl: $(call obj,zone/rblctl/main.c) $(LIBCTL) $(LIBZONE)
+$(BUILD)/rblctl: $(call obj,rblctl/main.c) $(LIBCTL) $(LIBZONE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 $(BUILD)/rbl-import: $(call obj,import/main.c) $(LIBIMP) $(LIBZONE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)

@@ -10,10 +10,10 @@
 #include <strings.h>
 
 #include "zone/addr.h"
-#include "import/date.h"
-#include "import/mime.h"
-#include "import/received.h"
-#include "import/report_impl.h"
+#include "date.h"
+#include "mime.h"
+#include "received.h"
+#include "report_impl.h"
 
 bool rpt_parse_ip(const char *s, rbl_addr *out)
 {

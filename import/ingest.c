@@ -12,12 +12,12 @@
 #include <openssl/crypto.h>
 
 #include "zone/error.h"
-#include "zone/evidence.h"
-#include "zone/policy.h"
-#include "import/ingest.h"
-#include "import/mime.h"
-#include "import/received.h"
-#include "import/report.h"
+#include "zone/policy/evidence.h"
+#include "zone/policy/policy.h"
+#include "ingest.h"
+#include "mime.h"
+#include "received.h"
+#include "report.h"
 
 #define DEFAULT_BATCH		5000
 #define DEFAULT_MAX_MSG		(10u << 20)

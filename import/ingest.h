@@ -20,7 +20,7 @@
  *   trap:       trusted-network (repeat), trusted-relay (repeat), weight,
  *               source
  *   reporter: NAME   weight, token, min-prefix4, min-prefix6
- *   policy: NAME     see zone/policy.h
+ *   policy: NAME     see zone/policy/policy.h
  */
 #ifndef RBL_INGEST_H
 #define RBL_INGEST_H
@@ -29,8 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zone/config.h"
-#include "zone/store.h"
+#include "zone/config/config.h"
+#include "zone/store/store.h"
 
 /* Why an item was skipped.  Names (rbl_skip_name) appear in summaries. */
 enum rbl_skip_reason {

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "zone/error.h"
-#include "import/mailsrc.h"
+#include "mailsrc.h"
 
 typedef struct md_file {
 	char *path;

@@ -11,16 +11,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "zone/config.h"
+#include "zone/config/config.h"
 #include "zone/error.h"
-#include "zone/evidence_dump.h"
-#include "zone/policy.h"
-#include "zone/store.h"
-#include "import/date.h"
-#include "import/ingest.h"
-#include "import/mailsrc.h"
-#include "import/progress.h"
-#include "import/rdns_cmd.h"
+#include "zone/policy/evidence_dump.h"
+#include "zone/policy/policy.h"
+#include "zone/store/store.h"
+#include "date.h"
+#include "ingest.h"
+#include "mailsrc.h"
+#include "progress.h"
+#include "rdns_cmd.h"
 
 #define EX_USAGE_ 2
 #define EX_TEMPFAIL_ 75		/* sysexits: an MTA retries the delivery */

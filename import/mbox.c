@@ -18,7 +18,7 @@
 #include <sys/types.h>
 
 #include "zone/error.h"
-#include "import/mailsrc.h"
+#include "mailsrc.h"
 
 #define BLOCK (1u << 20)
 

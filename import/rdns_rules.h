@@ -37,7 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "zone/rdns_class.h"
+#include "zone/policy/rdns_class.h"
 
 typedef struct rbl_rdns_rules rbl_rdns_rules;
 

@@ -15,8 +15,8 @@
 #include <strings.h>
 
 #include "zone/addr.h"
-#include "import/date.h"
-#include "import/received.h"
+#include "date.h"
+#include "received.h"
 
 enum cand_rank {		/* lower is better */
 	RANK_PAREN_BRACKET = 0,

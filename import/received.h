@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #include "zone/addr.h"
-#include "import/mime.h"
+#include "mime.h"
 
 #define RBL_RCVD_NAME_MAX 127
 #define RBL_RCVD_LINE_MAX 511

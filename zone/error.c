@@ -1,7 +1,7 @@
 /*
  * error.c -- text for the project-wide error codes.
  */
-#include "error.h"
+#include "zone/error.h"
 
 const char *rbl_strerror(int err)
 {

@@ -19,8 +19,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "error.h"
-#include "readfile.h"
+#include "zone/error.h"
+#include "zone/readfile.h"
 
 #define FIRST_CHUNK	((size_t)64 << 10)
 #define INFLATE_STEP	((size_t)1 << 30)	/* zlib counts in uInt */

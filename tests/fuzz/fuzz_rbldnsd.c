@@ -10,9 +10,9 @@
 #include <stdlib.h>
 
 #include "zone/error.h"
-#include "zone/rbldnsd_fmt.h"
+#include "zone/formats/rbldnsd_fmt.h"
 #include "zone/readfile.h"
-#include "zone/zrec.h"
+#include "zone/store/zrec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

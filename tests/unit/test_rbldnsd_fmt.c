@@ -12,8 +12,8 @@
 #include <zlib.h>
 
 #include "tests/unit/check.h"
-#include "zone/rbldnsd_fmt.h"
-#include "zone/rbldnsd_merge.h"
+#include "zone/formats/rbldnsd_fmt.h"
+#include "zone/formats/rbldnsd_merge.h"
 
 static char out[16384], msgs[8192];
 static rbl_ds_meta meta;

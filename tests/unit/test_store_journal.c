@@ -6,7 +6,7 @@
 #include <sys/wait.h>
 
 #include "tests/unit/store_test.h"
-#include "zone/store_impl.h"
+#include "zone/store/store_impl.h"
 
 #define NOW 1700000000
 
