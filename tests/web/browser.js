@@ -41,7 +41,7 @@ async function fits(page, name) {
 	      (o.sw > o.w ? '; too wide: ' + o.wide.join(' | ') : '') + ')');
 }
 
-// The top of the page, down to 3,000 px: enough to judge it, and pages of
+// The top of the page, down to 2,400 px: enough to judge it, and pages of
 // 100 cards on a phone run to 40,000 px, which would cost seconds each.
 let shotMs = 0;
 async function shot(page, name) {
@@ -49,7 +49,7 @@ async function shot(page, name) {
 	const w = page.viewportSize().width;
 	const h = await page.evaluate(() => document.documentElement.scrollHeight);
 	await page.screenshot({ path: path.join(shots, `${name}-${w}.png`), fullPage: true,
-				clip: { x: 0, y: 0, width: w, height: Math.min(h, 3000) } });
+				clip: { x: 0, y: 0, width: w, height: Math.min(h, 2400) } });
 	shotMs += Date.now() - t;
 }
 
