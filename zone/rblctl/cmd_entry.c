@@ -49,7 +49,6 @@ static int parse_items(const rbl_list *l, char **args, int n,
 
 typedef struct add_opts {
 	rbl_entry e;		/* the values for listings */
-	bool has_values;
 	const char *reason;	/* --reason, for the audit log */
 } add_opts;
 
@@ -68,6 +67,9 @@ static int parse_add_opts(const ctl_cmd *me, int argc, char **argv,
 	bool txt = false, no_txt = false;
 	int opt;
 
+	/* every field a known value before any option is looked at: an
+	 * option not given must read as "not given", never as stack junk */
+	*o = (add_opts){ .reason = NULL };
 	rbl_entry_init(&o->e);
 	snprintf(o->e.source, sizeof(o->e.source), "%s", source);
 	optind = 0;
@@ -224,9 +226,9 @@ int cmd_add(ctl *c, int argc, char **argv)
 	const ctl_cmd *me = ctl_find_cmd("add");
 	ctl_item *items = NULL;
 	unsigned added = 0;
-	add_opts o;
-	rbl_list l;
-	rbl_txn *t;
+	add_opts o = { 0 };
+	rbl_list l = { 0 };
+	rbl_txn *t = NULL;
 	int rc = parse_add_opts(me, argc, argv, &o, c->source), n;
 
 	if (rc != CTL_OK)
