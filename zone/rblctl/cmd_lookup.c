@@ -47,8 +47,8 @@ static int lookup_ip(rbl_txn *t, const rbl_list *l, const subject *s,
 		     int64_t now)
 {
 	char buf[RBL_ADDR_STRLEN];
-	rbl_prefix decided;
-	rbl_entry e;
+	rbl_prefix decided = { 0 };
+	rbl_entry e = { 0 };
 	int rc = rbl_ip_explain(t, l->id, &s->addr, now, &decided, &e);
 
 	if (rc == RBL_OK) {
@@ -103,7 +103,7 @@ static int lookup_name(rbl_txn *t, const rbl_list *l, const subject *s,
 		       int64_t now)
 {
 	char who[RBL_NAME_MAX + 3];
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc = name_decider(t, l, s->text, now, who, &e);
 
 	if (rc == RBL_ENOTFOUND) {
@@ -124,7 +124,7 @@ static int lookup_list(rbl_txn *t, uint32_t id, const char *sub,
 		       const char *zone, const subject *s, int64_t now)
 {
 	char rev[80], lname[RBL_LIST_NAME_MAX + 1];
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc = rbl_list_get_id(t, id, &l);
 
 	if (rc != RBL_OK)
@@ -163,10 +163,10 @@ int cmd_lookup(ctl *c, int argc, char **argv)
 	const ctl_cmd *me = ctl_find_cmd("lookup");
 	char zname[RBL_NAME_MAX + 1];
 	int64_t now = (int64_t)time(NULL);
-	subject s;
-	rbl_zone z;
-	rbl_list l;
-	rbl_txn *t;
+	subject s = { 0 };
+	rbl_zone z = { 0 };
+	rbl_list l = { 0 };
+	rbl_txn *t = NULL;
 	int rc = CTL_OK;
 
 	if (argc != 3)
