@@ -46,7 +46,7 @@ static int scan_dir(rbl_maildir *md, const char *dir, bool must_exist)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	struct stat st;
+	struct stat st = { 0 };
 	char path[4096];
 	int rc = RBL_OK;
 
@@ -72,7 +72,7 @@ int rbl_maildir_open(const char *dir, size_t max, rbl_maildir **out)
 {
 	rbl_maildir *md = calloc(1, sizeof *md);
 	char sub[4096];
-	struct stat st;
+	struct stat st = { 0 };
 	int rc;
 
 	if (!md)
@@ -110,7 +110,7 @@ size_t rbl_maildir_count(const rbl_maildir *md)
 static void read_file(rbl_maildir *md, const char *path, rbl_mail *m)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
+	struct stat st = { 0 };
 	size_t got = 0;
 
 	m->data = NULL;

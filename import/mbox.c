@@ -108,9 +108,9 @@ static void deliver(rbl_mbox *mb, rbl_mail *m)
 
 int rbl_mbox_next(rbl_mbox *mb, rbl_mail *m)
 {
-	const char *p;
-	size_t n;
-	bool bol;
+	const char *p = NULL;
+	size_t n = 0;
+	bool bol = false;
 
 	mb->len = mb->full = 0;
 	if (mb->ahead) {	/* the "From " line that ended the last one */

@@ -271,7 +271,7 @@ static int dir_one_class(rules_parse *ps, char **w, size_t n, int *out)
 
 static int dir_max_digits(rules_parse *ps, char **w, size_t n)
 {
-	char *end;
+	char *end = NULL;
 	errno = 0;
 	unsigned long v = n == 1 ? strtoul(w[0], &end, 10) : 0;
 	if (n != 1 || errno || *end || v > 64)
