@@ -33,7 +33,7 @@ int adm_audit(const adm_req *r, rbl_txn *t, const char *action,
 int adm_audit_alone(const adm_req *r, const char *user, const char *action,
 		    const char *target, const char *reason)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	rbl_audit_rec a = { .user = user, .client = r->client,
 		.action = action, .target = target, .reason = reason };
 	int rc = adm_txn(r, true, &t);

@@ -128,7 +128,7 @@ static void policies(adm_buf *b, const adm_req *r, rbl_txn *t,
 		     const rbl_prefix *subj)
 {
 	const rbl_policy_set *set = r->app->policies;
-	rbl_policy_status *st;
+	rbl_policy_status *st = NULL;
 
 	if (!set || set->n == 0)
 		return;
@@ -205,13 +205,13 @@ void page_address(adm_req *r, adm_resp *o)
 {
 	const char *a = adm_arg(r, "a");
 	char subject[RBL_NAME_MAX + 1];
-	bool is_addr;
-	rbl_prefix p;
-	rbl_txn *t;
+	bool is_addr = false;
+	rbl_prefix p = { 0 };
+	rbl_txn *t = NULL;
 
 	if (!a || rbl_delist_subject(a, subject, &is_addr, NULL) != RBL_OK) {
 		if (a && rbl_prefix_parse(a, false, &p) == RBL_OK) {
-			adm_buf loc;
+			adm_buf loc = { 0 };
 
 			adm_buf_init(&loc);
 			adm_htmlf(&loc, "/admin/search?q=%U", a);

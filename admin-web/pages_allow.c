@@ -75,7 +75,7 @@ static bool have_allow_list(const adm_app *app)
 
 void page_allow(adm_req *r, adm_resp *o)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 
 	adm_page_begin(&o->body, r, "Allow list");
 	if (!have_allow_list(r->app)) {
@@ -109,7 +109,7 @@ static int allow_form(const adm_req *r, rbl_prefix *p, int64_t *expires,
 {
 	const char *pfx = adm_form_get(&r->form, "prefix");
 	const char *exp = adm_form_get(&r->form, "expires");
-	uint32_t secs;
+	uint32_t secs = 0;
 
 	*why = adm_form_get(&r->form, "reason");
 	*expires = 0;
@@ -127,9 +127,9 @@ static int allow_form(const adm_req *r, rbl_prefix *p, int64_t *expires,
 
 static void allow_change(adm_req *r, adm_resp *o, bool add)
 {
-	rbl_prefix p;
-	int64_t expires;
-	const char *why;
+	rbl_prefix p = { 0 };
+	int64_t expires = 0;
+	const char *why = NULL;
 	char who[RBL_POLICY_WHO_MAX + 1], key[RBL_ADDR_STRLEN], until[32];
 	rbl_txn *t = NULL;
 	int rc = allow_form(r, &p, &expires, &why);

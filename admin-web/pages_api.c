@@ -30,7 +30,7 @@ void page_api_report(adm_req *r, adm_resp *o)
 {
 	const char *reporter = adm_header(r, "X-RBL-Reporter");
 	const char *auth = adm_header(r, "Authorization");
-	rbl_ingest_stats st;
+	rbl_ingest_stats st = { 0 };
 	int rc;
 
 	if (!reporter || !auth || strncmp(auth, "Bearer ", 7) != 0 ||

@@ -80,9 +80,9 @@ static void filter_form(adm_buf *b, const rbl_audit_filter *f)
 
 void page_audit(adm_req *r, adm_resp *o)
 {
-	rbl_audit_filter f;
+	rbl_audit_filter f = { 0 };
 	struct rows_ctx c = { &o->body, 0, 0 };
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc;
 
 	filter_from_args(r, &f);
@@ -117,8 +117,8 @@ static int csv_write(void *arg, const char *p, size_t n)
 
 void page_audit_csv(adm_req *r, adm_resp *o)
 {
-	rbl_audit_filter f;
-	rbl_txn *t;
+	rbl_audit_filter f = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	filter_from_args(r, &f);

@@ -34,7 +34,7 @@ struct key {
 static int key_parse(const rbl_list *l, const char *s, struct key *k)
 {
 	char buf[RBL_ADDR_STRLEN];
-	bool is_addr;
+	bool is_addr = false;
 
 	memset(k, 0, sizeof *k);
 	k->is_ip = l->kind == RBL_LIST_IP;
@@ -137,11 +137,11 @@ static void listing_form(adm_buf *b, const adm_req *r, rbl_txn *t,
 void page_listing_form(adm_req *r, adm_resp *o)
 {
 	const char *list = adm_arg(r, "list"), *key = adm_arg(r, "key");
-	rbl_entry e;
-	rbl_list l;
-	struct key k;
+	rbl_entry e = { 0 };
+	rbl_list l = { 0 };
+	struct key k = { 0 };
 	bool have = false;
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 
 	if (adm_txn(r, false, &t) != RBL_OK) {
 		adm_error(r, o, MHD_HTTP_INTERNAL_SERVER_ERROR, "store unavailable");
@@ -164,7 +164,7 @@ static int entry_from_form(const adm_req *r, rbl_entry *e, const char **why)
 	const char *code = adm_form_get(&r->form, "code");
 	const char *txt = adm_form_get(&r->form, "txt");
 	const char *exp = adm_form_get(&r->form, "expires");
-	uint32_t secs;
+	uint32_t secs = 0;
 
 	rbl_entry_init(e);
 	if (code && *code) {
@@ -192,7 +192,7 @@ static int entry_from_form(const adm_req *r, rbl_entry *e, const char **why)
 /* Where to go after a change of K: the address page or a search. */
 static void after_change(adm_resp *o, const struct key *k)
 {
-	adm_buf loc;
+	adm_buf loc = { 0 };
 	bool host = k->is_ip &&
 		    k->prefix.len == rbl_addr_bits(k->prefix.addr.family);
 
@@ -208,7 +208,7 @@ static void after_change(adm_resp *o, const struct key *k)
 static int save(adm_req *r, rbl_txn *t, const rbl_list *l,
 		const struct key *k, rbl_entry *e)
 {
-	rbl_entry old;
+	rbl_entry old = { 0 };
 	char before[512], after[512], target[RBL_NAME_MAX + 80];
 	bool had = key_get(t, l, k, &old) == RBL_OK;
 	int rc;
@@ -244,9 +244,9 @@ void page_listing_save(adm_req *r, adm_resp *o)
 	const char *list = adm_form_get(&r->form, "list");
 	const char *key = adm_form_get(&r->form, "key");
 	const char *why = "A reason is required.";
-	struct key k;
-	rbl_list l;
-	rbl_entry e;
+	struct key k = { 0 };
+	rbl_list l = { 0 };
+	rbl_entry e = { 0 };
 	rbl_txn *t = NULL;
 	int rc = reason_given(r) ? entry_from_form(r, &e, &why) : RBL_EINVAL;
 
@@ -272,7 +272,7 @@ void page_listing_save(adm_req *r, adm_resp *o)
 static int remove_one(adm_req *r, rbl_txn *t, const rbl_list *l,
 		      const struct key *k)
 {
-	rbl_entry old;
+	rbl_entry old = { 0 };
 	char before[512];
 	int rc = key_get(t, l, k, &old);
 
@@ -294,8 +294,8 @@ void page_listing_remove(adm_req *r, adm_resp *o)
 {
 	const char *list = adm_form_get(&r->form, "list");
 	const char *key = adm_form_get(&r->form, "key");
-	struct key k;
-	rbl_list l;
+	struct key k = { 0 };
+	rbl_list l = { 0 };
 	rbl_txn *t = NULL;
 	int rc = reason_given(r) ? adm_txn(r, true, &t) : RBL_EINVAL;
 

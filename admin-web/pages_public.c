@@ -57,8 +57,8 @@ static int show_hit(void *arg, const adm_hit *h)
 
 static void evidence_section(adm_buf *b, rbl_txn *t, const char *subject)
 {
-	rbl_prefix p;
-	adm_evcount ec;
+	rbl_prefix p = { 0 };
+	adm_evcount ec = { 0 };
 
 	if (rbl_prefix_parse(subject, false, &p) != RBL_OK)
 		return;		/* names have no evidence records */
@@ -71,7 +71,7 @@ static void evidence_section(adm_buf *b, rbl_txn *t, const char *subject)
 static void lookup_result(adm_req *r, adm_resp *o, const char *subject)
 {
 	struct public_ctx c = { &o->body, subject, 0 };
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = adm_txn(r, false, &t);
 
 	if (rc == RBL_OK)
@@ -96,7 +96,7 @@ void page_lookup(adm_req *r, adm_resp *o)
 {
 	const char *q = adm_arg(r, "q");
 	char subject[RBL_NAME_MAX + 1];
-	bool is_addr;
+	bool is_addr = false;
 
 	adm_page_begin(&o->body, r, "Is it listed?");
 	lookup_form(&o->body, q);
@@ -143,7 +143,7 @@ void page_delist_form(adm_req *r, adm_resp *o)
 static int submit(adm_req *r, const char *addr, const char *contact,
 		  const char *reason, uint64_t *id)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = adm_txn(r, true, &t);
 
 	if (rc != RBL_OK)

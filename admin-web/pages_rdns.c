@@ -96,7 +96,7 @@ void page_rdns(adm_req *r, adm_resp *o)
 	rbl_rdns_filter f = { .state = RBL_RDNS_PENDING };
 	struct rdns_ctx c = { &o->body, r, 0 };
 	uint64_t counts[5] = { 0 };
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (which && rbl_rdns_state_parse(which) > 0)
@@ -128,7 +128,7 @@ void page_rdns(adm_req *r, adm_resp *o)
 static int decide(adm_req *r, rbl_txn *t, const rbl_prefix *p, int state,
 		  const char *note)
 {
-	rbl_rdns_proposal before;
+	rbl_rdns_proposal before = { 0 };
 	char by[RBL_RDNS_BY_MAX + 1], key[RBL_ADDR_STRLEN], was[64];
 	int rc = rbl_rdns_get(t, p, &before);
 
@@ -154,7 +154,7 @@ void page_rdns_decide(adm_req *r, adm_resp *o)
 	const char *note = adm_form_get(&r->form, "note");
 	int state = what && strcmp(what, "confirm") == 0 ? RBL_RDNS_CONFIRMED
 		  : what && strcmp(what, "reject") == 0 ? RBL_RDNS_REJECTED : 0;
-	rbl_prefix p;
+	rbl_prefix p = { 0 };
 	rbl_txn *t = NULL;
 	int rc = state && pfx && rbl_prefix_parse(pfx, true, &p) == RBL_OK &&
 		 (!note || strlen(note) <= RBL_RDNS_NOTE_MAX) ?

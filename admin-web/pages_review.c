@@ -50,7 +50,7 @@ void page_requests(adm_req *r, adm_resp *o)
 	const char *which = adm_arg(r, "state");
 	bool all = which && strcmp(which, "all") == 0;
 	struct list_ctx c = { &o->body, 0 };
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = adm_txn(r, false, &t);
 
 	adm_page_begin(&o->body, r, all ? "All delisting requests"
@@ -95,7 +95,7 @@ static void subject_state(adm_buf *b, rbl_txn *t, const char *subject,
 			  int64_t now)
 {
 	struct list_ctx c = { b, 0 };
-	rbl_prefix p;
+	rbl_prefix p = { 0 };
 
 	adm_puts(b, "<h2>Listed now</h2>");
 	if (adm_lookup(t, subject, now, current_row, &c) < 0)
@@ -155,7 +155,7 @@ static void request_detail(adm_buf *b, const adm_req *r, rbl_txn *t,
 
 static bool parse_id(const char *s, uint64_t *id)
 {
-	char *end;
+	char *end = NULL;
 
 	if (!s || !*s)
 		return false;
@@ -165,9 +165,9 @@ static bool parse_id(const char *s, uint64_t *id)
 
 void page_request(adm_req *r, adm_resp *o)
 {
-	rbl_delist_req *q = malloc(sizeof *q);
+	rbl_delist_req *q = calloc(1, sizeof *q);
 	const char *done = adm_arg(r, "done");
-	uint64_t id;
+	uint64_t id = 0;
 	rbl_txn *t = NULL;
 	int rc = !q ? RBL_ENOMEM : !parse_id(adm_arg(r, "id"), &id) ?
 		 RBL_ENOTFOUND : adm_txn(r, false, &t);
@@ -200,7 +200,7 @@ void page_request(adm_req *r, adm_resp *o)
 static void decide(adm_req *r, adm_resp *o, bool confirm)
 {
 	const char *reason = adm_form_get(&r->form, "reason");
-	uint64_t id;
+	uint64_t id = 0;
 	rbl_txn *t = NULL;
 	int rc = parse_id(adm_form_get(&r->form, "id"), &id) ?
 		 adm_txn(r, true, &t) : RBL_ENOTFOUND;
