@@ -35,7 +35,7 @@ static int add_evidence(rbl_txn *t, const rbl_policy_set *set,
 			int n, int64_t now)
 {
 	for (int i = 0; i < n; i++) {
-		rbl_evidence ev;
+		rbl_evidence ev = { 0 };
 		char id[64];
 		const char *parts[2] = { addr, id };
 		int rc;
@@ -63,9 +63,9 @@ static int add_evidence(rbl_txn *t, const rbl_policy_set *set,
 static int manual(rbl_txn *t, const char *list, const char *key,
 		  const char *txt)
 {
-	rbl_list l;
-	rbl_entry e;
-	rbl_prefix p;
+	rbl_list l = { 0 };
+	rbl_entry e = { 0 };
+	rbl_prefix p = { 0 };
 	int rc = rbl_list_get(t, list, &l);
 
 	if (rc != RBL_OK)
@@ -129,7 +129,7 @@ static int demo_data(rbl_txn *t, const rbl_conf *c, const char *ip_list)
 static int proposal(rbl_txn *t, const rbl_rdns_opts *o, const char *pfx,
 		    const char *tpl)
 {
-	rbl_rdns_proposal p;
+	rbl_rdns_proposal p = { 0 };
 
 	memset(&p, 0, sizeof p);
 	if (rbl_prefix_parse(pfx, true, &p.prefix) != RBL_OK)
@@ -153,8 +153,8 @@ static int proposal(rbl_txn *t, const rbl_rdns_opts *o, const char *pfx,
 static int rdns_data(rbl_txn *t, const rbl_conf *c)
 {
 	char err[RBL_CONF_ERRLEN];
-	rbl_rdns_opts o;
-	rbl_list l;
+	rbl_rdns_opts o = { 0 };
+	rbl_list l = { 0 };
 	int rc;
 
 	if (!rbl_conf_next(c, "rdns", NULL))
@@ -171,7 +171,7 @@ static int setup(rbl_store *s, const rbl_conf *c)
 	char err[RBL_CONF_ERRLEN] = "";
 	const rbl_conf_section *p = rbl_conf_next(c, "policy", NULL);
 	const char *ip_list = p ? rbl_conf_get(p, "list") : NULL;
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = rbl_txn_begin(s, true, &t);
 
 	if (rc != RBL_OK)
@@ -192,8 +192,8 @@ static int setup(rbl_store *s, const rbl_conf *c)
 int main(int argc, char **argv)
 {
 	char err[RBL_CONF_ERRLEN];
-	rbl_conf *c;
-	rbl_store *s;
+	rbl_conf *c = NULL;
+	rbl_store *s = NULL;
 	const rbl_conf_section *srv;
 	const char *db;
 	int rc;
