@@ -2,8 +2,8 @@
 #
 # Non-recursive.  Every component is a directory; its sources are found by
 # wildcard, so adding a file needs no Makefile change:
-#   zone/*.c            -> libzone.a   (store, formats, config: the core)
-#   zone/rblctl/*.c     -> rblctl      (main.c holds main(), the rest a lib)
+#   zone/*.c zone/*/*.c -> libzone.a   (basics at the root, a folder per part)
+#   rblctl/*.c          -> rblctl      (main.c holds main(), the rest a lib)
 #   rbld/*.c            -> rbld
 #   import/*.c          -> rbl-import
 #   admin-web/*.c       -> rbl-admin
@@ -73,8 +73,8 @@ LIBS	= $(PKG_LIBS) -lpthread -lm
 
 RBL_VERSION ?= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-ZONE_SRCS	:= $(wildcard zone/*.c)
-RBLCTL_SRCS	:= $(filter-out zone/rblctl/main.c,$(wildcard zone/rblctl/*.c))
+ZONE_SRCS	:= $(wildcard zone/*.c zone/*/*.c)
+RBLCTL_SRCS	:= $(filter-out rblctl/main.c,$(wildcard rblctl/*.c))
 RBLD_SRCS	:= $(filter-out rbld/main.c,$(wildcard rbld/*.c))
 IMPORT_SRCS	:= $(filter-out import/main.c,$(wildcard import/*.c))
 ADMIN_SRCS	:= $(filter-out admin-web/main.c,$(wildcard admin-web/*.c))
@@ -97,7 +97,7 @@ ALL_LIBS = $(LIBADMIN) $(LIBIMP) $(LIBRBLD) $(LIBCTL) $(LIBZONE)
 # A program exists once its main.c does: components land one by one.
 prog_if = $(if $(wildcard $(1)),$(BUILD)/$(2))
 PROGS	= $(strip $(call prog_if,rbld/main.c,rbld) \
-	  $(call prog_if,zone/rblctl/main.c,rblctl) \
+	  $(call prog_if,rblctl/main.c,rblctl) \
 	  $(call prog_if,import/main.c,rbl-import) \
 	  $(call prog_if,admin-web/main.c,rbl-admin))
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -108,6 +108,7 @@ FUZZ_MAKE = $(MAKE) --no-print-directory FUZZ=1 CC=clang BUILD=build-fuzz \
 
 UNITDIR	?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 
 .PHONY: all tests fuzzers check check-fast run bench fuzz soak install uninstall \
 	clean distclean eval-rdns help
@@ -137,7 +138,7 @@ $(LIBADMIN): $(call obj,$(ADMIN_SRCS))
 
 $(BUILD)/rbld: $(call obj,rbld/main.c) $(LIBRBLD) $(LIBZONE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
-$(BUILD)/rblctl: $(call obj,zone/rblctl/main.c) $(LIBCTL) $(LIBZONE)
+$(BUILD)/rblctl: $(call obj,rblctl/main.c) $(LIBCTL) $(LIBZONE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 $(BUILD)/rbl-import: $(call obj,import/main.c) $(LIBIMP) $(LIBZONE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -196,7 +197,7 @@ eval-rdns: all
 # it has; the unit files name the installed paths.
 MAN8	= $(wildcard doc/*.8)
 MAN5	= $(wildcard doc/*.5)
-UNITS	= $(wildcard contrib/*.service)
+UNITS	= $(wildcard contrib/*.service contrib/*.timer)
 CONF_EXAMPLE = doc/rbld.conf.example
 
 install: all
@@ -206,18 +207,32 @@ install: all
 	$(if $(MAN8),install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
 	$(if $(MAN5),install -d $(DESTDIR)$(MANDIR)/man5)
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
-	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(TMPFILESDIR)
 	$(foreach u,$(UNITS),sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
 		-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $(u) \
 		> $(DESTDIR)$(UNITDIR)/$(notdir $(u)) && \
 		chmod 644 $(DESTDIR)$(UNITDIR)/$(notdir $(u)) &&) true
 	install -m 644 contrib/rbld.sysusers $(DESTDIR)$(SYSUSERSDIR)/rbld.conf
+	sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' contrib/rbld.tmpfiles \
+		> $(DESTDIR)$(TMPFILESDIR)/rbld.conf && \
+		chmod 644 $(DESTDIR)$(TMPFILESDIR)/rbld.conf
 	install -d $(DESTDIR)$(SYSCONFDIR)/rbld
-	$(if $(CONF_EXAMPLE),test -e $(DESTDIR)$(SYSCONFDIR)/rbld/rbld.conf || \
-		install -m 644 $(CONF_EXAMPLE) $(DESTDIR)$(SYSCONFDIR)/rbld/rbld.conf)
+	@# rbld.conf may hold TSIG secrets: root and group rbld only.  The
+	@# group may not exist yet (systemd-sysusers creates it); then the
+	@# tmpfiles.d entry sets it at boot.  An existing file is kept.
+	$(if $(CONF_EXAMPLE),@conf=$(DESTDIR)$(SYSCONFDIR)/rbld/rbld.conf; \
+	if test -e $$conf; then echo "kept $$conf"; else \
+		install -m 640 $(CONF_EXAMPLE) $$conf && \
+		if getent group rbld >/dev/null && chgrp rbld $$conf; then \
+			echo "installed $$conf (0640 root:rbld)"; \
+		else echo "installed $$conf (0640; group rbld does not exist" \
+			"yet: systemd-sysusers, then systemd-tmpfiles --create" \
+			"rbld.conf sets it)"; fi; fi)
 	@echo "installed under $(DESTDIR)/:"
 	@cd $(DESTDIR)/ && find .$(SBINDIR) .$(MANDIR)/man8 .$(MANDIR)/man5 \
-		.$(UNITDIR) .$(SYSUSERSDIR) .$(SYSCONFDIR)/rbld -type f 2>/dev/null | \
+		.$(UNITDIR) .$(SYSUSERSDIR) .$(TMPFILESDIR) .$(SYSCONFDIR)/rbld \
+		-type f 2>/dev/null | \
 		sed 's|^\.|    |' | sort
 
 uninstall:
@@ -225,7 +240,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
-	rm -f $(DESTDIR)$(SYSUSERSDIR)/rbld.conf
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/rbld.conf $(DESTDIR)$(TMPFILESDIR)/rbld.conf
 
 clean:
 	rm -rf build build-asan build-fuzz

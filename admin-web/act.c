@@ -1,7 +1,7 @@
 /*
  * act.c -- transactions and audit records for page handlers (see act.h).
  */
-#include "zone/audit.h"
+#include "zone/people/audit.h"
 #include "zone/error.h"
 #include "act.h"
 

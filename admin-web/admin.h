@@ -16,10 +16,10 @@
 #include <sys/socket.h>
 
 #include "zone/addr.h"
-#include "zone/config.h"
-#include "zone/policy.h"
-#include "zone/rdns_review.h"
-#include "zone/store.h"
+#include "zone/config/config.h"
+#include "zone/policy/policy.h"
+#include "zone/policy/rdns_review.h"
+#include "zone/store/store.h"
 #include "buf.h"
 #include "form.h"
 #include "ratelimit.h"

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "zone/evidence.h"
+#include "zone/policy/evidence.h"
 #include "buf.h"
 
 typedef struct adm_evcount {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "zone/delist.h"
+#include "zone/people/delist.h"
 #include "zone/error.h"
 #include "lookup.h"
 

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "zone/store.h"
+#include "zone/store/store.h"
 
 #define ADM_ZONES_TEXT 512
 

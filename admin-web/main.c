@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "zone/config.h"
+#include "zone/config/config.h"
 #include "zone/error.h"
-#include "zone/policy.h"
+#include "zone/policy/policy.h"
 #include "http.h"
 #include "qrate.h"
 #include "settings.h"

@@ -11,7 +11,7 @@
 #include <microhttpd.h>
 
 #include "zone/error.h"
-#include "zone/evidence.h"
+#include "zone/policy/evidence.h"
 #include "act.h"
 #include "pages.h"
 #include "proxy.h"

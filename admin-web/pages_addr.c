@@ -10,8 +10,8 @@
 
 #include <microhttpd.h>
 
-#include "zone/audit.h"
-#include "zone/delist.h"
+#include "zone/people/audit.h"
+#include "zone/people/delist.h"
 #include "zone/error.h"
 #include "act.h"
 #include "charts.h"

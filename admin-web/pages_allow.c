@@ -7,8 +7,8 @@
 
 #include <microhttpd.h>
 
-#include "zone/audit.h"
-#include "zone/config.h"
+#include "zone/people/audit.h"
+#include "zone/config/config.h"
 #include "zone/error.h"
 #include "act.h"
 #include "csrf.h"

@@ -8,7 +8,7 @@
 
 #include <microhttpd.h>
 
-#include "zone/audit.h"
+#include "zone/people/audit.h"
 #include "zone/error.h"
 #include "act.h"
 #include "html.h"

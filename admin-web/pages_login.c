@@ -13,9 +13,9 @@
 
 #include <microhttpd.h>
 
-#include "zone/audit.h"
+#include "zone/people/audit.h"
 #include "zone/error.h"
-#include "zone/users.h"
+#include "zone/people/users.h"
 #include "act.h"
 #include "csrf.h"
 #include "html.h"

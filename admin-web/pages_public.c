@@ -12,7 +12,7 @@
 
 #include <microhttpd.h>
 
-#include "zone/delist.h"
+#include "zone/people/delist.h"
 #include "zone/error.h"
 #include "act.h"
 #include "csrf.h"

@@ -1,18 +1,19 @@
 /*
- * pages_rdns.c -- the rDNS classification review queue (zone/rdns_review.h):
- * proposed dynamic/static end-user ranges with their evidence (template,
- * coverage, sample names, carved-out infrastructure), and the buttons
- * that publish or reject them.  Nothing reaches the policy list from here
- * without a logged-in person's decision, which is audited.
+ * pages_rdns.c -- the rDNS classification review queue
+ * (zone/policy/rdns_review.h): proposed dynamic/static end-user ranges
+ * with their evidence (template, coverage, sample names, carved-out
+ * infrastructure), and the buttons that publish or reject them.  Nothing
+ * reaches the policy list from here without a logged-in person's
+ * decision, which is audited.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include <microhttpd.h>
 
-#include "zone/audit.h"
+#include "zone/people/audit.h"
 #include "zone/error.h"
-#include "zone/rdns_review.h"
+#include "zone/policy/rdns_review.h"
 #include "act.h"
 #include "csrf.h"
 #include "html.h"

@@ -5,7 +5,7 @@
  * These two POST handlers are the ONLY path in rbld that confirms a
  * delisting: the router has checked the login session and its CSRF token
  * before they run, and the confirming person's name, address and reason
- * go into the same transaction as the removal (zone/delist.h).
+ * go into the same transaction as the removal (zone/people/delist.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 
 #include <microhttpd.h>
 
-#include "zone/delist.h"
+#include "zone/people/delist.h"
 #include "zone/error.h"
 #include "act.h"
 #include "csrf.h"

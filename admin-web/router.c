@@ -10,7 +10,7 @@
 #include <microhttpd.h>
 
 #include "zone/error.h"
-#include "zone/users.h"
+#include "zone/people/users.h"
 #include "csrf.h"
 #include "html.h"
 #include "pages.h"

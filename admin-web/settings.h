@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "zone/config.h"
+#include "zone/config/config.h"
 #include "admin.h"
 
 /* Fill *OUT from C (checked already).  Reads the TLS files when set.

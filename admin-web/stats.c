@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "zone/audit.h"
-#include "zone/delist.h"
+#include "zone/people/audit.h"
+#include "zone/people/delist.h"
 #include "zone/error.h"
 #include "stats.h"
 

@@ -16,7 +16,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "zone/evidence.h"
+#include "zone/policy/evidence.h"
 #include "admin.h"
 
 #define ADM_DAYS 14

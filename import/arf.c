@@ -10,10 +10,10 @@
 #include <strings.h>
 
 #include "zone/addr.h"
-#include "import/date.h"
-#include "import/mime.h"
-#include "import/received.h"
-#include "import/report_impl.h"
+#include "date.h"
+#include "mime.h"
+#include "received.h"
+#include "report_impl.h"
 
 bool rpt_parse_ip(const char *s, rbl_addr *out)
 {
@@ -109,6 +109,8 @@ void arf_original(const char *data, size_t len, rpt_fields *f)
 			continue;
 		rbl_hdr_unfold(h.value, h.value_len, line, sizeof line);
 		rbl_received_parse(line, &r);
+		if (r.retrieval)	/* the reporter's own POP/IMAP download */
+			continue;
 		if (first && r.when)
 			f->orig_when = r.when;
 		first = false;

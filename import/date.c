@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "import/date.h"
+#include "date.h"
 
 static const char *skip_blanks(const char *s)
 {

@@ -20,7 +20,7 @@
  *   trap:       trusted-network (repeat), trusted-relay (repeat), weight,
  *               source
  *   reporter: NAME   weight, token, min-prefix4, min-prefix6
- *   policy: NAME     see zone/policy.h
+ *   policy: NAME     see zone/policy/policy.h
  */
 #ifndef RBL_INGEST_H
 #define RBL_INGEST_H
@@ -29,8 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zone/config.h"
-#include "zone/store.h"
+#include "zone/config/config.h"
+#include "zone/store/store.h"
 
 /* Why an item was skipped.  Names (rbl_skip_name) appear in summaries. */
 enum rbl_skip_reason {
@@ -116,6 +116,11 @@ int rbl_ingest_trap(rbl_ingest *in, const char *trap, const char *data,
  */
 int rbl_ingest_report_data(rbl_ingest *in, const char *reporter, int format,
 			   const char *data, size_t len);
+/* Whether reports from REPORTER are taken, before any input is read:
+ * RBL_OK, RBL_EPERM (not configured and unknown reporters are refused)
+ * or RBL_EINVAL (a bad value in its section); the reason in ERR. */
+int rbl_ingest_reporter_check(const rbl_ingest *in, const char *reporter,
+			      char *err, size_t errlen);
 /* Count an item a reader refused before parsing it (over the size
  * limit, unreadable file) as skipped for REASON, with BYTES of input.
  * Returns RBL_OK or a store error (the batch may commit). */

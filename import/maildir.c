@@ -1,6 +1,11 @@
 /*
  * maildir.c -- messages from a Maildir (new/ and cur/) or a directory of
  * message files, in name order so reruns see the same sequence.
+ *
+ * Each file is one message, imported only when read whole: it must still
+ * be there, keep the size it was listed with, and keep its size and
+ * modification time while it is read (a Maildir file never changes once
+ * delivered; a plain directory may hold one still being written).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -12,15 +17,21 @@
 #include <unistd.h>
 
 #include "zone/error.h"
-#include "import/mailsrc.h"
+#include "mailsrc.h"
+
+typedef struct md_file {
+	char *path;
+	uint64_t size;		/* when the directory was listed */
+} md_file;
 
 struct rbl_maildir {
-	char **paths;
+	md_file *files;
 	size_t n, cap, next;
 	size_t max;
 	uint64_t total, pos;
 	char *buf;
 	size_t buf_cap;
+	char why[160];		/* what made the last message incomplete */
 };
 
 static int add_path(rbl_maildir *md, const char *dir, const char *name,
@@ -28,14 +39,15 @@ static int add_path(rbl_maildir *md, const char *dir, const char *name,
 {
 	if (md->n == md->cap) {
 		size_t cap = md->cap ? md->cap * 2 : 256;
-		char **p = realloc(md->paths, cap * sizeof *p);
+		md_file *p = realloc(md->files, cap * sizeof *p);
 		if (!p)
 			return RBL_ENOMEM;
-		md->paths = p;
+		md->files = p;
 		md->cap = cap;
 	}
-	if (asprintf(&md->paths[md->n], "%s/%s", dir, name) < 0)
+	if (asprintf(&md->files[md->n].path, "%s/%s", dir, name) < 0)
 		return RBL_ENOMEM;
+	md->files[md->n].size = size;
 	md->n++;
 	md->total += size;
 	return RBL_OK;
@@ -63,9 +75,9 @@ static int scan_dir(rbl_maildir *md, const char *dir, bool must_exist)
 	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_path(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const md_file *)a)->path, ((const md_file *)b)->path);
 }
 
 int rbl_maildir_open(const char *dir, size_t max, rbl_maildir **out)
@@ -91,7 +103,7 @@ int rbl_maildir_open(const char *dir, size_t max, rbl_maildir **out)
 		rbl_maildir_close(md);
 		return rc;
 	}
-	qsort(md->paths, md->n, sizeof *md->paths, cmp_str);
+	qsort(md->files, md->n, sizeof *md->files, cmp_path);
 	*out = md;
 	return RBL_OK;
 }
@@ -106,50 +118,108 @@ size_t rbl_maildir_count(const rbl_maildir *md)
 	return md->n;
 }
 
-/* Read the file at PATH (at most MAX bytes) into the buffer. */
-static void read_file(rbl_maildir *md, const char *path, rbl_mail *m)
+static bool buf_room(rbl_maildir *md, size_t need)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st = { 0 };
-	size_t got = 0;
+	char *b = NULL;
 
-	m->data = NULL;
-	m->len = 0;
-	if (fd < 0 || fstat(fd, &st) != 0)
-		goto out;
-	m->len = (size_t)st.st_size;
+	if (need <= md->buf_cap)
+		return true;
+	if (!(b = realloc(md->buf, need)))
+		return false;
+	md->buf = b;
+	md->buf_cap = need;
+	return true;
+}
+
+/* Read FD to its end (one byte more than SIZE says: a file that grows is
+ * not complete either) into the buffer; *GOT bytes.  NULL, or why not. */
+static const char *read_to_end(rbl_maildir *md, int fd, size_t size,
+			       size_t *got)
+{
+	*got = 0;
+	if (!buf_room(md, size + 2))
+		return "out of memory";
+	for (;;) {
+		ssize_t r = read(fd, md->buf + *got, size + 1 - *got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(md->why, sizeof md->why, "read error: %s",
+				 strerror(errno));
+			return md->why;
+		}
+		if (r == 0)
+			return NULL;
+		*got += (size_t)r;
+		if (*got > size)
+			return "the file grew while being read";
+	}
+}
+
+/* Why file F, open as FD with status ST, cannot be taken whole (NULL when
+ * it can); the message goes to M. */
+static const char *read_message(rbl_maildir *md, const md_file *f, int fd,
+				const struct stat *st, rbl_mail *m)
+{
+	struct stat after;
+	const char *why;
+	size_t got;
+
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file any more";
+	if ((uint64_t)st->st_size != f->size) {
+		snprintf(md->why, sizeof md->why, "the file changed since the "
+			 "directory was listed (%llu bytes then, %lld now)",
+			 (unsigned long long)f->size, (long long)st->st_size);
+		return md->why;
+	}
+	m->len = (size_t)st->st_size;
 	if (m->len > md->max)
-		goto out;
-	if (m->len + 1 > md->buf_cap) {
-		char *b = realloc(md->buf, m->len + 1);
-		if (!b)
-			goto out;
-		md->buf = b;
-		md->buf_cap = m->len + 1;
+		return NULL;	/* too big: skipped by the caller, unread */
+	if ((why = read_to_end(md, fd, m->len, &got))) {
+		m->error_at = got;
+		return why;
 	}
-	while (got < m->len) {
-		ssize_t r = read(fd, md->buf + got, m->len - got);
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	m->len = got;
+	m->error_at = got;
+	if (fstat(fd, &after) != 0 || after.st_size != st->st_size ||
+	    after.st_mtim.tv_sec != st->st_mtim.tv_sec ||
+	    after.st_mtim.tv_nsec != st->st_mtim.tv_nsec || got != m->len)
+		return "the file changed while being read";
+	md->buf[got] = '\0';
 	m->data = md->buf;
-out:
-	if (fd >= 0)
-		close(fd);
+	return NULL;
 }
 
 int rbl_maildir_next(rbl_maildir *md, rbl_mail *m)
 {
-	const char *path;
+	const md_file *f;
+	struct stat st;
+	int fd;
 
 	if (md->next >= md->n)
 		return 0;
-	path = md->paths[md->next++];
-	read_file(md, path, m);
-	m->name = path;
-	md->pos += m->len;
+	f = &md->files[md->next++];
+	memset(m, 0, sizeof *m);
+	m->name = f->path;
+	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		m->error = "vanished before it could be read (moved or deleted)";
+	} else if (fd < 0) {
+		snprintf(md->why, sizeof md->why, "cannot be opened: %s",
+			 strerror(errno));
+		m->error = md->why;
+	} else if (fstat(fd, &st) != 0) {
+		snprintf(md->why, sizeof md->why, "fstat: %s", strerror(errno));
+		m->error = md->why;
+	} else {
+		m->error = read_message(md, f, fd, &st, m);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (m->error)
+		m->data = NULL;
+	md->pos += f->size;
 	return 1;
 }
 
@@ -163,8 +233,8 @@ void rbl_maildir_close(rbl_maildir *md)
 	if (!md)
 		return;
 	for (size_t i = 0; i < md->n; i++)
-		free(md->paths[i]);
-	free(md->paths);
+		free(md->files[i].path);
+	free(md->files);
 	free(md->buf);
 	free(md);
 }

@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "zone/error.h"
-#include "import/mime.h"
+#include "mime.h"
 
 size_t rbl_text_normalize(const char *in, size_t len, char *out)
 {

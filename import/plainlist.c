@@ -7,8 +7,8 @@
 #include <strings.h>
 
 #include "zone/addr.h"
-#include "import/date.h"
-#include "import/report.h"
+#include "date.h"
+#include "report.h"
 
 static void copy_clean(char *out, size_t size, const char *s, size_t n)
 {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "import/progress.h"
+#include "progress.h"
 
 static double since(const struct timespec *a, const struct timespec *b)
 {

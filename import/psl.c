@@ -13,7 +13,10 @@
 #include <string.h>
 
 #include "zone/error.h"
+#include "zone/readfile.h"
 #include "psl.h"
+
+#define PSL_MAX_BYTES	((size_t)64 << 20)	/* the real one is 250 kB */
 
 enum { RULE_EXACT = 1, RULE_WILD = 2, RULE_EXCEPT = 4 };
 
@@ -229,39 +232,6 @@ int rbl_psl_parse(const char *text, size_t len, unsigned flags,
 	return RBL_OK;
 }
 
-static int read_file(const char *path, char **text, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return RBL_EIO;
-	size_t cap = 1 << 20, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		char *b = realloc(buf, cap * 2);
-		if (!b) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = b;
-		cap *= 2;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (!buf)
-		return RBL_ENOMEM;
-	if (bad) {
-		free(buf);
-		return RBL_EIO;
-	}
-	*text = buf;
-	*len = n;
-	return RBL_OK;
-}
-
 int rbl_psl_load(const char *path, unsigned flags, rbl_psl **out,
 		 char *err, size_t errlen)
 {
@@ -269,13 +239,16 @@ int rbl_psl_load(const char *path, unsigned flags, rbl_psl **out,
 	size_t len = 0;
 	if (!path)
 		path = RBL_PSL_DEFAULT_PATH;
-	int rc = read_file(path, &text, &len);
-	if (rc == RBL_EIO) {
-		set_err(err, errlen, "%s:%u: %s", path, 0, strerror(errno));
-		return rc;
-	}
+	/* read whole and proven complete (zone/readfile.h): a list cut
+	 * short would make registrable domains of names below a suffix */
+	rbl_read_result r;
+	int rc = rbl_read_whole(path, 0, PSL_MAX_BYTES, &r, err, errlen);
+	if (rc == RBL_ETOOBIG)
+		rc = RBL_EIO;
 	if (rc != RBL_OK)
 		return rc;
+	text = r.data;
+	len = r.len;
 	struct rbl_psl *p = psl_new();
 	if (!p) {
 		free(text);

@@ -36,7 +36,8 @@ enum rbl_psl_flags {
 };
 
 /* Load the list from PATH (NULL: RBL_PSL_DEFAULT_PATH).  Returns RBL_OK
- * and *OUT (free with rbl_psl_free), RBL_EIO (cannot read; ERR says why),
+ * and *OUT (free with rbl_psl_free), RBL_EIO (cannot be read whole and
+ * proven complete, zone/readfile.h; ERR says why and at which byte),
  * RBL_ESYNTAX (a malformed rule; ERR has "path:line"), RBL_ENOMEM.
  * ERR (ERRLEN bytes, may be NULL) receives a message on failure. */
 int rbl_psl_load(const char *path, unsigned flags, rbl_psl **out,

@@ -33,7 +33,7 @@
 #include <stdio.h>
 
 #include "zone/addr.h"
-#include "zone/rdns_class.h"
+#include "zone/policy/rdns_class.h"
 #include "psl.h"
 #include "rdns_embed.h"
 #include "rdns_rules.h"

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "zone/error.h"
-#include "zone/evidence.h"
+#include "zone/policy/evidence.h"
 #include "rdns_cmd.h"
 #include "rdns_cmd_impl.h"
 #include "rdns_sort.h"

@@ -10,9 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "zone/config.h"
-#include "zone/rdns_review.h"
-#include "zone/store.h"
+#include "zone/config/config.h"
+#include "zone/policy/rdns_review.h"
+#include "zone/store/store.h"
 #include "rdns_classify.h"
 #include "rdns_ranges.h"
 #include "rdns_resolve.h"

@@ -40,7 +40,7 @@
 #include <stdint.h>
 
 #include "zone/addr.h"
-#include "zone/rdns_review.h"
+#include "zone/policy/rdns_review.h"
 #include "rdns_classify.h"
 
 typedef struct rbl_rdns_range_opts {

@@ -1,7 +1,7 @@
 /*
  * rdns_review_cmd.c -- `rbl-import rdns review ...`: list, show, confirm,
  * reject and delete proposals from the command line (the admin site does
- * the same through zone/rdns_review.h).
+ * the same through zone/policy/rdns_review.h).
  */
 #include <getopt.h>
 #include <stdlib.h>

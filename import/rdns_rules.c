@@ -11,7 +11,10 @@
 #include <string.h>
 
 #include "zone/error.h"
+#include "zone/readfile.h"
 #include "rdns_rules.h"
+
+#define RULES_MAX_BYTES	((size_t)16 << 20)
 
 /*
  * The defaults.  Token lists follow the generic-rDNS vocabulary that ISPs
@@ -425,31 +428,20 @@ int rbl_rdns_rules_default(rbl_rdns_rules **out)
 int rbl_rdns_rules_load(const char *path, rbl_rdns_rules **out,
 			char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
+	/* read whole and proven complete (zone/readfile.h): rules cut
+	 * short would classify with half a vocabulary */
+	rbl_read_result r;
+	char why[512];
+	int rc = rbl_read_whole(path, 0, RULES_MAX_BYTES, &r, why, sizeof why);
+	if (rc != RBL_OK) {
 		if (err && errlen)
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return RBL_EIO;
+			snprintf(err, errlen, "%s", rc == RBL_ENOMEM ?
+				 "out of memory" : why);
+		return rc == RBL_ENOMEM ? rc : RBL_EIO;
 	}
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	char buf[8192];
-	size_t n;
-	while (mem && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, mem);
-	int bad = ferror(f);
-	fclose(f);
-	if (!mem)
-		return RBL_ENOMEM;
-	fclose(mem);
-	if (bad) {
-		free(text);
-		if (err && errlen)
-			snprintf(err, errlen, "%s: read error", path);
-		return RBL_EIO;
-	}
-	int rc = rbl_rdns_rules_parse(text, len, path, out, err, errlen);
+	char *text = r.data;
+	size_t len = r.len;
+	rc = rbl_rdns_rules_parse(text, len, path, out, err, errlen);
 	free(text);
 	return rc;
 }

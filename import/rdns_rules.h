@@ -37,7 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "zone/rdns_class.h"
+#include "zone/policy/rdns_class.h"
 
 typedef struct rbl_rdns_rules rbl_rdns_rules;
 
@@ -61,7 +61,9 @@ int rbl_rdns_rules_default(rbl_rdns_rules **out);
 int rbl_rdns_rules_parse(const char *text, size_t len, const char *name,
 			 rbl_rdns_rules **out, char *err, size_t errlen);
 
-/* Read and parse file PATH.  As rbl_rdns_rules_parse(), plus RBL_EIO. */
+/* Read and parse file PATH.  As rbl_rdns_rules_parse(), plus RBL_EIO
+ * when it cannot be read whole and proven complete (zone/readfile.h:
+ * "path: byte N: why" in ERR). */
 int rbl_rdns_rules_load(const char *path, rbl_rdns_rules **out,
 			char *err, size_t errlen);
 

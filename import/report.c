@@ -9,11 +9,11 @@
 
 #include "zone/addr.h"
 #include "zone/error.h"
-#include "import/date.h"
-#include "import/ingest.h"
-#include "import/mime.h"
-#include "import/report.h"
-#include "import/report_impl.h"
+#include "date.h"
+#include "ingest.h"
+#include "mime.h"
+#include "report.h"
+#include "report_impl.h"
 
 #define MAX_DEPTH 4
 

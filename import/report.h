@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "zone/addr.h"
-#include "zone/evidence.h"
+#include "zone/policy/evidence.h"
 
 typedef struct rbl_report {
 	int format;		/* rbl_report_format it was read as */

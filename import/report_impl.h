@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "zone/addr.h"
-#include "import/mime.h"
+#include "mime.h"
 
 #define RPT_MAX_HOPS 8
 

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "import/date.h"
-#include "import/report_impl.h"
+#include "date.h"
+#include "report_impl.h"
 
 void spamcop_headers(const rbl_msg *m, rpt_fields *f)
 {

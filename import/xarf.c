@@ -9,8 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "import/date.h"
-#include "import/report_impl.h"
+#include "date.h"
+#include "report_impl.h"
 
 /* Value of "KEY: value" at line start within BODY, unquoted, into OUT. */
 static bool yaml_get(const char *body, size_t len, const char *key,

@@ -29,7 +29,7 @@
 #include <sys/socket.h>
 
 #include "zone/addr.h"
-#include "zone/config.h"
+#include "zone/config/config.h"
 #include "acl.h"
 #include "lookup.h"
 #include "query.h"

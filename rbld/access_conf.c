@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zone/conf_apply.h"
+#include "zone/config/conf_apply.h"
 #include "zone/error.h"
 #include "access.h"
 

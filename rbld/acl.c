@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "zone/error.h"
-#include "zone/rbldnsd_fmt.h"
+#include "zone/formats/rbldnsd_fmt.h"
 #include "acl.h"
 
 typedef struct acl_node {

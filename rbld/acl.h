@@ -25,9 +25,10 @@
 #include <stdint.h>
 
 #include "zone/addr.h"
-#include "zone/entry.h"
+#include "zone/store/entry.h"
 
-/* Actions; RBL_ACL_* of zone/rbldnsd_fmt.h map onto these one to one. */
+/* Actions; RBL_ACL_* of zone/formats/rbldnsd_fmt.h map onto these one to
+ * one. */
 enum rbl_acl_act {
 	RBL_ACT_PASS = 0,	/* also: no rule matched */
 	RBL_ACT_IGNORE,

@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "zone/qstats.h"
-#include "zone/store.h"
+#include "zone/store/store.h"
 #include "answer.h"
 #include "lookup.h"
 #include "access.h"

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "zone/store.h"
+#include "zone/store/store.h"
 #include "query.h"
 #include "zonetab.h"
 

@@ -18,12 +18,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "zone/conf_apply.h"
-#include "zone/config.h"
+#include "zone/config/conf_apply.h"
+#include "zone/config/config.h"
 #include "zone/error.h"
 #include "zone/log.h"
 #include "zone/qstats.h"
-#include "zone/store.h"
+#include "zone/store/store.h"
 #include "notify.h"
 #include "server.h"
 #include "xfr.h"

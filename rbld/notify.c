@@ -16,7 +16,7 @@
 #include "zone/dname.h"
 #include "zone/error.h"
 #include "zone/log.h"
-#include "zone/xfr_expand.h"
+#include "zone/xfr/xfr_expand.h"
 #include "dns.h"
 #include "notify.h"
 #include "tsig.h"

@@ -16,7 +16,7 @@
 #ifndef RBLD_NOTIFY_H
 #define RBLD_NOTIFY_H
 
-#include "zone/store.h"
+#include "zone/store/store.h"
 #include "xfr_conf.h"
 
 typedef struct rbl_notify rbl_notify;

@@ -13,7 +13,7 @@
 #define RBLD_SERVER_H
 
 #include "zone/qstats.h"
-#include "zone/store.h"
+#include "zone/store/store.h"
 #include "engine.h"
 #include "listen.h"
 #include "tcp.h"

@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "zone/store.h"
+#include "zone/store/store.h"
 #include "xfr_conf.h"
 
 typedef struct rbl_xfr rbl_xfr;

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "zone/conf_apply.h"
+#include "zone/config/conf_apply.h"
 #include "zone/error.h"
-#include "zone/xfr_expand.h"
+#include "zone/xfr/xfr_expand.h"
 #include "listen.h"
 #include "xfr_conf.h"
 

@@ -29,8 +29,8 @@
 #include <sys/socket.h>
 
 #include "zone/addr.h"
-#include "zone/config.h"
-#include "zone/store.h"
+#include "zone/config/config.h"
+#include "zone/store/store.h"
 #include "tsig.h"
 
 #define RBL_XFR_MAX_KEYS	64

@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "zone/addr.h"
-#include "zone/store.h"
-#include "zone/xfr_expand.h"
+#include "zone/store/store.h"
+#include "zone/xfr/xfr_expand.h"
 #include "dns.h"
 #include "tsig.h"
 #include "xfr.h"

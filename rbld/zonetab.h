@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zone/store.h"
-#include "zone/zrec.h"
+#include "zone/store/store.h"
+#include "zone/store/zrec.h"
 #include "dns.h"
 #include "query.h"
 
@@ -44,7 +44,7 @@ typedef struct rbl_zt_glue {
 	rbl_addr addr;
 } rbl_zt_glue;
 
-/* A fixed record (zone/zrec.h) with its owner made absolute. */
+/* A fixed record (zone/store/zrec.h) with its owner made absolute. */
 typedef struct rbl_zt_rec {
 	rbl_zt_name owner;
 	uint16_t type;

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # check.sh -- run every test of rbld and print one summary line.
 #
 #   tests/check.sh --deps         install what the tests need (root), exit
@@ -12,6 +12,14 @@
 # run (they measure or drive external peers only).  Each test's output goes
 # to tests/out/$BUILD/<name>.log and is shown when it fails.  A test still
 # running after RBL_TEST_TIMEOUT seconds (default 900) is stopped and fails.
+#
+# Tests run RBL_CHECK_JOBS at a time (default: the number of CPUs plus
+# one, because most scenario tests spend their time waiting on daemons and
+# clients, not computing).  Every test already works in its own scratch
+# directory on random ports or in its own network namespace, so they do
+# not see each other.  A script containing the line "# check: alone" is
+# about timing under load (rate limits, slow clients): it runs after the
+# others, by itself.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 top=$(pwd)
@@ -42,10 +50,15 @@ if [ $sanitizer = yes ]; then
 fi
 
 limit=${RBL_TEST_TIMEOUT:-900}
-pass=0 fail=0 skip=0 failed=""
+jobs=${RBL_CHECK_JOBS:-$(( $(nproc 2>/dev/null || echo 1) + 1 ))}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
+results="$out/.results"
+: >"$results"
+
+# Run one test; print its line when it ends and append "rc name" to the
+# results file (one short write each, so parallel runs do not mix lines).
 run_one() {	# name, command...
 	name=$1; shift
-	case $name in *"$pattern"*) ;; *) return ;; esac
 	log="$out/$(echo "$name" | tr '/' '_').log"
 	start=$(date +%s)
 	timeout -k 10 "$limit" "$@" >"$log" 2>&1 </dev/null
@@ -53,29 +66,56 @@ run_one() {	# name, command...
 	[ $rc = 124 ] && echo "check: timed out after ${limit}s" >>"$log"
 	secs=$(( $(date +%s) - start ))
 	if [ $rc = 0 ]; then
-		pass=$((pass + 1)); printf 'PASS  %-40s %3ss\n' "$name" "$secs"
+		line=$(printf 'PASS  %-40s %3ss' "$name" "$secs")
 	elif [ $rc = 77 ]; then
-		skip=$((skip + 1))
-		printf 'SKIP  %-40s %s\n' "$name" "$(tail -n 1 "$log")"
+		line=$(printf 'SKIP  %-40s %s' "$name" "$(tail -n 1 "$log")")
 	else
-		fail=$((fail + 1)); failed="$failed $name"
-		printf 'FAIL  %-40s %3ss (exit %s)\n' "$name" "$secs" "$rc"
-		tail -n 40 "$log" | sed 's/^/      | /'
+		line=$(printf 'FAIL  %-40s %3ss (exit %s)\n%s' "$name" "$secs" \
+			"$rc" "$(tail -n 40 "$log" | sed 's/^/      | /')")
 	fi
+	printf '%s\n' "$line"
+	printf '%s %s\n' "$rc" "$name" >>"$results"
 }
 
+# The tests to run, "name command" per line, in two groups.
+together=() alone=()
+add() {	# group name command
+	case $2 in *"$pattern"*) ;; *) return ;; esac
+	if [ "$1" = alone ]; then alone+=("$2|$3"); else together+=("$2|$3"); fi
+}
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
-	run_one "unit/${t##*/}" "$t"
+	add together "unit/${t##*/}" "$t"
 done
 for t in tests/*/*.test; do
 	[ -x "$t" ] || continue
 	if [ $sanitizer = yes ] && grep -q '^# sanitizer: skip' "$t"; then
 		continue
 	fi
-	run_one "${t#tests/}" "$t"
+	if grep -q '^# check: alone' "$t"; then
+		add alone "${t#tests/}" "$t"
+	else
+		add together "${t#tests/}" "$t"
+	fi
 done
 
+running=0
+for item in ${together[@]+"${together[@]}"}; do
+	if [ $running -ge "$jobs" ]; then
+		wait -n; running=$((running - 1))
+	fi
+	run_one "${item%%|*}" "${item#*|}" &
+	running=$((running + 1))
+done
+wait
+for item in ${alone[@]+"${alone[@]}"}; do
+	run_one "${item%%|*}" "${item#*|}"
+done
+
+pass=$(awk '$1 == 0' "$results" | wc -l)
+skip=$(awk '$1 == 77' "$results" | wc -l)
+fail=$(awk '$1 != 0 && $1 != 77' "$results" | wc -l)
+failed=$(awk '$1 != 0 && $1 != 77 { printf " %s", $2 }' "$results")
 echo "check ($BUILD):${failed:+ failed:$failed}"
 echo "$pass passed, $fail failed, $skip skipped"
-[ $fail = 0 ]
+[ "$fail" = 0 ]

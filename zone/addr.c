@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "addr.h"
-#include "error.h"
+#include "zone/addr.h"
+#include "zone/error.h"
 
 unsigned rbl_addr_bits(uint8_t family)
 {

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "dname.h"
+#include "zone/dname.h"
 
 size_t rbl_name_wire(const char *name, uint8_t *out)
 {

@@ -1,7 +1,7 @@
 /*
  * error.c -- text for the project-wide error codes.
  */
-#include "error.h"
+#include "zone/error.h"
 
 const char *rbl_strerror(int err)
 {
@@ -21,7 +21,7 @@ const char *rbl_strerror(int err)
 	case RBL_ERANGE:	return "value out of range";
 	case RBL_EPERM:		return "permission denied";
 	case RBL_EFORMAT:	return "malformed input";
-	case RBL_EVERSION:	return "incompatible version";
+	case RBL_EVERSION:	return "written by a newer rbld (incompatible version)";
 	case RBL_ELIMIT:	return "limit reached";
 	case RBL_ESTALE:	return "data changed, retry";
 	}

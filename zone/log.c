@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "log.h"
+#include "zone/error.h"
+#include "zone/log.h"
 
 /* Process-wide destination, set by main() before threads start. */
 static struct {

@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "qstats.h"
+#include "zone/error.h"
+#include "zone/qstats.h"
 
 struct rbl_qstats {
 	void *map;

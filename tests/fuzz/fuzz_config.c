@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zone/config.h"
+#include "zone/config/config.h"
 #include "zone/error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

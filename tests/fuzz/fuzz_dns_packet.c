@@ -10,7 +10,7 @@
 
 #include "rbld/engine.h"
 #include "zone/error.h"
-#include "zone/store.h"
+#include "zone/store/store.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -52,9 +52,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!f)
 		return 0;
 	if (size > 0 && rbl_mbox_open(f, 1 << 16, data[0] == '1', &mb) == 0) {
-		while (rbl_mbox_next(mb, &m) == 1)
+		while (rbl_mbox_next(mb, &m) == 1) {
+			/* a cut message says where, inside the input */
+			if (m.error && (m.error_at > size ||
+					m.start > m.error_at))
+				abort();
 			if (m.data)
 				walk(m.data, m.len);
+		}
 		rbl_mbox_close(mb);
 	}
 	fclose(f);

@@ -1,6 +1,8 @@
 /*
  * fuzz_rbldnsd.c -- libFuzzer target: rbldnsd data files.  The first byte
- * picks the dataset type, the rest is the file.
+ * picks the dataset type, the rest is the file; a file starting with the
+ * gzip magic is gunzipped first (zone/readfile.h), as rbl_ds_parse_files()
+ * reads it.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -8,8 +10,9 @@
 #include <stdlib.h>
 
 #include "zone/error.h"
-#include "zone/rbldnsd_fmt.h"
-#include "zone/zrec.h"
+#include "zone/formats/rbldnsd_fmt.h"
+#include "zone/readfile.h"
+#include "zone/store/zrec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -37,6 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rbl_ds_handler h = { NULL, on_record, NULL, NULL };
 	rbl_ds_input in;
 	rbl_ds_meta meta;
+	char *text = NULL, err[256];
+	size_t len;
 
 	if (size < 1)
 		return 0;
@@ -46,6 +51,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.name = "fuzz";
 	in.data = (const char *)data + 1;
 	in.len = size - 1;
+	if (in.len >= 2 && data[1] == 0x1f && data[2] == 0x8b) {
+		if (rbl_gunzip("fuzz", in.data, in.len, 1 << 20, &text, &len,
+			       err, sizeof err) != RBL_OK)
+			return 0;
+		if (text[len] != '\0')
+			abort();
+		in.data = text;
+		in.len = len;
+	}
 	(void)rbl_ds_parse_buffers(&o, &h, &in, 1, &meta);
+	free(text);
 	return 0;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zone/evidence.h"
+#include "zone/policy/evidence.h"
 #include "import/mime.h"
 #include "import/received.h"
 

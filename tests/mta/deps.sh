@@ -26,16 +26,21 @@ libs=$(exim_libs)
 [ -n "$libs" ] || { echo "deps: apt knows no exim4-daemon-light" >&2; exit 1; }
 
 need=""
-for p in postfix swaks iproute2 dnsutils ucspi-tcp $libs; do
+# swaks needs IO::Socket::INET6 for IPv6 sources; it is only a Recommends,
+# which --no-install-recommends leaves out on a fresh machine.
+for p in postfix swaks libio-socket-inet6-perl iproute2 dnsutils ucspi-tcp \
+	$libs; do
 	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null |
 		grep -q 'install ok installed' || need="$need $p"
 done
 if [ -n "$need" ]; then
 	echo "postfix postfix/main_mailer_type select No configuration" |
 		debconf-set-selections
-	apt-get update -qq || true
+	lock="-o DPkg::Lock::Timeout=300"
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $need
+	apt-get $lock update -qq || true
+	# shellcheck disable=SC2086
+	apt-get $lock install -y -qq --no-install-recommends $need
 fi
 
 # The Debian binary drops privileges to this compiled-in user; exim4-base
@@ -43,6 +48,13 @@ fi
 getent passwd Debian-exim >/dev/null ||
 	useradd --system --user-group --home-dir /var/spool/exim4 \
 		--no-create-home --shell /usr/sbin/nologin Debian-exim
+
+# postfix-trap.test runs rbl-import as rbld, the store's owner, as the
+# documented pipe transport does (contrib/rbld.sysusers makes the same
+# user on an installed system).
+getent passwd rbld >/dev/null ||
+	useradd --system --user-group --home-dir /var/lib/rbld \
+		--no-create-home --shell /usr/sbin/nologin rbld
 
 if [ ! -x "$exim_root/usr/sbin/exim4" ]; then
 	tmp=$(mktemp -d)

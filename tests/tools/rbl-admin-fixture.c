@@ -13,20 +13,20 @@
  *         rDNS proposals 11.200.0.0/24 and 11.201.0.0/24 (pending), when
  *                     the rdns: list exists
  *   rbl-admin-fixture CONF user add|passwd|del|list ...
- *       rblctl's user command (zone/rblctl/cmd_user.h) on that store.
+ *       rblctl's user command (rblctl/cmd_user.h) on that store.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "zone/conf_apply.h"
-#include "zone/config.h"
+#include "zone/config/conf_apply.h"
+#include "zone/config/config.h"
 #include "zone/error.h"
-#include "zone/evidence.h"
-#include "zone/policy.h"
-#include "zone/rblctl/cmd_user.h"
-#include "zone/rdns_review.h"
+#include "zone/policy/evidence.h"
+#include "zone/policy/policy.h"
+#include "rblctl/cmd_user.h"
+#include "zone/policy/rdns_review.h"
 
 #define XSS_SUBJECT "<script>alert(1)</script>"
 

@@ -6,10 +6,10 @@
  */
 #include <stdio.h>
 
-#include "zone/conf_apply.h"
-#include "zone/config.h"
+#include "zone/config/conf_apply.h"
+#include "zone/config/config.h"
 #include "zone/error.h"
-#include "zone/store.h"
+#include "zone/store/store.h"
 
 int main(int argc, char **argv)
 {

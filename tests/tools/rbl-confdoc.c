@@ -1,6 +1,6 @@
 /*
  * rbl-confdoc -- print the rbld.conf(5) reference of configuration
- * sections from the schema (zone/config_schema.c), in man(7) markup.
+ * sections from the schema (zone/config/config_schema.c), in man(7) markup.
  *
  *   rbl-confdoc [SECTION...]     the named sections (default: all)
  *
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "zone/config.h"
+#include "zone/config/config.h"
 
 static const char *type_name(int type)
 {

@@ -18,7 +18,7 @@
 #include <time.h>
 
 #include "zone/error.h"
-#include "zone/store.h"
+#include "zone/store/store.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "tests/unit/check.h"
-#include "zone/store.h"
+#include "zone/store/store.h"
 
 static char store_test_dirs_[16][256];
 static unsigned store_test_ndirs_;

@@ -6,7 +6,7 @@
 
 #include "tests/unit/check.h"
 #include "zone/addr.h"
-#include "zone/entry.h"
+#include "zone/store/entry.h"
 
 static const char *pfx(const char *in, bool strict)
 {

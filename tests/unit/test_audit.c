@@ -8,7 +8,7 @@
 
 #include "tests/unit/check.h"
 #include "tests/unit/store_test.h"
-#include "zone/audit.h"
+#include "zone/people/audit.h"
 
 struct collect {
 	uint64_t seq[64];

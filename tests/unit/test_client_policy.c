@@ -13,7 +13,7 @@
 #include "rbld/access.h"
 #include "rbld/quota.h"
 #include "rbld/rrl.h"
-#include "zone/config.h"
+#include "zone/config/config.h"
 
 static rbl_addr addr(const char *s)
 {

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "tests/unit/check.h"
-#include "zone/config.h"
+#include "zone/config/config.h"
 
 static char err[RBL_CONF_ERRLEN];
 

@@ -9,9 +9,9 @@
 
 #include "tests/unit/check.h"
 #include "tests/unit/store_test.h"
-#include "zone/audit.h"
-#include "zone/delist.h"
-#include "zone/policy.h"
+#include "zone/people/audit.h"
+#include "zone/people/delist.h"
+#include "zone/policy/policy.h"
 
 static uint32_t BL, DBL;
 

@@ -9,9 +9,9 @@
 
 #include "tests/unit/check.h"
 #include "tests/unit/store_test.h"
-#include "zone/config.h"
-#include "zone/evidence.h"
-#include "zone/policy.h"
+#include "zone/config/config.h"
+#include "zone/policy/evidence.h"
+#include "zone/policy/policy.h"
 
 #define T0 1800000000	/* 2027-01-15, the test's "now" base */
 

@@ -9,7 +9,7 @@
 
 #include <ldns/ldns.h>
 
-#include "zone/store.h"
+#include "zone/store/store.h"
 #include "rbld/engine.h"
 #include "tests/unit/check.h"
 

@@ -12,8 +12,8 @@
 #include <zlib.h>
 
 #include "tests/unit/check.h"
-#include "zone/rbldnsd_fmt.h"
-#include "zone/rbldnsd_merge.h"
+#include "zone/formats/rbldnsd_fmt.h"
+#include "zone/formats/rbldnsd_merge.h"
 
 static char out[16384], msgs[8192];
 static rbl_ds_meta meta;
@@ -94,7 +94,7 @@ static void on_message(void *arg, bool is_error, const char *text)
 
 static int parse_opts(int type, bool lenient, const char *text)
 {
-	rbl_ds_options o = { type, lenient, 1700000000, 0 };
+	rbl_ds_options o = { .type = type, .lenient = lenient, .now = 1700000000 };
 	rbl_ds_handler h = { on_section, on_record, on_message, NULL };
 	rbl_ds_input in = { "t", text, strlen(text) };
 
@@ -368,7 +368,7 @@ static void test_errors_many(void)
 	CHECK(strstr(msgs, "too many errors") != NULL);
 	CHECK_RC(parse(RBL_DS_IP4SET, "1.1.1.1\n\0oops\n"), RBL_OK);
 	{
-		rbl_ds_options o = { RBL_DS_IP4SET, false, 0, 0 };
+		rbl_ds_options o = { .type = RBL_DS_IP4SET };
 		rbl_ds_handler h = { NULL, on_record, on_message, NULL };
 		rbl_ds_input in = { "n", "1.1.1.1\n2.2\0.2.2\n", 18 };
 
@@ -382,7 +382,7 @@ static void test_files(void)
 {
 	char gzpath[] = "/tmp/test_rbldnsd.XXXXXX", plain[] = "/tmp/test_rbldnsd.XXXXXX";
 	int fd1 = mkstemp(gzpath), fd2 = mkstemp(plain);
-	rbl_ds_options o = { RBL_DS_IP4SET, false, 0, 0 };
+	rbl_ds_options o = { .type = RBL_DS_IP4SET };
 	rbl_ds_handler h = { NULL, on_record, on_message, NULL };
 	const char *paths[2] = { gzpath, plain };
 	gzFile gz;
@@ -413,7 +413,7 @@ static void warn_collect(void *arg, const char *text)
 
 static int merge(int type, const char *text)
 {
-	rbl_ds_options o = { type, false, 1700000000, 0 };
+	rbl_ds_options o = { .type = type, .now = 1700000000 };
 	rbl_ds_input in = { "m", text, strlen(text) };
 	rbl_dsm *m;
 	rbl_ds_handler h = { NULL, (int (*)(void *, const rbl_ds_record *))

@@ -4,8 +4,8 @@
  * re-runs that update, supersede and flag, auto-confirm, config options.
  */
 #include "tests/unit/store_test.h"
-#include "zone/config.h"
-#include "zone/rdns_review.h"
+#include "zone/config/config.h"
+#include "zone/policy/rdns_review.h"
 
 static rbl_store *st;
 static rbl_rdns_opts opts;

@@ -1,12 +1,12 @@
 /*
  * test_store_journal.c -- serials, the journal (IXFR), purge, readers in
  * other processes and renewed read transactions, extra databases, the
- * on-disk version check.
+ * on-disk version check, backup and the serial bump after a restore.
  */
 #include <sys/wait.h>
 
 #include "tests/unit/store_test.h"
-#include "zone/store_impl.h"
+#include "zone/store/store_impl.h"
 
 #define NOW 1700000000
 
@@ -403,6 +403,98 @@ static void test_version(const char *dir)
 	CHECK_RC(rbl_store_open(dir, RBL_STORE_RDONLY, 0, &s), RBL_EVERSION);
 }
 
+static void test_serial_arithmetic(void)
+{
+	CHECK(rbl_serial_after(1, 0) && !rbl_serial_after(0, 1));
+	CHECK(!rbl_serial_after(5, 5));
+	CHECK(rbl_serial_after(0x7fffffffu, 0));
+	CHECK(!rbl_serial_after(0x80000000u, 0));	/* undefined: never */
+	CHECK(!rbl_serial_after(0, 0x80000000u));
+	CHECK(rbl_serial_after(3, 0xfffffff0u));	/* across the wrap */
+	CHECK(!rbl_serial_after(0xfffffff0u, 3));
+}
+
+/* Back up at serial 2, go on to serial 4 (what secondaries were sent),
+ * restore: the serial moves past 4 with a reset, so no IXFR reaches from
+ * the lost history or from before the restore; later commits journal on. */
+static void test_backup_restore(void)
+{
+	const char *live = tmp_store_dir("live"), *bak = tmp_store_dir("bak");
+	rbl_store *s = open_rw(live), *r;
+	rbl_txn *t = begin(s, true);
+	uint32_t l = make_list(t, "r", RBL_LIST_IP);
+	uint32_t z = make_zone(t, "r.example", &l, 1), to;
+	uint64_t size = 0;
+	struct jlog j;
+
+	CHECK_RC(add_ip(t, l, "192.0.2.1", 2, false, 0), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	t = begin(s, true);
+	CHECK_RC(add_ip(t, l, "192.0.2.2", 2, false, 0), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	CHECK(serial_of(s, z) == 2);
+	CHECK_RC(rbl_store_backup(s, bak, &size), RBL_OK);
+	CHECK(size > 0);
+	for (int i = 3; i <= 4; i++) {
+		char a[32];
+
+		snprintf(a, sizeof a, "192.0.2.%d", i);
+		t = begin(s, true);
+		CHECK_RC(add_ip(t, l, a, 2, false, 0), RBL_OK);
+		CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	}
+	CHECK(serial_of(s, z) == 4);
+	CHECK_RC(journal(s, z, 2, &j), RBL_OK);
+	CHECK(j.n == 2);
+	rbl_store_close(s);
+
+	r = open_rw(bak);
+	CHECK(serial_of(r, z) == 2);
+	CHECK_RC(journal(r, z, 1, &j), RBL_OK);	/* its own past is there */
+	CHECK(j.n == 1);
+	t = begin(r, false);
+	CHECK(lookup_at(t, l, "192.0.2.2", NOW) == 2);
+	CHECK(lookup_at(t, l, "192.0.2.3", NOW) == -1);	/* after the backup */
+	rbl_txn_abort(t);
+	t = begin(r, true);
+	CHECK_RC(rbl_zone_set_serial(t, z, 2), RBL_EINVAL);	/* not after */
+	CHECK_RC(rbl_zone_set_serial(t, z, 1), RBL_EINVAL);
+	CHECK_RC(rbl_zone_set_serial(t, z, 0x80000002u), RBL_EINVAL);
+	CHECK_RC(rbl_zone_set_serial(t, 999, 10), RBL_ENOTFOUND);
+	rbl_txn_abort(t);
+	t = begin(r, true);
+	CHECK_RC(rbl_zone_set_serial(t, z, 1000), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	CHECK(serial_of(r, z) == 1000);
+	/* IXFR from the lost serial 4, from 2 and 1: the whole zone */
+	CHECK_RC(journal(r, z, 4, &j), RBL_ESTALE);
+	CHECK_RC(journal(r, z, 2, &j), RBL_ESTALE);
+	CHECK_RC(journal(r, z, 1, &j), RBL_ESTALE);
+	CHECK_RC(journal(r, z, 1000, &j), RBL_OK);
+	CHECK(j.n == 0);
+	t = begin(r, true);
+	CHECK_RC(add_ip(t, l, "192.0.2.9", 2, false, 0), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	to = serial_of(r, z);
+	CHECK(to == 1001);
+	CHECK_RC(journal(r, z, 1000, &j), RBL_OK);
+	CHECK(j.n == 1);
+	CHECK_STR(j.text[0], "1001 add 192.0.2.9 2");
+	CHECK_RC(journal(r, z, 4, &j), RBL_ESTALE);
+	/* across the wrap of 2^32 */
+	t = begin(r, true);
+	CHECK_RC(rbl_zone_set_serial(t, z, 0x7fffffffu), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	t = begin(r, true);
+	CHECK_RC(rbl_zone_set_serial(t, z, 0xfffffff0u), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	t = begin(r, true);
+	CHECK_RC(rbl_zone_set_serial(t, z, 5), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	CHECK(serial_of(r, z) == 5);
+	rbl_store_close(r);
+}
+
 int main(void)
 {
 	const char *dir = tmp_store_dir("journal");
@@ -414,6 +506,8 @@ int main(void)
 	test_other_process(s, dir);
 	test_extra_db(s);
 	test_stats(s);
+	test_serial_arithmetic();
+	test_backup_restore();
 	rbl_store_close(s);
 	/* the extra database is found by a later open */
 	s = open_rw(dir);

@@ -1,12 +1,12 @@
 /*
- * test_store_lenmask.c -- the prefix length masks (zone/store_lenmask.c):
+ * test_store_lenmask.c -- the prefix length masks (zone/store/store_lenmask.c):
  * bits set as lengths appear, left set by deletes, made exact by a
  * rebuild, dropped with the list's entries, and computed from the entries
  * for a store written before masks existed (format 2), where nested adds
  * must still find their ancestors.  (Randomized: test_store_random.c.)
  */
 #include "tests/unit/store_test.h"
-#include "zone/store_impl.h"
+#include "zone/store/store_impl.h"
 
 /* Stored mask of LIST for FAMILY as a string of lengths "8,16,32", "none"
  * without a record. */

@@ -1,12 +1,12 @@
 /*
  * test_store_names.c -- a name's exact and subtree entries kept apart
- * (zone/store_name.c): "x" and "*.x" with different values, "x" and
+ * (zone/store/store_name.c): "x" and "*.x" with different values, "x" and
  * "!*.x", ".x" as two entries, the text forms of add/del/get, lookups and
  * empty non-terminals, rbl_name_foreach's order, entry counts, the
  * journal, purge per entry, and a randomized comparison with a model.
  */
 #include "tests/unit/store_test.h"
-#include "zone/store_impl.h"
+#include "zone/store/store_impl.h"
 
 #define NOW 1700000000
 #define EX RBL_ENTRY_NAME_EXACT

@@ -22,7 +22,7 @@
 #include <inttypes.h>
 
 #include "tests/unit/store_test.h"
-#include "zone/store_impl.h"
+#include "zone/store/store_impl.h"
 
 #define NOW	1700000000
 #define CHAIN	8

@@ -1,12 +1,13 @@
 /*
- * test_store_v4sum.c -- the IPv4 summary (zone/store_v4sum.c) at its edges:
- * the thresholds crossed one entry at a time, snapshots and the cache of
- * a long-lived reader, a write transaction's own changes, many lists in
- * one reader, rbl_ip_any_within, clear and delete, and the upgrade of a
- * format 1 store.  (Randomized maintenance: test_store_random.c.)
+ * test_store_v4sum.c -- the IPv4 summary (zone/store/store_v4sum.c) at
+ * its edges: the thresholds crossed one entry at a time, snapshots and
+ * the cache of a long-lived reader, a write transaction's own changes,
+ * many lists in one reader, rbl_ip_any_within, clear and delete, and the
+ * upgrade of a format 1 store.  (Randomized maintenance:
+ * test_store_random.c.)
  */
 #include "tests/unit/store_test.h"
-#include "zone/store_impl.h"
+#include "zone/store/store_impl.h"
 
 #define NOW 1700000000
 

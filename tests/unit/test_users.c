@@ -8,8 +8,8 @@
 
 #include "tests/unit/check.h"
 #include "tests/unit/store_test.h"
-#include "zone/store_impl.h"
-#include "zone/users.h"
+#include "zone/store/store_impl.h"
+#include "zone/people/users.h"
 
 static int count_users(void *arg, const rbl_user *u)
 {

@@ -17,7 +17,7 @@
 
 #include "tests/unit/check.h"
 #include "tests/unit/store_test.h"
-#include "zone/xfr_expand.h"
+#include "zone/xfr/xfr_expand.h"
 
 static uint64_t rng = 88172645463325252ull;
 

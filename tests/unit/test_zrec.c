@@ -7,7 +7,7 @@
 
 #include "tests/unit/check.h"
 #include "tests/unit/store_test.h"
-#include "zone/zrec.h"
+#include "zone/store/zrec.h"
 
 static rbl_zrec rec(const char *owner, const char *type, const char *value)
 {

@@ -1,0 +1,56 @@
+/*
+ * rbldnsd_merge.h -- turn the records of one rbldnsd dataset into the
+ * listings that make the store answer exactly what rbldnsd answers.
+ *
+ * The store answers with the most specific entry (longest prefix; an
+ * exact name before a wildcard).  rbldnsd mostly agrees, except:
+ *   - ip4set keeps entries per octet level (/8, /16, /24, /32; a /20 is
+ *     16 /24 pieces) and answers from the most specific level that has a
+ *     piece for the address: all pieces there count together, an
+ *     exclusion among them wins, otherwise their A and TXT values are all
+ *     returned.  So a /22 inside a /20 (same level) returns both values,
+ *     and a /26 listing inside a /25 exclusion is not listed.  Here each
+ *     entry gets the merged value of the same-level entries that contain
+ *     it, which gives the same answers under longest-prefix matching.
+ *   - ip4set and dnset lines for the same key add up the same way.
+ *   - the trie datasets (ip4trie, ip6trie, acl) keep the first line for
+ *     a duplicated prefix and warn.
+ * The store keeps one TXT per entry: where rbldnsd would return two
+ * different TXT records for one address, the first is kept and a warning
+ * says so; up to RBL_MAX_CODES A values are kept.
+ *
+ * Memory: about 48 bytes per record plus each distinct value once, so a
+ * million-line file costs some 50 MB while it is imported.
+ */
+#ifndef RBL_RBLDNSD_MERGE_H
+#define RBL_RBLDNSD_MERGE_H
+
+#include <stddef.h>
+
+#include "zone/formats/rbldnsd_fmt.h"
+
+typedef struct rbl_dsm rbl_dsm;
+
+/* A collector for records of dataset TYPE (not combined).  WARN (may be
+ * NULL) receives one line per adjustment made in rbl_dsm_finish(). */
+int rbl_dsm_new(int type, void (*warn)(void *arg, const char *text),
+		void *arg, rbl_dsm **out);
+void rbl_dsm_free(rbl_dsm *m);
+
+/* Copy record R in.  RBL_OK or RBL_ENOMEM. */
+int rbl_dsm_add(rbl_dsm *m, const rbl_ds_record *r);
+
+/* Resolve duplicates and overlaps (see above); afterwards records come
+ * out sorted (address order, v4 first; names in byte order) with unique
+ * keys.  *ADJUSTED (may be NULL) counts entries whose value changed. */
+int rbl_dsm_finish(rbl_dsm *m, size_t *adjusted);
+
+/* Number of records after rbl_dsm_finish(). */
+size_t rbl_dsm_count(const rbl_dsm *m);
+
+/* Visit the records after rbl_dsm_finish(); R is valid during the call.
+ * FN returning non-zero stops the walk and is returned. */
+int rbl_dsm_foreach(rbl_dsm *m, int (*fn)(void *arg, const rbl_ds_record *r),
+		    void *arg);
+
+#endif

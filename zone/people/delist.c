@@ -1,0 +1,600 @@
+/*
+ * delist.c -- delisting requests and the confirm/reject state machine
+ * (see delist.h).
+ *
+ * Value, big-endian: u8 version, u8 state, i64 created, i64 decided, then
+ * subject, contact, reason, client, decided_by, decision, removed as
+ * length-prefixed strings (kvrec.h).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <lmdb.h>
+
+#include "zone/people/audit.h"
+#include "zone/people/delist.h"
+#include "zone/error.h"
+#include "zone/store/kvrec.h"
+#include "zone/policy/policy.h"
+#include "zone/store/store_impl.h"
+
+#define DELIST_DB	"delist"
+#define REC_VERSION	1
+/* Enough nested entries to peel off, however a subject is covered. */
+#define MAX_PEEL	160
+
+const char *rbl_delist_state_name(int state)
+{
+	switch (state) {
+	case RBL_DELIST_PENDING:	return "pending";
+	case RBL_DELIST_CONFIRMED:	return "confirmed";
+	case RBL_DELIST_REJECTED:	return "rejected";
+	}
+	return "?";
+}
+
+/* ------------------------------------------------------------ checking */
+
+static bool name_valid(const char *s)
+{
+	size_t label = 0, total = strlen(s);
+
+	if (total == 0 || total > RBL_NAME_MAX)
+		return false;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return false;
+		if (++label > RBL_LABEL_MAX)
+			return false;
+	}
+	return label > 0;
+}
+
+int rbl_delist_subject(const char *in, char *out, bool *is_addr,
+		       rbl_addr *addr)
+{
+	rbl_addr a = { 0 };
+	size_t n;
+
+	while (*in == ' ' || *in == '\t')
+		in++;
+	n = strcspn(in, " \t\r\n");
+	if (n == 0 || n > RBL_NAME_MAX || in[n + strspn(in + n, " \t\r\n")])
+		return RBL_EINVAL;
+	memmove(out, in, n);	/* IN may be OUT */
+	out[n] = '\0';
+	*is_addr = rbl_addr_parse(out, &a) == RBL_OK;
+	if (*is_addr) {
+		rbl_addr_unmap4(&a);
+		rbl_addr_format(&a, out);
+		if (addr)
+			*addr = a;
+		return RBL_OK;
+	}
+	if (n > 1 && out[n - 1] == '.')
+		out[--n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)out[i]);
+	return name_valid(out) ? RBL_OK : RBL_EINVAL;
+}
+
+bool rbl_delist_contact_valid(const char *c)
+{
+	const char *at = strchr(c, '@');
+	size_t n = strlen(c);
+
+	if (n < 3 || n > RBL_DELIST_CONTACT_MAX || !at || at == c ||
+	    strchr(at + 1, '@') || !strchr(at + 1, '.'))
+		return false;
+	for (; *c; c++)
+		if ((unsigned char)*c <= ' ' || *c == '<' || *c == '>' ||
+		    *c == '"' || *c == 0x7f)
+			return false;
+	return at[1] != '.' && c[-1] != '.';
+}
+
+/* ------------------------------------------------------------- listed? */
+
+struct listed_ctx {
+	rbl_txn *t;
+	const char *subject;
+	bool is_addr;
+	rbl_addr addr;
+	int64_t now;
+};
+
+static int listed_in(void *arg, const rbl_list *l)
+{
+	struct listed_ctx *c = arg;
+	rbl_match m = { 0 };
+	int rc;
+
+	if (c->is_addr != (l->kind == RBL_LIST_IP))
+		return 0;
+	rc = c->is_addr ? rbl_ip_lookup(c->t, l->id, &c->addr, c->now, &m)
+			: rbl_name_lookup_str(c->t, l->id, c->subject, c->now,
+					      &m);
+	if (rc == RBL_OK)
+		return 1;
+	return rc == RBL_ENOTFOUND ? 0 : rc;
+}
+
+int rbl_delist_is_listed(rbl_txn *t, const char *subject, int64_t now)
+{
+	struct listed_ctx c = { .t = t, .subject = subject, .now = now };
+	char canon[RBL_NAME_MAX + 1];
+
+	if (rbl_delist_subject(subject, canon, &c.is_addr, &c.addr) != RBL_OK)
+		return RBL_EINVAL;
+	c.subject = canon;
+	return rbl_list_foreach(t, listed_in, &c);
+}
+
+/* -------------------------------------------------------------- records */
+
+static int rec_put(rbl_txn *t, const rbl_delist_req *r)
+{
+	MDB_dbi dbi = 0;
+	MDB_val k = { 0 }, v = { 0 };
+	uint8_t key[8];
+	size_t cap = sizeof *r + 64;
+	uint8_t *buf = malloc(cap);
+	kv_writer w = { 0 };
+	int rc;
+
+	if (!buf)
+		return RBL_ENOMEM;
+	kv_w_init(&w, buf, cap);
+	kv_put_u8(&w, REC_VERSION);
+	kv_put_u8(&w, r->state);
+	kv_put_i64(&w, r->created);
+	kv_put_i64(&w, r->decided);
+	kv_put_str(&w, r->subject);
+	kv_put_str(&w, r->contact);
+	kv_put_str(&w, r->reason);
+	kv_put_str(&w, r->client);
+	kv_put_str(&w, r->decided_by);
+	kv_put_str(&w, r->decision);
+	kv_put_str(&w, r->removed);
+	kv_key64(r->id, key);
+	k.mv_size = 8, k.mv_data = key;
+	v.mv_size = w.len, v.mv_data = buf;
+	rc = rbl_store_db(t, DELIST_DB, &dbi);
+	if (rc == RBL_OK && !kv_w_ok(&w))
+		rc = RBL_ETOOBIG;
+	if (rc == RBL_OK) {
+		rc = mdb_put(rbl_txn_mdb(t), dbi, &k, &v, 0);
+		rc = rc == MDB_SUCCESS ? RBL_OK : rbl_mdb_error(rc);
+	}
+	free(buf);
+	return rc;
+}
+
+static int rec_decode(const MDB_val *k, const MDB_val *v, rbl_delist_req *r)
+{
+	kv_reader rd = { 0 };
+
+	if (k->mv_size != 8)
+		return RBL_EFORMAT;
+	memset(r, 0, sizeof *r);
+	r->id = kv_key64_get(k->mv_data);
+	kv_r_init(&rd, v->mv_data, v->mv_size);
+	if (kv_get_u8(&rd) != REC_VERSION)
+		return RBL_EVERSION;
+	r->state = kv_get_u8(&rd);
+	r->created = kv_get_i64(&rd);
+	r->decided = kv_get_i64(&rd);
+	kv_get_str(&rd, r->subject, sizeof r->subject);
+	kv_get_str(&rd, r->contact, sizeof r->contact);
+	kv_get_str(&rd, r->reason, sizeof r->reason);
+	kv_get_str(&rd, r->client, sizeof r->client);
+	kv_get_str(&rd, r->decided_by, sizeof r->decided_by);
+	kv_get_str(&rd, r->decision, sizeof r->decision);
+	kv_get_str(&rd, r->removed, sizeof r->removed);
+	return kv_r_ok(&rd) ? RBL_OK : RBL_EFORMAT;
+}
+
+int rbl_delist_get(rbl_txn *t, uint64_t id, rbl_delist_req *out)
+{
+	MDB_dbi dbi = 0;
+	uint8_t key[8];
+	MDB_val k = { 8, key }, v = { 0 };
+	int rc = rbl_store_db(t, DELIST_DB, &dbi);
+
+	if (rc != RBL_OK)
+		return rc;
+	kv_key64(id, key);
+	rc = mdb_get(rbl_txn_mdb(t), dbi, &k, &v);
+	if (rc != MDB_SUCCESS)
+		return rbl_mdb_error(rc);
+	return rec_decode(&k, &v, out);
+}
+
+int rbl_delist_foreach(rbl_txn *t, int state, bool newest_first,
+		       int (*fn)(void *arg, const rbl_delist_req *r),
+		       void *arg)
+{
+	MDB_dbi dbi = 0;
+	MDB_cursor *cur = NULL;
+	MDB_val k = { 0 }, v = { 0 };
+	rbl_delist_req *r;
+	int rc = rbl_store_db(t, DELIST_DB, &dbi), mrc;
+
+	if (rc != RBL_OK)
+		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
+	if (!(r = calloc(1, sizeof *r)))
+		return RBL_ENOMEM;
+	mrc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &cur);
+	if (mrc != MDB_SUCCESS) {
+		free(r);
+		return rbl_mdb_error(mrc);
+	}
+	for (mrc = mdb_cursor_get(cur, &k, &v, newest_first ? MDB_LAST : MDB_FIRST);
+	     mrc == MDB_SUCCESS && rc == RBL_OK;
+	     mrc = mdb_cursor_get(cur, &k, &v, newest_first ? MDB_PREV : MDB_NEXT))
+		if (rec_decode(&k, &v, r) == RBL_OK &&
+		    (state == 0 || r->state == state))
+			rc = fn(arg, r);
+	mdb_cursor_close(cur);
+	free(r);
+	if (rc == RBL_OK && mrc != MDB_NOTFOUND && mrc != MDB_SUCCESS)
+		rc = rbl_mdb_error(mrc);
+	return rc;
+}
+
+static int count_one(void *arg, const rbl_delist_req *r)
+{
+	(*(uint64_t *)arg)++;
+	return 0;
+}
+
+int rbl_delist_count(rbl_txn *t, int state, uint64_t *n)
+{
+	*n = 0;
+	return rbl_delist_foreach(t, state, false, count_one, n);
+}
+
+/* ------------------------------------------------------------- submit */
+
+struct pending_ctx {
+	const char *subject;
+	uint64_t id;
+};
+
+static int pending_for(void *arg, const rbl_delist_req *r)
+{
+	struct pending_ctx *c = arg;
+
+	if (strcmp(r->subject, c->subject) != 0)
+		return 0;
+	c->id = r->id;
+	return 1;
+}
+
+static int next_id(rbl_txn *t, uint64_t *id)
+{
+	MDB_dbi dbi = 0;
+	MDB_cursor *cur = NULL;
+	MDB_val k = { 0 }, v = { 0 };
+	int rc = rbl_store_db(t, DELIST_DB, &dbi);
+
+	if (rc != RBL_OK)
+		return rc;
+	rc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &cur);
+	if (rc != MDB_SUCCESS)
+		return rbl_mdb_error(rc);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND) {
+		*id = 1;
+		return RBL_OK;
+	}
+	if (rc != MDB_SUCCESS)
+		return rbl_mdb_error(rc);
+	*id = kv_key64_get(k.mv_data) + 1;
+	return RBL_OK;
+}
+
+static int audit_request(rbl_txn *t, const rbl_delist_req *r)
+{
+	char target[64];
+	rbl_audit_rec a = { .user = "public", .client = r->client,
+		.action = RBL_AUDIT_DELIST_REQUEST, .target = r->subject,
+		.before = "", .after = target, .reason = r->reason };
+
+	snprintf(target, sizeof target, "request %llu pending",
+		 (unsigned long long)r->id);
+	return rbl_audit_append(t, &a);
+}
+
+static int check_submission(const char *contact, const char *reason,
+			    const char *client)
+{
+	size_t n = reason ? strlen(reason) : 0;
+
+	if (!contact || !rbl_delist_contact_valid(contact))
+		return RBL_EINVAL;
+	if (n == 0 || n > RBL_DELIST_REASON_MAX ||
+	    n == strspn(reason, " \t\r\n"))
+		return RBL_EINVAL;
+	return client && strlen(client) < RBL_ADDR_STRLEN ? RBL_OK : RBL_EINVAL;
+}
+
+int rbl_delist_submit(rbl_txn *t, const char *subject, const char *contact,
+		      const char *reason, const char *client, uint64_t *id)
+{
+	struct pending_ctx pc = { 0 };
+	rbl_delist_req *r = NULL;
+	bool is_addr = false;
+	int rc;
+
+	if (!(r = calloc(1, sizeof *r)))
+		return RBL_ENOMEM;
+	rc = rbl_delist_subject(subject, r->subject, &is_addr, NULL);
+	if (rc == RBL_OK)
+		rc = check_submission(contact, reason, client);
+	if (rc == RBL_OK)
+		rc = rbl_delist_is_listed(t, r->subject, (int64_t)time(NULL));
+	if (rc == 0)
+		rc = RBL_ENOTFOUND;
+	else if (rc == 1) {
+		pc.subject = r->subject;
+		pc.id = 0;
+		rc = rbl_delist_foreach(t, RBL_DELIST_PENDING, false,
+					pending_for, &pc);
+		if (rc == 1) {
+			*id = pc.id;
+			rc = RBL_EEXIST;
+		}
+	}
+	if (rc == RBL_OK)
+		rc = next_id(t, &r->id);
+	if (rc == RBL_OK) {
+		r->state = RBL_DELIST_PENDING;
+		r->created = (int64_t)time(NULL);
+		snprintf(r->contact, sizeof r->contact, "%s", contact);
+		snprintf(r->reason, sizeof r->reason, "%s", reason);
+		snprintf(r->client, sizeof r->client, "%s", client);
+		rc = rec_put(t, r);
+	}
+	if (rc == RBL_OK)
+		rc = audit_request(t, r);
+	if (rc == RBL_OK)
+		*id = r->id;
+	free(r);
+	return rc;
+}
+
+/* ------------------------------------------------------------- decide */
+
+/* What confirming did, collected list by list. */
+struct unlist_ctx {
+	rbl_txn *t;
+	const rbl_delist_req *req;
+	bool is_addr;
+	rbl_addr addr;
+	int64_t now;
+	unsigned n;
+	char source[RBL_SOURCE_MAX + 1];	/* of the exclusions we add */
+	char removed[RBL_DELIST_REMOVED_MAX + 1];
+};
+
+static void note(struct unlist_ctx *c, const rbl_list *l, const char *what,
+		 const char *key)
+{
+	size_t len = strlen(c->removed);
+
+	snprintf(c->removed + len, sizeof c->removed - len, "%s%s %s:%s",
+		 len ? "; " : "", what, l->name, key);
+	c->n++;
+}
+
+/* Peel entries off until the address is no longer listed in L. */
+static int unlist_ip(struct unlist_ctx *c, const rbl_list *l)
+{
+	unsigned bits = rbl_addr_bits(c->addr.family);
+
+	for (int i = 0; i < MAX_PEEL; i++) {
+		rbl_prefix decided = { 0 }, host = { c->addr, (uint8_t)bits };
+		rbl_entry e = { 0 };
+		char buf[RBL_ADDR_STRLEN];
+		int rc = rbl_ip_explain(c->t, l->id, &c->addr, c->now,
+					&decided, &e);
+
+		if (rc == RBL_ENOTFOUND)
+			return RBL_OK;
+		if (rc != RBL_OK)
+			return rc;
+		rbl_prefix_format(&decided, buf);
+		if (decided.len == bits) {
+			rc = rbl_ip_del(c->t, l->id, &decided);
+			note(c, l, "deleted", buf);
+		} else {
+			rbl_entry_init(&e);
+			e.flags = RBL_ENTRY_EXCLUDE;
+			snprintf(e.source, sizeof e.source, "%s", c->source);
+			rc = rbl_ip_add(c->t, l->id, &host, &e);
+			note(c, l, "excluded from", buf);
+		}
+		if (rc != RBL_OK)
+			return rc;
+	}
+	return RBL_ELIMIT;
+}
+
+/* The name's own entry: drop what lists the name itself, keep a wildcard
+ * for the names below it.  Returns 1 when it changed something. */
+static int unlist_own_name(struct unlist_ctx *c, const rbl_list *l,
+			   const char *name)
+{
+	rbl_entry e = { 0 };
+	int rc = rbl_name_get(c->t, l->id, name, &e);
+	bool subs;
+
+	if (rc == RBL_ENOTFOUND)
+		return 0;
+	if (rc != RBL_OK)
+		return rc;
+	subs = e.flags & RBL_ENTRY_NAME_SUBS;
+	if ((e.flags & RBL_ENTRY_EXCLUDE) ||
+	    (subs && !(e.flags & RBL_ENTRY_NAME_EXACT)))
+		return 0;	/* not what lists the name itself */
+	/* the store keeps a subtree entry apart: this leaves it */
+	rc = rbl_name_del(c->t, l->id, name);
+	note(c, l, "deleted", name);
+	return rc == RBL_OK ? 1 : rc;
+}
+
+static int unlist_name(struct unlist_ctx *c, const rbl_list *l)
+{
+	const char *name = c->req->subject;
+	rbl_match m = { 0 };
+	rbl_entry e = { 0 };
+	int rc = rbl_name_lookup_str(c->t, l->id, name, c->now, &m);
+
+	if (rc != RBL_OK)
+		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
+	rc = unlist_own_name(c, l, name);
+	if (rc < 0)
+		return rc;
+	rc = rbl_name_lookup_str(c->t, l->id, name, c->now, &m);
+	if (rc != RBL_OK)
+		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
+	/* Still listed through a wildcard above it: exclude the name. */
+	rbl_entry_init(&e);
+	e.flags = RBL_ENTRY_EXCLUDE | RBL_ENTRY_NAME_EXACT;
+	snprintf(e.source, sizeof e.source, "%s", c->source);
+	rc = rbl_name_add(c->t, l->id, name, &e);
+	note(c, l, "excluded", name);
+	return rc;
+}
+
+static int unlist_in(void *arg, const rbl_list *l)
+{
+	struct unlist_ctx *c = arg;
+
+	if (c->is_addr != (l->kind == RBL_LIST_IP))
+		return 0;
+	return c->is_addr ? unlist_ip(c, l) : unlist_name(c, l);
+}
+
+/*
+ * Keep importers from listing the subject again on the old evidence: the
+ * policy forgets its score and ignores evidence up to now.  Domain names
+ * have no evidence-driven listings, so only addresses are blocked.
+ */
+static int block_relisting(rbl_txn *t, const struct unlist_ctx *c,
+			   const char *user, const char *reason)
+{
+	char who[RBL_POLICY_WHO_MAX + 1], why[RBL_POLICY_WHY_MAX + 1];
+
+	if (!c->is_addr)
+		return RBL_OK;
+	snprintf(who, sizeof who, "admin:%s", user);
+	snprintf(why, sizeof why, "%s", reason);
+	return rbl_policy_block(t, &c->addr, c->now, who, why);
+}
+
+static int decide_check(rbl_txn *t, uint64_t id, const char *user,
+			const char *reason, rbl_delist_req *r)
+{
+	int rc;
+
+	if (!user || !*user || strlen(user) > RBL_DELIST_WHO_MAX ||
+	    !reason || !*reason || strlen(reason) > RBL_DELIST_REASON_MAX ||
+	    strlen(reason) == strspn(reason, " \t\r\n"))
+		return RBL_EINVAL;
+	rc = rbl_delist_get(t, id, r);
+	if (rc != RBL_OK)
+		return rc;
+	return r->state == RBL_DELIST_PENDING ? RBL_OK : RBL_ESTALE;
+}
+
+static int record_decision(rbl_txn *t, rbl_delist_req *r, int state,
+			   const char *user, const char *client,
+			   const char *reason, const char *before)
+{
+	char after[RBL_DELIST_REMOVED_MAX + 64];
+	rbl_audit_rec a = { .user = user, .client = client,
+		.target = r->subject, .before = before, .after = after,
+		.reason = reason };
+	int rc;
+
+	r->state = (uint8_t)state;
+	r->decided = (int64_t)time(NULL);
+	snprintf(r->decided_by, sizeof r->decided_by, "%s", user);
+	snprintf(r->decision, sizeof r->decision, "%s", reason);
+	rc = rec_put(t, r);
+	if (rc != RBL_OK)
+		return rc;
+	a.action = state == RBL_DELIST_CONFIRMED ? RBL_AUDIT_DELIST_CONFIRM
+						 : RBL_AUDIT_DELIST_REJECT;
+	if (state == RBL_DELIST_CONFIRMED)
+		snprintf(after, sizeof after, "request %llu confirmed; %s",
+			 (unsigned long long)r->id,
+			 r->removed[0] ? r->removed : "was no longer listed");
+	else
+		snprintf(after, sizeof after, "request %llu rejected; listing kept",
+			 (unsigned long long)r->id);
+	return rbl_audit_append(t, &a);
+}
+
+int rbl_delist_confirm(rbl_txn *t, uint64_t id, const char *user,
+		       const char *client, const char *reason,
+		       unsigned *n_removed)
+{
+	struct unlist_ctx *c = calloc(1, sizeof *c);
+	rbl_delist_req *r = calloc(1, sizeof *r);
+	char before[64];
+	int rc = c && r ? decide_check(t, id, user, reason, r) : RBL_ENOMEM;
+
+	if (rc == RBL_OK) {
+		c->t = t, c->req = r, c->now = (int64_t)time(NULL);
+		snprintf(c->source, sizeof c->source, "delist:%llu",
+			 (unsigned long long)id);
+		rc = rbl_delist_subject(r->subject, r->subject, &c->is_addr,
+					&c->addr);
+	}
+	if (rc == RBL_OK)
+		rc = rbl_list_foreach(t, unlist_in, c);
+	if (rc == RBL_OK)
+		rc = block_relisting(t, c, user, reason);
+	if (rc == RBL_OK) {
+		memcpy(r->removed, c->removed, sizeof r->removed);
+		snprintf(before, sizeof before, "request %llu pending",
+			 (unsigned long long)id);
+		rc = record_decision(t, r, RBL_DELIST_CONFIRMED, user, client,
+				     reason, before);
+	}
+	if (rc == RBL_OK && n_removed)
+		*n_removed = c->n;
+	free(c);
+	free(r);
+	return rc;
+}
+
+int rbl_delist_reject(rbl_txn *t, uint64_t id, const char *user,
+		      const char *client, const char *reason)
+{
+	rbl_delist_req *r = calloc(1, sizeof *r);
+	char before[64];
+	int rc = r ? decide_check(t, id, user, reason, r) : RBL_ENOMEM;
+
+	if (rc == RBL_OK) {
+		snprintf(before, sizeof before, "request %llu pending",
+			 (unsigned long long)id);
+		rc = record_decision(t, r, RBL_DELIST_REJECTED, user, client,
+				     reason, before);
+	}
+	free(r);
+	return rc;
+}

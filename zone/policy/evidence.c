@@ -1,0 +1,594 @@
+/*
+ * evidence.c -- evidence records in the store: three LMDB databases kept
+ * in step inside the caller's transaction (see evidence.h for the keys).
+ */
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+
+#include "zone/error.h"
+#include "zone/policy/evidence.h"
+#include "zone/store/store_impl.h"
+
+#define SUBJ_LEN	18			/* family, 16 bytes, length */
+#define EVKEY_LEN	(SUBJ_LEN + 8 + 8)	/* subject, ~when, hash[0..8) */
+#define TIMEKEY_LEN	16			/* when, hash[0..8) */
+#define EV_FORMAT	1
+
+typedef struct ev_dbs {
+	MDB_dbi ev, hash, time;
+} ev_dbs;
+
+const char *rbl_evidence_kind_name(int kind)
+{
+	switch (kind) {
+	case RBL_EV_TRAP:	return "trap";
+	case RBL_EV_REPORT:	return "report";
+	case RBL_EV_MANUAL:	return "manual";
+	}
+	return "?";
+}
+
+int rbl_evidence_kind_parse(const char *s)
+{
+	for (int k = 1; k <= RBL_EV_KINDS; k++)
+		if (strcasecmp(s, rbl_evidence_kind_name(k)) == 0)
+			return k;
+	return 0;
+}
+
+/* ------------------------------------------------------------ hashing */
+
+typedef struct hash_buf {
+	EVP_MD_CTX *ctx;
+	unsigned char buf[4096];
+	size_t len;
+	int ok;
+} hash_buf;
+
+static void hb_add(hash_buf *hb, const char *p, size_t n)
+{
+	while (n > 0) {
+		size_t room = sizeof hb->buf - hb->len;
+		size_t k = n < room ? n : room;
+		memcpy(hb->buf + hb->len, p, k);
+		hb->len += k;
+		p += k;
+		n -= k;
+		if (hb->len == sizeof hb->buf) {
+			hb->ok &= EVP_DigestUpdate(hb->ctx, hb->buf, hb->len);
+			hb->len = 0;
+		}
+	}
+}
+
+/* Length of the line at P (up to END) without its end and trailing
+ * blanks; *NEXT gets the start of the next line. */
+static size_t norm_line(const char *p, const char *end, const char **next)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	const char *e = nl ? nl : end;
+	const char *cr = memchr(p, '\r', (size_t)(e - p));
+
+	if (cr)
+		e = cr;
+	*next = e;
+	if (e < end) {
+		(*next)++;
+		if (*e == '\r' && *next < end && **next == '\n')
+			(*next)++;
+	}
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	return (size_t)(e - p);
+}
+
+int rbl_evidence_hash(const void *data, size_t len, uint8_t *out)
+{
+	const char *p = data, *end = p + len, *next = NULL;
+	size_t empty = 0;
+	hash_buf hb = { .ctx = EVP_MD_CTX_new(), .ok = 1 };
+	unsigned olen = 0;
+
+	if (!hb.ctx || !EVP_DigestInit_ex(hb.ctx, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(hb.ctx);
+		return RBL_ENOMEM;
+	}
+	while (p < end) {
+		size_t n = norm_line(p, end, &next);
+		if (n == 0) {
+			empty++;	/* emitted only if a line follows */
+		} else {
+			for (; empty > 0; empty--)
+				hb_add(&hb, "\n", 1);
+			hb_add(&hb, p, n);
+			hb_add(&hb, "\n", 1);
+		}
+		p = next;
+	}
+	hb.ok &= EVP_DigestUpdate(hb.ctx, hb.buf, hb.len);
+	hb.ok &= EVP_DigestFinal_ex(hb.ctx, out, &olen);
+	EVP_MD_CTX_free(hb.ctx);
+	return hb.ok && olen == RBL_EV_HASH_LEN ? RBL_OK : RBL_ENOMEM;
+}
+
+int rbl_evidence_hash_parts(const char *const *parts, size_t n, uint8_t *out)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned olen = 0;
+	int ok;
+
+	ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = EVP_DigestUpdate(ctx, parts[i], strlen(parts[i]) + 1);
+	ok = ok && EVP_DigestFinal_ex(ctx, out, &olen);
+	EVP_MD_CTX_free(ctx);
+	return ok && olen == RBL_EV_HASH_LEN ? RBL_OK : RBL_ENOMEM;
+}
+
+char *rbl_evidence_hash_hex(const uint8_t *hash, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 0; i < RBL_EV_HASH_LEN; i++) {
+		buf[2 * i] = hex[hash[i] >> 4];
+		buf[2 * i + 1] = hex[hash[i] & 15];
+	}
+	buf[2 * RBL_EV_HASH_LEN] = '\0';
+	return buf;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int rbl_evidence_hash_parse(const char *s, uint8_t *out)
+{
+	if (strlen(s) != 2 * RBL_EV_HASH_LEN)
+		return RBL_ESYNTAX;
+	for (int i = 0; i < RBL_EV_HASH_LEN; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return RBL_ESYNTAX;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return RBL_OK;
+}
+
+/* ----------------------------------------------------------- encoding */
+
+static uint64_t biased(int64_t when)
+{
+	return (uint64_t)when ^ (UINT64_C(1) << 63);
+}
+
+static void subject_key(uint8_t *k, const rbl_prefix *p)
+{
+	k[0] = p->addr.family;
+	memcpy(k + 1, p->addr.bytes, 16);
+	k[17] = p->len;
+}
+
+static void subject_decode(const uint8_t *k, rbl_prefix *p)
+{
+	memset(p, 0, sizeof *p);
+	p->addr.family = k[0];
+	memcpy(p->addr.bytes, k + 1, 16);
+	p->len = k[17];
+}
+
+static void ev_key(uint8_t *k, const rbl_evidence *ev)
+{
+	subject_key(k, &ev->subject);
+	rbl_put_be64(k + SUBJ_LEN, ~biased(ev->when));
+	memcpy(k + SUBJ_LEN + 8, ev->hash, 8);
+}
+
+static void put_str(uint8_t **p, const char *s, size_t max, int lenbytes)
+{
+	size_t n = strnlen(s, max);
+
+	if (lenbytes == 2) {
+		rbl_put_be16(*p, (uint16_t)n);
+		*p += 2;
+	} else {
+		*(*p)++ = (uint8_t)n;
+	}
+	memcpy(*p, s, n);
+	*p += n;
+}
+
+#define EV_VAL_MAX (2 + 8 + 8 + RBL_EV_HASH_LEN + 1 + RBL_EV_SOURCE_MAX + \
+		    2 + RBL_EV_SUMMARY_MAX)
+
+static size_t ev_encode(const rbl_evidence *ev, uint8_t *buf)
+{
+	uint8_t *p = buf;
+	uint64_t w = 0;
+
+	*p++ = EV_FORMAT;
+	*p++ = ev->kind;
+	memcpy(&w, &ev->weight, 8);
+	rbl_put_be64(p, w);
+	p += 8;
+	rbl_put_be64(p, (uint64_t)ev->when);
+	p += 8;
+	memcpy(p, ev->hash, RBL_EV_HASH_LEN);
+	p += RBL_EV_HASH_LEN;
+	put_str(&p, ev->source, RBL_EV_SOURCE_MAX, 1);
+	put_str(&p, ev->summary, RBL_EV_SUMMARY_MAX, 2);
+	return (size_t)(p - buf);
+}
+
+static bool get_str(const uint8_t **p, const uint8_t *end, char *out,
+		    size_t max, int lenbytes)
+{
+	size_t n;
+
+	if (end - *p < lenbytes)
+		return false;
+	n = lenbytes == 2 ? rbl_get_be16(*p) : **p;
+	*p += lenbytes;
+	if (n > max || (size_t)(end - *p) < n)
+		return false;
+	memcpy(out, *p, n);
+	out[n] = '\0';
+	*p += n;
+	return true;
+}
+
+static int ev_decode(const MDB_val *k, const MDB_val *v, rbl_evidence *ev)
+{
+	const uint8_t *p = v->mv_data, *end = p + v->mv_size;
+	uint64_t w = 0;
+
+	if (k->mv_size != EVKEY_LEN || v->mv_size < 2 + 16 + RBL_EV_HASH_LEN ||
+	    p[0] != EV_FORMAT)
+		return RBL_ESTORE;
+	memset(ev, 0, sizeof *ev);
+	subject_decode(k->mv_data, &ev->subject);
+	ev->kind = p[1];
+	w = rbl_get_be64(p + 2);
+	memcpy(&ev->weight, &w, 8);
+	ev->when = (int64_t)rbl_get_be64(p + 10);
+	memcpy(ev->hash, p + 18, RBL_EV_HASH_LEN);
+	p += 18 + RBL_EV_HASH_LEN;
+	if (!get_str(&p, end, ev->source, RBL_EV_SOURCE_MAX, 1) ||
+	    !get_str(&p, end, ev->summary, RBL_EV_SUMMARY_MAX, 2))
+		return RBL_ESTORE;
+	return RBL_OK;
+}
+
+/* ---------------------------------------------------------- databases */
+
+/* Open the three databases.  In a read transaction before any evidence
+ * was written they do not exist: RBL_ENOTFOUND, which readers treat as
+ * "no evidence". */
+static int open_dbs(rbl_txn *t, ev_dbs *d)
+{
+	int rc;
+
+	if ((rc = rbl_store_db(t, "evidence", &d->ev)) ||
+	    (rc = rbl_store_db(t, "evhash", &d->hash)) ||
+	    (rc = rbl_store_db(t, "evtime", &d->time)))
+		return rc;
+	return RBL_OK;
+}
+
+static bool valid_subject(const rbl_prefix *p)
+{
+	rbl_addr last = { 0 };
+
+	if ((p->addr.family != RBL_AF4 && p->addr.family != RBL_AF6) ||
+	    p->len > rbl_addr_bits(p->addr.family))
+		return false;
+	rbl_prefix_last(p, &last);
+	return !rbl_addr_is_special(&p->addr) && !rbl_addr_is_special(&last);
+}
+
+static int put(rbl_txn *t, MDB_dbi dbi, const void *k, size_t kl,
+	       const void *v, size_t vl)
+{
+	MDB_val key = { kl, (void *)k }, val = { vl, (void *)v };
+
+	return rbl_mdb_error(mdb_put(rbl_txn_mdb(t), dbi, &key, &val, 0));
+}
+
+int rbl_evidence_add(rbl_txn *t, const rbl_evidence *ev)
+{
+	uint8_t key[EVKEY_LEN], tkey[TIMEKEY_LEN], val[EV_VAL_MAX];
+	MDB_val hk = { RBL_EV_HASH_LEN, (void *)ev->hash };
+	MDB_val hv = { EVKEY_LEN, key };
+	ev_dbs d = { 0 };
+	int rc;
+
+	if (ev->kind < 1 || ev->kind > RBL_EV_KINDS || !(ev->weight > 0) ||
+	    !isfinite(ev->weight) || !valid_subject(&ev->subject))
+		return RBL_EINVAL;
+	if ((rc = open_dbs(t, &d)))
+		return rc;
+	ev_key(key, ev);
+	/* The hash first, with NOOVERWRITE: it decides whether this is new,
+	 * in one B-tree descent. */
+	rc = mdb_put(rbl_txn_mdb(t), d.hash, &hk, &hv, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST)
+		return RBL_EEXIST;
+	if (rc)
+		return rbl_mdb_error(rc);
+	rbl_put_be64(tkey, biased(ev->when));
+	memcpy(tkey + 8, ev->hash, 8);
+	if ((rc = put(t, d.ev, key, sizeof key, val, ev_encode(ev, val))) ||
+	    (rc = put(t, d.time, tkey, sizeof tkey, key, sizeof key)))
+		return rbl_txn_fail(t, rc);
+	return RBL_OK;
+}
+
+/* The evidence key stored for HASH into KEY. */
+static int key_of_hash(rbl_txn *t, const ev_dbs *d, const uint8_t *hash,
+		       uint8_t *key)
+{
+	MDB_val hk = { RBL_EV_HASH_LEN, (void *)hash }, v = { 0 };
+	int rc = mdb_get(rbl_txn_mdb(t), d->hash, &hk, &v);
+
+	if (rc == MDB_NOTFOUND)
+		return RBL_ENOTFOUND;
+	if (rc)
+		return rbl_mdb_error(rc);
+	if (v.mv_size != EVKEY_LEN)
+		return RBL_ESTORE;
+	memcpy(key, v.mv_data, EVKEY_LEN);
+	return RBL_OK;
+}
+
+int rbl_evidence_exists(rbl_txn *t, const uint8_t *hash)
+{
+	uint8_t key[EVKEY_LEN];
+	ev_dbs d = { 0 };
+	int rc = open_dbs(t, &d);
+
+	if (rc == RBL_ENOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	rc = key_of_hash(t, &d, hash, key);
+	return rc == RBL_OK ? 1 : rc == RBL_ENOTFOUND ? 0 : rc;
+}
+
+int rbl_evidence_get(rbl_txn *t, const uint8_t *hash, rbl_evidence *out)
+{
+	uint8_t key[EVKEY_LEN];
+	MDB_val k = { EVKEY_LEN, key }, v = { 0 };
+	ev_dbs d = { 0 };
+	int rc;
+
+	if ((rc = open_dbs(t, &d)) || (rc = key_of_hash(t, &d, hash, key)))
+		return rc;
+	rc = mdb_get(rbl_txn_mdb(t), d.ev, &k, &v);
+	if (rc)
+		return rc == MDB_NOTFOUND ? RBL_ESTORE : rbl_mdb_error(rc);
+	return ev_decode(&k, &v, out);
+}
+
+static int del_key(rbl_txn *t, MDB_dbi dbi, const void *k, size_t kl)
+{
+	MDB_val key = { kl, (void *)k };
+	int rc = mdb_del(rbl_txn_mdb(t), dbi, &key, NULL);
+
+	return rc == MDB_NOTFOUND ? RBL_OK : rbl_mdb_error(rc);
+}
+
+/* Remove the three records of the evidence with key KEY and hash HASH. */
+static int del_records(rbl_txn *t, const ev_dbs *d, const uint8_t *key,
+		       const uint8_t *hash, int64_t when)
+{
+	uint8_t tkey[TIMEKEY_LEN];
+	int rc;
+
+	rbl_put_be64(tkey, biased(when));
+	memcpy(tkey + 8, hash, 8);
+	if ((rc = del_key(t, d->ev, key, EVKEY_LEN)) ||
+	    (rc = del_key(t, d->hash, hash, RBL_EV_HASH_LEN)) ||
+	    (rc = del_key(t, d->time, tkey, TIMEKEY_LEN)))
+		return rbl_txn_fail(t, rc);
+	return RBL_OK;
+}
+
+int rbl_evidence_del(rbl_txn *t, const uint8_t *hash)
+{
+	uint8_t key[EVKEY_LEN];
+	int64_t when;
+	ev_dbs d = { 0 };
+	int rc;
+
+	if ((rc = open_dbs(t, &d)) || (rc = key_of_hash(t, &d, hash, key)))
+		return rc;
+	when = (int64_t)(~rbl_get_be64(key + SUBJ_LEN) ^ (UINT64_C(1) << 63));
+	return del_records(t, &d, key, hash, when);
+}
+
+/* -------------------------------------------------------------- walks */
+
+/* Visit evidence records whose key starts with PREFIX (PLEN bytes, may be
+ * 0) in key order. */
+static int walk_prefix(rbl_txn *t, MDB_dbi dbi, const uint8_t *prefix,
+		       size_t plen, rbl_evidence_visit_fn fn, void *arg)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k = { plen, (void *)prefix }, v = { 0 };
+	rbl_evidence ev = { 0 };
+	int rc, op = plen ? MDB_SET_RANGE : MDB_FIRST;
+
+	if ((rc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &c)))
+		return rbl_mdb_error(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, op); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (plen && (k.mv_size < plen ||
+			     memcmp(k.mv_data, prefix, plen) != 0))
+			break;
+		if ((rc = ev_decode(&k, &v, &ev)) || (rc = fn(arg, &ev)))
+			goto out;
+	}
+	rc = rc == MDB_NOTFOUND || rc == 0 ? RBL_OK : rbl_mdb_error(rc);
+out:
+	mdb_cursor_close(c);
+	return rc;
+}
+
+int rbl_evidence_foreach_subject(rbl_txn *t, const rbl_prefix *subject,
+				 rbl_evidence_visit_fn fn, void *arg)
+{
+	uint8_t prefix[SUBJ_LEN];
+	ev_dbs d = { 0 };
+	int rc = open_dbs(t, &d);
+
+	if (rc)
+		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
+	subject_key(prefix, subject);
+	return walk_prefix(t, d.ev, prefix, sizeof prefix, fn, arg);
+}
+
+int rbl_evidence_foreach(rbl_txn *t, rbl_evidence_visit_fn fn, void *arg)
+{
+	ev_dbs d = { 0 };
+	int rc = open_dbs(t, &d);
+
+	if (rc)
+		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
+	return walk_prefix(t, d.ev, NULL, 0, fn, arg);
+}
+
+typedef struct related_arg {
+	const rbl_prefix *subject;
+	rbl_evidence_visit_fn fn;
+	void *arg;
+} related_arg;
+
+static int related_visit(void *arg, const rbl_evidence *ev)
+{
+	related_arg *ra = arg;
+	const rbl_prefix *s = ra->subject;
+
+	if (ev->subject.addr.family != s->addr.family)
+		return 0;
+	if (!rbl_prefix_covers(&ev->subject, s) &&
+	    !rbl_prefix_covers(s, &ev->subject))
+		return 0;
+	return ra->fn(ra->arg, ev);
+}
+
+int rbl_evidence_foreach_related(rbl_txn *t, const rbl_prefix *subject,
+				 rbl_evidence_visit_fn fn, void *arg)
+{
+	related_arg ra = { subject, fn, arg };
+	uint8_t prefix[1] = { subject->addr.family };
+	ev_dbs d = { 0 };
+	int rc = open_dbs(t, &d);
+
+	/* Covering prefixes share no key prefix with the subject beyond the
+	 * family, so the family is walked; evidence of wide prefixes is rare
+	 * and the admin page asks for one address at a time. */
+	if (rc)
+		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
+	return walk_prefix(t, d.ev, prefix, 1, related_visit, &ra);
+}
+
+int rbl_evidence_foreach_since(rbl_txn *t, int64_t since,
+			       rbl_evidence_visit_fn fn, void *arg)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 }, ek = { 0 }, evv = { 0 };
+	rbl_evidence ev = { 0 };
+	ev_dbs d = { 0 };
+	int rc = open_dbs(t, &d);
+
+	if (rc)
+		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
+	if ((rc = mdb_cursor_open(rbl_txn_mdb(t), d.time, &c)))
+		return rbl_mdb_error(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_LAST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
+		if (k.mv_size != TIMEKEY_LEN ||
+		    rbl_get_be64(k.mv_data) < biased(since))
+			break;
+		ek = v;
+		if ((rc = mdb_get(rbl_txn_mdb(t), d.ev, &ek, &evv)) ||
+		    (rc = ev_decode(&ek, &evv, &ev)) || (rc = fn(arg, &ev)))
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND)
+		return RBL_OK;
+	return rc > 0 ? rbl_mdb_error(rc) : rc;
+}
+
+static int count_one(void *arg, const rbl_evidence *ev)
+{
+	(*(uint64_t *)arg)++;
+	return 0;
+}
+
+int rbl_evidence_count(rbl_txn *t, const rbl_prefix *subject, uint64_t *n)
+{
+	*n = 0;
+	return rbl_evidence_foreach_subject(t, subject, count_one, n);
+}
+
+/* Remove the evidence and hash records of key EKEY (its time record is
+ * being deleted by the caller's cursor). */
+static int prune_one(rbl_txn *t, const ev_dbs *d, const uint8_t *ekey)
+{
+	MDB_val k = { EVKEY_LEN, (void *)ekey }, v = { 0 };
+	uint8_t hash[RBL_EV_HASH_LEN];
+	int rc = mdb_get(rbl_txn_mdb(t), d->ev, &k, &v);
+
+	if (rc == MDB_NOTFOUND)
+		return RBL_OK;
+	if (rc)
+		return rbl_mdb_error(rc);
+	if (v.mv_size < 18 + RBL_EV_HASH_LEN)
+		return RBL_ESTORE;
+	memcpy(hash, (const uint8_t *)v.mv_data + 18, RBL_EV_HASH_LEN);
+	if ((rc = del_key(t, d->ev, ekey, EVKEY_LEN)))
+		return rc;
+	return del_key(t, d->hash, hash, RBL_EV_HASH_LEN);
+}
+
+int rbl_evidence_prune(rbl_txn *t, int64_t before, uint64_t *n)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
+	uint8_t ekey[EVKEY_LEN];
+	uint64_t count = 0;
+	ev_dbs d = { 0 };
+	int rc;
+
+	if (n)
+		*n = 0;
+	if ((rc = open_dbs(t, &d)))
+		return rc;
+	if ((rc = mdb_cursor_open(rbl_txn_mdb(t), d.time, &c)))
+		return rbl_mdb_error(rc);
+	while ((rc = mdb_cursor_get(c, &k, &v, MDB_FIRST)) == 0) {
+		if (k.mv_size != TIMEKEY_LEN || v.mv_size != EVKEY_LEN ||
+		    rbl_get_be64(k.mv_data) >= biased(before))
+			break;
+		memcpy(ekey, v.mv_data, EVKEY_LEN);
+		if ((rc = mdb_cursor_del(c, 0)))
+			break;
+		if ((rc = prune_one(t, &d, ekey)))
+			break;
+		count++;
+	}
+	mdb_cursor_close(c);
+	if (n)
+		*n = count;
+	if (rc == MDB_NOTFOUND || rc == 0)
+		return RBL_OK;
+	return rbl_txn_fail(t, rc > 0 ? rbl_mdb_error(rc) : rc);
+}

@@ -1,0 +1,666 @@
+/*
+ * store.c -- the LMDB environment, transactions and their bookkeeping.
+ *
+ * One environment per store directory, opened with MDB_NOTLS so a read
+ * transaction is a handle a server worker keeps, resets and renews (LMDB
+ * ties nothing to the thread).  A write transaction collects what it did to
+ * lists and zones in struct rbl_txn; rbl_txn_commit() turns that into
+ * segment rebuilds, entry counts, serial bumps, journal records and the
+ * generation counter just before the LMDB commit, so all of it is atomic.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zone/store/store_impl.h"
+
+static const char *const core_dbs[] = { "meta", "ipent", "ipseg", "name",
+					"journal" };
+#define N_CORE_DBS (sizeof core_dbs / sizeof core_dbs[0])
+
+int rbl_mdb_error(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS:	return RBL_OK;
+	case MDB_NOTFOUND:	return RBL_ENOTFOUND;
+	case MDB_KEYEXIST:	return RBL_EEXIST;
+	case MDB_MAP_FULL:	return RBL_EMAPFULL;
+	case MDB_READERS_FULL:	return RBL_EBUSY;
+	case MDB_VERSION_MISMATCH: return RBL_EVERSION;
+	case MDB_DBS_FULL:	return RBL_ELIMIT;
+	case EACCES:
+	case EROFS:
+	case EPERM:		return RBL_EREADONLY;
+	case ENOMEM:		return RBL_ENOMEM;
+	case ENOENT:		return RBL_ENOTFOUND;
+	case EIO:
+	case ENOSPC:		return RBL_EIO;
+	}
+	return RBL_ESTORE;
+}
+
+MDB_txn *rbl_txn_mdb(rbl_txn *t)
+{
+	return t->txn;
+}
+
+bool rbl_txn_is_write(const rbl_txn *t)
+{
+	return t->write;
+}
+
+int rbl_txn_fail(rbl_txn *t, int rc)
+{
+	if (t->write && !t->broken && rc != RBL_OK) {
+		t->broken = true;
+		t->rc_broken = rc;
+	}
+	return rc;
+}
+
+int rbl_txn_need_write(rbl_txn *t)
+{
+	if (!t->write)
+		return RBL_EREADONLY;
+	return t->broken ? t->rc_broken : RBL_OK;
+}
+
+const char *rbl_store_path(const rbl_store *s)
+{
+	return s->path;
+}
+
+/* ------------------------------------------------------------ open */
+
+static int env_create(rbl_store *s, size_t mapsize)
+{
+	int rc = mdb_env_create(&s->env);
+
+	if (rc)
+		return rbl_mdb_error(rc);
+	if ((rc = mdb_env_set_maxdbs(s->env, RBL_STORE_MAXDBS)) ||
+	    (rc = mdb_env_set_maxreaders(s->env, RBL_STORE_MAXREADERS)) ||
+	    (rc = mdb_env_set_mapsize(s->env, mapsize)))
+		return rbl_mdb_error(rc);
+	return RBL_OK;
+}
+
+/* An errno from looking for the store: "absent" only when the system
+ * said so (ENOENT); a directory we may not enter hides whether a store is
+ * there, and callers must not tell the operator to create one. */
+static int dir_errno(int e)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:	return RBL_ENOTFOUND;
+	case EACCES:
+	case EPERM:	return RBL_EPERM;
+	case ENOMEM:	return RBL_ENOMEM;
+	}
+	return RBL_EIO;
+}
+
+/* Whether PATH holds a store, creating the directory when allowed. */
+static int check_dir(const char *path, unsigned flags)
+{
+	char file[4096];
+	struct stat st = { 0 };
+
+	if (stat(path, &st) != 0) {
+		if (errno != ENOENT || !(flags & RBL_STORE_CREATE))
+			return dir_errno(errno);
+		if (mkdir(path, 0750) != 0)
+			return dir_errno(errno);
+		return RBL_OK;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return RBL_EINVAL;
+	if (flags & RBL_STORE_CREATE)
+		return RBL_OK;
+	if ((size_t)snprintf(file, sizeof file, "%s/data.mdb", path) >=
+	    sizeof file)
+		return RBL_EINVAL;
+	return access(file, F_OK) == 0 ? RBL_OK : dir_errno(errno);
+}
+
+static int check_version(MDB_txn *txn, MDB_dbi meta, bool write)
+{
+	MDB_val k = { 8, "#version" }, v = { 0 };
+	uint8_t buf[4];
+	uint32_t format;
+	int rc = mdb_get(txn, meta, &k, &v);
+
+	if (rc == MDB_NOTFOUND && !write)
+		return RBL_ENOTFOUND;
+	if (rc && rc != MDB_NOTFOUND)
+		return rbl_mdb_error(rc);
+	if (rc == 0) {
+		format = v.mv_size == 4 ? rbl_get_be32(v.mv_data) : 0;
+		if (format < RBL_STORE_FORMAT_OLDEST ||
+		    format > RBL_STORE_FORMAT)
+			return RBL_EVERSION;
+		/* an older layout is a subset: a writer upgrades it */
+		if (format == RBL_STORE_FORMAT || !write)
+			return RBL_OK;
+	}
+	rbl_put_be32(buf, RBL_STORE_FORMAT);
+	v.mv_size = 4;
+	v.mv_data = buf;
+	return rbl_mdb_error(mdb_put(txn, meta, &k, &v, 0));
+}
+
+/* Open (and in a writable store create) the core databases, and open every
+ * other named database already present so readers find them cached. */
+static int open_dbs(rbl_store *s, MDB_txn *txn, bool write)
+{
+	MDB_dbi *slots[N_CORE_DBS] = { &s->meta, &s->ipent, &s->ipseg,
+				       &s->name, &s->journal };
+	unsigned fl = write ? MDB_CREATE : 0;
+
+	for (size_t i = 0; i < N_CORE_DBS; i++) {
+		int rc = mdb_dbi_open(txn, core_dbs[i], fl, slots[i]);
+
+		if (rc == MDB_NOTFOUND)
+			return RBL_ENOTFOUND;
+		if (rc)
+			return rbl_mdb_error(rc);
+	}
+	return check_version(txn, s->meta, write);
+}
+
+static bool is_core_db(const char *name, size_t len)
+{
+	for (size_t i = 0; i < N_CORE_DBS; i++)
+		if (strlen(core_dbs[i]) == len && !memcmp(core_dbs[i], name, len))
+			return true;
+	return false;
+}
+
+static int open_extra_dbs(rbl_store *s, MDB_txn *txn)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
+	MDB_dbi main_dbi = 0;
+	int rc = mdb_dbi_open(txn, NULL, 0, &main_dbi);
+
+	if (rc || (rc = mdb_cursor_open(txn, main_dbi, &c)))
+		return rbl_mdb_error(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct rbl_named_db *d = &s->extra[s->n_extra];
+
+		if (k.mv_size > RBL_DB_NAME_MAX ||
+		    is_core_db(k.mv_data, k.mv_size) ||
+		    s->n_extra + N_CORE_DBS >= RBL_STORE_MAXDBS)
+			continue;
+		memcpy(d->name, k.mv_data, k.mv_size);
+		d->name[k.mv_size] = 0;
+		if (memchr(d->name, 0, k.mv_size) ||
+		    mdb_dbi_open(txn, d->name, 0, &d->dbi) != 0)
+			continue;
+		d->pending = NULL;
+		s->n_extra++;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? RBL_OK : rbl_mdb_error(rc);
+}
+
+/* Readers (rbld) must write the lock file to take a reader slot, but need
+ * not write the data: let the group do the former only.  Best effort: a
+ * store owned by someone else keeps its modes. */
+static void set_file_modes(const char *path)
+{
+	char file[4096];
+
+	if ((size_t)snprintf(file, sizeof file, "%s/lock.mdb", path) <
+	    sizeof file)
+		(void)chmod(file, 0660);
+}
+
+static int env_open(rbl_store *s, const char *path, unsigned flags)
+{
+	bool write = !(flags & RBL_STORE_RDONLY);
+	unsigned mf = MDB_NOTLS | (write ? 0 : MDB_RDONLY);
+	MDB_txn *txn = NULL;
+	int rc = mdb_env_open(s->env, path, mf, 0640);
+
+	/* EACCES here is a file we may not open, not a read-only store */
+	if (rc == EACCES || rc == EPERM)
+		return RBL_EPERM;
+	if (rc)
+		return rc == EINVAL ? RBL_ESTORE : rbl_mdb_error(rc);
+	if (write) {
+		set_file_modes(path);
+		mdb_reader_check(s->env, NULL);
+	}
+	if ((rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &txn)))
+		return rbl_mdb_error(rc);
+	if ((rc = open_dbs(s, txn, write)) != RBL_OK ||
+	    (rc = open_extra_dbs(s, txn)) != RBL_OK) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return rbl_mdb_error(mdb_txn_commit(txn));
+}
+
+int rbl_store_open(const char *path, unsigned flags, size_t mapsize,
+		   rbl_store **out)
+{
+	rbl_store *s = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!path || !*path)
+		return RBL_EINVAL;
+	if ((rc = check_dir(path, flags)) != RBL_OK)
+		return rc;
+	if (!(s = calloc(1, sizeof *s)) || !(s->path = strdup(path))) {
+		free(s);
+		return RBL_ENOMEM;
+	}
+	s->flags = flags;
+	pthread_mutex_init(&s->lock, NULL);
+	atomic_init(&s->live_txns, 0);
+	rc = env_create(s, mapsize ? mapsize : RBL_STORE_DEFAULT_MAPSIZE);
+	if (rc == RBL_OK)
+		rc = env_open(s, path, flags);
+	if (rc != RBL_OK) {
+		rbl_store_close(s);
+		return rc;
+	}
+	*out = s;
+	return RBL_OK;
+}
+
+void rbl_store_close(rbl_store *s)
+{
+	if (!s)
+		return;
+	if (s->env)
+		mdb_env_close(s->env);
+	pthread_mutex_destroy(&s->lock);
+	free(s->v4sum_buf);
+	free(s->path);
+	free(s);
+}
+
+/* ------------------------------------------------- extra databases */
+
+static struct rbl_named_db *find_extra(rbl_store *s, const char *name,
+				       const rbl_txn *t)
+{
+	for (unsigned i = 0; i < s->n_extra; i++) {
+		struct rbl_named_db *d = &s->extra[i];
+
+		if (strcmp(d->name, name) == 0 &&
+		    (!d->pending || d->pending == t))
+			return d;
+	}
+	return NULL;
+}
+
+/* A read transaction cannot open a database for later transactions, so a
+ * short-lived one does it, and T must be renewed to see the handle. */
+static int open_extra_for_reader(rbl_txn *t, const char *name, MDB_dbi *out)
+{
+	MDB_txn *side = NULL;
+	unsigned fl = 0;
+	int rc = mdb_txn_begin(t->s->env, NULL, MDB_RDONLY, &side);
+
+	if (rc)
+		return rbl_mdb_error(rc);
+	rc = mdb_dbi_open(side, name, 0, out);
+	if (rc) {
+		mdb_txn_abort(side);
+		return rbl_mdb_error(rc);
+	}
+	if ((rc = mdb_txn_commit(side)))
+		return rbl_mdb_error(rc);
+	return mdb_dbi_flags(t->txn, *out, &fl) == 0 ? RBL_OK : RBL_ESTALE;
+}
+
+int rbl_store_db(rbl_txn *t, const char *name, MDB_dbi *out)
+{
+	rbl_store *s = t->s;
+	struct rbl_named_db *d;
+	int rc;
+
+	if (!name || !*name || strlen(name) > RBL_DB_NAME_MAX ||
+	    is_core_db(name, strlen(name)))
+		return RBL_EINVAL;
+	pthread_mutex_lock(&s->lock);
+	if ((d = find_extra(s, name, t))) {
+		*out = d->dbi;
+		pthread_mutex_unlock(&s->lock);
+		return RBL_OK;
+	}
+	if (s->n_extra + N_CORE_DBS >= RBL_STORE_MAXDBS) {
+		rc = RBL_ELIMIT;
+	} else if (t->write) {
+		rc = rbl_mdb_error(mdb_dbi_open(t->txn, name, MDB_CREATE, out));
+	} else {
+		rc = open_extra_for_reader(t, name, out);
+	}
+	if (rc == RBL_OK || rc == RBL_ESTALE) {
+		d = &s->extra[s->n_extra++];
+		strcpy(d->name, name);
+		d->dbi = *out;
+		d->pending = t->write ? t : NULL;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* After T ends: publish (COMMITTED) or forget the databases it created. */
+static void settle_extra(rbl_txn *t, bool committed)
+{
+	rbl_store *s = t->s;
+	unsigned j = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (unsigned i = 0; i < s->n_extra; i++) {
+		struct rbl_named_db *d = &s->extra[i];
+
+		if (d->pending == t) {
+			d->pending = NULL;
+			if (!committed)
+				continue;
+		}
+		s->extra[j++] = *d;
+	}
+	s->n_extra = j;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* ----------------------------------------------------- transactions */
+
+/* Another process grew the data beyond our map (MDB_MAP_RESIZED): adopt
+ * the new size, which LMDB allows only while no transaction of this process
+ * is live.  Until every worker has reset, this answers RBL_EBUSY and the
+ * caller retries (every new transaction fails the same way meanwhile). */
+static int adopt_map_size(rbl_store *s)
+{
+	int rc = RBL_EBUSY;
+
+	pthread_mutex_lock(&s->lock);
+	if (atomic_load(&s->live_txns) == 0)
+		rc = rbl_mdb_error(mdb_env_set_mapsize(s->env, 0));
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+static int begin_mdb(rbl_store *s, bool write, MDB_txn **txn)
+{
+	unsigned fl = write ? 0 : MDB_RDONLY;
+	int rc = mdb_txn_begin(s->env, NULL, fl, txn);
+
+	if (rc == MDB_MAP_RESIZED) {
+		if ((rc = adopt_map_size(s)) != RBL_OK)
+			return rc;
+		rc = mdb_txn_begin(s->env, NULL, fl, txn);
+	}
+	if (rc == 0)
+		atomic_fetch_add(&s->live_txns, 1);
+	return rbl_mdb_error(rc);
+}
+
+/* T's snapshot is released (reset, abort, commit). */
+static void txn_unlive(rbl_txn *t)
+{
+	if (!t->reset)
+		atomic_fetch_sub(&t->s->live_txns, 1);
+	t->reset = true;
+}
+
+int rbl_txn_begin(rbl_store *s, bool write, rbl_txn **out)
+{
+	rbl_txn *t = NULL;
+	int rc;
+
+	*out = NULL;
+	if (write && (s->flags & RBL_STORE_RDONLY))
+		return RBL_EREADONLY;
+	if (!(t = calloc(1, sizeof *t)))
+		return RBL_ENOMEM;
+	t->s = s;
+	t->write = write;
+	t->now = (int64_t)time(NULL);
+	if ((rc = begin_mdb(s, write, &t->txn)) != RBL_OK) {
+		free(t);
+		return rc;
+	}
+	*out = t;
+	return RBL_OK;
+}
+
+static void close_cursors(rbl_txn *t)
+{
+	if (t->seg_cur)
+		mdb_cursor_close(t->seg_cur);
+	if (t->name_cur)
+		mdb_cursor_close(t->name_cur);
+	t->seg_cur = t->name_cur = NULL;
+}
+
+static void txn_free(rbl_txn *t)
+{
+	rbl_v4sum_txn_free(t);
+	free(t->lists);
+	free(t->zones_touched);
+	free(t->zones_created);
+	free(t->jbuf);
+	free(t);
+}
+
+void rbl_txn_abort(rbl_txn *t)
+{
+	if (!t)
+		return;
+	if (t->write)
+		close_cursors(t);
+	if (t->txn) {
+		mdb_txn_abort(t->txn);
+		txn_unlive(t);
+	}
+	if (!t->write)
+		close_cursors(t);
+	if (t->write)
+		settle_extra(t, false);
+	txn_free(t);
+}
+
+static int commit_bookkeeping(rbl_txn *t)
+{
+	int rc;
+
+	/* summaries need the final segment maps and entry counts */
+	if ((rc = rbl_seg_commit(t)) != RBL_OK ||
+	    (rc = rbl_list_commit(t)) != RBL_OK ||
+	    (rc = rbl_v4sum_commit(t)) != RBL_OK ||
+	    (rc = rbl_zone_commit(t)) != RBL_OK)
+		return rc;
+	if (t->meta_changed)
+		return rbl_meta_bump_generation(t);
+	return RBL_OK;
+}
+
+int rbl_txn_commit(rbl_txn *t)
+{
+	int rc = RBL_OK;
+
+	if (!t->write) {
+		rbl_txn_abort(t);
+		return RBL_OK;
+	}
+	if (t->broken)
+		rc = t->rc_broken;
+	if (rc == RBL_OK)
+		rc = commit_bookkeeping(t);
+	close_cursors(t);
+	if (rc != RBL_OK) {
+		rbl_txn_abort(t);
+		return rc;
+	}
+	rc = rbl_mdb_error(mdb_txn_commit(t->txn));
+	t->txn = NULL;
+	txn_unlive(t);
+	settle_extra(t, rc == RBL_OK);
+	txn_free(t);
+	return rc;
+}
+
+void rbl_txn_reset(rbl_txn *t)
+{
+	if (t->write || t->reset)
+		return;
+	rbl_v4sum_forget(t);
+	mdb_txn_reset(t->txn);
+	txn_unlive(t);
+}
+
+static int renew_cursor(rbl_txn *t, MDB_cursor **c)
+{
+	if (*c && mdb_cursor_renew(t->txn, *c) != 0) {
+		mdb_cursor_close(*c);
+		*c = NULL;
+	}
+	return RBL_OK;
+}
+
+int rbl_txn_renew(rbl_txn *t)
+{
+	int rc;
+
+	if (t->write)
+		return RBL_EINVAL;
+	rbl_txn_reset(t);
+	rc = mdb_txn_renew(t->txn);
+	if (rc == MDB_MAP_RESIZED) {
+		if ((rc = adopt_map_size(t->s)) != RBL_OK)
+			return rc;
+		rc = mdb_txn_renew(t->txn);
+	}
+	if (rc)
+		return rbl_mdb_error(rc) == RBL_EBUSY ? RBL_EBUSY : RBL_ESTORE;
+	atomic_fetch_add(&t->s->live_txns, 1);
+	t->reset = false;
+	t->now = (int64_t)time(NULL);
+	rbl_v4sum_forget(t);
+	renew_cursor(t, &t->seg_cur);
+	renew_cursor(t, &t->name_cur);
+	return RBL_OK;
+}
+
+void rbl_txn_set_bulk(rbl_txn *t)
+{
+	if (t->write)
+		t->bulk = true;
+}
+
+void rbl_txn_set_source(rbl_txn *t, const char *source)
+{
+	size_t n = source ? strlen(source) : 0;
+
+	if (n > RBL_SOURCE_MAX)
+		n = RBL_SOURCE_MAX;
+	memcpy(t->source, source ? source : "", n);
+	t->source[n] = 0;
+}
+
+const char *rbl_txn_source(const rbl_txn *t)
+{
+	return t->source;
+}
+
+/* ------------------------------------------------ per-txn bookkeeping */
+
+struct rbl_list_state *rbl_txn_list_state(rbl_txn *t, uint32_t list_id)
+{
+	for (size_t i = t->n_lists; i-- > 0;)
+		if (t->lists[i].id == list_id)
+			return &t->lists[i];
+	return NULL;
+}
+
+int rbl_txn_mark_list(rbl_txn *t, uint32_t list_id, unsigned marks,
+		      int64_t delta)
+{
+	struct rbl_list_state *ls = rbl_txn_list_state(t, list_id);
+
+	if (!ls) {
+		if (t->n_lists == t->cap_lists) {
+			size_t cap = t->cap_lists ? 2 * t->cap_lists : 8;
+			void *p = realloc(t->lists, cap * sizeof *t->lists);
+
+			if (!p)
+				return rbl_txn_fail(t, RBL_ENOMEM);
+			t->lists = p;
+			t->cap_lists = cap;
+		}
+		ls = &t->lists[t->n_lists++];
+		memset(ls, 0, sizeof *ls);
+		ls->id = list_id;
+	}
+	ls->marks |= marks;
+	ls->delta += delta;
+	return RBL_OK;
+}
+
+static int push_u32(rbl_txn *t, uint32_t **arr, size_t *n, size_t *cap,
+		    uint32_t v)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*arr)[i] == v)
+			return RBL_OK;
+	if (*n == *cap) {
+		size_t nc = *cap ? 2 * *cap : 8;
+		uint32_t *p = realloc(*arr, nc * sizeof *p);
+
+		if (!p)
+			return rbl_txn_fail(t, RBL_ENOMEM);
+		*arr = p;
+		*cap = nc;
+	}
+	(*arr)[(*n)++] = v;
+	return RBL_OK;
+}
+
+int rbl_txn_mark_zone(rbl_txn *t, uint32_t zone_id, bool created)
+{
+	if (created)
+		return push_u32(t, &t->zones_created, &t->n_created,
+				&t->cap_created, zone_id);
+	return push_u32(t, &t->zones_touched, &t->n_touched, &t->cap_touched,
+			zone_id);
+}
+
+/* ------------------------------------------------------- statistics */
+
+static int sum_entries(void *arg, const rbl_list *l)
+{
+	*(uint64_t *)arg += l->n_entries;
+	return 0;
+}
+
+int rbl_store_stats_get(rbl_txn *t, rbl_store_stats *out)
+{
+	MDB_envinfo info = { 0 };
+	MDB_stat st = { 0 };
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = mdb_env_info(t->s->env, &info)) ||
+	    (rc = mdb_env_stat(t->s->env, &st)))
+		return rbl_mdb_error(rc);
+	out->map_size = info.me_mapsize;
+	out->page_size = st.ms_psize;
+	out->map_used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+	out->max_readers = info.me_maxreaders;
+	out->num_readers = info.me_numreaders;
+	rc = rbl_list_foreach(t, sum_entries, &out->n_entries);
+	return rc < 0 ? rc : RBL_OK;
+}

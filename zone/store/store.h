@@ -1,0 +1,370 @@
+/*
+ * store.h -- the rbld store: zones, lists and listings in one LMDB
+ * environment.  This is the only API any rbld program uses to reach the
+ * data; the key encoding and the LMDB handles stay inside zone/store/store*.c.
+ *
+ * Model
+ *   list   a named set of listings of one kind (IP prefixes, or domain
+ *          names) with a default return code and TXT template.
+ *   zone   a DNS zone (SOA, NS, TTLs) answering from one or more lists,
+ *          each optionally under a sub-label ("sbl.zen.example").  A zone
+ *          with several lists is a combined (ZEN-style) zone: every list
+ *          that matches contributes its codes.
+ *   entry  one listing (see entry.h): an IP prefix of any length, possibly
+ *          an exclusion ("!"), or a domain name (exact and/or its subtree).
+ *
+ * Reads
+ *   Lookups cost one B-tree descent per list for addresses (overlapping
+ *   prefixes and exclusions are resolved when writing, into a flat map of
+ *   non-overlapping address segments), and one per label for domain names.
+ *   They allocate nothing and return pointers into the map (rbl_match) that
+ *   are valid until the transaction is reset, renewed or ended.  Expired
+ *   entries never match, whether or not anything purged them yet.
+ *
+ * Writes
+ *   Every change happens in one write transaction; nothing is visible until
+ *   rbl_txn_commit() and a failed or aborted transaction leaves no trace.
+ *   Commit bumps the SOA serial of each zone that uses a changed list and
+ *   records the changes in the journal (for IXFR).
+ *
+ * Threads and processes
+ *   Any number of processes may open the same store; LMDB serialises
+ *   writers.  A transaction belongs to one thread at a time.
+ */
+#ifndef RBL_STORE_H
+#define RBL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zone/addr.h"
+#include "zone/store/entry.h"
+#include "zone/error.h"
+
+#define RBL_NAME_MAX		253	/* domain name, text, no trailing dot */
+#define RBL_LABEL_MAX		63
+#define RBL_LIST_NAME_MAX	63
+#define RBL_ZONE_MAX_NS		8
+#define RBL_ZONE_MAX_GLUE	8
+#define RBL_ZONE_MAX_LISTS	16
+
+typedef struct rbl_store rbl_store;
+typedef struct rbl_txn rbl_txn;
+
+/* ---------------------------------------------------------------- store */
+
+enum rbl_store_flags {
+	RBL_STORE_RDONLY = 1u << 0,	/* open read-only (rbld) */
+	RBL_STORE_CREATE = 1u << 1,	/* create the directory/files if absent */
+};
+
+#define RBL_STORE_DEFAULT_MAPSIZE ((size_t)16 << 30)	/* 16 GiB, sparse */
+
+/* Open the store in directory PATH.  MAPSIZE 0 means the default.
+ * Returns RBL_OK and *OUT, or RBL_ENOTFOUND (no store there and no
+ * RBL_STORE_CREATE: the system said the directory or its data file does
+ * not exist), RBL_EPERM (the directory or a file of it may not be
+ * entered or opened: whether a store is there is unknown), RBL_EINVAL
+ * (PATH is not a directory), RBL_EVERSION (written by an incompatible
+ * rbld), RBL_EBUSY (no reader slot), RBL_EMAPFULL, RBL_EIO, RBL_ESTORE,
+ * RBL_ENOMEM.  Close with rbl_store_close(). */
+int rbl_store_open(const char *path, unsigned flags, size_t mapsize,
+		   rbl_store **out);
+void rbl_store_close(rbl_store *s);
+/* The directory the store was opened from (owned by the store). */
+const char *rbl_store_path(const rbl_store *s);
+/* Write a consistent, compacted copy of the store (as `mdb_copy -c`) to
+ * DIR/data.mdb while other processes read and write it: the copy is the
+ * snapshot of one read transaction.  DIR is created (0750) if missing; the
+ * copy is written to DIR/data.mdb.tmp, synced, then renamed over
+ * DIR/data.mdb, so DIR never holds half a copy.  *SIZE (may be NULL) gets
+ * its size in bytes.  Returns RBL_OK, RBL_EIO (errno kept), RBL_ESTORE.
+ * A restored copy's zone serials are older than what secondaries were
+ * sent since: see rbl_zone_set_serial. */
+int rbl_store_backup(rbl_store *s, const char *dir, uint64_t *size);
+/* The newest store format this program reads and writes.  Formats are
+ * backward compatible (a newer program opens an older store, and its first
+ * write marks it with this format); an older program refuses a newer store
+ * with RBL_EVERSION. */
+uint32_t rbl_store_format(void);
+
+/* --------------------------------------------------------- transactions */
+
+/* Begin a read (WRITE false) or write transaction.  Write transactions
+ * block while another process writes.  Returns RBL_OK, RBL_EREADONLY,
+ * RBL_EBUSY (reader table full), RBL_ESTORE, RBL_ENOMEM. */
+int rbl_txn_begin(rbl_store *s, bool write, rbl_txn **out);
+/* Commit: bumps serials of affected zones, writes journal records, and makes
+ * everything visible at once.  The txn is freed whatever the result.
+ * Returns RBL_OK, RBL_EMAPFULL, RBL_EIO, RBL_ESTORE. */
+int rbl_txn_commit(rbl_txn *t);
+/* Abandon a transaction (read or write) and free it. */
+void rbl_txn_abort(rbl_txn *t);
+/* Read transactions only: release the snapshot but keep the handle, then
+ * take a fresh snapshot.  This is how a long-running reader (a server
+ * worker) sees new commits without allocating.  Return RBL_OK/RBL_ESTORE. */
+void rbl_txn_reset(rbl_txn *t);
+int rbl_txn_renew(rbl_txn *t);
+/* Write transactions only: defer the segment map of the lists changed in
+ * this transaction until commit, then rebuild each of them in one sorted
+ * pass.  Much faster for large imports; same end result. */
+void rbl_txn_set_bulk(rbl_txn *t);
+/* Source recorded in journal and entries when an entry's source is empty
+ * ("rblctl:alice").  Copied. */
+void rbl_txn_set_source(rbl_txn *t, const char *source);
+
+/* A counter bumped by every commit that changes zone or list metadata (not
+ * by listing changes).  Readers cache zones and lists and reload them when
+ * it moves.  Costs one lookup. */
+int rbl_store_generation(rbl_txn *t, uint64_t *gen);
+
+/* ---------------------------------------------------------------- lists */
+
+enum rbl_list_kind {
+	RBL_LIST_IP = 1,	/* IPv4 and IPv6 prefixes */
+	RBL_LIST_NAME = 2,	/* domain names */
+};
+
+typedef struct rbl_list {
+	uint32_t id;			/* assigned by rbl_list_create */
+	char name[RBL_LIST_NAME_MAX + 1];
+	uint8_t kind;			/* rbl_list_kind */
+	uint32_t default_code;		/* 127.0.0.2 unless set */
+	uint8_t has_default_txt;	/* 0: no TXT unless the entry has one */
+	char default_txt[RBL_TXT_MAX + 1];
+	uint64_t n_entries;		/* maintained by the store */
+	int64_t changed;		/* unix time of the last change */
+} rbl_list;
+
+/* Create list L->name (L->id is assigned and written back).  Returns RBL_OK,
+ * RBL_EEXIST, RBL_EINVAL (bad name or kind). */
+int rbl_list_create(rbl_txn *t, rbl_list *l);
+/* Look up by name or id.  RBL_OK or RBL_ENOTFOUND. */
+int rbl_list_get(rbl_txn *t, const char *name, rbl_list *out);
+int rbl_list_get_id(rbl_txn *t, uint32_t id, rbl_list *out);
+/* Update defaults (name, kind, counters are not changed by this). */
+int rbl_list_update(rbl_txn *t, const rbl_list *l);
+/* Delete a list and all its entries; fails with RBL_EBUSY while a zone
+ * uses it. */
+int rbl_list_delete(rbl_txn *t, uint32_t id);
+/* Remove all entries of a list (for a replacing import). */
+int rbl_list_clear(rbl_txn *t, uint32_t id);
+/* Call FN for each list in name order; stops and returns FN's value when
+ * it is non-zero. */
+int rbl_list_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_list *l),
+		     void *arg);
+
+/* ---------------------------------------------------------------- zones */
+
+typedef struct rbl_zone_list {
+	uint32_t list_id;
+	char sub[RBL_LABEL_MAX + 1];	/* "" = answer at the zone itself */
+} rbl_zone_list;
+
+typedef struct rbl_glue {
+	char name[RBL_NAME_MAX + 1];	/* an in-zone name server */
+	rbl_addr addr;
+} rbl_glue;
+
+typedef struct rbl_zone {
+	uint32_t id;			/* assigned by rbl_zone_create */
+	char name[RBL_NAME_MAX + 1];	/* lowercase, no trailing dot */
+	uint32_t serial;		/* bumped by every commit touching it */
+	char mname[RBL_NAME_MAX + 1];	/* SOA primary */
+	char rname[RBL_NAME_MAX + 1];	/* SOA mailbox, "hostmaster.x" */
+	uint32_t refresh, retry, expire, minimum;
+	uint32_t ttl;			/* A/TXT of listed entries */
+	uint32_t neg_ttl;		/* SOA in NXDOMAIN/NODATA answers */
+	uint32_t ns_ttl;		/* apex SOA and NS answers */
+	uint8_t n_ns;
+	char ns[RBL_ZONE_MAX_NS][RBL_NAME_MAX + 1];
+	uint8_t n_glue;
+	rbl_glue glue[RBL_ZONE_MAX_GLUE];
+	uint8_t n_lists;
+	rbl_zone_list lists[RBL_ZONE_MAX_LISTS];
+} rbl_zone;
+
+/* Fill Z with defaults for zone NAME: SOA ns/hostmaster under the zone,
+ * refresh 3600, retry 600, expire 604800, minimum/neg_ttl 300, ttl 300,
+ * ns_ttl 86400, one NS "ns.<zone>", no lists. */
+void rbl_zone_defaults(rbl_zone *z, const char *name);
+/* Create zone Z (id assigned, serial starts at 1).  The lists it names must
+ * exist.  Returns RBL_OK, RBL_EEXIST, RBL_ENOTFOUND (list), RBL_EINVAL. */
+int rbl_zone_create(rbl_txn *t, rbl_zone *z);
+int rbl_zone_get(rbl_txn *t, const char *name, rbl_zone *out);
+int rbl_zone_get_id(rbl_txn *t, uint32_t id, rbl_zone *out);
+/* Replace a zone's settings (id and name stay; serial is bumped). */
+int rbl_zone_update(rbl_txn *t, const rbl_zone *z);
+int rbl_zone_delete(rbl_txn *t, uint32_t id);
+/* Current serial only: one small lookup (the server's negative answers). */
+int rbl_zone_serial(rbl_txn *t, uint32_t zone_id, uint32_t *serial);
+/* Serial number arithmetic (RFC 1982): A comes after B, i.e. A != B and
+ * A - B (mod 2^32) < 2^31.  Not transitive across more than 2^31. */
+bool rbl_serial_after(uint32_t a, uint32_t b);
+/* Move zone ZONE_ID's serial forward to SERIAL (after the current one,
+ * RFC 1982) and restart its journal there with a reset: an IXFR from any
+ * other serial gets the whole zone.  This is for restored backups, whose
+ * serials went back while secondaries keep newer ones (and data the
+ * restored store may not have): those refetch only once the serial passes
+ * theirs, and must not get increments computed from a history they do not
+ * share.  Commits after it count on from SERIAL.  Returns RBL_OK,
+ * RBL_ENOTFOUND (zone), RBL_EINVAL (SERIAL not after the current). */
+int rbl_zone_set_serial(rbl_txn *t, uint32_t zone_id, uint32_t serial);
+int rbl_zone_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_zone *z),
+		     void *arg);
+
+/* Convenience for tools: create list NAME of KIND and zone NAME answering
+ * from it, with the RFC 5782 test entries (IP: 127.0.0.2 and ::ffff:7f00:2
+ * listed, 127.0.0.1 and ::ffff:7f00:1 excluded; names: "test" listed,
+ * "invalid" excluded).  *ZONE_OUT may be NULL. */
+int rbl_zone_create_simple(rbl_txn *t, const char *name, int kind,
+			   rbl_zone *zone_out);
+/* Add the RFC 5782 test entries to list LIST_ID (idempotent). */
+int rbl_list_add_test_entries(rbl_txn *t, uint32_t list_id);
+
+/* ------------------------------------------------------- zone records */
+
+/* Fixed A/AAAA/TXT/MX records at names of a zone (zrec.h has the type).
+ * Replace zone ZONE_ID's records by V[0..N-1], N <= RBL_ZREC_MAX (0 drops
+ * them): the zone's serial moves and IXFR answers with the whole zone.
+ * Returns RBL_OK, RBL_ENOTFOUND (zone), RBL_EINVAL (a record fails
+ * rbl_zrec_check), RBL_ELIMIT (too many). */
+typedef struct rbl_zrec rbl_zrec;
+int rbl_zrec_replace(rbl_txn *t, uint32_t zone_id, const rbl_zrec *v,
+		     size_t n);
+/* The records of zone ZONE_ID, in owner order, into *V (malloc'd, the
+ * caller frees; NULL when there are none) and *N. */
+int rbl_zrec_get(rbl_txn *t, uint32_t zone_id, rbl_zrec **v, size_t *n);
+
+/* -------------------------------------------------------- IP listings */
+
+/* Add or replace the entry for exactly prefix P.  E->added 0 = now.
+ * Returns RBL_OK, RBL_ENOTFOUND (list), RBL_EINVAL (wrong kind, bad
+ * prefix), RBL_EMAPFULL. */
+int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+	       const rbl_entry *e);
+/* Remove the entry for exactly P.  RBL_OK or RBL_ENOTFOUND. */
+int rbl_ip_del(rbl_txn *t, uint32_t list_id, const rbl_prefix *p);
+/* The entry stored for exactly P.  RBL_OK or RBL_ENOTFOUND. */
+int rbl_ip_get(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+	       rbl_entry *out);
+
+/* The hot path: is A listed in LIST_ID at time NOW?  RBL_OK with *OUT
+ * filled, or RBL_ENOTFOUND (not listed, excluded, or expired).  One
+ * descent, no allocation. */
+int rbl_ip_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+		  int64_t now, rbl_match *out);
+/* For tools: like rbl_ip_lookup but also reports which stored prefix
+ * decided (the most specific unexpired entry covering A, which may be an
+ * exclusion: then RBL_ENOTFOUND is returned and *DECIDED and *E filled with the
+ * exclusion; when nothing covers A, *DECIDED->len is 255). */
+int rbl_ip_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+		   int64_t now, rbl_prefix *decided, rbl_entry *e);
+/* True (1) if any address inside P is listed at NOW, 0 if none, <0 error.
+ * Used for empty non-terminals ("2.0.192.bl.example"). */
+int rbl_ip_any_within(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+		      int64_t now);
+
+/* Visit stored entries (in address order, v4 before v6; a prefix before
+ * the prefixes inside it).  WITHIN NULL = all.  FN returning non-zero
+ * stops the walk and is returned. */
+typedef int (*rbl_ip_visit_fn)(void *arg, const rbl_prefix *p,
+			       const rbl_entry *e);
+int rbl_ip_foreach(rbl_txn *t, uint32_t list_id, const rbl_prefix *within,
+		   rbl_ip_visit_fn fn, void *arg);
+
+/* Visit the flattened answer map: maximal runs [LO, HI] of addresses that
+ * all get the same answer at NOW, listed runs only, in address order.  This
+ * is what zone transfers and exports expand. */
+typedef int (*rbl_seg_visit_fn)(void *arg, const rbl_addr *lo,
+				const rbl_addr *hi, const rbl_match *m);
+int rbl_ip_foreach_listed(rbl_txn *t, uint32_t list_id, int64_t now,
+			  rbl_seg_visit_fn fn, void *arg);
+
+/* ------------------------------------------------ domain-name listings */
+
+/* The order in which the store keeps the names of a list (labels
+ * compared from the right): <0, 0, >0 like strcmp for lowercase names A
+ * and B.  A bulk import that writes names in this order fills pages
+ * completely. */
+int rbl_name_order(const char *a, const char *b);
+
+/* Names are given in text form, case-insensitive, without trailing dot.
+ * E->flags says whether the name itself (RBL_ENTRY_NAME_EXACT) and/or
+ * everything below it (RBL_ENTRY_NAME_SUBS) is listed; neither means EXACT.
+ * rbldnsd: "x" = EXACT, "*.x" = SUBS, ".x" = EXACT|SUBS.  A name holds its
+ * exact and its subtree entry separately (they may differ: "x" listed and
+ * "!*.x"); add sets the slots named, keeping the other.  del: "x" removes
+ * the exact entry, "*.x" the subtree one, ".x" both (RBL_ENOTFOUND if none
+ * existed).  get: "*.x" the subtree entry, "x"/".x" the exact one, else the
+ * subtree one; flags carry both bits when both slots hold the same entry.
+ * rbl_name_foreach yields such a pair once with both flags, else the exact
+ * entry, then the subtree one. */
+int rbl_name_add(rbl_txn *t, uint32_t list_id, const char *name,
+		 const rbl_entry *e);
+int rbl_name_del(rbl_txn *t, uint32_t list_id, const char *name);
+int rbl_name_get(rbl_txn *t, uint32_t list_id, const char *name,
+		 rbl_entry *out);
+
+/* The hot path for domain lists.  The name is given as wire labels, as the
+ * server has them: LABELS[0] leftmost, LENS[i] bytes each, any case.  The
+ * most specific matching entry decides (an exact entry beats a wildcard on
+ * a parent; an exclusion decides "not listed").  RBL_OK or RBL_ENOTFOUND.
+ * No allocation. */
+int rbl_name_lookup(rbl_txn *t, uint32_t list_id,
+		    const uint8_t *const *labels, const uint8_t *lens,
+		    unsigned nlabels, int64_t now, rbl_match *out);
+/* Same, from text ("bad.example.com"). */
+int rbl_name_lookup_str(rbl_txn *t, uint32_t list_id, const char *name,
+			int64_t now, rbl_match *out);
+/* 1 if some entry lies strictly below the name (empty non-terminal), 0 if
+ * not, <0 error. */
+int rbl_name_has_below(rbl_txn *t, uint32_t list_id,
+		       const uint8_t *const *labels, const uint8_t *lens,
+		       unsigned nlabels, int64_t now);
+
+typedef int (*rbl_name_visit_fn)(void *arg, const char *name,
+				 const rbl_entry *e);
+int rbl_name_foreach(rbl_txn *t, uint32_t list_id, rbl_name_visit_fn fn,
+		     void *arg);
+
+/* ------------------------------------------------------- maintenance */
+
+/* Delete entries whose expiry is at or before NOW, in all lists; the count
+ * removed goes to *N (may be NULL).  Bumps serials like any change. */
+int rbl_purge_expired(rbl_txn *t, int64_t now, uint64_t *n);
+
+typedef struct rbl_store_stats {
+	size_t map_size;	/* bytes reserved */
+	size_t map_used;	/* bytes in use (last page * page size) */
+	size_t page_size;
+	unsigned max_readers, num_readers;
+	uint64_t n_entries;	/* all lists */
+} rbl_store_stats;
+int rbl_store_stats_get(rbl_txn *t, rbl_store_stats *out);
+
+/* ---------------------------------------------------------- journal */
+
+enum rbl_change_op { RBL_CHANGE_ADD = 1, RBL_CHANGE_DEL = 2 };
+
+typedef struct rbl_change {
+	uint32_t serial;	/* the zone serial this change produced */
+	uint8_t op;		/* rbl_change_op */
+	uint32_t list_id;
+	uint8_t is_name;	/* 0: prefix is set, 1: name is set */
+	rbl_prefix prefix;
+	char name[RBL_NAME_MAX + 1];
+	rbl_entry entry;	/* the entry added, or the one deleted */
+} rbl_change;
+
+/* Visit the changes that took zone ZONE_ID from serial FROM to its current
+ * serial, oldest first.  RBL_ESTALE when the journal no longer reaches back
+ * to FROM (pruned, or a replacing import): the caller falls back to a full
+ * transfer. */
+int rbl_journal_foreach(rbl_txn *t, uint32_t zone_id, uint32_t from,
+			int (*fn)(void *arg, const rbl_change *c), void *arg);
+/* Drop journal records older than KEEP_SECONDS. */
+int rbl_journal_prune(rbl_txn *t, int64_t now, int64_t keep_seconds);
+
+#endif

@@ -1,0 +1,425 @@
+/*
+ * store_impl.h -- the store's private side, for zone/ modules only.
+ *
+ * Nothing outside zone/ includes this file: programs use store.h.  Modules
+ * inside zone/ that keep their own data in the store (evidence, users,
+ * audit, ...) use it to reach the LMDB transaction behind an rbl_txn and to
+ * open their own named databases in the same environment, so their writes
+ * commit atomically with listing changes.
+ *
+ * On-disk layout (format RBL_STORE_FORMAT; every integer big-endian so keys
+ * sort numerically):
+ *   meta     "#version" u32, "#generation" u64, "#next_list"/"#next_zone"
+ *            u32; 'l'+id -> list record, 'L'+name -> id; 'z'+id -> zone
+ *            record, 'Z'+name -> id; 's'+id -> zone serial u32;
+ *            'v'+id -> IPv4 summary of a large IP list, 2^24 bits
+ *            (store_v4sum.c); 'n'+id+fam -> prefix lengths in use
+ *            (store_lenmask.c).
+ *   ipent    list|fam|addr|len -> entry (as entered; see rbl_entry_encode)
+ *   ipseg    list|fam|last -> first addr, n, chain of compact entries
+ *            (rbl_chain_encode), most specific first.  Segments never
+ *            overlap; a lookup is one MDB_SET_RANGE.
+ *   name     list|labels reversed, each followed by 0x00 -> the name's
+ *            exact and subtree entries: one entry (its flags say which
+ *            slots it fills; both = the same entry in both), or 0xb1,
+ *            u16 length, exact entry, subtree entry (store_name.c)
+ *   journal  zone|serial|seq -> seq 0: serial header, else one change
+ *   (fam is 4 or 6, so IPv4 sorts before IPv6 within a list.)
+ *
+ * Error handling: every LMDB return code goes through rbl_mdb_error().  A
+ * write transaction in which a step failed after something was written is
+ * marked broken (rbl_txn_fail); its commit then aborts and fails.
+ */
+#ifndef RBL_STORE_IMPL_H
+#define RBL_STORE_IMPL_H
+
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "zone/error.h"
+#include "zone/store/store.h"
+
+/* Bump on any incompatible layout.  2 added the IPv4 summaries: a format 1
+ * store is upgraded by the first writer (it has no summaries, which is
+ * valid), while format 1 programs must not write a format 2 store, as they
+ * would leave summaries stale.  3 added the prefix length masks (same
+ * reasoning: a missing mask is computed by the first writer needing it).
+ * 4 lets a name hold different exact and subtree entries (a "pair" value
+ * older programs cannot read); a format 1-3 value is a valid format 4 one,
+ * so those stores open unchanged and the first writer stamps them 4. */
+#define RBL_STORE_FORMAT	4
+#define RBL_STORE_FORMAT_OLDEST	1	/* oldest format still opened */
+#define RBL_STORE_MAXDBS	32	/* ours + room for other modules */
+#define RBL_STORE_MAXREADERS	1024
+#define RBL_DB_NAME_MAX		31	/* extra database names */
+/* A segment keeps at most this many covering entries, most specific first.
+ * Deeper nesting drops the widest ancestors: with nine nested live entries
+ * over one address, the widest one can no longer answer for it once the
+ * eight inside it have all expired (until the next rebuild after a purge). */
+#define RBL_CHAIN_MAX		8
+/* A transaction recording more changes than this journals a reset instead:
+ * such a transfer is better done in full. */
+#define RBL_JOURNAL_MAX_CHANGES	100000
+
+/* An extra named database opened through rbl_store_db(). */
+struct rbl_named_db {
+	char name[RBL_DB_NAME_MAX + 1];
+	MDB_dbi dbi;
+	rbl_txn *pending;	/* write txn that created it, until commit */
+};
+
+struct rbl_store {
+	MDB_env *env;
+	char *path;
+	unsigned flags;				/* rbl_store_flags */
+	MDB_dbi meta, ipent, ipseg, name, journal;
+	pthread_mutex_t lock;			/* guards extra[], map size */
+	atomic_int live_txns;			/* begun, not reset or ended */
+	struct rbl_named_db extra[RBL_STORE_MAXDBS];
+	unsigned n_extra;
+	/* scratch IPv4 summary for commits (one write txn at a time holds
+	 * LMDB's writer lock), kept so that each commit does not fault in
+	 * 2 MiB of fresh memory; freed by rbl_store_close */
+	uint8_t *v4sum_buf;
+};
+
+/* A set of prefix lengths 0..128, bit N at byte N / 8 (store_lenmask.c). */
+#define RBL_LENMASK_BYTES	17
+
+static inline bool rbl_lenmask_bit(const uint8_t *mask, unsigned n)
+{
+	return mask[n >> 3] >> (n & 7) & 1;
+}
+
+static inline void rbl_lenmask_set_bit(uint8_t *mask, unsigned n)
+{
+	mask[n >> 3] |= (uint8_t)(1u << (n & 7));
+}
+
+/* What a write transaction did to one list, applied at commit. */
+enum rbl_list_mark {
+	RBL_LIST_CHANGED = 1u << 0,	/* entries changed: bump zone serials */
+	RBL_LIST_REBUILD = 1u << 1,	/* rebuild the segment map at commit */
+	RBL_LIST_RESET	 = 1u << 2,	/* journal a reset, not the changes */
+	RBL_LIST_V4SUM_FULL = 1u << 3,	/* rebuild the IPv4 summary at commit
+					   (so does RBL_LIST_REBUILD) */
+};
+
+/* /24 numbers LO..HI an IPv4 prefix added (DEL false) or deleted covers. */
+struct rbl_v4range {
+	uint32_t lo, hi;
+	bool del;
+};
+
+struct rbl_list_state {
+	uint32_t id;
+	unsigned marks;			/* rbl_list_mark */
+	int64_t delta;			/* change of n_entries */
+	struct rbl_v4range *v4r;	/* summary changes (store_v4sum.c) */
+	size_t n_v4r, cap_v4r;
+	/* prefix lengths in use, [0] IPv4, [1] IPv6 (store_lenmask.c) */
+	uint8_t lenmask[2][RBL_LENMASK_BYTES];
+	uint8_t lenmask_known;		/* bit f: lenmask[f] loaded */
+};
+
+/* A read transaction's cached pointer to a list's IPv4 summary. */
+struct rbl_v4sum_slot {
+	uint32_t list_id;
+	const uint8_t *bits;		/* NULL: the list has none */
+};
+#define RBL_V4SUM_SLOTS		16
+
+struct rbl_kind_cache {
+	uint32_t id;
+	uint8_t kind;
+};
+
+struct rbl_txn {
+	rbl_store *s;
+	MDB_txn *txn;
+	bool write, bulk, broken, reset;
+	bool ipent_append_off;		/* bulk: a key arrived out of order */
+	bool name_append_off;		/* the same for names */
+	int rc_broken;			/* first error of a broken txn */
+	int64_t now;			/* time the txn began */
+	MDB_cursor *seg_cur;		/* cached for lookups, renewed */
+	MDB_cursor *name_cur;
+	/* read transactions: summaries seen since begin/renew */
+	struct rbl_v4sum_slot v4sum[RBL_V4SUM_SLOTS];
+	unsigned n_v4sum, next_v4sum;
+	char source[RBL_SOURCE_MAX + 1];
+	/* write transactions only */
+	struct rbl_list_state *lists;
+	size_t n_lists, cap_lists;
+	struct rbl_kind_cache kinds[8];
+	unsigned n_kinds;
+	uint32_t *zones_touched, *zones_created;
+	size_t n_touched, cap_touched, n_created, cap_created;
+	bool meta_changed;		/* bump the generation at commit */
+	uint8_t *jbuf;			/* recorded changes (journal.c) */
+	size_t jlen, jcap, n_changes;
+	bool jover;			/* too many changes: journal a reset */
+};
+
+/* ------------------------------------------------ for other modules */
+
+/* The LMDB transaction behind T (valid until T ends or is reset). */
+MDB_txn *rbl_txn_mdb(rbl_txn *t);
+/* True if T is a write transaction. */
+bool rbl_txn_is_write(const rbl_txn *t);
+/* Open the named database NAME (at most RBL_DB_NAME_MAX bytes) in T,
+ * creating it in a write transaction.  The handle is cached by the store
+ * and stays valid until the store is closed.  Returns RBL_OK, RBL_EINVAL
+ * (bad name), RBL_ENOTFOUND (read txn, no such database), RBL_ELIMIT
+ * (RBL_STORE_MAXDBS reached), RBL_ESTALE (the database was created after
+ * this read txn began: reset, renew and retry), RBL_ESTORE. */
+int rbl_store_db(rbl_txn *t, const char *name, MDB_dbi *out);
+/* Translate an LMDB or errno code to an rbl_error. */
+int rbl_mdb_error(int mdb_rc);
+/* Mark write txn T broken with RC (unless already) and return RC. */
+int rbl_txn_fail(rbl_txn *t, int rc);
+
+static inline void rbl_put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void rbl_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline void rbl_put_be64(uint8_t *p, uint64_t v)
+{
+	rbl_put_be32(p, (uint32_t)(v >> 32));
+	rbl_put_be32(p + 4, (uint32_t)v);
+}
+
+static inline uint16_t rbl_get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t rbl_get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint64_t rbl_get_be64(const uint8_t *p)
+{
+	return (uint64_t)rbl_get_be32(p) << 32 | rbl_get_be32(p + 4);
+}
+
+/* ------------------------------------------- codec (store_codec.c) */
+
+/* Bytes of an address of FAMILY in keys: 4 or 16. */
+static inline unsigned rbl_key_alen(uint8_t family)
+{
+	return family == RBL_AF4 ? 4 : 16;
+}
+
+#define RBL_IPKEY_MAX	22	/* list 4, family 1, address 16, length 1 */
+#define RBL_ENTRY_ENC_MAX (3 + 4 * RBL_MAX_CODES + 16 + 1 + RBL_TXT_MAX + \
+			   1 + RBL_SOURCE_MAX)
+#define RBL_CHAIN_ITEM_MAX (2 + 4 * RBL_MAX_CODES + 8 + 1 + RBL_TXT_MAX)
+
+/* list|fam|addr into K; returns the length (5 + 4 or 16). */
+size_t rbl_ipkey(uint8_t *k, uint32_t list_id, const rbl_addr *a);
+/* list|fam|addr|len (the "ipent" key); returns the length. */
+size_t rbl_ipent_key(uint8_t *k, uint32_t list_id, const rbl_prefix *p);
+/* Decode an "ipent" key.  Returns RBL_OK or RBL_ESTORE. */
+int rbl_ipent_key_decode(const MDB_val *k, uint32_t *list_id,
+			 rbl_prefix *p);
+
+/* Encode E into BUF (RBL_ENTRY_ENC_MAX bytes); returns the length. */
+size_t rbl_entry_encode(const rbl_entry *e, uint8_t *buf);
+/* Decode; RBL_OK or RBL_ESTORE when the bytes are not an entry. */
+int rbl_entry_decode(const void *data, size_t len, rbl_entry *out);
+/* Decode an entry value without copying, as a lookup needs it: flags to
+ * *FLAGS, the rest to M (TXT points into DATA).  RBL_OK or RBL_ESTORE. */
+int rbl_entry_match(const void *data, size_t len, uint32_t *flags,
+		    rbl_match *m);
+/* True if E answers at NOW (no expiry, or expiry after NOW). */
+static inline bool rbl_live(int64_t expires, int64_t now)
+{
+	return expires == 0 || expires > now;
+}
+
+/* Compact chain item (what a lookup needs): BUF holds RBL_CHAIN_ITEM_MAX
+ * bytes; returns the length. */
+size_t rbl_chain_encode(const rbl_entry *e, uint8_t *buf);
+/* Parse the chain item at P (at most LEN bytes) into M (TXT points into
+ * P), its flags into *FLAGS.  Returns the item's length, 0 if corrupt. */
+size_t rbl_chain_decode(const uint8_t *p, size_t len, uint32_t *flags,
+			rbl_match *m);
+
+/* Growable byte buffer for records (meta), never more than CAP bytes. */
+struct rbl_wbuf {
+	uint8_t *p;
+	size_t len, cap;
+	bool overflow;
+};
+void rbl_wb_u8(struct rbl_wbuf *w, uint8_t v);
+void rbl_wb_u32(struct rbl_wbuf *w, uint32_t v);
+void rbl_wb_u64(struct rbl_wbuf *w, uint64_t v);
+void rbl_wb_bytes(struct rbl_wbuf *w, const void *p, size_t n);
+/* A string of at most 255 bytes, length-prefixed. */
+void rbl_wb_str(struct rbl_wbuf *w, const char *s);
+
+struct rbl_rbuf {
+	const uint8_t *p;
+	size_t len, pos;
+	bool bad;
+};
+uint8_t rbl_rb_u8(struct rbl_rbuf *r);
+uint32_t rbl_rb_u32(struct rbl_rbuf *r);
+uint64_t rbl_rb_u64(struct rbl_rbuf *r);
+void rbl_rb_bytes(struct rbl_rbuf *r, void *out, size_t n);
+/* Read a length-prefixed string into OUT of SIZE bytes (NUL-terminated). */
+void rbl_rb_str(struct rbl_rbuf *r, char *out, size_t size);
+
+/* Put/get helpers on one database, errors translated. */
+int rbl_db_put(rbl_txn *t, MDB_dbi dbi, const void *k, size_t klen,
+	       const void *v, size_t vlen, unsigned flags);
+int rbl_db_get(rbl_txn *t, MDB_dbi dbi, const void *k, size_t klen,
+	       MDB_val *v);
+int rbl_db_del(rbl_txn *t, MDB_dbi dbi, const void *k, size_t klen);
+/* Delete every key starting with PREFIX (PLEN bytes); count to *N. */
+int rbl_db_del_prefix(rbl_txn *t, MDB_dbi dbi, const void *prefix,
+		      size_t plen, uint64_t *n);
+
+/* ------------------------------------- transaction state (store.c) */
+
+/* Record what T did to list LIST_ID (marks ORed, DELTA added). */
+int rbl_txn_mark_list(rbl_txn *t, uint32_t list_id, unsigned marks,
+		      int64_t delta);
+struct rbl_list_state *rbl_txn_list_state(rbl_txn *t, uint32_t list_id);
+int rbl_txn_mark_zone(rbl_txn *t, uint32_t zone_id, bool created);
+/* Entries' source when their own is empty. */
+const char *rbl_txn_source(const rbl_txn *t);
+/* Require a write transaction: RBL_OK or RBL_EREADONLY. */
+int rbl_txn_need_write(rbl_txn *t);
+
+/* ------------------------------------------- lists (store_list.c) */
+
+/* RBL_OK if list LIST_ID exists and is of KIND, RBL_ENOTFOUND, or
+ * RBL_EINVAL (other kind).  Cached per transaction. */
+int rbl_list_check_kind(rbl_txn *t, uint32_t list_id, uint8_t kind);
+void rbl_list_cache_forget(rbl_txn *t);
+/* Apply entry counts and change times of T's lists (commit). */
+int rbl_list_commit(rbl_txn *t);
+int rbl_meta_next_id(rbl_txn *t, const char *key, uint32_t *id);
+int rbl_meta_bump_generation(rbl_txn *t);
+
+/* ------------------------------------------- zones (store_zone.c) */
+
+/* Bump serials of zones touched or using changed lists, journal (commit). */
+int rbl_zone_commit(rbl_txn *t);
+/* True if some zone uses LIST_ID (*USED), for list deletion. */
+int rbl_zone_uses_list(rbl_txn *t, uint32_t list_id, bool *used);
+/* Validate a DNS name in text (no trailing dot); RBL_OK or RBL_EINVAL. */
+int rbl_name_text_check(const char *name, bool allow_empty);
+/* Delete zone ZONE_ID's fixed records (store_zrec.c), if any. */
+int rbl_zrec_drop_zone(rbl_txn *t, uint32_t zone_id);
+
+/* ----------------------------------- IP entries (store_ip/store_seg) */
+
+/* Recompute the segments inside P after its ipent record changed.  HOST:
+ * P's entry as now stored (NULL: deleted); for a full-length P (nothing
+ * inside it but itself) it saves reading the entries inside P back. */
+int rbl_seg_update(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+		   const rbl_entry *host);
+/* Rebuild the whole segment map of LIST_ID from ipent. */
+int rbl_seg_rebuild(rbl_txn *t, uint32_t list_id);
+/* Rebuild every list marked RBL_LIST_REBUILD (commit). */
+int rbl_seg_commit(rbl_txn *t);
+/* Delete entries and segments of LIST_ID; count of entries to *N. */
+int rbl_ip_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);
+int rbl_name_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);
+/* Check and complete an entry before storing it: RBL_OK or RBL_EINVAL. */
+int rbl_entry_prepare(rbl_txn *t, const rbl_entry *in, uint32_t allowed,
+		      rbl_entry *out);
+/* Delete without touching segments (bulk and purge paths). */
+int rbl_ip_del_raw(rbl_txn *t, uint32_t list_id, const rbl_prefix *p);
+/* Delete entries expired at NOW; count added to *N. */
+int rbl_ip_purge(rbl_txn *t, int64_t now, uint64_t *n);
+int rbl_name_purge(rbl_txn *t, int64_t now, uint64_t *n);
+
+/* ------------------------------------------- IPv4 summary (store_v4sum.c) */
+
+#define RBL_V4SUM_BITS		((uint32_t)1 << 24)	/* one per /24 */
+#define RBL_V4SUM_BYTES		((size_t)RBL_V4SUM_BITS / 8)
+/* A list gets a summary at commit once it holds this many entries (either
+ * family: counting IPv4 apart is not worth a second counter) and loses it
+ * below RBL_V4SUM_DROP, so a list hovering near the threshold does not
+ * rebuild it on every commit.  Below that, the B-tree is small and hot. */
+#define RBL_V4SUM_MIN		1024
+#define RBL_V4SUM_DROP		512
+/* More changes than this in one transaction rebuild the summary from the
+ * segment map instead of replaying them (bounds the memory they take). */
+#define RBL_V4SUM_MAX_RANGES	65536
+
+/* Record that write txn T added (DEL false) or deleted prefix P of list
+ * LS.  No-op for IPv6.  RBL_OK or RBL_ENOMEM (T is then broken). */
+int rbl_v4sum_note(rbl_txn *t, struct rbl_list_state *ls,
+		   const rbl_prefix *p, bool del);
+/* Create, update or drop the summaries of T's changed lists; runs after
+ * the segment maps and entry counts are final (commit). */
+int rbl_v4sum_commit(rbl_txn *t);
+/* Free the change records of T's lists. */
+void rbl_v4sum_txn_free(rbl_txn *t);
+/* The stored summary of LIST_ID in T's snapshot (RBL_V4SUM_BYTES bytes in
+ * the map): RBL_OK and *BITS, RBL_ENOTFOUND (none, or not a summary). */
+int rbl_v4sum_peek(rbl_txn *t, uint32_t list_id, const uint8_t **bits);
+/* The hot path's view: LIST_ID's summary, cached in read txn T until it is
+ * reset or renewed; NULL when there is none or T is a write transaction
+ * (its own changes are not in the summary yet): then always descend. */
+const uint8_t *rbl_v4sum_get(rbl_txn *t, uint32_t list_id);
+/* Forget cached summaries (reset, renew). */
+void rbl_v4sum_forget(rbl_txn *t);
+/* False if no bit LO..HI (/24 numbers) of BITS is set: nothing there. */
+bool rbl_v4sum_any(const uint8_t *bits, uint32_t lo, uint32_t hi);
+
+static inline bool rbl_v4sum_bit(const uint8_t *bits, uint32_t n24)
+{
+	return bits[n24 >> 3] >> (n24 & 7) & 1;
+}
+
+/* -------------------------------------- prefix lengths (store_lenmask.c) */
+
+/* Record that write txn T stores an entry of P's length in IP list
+ * LIST_ID (before storing it).  RBL_OK, or an error (T is then broken). */
+int rbl_lenmask_note(rbl_txn *t, uint32_t list_id, const rbl_prefix *p);
+/* The lengths that may be in use in LIST_ID's FAMILY, to MASK
+ * (RBL_LENMASK_BYTES): a superset of those in use.  A read txn on a store
+ * without the record gets every length.  RBL_OK or an error. */
+int rbl_lenmask_get(rbl_txn *t, uint32_t list_id, uint8_t family,
+		    uint8_t *mask);
+/* Store the exact MASK found by a segment rebuild. */
+int rbl_lenmask_replace(rbl_txn *t, uint32_t list_id, uint8_t family,
+			const uint8_t *mask);
+/* Forget LIST_ID's masks (its entries were all deleted). */
+int rbl_lenmask_drop(rbl_txn *t, uint32_t list_id);
+
+/* ------------------------------------------------- journal.c */
+
+/* Record one change of T (op, list, prefix P or NAME, entry E). */
+int rbl_journal_note(rbl_txn *t, uint8_t op, uint32_t list_id,
+		     const rbl_prefix *p, const char *name,
+		     const rbl_entry *e);
+/* Write zone ZONE_ID's header for SERIAL (RESET: transfers from older
+ * serials must be full) and the recorded changes of its LISTS. */
+int rbl_journal_write(rbl_txn *t, uint32_t zone_id, uint32_t serial,
+		      bool reset, const uint32_t *lists, unsigned n_lists);
+/* Drop every journal record of ZONE_ID. */
+int rbl_journal_drop_zone(rbl_txn *t, uint32_t zone_id);
+
+#endif
