@@ -162,9 +162,9 @@ static const char *read_to_end(rbl_maildir *md, int fd, size_t size,
 static const char *read_message(rbl_maildir *md, const md_file *f, int fd,
 				const struct stat *st, rbl_mail *m)
 {
-	struct stat after;
+	struct stat after = { 0 };
 	const char *why;
-	size_t got;
+	size_t got = 0;
 
 	if (!S_ISREG(st->st_mode))
 		return "not a regular file any more";
@@ -194,7 +194,7 @@ static const char *read_message(rbl_maildir *md, const md_file *f, int fd,
 int rbl_maildir_next(rbl_maildir *md, rbl_mail *m)
 {
 	const md_file *f;
-	struct stat st;
+	struct stat st = { 0 };
 	int fd;
 
 	if (md->next >= md->n)

@@ -141,7 +141,7 @@ static void deliver(rbl_mbox *mb, rbl_mail *m)
  * complete, or NULL. */
 static const char *incomplete(rbl_mbox *mb)
 {
-	struct stat now;
+	struct stat now = { 0 };
 
 	if (mb->read_errno) {
 		snprintf(mb->why, sizeof mb->why, "read error: %s",

@@ -241,7 +241,7 @@ int rbl_psl_load(const char *path, unsigned flags, rbl_psl **out,
 		path = RBL_PSL_DEFAULT_PATH;
 	/* read whole and proven complete (zone/readfile.h): a list cut
 	 * short would make registrable domains of names below a suffix */
-	rbl_read_result r;
+	rbl_read_result r = { 0 };
 	int rc = rbl_read_whole(path, 0, PSL_MAX_BYTES, &r, err, errlen);
 	if (rc == RBL_ETOOBIG)
 		rc = RBL_EIO;

@@ -430,7 +430,7 @@ int rbl_rdns_rules_load(const char *path, rbl_rdns_rules **out,
 {
 	/* read whole and proven complete (zone/readfile.h): rules cut
 	 * short would classify with half a vocabulary */
-	rbl_read_result r;
+	rbl_read_result r = { 0 };
 	char why[512];
 	int rc = rbl_read_whole(path, 0, RULES_MAX_BYTES, &r, why, sizeof why);
 	if (rc != RBL_OK) {

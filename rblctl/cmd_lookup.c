@@ -173,7 +173,7 @@ static int check_fits(rbl_txn *t, const rbl_zone_list *lists, unsigned n,
 	bool ip_lists = false, name_lists = false;
 
 	for (unsigned i = 0; i < n; i++) {
-		rbl_list l;
+		rbl_list l = { 0 };
 		int rc = rbl_list_get_id(t, lists[i].list_id, &l);
 
 		if (rc != RBL_OK)

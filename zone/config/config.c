@@ -280,7 +280,7 @@ int rbl_conf_parse(const char *text, size_t len, const char *name,
 static int read_file(const char *path, char **buf, size_t *len,
 		     char *err, size_t errlen)
 {
-	rbl_read_result r;
+	rbl_read_result r = { 0 };
 	int rc = rbl_read_whole(path, 0, CONF_MAX_BYTES, &r, err, errlen);
 
 	if (rc == RBL_ENOMEM)

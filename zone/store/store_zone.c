@@ -181,7 +181,7 @@ bool rbl_serial_after(uint32_t a, uint32_t b)
 
 int rbl_zone_set_serial(rbl_txn *t, uint32_t zone_id, uint32_t serial)
 {
-	uint32_t cur;
+	uint32_t cur = 0;
 	int rc;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK ||
