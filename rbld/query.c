@@ -102,8 +102,8 @@ static void parse_header(const uint8_t *pkt, size_t len, rbl_query *q)
 
 int rbl_query_parse(const uint8_t *pkt, size_t len, rbl_query *q)
 {
-	size_t end;
-	unsigned n;
+	size_t end = 0;
+	unsigned n = 0;
 
 	if (len < DNS_HDR_LEN || (pkt[2] & DNS_FLAG_QR))
 		return RBL_EFORMAT;

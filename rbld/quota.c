@@ -47,8 +47,8 @@ bool rbl_quota_over(rbl_quota *q, const rbl_addr *client, int64_t now)
 	const rbl_quota_conf *c = q->conf;
 	bool v6 = client->family == RBL_AF6;
 	uint32_t day = (uint32_t)(now / DAY) + 1;	/* never 0 */
-	rbl_client_entry *e;
-	bool fresh;
+	rbl_client_entry *e = NULL;
+	bool fresh = false;
 
 	if (c->per_day == 0 || (c->exempt && rbl_acl_match(c->exempt, client)))
 		return false;

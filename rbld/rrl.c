@@ -114,8 +114,8 @@ int rbl_rrl_check(rbl_rrl *r, const rbl_addr *client, int cls, int64_t now,
 	bool v6 = client->family == RBL_AF6;
 	uint64_t key = rbl_client_key(client, v6 ? c->prefix6 : c->prefix4);
 	uint8_t tag = (uint8_t)(1 + (v6 ? 4 : 0) + cls);
-	rbl_client_entry *e;
-	bool fresh;
+	rbl_client_entry *e = NULL;
+	bool fresh = false;
 
 	*limited = false;
 	if (cls < 0 || cls >= RBL_RRL_NCLASSES || c->rate[cls] == 0 ||

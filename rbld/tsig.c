@@ -194,8 +194,8 @@ static int read_tsig(const uint8_t *msg, size_t len, size_t at,
 		     tsig_vars *v, uint8_t *name, uint8_t *alg)
 {
 	rbl_wire_buf nb = { .wire = name }, ab = { .wire = alg };
-	rbl_wire_rr rr;
-	size_t rd, end;
+	rbl_wire_rr rr = { 0 };
+	size_t rd = 0, end = 0;
 
 	memset(v, 0, sizeof *v);
 	if (at == 0)
@@ -261,8 +261,8 @@ int rbl_tsig_check(const rbl_tsig_key *keys, unsigned n_keys,
 		   rbl_tsig_state *st)
 {
 	uint8_t name[DNS_NAME_MAX], alg[DNS_NAME_MAX], mac[RBL_TSIG_MAC_MAX];
-	size_t mac_len;
-	tsig_vars v;
+	size_t mac_len = 0;
+	tsig_vars v = { 0 };
 	int rc = read_tsig(msg, len, at, &v, name, alg);
 
 	memset(st, 0, sizeof *st);
@@ -345,7 +345,7 @@ int rbl_tsig_sign(rbl_tsig_state *st, uint8_t *msg, size_t *len, size_t cap,
 {
 	uint8_t alg[DNS_NAME_MAX], other[6], mac[RBL_TSIG_MAC_MAX];
 	size_t mac_len = 0;
-	tsig_vars v;
+	tsig_vars v = { 0 };
 	int rc;
 
 	if (!rbl_tsig_present(st))
@@ -394,7 +394,7 @@ int rbl_tsig_sign_request(rbl_tsig_state *st, const rbl_tsig_key *key,
 {
 	uint8_t alg[DNS_NAME_MAX], mac[RBL_TSIG_MAC_MAX];
 	size_t mac_len = 0;
-	tsig_vars v;
+	tsig_vars v = { 0 };
 	int rc;
 
 	memset(st, 0, sizeof *st);
@@ -425,8 +425,8 @@ int rbl_tsig_verify_response(rbl_tsig_state *st, const uint8_t *msg,
 			     size_t len, size_t at, int64_t now)
 {
 	uint8_t name[DNS_NAME_MAX], alg[DNS_NAME_MAX], mac[RBL_TSIG_MAC_MAX];
-	size_t mac_len;
-	tsig_vars v;
+	size_t mac_len = 0;
+	tsig_vars v = { 0 };
 	int rc = read_tsig(msg, len, at, &v, name, alg);
 
 	if (rc == RBL_ENOTFOUND)

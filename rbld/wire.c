@@ -7,7 +7,7 @@
 int rbl_wire_last_rr(const uint8_t *msg, size_t len, size_t *at)
 {
 	size_t off = DNS_HDR_LEN;
-	unsigned qd, rrs;
+	unsigned qd = 0, rrs = 0;
 	rbl_wire_rr rr = { 0 };
 
 	*at = 0;

@@ -60,13 +60,13 @@ static inline size_t rbl_wire_name(const uint8_t *msg, size_t len,
 	unsigned labels = 0;
 
 	for (;;) {
-		uint8_t l;
+		uint8_t l = 0;
 
 		if (off >= len)
 			return 0;
 		l = msg[off];
 		if (l >= 0xc0) {
-			size_t to;
+			size_t to = 0;
 
 			if ((flags & RBL_WIRE_PLAIN) || off + 2 > len)
 				return 0;

@@ -29,7 +29,7 @@ static void zone_text(const rbl_query *q, char *out)
 	size_t t = 0;
 
 	for (unsigned i = 0; i < q->nlabels; i++) {
-		uint8_t l;
+		uint8_t l = 0;
 		const uint8_t *p = rbl_query_label(q, i, &l);
 
 		if (t)
@@ -45,8 +45,8 @@ static void zone_text(const rbl_query *q, char *out)
 static bool ixfr_serial(const rbl_query *q, uint32_t *serial)
 {
 	const uint8_t *m = q->pkt;
-	rbl_wire_rr rr;
-	size_t p, end;
+	rbl_wire_rr rr = { 0 };
+	size_t p = 0, end = 0;
 
 	if (dns_get16(m + 8) < 1 ||
 	    !rbl_wire_record(m, q->len, q->question_end, &rr) ||
@@ -204,11 +204,11 @@ int rbl_xfr_tcp_query(rbl_xfr *x, const uint8_t *msg, size_t len,
 		      size_t cap, size_t *outlen, rbl_xfr_job **job)
 {
 	const rbl_xfr_conf *conf = rbl_xfr_live_get(x->live);
-	rbl_query q;
-	xfr_req r;
-	rbl_zone z;
+	rbl_query q = { 0 };
+	xfr_req r = { 0 };
+	rbl_zone z = { 0 };
 	uint32_t serial = 0;
-	int rcode, rc;
+	int rcode = 0, rc;
 
 	if (parse_request(msg, len, &q, &r) != RBL_OK)
 		return RBL_XFR_NOT_MINE;

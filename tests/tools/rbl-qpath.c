@@ -50,8 +50,8 @@ static int die(const char *what, int rc)
 
 static void add_ip(rbl_txn *t, uint32_t list, const char *cidr, bool excl)
 {
-	rbl_prefix p;
-	rbl_entry e;
+	rbl_prefix p = { 0 };
+	rbl_entry e = { 0 };
 	int rc;
 
 	rbl_entry_init(&e);
@@ -64,9 +64,9 @@ static void add_ip(rbl_txn *t, uint32_t list, const char *cidr, bool excl)
 
 static void make_store(const char *dir, rbl_store **s)
 {
-	rbl_txn *t;
-	rbl_zone z;
-	rbl_entry e;
+	rbl_txn *t = NULL;
+	rbl_zone z = { 0 };
+	rbl_entry e = { 0 };
 	char cidr[32];
 	int rc;
 
@@ -104,7 +104,7 @@ static size_t make_query(uint8_t *p, unsigned i, const rbl_tsig_key *key)
 {
 	const char *name = names[i % N_NAMES];
 	size_t n = DNS_HDR_LEN;
-	rbl_tsig_state st;
+	rbl_tsig_state st = { 0 };
 
 	memset(p, 0, DNS_HDR_LEN);
 	dns_put16(p, (uint16_t)(0x1000 + i));
@@ -170,13 +170,13 @@ int main(int argc, char **argv)
 	char dir[] = "/tmp/rbl-qpath.XXXXXX", cmd[64];
 	rbl_engine_conf ec = { .version = "qpath", .edns_buffer_max = 1232 };
 	static uint8_t q[N_NAMES][1024], out[65536];
-	size_t qlen[N_NAMES], outlen = 0;
+	size_t qlen[N_NAMES] = { 0 }, outlen = 0;
 	unsigned long rounds = 20000, answered = 0, bytes = 0;
 	uint64_t hash = 0xcbf29ce484222325ull;	/* FNV-1a */
 	bool use_policy = false, use_tsig = false;
-	struct sockaddr_in from[N_NAMES];
+	struct sockaddr_in from[N_NAMES] = { 0 };
 	rbl_store *s = NULL;
-	rbl_engine e;
+	rbl_engine e = { 0 };
 	int opt, rc;
 
 	while ((opt = getopt(argc, argv, "n:pt")) != -1) {

@@ -12,9 +12,8 @@
 
 static rbl_addr addr(const char *text)
 {
-	rbl_addr a;
+	rbl_addr a = { 0 };
 
-	memset(&a, 0, sizeof a);
 	CHECK_RC(rbl_addr_parse(text, &a), RBL_OK);
 	return a;
 }
@@ -32,9 +31,9 @@ static void test_keys(void)
 
 static void test_get(void)
 {
-	rbl_clienttab t;
-	rbl_client_entry *e, *f;
-	bool fresh;
+	rbl_clienttab t = { 0 };
+	rbl_client_entry *e = NULL, *f = NULL;
+	bool fresh = false;
 
 	CHECK_RC(rbl_clienttab_init(&t, 1), RBL_OK);
 	CHECK(t.mask == 63);
@@ -59,8 +58,8 @@ static void test_get(void)
  * and once full the entry given up is the lowest ranked candidate. */
 static void test_full(void)
 {
-	rbl_clienttab t;
-	bool fresh;
+	rbl_clienttab t = { 0 };
+	bool fresh = false;
 	int mixed = 0, kept = 0;
 
 	CHECK_RC(rbl_clienttab_init(&t, 64), RBL_OK);

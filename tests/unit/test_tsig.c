@@ -24,7 +24,7 @@
 /* Where the query parser finds the TSIG record of request M. */
 static size_t tsig_at(const uint8_t *m, size_t len)
 {
-	rbl_query q;
+	rbl_query q = { 0 };
 
 	CHECK_RC(rbl_query_parse(m, len, &q), RBL_OK);
 	return q.tsig_at;
