@@ -86,18 +86,13 @@ static void find_tsig(const uint8_t *pkt, size_t len, rbl_query *q)
 
 static void parse_header(const uint8_t *pkt, size_t len, rbl_query *q)
 {
-	memset(q, 0, offsetof(rbl_query, nlabels));
-	q->nlabels = 0;
+	memset(q, 0, offsetof(rbl_query, lname));
 	q->pkt = pkt;
 	q->len = len;
 	q->id = dns_get16(pkt);
 	q->opcode = DNS_OPCODE(pkt[2]);
 	q->rd = (pkt[2] & DNS_FLAG_RD) != 0;
 	q->cd = (pkt[3] & DNS_FLAG_CD) != 0;
-	q->has_opt = false;
-	q->edns_version = 0;
-	q->edns_do = false;
-	q->edns_udp_size = 0;
 }
 
 int rbl_query_parse(const uint8_t *pkt, size_t len, rbl_query *q)

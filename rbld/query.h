@@ -45,15 +45,17 @@ typedef struct rbl_query {
 	 * queries answered with FORMERR or NOTIMP. */
 	size_t tsig_at;
 
-	/* Labels of the lowercased copy, leftmost first, root excluded. */
-	uint8_t nlabels;
-	uint8_t lname[DNS_NAME_MAX];	/* lowercased wire name */
-	uint8_t label_off[DNS_LABELS_MAX];	/* offset of each length byte */
-
 	bool has_opt;
 	uint8_t edns_version;
 	bool edns_do;
 	uint16_t edns_udp_size;		/* as advertised (may be < 512) */
+
+	/* Labels of the lowercased copy, leftmost first, root excluded.
+	 * The parser clears every field above LNAME at once; these arrays
+	 * are written as far as the name goes. */
+	uint8_t nlabels;
+	uint8_t lname[DNS_NAME_MAX];	/* lowercased wire name */
+	uint8_t label_off[DNS_LABELS_MAX];	/* offset of each length byte */
 } rbl_query;
 
 /* Parse LEN bytes at PKT into Q (see the header comment for results). */

@@ -62,6 +62,10 @@ static inline size_t rbl_wire_name(const uint8_t *msg, size_t len,
 	for (;;) {
 		uint8_t l = 0;
 
+		/* no pointer followed yet: the name so far is the bytes
+		 * from its start, one counter is enough */
+		if ((flags & RBL_WIRE_PLAIN) || !out)
+			n = off - low;
 		if (off >= len)
 			return 0;
 		l = msg[off];
