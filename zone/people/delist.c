@@ -12,14 +12,12 @@
 #include <string.h>
 #include <time.h>
 
-#include <lmdb.h>
-
 #include "zone/people/audit.h"
 #include "zone/people/delist.h"
 #include "zone/error.h"
 #include "zone/store/kvrec.h"
 #include "zone/policy/policy.h"
-#include "zone/store/store_impl.h"
+#include "zone/store/table.h"
 
 #define DELIST_DB	"delist"
 #define REC_VERSION	1
@@ -143,8 +141,7 @@ int rbl_delist_is_listed(rbl_txn *t, const char *subject, int64_t now)
 
 static int rec_put(rbl_txn *t, const rbl_delist_req *r)
 {
-	MDB_dbi dbi;
-	MDB_val k, v;
+	rbl_table tb;
 	uint8_t key[8];
 	size_t cap = sizeof *r + 64;
 	uint8_t *buf = malloc(cap);
@@ -166,28 +163,24 @@ static int rec_put(rbl_txn *t, const rbl_delist_req *r)
 	kv_put_str(&w, r->decision);
 	kv_put_str(&w, r->removed);
 	kv_key64(r->id, key);
-	k.mv_size = 8, k.mv_data = key;
-	v.mv_size = w.len, v.mv_data = buf;
-	rc = rbl_store_db(t, DELIST_DB, &dbi);
+	rc = rbl_table_open(t, DELIST_DB, &tb);
 	if (rc == RBL_OK && !kv_w_ok(&w))
 		rc = RBL_ETOOBIG;
-	if (rc == RBL_OK) {
-		rc = mdb_put(rbl_txn_mdb(t), dbi, &k, &v, 0);
-		rc = rc == MDB_SUCCESS ? RBL_OK : rbl_mdb_error(rc);
-	}
+	if (rc == RBL_OK)
+		rc = rbl_table_put(&tb, key, 8, buf, w.len, 0);
 	free(buf);
 	return rc;
 }
 
-static int rec_decode(const MDB_val *k, const MDB_val *v, rbl_delist_req *r)
+static int rec_decode(const rbl_val *k, const rbl_val *v, rbl_delist_req *r)
 {
 	kv_reader rd;
 
-	if (k->mv_size != 8)
+	if (k->len != 8)
 		return RBL_EFORMAT;
 	memset(r, 0, sizeof *r);
-	r->id = kv_key64_get(k->mv_data);
-	kv_r_init(&rd, v->mv_data, v->mv_size);
+	r->id = kv_key64_get(k->p);
+	kv_r_init(&rd, v->p, v->len);
 	if (kv_get_u8(&rd) != REC_VERSION)
 		return RBL_EVERSION;
 	r->state = kv_get_u8(&rd);
@@ -205,50 +198,40 @@ static int rec_decode(const MDB_val *k, const MDB_val *v, rbl_delist_req *r)
 
 int rbl_delist_get(rbl_txn *t, uint64_t id, rbl_delist_req *out)
 {
-	MDB_dbi dbi;
+	rbl_table tb;
 	uint8_t key[8];
-	MDB_val k = { 8, key }, v;
-	int rc = rbl_store_db(t, DELIST_DB, &dbi);
+	rbl_val k = { key, 8 }, v;
+	int rc = rbl_table_open(t, DELIST_DB, &tb);
 
-	if (rc != RBL_OK)
-		return rc;
 	kv_key64(id, key);
-	rc = mdb_get(rbl_txn_mdb(t), dbi, &k, &v);
-	if (rc != MDB_SUCCESS)
-		return rbl_mdb_error(rc);
-	return rec_decode(&k, &v, out);
+	if (rc == RBL_OK)
+		rc = rbl_table_get(&tb, key, 8, &v);
+	return rc == RBL_OK ? rec_decode(&k, &v, out) : rc;
 }
 
 int rbl_delist_foreach(rbl_txn *t, int state, bool newest_first,
 		       int (*fn)(void *arg, const rbl_delist_req *r),
 		       void *arg)
 {
-	MDB_dbi dbi;
-	MDB_cursor *cur;
-	MDB_val k, v;
+	rbl_table tb;
+	rbl_table_iter it;
+	rbl_val k, v;
 	rbl_delist_req *r;
-	int rc = rbl_store_db(t, DELIST_DB, &dbi), mrc;
+	int rc = rbl_table_open(t, DELIST_DB, &tb), more = 0;
 
 	if (rc != RBL_OK)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
 	if (!(r = malloc(sizeof *r)))
 		return RBL_ENOMEM;
-	mrc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &cur);
-	if (mrc != MDB_SUCCESS) {
-		free(r);
-		return rbl_mdb_error(mrc);
-	}
-	for (mrc = mdb_cursor_get(cur, &k, &v, newest_first ? MDB_LAST : MDB_FIRST);
-	     mrc == MDB_SUCCESS && rc == RBL_OK;
-	     mrc = mdb_cursor_get(cur, &k, &v, newest_first ? MDB_PREV : MDB_NEXT))
+	rbl_table_iter_init(&it, &tb, NULL, 0,
+			    newest_first ? RBL_TABLE_BACKWARD : 0);
+	while (rc == RBL_OK && (more = rbl_table_next(&it, &k, &v)) == 1)
 		if (rec_decode(&k, &v, r) == RBL_OK &&
 		    (state == 0 || r->state == state))
 			rc = fn(arg, r);
-	mdb_cursor_close(cur);
+	rbl_table_iter_end(&it);
 	free(r);
-	if (rc == RBL_OK && mrc != MDB_NOTFOUND && mrc != MDB_SUCCESS)
-		rc = rbl_mdb_error(mrc);
-	return rc;
+	return rc == RBL_OK && more < 0 ? more : rc;
 }
 
 static int count_one(void *arg, const rbl_delist_req *r)
@@ -282,26 +265,10 @@ static int pending_for(void *arg, const rbl_delist_req *r)
 
 static int next_id(rbl_txn *t, uint64_t *id)
 {
-	MDB_dbi dbi;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc = rbl_store_db(t, DELIST_DB, &dbi);
+	rbl_table tb;
+	int rc = rbl_table_open(t, DELIST_DB, &tb);
 
-	if (rc != RBL_OK)
-		return rc;
-	rc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &cur);
-	if (rc != MDB_SUCCESS)
-		return rbl_mdb_error(rc);
-	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	mdb_cursor_close(cur);
-	if (rc == MDB_NOTFOUND) {
-		*id = 1;
-		return RBL_OK;
-	}
-	if (rc != MDB_SUCCESS)
-		return rbl_mdb_error(rc);
-	*id = kv_key64_get(k.mv_data) + 1;
-	return RBL_OK;
+	return rc == RBL_OK ? rbl_table_next_id(&tb, 8, id) : rc;
 }
 
 static int audit_request(rbl_txn *t, const rbl_delist_req *r)

@@ -19,7 +19,7 @@
  * By design only rbl-admin's confirm button, behind a login session and a
  * CSRF token, calls rbl_delist_confirm(): no CLI flag, importer or API does.
  *
- * Requests live in the store's named database "delist" (key: big-endian
+ * Requests live in the store's table "delist" of table.h (key: big-endian
  * request id, 1, 2, ...).
  */
 #ifndef RBL_DELIST_H
