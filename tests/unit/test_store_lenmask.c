@@ -6,6 +6,7 @@
  * must still find their ancestors.  (Randomized: test_store_random.c.)
  */
 #include "tests/unit/store_test.h"
+/* the store's own side: the stored masks, the format record */
 #include "zone/store/store_impl.h"
 
 /* Stored mask of LIST for FAMILY as a string of lengths "8,16,32", "none"

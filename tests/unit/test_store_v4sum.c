@@ -7,6 +7,7 @@
  * test_store_random.c.)
  */
 #include "tests/unit/store_test.h"
+/* the store's own side: the stored summaries, the format record */
 #include "zone/store/store_impl.h"
 
 #define NOW 1700000000
