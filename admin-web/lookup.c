@@ -132,3 +132,50 @@ int adm_lookup(rbl_txn *t, const char *subject, int64_t now,
 		return RBL_EINVAL;
 	return rbl_list_foreach(t, check_list, &c);
 }
+
+const char *adm_allow_of(const adm_app *app, uint32_t list_id)
+{
+	const rbl_policy_set *set = app->policies;
+
+	for (size_t i = 0; set && list_id && i < set->n; i++)
+		if (set->policies[i].allow_list_id == list_id)
+			return set->policies[i].name;
+	return NULL;
+}
+
+void adm_zones_of(rbl_txn *t, uint32_t list_id, char out[ADM_ZONES_TEXT])
+{
+	struct zones_ctx zc = { list_id, out };
+
+	out[0] = '\0';
+	rbl_zone_foreach(t, zone_uses, &zc);
+}
+
+struct keep_ctx {
+	adm_kept_hit *out;
+	unsigned max, n;
+};
+
+static int keep(void *arg, const adm_hit *h)
+{
+	struct keep_ctx *c = arg;
+	adm_kept_hit *k;
+
+	if (c->n == c->max)
+		return 0;
+	k = &c->out[c->n++];
+	k->hit = *h;
+	k->list = *h->list;	/* H->LIST lives only during the walk */
+	k->hit.list = &k->list;
+	return 0;
+}
+
+int adm_lookup_all(rbl_txn *t, const char *subject, int64_t now,
+		   adm_kept_hit *out, unsigned max, unsigned *n)
+{
+	struct keep_ctx c = { out, max, 0 };
+	int rc = adm_lookup(t, subject, now, keep, &c);
+
+	*n = c.n;
+	return rc;
+}

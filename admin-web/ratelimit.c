@@ -113,3 +113,20 @@ bool adm_rl_hit(adm_ratelimit *rl, const char *client, int64_t now)
 	pthread_mutex_unlock(&rl->lock);
 	return ok;
 }
+
+bool adm_rl_ok(adm_ratelimit *rl, const char *client, int64_t now)
+{
+	uint8_t key[17];
+	struct rl_slot *s;
+	bool ok;
+
+	if (rl->limit == 0)
+		return true;
+	make_key(client, key);
+	pthread_mutex_lock(&rl->lock);
+	s = find_slot(rl, key, now);
+	ok = now - s->window_start >= (int64_t)rl->window ||
+	     s->hits < rl->limit;
+	pthread_mutex_unlock(&rl->lock);
+	return ok;
+}
