@@ -224,7 +224,7 @@ int cmd_add(ctl *c, int argc, char **argv)
 	const ctl_cmd *me = ctl_find_cmd("add");
 	ctl_item *items = NULL;
 	unsigned added = 0;
-	add_opts o;
+	add_opts o = { 0 };
 	rbl_list l;
 	rbl_txn *t;
 	int rc = parse_add_opts(me, argc, argv, &o, c->source), n;
