@@ -356,8 +356,8 @@ static void test_other_process(rbl_store *s, const char *dir)
 static void test_extra_db(rbl_store *s)
 {
 	rbl_txn *t = begin(s, true);
-	rbl_table db, db2;
-	rbl_val v;
+	rbl_table db = { 0 }, db2 = { 0 };
+	rbl_val v = { 0 };
 
 	CHECK_RC(rbl_table_open(t, "evidence", &db), RBL_OK);
 	CHECK_RC(rbl_table_open(t, "evidence", &db2), RBL_OK);
@@ -514,7 +514,7 @@ int main(void)
 	s = open_rw(dir);
 	{
 		rbl_txn *t = begin(s, false);
-		rbl_table db;
+		rbl_table db = { 0 };
 
 		CHECK_RC(rbl_table_open(t, "evidence", &db), RBL_OK);
 		rbl_txn_abort(t);

@@ -16,7 +16,7 @@ static const char *stored(rbl_store *s, uint32_t list, uint8_t family)
 	static char out[600];
 	uint8_t k[6] = { 'n', 0, 0, 0, 0, family };
 	rbl_txn *t = begin(s, false);
-	MDB_val v;
+	MDB_val v = { 0 };
 	size_t n = 0;
 
 	rbl_put_be32(k + 1, list);

@@ -238,7 +238,7 @@ static void test_exclusions_clear_delete(rbl_store *s)
 static uint32_t stored_format(rbl_store *s)
 {
 	rbl_txn *t = begin(s, false);
-	MDB_val v;
+	MDB_val v = { 0 };
 	uint32_t f = 0;
 
 	if (rbl_db_get(t, s->meta, "#version", 8, &v) == RBL_OK &&

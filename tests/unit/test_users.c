@@ -34,8 +34,8 @@ static void names(void)
 static void stored_form(rbl_store *s)
 {
 	rbl_txn *t = begin(s, false);
-	rbl_table tb;
-	rbl_val va, vb;
+	rbl_table tb = { 0 };
+	rbl_val va = { 0 }, vb = { 0 };
 
 	CHECK_RC(rbl_table_open(t, "users", &tb), RBL_OK);
 	CHECK(rbl_table_get(&tb, "alice", 5, &va) == RBL_OK);

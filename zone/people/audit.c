@@ -33,7 +33,7 @@ static size_t field_len(const char *s)
 
 int rbl_audit_append(rbl_txn *t, rbl_audit_rec *r)
 {
-	rbl_table tb;
+	rbl_table tb = { 0 };
 	uint8_t key[8];
 	size_t cap = 8;
 	uint8_t *buf;
@@ -121,12 +121,12 @@ static bool rec_matches(const rbl_audit_filter *f, const rbl_audit_rec *r)
 static int walk(const rbl_table *tb, const rbl_audit_filter *f,
 		rbl_audit_fn fn, void *arg)
 {
-	rbl_table_iter it;
-	rbl_val k, v;
-	uint8_t from[8];
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
+	uint8_t from[8] = { 0 };
 	char *scratch = NULL;
 	size_t scratch_len = 0;
-	int rc = RBL_OK, more;
+	int rc = RBL_OK, more = 0;
 
 	kv_key64(f->start, from);
 	rbl_table_iter_init(&it, tb, f->start ? from : NULL, sizeof from,
@@ -153,7 +153,7 @@ int rbl_audit_foreach(rbl_txn *t, const rbl_audit_filter *f,
 		      rbl_audit_fn fn, void *arg)
 {
 	static const rbl_audit_filter all;
-	rbl_table tb;
+	rbl_table tb = { 0 };
 	int rc = rbl_table_open(t, AUDIT_DB, &tb);
 
 	if (rc == RBL_ENOTFOUND)
@@ -165,7 +165,7 @@ int rbl_audit_foreach(rbl_txn *t, const rbl_audit_filter *f,
 
 int rbl_audit_last(rbl_txn *t, uint64_t *seq)
 {
-	rbl_table tb;
+	rbl_table tb = { 0 };
 	int rc = rbl_table_open(t, AUDIT_DB, &tb);
 
 	*seq = 0;

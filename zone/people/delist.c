@@ -181,7 +181,7 @@ int rbl_delist_is_listed(rbl_txn *t, const char *subject, int64_t now)
 
 static int rec_put(rbl_txn *t, const rbl_delist_req *r)
 {
-	rbl_table tb;
+	rbl_table tb = { 0 };
 	uint8_t key[8];
 	size_t cap = sizeof *r + 64;
 	uint8_t *buf = malloc(cap);
@@ -246,9 +246,9 @@ static int rec_decode(const rbl_val *k, const rbl_val *v, rbl_delist_req *r)
 
 int rbl_delist_get(rbl_txn *t, uint64_t id, rbl_delist_req *out)
 {
-	rbl_table tb;
+	rbl_table tb = { 0 };
 	uint8_t key[8];
-	rbl_val k = { key, 8 }, v;
+	rbl_val k = { key, 8 }, v = { 0 };
 	int rc = rbl_table_open(t, DELIST_DB, &tb);
 
 	kv_key64(id, key);
@@ -261,9 +261,9 @@ int rbl_delist_foreach(rbl_txn *t, int state, bool newest_first,
 		       int (*fn)(void *arg, const rbl_delist_req *r),
 		       void *arg)
 {
-	rbl_table tb;
-	rbl_table_iter it;
-	rbl_val k, v;
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	rbl_delist_req *r;
 	int rc = rbl_table_open(t, DELIST_DB, &tb), more = 0;
 
@@ -296,7 +296,7 @@ int rbl_delist_count(rbl_txn *t, int state, uint64_t *n)
 
 int rbl_delist_total(rbl_txn *t, uint64_t *n)
 {
-	rbl_table tb;
+	rbl_table tb = { 0 };
 	int rc = rbl_table_open(t, DELIST_DB, &tb);
 
 	*n = 0;
@@ -335,7 +335,7 @@ static int more_decode(const rbl_val *k, const rbl_val *v, rbl_delist_more *m)
 
 static int more_put(rbl_txn *t, const rbl_delist_more *m)
 {
-	rbl_table tb;
+	rbl_table tb = { 0 };
 	uint8_t key[12];
 	size_t cap = sizeof *m + 32;
 	uint8_t *buf = malloc(cap);
@@ -362,11 +362,11 @@ int rbl_delist_more_foreach(rbl_txn *t, uint64_t id,
 			    int (*fn)(void *arg, const rbl_delist_more *m),
 			    void *arg)
 {
-	rbl_table tb;
-	rbl_table_iter it;
-	rbl_val k, v;
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	rbl_delist_more *m;
-	uint8_t prefix[8];
+	uint8_t prefix[8] = { 0 };
 	int rc = rbl_table_open(t, MORE_DB, &tb), more = 0;
 
 	if (rc != RBL_OK)
@@ -452,7 +452,7 @@ static int pending_for(void *arg, const rbl_delist_req *r)
 
 static int next_id(rbl_txn *t, uint64_t *id)
 {
-	rbl_table tb;
+	rbl_table tb = { 0 };
 	int rc = rbl_table_open(t, DELIST_DB, &tb);
 
 	return rc == RBL_OK ? rbl_table_next_id(&tb, 8, id) : rc;

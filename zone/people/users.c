@@ -100,8 +100,8 @@ static int rec_decode(const rbl_val *v, user_rec *r)
 /* Read NAME's record.  A store without the users table has no users. */
 static int rec_get(rbl_txn *t, const char *name, user_rec *r)
 {
-	rbl_table tb;
-	rbl_val v;
+	rbl_table tb = { 0 };
+	rbl_val v = { 0 };
 	int rc = rbl_table_open(t, USERS_DB, &tb);
 
 	if (rc == RBL_OK)
@@ -112,7 +112,7 @@ static int rec_get(rbl_txn *t, const char *name, user_rec *r)
 static int rec_put(rbl_txn *t, const char *name, const user_rec *r,
 		   unsigned flags)
 {
-	rbl_table tb;
+	rbl_table tb = { 0 };
 	uint8_t buf[REC_LEN];
 	int rc = rbl_table_open(t, USERS_DB, &tb);
 
@@ -173,7 +173,7 @@ int rbl_user_passwd(rbl_txn *t, const char *name, const char *password)
 
 int rbl_user_del(rbl_txn *t, const char *name)
 {
-	rbl_table tb;
+	rbl_table tb = { 0 };
 	int rc = rbl_table_open(t, USERS_DB, &tb);
 
 	return rc == RBL_OK ? rbl_table_del(&tb, name, strlen(name)) : rc;
@@ -203,9 +203,9 @@ int rbl_user_get(rbl_txn *t, const char *name, rbl_user *out)
 int rbl_user_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_user *u),
 		     void *arg)
 {
-	rbl_table tb;
-	rbl_table_iter it;
-	rbl_val k, v;
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	int rc = rbl_table_open(t, USERS_DB, &tb), more;
 
 	if (rc == RBL_ENOTFOUND)

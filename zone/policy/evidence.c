@@ -323,7 +323,7 @@ int rbl_evidence_add(rbl_txn *t, const rbl_evidence *ev)
 /* The evidence key stored for HASH into KEY. */
 static int key_of_hash(const ev_dbs *d, const uint8_t *hash, uint8_t *key)
 {
-	rbl_val v;
+	rbl_val v = { 0 };
 	int rc = rbl_table_get(&d->hash, hash, RBL_EV_HASH_LEN, &v);
 
 	if (rc)
@@ -351,7 +351,7 @@ int rbl_evidence_exists(rbl_txn *t, const uint8_t *hash)
 int rbl_evidence_get(rbl_txn *t, const uint8_t *hash, rbl_evidence *out)
 {
 	uint8_t key[EVKEY_LEN];
-	rbl_val k = { key, EVKEY_LEN }, v;
+	rbl_val k = { key, EVKEY_LEN }, v = { 0 };
 	ev_dbs d;
 	int rc;
 
@@ -406,10 +406,10 @@ int rbl_evidence_del(rbl_txn *t, const uint8_t *hash)
 static int walk_prefix(const rbl_table *tb, const uint8_t *prefix,
 		       size_t plen, rbl_evidence_visit_fn fn, void *arg)
 {
-	rbl_table_iter it;
-	rbl_val k, v;
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	rbl_evidence ev;
-	int rc;
+	int rc = 0;
 
 	rbl_table_iter_init(&it, tb, plen ? prefix : NULL, plen,
 			    RBL_TABLE_PREFIX);
@@ -481,8 +481,8 @@ int rbl_evidence_foreach_related(rbl_txn *t, const rbl_prefix *subject,
 int rbl_evidence_foreach_since(rbl_txn *t, int64_t since,
 			       rbl_evidence_visit_fn fn, void *arg)
 {
-	rbl_table_iter it;
-	rbl_val k, v, evv;
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 }, evv = { 0 };
 	rbl_evidence ev;
 	ev_dbs d;
 	int rc = open_dbs(t, &d);
@@ -525,7 +525,7 @@ int rbl_evidence_count(rbl_txn *t, const rbl_prefix *subject, uint64_t *n)
 static int prune_one(const ev_dbs *d, const uint8_t *ekey)
 {
 	uint8_t hash[RBL_EV_HASH_LEN];
-	rbl_val v;
+	rbl_val v = { 0 };
 	int rc = rbl_table_get(&d->ev, ekey, EVKEY_LEN, &v);
 
 	if (rc == RBL_ENOTFOUND)
@@ -542,8 +542,8 @@ static int prune_one(const ev_dbs *d, const uint8_t *ekey)
 
 int rbl_evidence_prune(rbl_txn *t, int64_t before, uint64_t *n)
 {
-	rbl_table_iter it;
-	rbl_val k, v;
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	uint8_t ekey[EVKEY_LEN];
 	uint64_t count = 0;
 	ev_dbs d;

@@ -39,9 +39,9 @@ static int dump_evidence(void *arg, const rbl_evidence *ev)
 
 static int dump_states(rbl_txn *t, FILE *out)
 {
-	rbl_table tb;
-	rbl_table_iter it;
-	rbl_val k, v;
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	int rc = pol_state_table(t, &tb);
 
 	if (rc)

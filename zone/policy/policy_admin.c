@@ -24,9 +24,9 @@ static int state_lists(rbl_txn *t, const rbl_prefix *subject, uint32_t *ids,
 		       size_t max, size_t *n)
 {
 	uint8_t prefix[PSUBJ_LEN];
-	rbl_table tb;
-	rbl_table_iter it;
-	rbl_val k, v;
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	int rc;
 
 	*n = 0;
@@ -445,9 +445,9 @@ static int purge_state(rbl_txn *t, const rbl_policy_set *set,
 static int purge_states(rbl_txn *t, const rbl_policy_set *set, int64_t now,
 			rbl_policy_purge_stats *ps)
 {
-	rbl_table tb;
-	rbl_table_iter it;
-	rbl_val k, v;
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	int rc = pol_state_table(t, &tb);
 
 	if (rc)

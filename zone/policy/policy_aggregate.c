@@ -73,9 +73,9 @@ static int exclude_blocked(rbl_txn *t, const rbl_policy *p,
 			   const rbl_prefix *agg, int64_t exp)
 {
 	uint8_t lo[PNOTE_KEY_LEN], hi[PNOTE_KEY_LEN];
-	rbl_table tb;
-	rbl_table_iter it;
-	rbl_val k, v;
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	rbl_prefix last = *agg;
 	int rc = pol_note_table(t, &tb);
 

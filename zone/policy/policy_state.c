@@ -36,7 +36,7 @@ double rbl_policy_weight(const rbl_policy *p, const rbl_evidence *ev)
 
 unsigned rbl_policy_reputation(const rbl_policy *p, double score)
 {
-	double x;
+	double x = 0;
 
 	if (!(score > 0))
 		return 100;
@@ -73,7 +73,7 @@ int pol_note_table(rbl_txn *t, rbl_table *tb)
 
 static void put_double(uint8_t *p, double d)
 {
-	uint64_t u;
+	uint64_t u = 0;
 
 	memcpy(&u, &d, 8);
 	rbl_put_be64(p, u);
@@ -82,7 +82,7 @@ static void put_double(uint8_t *p, double d)
 static double get_double(const uint8_t *p)
 {
 	uint64_t u = rbl_get_be64(p);
-	double d;
+	double d = 0;
 
 	memcpy(&d, &u, 8);
 	return d;
@@ -138,10 +138,10 @@ static void state_key(uint8_t *k, const rbl_prefix *subject, uint32_t list)
 int pol_state_get(rbl_txn *t, const rbl_prefix *subject, uint32_t list_id,
 		  pstate *st, bool *found)
 {
-	uint8_t key[PSTATE_KEY_LEN];
-	rbl_table tb;
-	rbl_val v;
-	int rc;
+	uint8_t key[PSTATE_KEY_LEN] = { 0 };
+	rbl_table tb = { 0 };
+	rbl_val v = { 0 };
+	int rc = 0;
 
 	memset(st, 0, sizeof *st);
 	st->rep = 255;
@@ -161,9 +161,9 @@ int pol_state_get(rbl_txn *t, const rbl_prefix *subject, uint32_t list_id,
 int pol_state_put(rbl_txn *t, const rbl_prefix *subject, uint32_t list_id,
 		  const pstate *st)
 {
-	uint8_t key[PSTATE_KEY_LEN], val[PSTATE_VAL_LEN];
-	rbl_table tb;
-	int rc;
+	uint8_t key[PSTATE_KEY_LEN] = { 0 }, val[PSTATE_VAL_LEN] = { 0 };
+	rbl_table tb = { 0 };
+	int rc = 0;
 
 	if ((rc = pol_state_table(t, &tb)))
 		return rc;
@@ -174,9 +174,9 @@ int pol_state_put(rbl_txn *t, const rbl_prefix *subject, uint32_t list_id,
 
 int pol_state_del(rbl_txn *t, const rbl_prefix *subject, uint32_t list_id)
 {
-	uint8_t key[PSTATE_KEY_LEN];
-	rbl_table tb;
-	int rc;
+	uint8_t key[PSTATE_KEY_LEN] = { 0 };
+	rbl_table tb = { 0 };
+	int rc = 0;
 
 	if ((rc = pol_state_table(t, &tb)))
 		return rc;
@@ -277,7 +277,7 @@ static size_t note_encode(uint8_t *buf, int64_t when, const char *who,
 static int note_decode(const rbl_val *v, rbl_policy_block_info *out)
 {
 	const uint8_t *p = v->p;
-	size_t nw, ny;
+	size_t nw = 0, ny = 0;
 
 	if (v->len < 10)
 		return RBL_ESTORE;
@@ -294,9 +294,9 @@ static int note_decode(const rbl_val *v, rbl_policy_block_info *out)
 int pol_note_put(rbl_txn *t, char type, const rbl_prefix *subject,
 		 int64_t when, const char *who, const char *why)
 {
-	uint8_t key[PNOTE_KEY_LEN], val[10 + RBL_POLICY_WHO_MAX + RBL_POLICY_WHY_MAX];
-	rbl_table tb;
-	int rc;
+	uint8_t key[PNOTE_KEY_LEN] = { 0 }, val[10 + RBL_POLICY_WHO_MAX + RBL_POLICY_WHY_MAX] = { 0 };
+	rbl_table tb = { 0 };
+	int rc = 0;
 
 	if ((rc = pol_note_table(t, &tb)))
 		return rc;
@@ -308,10 +308,10 @@ int pol_note_put(rbl_txn *t, char type, const rbl_prefix *subject,
 int pol_note_get(rbl_txn *t, char type, const rbl_prefix *subject,
 		 rbl_policy_block_info *out)
 {
-	uint8_t key[PNOTE_KEY_LEN];
-	rbl_table tb;
-	rbl_val v;
-	int rc;
+	uint8_t key[PNOTE_KEY_LEN] = { 0 };
+	rbl_table tb = { 0 };
+	rbl_val v = { 0 };
+	int rc = 0;
 
 	if ((rc = pol_note_table(t, &tb)))
 		return rc;
@@ -322,9 +322,9 @@ int pol_note_get(rbl_txn *t, char type, const rbl_prefix *subject,
 
 int pol_note_del(rbl_txn *t, char type, const rbl_prefix *subject)
 {
-	uint8_t key[PNOTE_KEY_LEN];
-	rbl_table tb;
-	int rc;
+	uint8_t key[PNOTE_KEY_LEN] = { 0 };
+	rbl_table tb = { 0 };
+	int rc = 0;
 
 	if ((rc = pol_note_table(t, &tb)))
 		return rc;

@@ -166,8 +166,8 @@ static int review_db(rbl_txn *t, rbl_table *tb)
 
 int rdns_prop_put(rbl_txn *t, const rbl_rdns_proposal *p)
 {
-	rbl_table tb;
-	uint8_t k[KEY_MAX];
+	rbl_table tb = { 0 };
+	uint8_t k[KEY_MAX] = { 0 };
 	int rc = review_db(t, &tb);
 	if (rc != RBL_OK)
 		return rc;
@@ -184,17 +184,17 @@ int rdns_prop_put(rbl_txn *t, const rbl_rdns_proposal *p)
 
 int rdns_prop_del(rbl_txn *t, const rbl_prefix *p)
 {
-	rbl_table tb;
-	uint8_t k[KEY_MAX];
+	rbl_table tb = { 0 };
+	uint8_t k[KEY_MAX] = { 0 };
 	int rc = review_db(t, &tb);
 	return rc != RBL_OK ? rc : rbl_table_del(&tb, k, key_of(p, k));
 }
 
 int rbl_rdns_get(rbl_txn *t, const rbl_prefix *p, rbl_rdns_proposal *out)
 {
-	rbl_table tb;
-	rbl_val v;
-	uint8_t k[KEY_MAX];
+	rbl_table tb = { 0 };
+	rbl_val v = { 0 };
+	uint8_t k[KEY_MAX] = { 0 };
 	int rc = review_db(t, &tb);
 	if (rc != RBL_OK)
 		return rc;
@@ -224,10 +224,10 @@ bool rdns_filter_match(const rbl_rdns_filter *f,
 int rdns_walk(rbl_txn *t, const rbl_prefix *from,
 	      int (*fn)(void *arg, const rbl_rdns_proposal *p), void *arg)
 {
-	rbl_table tb;
-	rbl_table_iter it;
-	rbl_val k, v;
-	uint8_t fk[KEY_MAX];
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
+	uint8_t fk[KEY_MAX] = { 0 };
 	int rc = review_db(t, &tb);
 	if (rc == RBL_ENOTFOUND)
 		return RBL_OK;		/* nothing was ever proposed */

@@ -103,9 +103,9 @@ static int sum_entries(void *arg, const rbl_list *l)
 
 int rbl_store_stats_get(rbl_txn *t, rbl_store_stats *out)
 {
-	MDB_envinfo info;
-	MDB_stat st;
-	int rc;
+	MDB_envinfo info = { 0 };
+	MDB_stat st = { 0 };
+	int rc = 0;
 
 	memset(out, 0, sizeof *out);
 	if ((rc = mdb_env_info(t->s->env, &info)) ||

@@ -11,7 +11,7 @@
 
 static int commit_bookkeeping(rbl_txn *t)
 {
-	int rc;
+	int rc = 0;
 
 	/* summaries need the final segment maps and entry counts */
 	if ((rc = rbl_seg_commit(t)) != RBL_OK ||
@@ -62,7 +62,7 @@ void rbl_txn_reset(rbl_txn *t)
 
 int rbl_txn_renew(rbl_txn *t)
 {
-	int rc;
+	int rc = 0;
 
 	if (t->write)
 		return RBL_EINVAL;

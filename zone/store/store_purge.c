@@ -30,7 +30,7 @@ int rbl_purge_expired(rbl_txn *t, int64_t now, uint64_t *n)
 static int list_clear_entries(rbl_txn *t, const rbl_list *l)
 {
 	uint64_t n = 0;
-	int rc;
+	int rc = 0;
 
 	if (l->kind == RBL_LIST_IP)
 		rc = rbl_ip_clear_list(t, l->id, &n);
@@ -44,8 +44,8 @@ static int list_clear_entries(rbl_txn *t, const rbl_list *l)
 
 int rbl_list_clear(rbl_txn *t, uint32_t id)
 {
-	rbl_list l;
-	int rc;
+	rbl_list l = { 0 };
+	int rc = 0;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
 		return rc;
@@ -56,9 +56,9 @@ int rbl_list_clear(rbl_txn *t, uint32_t id)
 
 int rbl_list_delete(rbl_txn *t, uint32_t id)
 {
-	rbl_list l;
-	bool used;
-	int rc;
+	rbl_list l = { 0 };
+	bool used = false;
+	int rc = 0;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
 		return rc;

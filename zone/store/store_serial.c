@@ -17,7 +17,7 @@ static size_t serial_key(uint8_t *k, uint32_t zone_id)
 
 int rbl_zone_serial_put(rbl_txn *t, uint32_t zone_id, uint32_t serial)
 {
-	uint8_t k[8], v[4];
+	uint8_t k[8] = { 0 }, v[4] = { 0 };
 
 	rbl_put_be32(v, serial);
 	return rbl_db_put(t, t->s->meta, k, serial_key(k, zone_id), v, 4, 0);
@@ -25,8 +25,8 @@ int rbl_zone_serial_put(rbl_txn *t, uint32_t zone_id, uint32_t serial)
 
 int rbl_zone_serial(rbl_txn *t, uint32_t zone_id, uint32_t *serial)
 {
-	uint8_t k[8];
-	MDB_val v;
+	uint8_t k[8] = { 0 };
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->meta, k, serial_key(k, zone_id), &v);
 
 	if (rc != RBL_OK)
@@ -39,7 +39,7 @@ int rbl_zone_serial(rbl_txn *t, uint32_t zone_id, uint32_t *serial)
 
 int rbl_zone_serial_del(rbl_txn *t, uint32_t zone_id)
 {
-	uint8_t k[8];
+	uint8_t k[8] = { 0 };
 
 	return rbl_db_del(t, t->s->meta, k, serial_key(k, zone_id));
 }
