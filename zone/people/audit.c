@@ -34,11 +34,11 @@ static size_t field_len(const char *s)
 int rbl_audit_append(rbl_txn *t, rbl_audit_rec *r)
 {
 	rbl_table tb = { 0 };
-	uint8_t key[8];
+	uint8_t key[8] = { 0 };
 	size_t cap = 8;
-	uint8_t *buf;
-	kv_writer w;
-	uint64_t seq;
+	uint8_t *buf = NULL;
+	kv_writer w = { 0 };
+	uint64_t seq = 0;
 	int rc = rbl_table_open(t, AUDIT_DB, &tb);
 
 	if (rc != RBL_OK)
@@ -76,7 +76,7 @@ int rbl_audit_append(rbl_txn *t, rbl_audit_rec *r)
 static int rec_decode(const rbl_val *k, const rbl_val *v, rbl_audit_rec *r,
 		      char **scratch, size_t *scratch_len)
 {
-	kv_reader rd;
+	kv_reader rd = { 0 };
 	size_t need = v->len + N_FIELDS, off = 0;
 
 	if (k->len != 8)
@@ -92,7 +92,7 @@ static int rec_decode(const rbl_val *k, const rbl_val *v, rbl_audit_rec *r,
 	r->seq = kv_key64_get(k->p);
 	r->time = kv_get_i64(&rd);
 	for (int i = 0; i < N_FIELDS; i++) {
-		const char *s;
+		const char *s = NULL;
 		size_t n = kv_get_strp(&rd, &s);
 
 		memcpy(*scratch + off, s, n);
@@ -132,7 +132,7 @@ static int walk(const rbl_table *tb, const rbl_audit_filter *f,
 	rbl_table_iter_init(&it, tb, f->start ? from : NULL, sizeof from,
 			    f->newest_first ? RBL_TABLE_BACKWARD : 0);
 	while ((more = rbl_table_next(&it, &k, &v)) == 1) {
-		rbl_audit_rec r;
+		rbl_audit_rec r = { 0 };
 
 		rc = rec_decode(&k, &v, &r, &scratch, &scratch_len);
 		if (rc == RBL_EFORMAT) {
@@ -215,7 +215,7 @@ int rbl_audit_csv_row(const rbl_audit_rec *r, rbl_audit_write_fn write,
 {
 	char when[32], seq[24];
 	time_t tt = (time_t)r->time;
-	struct tm tm;
+	struct tm tm = { 0 };
 	const char *f[N_FIELDS + 2];
 	int rc = 0;
 

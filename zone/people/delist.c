@@ -73,7 +73,7 @@ static bool name_valid(const char *s)
 int rbl_delist_subject(const char *in, char *out, bool *is_addr,
 		       rbl_addr *addr)
 {
-	rbl_addr a;
+	rbl_addr a = { 0 };
 	size_t n;
 
 	while (*in == ' ' || *in == '\t')
@@ -151,7 +151,7 @@ static int published(rbl_txn *t, uint32_t list_id)
 static int listed_in(void *arg, const rbl_list *l)
 {
 	struct listed_ctx *c = arg;
-	rbl_match m;
+	rbl_match m = { 0 };
 	int rc;
 
 	if (c->is_addr != (l->kind == RBL_LIST_IP))
@@ -185,7 +185,7 @@ static int rec_put(rbl_txn *t, const rbl_delist_req *r)
 	uint8_t key[8];
 	size_t cap = sizeof *r + 64;
 	uint8_t *buf = malloc(cap);
-	kv_writer w;
+	kv_writer w = { 0 };
 	int rc;
 
 	if (!buf)
@@ -216,7 +216,7 @@ static int rec_put(rbl_txn *t, const rbl_delist_req *r)
 
 static int rec_decode(const rbl_val *k, const rbl_val *v, rbl_delist_req *r)
 {
-	kv_reader rd;
+	kv_reader rd = { 0 };
 	uint8_t version;
 
 	if (k->len != 8)
@@ -247,7 +247,7 @@ static int rec_decode(const rbl_val *k, const rbl_val *v, rbl_delist_req *r)
 int rbl_delist_get(rbl_txn *t, uint64_t id, rbl_delist_req *out)
 {
 	rbl_table tb = { 0 };
-	uint8_t key[8];
+	uint8_t key[8] = { 0 };
 	rbl_val k = { key, 8 }, v = { 0 };
 	int rc = rbl_table_open(t, DELIST_DB, &tb);
 
@@ -269,7 +269,7 @@ int rbl_delist_foreach(rbl_txn *t, int state, bool newest_first,
 
 	if (rc != RBL_OK)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
-	if (!(r = malloc(sizeof *r)))
+	if (!(r = calloc(1, sizeof *r)))
 		return RBL_ENOMEM;
 	rbl_table_iter_init(&it, &tb, NULL, 0,
 			    newest_first ? RBL_TABLE_BACKWARD : 0);
@@ -316,7 +316,7 @@ static void more_key(uint64_t id, uint32_t n, uint8_t key[12])
 static int more_decode(const rbl_val *k, const rbl_val *v, rbl_delist_more *m)
 {
 	const uint8_t *kp = k->p;
-	kv_reader rd;
+	kv_reader rd = { 0 };
 
 	if (k->len != 12)
 		return RBL_EFORMAT;
@@ -336,10 +336,10 @@ static int more_decode(const rbl_val *k, const rbl_val *v, rbl_delist_more *m)
 static int more_put(rbl_txn *t, const rbl_delist_more *m)
 {
 	rbl_table tb = { 0 };
-	uint8_t key[12];
+	uint8_t key[12] = { 0 };
 	size_t cap = sizeof *m + 32;
 	uint8_t *buf = malloc(cap);
-	kv_writer w;
+	kv_writer w = { 0 };
 	int rc;
 
 	if (!buf)
@@ -371,7 +371,7 @@ int rbl_delist_more_foreach(rbl_txn *t, uint64_t id,
 
 	if (rc != RBL_OK)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
-	if (!(m = malloc(sizeof *m)))
+	if (!(m = calloc(1, sizeof *m)))
 		return RBL_ENOMEM;
 	kv_key64(id, prefix);
 	rbl_table_iter_init(&it, &tb, prefix, sizeof prefix, RBL_TABLE_PREFIX);
@@ -397,7 +397,7 @@ static int same_contact(void *arg, const rbl_delist_more *m)
 static int attach(rbl_txn *t, uint64_t id, const char *contact,
 		  const char *reason, const char *client)
 {
-	rbl_delist_req *r = malloc(sizeof *r);
+	rbl_delist_req *r = calloc(1, sizeof *r);
 	rbl_delist_more *m = calloc(1, sizeof *m);
 	char after[96];
 	rbl_audit_rec a = { .user = "public", .client = client,
@@ -501,9 +501,9 @@ static int check_submission(const char *contact, const char *reason,
 int rbl_delist_submit(rbl_txn *t, const char *subject, const char *contact,
 		      const char *reason, const char *client, uint64_t *id)
 {
-	struct pending_ctx pc;
-	rbl_delist_req *r;
-	bool is_addr;
+	struct pending_ctx pc = { 0 };
+	rbl_delist_req *r = NULL;
+	bool is_addr = false;
 	int rc;
 
 	if (!(r = calloc(1, sizeof *r)))
@@ -577,8 +577,8 @@ static int unlist_ip(struct unlist_ctx *c, const rbl_list *l)
 	unsigned bits = rbl_addr_bits(c->addr.family);
 
 	for (int i = 0; i < MAX_PEEL; i++) {
-		rbl_prefix decided, host = { c->addr, (uint8_t)bits };
-		rbl_entry e;
+		rbl_prefix decided = { 0 }, host = { c->addr, (uint8_t)bits };
+		rbl_entry e = { 0 };
 		char buf[RBL_ADDR_STRLEN];
 		int rc = rbl_ip_explain(c->t, l->id, &c->addr, c->now,
 					&decided, &e);
@@ -609,7 +609,7 @@ static int unlist_ip(struct unlist_ctx *c, const rbl_list *l)
 static int unlist_own_name(struct unlist_ctx *c, const rbl_list *l,
 			   const char *name)
 {
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc = rbl_name_get(c->t, l->id, name, &e);
 	bool subs;
 
@@ -630,8 +630,8 @@ static int unlist_own_name(struct unlist_ctx *c, const rbl_list *l,
 static int unlist_name(struct unlist_ctx *c, const rbl_list *l)
 {
 	const char *name = c->req->subject;
-	rbl_match m;
-	rbl_entry e;
+	rbl_match m = { 0 };
+	rbl_entry e = { 0 };
 	int rc = rbl_name_lookup_str(c->t, l->id, name, c->now, &m);
 
 	if (rc != RBL_OK)
@@ -729,7 +729,7 @@ int rbl_delist_confirm(rbl_txn *t, uint64_t id, const char *user,
 		       unsigned *n_removed)
 {
 	struct unlist_ctx *c = calloc(1, sizeof *c);
-	rbl_delist_req *r = malloc(sizeof *r);
+	rbl_delist_req *r = calloc(1, sizeof *r);
 	char before[64];
 	int rc = c && r ? decide_check(t, id, user, reason, r) : RBL_ENOMEM;
 
@@ -761,7 +761,7 @@ int rbl_delist_confirm(rbl_txn *t, uint64_t id, const char *user,
 int rbl_delist_reject(rbl_txn *t, uint64_t id, const char *user,
 		      const char *client, const char *reason)
 {
-	rbl_delist_req *r = malloc(sizeof *r);
+	rbl_delist_req *r = calloc(1, sizeof *r);
 	char before[64];
 	int rc = r ? decide_check(t, id, user, reason, r) : RBL_ENOMEM;
 

@@ -68,7 +68,7 @@ static int derive(const char *password, const uint8_t *salt, uint32_t iter,
 
 static void rec_encode(const user_rec *r, uint8_t buf[REC_LEN])
 {
-	kv_writer w;
+	kv_writer w = { 0 };
 
 	kv_w_init(&w, buf, REC_LEN);
 	kv_put_u8(&w, REC_VERSION);
@@ -82,7 +82,7 @@ static void rec_encode(const user_rec *r, uint8_t buf[REC_LEN])
 
 static int rec_decode(const rbl_val *v, user_rec *r)
 {
-	kv_reader rd;
+	kv_reader rd = { 0 };
 
 	kv_r_init(&rd, v->p, v->len);
 	if (kv_get_u8(&rd) != REC_VERSION)
@@ -138,7 +138,7 @@ static int rec_set_password(user_rec *r, const char *password)
 
 int rbl_user_add(rbl_txn *t, const char *name, const char *password)
 {
-	user_rec r;
+	user_rec r = { 0 };
 	int rc;
 
 	if (!rbl_user_name_valid(name))
@@ -159,7 +159,7 @@ int rbl_user_add(rbl_txn *t, const char *name, const char *password)
 
 int rbl_user_passwd(rbl_txn *t, const char *name, const char *password)
 {
-	user_rec r;
+	user_rec r = { 0 };
 	int rc = rbl_user_name_valid(name) ? rec_get(t, name, &r) : RBL_ENOTFOUND;
 
 	if (rc != RBL_OK)
@@ -191,7 +191,7 @@ static void user_fill(rbl_user *u, const char *name, size_t len,
 
 int rbl_user_get(rbl_txn *t, const char *name, rbl_user *out)
 {
-	user_rec r;
+	user_rec r = { 0 };
 	size_t len = strlen(name);
 	int rc = len <= RBL_USER_NAME_MAX ? rec_get(t, name, &r) : RBL_ENOTFOUND;
 
@@ -206,7 +206,7 @@ int rbl_user_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_user *u),
 	rbl_table tb = { 0 };
 	rbl_table_iter it = { 0 };
 	rbl_val k = { 0 }, v = { 0 };
-	int rc = rbl_table_open(t, USERS_DB, &tb), more;
+	int rc = rbl_table_open(t, USERS_DB, &tb), more = 0;
 
 	if (rc == RBL_ENOTFOUND)
 		return RBL_OK;
@@ -214,8 +214,8 @@ int rbl_user_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_user *u),
 		return rc;
 	rbl_table_iter_init(&it, &tb, NULL, 0, 0);
 	while ((more = rbl_table_next(&it, &k, &v)) == 1) {
-		user_rec r;
-		rbl_user u;
+		user_rec r = { 0 };
+		rbl_user u = { 0 };
 
 		if (k.len > RBL_USER_NAME_MAX || rec_decode(&v, &r) != RBL_OK)
 			continue;	/* not ours to judge here; skip */
@@ -231,7 +231,7 @@ int rbl_user_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_user *u),
 int rbl_user_verify(rbl_txn *t, const char *name, const char *password)
 {
 	static const uint8_t dummy_salt[SALT_LEN] = "rbl-no-such-user";
-	user_rec r;
+	user_rec r = { 0 };
 	uint8_t got[HASH_LEN];
 	bool known;
 	int rc;

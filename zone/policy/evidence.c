@@ -88,7 +88,7 @@ static size_t norm_line(const char *p, const char *end, const char **next)
 
 int rbl_evidence_hash(const void *data, size_t len, uint8_t *out)
 {
-	const char *p = data, *end = p + len, *next;
+	const char *p = data, *end = p + len, *next = NULL;
 	size_t empty = 0;
 	hash_buf hb = { .ctx = EVP_MD_CTX_new(), .ok = 1 };
 	unsigned olen = 0;
@@ -211,7 +211,7 @@ static void put_str(uint8_t **p, const char *s, size_t max, int lenbytes)
 static size_t ev_encode(const rbl_evidence *ev, uint8_t *buf)
 {
 	uint8_t *p = buf;
-	uint64_t w;
+	uint64_t w = 0;
 
 	*p++ = EV_FORMAT;
 	*p++ = ev->kind;
@@ -247,7 +247,7 @@ static bool get_str(const uint8_t **p, const uint8_t *end, char *out,
 static int ev_decode(const rbl_val *k, const rbl_val *v, rbl_evidence *ev)
 {
 	const uint8_t *p = v->p, *end = p + v->len;
-	uint64_t w;
+	uint64_t w = 0;
 
 	if (k->len != EVKEY_LEN || v->len < 2 + 16 + RBL_EV_HASH_LEN ||
 	    p[0] != EV_FORMAT)
@@ -284,7 +284,7 @@ static int open_dbs(rbl_txn *t, ev_dbs *d)
 
 static bool valid_subject(const rbl_prefix *p)
 {
-	rbl_addr last;
+	rbl_addr last = { 0 };
 
 	if ((p->addr.family != RBL_AF4 && p->addr.family != RBL_AF6) ||
 	    p->len > rbl_addr_bits(p->addr.family))
@@ -296,7 +296,7 @@ static bool valid_subject(const rbl_prefix *p)
 int rbl_evidence_add(rbl_txn *t, const rbl_evidence *ev)
 {
 	uint8_t key[EVKEY_LEN], tkey[TIMEKEY_LEN], val[EV_VAL_MAX];
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc;
 
 	if (ev->kind < 1 || ev->kind > RBL_EV_KINDS || !(ev->weight > 0) ||
@@ -337,7 +337,7 @@ static int key_of_hash(const ev_dbs *d, const uint8_t *hash, uint8_t *key)
 int rbl_evidence_exists(rbl_txn *t, const uint8_t *hash)
 {
 	uint8_t key[EVKEY_LEN];
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc = open_dbs(t, &d);
 
 	if (rc == RBL_ENOTFOUND)
@@ -352,7 +352,7 @@ int rbl_evidence_get(rbl_txn *t, const uint8_t *hash, rbl_evidence *out)
 {
 	uint8_t key[EVKEY_LEN];
 	rbl_val k = { key, EVKEY_LEN }, v = { 0 };
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc;
 
 	if ((rc = open_dbs(t, &d)) || (rc = key_of_hash(&d, hash, key)))
@@ -390,7 +390,7 @@ int rbl_evidence_del(rbl_txn *t, const uint8_t *hash)
 {
 	uint8_t key[EVKEY_LEN];
 	int64_t when;
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc;
 
 	if ((rc = open_dbs(t, &d)) || (rc = key_of_hash(&d, hash, key)))
@@ -408,7 +408,7 @@ static int walk_prefix(const rbl_table *tb, const uint8_t *prefix,
 {
 	rbl_table_iter it = { 0 };
 	rbl_val k = { 0 }, v = { 0 };
-	rbl_evidence ev;
+	rbl_evidence ev = { 0 };
 	int rc = 0;
 
 	rbl_table_iter_init(&it, tb, plen ? prefix : NULL, plen,
@@ -424,7 +424,7 @@ int rbl_evidence_foreach_subject(rbl_txn *t, const rbl_prefix *subject,
 				 rbl_evidence_visit_fn fn, void *arg)
 {
 	uint8_t prefix[SUBJ_LEN];
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc = open_dbs(t, &d);
 
 	if (rc)
@@ -435,7 +435,7 @@ int rbl_evidence_foreach_subject(rbl_txn *t, const rbl_prefix *subject,
 
 int rbl_evidence_foreach(rbl_txn *t, rbl_evidence_visit_fn fn, void *arg)
 {
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc = open_dbs(t, &d);
 
 	if (rc)
@@ -467,7 +467,7 @@ int rbl_evidence_foreach_related(rbl_txn *t, const rbl_prefix *subject,
 {
 	related_arg ra = { subject, fn, arg };
 	uint8_t prefix[1] = { subject->addr.family };
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc = open_dbs(t, &d);
 
 	/* Covering prefixes share no key prefix with the subject beyond the
@@ -483,8 +483,8 @@ int rbl_evidence_foreach_since(rbl_txn *t, int64_t since,
 {
 	rbl_table_iter it = { 0 };
 	rbl_val k = { 0 }, v = { 0 }, evv = { 0 };
-	rbl_evidence ev;
-	ev_dbs d;
+	rbl_evidence ev = { 0 };
+	ev_dbs d = { 0 };
 	int rc = open_dbs(t, &d);
 
 	if (rc)
@@ -546,7 +546,7 @@ int rbl_evidence_prune(rbl_txn *t, int64_t before, uint64_t *n)
 	rbl_val k = { 0 }, v = { 0 };
 	uint8_t ekey[EVKEY_LEN];
 	uint64_t count = 0;
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc;
 
 	if (n)

@@ -15,7 +15,7 @@
 
 char *rbl_time_format(int64_t t, char *buf)
 {
-	struct tm tm;
+	struct tm tm = { 0 };
 	time_t tt = (time_t)t;
 
 	if (t == 0 || !gmtime_r(&tt, &tm)) {
@@ -48,8 +48,8 @@ static int dump_states(rbl_txn *t, FILE *out)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
 	rbl_table_iter_init(&it, &tb, NULL, 0, 0);
 	while ((rc = rbl_table_next(&it, &k, &v)) == 1) {
-		rbl_prefix s;
-		pstate st;
+		rbl_prefix s = { 0 };
+		pstate st = { 0 };
 		char p[RBL_ADDR_STRLEN];
 		if (k.len != PSTATE_KEY_LEN || pol_state_decode(&v, &st))
 			continue;

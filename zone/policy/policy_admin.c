@@ -48,8 +48,8 @@ static int exclude_if_covered(rbl_txn *t, uint32_t list,
 			      const rbl_prefix *subject, int64_t now,
 			      const char *who)
 {
-	rbl_prefix decided;
-	rbl_entry e;
+	rbl_prefix decided = { 0 };
+	rbl_entry e = { 0 };
 	int rc = rbl_ip_explain(t, list, &subject->addr, now, &decided, &e);
 
 	if (rc == RBL_ENOTFOUND)
@@ -69,8 +69,8 @@ static int exclude_if_covered(rbl_txn *t, uint32_t list,
 static int block_state(rbl_txn *t, const rbl_prefix *subject, uint32_t list,
 		       int64_t when, const char *who)
 {
-	pstate st;
-	bool found;
+	pstate st = { 0 };
+	bool found = false;
 	int rc = pol_state_get(t, subject, list, &st, &found);
 
 	if (rc || !found)
@@ -86,7 +86,7 @@ static int block_state(rbl_txn *t, const rbl_prefix *subject, uint32_t list,
 	st.listed_kind = 0;
 	st.listed_expires = 0;
 	if (st.rep_list_id && st.rep != 100) {
-		rbl_entry e;
+		rbl_entry e = { 0 };
 		rbl_entry_init(&e);
 		e.n_codes = 1;
 		e.codes[0] = 0x7f000400u | 100;
@@ -103,9 +103,9 @@ static int block_state(rbl_txn *t, const rbl_prefix *subject, uint32_t list,
 int rbl_policy_block(rbl_txn *t, const rbl_addr *a, int64_t when,
 		     const char *who, const char *why)
 {
-	rbl_prefix subject;
+	rbl_prefix subject = { 0 };
 	uint32_t lists[64];
-	size_t n;
+	size_t n = 0;
 	int rc;
 
 	if (!valid_addr(a) || when <= 0)
@@ -124,7 +124,7 @@ int rbl_policy_block(rbl_txn *t, const rbl_addr *a, int64_t when,
 int rbl_policy_block_get(rbl_txn *t, const rbl_addr *a,
 			 rbl_policy_block_info *out)
 {
-	rbl_prefix subject;
+	rbl_prefix subject = { 0 };
 
 	if (!valid_addr(a))
 		return RBL_EINVAL;
@@ -134,7 +134,7 @@ int rbl_policy_block_get(rbl_txn *t, const rbl_addr *a,
 
 int rbl_policy_unblock(rbl_txn *t, const rbl_addr *a)
 {
-	rbl_prefix subject;
+	rbl_prefix subject = { 0 };
 
 	if (!valid_addr(a))
 		return RBL_EINVAL;
@@ -178,8 +178,8 @@ static int unlist_allowed(rbl_txn *t, const rbl_policy *p,
 				&pv);
 
 	for (size_t i = 0; rc == RBL_OK && i < pv.n; i++) {
-		pstate st;
-		bool found;
+		pstate st = { 0 };
+		bool found = false;
 		rc = rbl_ip_del(t, p->list_id, &pv.v[i]);
 		if (rc == RBL_ENOTFOUND)
 			rc = RBL_OK;
@@ -211,7 +211,7 @@ int rbl_policy_allow_add(rbl_txn *t, const rbl_policy_set *set,
 			 const char *who, const char *why)
 {
 	bool any = false;
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc;
 
 	if (!p || (p->addr.family != RBL_AF4 && p->addr.family != RBL_AF6))
@@ -239,7 +239,7 @@ int rbl_policy_allow_add(rbl_txn *t, const rbl_policy_set *set,
 static int drop_exclusion(rbl_txn *t, const rbl_policy *p,
 			  const rbl_prefix *prefix)
 {
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc = rbl_ip_get(t, p->list_id, prefix, &e);
 
 	if (rc == RBL_ENOTFOUND)
@@ -278,7 +278,7 @@ int rbl_policy_allow_del(rbl_txn *t, const rbl_policy_set *set,
 int rbl_policy_is_allowed(rbl_txn *t, const rbl_policy *p,
 			  const rbl_addr *a, int64_t now)
 {
-	rbl_match m;
+	rbl_match m = { 0 };
 	int rc;
 
 	if (!p->allow_list_id)
@@ -293,9 +293,9 @@ static int explain_one(rbl_txn *t, const rbl_policy *p,
 		       const rbl_prefix *subject, int64_t now,
 		       rbl_policy_status *o)
 {
-	pstate st;
-	bool found;
-	rbl_entry e;
+	pstate st = { 0 };
+	bool found = false;
+	rbl_entry e = { 0 };
 	int rc;
 
 	if ((rc = pol_state_get(t, subject, p->list_id, &st, &found)))
@@ -333,7 +333,7 @@ int rbl_policy_explain(rbl_txn *t, const rbl_policy_set *set,
 		       const rbl_prefix *subject, int64_t now,
 		       rbl_policy_status *out, size_t n)
 {
-	rbl_policy_block_info blk;
+	rbl_policy_block_info blk = { 0 };
 	int rc = pol_block_get(t, subject, &blk);
 	bool blocked = rc == RBL_OK;
 
@@ -382,7 +382,7 @@ int rbl_policy_history(rbl_txn *t, const rbl_policy *p,
 		       unsigned n_points, double *scores)
 {
 	hist_arg h = { p, from, to, INT64_MIN, n_points, scores };
-	rbl_policy_block_info blk;
+	rbl_policy_block_info blk = { 0 };
 	int rc;
 
 	if (n_points < 2 || to < from)
@@ -454,9 +454,9 @@ static int purge_states(rbl_txn *t, const rbl_policy_set *set, int64_t now,
 		return rc;
 	rbl_table_iter_init(&it, &tb, NULL, 0, 0);
 	while ((rc = rbl_table_next(&it, &k, &v)) == 1) {
-		rbl_prefix subject;
-		pstate st;
-		bool dirty;
+		rbl_prefix subject = { 0 };
+		pstate st = { 0 };
+		bool dirty = false;
 		uint8_t val[PSTATE_VAL_LEN];
 		if (k.len != PSTATE_KEY_LEN || pol_state_decode(&v, &st)) {
 			rc = RBL_ESTORE;

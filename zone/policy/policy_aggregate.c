@@ -57,7 +57,7 @@ static int exclude_allowed(void *arg, const rbl_prefix *pfx,
 			   const rbl_entry *e)
 {
 	excl_arg *x = arg;
-	rbl_entry ex;
+	rbl_entry ex = { 0 };
 
 	if (e->flags & RBL_ENTRY_EXCLUDE)
 		return 0;
@@ -88,8 +88,8 @@ static int exclude_blocked(rbl_txn *t, const rbl_policy *p,
 	pol_subject_key(hi + 1, &last);
 	rbl_table_iter_init(&it, &tb, lo, sizeof lo, 0);
 	while ((rc = rbl_table_next(&it, &k, &v)) == 1) {
-		rbl_prefix b;
-		rbl_entry ex;
+		rbl_prefix b = { 0 };
+		rbl_entry ex = { 0 };
 		if (k.len != PNOTE_KEY_LEN || memcmp(k.p, hi, k.len) > 0) {
 			rc = RBL_OK;
 			break;
@@ -110,7 +110,7 @@ static int write_aggregate(rbl_txn *t, const rbl_policy *p,
 			   const rbl_prefix *agg, members *m, int64_t exp,
 			   rbl_policy_result *res)
 {
-	rbl_entry old, e = m->model;
+	rbl_entry old = { 0 }, e = m->model;
 	excl_arg x = { t, p, exp };
 	int rc = rbl_ip_get(t, p->list_id, agg, &old);
 
@@ -135,8 +135,8 @@ int pol_aggregate(rbl_txn *t, const rbl_policy *p, const rbl_addr *a,
 		  int64_t now, rbl_policy_result *res)
 {
 	members *m = calloc(1, sizeof *m);
-	rbl_prefix agg;
-	rbl_entry old;
+	rbl_prefix agg = { 0 };
+	rbl_entry old = { 0 };
 	int rc;
 
 	if (!m)

@@ -44,7 +44,7 @@ static int conf_code(const rbl_conf *c, const rbl_conf_section *s,
 		it = next;
 	if (!it)
 		return RBL_OK;
-	uint32_t code;
+	uint32_t code = 0;
 	if (rbl_code_parse(it->value, &code) != RBL_OK ||
 	    (code >> 24) != 127) {
 		snprintf(err, errlen, "%s:%u: %s: not a return code in "
@@ -110,7 +110,7 @@ int rbl_rdns_opts_from_conf(const rbl_conf *c, rbl_rdns_opts *o, char *err,
 
 static int policy_list(rbl_txn *t, const rbl_rdns_opts *o, uint32_t *id)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc = rbl_list_get(t, o->list, &l);
 	if (rc == RBL_OK && l.kind != RBL_LIST_IP)
 		rc = RBL_EINVAL;
@@ -140,8 +140,8 @@ static rbl_prefix host_prefix(const rbl_addr *a)
 static int publish(rbl_txn *t, const rbl_rdns_opts *o,
 		   const rbl_rdns_proposal *p, const char *by)
 {
-	uint32_t list;
-	rbl_entry e;
+	uint32_t list = 0;
+	rbl_entry e = { 0 };
 	int rc = policy_list(t, o, &list);
 	if (rc != RBL_OK)
 		return rc;
@@ -149,7 +149,7 @@ static int publish(rbl_txn *t, const rbl_rdns_opts *o,
 	rc = rbl_ip_add(t, list, &p->prefix, &e);
 	for (int i = 0; rc == RBL_OK && i < p->n_excl; i++) {
 		rbl_prefix h = host_prefix(&p->excl[i].addr);
-		rbl_entry x;
+		rbl_entry x = { 0 };
 		rbl_entry_init(&x);
 		x.flags |= RBL_ENTRY_EXCLUDE;
 		snprintf(x.source, sizeof(x.source), "rdns:%s", by);
@@ -181,7 +181,7 @@ static int excl_visit(void *arg, const rbl_rdns_proposal *p)
 static int withdraw(rbl_txn *t, const rbl_rdns_opts *o,
 		    const rbl_rdns_proposal *p)
 {
-	uint32_t list;
+	uint32_t list = 0;
 	int rc = policy_list(t, o, &list);
 	if (rc == RBL_ENOTFOUND)
 		return RBL_OK;		/* nothing can be published */
@@ -237,7 +237,7 @@ int rbl_rdns_decide(rbl_txn *t, const rbl_rdns_opts *o,
 {
 	if (state != RBL_RDNS_CONFIRMED && state != RBL_RDNS_REJECTED)
 		return RBL_EINVAL;
-	rbl_rdns_proposal *p = malloc(sizeof(*p));
+	rbl_rdns_proposal *p = calloc(1, sizeof(*p));
 	if (!p)
 		return RBL_ENOMEM;
 	int rc = rbl_rdns_get(t, pfx, p);
@@ -295,7 +295,7 @@ int rbl_rdns_decide_all(rbl_txn *t, const rbl_rdns_opts *o,
 
 int rbl_rdns_delete(rbl_txn *t, const rbl_rdns_opts *o, const rbl_prefix *pfx)
 {
-	rbl_rdns_proposal *p = malloc(sizeof(*p));
+	rbl_rdns_proposal *p = calloc(1, sizeof(*p));
 	if (!p)
 		return RBL_ENOMEM;
 	int rc = rbl_rdns_get(t, pfx, p);
@@ -410,7 +410,7 @@ static int submit_new(rbl_txn *t, const rbl_rdns_opts *o,
 		      rbl_rdns_proposal *p, int64_t now, int *outcome)
 {
 	char note[RBL_RDNS_NOTE_MAX + 1];
-	rbl_rdns_proposal *scratch = malloc(sizeof(*scratch));
+	rbl_rdns_proposal *scratch = calloc(1, sizeof(*scratch));
 	int rc = scratch ? supersede(t, &p->prefix, scratch, note,
 				     sizeof(note)) : RBL_ENOMEM;
 	free(scratch);
@@ -476,7 +476,7 @@ static int submit_again(rbl_txn *t, const rbl_rdns_opts *o,
 int rbl_rdns_submit(rbl_txn *t, const rbl_rdns_opts *o,
 		    const rbl_rdns_proposal *p, int64_t now, int *outcome)
 {
-	int dummy;
+	int dummy = 0;
 	rbl_prefix canon = p->prefix;
 	rbl_prefix_canon(&canon);
 	if (!outcome)
@@ -486,7 +486,7 @@ int rbl_rdns_submit(rbl_txn *t, const rbl_rdns_opts *o,
 	    rbl_addr_cmp(&canon.addr, &p->prefix.addr) != 0 ||
 	    p->n_excl > RBL_RDNS_MAX_EXCL || p->n_samples > RBL_RDNS_SAMPLES)
 		return RBL_EINVAL;
-	rbl_rdns_proposal *old = malloc(2 * sizeof(*old));
+	rbl_rdns_proposal *old = calloc(2, sizeof(*old));
 	if (!old)
 		return RBL_ENOMEM;
 	rbl_rdns_proposal *fresh = old + 1;
@@ -505,7 +505,7 @@ int rbl_rdns_observe_infra(rbl_txn *t, const rbl_rdns_opts *o,
 			   unsigned *n_flagged)
 {
 	unsigned bits = rbl_addr_bits(a->family);
-	rbl_rdns_proposal *p = malloc(sizeof(*p));
+	rbl_rdns_proposal *p = calloc(1, sizeof(*p));
 	int rc = p ? RBL_OK : RBL_ENOMEM;
 	char ab[RBL_ADDR_STRLEN];
 	for (unsigned len = 0; rc == RBL_OK && len <= bits; len++) {
