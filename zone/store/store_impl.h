@@ -40,7 +40,9 @@
 #include <stdint.h>
 
 #include "zone/error.h"
+#include "zone/store/bytes.h"
 #include "zone/store/store.h"
+#include "zone/store/table.h"
 
 /* Bump on any incompatible layout.  2 added the IPv4 summaries: a format 1
  * store is upgraded by the first writer (it has no summaries, which is
@@ -182,42 +184,6 @@ int rbl_mdb_error(int mdb_rc);
 /* Mark write txn T broken with RC (unless already) and return RC. */
 int rbl_txn_fail(rbl_txn *t, int rc);
 
-static inline void rbl_put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void rbl_put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline void rbl_put_be64(uint8_t *p, uint64_t v)
-{
-	rbl_put_be32(p, (uint32_t)(v >> 32));
-	rbl_put_be32(p + 4, (uint32_t)v);
-}
-
-static inline uint16_t rbl_get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t rbl_get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline uint64_t rbl_get_be64(const uint8_t *p)
-{
-	return (uint64_t)rbl_get_be32(p) << 32 | rbl_get_be32(p + 4);
-}
-
 /* ------------------------------------------- codec (store_codec.c) */
 
 /* Bytes of an address of FAMILY in keys: 4 or 16. */
@@ -247,12 +213,6 @@ int rbl_entry_decode(const void *data, size_t len, rbl_entry *out);
  * *FLAGS, the rest to M (TXT points into DATA).  RBL_OK or RBL_ESTORE. */
 int rbl_entry_match(const void *data, size_t len, uint32_t *flags,
 		    rbl_match *m);
-/* True if E answers at NOW (no expiry, or expiry after NOW). */
-static inline bool rbl_live(int64_t expires, int64_t now)
-{
-	return expires == 0 || expires > now;
-}
-
 /* Compact chain item (what a lookup needs): BUF holds RBL_CHAIN_ITEM_MAX
  * bytes; returns the length. */
 size_t rbl_chain_encode(const rbl_entry *e, uint8_t *buf);
@@ -260,31 +220,6 @@ size_t rbl_chain_encode(const rbl_entry *e, uint8_t *buf);
  * P), its flags into *FLAGS.  Returns the item's length, 0 if corrupt. */
 size_t rbl_chain_decode(const uint8_t *p, size_t len, uint32_t *flags,
 			rbl_match *m);
-
-/* Growable byte buffer for records (meta), never more than CAP bytes. */
-struct rbl_wbuf {
-	uint8_t *p;
-	size_t len, cap;
-	bool overflow;
-};
-void rbl_wb_u8(struct rbl_wbuf *w, uint8_t v);
-void rbl_wb_u32(struct rbl_wbuf *w, uint32_t v);
-void rbl_wb_u64(struct rbl_wbuf *w, uint64_t v);
-void rbl_wb_bytes(struct rbl_wbuf *w, const void *p, size_t n);
-/* A string of at most 255 bytes, length-prefixed. */
-void rbl_wb_str(struct rbl_wbuf *w, const char *s);
-
-struct rbl_rbuf {
-	const uint8_t *p;
-	size_t len, pos;
-	bool bad;
-};
-uint8_t rbl_rb_u8(struct rbl_rbuf *r);
-uint32_t rbl_rb_u32(struct rbl_rbuf *r);
-uint64_t rbl_rb_u64(struct rbl_rbuf *r);
-void rbl_rb_bytes(struct rbl_rbuf *r, void *out, size_t n);
-/* Read a length-prefixed string into OUT of SIZE bytes (NUL-terminated). */
-void rbl_rb_str(struct rbl_rbuf *r, char *out, size_t size);
 
 /* Put/get helpers on one database, errors translated. */
 int rbl_db_put(rbl_txn *t, MDB_dbi dbi, const void *k, size_t klen,
