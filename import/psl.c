@@ -14,7 +14,7 @@
 
 #include "zone/error.h"
 #include "zone/readfile.h"
-#include "idna.h"
+#include "zone/idna.h"
 #include "psl.h"
 
 #define PSL_MAX_BYTES	((size_t)64 << 20)	/* the real one is 250 kB */

@@ -17,7 +17,7 @@
  *
  * Names are ASCII, case-insensitive, with or without a trailing dot.
  * The list writes internationalised rules in UTF-8 ("公司.cn"); each is
- * also kept in its Punycode form ("xn--55qx5d.cn", idna.h), so names
+ * also kept in its Punycode form ("xn--55qx5d.cn", zone/idna.h), so names
  * taken from links, which are Punycode, match them.
  */
 #ifndef RBL_IMPORT_PSL_H

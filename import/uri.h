@@ -17,7 +17,7 @@
  *       entities decoded (&#104;ttp&#58;//...), "//host" included.
  *   A host is lowercased; "%xx" escapes, ideographic and fullwidth dots
  *   and the bracketed dots above are undone; user info ("paypal.com@")
- *   is dropped; UTF-8 labels become Punycode ("xn--", idna.h).  Hosts
+ *   is dropped; UTF-8 labels become Punycode ("xn--", zone/idna.h).  Hosts
  *   that are IP literals, have a label over 63 bytes or an empty label,
  *   or end in a top-level domain the public suffix list does not know
  *   are not links (a bare "file.txt" is not, "readme.md" is not either).

@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #include "zone/error.h"
-#include "idna.h"
+#include "zone/idna.h"
 #include "uri_impl.h"
 
 #define AUTH_MAX	512	/* bytes of an authority looked at */

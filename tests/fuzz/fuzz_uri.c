@@ -1,6 +1,6 @@
 /*
  * fuzz_uri.c -- libFuzzer target: the link extractor (import/uri.h) and
- * Punycode (import/idna.h).  The first byte picks: a whole message (the
+ * Punycode (zone/idna.h).  The first byte picks: a whole message (the
  * MIME walk, quoted-printable and base64), a text part, or an HTML part;
  * every input is also tried as a host label and as Punycode.  Each link
  * handed out must be what uri.h promises: a lowercase ASCII host name of
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "import/idna.h"
+#include "zone/idna.h"
 #include "import/mime.h"
 #include "import/psl.h"
 #include "import/uri.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "import/idna.h"
+#include "zone/idna.h"
 #include "import/mime.h"
 #include "import/psl.h"
 #include "import/uri.h"
