@@ -36,7 +36,7 @@ int adm_audit(const adm_req *r, rbl_txn *t, const char *action,
 int adm_audit_alone(const adm_req *r, const char *user, const char *action,
 		    const char *target, const char *reason)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	rbl_audit_rec a = { .user = user, .client = r->client,
 		.action = action, .target = target, .reason = reason };
 	int rc = adm_txn(r, true, &t);
@@ -67,7 +67,7 @@ void adm_say(const adm_req *r, bool err, const char *fmt, ...)
 void adm_unsay(const adm_req *r)
 {
 	char drop[ADM_FLASH_MAX + 1];
-	bool err;
+	bool err = false;
 
 	if (r->has_session)
 		adm_session_take_flash(r->app->sessions, r->sess.token, drop,

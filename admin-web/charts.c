@@ -43,7 +43,7 @@ static double max_of(const adm_series *s, size_t n_series, size_t n)
  * never below 1 for counts (WHOLE). */
 static axis make_axis(double m, bool whole)
 {
-	axis a;
+	axis a = { 0 };
 	double raw, p;
 
 	if (m <= 0)

@@ -115,7 +115,7 @@ int adm_evidence_table(adm_buf *b, const adm_req *r, rbl_txn *t,
 {
 	static const char *const cols[] = { "When", "Kind", "Subject",
 		"Source", "#Weight", "Summary", NULL };
-	adm_buf rows;
+	adm_buf rows = { 0 };
 	struct table_ctx x = { &rows, pg };
 	int rc;
 
@@ -166,7 +166,7 @@ void adm_policy_table(adm_buf *b, const adm_req *r, rbl_txn *t,
 		"#Score / threshold", "#Reputation", "#Evidence", "Last seen",
 		"Listed", "Allowed / blocked", NULL };
 	const rbl_policy_set *set = r->app->policies;
-	rbl_policy_status *st;
+	rbl_policy_status *st = NULL;
 
 	if (!set || set->n == 0 || !(st = calloc(set->n, sizeof *st)))
 		return;

@@ -105,7 +105,7 @@ const char *adm_stylesheet(size_t *len)
 const char *adm_time(int64_t t, const char *when_zero, char buf[32])
 {
 	time_t tt = (time_t)t;
-	struct tm tm;
+	struct tm tm = { 0 };
 
 	if (t == 0)
 		return when_zero;

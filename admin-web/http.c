@@ -111,7 +111,7 @@ static void add_security_headers(struct MHD_Response *resp, bool tls)
 static enum MHD_Result send_resp(struct MHD_Connection *c, adm_resp *o,
 				 bool tls)
 {
-	size_t len;
+	size_t len = 0;
 	char *body = adm_buf_take(&o->body, &len);
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -181,7 +181,7 @@ static enum MHD_Result finish(adm_app *app, struct MHD_Connection *c,
 			      const char *url, const char *method,
 			      struct conn_ctx *cc)
 {
-	adm_req r;
+	adm_req r = { 0 };
 	adm_resp o = { 0 };
 	enum MHD_Result ret;
 	int rc = RBL_OK;
@@ -221,7 +221,7 @@ static bool declared_too_big(struct MHD_Connection *c, uint64_t max)
 {
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						     "Content-Length");
-	char *end;
+	char *end = NULL;
 	unsigned long long n;
 
 	if (!cl)

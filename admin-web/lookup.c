@@ -49,7 +49,7 @@ static int name_entry(struct lookup_ctx *c, const rbl_list *l)
 
 	for (; n; n = strchr(n, '.'), n = n ? n + 1 : NULL, self = false) {
 		char key[RBL_NAME_MAX + 3];
-		rbl_entry e;
+		rbl_entry e = { 0 };
 
 		/* a parent answers through its subtree entry ("*.n") */
 		snprintf(key, sizeof key, "%s%s", self ? "" : "*.", n);
@@ -69,7 +69,7 @@ static int name_entry(struct lookup_ctx *c, const rbl_list *l)
 
 static int ip_entry(struct lookup_ctx *c, const rbl_list *l)
 {
-	rbl_prefix p;
+	rbl_prefix p = { 0 };
 	char buf[RBL_ADDR_STRLEN];
 	int rc = rbl_ip_explain(c->t, l->id, &c->addr, c->now, &p,
 				&c->hit.entry);
@@ -107,7 +107,7 @@ static int check_list(void *arg, const rbl_list *l)
 	memset(&c->hit, 0, sizeof c->hit);
 	rc = c->is_addr ? ip_entry(c, l) : name_entry(c, l);
 	if (!c->is_addr && rc == RBL_OK) {
-		rbl_match m;
+		rbl_match m = { 0 };
 
 		rc = rbl_name_lookup_str(c->t, l->id, c->subject, c->now, &m);
 	}
@@ -159,7 +159,7 @@ struct keep_ctx {
 static int keep(void *arg, const adm_hit *h)
 {
 	struct keep_ctx *c = arg;
-	adm_kept_hit *k;
+	adm_kept_hit *k = NULL;
 
 	if (c->n == c->max)
 		return 0;

@@ -70,7 +70,7 @@ static int listen_override(adm_config *cfg, const char *listen)
 static int open_store(adm_app *app, uint64_t mapsize)
 {
 	char err[RBL_CONF_ERRLEN];
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = rbl_store_open(app->cfg.database, 0, (size_t)mapsize,
 				&app->store);
 
@@ -138,9 +138,9 @@ static void free_state(adm_app *app)
 static int serve(adm_app *app)
 {
 	char err[256];
-	adm_server *srv;
-	sigset_t set;
-	int sig, rc;
+	adm_server *srv = NULL;
+	sigset_t set = { 0 };
+	int sig = 0, rc;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 	};
 	const char *path = DEFAULT_CONF, *listen = NULL;
 	bool test_only = false;
-	adm_app app;
+	adm_app app = { 0 };
 	rbl_conf *conf = NULL;
 	uint64_t mapsize = 0;
 	int c, rc;

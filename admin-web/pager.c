@@ -88,7 +88,7 @@ const char *adm_pager_total_text(const adm_pager *p, char buf[32])
 static void nav_link(adm_buf *b, const adm_req *r, const adm_pager *p,
 		     uint64_t from, const char *text, const char *rel)
 {
-	adm_buf url;
+	adm_buf url = { 0 };
 	char v[24];
 
 	adm_buf_init(&url);

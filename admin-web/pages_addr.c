@@ -210,8 +210,8 @@ static void history(adm_buf *b, const adm_req *r, rbl_txn *t,
 	static const char *const audit_cols[] = { "When", "Who", "Action",
 		"Before", "After", "Reason", NULL };
 	rbl_audit_filter f = { .newest_first = true, .target = subject };
-	adm_pager pg;
-	adm_buf rows;
+	adm_pager pg = { 0 };
+	adm_buf rows = { 0 };
 	struct hist_ctx c = { &rows, &pg, subject };
 
 	adm_puts(b, "<h2 id=\"rq\">Delisting requests</h2>");
@@ -234,15 +234,15 @@ void page_address(adm_req *r, adm_resp *o)
 {
 	const char *a = adm_arg(r, "a");
 	char subject[RBL_NAME_MAX + 1];
-	bool is_addr;
-	rbl_prefix p;
-	rbl_txn *t;
+	bool is_addr = false;
+	rbl_prefix p = { 0 };
+	rbl_txn *t = NULL;
 	struct addr_ctx c = { NULL, 0 };
-	adm_pager pg;
+	adm_pager pg = { 0 };
 
 	if (!a || rbl_delist_subject(a, subject, &is_addr, NULL) != RBL_OK) {
 		if (a && rbl_prefix_parse(a, false, &p) == RBL_OK) {
-			adm_buf loc;
+			adm_buf loc = { 0 };
 
 			adm_buf_init(&loc);
 			adm_htmlf(&loc, "/admin/search?q=%U", a);

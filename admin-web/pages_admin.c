@@ -34,7 +34,7 @@ static int zone_row(void *arg, const rbl_zone *z)
 	uint64_t n = 0;
 
 	for (unsigned i = 0; i < z->n_lists; i++) {
-		rbl_list l;
+		rbl_list l = { 0 };
 
 		if (rbl_list_get_id(c->t, z->lists[i].list_id, &l) == RBL_OK)
 			n += l.n_entries;
@@ -95,7 +95,7 @@ static void card(adm_buf *b, const char *label, const char *value,
 static void qps_section(adm_buf *b, adm_app *app, char *qps_text)
 {
 	double rates[ADM_QS_SAMPLES];
-	size_t n;
+	size_t n = 0;
 
 	if (!adm_qs_history(app->qs, rates, ADM_QS_SAMPLES, &n) || n == 0) {
 		strcpy(qps_text, "n/a");
@@ -132,10 +132,10 @@ static void daily_chart(adm_buf *b, const adm_stats *s)
 
 void page_dashboard(adm_req *r, adm_resp *o)
 {
-	adm_stats s;
-	adm_buf charts;
+	adm_stats s = { 0 };
+	adm_buf charts = { 0 };
 	char num[4][32];
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = adm_stats_get(r->app, r->now, &s);
 
 	adm_page_begin(&o->body, r, "Dashboard");
@@ -234,11 +234,11 @@ static void search_results(adm_req *r, adm_resp *o, const char *q)
 {
 	static const char *const cols[] = { "List", "Entry", "Since",
 		"Expires", "Source", NULL };
-	rbl_prefix p;
+	rbl_prefix p = { 0 };
 	char name[RBL_NAME_MAX + 1];
-	bool is_addr;
-	adm_pager pg;
-	adm_buf rows;
+	bool is_addr = false;
+	adm_pager pg = { 0 };
+	adm_buf rows = { 0 };
 	struct search_ctx c = { .b = &rows, .pg = &pg, .suffix = name };
 	struct search_all a = { .c = &c };
 	int rc;
@@ -271,11 +271,11 @@ void page_search(adm_req *r, adm_resp *o)
 {
 	const char *q = adm_arg(r, "q");
 	char subject[RBL_NAME_MAX + 1];
-	bool is_addr;
+	bool is_addr = false;
 
 	if (q && !strchr(q, '/') &&
 	    rbl_delist_subject(q, subject, &is_addr, NULL) == RBL_OK && is_addr) {
-		adm_buf loc;
+		adm_buf loc = { 0 };
 
 		adm_buf_init(&loc);
 		adm_htmlf(&loc, "/admin/addr?a=%U", subject);

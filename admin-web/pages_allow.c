@@ -74,12 +74,12 @@ static void allow_tables(adm_buf *b, const adm_req *r, rbl_txn *t)
 	static const char *const cols[] = { "List", "Prefix", "Since",
 		"Until", "By", "", NULL };
 	const rbl_policy_set *set = r->app->policies;
-	adm_pager pg;
-	adm_buf rows;
+	adm_pager pg = { 0 };
+	adm_buf rows = { 0 };
 	struct allow_ctx c = { &rows, r, &pg, NULL };
 	uint64_t total = 0;
 	int rc = RBL_OK;
-	rbl_list l;
+	rbl_list l = { 0 };
 
 	adm_pager_init(&pg, r, "from", ROWS);
 	adm_buf_init(&rows);
@@ -116,7 +116,7 @@ struct allow_input {
 
 static void allow_page(adm_req *r, adm_resp *o, const struct allow_input *in)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 
 	adm_page_begin(&o->body, r, "Allow list");
 	if (!have_allow_list(r->app)) {
@@ -164,7 +164,7 @@ void page_allow(adm_req *r, adm_resp *o)
 static bool allow_form(const adm_req *r, struct allow_input *in,
 		       rbl_prefix *p, int64_t *expires)
 {
-	uint32_t secs;
+	uint32_t secs = 0;
 
 	in->prefix = adm_form_get(&r->form, "prefix");
 	in->expires = adm_form_get(&r->form, "expires");
@@ -245,8 +245,8 @@ static int allow_change(adm_req *r, rbl_txn *t, const rbl_prefix *p,
 void page_allow_add(adm_req *r, adm_resp *o)
 {
 	struct allow_input in = { 0 };
-	rbl_prefix p;
-	int64_t expires;
+	rbl_prefix p = { 0 };
+	int64_t expires = 0;
 	rbl_txn *t = NULL;
 	int rc;
 
@@ -274,7 +274,7 @@ void page_allow_remove(adm_req *r, adm_resp *o)
 	const char *pfx = adm_form_get(&r->form, "prefix");
 	const char *why = adm_form_get(&r->form, "reason");
 	char key[RBL_ADDR_STRLEN];
-	rbl_prefix p;
+	rbl_prefix p = { 0 };
 	rbl_txn *t = NULL;
 	int rc = !pfx || rbl_prefix_parse(pfx, true, &p) != RBL_OK ||
 		 !why || strspn(why, " \t\r\n") == strlen(why) ? RBL_EINVAL

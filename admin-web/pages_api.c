@@ -33,7 +33,7 @@ void page_api_report(adm_req *r, adm_resp *o)
 {
 	const char *reporter = adm_header(r, "X-RBL-Reporter");
 	const char *auth = adm_header(r, "Authorization");
-	rbl_ingest_stats st;
+	rbl_ingest_stats st = { 0 };
 	int rc;
 
 	if (!adm_rl_ok(r->app->report_limit, r->client, r->now)) {

@@ -84,12 +84,12 @@ void page_audit(adm_req *r, adm_resp *o)
 {
 	static const char *const cols[] = { "#", "When", "Who", "From",
 		"Action", "Target", "Before", "After", "Reason", NULL };
-	rbl_audit_filter f;
-	adm_pager pg;
-	adm_buf rows;
+	rbl_audit_filter f = { 0 };
+	adm_pager pg = { 0 };
+	adm_buf rows = { 0 };
 	struct rows_ctx c = { &rows, &pg };
 	uint64_t last = 0;
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc;
 
 	filter_from_args(r, &f);
@@ -130,8 +130,8 @@ static int csv_write(void *arg, const char *p, size_t n)
 
 void page_audit_csv(adm_req *r, adm_resp *o)
 {
-	rbl_audit_filter f;
-	rbl_txn *t;
+	rbl_audit_filter f = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	filter_from_args(r, &f);

@@ -36,7 +36,7 @@ struct key {
 static int key_parse(const rbl_list *l, const char *s, struct key *k)
 {
 	char buf[RBL_ADDR_STRLEN];
-	bool is_addr;
+	bool is_addr = false;
 
 	memset(k, 0, sizeof *k);
 	k->is_ip = l->kind == RBL_LIST_IP;
@@ -135,7 +135,7 @@ static void list_field(adm_buf *b, const adm_req *r, rbl_txn *t,
 		       const struct listing_input *in)
 {
 	struct opt_ctx oc = { b, t, r->app, in->list };
-	rbl_list l;
+	rbl_list l = { 0 };
 	char role[ADM_ZONES_TEXT + 64];
 
 	if (in->editing && in->list && rbl_list_get(t, in->list, &l) == RBL_OK) {
@@ -195,7 +195,7 @@ static void listing_form(adm_buf *b, const adm_req *r, rbl_txn *t,
 static void listing_page(adm_req *r, adm_resp *o,
 			 const struct listing_input *in, bool failed)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 
 	if (adm_txn(r, false, &t) != RBL_OK) {
 		adm_error(r, o, MHD_HTTP_INTERNAL_SERVER_ERROR, "store unavailable");
@@ -216,10 +216,10 @@ void page_listing_form(adm_req *r, adm_resp *o)
 	struct listing_input in = { .list = adm_arg(r, "list"),
 				    .key = adm_arg(r, "key") };
 	char code[16] = "", until[32];
-	rbl_entry e;
-	rbl_list l;
-	struct key k;
-	rbl_txn *t;
+	rbl_entry e = { 0 };
+	rbl_list l = { 0 };
+	struct key k = { 0 };
+	rbl_txn *t = NULL;
 
 	if (adm_txn(r, false, &t) != RBL_OK) {
 		adm_error(r, o, MHD_HTTP_INTERNAL_SERVER_ERROR, "store unavailable");
@@ -247,9 +247,9 @@ void page_listing_form(adm_req *r, adm_resp *o)
  * with or without " UTC", into *OUT.  False if S is not one. */
 static bool parse_when(const char *s, int64_t *out)
 {
-	struct tm tm = { 0 }, back;
-	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
-	time_t tt;
+	struct tm tm = { 0 }, back = { 0 };
+	int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, n = 0;
+	time_t tt = 0;
 
 	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
 		return false;
@@ -285,7 +285,7 @@ static bool parse_expiry(struct listing_input *in, int64_t now,
 			 int64_t *out)
 {
 	const char *s = in->expires;
-	uint32_t secs;
+	uint32_t secs = 0;
 
 	*out = 0;
 	if (!s || !*s)
@@ -340,7 +340,7 @@ static bool entry_from_form(const adm_req *r, struct listing_input *in,
 /* Where to go after a change of K: the address page or a search. */
 static void after_change(adm_resp *o, const struct key *k)
 {
-	adm_buf loc;
+	adm_buf loc = { 0 };
 	bool host = k->is_ip &&
 		    k->prefix.len == rbl_addr_bits(k->prefix.addr.family);
 
@@ -356,7 +356,7 @@ static void after_change(adm_resp *o, const struct key *k)
 static int save(adm_req *r, rbl_txn *t, const rbl_list *l,
 		const struct key *k, rbl_entry *e)
 {
-	rbl_entry old;
+	rbl_entry old = { 0 };
 	char before[512], after[512], target[RBL_NAME_MAX + 80];
 	bool had = key_get(t, l, k, &old) == RBL_OK;
 	int rc;
@@ -455,10 +455,10 @@ static void saved_say(const adm_req *r, rbl_txn *t, const rbl_list *l,
 
 void page_listing_save(adm_req *r, adm_resp *o)
 {
-	struct listing_input in;
-	struct key k;
-	rbl_list l;
-	rbl_entry e;
+	struct listing_input in = { 0 };
+	struct key k = { 0 };
+	rbl_list l = { 0 };
+	rbl_entry e = { 0 };
 	rbl_txn *t = NULL;
 	bool good, had = false;
 	int rc;
@@ -469,7 +469,7 @@ void page_listing_save(adm_req *r, adm_resp *o)
 	good = entry_from_form(r, &in, &e) && !in.reason_err;
 	rc = adm_txn(r, true, &t);
 	if (rc == RBL_OK && target_ok(t, &in, &l, &k) && good) {
-		rbl_entry old;
+		rbl_entry old = { 0 };
 
 		had = key_get(t, &l, &k, &old) == RBL_OK;
 		rc = save(r, t, &l, &k, &e);
@@ -494,7 +494,7 @@ void page_listing_save(adm_req *r, adm_resp *o)
 static int remove_one(adm_req *r, rbl_txn *t, const rbl_list *l,
 		      const struct key *k)
 {
-	rbl_entry old;
+	rbl_entry old = { 0 };
 	char before[512];
 	int rc = key_get(t, l, k, &old);
 
@@ -517,7 +517,7 @@ static int remove_one(adm_req *r, rbl_txn *t, const rbl_list *l,
 static void remove_refused(adm_req *r, adm_resp *o, const char *key,
 			   const char *why)
 {
-	adm_buf loc;
+	adm_buf loc = { 0 };
 
 	adm_say(r, true, "Not removed: %s", why);
 	adm_buf_init(&loc);
@@ -533,8 +533,8 @@ void page_listing_remove(adm_req *r, adm_resp *o)
 {
 	const char *list = adm_form_get(&r->form, "list");
 	const char *key = adm_form_get(&r->form, "key");
-	struct key k;
-	rbl_list l;
+	struct key k = { 0 };
+	rbl_list l = { 0 };
 	rbl_txn *t = NULL;
 	int rc = reason_given(r) ? adm_txn(r, true, &t) : RBL_EINVAL;
 

@@ -70,7 +70,7 @@ void page_login_form(adm_req *r, adm_resp *o)
 
 static int check_password(adm_req *r, const char *user, const char *pass)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = adm_txn(r, false, &t);
 
 	if (rc != RBL_OK)
@@ -99,7 +99,7 @@ void page_login(adm_req *r, adm_resp *o)
 {
 	const char *user = adm_form_get(&r->form, "user");
 	const char *pass = adm_form_get(&r->form, "password");
-	adm_session fresh;
+	adm_session fresh = { 0 };
 	int rc;
 
 	if (r->csrf_failed) {	/* status 403 is set; nothing was checked */
@@ -151,7 +151,7 @@ void page_logout(adm_req *r, adm_resp *o)
 
 void page_style(adm_req *r, adm_resp *o)
 {
-	size_t len;
+	size_t len = 0;
 	const char *css = adm_stylesheet(&len);
 
 	o->content_type = "text/css; charset=utf-8";

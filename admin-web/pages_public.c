@@ -95,8 +95,8 @@ static void why_one(adm_buf *b, rbl_txn *t, const adm_hit *h,
 		    const char *subject, const adm_req *r, bool *evidence_done)
 {
 	char since[32];
-	rbl_prefix p;
-	adm_evcount ec;
+	rbl_prefix p = { 0 };
+	adm_evcount ec = { 0 };
 
 	adm_htmlf(b, "<p><b>%s</b>: ", h->zones);
 	if (is_policy(h)) {
@@ -192,7 +192,7 @@ void page_lookup(adm_req *r, adm_resp *o)
 {
 	const char *q = adm_arg(r, "q");
 	char subject[RBL_NAME_MAX + 1];
-	bool is_addr;
+	bool is_addr = false;
 
 	adm_page_begin(&o->body, r, "Is it listed?");
 	lookup_form(&o->body, q);
@@ -248,7 +248,7 @@ void page_delist_form(adm_req *r, adm_resp *o)
 static bool delist_check(struct delist_input *in)
 {
 	char subject[RBL_NAME_MAX + 1];
-	bool is_addr;
+	bool is_addr = false;
 	size_t n = strlen(in->reason);
 
 	if (rbl_delist_subject(in->addr, subject, &is_addr, NULL) != RBL_OK)
@@ -267,7 +267,7 @@ static bool delist_check(struct delist_input *in)
 static int submit(adm_req *r, const struct delist_input *in, uint64_t *id,
 		  char ticket[RBL_DELIST_TICKET_HEX + 1])
 {
-	rbl_delist_req *q = malloc(sizeof *q);
+	rbl_delist_req *q = calloc(1, sizeof *q);
 	rbl_txn *t = NULL;
 	int rc = q ? adm_txn(r, true, &t) : RBL_ENOMEM;
 
@@ -418,7 +418,7 @@ static void status_text(adm_buf *b, const adm_req *r, rbl_txn *t,
 void page_delist_status(adm_req *r, adm_resp *o)
 {
 	const char *id_arg = adm_arg(r, "id");
-	rbl_delist_req *q = malloc(sizeof *q);
+	rbl_delist_req *q = calloc(1, sizeof *q);
 	char *end = NULL;
 	uint64_t id = id_arg ? strtoull(id_arg, &end, 10) : 0;
 	rbl_txn *t = NULL;

@@ -122,12 +122,12 @@ void page_rdns(adm_req *r, adm_resp *o)
 		NULL };
 	const char *which = adm_arg(r, "state");
 	rbl_rdns_filter f = { .state = RBL_RDNS_PENDING };
-	adm_pager pg;
-	adm_buf rows, self;
+	adm_pager pg = { 0 };
+	adm_buf rows = { 0 }, self = { 0 };
 	struct rdns_ctx c = { &rows, r, &pg, "/admin/rdns" };
 	uint64_t counts[5] = { 0 };
 	char empty[64];
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (which && rbl_rdns_state_parse(which) > 0)
@@ -168,7 +168,7 @@ void page_rdns(adm_req *r, adm_resp *o)
 static int decide(adm_req *r, rbl_txn *t, const rbl_prefix *p, int state,
 		  const char *note)
 {
-	rbl_rdns_proposal before;
+	rbl_rdns_proposal before = { 0 };
 	char by[RBL_RDNS_BY_MAX + 1], key[RBL_ADDR_STRLEN], was[64];
 	int rc = rbl_rdns_get(t, p, &before);
 
@@ -195,7 +195,7 @@ void page_rdns_decide(adm_req *r, adm_resp *o)
 	const char *back = adm_form_get(&r->form, "back");
 	int state = what && strcmp(what, "confirm") == 0 ? RBL_RDNS_CONFIRMED
 		  : what && strcmp(what, "reject") == 0 ? RBL_RDNS_REJECTED : 0;
-	rbl_prefix p;
+	rbl_prefix p = { 0 };
 	rbl_txn *t = NULL;
 	int rc = state && pfx && rbl_prefix_parse(pfx, true, &p) == RBL_OK &&
 		 (!note || strlen(note) <= RBL_RDNS_NOTE_MAX) ?

@@ -76,12 +76,12 @@ void page_requests(adm_req *r, adm_resp *o)
 		"State", "Contact", "Reason", "#Asked by", NULL };
 	const char *which = adm_arg(r, "state");
 	bool all = which && strcmp(which, "all") == 0;
-	adm_pager pg;
-	adm_buf rows;
+	adm_pager pg = { 0 };
+	adm_buf rows = { 0 };
 	struct queue_ctx c = { &rows, &pg, all, r->now };
 	uint64_t total = 0;
 	char n[32], title[80];
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = adm_txn(r, false, &t);
 
 	adm_pager_init(&pg, r, "from", QUEUE_ROWS);
@@ -248,7 +248,7 @@ static void decide_form(adm_buf *b, const adm_req *r,
 static void score_summary(adm_buf *b, const adm_req *r, rbl_txn *t,
 			  const rbl_prefix *p)
 {
-	adm_evcount ec;
+	adm_evcount ec = { 0 };
 
 	adm_puts(b, "<h2>Score</h2>");
 	adm_policy_table(b, r, t, p);
@@ -263,9 +263,9 @@ static void request_page(adm_req *r, adm_resp *o, rbl_txn *t,
 	adm_buf *b = &o->body;
 	struct list_ctx c = { .b = b, .app = r->app };
 	char title[48];
-	rbl_prefix p;
+	rbl_prefix p = { 0 };
 	bool is_ip = rbl_prefix_parse(q->subject, false, &p) == RBL_OK;
-	adm_pager pg;
+	adm_pager pg = { 0 };
 
 	snprintf(title, sizeof title, "Delisting request %llu",
 		 (unsigned long long)q->id);
@@ -289,7 +289,7 @@ static void request_page(adm_req *r, adm_resp *o, rbl_txn *t,
 
 static bool parse_id(const char *s, uint64_t *id)
 {
-	char *end;
+	char *end = NULL;
 
 	if (!s || !*s)
 		return false;
@@ -302,8 +302,8 @@ static bool parse_id(const char *s, uint64_t *id)
 static void show_request(adm_req *r, adm_resp *o, const char *id_text,
 			 const char *err, const char *reason)
 {
-	rbl_delist_req *q = malloc(sizeof *q);
-	uint64_t id;
+	rbl_delist_req *q = calloc(1, sizeof *q);
+	uint64_t id = 0;
 	rbl_txn *t = NULL;
 	int rc = !q ? RBL_ENOMEM : !parse_id(id_text, &id) ?
 		 RBL_ENOTFOUND : adm_txn(r, false, &t);
@@ -331,7 +331,7 @@ void page_request(adm_req *r, adm_resp *o)
 static void decided_text(rbl_txn *t, uint64_t id, bool confirm,
 			 char text[DECIDED_MAX])
 {
-	rbl_delist_req *q = malloc(sizeof *q);
+	rbl_delist_req *q = calloc(1, sizeof *q);
 
 	if (!q || rbl_delist_get(t, id, q) != RBL_OK) {
 		snprintf(text, DECIDED_MAX, "Request %llu %s.",
@@ -356,7 +356,7 @@ static void decide(adm_req *r, adm_resp *o, bool confirm)
 {
 	const char *reason = adm_form_get(&r->form, "reason");
 	const char *id_text = adm_form_get(&r->form, "id");
-	uint64_t id;
+	uint64_t id = 0;
 	rbl_txn *t = NULL;
 	int rc = parse_id(id_text, &id) ? adm_txn(r, true, &t) : RBL_ENOTFOUND;
 	char next[96], text[DECIDED_MAX];

@@ -51,7 +51,7 @@ void adm_rl_free(adm_ratelimit *rl)
 /* The counting key: the address, IPv6 cut to its /64. */
 static void make_key(const char *client, uint8_t key[17])
 {
-	rbl_addr a;
+	rbl_addr a = { 0 };
 
 	memset(key, 0, 17);
 	if (rbl_addr_parse(client, &a) != RBL_OK) {

@@ -124,7 +124,7 @@ static void refused_post(adm_req *r, adm_resp *o, const char *msg)
  * here afterwards. */
 static void to_login(adm_req *r, adm_resp *o)
 {
-	adm_buf self, loc;
+	adm_buf self = { 0 }, loc = { 0 };
 
 	adm_buf_init(&self);
 	adm_buf_init(&loc);
@@ -169,8 +169,8 @@ static const struct route *find_route(const char *method, const char *path,
  * password after it began (rblctl user del/passwd): one small lookup. */
 static bool user_still_valid(const adm_req *r)
 {
-	rbl_txn *t;
-	rbl_user u;
+	rbl_txn *t = NULL;
+	rbl_user u = { 0 };
 	int rc = rbl_txn_begin(r->app->store, false, &t);
 
 	if (rc != RBL_OK)
@@ -231,7 +231,7 @@ static bool allowed(const struct route *rt, adm_req *r, adm_resp *o)
 
 void adm_route(adm_req *r, adm_resp *o)
 {
-	bool path_known;
+	bool path_known = false;
 	const struct route *rt = find_route(r->method, r->path, &path_known);
 
 	load_session(r);

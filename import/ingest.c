@@ -71,7 +71,7 @@ static int parse_weight(const rbl_conf *c, const rbl_conf_section *s,
 			size_t errlen)
 {
 	const char *v = s ? rbl_conf_get(s, key) : NULL;
-	char *end;
+	char *end = NULL;
 
 	*out = def;
 	if (!v)
@@ -119,7 +119,7 @@ static int load_trap(rbl_ingest *in, char *err, size_t errlen)
 static int load_limits(rbl_ingest *in, char *err, size_t errlen)
 {
 	const rbl_conf_section *s = rbl_conf_next(in->c, "evidence", NULL);
-	uint32_t batch;
+	uint32_t batch = 0;
 	int rc;
 
 	in->batch = DEFAULT_BATCH;
@@ -145,7 +145,7 @@ static int load_limits(rbl_ingest *in, char *err, size_t errlen)
 
 static int resolve(rbl_ingest *in, char *err, size_t errlen)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = rbl_txn_begin(in->s, false, &t);
 
 	if (rc) {
@@ -442,11 +442,11 @@ static void trap_summary(const rbl_msg *m, const rbl_origin *o, char *out,
 int rbl_ingest_trap(rbl_ingest *in, const char *trap, const char *data,
 		    size_t len)
 {
-	rbl_evidence ev;
-	rbl_origin o;
-	rbl_msg m;
-	uint64_t added;
-	size_t n;
+	rbl_evidence ev = { 0 };
+	rbl_origin o = { 0 };
+	rbl_msg m = { 0 };
+	uint64_t added = 0;
+	size_t n = 0;
 	int rc;
 
 	in->st.items++;
@@ -536,7 +536,7 @@ static int list_item(rbl_ingest *in, const reporter *r, const char *line,
 	char norm[1024];
 	const char *parts[] = { r->name, norm };
 	uint8_t min = p->addr.family == RBL_AF4 ? r->min4 : r->min6;
-	rbl_evidence ev;
+	rbl_evidence ev = { 0 };
 	char ip[RBL_ADDR_STRLEN];
 	int rc;
 
@@ -560,7 +560,7 @@ static int list_line(rbl_ingest *in, const reporter *r, int format,
 		     size_t len)
 {
 	char reason[256];
-	rbl_prefix p;
+	rbl_prefix p = { 0 };
 	int64_t when = 0;
 	int ok;
 
@@ -595,7 +595,7 @@ static int ingest_list(rbl_ingest *in, const reporter *r, int format,
 		       const char *data, size_t len)
 {
 	const char *p = data, *end = data + len;
-	rbl_csv_cols cols;
+	rbl_csv_cols cols = { 0 };
 	bool header = false;
 	int rc;
 
@@ -616,9 +616,9 @@ static int ingest_list(rbl_ingest *in, const reporter *r, int format,
 static int ingest_message_report(rbl_ingest *in, const reporter *r,
 				 int format, const char *data, size_t len)
 {
-	rbl_evidence ev;
-	rbl_report rep;
-	size_t n;
+	rbl_evidence ev = { 0 };
+	rbl_report rep = { 0 };
+	size_t n = 0;
 	int rc;
 
 	in->st.items++;
@@ -723,7 +723,7 @@ static int one_shot(rbl_store *s, const rbl_conf *c, const char *who,
 		    rbl_ingest_stats *out)
 {
 	char err[RBL_CONF_ERRLEN];
-	rbl_ingest *in;
+	rbl_ingest *in = NULL;
 	int rc = rbl_ingest_open(s, c, NULL, &in, err, sizeof err);
 
 	if (rc)

@@ -65,7 +65,7 @@ typedef struct import_run {
 
 static double now_seconds(void)
 {
-	struct timespec ts;
+	struct timespec ts = { 0 };
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -355,8 +355,8 @@ static int write_record(void *arg, const rbl_ds_record *rec)
 /* True when list L holds the RFC 5782 test entry the store adds. */
 static bool has_test_entries(rbl_txn *t, const rbl_list *l)
 {
-	rbl_entry e;
-	rbl_prefix p;
+	rbl_entry e = { 0 };
+	rbl_prefix p = { 0 };
 
 	if (rbl_list_kind_is_name(l->kind))
 		return rbl_name_get(t, l->id, "test", &e) == RBL_OK &&
@@ -401,7 +401,7 @@ typedef struct codes_ctx {
 static int add_code(void *arg, const rbl_ds_record *rec)
 {
 	codes_ctx *x = arg;
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc;
 
 	if (rec->entry.flags & RBL_ENTRY_EXCLUDE)
@@ -509,7 +509,7 @@ static int check_type(const rbl_list *l, import_opts *o)
 
 static int find_list(ctl *c, const char *name, rbl_list *l)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (ctl_begin(c, false, &t) != CTL_OK)
@@ -626,9 +626,9 @@ static int apply_ttl(import_run *r, rbl_txn *t, const rbl_list *l)
 int cmd_import(ctl *c, int argc, char **argv)
 {
 	const ctl_cmd *me = ctl_find_cmd("import");
-	import_run r;
-	rbl_list l;
-	rbl_txn *t;
+	import_run r = { 0 };
+	rbl_list l = { 0 };
+	rbl_txn *t = NULL;
 	double t0 = now_seconds();
 	int rc;
 
@@ -806,7 +806,7 @@ static int write_records(import_run *r, rbl_txn *t, const rbl_zone *z)
 
 static int write_zone(import_run *r, rbl_txn *t, const char *name)
 {
-	rbl_zone *z = malloc(sizeof(*z));
+	rbl_zone *z = calloc(1, sizeof(*z));
 	bool created = false;
 	int rc = z ? zone_get_or_new(r, t, name, z, &created) :
 		     ctl_err("out of memory");
@@ -902,8 +902,8 @@ int cmd_import_zone(ctl *c, int argc, char **argv)
 	const ctl_cmd *me = ctl_find_cmd("import-zone");
 	char zone[RBL_NAME_MAX + 1];
 	double t0 = now_seconds();
-	import_run r;
-	rbl_txn *t;
+	import_run r = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	memset(&r, 0, sizeof(r));

@@ -47,7 +47,7 @@ static int add_evidence(rbl_txn *t, const rbl_policy_set *set,
 			int n, int64_t now)
 {
 	for (int i = 0; i < n; i++) {
-		rbl_evidence ev;
+		rbl_evidence ev = { 0 };
 		char id[64];
 		const char *parts[2] = { addr, id };
 		int rc;
@@ -75,9 +75,9 @@ static int add_evidence(rbl_txn *t, const rbl_policy_set *set,
 static int manual(rbl_txn *t, const char *list, const char *key,
 		  const char *txt)
 {
-	rbl_list l;
-	rbl_entry e;
-	rbl_prefix p;
+	rbl_list l = { 0 };
+	rbl_entry e = { 0 };
+	rbl_prefix p = { 0 };
 	int rc = rbl_list_get(t, list, &l);
 
 	if (rc != RBL_OK)
@@ -141,7 +141,7 @@ static int demo_data(rbl_txn *t, const rbl_conf *c, const char *ip_list)
 static int proposal(rbl_txn *t, const rbl_rdns_opts *o, const char *pfx,
 		    const char *tpl)
 {
-	rbl_rdns_proposal p;
+	rbl_rdns_proposal p = { 0 };
 
 	memset(&p, 0, sizeof p);
 	if (rbl_prefix_parse(pfx, true, &p.prefix) != RBL_OK)
@@ -165,8 +165,8 @@ static int proposal(rbl_txn *t, const rbl_rdns_opts *o, const char *pfx,
 static int rdns_data(rbl_txn *t, const rbl_conf *c)
 {
 	char err[RBL_CONF_ERRLEN];
-	rbl_rdns_opts o;
-	rbl_list l;
+	rbl_rdns_opts o = { 0 };
+	rbl_list l = { 0 };
 	int rc;
 
 	if (!rbl_conf_next(c, "rdns", NULL))
@@ -200,7 +200,7 @@ static void long_word(char *out, size_t size)
 static int bulk_trap(rbl_txn *t, const rbl_policy_set *set, int addr, int k,
 		     int64_t now)
 {
-	rbl_evidence ev;
+	rbl_evidence ev = { 0 };
 	char subj[32], id[64];
 	const char *parts[2] = { subj, id };
 	int rc;
@@ -270,7 +270,7 @@ static int bulk_allow(rbl_txn *t, const rbl_policy_set *set)
 	int rc = RBL_OK;
 
 	for (int i = 0; i <= BULK_ALLOW && rc == RBL_OK; i++) {
-		rbl_prefix p;
+		rbl_prefix p = { 0 };
 		char key[32];
 
 		/* the last one: 11.30.0.5, listed by hand as well */
@@ -287,7 +287,7 @@ static int bulk_allow(rbl_txn *t, const rbl_policy_set *set)
 static int bulk_requests(rbl_txn *t)
 {
 	char reason[LONG_WORD + 1], subj[32], contact[64];
-	uint64_t id;
+	uint64_t id = 0;
 	int rc = RBL_OK;
 
 	for (int i = 0; i < BULK_REQUESTS && rc == RBL_OK; i++) {
@@ -311,8 +311,8 @@ static int bulk_requests(rbl_txn *t)
 static int bulk_rdns(rbl_txn *t, const rbl_conf *c)
 {
 	char err[RBL_CONF_ERRLEN], pfx[32], tpl[64];
-	rbl_rdns_opts o;
-	rbl_list l;
+	rbl_rdns_opts o = { 0 };
+	rbl_list l = { 0 };
 	int rc;
 
 	if (!rbl_conf_next(c, "rdns", NULL))
@@ -335,7 +335,7 @@ static int bulk(rbl_store *s, const rbl_conf *c)
 	const char *ip_list = p ? rbl_conf_get(p, "list") : NULL;
 	rbl_policy_set *set = NULL;
 	int64_t now = (int64_t)time(NULL);
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = rbl_txn_begin(s, true, &t);
 
 	if (rc != RBL_OK)
@@ -367,7 +367,7 @@ static int setup(rbl_store *s, const rbl_conf *c)
 	char err[RBL_CONF_ERRLEN] = "";
 	const rbl_conf_section *p = rbl_conf_next(c, "policy", NULL);
 	const char *ip_list = p ? rbl_conf_get(p, "list") : NULL;
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = rbl_txn_begin(s, true, &t);
 
 	if (rc != RBL_OK)
@@ -388,8 +388,8 @@ static int setup(rbl_store *s, const rbl_conf *c)
 int main(int argc, char **argv)
 {
 	char err[RBL_CONF_ERRLEN];
-	rbl_conf *c;
-	rbl_store *s;
+	rbl_conf *c = NULL;
+	rbl_store *s = NULL;
 	const rbl_conf_section *srv;
 	const char *db;
 	int rc;

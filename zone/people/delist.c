@@ -72,7 +72,7 @@ static bool name_valid(const char *s)
 int rbl_delist_subject(const char *in, char *out, bool *is_addr,
 		       rbl_addr *addr)
 {
-	rbl_addr a;
+	rbl_addr a = { 0 };
 	size_t n;
 
 	while (*in == ' ' || *in == '\t')
@@ -150,7 +150,7 @@ static int published(rbl_txn *t, uint32_t list_id)
 static int listed_in(void *arg, const rbl_list *l)
 {
 	struct listed_ctx *c = arg;
-	rbl_match m;
+	rbl_match m = { 0 };
 	int rc;
 
 	if (c->is_addr != (l->kind == RBL_LIST_IP))
@@ -180,12 +180,12 @@ int rbl_delist_is_listed(rbl_txn *t, const char *subject, int64_t now)
 
 static int rec_put(rbl_txn *t, const rbl_delist_req *r)
 {
-	MDB_dbi dbi;
-	MDB_val k, v;
+	MDB_dbi dbi = 0;
+	MDB_val k = { 0 }, v = { 0 };
 	uint8_t key[8];
 	size_t cap = sizeof *r + 64;
 	uint8_t *buf = malloc(cap);
-	kv_writer w;
+	kv_writer w = { 0 };
 	int rc;
 
 	if (!buf)
@@ -220,7 +220,7 @@ static int rec_put(rbl_txn *t, const rbl_delist_req *r)
 
 static int rec_decode(const MDB_val *k, const MDB_val *v, rbl_delist_req *r)
 {
-	kv_reader rd;
+	kv_reader rd = { 0 };
 	uint8_t version;
 
 	if (k->mv_size != 8)
@@ -250,9 +250,9 @@ static int rec_decode(const MDB_val *k, const MDB_val *v, rbl_delist_req *r)
 
 int rbl_delist_get(rbl_txn *t, uint64_t id, rbl_delist_req *out)
 {
-	MDB_dbi dbi;
+	MDB_dbi dbi = 0;
 	uint8_t key[8];
-	MDB_val k = { 8, key }, v;
+	MDB_val k = { 8, key }, v = { 0 };
 	int rc = rbl_store_db(t, DELIST_DB, &dbi);
 
 	if (rc != RBL_OK)
@@ -268,15 +268,15 @@ int rbl_delist_foreach(rbl_txn *t, int state, bool newest_first,
 		       int (*fn)(void *arg, const rbl_delist_req *r),
 		       void *arg)
 {
-	MDB_dbi dbi;
-	MDB_cursor *cur;
-	MDB_val k, v;
+	MDB_dbi dbi = 0;
+	MDB_cursor *cur = NULL;
+	MDB_val k = { 0 }, v = { 0 };
 	rbl_delist_req *r;
 	int rc = rbl_store_db(t, DELIST_DB, &dbi), mrc;
 
 	if (rc != RBL_OK)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
-	if (!(r = malloc(sizeof *r)))
+	if (!(r = calloc(1, sizeof *r)))
 		return RBL_ENOMEM;
 	mrc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &cur);
 	if (mrc != MDB_SUCCESS) {
@@ -310,8 +310,8 @@ int rbl_delist_count(rbl_txn *t, int state, uint64_t *n)
 
 int rbl_delist_total(rbl_txn *t, uint64_t *n)
 {
-	MDB_dbi dbi;
-	MDB_stat st;
+	MDB_dbi dbi = 0;
+	MDB_stat st = { 0 };
 	int rc = rbl_store_db(t, DELIST_DB, &dbi);
 
 	*n = 0;
@@ -336,7 +336,7 @@ static void more_key(uint64_t id, uint32_t n, uint8_t key[12])
 static int more_decode(const MDB_val *k, const MDB_val *v, rbl_delist_more *m)
 {
 	const uint8_t *kp = k->mv_data;
-	kv_reader rd;
+	kv_reader rd = { 0 };
 
 	if (k->mv_size != 12)
 		return RBL_EFORMAT;
@@ -356,12 +356,12 @@ static int more_decode(const MDB_val *k, const MDB_val *v, rbl_delist_more *m)
 
 static int more_put(rbl_txn *t, const rbl_delist_more *m)
 {
-	MDB_dbi dbi;
+	MDB_dbi dbi = 0;
 	uint8_t key[12];
 	size_t cap = sizeof *m + 32;
 	uint8_t *buf = malloc(cap);
-	MDB_val k = { sizeof key, key }, v;
-	kv_writer w;
+	MDB_val k = { sizeof key, key }, v = { 0 };
+	kv_writer w = { 0 };
 	int rc;
 
 	if (!buf)
@@ -388,7 +388,7 @@ static int more_walk(MDB_cursor *cur, uint64_t id,
 		     void *arg, rbl_delist_more *m)
 {
 	uint8_t start[12];
-	MDB_val k = { sizeof start, start }, v;
+	MDB_val k = { sizeof start, start }, v = { 0 };
 	int rc = RBL_OK, mrc;
 
 	more_key(id, 0, start);
@@ -409,14 +409,14 @@ int rbl_delist_more_foreach(rbl_txn *t, uint64_t id,
 			    int (*fn)(void *arg, const rbl_delist_more *m),
 			    void *arg)
 {
-	MDB_dbi dbi;
-	MDB_cursor *cur;
+	MDB_dbi dbi = 0;
+	MDB_cursor *cur = NULL;
 	rbl_delist_more *m;
 	int rc = rbl_store_db(t, MORE_DB, &dbi);
 
 	if (rc != RBL_OK)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
-	if (!(m = malloc(sizeof *m)))
+	if (!(m = calloc(1, sizeof *m)))
 		return RBL_ENOMEM;
 	rc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &cur);
 	if (rc != MDB_SUCCESS) {
@@ -440,7 +440,7 @@ static int same_contact(void *arg, const rbl_delist_more *m)
 static int attach(rbl_txn *t, uint64_t id, const char *contact,
 		  const char *reason, const char *client)
 {
-	rbl_delist_req *r = malloc(sizeof *r);
+	rbl_delist_req *r = calloc(1, sizeof *r);
 	rbl_delist_more *m = calloc(1, sizeof *m);
 	char after[96];
 	rbl_audit_rec a = { .user = "public", .client = client,
@@ -495,9 +495,9 @@ static int pending_for(void *arg, const rbl_delist_req *r)
 
 static int next_id(rbl_txn *t, uint64_t *id)
 {
-	MDB_dbi dbi;
-	MDB_cursor *cur;
-	MDB_val k, v;
+	MDB_dbi dbi = 0;
+	MDB_cursor *cur = NULL;
+	MDB_val k = { 0 }, v = { 0 };
 	int rc = rbl_store_db(t, DELIST_DB, &dbi);
 
 	if (rc != RBL_OK)
@@ -560,9 +560,9 @@ static int check_submission(const char *contact, const char *reason,
 int rbl_delist_submit(rbl_txn *t, const char *subject, const char *contact,
 		      const char *reason, const char *client, uint64_t *id)
 {
-	struct pending_ctx pc;
-	rbl_delist_req *r;
-	bool is_addr;
+	struct pending_ctx pc = { 0 };
+	rbl_delist_req *r = NULL;
+	bool is_addr = false;
 	int rc;
 
 	if (!(r = calloc(1, sizeof *r)))
@@ -636,8 +636,8 @@ static int unlist_ip(struct unlist_ctx *c, const rbl_list *l)
 	unsigned bits = rbl_addr_bits(c->addr.family);
 
 	for (int i = 0; i < MAX_PEEL; i++) {
-		rbl_prefix decided, host = { c->addr, (uint8_t)bits };
-		rbl_entry e;
+		rbl_prefix decided = { 0 }, host = { c->addr, (uint8_t)bits };
+		rbl_entry e = { 0 };
 		char buf[RBL_ADDR_STRLEN];
 		int rc = rbl_ip_explain(c->t, l->id, &c->addr, c->now,
 					&decided, &e);
@@ -668,7 +668,7 @@ static int unlist_ip(struct unlist_ctx *c, const rbl_list *l)
 static int unlist_own_name(struct unlist_ctx *c, const rbl_list *l,
 			   const char *name)
 {
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc = rbl_name_get(c->t, l->id, name, &e);
 	bool subs;
 
@@ -689,8 +689,8 @@ static int unlist_own_name(struct unlist_ctx *c, const rbl_list *l,
 static int unlist_name(struct unlist_ctx *c, const rbl_list *l)
 {
 	const char *name = c->req->subject;
-	rbl_match m;
-	rbl_entry e;
+	rbl_match m = { 0 };
+	rbl_entry e = { 0 };
 	int rc = rbl_name_lookup_str(c->t, l->id, name, c->now, &m);
 
 	if (rc != RBL_OK)
@@ -788,7 +788,7 @@ int rbl_delist_confirm(rbl_txn *t, uint64_t id, const char *user,
 		       unsigned *n_removed)
 {
 	struct unlist_ctx *c = calloc(1, sizeof *c);
-	rbl_delist_req *r = malloc(sizeof *r);
+	rbl_delist_req *r = calloc(1, sizeof *r);
 	char before[64];
 	int rc = c && r ? decide_check(t, id, user, reason, r) : RBL_ENOMEM;
 
@@ -820,7 +820,7 @@ int rbl_delist_confirm(rbl_txn *t, uint64_t id, const char *user,
 int rbl_delist_reject(rbl_txn *t, uint64_t id, const char *user,
 		      const char *client, const char *reason)
 {
-	rbl_delist_req *r = malloc(sizeof *r);
+	rbl_delist_req *r = calloc(1, sizeof *r);
 	char before[64];
 	int rc = r ? decide_check(t, id, user, reason, r) : RBL_ENOMEM;
 

@@ -57,7 +57,7 @@ void rbl_rb_bytes(struct rbl_rbuf *r, void *out, size_t n)
 
 uint8_t rbl_rb_u8(struct rbl_rbuf *r)
 {
-	uint8_t v;
+	uint8_t v = 0;
 
 	rbl_rb_bytes(r, &v, 1);
 	return v;

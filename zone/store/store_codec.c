@@ -192,8 +192,8 @@ int rbl_db_del(rbl_txn *t, MDB_dbi dbi, const void *k, size_t klen)
 int rbl_db_del_prefix(rbl_txn *t, MDB_dbi dbi, const void *prefix,
 		      size_t plen, uint64_t *n)
 {
-	MDB_cursor *c;
-	MDB_val k = { plen, (void *)prefix }, v;
+	MDB_cursor *c = NULL;
+	MDB_val k = { plen, (void *)prefix }, v = { 0 };
 	int rc = mdb_cursor_open(t->txn, dbi, &c);
 
 	if (n)
