@@ -103,9 +103,9 @@ static int strength(int cat)
 
 int rbl_link_allow_add(rbl_link_allowset *a, const char *name, int cat)
 {
-	char norm[RBL_NAME_MAX + 1];
-	allow_slot *s;
-	int rc;
+	char norm[RBL_NAME_MAX + 1] = { 0 };
+	allow_slot *s = NULL;
+	int rc = 0;
 
 	if (!normal_name(name, norm) || strength(cat) == 0)
 		return RBL_EINVAL;
@@ -154,9 +154,9 @@ bad:
 int rbl_link_allow_load(rbl_link_allowset *a, const char *path, char *err,
 			size_t errlen)
 {
-	rbl_read_result r;
+	rbl_read_result r = { 0 };
 	unsigned lineno = 0;
-	char *p, *nl;
+	char *p = NULL, *nl = NULL;
 	int rc = rbl_read_whole(path, 0, ALLOW_FILE_MAX, &r, err, errlen);
 
 	if (rc == RBL_ETOOBIG)

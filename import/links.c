@@ -38,7 +38,7 @@ static int load_allow(rbl_links *l, const rbl_conf *c, char *err,
 {
 	const rbl_conf_section *s = rbl_conf_next(c, "trap", NULL);
 	const rbl_conf_item *it = NULL;
-	int rc;
+	int rc = 0;
 
 	if ((rc = rbl_link_allow_new(&l->allow)) || !s)
 		return rc;
@@ -69,7 +69,7 @@ static int load_psl(rbl_links *l, const rbl_conf *c, char *err,
 
 static int resolve(rbl_links *l, rbl_store *s, char *err, size_t errlen)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = rbl_txn_begin(s, false, &t);
 
 	if (rc) {
@@ -84,8 +84,8 @@ static int resolve(rbl_links *l, rbl_store *s, char *err, size_t errlen)
 int rbl_links_open(rbl_store *s, const rbl_conf *c, rbl_links **out,
 		   char *err, size_t errlen)
 {
-	rbl_links *l;
-	int rc;
+	rbl_links *l = NULL;
+	int rc = 0;
 
 	*out = NULL;
 	if (!rbl_conf_next(c, "domain-policy", NULL))
@@ -127,7 +127,7 @@ static void add_item(rbl_links *l, uint8_t kind, const char *name,
 		     const char *found, unsigned flags)
 {
 	rbl_nev_msg *m = l->msg;
-	rbl_nev_item *it;
+	rbl_nev_item *it = NULL;
 
 	for (unsigned i = 0; i < m->n; i++)
 		if (m->items[i].kind == kind &&
@@ -186,7 +186,7 @@ static const char *trap_domain(const rbl_links *l, const char *source,
 static bool next_address(const char **p, char *out)
 {
 	const char *s = *p, *e, *lt, *gt;
-	size_t n;
+	size_t n = 0;
 
 	while (*s) {
 		bool quoted = false;
@@ -228,8 +228,9 @@ static bool address_ok(const char *addr)
 
 static void read_reply_to(rbl_links *l, const rbl_msg *m)
 {
-	char v[1024], from[1024], addr[ADDR_MAX + 1], fromaddr[ADDR_MAX + 1];
-	char hash[41], dom[RBL_NAME_MAX + 1];
+	char v[1024] = { 0 }, from[1024] = { 0 };
+	char addr[ADDR_MAX + 1] = { 0 }, fromaddr[ADDR_MAX + 1] = { 0 };
+	char hash[41] = { 0 }, dom[RBL_NAME_MAX + 1] = { 0 };
 	const char *p = v, *fp = from;
 	unsigned k = 0;
 
@@ -257,9 +258,9 @@ int rbl_links_trap(rbl_links *l, rbl_txn *t, const rbl_msg *m,
 		   const uint8_t *hash, int64_t when, const char *source,
 		   double weight, rbl_links_stats *st)
 {
-	char tdom[RBL_NAME_MAX + 1], subj[RBL_NEV_SUMMARY_MAX - 8];
+	char tdom[RBL_NAME_MAX + 1] = { 0 }, subj[RBL_NEV_SUMMARY_MAX - 8] = { 0 };
 	rbl_nev_msg *msg = l->msg;
-	int rc;
+	int rc = 0;
 
 	msg->n = 0;
 	l->weight = weight;

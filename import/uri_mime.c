@@ -81,7 +81,7 @@ size_t rbl_b64_decode(const char *in, size_t len, char *out)
 	int bits = 0;
 
 	for (size_t i = 0; i < len; i++) {
-		int v;
+		int v = 0;
 		if (in[i] == '=')
 			break;
 		if ((v = b64val((unsigned char)in[i])) < 0)
@@ -138,8 +138,8 @@ size_t rbl_html_entities(const char *in, size_t len, char *out)
 	size_t o = 0;
 
 	for (size_t i = 0; i < len; i++) {
-		const char *semi;
-		size_t n;
+		const char *semi = NULL;
+		size_t n = 0;
 		uint32_t cp = 0;
 		if (in[i] != '&' ||
 		    !(semi = memchr(in + i + 1, ';', len - i - 1 < 12 ?
@@ -194,7 +194,7 @@ static int on_part(void *arg, const char *part, size_t len)
 
 static bool grow(rbl_uri_scanner *s, size_t need)
 {
-	char *b;
+	char *b = NULL;
 
 	if (need <= s->cap)
 		return true;
@@ -208,7 +208,7 @@ static bool grow(rbl_uri_scanner *s, size_t need)
 /* A text leaf: undo its transfer encoding, then scan it. */
 static int scan_leaf(rbl_uri_scanner *s, const rbl_msg *e, unsigned how)
 {
-	char cte[64];
+	char cte[64] = { 0 };
 	const char *text = e->body;
 	size_t len = e->body_len;
 
@@ -229,7 +229,7 @@ static int scan_leaf(rbl_uri_scanner *s, const rbl_msg *e, unsigned how)
 
 static int scan_entity(rbl_uri_scanner *s, const rbl_msg *e, unsigned depth)
 {
-	char ct[CT_MAX], type[128], boundary[BOUNDARY_MAX];
+	char ct[CT_MAX] = { 0 }, type[128] = { 0 }, boundary[BOUNDARY_MAX] = { 0 };
 	part_ctx pc = { s, depth + 1 };
 
 	if (depth > RBL_URI_MAX_DEPTH)
@@ -247,7 +247,7 @@ static int scan_entity(rbl_uri_scanner *s, const rbl_msg *e, unsigned depth)
 		return rc == RBL_EFORMAT ? RBL_OK : rc;
 	}
 	if (strcmp(type, "message/rfc822") == 0) {
-		rbl_msg inner;
+		rbl_msg inner = { 0 };
 		if (rbl_msg_split(e->body, e->body_len, e->body_len, &inner))
 			return RBL_OK;
 		return scan_entity(s, &inner, depth + 1);
@@ -262,7 +262,7 @@ static int scan_entity(rbl_uri_scanner *s, const rbl_msg *e, unsigned depth)
 int rbl_uri_scan_message(rbl_uri_scanner *s, const rbl_msg *m,
 			 rbl_uri_fn fn, void *arg)
 {
-	int rc;
+	int rc = 0;
 
 	s->fn = fn;
 	s->arg = arg;

@@ -50,7 +50,7 @@ static int hexval(unsigned char c)
 static size_t dot_token(const char *p, const char *end)
 {
 	size_t n = (size_t)(end - p);
-	char close;
+	char close = 0;
 
 	if (n < 3)
 		return 0;
@@ -115,13 +115,13 @@ static const char *auth_end(const char *p, const char *end)
 
 	while (p < lim) {
 		unsigned char c = (unsigned char)*p;
-		size_t k;
+		size_t k = 0;
 		if ((c == '[' || c == '(' || c == '{') &&
 		    (k = dot_token(p, lim))) {
 			p += k;
 		} else if (c >= 0x80) {
 			const char *q = p;
-			uint32_t cp;
+			uint32_t cp = 0;
 			if (rbl_utf8_next(&q, lim, &cp) != 1 || uni_stop(cp))
 				break;
 			p = q;
@@ -160,7 +160,7 @@ static bool label_chars_ok(const char *l, size_t n)
 static bool put_label(const char *raw, size_t rl, char *out, size_t *o,
 		      unsigned *how)
 {
-	char lab[RBL_IDNA_LABEL_MAX + 1];
+	char lab[RBL_IDNA_LABEL_MAX + 1] = { 0 };
 	int k = rbl_idna_label(raw, rl, lab);
 
 	if (k <= 0 || !label_chars_ok(lab, (size_t)k) ||
@@ -180,7 +180,7 @@ static bool put_label(const char *raw, size_t rl, char *out, size_t *o,
 static int host_unit(const char **p, const char *he, unsigned char *b,
 		     unsigned *how)
 {
-	size_t k;
+	size_t k = 0;
 
 	if ((k = dot_token(*p, he))) {
 		*how |= RBL_URI_DEFANGED;
@@ -207,7 +207,7 @@ static int host_unit(const char **p, const char *he, unsigned char *b,
 static size_t make_host(const char *hb, const char *he, char *out,
 			unsigned *how)
 {
-	char raw[RBL_NAME_MAX + 1];
+	char raw[RBL_NAME_MAX + 1] = { 0 };
 	size_t rl = 0, o = 0, labels = 0;
 	const char *p = hb, *last = out;
 
@@ -258,7 +258,7 @@ static void copy_found(const char *b, const char *e, char *out)
 
 	while (b < e) {
 		const char *q = b;
-		uint32_t cp;
+		uint32_t cp = 0;
 		if ((unsigned char)*b < 0x80) {
 			if (o + 1 > RBL_URI_FOUND_MAX)
 				break;
@@ -286,8 +286,8 @@ static int report(rbl_uri_scanner *s, const char *host, size_t n,
 		  const char *fb, const char *fe, unsigned how)
 {
 	uint32_t h = host_hash(host, n);
-	rbl_uri_link link;
-	size_t start;
+	rbl_uri_link link = { 0 };
+	size_t start = 0;
 
 	for (unsigned i = 0; i < s->n_hosts; i++)
 		if (s->host_hash[i] == h && strcmp(s->hosts[i], host) == 0)
@@ -312,8 +312,8 @@ static int link_at(rbl_uri_scanner *s, const char *fb, const char *ab,
 		   const char *end, unsigned how)
 {
 	const char *ae = auth_end(ab, end), *hb = ab, *he, *at;
-	char host[RBL_NAME_MAX + 1];
-	size_t n;
+	char host[RBL_NAME_MAX + 1] = { 0 };
+	size_t n = 0;
 
 	at = ae > ab ? memrchr(ab, '@', (size_t)(ae - ab)) : NULL;
 	if (at)
@@ -335,8 +335,8 @@ static int link_at(rbl_uri_scanner *s, const char *fb, const char *ab,
 static const char *scheme_start(const char *t, const char *e, bool *def)
 {
 	for (size_t n = 5; n >= 4; n--) {
-		const char *b;
-		int c1, c2;
+		const char *b = NULL;
+		int c1 = 0, c2 = 0;
 		if (e - t < (ptrdiff_t)n)
 			continue;
 		b = e - n;
@@ -397,7 +397,7 @@ static int at_token(rbl_uri_scanner *s, const char *t, const char *end,
 		    const char *d, unsigned how)
 {
 	const char *b = d;
-	size_t k;
+	size_t k = 0;
 
 	while (b > t && d - b < BACK_MAX) {
 		unsigned char c = (unsigned char)b[-1];
@@ -413,14 +413,28 @@ static int at_token(rbl_uri_scanner *s, const char *t, const char *end,
 	return link_at(s, b, b, end, how | RBL_URI_DEFANGED);
 }
 
+/* The attribute value V (LEN bytes) decoded, as a link. */
+static int attr_link(rbl_uri_scanner *s, const char *v, size_t len,
+		     unsigned how)
+{
+	char buf[ATTR_MAX] = { 0 };
+	size_t n = rbl_html_entities(v, len, buf);
+	const char *c = NULL;
+
+	how |= RBL_URI_ATTR | (n != len ? RBL_URI_ENTITY : 0);
+	if (n > 2 && buf[0] == '/' && buf[1] == '/')
+		return link_at(s, buf, buf + 2, buf + n, how);
+	c = memchr(buf, ':', n < 12 ? n : 12);
+	return c ? at_colon(s, buf, buf + n, c, how) : RBL_OK;
+}
+
 /* An '=' at E in HTML: an href, src or action value that needs its
  * entities decoded, or starts with "//" (the ':' pass finds the rest). */
 static int at_attr(rbl_uri_scanner *s, const char *t, const char *end,
 		   const char *e, unsigned how)
 {
-	const char *q = e, *nb, *v = e + 1, *ve;
-	char buf[ATTR_MAX];
-	size_t n, len;
+	const char *q = e, *nb = NULL, *v = e + 1, *ve = NULL;
+	size_t n = 0, len = 0;
 
 	while (q > t && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\n'))
 		q--;
@@ -451,12 +465,7 @@ static int at_attr(rbl_uri_scanner *s, const char *t, const char *end,
 		v++, len--;
 	if (!memchr(v, '&', len) && !(len > 2 && v[0] == '/' && v[1] == '/'))
 		return RBL_OK;
-	n = rbl_html_entities(v, len, buf);
-	how |= RBL_URI_ATTR | (n != len ? RBL_URI_ENTITY : 0);
-	if (n > 2 && buf[0] == '/' && buf[1] == '/')
-		return link_at(s, buf, buf + 2, buf + n, how);
-	q = memchr(buf, ':', n < 12 ? n : 12);
-	return q ? at_colon(s, buf, buf + n, q, how) : RBL_OK;
+	return attr_link(s, v, len, how);
 }
 
 /* ------------------------------------------------------------ the passes */
@@ -466,7 +475,7 @@ static int pass_char(rbl_uri_scanner *s, const char *t, const char *end,
 		     int (*at)(rbl_uri_scanner *, const char *, const char *,
 			       const char *, unsigned))
 {
-	int rc;
+	int rc = 0;
 
 	for (const char *p = memchr(t, ch, (size_t)(end - t)); p;
 	     p = p + 1 < end ? memchr(p + 1, ch, (size_t)(end - p - 1)) : NULL)
@@ -478,7 +487,7 @@ static int pass_char(rbl_uri_scanner *s, const char *t, const char *end,
 static int pass_www(rbl_uri_scanner *s, const char *t, const char *end,
 		    const char *needle, unsigned how)
 {
-	int rc;
+	int rc = 0;
 
 	for (const char *p = memmem(t, (size_t)(end - t), needle, 3); p;
 	     p = memmem(p + 1, (size_t)(end - p - 1), needle, 3))
@@ -498,7 +507,7 @@ int uri_scan_part(rbl_uri_scanner *s, const char *text, size_t len,
 		  unsigned how)
 {
 	const char *end = text + len;
-	int rc;
+	int rc = 0;
 
 	if ((rc = pass_char(s, text, end, ':', how, at_colon)) ||
 	    (rc = pass_www(s, text, end, "www", how)) ||
@@ -536,7 +545,7 @@ void rbl_uri_scanner_free(rbl_uri_scanner *s)
 int rbl_uri_scan_text(rbl_uri_scanner *s, const char *text, size_t len,
 		      bool html, rbl_uri_fn fn, void *arg)
 {
-	int rc;
+	int rc = 0;
 
 	s->fn = fn;
 	s->arg = arg;

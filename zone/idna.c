@@ -70,7 +70,7 @@ int rbl_punycode_encode(const uint32_t *cp, size_t n, char *out, size_t size)
 {
 	uint32_t code = INITIAL_N, delta = 0, bias = INITIAL_BIAS, h, b;
 	size_t o = 0;
-	int rc;
+	int rc = 0;
 
 	if (size == 0)
 		return RBL_ETOOBIG;
@@ -134,7 +134,7 @@ int rbl_punycode_decode(const char *in, size_t len, uint32_t *cp, size_t max)
 	for (pos = b > 0 ? b + 1 : 0; pos < len;) {
 		uint32_t oldi = i, w = 1;
 		for (uint32_t k = BASE;; k += BASE) {
-			uint32_t d, t;
+			uint32_t d = 0, t = 0;
 			if (pos >= len ||
 			    (d = digit_value((unsigned char)in[pos++])) >= BASE)
 				return RBL_ESYNTAX;
@@ -170,8 +170,8 @@ int rbl_punycode_decode(const char *in, size_t len, uint32_t *cp, size_t max)
 int rbl_utf8_next(const char **p, const char *end, uint32_t *cp)
 {
 	const unsigned char *s = (const unsigned char *)*p;
-	uint32_t c, min;
-	int n;
+	uint32_t c = 0, min = 0;
+	int n = 0;
 
 	if (*p >= end)
 		return 0;
@@ -265,7 +265,7 @@ uint32_t rbl_idna_lower(uint32_t c)
 
 int rbl_idna_label(const char *in, size_t len, char *out)
 {
-	uint32_t cp[RBL_IDNA_CP_MAX];
+	uint32_t cp[RBL_IDNA_CP_MAX] = { 0 };
 	const char *p = in, *end = in + len;
 	size_t n = 0;
 	int rc, wide = 0;
@@ -290,7 +290,7 @@ int rbl_idna_label(const char *in, size_t len, char *out)
 			out[j] = (char)cp[j];
 		out[n] = '\0';
 		if (n > 4 && memcmp(out, "xn--", 4) == 0) {
-			uint32_t tmp[RBL_IDNA_CP_MAX];
+			uint32_t tmp[RBL_IDNA_CP_MAX] = { 0 };
 			if (rbl_punycode_decode(out + 4, n - 4, tmp,
 						RBL_IDNA_CP_MAX) <= 0)
 				return RBL_ESYNTAX;
@@ -315,7 +315,7 @@ int rbl_idna_name(const char *in, char *out)
 	for (size_t i = 0; i <= len;) {
 		const char *dot = memchr(in + i, '.', len - i);
 		size_t n = dot ? (size_t)(dot - (in + i)) : len - i;
-		char lab[RBL_IDNA_LABEL_MAX + 1];
+		char lab[RBL_IDNA_LABEL_MAX + 1] = { 0 };
 		int k = rbl_idna_label(in + i, n, lab);
 		if (k < 0)
 			return k;
@@ -341,9 +341,9 @@ int rbl_idna_name(const char *in, char *out)
 int rbl_idna_label_unicode(const char *in, size_t len, char *out,
 			   size_t size)
 {
-	uint32_t cp[RBL_IDNA_CP_MAX];
+	uint32_t cp[RBL_IDNA_CP_MAX] = { 0 };
 	size_t o = 0;
-	int n;
+	int n = 0;
 
 	if (len <= 4 || strncmp(in, "xn--", 4) != 0) {
 		if (len + 1 > size)
@@ -355,7 +355,7 @@ int rbl_idna_label_unicode(const char *in, size_t len, char *out,
 	if ((n = rbl_punycode_decode(in + 4, len - 4, cp, RBL_IDNA_CP_MAX)) < 0)
 		return n;
 	for (int j = 0; j < n; j++) {
-		char u[4];
+		char u[4] = { 0 };
 		size_t k = rbl_utf8_put(cp[j], u);
 		if (o + k + 1 > size)
 			return RBL_ETOOBIG;

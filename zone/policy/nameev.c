@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "zone/compiler.h"
 #include "zone/error.h"
 #include "zone/policy/nameev.h"
 #include "zone/store/bytes.h"
@@ -109,7 +110,7 @@ static size_t name_key(uint8_t *k, const char *name, int64_t when,
 
 static void wb_double(struct rbl_wbuf *w, double d)
 {
-	uint64_t v;
+	uint64_t v = 0;
 
 	memcpy(&v, &d, 8);
 	rbl_wb_u64(w, v);
@@ -118,7 +119,7 @@ static void wb_double(struct rbl_wbuf *w, double d)
 static double rb_double(struct rbl_rbuf *r)
 {
 	uint64_t v = rbl_rb_u64(r);
-	double d;
+	double d = 0;
 
 	memcpy(&d, &v, 8);
 	return d;
@@ -211,10 +212,12 @@ static bool items_ok(const rbl_nev_msg *m)
 
 int rbl_nev_add(rbl_txn *t, const rbl_nev_msg *m)
 {
-	uint8_t key[NKEY_MAX], val[MSG_VAL_MAX];
-	rbl_table tb;
-	size_t klen, vlen;
-	int rc;
+	uint8_t key[NKEY_MAX] = { 0 };
+	/* 17 kB, per trap message: msg_encode fills what is written */
+	uint8_t val[MSG_VAL_MAX] RBL_NOINIT;
+	rbl_table tb = { 0 };
+	size_t klen = 0, vlen = 0;
+	int rc = 0;
 
 	if (!items_ok(m) || !(vlen = msg_encode(m, val)))
 		return RBL_EINVAL;
@@ -228,7 +231,7 @@ int rbl_nev_add(rbl_txn *t, const rbl_nev_msg *m)
 	if ((rc = rbl_table_put(&tb, key, klen, m->hash, RBL_EV_HASH_LEN, 0)))
 		return rc;
 	for (unsigned i = 0; i < m->n; i++) {
-		uint8_t iv[ITEM_VAL_MAX];
+		uint8_t iv[ITEM_VAL_MAX] = { 0 };
 		size_t n = item_encode(&m->items[i], m->hash, iv);
 		if (!n)
 			return rbl_txn_fail(t, RBL_EINVAL);
@@ -241,9 +244,9 @@ int rbl_nev_add(rbl_txn *t, const rbl_nev_msg *m)
 
 int rbl_nev_exists(rbl_txn *t, const uint8_t *hash)
 {
-	uint8_t key[1 + RBL_EV_HASH_LEN];
-	rbl_table tb;
-	rbl_val v;
+	uint8_t key[1 + RBL_EV_HASH_LEN] = { 0 };
+	rbl_table tb = { 0 };
+	rbl_val v = { 0 };
 	int rc = rbl_table_open(t, NEV_TABLE, &tb);
 
 	if (rc == RBL_ENOTFOUND)
@@ -256,10 +259,10 @@ int rbl_nev_exists(rbl_txn *t, const uint8_t *hash)
 
 int rbl_nev_get(rbl_txn *t, const uint8_t *hash, rbl_nev_msg *out)
 {
-	uint8_t key[NKEY_MAX];
-	rbl_table tb;
-	rbl_val v;
-	int rc;
+	uint8_t key[NKEY_MAX] = { 0 };
+	rbl_table tb = { 0 };
+	rbl_val v = { 0 };
+	int rc = 0;
 
 	memset(out, 0, sizeof *out);
 	if ((rc = rbl_table_open(t, NEV_TABLE, &tb)) ||
@@ -269,7 +272,7 @@ int rbl_nev_get(rbl_txn *t, const uint8_t *hash, rbl_nev_msg *out)
 	memcpy(out->hash, hash, RBL_EV_HASH_LEN);
 	for (unsigned i = 0; i < out->n; i++) {
 		rbl_nev_item *it = &out->items[i];
-		rbl_nev ev;
+		rbl_nev ev = { 0 };
 		size_t klen = name_key(key, it->name, out->when, hash);
 		if (rbl_table_get(&tb, key, klen, &v) == RBL_OK &&
 		    item_decode(&v, &ev, it->found) == RBL_OK)
@@ -293,8 +296,8 @@ typedef struct walk {
 static void msg_head(const rbl_table *tb, const uint8_t *hash, char *source,
 		     char *summary)
 {
-	uint8_t mk[1 + RBL_EV_HASH_LEN];
-	rbl_val v;
+	uint8_t mk[1 + RBL_EV_HASH_LEN] = { 0 };
+	rbl_val v = { 0 };
 
 	source[0] = summary[0] = '\0';
 	if (rbl_table_get(tb, mk, msg_key(mk, hash), &v) == RBL_OK) {
@@ -314,11 +317,12 @@ static int visit_item(const walk *w, const rbl_table *tb, const rbl_val *k,
 		      const rbl_val *v)
 {
 	const uint8_t *kp = k->p;
-	char name[RBL_NAME_MAX + 1], found[RBL_NEV_FOUND_MAX + 1];
-	char source[RBL_EV_SOURCE_MAX + 1], summary[RBL_NEV_SUMMARY_MAX + 1];
+	char name[RBL_NAME_MAX + 1] = { 0 }, found[RBL_NEV_FOUND_MAX + 1] = { 0 };
+	char source[RBL_EV_SOURCE_MAX + 1] = { 0 };
+	char summary[RBL_NEV_SUMMARY_MAX + 1] = { 0 };
 	rbl_nev ev = { .source = "", .summary = "" };
-	size_t nl;
-	int rc;
+	size_t nl = 0;
+	int rc = 0;
 
 	if (k->len < 1 + 1 + 17 || k->len > NKEY_MAX ||
 	    kp[k->len - 17] != 0)
@@ -342,9 +346,9 @@ static int walk_prefix(rbl_txn *t, const uint8_t *prefix, size_t plen,
 		       bool messages, rbl_nev_visit_fn fn, void *arg)
 {
 	walk w = { t, messages, fn, arg };
-	rbl_table tb;
-	rbl_table_iter it;
-	rbl_val k, v;
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	int rc = rbl_table_open(t, NEV_TABLE, &tb);
 
 	if (rc)
@@ -360,7 +364,7 @@ static int walk_prefix(rbl_txn *t, const uint8_t *prefix, size_t plen,
 int rbl_nev_foreach_name(rbl_txn *t, const char *name, bool messages,
 			 rbl_nev_visit_fn fn, void *arg)
 {
-	uint8_t prefix[NKEY_MAX];
+	uint8_t prefix[NKEY_MAX] = { 0 };
 
 	if (!rbl_nev_name_ok(name))
 		return RBL_OK;
@@ -394,11 +398,11 @@ int rbl_nev_count(rbl_txn *t, const char *name, uint64_t *n)
 static int prune_message(const rbl_table *tb, const uint8_t *hash,
 			 uint64_t *n)
 {
-	uint8_t key[NKEY_MAX];
+	uint8_t key[NKEY_MAX] = { 0 };
 	rbl_nev_msg *m = malloc(sizeof *m);
-	rbl_val v;
+	rbl_val v = { 0 };
 	size_t klen = msg_key(key, hash);
-	int rc;
+	int rc = 0;
 
 	if (!m)
 		return RBL_ENOMEM;
@@ -429,8 +433,8 @@ static int prune_batch(rbl_txn *t, const rbl_table *tb, int64_t before,
 	static const uint8_t tp = 't';
 	uint8_t (*keys)[TKEY_LEN + RBL_EV_HASH_LEN] =
 		malloc(PRUNE_BATCH * sizeof *keys);
-	rbl_table_iter it;
-	rbl_val k, v;
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	size_t n = 0;
 	int rc = RBL_OK;
 
@@ -465,7 +469,7 @@ int rbl_nev_prune(rbl_txn *t, int64_t before, uint64_t *n)
 {
 	uint64_t count = 0;
 	size_t found = PRUNE_BATCH;
-	rbl_table tb;
+	rbl_table tb = { 0 };
 	int rc = rbl_table_open(t, NEV_TABLE, &tb);
 
 	if (n)

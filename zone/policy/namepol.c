@@ -33,7 +33,7 @@ static int conf_weight(const rbl_conf *c, const rbl_conf_section *s,
 		       size_t errlen)
 {
 	const char *v = rbl_conf_get(s, key);
-	char *end;
+	char *end = NULL;
 
 	*out = def;
 	if (!v)
@@ -75,7 +75,7 @@ static bool conf_txt(const rbl_conf_section *s, const char *key, char *out)
 static int load_one(const rbl_conf *c, const rbl_conf_section *s,
 		    rbl_namepol *p, char *err, size_t errlen)
 {
-	int rc;
+	int rc = 0;
 
 	memset(p, 0, sizeof *p);
 	np_copy(p->name, sizeof p->name, s->title);
@@ -162,8 +162,8 @@ void rbl_namepol_free(rbl_namepol_set *set)
 static int resolve_list(rbl_txn *t, const char *policy, const char *name,
 			int kind, uint32_t *id, char *err, size_t errlen)
 {
-	rbl_list l;
-	int rc;
+	rbl_list l = { 0 };
+	int rc = 0;
 
 	*id = 0;
 	if (!name[0])
@@ -207,7 +207,7 @@ int rbl_namepol_resolve(rbl_txn *t, rbl_namepol_set *set, char *err,
 {
 	for (size_t i = 0; i < set->n; i++) {
 		rbl_namepol *p = &set->pols[i];
-		int rc;
+		int rc = 0;
 		if ((rc = resolve_list(t, p->name, p->list, RBL_LIST_NAME,
 				       &p->list_id, err, errlen)) ||
 		    (rc = resolve_list(t, p->name, p->allow_list,
@@ -259,7 +259,7 @@ bool np_state_key_decode(const void *k, size_t klen, char *name,
 
 static void put_double(struct rbl_wbuf *w, double d)
 {
-	uint64_t v;
+	uint64_t v = 0;
 
 	memcpy(&v, &d, 8);
 	rbl_wb_u64(w, v);
@@ -268,7 +268,7 @@ static void put_double(struct rbl_wbuf *w, double d)
 static double get_double(struct rbl_rbuf *r)
 {
 	uint64_t v = rbl_rb_u64(r);
-	double d;
+	double d = 0;
 
 	memcpy(&d, &v, 8);
 	return d;
@@ -295,8 +295,8 @@ int np_state_decode(const void *v, size_t len, nstate *st)
 int np_state_get(const rbl_table *tb, const char *name, uint32_t list_id,
 		 nstate *st, bool *found)
 {
-	uint8_t k[SKEY_MAX];
-	rbl_val v;
+	uint8_t k[SKEY_MAX] = { 0 };
+	rbl_val v = { 0 };
 	int rc = rbl_table_get(tb, k, state_key(k, name, list_id), &v);
 
 	*found = rc == RBL_OK;
@@ -310,7 +310,7 @@ int np_state_get(const rbl_table *tb, const char *name, uint32_t list_id,
 int np_state_put(const rbl_table *tb, const char *name, uint32_t list_id,
 		 const nstate *st)
 {
-	uint8_t k[SKEY_MAX], buf[STATE_VAL_LEN];
+	uint8_t k[SKEY_MAX] = { 0 }, buf[STATE_VAL_LEN] = { 0 };
 	struct rbl_wbuf w = { buf, 0, sizeof buf, false };
 
 	rbl_wb_u8(&w, STATE_FORMAT);
@@ -327,7 +327,7 @@ int np_state_put(const rbl_table *tb, const char *name, uint32_t list_id,
 
 int np_state_del(const rbl_table *tb, const char *name, uint32_t list_id)
 {
-	uint8_t k[SKEY_MAX];
+	uint8_t k[SKEY_MAX] = { 0 };
 	int rc = rbl_table_del(tb, k, state_key(k, name, list_id));
 
 	return rc == RBL_ENOTFOUND ? RBL_OK : rc;
@@ -379,10 +379,10 @@ double np_score_at(const rbl_namepol *p, const nstate *st, int64_t now)
 int np_block_get(const rbl_table *tb, const char *name, int64_t *when,
 		 rbl_policy_block_info *info)
 {
-	uint8_t k[1 + RBL_NAME_MAX];
+	uint8_t k[1 + RBL_NAME_MAX] = { 0 };
 	size_t n = strlen(name);
-	rbl_val v;
-	int rc;
+	rbl_val v = { 0 };
+	int rc = 0;
 
 	*when = 0;
 	k[0] = 'b';
@@ -393,7 +393,7 @@ int np_block_get(const rbl_table *tb, const char *name, int64_t *when,
 	if (rc)
 		return rc;
 	struct rbl_rbuf r = { v.p, v.len, 0, false };
-	rbl_policy_block_info b;
+	rbl_policy_block_info b = { 0 };
 	memset(&b, 0, sizeof b);
 	b.when = (int64_t)rbl_rb_u64(&r);
 	rbl_rb_str(&r, b.who, sizeof b.who);
@@ -434,8 +434,8 @@ static int64_t listing_expiry(const rbl_namepol *p, const nstate *st,
 int np_allowed(rbl_txn *t, const rbl_namepol *p, const char *name,
 	       int64_t now)
 {
-	rbl_match m;
-	int rc;
+	rbl_match m = { 0 };
+	int rc = 0;
 
 	if (!p->allow_list_id)
 		return 0;
@@ -452,13 +452,14 @@ static void source_of(const rbl_namepol *p, char *buf)
 int np_unlist_entry(rbl_txn *t, uint32_t list_id, const char *name,
 		    bool subtree)
 {
-	char key[RBL_NAME_MAX + 2];
-	rbl_entry e;
+	char key[RBL_NAME_MAX + 2] = { 0 };
+	rbl_entry e = { 0 };
 	int rc = rbl_name_get(t, list_id, name, &e);
 
 	/* a policy removes only what a policy wrote, not an operator's
 	 * entry for the same name */
-	if (rc == RBL_ENOTFOUND || (rc == RBL_OK && strncmp(e.source, "policy:", 7) != 0))
+	if (rc == RBL_ENOTFOUND ||
+	    (rc == RBL_OK && strncmp(e.source, "policy:", 7) != 0))
 		return RBL_OK;
 	if (rc)
 		return rc;
@@ -471,7 +472,7 @@ static int write_entry(rbl_txn *t, const rbl_namepol *p, uint32_t list_id,
 		       const char *name, const nstate *st, int64_t exp,
 		       bool redirector, bool subtree)
 {
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	/* a domain answers with the policy's code and TXT, a hash with its
 	 * hash list's defaults */
 	uint32_t code = !subtree ? 0 : redirector ? p->code_redirector : p->code;
@@ -501,9 +502,9 @@ static int settle_newly_seen(rbl_txn *t, const rbl_namepol *p,
 			     const char *name, nstate *st, bool want,
 			     int64_t now)
 {
-	char ts[24];
-	rbl_entry e;
-	int rc;
+	char ts[24] = { 0 };
+	rbl_entry e = { 0 };
+	int rc = 0;
 
 	want = want && st->n > 0 && st->first_seen > 0 &&
 	       st->first_seen + RBL_NEWLY_SEEN_WINDOW > now;
@@ -697,9 +698,9 @@ static int arena_add(rbl_namepol_batch *b, const char *name, uint32_t *off)
 static int slot_of(rbl_txn *t, const rbl_table *tb, rbl_namepol_batch *b,
 		   const char *name, uint32_t list_id, size_t pol, slot **out)
 {
-	slot *s;
-	bool found;
-	int rc;
+	slot *s = NULL;
+	bool found = false;
+	int rc = 0;
 
 	if ((b->used + 1) * 2 > b->mask + 1 && (rc = grow(b)))
 		return rc;
@@ -723,8 +724,8 @@ int rbl_namepol_note(rbl_txn *t, rbl_namepol_batch *b, const char *name,
 		     uint8_t kind, double weight, int64_t when,
 		     unsigned flags)
 {
-	rbl_table tb;
-	int rc;
+	rbl_table tb = { 0 };
+	int rc = 0;
 
 	if (kind < 1 || kind > RBL_NEV_KINDS)
 		return RBL_EINVAL;
@@ -734,7 +735,7 @@ int rbl_namepol_note(rbl_txn *t, rbl_namepol_batch *b, const char *name,
 		const rbl_namepol *p = &b->set->pols[i];
 		uint32_t list = np_target(p, kind);
 		double w = weight * p->kind_weight[kind];
-		slot *s;
+		slot *s = NULL;
 		if (!list || !(w > 0))
 			continue;
 		if ((rc = slot_of(t, &tb, b, name, list, i, &s)))
@@ -752,7 +753,7 @@ int rbl_namepol_note(rbl_txn *t, rbl_namepol_batch *b, const char *name,
 int rbl_namepol_settle(rbl_txn *t, rbl_namepol_batch *b, int64_t now,
 		       rbl_policy_result *res)
 {
-	rbl_table tb;
+	rbl_table tb = { 0 };
 	int rc = RBL_OK;
 
 	if (b->used && (rc = rbl_table_open(t, NP_TABLE, &tb)))

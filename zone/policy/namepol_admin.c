@@ -64,10 +64,10 @@ static int recompute_one(rbl_txn *t, const rbl_table *tb, const rbl_namepol *p,
 			 int64_t now)
 {
 	uint32_t list = np_target(p, kind);
-	nstate old, st;
-	bool found;
-	replay r;
-	int rc;
+	nstate old = { 0 }, st = { 0 };
+	bool found = false;
+	replay r = { 0 };
+	int rc = 0;
 
 	if (!list)
 		return RBL_OK;
@@ -93,9 +93,9 @@ int rbl_namepol_recompute(rbl_txn *t, const rbl_namepol_set *set,
 			  const char *name, int64_t now)
 {
 	uint8_t kind = kind_of_name(name);
-	int64_t block_when;
-	rbl_table tb;
-	int rc;
+	int64_t block_when = 0;
+	rbl_table tb = { 0 };
+	int rc = 0;
 
 	if (!rbl_nev_name_ok(name))
 		return RBL_EINVAL;
@@ -119,12 +119,12 @@ typedef struct named_state {
 static int states_of(const rbl_table *tb, const char *name, named_state *out,
 		     size_t *n)
 {
-	uint8_t prefix[1 + RBL_NAME_MAX + 1];
-	char kname[RBL_NAME_MAX + 1];
+	uint8_t prefix[1 + RBL_NAME_MAX + 1] = { 0 };
+	char kname[RBL_NAME_MAX + 1] = { 0 };
 	size_t len = strlen(name);
-	rbl_table_iter it;
-	rbl_val k, v;
-	int rc;
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
+	int rc = 0;
 
 	*n = 0;
 	prefix[0] = 's';
@@ -168,7 +168,7 @@ static int note_put(const rbl_table *tb, char type, const char *name,
 {
 	uint8_t k[1 + RBL_NAME_MAX], buf[8 + 2 + RBL_POLICY_WHO_MAX +
 					 RBL_POLICY_WHY_MAX];
-	char w1[RBL_POLICY_WHO_MAX + 1], w2[RBL_POLICY_WHY_MAX + 1];
+	char w1[RBL_POLICY_WHO_MAX + 1] = { 0 }, w2[RBL_POLICY_WHY_MAX + 1] = { 0 };
 	struct rbl_wbuf w = { buf, 0, sizeof buf, false };
 
 	np_copy(w1, sizeof w1, who);
@@ -184,9 +184,9 @@ int rbl_namepol_block(rbl_txn *t, const rbl_namepol_set *set,
 		      const char *why)
 {
 	named_state *s = calloc(MAX_STATES, sizeof *s);
-	rbl_table tb;
+	rbl_table tb = { 0 };
 	size_t n = 0;
-	int rc;
+	int rc = 0;
 
 	if (!s)
 		return RBL_ENOMEM;
@@ -219,8 +219,8 @@ int rbl_namepol_block(rbl_txn *t, const rbl_namepol_set *set,
 int rbl_namepol_block_get(rbl_txn *t, const char *name,
 			  rbl_policy_block_info *out)
 {
-	int64_t when;
-	rbl_table tb;
+	int64_t when = 0;
+	rbl_table tb = { 0 };
 	int rc = rbl_table_open(t, NP_TABLE, &tb);
 
 	if (rc == RBL_OK)
@@ -232,9 +232,9 @@ int rbl_namepol_block_get(rbl_txn *t, const char *name,
 
 int rbl_namepol_unblock(rbl_txn *t, const char *name)
 {
-	uint8_t k[1 + RBL_NAME_MAX];
-	rbl_table tb;
-	int rc;
+	uint8_t k[1 + RBL_NAME_MAX] = { 0 };
+	rbl_table tb = { 0 };
+	int rc = 0;
 
 	if (!rbl_nev_name_ok(name))
 		return RBL_ENOTFOUND;
@@ -249,10 +249,10 @@ int rbl_namepol_allow_add(rbl_txn *t, const rbl_namepol_set *set,
 			  const char *name, int64_t expires, const char *who,
 			  const char *why, int64_t now)
 {
-	rbl_table tb;
-	rbl_entry e;
+	rbl_table tb = { 0 };
+	rbl_entry e = { 0 };
 	bool any = false;
-	int rc;
+	int rc = 0;
 
 	if (!rbl_nev_name_ok(name))
 		return RBL_EINVAL;
@@ -279,11 +279,11 @@ int rbl_namepol_allow_add(rbl_txn *t, const rbl_namepol_set *set,
 int rbl_namepol_allow_del(rbl_txn *t, const rbl_namepol_set *set,
 			  const char *name, int64_t now)
 {
-	char key[RBL_NAME_MAX + 2];
-	uint8_t k[1 + RBL_NAME_MAX];
-	rbl_table tb;
+	char key[RBL_NAME_MAX + 2] = { 0 };
+	uint8_t k[1 + RBL_NAME_MAX] = { 0 };
+	rbl_table tb = { 0 };
 	bool any = false;
-	int rc;
+	int rc = 0;
 
 	if (!rbl_nev_name_ok(name))
 		return RBL_ENOTFOUND;
@@ -313,7 +313,7 @@ int rbl_namepol_allow_del(rbl_txn *t, const rbl_namepol_set *set,
 static bool policy_entry(rbl_txn *t, uint32_t list_id, const char *name,
 			 int64_t now, int64_t *expires)
 {
-	rbl_entry e;
+	rbl_entry e = { 0 };
 
 	*expires = 0;
 	if (!list_id || rbl_name_get(t, list_id, name, &e) != RBL_OK ||
@@ -328,10 +328,10 @@ static int status_one(rbl_txn *t, const rbl_table *tb, const rbl_namepol *p,
 		      const rbl_policy_block_info *blk, rbl_namepol_status *s)
 {
 	uint32_t list = np_target(p, kind);
-	int64_t ns_exp;
-	nstate st;
-	bool found;
-	int rc;
+	int64_t ns_exp = 0;
+	nstate st = { 0 };
+	bool found = false;
+	int rc = 0;
 
 	memset(s, 0, sizeof *s);
 	s->policy = p;
@@ -362,9 +362,9 @@ int rbl_namepol_explain(rbl_txn *t, const rbl_namepol_set *set,
 			rbl_namepol_status *out, size_t n, size_t *count)
 {
 	uint8_t kind = kind_of_name(name);
-	rbl_policy_block_info blk;
-	int64_t when;
-	rbl_table tb;
+	rbl_policy_block_info blk = { 0 };
+	int64_t when = 0;
+	rbl_table tb = { 0 };
 	int rc = rbl_table_open(t, NP_TABLE, &tb);
 	bool none = rc == RBL_ENOTFOUND;
 
@@ -397,16 +397,16 @@ static int drop_states(rbl_txn *t, int64_t before, int64_t now,
 		       uint64_t *count)
 {
 	static const uint8_t sp = 's';
-	rbl_table tb;
-	rbl_table_iter it;
-	rbl_val k, v;
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	int rc = rbl_table_open(t, NP_TABLE, &tb);
 
 	if (rc)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
 	rbl_table_iter_init(&it, &tb, &sp, 1, RBL_TABLE_PREFIX);
 	while ((rc = rbl_table_next(&it, &k, &v)) == 1) {
-		nstate st;
+		nstate st = { 0 };
 		if ((rc = np_state_decode(v.p, v.len, &st)))
 			break;
 		if (st.last_seen >= before ||
@@ -440,8 +440,8 @@ int rbl_namepol_purge(rbl_txn *t, const rbl_namepol_set *set, int64_t now,
 int rbl_namepol_hash_address(const char *address, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
-	char low[ADDRESS_MAX + 1];
-	unsigned char md[EVP_MAX_MD_SIZE];
+	char low[ADDRESS_MAX + 1] = { 0 };
+	unsigned char md[EVP_MAX_MD_SIZE] = { 0 };
 	unsigned mdlen = 0;
 	size_t n = 0;
 
@@ -470,7 +470,7 @@ int rbl_namepol_hash_address(const char *address, char *out)
 
 int rbl_namepol_subject(const char *in, char *out)
 {
-	char low[41];
+	char low[41] = { 0 };
 
 	if (strchr(in, '@'))
 		return rbl_namepol_hash_address(in, out);

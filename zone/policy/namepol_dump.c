@@ -21,7 +21,7 @@ typedef struct explain_arg {
 static int explain_evidence(void *arg, const rbl_nev *ev)
 {
 	explain_arg *ea = arg;
-	char ts[24];
+	char ts[24] = { 0 };
 
 	if (ea->max && ea->n >= ea->max) {
 		ea->n++;
@@ -42,7 +42,7 @@ static void explain_status(FILE *out, const rbl_namepol_status *s,
 			   const char *list)
 {
 	const rbl_namepol *p = s->policy;
-	char ts[24], ts2[24];
+	char ts[24] = { 0 }, ts2[24] = { 0 };
 
 	fprintf(out, "domain-policy %s (list %s): score %.4g, threshold %g, "
 		"half-life %us, expire-after %us\n", p->name, list, s->score,
@@ -73,10 +73,10 @@ int rbl_namepol_explain_text(rbl_txn *t, const rbl_namepol_set *set,
 			     unsigned max_evidence, FILE *out)
 {
 	explain_arg ea = { out, max_evidence, 0 };
-	rbl_namepol_status st[STATUS_MAX];
+	rbl_namepol_status st[STATUS_MAX] = { 0 };
 	bool any_state = false;
 	size_t n = 0;
-	int rc;
+	int rc = 0;
 
 	fprintf(out, "%s: evidence, newest first\n", name);
 	if ((rc = rbl_nev_foreach_name(t, name, true, explain_evidence, &ea)))
