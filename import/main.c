@@ -491,6 +491,24 @@ static int64_t now_of(const app *a)
 	return a->o.now ? a->o.now : (int64_t)time(NULL);
 }
 
+/* The domain policies' retention, counted into *PS. */
+static int purge_names(app *a, rbl_txn *t, rbl_policy_purge_stats *ps)
+{
+	char err[RBL_CONF_ERRLEN] = "";
+	rbl_namepol_set *set = NULL;
+	uint64_t ev = 0, states = 0;
+	int rc = rbl_namepol_load(a->conf, &set, err, sizeof err);
+
+	if (rc == RBL_OK)
+		rc = rbl_namepol_purge(t, set, now_of(a), &ev, &states);
+	else
+		fprintf(stderr, "rbl-import: %s\n", err);
+	rbl_namepol_free(set);
+	ps->evidence_pruned += ev;
+	ps->states_dropped += states;
+	return rc;
+}
+
 static int cmd_purge(app *a)
 {
 	rbl_policy_purge_stats ps = { 0 };
@@ -501,6 +519,8 @@ static int cmd_purge(app *a)
 	if (with_policies(a, true, &t, &set))
 		return 1;
 	rc = rbl_policy_purge(t, set, now_of(a), &ps);
+	if (rc == RBL_OK)
+		rc = purge_names(a, t, &ps);
 	if (rc == RBL_OK && !a->o.dry_run)
 		rc = rbl_txn_commit(t);
 	else
@@ -523,10 +543,10 @@ static int cmd_purge(app *a)
 /* Explain domain or address WHAT from the name evidence (namepol.h). */
 static int explain_name(app *a, const char *what)
 {
-	char err[RBL_CONF_ERRLEN], name[RBL_NAME_MAX + 1];
-	rbl_namepol_set *set;
-	rbl_txn *t;
-	int rc;
+	char err[RBL_CONF_ERRLEN] = "", name[RBL_NAME_MAX + 1] = "";
+	rbl_namepol_set *set = NULL;
+	rbl_txn *t = NULL;
+	int rc = 0;
 
 	if (rbl_namepol_subject(what, name) != RBL_OK) {
 		fprintf(stderr, "rbl-import: not an address, domain or mail "
