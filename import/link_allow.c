@@ -178,19 +178,19 @@ int rbl_link_allow_match(const rbl_link_allowset *a, const char *host,
 {
 	const char *p = host;
 
+	(void)domain;	/* parents above it count too: an entry for a
+			   private suffix covers its customers */
 	if (!a || a->count == 0)
 		return RBL_LINK_NONE;
-	for (;;) {
+	while (p) {
 		const allow_slot *s = find(a, p, strlen(p));
 		if (s->name)
 			return s->cat;
-		if (p >= domain)
-			return RBL_LINK_NONE;
 		p = strchr(p, '.');
-		if (!p)
-			return RBL_LINK_NONE;
-		p++;
+		if (p)
+			p++;
 	}
+	return RBL_LINK_NONE;
 }
 
 size_t rbl_link_allow_count(const rbl_link_allowset *a)

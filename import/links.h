@@ -87,8 +87,9 @@ int rbl_link_allow_add(rbl_link_allowset *a, const char *name, int cat);
  * read whole, ERR says why), RBL_ESYNTAX ("path:line: ..." in ERR). */
 int rbl_link_allow_load(rbl_link_allowset *a, const char *path, char *err,
 			size_t errlen);
-/* The category of HOST, whose registered domain starts at DOMAIN (a
- * suffix of HOST): the entry of HOST or of a parent down to DOMAIN. */
+/* The category of HOST (whose registered domain DOMAIN is a suffix of
+ * it): the entry of HOST or of its nearest parent that has one, up to
+ * the top-level domain. */
 int rbl_link_allow_match(const rbl_link_allowset *a, const char *host,
 			 const char *domain);
 /* Number of names in the set. */
