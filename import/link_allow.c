@@ -17,6 +17,7 @@
 
 typedef struct allow_slot {
 	char *name;		/* NULL = free */
+	uint16_t len;
 	uint8_t cat;
 } allow_slot;
 
@@ -38,7 +39,7 @@ static allow_slot *find(const rbl_link_allowset *a, const char *s, size_t n)
 {
 	size_t i = name_hash(s, n) & a->mask;
 
-	while (a->slots[i].name && (strlen(a->slots[i].name) != n ||
+	while (a->slots[i].name && (a->slots[i].len != n ||
 				    memcmp(a->slots[i].name, s, n) != 0))
 		i = (i + 1) & a->mask;
 	return &a->slots[i];
@@ -80,7 +81,7 @@ static int grow(rbl_link_allowset *a)
 	a->mask = n - 1;
 	for (size_t i = 0; i < old_n; i++)
 		if (old[i].name)
-			*find(a, old[i].name, strlen(old[i].name)) = old[i];
+			*find(a, old[i].name, old[i].len) = old[i];
 	free(old);
 	return RBL_OK;
 }
@@ -119,6 +120,7 @@ int rbl_link_allow_add(rbl_link_allowset *a, const char *name, int cat)
 	}
 	if (!(s->name = strdup(norm)))
 		return RBL_ENOMEM;
+	s->len = (uint16_t)strlen(norm);
 	s->cat = (uint8_t)cat;
 	a->count++;
 	return RBL_OK;
@@ -176,21 +178,22 @@ int rbl_link_allow_load(rbl_link_allowset *a, const char *path, char *err,
 int rbl_link_allow_match(const rbl_link_allowset *a, const char *host,
 			 const char *domain)
 {
-	const char *p = host;
+	const char *p = host, *dot = NULL;
+	size_t n = strlen(host);
 
 	(void)domain;	/* parents above it count too: an entry for a
 			   private suffix covers its customers */
 	if (!a || a->count == 0)
 		return RBL_LINK_NONE;
-	while (p) {
-		const allow_slot *s = find(a, p, strlen(p));
+	for (;;) {
+		const allow_slot *s = find(a, p, n);
 		if (s->name)
 			return s->cat;
-		p = strchr(p, '.');
-		if (p)
-			p++;
+		if (!(dot = memchr(p, '.', n)))
+			return RBL_LINK_NONE;
+		n -= (size_t)(dot + 1 - p);
+		p = dot + 1;
 	}
-	return RBL_LINK_NONE;
 }
 
 size_t rbl_link_allow_count(const rbl_link_allowset *a)

@@ -122,6 +122,16 @@ void rbl_links_free(rbl_links *l)
 
 /* ------------------------------------------------------------- items */
 
+/* SRC into DST of SIZE bytes, cut, NUL-terminated (per link: no
+ * snprintf). */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* Add an item of KIND for NAME unless the message has it already. */
 static void add_item(rbl_links *l, uint8_t kind, const char *name,
 		     const char *found, unsigned flags)
@@ -136,11 +146,10 @@ static void add_item(rbl_links *l, uint8_t kind, const char *name,
 	if (m->n == RBL_NEV_MAX_NAMES)
 		return;
 	it = &m->items[m->n];
-	memset(it, 0, sizeof *it);
 	it->kind = kind;
 	it->weight = l->weight;
-	snprintf(it->name, sizeof it->name, "%s", name);
-	snprintf(it->found, sizeof it->found, "%s", found);
+	copy_str(it->name, sizeof it->name, name);
+	copy_str(it->found, sizeof it->found, found);
 	l->flags[m->n++] = flags;
 }
 
@@ -288,7 +297,7 @@ int rbl_links_trap(rbl_links *l, rbl_txn *t, const rbl_msg *m,
 	for (unsigned i = 0; i < msg->n && rc == RBL_OK; i++) {
 		rc = rbl_namepol_note(t, l->batch, msg->items[i].name,
 				      msg->items[i].kind, weight, when,
-				      l->flags[i]);
+				      msg->hash, l->flags[i]);
 		st->added++;
 		st->reply_to += msg->items[i].kind == RBL_NEV_REPLY_TO;
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "zone/compiler.h"
 #include "zone/error.h"
 #include "zone/idna.h"
 #include "uri_impl.h"
@@ -79,10 +80,19 @@ static size_t dot_token_before(const char *t, const char *e)
 	return 0;
 }
 
-/* ASCII characters that end an authority. */
+/* ASCII characters that end an authority: controls, space, DEL and
+ * / ? # \ " ' < > ` | ^ { } ( ) [ ] , -- a bit per byte, looked up for
+ * every byte of every authority. */
+static const uint32_t auth_stop_bits[4] = {
+	0xffffffffu,			/* 0x00-0x1f */
+	0xd000938du,			/* ' ' " # ' ( ) , / < > ? */
+	0x78000000u,			/* [ \ ] ^ */
+	0xb8000001u,			/* ` { | } DEL */
+};
+
 static bool auth_stop(unsigned char c)
 {
-	return c <= ' ' || c == 0x7f || in_set((char)c, "/?#\\\"'<>`|^{}()[],");
+	return c < 0x80 && (auth_stop_bits[c >> 5] >> (c & 31) & 1);
 }
 
 /* Unicode spaces, quotes and punctuation that end a host written in
@@ -145,6 +155,25 @@ static const char *url_end(const char *p, const char *end)
 
 /* ------------------------------------------------------------ the host */
 
+/* A plain ASCII label lowercased into OUT: its length, 0 when it is
+ * empty, too long or holds bytes a host label does not, -1 when it has
+ * bytes over 0x7f (then rbl_idna_label decides). */
+static int ascii_label(const char *raw, size_t rl, char *out)
+{
+	if (rl == 0 || rl > RBL_IDNA_LABEL_MAX)
+		return 0;
+	for (size_t i = 0; i < rl; i++) {
+		unsigned char c = (unsigned char)raw[i];
+		if (c >= 0x80)
+			return -1;
+		out[i] = (char)lower(c);
+	}
+	out[rl] = '\0';
+	if (rl > 4 && memcmp(out, "xn--", 4) == 0)
+		return -1;	/* checked by rbl_idna_label */
+	return (int)rl;
+}
+
 static bool label_chars_ok(const char *l, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -161,7 +190,10 @@ static bool put_label(const char *raw, size_t rl, char *out, size_t *o,
 		      unsigned *how)
 {
 	char lab[RBL_IDNA_LABEL_MAX + 1] = { 0 };
-	int k = rbl_idna_label(raw, rl, lab);
+	int k = ascii_label(raw, rl, lab);
+
+	if (k == -1)	/* not plain ASCII: the IDN rules */
+		k = rbl_idna_label(raw, rl, lab);
 
 	if (k <= 0 || !label_chars_ok(lab, (size_t)k) ||
 	    *o + (size_t)k + (*o ? 1 : 0) > RBL_NAME_MAX)
@@ -286,7 +318,8 @@ static int report(rbl_uri_scanner *s, const char *host, size_t n,
 		  const char *fb, const char *fe, unsigned how)
 {
 	uint32_t h = host_hash(host, n);
-	rbl_uri_link link = { 0 };
+	/* filled field by field below, per link found: not zeroed first */
+	rbl_uri_link link RBL_NOINIT;
 	size_t start = 0;
 
 	for (unsigned i = 0; i < s->n_hosts; i++)
@@ -299,7 +332,7 @@ static int report(rbl_uri_scanner *s, const char *host, size_t n,
 		return URI_FULL;
 	s->host_hash[s->n_hosts] = h;
 	memcpy(s->hosts[s->n_hosts++], host, n + 1);
-	memset(&link, 0, sizeof link);
+	/* every field set: the strings end at their NUL */
 	memcpy(link.host, host, n + 1);
 	link.domain = link.host + start;
 	copy_found(fb, fe, link.found);
@@ -484,14 +517,22 @@ static int pass_char(rbl_uri_scanner *s, const char *t, const char *end,
 	return RBL_OK;
 }
 
+/* "www" in either case at P (a 'w' or 'W' already there). */
+static bool www_at(const char *p, const char *end)
+{
+	return end - p >= 3 && (p[1] | 0x20) == 'w' && (p[2] | 0x20) == 'w';
+}
+
+/* Bare www. names: a vectorised search for W, then w, checking the two
+ * letters after each (memmem's generic search costs more per byte). */
 static int pass_www(rbl_uri_scanner *s, const char *t, const char *end,
-		    const char *needle, unsigned how)
+		    char w, unsigned how)
 {
 	int rc = 0;
 
-	for (const char *p = memmem(t, (size_t)(end - t), needle, 3); p;
-	     p = memmem(p + 1, (size_t)(end - p - 1), needle, 3))
-		if ((rc = at_www(s, t, end, p, how)))
+	for (const char *p = memchr(t, w, (size_t)(end - t)); p;
+	     p = p + 1 < end ? memchr(p + 1, w, (size_t)(end - p - 1)) : NULL)
+		if (www_at(p, end) && (rc = at_www(s, t, end, p, how)))
 			return rc;
 	return RBL_OK;
 }
@@ -510,8 +551,8 @@ int uri_scan_part(rbl_uri_scanner *s, const char *text, size_t len,
 	int rc = 0;
 
 	if ((rc = pass_char(s, text, end, ':', how, at_colon)) ||
-	    (rc = pass_www(s, text, end, "www", how)) ||
-	    (rc = pass_www(s, text, end, "WWW", how)) ||
+	    (rc = pass_www(s, text, end, 'w', how)) ||
+	    (rc = pass_www(s, text, end, 'W', how)) ||
 	    (rc = pass_char(s, text, end, '[', how, at_open)) ||
 	    (rc = pass_char(s, text, end, '(', how, at_open)) ||
 	    (rc = pass_char(s, text, end, '{', how, at_open)))

@@ -100,7 +100,7 @@ static int message(const char *const *names, int64_t when, int64_t now,
 	rc = rbl_nev_add(t, &m);
 	for (unsigned i = 0; rc == RBL_OK && i < m.n; i++)
 		CHECK_RC(rbl_namepol_note(t, b, m.items[i].name, m.items[i].kind,
-					  1, when, flags), RBL_OK);
+					  1, when, m.hash, flags), RBL_OK);
 	if (rc == RBL_OK)
 		CHECK_RC(rbl_namepol_settle(t, b, now, res), RBL_OK);
 	rbl_namepol_batch_free(b);
@@ -147,9 +147,16 @@ static void test_scoring(void)
 	CHECK(answer(DBL, "spam-shop.com", T0 + 60) == 0x0102);
 	CHECK(answer(DBL, "www.spam-shop.com", T0 + 60) == 0x0102);
 	CHECK(answer(DBL, "other.net", T0 + 60) == -1);
-	/* expire-after 1d after the last evidence */
-	CHECK(answer(DBL, "spam-shop.com", T0 + 60 + 86399) == 0x0102);
-	CHECK(answer(DBL, "spam-shop.com", T0 + 60 + 86400) == -1);
+	/* expire-after 1d after the last evidence, rounded up to the
+	 * granule: 1d / 16 = 5400 s */
+	{
+		int64_t g = rbl_namepol_granule(&SET->pols[0]);
+		int64_t end = T0 + 60 + 86400;
+		end += (g - end % g) % g;
+		CHECK(g == 5400);
+		CHECK(answer(DBL, "spam-shop.com", end - 1) == 0x0102);
+		CHECK(answer(DBL, "spam-shop.com", end) == -1);
+	}
 }
 
 static void test_newly_seen(void)
@@ -263,19 +270,20 @@ static void test_explain_purge(void)
 	rbl_namepol_status st[4];
 	size_t n = 0;
 	unsigned seen = 0;
-	uint64_t ev = 0, states = 0, cnt = 0;
+	uint64_t ev = 0, states = 0;
 	char name[RBL_NAME_MAX + 1] = "";
 	rbl_txn *t = begin(S, false);
 
-	CHECK_RC(rbl_nev_foreach_name(t, "spam-shop.com", true, count_visit,
-				      &seen), RBL_OK);
+	CHECK_RC(rbl_namepol_foreach_recent(t, "spam-shop.com", count_visit,
+					    &seen), RBL_OK);
 	CHECK(seen == 2);
 	CHECK_RC(rbl_namepol_explain(t, SET, "spam-shop.com", T0 + 60, st, 4,
 				     &n), RBL_OK);
 	CHECK(n == 1 && st[0].n_evidence == 2 && st[0].listed);
 	CHECK(st[0].score == 2);
-	CHECK_RC(rbl_nev_count(t, "other.net", &cnt), RBL_OK);
-	CHECK(cnt == 1);
+	CHECK_RC(rbl_namepol_explain(t, SET, "other.net", T0 + 60, st, 4, &n),
+		 RBL_OK);
+	CHECK(n == 1 && st[0].n_evidence == 1 && !st[0].listed);
 	rbl_txn_abort(t);
 	CHECK_RC(rbl_namepol_subject("B\xC3\xBC" "cher.DE.", name), RBL_OK);
 	CHECK_STR(name, "xn--bcher-kva.de");
@@ -290,8 +298,13 @@ static void test_explain_purge(void)
 	CHECK(ev >= 10);
 	CHECK(states >= 5);
 	t = begin(S, false);
-	CHECK_RC(rbl_nev_count(t, "spam-shop.com", &cnt), RBL_OK);
-	CHECK(cnt == 0);
+	seen = 0;
+	CHECK_RC(rbl_namepol_foreach_recent(t, "spam-shop.com", count_visit,
+					    &seen), RBL_OK);
+	CHECK(seen == 0);	/* the messages are gone, and its state */
+	CHECK_RC(rbl_namepol_explain(t, SET, "spam-shop.com", T0 + 32 * 86400,
+				     st, 4, &n), RBL_OK);
+	CHECK(n == 1 && st[0].n_evidence == 0);
 	rbl_txn_abort(t);
 }
 

@@ -6,20 +6,24 @@
  * A trap message that names N domains is N pieces of evidence of kind
  * "uri" (and a hashed Reply-To address one of kind "reply-to"), all from
  * one message: same time, same source, same SHA-256 of the normalised
- * message.  The message hash is their identity: a message imported twice
- * adds nothing the second time, so imports stay idempotent and a replay
- * after a crash is a no-op.  Each piece keeps the link as it was found,
- * the message its subject, so a reviewer sees why a domain is listed.
+ * message, kept as one record with the link as it was found for each
+ * name, so a reviewer sees why a domain is listed.  The ingest path
+ * reads a message only when its sender evidence (evidence.h, one record
+ * per hash) was new, so a replay adds nothing here either; this table
+ * refuses the same (time, hash) twice on its own.
  *
  * Storage: one table "nev" (zone/store/table.h), written in the caller's
  * transaction together with the scores and listings of namepol.h:
- *   'm' hash(32)                          -> the message: when, source,
- *                                            summary, its names
- *   't' when(8) hash[0..8)                -> hash(32)  (retention)
- *   'n' name 0x00 ~when(8) hash[0..8)     -> kind, weight, hash, found
- *                                            (per name, newest first)
- * Names are lowercase ASCII: a registered domain in Punycode, or the
- * 40 hex digits of SHA-1 of an address.
+ *   0x01 when(8) hash(32)    -> the message: weight, source, summary,
+ *                               its names and links
+ *   name 0x00 TYPE ...       -> namepol.h's records of a name (its score
+ *                               states hold the references to its newest
+ *                               messages: namepol.h)
+ * Messages sort by time, so a trap import appends and the retention
+ * deletes from the front; nothing here is written per name, which is
+ * what keeps link evidence cheap to record.  Names are lowercase ASCII:
+ * a registered domain in Punycode, or the 40 hex digits of SHA-1 of an
+ * address.
  */
 #ifndef RBL_NAMEEV_H
 #define RBL_NAMEEV_H
@@ -67,18 +71,18 @@ bool rbl_nev_name_ok(const char *s);
 
 /*
  * Record the N items of M in write transaction T.  Returns RBL_OK,
- * RBL_EEXIST (a message with this hash is stored: nothing changed),
- * RBL_EINVAL (no items, a bad name, kind or weight, two items with the
- * same kind and name), or a store error.
+ * RBL_EEXIST (this message, same time and hash, is stored: nothing
+ * changed), RBL_EINVAL (no items, a bad name, kind or weight, two items
+ * with the same kind and name), or a store error.
  */
 int rbl_nev_add(rbl_txn *t, const rbl_nev_msg *m);
-/* 1 if a message with HASH is stored, 0 if not, <0 an rbl_error. */
-int rbl_nev_exists(rbl_txn *t, const uint8_t *hash);
-/* The message with HASH into *OUT.  RBL_OK or RBL_ENOTFOUND. */
-int rbl_nev_get(rbl_txn *t, const uint8_t *hash, rbl_nev_msg *out);
+/* The message of time WHEN whose hash starts with the HASH_LEN bytes at
+ * HASH (8 or 32) into *OUT.  RBL_OK or RBL_ENOTFOUND (pruned, or never
+ * stored). */
+int rbl_nev_get(rbl_txn *t, int64_t when, const uint8_t *hash,
+		size_t hash_len, rbl_nev_msg *out);
 
-/* One piece of evidence as walks hand it out (valid during the call).
- * SOURCE and SUMMARY are "" unless the walk was asked to read them. */
+/* One piece of evidence as walks hand it out (valid during the call). */
 typedef struct rbl_nev {
 	const char *name;
 	uint8_t kind;
@@ -91,18 +95,16 @@ typedef struct rbl_nev {
 } rbl_nev;
 typedef int (*rbl_nev_visit_fn)(void *arg, const rbl_nev *ev);
 
-/* Evidence about NAME, newest first; with MESSAGES, SOURCE and SUMMARY
- * are read from the message (one more lookup each).  FN returning
- * non-zero stops the walk and is returned. */
-int rbl_nev_foreach_name(rbl_txn *t, const char *name, bool messages,
-			 rbl_nev_visit_fn fn, void *arg);
-/* All evidence, in name order, newest first per name. */
-int rbl_nev_foreach(rbl_txn *t, rbl_nev_visit_fn fn, void *arg);
-/* Number of pieces of evidence about NAME into *N. */
-int rbl_nev_count(rbl_txn *t, const char *name, uint64_t *n);
+/* Every piece of evidence of the messages at or after SINCE, oldest
+ * first (dumps).  FN returning non-zero stops the walk and is returned. */
+int rbl_nev_foreach(rbl_txn *t, int64_t since, rbl_nev_visit_fn fn,
+		    void *arg);
 
-/* Delete the messages older than BEFORE and their evidence: retention.
- * The count of pieces removed goes to *N (may be NULL). */
+/* Delete the messages older than BEFORE: retention.  The count of pieces
+ * of evidence removed goes to *N (may be NULL). */
 int rbl_nev_prune(rbl_txn *t, int64_t before, uint64_t *n);
+
+/* The table of name evidence, which namepol.c shares (see above). */
+#define RBL_NEV_TABLE		"nev"
 
 #endif

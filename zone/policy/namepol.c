@@ -14,8 +14,8 @@
 #include "zone/store/bytes.h"
 
 #define STATE_FORMAT	1
-#define STATE_VAL_LEN	(1 + 8 * 5 + 1 + 8 + 8)
-#define SKEY_MAX	(1 + RBL_NAME_MAX + 1 + 4)
+#define STATE_VAL_LEN	(1 + 8 * 5 + 1 + 8 + 8 + 1 + RBL_NAMEPOL_RECENT * 16)
+#define SKEY_MAX	(RBL_NAME_MAX + 2 + 4)
 #define MAX_EXPIRY_SPAN	((int64_t)100 * 365 * 86400)
 
 /* ------------------------------------------------------ configuration */
@@ -233,15 +233,22 @@ uint32_t np_target(const rbl_namepol *p, uint8_t kind)
 
 /* ------------------------------------------------------------- states */
 
-static size_t state_key(uint8_t *k, const char *name, uint32_t list_id)
+size_t np_key(uint8_t *k, const char *name, uint8_t type)
 {
 	size_t n = strlen(name);
 
-	k[0] = 's';
-	memcpy(k + 1, name, n);
-	k[1 + n] = 0;
-	rbl_put_be32(k + 2 + n, list_id);
-	return n + 6;
+	memcpy(k, name, n);
+	k[n] = 0;
+	k[n + 1] = type;
+	return n + 2;
+}
+
+static size_t state_key(uint8_t *k, const char *name, uint32_t list_id)
+{
+	size_t n = np_key(k, name, NP_T_STATE);
+
+	rbl_put_be32(k + n, list_id);
+	return n + 4;
 }
 
 bool np_state_key_decode(const void *k, size_t klen, char *name,
@@ -249,9 +256,10 @@ bool np_state_key_decode(const void *k, size_t klen, char *name,
 {
 	const uint8_t *p = k;
 
-	if (klen < 7 || klen > SKEY_MAX || p[0] != 's' || p[klen - 5] != 0)
+	if (klen < 7 || klen > SKEY_MAX || p[0] == 0x01 ||
+	    p[klen - 6] != 0 || p[klen - 5] != NP_T_STATE)
 		return false;
-	memcpy(name, p + 1, klen - 6);
+	memcpy(name, p, klen - 6);
 	name[klen - 6] = '\0';
 	*list_id = rbl_get_be32(p + klen - 4);
 	return true;
@@ -289,6 +297,13 @@ int np_state_decode(const void *v, size_t len, nstate *st)
 	st->flags = rbl_rb_u8(&r);
 	st->listed_expires = (int64_t)rbl_rb_u64(&r);
 	st->ns_first = (int64_t)rbl_rb_u64(&r);
+	st->n_recent = rbl_rb_u8(&r);
+	if (st->n_recent > RBL_NAMEPOL_RECENT)
+		return RBL_ESTORE;
+	for (unsigned i = 0; i < st->n_recent; i++) {
+		st->recent[i].when = (int64_t)rbl_rb_u64(&r);
+		rbl_rb_bytes(&r, st->recent[i].hash, 8);
+	}
 	return r.bad ? RBL_ESTORE : RBL_OK;
 }
 
@@ -322,6 +337,11 @@ int np_state_put(const rbl_table *tb, const char *name, uint32_t list_id,
 	rbl_wb_u8(&w, st->flags);
 	rbl_wb_u64(&w, (uint64_t)st->listed_expires);
 	rbl_wb_u64(&w, (uint64_t)st->ns_first);
+	rbl_wb_u8(&w, st->n_recent);
+	for (unsigned i = 0; i < st->n_recent; i++) {
+		rbl_wb_u64(&w, (uint64_t)st->recent[i].when);
+		rbl_wb_bytes(&w, st->recent[i].hash, 8);
+	}
 	return rbl_table_put(tb, k, state_key(k, name, list_id), buf, w.len, 0);
 }
 
@@ -368,7 +388,25 @@ bool np_state_same(const nstate *a, const nstate *b)
 	       a->first_seen == b->first_seen && a->last_seen == b->last_seen &&
 	       a->n == b->n && a->flags == b->flags &&
 	       a->listed_expires == b->listed_expires &&
-	       a->ns_first == b->ns_first;
+	       a->ns_first == b->ns_first && a->n_recent == b->n_recent &&
+	       memcmp(a->recent, b->recent,
+		      a->n_recent * sizeof a->recent[0]) == 0;
+}
+
+void np_state_recent(nstate *st, int64_t when, const uint8_t *hash)
+{
+	unsigned i = 0;
+
+	while (i < st->n_recent && st->recent[i].when >= when)
+		i++;		/* newest first; a tie keeps its order */
+	if (i == RBL_NAMEPOL_RECENT)
+		return;		/* older than all it remembers */
+	if (st->n_recent < RBL_NAMEPOL_RECENT)
+		st->n_recent++;
+	memmove(&st->recent[i + 1], &st->recent[i],
+		(st->n_recent - 1 - i) * sizeof st->recent[0]);
+	st->recent[i].when = when;
+	memcpy(st->recent[i].hash, hash, 8);
 }
 
 double np_score_at(const rbl_namepol *p, const nstate *st, int64_t now)
@@ -376,18 +414,32 @@ double np_score_at(const rbl_namepol *p, const nstate *st, int64_t now)
 	return decay(p, st->score, st->t_ref, now > st->t_ref ? now : st->t_ref);
 }
 
+/* The marker key of "a block was ever written": 0x02, before every
+ * name (names start with a letter or digit), after every message. */
+static const uint8_t block_marker[1] = { 0x02 };
+
+int np_blocks_exist(const rbl_table *tb)
+{
+	rbl_val v = { 0 };
+	int rc = rbl_table_get(tb, block_marker, 1, &v);
+
+	return rc == RBL_OK ? 1 : rc == RBL_ENOTFOUND ? 0 : rc;
+}
+
+int np_blocks_mark(const rbl_table *tb)
+{
+	return rbl_table_put(tb, block_marker, 1, "", 0, 0);
+}
+
 int np_block_get(const rbl_table *tb, const char *name, int64_t *when,
 		 rbl_policy_block_info *info)
 {
-	uint8_t k[1 + RBL_NAME_MAX] = { 0 };
-	size_t n = strlen(name);
+	uint8_t k[RBL_NAME_MAX + 2] = { 0 };
 	rbl_val v = { 0 };
 	int rc = 0;
 
 	*when = 0;
-	k[0] = 'b';
-	memcpy(k + 1, name, n);
-	rc = rbl_table_get(tb, k, n + 1, &v);
+	rc = rbl_table_get(tb, k, np_key(k, name, NP_T_BLOCK), &v);
 	if (rc == RBL_ENOTFOUND)
 		return RBL_OK;
 	if (rc)
@@ -428,7 +480,20 @@ static int64_t listing_expiry(const rbl_namepol *p, const nstate *st,
 		int64_t e2 = st->t_ref + p->expire_after;
 		exp = exp == 0 || e2 < exp ? e2 : exp;
 	}
+	/* rounded up: a domain named again and again rewrites its listing
+	 * (and the zone's journal) once a granule, not once a batch */
+	if (exp > 0) {
+		int64_t g = rbl_namepol_granule(p);
+		exp += (g - exp % g) % g;
+	}
 	return exp;
+}
+
+int64_t rbl_namepol_granule(const rbl_namepol *p)
+{
+	int64_t g = (p->expire_after ? p->expire_after : p->half_life) / 16;
+
+	return g < 3600 ? 3600 : g > 86400 ? 86400 : g;
 }
 
 int np_allowed(rbl_txn *t, const rbl_namepol *p, const char *name,
@@ -576,22 +641,34 @@ int np_settle(rbl_txn *t, const rbl_namepol *p, uint32_t list_id,
 
 /* -------------------------------------------------------------- batch */
 
-typedef struct slot {
-	uint32_t name_off;	/* in the arena; 0 = free slot */
+/* One (name, list) noted in the batch.  Entries are dense, in the order
+ * first noted; an open-addressing table of indexes finds them, so the
+ * per-batch reset clears 4 bytes a slot, not the states. */
+typedef struct entry {
+	uint32_t name_off;	/* in the arena */
 	uint32_t list_id;
 	uint16_t pol;
-	uint8_t changed;
 	int64_t block_when;
-	nstate st, before;
-} slot;
+	nstate st;		/* noted: always changed (count, messages) */
+} entry;
+
+/* An index slot: the key's hash, so a probe rarely touches an entry. */
+typedef struct islot {
+	uint32_t hash;
+	uint32_t ent;		/* entry index + 1; 0 = free */
+} islot;
 
 struct rbl_namepol_batch {
 	const rbl_namepol_set *set;
-	slot *slots;
-	size_t mask, used;
-	uint32_t *order;	/* used slots, in the order first noted */
+	islot *index;
+	size_t mask;
+	entry *ents;
+	size_t n, cap;
 	char *arena;
 	size_t arena_len, arena_cap;
+	rbl_txn *tb_txn;	/* the transaction TB was opened in */
+	rbl_table tb;
+	bool any_block;		/* a block exists: look for one per name */
 };
 
 static uint32_t key_hash(const char *name, uint32_t list_id)
@@ -608,16 +685,16 @@ int rbl_namepol_batch_new(const rbl_namepol_set *set,
 {
 	rbl_namepol_batch *b = calloc(1, sizeof *b);
 
-	if (!b || !(b->slots = calloc(1024, sizeof *b->slots)) ||
-	    !(b->order = calloc(1024, sizeof *b->order)) ||
+	if (!b || !(b->index = calloc(1024, sizeof *b->index)) ||
+	    !(b->ents = calloc(256, sizeof *b->ents)) ||
 	    !(b->arena = malloc(65536))) {
 		rbl_namepol_batch_free(b);
 		return RBL_ENOMEM;
 	}
 	b->set = set;
 	b->mask = 1023;
+	b->cap = 256;
 	b->arena_cap = 65536;
-	b->arena_len = 1;	/* offset 0 marks a free slot */
 	*out = b;
 	return RBL_OK;
 }
@@ -626,53 +703,67 @@ void rbl_namepol_batch_free(rbl_namepol_batch *b)
 {
 	if (!b)
 		return;
-	free(b->slots);
-	free(b->order);
+	free(b->index);
+	free(b->ents);
 	free(b->arena);
 	free(b);
 }
 
 void rbl_namepol_batch_reset(rbl_namepol_batch *b)
 {
-	if (b->used)
-		memset(b->slots, 0, (b->mask + 1) * sizeof *b->slots);
-	b->used = 0;
-	b->arena_len = 1;
+	if (b->n)
+		memset(b->index, 0, (b->mask + 1) * sizeof *b->index);
+	b->n = 0;
+	b->arena_len = 0;
+	b->tb_txn = NULL;
 }
 
-static slot *find(rbl_namepol_batch *b, const char *name, uint32_t list_id)
+/* The index slot of (NAME, LIST_ID) whose hash is H: holding it, or
+ * free. */
+static islot *find_entry(rbl_namepol_batch *b, const char *name,
+			 uint32_t list_id, uint32_t h)
 {
-	size_t i = key_hash(name, list_id) & b->mask;
+	size_t i = h & b->mask;
 
-	while (b->slots[i].name_off &&
-	       (b->slots[i].list_id != list_id ||
-		strcmp(b->arena + b->slots[i].name_off, name) != 0))
+	while (b->index[i].ent) {
+		const entry *e = &b->ents[b->index[i].ent - 1];
+		if (b->index[i].hash == h && e->list_id == list_id &&
+		    strcmp(b->arena + e->name_off, name) == 0)
+			break;
 		i = (i + 1) & b->mask;
-	return &b->slots[i];
+	}
+	return &b->index[i];
 }
 
-/* Double the table (and the order array) when half full. */
+/* Room for one more entry: the table at most half full. */
 static int grow(rbl_namepol_batch *b)
 {
-	size_t n = (b->mask + 1) * 2;
-	slot *old = b->slots;
-	uint32_t *order = realloc(b->order, n * sizeof *order);
-
-	if (!order)
-		return RBL_ENOMEM;
-	b->order = order;
-	if (!(b->slots = calloc(n, sizeof *b->slots))) {
-		b->slots = old;
-		return RBL_ENOMEM;
+	if (b->n == b->cap) {
+		size_t cap = b->cap * 2;
+		entry *e = realloc(b->ents, cap * sizeof *e);
+		if (!e)
+			return RBL_ENOMEM;
+		b->ents = e;
+		b->cap = cap;
 	}
-	b->mask = n - 1;
-	for (size_t i = 0; i < b->used; i++) {
-		slot *s = &old[b->order[i]], *d;
-		d = find(b, b->arena + s->name_off, s->list_id);
-		*d = *s;
-		b->order[i] = (uint32_t)(d - b->slots);
+	if ((b->n + 1) * 2 > b->mask + 1) {
+		size_t n = (b->mask + 1) * 2;
+		islot *idx = calloc(n, sizeof *idx), *old = b->index;
+		size_t old_n = b->mask + 1;
+		if (!idx)
+			return RBL_ENOMEM;
+		b->index = idx;
+		b->mask = n - 1;
+		for (size_t i = 0; i < old_n; i++) {
+			size_t j = old[i].hash & b->mask;
+			if (!old[i].ent)
+				continue;
+			while (idx[j].ent)
+				j = (j + 1) & b->mask;
+			idx[j] = old[i];
+		}
+		free(old);
 	}
-	free(old);
 	return RBL_OK;
 }
 
@@ -694,58 +785,80 @@ static int arena_add(rbl_namepol_batch *b, const char *name, uint32_t *off)
 	return RBL_OK;
 }
 
-/* The slot of (NAME, LIST_ID) under policy POL, its state loaded. */
-static int slot_of(rbl_txn *t, const rbl_table *tb, rbl_namepol_batch *b,
-		   const char *name, uint32_t list_id, size_t pol, slot **out)
+/* The table in T, opened once per transaction. */
+static int batch_table(rbl_txn *t, rbl_namepol_batch *b)
 {
-	slot *s = NULL;
-	bool found = false;
 	int rc = 0;
 
-	if ((b->used + 1) * 2 > b->mask + 1 && (rc = grow(b)))
+	if (b->tb_txn == t)
+		return RBL_OK;
+	if ((rc = rbl_table_open(t, RBL_NEV_TABLE, &b->tb)))
 		return rc;
-	s = find(b, name, list_id);
-	if (!s->name_off) {
-		slot fresh = { .list_id = list_id, .pol = (uint16_t)pol };
-		if ((rc = np_state_get(tb, name, list_id, &fresh.st, &found)) ||
-		    (rc = np_block_get(tb, name, &fresh.block_when, NULL)) ||
-		    (rc = arena_add(b, name, &fresh.name_off)))
-			return rc;
-		fresh.before = fresh.st;
-		*s = fresh;
-		b->order[b->used++] = (uint32_t)(s - b->slots);
+	b->tb_txn = t;
+	/* most stores have no delisting block at all: then no name needs
+	 * a look for one (np_blocks_exist) */
+	rc = np_blocks_exist(&b->tb);
+	b->any_block = rc != 0;
+	return rc < 0 ? rc : RBL_OK;
+}
+
+/* The entry of (NAME, LIST_ID) under policy POL, its state loaded. */
+static int entry_of(rbl_namepol_batch *b, const char *name, uint32_t list_id,
+		    size_t pol, entry **out)
+{
+	uint32_t h = key_hash(name, list_id);
+	islot *slot = NULL;
+	bool found = false;
+	entry *e = NULL;
+	int rc = 0;
+
+	if ((rc = grow(b)))
+		return rc;
+	slot = find_entry(b, name, list_id, h);
+	if (slot->ent) {
+		*out = &b->ents[slot->ent - 1];
+		return RBL_OK;
 	}
-	(void)t;
-	*out = s;
+	e = &b->ents[b->n];
+	memset(e, 0, sizeof *e);
+	e->list_id = list_id;
+	e->pol = (uint16_t)pol;
+	if ((rc = np_state_get(&b->tb, name, list_id, &e->st, &found)) ||
+	    (b->any_block &&
+	     (rc = np_block_get(&b->tb, name, &e->block_when, NULL))) ||
+	    (rc = arena_add(b, name, &e->name_off)))
+		return rc;
+	slot->hash = h;
+	slot->ent = (uint32_t)++b->n;
+	*out = e;
 	return RBL_OK;
 }
 
 int rbl_namepol_note(rbl_txn *t, rbl_namepol_batch *b, const char *name,
 		     uint8_t kind, double weight, int64_t when,
-		     unsigned flags)
+		     const uint8_t *hash, unsigned flags)
 {
-	rbl_table tb = { 0 };
 	int rc = 0;
 
 	if (kind < 1 || kind > RBL_NEV_KINDS)
 		return RBL_EINVAL;
-	if ((rc = rbl_table_open(t, NP_TABLE, &tb)))
+	if ((rc = batch_table(t, b)))
 		return rc;
 	for (size_t i = 0; i < b->set->n; i++) {
 		const rbl_namepol *p = &b->set->pols[i];
 		uint32_t list = np_target(p, kind);
 		double w = weight * p->kind_weight[kind];
-		slot *s = NULL;
+		entry *e = NULL;
 		if (!list || !(w > 0))
 			continue;
-		if ((rc = slot_of(t, &tb, b, name, list, i, &s)))
+		if ((rc = entry_of(b, name, list, i, &e)))
 			return rc;
-		if (s->block_when && when <= s->block_when)
+		np_state_recent(&e->st, when, hash);
+		if (e->block_when && when <= e->block_when)
 			continue;	/* a human delisted it after this */
-		np_state_add(p, &s->st, w, when);
+		np_state_add(p, &e->st, w, when);
 		if (flags & RBL_NAMEPOL_REDIRECTOR)
-			s->st.flags |= NS_REDIRECTOR;
-		s->changed = 1;
+			e->st.flags |= NS_REDIRECTOR;
 	}
 	return RBL_OK;
 }
@@ -753,20 +866,16 @@ int rbl_namepol_note(rbl_txn *t, rbl_namepol_batch *b, const char *name,
 int rbl_namepol_settle(rbl_txn *t, rbl_namepol_batch *b, int64_t now,
 		       rbl_policy_result *res)
 {
-	rbl_table tb = { 0 };
-	int rc = RBL_OK;
+	int rc = b->n ? batch_table(t, b) : RBL_OK;
 
-	if (b->used && (rc = rbl_table_open(t, NP_TABLE, &tb)))
-		return rc;
-	for (size_t i = 0; rc == RBL_OK && i < b->used; i++) {
-		slot *s = &b->slots[b->order[i]];
-		const char *name = b->arena + s->name_off;
-		if (!s->changed || s->st.n == 0)
-			continue;
-		rc = np_settle(t, &b->set->pols[s->pol], s->list_id, name,
-			       &s->st, now, res);
-		if (rc == RBL_OK && !np_state_same(&s->st, &s->before))
-			rc = np_state_put(&tb, name, s->list_id, &s->st);
+	for (size_t i = 0; rc == RBL_OK && i < b->n; i++) {
+		entry *e = &b->ents[i];
+		const char *name = b->arena + e->name_off;
+		if (e->st.n > 0)	/* else: only what a block hides */
+			rc = np_settle(t, &b->set->pols[e->pol], e->list_id,
+				       name, &e->st, now, res);
+		if (rc == RBL_OK)
+			rc = np_state_put(&b->tb, name, e->list_id, &e->st);
 	}
 	rbl_namepol_batch_reset(b);
 	return rc;

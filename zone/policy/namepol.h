@@ -34,12 +34,23 @@
  * Reply-To address -- lists that hash in that list by the same score.
  * From: addresses are never evidence: they are forged.
  *
- * State: table "nevpol" (table.h), in the caller's transaction:
- *   's' name 0x00 list_id(4)  -> score state
- *   'b' name                  -> delisting block: when, who, why
- * Ingest batches: notes are kept in memory per batch (rbl_namepol_batch)
- * and every touched (name, list) is settled and written once before the
- * batch commits, which is the same store as settling each note.
+ * State: in the name evidence table (nameev.h), in the caller's
+ * transaction: per (name, list) the score state, which also holds the
+ * references of the RBL_NAMEPOL_RECENT newest messages that named it
+ * (what explain and the admin site show, with the subject and the link
+ * as found), and per name its delisting block and allow note.  Ingest
+ * batches: notes are kept in memory per batch (rbl_namepol_batch) and
+ * every touched (name, list) is settled and written once before the
+ * batch commits, which is the same store as settling each note, and
+ * touches each name's page once per batch however many messages named
+ * it.
+ *
+ * Expiry granularity: a listing's expiry is rounded up to a multiple of
+ * rbl_namepol_granule() -- 1/16 of expire-after (of the half-life when
+ * that is 0), at least an hour, at most a day -- so a domain that trap
+ * mail names again and again rewrites its listing (and the zone's
+ * journal) once a granule, not once per import batch; the listing lasts
+ * at most one granule longer than the score alone would say.
  */
 #ifndef RBL_NAMEPOL_H
 #define RBL_NAMEPOL_H
@@ -53,6 +64,14 @@
 #include "zone/policy/nameev.h"
 #include "zone/policy/policy.h"
 #include "zone/store/store.h"
+
+#define RBL_NAMEPOL_RECENT	8	/* messages remembered per name */
+
+/* A message, as a state remembers it (nameev.h: rbl_nev_get). */
+typedef struct rbl_namepol_ref {
+	int64_t when;
+	uint8_t hash[8];		/* the first bytes of its SHA-256 */
+} rbl_namepol_ref;
 
 /* Note flags (rbl_namepol_note). */
 enum rbl_namepol_flags {
@@ -92,6 +111,9 @@ typedef struct rbl_namepol_set {
 
 /* ------------------------------------------------------ configuration */
 
+/* The step P's listing expiries are rounded up to (see above). */
+int64_t rbl_namepol_granule(const rbl_namepol *p);
+
 /* The "domain-policy:" sections of C.  RBL_OK and *OUT (free with
  * rbl_namepol_free; zero policies is valid), RBL_EINVAL with
  * "path:line: ..." in ERR, RBL_ENOMEM. */
@@ -112,12 +134,13 @@ typedef struct rbl_namepol_batch rbl_namepol_batch;
 int rbl_namepol_batch_new(const rbl_namepol_set *set,
 			  rbl_namepol_batch **out);
 void rbl_namepol_batch_free(rbl_namepol_batch *b);
-/* Add a piece of evidence (NAME of KIND, WEIGHT, at WHEN, FLAGS) that
- * rbl_nev_add() accepted in T to the scores of every policy that takes
- * its kind.  Returns RBL_OK, RBL_ENOMEM or a store error. */
+/* Add a piece of evidence (NAME of KIND, WEIGHT, at WHEN, from the
+ * message with HASH, FLAGS) that rbl_nev_add() accepted in T to the
+ * scores of every policy that takes its kind.  Returns RBL_OK,
+ * RBL_ENOMEM or a store error. */
 int rbl_namepol_note(rbl_txn *t, rbl_namepol_batch *b, const char *name,
 		     uint8_t kind, double weight, int64_t when,
-		     unsigned flags);
+		     const uint8_t *hash, unsigned flags);
 /* Bring the listings of everything noted in line with its scores at NOW
  * and write the scores, in T; the batch is empty afterwards.  Counts are
  * ADDED to *RES (may be NULL).  RBL_OK or a store error. */
@@ -126,11 +149,19 @@ int rbl_namepol_settle(rbl_txn *t, rbl_namepol_batch *b, int64_t now,
 /* Forget what was noted (the transaction was aborted). */
 void rbl_namepol_batch_reset(rbl_namepol_batch *b);
 
-/* Rebuild the scores and listings of NAME under every policy from its
- * stored evidence at NOW (after an allow entry went, a block was lifted,
- * evidence removed).  RBL_OK or a store error. */
+/* Bring the listings of NAME under every policy in line with its kept
+ * scores at NOW (after an allow entry came or went, a block was lifted:
+ * scores keep counting while a name is allowed, and a block zeroed what
+ * came before it).  RBL_OK or a store error. */
 int rbl_namepol_recompute(rbl_txn *t, const rbl_namepol_set *set,
 			  const char *name, int64_t now);
+/* The newest messages that named NAME (at most RBL_NAMEPOL_RECENT per
+ * policy list, merged, newest first) as evidence: its kind, weight, the
+ * link or address as found, the message's source and subject.  Messages
+ * past the retention are skipped.  FN returning non-zero stops the walk
+ * and is returned. */
+int rbl_namepol_foreach_recent(rbl_txn *t, const char *name,
+			       rbl_nev_visit_fn fn, void *arg);
 
 /* ----------------------------------------------- explaining (admin) */
 
@@ -177,8 +208,9 @@ int rbl_namepol_block(rbl_txn *t, const rbl_namepol_set *set,
 		      const char *why);
 int rbl_namepol_block_get(rbl_txn *t, const char *name,
 			  rbl_policy_block_info *out);
-/* Forget the block of NAME (RBL_ENOTFOUND if none); call
- * rbl_namepol_recompute() to list it again from its evidence. */
+/* Forget the block of NAME (RBL_ENOTFOUND if none).  Its score holds
+ * only what came after the block; rbl_namepol_recompute() lists it if
+ * that is enough. */
 int rbl_namepol_unblock(rbl_txn *t, const char *name);
 
 /* Allow NAME (and every name below it) in the allow lists of SET until

@@ -34,77 +34,39 @@ static uint8_t kind_of_name(const char *name)
 
 /* ---------------------------------------------------------- recompute */
 
-typedef struct replay {
-	const rbl_namepol *p;
-	uint8_t kind;
-	int64_t block_when;
-	nstate *st;
-	int64_t first;		/* first evidence, the block ignored */
-} replay;
-
-static int replay_one(void *arg, const rbl_nev *ev)
-{
-	replay *r = arg;
-	double w = ev->weight * r->p->kind_weight[r->kind];
-
-	if (ev->kind != r->kind)
-		return 0;
-	if (!r->first || ev->when < r->first)
-		r->first = ev->when;
-	if ((r->block_when && ev->when <= r->block_when) || !(w > 0))
-		return 0;
-	np_state_add(r->p, r->st, w, ev->when);
-	return 0;
-}
-
-/* Rebuild the state of NAME under P's list for KIND from its evidence,
- * keeping what says which entries were written, then settle it. */
-static int recompute_one(rbl_txn *t, const rbl_table *tb, const rbl_namepol *p,
-			 uint8_t kind, const char *name, int64_t block_when,
-			 int64_t now)
+/* Settle the state of NAME under P's list for KIND as it is kept. */
+static int resettle_one(rbl_txn *t, const rbl_table *tb, const rbl_namepol *p,
+			uint8_t kind, const char *name, int64_t now)
 {
 	uint32_t list = np_target(p, kind);
-	nstate old = { 0 }, st = { 0 };
+	nstate st = { 0 }, before = { 0 };
 	bool found = false;
-	replay r = { 0 };
 	int rc = 0;
 
 	if (!list)
 		return RBL_OK;
-	if ((rc = np_state_get(tb, name, list, &old, &found)))
+	if ((rc = np_state_get(tb, name, list, &st, &found)) || !found)
 		return rc;
-	memset(&st, 0, sizeof st);
-	st.flags = old.flags;
-	st.listed_expires = old.listed_expires;
-	st.ns_first = old.ns_first;
-	r = (replay){ p, kind, block_when, &st, 0 };
-	if ((rc = rbl_nev_foreach_name(t, name, false, replay_one, &r)))
-		return rc;
-	if (st.first_seen == 0 || (r.first && r.first < st.first_seen))
-		st.first_seen = r.first;
+	before = st;
 	if ((rc = np_settle(t, p, list, name, &st, now, NULL)))
 		return rc;
-	if (!found && st.n == 0 && !st.flags && !st.ns_first)
-		return RBL_OK;
-	return np_state_put(tb, name, list, &st);
+	return np_state_same(&st, &before) ? RBL_OK :
+	       np_state_put(tb, name, list, &st);
 }
 
 int rbl_namepol_recompute(rbl_txn *t, const rbl_namepol_set *set,
 			  const char *name, int64_t now)
 {
 	uint8_t kind = kind_of_name(name);
-	int64_t block_when = 0;
 	rbl_table tb = { 0 };
 	int rc = 0;
 
 	if (!rbl_nev_name_ok(name))
 		return RBL_EINVAL;
-	if ((rc = rbl_table_open(t, NP_TABLE, &tb)) ||
-	    (rc = np_block_get(&tb, name, &block_when, NULL)))
+	if ((rc = rbl_table_open(t, RBL_NEV_TABLE, &tb)))
 		return rc;
 	for (size_t i = 0; rc == RBL_OK && i < set->n; i++)
-		rc = recompute_one(t, &tb, &set->pols[i], kind, name,
-				   block_when, now);
+		rc = resettle_one(t, &tb, &set->pols[i], kind, name, now);
 	return rc;
 }
 
@@ -119,18 +81,15 @@ typedef struct named_state {
 static int states_of(const rbl_table *tb, const char *name, named_state *out,
 		     size_t *n)
 {
-	uint8_t prefix[1 + RBL_NAME_MAX + 1] = { 0 };
+	uint8_t prefix[RBL_NAME_MAX + 2] = { 0 };
 	char kname[RBL_NAME_MAX + 1] = { 0 };
-	size_t len = strlen(name);
+	size_t plen = np_key(prefix, name, NP_T_STATE);
 	rbl_table_iter it = { 0 };
 	rbl_val k = { 0 }, v = { 0 };
 	int rc = 0;
 
 	*n = 0;
-	prefix[0] = 's';
-	memcpy(prefix + 1, name, len);
-	prefix[1 + len] = 0;
-	rbl_table_iter_init(&it, tb, prefix, len + 2, RBL_TABLE_PREFIX);
+	rbl_table_iter_init(&it, tb, prefix, plen, RBL_TABLE_PREFIX);
 	while ((rc = rbl_table_next(&it, &k, &v)) == 1 && *n < MAX_STATES) {
 		named_state *s = &out[*n];
 		if (!np_state_key_decode(k.p, k.len, kname, &s->list_id) ||
@@ -155,11 +114,7 @@ static const rbl_namepol *policy_of(const rbl_namepol_set *set,
 
 static size_t note_key(uint8_t *k, char type, const char *name)
 {
-	size_t n = strlen(name);
-
-	k[0] = (uint8_t)type;
-	memcpy(k + 1, name, n);
-	return n + 1;
+	return np_key(k, name, type == 'b' ? NP_T_BLOCK : NP_T_ALLOW);
 }
 
 /* Write note TYPE ('b' block, 'a' allow) of NAME: WHEN, WHO, WHY. */
@@ -191,8 +146,10 @@ int rbl_namepol_block(rbl_txn *t, const rbl_namepol_set *set,
 	if (!s)
 		return RBL_ENOMEM;
 	rc = !rbl_nev_name_ok(name) || when <= 0 ? RBL_EINVAL :
-	     rbl_table_open(t, NP_TABLE, &tb);
-	if (rc == RBL_OK && (rc = note_put(&tb, 'b', name, when, who, why)) == RBL_OK)
+	     rbl_table_open(t, RBL_NEV_TABLE, &tb);
+	if (rc == RBL_OK &&
+	    (rc = note_put(&tb, 'b', name, when, who, why)) == RBL_OK &&
+	    (rc = np_blocks_mark(&tb)) == RBL_OK)
 		rc = states_of(&tb, name, s, &n);
 	for (size_t i = 0; rc == RBL_OK && i < n; i++) {
 		const rbl_namepol *p = policy_of(set, s[i].list_id);
@@ -221,7 +178,7 @@ int rbl_namepol_block_get(rbl_txn *t, const char *name,
 {
 	int64_t when = 0;
 	rbl_table tb = { 0 };
-	int rc = rbl_table_open(t, NP_TABLE, &tb);
+	int rc = rbl_table_open(t, RBL_NEV_TABLE, &tb);
 
 	if (rc == RBL_OK)
 		rc = np_block_get(&tb, name, &when, out);
@@ -232,13 +189,13 @@ int rbl_namepol_block_get(rbl_txn *t, const char *name,
 
 int rbl_namepol_unblock(rbl_txn *t, const char *name)
 {
-	uint8_t k[1 + RBL_NAME_MAX] = { 0 };
+	uint8_t k[RBL_NAME_MAX + 2] = { 0 };
 	rbl_table tb = { 0 };
 	int rc = 0;
 
 	if (!rbl_nev_name_ok(name))
 		return RBL_ENOTFOUND;
-	if ((rc = rbl_table_open(t, NP_TABLE, &tb)))
+	if ((rc = rbl_table_open(t, RBL_NEV_TABLE, &tb)))
 		return rc;
 	return rbl_table_del(&tb, k, note_key(k, 'b', name));
 }
@@ -269,7 +226,7 @@ int rbl_namepol_allow_add(rbl_txn *t, const rbl_namepol_set *set,
 	}
 	if (!any)
 		return RBL_ENOTFOUND;
-	if ((rc = rbl_table_open(t, NP_TABLE, &tb)) ||
+	if ((rc = rbl_table_open(t, RBL_NEV_TABLE, &tb)) ||
 	    (rc = note_put(&tb, 'a', name, expires, who, why)))
 		return rc;
 	/* settled as allowed: the listings go now */
@@ -280,7 +237,7 @@ int rbl_namepol_allow_del(rbl_txn *t, const rbl_namepol_set *set,
 			  const char *name, int64_t now)
 {
 	char key[RBL_NAME_MAX + 2] = { 0 };
-	uint8_t k[1 + RBL_NAME_MAX] = { 0 };
+	uint8_t k[RBL_NAME_MAX + 2] = { 0 };
 	rbl_table tb = { 0 };
 	bool any = false;
 	int rc = 0;
@@ -299,12 +256,94 @@ int rbl_namepol_allow_del(rbl_txn *t, const rbl_namepol_set *set,
 	}
 	if (!any)
 		return RBL_ENOTFOUND;
-	if ((rc = rbl_table_open(t, NP_TABLE, &tb)))
+	if ((rc = rbl_table_open(t, RBL_NEV_TABLE, &tb)))
 		return rc;
 	rc = rbl_table_del(&tb, k, note_key(k, 'a', name));
 	if (rc && rc != RBL_ENOTFOUND)
 		return rc;
 	return rbl_namepol_recompute(t, set, name, now);
+}
+
+/* ------------------------------------------------------- recent messages */
+
+/* The newest messages of a name over all its states. */
+typedef struct ref_set {
+	rbl_namepol_ref v[4 * RBL_NAMEPOL_RECENT];
+	size_t n;
+} ref_set;
+
+/* Merge the refs of ST into R: newest first, each message once. */
+static void merge_refs(ref_set *r, const nstate *st)
+{
+	size_t cap = sizeof r->v / sizeof r->v[0];
+
+	for (unsigned i = 0; i < st->n_recent; i++) {
+		const rbl_namepol_ref *x = &st->recent[i];
+		size_t j = 0;
+		bool dup = false;
+		for (j = 0; j < r->n; j++) {
+			if (r->v[j].when == x->when &&
+			    memcmp(r->v[j].hash, x->hash, 8) == 0)
+				dup = true;
+			if (dup || r->v[j].when < x->when)
+				break;
+		}
+		if (dup || j == cap)
+			continue;
+		if (r->n == cap)
+			r->n--;
+		memmove(&r->v[j + 1], &r->v[j], (r->n - j) * sizeof r->v[0]);
+		r->v[j] = *x;
+		r->n++;
+	}
+}
+
+/* Visit the items of message M that are about NAME. */
+static int visit_message(const rbl_nev_msg *m, const char *name,
+			 rbl_nev_visit_fn fn, void *arg)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; rc == 0 && i < m->n; i++) {
+		rbl_nev ev = { .name = m->items[i].name,
+			.kind = m->items[i].kind, .weight = m->items[i].weight,
+			.when = m->when, .found = m->items[i].found,
+			.source = m->source, .summary = m->summary };
+		if (strcmp(m->items[i].name, name) != 0)
+			continue;
+		memcpy(ev.hash, m->hash, RBL_EV_HASH_LEN);
+		rc = fn(arg, &ev);
+	}
+	return rc;
+}
+
+int rbl_namepol_foreach_recent(rbl_txn *t, const char *name,
+			       rbl_nev_visit_fn fn, void *arg)
+{
+	named_state *s = calloc(MAX_STATES, sizeof *s);
+	ref_set *refs = calloc(1, sizeof *refs);
+	rbl_nev_msg *m = malloc(sizeof *m);
+	rbl_table tb = { 0 };
+	size_t n = 0;
+	int rc = s && refs && m ? rbl_table_open(t, RBL_NEV_TABLE, &tb) :
+		 RBL_ENOMEM;
+
+	if (rc == RBL_ENOTFOUND || !rbl_nev_name_ok(name))
+		rc = RBL_OK;	/* nothing stored yet */
+	else if (rc == RBL_OK)
+		rc = states_of(&tb, name, s, &n);
+	for (size_t i = 0; rc == RBL_OK && i < n; i++)
+		merge_refs(refs, &s[i].st);
+	for (size_t i = 0; rc == RBL_OK && refs && i < refs->n; i++) {
+		int g = rbl_nev_get(t, refs->v[i].when, refs->v[i].hash, 8, m);
+		if (g == RBL_ENOTFOUND)
+			continue;	/* past the retention */
+		rc = g ? g : visit_message(m, name, fn, arg);
+	}
+	free(s);
+	free(refs);
+	free(m);
+	return rc;
 }
 
 /* ------------------------------------------------------------ explain */
@@ -365,7 +404,7 @@ int rbl_namepol_explain(rbl_txn *t, const rbl_namepol_set *set,
 	rbl_policy_block_info blk = { 0 };
 	int64_t when = 0;
 	rbl_table tb = { 0 };
-	int rc = rbl_table_open(t, NP_TABLE, &tb);
+	int rc = rbl_table_open(t, RBL_NEV_TABLE, &tb);
 	bool none = rc == RBL_ENOTFOUND;
 
 	*count = 0;
@@ -392,26 +431,38 @@ int rbl_namepol_explain(rbl_txn *t, const rbl_namepol_set *set,
 
 /* -------------------------------------------------------- maintenance */
 
-/* States with no evidence left within the retention and no live entry. */
+/* Whether state ST is dead at NOW: no evidence since BEFORE, no entry of
+ * ours still answering. */
+static bool dead_state(const nstate *st, int64_t before, int64_t now)
+{
+	return st->last_seen < before &&
+	       !((st->flags & NS_LISTED) && rbl_live(st->listed_expires, now)) &&
+	       !(st->ns_first && st->ns_first + RBL_NEWLY_SEEN_WINDOW > now);
+}
+
+/* States with no evidence left within the retention and no live entry:
+ * the walk starts after the messages, where the names' records are. */
 static int drop_states(rbl_txn *t, int64_t before, int64_t now,
 		       uint64_t *count)
 {
-	static const uint8_t sp = 's';
+	static const uint8_t after_messages = 0x02;
+	char name[RBL_NAME_MAX + 1] = { 0 };
 	rbl_table tb = { 0 };
 	rbl_table_iter it = { 0 };
 	rbl_val k = { 0 }, v = { 0 };
-	int rc = rbl_table_open(t, NP_TABLE, &tb);
+	uint32_t list = 0;
+	int rc = rbl_table_open(t, RBL_NEV_TABLE, &tb);
 
 	if (rc)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
-	rbl_table_iter_init(&it, &tb, &sp, 1, RBL_TABLE_PREFIX);
+	rbl_table_iter_init(&it, &tb, &after_messages, 1, 0);
 	while ((rc = rbl_table_next(&it, &k, &v)) == 1) {
 		nstate st = { 0 };
+		if (!np_state_key_decode(k.p, k.len, name, &list))
+			continue;
 		if ((rc = np_state_decode(v.p, v.len, &st)))
 			break;
-		if (st.last_seen >= before ||
-		    ((st.flags & NS_LISTED) && rbl_live(st.listed_expires, now)) ||
-		    (st.ns_first && st.ns_first + RBL_NEWLY_SEEN_WINDOW > now))
+		if (!dead_state(&st, before, now))
 			continue;
 		if ((rc = rbl_table_iter_del(&it)))
 			break;

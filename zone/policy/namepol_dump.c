@@ -78,8 +78,9 @@ int rbl_namepol_explain_text(rbl_txn *t, const rbl_namepol_set *set,
 	size_t n = 0;
 	int rc = 0;
 
-	fprintf(out, "%s: evidence, newest first\n", name);
-	if ((rc = rbl_nev_foreach_name(t, name, true, explain_evidence, &ea)))
+	fprintf(out, "%s: the newest messages that named it (at most %d per "
+		"list), newest first\n", name, RBL_NAMEPOL_RECENT);
+	if ((rc = rbl_namepol_foreach_recent(t, name, explain_evidence, &ea)))
 		return rc;
 	if (ea.max && ea.n > ea.max)
 		fprintf(out, "  ... %u older pieces not shown\n", ea.n - ea.max);

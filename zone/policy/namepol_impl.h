@@ -13,7 +13,14 @@
 #include "zone/policy/namepol.h"
 #include "zone/store/table.h"
 
-#define NP_TABLE	"nevpol"
+/* The domain policy keeps its records in the name evidence table
+ * (nameev.h), each right before the evidence of its name:
+ *   name 0x00 0x01 list_id(4)  -> score state
+ *   name 0x00 0x02             -> delisting block: when, who, why
+ *   name 0x00 0x03             -> allow note: expires, who, why */
+enum { NP_T_STATE = 0x01, NP_T_BLOCK = 0x02, NP_T_ALLOW = 0x03 };
+/* "name 0x00 TYPE" into K (RBL_NAME_MAX + 2 bytes); its length. */
+size_t np_key(uint8_t *k, const char *name, uint8_t type);
 
 enum { NS_LISTED = 1, NS_REDIRECTOR = 2, NS_LISTED_REDIR = 4 };
 
@@ -26,6 +33,8 @@ typedef struct nstate {
 	int64_t listed_expires;		/* of the entry we wrote */
 	int64_t ns_first;		/* first_seen the newly-seen entry was
 					   written for; 0 = none */
+	uint8_t n_recent;		/* the newest messages, newest first */
+	rbl_namepol_ref recent[RBL_NAMEPOL_RECENT];
 } nstate;
 
 /* Copy SRC (NULL = "") into DST of SIZE bytes, cut, NUL-terminated. */
@@ -37,6 +46,10 @@ int np_state_get(const rbl_table *tb, const char *name, uint32_t list_id,
 		 nstate *st, bool *found);
 int np_state_put(const rbl_table *tb, const char *name, uint32_t list_id,
 		 const nstate *st);
+/* 1 if a block was ever written (its marker is set), 0 if not, <0. */
+int np_blocks_exist(const rbl_table *tb);
+/* Set the marker: blocks exist.  RBL_OK or a store error. */
+int np_blocks_mark(const rbl_table *tb);
 int np_state_del(const rbl_table *tb, const char *name, uint32_t list_id);
 /* Decode a state key K (KLEN bytes) into NAME and *LIST_ID; false if it
  * is not one. */
@@ -45,6 +58,8 @@ bool np_state_key_decode(const void *k, size_t klen, char *name,
 int np_state_decode(const void *v, size_t len, nstate *st);
 /* Add contribution W at WHEN to ST under P. */
 void np_state_add(const rbl_namepol *p, nstate *st, double w, int64_t when);
+/* Remember message (WHEN, HASH[0..8)) among ST's newest. */
+void np_state_recent(nstate *st, int64_t when, const uint8_t *hash);
 /* The block of NAME: its time into *WHEN (0 if none); *INFO filled if
  * not NULL.  RBL_OK or a store error. */
 int np_block_get(const rbl_table *tb, const char *name, int64_t *when,
