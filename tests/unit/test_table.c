@@ -20,7 +20,7 @@ static int put_s(const rbl_table *tb, const char *k, const char *v)
 /* The value of K as a string ("-" when missing) in BUF. */
 static const char *get_s(const rbl_table *tb, const char *k, char *buf)
 {
-	rbl_val v;
+	rbl_val v = { 0 };
 
 	if (rbl_table_get(tb, k, strlen(k), &v) != RBL_OK || v.len > 63)
 		return "-";
@@ -33,10 +33,10 @@ static const char *get_s(const rbl_table *tb, const char *k, char *buf)
 static const char *walk_s(const rbl_table *tb, const char *from,
 			  unsigned flags, char *buf, size_t size)
 {
-	rbl_table_iter it;
-	rbl_val k, v;
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	size_t n = 0;
-	int rc;
+	int rc = 0;
 
 	buf[0] = '\0';
 	rbl_table_iter_init(&it, tb, from, from ? strlen(from) : 0, flags);
@@ -54,7 +54,7 @@ static const char *walk_s(const rbl_table *tb, const char *from,
 static void names(rbl_store *s)
 {
 	rbl_txn *t = begin(s, false);
-	rbl_table tb;
+	rbl_table tb = { 0 };
 
 	CHECK_RC(rbl_table_open(t, "tt", &tb), RBL_ENOTFOUND);
 	CHECK_RC(rbl_table_open(t, "", &tb), RBL_EINVAL);
@@ -75,9 +75,9 @@ static void names(rbl_store *s)
 static void records(rbl_store *s)
 {
 	rbl_txn *t = begin(s, true);
-	rbl_table tb, tb2;
-	char buf[64];
-	uint64_t n;
+	rbl_table tb = { 0 }, tb2 = { 0 };
+	char buf[64] = { 0 };
+	uint64_t n = 0;
 
 	CHECK_RC(rbl_table_open(t, "tt", &tb), RBL_OK);
 	CHECK_RC(rbl_table_open(t, "tt", &tb2), RBL_OK);
@@ -110,8 +110,8 @@ static void broken(rbl_store *s)
 {
 	static const char big[600];
 	rbl_txn *t = begin(s, true);
-	rbl_table tb;
-	char buf[64];
+	rbl_table tb = { 0 };
+	char buf[64] = { 0 };
 
 	CHECK_RC(rbl_table_open(t, "tt", &tb), RBL_OK);
 	CHECK_RC(put_s(&tb, "e", "5"), RBL_OK);
@@ -126,9 +126,9 @@ static void broken(rbl_store *s)
 static void ids(rbl_store *s)
 {
 	rbl_txn *t = begin(s, true);
-	rbl_table tb;
-	uint8_t k[8];
-	uint64_t id;
+	rbl_table tb = { 0 };
+	uint8_t k[8] = { 0 };
+	uint64_t id = 0;
 
 	CHECK_RC(rbl_table_open(t, "ids", &tb), RBL_OK);
 	CHECK_RC(rbl_table_next_id(&tb, 8, &id), RBL_OK);
@@ -157,8 +157,8 @@ static void walks(rbl_store *s)
 	static const char *const keys[] = { "a", "ab", "abc", "abd", "b",
 		"b\xff", "b\xff\xff", "c" };
 	rbl_txn *t = begin(s, true);
-	rbl_table tb;
-	char b[256];
+	rbl_table tb = { 0 };
+	char b[256] = { 0 };
 
 	CHECK_RC(rbl_table_open(t, "walk", &tb), RBL_OK);
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -194,13 +194,13 @@ static void walks(rbl_store *s)
 static void change_while_walking(rbl_store *s)
 {
 	rbl_txn *t = begin(s, true);
-	rbl_table_iter it;
-	rbl_table tb;
-	rbl_val k, v;
-	char b[256], val[40];
+	rbl_table_iter it = { 0 };
+	rbl_table tb = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
+	char b[256] = { 0 }, val[40] = { 0 };
 	unsigned i = 0;
 	uint64_t n = 0;
-	int rc;
+	int rc = 0;
 
 	CHECK_RC(rbl_table_open(t, "walk", &tb), RBL_OK);
 	memset(val, 'x', sizeof val);

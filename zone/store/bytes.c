@@ -22,7 +22,7 @@ void rbl_wb_u8(struct rbl_wbuf *w, uint8_t v)
 
 void rbl_wb_u32(struct rbl_wbuf *w, uint32_t v)
 {
-	uint8_t b[4];
+	uint8_t b[4] = { 0 };
 
 	rbl_put_be32(b, v);
 	rbl_wb_bytes(w, b, 4);
@@ -30,7 +30,7 @@ void rbl_wb_u32(struct rbl_wbuf *w, uint32_t v)
 
 void rbl_wb_u64(struct rbl_wbuf *w, uint64_t v)
 {
-	uint8_t b[8];
+	uint8_t b[8] = { 0 };
 
 	rbl_put_be64(b, v);
 	rbl_wb_bytes(w, b, 8);
@@ -65,7 +65,7 @@ uint8_t rbl_rb_u8(struct rbl_rbuf *r)
 
 uint32_t rbl_rb_u32(struct rbl_rbuf *r)
 {
-	uint8_t b[4];
+	uint8_t b[4] = { 0 };
 
 	rbl_rb_bytes(r, b, 4);
 	return rbl_get_be32(b);
@@ -73,7 +73,7 @@ uint32_t rbl_rb_u32(struct rbl_rbuf *r)
 
 uint64_t rbl_rb_u64(struct rbl_rbuf *r)
 {
-	uint8_t b[8];
+	uint8_t b[8] = { 0 };
 
 	rbl_rb_bytes(r, b, 8);
 	return rbl_get_be64(b);

@@ -1,6 +1,7 @@
 /*
- * store_codec.c -- byte layouts of the store's keys and values, and thin
- * put/get/delete wrappers that translate LMDB errors.
+ * store_codec.c -- byte layouts of the store's keys and values, the checks
+ * of what goes into them (entries, names in text), and thin put/get/delete
+ * wrappers that translate LMDB errors.
  *
  * Entry value ("ipent", "name"), version 1:
  *   u8 version, u8 flags, u8 n_codes, n_codes x u32 code, u64 expires,
@@ -158,6 +159,59 @@ size_t rbl_chain_decode(const uint8_t *p, size_t len, uint32_t *flags,
 	m->has_txt = (*flags & RBL_ENTRY_HAS_TXT) != 0;
 	m->txt = (const char *)p + n;
 	return n + m->txt_len;
+}
+
+/* ------------------------------------------------- checks */
+
+/* Entries are checked here, below the listing parts that all store them. */
+int rbl_entry_prepare(rbl_txn *t, const rbl_entry *in, uint32_t allowed,
+		      rbl_entry *out)
+{
+	if (!in || (in->flags & ~allowed) || in->n_codes > RBL_MAX_CODES ||
+	    in->expires < 0 || in->added < 0 ||
+	    strnlen(in->txt, sizeof in->txt) > RBL_TXT_MAX ||
+	    strnlen(in->source, sizeof in->source) > RBL_SOURCE_MAX)
+		return RBL_EINVAL;
+	for (unsigned i = 0; i < in->n_codes; i++)
+		if (in->codes[i] >> 24 != 127)
+			return RBL_EINVAL;
+	*out = *in;
+	for (unsigned i = in->n_codes; i < RBL_MAX_CODES; i++)
+		out->codes[i] = 0;
+	if (out->added == 0)
+		out->added = t->now;
+	if (!out->source[0])
+		memcpy(out->source, t->source, sizeof out->source);
+	return RBL_OK;
+}
+
+/* Names in text: zone, host and owner names (store_zone.c, zrec.c). */
+static bool label_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+int rbl_name_text_check(const char *name, bool allow_empty)
+{
+	size_t n = strnlen(name, RBL_NAME_MAX + 1), lab = 0;
+
+	if (n == 0)
+		return allow_empty ? RBL_OK : RBL_EINVAL;
+	if (n > RBL_NAME_MAX)
+		return RBL_EINVAL;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || name[i] == '.') {
+			if (lab == 0 || lab > RBL_LABEL_MAX)
+				return RBL_EINVAL;
+			lab = 0;
+		} else if (!label_char_ok(name[i])) {
+			return RBL_EINVAL;
+		} else {
+			lab++;
+		}
+	}
+	return RBL_OK;
 }
 
 /* ------------------------------------------------- LMDB wrappers */

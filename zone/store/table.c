@@ -78,10 +78,10 @@ int rbl_table_del(const rbl_table *tb, const void *key, size_t klen)
 int rbl_table_del_prefix(const rbl_table *tb, const void *prefix,
 			 size_t plen, uint64_t *n)
 {
-	rbl_table_iter it;
-	rbl_val k, v;
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	uint64_t count = 0;
-	int rc;
+	int rc = 0;
 
 	rbl_table_iter_init(&it, tb, plen ? prefix : NULL, plen,
 			    RBL_TABLE_PREFIX);
@@ -96,10 +96,10 @@ int rbl_table_del_prefix(const rbl_table *tb, const void *prefix,
 
 int rbl_table_next_id(const rbl_table *tb, size_t id_len, uint64_t *id)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	uint64_t last;
-	int rc;
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
+	uint64_t last = 0;
+	int rc = 0;
 
 	if (id_len != 4 && id_len != 8)
 		return RBL_EINVAL;
@@ -124,7 +124,7 @@ int rbl_table_next_id(const rbl_table *tb, size_t id_len, uint64_t *id)
 
 int rbl_table_count(const rbl_table *tb, uint64_t *n)
 {
-	MDB_stat st;
+	MDB_stat st = { 0 };
 	int rc = mdb_stat(mdb_of(tb), tb->dbi, &st);
 
 	*n = rc ? 0 : st.ms_entries;
@@ -161,9 +161,9 @@ static size_t prefix_end(const uint8_t *p, size_t plen, uint8_t *out)
 static int seek_back(rbl_table_iter *it, MDB_val *k, MDB_val *v)
 {
 	MDB_cursor *c = it->cursor;
-	uint8_t end[KEY_MAX];
+	uint8_t end[KEY_MAX] = { 0 };
 	MDB_val seek = { it->from_len, (void *)it->from };
-	int rc;
+	int rc = 0;
 
 	if (it->flags & RBL_TABLE_PREFIX) {
 		if (it->from_len > KEY_MAX)
@@ -215,7 +215,7 @@ static bool in_prefix(const rbl_table_iter *it, const MDB_val *k)
 int rbl_table_next(rbl_table_iter *it, rbl_val *key, rbl_val *val)
 {
 	MDB_val k = { 0, NULL }, v = { 0, NULL };
-	int rc;
+	int rc = 0;
 
 	if (it->state == ITER_DONE)
 		return 0;
@@ -239,7 +239,7 @@ int rbl_table_next(rbl_table_iter *it, rbl_val *key, rbl_val *val)
 
 int rbl_table_iter_del(rbl_table_iter *it)
 {
-	int rc;
+	int rc = 0;
 
 	if (it->state != ITER_ON)
 		return RBL_EINVAL;
@@ -251,9 +251,9 @@ int rbl_table_iter_del(rbl_table_iter *it)
 
 int rbl_table_iter_put(rbl_table_iter *it, const void *val, size_t vlen)
 {
-	uint8_t kb[KEY_MAX];
+	uint8_t kb[KEY_MAX] = { 0 };
 	MDB_val k, cur, v = { vlen, (void *)val };
-	int rc;
+	int rc = 0;
 
 	if (it->state != ITER_ON)
 		return RBL_EINVAL;
