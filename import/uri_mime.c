@@ -187,11 +187,15 @@ static int on_part(void *arg, const char *part, size_t len)
 	part_ctx *pc = arg;
 	rbl_msg pm = { 0 };
 
+	/* an empty header block still points into the part: header walks
+	 * do arithmetic on it */
 	if (len > 0 && part[0] == '\n') {
+		pm.hdr = part;
 		pm.body = part + 1;
 		pm.body_len = len - 1;
 	} else if (rbl_msg_split(part, len, len, &pm) != 0) {
 		memset(&pm, 0, sizeof pm);
+		pm.hdr = part;
 		pm.body = part;
 		pm.body_len = len;
 	}
