@@ -1,7 +1,8 @@
 /*
  * namepol_impl.h -- the domain policy's private side, shared by
- * namepol.c (configuration, scores, the ingest batch, listings) and
- * namepol_admin.c (blocks, allow entries, explain, recompute, purge).
+ * namepol.c (configuration, scores, listings), namepol_batch.c (the
+ * ingest batch) and namepol_admin.c (blocks, allow entries, explain,
+ * recompute, purge), which build on namepol.c.
  * Nothing outside zone/policy/namepol*.c uses it.
  */
 #ifndef RBL_NAMEPOL_IMPL_H
