@@ -292,6 +292,10 @@ int rbl_links_trap(rbl_links *l, rbl_txn *t, const rbl_msg *m,
 		st->duplicates++;
 		return RBL_OK;
 	}
+	if (rc == RBL_EINVAL)
+		return RBL_OK;	/* not storable (cannot happen: names come
+				   checked): the message's links are lost,
+				   the import goes on */
 	if (rc)
 		return rc;
 	for (unsigned i = 0; i < msg->n && rc == RBL_OK; i++) {
