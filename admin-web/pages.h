@@ -61,5 +61,10 @@ void adm_session_cookie(const adm_req *r, adm_resp *o, const char *token);
  * address page */
 void adm_name_evidence(adm_buf *b, const adm_req *r, rbl_txn *t,
 		       const char *name);
+/* For the public lookup: how many trap messages linked to domain NAME
+ * and between which dates -- counts and dates only, never traps or
+ * message text. */
+void adm_name_evidence_public(adm_buf *b, const adm_req *r, rbl_txn *t,
+			      const char *name);
 
 #endif

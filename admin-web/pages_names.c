@@ -109,3 +109,35 @@ void adm_name_evidence(adm_buf *b, const adm_req *r, rbl_txn *t,
 	}
 	adm_buf_free(&rows);
 }
+
+void adm_name_evidence_public(adm_buf *b, const adm_req *r, rbl_txn *t,
+			      const char *subject)
+{
+	const rbl_namepol_set *set = r->app->namepols;
+	rbl_namepol_status st[STATUS_MAX];
+	char name[RBL_NAME_MAX + 1] = "", d1[32] = "", d2[32] = "";
+	uint64_t n = 0;
+	int64_t first = 0, last = 0;
+	size_t count = 0;
+
+	memset(st, 0, sizeof st);
+	if (!set || set->n == 0 || rbl_namepol_subject(subject, name) != RBL_OK ||
+	    rbl_namepol_explain(t, set, name, r->now, st, STATUS_MAX,
+				&count) != RBL_OK)
+		return;
+	for (size_t i = 0; i < count; i++) {
+		if (st[i].n_evidence > n)
+			n = st[i].n_evidence;
+		if (st[i].first_seen && (!first || st[i].first_seen < first))
+			first = st[i].first_seen;
+		if (st[i].last_seen > last)
+			last = st[i].last_seen;
+	}
+	if (n == 0)
+		return;
+	adm_htmlf(b, "<p>Spam that reached our spamtraps linked to it: %llu "
+		  "message%s, from <span class=\"nw\">%s</span> to "
+		  "<span class=\"nw\">%s</span>.</p>", (unsigned long long)n,
+		  n == 1 ? "" : "s", adm_time(first, "", d1),
+		  adm_time(last, "", d2));
+}
