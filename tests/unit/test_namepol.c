@@ -218,6 +218,7 @@ static void test_redirector_allow_block(void)
 	CHECK_RC(message(sh, T0 + 1, T0 + 1, 0, RBL_NAMEPOL_REDIRECTOR, NULL),
 		 RBL_OK);
 	CHECK(answer(DBL, "short.example", T0 + 1) == 0x0103);
+	CHECK(answer(NOD, "short.example", T0 + 1) == -1);	/* not "new" */
 	/* an allow entry removes the listing at once and keeps it away */
 	t = begin(S, true);
 	CHECK_RC(rbl_namepol_allow_add(t, SET, "allowed-shop.com", 0,

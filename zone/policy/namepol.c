@@ -635,6 +635,6 @@ int np_settle(rbl_txn *t, const rbl_namepol *p, uint32_t list_id,
 		}
 	}
 	if (rc == RBL_OK && subtree && p->newly_seen_list_id)
-		rc = settle_newly_seen(t, p, name, st, !allowed, now);
+		rc = settle_newly_seen(t, p, name, st, !allowed && !redir, now);
 	return rc;
 }
