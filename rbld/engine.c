@@ -108,7 +108,7 @@ static rbl_kstats_ent *zone_counters(rbl_kstats_area *a, uint32_t id)
 
 /* After the zone table or the policy changed: each zone's key settings
  * and counters; then the keys, when the store moved. */
-static void refresh_keys(rbl_engine *e)
+static int refresh_keys(rbl_engine *e)
 {
 	const rbl_access *a = e->access_cur;
 	int rc;
@@ -128,12 +128,31 @@ static void refresh_keys(rbl_engine *e)
 		e->annotated = true;
 	}
 	if (!e->keys_on)
-		return;
+		return RBL_OK;
 	rc = rbl_keytab_refresh(&e->keytab, e->txn, e->zonetab.generation,
 				e->karea);
-	if (rc != RBL_OK)
+	if (rc != RBL_OK && rc != RBL_ESTALE)
 		rbl_log_err("access keys: %s; answering with the keys read "
 			    "before", rbl_strerror(rc));
+	return rc;
+}
+
+/* The first key ever was added after this snapshot began, so the
+ * snapshot cannot open the keys' table (table.h): a fresh one can. */
+static int renew_for_keys(rbl_engine *e)
+{
+	int rc;
+
+	rbl_txn_reset(e->txn);
+	rc = rbl_txn_renew(e->txn);
+	e->store_ok = e->txn_live = rc == RBL_OK;
+	if (rc != RBL_OK)
+		return rc;
+	rc = rbl_zonetab_refresh(&e->zonetab, e->txn);
+	e->store_ok = rc == RBL_OK || e->zonetab.loaded;
+	if (e->zonetab.loaded)
+		refresh_keys(e);
+	return rc;
 }
 
 int rbl_engine_begin(rbl_engine *e, int64_t now)
@@ -157,8 +176,8 @@ int rbl_engine_begin(rbl_engine *e, int64_t now)
 	rc = rbl_zonetab_refresh(&e->zonetab, e->txn);
 	/* An old table still answers correctly for unchanged zones. */
 	e->store_ok = rc == RBL_OK || e->zonetab.loaded;
-	if (e->zonetab.loaded)
-		refresh_keys(e);
+	if (e->zonetab.loaded && refresh_keys(e) == RBL_ESTALE)
+		return renew_for_keys(e);
 	return rc;
 }
 
