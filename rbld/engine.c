@@ -247,15 +247,19 @@ static void find_key(rbl_engine *e)
 	if (!k->zone || !k->zone->keys || q->nlabels <= k->zone->nlabels)
 		return;
 	lab = rbl_query_label(q, q->nlabels - k->zone->nlabels - 1u, &len);
-	if (!rbl_qkey_secret_form(lab, len))
-		return;
-	k->present = true;
+	if (len != RBL_QKEY_SECRET_LEN)
+		return;		/* the keyless path: one compare */
+	/* A key found has a key's form; only a miss needs the form check */
 	k->key = rbl_keytab_find(&e->keytab, lab, len);
 	if (!k->key) {
+		if (!rbl_qkey_secret_form(lab, len))
+			return;
+		k->present = true;
 		e->karea->key_unknown.queries++;
 		k->err = RBL_KEY_UNKNOWN;
 		return;
 	}
+	k->present = true;
 	k->err = (uint8_t)rbl_keytab_admit(k->key, k->zone, e->env.now,
 					   e->karea_own ? NULL
 							: e->conf->kstats,
