@@ -300,6 +300,24 @@ static int sync_one(void *arg, const rbl_qkey *k)
 	return 0;
 }
 
+/* Today's counts of every key and zone, for the admin site's charts. */
+static int note_days(rbl_txn *t, const rbl_kstats_area *a)
+{
+	int rc = RBL_OK;
+
+	for (unsigned i = 0; rc == RBL_OK && i < RBL_KSTATS_KEYS; i++)
+		if (a->keys[i].id && a->keys[i].day)
+			rc = rbl_qkey_day_note(t, a->keys[i].day, RBL_QKDAY_KEY,
+					       a->keys[i].id,
+					       a->keys[i].day_queries);
+	for (unsigned i = 0; rc == RBL_OK && i < RBL_KSTATS_ZONES; i++)
+		if (a->zones[i].id && a->zones[i].day)
+			rc = rbl_qkey_day_note(t, a->zones[i].day,
+					       RBL_QKDAY_ZONE, a->zones[i].id,
+					       a->zones[i].day_queries);
+	return rc;
+}
+
 int ctl_key_sync(ctl *c, unsigned *n)
 {
 	sync_ctx *s = calloc(1, sizeof *s);
@@ -317,6 +335,8 @@ int ctl_key_sync(ctl *c, unsigned *n)
 		rc = rbl_qkey_foreach(t, sync_one, s);
 	for (unsigned i = 0; rc == RBL_OK && i < s->n; i++)
 		rc = rbl_qkey_touch(t, s->names[i], s->when[i]);
+	if (rc == RBL_OK)
+		rc = note_days(t, s->a);
 	if (t && rc == RBL_OK)
 		rc = rbl_txn_commit(t);
 	else if (t)

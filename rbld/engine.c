@@ -275,6 +275,13 @@ static void count_keyed(rbl_engine *e)
 	bool listed = d->kind == RBL_ANS_LISTED && !d->key_err;
 
 	if (z) {
+		uint32_t day = (uint32_t)(e->env.now / 86400);
+
+		if (z->day != day) {
+			z->day = day;
+			z->day_queries = 0;
+		}
+		z->day_queries++;
 		z->queries++;
 		z->refused += refused;
 		z->listed += listed;

@@ -383,3 +383,84 @@ int rbl_qkey_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_qkey *k),
 	OPENSSL_cleanse(&k, sizeof k);
 	return rc == RBL_OK && more < 0 ? more : rc;
 }
+
+/* ---- queries per day ---- */
+
+#define QKDAY_DB	"qkday"
+#define QKDAY_KEYLEN	9
+
+static void day_key(uint8_t k[QKDAY_KEYLEN], uint32_t day, int kind,
+		    uint32_t id)
+{
+	rbl_put_be32(k, day);
+	k[4] = (uint8_t)kind;
+	rbl_put_be32(k + 5, id);
+}
+
+/* Drop the days before DAY (at most a few per note: it runs daily). */
+static int day_prune(const rbl_table *tb, uint32_t day)
+{
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
+	int more = 0, rc = RBL_OK;
+
+	rbl_table_iter_init(&it, tb, NULL, 0, 0);
+	while ((more = rbl_table_next(&it, &k, &v)) == 1 &&
+	       k.len == QKDAY_KEYLEN && rbl_get_be32(k.p) < day)
+		if ((rc = rbl_table_iter_del(&it)) != RBL_OK)
+			break;
+	rbl_table_iter_end(&it);
+	return rc != RBL_OK ? rc : more < 0 ? more : RBL_OK;
+}
+
+int rbl_qkey_day_note(rbl_txn *t, uint32_t day, int kind, uint32_t id,
+		      uint64_t n)
+{
+	rbl_table tb = { 0 };
+	rbl_val v = { 0 };
+	uint8_t k[QKDAY_KEYLEN], val[8];
+	int rc = rbl_table_open(t, QKDAY_DB, &tb);
+
+	if (rc != RBL_OK)
+		return rc;
+	day_key(k, day, kind, id);
+	rc = rbl_table_get(&tb, k, sizeof k, &v);
+	if (rc == RBL_OK && v.len == 8 && rbl_get_be64(v.p) >= n)
+		return RBL_OK;
+	if (rc != RBL_OK && rc != RBL_ENOTFOUND)
+		return rc;
+	rbl_put_be64(val, n);
+	rc = rbl_table_put(&tb, k, sizeof k, val, sizeof val, 0);
+	if (rc == RBL_OK && day > RBL_QKDAY_KEEP)
+		rc = day_prune(&tb, day - RBL_QKDAY_KEEP);
+	return rc;
+}
+
+int rbl_qkey_day_foreach(rbl_txn *t, uint32_t from,
+			 int (*fn)(void *arg, uint32_t day, int kind,
+				   uint32_t id, uint64_t n), void *arg)
+{
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
+	uint8_t start[4];
+	int rc = rbl_table_open(t, QKDAY_DB, &tb), more = 0;
+
+	if (rc == RBL_ENOTFOUND)
+		return RBL_OK;
+	if (rc != RBL_OK)
+		return rc;
+	rbl_put_be32(start, from);
+	rbl_table_iter_init(&it, &tb, start, sizeof start, 0);
+	while ((more = rbl_table_next(&it, &k, &v)) == 1) {
+		if (k.len != QKDAY_KEYLEN || v.len != 8)
+			continue;
+		rc = fn(arg, rbl_get_be32(k.p), ((const uint8_t *)k.p)[4],
+			rbl_get_be32((const uint8_t *)k.p + 5),
+			rbl_get_be64(v.p));
+		if (rc != 0)
+			break;
+	}
+	rbl_table_iter_end(&it);
+	return rc == RBL_OK && more < 0 ? more : rc;
+}

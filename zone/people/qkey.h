@@ -100,4 +100,22 @@ int rbl_qkey_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_qkey *k),
 
 const char *rbl_qkey_state_name(int state);
 
+/* ---- queries per day, for charts ----
+ * Table "qkday": per UTC day and key number (KIND 0) or zone id (KIND 1)
+ * the number of queries rbld counted that day.  Written from rbld's
+ * counters (zone/kstats.h) by `rblctl key sync` and `rblctl purge`: a
+ * note only ever raises a day's number, so repeated notes of the same
+ * day are harmless; queries counted by an rbld that restarted later the
+ * same day are undercounted (its day count started again at 0). */
+enum { RBL_QKDAY_KEY = 0, RBL_QKDAY_ZONE = 1 };
+#define RBL_QKDAY_KEEP	400	/* days kept; older ones go at the next note */
+
+/* Raise the count of (DAY, KIND, ID) to N in write transaction T. */
+int rbl_qkey_day_note(rbl_txn *t, uint32_t day, int kind, uint32_t id,
+		      uint64_t n);
+/* Call FN for every record from day FROM on, in day order. */
+int rbl_qkey_day_foreach(rbl_txn *t, uint32_t from,
+			 int (*fn)(void *arg, uint32_t day, int kind,
+				   uint32_t id, uint64_t n), void *arg);
+
 #endif
