@@ -266,7 +266,8 @@ static void find_key(rbl_engine *e)
 					   e->karea);
 }
 
-/* The per-zone and per-key counters of the answer (zone/kstats.h). */
+/* The per-zone, per-key and per-listing counters of the answer
+ * (zone/kstats.h). */
 static void count_keyed(rbl_engine *e)
 {
 	const rbl_decision *d = &e->decision;
@@ -286,6 +287,12 @@ static void count_keyed(rbl_engine *e)
 		z->refused += refused;
 		z->listed += listed;
 	}
+	/* how often each listed subject is asked (zone/kstats.h) */
+	for (unsigned i = 0; listed && i < d->n_matches; i++)
+		if (d->match_list[i]->list_id)
+			rbl_kstats_hit_count(e->karea, d->match_list[i]->list_id,
+					     d->subject[i],
+					     (uint32_t)(e->env.now / 86400));
 	if (!e->key.present)
 		return;
 	if (e->key.key) {

@@ -24,6 +24,11 @@ struct rbl_kstats {
 
 _Static_assert(sizeof(rbl_kstats_ent) == 64, "an entry is one line");
 _Static_assert(sizeof(rbl_kstats_header) == 64, "header is one line");
+_Static_assert(sizeof(rbl_kstats_hit) == 64, "a hit is one line");
+_Static_assert((RBL_KSTATS_HITS & (RBL_KSTATS_HITS - 1)) == 0,
+	       "hits: a power of two");
+
+#define HIT_PROBES	4
 
 void rbl_kstats_path(const char *stats_path, char *out, size_t size)
 {
@@ -231,4 +236,113 @@ int rbl_kstats_read(const char *path, rbl_kstats_header *hdr,
 		area_add(sum, (const rbl_kstats_area *)(map + sizeof(*hdr)) + i);
 	munmap((void *)map, (size_t)st.st_size);
 	return rc;
+}
+
+/* ---- listed subjects ---- */
+
+uint64_t rbl_kstats_hit_key(uint32_t list_id, const char *subject)
+{
+	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a: readers compute it too */
+
+	for (int i = 0; i < 4; i++)
+		h = (h ^ (uint8_t)(list_id >> (8 * i))) * 0x100000001b3ull;
+	for (const char *p = subject; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+	return h ? h : 1;
+}
+
+/* Make H's ring start at DAY: days skipped since its last count are 0. */
+static void hit_roll(rbl_kstats_hit *h, uint32_t day)
+{
+	if (day <= h->day)
+		return;
+	for (uint32_t d = h->day + 1, k = 0; d <= day &&
+	     k < RBL_KSTATS_HIT_DAYS; d++, k++)
+		h->count[d % RBL_KSTATS_HIT_DAYS] = 0;
+	h->day = day;
+}
+
+void rbl_kstats_hit_count(rbl_kstats_area *a, uint32_t list_id,
+			  const char *subject, uint32_t day)
+{
+	uint64_t key = rbl_kstats_hit_key(list_id, subject);
+	size_t at = (size_t)(key ^ (key >> 29)) & (RBL_KSTATS_HITS - 1);
+	rbl_kstats_hit *h = NULL, *victim = NULL;
+
+	for (unsigned i = 0; i < HIT_PROBES; i++) {
+		rbl_kstats_hit *c = &a->hits[(at + i) & (RBL_KSTATS_HITS - 1)];
+
+		if (c->key == key) {
+			h = c;
+			break;
+		}
+		if (!victim || c->key == 0 || (victim->key && c->day < victim->day))
+			victim = c;
+	}
+	if (!h) {
+		h = victim;
+		memset(h, 0, sizeof *h);
+		h->key = key;
+		h->day = day;
+	}
+	hit_roll(h, day);
+	if (h->day == day && h->count[day % RBL_KSTATS_HIT_DAYS] < UINT32_MAX)
+		h->count[day % RBL_KSTATS_HIT_DAYS]++;
+}
+
+static void hit_add(const rbl_kstats_hit *h, uint32_t today, uint64_t *day,
+		    uint64_t *week)
+{
+	for (uint32_t k = 0; k < 7 && k <= today; k++) {
+		uint32_t d = today - k;
+
+		if (d > h->day || h->day - d >= RBL_KSTATS_HIT_DAYS)
+			continue;
+		*week += h->count[d % RBL_KSTATS_HIT_DAYS];
+		if (k == 0)
+			*day += h->count[d % RBL_KSTATS_HIT_DAYS];
+	}
+}
+
+int rbl_kstats_hits_read(const char *path, uint32_t list_id,
+			 const char *subject, int64_t now, uint64_t *today,
+			 uint64_t *week)
+{
+	uint64_t key = rbl_kstats_hit_key(list_id, subject);
+	size_t at = (size_t)(key ^ (key >> 29)) & (RBL_KSTATS_HITS - 1);
+	rbl_kstats_header hdr = { 0 };
+	struct stat st = { 0 };
+	const char *map;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*today = *week = 0;
+	if (fd < 0)
+		return errno == ENOENT ? RBL_ENOTFOUND : RBL_EIO;
+	if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof hdr) {
+		close(fd);
+		return RBL_EVERSION;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return RBL_EIO;
+	memcpy(&hdr, map, sizeof hdr);
+	if (!header_valid(&hdr, (size_t)st.st_size)) {
+		munmap((void *)map, (size_t)st.st_size);
+		return RBL_EVERSION;
+	}
+	for (uint32_t i = 0; i < hdr.n_areas; i++) {
+		const rbl_kstats_area *a = (const rbl_kstats_area *)
+			(map + sizeof hdr) + i;
+
+		for (unsigned j = 0; j < HIT_PROBES; j++) {
+			const rbl_kstats_hit *h =
+				&a->hits[(at + j) & (RBL_KSTATS_HITS - 1)];
+
+			if (h->key == key)
+				hit_add(h, (uint32_t)(now / 86400), today, week);
+		}
+	}
+	munmap((void *)map, (size_t)st.st_size);
+	return RBL_OK;
 }

@@ -11,7 +11,8 @@
  * RBL_KSTATS_KEYS (zone/people/qkey.h: numbers are never reused), one per
  * zone at the zone's id modulo RBL_KSTATS_ZONES, and catch-alls: keys and
  * zones whose entry another one holds (more than RBL_KSTATS_KEYS keys),
- * and queries with a key nobody has.  Each entry is one cache line written
+ * and queries with a key nobody has; then how often listed subjects were
+ * asked, per day (rbl_kstats_hit).  Each entry is one cache line written
  * only by its worker with plain stores: no lock, no atomic, no allocation
  * on the query path; a reader sums the areas.  Aligned 64-bit stores do
  * not tear on the platforms rbld runs on.
@@ -33,6 +34,8 @@
 #define RBL_KSTATS_KEYS		1024u
 #define RBL_KSTATS_ZONES	64u
 #define RBL_KSTATS_MAX_AREAS	1024u
+#define RBL_KSTATS_HITS		16384u	/* listed subjects per worker */
+#define RBL_KSTATS_HIT_DAYS	8u
 #define RBL_KSTATS_FILE		"rbld.keystats"
 
 typedef struct rbl_kstats_ent {
@@ -46,12 +49,25 @@ typedef struct rbl_kstats_ent {
 	uint64_t reserved[2];
 } __attribute__((aligned(64))) rbl_kstats_ent;
 
+/* How often one listed subject (an address or name, in one list) was
+ * answered listed, per UTC day: what spamtrap operators judge a sender's
+ * activity by.  A small open-addressed cache per worker: a subject lives
+ * in one of 4 slots after its hash; a new one takes a free slot, else
+ * the one counted longest ago, so the busiest and latest stay. */
+typedef struct rbl_kstats_hit {
+	uint64_t key;		/* rbl_kstats_hit_key(); 0: free */
+	uint32_t day;		/* the latest UTC day counted */
+	uint32_t count[RBL_KSTATS_HIT_DAYS];	/* by day modulo 8 */
+	uint32_t reserved[5];
+} __attribute__((aligned(64))) rbl_kstats_hit;
+
 typedef struct rbl_kstats_area {
 	rbl_kstats_ent keys[RBL_KSTATS_KEYS];
 	rbl_kstats_ent key_other;	/* keys whose entry another key holds */
 	rbl_kstats_ent key_unknown;	/* keys nobody has (and none given) */
 	rbl_kstats_ent zones[RBL_KSTATS_ZONES];
 	rbl_kstats_ent zone_other;
+	rbl_kstats_hit hits[RBL_KSTATS_HITS];
 } rbl_kstats_area;
 
 typedef struct rbl_kstats_header {
@@ -85,6 +101,21 @@ void rbl_kstats_close(rbl_kstats *ks, int unlink_file);
 uint64_t rbl_kstats_day_others(const rbl_kstats *ks, unsigned slot,
 			       uint32_t number, uint32_t day,
 			       const rbl_kstats_area *skip);
+
+/* The key of SUBJECT (as rbld's TXT shows it: the address in its usual
+ * text form, or the lowercase name) in list LIST_ID; never 0. */
+uint64_t rbl_kstats_hit_key(uint32_t list_id, const char *subject);
+/* Count one listed answer for SUBJECT of LIST_ID on UTC day DAY in A
+ * (the worker's own area: plain stores, no allocation). */
+void rbl_kstats_hit_count(rbl_kstats_area *a, uint32_t list_id,
+			  const char *subject, uint32_t day);
+/* Reader: SUBJECT of LIST_ID answered listed today (UTC, up to NOW) and
+ * in the 7 days up to today, summed over the areas of the file at PATH.
+ * RBL_OK (zeros when not counted), RBL_ENOTFOUND, RBL_EVERSION,
+ * RBL_EIO. */
+int rbl_kstats_hits_read(const char *path, uint32_t list_id,
+			 const char *subject, int64_t now, uint64_t *today,
+			 uint64_t *week);
 
 /* Reader: the areas of the file at PATH summed into *SUM (entries of the
  * same id added, day counts of the latest day only, last-used the
