@@ -20,6 +20,7 @@
 
 #include "zone/error.h"
 #include "zone/kstats.h"
+#include "zone/people/audit.h"
 #include "zone/people/qkey.h"
 #include "act.h"
 #include "charts.h"
@@ -485,7 +486,7 @@ void page_keys_add(adm_req *r, adm_resp *o)
 	if (rc == RBL_OK) {
 		rc = rbl_qkey_add(t, &k, r->now);
 		if (rc == RBL_OK)
-			rc = adm_audit(r, t, "key.add", k.name, "", "key exists",
+			rc = adm_audit(r, t, RBL_AUDIT_KEY_ADD, k.name, "", "key exists",
 				       "");
 		rc = rc == RBL_OK ? rbl_txn_commit(t) : (rbl_txn_abort(t), rc);
 	}
@@ -520,8 +521,8 @@ static void key_action(adm_req *r, adm_resp *o, const char *what)
 						: RBL_QKEY_DISABLED);
 		if (rc == RBL_OK)
 			rc = adm_audit(r, t, strcmp(what, "del") == 0
-				       ? "key.del" : strcmp(what, "rotate") == 0
-				       ? "key.rotate" : "key.change", name, "",
+				       ? RBL_AUDIT_KEY_DEL : strcmp(what, "rotate") == 0
+				       ? RBL_AUDIT_KEY_ROTATE : RBL_AUDIT_KEY_CHANGE, name, "",
 				       what, "");
 		rc = rc == RBL_OK ? rbl_txn_commit(t) : (rbl_txn_abort(t), rc);
 	}

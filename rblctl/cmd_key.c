@@ -222,7 +222,7 @@ static int key_add(ctl *c, int argc, char **argv)
 		return CTL_ERR;
 	rc = rbl_qkey_add(t, &k, (int64_t)time(NULL));
 	if (rc == RBL_OK)
-		rc = audit(c, t, "key.add", k.name, "key exists");
+		rc = audit(c, t, RBL_AUDIT_KEY_ADD, k.name, "key exists");
 	if (rc != RBL_OK)
 		return report(t, rc, "add", argv[2]);
 	if (ctl_commit(t, "key add") != CTL_OK)
@@ -265,9 +265,9 @@ static int key_change(ctl *c, const char *verb, int argc, char **argv)
 			rc = rbl_qkey_update(t, &k);
 	}
 	if (rc == RBL_OK)
-		rc = audit(c, t, strcmp(verb, "del") == 0 ? "key.del"
-			   : strcmp(verb, "rotate") == 0 ? "key.rotate"
-			   : "key.change", name, verb);
+		rc = audit(c, t, strcmp(verb, "del") == 0 ? RBL_AUDIT_KEY_DEL
+			   : strcmp(verb, "rotate") == 0 ? RBL_AUDIT_KEY_ROTATE
+			   : RBL_AUDIT_KEY_CHANGE, name, verb);
 	if (rc != RBL_OK)
 		return report(t, rc, verb, name);
 	if (ctl_commit(t, "key") != CTL_OK)
