@@ -299,10 +299,14 @@ static bool over_quota(rbl_kt_key *k, int64_t now, const rbl_kstats *ks,
 	}
 	if (k->quota == 0)
 		return false;
-	/* The other workers' part: re-read now and then, and on the way
-	 * to the limit, where it matters */
+	/* The other workers' part: re-read every RBL_KEY_RESUM queries,
+	 * and at every query once the day is within RBL_KEY_RESUM queries
+	 * per worker of the quota, where a stale sum could let queries
+	 * through (far from it, a stale sum changes no answer). */
 	if (k->own_ent && ks && (k->day_count % RBL_KEY_RESUM == 1 ||
-				 k->day_count + k->others >= k->quota))
+				 k->day_count + k->others +
+				 (uint64_t)RBL_KEY_RESUM *
+				 rbl_kstats_n_areas(ks) >= k->quota))
 		k->others = rbl_kstats_day_others(ks, k->number %
 						  RBL_KSTATS_KEYS, k->number,
 						  day, area);

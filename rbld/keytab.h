@@ -25,9 +25,11 @@
  * building allocates, looking up does not (one multiply, a probe or two
  * and a 26-byte compare).  A key's daily quota counts its queries in this
  * worker's kstats entry plus the other workers' (zone/kstats.h), re-read
- * every RBL_KEY_RESUM queries of the key, so the answer switches at the
- * configured count for a key asked through one worker, and within a few
- * queries per worker when many share it.
+ * every RBL_KEY_RESUM queries of the key and at every query once the day
+ * is within RBL_KEY_RESUM queries per worker of the quota: the answer
+ * switches at the configured count whether one worker or many answer the
+ * key (give or take the queries in flight at that moment), and reading
+ * the other workers' lines costs only near the limit.
  */
 #ifndef RBLD_KEYTAB_H
 #define RBLD_KEYTAB_H

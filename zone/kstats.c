@@ -126,6 +126,11 @@ int rbl_kstats_create(const char *path, unsigned n, rbl_kstats **out)
 	return RBL_OK;
 }
 
+unsigned rbl_kstats_n_areas(const rbl_kstats *ks)
+{
+	return ks ? ks->hdr->n_areas : 0;
+}
+
 rbl_kstats_area *rbl_kstats_area_get(rbl_kstats *ks, unsigned i)
 {
 	return i < ks->hdr->n_areas ? &ks->areas[i] : NULL;

@@ -91,6 +91,8 @@ typedef struct rbl_kstats rbl_kstats;
  * it shared; PATH NULL: private memory.  RBL_OK, RBL_EINVAL, RBL_EIO,
  * RBL_ENOMEM.  Written to PATH.tmp and renamed, as qstats.h. */
 int rbl_kstats_create(const char *path, unsigned n_areas, rbl_kstats **out);
+/* The number of areas (workers) of KS. */
+unsigned rbl_kstats_n_areas(const rbl_kstats *ks);
 /* Area I (< the count) for one worker; owned by KS. */
 rbl_kstats_area *rbl_kstats_area_get(rbl_kstats *ks, unsigned i);
 void rbl_kstats_close(rbl_kstats *ks, int unlink_file);
