@@ -161,6 +161,7 @@ int rbl_engine_begin(rbl_engine *e, int64_t now)
 
 	e->env.now = now ? now : (int64_t)time(NULL);
 	e->env.batch++;
+	e->day = (uint32_t)(e->env.now / 86400);
 	if (e->conf->access &&
 	    atomic_load(&e->conf->access->generation) != e->access_gen &&
 	    adopt_access(e) != RBL_OK)
@@ -276,10 +277,8 @@ static void count_keyed(rbl_engine *e)
 	bool listed = d->kind == RBL_ANS_LISTED && !d->key_err;
 
 	if (z) {
-		uint32_t day = (uint32_t)(e->env.now / 86400);
-
-		if (z->day != day) {
-			z->day = day;
+		if (z->day != e->day) {
+			z->day = e->day;
 			z->day_queries = 0;
 		}
 		z->day_queries++;
@@ -291,8 +290,7 @@ static void count_keyed(rbl_engine *e)
 	for (unsigned i = 0; listed && i < d->n_matches; i++)
 		if (d->match_list[i]->list_id)
 			rbl_kstats_hit_count(e->karea, d->match_list[i]->list_id,
-					     d->subject[i],
-					     (uint32_t)(e->env.now / 86400));
+					     d->subject[i], e->day);
 	if (!e->key.present)
 		return;
 	if (e->key.key) {

@@ -84,6 +84,7 @@ typedef struct rbl_engine {
 	uint64_t annot_gen;		/* zone table annotated at ... */
 	const rbl_access *annot_access;	/* ... under this policy */
 	bool annotated;
+	uint32_t day;			/* UTC day of the batch (counters) */
 } rbl_engine;
 
 /* Set up E for STORE (opened read-only is enough) with CONF and the
