@@ -20,6 +20,7 @@
 #include "dns.h"
 #include "notify.h"
 #include "tsig.h"
+#include "wire.h"
 
 #define POLL_MS		1000
 #define DEBOUNCE_MS	1000	/* serial stable this long */
@@ -210,6 +211,18 @@ static bool same_addr(const struct sockaddr_storage *a,
 		       &((const struct sockaddr_in6 *)b)->sin6_addr, 16);
 }
 
+/* Is answer B (LEN bytes) signed with the key S's NOTIFY was sent with?
+ * A message whose records cannot be walked has no TSIG to check. */
+static bool signed_by_us(send_state *s, const uint8_t *b, size_t len)
+{
+	size_t at = 0;
+
+	if (rbl_wire_last_rr(b, len, &at) != RBL_OK)
+		at = 0;
+	return rbl_tsig_verify_response(&s->tsig, b, len, at,
+					(int64_t)time(NULL)) == RBL_OK;
+}
+
 static void answered(rbl_notify *n, const uint8_t *b, size_t len,
 		     const struct sockaddr_storage *from)
 {
@@ -230,9 +243,7 @@ static void answered(rbl_notify *n, const uint8_t *b, size_t len,
 			    !same_addr(&s->t->sa, from))
 				continue;
 			if (s->t->key != RBL_XFR_NOKEY &&
-			    rbl_tsig_verify_response(&s->tsig, b, len,
-						     (int64_t)time(NULL)) !=
-				    RBL_OK) {
+			    !signed_by_us(s, b, len)) {
 				rbl_log_warn("NOTIFY %s to %s: answer without "
 					     "a valid TSIG, ignored", z->name,
 					     s->t->text);

@@ -1,31 +1,22 @@
 /*
  * zonetab.c -- per-worker zone table (see zonetab.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <ldns/ldns.h>
-
+#include "zone/dname.h"
 #include "zone/error.h"
 #include "zone/log.h"
 #include "zonetab.h"
 
 int rbl_zt_name_from_text(const char *name, rbl_zt_name *out)
 {
-	ldns_rdf *rdf = NULL;
-	size_t len;
+	size_t len = rbl_name_wire(name, out->wire);
 
-	if (ldns_str2rdf_dname(&rdf, name[0] ? name : ".") != LDNS_STATUS_OK)
+	if (len == 0)
 		return RBL_EINVAL;
-	len = ldns_rdf_size(rdf);
-	if (len == 0 || len > DNS_NAME_MAX) {
-		ldns_rdf_deep_free(rdf);
-		return RBL_EINVAL;
-	}
-	ldns_dname2canonical(rdf);
-	memcpy(out->wire, ldns_rdf_data(rdf), len);
 	out->len = (uint8_t)len;
-	ldns_rdf_deep_free(rdf);
 	return RBL_OK;
 }
 
