@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "zone/policy/evidence.h"
 #include "rdns_cmd.h"
@@ -907,14 +908,8 @@ static int note_around(around_set *as, const rbl_prefix *p)
 		return 0;	/* the same block again */
 	if (as->n == as->cap && as->n >= 65536)
 		as->n = tidy_prefixes(as->p, as->n);	/* merge repeats */
-	if (as->n == as->cap) {
-		size_t cap = as->cap ? as->cap * 2 : 256;
-		rbl_prefix *np = realloc(as->p, cap * sizeof(*np));
-		if (!np)
-			return RBL_ENOMEM;
-		as->p = np;
-		as->cap = cap;
-	}
+	if (rbl_array_reserve(as->p, as->cap, as->n + 1, 256) != RBL_OK)
+		return RBL_ENOMEM;
 	as->p[as->n++] = q;
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/store/store_impl.h"
 
 #define ZONE_VERSION	1
@@ -495,15 +496,8 @@ static int zone_plan_bump(void *arg, const rbl_zone *z)
 	b.zone_id = z->id;
 	b.serial = z->serial + 1 ? z->serial + 1 : 1;	/* 0 is skipped */
 	b.reset = b.reset || touched || t->jover;
-	if (bs->n == bs->cap) {
-		size_t cap = bs->cap ? 2 * bs->cap : 8;
-		void *p = realloc(bs->v, cap * sizeof *bs->v);
-
-		if (!p)
-			return RBL_ENOMEM;
-		bs->v = p;
-		bs->cap = cap;
-	}
+	if (rbl_array_reserve(bs->v, bs->cap, bs->n + 1, 8) != RBL_OK)
+		return RBL_ENOMEM;
 	bs->v[bs->n++] = b;
 	return 0;
 }
