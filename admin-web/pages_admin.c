@@ -30,14 +30,8 @@ struct zone_ctx {
 static int zone_row(void *arg, const rbl_zone *z)
 {
 	struct zone_ctx *c = arg;
-	uint64_t n = 0;
+	uint64_t n = rbl_zone_entries(c->t, z);
 
-	for (unsigned i = 0; i < z->n_lists; i++) {
-		rbl_list l;
-
-		if (rbl_list_get_id(c->t, z->lists[i].list_id, &l) == RBL_OK)
-			n += l.n_entries;
-	}
 	adm_htmlf(c->b, "<tr><td>%s</td><td class=\"num\">%llu</td>"
 		  "<td class=\"num\">%u</td><td class=\"num\">%u</td></tr>",
 		  z->name, (unsigned long long)n, (unsigned)z->n_lists,

@@ -411,6 +411,19 @@ int rbl_zone_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_zone *z),
 	return zone_walk(t, 'Z', fn, arg);
 }
 
+uint64_t rbl_zone_entries(rbl_txn *t, const rbl_zone *z)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < z->n_lists; i++) {
+		rbl_list l;
+
+		if (rbl_list_get_id(t, z->lists[i].list_id, &l) == RBL_OK)
+			n += l.n_entries;
+	}
+	return n;
+}
+
 struct uses_arg {
 	uint32_t list_id;
 	bool used;
