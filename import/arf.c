@@ -109,6 +109,8 @@ void arf_original(const char *data, size_t len, rpt_fields *f)
 			continue;
 		rbl_hdr_unfold(h.value, h.value_len, line, sizeof line);
 		rbl_received_parse(line, &r);
+		if (r.retrieval)	/* the reporter's own POP/IMAP download */
+			continue;
 		if (first && r.when)
 			f->orig_when = r.when;
 		first = false;

@@ -496,10 +496,9 @@ typedef struct reporter {
 } reporter;
 
 static int find_reporter(const rbl_ingest *in, const char *name,
-			 reporter *r)
+			 reporter *r, char *err, size_t errlen)
 {
 	const rbl_conf_section *s = NULL;
-	char err[RBL_CONF_ERRLEN];
 	uint32_t m4 = 24, m6 = 48;
 
 	r->name = name;
@@ -510,11 +509,12 @@ static int find_reporter(const rbl_ingest *in, const char *name,
 			break;
 	if (!s) {
 		r->weight = in->unknown_weight;
+		snprintf(err, errlen, "unknown reporter %s", name);
 		return in->accept_unknown ? RBL_OK : RBL_EPERM;
 	}
-	if (parse_weight(in->c, s, "weight", 1, &r->weight, err, sizeof err) ||
-	    rbl_conf_u32(in->c, s, "min-prefix4", 24, &m4, err, sizeof err) ||
-	    rbl_conf_u32(in->c, s, "min-prefix6", 48, &m6, err, sizeof err))
+	if (parse_weight(in->c, s, "weight", 1, &r->weight, err, errlen) ||
+	    rbl_conf_u32(in->c, s, "min-prefix4", 24, &m4, err, errlen) ||
+	    rbl_conf_u32(in->c, s, "min-prefix6", 48, &m6, err, errlen))
 		return RBL_EINVAL;
 	r->min4 = (uint8_t)(m4 > 32 ? 32 : m4);
 	r->min6 = (uint8_t)(m6 > 128 ? 128 : m6);
@@ -670,11 +670,20 @@ int rbl_report_detect(const char *data, size_t len)
 	return RBL_REPORT_PLAIN;
 }
 
+int rbl_ingest_reporter_check(const rbl_ingest *in, const char *name,
+			      char *err, size_t errlen)
+{
+	reporter r = { 0 };
+
+	return find_reporter(in, name, &r, err, errlen);
+}
+
 int rbl_ingest_report_data(rbl_ingest *in, const char *reporter_name,
 			   int format, const char *data, size_t len)
 {
-	reporter r;
-	int rc = find_reporter(in, reporter_name, &r);
+	char err[RBL_CONF_ERRLEN];
+	reporter r = { 0 };
+	int rc = find_reporter(in, reporter_name, &r, err, sizeof err);
 
 	if (rc)
 		return rc;

@@ -90,6 +90,21 @@ static int env_create(rbl_store *s, size_t mapsize)
 	return RBL_OK;
 }
 
+/* An errno from looking for the store: "absent" only when the system
+ * said so (ENOENT); a directory we may not enter hides whether a store is
+ * there, and callers must not tell the operator to create one. */
+static int dir_errno(int e)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:	return RBL_ENOTFOUND;
+	case EACCES:
+	case EPERM:	return RBL_EPERM;
+	case ENOMEM:	return RBL_ENOMEM;
+	}
+	return RBL_EIO;
+}
+
 /* Whether PATH holds a store, creating the directory when allowed. */
 static int check_dir(const char *path, unsigned flags)
 {
@@ -98,9 +113,9 @@ static int check_dir(const char *path, unsigned flags)
 
 	if (stat(path, &st) != 0) {
 		if (errno != ENOENT || !(flags & RBL_STORE_CREATE))
-			return errno == ENOENT ? RBL_ENOTFOUND : RBL_EIO;
+			return dir_errno(errno);
 		if (mkdir(path, 0750) != 0)
-			return errno == EACCES ? RBL_EREADONLY : RBL_EIO;
+			return dir_errno(errno);
 		return RBL_OK;
 	}
 	if (!S_ISDIR(st.st_mode))
@@ -110,7 +125,7 @@ static int check_dir(const char *path, unsigned flags)
 	if ((size_t)snprintf(file, sizeof file, "%s/data.mdb", path) >=
 	    sizeof file)
 		return RBL_EINVAL;
-	return access(file, F_OK) == 0 ? RBL_OK : RBL_ENOTFOUND;
+	return access(file, F_OK) == 0 ? RBL_OK : dir_errno(errno);
 }
 
 static int check_version(MDB_txn *txn, MDB_dbi meta, bool write)
@@ -214,6 +229,9 @@ static int env_open(rbl_store *s, const char *path, unsigned flags)
 	MDB_txn *txn;
 	int rc = mdb_env_open(s->env, path, mf, 0640);
 
+	/* EACCES here is a file we may not open, not a read-only store */
+	if (rc == EACCES || rc == EPERM)
+		return RBL_EPERM;
 	if (rc)
 		return rc == EINVAL ? RBL_ESTORE : rbl_mdb_error(rc);
 	if (write) {

@@ -63,8 +63,12 @@ enum rbl_store_flags {
 
 /* Open the store in directory PATH.  MAPSIZE 0 means the default.
  * Returns RBL_OK and *OUT, or RBL_ENOTFOUND (no store there and no
- * RBL_STORE_CREATE), RBL_EVERSION (written by an incompatible rbld),
- * RBL_EIO, RBL_ESTORE, RBL_ENOMEM.  Close with rbl_store_close(). */
+ * RBL_STORE_CREATE: the system said the directory or its data file does
+ * not exist), RBL_EPERM (the directory or a file of it may not be
+ * entered or opened: whether a store is there is unknown), RBL_EINVAL
+ * (PATH is not a directory), RBL_EVERSION (written by an incompatible
+ * rbld), RBL_EBUSY (no reader slot), RBL_EMAPFULL, RBL_EIO, RBL_ESTORE,
+ * RBL_ENOMEM.  Close with rbl_store_close(). */
 int rbl_store_open(const char *path, unsigned flags, size_t mapsize,
 		   rbl_store **out);
 void rbl_store_close(rbl_store *s);
