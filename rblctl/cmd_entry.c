@@ -68,6 +68,7 @@ static int parse_add_opts(const ctl_cmd *me, int argc, char **argv,
 	bool txt = false, no_txt = false;
 	int opt;
 
+	*o = (add_opts){ .reason = NULL };	/* no --reason: none */
 	rbl_entry_init(&o->e);
 	snprintf(o->e.source, sizeof(o->e.source), "%s", source);
 	optind = 0;
