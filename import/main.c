@@ -77,7 +77,7 @@ static int parse_now(const char *s, int64_t *out)
 {
 	*out = rbl_date_parse_any(s);
 	if (*out == 0) {
-		char *end;
+		char *end = NULL;
 		long long v = strtoll(s, &end, 10);
 		if (*s && !*end && v > 0)
 			*out = v;
@@ -221,7 +221,7 @@ static int load_config(app *a)
 static void on_skip(void *arg, int reason, const char *detail)
 {
 	app *a = arg;
-	rbl_ingest_stats st;
+	rbl_ingest_stats st = { 0 };
 
 	if (a->o.quiet || (!a->o.verbose && a->skips_logged >= SKIP_LOG_MAX))
 		return;
@@ -287,9 +287,9 @@ static int feed_one(app *a, bool trap, const rbl_mail *m)
 
 static int feed_maildir(app *a, bool trap, const char *dir)
 {
-	rbl_maildir *md;
-	rbl_mail m;
-	rbl_ingest_stats st;
+	rbl_maildir *md = NULL;
+	rbl_mail m = { 0 };
+	rbl_ingest_stats st = { 0 };
 	int rc = rbl_maildir_open(dir, rbl_ingest_max_message(a->in), &md);
 
 	if (rc) {
@@ -309,9 +309,9 @@ static int feed_maildir(app *a, bool trap, const char *dir)
 /* An mbox, one message, one report or one list from F. */
 static int feed_stream(app *a, bool trap, FILE *f, uint64_t total)
 {
-	rbl_mbox *mb;
-	rbl_mail m;
-	rbl_ingest_stats st;
+	rbl_mbox *mb = NULL;
+	rbl_mail m = { 0 };
+	rbl_ingest_stats st = { 0 };
 	size_t max = rbl_ingest_max_message(a->in);
 	int rc, r;
 
@@ -342,7 +342,7 @@ static int feed_stream(app *a, bool trap, FILE *f, uint64_t total)
 
 static int feed_path(app *a, bool trap, const char *path)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	FILE *f;
 	int rc;
 
@@ -408,7 +408,7 @@ static int check_reporter(app *a)
 
 static int cmd_ingest(app *a, bool trap, int argc, char **argv)
 {
-	rbl_ingest_stats st;
+	rbl_ingest_stats st = { 0 };
 	char *stdin_only[] = { "-" };
 	int rc;
 
@@ -483,9 +483,9 @@ static int64_t now_of(const app *a)
 
 static int cmd_purge(app *a)
 {
-	rbl_policy_purge_stats ps;
-	rbl_policy_set *set;
-	rbl_txn *t;
+	rbl_policy_purge_stats ps = { 0 };
+	rbl_policy_set *set = NULL;
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (with_policies(a, true, &t, &set))
@@ -512,9 +512,9 @@ static int cmd_purge(app *a)
 
 static int cmd_dump(app *a, const char *what)
 {
-	rbl_policy_set *set;
-	rbl_prefix p;
-	rbl_txn *t;
+	rbl_policy_set *set = NULL;
+	rbl_prefix p = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (what && rbl_prefix_parse(what, false, &p) != RBL_OK) {
@@ -556,7 +556,7 @@ static int run(app *a, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	app a;
+	app a = { 0 };
 	int first, rc;
 
 	/* rdns has options of its own (doc/rdns.md) */

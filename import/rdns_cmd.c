@@ -112,7 +112,7 @@ static const struct option long_opts[] = {
 
 static int parse_num(const char *s, unsigned long max, unsigned long *out)
 {
-	char *end;
+	char *end = NULL;
 	errno = 0;
 	unsigned long v = strtoul(s, &end, 10);
 	if (errno || end == s || *end || v > max || s[0] == '-')
@@ -146,7 +146,7 @@ static int conf_percent(rdns_cmd *c, const rbl_conf_section *s,
 			const char *key, uint16_t *per_mille, char *err,
 			size_t errlen)
 {
-	uint32_t v;
+	uint32_t v = 0;
 	int rc = rbl_conf_u32(c->conf, s, key, *per_mille / 10, &v, err,
 			      errlen);
 	if (rc == RBL_OK && v > 100) {
@@ -161,7 +161,7 @@ static int conf_percent(rdns_cmd *c, const rbl_conf_section *s,
 static int conf_u8(rdns_cmd *c, const rbl_conf_section *s, const char *key,
 		   uint8_t *out, char *err, size_t errlen)
 {
-	uint32_t v;
+	uint32_t v = 0;
 	int rc = rbl_conf_u32(c->conf, s, key, *out, &v, err, errlen);
 	*out = (uint8_t)(v > 128 ? 255 : v);
 	return rc;
@@ -252,7 +252,7 @@ static int load_conf(rdns_cmd *c)
 
 static int set_percent(const char *v, uint16_t *out)
 {
-	unsigned long n;
+	unsigned long n = 0;
 	if (parse_num(v, 100, &n) != RBL_OK)
 		return RBL_EINVAL;
 	*out = (uint16_t)(n * 10);
@@ -261,7 +261,7 @@ static int set_percent(const char *v, uint16_t *out)
 
 static int set_u8(const char *v, unsigned long max, uint8_t *out)
 {
-	unsigned long n;
+	unsigned long n = 0;
 	if (parse_num(v, max, &n) != RBL_OK)
 		return RBL_EINVAL;
 	*out = (uint8_t)n;
@@ -270,7 +270,7 @@ static int set_u8(const char *v, unsigned long max, uint8_t *out)
 
 static int set_unsigned(const char *v, unsigned long max, unsigned *out)
 {
-	unsigned long n;
+	unsigned long n = 0;
 	if (parse_num(v, max, &n) != RBL_OK)
 		return RBL_EINVAL;
 	*out = (unsigned)n;
@@ -332,7 +332,7 @@ static int other_option(rdns_cmd *c, int opt, const char *v)
 	case O_SORT:	c->sort_first = true; return RBL_OK;
 	case O_TMPDIR:	c->sort.tmpdir = v; return RBL_OK;
 	case O_MEM: {
-		uint64_t size;
+		uint64_t size = 0;
 		if (rbl_parse_size(v, &size) != RBL_OK ||
 		    size < RBL_RDNS_SORT_MIN_MEM || size > UINT32_MAX)
 			return RBL_EINVAL;
@@ -385,7 +385,7 @@ static int cmd_rules(rdns_cmd *c)
 		fputs(rbl_rdns_rules_default_text(), stdout);
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
-	rbl_rdns_rules *r;
+	rbl_rdns_rules *r = NULL;
 	char err[256];
 	int rc = rbl_rdns_rules_load(check_rules, &r, err, sizeof(err));
 	if (rc != RBL_OK) {
@@ -443,7 +443,7 @@ static int dispatch(rdns_cmd *c, const char *cmd, int argc, char **argv)
 
 int rbl_import_rdns_main(int argc, char **argv)
 {
-	rdns_cmd c;
+	rdns_cmd c = { 0 };
 	cmd_init(&c);
 	if (argc < 2) {
 		fputs(usage_text, stderr);

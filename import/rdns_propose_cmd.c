@@ -67,8 +67,8 @@ static int read_lines(rdns_cmd *c, FILE *in, const char *name,
 	c->input_name = name;
 	c->input_line = 0;
 	while (status == 0 && getline(&line, &cap, in) >= 0) {
-		rbl_addr a;
-		char *ptr;
+		rbl_addr a = { 0 };
+		char *ptr = NULL;
 		c->input_line++;
 		int rc = rbl_rdns_parse_line(line, &a, &ptr);
 		if (rc == RBL_ENOTFOUND)
@@ -113,7 +113,7 @@ static int each_input(rdns_cmd *c, int argc, char **argv,
 
 static int classify_one(rdns_cmd *c, const rbl_addr *a, char *ptr)
 {
-	rbl_rdns_result r;
+	rbl_rdns_result r = { 0 };
 	rbl_rdns_classify(&c->cl, a, ptr, &r);
 	if (rbl_rdns_result_print(stdout, a, &r) != RBL_OK) {
 		fprintf(stderr, "%s: write error\n", c->prog);
@@ -272,7 +272,7 @@ static FILE *sort_input(rdns_cmd *c, int argc, char **argv,
 static int sorted_input(rdns_cmd *c, int argc, char **argv,
 			rbl_rdns_sorted_fn fn, void *arg)
 {
-	const char *name;
+	const char *name = NULL;
 	FILE *in = sort_input(c, argc, argv, &name);
 	if (!in)
 		return 1;
@@ -309,7 +309,7 @@ static int propose_sorted(void *arg, const rbl_addr *a, const char *name)
 
 int rdns_propose_main(rdns_cmd *c, int argc, char **argv)
 {
-	rbl_rdns_ranger *r;
+	rbl_rdns_ranger *r = NULL;
 	if (start_run(c, "rdns:file", &r))
 		return 1;
 	c->ranger = r;
@@ -364,7 +364,7 @@ static int run_lookups(rdns_cmd *c, rbl_prefix *p, size_t n,
 		       const char *source)
 {
 	resolve_run rr = { c, NULL };
-	rbl_rdns_resolve_stats st;
+	rbl_rdns_resolve_stats st = { 0 };
 	if (c->progress < 0)
 		c->resolve.progress = isatty(STDERR_FILENO);
 	else
@@ -452,8 +452,8 @@ static int collect_evidence(void *arg, const rbl_evidence *ev)
  * of the evidence store. */
 static int collect_blocks(rdns_cmd *c, around_set *as)
 {
-	rbl_txn *t;
-	rbl_list l;
+	rbl_txn *t = NULL;
+	rbl_list l = { 0 };
 	int rc = rbl_txn_begin(c->store, false, &t);
 	if (rc != RBL_OK)
 		return rc;

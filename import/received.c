@@ -118,7 +118,7 @@ static const char *scan_bracket(scan *sc, const char *clause, const char *p,
 				const char *end, int depth)
 {
 	const char *close = memchr(p, ']', (size_t)(end - p));
-	rbl_addr a;
+	rbl_addr a = { 0 };
 
 	if (!close)
 		return end;
@@ -136,7 +136,7 @@ static const char *scan_bare(scan *sc, const char *clause, const char *p,
 			     const char *end, int depth)
 {
 	const char *s = p, *q = p;
-	rbl_addr a;
+	rbl_addr a = { 0 };
 
 	while (q < end && (is_ipchar((unsigned char)*q) || *q == '@' ||
 			   isalnum((unsigned char)*q) || *q == '-' || *q == '%'))
@@ -293,7 +293,7 @@ static bool is_retrieval(const char *lower)
 
 void rbl_received_parse(const char *s, rbl_received *out)
 {
-	scan sc;
+	scan sc = { 0 };
 	char lower[2048];
 	const char *semi, *end, *by;
 	size_t n;
@@ -401,8 +401,8 @@ int rbl_received_origin(const rbl_msg *m, const rbl_trust *trust,
 	size_t pos = 0;
 	unsigned hop = 0;
 	bool seen_from = false, seen_special = false;
-	rbl_hdr h;
-	rbl_received r;
+	rbl_hdr h = { 0 };
+	rbl_received r = { 0 };
 
 	memset(out, 0, sizeof *out);
 	while (hop < 100 && rbl_hdr_next(m, &pos, &h)) {

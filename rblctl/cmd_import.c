@@ -20,7 +20,7 @@
 
 double imp_now_seconds(void)
 {
-	struct timespec ts;
+	struct timespec ts = { 0 };
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -308,8 +308,8 @@ static int write_record(void *arg, const rbl_ds_record *rec)
 /* True when list L holds the RFC 5782 test entry the store adds. */
 static bool has_test_entries(rbl_txn *t, const rbl_list *l)
 {
-	rbl_entry e;
-	rbl_prefix p;
+	rbl_entry e = { 0 };
+	rbl_prefix p = { 0 };
 
 	if (l->kind == RBL_LIST_NAME)
 		return rbl_name_get(t, l->id, "test", &e) == RBL_OK &&
@@ -354,7 +354,7 @@ typedef struct codes_ctx {
 static int add_code(void *arg, const rbl_ds_record *rec)
 {
 	codes_ctx *x = arg;
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc;
 
 	if (rec->entry.flags & RBL_ENTRY_EXCLUDE)
@@ -564,9 +564,9 @@ static int apply_ttl(import_run *r, rbl_txn *t, const rbl_list *l)
 int cmd_import(ctl *c, int argc, char **argv)
 {
 	const ctl_cmd *me = ctl_find_cmd("import");
-	import_run r;
-	rbl_list l;
-	rbl_txn *t;
+	import_run r = { 0 };
+	rbl_list l = { 0 };
+	rbl_txn *t = NULL;
 	double t0 = imp_now_seconds();
 	int rc;
 

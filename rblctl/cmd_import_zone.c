@@ -148,7 +148,7 @@ static int write_records(import_run *r, rbl_txn *t, const rbl_zone *z)
 
 static int write_zone(import_run *r, rbl_txn *t, const char *name)
 {
-	rbl_zone *z = malloc(sizeof(*z));
+	rbl_zone *z = calloc(1, sizeof(*z));
 	bool created = false;
 	int rc = z ? zone_get_or_new(r, t, name, z, &created) :
 		     ctl_err("out of memory");
@@ -245,8 +245,8 @@ int cmd_import_zone(ctl *c, int argc, char **argv)
 	const ctl_cmd *me = ctl_find_cmd("import-zone");
 	char zone[RBL_NAME_MAX + 1];
 	double t0 = imp_now_seconds();
-	import_run r;
-	rbl_txn *t;
+	import_run r = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	memset(&r, 0, sizeof(r));

@@ -48,8 +48,8 @@ static int lookup_ip(rbl_txn *t, const rbl_list *l, const subject *s,
 		     int64_t now)
 {
 	char buf[RBL_ADDR_STRLEN];
-	rbl_prefix decided;
-	rbl_entry e;
+	rbl_prefix decided = { 0 };
+	rbl_entry e = { 0 };
 	int rc = rbl_ip_explain(t, l->id, &s->addr, now, &decided, &e);
 
 	if (rc == RBL_OK) {
@@ -104,7 +104,7 @@ static int lookup_name(rbl_txn *t, const rbl_list *l, const subject *s,
 		       int64_t now)
 {
 	char who[RBL_NAME_MAX + 3];
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc = name_decider(t, l, s->text, now, who, &e);
 
 	if (rc == RBL_ENOTFOUND) {
@@ -125,7 +125,7 @@ static int lookup_list(rbl_txn *t, uint32_t id, const char *sub,
 		       const char *zone, const subject *s, int64_t now)
 {
 	char rev[80], lname[RBL_LIST_NAME_MAX + 1];
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc = rbl_list_get_id(t, id, &l);
 
 	if (rc != RBL_OK)
@@ -173,7 +173,7 @@ static int check_fits(rbl_txn *t, const rbl_zone_list *lists, unsigned n,
 	bool ip_lists = false, name_lists = false;
 
 	for (unsigned i = 0; i < n; i++) {
-		rbl_list l;
+		rbl_list l = { 0 };
 		int rc = rbl_list_get_id(t, lists[i].list_id, &l);
 
 		if (rc != RBL_OK)
@@ -203,11 +203,11 @@ int cmd_lookup(ctl *c, int argc, char **argv)
 	char zname[RBL_NAME_MAX + 1];
 	int64_t now = (int64_t)time(NULL);
 	char target[RBL_NAME_MAX + 8];
-	subject s;
+	subject s = { 0 };
 	rbl_zone z = { 0 };
 	rbl_list l = { 0 };
 	rbl_zone_list one = { 0 };
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = CTL_OK;
 
 	if (argc != 3)

@@ -37,8 +37,8 @@ static double mib(size_t bytes)
 
 int cmd_stats(ctl *c, int argc, char **argv)
 {
-	rbl_store_stats st;
-	rbl_txn *t;
+	rbl_store_stats st = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (argc != 1)
@@ -86,10 +86,10 @@ static int journal_retention(const ctl *c, uint32_t *secs)
  * than the retention, in one transaction. */
 static int purge_once(ctl *c, uint32_t retention)
 {
-	rbl_policy_purge_stats st;
+	rbl_policy_purge_stats st = { 0 };
 	int64_t now = (int64_t)time(NULL);
 	uint64_t n;
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (ctl_begin(c, true, &t) != CTL_OK)
@@ -119,7 +119,7 @@ static int purge_once(ctl *c, uint32_t retention)
  * opens the store read-only). */
 int cmd_purge(ctl *c, int argc, char **argv)
 {
-	uint32_t every = 0, retention;
+	uint32_t every = 0, retention = 0;
 	int rc;
 
 	if (argc == 3 && strcmp(argv[1], "--every") == 0) {

@@ -13,7 +13,7 @@ int rbl_array_grow(void *ptrp, size_t *cap, size_t need, size_t size,
 {
 	size_t max = size ? (SIZE_MAX / 2) / size : 0;
 	size_t c = *cap ? *cap : (first ? first : 1);
-	void *p, *np;
+	void *p = NULL, *np = NULL;
 
 	if (need <= *cap)
 		return RBL_OK;

@@ -58,7 +58,7 @@ static void stamp_of(const struct stat *st, rbl_file_stamp *s)
 /* How ST differs from what S recorded, or NULL when it does not. */
 static const char *stamp_diff(const rbl_file_stamp *s, const struct stat *st)
 {
-	rbl_file_stamp now;
+	rbl_file_stamp now = { 0 };
 
 	stamp_of(st, &now);
 	if (now.dev != s->dev || now.ino != s->ino)
@@ -73,7 +73,7 @@ static const char *stamp_diff(const rbl_file_stamp *s, const struct stat *st)
 int rbl_file_recheck(const char *path, const rbl_file_stamp *s, char *err,
 		     size_t errlen)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	const char *diff;
 
 	if (!s->regular)
@@ -154,7 +154,7 @@ static int inflate_all(inflater *f, const char *name, char *err,
 {
 	for (;;) {
 		size_t room, before;
-		bool more;
+		bool more = false;
 		int ret, rc;
 
 		if (f->zs.avail_in == 0 && f->fed < f->len) {
@@ -207,7 +207,7 @@ static int inflate_all(inflater *f, const char *name, char *err,
 int rbl_gunzip(const char *name, const void *in, size_t len, size_t max,
 	       char **out, size_t *outlen, char *err, size_t errlen)
 {
-	inflater f;
+	inflater f = { 0 };
 	int rc;
 
 	memset(&f, 0, sizeof f);
@@ -294,7 +294,7 @@ static int read_fd(int fd, const char *path, size_t size, size_t max,
 static int check_regular(int fd, const char *path, const rbl_file_stamp *s,
 			 size_t n, char *err, size_t errlen)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	const char *diff;
 
 	if (fstat(fd, &st) != 0)
@@ -336,7 +336,7 @@ static int check_end(const char *path, unsigned flags, rbl_read_result *r,
 static int read_open(int fd, const char *path, unsigned flags, size_t max,
 		     rbl_read_result *r, char *err, size_t errlen)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	char *raw = NULL;
 	size_t n = 0;
 	int rc;

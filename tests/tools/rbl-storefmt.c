@@ -22,8 +22,8 @@ int main(int argc, char **argv)
 {
 	MDB_env *env = NULL;
 	MDB_txn *txn = NULL;
-	MDB_dbi meta;
-	MDB_val k = { 8, "#version" }, v;
+	MDB_dbi meta = 0;
+	MDB_val k = { 8, "#version" }, v = { 0 };
 	unsigned char b[4];
 	unsigned long n = 0;
 	int rc;

@@ -96,7 +96,7 @@ static int unquote(conf_parser *ps, char *p, char **end)
  * the line.  *VALUE receives the result. */
 static int parse_value(conf_parser *ps, char *p, const char **value)
 {
-	char *end;
+	char *end = NULL;
 	int rc;
 
 	if (*p == '"') {
@@ -158,9 +158,9 @@ static int split_word(conf_parser *ps, char *p, const char *what,
 static int add_section(conf_parser *ps, char *p)
 {
 	rbl_conf *c = ps->c;
-	rbl_conf_section *s;
-	char *rest;
-	const char *name;
+	rbl_conf_section *s = NULL;
+	char *rest = NULL;
+	const char *name = NULL;
 	int rc;
 
 	rc = split_word(ps, p, "section", &name, &rest);
@@ -183,9 +183,9 @@ static int add_section(conf_parser *ps, char *p)
 static int add_item(conf_parser *ps, char *p)
 {
 	rbl_conf *c = ps->c;
-	rbl_conf_section *s;
-	rbl_conf_item *it;
-	char *rest;
+	rbl_conf_section *s = NULL;
+	rbl_conf_item *it = NULL;
+	char *rest = NULL;
 	int rc;
 
 	if (c->n_sections == 0) {
@@ -199,7 +199,7 @@ static int add_item(conf_parser *ps, char *p)
 	    RBL_OK)
 		return RBL_ENOMEM;
 	it = &s->items[s->n_items];
-	it->line = ps->line;
+	*it = (rbl_conf_item){ .line = ps->line };
 	rc = split_word(ps, p, "key", &it->key, &rest);
 	if (rc == RBL_OK)
 		rc = parse_value(ps, rest, &it->value);
@@ -281,7 +281,7 @@ int rbl_conf_parse(const char *text, size_t len, const char *name,
 static int read_file(const char *path, char **buf, size_t *len,
 		     char *err, size_t errlen)
 {
-	rbl_read_result r;
+	rbl_read_result r = { 0 };
 	int rc = rbl_read_whole(path, 0, CONF_MAX_BYTES, &r, err, errlen);
 
 	if (rc == RBL_ENOMEM)
@@ -295,8 +295,8 @@ static int read_file(const char *path, char **buf, size_t *len,
 
 int rbl_conf_load(const char *path, rbl_conf **out, char *err, size_t errlen)
 {
-	char *buf;
-	size_t len;
+	char *buf = NULL;
+	size_t len = 0;
 	int rc;
 
 	*out = NULL;

@@ -43,7 +43,7 @@ static int parse_u64(const char **sp, uint64_t *out)
 
 static int parse_u32(const char *s, uint32_t *out)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int rc = parse_u64(&s, &v);
 
 	if (rc != RBL_OK)
@@ -76,7 +76,7 @@ int rbl_parse_duration(const char *s, uint32_t *out)
 	if (!*s)
 		return RBL_ESYNTAX;
 	while (*s) {
-		uint64_t n, unit = 1;
+		uint64_t n = 0, unit = 1;
 		int rc = parse_u64(&s, &n);
 
 		if (rc != RBL_OK)
@@ -108,7 +108,7 @@ static unsigned size_shift(char u)
 /* "1024", "64k", "512M", "16G", "1T"; an optional trailing "B". */
 int rbl_parse_size(const char *s, uint64_t *out)
 {
-	uint64_t n;
+	uint64_t n = 0;
 	unsigned shift = 0;
 	int rc = parse_u64(&s, &n);
 
@@ -152,7 +152,7 @@ static int parse_addr(const char *s, void *unused)
 {
 	char buf[64], *slash;
 	unsigned char bin[16];
-	uint32_t len;
+	uint32_t len = 0;
 	int family;
 
 	if (strlen(s) >= sizeof(buf))
@@ -176,7 +176,7 @@ static int parse_listen(const char *s, void *unused)
 {
 	char buf[64], *at;
 	unsigned char bin[16];
-	uint32_t port;
+	uint32_t port = 0;
 
 	if (strlen(s) >= sizeof(buf))
 		return RBL_ESYNTAX;
@@ -227,7 +227,7 @@ static int parse_code(const char *s, void *unused)
 	const char *p = s;
 
 	for (;;) {
-		uint64_t v;
+		uint64_t v = 0;
 
 		if (n == 4 || parse_u64(&p, &v) != RBL_OK || v > 255)
 			return RBL_ESYNTAX;

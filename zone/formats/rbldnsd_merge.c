@@ -232,8 +232,8 @@ static int add_item(rbl_dsm *m, const rbl_ds_record *r, uint8_t kind,
 int rbl_dsm_add(rbl_dsm *m, const rbl_ds_record *r)
 {
 	const rbl_entry *e = &r->entry;
-	dsm_val v;
-	uint32_t idx, name_off = 0;
+	dsm_val v = { 0 };
+	uint32_t idx = 0, name_off = 0;
 	int rc;
 
 	memset(&v, 0, sizeof(v));
@@ -589,7 +589,7 @@ static void fill_record(const rbl_dsm *m, const dsm_item *it,
 int rbl_dsm_foreach(rbl_dsm *m, int (*fn)(void *arg, const rbl_ds_record *r),
 		    void *arg)
 {
-	rbl_ds_record r;
+	rbl_ds_record r = { 0 };
 
 	if (!m->finished)
 		return RBL_EINVAL;

@@ -67,7 +67,7 @@ static char *special_text(char *line, bool *tolerant)
 
 static int dispatch(ds_parser *p, char *line)
 {
-	bool tolerant;
+	bool tolerant = false;
 	char *sp = special_text(line, &tolerant);
 
 	if (sp)
@@ -87,7 +87,7 @@ static int dispatch(ds_parser *p, char *line)
 static int pass2(ds_parser *p, const rbl_ds_input *in)
 {
 	char *buf = p->linebuf;
-	bool too_long;
+	bool too_long = false;
 	size_t pos = 0;
 
 	p->file = in->name;
@@ -186,8 +186,8 @@ static int prescan(ds_parser *p, const rbl_ds_input *in)
 int rbl_ds_parse_buffers(const rbl_ds_options *o, const rbl_ds_handler *h,
 			 const rbl_ds_input *in, size_t n, rbl_ds_meta *meta)
 {
-	rbl_ds_meta local;
-	ds_parser p;
+	rbl_ds_meta local = { 0 };
+	ds_parser p = { 0 };
 	int rc = RBL_OK;
 
 	if (!o->type || o->type > RBL_DS_GENERIC)
@@ -265,7 +265,7 @@ int rbl_ds_parse_files(const rbl_ds_options *o, const rbl_ds_handler *h,
 	int rc = in && stamps ? RBL_OK : RBL_ENOMEM;
 
 	for (; rc == RBL_OK && done < n; done++) {
-		rbl_read_result r;
+		rbl_read_result r = { 0 };
 
 		rc = read_input(paths[done], o->require_newline, &r, h);
 		if (rc != RBL_OK)

@@ -65,7 +65,7 @@ static bool parse_octet(const char **s, uint32_t *out)
  * bits given (8, 16, 24, 32); 0 on error. */
 static unsigned parse_ip4_prefix(const char **s, uint32_t *out)
 {
-	uint32_t v = 0, o;
+	uint32_t v = 0, o = 0;
 	unsigned bits = 0;
 
 	for (;;) {
@@ -142,7 +142,7 @@ static int range_end(const char **s, uint32_t a, unsigned bits, uint32_t *b,
 int rbl_ds_ip4_range(const char *s, bool strict, rbl_addr *lo, rbl_addr *hi,
 		     const char **why)
 {
-	uint32_t a, b;
+	uint32_t a = 0, b = 0;
 	unsigned bits = parse_ip4_prefix(&s, &a);
 	int rc;
 

@@ -72,7 +72,7 @@ static int special_ns(ds_parser *p, char *s)
 {
 	rbl_ds_meta *m = p->meta;
 	char names[RBL_DS_MAX_NS][RBL_NAME_MAX + 1];
-	uint32_t ttl;
+	uint32_t ttl = 0;
 	unsigned n = 0;
 	int rc = parse_time_word(p, &s, "NS", &ttl);
 
@@ -100,9 +100,9 @@ static int special_maxrange(ds_parser *p, char *s)
 {
 	char *w = next_word(&s);
 	const char *b = w + 1;
-	unsigned bits;
+	unsigned bits = 0;
 	uint32_t n;
-	uint64_t v;
+	uint64_t v = 0;
 
 	if (w[0] == '/' && ds_parse_bits(&b, 32, &bits) && !*b && !*s) {
 		v = (uint64_t)1 << (32 - bits);
@@ -124,7 +124,7 @@ static int parse_stamp(const char *s, int64_t *out)
 {
 	static const int width[6] = { 4, 2, 2, 2, 2, 2 };
 	int v[6] = { 0, 1, 1, 0, 0, 0 };
-	struct tm tm;
+	struct tm tm = { 0 };
 	int i;
 
 	if (strcmp(s, "0") == 0 || strcmp(s, "-") == 0) {
@@ -158,8 +158,8 @@ static int parse_stamp(const char *s, int64_t *out)
 int ds_special_timestamp(ds_parser *p, char *s)
 {
 	char *stamp = next_word(&s), *exp = next_word(&s);
-	int64_t ts, ex = 0;
-	uint32_t rel;
+	int64_t ts = 0, ex = 0;
+	uint32_t rel = 0;
 
 	if (*s || parse_stamp(stamp, &ts) != RBL_OK)
 		return ds_error(p, "$TIMESTAMP: expected yyyy:mm:dd[:hh[:mi[:ss]]]"
@@ -187,7 +187,7 @@ int ds_special_timestamp(ds_parser *p, char *s)
 
 static int special_dataset(ds_parser *p, char *s)
 {
-	rbl_ds_section sec;
+	rbl_ds_section sec = { 0 };
 	char *w = next_word(&s), *colon = strchr(w, ':');
 	int rc;
 

@@ -174,7 +174,7 @@ static void set_entry_value(ds_parser *p, const ds_value *v,
 	bool is_default = v->mode == TXT_DEFAULT;
 	const char *raw = v->txt;
 	size_t len = v->mode == TXT_OWN ? v->txt_len : 0;
-	tpl t;
+	tpl t = { 0 };
 
 	e->n_codes = 1;
 	e->codes[0] = v->code;
@@ -209,7 +209,7 @@ void ds_reset_default(ds_parser *p)
 /* A line starting with ':' sets the default A and TXT. */
 int ds_default_line(ds_parser *p, char *s)
 {
-	ds_value v;
+	ds_value v = { 0 };
 	int rc = parse_value(p, s, DS_DEFAULT_CODE, &v);
 
 	if (rc != RBL_OK)

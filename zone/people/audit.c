@@ -35,8 +35,8 @@ static size_t field_len(const char *s)
 
 static int next_seq(MDB_txn *txn, MDB_dbi dbi, uint64_t *seq)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
+	MDB_cursor *cur = NULL;
+	MDB_val k = { 0 }, v = { 0 };
 	int rc = mdb_cursor_open(txn, dbi, &cur);
 
 	if (rc != MDB_SUCCESS)
@@ -57,13 +57,13 @@ static int next_seq(MDB_txn *txn, MDB_dbi dbi, uint64_t *seq)
 
 int rbl_audit_append(rbl_txn *t, rbl_audit_rec *r)
 {
-	MDB_dbi dbi;
-	MDB_val k, v;
+	MDB_dbi dbi = 0;
+	MDB_val k = { 0 }, v = { 0 };
 	uint8_t key[8];
 	size_t cap = 8;
 	uint8_t *buf;
-	kv_writer w;
-	uint64_t seq;
+	kv_writer w = { 0 };
+	uint64_t seq = 0;
 	int rc = rbl_store_db(t, AUDIT_DB, &dbi);
 
 	if (rc != RBL_OK)
@@ -103,7 +103,7 @@ int rbl_audit_append(rbl_txn *t, rbl_audit_rec *r)
 static int rec_decode(const MDB_val *k, const MDB_val *v, rbl_audit_rec *r,
 		      char **scratch, size_t *scratch_len)
 {
-	kv_reader rd;
+	kv_reader rd = { 0 };
 	size_t need = v->mv_size + N_FIELDS, off = 0;
 
 	if (k->mv_size != 8)
@@ -119,7 +119,7 @@ static int rec_decode(const MDB_val *k, const MDB_val *v, rbl_audit_rec *r,
 	r->seq = kv_key64_get(k->mv_data);
 	r->time = kv_get_i64(&rd);
 	for (int i = 0; i < N_FIELDS; i++) {
-		const char *s;
+		const char *s = NULL;
 		size_t n = kv_get_strp(&rd, &s);
 
 		memcpy(*scratch + off, s, n);
@@ -169,7 +169,7 @@ static int seek_start(MDB_cursor *cur, const rbl_audit_filter *f,
 static int walk(MDB_cursor *cur, const rbl_audit_filter *f,
 		rbl_audit_fn fn, void *arg)
 {
-	MDB_val k, v;
+	MDB_val k = { 0 }, v = { 0 };
 	char *scratch = NULL;
 	size_t scratch_len = 0;
 	MDB_cursor_op step = f->newest_first ? MDB_PREV : MDB_NEXT;
@@ -177,7 +177,7 @@ static int walk(MDB_cursor *cur, const rbl_audit_filter *f,
 
 	for (mrc = seek_start(cur, f, &k, &v); mrc == MDB_SUCCESS;
 	     mrc = mdb_cursor_get(cur, &k, &v, step)) {
-		rbl_audit_rec r;
+		rbl_audit_rec r = { 0 };
 
 		rc = rec_decode(&k, &v, &r, &scratch, &scratch_len);
 		if (rc == RBL_EFORMAT) {
@@ -199,8 +199,8 @@ int rbl_audit_foreach(rbl_txn *t, const rbl_audit_filter *f,
 		      rbl_audit_fn fn, void *arg)
 {
 	static const rbl_audit_filter all;
-	MDB_dbi dbi;
-	MDB_cursor *cur;
+	MDB_dbi dbi = 0;
+	MDB_cursor *cur = NULL;
 	int rc = rbl_store_db(t, AUDIT_DB, &dbi);
 
 	if (rc == RBL_ENOTFOUND)
@@ -217,7 +217,7 @@ int rbl_audit_foreach(rbl_txn *t, const rbl_audit_filter *f,
 
 int rbl_audit_last(rbl_txn *t, uint64_t *seq)
 {
-	MDB_dbi dbi;
+	MDB_dbi dbi = 0;
 	int rc = rbl_store_db(t, AUDIT_DB, &dbi);
 
 	*seq = 0;
@@ -267,7 +267,7 @@ int rbl_audit_csv_row(const rbl_audit_rec *r, rbl_audit_write_fn write,
 {
 	char when[32], seq[24];
 	time_t tt = (time_t)r->time;
-	struct tm tm;
+	struct tm tm = { 0 };
 	const char *f[N_FIELDS + 2];
 	int rc = 0;
 

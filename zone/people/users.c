@@ -69,7 +69,7 @@ static int derive(const char *password, const uint8_t *salt, uint32_t iter,
 
 static void rec_encode(const user_rec *r, uint8_t buf[REC_LEN])
 {
-	kv_writer w;
+	kv_writer w = { 0 };
 
 	kv_w_init(&w, buf, REC_LEN);
 	kv_put_u8(&w, REC_VERSION);
@@ -83,7 +83,7 @@ static void rec_encode(const user_rec *r, uint8_t buf[REC_LEN])
 
 static int rec_decode(const MDB_val *v, user_rec *r)
 {
-	kv_reader rd;
+	kv_reader rd = { 0 };
 
 	kv_r_init(&rd, v->mv_data, v->mv_size);
 	if (kv_get_u8(&rd) != REC_VERSION)
@@ -101,8 +101,8 @@ static int rec_decode(const MDB_val *v, user_rec *r)
 /* Read NAME's record.  A store without the users table has no users. */
 static int rec_get(rbl_txn *t, const char *name, user_rec *r)
 {
-	MDB_dbi dbi;
-	MDB_val k = { strlen(name), (void *)name }, v;
+	MDB_dbi dbi = 0;
+	MDB_val k = { strlen(name), (void *)name }, v = { 0 };
 	int rc = rbl_store_db(t, USERS_DB, &dbi);
 
 	if (rc != RBL_OK)
@@ -116,7 +116,7 @@ static int rec_get(rbl_txn *t, const char *name, user_rec *r)
 static int rec_put(rbl_txn *t, const char *name, const user_rec *r,
 		   unsigned flags)
 {
-	MDB_dbi dbi;
+	MDB_dbi dbi = 0;
 	uint8_t buf[REC_LEN];
 	MDB_val k = { strlen(name), (void *)name }, v = { REC_LEN, buf };
 	int rc = rbl_store_db(t, USERS_DB, &dbi);
@@ -143,7 +143,7 @@ static int rec_set_password(user_rec *r, const char *password)
 
 int rbl_user_add(rbl_txn *t, const char *name, const char *password)
 {
-	user_rec r;
+	user_rec r = { 0 };
 	int rc;
 
 	if (!rbl_user_name_valid(name))
@@ -164,7 +164,7 @@ int rbl_user_add(rbl_txn *t, const char *name, const char *password)
 
 int rbl_user_passwd(rbl_txn *t, const char *name, const char *password)
 {
-	user_rec r;
+	user_rec r = { 0 };
 	int rc = rbl_user_name_valid(name) ? rec_get(t, name, &r) : RBL_ENOTFOUND;
 
 	if (rc != RBL_OK)
@@ -178,7 +178,7 @@ int rbl_user_passwd(rbl_txn *t, const char *name, const char *password)
 
 int rbl_user_del(rbl_txn *t, const char *name)
 {
-	MDB_dbi dbi;
+	MDB_dbi dbi = 0;
 	MDB_val k = { strlen(name), (void *)name };
 	int rc = rbl_store_db(t, USERS_DB, &dbi);
 
@@ -200,7 +200,7 @@ static void user_fill(rbl_user *u, const char *name, size_t len,
 
 int rbl_user_get(rbl_txn *t, const char *name, rbl_user *out)
 {
-	user_rec r;
+	user_rec r = { 0 };
 	size_t len = strlen(name);
 	int rc = len <= RBL_USER_NAME_MAX ? rec_get(t, name, &r) : RBL_ENOTFOUND;
 
@@ -212,9 +212,9 @@ int rbl_user_get(rbl_txn *t, const char *name, rbl_user *out)
 int rbl_user_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_user *u),
 		     void *arg)
 {
-	MDB_dbi dbi;
-	MDB_cursor *cur;
-	MDB_val k, v;
+	MDB_dbi dbi = 0;
+	MDB_cursor *cur = NULL;
+	MDB_val k = { 0 }, v = { 0 };
 	int rc = rbl_store_db(t, USERS_DB, &dbi), mrc;
 
 	if (rc == RBL_ENOTFOUND)
@@ -226,8 +226,8 @@ int rbl_user_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_user *u),
 		return rbl_mdb_error(mrc);
 	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == MDB_SUCCESS;
 	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		user_rec r;
-		rbl_user u;
+		user_rec r = { 0 };
+		rbl_user u = { 0 };
 
 		if (k.mv_size > RBL_USER_NAME_MAX || rec_decode(&v, &r) != RBL_OK)
 			continue;	/* not ours to judge here; skip */
@@ -245,7 +245,7 @@ int rbl_user_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_user *u),
 int rbl_user_verify(rbl_txn *t, const char *name, const char *password)
 {
 	static const uint8_t dummy_salt[SALT_LEN] = "rbl-no-such-user";
-	user_rec r;
+	user_rec r = { 0 };
 	uint8_t got[HASH_LEN];
 	bool known;
 	int rc;

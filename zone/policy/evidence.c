@@ -87,7 +87,7 @@ static size_t norm_line(const char *p, const char *end, const char **next)
 
 int rbl_evidence_hash(const void *data, size_t len, uint8_t *out)
 {
-	const char *p = data, *end = p + len, *next;
+	const char *p = data, *end = p + len, *next = NULL;
 	size_t empty = 0;
 	hash_buf hb = { .ctx = EVP_MD_CTX_new(), .ok = 1 };
 	unsigned olen = 0;
@@ -210,7 +210,7 @@ static void put_str(uint8_t **p, const char *s, size_t max, int lenbytes)
 static size_t ev_encode(const rbl_evidence *ev, uint8_t *buf)
 {
 	uint8_t *p = buf;
-	uint64_t w;
+	uint64_t w = 0;
 
 	*p++ = EV_FORMAT;
 	*p++ = ev->kind;
@@ -246,7 +246,7 @@ static bool get_str(const uint8_t **p, const uint8_t *end, char *out,
 static int ev_decode(const MDB_val *k, const MDB_val *v, rbl_evidence *ev)
 {
 	const uint8_t *p = v->mv_data, *end = p + v->mv_size;
-	uint64_t w;
+	uint64_t w = 0;
 
 	if (k->mv_size != EVKEY_LEN || v->mv_size < 2 + 16 + RBL_EV_HASH_LEN ||
 	    p[0] != EV_FORMAT)
@@ -283,7 +283,7 @@ static int open_dbs(rbl_txn *t, ev_dbs *d)
 
 static bool valid_subject(const rbl_prefix *p)
 {
-	rbl_addr last;
+	rbl_addr last = { 0 };
 
 	if ((p->addr.family != RBL_AF4 && p->addr.family != RBL_AF6) ||
 	    p->len > rbl_addr_bits(p->addr.family))
@@ -305,7 +305,7 @@ int rbl_evidence_add(rbl_txn *t, const rbl_evidence *ev)
 	uint8_t key[EVKEY_LEN], tkey[TIMEKEY_LEN], val[EV_VAL_MAX];
 	MDB_val hk = { RBL_EV_HASH_LEN, (void *)ev->hash };
 	MDB_val hv = { EVKEY_LEN, key };
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc;
 
 	if (ev->kind < 1 || ev->kind > RBL_EV_KINDS || !(ev->weight > 0) ||
@@ -333,7 +333,7 @@ int rbl_evidence_add(rbl_txn *t, const rbl_evidence *ev)
 static int key_of_hash(rbl_txn *t, const ev_dbs *d, const uint8_t *hash,
 		       uint8_t *key)
 {
-	MDB_val hk = { RBL_EV_HASH_LEN, (void *)hash }, v;
+	MDB_val hk = { RBL_EV_HASH_LEN, (void *)hash }, v = { 0 };
 	int rc = mdb_get(rbl_txn_mdb(t), d->hash, &hk, &v);
 
 	if (rc == MDB_NOTFOUND)
@@ -349,7 +349,7 @@ static int key_of_hash(rbl_txn *t, const ev_dbs *d, const uint8_t *hash,
 int rbl_evidence_exists(rbl_txn *t, const uint8_t *hash)
 {
 	uint8_t key[EVKEY_LEN];
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc = open_dbs(t, &d);
 
 	if (rc == RBL_ENOTFOUND)
@@ -363,8 +363,8 @@ int rbl_evidence_exists(rbl_txn *t, const uint8_t *hash)
 int rbl_evidence_get(rbl_txn *t, const uint8_t *hash, rbl_evidence *out)
 {
 	uint8_t key[EVKEY_LEN];
-	MDB_val k = { EVKEY_LEN, key }, v;
-	ev_dbs d;
+	MDB_val k = { EVKEY_LEN, key }, v = { 0 };
+	ev_dbs d = { 0 };
 	int rc;
 
 	if ((rc = open_dbs(t, &d)) || (rc = key_of_hash(t, &d, hash, key)))
@@ -403,7 +403,7 @@ int rbl_evidence_del(rbl_txn *t, const uint8_t *hash)
 {
 	uint8_t key[EVKEY_LEN];
 	int64_t when;
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc;
 
 	if ((rc = open_dbs(t, &d)) || (rc = key_of_hash(t, &d, hash, key)))
@@ -419,9 +419,9 @@ int rbl_evidence_del(rbl_txn *t, const uint8_t *hash)
 static int walk_prefix(rbl_txn *t, MDB_dbi dbi, const uint8_t *prefix,
 		       size_t plen, rbl_evidence_visit_fn fn, void *arg)
 {
-	MDB_cursor *c;
-	MDB_val k = { plen, (void *)prefix }, v;
-	rbl_evidence ev;
+	MDB_cursor *c = NULL;
+	MDB_val k = { plen, (void *)prefix }, v = { 0 };
+	rbl_evidence ev = { 0 };
 	int rc, op = plen ? MDB_SET_RANGE : MDB_FIRST;
 
 	if ((rc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &c)))
@@ -444,7 +444,7 @@ int rbl_evidence_foreach_subject(rbl_txn *t, const rbl_prefix *subject,
 				 rbl_evidence_visit_fn fn, void *arg)
 {
 	uint8_t prefix[SUBJ_LEN];
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc = open_dbs(t, &d);
 
 	if (rc)
@@ -455,7 +455,7 @@ int rbl_evidence_foreach_subject(rbl_txn *t, const rbl_prefix *subject,
 
 int rbl_evidence_foreach(rbl_txn *t, rbl_evidence_visit_fn fn, void *arg)
 {
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc = open_dbs(t, &d);
 
 	if (rc)
@@ -487,7 +487,7 @@ int rbl_evidence_foreach_related(rbl_txn *t, const rbl_prefix *subject,
 {
 	related_arg ra = { subject, fn, arg };
 	uint8_t prefix[1] = { subject->addr.family };
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc = open_dbs(t, &d);
 
 	/* Covering prefixes share no key prefix with the subject beyond the
@@ -501,10 +501,10 @@ int rbl_evidence_foreach_related(rbl_txn *t, const rbl_prefix *subject,
 int rbl_evidence_foreach_since(rbl_txn *t, int64_t since,
 			       rbl_evidence_visit_fn fn, void *arg)
 {
-	MDB_cursor *c;
-	MDB_val k, v, ek, evv;
-	rbl_evidence ev;
-	ev_dbs d;
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 }, ek = { 0 }, evv = { 0 };
+	rbl_evidence ev = { 0 };
+	ev_dbs d = { 0 };
 	int rc = open_dbs(t, &d);
 
 	if (rc)
@@ -543,7 +543,7 @@ int rbl_evidence_count(rbl_txn *t, const rbl_prefix *subject, uint64_t *n)
  * being deleted by the caller's cursor). */
 static int prune_one(rbl_txn *t, const ev_dbs *d, const uint8_t *ekey)
 {
-	MDB_val k = { EVKEY_LEN, (void *)ekey }, v;
+	MDB_val k = { EVKEY_LEN, (void *)ekey }, v = { 0 };
 	uint8_t hash[RBL_EV_HASH_LEN];
 	int rc = mdb_get(rbl_txn_mdb(t), d->ev, &k, &v);
 
@@ -561,11 +561,11 @@ static int prune_one(rbl_txn *t, const ev_dbs *d, const uint8_t *ekey)
 
 int rbl_evidence_prune(rbl_txn *t, int64_t before, uint64_t *n)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
 	uint8_t ekey[EVKEY_LEN];
 	uint64_t count = 0;
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc;
 
 	if (n)

@@ -14,7 +14,7 @@
 
 char *rbl_time_format(int64_t t, char *buf)
 {
-	struct tm tm;
+	struct tm tm = { 0 };
 	time_t tt = (time_t)t;
 
 	if (t == 0 || !gmtime_r(&tt, &tm)) {
@@ -38,9 +38,9 @@ static int dump_evidence(void *arg, const rbl_evidence *ev)
 
 static int dump_states(rbl_txn *t, FILE *out)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	MDB_dbi dbi;
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
+	MDB_dbi dbi = 0;
 	int rc = pol_state_dbi(t, &dbi);
 
 	if (rc)
@@ -49,8 +49,8 @@ static int dump_states(rbl_txn *t, FILE *out)
 		return rbl_mdb_error(rc);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		rbl_prefix s;
-		pstate st;
+		rbl_prefix s = { 0 };
+		pstate st = { 0 };
 		char p[RBL_ADDR_STRLEN];
 		if (k.mv_size != PSTATE_KEY_LEN || pol_state_decode(&v, &st))
 			continue;

@@ -23,7 +23,7 @@ static int conf_double(const rbl_conf *c, const rbl_conf_section *s,
 		       char *err, size_t errlen)
 {
 	const rbl_conf_item *it = NULL, *last = NULL;
-	char *end;
+	char *end = NULL;
 
 	while ((it = rbl_conf_next_item(s, key, it)))
 		last = it;
@@ -83,7 +83,7 @@ static int load_kinds(const rbl_conf *c, const rbl_conf_section *s,
 static int load_aggregate(const rbl_conf *c, const rbl_conf_section *s,
 			  rbl_policy *p, char *err, size_t errlen)
 {
-	uint32_t l4, l6;
+	uint32_t l4 = 0, l6 = 0;
 	int rc;
 
 	if ((rc = rbl_conf_bool(c, s, "aggregate", false, &p->aggregate, err,
@@ -182,7 +182,7 @@ void rbl_policy_free(rbl_policy_set *set)
 static int resolve_list(rbl_txn *t, const char *policy, const char *name,
 			uint32_t *id, char *err, size_t errlen)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc;
 
 	*id = 0;
@@ -283,7 +283,7 @@ int pol_note_dbi(rbl_txn *t, MDB_dbi *dbi)
 
 static void put_double(uint8_t *p, double d)
 {
-	uint64_t u;
+	uint64_t u = 0;
 
 	memcpy(&u, &d, 8);
 	rbl_put_be64(p, u);
@@ -292,7 +292,7 @@ static void put_double(uint8_t *p, double d)
 static double get_double(const uint8_t *p)
 {
 	uint64_t u = rbl_get_be64(p);
-	double d;
+	double d = 0;
 
 	memcpy(&d, &u, 8);
 	return d;
@@ -349,8 +349,8 @@ int pol_state_get(rbl_txn *t, const rbl_prefix *subject, uint32_t list_id,
 		  pstate *st, bool *found)
 {
 	uint8_t key[PSTATE_KEY_LEN];
-	MDB_val k = { sizeof key, key }, v;
-	MDB_dbi dbi;
+	MDB_val k = { sizeof key, key }, v = { 0 };
+	MDB_dbi dbi = 0;
 	int rc;
 
 	memset(st, 0, sizeof *st);
@@ -373,7 +373,7 @@ int pol_state_put(rbl_txn *t, const rbl_prefix *subject, uint32_t list_id,
 {
 	uint8_t key[PSTATE_KEY_LEN], val[PSTATE_VAL_LEN];
 	MDB_val k = { sizeof key, key }, v = { sizeof val, val };
-	MDB_dbi dbi;
+	MDB_dbi dbi = 0;
 	int rc;
 
 	if ((rc = pol_state_dbi(t, &dbi)))
@@ -388,7 +388,7 @@ int pol_state_del(rbl_txn *t, const rbl_prefix *subject, uint32_t list_id)
 {
 	uint8_t key[PSTATE_KEY_LEN];
 	MDB_val k = { sizeof key, key };
-	MDB_dbi dbi;
+	MDB_dbi dbi = 0;
 	int rc;
 
 	if ((rc = pol_state_dbi(t, &dbi)))
@@ -491,7 +491,7 @@ static int64_t listing_expiry(const rbl_policy *p, const pstate *st, bool *on)
 static int is_allowed_subject(rbl_txn *t, const rbl_policy *p,
 			      const rbl_prefix *subject, int64_t now)
 {
-	rbl_match m;
+	rbl_match m = { 0 };
 	int rc;
 
 	if (!p->allow_list_id)
@@ -526,7 +526,7 @@ static int write_listing(rbl_txn *t, const rbl_policy *p,
 			 const rbl_prefix *subject, pstate *st, uint8_t kind,
 			 int64_t exp)
 {
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc;
 
 	rbl_entry_init(&e);
@@ -556,7 +556,7 @@ int pol_settle_reputation(rbl_txn *t, const rbl_policy *p,
 	int64_t at = now > st->t_ref ? now : st->t_ref;
 	double s = rbl_policy_decay(p, pol_state_score(st), st->t_ref, at);
 	unsigned x = rbl_policy_reputation(p, s);
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc;
 
 	if (!p->reputation_list_id ||
@@ -591,7 +591,7 @@ int pol_drop_reputation(rbl_txn *t, const rbl_prefix *subject, pstate *st)
 int pol_settle(rbl_txn *t, const rbl_policy *p, const rbl_prefix *subject,
 	       pstate *st, int64_t now, rbl_policy_result *res)
 {
-	bool on;
+	bool on = false;
 	int64_t exp = listing_expiry(p, st, &on);
 	uint8_t kind = pol_state_dominant(st);
 	bool was = st->listed && rbl_live(st->listed_expires, now);
@@ -626,7 +626,7 @@ int pol_settle(rbl_txn *t, const rbl_policy *p, const rbl_prefix *subject,
 /* True if EV is at or before a delisting block of its subject. */
 static int blocked(rbl_txn *t, const rbl_evidence *ev)
 {
-	rbl_policy_block_info blk;
+	rbl_policy_block_info blk = { 0 };
 	int rc = pol_block_get(t, &ev->subject, &blk);
 
 	if (rc == RBL_ENOTFOUND)
@@ -651,8 +651,8 @@ int rbl_policy_note(rbl_txn *t, const rbl_policy_set *set,
 	for (size_t i = 0; i < set->n; i++) {
 		const rbl_policy *p = &set->policies[i];
 		double w = rbl_policy_weight(p, ev);
-		pstate st;
-		bool found;
+		pstate st = { 0 };
+		bool found = false;
 		if (!(w > 0) || !p->list_id) {
 			if (res)
 				res->ignored++;
@@ -673,8 +673,8 @@ int rbl_policy_settle(rbl_txn *t, const rbl_policy_set *set,
 {
 	for (size_t i = 0; i < set->n; i++) {
 		const rbl_policy *p = &set->policies[i];
-		pstate st, before;
-		bool found;
+		pstate st = { 0 }, before = { 0 };
+		bool found = false;
 		int rc;
 		if (!p->list_id)
 			continue;
@@ -733,8 +733,8 @@ static int recompute_one(rbl_txn *t, const rbl_policy *p,
 			 const rbl_prefix *subject, const ev_list *l,
 			 int64_t block_when, int64_t now)
 {
-	pstate st, old;
-	bool found;
+	pstate st = { 0 }, old = { 0 };
+	bool found = false;
 	int rc = pol_state_get(t, subject, p->list_id, &old, &found);
 
 	if (rc)
@@ -767,7 +767,7 @@ int rbl_policy_recompute(rbl_txn *t, const rbl_policy_set *set,
 			 const rbl_prefix *subject, int64_t now)
 {
 	ev_list l = { 0 };
-	rbl_policy_block_info blk;
+	rbl_policy_block_info blk = { 0 };
 	int64_t block_when = INT64_MIN;
 	int rc = pol_block_get(t, subject, &blk);
 

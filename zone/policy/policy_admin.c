@@ -56,7 +56,7 @@ static int note_put(rbl_txn *t, char type, const rbl_prefix *subject,
 {
 	uint8_t key[PNOTE_KEY_LEN], val[10 + RBL_POLICY_WHO_MAX + RBL_POLICY_WHY_MAX];
 	MDB_val k = { sizeof key, key }, v = { 0, val };
-	MDB_dbi dbi;
+	MDB_dbi dbi = 0;
 	int rc;
 
 	if ((rc = pol_note_dbi(t, &dbi)))
@@ -71,8 +71,8 @@ static int note_get(rbl_txn *t, char type, const rbl_prefix *subject,
 		    rbl_policy_block_info *out)
 {
 	uint8_t key[PNOTE_KEY_LEN];
-	MDB_val k = { sizeof key, key }, v;
-	MDB_dbi dbi;
+	MDB_val k = { sizeof key, key }, v = { 0 };
+	MDB_dbi dbi = 0;
 	int rc;
 
 	if ((rc = pol_note_dbi(t, &dbi)))
@@ -88,7 +88,7 @@ static int note_del(rbl_txn *t, char type, const rbl_prefix *subject)
 {
 	uint8_t key[PNOTE_KEY_LEN];
 	MDB_val k = { sizeof key, key };
-	MDB_dbi dbi;
+	MDB_dbi dbi = 0;
 	int rc;
 
 	if ((rc = pol_note_dbi(t, &dbi)))
@@ -116,9 +116,9 @@ static int state_lists(rbl_txn *t, const rbl_prefix *subject, uint32_t *ids,
 		       size_t max, size_t *n)
 {
 	uint8_t prefix[PSUBJ_LEN];
-	MDB_val k = { sizeof prefix, prefix }, v;
-	MDB_cursor *c;
-	MDB_dbi dbi;
+	MDB_val k = { sizeof prefix, prefix }, v = { 0 };
+	MDB_cursor *c = NULL;
+	MDB_dbi dbi = 0;
 	int rc;
 
 	*n = 0;
@@ -143,8 +143,8 @@ static int exclude_if_covered(rbl_txn *t, uint32_t list,
 			      const rbl_prefix *subject, int64_t now,
 			      const char *who)
 {
-	rbl_prefix decided;
-	rbl_entry e;
+	rbl_prefix decided = { 0 };
+	rbl_entry e = { 0 };
 	int rc = rbl_ip_explain(t, list, &subject->addr, now, &decided, &e);
 
 	if (rc == RBL_ENOTFOUND)
@@ -164,8 +164,8 @@ static int exclude_if_covered(rbl_txn *t, uint32_t list,
 static int block_state(rbl_txn *t, const rbl_prefix *subject, uint32_t list,
 		       int64_t when, const char *who)
 {
-	pstate st;
-	bool found;
+	pstate st = { 0 };
+	bool found = false;
 	int rc = pol_state_get(t, subject, list, &st, &found);
 
 	if (rc || !found)
@@ -181,7 +181,7 @@ static int block_state(rbl_txn *t, const rbl_prefix *subject, uint32_t list,
 	st.listed_kind = 0;
 	st.listed_expires = 0;
 	if (st.rep_list_id && st.rep != 100) {
-		rbl_entry e;
+		rbl_entry e = { 0 };
 		rbl_entry_init(&e);
 		e.n_codes = 1;
 		e.codes[0] = 0x7f000400u | 100;
@@ -198,9 +198,9 @@ static int block_state(rbl_txn *t, const rbl_prefix *subject, uint32_t list,
 int rbl_policy_block(rbl_txn *t, const rbl_addr *a, int64_t when,
 		     const char *who, const char *why)
 {
-	rbl_prefix subject;
+	rbl_prefix subject = { 0 };
 	uint32_t lists[64];
-	size_t n;
+	size_t n = 0;
 	int rc;
 
 	if (!valid_addr(a) || when <= 0)
@@ -219,7 +219,7 @@ int rbl_policy_block(rbl_txn *t, const rbl_addr *a, int64_t when,
 int rbl_policy_block_get(rbl_txn *t, const rbl_addr *a,
 			 rbl_policy_block_info *out)
 {
-	rbl_prefix subject;
+	rbl_prefix subject = { 0 };
 
 	if (!valid_addr(a))
 		return RBL_EINVAL;
@@ -229,7 +229,7 @@ int rbl_policy_block_get(rbl_txn *t, const rbl_addr *a,
 
 int rbl_policy_unblock(rbl_txn *t, const rbl_addr *a)
 {
-	rbl_prefix subject;
+	rbl_prefix subject = { 0 };
 
 	if (!valid_addr(a))
 		return RBL_EINVAL;
@@ -273,8 +273,8 @@ static int unlist_allowed(rbl_txn *t, const rbl_policy *p,
 				&pv);
 
 	for (size_t i = 0; rc == RBL_OK && i < pv.n; i++) {
-		pstate st;
-		bool found;
+		pstate st = { 0 };
+		bool found = false;
 		rc = rbl_ip_del(t, p->list_id, &pv.v[i]);
 		if (rc == RBL_ENOTFOUND)
 			rc = RBL_OK;
@@ -306,7 +306,7 @@ int rbl_policy_allow_add(rbl_txn *t, const rbl_policy_set *set,
 			 const char *who, const char *why)
 {
 	bool any = false;
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc;
 
 	if (!p || (p->addr.family != RBL_AF4 && p->addr.family != RBL_AF6))
@@ -334,7 +334,7 @@ int rbl_policy_allow_add(rbl_txn *t, const rbl_policy_set *set,
 static int drop_exclusion(rbl_txn *t, const rbl_policy *p,
 			  const rbl_prefix *prefix)
 {
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc = rbl_ip_get(t, p->list_id, prefix, &e);
 
 	if (rc == RBL_ENOTFOUND)
@@ -373,7 +373,7 @@ int rbl_policy_allow_del(rbl_txn *t, const rbl_policy_set *set,
 int rbl_policy_is_allowed(rbl_txn *t, const rbl_policy *p,
 			  const rbl_addr *a, int64_t now)
 {
-	rbl_match m;
+	rbl_match m = { 0 };
 	int rc;
 
 	if (!p->allow_list_id)
@@ -388,9 +388,9 @@ static int explain_one(rbl_txn *t, const rbl_policy *p,
 		       const rbl_prefix *subject, int64_t now,
 		       rbl_policy_status *o)
 {
-	pstate st;
-	bool found;
-	rbl_entry e;
+	pstate st = { 0 };
+	bool found = false;
+	rbl_entry e = { 0 };
 	int rc;
 
 	if ((rc = pol_state_get(t, subject, p->list_id, &st, &found)))
@@ -428,7 +428,7 @@ int rbl_policy_explain(rbl_txn *t, const rbl_policy_set *set,
 		       const rbl_prefix *subject, int64_t now,
 		       rbl_policy_status *out, size_t n)
 {
-	rbl_policy_block_info blk;
+	rbl_policy_block_info blk = { 0 };
 	int rc = pol_block_get(t, subject, &blk);
 	bool blocked = rc == RBL_OK;
 
@@ -477,7 +477,7 @@ int rbl_policy_history(rbl_txn *t, const rbl_policy *p,
 		       unsigned n_points, double *scores)
 {
 	hist_arg h = { p, from, to, INT64_MIN, n_points, scores };
-	rbl_policy_block_info blk;
+	rbl_policy_block_info blk = { 0 };
 	int rc;
 
 	if (n_points < 2 || to < from)
@@ -540,9 +540,9 @@ static int purge_state(rbl_txn *t, const rbl_policy_set *set,
 static int purge_states(rbl_txn *t, const rbl_policy_set *set, int64_t now,
 			rbl_policy_purge_stats *ps)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	MDB_dbi dbi;
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
+	MDB_dbi dbi = 0;
 	int rc = pol_state_dbi(t, &dbi);
 
 	if (rc)
@@ -551,9 +551,9 @@ static int purge_states(rbl_txn *t, const rbl_policy_set *set, int64_t now,
 		return rbl_mdb_error(rc);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		rbl_prefix subject;
-		pstate st;
-		bool dirty;
+		rbl_prefix subject = { 0 };
+		pstate st = { 0 };
+		bool dirty = false;
 		uint8_t val[PSTATE_VAL_LEN];
 		if (k.mv_size != PSTATE_KEY_LEN || pol_state_decode(&v, &st)) {
 			rc = RBL_ESTORE;

@@ -57,7 +57,7 @@ static int exclude_allowed(void *arg, const rbl_prefix *pfx,
 			   const rbl_entry *e)
 {
 	excl_arg *x = arg;
-	rbl_entry ex;
+	rbl_entry ex = { 0 };
 
 	if (e->flags & RBL_ENTRY_EXCLUDE)
 		return 0;
@@ -73,9 +73,9 @@ static int exclude_blocked(rbl_txn *t, const rbl_policy *p,
 			   const rbl_prefix *agg, int64_t exp)
 {
 	uint8_t lo[PNOTE_KEY_LEN], hi[PNOTE_KEY_LEN];
-	MDB_val k = { sizeof lo, lo }, v;
-	MDB_cursor *c;
-	MDB_dbi dbi;
+	MDB_val k = { sizeof lo, lo }, v = { 0 };
+	MDB_cursor *c = NULL;
+	MDB_dbi dbi = 0;
 	rbl_prefix last = *agg;
 	int rc = pol_note_dbi(t, &dbi);
 
@@ -90,8 +90,8 @@ static int exclude_blocked(rbl_txn *t, const rbl_policy *p,
 		return rbl_mdb_error(rc);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		rbl_prefix b;
-		rbl_entry ex;
+		rbl_prefix b = { 0 };
+		rbl_entry ex = { 0 };
 		if (k.mv_size != PNOTE_KEY_LEN || memcmp(k.mv_data, hi, k.mv_size) > 0)
 			break;
 		pol_subject_decode((uint8_t *)k.mv_data + 1, &b);
@@ -111,7 +111,7 @@ static int write_aggregate(rbl_txn *t, const rbl_policy *p,
 			   const rbl_prefix *agg, members *m, int64_t exp,
 			   rbl_policy_result *res)
 {
-	rbl_entry old, e = m->model;
+	rbl_entry old = { 0 }, e = m->model;
 	excl_arg x = { t, p, exp };
 	int rc = rbl_ip_get(t, p->list_id, agg, &old);
 
@@ -136,8 +136,8 @@ int pol_aggregate(rbl_txn *t, const rbl_policy *p, const rbl_addr *a,
 		  int64_t now, rbl_policy_result *res)
 {
 	members *m = calloc(1, sizeof *m);
-	rbl_prefix agg;
-	rbl_entry old;
+	rbl_prefix agg = { 0 };
+	rbl_entry old = { 0 };
 	int rc;
 
 	if (!m)

@@ -72,7 +72,7 @@ static int conf_code(const rbl_conf *c, const rbl_conf_section *s,
 		it = next;
 	if (!it)
 		return RBL_OK;
-	uint32_t code;
+	uint32_t code = 0;
 	if (rbl_code_parse(it->value, &code) != RBL_OK ||
 	    (code >> 24) != 127) {
 		snprintf(err, errlen, "%s:%u: %s: not a return code in "
@@ -252,7 +252,7 @@ static int review_db(rbl_txn *t, MDB_dbi *dbi)
 
 static int put_prop(rbl_txn *t, const rbl_rdns_proposal *p)
 {
-	MDB_dbi dbi;
+	MDB_dbi dbi = 0;
 	uint8_t k[KEY_MAX];
 	int rc = review_db(t, &dbi);
 	if (rc != RBL_OK)
@@ -270,7 +270,7 @@ static int put_prop(rbl_txn *t, const rbl_rdns_proposal *p)
 
 static int del_prop(rbl_txn *t, const rbl_prefix *p)
 {
-	MDB_dbi dbi;
+	MDB_dbi dbi = 0;
 	uint8_t k[KEY_MAX];
 	int rc = review_db(t, &dbi);
 	return rc != RBL_OK ? rc : rbl_db_del(t, dbi, k, key_of(p, k));
@@ -278,8 +278,8 @@ static int del_prop(rbl_txn *t, const rbl_prefix *p)
 
 int rbl_rdns_get(rbl_txn *t, const rbl_prefix *p, rbl_rdns_proposal *out)
 {
-	MDB_dbi dbi;
-	MDB_val v;
+	MDB_dbi dbi = 0;
+	MDB_val v = { 0 };
 	uint8_t k[KEY_MAX];
 	int rc = review_db(t, &dbi);
 	if (rc != RBL_OK)
@@ -312,9 +312,9 @@ static bool filter_match(const rbl_rdns_filter *f,
 static int walk(rbl_txn *t, const uint8_t *from, size_t from_len,
 		int (*fn)(void *arg, const rbl_rdns_proposal *p), void *arg)
 {
-	MDB_dbi dbi;
-	MDB_cursor *cur;
-	MDB_val k = { from_len, (void *)from }, v;
+	MDB_dbi dbi = 0;
+	MDB_cursor *cur = NULL;
+	MDB_val k = { from_len, (void *)from }, v = { 0 };
 	int rc = review_db(t, &dbi);
 	if (rc == RBL_ENOTFOUND)
 		return RBL_OK;		/* nothing was ever proposed */
@@ -323,7 +323,7 @@ static int walk(rbl_txn *t, const uint8_t *from, size_t from_len,
 	rc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &cur);
 	if (rc != 0)
 		return rbl_mdb_error(rc);
-	rbl_rdns_proposal *p = malloc(sizeof(*p));
+	rbl_rdns_proposal *p = calloc(1, sizeof(*p));
 	int op = from ? MDB_SET_RANGE : MDB_FIRST;
 	rc = p ? RBL_OK : RBL_ENOMEM;
 	while (rc == RBL_OK) {
@@ -405,7 +405,7 @@ int rbl_rdns_count(rbl_txn *t, uint64_t counts[5])
 
 static int policy_list(rbl_txn *t, const rbl_rdns_opts *o, uint32_t *id)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc = rbl_list_get(t, o->list, &l);
 	if (rc == RBL_OK && l.kind != RBL_LIST_IP)
 		rc = RBL_EINVAL;
@@ -435,8 +435,8 @@ static rbl_prefix host_prefix(const rbl_addr *a)
 static int publish(rbl_txn *t, const rbl_rdns_opts *o,
 		   const rbl_rdns_proposal *p, const char *by)
 {
-	uint32_t list;
-	rbl_entry e;
+	uint32_t list = 0;
+	rbl_entry e = { 0 };
 	int rc = policy_list(t, o, &list);
 	if (rc != RBL_OK)
 		return rc;
@@ -444,7 +444,7 @@ static int publish(rbl_txn *t, const rbl_rdns_opts *o,
 	rc = rbl_ip_add(t, list, &p->prefix, &e);
 	for (int i = 0; rc == RBL_OK && i < p->n_excl; i++) {
 		rbl_prefix h = host_prefix(&p->excl[i].addr);
-		rbl_entry x;
+		rbl_entry x = { 0 };
 		rbl_entry_init(&x);
 		x.flags |= RBL_ENTRY_EXCLUDE;
 		snprintf(x.source, sizeof(x.source), "rdns:%s", by);
@@ -476,7 +476,7 @@ static int excl_visit(void *arg, const rbl_rdns_proposal *p)
 static int withdraw(rbl_txn *t, const rbl_rdns_opts *o,
 		    const rbl_rdns_proposal *p)
 {
-	uint32_t list;
+	uint32_t list = 0;
 	int rc = policy_list(t, o, &list);
 	if (rc == RBL_ENOTFOUND)
 		return RBL_OK;		/* nothing can be published */
@@ -532,7 +532,7 @@ int rbl_rdns_decide(rbl_txn *t, const rbl_rdns_opts *o,
 {
 	if (state != RBL_RDNS_CONFIRMED && state != RBL_RDNS_REJECTED)
 		return RBL_EINVAL;
-	rbl_rdns_proposal *p = malloc(sizeof(*p));
+	rbl_rdns_proposal *p = calloc(1, sizeof(*p));
 	if (!p)
 		return RBL_ENOMEM;
 	int rc = rbl_rdns_get(t, pfx, p);
@@ -590,7 +590,7 @@ int rbl_rdns_decide_all(rbl_txn *t, const rbl_rdns_opts *o,
 
 int rbl_rdns_delete(rbl_txn *t, const rbl_rdns_opts *o, const rbl_prefix *pfx)
 {
-	rbl_rdns_proposal *p = malloc(sizeof(*p));
+	rbl_rdns_proposal *p = calloc(1, sizeof(*p));
 	if (!p)
 		return RBL_ENOMEM;
 	int rc = rbl_rdns_get(t, pfx, p);
@@ -706,7 +706,7 @@ static int submit_new(rbl_txn *t, const rbl_rdns_opts *o,
 		      rbl_rdns_proposal *p, int64_t now, int *outcome)
 {
 	char note[RBL_RDNS_NOTE_MAX + 1];
-	rbl_rdns_proposal *scratch = malloc(sizeof(*scratch));
+	rbl_rdns_proposal *scratch = calloc(1, sizeof(*scratch));
 	int rc = scratch ? supersede(t, &p->prefix, scratch, note,
 				     sizeof(note)) : RBL_ENOMEM;
 	free(scratch);
@@ -772,7 +772,7 @@ static int submit_again(rbl_txn *t, const rbl_rdns_opts *o,
 int rbl_rdns_submit(rbl_txn *t, const rbl_rdns_opts *o,
 		    const rbl_rdns_proposal *p, int64_t now, int *outcome)
 {
-	int dummy;
+	int dummy = 0;
 	rbl_prefix canon = p->prefix;
 	rbl_prefix_canon(&canon);
 	if (!outcome)
@@ -782,7 +782,7 @@ int rbl_rdns_submit(rbl_txn *t, const rbl_rdns_opts *o,
 	    rbl_addr_cmp(&canon.addr, &p->prefix.addr) != 0 ||
 	    p->n_excl > RBL_RDNS_MAX_EXCL || p->n_samples > RBL_RDNS_SAMPLES)
 		return RBL_EINVAL;
-	rbl_rdns_proposal *old = malloc(2 * sizeof(*old));
+	rbl_rdns_proposal *old = calloc(2, sizeof(*old));
 	if (!old)
 		return RBL_ENOMEM;
 	rbl_rdns_proposal *fresh = old + 1;
@@ -801,7 +801,7 @@ int rbl_rdns_observe_infra(rbl_txn *t, const rbl_rdns_opts *o,
 			   unsigned *n_flagged)
 {
 	unsigned bits = rbl_addr_bits(a->family);
-	rbl_rdns_proposal *p = malloc(sizeof(*p));
+	rbl_rdns_proposal *p = calloc(1, sizeof(*p));
 	int rc = p ? RBL_OK : RBL_ENOMEM;
 	char ab[RBL_ADDR_STRLEN];
 	for (unsigned len = 0; rc == RBL_OK && len <= bits; len++) {

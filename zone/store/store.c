@@ -109,7 +109,7 @@ static int dir_errno(int e)
 static int check_dir(const char *path, unsigned flags)
 {
 	char file[4096];
-	struct stat st;
+	struct stat st = { 0 };
 
 	if (stat(path, &st) != 0) {
 		if (errno != ENOENT || !(flags & RBL_STORE_CREATE))
@@ -130,7 +130,7 @@ static int check_dir(const char *path, unsigned flags)
 
 static int check_version(MDB_txn *txn, MDB_dbi meta, bool write)
 {
-	MDB_val k = { 8, "#version" }, v;
+	MDB_val k = { 8, "#version" }, v = { 0 };
 	uint8_t buf[4];
 	uint32_t format;
 	int rc = mdb_get(txn, meta, &k, &v);
@@ -183,9 +183,9 @@ static bool is_core_db(const char *name, size_t len)
 
 static int open_extra_dbs(rbl_store *s, MDB_txn *txn)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	MDB_dbi main_dbi;
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
+	MDB_dbi main_dbi = 0;
 	int rc = mdb_dbi_open(txn, NULL, 0, &main_dbi);
 
 	if (rc || (rc = mdb_cursor_open(txn, main_dbi, &c)))
@@ -226,7 +226,7 @@ static int env_open(rbl_store *s, const char *path, unsigned flags)
 {
 	bool write = !(flags & RBL_STORE_RDONLY);
 	unsigned mf = MDB_NOTLS | (write ? 0 : MDB_RDONLY);
-	MDB_txn *txn;
+	MDB_txn *txn = NULL;
 	int rc = mdb_env_open(s->env, path, mf, 0640);
 
 	/* EACCES here is a file we may not open, not a read-only store */
@@ -251,7 +251,7 @@ static int env_open(rbl_store *s, const char *path, unsigned flags)
 int rbl_store_open(const char *path, unsigned flags, size_t mapsize,
 		   rbl_store **out)
 {
-	rbl_store *s;
+	rbl_store *s = NULL;
 	int rc;
 
 	*out = NULL;
@@ -308,8 +308,8 @@ static struct rbl_named_db *find_extra(rbl_store *s, const char *name,
  * short-lived one does it, and T must be renewed to see the handle. */
 static int open_extra_for_reader(rbl_txn *t, const char *name, MDB_dbi *out)
 {
-	MDB_txn *side;
-	unsigned fl;
+	MDB_txn *side = NULL;
+	unsigned fl = 0;
 	int rc = mdb_txn_begin(t->s->env, NULL, MDB_RDONLY, &side);
 
 	if (rc)
@@ -419,7 +419,7 @@ static void txn_unlive(rbl_txn *t)
 
 int rbl_txn_begin(rbl_store *s, bool write, rbl_txn **out)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc;
 
 	*out = NULL;
@@ -636,8 +636,8 @@ static int sum_entries(void *arg, const rbl_list *l)
 
 int rbl_store_stats_get(rbl_txn *t, rbl_store_stats *out)
 {
-	MDB_envinfo info;
-	MDB_stat st;
+	MDB_envinfo info = { 0 };
+	MDB_stat st = { 0 };
 	int rc;
 
 	memset(out, 0, sizeof *out);

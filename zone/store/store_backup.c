@@ -46,7 +46,7 @@ static int sync_dir(const char *dir)
 /* Copy S into the open file FD, sync it and return its size. */
 static int copy_to(rbl_store *s, int fd, uint64_t *size)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	int rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
 
 	if (rc != 0) {

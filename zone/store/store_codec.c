@@ -214,7 +214,7 @@ void rbl_rb_bytes(struct rbl_rbuf *r, void *out, size_t n)
 
 uint8_t rbl_rb_u8(struct rbl_rbuf *r)
 {
-	uint8_t v;
+	uint8_t v = 0;
 
 	rbl_rb_bytes(r, &v, 1);
 	return v;
@@ -282,8 +282,8 @@ int rbl_db_del(rbl_txn *t, MDB_dbi dbi, const void *k, size_t klen)
 int rbl_db_del_prefix(rbl_txn *t, MDB_dbi dbi, const void *prefix,
 		      size_t plen, uint64_t *n)
 {
-	MDB_cursor *c;
-	MDB_val k = { plen, (void *)prefix }, v;
+	MDB_cursor *c = NULL;
+	MDB_val k = { plen, (void *)prefix }, v = { 0 };
 	int rc = mdb_cursor_open(t->txn, dbi, &c);
 
 	if (n)

@@ -22,7 +22,7 @@
 
 static bool prefix_ok(const rbl_prefix *p)
 {
-	rbl_prefix c;
+	rbl_prefix c = { 0 };
 
 	if (!p || (p->addr.family != RBL_AF4 && p->addr.family != RBL_AF6) ||
 	    p->len > rbl_addr_bits(p->addr.family))
@@ -61,7 +61,7 @@ int rbl_entry_prepare(rbl_txn *t, const rbl_entry *in, uint32_t allowed,
 static int ip_entry_get(rbl_txn *t, const uint8_t *k, size_t klen,
 			rbl_entry *out)
 {
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->ipent, k, klen, &v);
 
 	return rc == RBL_OK ? rbl_entry_decode(v.mv_data, v.mv_size, out) : rc;
@@ -124,9 +124,9 @@ int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	       const rbl_entry *e)
 {
 	uint8_t k[RBL_IPKEY_MAX], v[RBL_ENTRY_ENC_MAX];
-	rbl_entry ne, old;
+	rbl_entry ne = { 0 }, old = { 0 };
 	size_t klen;
-	bool replaced;
+	bool replaced = false;
 	int rc;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
@@ -155,7 +155,7 @@ int rbl_ip_del_raw(rbl_txn *t, uint32_t list_id, const rbl_prefix *p)
 {
 	uint8_t k[RBL_IPKEY_MAX];
 	size_t klen = rbl_ipent_key(k, list_id, p);
-	rbl_entry old;
+	rbl_entry old = { 0 };
 	int rc = ip_entry_get(t, k, klen, &old);
 
 	if (rc != RBL_OK)
@@ -247,7 +247,7 @@ static int chain_decide(const MDB_val *v, unsigned alen, int64_t now,
 	unsigned n = ((const uint8_t *)v->mv_data)[alen];
 
 	for (unsigned i = 0; i < n; i++) {
-		uint32_t flags;
+		uint32_t flags = 0;
 		size_t used = rbl_chain_decode(p, left, &flags, m);
 
 		if (used == 0)
@@ -266,7 +266,7 @@ int rbl_ip_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 {
 	unsigned alen;
 	MDB_cursor *c = NULL;
-	MDB_val k, v;
+	MDB_val k = { 0 }, v = { 0 };
 	int rc;
 
 	if (!addr_ok(a))
@@ -335,11 +335,11 @@ static bool v4sum_any(rbl_txn *t, uint32_t list_id, const rbl_addr *lo,
 int rbl_ip_any_within(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 		      int64_t now)
 {
-	rbl_addr lo, hi, first;
+	rbl_addr lo = { 0 }, hi = { 0 }, first = { 0 };
 	unsigned alen;
 	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	rbl_match m;
+	MDB_val k = { 0 }, v = { 0 };
+	rbl_match m = { 0 };
 	int rc;
 
 	if (!p || !addr_ok(&p->addr) || p->len > rbl_addr_bits(p->addr.family))
@@ -379,12 +379,12 @@ int rbl_ip_foreach(rbl_txn *t, uint32_t list_id, const rbl_prefix *within,
 		   rbl_ip_visit_fn fn, void *arg)
 {
 	uint8_t kb[RBL_IPKEY_MAX];
-	rbl_prefix start, p;
-	rbl_addr hi;
+	rbl_prefix start = { 0 }, p = { 0 };
+	rbl_addr hi = { 0 };
 	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	rbl_entry e;
-	uint32_t id;
+	MDB_val k = { 0 }, v = { 0 };
+	rbl_entry e = { 0 };
+	uint32_t id = 0;
 	int ret = RBL_OK, rc;
 
 	if (within && !prefix_ok(within))
@@ -472,7 +472,7 @@ static int seg_visit(struct run *r, const MDB_val *k, const MDB_val *v,
 	const uint8_t *kb = k->mv_data;
 	rbl_addr lo = { kb[4], { 0 } }, hi = lo;
 	unsigned alen;
-	rbl_match m;
+	rbl_match m = { 0 };
 	int rc;
 
 	if (kb[4] != RBL_AF4 && kb[4] != RBL_AF6)
@@ -495,7 +495,7 @@ int rbl_ip_foreach_listed(rbl_txn *t, uint32_t list_id, int64_t now,
 			  rbl_seg_visit_fn fn, void *arg)
 {
 	uint8_t kb[4];
-	MDB_val k = { 4, kb }, v;
+	MDB_val k = { 4, kb }, v = { 0 };
 	struct run r = { .open = false };
 	MDB_cursor *c = NULL;
 	int ret = 0, rc;
@@ -538,16 +538,16 @@ struct expired_set {
 static int scan_expired(rbl_txn *t, struct expired_set *es)
 {
 	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	rbl_match m;
-	uint32_t flags;
+	MDB_val k = { 0 }, v = { 0 };
+	rbl_match m = { 0 };
+	uint32_t flags = 0;
 	int ret = RBL_OK, rc = mdb_cursor_open(t->txn, t->s->ipent, &c);
 
 	if (rc)
 		return rbl_mdb_error(rc);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		struct expired x;
+		struct expired x = { 0 };
 
 		if ((ret = rbl_ipent_key_decode(&k, &x.list_id, &x.p)) ||
 		    (ret = rbl_entry_match(v.mv_data, v.mv_size, &flags, &m)))

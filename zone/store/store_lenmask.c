@@ -58,8 +58,8 @@ static int mask_scan(rbl_txn *t, uint32_t list_id, uint8_t family,
 		     uint8_t *mask)
 {
 	uint8_t kb[5];
-	MDB_val k = { 5, kb }, v;
-	MDB_cursor *c;
+	MDB_val k = { 5, kb }, v = { 0 };
+	MDB_cursor *c = NULL;
 	int rc = mdb_cursor_open(t->txn, t->s->ipent, &c);
 
 	if (rc)
@@ -102,7 +102,7 @@ static int mask_read(rbl_txn *t, uint32_t list_id, uint8_t family,
 		     uint8_t *mask)
 {
 	uint8_t k[6];
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->meta, k, mask_key(k, list_id, family),
 			    &v);
 
@@ -146,7 +146,7 @@ static int mask_load(rbl_txn *t, uint32_t list_id, uint8_t family,
 
 int rbl_lenmask_note(rbl_txn *t, uint32_t list_id, const rbl_prefix *p)
 {
-	uint8_t *mask;
+	uint8_t *mask = NULL;
 	int rc = mask_load(t, list_id, p->addr.family, &mask);
 
 	if (rc != RBL_OK || rbl_lenmask_bit(mask, p->len))
@@ -159,7 +159,7 @@ int rbl_lenmask_note(rbl_txn *t, uint32_t list_id, const rbl_prefix *p)
 int rbl_lenmask_get(rbl_txn *t, uint32_t list_id, uint8_t family,
 		    uint8_t *mask)
 {
-	uint8_t *cached;
+	uint8_t *cached = NULL;
 	int rc;
 
 	if (!t->write) {

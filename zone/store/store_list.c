@@ -97,7 +97,7 @@ static bool defaults_ok(const rbl_list *l)
 int rbl_list_get_id(rbl_txn *t, uint32_t id, rbl_list *out)
 {
 	uint8_t k[8];
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->meta, k, list_id_key(k, id), &v);
 
 	return rc == RBL_OK ? list_decode(&v, out) : rc;
@@ -106,7 +106,7 @@ int rbl_list_get_id(rbl_txn *t, uint32_t id, rbl_list *out)
 int rbl_list_get(rbl_txn *t, const char *name, rbl_list *out)
 {
 	uint8_t k[RBL_LIST_NAME_MAX + 2];
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc;
 
 	if (!name || !list_name_ok(name))
@@ -122,7 +122,7 @@ int rbl_list_get(rbl_txn *t, const char *name, rbl_list *out)
 int rbl_meta_next_id(rbl_txn *t, const char *key, uint32_t *id)
 {
 	uint8_t buf[4];
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->meta, key, strlen(key), &v);
 
 	if (rc == RBL_ENOTFOUND)
@@ -143,7 +143,7 @@ int rbl_list_create(rbl_txn *t, rbl_list *l)
 {
 	uint8_t k[RBL_LIST_NAME_MAX + 2], idb[4];
 	size_t klen;
-	MDB_val v;
+	MDB_val v = { 0 };
 	rbl_list rec = *l;
 	int rc;
 
@@ -175,7 +175,7 @@ int rbl_list_create(rbl_txn *t, rbl_list *l)
 
 int rbl_list_update(rbl_txn *t, const rbl_list *l)
 {
-	rbl_list rec;
+	rbl_list rec = { 0 };
 	int rc;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
@@ -214,7 +214,7 @@ static int list_clear_entries(rbl_txn *t, const rbl_list *l)
 
 int rbl_list_clear(rbl_txn *t, uint32_t id)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
@@ -227,8 +227,8 @@ int rbl_list_clear(rbl_txn *t, uint32_t id)
 int rbl_list_delete(rbl_txn *t, uint32_t id)
 {
 	uint8_t k[RBL_LIST_NAME_MAX + 2];
-	rbl_list l;
-	bool used;
+	rbl_list l = { 0 };
+	bool used = false;
 	int rc;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
@@ -252,9 +252,9 @@ int rbl_list_delete(rbl_txn *t, uint32_t id)
 int rbl_list_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_list *l),
 		     void *arg)
 {
-	MDB_cursor *c;
-	MDB_val k = { 1, "L" }, v;
-	rbl_list l;
+	MDB_cursor *c = NULL;
+	MDB_val k = { 1, "L" }, v = { 0 };
+	rbl_list l = { 0 };
 	int ret = RBL_OK, rc = mdb_cursor_open(t->txn, t->s->meta, &c);
 
 	if (rc)
@@ -284,7 +284,7 @@ void rbl_list_cache_forget(rbl_txn *t)
 
 int rbl_list_check_kind(rbl_txn *t, uint32_t list_id, uint8_t kind)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc;
 
 	for (unsigned i = 0; i < t->n_kinds; i++)
@@ -305,7 +305,7 @@ int rbl_list_commit(rbl_txn *t)
 {
 	for (size_t i = 0; i < t->n_lists; i++) {
 		struct rbl_list_state *ls = &t->lists[i];
-		rbl_list l;
+		rbl_list l = { 0 };
 		int rc = rbl_list_get_id(t, ls->id, &l);
 
 		if (rc == RBL_ENOTFOUND)
@@ -326,7 +326,7 @@ int rbl_list_commit(rbl_txn *t)
 
 int rbl_meta_bump_generation(rbl_txn *t)
 {
-	uint64_t gen;
+	uint64_t gen = 0;
 	uint8_t buf[8];
 	int rc = rbl_store_generation(t, &gen);
 
@@ -338,7 +338,7 @@ int rbl_meta_bump_generation(rbl_txn *t)
 
 int rbl_store_generation(rbl_txn *t, uint64_t *gen)
 {
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->meta, "#generation", 11, &v);
 
 	*gen = 0;

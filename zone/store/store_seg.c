@@ -117,8 +117,8 @@ static int pop(struct sweep *sw)
 static int sweep_push(struct sweep *sw, const rbl_prefix *p,
 		      const rbl_entry *e)
 {
-	struct seg_item *it;
-	rbl_addr before;
+	struct seg_item *it = NULL;
+	rbl_addr before = { 0 };
 	int rc;
 
 	if (sw->depth == STACK_MAX)
@@ -169,8 +169,8 @@ static int load_ancestors(struct sweep *sw, const rbl_prefix *p)
 	     len--) {
 		uint8_t k[RBL_IPKEY_MAX];
 		rbl_prefix q = { p->addr, (uint8_t)len };
-		rbl_entry e;
-		MDB_val v;
+		rbl_entry e = { 0 };
+		MDB_val v = { 0 };
 
 		if (!rbl_lenmask_bit(lens, (unsigned)len))
 			continue;
@@ -201,7 +201,7 @@ static int keep_outside(struct sweep *sw, uint8_t *val, size_t vlen,
 			const rbl_addr *hi, bool *wrote)
 {
 	uint8_t k[RBL_IPKEY_MAX];
-	rbl_addr first = { sw->family, { 0 } }, edge;
+	rbl_addr first = { sw->family, { 0 } }, edge = { 0 };
 	int rc;
 
 	memcpy(first.bytes, val, sw->alen);
@@ -232,8 +232,8 @@ static int clear_range(struct sweep *sw, const rbl_addr *lo,
 		       const rbl_addr *hi)
 {
 	uint8_t kb[RBL_IPKEY_MAX], *copy = NULL;
-	MDB_val k, v;
-	MDB_cursor *c;
+	MDB_val k = { 0 }, v = { 0 };
+	MDB_cursor *c = NULL;
 	int rc = mdb_cursor_open(sw->t->txn, sw->t->s->ipseg, &c), op;
 
 	if (rc)
@@ -281,11 +281,11 @@ static int push_entries(struct sweep *sw, const rbl_prefix *from,
 			const rbl_addr *limit)
 {
 	uint8_t kb[RBL_IPKEY_MAX];
-	MDB_val k = { rbl_ipent_key(kb, sw->list_id, from), kb }, v;
-	MDB_cursor *c;
-	rbl_prefix p;
-	rbl_entry e;
-	uint32_t id;
+	MDB_val k = { rbl_ipent_key(kb, sw->list_id, from), kb }, v = { 0 };
+	MDB_cursor *c = NULL;
+	rbl_prefix p = { 0 };
+	rbl_entry e = { 0 };
+	uint32_t id = 0;
 	int rc = mdb_cursor_open(sw->t->txn, sw->t->s->ipent, &c);
 
 	if (rc)
@@ -311,8 +311,8 @@ static int push_entries(struct sweep *sw, const rbl_prefix *from,
 int rbl_seg_update(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 		   const rbl_entry *host)
 {
-	struct sweep *sw = malloc(sizeof *sw);
-	rbl_addr lo, hi;
+	struct sweep *sw = calloc(1, sizeof *sw);
+	rbl_addr lo = { 0 }, hi = { 0 };
 	int rc;
 
 	if (!sw)
@@ -339,8 +339,8 @@ int rbl_seg_update(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 /* True if no ipseg key sorts after the keys of LIST_ID. */
 static bool nothing_after(rbl_txn *t, uint32_t list_id)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
 	uint8_t kb[4];
 	int rc;
 
@@ -358,8 +358,8 @@ static bool nothing_after(rbl_txn *t, uint32_t list_id)
 
 static int rebuild_family(struct sweep *sw, uint8_t family)
 {
-	rbl_prefix all;
-	rbl_addr hi;
+	rbl_prefix all = { 0 };
+	rbl_addr hi = { 0 };
 	int rc;
 
 	memset(&all, 0, sizeof all);
@@ -375,7 +375,7 @@ static int rebuild_family(struct sweep *sw, uint8_t family)
 
 int rbl_seg_rebuild(rbl_txn *t, uint32_t list_id)
 {
-	struct sweep *sw = malloc(sizeof *sw);
+	struct sweep *sw = calloc(1, sizeof *sw);
 	uint8_t kb[4];
 	int rc;
 

@@ -87,7 +87,7 @@ bool rbl_v4sum_any(const uint8_t *bits, uint32_t lo, uint32_t hi)
 int rbl_v4sum_peek(rbl_txn *t, uint32_t list_id, const uint8_t **bits)
 {
 	uint8_t k[5];
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->meta, k, v4sum_key(k, list_id), &v);
 
 	*bits = NULL;
@@ -102,7 +102,7 @@ int rbl_v4sum_peek(rbl_txn *t, uint32_t list_id, const uint8_t **bits)
 const uint8_t *rbl_v4sum_get(rbl_txn *t, uint32_t list_id)
 {
 	struct rbl_v4sum_slot *slot;
-	const uint8_t *bits;
+	const uint8_t *bits = NULL;
 
 	if (t->write)
 		return NULL;
@@ -153,8 +153,8 @@ static bool merge_last(struct rbl_list_state *ls, const struct rbl_v4range *r)
 int rbl_v4sum_note(rbl_txn *t, struct rbl_list_state *ls,
 		   const rbl_prefix *p, bool del)
 {
-	rbl_addr first, last;
-	struct rbl_v4range r;
+	rbl_addr first = { 0 }, last = { 0 };
+	struct rbl_v4range r = { 0 };
 
 	if (p->addr.family != RBL_AF4 ||
 	    (ls->marks & (RBL_LIST_REBUILD | RBL_LIST_V4SUM_FULL)))
@@ -197,8 +197,8 @@ static int recompute(rbl_txn *t, uint32_t list_id, uint8_t *b, uint32_t lo,
 		     uint32_t hi)
 {
 	uint8_t kb[9];
-	MDB_val k = { sizeof kb, kb }, v;
-	MDB_cursor *c;
+	MDB_val k = { sizeof kb, kb }, v = { 0 };
+	MDB_cursor *c = NULL;
 	int rc = mdb_cursor_open(t->txn, t->s->ipseg, &c);
 
 	if (rc)
@@ -293,7 +293,7 @@ static int commit_list(rbl_txn *t, const struct rbl_list_state *ls)
 {
 	const uint8_t *old = NULL;
 	uint8_t *b;
-	rbl_list l;
+	rbl_list l = { 0 };
 	bool full = ls->marks & (RBL_LIST_REBUILD | RBL_LIST_V4SUM_FULL);
 	int rc = rbl_list_get_id(t, ls->id, &l);
 

@@ -164,7 +164,7 @@ static int serial_put(rbl_txn *t, uint32_t id, uint32_t serial)
 int rbl_zone_serial(rbl_txn *t, uint32_t zone_id, uint32_t *serial)
 {
 	uint8_t k[8];
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->meta, k, zone_key(k, 's', zone_id), &v);
 
 	if (rc != RBL_OK)
@@ -182,7 +182,7 @@ bool rbl_serial_after(uint32_t a, uint32_t b)
 
 int rbl_zone_set_serial(rbl_txn *t, uint32_t zone_id, uint32_t serial)
 {
-	uint32_t cur;
+	uint32_t cur = 0;
 	int rc;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK ||
@@ -202,7 +202,7 @@ int rbl_zone_set_serial(rbl_txn *t, uint32_t zone_id, uint32_t serial)
 /* Normalise names in place and check every field of Z. */
 static int zone_check(rbl_txn *t, rbl_zone *z)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc;
 
 	if (name_norm(z->name, z->name, false) || name_norm(z->mname, z->mname,
@@ -257,7 +257,7 @@ int rbl_zone_create(rbl_txn *t, rbl_zone *z)
 	uint8_t k[RBL_NAME_MAX + 2], idb[4];
 	rbl_zone rec = *z;
 	size_t klen;
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
@@ -287,7 +287,7 @@ int rbl_zone_create(rbl_txn *t, rbl_zone *z)
 int rbl_zone_get_id(rbl_txn *t, uint32_t id, rbl_zone *out)
 {
 	uint8_t k[8];
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->meta, k, zone_key(k, 'z', id), &v);
 
 	if (rc != RBL_OK)
@@ -301,7 +301,7 @@ int rbl_zone_get(rbl_txn *t, const char *name, rbl_zone *out)
 {
 	uint8_t k[RBL_NAME_MAX + 2];
 	char norm[RBL_NAME_MAX + 1];
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc;
 
 	if (!name || name_norm(name, norm, false) != RBL_OK)
@@ -323,7 +323,7 @@ int rbl_zone_update(rbl_txn *t, const rbl_zone *z)
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
 		return rc;
-	if (!(old = malloc(2 * sizeof *old)))
+	if (!(old = calloc(2, sizeof *old)))
 		return RBL_ENOMEM;
 	rec = old + 1;
 	*rec = *z;
@@ -348,7 +348,7 @@ int rbl_zone_delete(rbl_txn *t, uint32_t id)
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
 		return rc;
-	if (!(z = malloc(sizeof *z)))
+	if (!(z = calloc(1, sizeof *z)))
 		return RBL_ENOMEM;
 	if ((rc = rbl_zone_get_id(t, id, z)) != RBL_OK) {
 		free(z);
@@ -375,10 +375,10 @@ int rbl_zone_delete(rbl_txn *t, uint32_t id)
 static int zone_walk(rbl_txn *t, char kind,
 		     int (*fn)(void *arg, const rbl_zone *z), void *arg)
 {
-	MDB_cursor *c;
+	MDB_cursor *c = NULL;
 	uint8_t prefix = (uint8_t)kind;
-	MDB_val k = { 1, &prefix }, v;
-	rbl_zone *z = malloc(sizeof *z);
+	MDB_val k = { 1, &prefix }, v = { 0 };
+	rbl_zone *z = calloc(1, sizeof *z);
 	int ret = RBL_OK, rc;
 
 	if (!z)
@@ -416,7 +416,7 @@ uint64_t rbl_zone_entries(rbl_txn *t, const rbl_zone *z)
 	uint64_t n = 0;
 
 	for (unsigned i = 0; i < z->n_lists; i++) {
-		rbl_list l;
+		rbl_list l = { 0 };
 
 		if (rbl_list_get_id(t, z->lists[i].list_id, &l) == RBL_OK)
 			n += l.n_entries;
@@ -497,7 +497,7 @@ static int zone_plan_bump(void *arg, const rbl_zone *z)
 {
 	struct bump_set *bs = arg;
 	rbl_txn *t = bs->t;
-	struct bump b;
+	struct bump b = { 0 };
 	bool touched;
 
 	if (in_u32(t->zones_created, t->n_created, z->id))
@@ -540,8 +540,8 @@ int rbl_zone_commit(rbl_txn *t)
 static int add_test_ip(rbl_txn *t, uint32_t list_id, const char *text,
 		       bool exclude)
 {
-	rbl_prefix p;
-	rbl_entry e;
+	rbl_prefix p = { 0 };
+	rbl_entry e = { 0 };
 	int rc = rbl_prefix_parse(text, true, &p);
 
 	if (rc != RBL_OK)
@@ -557,7 +557,7 @@ static int add_test_ip(rbl_txn *t, uint32_t list_id, const char *text,
 static int add_test_name(rbl_txn *t, uint32_t list_id, const char *name,
 			 bool exclude)
 {
-	rbl_entry e;
+	rbl_entry e = { 0 };
 
 	if (rbl_name_get(t, list_id, name, &e) == RBL_OK)
 		return RBL_OK;
@@ -569,7 +569,7 @@ static int add_test_name(rbl_txn *t, uint32_t list_id, const char *name,
 
 int rbl_list_add_test_entries(rbl_txn *t, uint32_t list_id)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK ||
@@ -590,7 +590,7 @@ int rbl_list_add_test_entries(rbl_txn *t, uint32_t list_id)
 int rbl_zone_create_simple(rbl_txn *t, const char *name, int kind,
 			   rbl_zone *zone_out)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	rbl_zone *z;
 	int rc;
 
@@ -598,7 +598,7 @@ int rbl_zone_create_simple(rbl_txn *t, const char *name, int kind,
 	if (!name || strlen(name) > RBL_LIST_NAME_MAX ||
 	    rbl_name_text_check(name, false) != RBL_OK)
 		return RBL_EINVAL;
-	if (!(z = malloc(sizeof *z)))
+	if (!(z = calloc(1, sizeof *z)))
 		return RBL_ENOMEM;
 	rc = rbl_zone_get(t, name, z);
 	free(z);
@@ -608,7 +608,7 @@ int rbl_zone_create_simple(rbl_txn *t, const char *name, int kind,
 	l.kind = (uint8_t)kind;
 	if ((rc = rbl_list_create(t, &l)) != RBL_OK)
 		return rc;
-	if (!(z = malloc(sizeof *z)))
+	if (!(z = calloc(1, sizeof *z)))
 		return rbl_txn_fail(t, RBL_ENOMEM);
 	rbl_zone_defaults(z, name);
 	z->n_lists = 1;
