@@ -8,7 +8,8 @@
  * and the number of further requesters (u32).  Version 1 records are
  * still read (no ticket, nobody attached).
  *
- * A further requester ("delistmore"): key = request id (8 bytes) and
+ * Tables of table.h.  A further requester ("delistmore"): key = request
+ * id (8 bytes) and
  * counter (4 bytes), big-endian; value: u8 version, i64 created, then
  * contact, reason, client as strings.
  */
@@ -19,7 +20,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include <lmdb.h>
 #include <openssl/rand.h>
 
 #include "zone/people/audit.h"
@@ -27,7 +27,8 @@
 #include "zone/error.h"
 #include "zone/store/kvrec.h"
 #include "zone/policy/policy.h"
-#include "zone/store/store_impl.h"
+#include "zone/store/bytes.h"
+#include "zone/store/table.h"
 
 #define DELIST_DB	"delist"
 #define MORE_DB		"delistmore"
@@ -180,8 +181,7 @@ int rbl_delist_is_listed(rbl_txn *t, const char *subject, int64_t now)
 
 static int rec_put(rbl_txn *t, const rbl_delist_req *r)
 {
-	MDB_dbi dbi = 0;
-	MDB_val k = { 0 }, v = { 0 };
+	rbl_table tb = { 0 };
 	uint8_t key[8];
 	size_t cap = sizeof *r + 64;
 	uint8_t *buf = malloc(cap);
@@ -205,29 +205,25 @@ static int rec_put(rbl_txn *t, const rbl_delist_req *r)
 	kv_put_str(&w, r->ticket);
 	kv_put_u32(&w, r->n_more);
 	kv_key64(r->id, key);
-	k.mv_size = 8, k.mv_data = key;
-	v.mv_size = w.len, v.mv_data = buf;
-	rc = rbl_store_db(t, DELIST_DB, &dbi);
+	rc = rbl_table_open(t, DELIST_DB, &tb);
 	if (rc == RBL_OK && !kv_w_ok(&w))
 		rc = RBL_ETOOBIG;
-	if (rc == RBL_OK) {
-		rc = mdb_put(rbl_txn_mdb(t), dbi, &k, &v, 0);
-		rc = rc == MDB_SUCCESS ? RBL_OK : rbl_mdb_error(rc);
-	}
+	if (rc == RBL_OK)
+		rc = rbl_table_put(&tb, key, 8, buf, w.len, 0);
 	free(buf);
 	return rc;
 }
 
-static int rec_decode(const MDB_val *k, const MDB_val *v, rbl_delist_req *r)
+static int rec_decode(const rbl_val *k, const rbl_val *v, rbl_delist_req *r)
 {
 	kv_reader rd = { 0 };
 	uint8_t version;
 
-	if (k->mv_size != 8)
+	if (k->len != 8)
 		return RBL_EFORMAT;
 	memset(r, 0, sizeof *r);
-	r->id = kv_key64_get(k->mv_data);
-	kv_r_init(&rd, v->mv_data, v->mv_size);
+	r->id = kv_key64_get(k->p);
+	kv_r_init(&rd, v->p, v->len);
 	version = kv_get_u8(&rd);
 	if (version < 1 || version > REC_VERSION)
 		return RBL_EVERSION;
@@ -250,50 +246,40 @@ static int rec_decode(const MDB_val *k, const MDB_val *v, rbl_delist_req *r)
 
 int rbl_delist_get(rbl_txn *t, uint64_t id, rbl_delist_req *out)
 {
-	MDB_dbi dbi = 0;
-	uint8_t key[8];
-	MDB_val k = { 8, key }, v = { 0 };
-	int rc = rbl_store_db(t, DELIST_DB, &dbi);
+	rbl_table tb = { 0 };
+	uint8_t key[8] = { 0 };
+	rbl_val k = { key, 8 }, v = { 0 };
+	int rc = rbl_table_open(t, DELIST_DB, &tb);
 
-	if (rc != RBL_OK)
-		return rc;
 	kv_key64(id, key);
-	rc = mdb_get(rbl_txn_mdb(t), dbi, &k, &v);
-	if (rc != MDB_SUCCESS)
-		return rbl_mdb_error(rc);
-	return rec_decode(&k, &v, out);
+	if (rc == RBL_OK)
+		rc = rbl_table_get(&tb, key, 8, &v);
+	return rc == RBL_OK ? rec_decode(&k, &v, out) : rc;
 }
 
 int rbl_delist_foreach(rbl_txn *t, int state, bool newest_first,
 		       int (*fn)(void *arg, const rbl_delist_req *r),
 		       void *arg)
 {
-	MDB_dbi dbi = 0;
-	MDB_cursor *cur = NULL;
-	MDB_val k = { 0 }, v = { 0 };
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	rbl_delist_req *r;
-	int rc = rbl_store_db(t, DELIST_DB, &dbi), mrc;
+	int rc = rbl_table_open(t, DELIST_DB, &tb), more = 0;
 
 	if (rc != RBL_OK)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
 	if (!(r = calloc(1, sizeof *r)))
 		return RBL_ENOMEM;
-	mrc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &cur);
-	if (mrc != MDB_SUCCESS) {
-		free(r);
-		return rbl_mdb_error(mrc);
-	}
-	for (mrc = mdb_cursor_get(cur, &k, &v, newest_first ? MDB_LAST : MDB_FIRST);
-	     mrc == MDB_SUCCESS && rc == RBL_OK;
-	     mrc = mdb_cursor_get(cur, &k, &v, newest_first ? MDB_PREV : MDB_NEXT))
+	rbl_table_iter_init(&it, &tb, NULL, 0,
+			    newest_first ? RBL_TABLE_BACKWARD : 0);
+	while (rc == RBL_OK && (more = rbl_table_next(&it, &k, &v)) == 1)
 		if (rec_decode(&k, &v, r) == RBL_OK &&
 		    (state == 0 || r->state == state))
 			rc = fn(arg, r);
-	mdb_cursor_close(cur);
+	rbl_table_iter_end(&it);
 	free(r);
-	if (rc == RBL_OK && mrc != MDB_NOTFOUND && mrc != MDB_SUCCESS)
-		rc = rbl_mdb_error(mrc);
-	return rc;
+	return rc == RBL_OK && more < 0 ? more : rc;
 }
 
 static int count_one(void *arg, const rbl_delist_req *r)
@@ -310,18 +296,13 @@ int rbl_delist_count(rbl_txn *t, int state, uint64_t *n)
 
 int rbl_delist_total(rbl_txn *t, uint64_t *n)
 {
-	MDB_dbi dbi = 0;
-	MDB_stat st = { 0 };
-	int rc = rbl_store_db(t, DELIST_DB, &dbi);
+	rbl_table tb = { 0 };
+	int rc = rbl_table_open(t, DELIST_DB, &tb);
 
 	*n = 0;
 	if (rc != RBL_OK)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
-	rc = mdb_stat(rbl_txn_mdb(t), dbi, &st);
-	if (rc != MDB_SUCCESS)
-		return rbl_mdb_error(rc);
-	*n = st.ms_entries;
-	return RBL_OK;
+	return rbl_table_count(&tb, n);
 }
 
 /* ---------------------------------------------------- further requesters */
@@ -329,22 +310,20 @@ int rbl_delist_total(rbl_txn *t, uint64_t *n)
 static void more_key(uint64_t id, uint32_t n, uint8_t key[12])
 {
 	kv_key64(id, key);
-	for (int i = 0; i < 4; i++)
-		key[8 + i] = (uint8_t)(n >> (24 - 8 * i));
+	rbl_put_be32(key + 8, n);
 }
 
-static int more_decode(const MDB_val *k, const MDB_val *v, rbl_delist_more *m)
+static int more_decode(const rbl_val *k, const rbl_val *v, rbl_delist_more *m)
 {
-	const uint8_t *kp = k->mv_data;
+	const uint8_t *kp = k->p;
 	kv_reader rd = { 0 };
 
-	if (k->mv_size != 12)
+	if (k->len != 12)
 		return RBL_EFORMAT;
 	memset(m, 0, sizeof *m);
 	m->id = kv_key64_get(kp);
-	m->n = (uint32_t)kp[8] << 24 | (uint32_t)kp[9] << 16 |
-	       (uint32_t)kp[10] << 8 | kp[11];
-	kv_r_init(&rd, v->mv_data, v->mv_size);
+	m->n = rbl_get_be32(kp + 8);
+	kv_r_init(&rd, v->p, v->len);
 	if (kv_get_u8(&rd) != MORE_VERSION)
 		return RBL_EVERSION;
 	m->created = kv_get_i64(&rd);
@@ -356,11 +335,10 @@ static int more_decode(const MDB_val *k, const MDB_val *v, rbl_delist_more *m)
 
 static int more_put(rbl_txn *t, const rbl_delist_more *m)
 {
-	MDB_dbi dbi = 0;
-	uint8_t key[12];
+	rbl_table tb = { 0 };
+	uint8_t key[12] = { 0 };
 	size_t cap = sizeof *m + 32;
 	uint8_t *buf = malloc(cap);
-	MDB_val k = { sizeof key, key }, v = { 0 };
 	kv_writer w = { 0 };
 	int rc;
 
@@ -373,35 +351,10 @@ static int more_put(rbl_txn *t, const rbl_delist_more *m)
 	kv_put_str(&w, m->reason);
 	kv_put_str(&w, m->client);
 	more_key(m->id, m->n, key);
-	v.mv_size = w.len, v.mv_data = buf;
-	rc = kv_w_ok(&w) ? rbl_store_db(t, MORE_DB, &dbi) : RBL_ETOOBIG;
-	if (rc == RBL_OK) {
-		rc = mdb_put(rbl_txn_mdb(t), dbi, &k, &v, 0);
-		rc = rc == MDB_SUCCESS ? RBL_OK : rbl_mdb_error(rc);
-	}
+	rc = kv_w_ok(&w) ? rbl_table_open(t, MORE_DB, &tb) : RBL_ETOOBIG;
+	if (rc == RBL_OK)
+		rc = rbl_table_put(&tb, key, sizeof key, buf, w.len, 0);
 	free(buf);
-	return rc;
-}
-
-static int more_walk(MDB_cursor *cur, uint64_t id,
-		     int (*fn)(void *arg, const rbl_delist_more *m),
-		     void *arg, rbl_delist_more *m)
-{
-	uint8_t start[12];
-	MDB_val k = { sizeof start, start }, v = { 0 };
-	int rc = RBL_OK, mrc;
-
-	more_key(id, 0, start);
-	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     mrc == MDB_SUCCESS && rc == RBL_OK;
-	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != 12 || kv_key64_get(k.mv_data) != id)
-			break;
-		if (more_decode(&k, &v, m) == RBL_OK)
-			rc = fn(arg, m);
-	}
-	if (rc == RBL_OK && mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND)
-		rc = rbl_mdb_error(mrc);
 	return rc;
 }
 
@@ -409,24 +362,28 @@ int rbl_delist_more_foreach(rbl_txn *t, uint64_t id,
 			    int (*fn)(void *arg, const rbl_delist_more *m),
 			    void *arg)
 {
-	MDB_dbi dbi = 0;
-	MDB_cursor *cur = NULL;
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	rbl_delist_more *m;
-	int rc = rbl_store_db(t, MORE_DB, &dbi);
+	uint8_t prefix[8] = { 0 };
+	int rc = rbl_table_open(t, MORE_DB, &tb), more = 0;
 
 	if (rc != RBL_OK)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
 	if (!(m = calloc(1, sizeof *m)))
 		return RBL_ENOMEM;
-	rc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &cur);
-	if (rc != MDB_SUCCESS) {
-		free(m);
-		return rbl_mdb_error(rc);
+	kv_key64(id, prefix);
+	rbl_table_iter_init(&it, &tb, prefix, sizeof prefix, RBL_TABLE_PREFIX);
+	while (rc == RBL_OK && (more = rbl_table_next(&it, &k, &v)) == 1) {
+		if (k.len != 12)
+			break;
+		if (more_decode(&k, &v, m) == RBL_OK)
+			rc = fn(arg, m);
 	}
-	rc = more_walk(cur, id, fn, arg, m);
-	mdb_cursor_close(cur);
+	rbl_table_iter_end(&it);
 	free(m);
-	return rc;
+	return rc == RBL_OK && more < 0 ? more : rc;
 }
 
 static int same_contact(void *arg, const rbl_delist_more *m)
@@ -495,26 +452,10 @@ static int pending_for(void *arg, const rbl_delist_req *r)
 
 static int next_id(rbl_txn *t, uint64_t *id)
 {
-	MDB_dbi dbi = 0;
-	MDB_cursor *cur = NULL;
-	MDB_val k = { 0 }, v = { 0 };
-	int rc = rbl_store_db(t, DELIST_DB, &dbi);
+	rbl_table tb = { 0 };
+	int rc = rbl_table_open(t, DELIST_DB, &tb);
 
-	if (rc != RBL_OK)
-		return rc;
-	rc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &cur);
-	if (rc != MDB_SUCCESS)
-		return rbl_mdb_error(rc);
-	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	mdb_cursor_close(cur);
-	if (rc == MDB_NOTFOUND) {
-		*id = 1;
-		return RBL_OK;
-	}
-	if (rc != MDB_SUCCESS)
-		return rbl_mdb_error(rc);
-	*id = kv_key64_get(k.mv_data) + 1;
-	return RBL_OK;
+	return rc == RBL_OK ? rbl_table_next_id(&tb, 8, id) : rc;
 }
 
 static int new_ticket(char out[RBL_DELIST_TICKET_HEX + 1])

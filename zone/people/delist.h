@@ -24,9 +24,9 @@
  * By design only rbl-admin's confirm button, behind a login session and a
  * CSRF token, calls rbl_delist_confirm(): no CLI flag, importer or API does.
  *
- * Requests live in the store's named database "delist" (key: big-endian
+ * Requests live in the store's table "delist" of table.h (key: big-endian
  * request id, 1, 2, ...).  A second person asking about a subject that
- * already has a pending request is attached to it ("delistmore", key:
+ * already has a pending request is attached to it (table "delistmore", key:
  * request id and a big-endian counter), so their contact and reason reach
  * the reviewer too.  Each request carries a random ticket: the requester's
  * link to follow its state, which the request id alone does not give.

@@ -1,12 +1,14 @@
 /*
- * store.c -- the LMDB environment, transactions and their bookkeeping.
+ * store.c -- the LMDB environment, its named databases, and the LMDB side
+ * of transactions: beginning them, ending them, resetting and renewing a
+ * reader's snapshot.
  *
  * One environment per store directory, opened with MDB_NOTLS so a read
  * transaction is a handle a server worker keeps, resets and renews (LMDB
- * ties nothing to the thread).  A write transaction collects what it did to
- * lists and zones in struct rbl_txn; rbl_txn_commit() turns that into
- * segment rebuilds, entry counts, serial bumps, journal records and the
- * generation counter just before the LMDB commit, so all of it is atomic.
+ * ties nothing to the thread).  What the parts of the store do at a
+ * transaction's end (segment rebuilds, entry counts, serial bumps, journal
+ * records) is store_commit.c's, above every part; this file calls none of
+ * them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,59 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "zone/array.h"
 #include "zone/store/store_impl.h"
 
 static const char *const core_dbs[] = { "meta", "ipent", "ipseg", "name",
 					"journal" };
 #define N_CORE_DBS (sizeof core_dbs / sizeof core_dbs[0])
-
-int rbl_mdb_error(int rc)
-{
-	switch (rc) {
-	case MDB_SUCCESS:	return RBL_OK;
-	case MDB_NOTFOUND:	return RBL_ENOTFOUND;
-	case MDB_KEYEXIST:	return RBL_EEXIST;
-	case MDB_MAP_FULL:	return RBL_EMAPFULL;
-	case MDB_READERS_FULL:	return RBL_EBUSY;
-	case MDB_VERSION_MISMATCH: return RBL_EVERSION;
-	case MDB_DBS_FULL:	return RBL_ELIMIT;
-	case EACCES:
-	case EROFS:
-	case EPERM:		return RBL_EREADONLY;
-	case ENOMEM:		return RBL_ENOMEM;
-	case ENOENT:		return RBL_ENOTFOUND;
-	case EIO:
-	case ENOSPC:		return RBL_EIO;
-	}
-	return RBL_ESTORE;
-}
-
-MDB_txn *rbl_txn_mdb(rbl_txn *t)
-{
-	return t->txn;
-}
-
-bool rbl_txn_is_write(const rbl_txn *t)
-{
-	return t->write;
-}
-
-int rbl_txn_fail(rbl_txn *t, int rc)
-{
-	if (t->write && !t->broken && rc != RBL_OK) {
-		t->broken = true;
-		t->rc_broken = rc;
-	}
-	return rc;
-}
-
-int rbl_txn_need_write(rbl_txn *t)
-{
-	if (!t->write)
-		return RBL_EREADONLY;
-	return t->broken ? t->rc_broken : RBL_OK;
-}
 
 const char *rbl_store_path(const rbl_store *s)
 {
@@ -447,9 +401,9 @@ static void close_cursors(rbl_txn *t)
 	t->seg_cur = t->name_cur = NULL;
 }
 
+/* Free T; the parts freed what they keep in it before (store_commit.c). */
 static void txn_free(rbl_txn *t)
 {
-	rbl_v4sum_txn_free(t);
 	free(t->lists);
 	free(t->zones_touched);
 	free(t->zones_created);
@@ -457,68 +411,30 @@ static void txn_free(rbl_txn *t)
 	free(t);
 }
 
-void rbl_txn_abort(rbl_txn *t)
+int rbl_txn_end(rbl_txn *t, bool commit)
 {
-	if (!t)
-		return;
+	int rc = RBL_OK;
+
 	if (t->write)
-		close_cursors(t);
+		close_cursors(t);	/* LMDB frees a write txn's at its end */
 	if (t->txn) {
-		mdb_txn_abort(t->txn);
+		if (commit)
+			rc = rbl_mdb_error(mdb_txn_commit(t->txn));
+		else
+			mdb_txn_abort(t->txn);
+		t->txn = NULL;
 		txn_unlive(t);
 	}
 	if (!t->write)
 		close_cursors(t);
 	if (t->write)
-		settle_extra(t, false);
-	txn_free(t);
-}
-
-static int commit_bookkeeping(rbl_txn *t)
-{
-	int rc;
-
-	/* summaries need the final segment maps and entry counts */
-	if ((rc = rbl_seg_commit(t)) != RBL_OK ||
-	    (rc = rbl_list_commit(t)) != RBL_OK ||
-	    (rc = rbl_v4sum_commit(t)) != RBL_OK ||
-	    (rc = rbl_zone_commit(t)) != RBL_OK)
-		return rc;
-	if (t->meta_changed)
-		return rbl_meta_bump_generation(t);
-	return RBL_OK;
-}
-
-int rbl_txn_commit(rbl_txn *t)
-{
-	int rc = RBL_OK;
-
-	if (!t->write) {
-		rbl_txn_abort(t);
-		return RBL_OK;
-	}
-	if (t->broken)
-		rc = t->rc_broken;
-	if (rc == RBL_OK)
-		rc = commit_bookkeeping(t);
-	close_cursors(t);
-	if (rc != RBL_OK) {
-		rbl_txn_abort(t);
-		return rc;
-	}
-	rc = rbl_mdb_error(mdb_txn_commit(t->txn));
-	t->txn = NULL;
-	txn_unlive(t);
-	settle_extra(t, rc == RBL_OK);
+		settle_extra(t, commit && rc == RBL_OK);
 	txn_free(t);
 	return rc;
 }
 
-void rbl_txn_reset(rbl_txn *t)
+void rbl_txn_drop_snapshot(rbl_txn *t)
 {
-	if (t->write || t->reset)
-		return;
-	rbl_v4sum_forget(t);
 	mdb_txn_reset(t->txn);
 	txn_unlive(t);
 }
@@ -532,14 +448,10 @@ static int renew_cursor(rbl_txn *t, MDB_cursor **c)
 	return RBL_OK;
 }
 
-int rbl_txn_renew(rbl_txn *t)
+int rbl_txn_take_snapshot(rbl_txn *t)
 {
-	int rc;
+	int rc = mdb_txn_renew(t->txn);
 
-	if (t->write)
-		return RBL_EINVAL;
-	rbl_txn_reset(t);
-	rc = mdb_txn_renew(t->txn);
 	if (rc == MDB_MAP_RESIZED) {
 		if ((rc = adopt_map_size(t->s)) != RBL_OK)
 			return rc;
@@ -550,105 +462,7 @@ int rbl_txn_renew(rbl_txn *t)
 	atomic_fetch_add(&t->s->live_txns, 1);
 	t->reset = false;
 	t->now = (int64_t)time(NULL);
-	rbl_v4sum_forget(t);
 	renew_cursor(t, &t->seg_cur);
 	renew_cursor(t, &t->name_cur);
 	return RBL_OK;
-}
-
-void rbl_txn_set_bulk(rbl_txn *t)
-{
-	if (t->write)
-		t->bulk = true;
-}
-
-void rbl_txn_set_source(rbl_txn *t, const char *source)
-{
-	size_t n = source ? strlen(source) : 0;
-
-	if (n > RBL_SOURCE_MAX)
-		n = RBL_SOURCE_MAX;
-	memcpy(t->source, source ? source : "", n);
-	t->source[n] = 0;
-}
-
-const char *rbl_txn_source(const rbl_txn *t)
-{
-	return t->source;
-}
-
-/* ------------------------------------------------ per-txn bookkeeping */
-
-struct rbl_list_state *rbl_txn_list_state(rbl_txn *t, uint32_t list_id)
-{
-	for (size_t i = t->n_lists; i-- > 0;)
-		if (t->lists[i].id == list_id)
-			return &t->lists[i];
-	return NULL;
-}
-
-int rbl_txn_mark_list(rbl_txn *t, uint32_t list_id, unsigned marks,
-		      int64_t delta)
-{
-	struct rbl_list_state *ls = rbl_txn_list_state(t, list_id);
-
-	if (!ls) {
-		if (rbl_array_reserve(t->lists, t->cap_lists, t->n_lists + 1,
-				      8) != RBL_OK)
-			return rbl_txn_fail(t, RBL_ENOMEM);
-		ls = &t->lists[t->n_lists++];
-		memset(ls, 0, sizeof *ls);
-		ls->id = list_id;
-	}
-	ls->marks |= marks;
-	ls->delta += delta;
-	return RBL_OK;
-}
-
-static int push_u32(rbl_txn *t, uint32_t **arr, size_t *n, size_t *cap,
-		    uint32_t v)
-{
-	for (size_t i = 0; i < *n; i++)
-		if ((*arr)[i] == v)
-			return RBL_OK;
-	if (rbl_array_reserve(*arr, *cap, *n + 1, 8) != RBL_OK)
-		return rbl_txn_fail(t, RBL_ENOMEM);
-	(*arr)[(*n)++] = v;
-	return RBL_OK;
-}
-
-int rbl_txn_mark_zone(rbl_txn *t, uint32_t zone_id, bool created)
-{
-	if (created)
-		return push_u32(t, &t->zones_created, &t->n_created,
-				&t->cap_created, zone_id);
-	return push_u32(t, &t->zones_touched, &t->n_touched, &t->cap_touched,
-			zone_id);
-}
-
-/* ------------------------------------------------------- statistics */
-
-static int sum_entries(void *arg, const rbl_list *l)
-{
-	*(uint64_t *)arg += l->n_entries;
-	return 0;
-}
-
-int rbl_store_stats_get(rbl_txn *t, rbl_store_stats *out)
-{
-	MDB_envinfo info = { 0 };
-	MDB_stat st = { 0 };
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	if ((rc = mdb_env_info(t->s->env, &info)) ||
-	    (rc = mdb_env_stat(t->s->env, &st)))
-		return rbl_mdb_error(rc);
-	out->map_size = info.me_mapsize;
-	out->page_size = st.ms_psize;
-	out->map_used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
-	out->max_readers = info.me_maxreaders;
-	out->num_readers = info.me_numreaders;
-	rc = rbl_list_foreach(t, sum_entries, &out->n_entries);
-	return rc < 0 ? rc : RBL_OK;
 }

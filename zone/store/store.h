@@ -1,7 +1,10 @@
 /*
  * store.h -- the rbld store: zones, lists and listings in one LMDB
  * environment.  This is the only API any rbld program uses to reach the
- * data; the key encoding and the LMDB handles stay inside zone/store/store*.c.
+ * data.  The other parts of zone/ keep their own records (users, audit,
+ * evidence, ...) in the same environment through table.h, inside these
+ * same transactions.  The key encoding, the LMDB handles and every LMDB
+ * call stay inside zone/store/ (store_impl.h is private to it).
  *
  * Model
  *   list   a named set of listings of one kind (IP prefixes, or domain

@@ -1,6 +1,6 @@
 /*
- * store_backup.c -- a hot, consistent, compacted copy of the store, and
- * the store format a program speaks.
+ * store_backup.c -- the store as a whole: a hot, consistent, compacted
+ * copy of it, the store format a program speaks, and its size figures.
  *
  * LMDB copies from one read transaction (MDB_CP_COMPACT leaves out free
  * pages), so writers and readers go on while it runs and the copy is one
@@ -91,4 +91,31 @@ int rbl_store_backup(rbl_store *s, const char *dir, uint64_t *size)
 	if (size)
 		*size = n;
 	return sync_dir(dir);
+}
+
+/* ------------------------------------------------------- statistics */
+
+static int sum_entries(void *arg, const rbl_list *l)
+{
+	*(uint64_t *)arg += l->n_entries;
+	return 0;
+}
+
+int rbl_store_stats_get(rbl_txn *t, rbl_store_stats *out)
+{
+	MDB_envinfo info = { 0 };
+	MDB_stat st = { 0 };
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = mdb_env_info(t->s->env, &info)) ||
+	    (rc = mdb_env_stat(t->s->env, &st)))
+		return rbl_mdb_error(rc);
+	out->map_size = info.me_mapsize;
+	out->page_size = st.ms_psize;
+	out->map_used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+	out->max_readers = info.me_maxreaders;
+	out->num_readers = info.me_numreaders;
+	rc = rbl_list_foreach(t, sum_entries, &out->n_entries);
+	return rc < 0 ? rc : RBL_OK;
 }

@@ -1,11 +1,29 @@
 /*
- * store_impl.h -- the store's private side, for zone/ modules only.
+ * store_impl.h -- the store's private side: only the files of zone/store/
+ * include it (and the unit tests of the store's own internals, which say
+ * why).
+ * Programs use store.h; the other parts of zone/ that keep their own
+ * records in the store use table.h (and bytes.h for their keys): no LMDB
+ * call, handle or type is seen outside zone/store/.
  *
- * Nothing outside zone/ includes this file: programs use store.h.  Modules
- * inside zone/ that keep their own data in the store (evidence, users,
- * audit, ...) use it to reach the LMDB transaction behind an rbl_txn and to
- * open their own named databases in the same environment, so their writes
- * commit atomically with listing changes.
+ * The files below call each other in one direction only, bottom first
+ * (tests/build/calls.test finds any circle):
+ *   store_txn.c      LMDB codes as rbl_error; a txn's own record
+ *   store_codec.c    key and value layouts, checks, put/get wrappers
+ *   store.c          the environment, named databases, LMDB txn ends
+ *   table.c          named tables for the rest of zone/ (table.h)
+ *   store_serial.c   zone serials (read by the journal and zone records)
+ *   store_list.c     list records, entry counts
+ *   journal.c        the change journal behind IXFR
+ *   store_lenmask.c, store_seg.c, store_v4sum.c, store_ip.c, store_name.c
+ *                    the listings
+ *   store_zrec.c     a zone's fixed records
+ *   store_zone.c     zone records, the commit-time serial bump
+ *   store_purge.c    removing listings in bulk (purge, list clear/delete)
+ *   store_backup.c   the store as a whole: copy, format, statistics
+ *   store_commit.c   commit, abort, reset, renew: each part's hooks
+ * (bytes.c, entry.c, kvrec.c and zrec.c are leaves that call no store
+ * file but the codec.)
  *
  * On-disk layout (format RBL_STORE_FORMAT; every integer big-endian so keys
  * sort numerically):
@@ -40,7 +58,9 @@
 #include <stdint.h>
 
 #include "zone/error.h"
+#include "zone/store/bytes.h"
 #include "zone/store/store.h"
+#include "zone/store/table.h"
 
 /* Bump on any incompatible layout.  2 added the IPv4 summaries: a format 1
  * store is upgraded by the first writer (it has no summaries, which is
@@ -164,59 +184,40 @@ struct rbl_txn {
 	bool jover;			/* too many changes: journal a reset */
 };
 
-/* ------------------------------------------------ for other modules */
+/* ---------------------------------- the bottom (store_txn.c) */
 
-/* The LMDB transaction behind T (valid until T ends or is reset). */
-MDB_txn *rbl_txn_mdb(rbl_txn *t);
-/* True if T is a write transaction. */
-bool rbl_txn_is_write(const rbl_txn *t);
+/* Translate an LMDB or errno code to an rbl_error. */
+int rbl_mdb_error(int mdb_rc);
+/* (rbl_txn_fail, which marks a write txn broken, is in table.h.) */
+/* Require a write transaction: RBL_OK, RBL_EREADONLY, or the error that
+ * broke it. */
+int rbl_txn_need_write(rbl_txn *t);
+/* Entries' source when their own is empty. */
+const char *rbl_txn_source(const rbl_txn *t);
+/* Record what T did to list LIST_ID (marks ORed, DELTA added). */
+int rbl_txn_mark_list(rbl_txn *t, uint32_t list_id, unsigned marks,
+		      int64_t delta);
+struct rbl_list_state *rbl_txn_list_state(rbl_txn *t, uint32_t list_id);
+int rbl_txn_mark_zone(rbl_txn *t, uint32_t zone_id, bool created);
+
+/* ------------------------------------------- environment (store.c) */
+
 /* Open the named database NAME (at most RBL_DB_NAME_MAX bytes) in T,
  * creating it in a write transaction.  The handle is cached by the store
  * and stays valid until the store is closed.  Returns RBL_OK, RBL_EINVAL
  * (bad name), RBL_ENOTFOUND (read txn, no such database), RBL_ELIMIT
  * (RBL_STORE_MAXDBS reached), RBL_ESTALE (the database was created after
- * this read txn began: reset, renew and retry), RBL_ESTORE. */
+ * this read txn began: reset, renew and retry), RBL_ESTORE.  The other
+ * parts of zone/ reach these as tables (table.c). */
 int rbl_store_db(rbl_txn *t, const char *name, MDB_dbi *out);
-/* Translate an LMDB or errno code to an rbl_error. */
-int rbl_mdb_error(int mdb_rc);
-/* Mark write txn T broken with RC (unless already) and return RC. */
-int rbl_txn_fail(rbl_txn *t, int rc);
-
-static inline void rbl_put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void rbl_put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline void rbl_put_be64(uint8_t *p, uint64_t v)
-{
-	rbl_put_be32(p, (uint32_t)(v >> 32));
-	rbl_put_be32(p + 4, (uint32_t)v);
-}
-
-static inline uint16_t rbl_get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t rbl_get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline uint64_t rbl_get_be64(const uint8_t *p)
-{
-	return (uint64_t)rbl_get_be32(p) << 32 | rbl_get_be32(p + 4);
-}
+/* The LMDB side of ending T, once the parts dropped what they keep in it
+ * (store_commit.c): commit (COMMIT) or abort, keep the databases T
+ * created only if committed, free T.  Returns the commit's result. */
+int rbl_txn_end(rbl_txn *t, bool commit);
+/* Read txn T: release its snapshot / take a fresh one (RBL_OK, RBL_EBUSY,
+ * RBL_ESTORE), for rbl_txn_reset and rbl_txn_renew. */
+void rbl_txn_drop_snapshot(rbl_txn *t);
+int rbl_txn_take_snapshot(rbl_txn *t);
 
 /* ------------------------------------------- codec (store_codec.c) */
 
@@ -247,12 +248,6 @@ int rbl_entry_decode(const void *data, size_t len, rbl_entry *out);
  * *FLAGS, the rest to M (TXT points into DATA).  RBL_OK or RBL_ESTORE. */
 int rbl_entry_match(const void *data, size_t len, uint32_t *flags,
 		    rbl_match *m);
-/* True if E answers at NOW (no expiry, or expiry after NOW). */
-static inline bool rbl_live(int64_t expires, int64_t now)
-{
-	return expires == 0 || expires > now;
-}
-
 /* Compact chain item (what a lookup needs): BUF holds RBL_CHAIN_ITEM_MAX
  * bytes; returns the length. */
 size_t rbl_chain_encode(const rbl_entry *e, uint8_t *buf);
@@ -261,30 +256,11 @@ size_t rbl_chain_encode(const rbl_entry *e, uint8_t *buf);
 size_t rbl_chain_decode(const uint8_t *p, size_t len, uint32_t *flags,
 			rbl_match *m);
 
-/* Growable byte buffer for records (meta), never more than CAP bytes. */
-struct rbl_wbuf {
-	uint8_t *p;
-	size_t len, cap;
-	bool overflow;
-};
-void rbl_wb_u8(struct rbl_wbuf *w, uint8_t v);
-void rbl_wb_u32(struct rbl_wbuf *w, uint32_t v);
-void rbl_wb_u64(struct rbl_wbuf *w, uint64_t v);
-void rbl_wb_bytes(struct rbl_wbuf *w, const void *p, size_t n);
-/* A string of at most 255 bytes, length-prefixed. */
-void rbl_wb_str(struct rbl_wbuf *w, const char *s);
-
-struct rbl_rbuf {
-	const uint8_t *p;
-	size_t len, pos;
-	bool bad;
-};
-uint8_t rbl_rb_u8(struct rbl_rbuf *r);
-uint32_t rbl_rb_u32(struct rbl_rbuf *r);
-uint64_t rbl_rb_u64(struct rbl_rbuf *r);
-void rbl_rb_bytes(struct rbl_rbuf *r, void *out, size_t n);
-/* Read a length-prefixed string into OUT of SIZE bytes (NUL-terminated). */
-void rbl_rb_str(struct rbl_rbuf *r, char *out, size_t size);
+/* Check and complete an entry before storing it: RBL_OK or RBL_EINVAL. */
+int rbl_entry_prepare(rbl_txn *t, const rbl_entry *in, uint32_t allowed,
+		      rbl_entry *out);
+/* Validate a DNS name in text (no trailing dot); RBL_OK or RBL_EINVAL. */
+int rbl_name_text_check(const char *name, bool allow_empty);
 
 /* Put/get helpers on one database, errors translated. */
 int rbl_db_put(rbl_txn *t, MDB_dbi dbi, const void *k, size_t klen,
@@ -296,18 +272,6 @@ int rbl_db_del(rbl_txn *t, MDB_dbi dbi, const void *k, size_t klen);
 int rbl_db_del_prefix(rbl_txn *t, MDB_dbi dbi, const void *prefix,
 		      size_t plen, uint64_t *n);
 
-/* ------------------------------------- transaction state (store.c) */
-
-/* Record what T did to list LIST_ID (marks ORed, DELTA added). */
-int rbl_txn_mark_list(rbl_txn *t, uint32_t list_id, unsigned marks,
-		      int64_t delta);
-struct rbl_list_state *rbl_txn_list_state(rbl_txn *t, uint32_t list_id);
-int rbl_txn_mark_zone(rbl_txn *t, uint32_t zone_id, bool created);
-/* Entries' source when their own is empty. */
-const char *rbl_txn_source(const rbl_txn *t);
-/* Require a write transaction: RBL_OK or RBL_EREADONLY. */
-int rbl_txn_need_write(rbl_txn *t);
-
 /* ------------------------------------------- lists (store_list.c) */
 
 /* RBL_OK if list LIST_ID exists and is of KIND, RBL_ENOTFOUND, or
@@ -318,6 +282,13 @@ void rbl_list_cache_forget(rbl_txn *t);
 int rbl_list_commit(rbl_txn *t);
 int rbl_meta_next_id(rbl_txn *t, const char *key, uint32_t *id);
 int rbl_meta_bump_generation(rbl_txn *t);
+/* Delete list L's record and name (its entries are gone already). */
+int rbl_list_drop_record(rbl_txn *t, const rbl_list *l);
+
+/* ----------------------------------------- serials (store_serial.c) */
+
+int rbl_zone_serial_put(rbl_txn *t, uint32_t zone_id, uint32_t serial);
+int rbl_zone_serial_del(rbl_txn *t, uint32_t zone_id);
 
 /* ------------------------------------------- zones (store_zone.c) */
 
@@ -325,8 +296,6 @@ int rbl_meta_bump_generation(rbl_txn *t);
 int rbl_zone_commit(rbl_txn *t);
 /* True if some zone uses LIST_ID (*USED), for list deletion. */
 int rbl_zone_uses_list(rbl_txn *t, uint32_t list_id, bool *used);
-/* Validate a DNS name in text (no trailing dot); RBL_OK or RBL_EINVAL. */
-int rbl_name_text_check(const char *name, bool allow_empty);
 /* Delete zone ZONE_ID's fixed records (store_zrec.c), if any. */
 int rbl_zrec_drop_zone(rbl_txn *t, uint32_t zone_id);
 
@@ -344,9 +313,6 @@ int rbl_seg_commit(rbl_txn *t);
 /* Delete entries and segments of LIST_ID; count of entries to *N. */
 int rbl_ip_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);
 int rbl_name_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);
-/* Check and complete an entry before storing it: RBL_OK or RBL_EINVAL. */
-int rbl_entry_prepare(rbl_txn *t, const rbl_entry *in, uint32_t allowed,
-		      rbl_entry *out);
 /* Delete without touching segments (bulk and purge paths). */
 int rbl_ip_del_raw(rbl_txn *t, uint32_t list_id, const rbl_prefix *p);
 /* Delete entries expired at NOW; count added to *N. */

@@ -37,27 +37,6 @@ static bool addr_ok(const rbl_addr *a)
 	return a && (a->family == RBL_AF4 || a->family == RBL_AF6);
 }
 
-int rbl_entry_prepare(rbl_txn *t, const rbl_entry *in, uint32_t allowed,
-		      rbl_entry *out)
-{
-	if (!in || (in->flags & ~allowed) || in->n_codes > RBL_MAX_CODES ||
-	    in->expires < 0 || in->added < 0 ||
-	    strnlen(in->txt, sizeof in->txt) > RBL_TXT_MAX ||
-	    strnlen(in->source, sizeof in->source) > RBL_SOURCE_MAX)
-		return RBL_EINVAL;
-	for (unsigned i = 0; i < in->n_codes; i++)
-		if (in->codes[i] >> 24 != 127)
-			return RBL_EINVAL;
-	*out = *in;
-	for (unsigned i = in->n_codes; i < RBL_MAX_CODES; i++)
-		out->codes[i] = 0;
-	if (out->added == 0)
-		out->added = t->now;
-	if (!out->source[0])
-		memcpy(out->source, t->source, sizeof out->source);
-	return RBL_OK;
-}
-
 static int ip_entry_get(rbl_txn *t, const uint8_t *k, size_t klen,
 			rbl_entry *out)
 {

@@ -197,52 +197,13 @@ int rbl_list_update(rbl_txn *t, const rbl_list *l)
 				 0);
 }
 
-static int list_clear_entries(rbl_txn *t, const rbl_list *l)
-{
-	uint64_t n = 0;
-	int rc;
-
-	if (l->kind == RBL_LIST_IP)
-		rc = rbl_ip_clear_list(t, l->id, &n);
-	else
-		rc = rbl_name_clear_list(t, l->id, &n);
-	if (rc != RBL_OK)
-		return rbl_txn_fail(t, rc);
-	return rbl_txn_mark_list(t, l->id, RBL_LIST_CHANGED | RBL_LIST_RESET,
-				 -(int64_t)n);
-}
-
-int rbl_list_clear(rbl_txn *t, uint32_t id)
-{
-	rbl_list l = { 0 };
-	int rc;
-
-	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
-		return rc;
-	if ((rc = rbl_list_get_id(t, id, &l)) != RBL_OK)
-		return rc;
-	return list_clear_entries(t, &l);
-}
-
-int rbl_list_delete(rbl_txn *t, uint32_t id)
+int rbl_list_drop_record(rbl_txn *t, const rbl_list *l)
 {
 	uint8_t k[RBL_LIST_NAME_MAX + 2];
-	rbl_list l = { 0 };
-	bool used = false;
 	int rc;
 
-	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
-		return rc;
-	if ((rc = rbl_list_get_id(t, id, &l)) != RBL_OK)
-		return rc;
-	if ((rc = rbl_zone_uses_list(t, id, &used)) != RBL_OK)
-		return rc;
-	if (used)
-		return RBL_EBUSY;
-	if ((rc = list_clear_entries(t, &l)) != RBL_OK)
-		return rc;
-	if ((rc = rbl_db_del(t, t->s->meta, k, list_id_key(k, id))) ||
-	    (rc = rbl_db_del(t, t->s->meta, k, list_name_key(k, l.name))))
+	if ((rc = rbl_db_del(t, t->s->meta, k, list_id_key(k, l->id))) ||
+	    (rc = rbl_db_del(t, t->s->meta, k, list_name_key(k, l->name))))
 		return rbl_txn_fail(t, rc);
 	rbl_list_cache_forget(t);
 	t->meta_changed = true;

@@ -1,9 +1,7 @@
 /*
  * store_zone.c -- zone records, serials and the commit-time serial bump.
  *
- * 'z'+id -> record, 'Z'+name -> id, 's'+id -> serial (u32).  The serial
- * lives apart from the record so the server's negative answers cost one
- * tiny get, and so a commit bumps it without rewriting the zone.
+ * 'z'+id -> record, 'Z'+name -> id; the serial is apart (store_serial.c).
  * Record, version 1: u8 version, u32 id, str name, str mname, str rname,
  * u32 refresh, retry, expire, minimum, ttl, neg_ttl, ns_ttl, u8 n_ns,
  * n_ns x str, u8 n_glue, n_glue x (str name, u8 family, 16 bytes), u8
@@ -21,34 +19,6 @@
 #define ZONE_REC_MAX	8192
 
 /* --------------------------------------------------------- names */
-
-static bool label_char_ok(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
-int rbl_name_text_check(const char *name, bool allow_empty)
-{
-	size_t n = strnlen(name, RBL_NAME_MAX + 1), lab = 0;
-
-	if (n == 0)
-		return allow_empty ? RBL_OK : RBL_EINVAL;
-	if (n > RBL_NAME_MAX)
-		return RBL_EINVAL;
-	for (size_t i = 0; i <= n; i++) {
-		if (i == n || name[i] == '.') {
-			if (lab == 0 || lab > RBL_LABEL_MAX)
-				return RBL_EINVAL;
-			lab = 0;
-		} else if (!label_char_ok(name[i])) {
-			return RBL_EINVAL;
-		} else {
-			lab++;
-		}
-	}
-	return RBL_OK;
-}
 
 /* Lowercase SRC without its trailing dot into DST (RBL_NAME_MAX+1). */
 static int name_norm(const char *src, char *dst, bool allow_empty)
@@ -153,33 +123,6 @@ static int zone_put(rbl_txn *t, const rbl_zone *z)
 	return rc;
 }
 
-static int serial_put(rbl_txn *t, uint32_t id, uint32_t serial)
-{
-	uint8_t k[8], v[4];
-
-	rbl_put_be32(v, serial);
-	return rbl_db_put(t, t->s->meta, k, zone_key(k, 's', id), v, 4, 0);
-}
-
-int rbl_zone_serial(rbl_txn *t, uint32_t zone_id, uint32_t *serial)
-{
-	uint8_t k[8];
-	MDB_val v = { 0 };
-	int rc = rbl_db_get(t, t->s->meta, k, zone_key(k, 's', zone_id), &v);
-
-	if (rc != RBL_OK)
-		return rc;
-	if (v.mv_size != 4)
-		return RBL_ESTORE;
-	*serial = rbl_get_be32(v.mv_data);
-	return RBL_OK;
-}
-
-bool rbl_serial_after(uint32_t a, uint32_t b)
-{
-	return a != b && (uint32_t)(a - b) < 0x80000000u;
-}
-
 int rbl_zone_set_serial(rbl_txn *t, uint32_t zone_id, uint32_t serial)
 {
 	uint32_t cur = 0;
@@ -190,7 +133,7 @@ int rbl_zone_set_serial(rbl_txn *t, uint32_t zone_id, uint32_t serial)
 		return rc;
 	if (serial == 0 || !rbl_serial_after(serial, cur))
 		return RBL_EINVAL;	/* 0 is skipped, as by commits */
-	if ((rc = serial_put(t, zone_id, serial)) != RBL_OK ||
+	if ((rc = rbl_zone_serial_put(t, zone_id, serial)) != RBL_OK ||
 	    (rc = rbl_journal_write(t, zone_id, serial, true, NULL, 0)) !=
 	    RBL_OK)
 		return rbl_txn_fail(t, rc);
@@ -274,7 +217,7 @@ int rbl_zone_create(rbl_txn *t, rbl_zone *z)
 		return rbl_txn_fail(t, rc);
 	rec.serial = 1;
 	rbl_put_be32(idb, rec.id);
-	if ((rc = zone_put(t, &rec)) || (rc = serial_put(t, rec.id, 1)) ||
+	if ((rc = zone_put(t, &rec)) || (rc = rbl_zone_serial_put(t, rec.id, 1)) ||
 	    (rc = rbl_db_put(t, t->s->meta, k, klen, idb, 4, 0)) ||
 	    (rc = rbl_journal_write(t, rec.id, 1, true, NULL, 0)) ||
 	    (rc = rbl_txn_mark_zone(t, rec.id, true)))
@@ -355,7 +298,7 @@ int rbl_zone_delete(rbl_txn *t, uint32_t id)
 		return rc;
 	}
 	if (!(rc = rbl_db_del(t, t->s->meta, k, zone_key(k, 'z', id))) &&
-	    !(rc = rbl_db_del(t, t->s->meta, k, zone_key(k, 's', id)))) {
+	    !(rc = rbl_zone_serial_del(t, id))) {
 		k[0] = 'Z';
 		memcpy(k + 1, z->name, strlen(z->name));
 		rc = rbl_db_del(t, t->s->meta, k, strlen(z->name) + 1);
@@ -526,7 +469,7 @@ int rbl_zone_commit(rbl_txn *t)
 	for (size_t i = 0; rc == RBL_OK && i < bs.n; i++) {
 		struct bump *b = &bs.v[i];
 
-		rc = serial_put(t, b->zone_id, b->serial);
+		rc = rbl_zone_serial_put(t, b->zone_id, b->serial);
 		if (rc == RBL_OK)
 			rc = rbl_journal_write(t, b->zone_id, b->serial,
 					       b->reset, b->lists, b->n);
