@@ -22,14 +22,8 @@ static int stat_list(void *arg, const rbl_list *l)
 static int stat_zone(void *arg, const rbl_zone *z)
 {
 	rbl_txn *t = arg;
-	unsigned long long total = 0;
+	unsigned long long total = rbl_zone_entries(t, z);
 
-	for (unsigned i = 0; i < z->n_lists; i++) {
-		rbl_list l = { 0 };
-
-		if (rbl_list_get_id(t, z->lists[i].list_id, &l) == RBL_OK)
-			total += l.n_entries;
-	}
 	printf("zone %-32s serial %-10u %2u list%s %12llu entries\n",
 	       z->name, z->serial, z->n_lists, z->n_lists == 1 ? " " : "s",
 	       total);

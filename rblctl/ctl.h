@@ -69,6 +69,12 @@ int ctl_open_store(ctl *c, bool create);
 int ctl_try_store(ctl *c);
 /* Begin a transaction on the open store; CTL_OK/CTL_ERR. */
 int ctl_begin(ctl *c, bool write, rbl_txn **t);
+/* Open the store, begin a transaction (a write one with WRITE) and fetch
+ * list NAME into L: the one way a command finds the list it works on.
+ * CTL_OK with *T open, or CTL_ERR with the reason printed ("no list
+ * NAME" and how to make one) and nothing left open. */
+int ctl_open_list(ctl *c, const char *name, bool write, rbl_txn **t,
+		  rbl_list *l);
 /* Commit; on failure print WHAT and the reason.  CTL_OK/CTL_ERR. */
 int ctl_commit(rbl_txn *t, const char *what);
 /* Print "WHAT: reason" for store error RC and abort T (may be NULL). */
