@@ -234,7 +234,7 @@ static void describe_entry(const rbl_entry *e, char *buf, size_t size)
 
 int cmd_add(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("add");
+	const ctl_cmd *me = c->cmd;
 	ctl_item *items = NULL;
 	unsigned added = 0;
 	add_opts o = { 0 };
@@ -325,7 +325,7 @@ static int del_name(rbl_txn *t, const rbl_list *l, const ctl_item *it,
 
 int cmd_del(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("del");
+	const ctl_cmd *me = c->cmd;
 	ctl_item *items = NULL;
 	unsigned removed = 0;
 	rbl_list l = { 0 };
@@ -420,7 +420,7 @@ int cmd_show(ctl *c, int argc, char **argv)
 		{ "within", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const ctl_cmd *me = ctl_find_cmd("show");
+	const ctl_cmd *me = c->cmd;
 	rbl_prefix within = { 0 }, *w = NULL;
 	rbl_list l = { 0 };
 	rbl_txn *t = NULL;

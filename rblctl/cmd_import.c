@@ -563,7 +563,7 @@ static int apply_ttl(import_run *r, rbl_txn *t, const rbl_list *l)
 
 int cmd_import(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("import");
+	const ctl_cmd *me = c->cmd;
 	import_run r = { 0 };
 	rbl_list l = { 0 };
 	rbl_txn *t = NULL;

@@ -242,7 +242,7 @@ static int check_sections(import_run *r)
 
 int cmd_import_zone(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("import-zone");
+	const ctl_cmd *me = c->cmd;
 	char zone[RBL_NAME_MAX + 1];
 	double t0 = imp_now_seconds();
 	import_run r = { 0 };

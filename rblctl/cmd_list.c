@@ -188,7 +188,7 @@ static int list_delete(ctl *c, const char *name)
 
 int cmd_list(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("list");
+	const ctl_cmd *me = c->cmd;
 	const char *sub = argc > 1 ? argv[1] : "";
 
 	if (strcmp(sub, "create") == 0)
@@ -226,7 +226,7 @@ int cmd_lists(ctl *c, int argc, char **argv)
 	int rc;
 
 	if (argc != 1)
-		return ctl_usage(ctl_find_cmd("lists"), "lists takes no "
+		return ctl_usage(c->cmd, "lists takes no "
 				 "arguments");
 	if (ctl_open_store(c, false) != CTL_OK ||
 	    ctl_begin(c, false, &t) != CTL_OK)

@@ -42,7 +42,7 @@ int cmd_stats(ctl *c, int argc, char **argv)
 	int rc;
 
 	if (argc != 1)
-		return ctl_usage(ctl_find_cmd("stats"), "stats takes no "
+		return ctl_usage(c->cmd, "stats takes no "
 				 "arguments");
 	if (ctl_open_store(c, false) != CTL_OK ||
 	    ctl_begin(c, false, &t) != CTL_OK)
@@ -124,10 +124,10 @@ int cmd_purge(ctl *c, int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "--every") == 0) {
 		if (rbl_parse_duration(argv[2], &every) != RBL_OK || !every)
-			return ctl_usage(ctl_find_cmd("purge"), "--every: a "
+			return ctl_usage(c->cmd, "--every: a "
 					 "duration (30s, 5m, 1h)");
 	} else if (argc != 1) {
-		return ctl_usage(ctl_find_cmd("purge"), "purge takes no "
+		return ctl_usage(c->cmd, "purge takes no "
 				 "arguments but --every DURATION");
 	}
 	if (ctl_open_store(c, false) != CTL_OK ||

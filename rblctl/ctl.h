@@ -34,6 +34,7 @@ typedef struct ctl {
 	rbl_conf *conf;		/* NULL when there is no configuration */
 	rbl_store *store;
 	char source[RBL_SOURCE_MAX + 1];	/* "rblctl:<user>" */
+	const struct ctl_cmd *cmd;	/* the command running, for its usage */
 } ctl;
 
 typedef struct ctl_cmd {
@@ -129,8 +130,5 @@ int cmd_audit(ctl *c, int argc, char **argv);
 int cmd_backup(ctl *c, int argc, char **argv);
 /* `zone bump-serial ...`: ARGV[0] is "bump-serial" (cmd_backup.c). */
 int ctl_zone_bump_serial(ctl *c, const ctl_cmd *me, int argc, char **argv);
-
-/* The table in main.c, for help texts. */
-const ctl_cmd *ctl_find_cmd(const char *name);
 
 #endif
