@@ -223,17 +223,18 @@ static bool limit(rbl_engine *e, const verdict *v, int transport,
 }
 
 /* A query with a TSIG record (a secondary asking for the SOA): *TS is
- * checked; a bad one turns the answer into NOTAUTH (RFC 8945 5.2). */
-static bool tsig_query(const rbl_engine *e, const uint8_t *pkt, size_t len,
-		       rbl_tsig_state *ts)
+ * checked where the parser found it; a bad one turns the answer into
+ * NOTAUTH (RFC 8945 5.2). */
+static bool tsig_query(const rbl_engine *e, rbl_tsig_state *ts)
 {
+	const rbl_query *q = &e->query;
 	const rbl_xfr_conf *x;
 
-	if (!e->conf->xfr || len < DNS_HDR_LEN || dns_get16(pkt + 10) == 0)
+	if (!e->conf->xfr || q->tsig_at == 0)
 		return false;
 	x = rbl_xfr_live_get(e->conf->xfr);
-	if (!x->n_keys || rbl_tsig_check(x->keys, x->n_keys, pkt, len,
-					 e->env.now, ts) != RBL_OK)
+	if (!x->n_keys || rbl_tsig_check(x->keys, x->n_keys, q->pkt, q->len,
+					 q->tsig_at, e->env.now, ts) != RBL_OK)
 		return false;
 	return rbl_tsig_present(ts);
 }
@@ -286,7 +287,7 @@ int rbl_engine_answer_from(rbl_engine *e, const struct sockaddr *from,
 	if (v.rule && v.rule->action == RBL_ACT_IGNORE)
 		return RBL_EFORMAT;
 	decide(e, &v);
-	if ((tsig = tsig_query(e, pkt, len, &ts)) && ts.error)
+	if ((tsig = tsig_query(e, &ts)) && ts.error)
 		rbl_decision_rcode(&e->decision, DNS_RCODE_NOTAUTH);
 	room = answer_limit(q, e->conf, transport, cap);
 	if (rbl_answer_write(q, &e->decision, e->conf->edns_buffer_max, out,

@@ -16,9 +16,10 @@
  *
  * Each answer is a sequence of steps (engine.c): parse, admit (client
  * ACL and quota, access.h), decide (lookup, then the ACL's rewrite),
- * write, limit (RRL, UDP only).  rbl_engine_begin() also adopts a client
- * policy reloaded since the last batch.  No sockets are involved, so tests
- * feed packets straight in.  An engine belongs to one thread.
+ * write, limit (RRL, UDP only), sign (TSIG, at the record the parser
+ * found, when the query was signed).  rbl_engine_begin() also adopts a
+ * client policy reloaded since the last batch.  No sockets are involved,
+ * so tests feed packets straight in.  An engine belongs to one thread.
  */
 #ifndef RBLD_ENGINE_H
 #define RBLD_ENGINE_H

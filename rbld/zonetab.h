@@ -99,7 +99,8 @@ rbl_zt_zone *rbl_zonetab_find(const rbl_zonetab *zt, const rbl_query *q);
 uint32_t rbl_zonetab_serial(rbl_zt_zone *z, rbl_txn *t, uint64_t batch);
 
 /* Convert text NAME ("bl.example", trailing dot optional) to lowercase
- * wire format.  RBL_OK or RBL_EINVAL. */
+ * wire format with zone/dname.h's rbl_name_wire, the conversion the
+ * transfers use too.  RBL_OK or RBL_EINVAL. */
 int rbl_zt_name_from_text(const char *name, rbl_zt_name *out);
 
 #endif
