@@ -18,6 +18,7 @@
 
 #include <microhttpd.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "zone/kstats.h"
 #include "zone/people/audit.h"
@@ -78,15 +79,8 @@ static int collect(void *arg, const rbl_qkey *k)
 {
 	key_set *s = arg;
 
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 32;
-		rbl_qkey *nk = realloc(s->k, cap * sizeof *nk);
-
-		if (!nk)
-			return RBL_ENOMEM;
-		s->k = nk;
-		s->cap = cap;
-	}
+	if (rbl_array_reserve(s->k, s->cap, s->n + 1, 32) != RBL_OK)
+		return RBL_ENOMEM;
 	s->k[s->n++] = *k;
 	return 0;
 }

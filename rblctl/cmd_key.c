@@ -26,9 +26,11 @@
 
 #define DEFAULT_DB_STATS	"/var/lib/rbld/" RBL_QSTATS_FILE
 
+static const ctl_cmd *key_cmd;	/* for usage messages: set by cmd_key */
+
 static const ctl_cmd *me(void)
 {
-	return ctl_find_cmd("key");
+	return key_cmd;
 }
 
 /* rbld's key counters file, as rbld derives it from server.stats-file. */
@@ -354,6 +356,7 @@ int cmd_key(ctl *c, int argc, char **argv)
 	unsigned n = 0;
 	int rc;
 
+	key_cmd = c->cmd;
 	if (ctl_open_store(c, false) != CTL_OK)
 		return CTL_ERR;
 	if (strcmp(verb, "list") == 0 && argc == 2)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "keytab.h"
 
@@ -76,24 +77,20 @@ int rbl_zone_keys_load(const rbl_conf *c, rbl_zone_keys **out, size_t *n,
 
 	*out = NULL;
 	*n = 0;
+	size_t cap = 0;
+
 	while ((s = rbl_conf_next(c, "zone", s))) {
-		rbl_zone_keys zk;
-		rbl_zone_keys *nv;
+		rbl_zone_keys zk = { 0 };
 		int rc = zone_keys_one(c, s, &zk, err, errlen);
 
+		if (rc == RBL_OK && zk.mode != RBL_KEYS_OFF)
+			rc = rbl_array_reserve(v, cap, cnt + 1, 4);
 		if (rc != RBL_OK) {
 			free(v);
 			return rc;
 		}
-		if (zk.mode == RBL_KEYS_OFF)
-			continue;
-		nv = realloc(v, (cnt + 1) * sizeof *v);
-		if (!nv) {
-			free(v);
-			return RBL_ENOMEM;
-		}
-		v = nv;
-		v[cnt++] = zk;
+		if (zk.mode != RBL_KEYS_OFF)
+			v[cnt++] = zk;
 	}
 	*out = v;
 	*n = cnt;
@@ -115,7 +112,7 @@ const rbl_zone_keys *rbl_zone_keys_find(const rbl_zone_keys *zk, size_t n,
 typedef struct build {
 	rbl_txn *txn;
 	rbl_kt_key *keys;
-	uint32_t n, cap;
+	size_t n, cap;
 	int rc;
 } build;
 
@@ -133,15 +130,9 @@ static int add_key(void *arg, const rbl_qkey *k)
 	build *b = arg;
 	rbl_kt_key *e;
 
-	if (b->n == b->cap) {
-		uint32_t cap = b->cap ? 2 * b->cap : 64;
-		rbl_kt_key *nk = realloc(b->keys, cap * sizeof *nk);
-
-		if (!nk)
-			return b->rc = RBL_ENOMEM;
-		b->keys = nk;
-		b->cap = cap;
-	}
+	if (b->n >= UINT32_MAX / 2 ||
+	    rbl_array_reserve(b->keys, b->cap, b->n + 1, 64) != RBL_OK)
+		return b->rc = RBL_ENOMEM;
 	e = &b->keys[b->n];
 	memset(e, 0, sizeof *e);
 	memcpy(e->secret, k->secret, RBL_QKEY_SECRET_LEN);
@@ -230,7 +221,7 @@ int rbl_keytab_refresh(rbl_keytab *kt, rbl_txn *t, uint64_t gen,
 	if (rc == RBL_OK)
 		rc = b.rc;
 	nkt.keys = b.keys;
-	nkt.n = b.n;
+	nkt.n = (uint32_t)b.n;
 	if (rc == RBL_OK)
 		rc = index_keys(&nkt);
 	if (rc != RBL_OK) {
