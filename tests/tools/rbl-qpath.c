@@ -13,7 +13,10 @@
  * mixed case, a name list, the apex SOA, a name outside every zone.  -p
  * turns on the client policy steps (RRL and a daily quota at rates that
  * never limit, so every query walks both tables); -t signs every query
- * with TSIG (the engine checks and signs).  Prints the queries answered
+ * with TSIG (the engine checks and signs).  -K makes bl.test and dbl.test
+ * zones that accept access keys (rbld/keytab.h) and stores one key with
+ * a quota that never runs out; -k also puts that key into every name of
+ * those zones below the apex (ADDR.KEY.bl.test).  Prints the queries answered
  * their total answer bytes and a hash of the answers, which must not
  * change between builds.
  */
@@ -21,10 +24,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "zone/config/config.h"
 #include "zone/error.h"
+#include "zone/people/qkey.h"
 #include "zone/store/store.h"
 #include "rbld/engine.h"
 #include "rbld/xfr_conf.h"
@@ -41,6 +46,9 @@ static const char *const names[] = {
 	"17.0.0.10.bl.test",
 };
 #define N_NAMES (sizeof names / sizeof names[0])
+
+static char key_secret[RBL_QKEY_SECRET_LEN + 1];
+static bool keyed_names;
 
 static int die(const char *what, int rc)
 {
@@ -99,10 +107,45 @@ static void make_store(const char *dir, rbl_store **s)
 		die("commit", rc);
 }
 
+static void add_key(rbl_store *s)
+{
+	rbl_qkey k = { .name = "qpath", .quota = 4000000000u };
+	rbl_txn *t = NULL;
+	int rc;
+
+	if ((rc = rbl_txn_begin(s, true, &t)) != RBL_OK ||
+	    (rc = rbl_qkey_add(t, &k, NOW)) != RBL_OK ||
+	    (rc = rbl_txn_commit(t)) != RBL_OK)
+		die("key", rc);
+	memcpy(key_secret, k.secret, sizeof key_secret);
+}
+
+/* NAME with the key label put before its zone (bl.test or dbl.test,
+ * below the apex) into BUF. */
+static const char *keyed_name(const char *name, char *buf, size_t size)
+{
+	static const char *const zones[] = { ".dbl.test", ".bl.test" };
+	size_t n = strlen(name);
+
+	for (unsigned i = 0; keyed_names && i < 2; i++) {
+		size_t z = strlen(zones[i]);
+
+		if (n > z && strcasecmp(name + n - z, zones[i]) == 0 &&
+		    !(i == 1 && n >= 9 &&
+		      strcasecmp(name + n - 9, ".dbl.test") == 0)) {
+			snprintf(buf, size, "%.*s.%s%s", (int)(n - z), name,
+				 key_secret, name + n - z);
+			return buf;
+		}
+	}
+	return name;
+}
+
 /* Query I of the mix into P; returns its length. */
 static size_t make_query(uint8_t *p, unsigned i, const rbl_tsig_key *key)
 {
-	const char *name = names[i % N_NAMES];
+	char buf[300];
+	const char *name = keyed_name(names[i % N_NAMES], buf, sizeof buf);
 	size_t n = DNS_HDR_LEN;
 	rbl_tsig_state st = { 0 };
 
@@ -141,15 +184,20 @@ static rbl_access_live access_live;
 static rbl_xfr_conf xconf;
 static rbl_xfr_live xfr_live;
 
-static void load_policy(void)
+static void load_policy(bool limits, bool keys)
 {
-	static const char text[] =
-		"rrl:\n\tresponses-per-second: 1000000\n"
-		"quota:\n\tqueries-per-day: 1000000000\n";
+	char text[512];
 	char err[256] = "";
 	rbl_conf *c = NULL;
-	int rc = rbl_conf_parse(text, strlen(text), "qpath.conf", &c, err,
-				sizeof err);
+	int rc;
+
+	snprintf(text, sizeof text, "%s%s", limits ?
+		 "rrl:\n\tresponses-per-second: 1000000\n"
+		 "quota:\n\tqueries-per-day: 1000000000\n" : "",
+		 keys ? "zone: bl.test\n\tkeys: accept\n"
+		 "zone: dbl.test\n\tkeys: accept\n" : "");
+	rc = rbl_conf_parse(text, strlen(text), "qpath.conf", &c, err,
+			    sizeof err);
 
 	rbl_access_init(&policy);
 	if (rc == RBL_OK)
@@ -173,29 +221,35 @@ int main(int argc, char **argv)
 	size_t qlen[N_NAMES] = { 0 }, outlen = 0;
 	unsigned long rounds = 20000, answered = 0, bytes = 0;
 	uint64_t hash = 0xcbf29ce484222325ull;	/* FNV-1a */
-	bool use_policy = false, use_tsig = false;
+	bool use_policy = false, use_tsig = false, use_keys = false;
 	struct sockaddr_in from[N_NAMES] = { 0 };
 	rbl_store *s = NULL;
 	rbl_engine e = { 0 };
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "n:pt")) != -1) {
+	while ((opt = getopt(argc, argv, "n:ptkK")) != -1) {
 		if (opt == 'n')
 			rounds = strtoul(optarg, NULL, 10);
 		else if (opt == 'p')
 			use_policy = true;
 		else if (opt == 't')
 			use_tsig = true;
-		else {
-			fprintf(stderr, "usage: rbl-qpath [-p] [-t] [-n N]\n");
+		else if (opt == 'k' || opt == 'K') {
+			use_keys = true;
+			keyed_names |= opt == 'k';
+		} else {
+			fprintf(stderr, "usage: rbl-qpath [-p] [-t] [-k|-K] "
+				"[-n N]\n");
 			return 2;
 		}
 	}
 	if (!mkdtemp(dir))
 		die("mkdtemp", RBL_EIO);
 	make_store(dir, &s);
-	if (use_policy) {
-		load_policy();
+	if (use_keys)
+		add_key(s);
+	if (use_policy || use_keys) {
+		load_policy(use_policy, use_keys);
 		ec.access = &access_live;
 	}
 	if (use_tsig) {
