@@ -90,7 +90,9 @@ static int audit(ctl *c, rbl_txn *t, const char *action, const char *name,
 static int parse_opts(int argc, char **argv, int from, rbl_qkey *k,
 		      bool *set_zones, bool *set_quota, bool *set_contact)
 {
-	for (int i = from; i < argc; i++) {
+	int i = from;
+
+	while (i < argc) {	/* every option takes one value */
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		char *end = NULL;
 
@@ -119,7 +121,7 @@ static int parse_opts(int argc, char **argv, int from, rbl_qkey *k,
 		} else {
 			return ctl_usage(me(), "unknown option %s", argv[i]);
 		}
-		i++;
+		i += 2;
 	}
 	return CTL_OK;
 }
