@@ -584,8 +584,32 @@ static int parse_code(const char *s)
 	return RBL_OK;
 }
 
+/* 2*LEN hex digits (surrounding blanks allowed) into OUT. */
+static int parse_hex(const char *s, uint8_t *out, size_t len)
+{
+	size_t n = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (; n < 2 * len && isxdigit((unsigned char)s[n]); n++) {
+		int c = tolower((unsigned char)s[n]);
+		int v = c <= '9' ? c - '0' : c - 'a' + 10;
+
+		out[n / 2] = (uint8_t)((n % 2) ? (out[n / 2] | v) : (v << 4));
+	}
+	if (n != 2 * len)
+		return RBL_ESYNTAX;
+	for (s += n; *s == ' ' || *s == '\t' || *s == '\r' || *s == '\n';)
+		s++;
+	return *s ? RBL_ESYNTAX : RBL_OK;
+}
+
+#define SECRET_BYTES	16	/* RBL_CT_SECRET: a 128-bit key */
+
 static int check_type(int type, const char *v)
 {
+	uint8_t secret[SECRET_BYTES];
+
 	uint32_t u32 = 0;
 	uint64_t u64 = 0;
 	bool b = false;
@@ -600,6 +624,7 @@ static int check_type(int type, const char *v)
 	case RBL_CT_LISTEN:	return parse_listen(v);
 	case RBL_CT_NAME:	return parse_name(v);
 	case RBL_CT_CODE:	return parse_code(v);
+	case RBL_CT_SECRET:	return parse_hex(v, secret, sizeof secret);
 	}
 	return RBL_EINVAL;
 }
@@ -615,6 +640,7 @@ static const char *type_text(int type)
 	case RBL_CT_LISTEN:	return "address[@port], port 1..65535";
 	case RBL_CT_NAME:	return "a domain name";
 	case RBL_CT_CODE:	return "a return code in 127.0.0.0/8 (or 2, 0.2)";
+	case RBL_CT_SECRET:	return "32 hex digits (a 128-bit secret)";
 	}
 	return "text";
 }
@@ -700,6 +726,11 @@ static int check_item(const rbl_conf *c, const rbl_conf_section *s,
 			}
 	}
 	rc = check_type(k->type, it->value);
+	if (rc != RBL_OK && k->type == RBL_CT_SECRET) {
+		seterr(err, errlen, "%s:%u: %s: the value is not %s", c->path,
+		       it->line, it->key, type_text(k->type));
+		return RBL_EINVAL;
+	}
 	if (rc != RBL_OK) {
 		seterr(err, errlen, "%s:%u: %s: \"%s\" is not %s", c->path,
 		       it->line, it->key, it->value, type_text(k->type));
@@ -804,5 +835,57 @@ int rbl_conf_size(const rbl_conf *c, const rbl_conf_section *s,
 		*out = def;
 		return getter_error(c, it, RBL_CT_SIZE, err, errlen);
 	}
+	return RBL_OK;
+}
+
+/* The first line of the secret file PATH into OUT (LEN bytes). */
+static int secret_from_file(const rbl_conf *c, const rbl_conf_item *it,
+			    uint8_t *out, size_t len, char *err,
+			    size_t errlen)
+{
+	rbl_read_result r = { 0 };
+	char why[RBL_CONF_ERRLEN] = "";
+	int rc = rbl_read_whole(it->value, 0, 4096, &r, why, sizeof why);
+
+	if (rc != RBL_OK) {
+		seterr(err, errlen, "%s:%u: %s: %s", c->path, it->line,
+		       it->key, why[0] ? why : rbl_strerror(rc));
+		return RBL_EINVAL;
+	}
+	r.data[strcspn(r.data, "\n")] = '\0';
+	rc = parse_hex(r.data, out, len);
+	explicit_bzero(r.data, r.len);
+	free(r.data);
+	if (rc != RBL_OK) {
+		seterr(err, errlen, "%s:%u: %s: the first line of %s is not "
+		       "%zu hex digits", c->path, it->line, it->key,
+		       it->value, 2 * len);
+		return RBL_EINVAL;
+	}
+	return RBL_OK;
+}
+
+int rbl_conf_secret(const rbl_conf *c, const rbl_conf_section *s,
+		    const char *key, const char *file_key, uint8_t *out,
+		    size_t len, bool *found, char *err, size_t errlen)
+{
+	const rbl_conf_item *it = last_item(s, key);
+	const rbl_conf_item *file = file_key ? last_item(s, file_key) : NULL;
+
+	*found = false;
+	if (it && file) {
+		seterr(err, errlen, "%s:%u: %s: give either %s or %s, not "
+		       "both", c->path, file->line, file->key, key, file_key);
+		return RBL_EINVAL;
+	}
+	if (file && secret_from_file(c, file, out, len, err, errlen) !=
+		    RBL_OK)
+		return RBL_EINVAL;
+	if (it && parse_hex(it->value, out, len) != RBL_OK) {
+		seterr(err, errlen, "%s:%u: %s: the value is not %zu hex "
+		       "digits", c->path, it->line, it->key, 2 * len);
+		return RBL_EINVAL;
+	}
+	*found = it || file;
 	return RBL_OK;
 }
