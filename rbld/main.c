@@ -366,6 +366,12 @@ static void reload_access(settings *st, const rbl_conf *c, int rc,
 		free(a);
 		return;
 	}
+	/* A random cookie secret survives a reload (not a restart), so the
+	 * server cookies clients hold stay valid. */
+	if (st->access && !a->cookies.configured &&
+	    !st->access->cookies.configured)
+		memcpy(a->cookies.secret, st->access->cookies.secret,
+		       sizeof a->cookies.secret);
 	st->retired = r;
 	st->retired[st->n_retired++] = st->access;
 	st->access = a;
