@@ -10,7 +10,7 @@
 #include "zone/error.h"
 #include "answer.h"
 
-#define OPT_RR_LEN	11
+#define OPT_RR_LEN	RBL_OPT_RR_LEN
 #define MAX_A		(RBL_ZONE_MAX_LISTS * RBL_MAX_CODES)
 #define PTR_QNAME	DNS_HDR_LEN	/* the question name's offset */
 
@@ -348,14 +348,6 @@ static void put_opt(wire *w, const rbl_query *q, const rbl_decision *d,
 	if (q->answer_cookie_len)
 		put_cookie(w, q);
 	w->ar++;
-}
-
-size_t rbl_answer_opt_len(const rbl_query *q)
-{
-	if (!q->has_opt)
-		return 0;
-	return OPT_RR_LEN + (q->answer_cookie_len ? 4u + q->answer_cookie_len
-						  : 0);
 }
 
 /* Header, question and, with ALL, the sections; OPT last. */

@@ -28,8 +28,17 @@ int rbl_answer_write(const rbl_query *q, const rbl_decision *d,
 		     uint16_t edns_payload, uint8_t *out, size_t limit,
 		     size_t *outlen, bool *truncated);
 
-/* The length of the OPT record that ends an answer to Q (0: none). */
-size_t rbl_answer_opt_len(const rbl_query *q);
+#define RBL_OPT_RR_LEN	11	/* an OPT record without options */
+
+/* The length of the OPT record that ends an answer to Q (0: none).
+ * Inline: RRL asks it for every UDP answer it counts. */
+static inline size_t rbl_answer_opt_len(const rbl_query *q)
+{
+	if (!q->has_opt)
+		return 0;
+	return RBL_OPT_RR_LEN + (q->answer_cookie_len
+				 ? 4u + q->answer_cookie_len : 0);
+}
 
 /* The number of answer records in a message written by rbl_answer_write
  * (for statistics: NOERROR with 0 is NODATA). */
