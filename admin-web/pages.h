@@ -52,7 +52,7 @@ void page_api_report(adm_req *r, adm_resp *o);
 /* metrics.c */
 void page_metrics(adm_req *r, adm_resp *o);
 
-/* router.c: make O set the session cookie for TOKEN, or clear it when
+/* reply.c: make O set the session cookie for TOKEN, or clear it when
  * TOKEN is NULL. */
 void adm_session_cookie(const adm_req *r, adm_resp *o, const char *token);
 

@@ -32,7 +32,7 @@
 
 int cmd_backup(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("backup");
+	const ctl_cmd *me = c->cmd;
 	uint64_t size = 0;
 	int rc;
 

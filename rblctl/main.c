@@ -164,7 +164,7 @@ static const ctl_cmd commands[] = {
 	{ NULL, NULL, NULL, NULL }
 };
 
-const ctl_cmd *ctl_find_cmd(const char *name)
+static const ctl_cmd *find_cmd(const char *name)
 {
 	for (const ctl_cmd *c = commands; c->name; c++)
 		if (strcmp(c->name, name) == 0)
@@ -204,7 +204,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	ctl c = { CTL_DEFAULT_CONF, false, NULL, false, NULL, NULL, "" };
+	ctl c = { CTL_DEFAULT_CONF, false, NULL, false, NULL, NULL, "", NULL };
 	const ctl_cmd *cmd;
 	int opt, rc;
 
@@ -222,7 +222,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CTL_USAGE;
 	}
-	cmd = ctl_find_cmd(argv[optind]);
+	cmd = find_cmd(argv[optind]);
 	if (!cmd) {
 		fprintf(stderr, "rblctl: unknown command \"%s\"\n",
 			argv[optind]);
@@ -230,6 +230,7 @@ int main(int argc, char **argv)
 		return CTL_USAGE;
 	}
 	set_source(&c);
+	c.cmd = cmd;
 	if (ctl_want_help(cmd, argc - optind, argv + optind))
 		return CTL_OK;
 	rc = cmd->run(&c, argc - optind, argv + optind);

@@ -46,7 +46,7 @@ typedef struct rbl_zone_acl {
 typedef struct rbl_access {
 	rbl_acl *acl;			/* global rules; NULL: none */
 	rbl_zone_acl *zone_acls;	/* owned */
-	size_t n_zone_acls;
+	size_t n_zone_acls, cap_zone_acls;
 	rbl_rrl_conf rrl;
 	rbl_acl *rrl_exempt;		/* owned; rrl.exempt points here */
 	rbl_quota_conf quota;

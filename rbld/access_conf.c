@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "zone/array.h"
 #include "zone/config/conf_apply.h"
 #include "zone/error.h"
 #include "access.h"
@@ -123,11 +124,10 @@ static int zone_acl(rbl_access *p, const rbl_zt_name *name, rbl_acl **out)
 			*out = p->zone_acls[i].acl;
 			return RBL_OK;
 		}
-	z = realloc(p->zone_acls, (p->n_zone_acls + 1) * sizeof(*z));
-	if (!z)
+	if (rbl_array_reserve(p->zone_acls, p->cap_zone_acls,
+			      p->n_zone_acls + 1, 4) != RBL_OK)
 		return RBL_ENOMEM;
-	p->zone_acls = z;
-	z += p->n_zone_acls;
+	z = &p->zone_acls[p->n_zone_acls];
 	z->zone = *name;
 	if ((rc = rbl_acl_new(&z->acl)) != RBL_OK)
 		return rc;

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "zone/array.h"
 #include "zone/config/conf_apply.h"
 #include "zone/config/config.h"
 #include "zone/error.h"
@@ -56,14 +57,14 @@ typedef struct settings {
 	rbl_xfr_live xfr_live;		/* what transfers, NOTIFY and signed
 					   queries read */
 	rbl_xfr_conf **xfr_retired;	/* replaced on SIGHUP, freed at exit */
-	size_t n_xfr_retired;
+	size_t n_xfr_retired, cap_xfr_retired;
 	rbl_store *store;		/* for NOTIFY started by a SIGHUP */
 	rbl_notify *notify;
 	const char *conf_path;		/* read again on SIGHUP */
 	rbl_access *access;		/* acl:, quota:, rrl: (owned) */
 	rbl_access_live live;		/* what the workers read */
 	rbl_access **retired;		/* replaced on SIGHUP, freed at exit */
-	size_t n_retired;
+	size_t n_retired, cap_retired;
 } settings;
 
 static void usage(FILE *f)
@@ -352,16 +353,17 @@ static void reload_access(settings *st, const rbl_conf *c, int rc,
 			  const char *conf_err)
 {
 	char err[RBL_CONF_ERRLEN] = "";
-	rbl_access *a = NULL, **r;
+	rbl_access *a = NULL;
 
 	snprintf(err, sizeof(err), "%s", conf_err);
 	if (rc == RBL_OK)
 		rc = load_access(c, &a, err, sizeof(err));
-	r = rc == RBL_OK ? realloc(st->retired, (st->n_retired + 1) *
-				   sizeof(*r)) : NULL;
-	if (!r) {
+	if (rc == RBL_OK)
+		rc = rbl_array_reserve(st->retired, st->cap_retired,
+				       st->n_retired + 1, 4);
+	if (rc != RBL_OK) {
 		rbl_log_err("SIGHUP: %s; the client policy in force stays",
-			    err[0] ? err : rbl_strerror(rc ? rc : RBL_ENOMEM));
+			    err[0] ? err : rbl_strerror(rc));
 		if (a)
 			rbl_access_free(a);
 		free(a);
@@ -373,7 +375,6 @@ static void reload_access(settings *st, const rbl_conf *c, int rc,
 	    !st->access->cookies.configured)
 		memcpy(a->cookies.secret, st->access->cookies.secret,
 		       sizeof a->cookies.secret);
-	st->retired = r;
 	st->retired[st->n_retired++] = st->access;
 	st->access = a;
 	atomic_store(&st->live.current, a);
@@ -389,23 +390,22 @@ static void reload_xfr(settings *st, const rbl_conf *c, int rc,
 		       const char *conf_err)
 {
 	char err[RBL_CONF_ERRLEN] = "";
-	rbl_xfr_conf *x = NULL, **r = NULL;
+	rbl_xfr_conf *x = NULL;
 
 	snprintf(err, sizeof(err), "%s", conf_err);
 	if (rc == RBL_OK)
 		rc = (x = calloc(1, sizeof *x)) ? RBL_OK : RBL_ENOMEM;
 	if (rc == RBL_OK)
 		rc = rbl_xfr_conf_load(c, x, err, sizeof(err));
-	if (rc == RBL_OK && !(r = realloc(st->xfr_retired,
-					  (st->n_xfr_retired + 1) * sizeof *r)))
-		rc = RBL_ENOMEM;
+	if (rc == RBL_OK)
+		rc = rbl_array_reserve(st->xfr_retired, st->cap_xfr_retired,
+				       st->n_xfr_retired + 1, 4);
 	if (rc != RBL_OK) {
 		rbl_log_err("SIGHUP: %s; the transfer settings in force stay",
 			    err[0] ? err : rbl_strerror(rc));
 		free_xfr_conf(x);
 		return;
 	}
-	st->xfr_retired = r;
 	st->xfr_retired[st->n_xfr_retired++] = st->xfr;
 	st->xfr = x;
 	atomic_store_explicit(&st->xfr_live.current, x, memory_order_release);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zone/array.h"
 #include "zone/dname.h"
 #include "zone/error.h"
 #include "zone/log.h"
@@ -294,15 +295,9 @@ static zone_state *zone_add(rbl_notify *n, const rbl_zone *z,
 {
 	zone_state *s;
 
-	if (n->n_zones == n->cap_zones) {
-		size_t cap = n->cap_zones ? n->cap_zones * 2 : 16;
-		zone_state *p = realloc(n->zones, cap * sizeof *p);
-
-		if (!p)
-			return NULL;
-		n->zones = p;
-		n->cap_zones = cap;
-	}
+	if (rbl_array_reserve(n->zones, n->cap_zones, n->n_zones + 1, 16) !=
+	    RBL_OK)
+		return NULL;
 	s = &n->zones[n->n_zones];
 	memset(s, 0, sizeof *s);
 	if (!(s->sends = calloc(conf->n_notify, sizeof *s->sends)))

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/dname.h"
 #include "zone/error.h"
 #include "zone/log.h"
@@ -176,15 +177,8 @@ static int add_zone(void *arg, const rbl_zone *z)
 {
 	struct build_ctx *b = arg;
 
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 8;
-		rbl_zt_zone *nz = realloc(b->zones, cap * sizeof(*nz));
-
-		if (!nz)
-			return b->rc = RBL_ENOMEM;
-		b->zones = nz;
-		b->cap = cap;
-	}
+	if (rbl_array_reserve(b->zones, b->cap, b->n + 1, 8) != RBL_OK)
+		return b->rc = RBL_ENOMEM;
 	b->rc = build_zone(&b->zones[b->n], z, b->txn);
 	if (b->rc != RBL_OK) {
 		free(b->zones[b->n].recs);

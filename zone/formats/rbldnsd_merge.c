@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "zone/formats/rbldnsd_merge.h"
 
@@ -109,30 +110,13 @@ void rbl_dsm_free(rbl_dsm *m)
 
 /* ---- storage ---- */
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t c = *cap ? *cap : 256;
-	void *np;
-
-	if (need <= *cap)
-		return RBL_OK;
-	while (c < need)
-		c *= 2;
-	np = realloc(*p, c * size);
-	if (!np)
-		return RBL_ENOMEM;
-	*p = np;
-	*cap = c;
-	return RBL_OK;
-}
-
 static int store_text(rbl_dsm *m, const char *s, size_t len, uint32_t *off)
 {
 	/* S may be text stored before, which growing moves */
 	bool inside = m->text && s >= m->text && s < m->text + m->text_len;
 	size_t at = inside ? (size_t)(s - m->text) : 0;
-	int rc = grow((void **)&m->text, &m->text_cap, m->text_len + len + 1,
-		      1);
+	int rc = rbl_array_reserve(m->text, m->text_cap,
+				   m->text_len + len + 1, 256);
 
 	if (rc != RBL_OK)
 		return rc;
@@ -210,8 +194,7 @@ static int intern(rbl_dsm *m, dsm_val *v, const char *txt, uint32_t *idx)
 			*idx = m->slots[j] - 1;
 			return RBL_OK;
 		}
-	rc = grow((void **)&m->vals, &m->cap_vals, m->n_vals + 1,
-		  sizeof(*m->vals));
+	rc = rbl_array_reserve(m->vals, m->cap_vals, m->n_vals + 1, 256);
 	if (rc == RBL_OK)
 		rc = store_text(m, txt, v->txt_len, &v->txt_off);
 	if (rc != RBL_OK)
@@ -228,7 +211,7 @@ static int add_item(rbl_dsm *m, const rbl_ds_record *r, uint8_t kind,
 		    uint32_t val, uint32_t name_off)
 {
 	dsm_item *it;
-	int rc = grow((void **)&m->items, &m->cap, m->n + 1, sizeof(*it));
+	int rc = rbl_array_reserve(m->items, m->cap, m->n + 1, 256);
 
 	if (rc != RBL_OK)
 		return rc;

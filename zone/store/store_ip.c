@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/store/store_impl.h"
 
 #define ANY_WITHIN_MAX_SEGMENTS 64
@@ -533,16 +534,9 @@ static int scan_expired(rbl_txn *t, struct expired_set *es)
 			break;
 		if (rbl_live(m.expires, es->now))
 			continue;
-		if (es->n == es->cap) {
-			size_t cap = es->cap ? 2 * es->cap : 256;
-			void *p = realloc(es->v, cap * sizeof *es->v);
-
-			if (!p) {
-				ret = RBL_ENOMEM;
-				break;
-			}
-			es->v = p;
-			es->cap = cap;
+		if (rbl_array_reserve(es->v, es->cap, es->n + 1, 256) != RBL_OK) {
+			ret = RBL_ENOMEM;
+			break;
 		}
 		es->v[es->n++] = x;
 	}
