@@ -377,7 +377,8 @@ void rbl_access_describe(const rbl_access *p, char *buf, size_t len)
 			      rbl_acl_act_name(p->quota.over.action));
 	if (n > 0 && (size_t)n < len && rbl_rrl_enabled(r))
 		n += snprintf(buf + n, len - (size_t)n, "; rrl %u/%u/%u per s "
-			      "(answers/nxdomain/errors), window %us, slip %u%s",
+			      "(answers/nxdomain/errors), window %us, "
+			      "slip %u%s",
 			      r->rate[RBL_RRL_ANSWER],
 			      r->rate[RBL_RRL_NXDOMAIN],
 			      r->rate[RBL_RRL_ERROR], r->window, r->slip,

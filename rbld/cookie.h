@@ -43,7 +43,7 @@
 #define RBL_COOKIE_MAX		DNS_COOKIE_MAX
 #define RBL_COOKIE_LIFETIME	3600	/* accepted this many seconds */
 #define RBL_COOKIE_RENEW	1800	/* older ones are replaced */
-#define RBL_COOKIE_SKEW		300	/* ... and this far in the future */
+#define RBL_COOKIE_SKEW		300	/* ... and this far ahead */
 
 enum rbl_cookie_verdict { RBL_COOKIE_NONE = 0, RBL_COOKIE_FRESH,
 			  RBL_COOKIE_VALID };

@@ -232,7 +232,7 @@ static void slip_to_badcookie(uint8_t *out, size_t qend)
 {
 	out[2] &= (uint8_t)~DNS_FLAG_TC;
 	out[3] = (uint8_t)((out[3] & 0xf0) | (DNS_RCODE_BADCOOKIE & 0x0f));
-	out[qend + 5] = DNS_RCODE_BADCOOKIE >> 4;	/* OPT: extended rcode */
+	out[qend + 5] = DNS_RCODE_BADCOOKIE >> 4;	/* OPT: high bits */
 }
 
 /* Step: response rate limiting of UDP answers.  False: drop it.  A

@@ -393,7 +393,7 @@ static int ext_rcode(const uint8_t *m, size_t len, size_t qend,
 	*cookie = NULL;
 	*clen = 0;
 	if (dns_get16(m + 10) == 0 || dns_get16(m + 6) || dns_get16(m + 8))
-		return m[3] & 15;		/* checked only on short forms */
+		return m[3] & 15;	/* checked only on short forms */
 	opt = m + qend;
 	if (qend + 11 > len || dns_get16(opt + 1) != DNS_T_OPT)
 		return -1;
