@@ -153,6 +153,7 @@ void page_metrics(adm_req *r, adm_resp *o)
 	store_metrics(&o->body, r);
 	cached_metrics(&o->body, r);
 	rbld_metrics(&o->body, r);
+	adm_key_metrics(&o->body, r);
 	adm_session_count(r->app->sessions, r->now, &all, &in);
 	help(&o->body, "rbl_admin_sessions", "gauge",
 	     "Live sessions of rbl-admin (logged in).");

@@ -89,9 +89,13 @@ static int purge_once(ctl *c, uint32_t retention)
 	rbl_policy_purge_stats st = { 0 };
 	int64_t now = (int64_t)time(NULL);
 	uint64_t n;
+	unsigned keys = 0;
 	rbl_txn *t = NULL;
 	int rc;
 
+	/* rbld cannot write: the keys' last use comes from its counters */
+	if ((rc = ctl_key_sync(c, &keys)) != RBL_OK)
+		ctl_err("access keys' last use: %s", rbl_strerror(rc));
 	if (ctl_begin(c, true, &t) != CTL_OK)
 		return CTL_ERR;
 	memset(&st, 0, sizeof(st));

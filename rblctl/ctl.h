@@ -128,6 +128,10 @@ int cmd_purge(ctl *c, int argc, char **argv);
 int cmd_user(ctl *c, int argc, char **argv);	/* wraps cmd_user.h */
 int cmd_audit(ctl *c, int argc, char **argv);
 int cmd_backup(ctl *c, int argc, char **argv);
+int cmd_key(ctl *c, int argc, char **argv);
+/* Carry rbld's last-used times of access keys into the store (cmd_key.c;
+ * purge runs it): the number of keys changed to *N. */
+int ctl_key_sync(ctl *c, unsigned *n);
 /* `zone bump-serial ...`: ARGV[0] is "bump-serial" (cmd_backup.c). */
 int ctl_zone_bump_serial(ctl *c, const ctl_cmd *me, int argc, char **argv);
 

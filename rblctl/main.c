@@ -146,6 +146,23 @@ static const ctl_cmd commands[] = {
 	  "  user passwd NAME [same options]\n"
 	  "  user del NAME\n"
 	  "  user list\n" },
+	{ "key", cmd_key,
+	  "key add|set|list|show|disable|enable|rotate|del|sync ...",
+	  "Access keys for zones with \"keys: accept\" or \"require\" in\n"
+	  "rbld.conf; queries name them as ADDRESS.SECRET.ZONE:\n"
+	  "  key add NAME [--zones Z,Z] [--quota N] [--contact TEXT]\n"
+	  "      prints the new secret; --zones: only these zones (default\n"
+	  "      every zone taking keys), --quota: queries per UTC day (0 =\n"
+	  "      none, the default)\n"
+	  "  key set NAME [--zones Z,Z|*] [--quota N] [--contact TEXT]\n"
+	  "  key list              secrets shortened, usage from rbld\n"
+	  "  key show NAME         the secret in full, counters from rbld\n"
+	  "  key disable|enable NAME\n"
+	  "  key rotate NAME       a new secret (printed); the old one stops\n"
+	  "  key del NAME\n"
+	  "  key sync              last-used times from rbld into the store\n"
+	  "                        (purge does this too)\n"
+	  "rbld answers by a change at its next query.\n" },
 	{ "stats", cmd_stats, "stats",
 	  "Entries per list, serial and lists per zone, map size and use.\n" },
 	{ "backup", cmd_backup, "backup DIR",

@@ -51,6 +51,10 @@ typedef struct rbl_access {
 	rbl_acl *rrl_exempt;		/* owned; rrl.exempt points here */
 	rbl_quota_conf quota;
 	rbl_acl *quota_exempt;		/* owned; quota.exempt points here */
+	/* Zones that take access keys (zone: keys, key-help; keytab.h):
+	 * keyed queries are answered by their key, not by the rules above. */
+	struct rbl_zone_keys *zone_keys;	/* owned */
+	size_t n_zone_keys;
 	rbl_cookie_conf cookies;	/* read whether or not the rest is
 					 * active (engine.c) */
 } rbl_access;
@@ -60,9 +64,9 @@ typedef struct rbl_access {
  * turns them on unless the configuration says otherwise).  P must be
  * freed with rbl_access_free(). */
 void rbl_access_init(rbl_access *p);
-/* Read the acl:, quota:, rrl: and cookies: sections of C into P
- * (initialised), loading the rbldnsd acl files and secret files they
- * name.  RBL_OK, or RBL_EINVAL /
+/* Read the acl:, quota:, rrl: and cookies: sections and the zones' keys
+ * options of C into P (initialised), loading the rbldnsd acl files and
+ * secret files they name.  RBL_OK, or RBL_EINVAL /
  * RBL_EIO / RBL_ENOMEM with "path:line: ..." in ERR. */
 int rbl_access_load(const rbl_conf *c, rbl_access *p, char *err,
 		    size_t errlen);

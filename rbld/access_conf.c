@@ -24,6 +24,7 @@
 #include "zone/config/conf_apply.h"
 #include "zone/error.h"
 #include "access.h"
+#include "keytab.h"
 
 #define DEFAULT_TABLE		65536
 #define DEFAULT_QUOTA_ACTION	"answer 127.255.255.255 Excessive number " \
@@ -51,6 +52,7 @@ void rbl_access_free(rbl_access *p)
 	free(p->zone_acls);
 	rbl_acl_free(p->rrl_exempt);
 	rbl_acl_free(p->quota_exempt);
+	free(p->zone_keys);
 	rbl_access_init(p);
 }
 
@@ -356,6 +358,8 @@ int rbl_access_load(const rbl_conf *c, rbl_access *p, char *err,
 	    (rc = load_zone_acls(c, p, err, errlen)) != RBL_OK ||
 	    (rc = load_quota(c, p, err, errlen)) != RBL_OK ||
 	    (rc = load_rrl(c, p, err, errlen)) != RBL_OK ||
+	    (rc = rbl_zone_keys_load(c, &p->zone_keys, &p->n_zone_keys, err,
+				     errlen)) != RBL_OK ||
 	    (rc = load_cookies(c, p, err, errlen)) != RBL_OK) {
 		if (rc == RBL_ENOMEM)
 			snprintf(err, errlen, "%s: out of memory", c->path);
@@ -375,6 +379,9 @@ void rbl_access_describe(const rbl_access *p, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, "; quota %u/day (%s)",
 			      p->quota.per_day,
 			      rbl_acl_act_name(p->quota.over.action));
+	if (n > 0 && (size_t)n < len && p->n_zone_keys)
+		n += snprintf(buf + n, len - (size_t)n, "; %zu zones take keys",
+			      p->n_zone_keys);
 	if (n > 0 && (size_t)n < len && rbl_rrl_enabled(r))
 		n += snprintf(buf + n, len - (size_t)n, "; rrl %u/%u/%u per s "
 			      "(answers/nxdomain/errors), window %us, "

@@ -23,6 +23,7 @@
 #include "zone/config/config.h"
 #include "zone/error.h"
 #include "zone/log.h"
+#include "zone/kstats.h"
 #include "zone/qstats.h"
 #include "zone/store/store.h"
 #include "notify.h"
@@ -517,6 +518,22 @@ static rbl_qstats *open_stats(const settings *st, const rbl_server_conf *c)
 	return qs;
 }
 
+/* Per-key and per-zone counters beside the query counters. */
+static rbl_kstats *open_kstats(const settings *st, const rbl_server_conf *c)
+{
+	char path[PATH_MAX + 16];
+	rbl_kstats *ks = NULL;
+
+	rbl_kstats_path(st->stats_path, path, sizeof(path));
+	if (rbl_kstats_create(path, rbl_server_slots(c), &ks) == RBL_OK)
+		return ks;
+	rbl_log_warn("key stats file %s: %s; counting in memory only", path,
+		     strerror(errno));
+	if (rbl_kstats_create(NULL, rbl_server_slots(c), &ks) != RBL_OK)
+		return NULL;
+	return ks;
+}
+
 static int detach(bool daemonize)
 {
 	if (daemonize && daemon(0, 0) != 0) {
@@ -654,6 +671,7 @@ static int run(settings *st)
 	rbl_server *srv = NULL;
 	rbl_store *store = NULL;
 	rbl_qstats *qs = NULL;
+	rbl_kstats *ks = NULL;
 	rbl_xfr *xfr = NULL;
 	sigset_t sigs = { 0 };
 	int status = 1;
@@ -668,10 +686,14 @@ static int run(settings *st)
 	if (detach(st->daemon) == RBL_OK &&
 	    write_pidfile(st->pidfile) == RBL_OK &&
 	    (qs = open_stats(st, &st->srv)) != NULL &&
+	    (ks = open_kstats(st, &st->srv)) != NULL &&
 	    drop_privileges(st->user) == RBL_OK &&
 	    open_store(st, &store) == RBL_OK &&
 	    start_xfr(st, store, srv, &xfr) == RBL_OK) {
-		int rc = rbl_server_start(srv, store, qs);
+		int rc;
+
+		st->srv.engine.kstats = ks;
+		rc = rbl_server_start(srv, store, qs);
 
 		if (rc == RBL_OK) {
 			st->store = store;
@@ -690,6 +712,7 @@ static int run(settings *st)
 	rbl_xfr_free(xfr);
 	rbl_store_close(store);
 	rbl_qstats_close(qs, 1);
+	rbl_kstats_close(ks, 1);
 	if (st->pidfile)
 		unlink(st->pidfile);
 	rbl_log_notice("stopped");

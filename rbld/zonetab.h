@@ -74,6 +74,11 @@ typedef struct rbl_zt_zone {
 	rbl_zt_list lists[RBL_ZONE_MAX_LISTS];
 	uint16_t n_recs;		/* owner order: an owner's are adjacent */
 	rbl_zt_rec *recs;		/* owned */
+	/* Set by the engine after each rebuild (not by the table): the
+	 * zone's key settings (keytab.h; NULL: takes no keys) and this
+	 * worker's counters for it (zone/kstats.h; never NULL once set). */
+	const struct rbl_zone_keys *keys;
+	struct rbl_kstats_ent *kent;
 } rbl_zt_zone;
 
 typedef struct rbl_zonetab {

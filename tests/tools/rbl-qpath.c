@@ -4,7 +4,7 @@
  * shared machine (wall-clock benchmarks there measure the neighbours):
  *
  *   valgrind --tool=callgrind --toggle-collect=rbl_engine_answer_from \
- *       build/tests/tools/rbl-qpath [-p] [-t] [-c] [-n ROUNDS]
+ *       build/tests/tools/rbl-qpath [-p] [-t] [-c] [-k|-K] [-n ROUNDS]
  *   callgrind_annotate callgrind.out.PID | head   (Ir / queries = per query)
  *
  * A temporary store holds bl.test (an IP list: 4096 /32s, 256 /24s and an
@@ -13,21 +13,25 @@
  * mixed case, a name list, the apex SOA, a name outside every zone.  -p
  * turns on the client policy steps (RRL and a daily quota at rates that
  * never limit, so every query walks both tables); -t signs every query
- * with TSIG (the engine checks and signs); -c gives every query with EDNS
- * a COOKIE option, half of them a client cookie alone, half with a valid
- * server cookie (cookies on, with a fixed secret).  Prints the queries
- * answered
- * their total answer bytes and a hash of the answers, which must not
+ * with TSIG (the engine checks and signs).  -K makes bl.test and dbl.test
+ * zones that accept access keys (rbld/keytab.h) and stores one key with
+ * a quota that never runs out; -k also puts that key into every name of
+ * those zones below the apex (ADDR.KEY.bl.test).  -c gives every query
+ * with EDNS a COOKIE option, half of them a client cookie alone, half
+ * with a valid server cookie (cookies on, with a fixed secret).  Prints
+ * the queries answered, their total answer bytes and a hash of the answers, which must not
  * change between builds.
  */
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "zone/config/config.h"
 #include "zone/error.h"
+#include "zone/people/qkey.h"
 #include "zone/store/store.h"
 #include "rbld/engine.h"
 #include "rbld/xfr_conf.h"
@@ -44,6 +48,9 @@ static const char *const names[] = {
 	"17.0.0.10.bl.test",
 };
 #define N_NAMES (sizeof names / sizeof names[0])
+
+static char key_secret[RBL_QKEY_SECRET_LEN + 1];
+static bool keyed_names;
 
 static int die(const char *what, int rc)
 {
@@ -102,11 +109,46 @@ static void make_store(const char *dir, rbl_store **s)
 		die("commit", rc);
 }
 
+static void add_key(rbl_store *s)
+{
+	rbl_qkey k = { .name = "qpath", .quota = 4000000000u };
+	rbl_txn *t = NULL;
+	int rc;
+
+	if ((rc = rbl_txn_begin(s, true, &t)) != RBL_OK ||
+	    (rc = rbl_qkey_add(t, &k, NOW)) != RBL_OK ||
+	    (rc = rbl_txn_commit(t)) != RBL_OK)
+		die("key", rc);
+	memcpy(key_secret, k.secret, sizeof key_secret);
+}
+
+/* NAME with the key label put before its zone (bl.test or dbl.test,
+ * below the apex) into BUF. */
+static const char *keyed_name(const char *name, char *buf, size_t size)
+{
+	static const char *const zones[] = { ".dbl.test", ".bl.test" };
+	size_t n = strlen(name);
+
+	for (unsigned i = 0; keyed_names && i < 2; i++) {
+		size_t z = strlen(zones[i]);
+
+		if (n > z && strcasecmp(name + n - z, zones[i]) == 0 &&
+		    !(i == 1 && n >= 9 &&
+		      strcasecmp(name + n - 9, ".dbl.test") == 0)) {
+			snprintf(buf, size, "%.*s.%s%s", (int)(n - z), name,
+				 key_secret, name + n - z);
+			return buf;
+		}
+	}
+	return name;
+}
+
 #define COOKIE_SECRET	"000102030405060708090a0b0c0d0e0f"
 
 /* The COOKIE option of query I from FROM: 8 bytes, or 24 with a server
  * cookie made at NOW. */
-static size_t put_cookie(uint8_t *p, unsigned i, const struct sockaddr_in *from)
+static size_t put_cookie(uint8_t *p, unsigned i,
+			 const struct sockaddr_in *from)
 {
 	uint8_t secret[RBL_COOKIE_SECRET_LEN];
 	rbl_addr a = { 0 };
@@ -128,7 +170,8 @@ static size_t put_cookie(uint8_t *p, unsigned i, const struct sockaddr_in *from)
 static size_t make_query(uint8_t *p, unsigned i, const rbl_tsig_key *key,
 			 const struct sockaddr_in *cookie_from)
 {
-	const char *name = names[i % N_NAMES];
+	char buf[300];
+	const char *name = keyed_name(names[i % N_NAMES], buf, sizeof buf);
 	size_t n = DNS_HDR_LEN;
 	rbl_tsig_state st = { 0 };
 
@@ -173,18 +216,23 @@ static rbl_access_live access_live;
 static rbl_xfr_conf xconf;
 static rbl_xfr_live xfr_live;
 
-/* The client policy steps (LIMITS), cookies with a fixed secret. */
-static void load_policy(bool limits)
+/* The client policy steps (LIMITS), zones with KEYS; cookies with a
+ * fixed secret. */
+static void load_policy(bool limits, bool keys)
 {
-	static const char text[] =
-		"cookies:\n\tsecret: " COOKIE_SECRET "\n"
-		"rrl:\n\tresponses-per-second: 1000000\n"
-		"quota:\n\tqueries-per-day: 1000000000\n";
+	char text[512];
 	char err[256] = "";
 	rbl_conf *c = NULL;
-	size_t len = limits ? strlen(text) : strlen("cookies:\n\tsecret: "
-						     COOKIE_SECRET "\n");
-	int rc = rbl_conf_parse(text, len, "qpath.conf", &c, err, sizeof err);
+	int rc;
+
+	snprintf(text, sizeof text, "cookies:\n\tsecret: " COOKIE_SECRET
+		 "\n%s%s", limits ?
+		 "rrl:\n\tresponses-per-second: 1000000\n"
+		 "quota:\n\tqueries-per-day: 1000000000\n" : "",
+		 keys ? "zone: bl.test\n\tkeys: accept\n"
+		 "zone: dbl.test\n\tkeys: accept\n" : "");
+	rc = rbl_conf_parse(text, strlen(text), "qpath.conf", &c, err,
+			    sizeof err);
 
 	rbl_access_init(&policy);
 	if (rc == RBL_OK)
@@ -208,13 +256,14 @@ int main(int argc, char **argv)
 	size_t qlen[N_NAMES] = { 0 }, outlen = 0;
 	unsigned long rounds = 20000, answered = 0, bytes = 0;
 	uint64_t hash = 0xcbf29ce484222325ull;	/* FNV-1a */
-	bool use_policy = false, use_tsig = false, use_cookies = false;
+	bool use_policy = false, use_tsig = false, use_keys = false;
+	bool use_cookies = false;
 	struct sockaddr_in from[N_NAMES] = { 0 };
 	rbl_store *s = NULL;
 	rbl_engine e = { 0 };
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "n:ptc")) != -1) {
+	while ((opt = getopt(argc, argv, "n:ptckK")) != -1) {
 		if (opt == 'n')
 			rounds = strtoul(optarg, NULL, 10);
 		else if (opt == 'p')
@@ -223,17 +272,22 @@ int main(int argc, char **argv)
 			use_tsig = true;
 		else if (opt == 'c')
 			use_cookies = true;
-		else {
-			fprintf(stderr,
-				"usage: rbl-qpath [-p] [-t] [-c] [-n N]\n");
+		else if (opt == 'k' || opt == 'K') {
+			use_keys = true;
+			keyed_names |= opt == 'k';
+		} else {
+			fprintf(stderr, "usage: rbl-qpath [-p] [-t] [-c] "
+				"[-k|-K] [-n N]\n");
 			return 2;
 		}
 	}
 	if (!mkdtemp(dir))
 		die("mkdtemp", RBL_EIO);
 	make_store(dir, &s);
-	if (use_policy || use_cookies) {
-		load_policy(use_policy);
+	if (use_keys)
+		add_key(s);
+	if (use_policy || use_keys || use_cookies) {
+		load_policy(use_policy, use_keys);
 		ec.access = &access_live;
 	}
 	if (use_tsig) {
