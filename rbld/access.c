@@ -122,7 +122,7 @@ bool rbl_access_rewrite(rbl_access_state *s, const rbl_acl_rule *r,
 
 int rbl_access_limit(rbl_access_state *s, const rbl_addr *client,
 		     const rbl_query *q, int rcode, int64_t now, uint8_t *msg,
-		     size_t *len, bool *limited)
+		     size_t *len, size_t opt_len, bool *limited)
 {
 	int v;
 
@@ -133,7 +133,6 @@ int rbl_access_limit(rbl_access_state *s, const rbl_addr *client,
 			  limited);
 	if (v == RBL_RRL_SLIP)
 		*len = rbl_rrl_slip(msg, *len, q->has_question
-				    ? q->question_end : DNS_HDR_LEN,
-				    q->has_opt);
+				    ? q->question_end : DNS_HDR_LEN, opt_len);
 	return v;
 }

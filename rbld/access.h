@@ -31,6 +31,7 @@
 #include "zone/addr.h"
 #include "zone/config/config.h"
 #include "acl.h"
+#include "cookie.h"
 #include "lookup.h"
 #include "query.h"
 #include "quota.h"
@@ -54,13 +55,18 @@ typedef struct rbl_access {
 	 * keyed queries are answered by their key, not by the rules above. */
 	struct rbl_zone_keys *zone_keys;	/* owned */
 	size_t n_zone_keys;
+	rbl_cookie_conf cookies;	/* read whether or not the rest is
+					 * active (engine.c) */
 } rbl_access;
 
 /* Defaults: no ACL, no quota, no RRL (prefixes /24 and /56, which also
- * steer clients to workers).  P must be freed with rbl_access_free(). */
+ * steer clients to workers), no cookies until rbl_access_load() (which
+ * turns them on unless the configuration says otherwise).  P must be
+ * freed with rbl_access_free(). */
 void rbl_access_init(rbl_access *p);
-/* Read the acl:, quota: and rrl: sections and the zones' keys options of C into P (initialised),
- * loading the rbldnsd acl files they name.  RBL_OK, or RBL_EINVAL /
+/* Read the acl:, quota:, rrl: and cookies: sections and the zones' keys
+ * options of C into P (initialised), loading the rbldnsd acl files and
+ * secret files they name.  RBL_OK, or RBL_EINVAL /
  * RBL_EIO / RBL_ENOMEM with "path:line: ..." in ERR. */
 int rbl_access_load(const rbl_conf *c, rbl_access *p, char *err,
 		    size_t errlen);
@@ -110,11 +116,12 @@ bool rbl_access_rewrite(rbl_access_state *s, const rbl_acl_rule *r,
 			const rbl_addr *client, rbl_decision *d);
 
 /* RRL for the UDP answer MSG of *LEN bytes to query Q from CLIENT with
- * rcode RCODE: RBL_RRL_SEND (as is), RBL_RRL_SLIP (MSG rewritten to its
- * truncated form, *LEN updated) or RBL_RRL_DROP.  *LIMITED says whether
- * the answer was over the limit (also in dry-run mode, which sends). */
+ * rcode RCODE, ending with an OPT record of OPT_LEN bytes (0: none):
+ * RBL_RRL_SEND (as is), RBL_RRL_SLIP (MSG rewritten to its truncated
+ * form, *LEN updated) or RBL_RRL_DROP.  *LIMITED says whether the answer
+ * was over the limit (also in dry-run mode, which sends). */
 int rbl_access_limit(rbl_access_state *s, const rbl_addr *client,
 		     const rbl_query *q, int rcode, int64_t now, uint8_t *msg,
-		     size_t *len, bool *limited);
+		     size_t *len, size_t opt_len, bool *limited);
 
 #endif

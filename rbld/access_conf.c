@@ -1,5 +1,6 @@
 /*
- * access_conf.c -- read the acl:, quota: and rrl: sections (see access.h).
+ * access_conf.c -- read the acl:, quota:, rrl: and cookies: sections
+ * (see access.h).
  *
  * acl:                 global rules (an acl: titled with a zone name has
  *     rule: CIDR ACTION        that zone's rules; later rules override)
@@ -9,11 +10,15 @@
  * rrl:    responses-per-second, nxdomain-per-second, errors-per-second,
  *         window, slip, ipv4-prefix, ipv6-prefix, exempt, dry-run,
  *         table-size, log
+ * cookies: enable, require, secret or secret-file, previous-secret or
+ *         previous-secret-file (the secrets never appear in a message)
  * Every mistake is reported as "path:line: ..." so `rbld -t` finds it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "zone/array.h"
 #include "zone/config/conf_apply.h"
@@ -298,6 +303,52 @@ static int load_rrl(const rbl_conf *c, rbl_access *p, char *err,
 	return RBL_OK;
 }
 
+/* A random secret when rbld.conf gives none: cookies still work, but
+ * only until the next start or reload, and only at this one site. */
+static int random_secret(const rbl_conf *c, uint8_t *secret, char *err,
+			 size_t errlen)
+{
+	if (getrandom(secret, RBL_COOKIE_SECRET_LEN, 0) ==
+	    RBL_COOKIE_SECRET_LEN)
+		return RBL_OK;
+	snprintf(err, errlen, "%s: cookies: no random secret: %s", c->path,
+		 strerror(errno));
+	return RBL_EIO;
+}
+
+static int load_cookies(const rbl_conf *c, rbl_access *p, char *err,
+			size_t errlen)
+{
+	const rbl_conf_section *s = rbl_conf_next(c, "cookies", NULL);
+	rbl_cookie_conf *k = &p->cookies;
+	int rc;
+
+	if ((rc = rbl_conf_bool(c, s, "enable", true, &k->enabled, err,
+				errlen)) != RBL_OK ||
+	    (rc = rbl_conf_bool(c, s, "require", false, &k->require, err,
+				errlen)) != RBL_OK ||
+	    (rc = rbl_conf_secret(c, s, "secret", "secret-file", k->secret,
+				  sizeof k->secret, &k->configured, err,
+				  errlen)) != RBL_OK ||
+	    (rc = rbl_conf_secret(c, s, "previous-secret",
+				  "previous-secret-file", k->previous,
+				  sizeof k->previous, &k->has_previous, err,
+				  errlen)) != RBL_OK)
+		return rc;
+	if (k->has_previous && !k->configured) {
+		snprintf(err, errlen, "%s:%u: cookies: a previous secret "
+			 "needs a secret", c->path, s->line);
+		return RBL_EINVAL;
+	}
+	if (k->require && !k->enabled) {
+		snprintf(err, errlen, "%s:%u: cookies: require needs enable",
+			 c->path, s->line);
+		return RBL_EINVAL;
+	}
+	return k->configured ? RBL_OK
+			     : random_secret(c, k->secret, err, errlen);
+}
+
 int rbl_access_load(const rbl_conf *c, rbl_access *p, char *err,
 		    size_t errlen)
 {
@@ -308,7 +359,8 @@ int rbl_access_load(const rbl_conf *c, rbl_access *p, char *err,
 	    (rc = load_quota(c, p, err, errlen)) != RBL_OK ||
 	    (rc = load_rrl(c, p, err, errlen)) != RBL_OK ||
 	    (rc = rbl_zone_keys_load(c, &p->zone_keys, &p->n_zone_keys, err,
-				     errlen)) != RBL_OK) {
+				     errlen)) != RBL_OK ||
+	    (rc = load_cookies(c, p, err, errlen)) != RBL_OK) {
 		if (rc == RBL_ENOMEM)
 			snprintf(err, errlen, "%s: out of memory", c->path);
 		return rc;
@@ -319,6 +371,7 @@ int rbl_access_load(const rbl_conf *c, rbl_access *p, char *err,
 void rbl_access_describe(const rbl_access *p, char *buf, size_t len)
 {
 	const rbl_rrl_conf *r = &p->rrl;
+	const rbl_cookie_conf *k = &p->cookies;
 	int n = snprintf(buf, len, "acl %zu global rules, %zu zone acls",
 			 p->acl ? rbl_acl_count(p->acl) : 0, p->n_zone_acls);
 
@@ -330,9 +383,19 @@ void rbl_access_describe(const rbl_access *p, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, "; %zu zones take keys",
 			      p->n_zone_keys);
 	if (n > 0 && (size_t)n < len && rbl_rrl_enabled(r))
-		snprintf(buf + n, len - (size_t)n, "; rrl %u/%u/%u per s "
-			 "(answers/nxdomain/errors), window %us, slip %u%s",
-			 r->rate[RBL_RRL_ANSWER], r->rate[RBL_RRL_NXDOMAIN],
-			 r->rate[RBL_RRL_ERROR], r->window, r->slip,
-			 r->dry_run ? ", dry run" : "");
+		n += snprintf(buf + n, len - (size_t)n, "; rrl %u/%u/%u per s "
+			      "(answers/nxdomain/errors), window %us, "
+			      "slip %u%s",
+			      r->rate[RBL_RRL_ANSWER],
+			      r->rate[RBL_RRL_NXDOMAIN],
+			      r->rate[RBL_RRL_ERROR], r->window, r->slip,
+			      r->dry_run ? ", dry run" : "");
+	/* how the secrets were set, never what they are */
+	if (n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "; cookies %s%s%s",
+			 !k->enabled ? "off" : k->configured
+			 ? "on (secret from the configuration" : "on (random "
+			 "secret", !k->enabled ? "" : k->has_previous
+			 ? ", previous secret accepted)" : ")",
+			 k->require ? ", required over UDP" : "");
 }

@@ -10,7 +10,7 @@
 #include "zone/error.h"
 #include "answer.h"
 
-#define OPT_RR_LEN	11
+#define OPT_RR_LEN	RBL_OPT_RR_LEN
 #define MAX_A		(RBL_ZONE_MAX_LISTS * RBL_MAX_CODES)
 #define PTR_QNAME	DNS_HDR_LEN	/* the question name's offset */
 
@@ -321,6 +321,17 @@ static void put_header(wire *w, const rbl_query *q, const rbl_decision *d,
 	dns_put16(h + 10, w->ar);
 }
 
+/* The COOKIE option, the RDATA of the OPT record. */
+static void put_cookie(wire *w, const rbl_query *q)
+{
+	uint8_t h[4];
+
+	dns_put16(h, DNS_OPT_COOKIE);
+	dns_put16(h + 2, q->answer_cookie_len);
+	put(w, h, sizeof(h));
+	put(w, q->answer_cookie, q->answer_cookie_len);
+}
+
 static void put_opt(wire *w, const rbl_query *q, const rbl_decision *d,
 		    uint16_t payload)
 {
@@ -331,7 +342,11 @@ static void put_opt(wire *w, const rbl_query *q, const rbl_decision *d,
 	b[5] = (uint8_t)(d->rcode >> 4);	/* extended rcode */
 	b[6] = 0;				/* version 0 */
 	dns_put16(b + 7, q->edns_do ? DNS_EDNS_DO : 0);
-	put(w, b, sizeof(b));
+	if (q->answer_cookie_len)
+		dns_put16(b + 9, (uint16_t)(4 + q->answer_cookie_len));
+	put(w, b, sizeof(b));	/* a constant size: no call to memcpy */
+	if (q->answer_cookie_len)
+		put_cookie(w, q);
 	w->ar++;
 }
 
@@ -339,7 +354,7 @@ static void put_opt(wire *w, const rbl_query *q, const rbl_decision *d,
 static void compose(wire *w, const rbl_query *q, const rbl_decision *d,
 		    uint16_t payload, size_t limit, bool all)
 {
-	size_t reserve = q->has_opt ? OPT_RR_LEN : 0;
+	size_t reserve = rbl_answer_opt_len(q);
 
 	w->len = DNS_HDR_LEN;
 	w->cap = limit - reserve;

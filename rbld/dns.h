@@ -26,7 +26,8 @@ enum dns_rcode {
 	DNS_RCODE_NOERROR = 0, DNS_RCODE_FORMERR = 1, DNS_RCODE_SERVFAIL = 2,
 	DNS_RCODE_NXDOMAIN = 3, DNS_RCODE_NOTIMP = 4, DNS_RCODE_REFUSED = 5,
 	DNS_RCODE_NOTAUTH = 9,
-	DNS_RCODE_BADVERS = 16	/* extended: needs OPT */
+	DNS_RCODE_BADVERS = 16,	/* extended: needs OPT */
+	DNS_RCODE_BADCOOKIE = 23	/* extended (RFC 7873) */
 };
 
 enum dns_type {
@@ -40,6 +41,8 @@ enum dns_class { DNS_C_IN = 1, DNS_C_CH = 3, DNS_C_ANY = 255 };
 
 #define DNS_OPCODE_QUERY	0
 #define DNS_EDNS_DO		0x8000
+#define DNS_OPT_COOKIE		10	/* EDNS option code, RFC 7873 */
+#define DNS_COOKIE_MAX		40	/* client + the longest server cookie */
 
 static inline uint16_t dns_get16(const uint8_t *p)
 {

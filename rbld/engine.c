@@ -349,14 +349,41 @@ static void admit(rbl_engine *e, const struct sockaddr *from, verdict *v)
 		count_policy(e->stats, v);
 }
 
-/* Step: the decision, from the parser, the store and the policy. */
-static void decide(rbl_engine *e, const verdict *v)
+/* Step: the query's COOKIE option judged (cookie.h), and the option of
+ * the answer put in the query.  RBL_COOKIE_NONE when cookies are off or
+ * the client address is unknown: the option is then ignored, as a server
+ * without cookies would (RFC 7873 5.2.1). */
+static int cookie(rbl_engine *e, const struct sockaddr *from,
+		  const verdict *v)
+{
+	rbl_query *q = &e->query;
+	const rbl_cookie_conf *c = e->access_cur ? &e->access_cur->cookies
+						 : NULL;
+	rbl_addr client = { 0 };
+
+	if (!c || !c->enabled || !from)
+		return RBL_COOKIE_NONE;
+	if (v->known)
+		client = v->client;
+	else if (!rbl_access_client(from, &client))
+		return RBL_COOKIE_NONE;
+	return rbl_cookie_check(c, q->pkt + q->cookie_at, q->cookie_len,
+				&client, e->env.now, q->answer_cookie,
+				&q->answer_cookie_len);
+}
+
+/* Step: the decision, from the parser, the store and the policy.  With
+ * BADCOOKIE the query is not looked up: the client is to ask again with
+ * the server cookie the answer carries. */
+static void decide(rbl_engine *e, const verdict *v, bool badcookie)
 {
 	const rbl_query *q = &e->query;
 	rbl_decision *d = &e->decision;
 
 	if (q->rcode != DNS_RCODE_NOERROR)
 		rbl_decision_rcode(d, q->rcode);
+	else if (badcookie)
+		rbl_decision_rcode(d, DNS_RCODE_BADCOOKIE);
 	else if (v->rule && v->rule->action == RBL_ACT_REFUSE)
 		rbl_decision_rcode(d, DNS_RCODE_REFUSED);
 	else if (!e->store_ok || !e->txn_live)
@@ -368,19 +395,33 @@ static void decide(rbl_engine *e, const verdict *v)
 		rbl_access_rewrite(&e->access, v->rule, &v->client, d);
 }
 
-/* Step: response rate limiting of UDP answers.  False: drop it. */
-static bool limit(rbl_engine *e, const verdict *v, int transport,
+/* The slip form of an answer (header, question, OPT with the cookie)
+ * made a BADCOOKIE error: the client learns the server cookie that
+ * exempts it from RRL, at no more bytes than a slip. */
+static void slip_to_badcookie(uint8_t *out, size_t qend)
+{
+	out[2] &= (uint8_t)~DNS_FLAG_TC;
+	out[3] = (uint8_t)((out[3] & 0xf0) | (DNS_RCODE_BADCOOKIE & 0x0f));
+	out[qend + 5] = DNS_RCODE_BADCOOKIE >> 4;	/* OPT: high bits */
+}
+
+/* Step: response rate limiting of UDP answers.  False: drop it.  A
+ * client with a valid server cookie is not limited (its address is not
+ * spoofed); a limited answer to a client cookie slips as BADCOOKIE. */
+static bool limit(rbl_engine *e, const verdict *v, int transport, int ck,
 		  uint8_t *out, size_t *outlen, bool *slipped)
 {
 	rbl_qstats_slot *st = e->stats;
+	const rbl_query *q = &e->query;
 	bool limited = false;
 	int r;
 
 	*slipped = false;
-	if (transport != RBL_TRANSPORT_UDP || !v->known)
+	if (transport != RBL_TRANSPORT_UDP || !v->known ||
+	    ck == RBL_COOKIE_VALID)
 		return true;
-	r = rbl_access_limit(&e->access, &v->client, &e->query,
-			     e->decision.rcode, e->env.now, out, outlen,
+	r = rbl_access_limit(&e->access, &v->client, q, e->decision.rcode,
+			     e->env.now, out, outlen, rbl_answer_opt_len(q),
 			     &limited);
 	st->rrl_limited += limited;
 	if (r == RBL_RRL_DROP) {
@@ -389,6 +430,8 @@ static bool limit(rbl_engine *e, const verdict *v, int transport,
 	}
 	*slipped = r == RBL_RRL_SLIP;
 	st->rrl_slipped += *slipped;
+	if (*slipped && ck == RBL_COOKIE_FRESH)
+		slip_to_badcookie(out, q->question_end);
 	return true;
 }
 
@@ -445,7 +488,8 @@ int rbl_engine_answer_from(rbl_engine *e, const struct sockaddr *from,
 	 * rbl_tsig_check() fills them first: not zeroed for every query
 	 * (zone/compiler.h) */
 	rbl_tsig_state ts RBL_NOINIT;
-	bool truncated = false, slipped = false, tsig = false;
+	bool truncated = false, slipped = false, tsig = false, bad = false;
+	int ck = RBL_COOKIE_NONE;
 	size_t room = 0;
 
 	count_received(e->stats, transport);
@@ -457,7 +501,10 @@ int rbl_engine_answer_from(rbl_engine *e, const struct sockaddr *from,
 	admit(e, from, &v);
 	if (v.rule && v.rule->action == RBL_ACT_IGNORE)
 		return RBL_EFORMAT;
-	decide(e, &v);
+	if (q->cookie_len && (ck = cookie(e, from, &v)) == RBL_COOKIE_FRESH)
+		bad = transport == RBL_TRANSPORT_UDP &&
+		      e->access_cur->cookies.require;
+	decide(e, &v, bad);
 	if ((tsig = tsig_query(e, &ts)) && ts.error)
 		rbl_decision_rcode(&e->decision, DNS_RCODE_NOTAUTH);
 	room = answer_limit(q, e->conf, transport, cap);
@@ -466,7 +513,7 @@ int rbl_engine_answer_from(rbl_engine *e, const struct sockaddr *from,
 		e->stats->dropped++;
 		return RBL_EFORMAT;
 	}
-	if (!limit(e, &v, transport, out, outlen, &slipped))
+	if (!limit(e, &v, transport, ck, out, outlen, &slipped))
 		return RBL_EFORMAT;
 	if (tsig && tsig_sign(e, &ts, room, out, outlen, cap, &truncated) !=
 		    RBL_OK) {

@@ -15,9 +15,12 @@
  *                               an idle worker pins no old pages.
  *
  * Each answer is a sequence of steps (engine.c): parse, admit (client
- * ACL and quota, access.h), decide (lookup, then the ACL's rewrite),
- * write, limit (RRL, UDP only), sign (TSIG, at the record the parser
- * found, when the query was signed).  rbl_engine_begin() also adopts a
+ * ACL and quota, access.h), cookie (the COOKIE option judged, cookie.h;
+ * a UDP query without a valid server cookie gets BADCOOKIE when the
+ * configuration requires one), decide (lookup, then the ACL's rewrite),
+ * write, limit (RRL, UDP only; a valid server cookie exempts, a limited
+ * answer to a client cookie slips as BADCOOKIE), sign (TSIG, at the
+ * record the parser found, when the query was signed).  rbl_engine_begin() also adopts a
  * client policy reloaded since the last batch.  No sockets are involved,
  * so tests feed packets straight in.  An engine belongs to one thread.
  */

@@ -344,7 +344,8 @@ static void log_access(const rbl_access *a, const char *when)
 
 	rbl_access_describe(a, text, sizeof(text));
 	rbl_log_notice("%sclient policy: %s", when,
-		       rbl_access_active(a) ? text : "none");
+		       rbl_access_active(a) || a->cookies.configured ||
+		       !a->cookies.enabled ? text : "none");
 }
 
 /* SIGHUP, part 1: the client policy, handed to the workers; the old one
@@ -369,6 +370,12 @@ static void reload_access(settings *st, const rbl_conf *c, int rc,
 		free(a);
 		return;
 	}
+	/* A random cookie secret survives a reload (not a restart), so the
+	 * server cookies clients hold stay valid. */
+	if (st->access && !a->cookies.configured &&
+	    !st->access->cookies.configured)
+		memcpy(a->cookies.secret, st->access->cookies.secret,
+		       sizeof a->cookies.secret);
 	st->retired[st->n_retired++] = st->access;
 	st->access = a;
 	atomic_store(&st->live.current, a);
@@ -626,7 +633,8 @@ static void log_started(const settings *st)
 	rbl_log_notice("rbld %s answering on %s (%u UDP workers per address, "
 		       "database %s)", RBL_VERSION, addrs, st->srv.threads,
 		       st->database);
-	if (rbl_access_active(st->access))
+	if (rbl_access_active(st->access) || st->access->cookies.configured ||
+	    !st->access->cookies.enabled)
 		log_access(st->access, "");
 }
 

@@ -31,6 +31,19 @@ static int parse_question(const uint8_t *pkt, size_t len, rbl_query *q)
 	return RBL_OK;
 }
 
+/* The first COOKIE option, OLEN bytes at offset AT of the packet. */
+static void note_cookie(rbl_query *q, size_t at, uint16_t olen)
+{
+	if (q->cookie_len || q->cookie_bad)
+		return;
+	if (olen != 8 && (olen < 16 || olen > 40)) {
+		q->cookie_bad = true;
+		return;
+	}
+	q->cookie_at = (uint16_t)at;
+	q->cookie_len = (uint8_t)olen;
+}
+
 static int parse_opt(const uint8_t *pkt, const rbl_wire_rr *rr,
 		     rbl_query *q)
 {
@@ -40,9 +53,14 @@ static int parse_opt(const uint8_t *pkt, const rbl_wire_rr *rr,
 	if (q->has_opt || pkt[rr->at] != 0 || rr->fixed != rr->at + 1)
 		return RBL_EFORMAT;	/* second OPT, or owner not root */
 	for (size_t o = 0; o < rdlen;) {	/* options must tile RDATA */
-		if (o + 4 > rdlen || o + 4 + dns_get16(rd + o + 2) > rdlen)
+		uint16_t olen = 0;
+
+		if (o + 4 > rdlen || o + 4 + (olen = dns_get16(rd + o + 2)) >
+					     rdlen)
 			return RBL_EFORMAT;
-		o += 4u + dns_get16(rd + o + 2);
+		if (dns_get16(rd + o) == DNS_OPT_COOKIE)
+			note_cookie(q, rr->rdata + o + 4, olen);
+		o += 4u + olen;
 	}
 	q->has_opt = true;
 	q->edns_udp_size = rr->rclass;
@@ -124,9 +142,12 @@ int rbl_query_parse(const uint8_t *pkt, size_t len, rbl_query *q)
 		: q->question_end;
 	if (end != len) {
 		q->has_opt = false;	/* cannot trust what we read */
+		q->cookie_len = 0;
 		return RBL_OK;
 	}
-	q->rcode = (q->has_opt && q->edns_version > 0) ? DNS_RCODE_BADVERS
-						       : DNS_RCODE_NOERROR;
+	q->rcode = DNS_RCODE_NOERROR;
+	if (q->has_opt)
+		q->rcode = q->edns_version > 0 ? DNS_RCODE_BADVERS
+		      : q->cookie_bad ? DNS_RCODE_FORMERR : DNS_RCODE_NOERROR;
 	return RBL_OK;
 }

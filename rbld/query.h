@@ -13,7 +13,7 @@
  * The result says what to do with the packet:
  *   RBL_OK       answer it; Q->rcode is DNS_RCODE_NOERROR to go on with the
  *                lookup, or the error to answer with (FORMERR, NOTIMP,
- *                BADVERS); Q->has_question says whether the question can be
+ *                BADVERS; FORMERR also for a malformed COOKIE option); Q->has_question says whether the question can be
  *                echoed, Q->has_opt whether an OPT record must be added.
  *   RBL_EFORMAT  drop it silently (shorter than a header, or a response).
  */
@@ -49,6 +49,18 @@ typedef struct rbl_query {
 	uint8_t edns_version;
 	bool edns_do;
 	uint16_t edns_udp_size;		/* as advertised (may be < 512) */
+	/* The first COOKIE option of the OPT record (RFC 7873; later ones
+	 * are ignored): COOKIE_LEN bytes (8, or 16..40) at offset COOKIE_AT
+	 * of PKT; COOKIE_LEN 0: none.  Another length is malformed:
+	 * COOKIE_BAD, and the rcode is FORMERR (5.2.2). */
+	uint16_t cookie_at;
+	uint8_t cookie_len;
+	bool cookie_bad;
+	/* Not the parser's (it only clears it): the COOKIE option the answer
+	 * carries, ANSWER_COOKIE_LEN bytes of ANSWER_COOKIE (at the end);
+	 * 0: none.  The engine's cookie step sets both (cookie.h); the
+	 * answer writer reads them here. */
+	uint8_t answer_cookie_len;
 
 	/* Labels of the lowercased copy, leftmost first, root excluded.
 	 * The parser clears every field above LNAME at once; these arrays
@@ -56,6 +68,7 @@ typedef struct rbl_query {
 	uint8_t nlabels;
 	uint8_t lname[DNS_NAME_MAX];	/* lowercased wire name */
 	uint8_t label_off[DNS_LABELS_MAX];	/* offset of each length byte */
+	uint8_t answer_cookie[DNS_COOKIE_MAX];	/* see ANSWER_COOKIE_LEN */
 } rbl_query;
 
 /* Parse LEN bytes at PKT into Q (see the header comment for results). */

@@ -141,18 +141,17 @@ int rbl_rrl_check(rbl_rrl *r, const rbl_addr *client, int cls, int64_t now,
 	return RBL_RRL_DROP;
 }
 
-size_t rbl_rrl_slip(uint8_t *msg, size_t len, size_t qend, bool has_opt)
+size_t rbl_rrl_slip(uint8_t *msg, size_t len, size_t qend, size_t opt_len)
 {
-	enum { OPT_LEN = 11 };
-	bool opt = has_opt && len >= qend + OPT_LEN;
+	bool opt = opt_len && len >= qend + opt_len;
 
 	if (len < qend || qend < DNS_HDR_LEN)
 		return len;
 	if (opt)
-		memmove(msg + qend, msg + len - OPT_LEN, OPT_LEN);
+		memmove(msg + qend, msg + len - opt_len, opt_len);
 	msg[2] |= DNS_FLAG_TC;
 	dns_put16(msg + 6, 0);
 	dns_put16(msg + 8, 0);
 	dns_put16(msg + 10, opt ? 1 : 0);
-	return qend + (opt ? OPT_LEN : 0);
+	return qend + (opt ? opt_len : 0);
 }

@@ -69,9 +69,9 @@ int rbl_rrl_check(rbl_rrl *r, const rbl_addr *client, int cls, int64_t now,
 int rbl_rrl_class_of(int rcode);
 
 /* Turn the answer MSG (LEN bytes, written for a query whose question ends
- * at QEND and that had an OPT record when HAS_OPT) into its slip form in
- * place: header, question, OPT, TC=1, no records.  Returns the new
- * length. */
-size_t rbl_rrl_slip(uint8_t *msg, size_t len, size_t qend, bool has_opt);
+ * at QEND, ending with an OPT record of OPT_LEN bytes, 0: none) into its
+ * slip form in place: header, question, OPT, TC=1, no records.  Returns
+ * the new length. */
+size_t rbl_rrl_slip(uint8_t *msg, size_t len, size_t qend, size_t opt_len);
 
 #endif

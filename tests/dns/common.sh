@@ -4,7 +4,8 @@
 #   start_server [CONF_EXTRA]
 #                        write $T/rbld.conf (127.0.0.1 and, if the host has
 #                        it, ::1 on a free port, database $DB, plus the
-#                        given [server] lines) and start rbld
+#                        given [server] lines, then the sections in
+#                        $T/sections.conf if there is one) and start rbld
 #   q ARGS...            dig at the server
 #   short ARGS...        dig +short, answers sorted on one line
 #   status ARGS...       the rcode dig reports (NOERROR, NXDOMAIN, ...)
@@ -41,6 +42,7 @@ start_server() {	# [extra server: lines]
 		echo "	version: rbld-test"
 		echo "	identity: none"
 		for line in "$@"; do echo "	$line"; done
+		if [ -f "$T/sections.conf" ]; then cat "$T/sections.conf"; fi
 	} >"$T/rbld.conf"
 	start_rbld "$T/rbld.conf" "$PORT" 2>>"$T/rbld.log"
 }

@@ -5,6 +5,8 @@
  * the rest the packet.  The policy has every ACL action, a per-zone rule,
  * a quota of 3 and RRL with slip 1, so fixed answers, empty answers,
  * refusals and slipped (rewritten) answers all meet fuzzed packets.
+ * DNS cookies are on (a random secret), so a packet with a client cookie
+ * that RRL slips becomes BADCOOKIE (seed "cookie-client").
  */
 #include <netinet/in.h>
 #include <stdio.h>

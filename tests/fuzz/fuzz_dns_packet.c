@@ -5,13 +5,20 @@
  * domain zone, and a combined zone with a sub-label.  A TSIG key is
  * configured, so a packet whose last record is a TSIG record has it read
  * where the parser found it and checked (seed "signed" is signed with it).
+ * Packets come from 192.0.2.1 under a policy with DNS cookies required
+ * (a fixed secret), so a COOKIE option is judged and answered: BADCOOKIE
+ * over UDP without a valid server cookie, the answer over TCP (seeds
+ * "cookie-client", "cookie-valid", "cookie-bad").
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rbld/engine.h"
 #include "rbld/xfr_conf.h"
+#include "zone/config/config.h"
 #include "zone/error.h"
 #include "zone/store/store.h"
 
@@ -25,6 +32,33 @@ static rbl_engine_conf econf = { .version = "rbld fuzz", .identity = "fuzz",
 static uint8_t answer[65536];
 static rbl_xfr_conf xconf;
 static rbl_xfr_live xfr_live;
+static rbl_access policy;
+static rbl_access_live access_live;
+static struct sockaddr_in client;
+
+/* Cookies required, under the secret the seed "cookie-valid" was made
+ * with (rbl_cookie_make() for 192.0.2.1 at the engine's time). */
+static void load_policy(void)
+{
+	static const char text[] = "cookies:\n\trequire: yes\n"
+		"\tsecret: 000102030405060708090a0b0c0d0e0f\n";
+	char err[256] = "";
+	rbl_conf *c = NULL;
+
+	rbl_access_init(&policy);
+	if (rbl_conf_parse(text, strlen(text), "fuzz.conf", &c, err,
+			   sizeof err) != RBL_OK ||
+	    rbl_access_load(c, &policy, err, sizeof err) != RBL_OK) {
+		fprintf(stderr, "fuzz_dns_packet: %s\n", err);
+		abort();
+	}
+	rbl_conf_free(c);
+	atomic_store(&access_live.current, &policy);
+	atomic_store(&access_live.generation, 1);
+	econf.access = &access_live;
+	client.sin_family = AF_INET;
+	client.sin_addr.s_addr = htonl(0xc0000201u);
+}
 
 static int add_ip(rbl_txn *t, uint32_t list, const char *cidr,
 		  uint32_t flags, const char *txt)
@@ -95,6 +129,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	xconf.n_keys = 1;
 	atomic_store(&xfr_live.current, &xconf);
 	econf.xfr = &xfr_live;
+	load_policy();
 	if (!mkdtemp(dir) || make_store(dir) != RBL_OK ||
 	    rbl_engine_init(&engine, store, &econf, NULL) != RBL_OK) {
 		fprintf(stderr, "fuzz_dns_packet: cannot set up the store\n");
@@ -109,10 +144,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (rbl_engine_begin(&engine, 1700000000) != RBL_OK)
 		abort();
-	(void)rbl_engine_answer(&engine, data, size, RBL_TRANSPORT_UDP,
-				answer, 512, &len);
-	(void)rbl_engine_answer(&engine, data, size, RBL_TRANSPORT_TCP,
-				answer, sizeof(answer), &len);
+	(void)rbl_engine_answer_from(&engine, (struct sockaddr *)&client,
+				     data, size, RBL_TRANSPORT_UDP, answer,
+				     512, &len);
+	(void)rbl_engine_answer_from(&engine, (struct sockaddr *)&client,
+				     data, size, RBL_TRANSPORT_TCP, answer,
+				     sizeof(answer), &len);
 	rbl_engine_end(&engine);
 	return 0;
 }

@@ -25,6 +25,7 @@ static const char *type_name(int type)
 	case RBL_CT_LISTEN:	return "address[@port]";
 	case RBL_CT_NAME:	return "name";
 	case RBL_CT_CODE:	return "code";
+	case RBL_CT_SECRET:	return "hex";
 	}
 	return "text";
 }

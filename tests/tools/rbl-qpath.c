@@ -4,7 +4,7 @@
  * shared machine (wall-clock benchmarks there measure the neighbours):
  *
  *   valgrind --tool=callgrind --toggle-collect=rbl_engine_answer_from \
- *       build/tests/tools/rbl-qpath [-p] [-t] [-n ROUNDS]
+ *       build/tests/tools/rbl-qpath [-p] [-t] [-c] [-k|-K] [-n ROUNDS]
  *   callgrind_annotate callgrind.out.PID | head   (Ir / queries = per query)
  *
  * A temporary store holds bl.test (an IP list: 4096 /32s, 256 /24s and an
@@ -16,8 +16,10 @@
  * with TSIG (the engine checks and signs).  -K makes bl.test and dbl.test
  * zones that accept access keys (rbld/keytab.h) and stores one key with
  * a quota that never runs out; -k also puts that key into every name of
- * those zones below the apex (ADDR.KEY.bl.test).  Prints the queries answered
- * their total answer bytes and a hash of the answers, which must not
+ * those zones below the apex (ADDR.KEY.bl.test).  -c gives every query
+ * with EDNS a COOKIE option, half of them a client cookie alone, half
+ * with a valid server cookie (cookies on, with a fixed secret).  Prints
+ * the queries answered, their total answer bytes and a hash of the answers, which must not
  * change between builds.
  */
 #include <netinet/in.h>
@@ -141,8 +143,32 @@ static const char *keyed_name(const char *name, char *buf, size_t size)
 	return name;
 }
 
+#define COOKIE_SECRET	"000102030405060708090a0b0c0d0e0f"
+
+/* The COOKIE option of query I from FROM: 8 bytes, or 24 with a server
+ * cookie made at NOW. */
+static size_t put_cookie(uint8_t *p, unsigned i,
+			 const struct sockaddr_in *from)
+{
+	uint8_t secret[RBL_COOKIE_SECRET_LEN];
+	rbl_addr a = { 0 };
+	bool server = (i & 2) != 0;
+
+	for (unsigned k = 0; k < sizeof secret; k++)
+		secret[k] = (uint8_t)k;
+	rbl_access_client((const struct sockaddr *)from, &a);
+	dns_put16(p, DNS_OPT_COOKIE);
+	dns_put16(p + 2, server ? 24 : 8);
+	memset(p + 4, (int)(0x40 + i), 8);
+	if (server)
+		rbl_cookie_make(secret, p + 4, (const uint8_t *)"\0\0\0", NOW,
+				&a, p + 12);
+	return server ? 28 : 12;
+}
+
 /* Query I of the mix into P; returns its length. */
-static size_t make_query(uint8_t *p, unsigned i, const rbl_tsig_key *key)
+static size_t make_query(uint8_t *p, unsigned i, const rbl_tsig_key *key,
+			 const struct sockaddr_in *cookie_from)
 {
 	char buf[300];
 	const char *name = keyed_name(names[i % N_NAMES], buf, sizeof buf);
@@ -172,6 +198,12 @@ static size_t make_query(uint8_t *p, unsigned i, const rbl_tsig_key *key)
 		memcpy(p + n, opt, sizeof opt);
 		n += sizeof opt;
 		dns_put16(p + 10, 1);
+		if (cookie_from) {
+			size_t c = put_cookie(p + n, i, cookie_from);
+
+			dns_put16(p + n - 2, (uint16_t)c);	/* RDLEN */
+			n += c;
+		}
 	}
 	if (key && rbl_tsig_sign_request(&st, key, p, &n, 1024, NOW) !=
 		   RBL_OK)
@@ -184,6 +216,8 @@ static rbl_access_live access_live;
 static rbl_xfr_conf xconf;
 static rbl_xfr_live xfr_live;
 
+/* The client policy steps (LIMITS), zones with KEYS; cookies with a
+ * fixed secret. */
 static void load_policy(bool limits, bool keys)
 {
 	char text[512];
@@ -191,7 +225,8 @@ static void load_policy(bool limits, bool keys)
 	rbl_conf *c = NULL;
 	int rc;
 
-	snprintf(text, sizeof text, "%s%s", limits ?
+	snprintf(text, sizeof text, "cookies:\n\tsecret: " COOKIE_SECRET
+		 "\n%s%s", limits ?
 		 "rrl:\n\tresponses-per-second: 1000000\n"
 		 "quota:\n\tqueries-per-day: 1000000000\n" : "",
 		 keys ? "zone: bl.test\n\tkeys: accept\n"
@@ -222,24 +257,27 @@ int main(int argc, char **argv)
 	unsigned long rounds = 20000, answered = 0, bytes = 0;
 	uint64_t hash = 0xcbf29ce484222325ull;	/* FNV-1a */
 	bool use_policy = false, use_tsig = false, use_keys = false;
+	bool use_cookies = false;
 	struct sockaddr_in from[N_NAMES] = { 0 };
 	rbl_store *s = NULL;
 	rbl_engine e = { 0 };
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "n:ptkK")) != -1) {
+	while ((opt = getopt(argc, argv, "n:ptckK")) != -1) {
 		if (opt == 'n')
 			rounds = strtoul(optarg, NULL, 10);
 		else if (opt == 'p')
 			use_policy = true;
 		else if (opt == 't')
 			use_tsig = true;
+		else if (opt == 'c')
+			use_cookies = true;
 		else if (opt == 'k' || opt == 'K') {
 			use_keys = true;
 			keyed_names |= opt == 'k';
 		} else {
-			fprintf(stderr, "usage: rbl-qpath [-p] [-t] [-k|-K] "
-				"[-n N]\n");
+			fprintf(stderr, "usage: rbl-qpath [-p] [-t] [-c] "
+				"[-k|-K] [-n N]\n");
 			return 2;
 		}
 	}
@@ -248,7 +286,7 @@ int main(int argc, char **argv)
 	make_store(dir, &s);
 	if (use_keys)
 		add_key(s);
-	if (use_policy || use_keys) {
+	if (use_policy || use_keys || use_cookies) {
 		load_policy(use_policy, use_keys);
 		ec.access = &access_live;
 	}
@@ -261,10 +299,11 @@ int main(int argc, char **argv)
 		ec.xfr = &xfr_live;
 	}
 	for (unsigned i = 0; i < N_NAMES; i++) {
-		qlen[i] = make_query(q[i], i, use_tsig ? &xconf.keys[0] : NULL);
 		memset(&from[i], 0, sizeof from[i]);
 		from[i].sin_family = AF_INET;
 		from[i].sin_addr.s_addr = htonl(0xc0000200u + i * 37);
+		qlen[i] = make_query(q[i], i, use_tsig ? &xconf.keys[0] : NULL,
+				     use_cookies ? &from[i] : NULL);
 	}
 	if ((rc = rbl_engine_init(&e, s, &ec, NULL)) != RBL_OK)
 		die("engine", rc);

@@ -290,12 +290,12 @@ static void test_slip_wire(void)
 	len += sizeof(rr);
 	memcpy(m + len, opt, sizeof(opt));
 	len += sizeof(opt);
-	n = rbl_rrl_slip(m, len, 19, true);
+	n = rbl_rrl_slip(m, len, 19, 11);
 	CHECK(n == 30);
 	CHECK(m[2] == (0x84 | 0x02));
 	CHECK(m[6] == 0 && m[7] == 0 && m[11] == 1);
 	CHECK(memcmp(m + 19, opt, sizeof(opt)) == 0);
-	n = rbl_rrl_slip(m, 30, 19, false);
+	n = rbl_rrl_slip(m, 30, 19, 0);
 	CHECK(n == 19 && m[11] == 0);
 }
 

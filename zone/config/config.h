@@ -93,6 +93,16 @@ int rbl_conf_size(const rbl_conf *c, const rbl_conf_section *s,
 		  const char *key, uint64_t def, uint64_t *out,
 		  char *err, size_t errlen);
 
+/* A secret of exactly LEN bytes, written as 2*LEN hex digits: the value
+ * of KEY, or the first line of the file that FILE_KEY names (so the
+ * configuration can be readable while the secret is not).  Neither
+ * present: *FOUND false and RBL_OK.  Both, a file that cannot be read,
+ * or not 2*LEN hex digits: RBL_EINVAL with "path:line: ..." in ERR.  No
+ * message ever quotes the secret, so it cannot reach a log. */
+int rbl_conf_secret(const rbl_conf *c, const rbl_conf_section *s,
+		    const char *key, const char *file_key, uint8_t *out,
+		    size_t len, bool *found, char *err, size_t errlen);
+
 /* Parsers the getters use, for values that come from elsewhere (argv). */
 int rbl_parse_duration(const char *s, uint32_t *out);
 int rbl_parse_size(const char *s, uint64_t *out);
@@ -106,6 +116,7 @@ enum rbl_conf_type {
 	RBL_CT_LISTEN,	/* addr[@port] */
 	RBL_CT_NAME,	/* domain name */
 	RBL_CT_CODE,	/* return code 127.0.0.x or short form */
+	RBL_CT_SECRET,	/* 32 hex digits (a 128-bit key); never quoted */
 };
 
 typedef struct rbl_conf_key {

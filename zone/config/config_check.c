@@ -96,9 +96,7 @@ static int check_item(const rbl_conf *c, const rbl_conf_section *s,
 	}
 	rc = rbl_conf_type_check(k->type, it->value);
 	if (rc != RBL_OK) {
-		rbl_conf_seterr(err, errlen, "%s:%u: %s: \"%s\" is not %s",
-				c->path, it->line, it->key, it->value,
-				rbl_conf_type_text(k->type));
+		rbl_conf_value_error(c, it, k->type, err, errlen);
 		return RBL_EINVAL;
 	}
 	return RBL_OK;

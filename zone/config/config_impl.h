@@ -8,6 +8,7 @@
 #ifndef RBL_CONFIG_IMPL_H
 #define RBL_CONFIG_IMPL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "zone/config/config.h"
@@ -27,5 +28,11 @@ const rbl_conf_item *rbl_conf_last_item(const rbl_conf_section *s,
 int rbl_conf_type_check(int type, const char *v);
 /* What a value of TYPE looks like, for messages ("a whole number"). */
 const char *rbl_conf_type_text(int type);
+/* Whether values of TYPE are secrets, which no message quotes. */
+bool rbl_conf_type_secret(int type);
+/* The error for item IT, not a value of TYPE, into ERR: "path:line:
+ * key: "value" is not ...", the value left out for a secret. */
+void rbl_conf_value_error(const rbl_conf *c, const rbl_conf_item *it,
+			  int type, char *err, size_t errlen);
 
 #endif

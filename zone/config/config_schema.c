@@ -27,6 +27,7 @@ const rbl_conf_section_def rbl_conf_sections[] = {
 	{ "acl",    2, true,  "client access rules of rbld (title: zone name; none: all zones)" },
 	{ "quota",  0, false, "per-client daily query quota of rbld" },
 	{ "rrl",    0, false, "response rate limiting of rbld (UDP)" },
+	{ "cookies", 0, false, "DNS cookies of rbld (RFC 7873, RFC 9018)" },
 	/* zone transfers (rbld/xfr*.c, doc/deployment.md) */
 	{ "key",    1, true,  "a TSIG key for zone transfers and NOTIFY (title: key name)" },
 	{ NULL, 0, false, NULL }
@@ -326,6 +327,21 @@ const rbl_conf_key rbl_conf_keys[] = {
 	  "log each prefix as it starts being limited (default yes)" },
 	{ "rrl", "table-size", RBL_CT_U32, false,
 	  "prefixes tracked at once per worker thread (default 65536)" },
+	/* cookies: rbld DNS cookies (rbld/cookie.h, doc/hardening.md) */
+	{ "cookies", "enable", RBL_CT_BOOL, false,
+	  "answer COOKIE options with server cookies (default yes)" },
+	{ "cookies", "secret", RBL_CT_SECRET, false,
+	  "server cookie secret, 32 hex digits, the same at every anycast site "
+	  "(default: random at each start)" },
+	{ "cookies", "secret-file", RBL_CT_STR, false,
+	  "file whose first line is the secret (instead of secret)" },
+	{ "cookies", "previous-secret", RBL_CT_SECRET, false,
+	  "the secret before the last rotation: its cookies are still accepted" },
+	{ "cookies", "previous-secret-file", RBL_CT_STR, false,
+	  "file whose first line is the previous secret" },
+	{ "cookies", "require", RBL_CT_BOOL, false,
+	  "answer BADCOOKIE to UDP queries with a client cookie but no valid "
+	  "server cookie (default no)" },
 	/* zone transfers and NOTIFY: rbld as a primary (doc/deployment.md) */
 	{ "key", "algorithm", RBL_CT_STR, false,
 	  "hmac-sha256 (default), hmac-sha1, hmac-sha384 or hmac-sha512" },

@@ -13,12 +13,14 @@
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "zone/config/config.h"
 #include "zone/config/config_impl.h"
 #include "zone/error.h"
+#include "zone/readfile.h"
 
 /* ---- value parsers ---- */
 
@@ -242,6 +244,28 @@ static int parse_code(const char *s, void *unused)
 	return RBL_OK;
 }
 
+#define SECRET_BYTES	16	/* RBL_CT_SECRET: a 128-bit key */
+
+/* 2*LEN hex digits (surrounding blanks allowed) into OUT. */
+static int parse_hex(const char *s, uint8_t *out, size_t len)
+{
+	size_t n = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (; n < 2 * len && isxdigit((unsigned char)s[n]); n++) {
+		int c = tolower((unsigned char)s[n]);
+		int v = c <= '9' ? c - '0' : c - 'a' + 10;
+
+		out[n / 2] = (uint8_t)((n % 2) ? (out[n / 2] | v) : (v << 4));
+	}
+	if (n != 2 * len)
+		return RBL_ESYNTAX;
+	for (s += n; *s == ' ' || *s == '\t' || *s == '\r' || *s == '\n';)
+		s++;
+	return *s ? RBL_ESYNTAX : RBL_OK;
+}
+
 /* ---- one table of value types ---- */
 
 /* Parsers of one shape: the value text S into OUT (what the type holds;
@@ -273,23 +297,36 @@ static int size_value(const char *s, void *out)
 	return rbl_parse_size(s, out);
 }
 
+static int secret_value(const char *s, void *out)
+{
+	uint8_t scratch[SECRET_BYTES];
+
+	return parse_hex(s, out ? out : scratch, SECRET_BYTES);
+}
+
 static const struct conf_type {
 	conf_parser_fn parse;
 	size_t size;		/* bytes at OUT; 0: checked only */
 	const char *text;	/* "is not ..." in messages */
+	bool secret;		/* messages never quote the value */
 } conf_types[] = {
-	[RBL_CT_STR] = { text_value, 0, "text" },
-	[RBL_CT_U32] = { u32_value, sizeof(uint32_t), "a whole number" },
-	[RBL_CT_BOOL] = { bool_value, sizeof(bool), "yes or no" },
+	[RBL_CT_STR] = { text_value, 0, "text", false },
+	[RBL_CT_U32] = { u32_value, sizeof(uint32_t), "a whole number",
+			 false },
+	[RBL_CT_BOOL] = { bool_value, sizeof(bool), "yes or no", false },
 	[RBL_CT_DURATION] = { duration_value, sizeof(uint32_t),
-			      "a duration (300, 300s, 5m, 2h, 7d, 1w)" },
+			      "a duration (300, 300s, 5m, 2h, 7d, 1w)", false },
 	[RBL_CT_SIZE] = { size_value, sizeof(uint64_t),
-			  "a size (1024, 64k, 512M, 16G)" },
-	[RBL_CT_ADDR] = { parse_addr, 0, "an IP address or CIDR prefix" },
-	[RBL_CT_LISTEN] = { parse_listen, 0, "address[@port], port 1..65535" },
-	[RBL_CT_NAME] = { parse_name, 0, "a domain name" },
+			  "a size (1024, 64k, 512M, 16G)", false },
+	[RBL_CT_ADDR] = { parse_addr, 0, "an IP address or CIDR prefix",
+			  false },
+	[RBL_CT_LISTEN] = { parse_listen, 0, "address[@port], port 1..65535",
+			    false },
+	[RBL_CT_NAME] = { parse_name, 0, "a domain name", false },
 	[RBL_CT_CODE] = { parse_code, 0,
-			  "a return code in 127.0.0.0/8 (or 2, 0.2)" },
+			  "a return code in 127.0.0.0/8 (or 2, 0.2)", false },
+	[RBL_CT_SECRET] = { secret_value, SECRET_BYTES,
+			    "32 hex digits (a 128-bit secret)", true },
 };
 
 #define N_TYPES (sizeof conf_types / sizeof conf_types[0])
@@ -304,7 +341,10 @@ static const struct conf_type *conf_type(int type)
 int rbl_conf_type_check(int type, const char *v)
 {
 	const struct conf_type *t = conf_type(type);
-	union { uint32_t u32; uint64_t u64; bool b; } scratch = { 0 };
+	union {
+		uint32_t u32; uint64_t u64; bool b;
+		uint8_t secret[SECRET_BYTES];
+	} scratch = { 0 };
 
 	return t ? t->parse(v, &scratch) : RBL_EINVAL;
 }
@@ -314,6 +354,27 @@ const char *rbl_conf_type_text(int type)
 	const struct conf_type *t = conf_type(type);
 
 	return t ? t->text : "text";
+}
+
+bool rbl_conf_type_secret(int type)
+{
+	const struct conf_type *t = conf_type(type);
+
+	return t && t->secret;
+}
+
+/* "path:line: key: " and the value, quoted unless TYPE is a secret. */
+void rbl_conf_value_error(const rbl_conf *c, const rbl_conf_item *it,
+			  int type, char *err, size_t errlen)
+{
+	if (rbl_conf_type_secret(type))
+		rbl_conf_seterr(err, errlen, "%s:%u: %s: the value is not %s",
+				c ? c->path : "config", it->line, it->key,
+				rbl_conf_type_text(type));
+	else
+		rbl_conf_seterr(err, errlen, "%s:%u: %s: \"%s\" is not %s",
+				c ? c->path : "config", it->line, it->key,
+				it->value, rbl_conf_type_text(type));
 }
 
 /* ---- typed getters ---- */
@@ -332,9 +393,7 @@ static int conf_typed(const rbl_conf *c, const rbl_conf_section *s,
 	if (!it || t->parse(it->value, out) == RBL_OK)
 		return RBL_OK;
 	memcpy(out, def, t->size);
-	rbl_conf_seterr(err, errlen, "%s:%u: %s: \"%s\" is not %s",
-			c ? c->path : "config", it->line, it->key, it->value,
-			t->text);
+	rbl_conf_value_error(c, it, type, err, errlen);
 	return RBL_EINVAL;
 }
 
@@ -365,4 +424,62 @@ int rbl_conf_size(const rbl_conf *c, const rbl_conf_section *s,
 		  char *err, size_t errlen)
 {
 	return conf_typed(c, s, key, RBL_CT_SIZE, &def, out, err, errlen);
+}
+
+/* ---- secrets ---- */
+
+/* The first line of the secret file named by IT into OUT (LEN bytes). */
+static int secret_from_file(const rbl_conf *c, const rbl_conf_item *it,
+			    uint8_t *out, size_t len, char *err,
+			    size_t errlen)
+{
+	rbl_read_result r = { 0 };
+	char why[RBL_CONF_ERRLEN] = "";
+	int rc = rbl_read_whole(it->value, 0, 4096, &r, why, sizeof why);
+
+	if (rc != RBL_OK) {
+		rbl_conf_seterr(err, errlen, "%s:%u: %s: %s", c->path,
+				it->line, it->key,
+				why[0] ? why : rbl_strerror(rc));
+		return RBL_EINVAL;
+	}
+	r.data[strcspn(r.data, "\n")] = '\0';
+	rc = parse_hex(r.data, out, len);
+	explicit_bzero(r.data, r.len);
+	free(r.data);
+	if (rc != RBL_OK) {
+		rbl_conf_seterr(err, errlen, "%s:%u: %s: the first line of %s "
+				"is not %zu hex digits", c->path, it->line,
+				it->key, it->value, 2 * len);
+		return RBL_EINVAL;
+	}
+	return RBL_OK;
+}
+
+int rbl_conf_secret(const rbl_conf *c, const rbl_conf_section *s,
+		    const char *key, const char *file_key, uint8_t *out,
+		    size_t len, bool *found, char *err, size_t errlen)
+{
+	const rbl_conf_item *it = rbl_conf_last_item(s, key);
+	const rbl_conf_item *file = file_key ? rbl_conf_last_item(s, file_key)
+					     : NULL;
+
+	*found = false;
+	if (it && file) {
+		rbl_conf_seterr(err, errlen, "%s:%u: %s: give either %s or %s, "
+				"not both", c->path, file->line, file->key, key,
+				file_key);
+		return RBL_EINVAL;
+	}
+	if (file && secret_from_file(c, file, out, len, err, errlen) !=
+		    RBL_OK)
+		return RBL_EINVAL;
+	if (it && parse_hex(it->value, out, len) != RBL_OK) {
+		rbl_conf_seterr(err, errlen, "%s:%u: %s: the value is not %zu "
+				"hex digits", c->path, it->line, it->key,
+				2 * len);
+		return RBL_EINVAL;
+	}
+	*found = it || file;
+	return RBL_OK;
 }
