@@ -18,7 +18,7 @@
 
 #include "zone/store/store_impl.h"
 
-static const char *const core_dbs[] = { "meta", "ipent", "ipseg", "name",
+static const char *const core_dbs[] = { "meta", "ipchunk", "name",
 					"journal" };
 #define N_CORE_DBS (sizeof core_dbs / sizeof core_dbs[0])
 
@@ -138,29 +138,49 @@ static int check_version(MDB_txn *txn, MDB_dbi meta, bool write)
 	return rbl_mdb_error(mdb_put(txn, meta, &k, &v, 0));
 }
 
+/* True if TXN's store keeps IP entries the format 1-4 way. */
+static bool legacy_ip(MDB_txn *txn)
+{
+	MDB_dbi dbi;
+
+	return mdb_dbi_open(txn, "ipent", 0, &dbi) == 0;
+}
+
 /* Open (and in a writable store create) the core databases, and open every
  * other named database already present so readers find them cached. */
 static int open_dbs(rbl_store *s, MDB_txn *txn, bool write)
 {
-	MDB_dbi *slots[N_CORE_DBS] = { &s->meta, &s->ipent, &s->ipseg,
-				       &s->name, &s->journal };
+	MDB_dbi *slots[N_CORE_DBS] = { &s->meta, &s->ipchunk, &s->name,
+				       &s->journal };
 	unsigned fl = write ? MDB_CREATE : 0;
+	int rc;
 
 	for (size_t i = 0; i < N_CORE_DBS; i++) {
-		int rc = mdb_dbi_open(txn, core_dbs[i], fl, slots[i]);
+		rc = mdb_dbi_open(txn, core_dbs[i], fl, slots[i]);
 
+		/* a reader of a format 1-4 store finds no "ipchunk" */
 		if (rc == MDB_NOTFOUND)
-			return RBL_ENOTFOUND;
+			return i == 1 && legacy_ip(txn) ? RBL_EVERSION
+							: RBL_ENOTFOUND;
 		if (rc)
 			return rbl_mdb_error(rc);
 	}
-	return check_version(txn, s->meta, write);
+	if ((rc = check_version(txn, s->meta, write)) != RBL_OK)
+		return rc;
+	/* a writer converts IP entries kept the old way (format 1-4) */
+	return write ? rbl_ip_upgrade(s, txn) : RBL_OK;
 }
 
 static bool is_core_db(const char *name, size_t len)
 {
+	/* "ipent" and "ipseg" held IP entries before format 5 */
+	static const char *const old_dbs[] = { "ipent", "ipseg" };
+
 	for (size_t i = 0; i < N_CORE_DBS; i++)
 		if (strlen(core_dbs[i]) == len && !memcmp(core_dbs[i], name, len))
+			return true;
+	for (size_t i = 0; i < 2; i++)
+		if (strlen(old_dbs[i]) == len && !memcmp(old_dbs[i], name, len))
 			return true;
 	return false;
 }
@@ -421,15 +441,16 @@ int rbl_txn_begin(rbl_store *s, bool write, rbl_txn **out)
 
 static void close_cursors(rbl_txn *t)
 {
-	if (t->seg_cur)
-		mdb_cursor_close(t->seg_cur);
+	if (t->ck_cur)
+		mdb_cursor_close(t->ck_cur);
 	if (t->name_cur)
 		mdb_cursor_close(t->name_cur);
-	t->seg_cur = t->name_cur = NULL;
+	t->ck_cur = t->name_cur = NULL;
 }
 
 static void txn_free(rbl_txn *t)
 {
+	rbl_ipw_free(t);
 	rbl_v4sum_txn_free(t);
 	free(t->lists);
 	free(t->zones_touched);
@@ -459,8 +480,8 @@ static int commit_bookkeeping(rbl_txn *t)
 {
 	int rc;
 
-	/* summaries need the final segment maps and entry counts */
-	if ((rc = rbl_seg_commit(t)) != RBL_OK ||
+	/* summaries need the final chunks and entry counts */
+	if ((rc = rbl_ipw_commit(t)) != RBL_OK ||
 	    (rc = rbl_list_commit(t)) != RBL_OK ||
 	    (rc = rbl_v4sum_commit(t)) != RBL_OK ||
 	    (rc = rbl_zone_commit(t)) != RBL_OK)
@@ -532,7 +553,7 @@ int rbl_txn_renew(rbl_txn *t)
 	t->reset = false;
 	t->now = (int64_t)time(NULL);
 	rbl_v4sum_forget(t);
-	renew_cursor(t, &t->seg_cur);
+	renew_cursor(t, &t->ck_cur);
 	renew_cursor(t, &t->name_cur);
 	return RBL_OK;
 }

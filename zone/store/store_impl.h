@@ -15,10 +15,12 @@
  *            'v'+id -> IPv4 summary of a large IP list, 2^24 bits
  *            (store_v4sum.c); 'n'+id+fam -> prefix lengths in use
  *            (store_lenmask.c).
- *   ipent    list|fam|addr|len -> entry (as entered; see rbl_entry_encode)
- *   ipseg    list|fam|last -> first addr, n, chain of compact entries
- *            (rbl_chain_encode), most specific first.  Segments never
- *            overlap; a lookup is one MDB_SET_RANGE.
+ *   ipchunk  list|fam|addr -> a chunk of the list's IP entries, the
+ *            records from ADDR (its first) to the next chunk's key
+ *            (store_chunk.h: one record per address where an entry
+ *            starts, with every entry covering it); a lookup is the
+ *            chunk with the greatest key <= the address, a binary search
+ *            in it and a walk of one chain.
  *   name     list|labels reversed, each followed by 0x00 -> the name's
  *            exact and subtree entries: one entry (its flags say which
  *            slots it fills; both = the same entry in both), or 0xb1,
@@ -41,6 +43,7 @@
 
 #include "zone/error.h"
 #include "zone/store/store.h"
+#include "zone/store/store_chunk.h"
 
 /* Bump on any incompatible layout.  2 added the IPv4 summaries: a format 1
  * store is upgraded by the first writer (it has no summaries, which is
@@ -49,16 +52,19 @@
  * reasoning: a missing mask is computed by the first writer needing it).
  * 4 lets a name hold different exact and subtree entries (a "pair" value
  * older programs cannot read); a format 1-3 value is a valid format 4 one,
- * so those stores open unchanged and the first writer stamps them 4. */
-#define RBL_STORE_FORMAT	4
+ * so those stores open unchanged and the first writer stamps them 4.
+ * 5 keeps IP entries in chunks ("ipchunk") instead of "ipent" and
+ * "ipseg": the first writer converts them (store_upgrade.c); a reader
+ * refuses a store that still holds IP entries the old way. */
+#define RBL_STORE_FORMAT	5
 #define RBL_STORE_FORMAT_OLDEST	1	/* oldest format still opened */
 #define RBL_STORE_MAXDBS	32	/* ours + room for other modules */
 #define RBL_STORE_MAXREADERS	1024
 #define RBL_DB_NAME_MAX		31	/* extra database names */
-/* A segment keeps at most this many covering entries, most specific first.
- * Deeper nesting drops the widest ancestors: with nine nested live entries
- * over one address, the widest one can no longer answer for it once the
- * eight inside it have all expired (until the next rebuild after a purge). */
+/* A lookup considers at most this many entries covering the address, most
+ * specific first: with nine nested live entries over one address, the
+ * widest one does not answer for it once the eight inside it have all
+ * expired (until a purge removes those). */
 #define RBL_CHAIN_MAX		8
 /* A transaction recording more changes than this journals a reset instead:
  * such a transfer is better done in full. */
@@ -75,7 +81,7 @@ struct rbl_store {
 	MDB_env *env;
 	char *path;
 	unsigned flags;				/* rbl_store_flags */
-	MDB_dbi meta, ipent, ipseg, name, journal;
+	MDB_dbi meta, ipchunk, name, journal;
 	pthread_mutex_t lock;			/* guards extra[], map size */
 	atomic_int live_txns;			/* begun, not reset or ended */
 	struct rbl_named_db extra[RBL_STORE_MAXDBS];
@@ -141,11 +147,10 @@ struct rbl_txn {
 	rbl_store *s;
 	MDB_txn *txn;
 	bool write, bulk, broken, reset;
-	bool ipent_append_off;		/* bulk: a key arrived out of order */
-	bool name_append_off;		/* the same for names */
+	bool name_append_off;		/* bulk: a name arrived out of order */
 	int rc_broken;			/* first error of a broken txn */
 	int64_t now;			/* time the txn began */
-	MDB_cursor *seg_cur;		/* cached for lookups, renewed */
+	MDB_cursor *ck_cur;		/* cached for lookups, renewed */
 	MDB_cursor *name_cur;
 	/* read transactions: summaries seen since begin/renew */
 	struct rbl_v4sum_slot v4sum[RBL_V4SUM_SLOTS];
@@ -162,6 +167,7 @@ struct rbl_txn {
 	uint8_t *jbuf;			/* recorded changes (journal.c) */
 	size_t jlen, jcap, n_changes;
 	bool jover;			/* too many changes: journal a reset */
+	struct rbl_ipw *ipw;		/* IP chunks being written (store_ipw.c) */
 };
 
 /* ------------------------------------------------ for other modules */
@@ -330,28 +336,55 @@ int rbl_name_text_check(const char *name, bool allow_empty);
 /* Delete zone ZONE_ID's fixed records (store_zrec.c), if any. */
 int rbl_zrec_drop_zone(rbl_txn *t, uint32_t zone_id);
 
-/* ----------------------------------- IP entries (store_ip/store_seg) */
+/* ------------------------------------- IP entries (store_ip*.c) */
 
-/* Recompute the segments inside P after its ipent record changed.  HOST:
- * P's entry as now stored (NULL: deleted); for a full-length P (nothing
- * inside it but itself) it saves reading the entries inside P back. */
-int rbl_seg_update(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
-		   const rbl_entry *host);
-/* Rebuild the whole segment map of LIST_ID from ipent. */
-int rbl_seg_rebuild(rbl_txn *t, uint32_t list_id);
-/* Rebuild every list marked RBL_LIST_REBUILD (commit). */
-int rbl_seg_commit(rbl_txn *t);
-/* Delete entries and segments of LIST_ID; count of entries to *N. */
+#define RBL_IPCK_KEY_MAX	21	/* list 4, family 1, address 16 */
+
+/* The "ipchunk" key of LIST_ID, FAMILY, ADDR (alen bytes); its length. */
+size_t rbl_ipck_key(uint8_t *k, uint32_t list_id, uint8_t family,
+		    const uint8_t *addr);
+/* Position C on the chunk of LIST_ID and FAMILY with the greatest key <=
+ * ADDR, or, when there is none and OR_NEXT, on the first one after it.
+ * RBL_OK with K and V, RBL_ENOTFOUND, or an error. */
+int rbl_ipck_seek(MDB_cursor *c, uint32_t list_id, uint8_t family,
+		  const uint8_t *addr, bool or_next, MDB_val *k, MDB_val *v);
+/* Step C to the next chunk of the same list and family (K holds the
+ * current key).  RBL_OK, RBL_ENOTFOUND at the end, or an error. */
+int rbl_ipck_next(MDB_cursor *c, MDB_val *k, MDB_val *v);
+
+/* Visit the entries of LIST_ID and FAMILY in key order (address, then
+ * length), from address FROM (alen bytes; NULL: all).  With COVERING, the
+ * entries that started before FROM and cover it come first.  FN gets the
+ * prefix, the chunk and the entry's attribute number in it; a non-zero
+ * return stops the walk and is returned.  A write transaction writes its
+ * pending chunk first. */
+typedef int (*rbl_ip_walk_fn)(void *arg, const rbl_prefix *p,
+			      const rbl_ck *c, unsigned attr);
+int rbl_ip_walk(rbl_txn *t, uint32_t list_id, uint8_t family,
+		const uint8_t *from, bool covering, rbl_ip_walk_fn fn,
+		void *arg);
+
+/* Write txn T's pending IP chunk to the store (before a read, and at
+ * commit); finishes T's replacing imports first.  RBL_OK or an error
+ * (T is then broken). */
+int rbl_ipw_flush(rbl_txn *t);
+/* Commit: flush, then make the length masks of lists marked
+ * RBL_LIST_REBUILD exact. */
+int rbl_ipw_commit(rbl_txn *t);
+void rbl_ipw_free(rbl_txn *t);
+/* Delete the entries of LIST_ID; count of entries to *N. */
 int rbl_ip_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);
 int rbl_name_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);
 /* Check and complete an entry before storing it: RBL_OK or RBL_EINVAL. */
 int rbl_entry_prepare(rbl_txn *t, const rbl_entry *in, uint32_t allowed,
 		      rbl_entry *out);
-/* Delete without touching segments (bulk and purge paths). */
-int rbl_ip_del_raw(rbl_txn *t, uint32_t list_id, const rbl_prefix *p);
 /* Delete entries expired at NOW; count added to *N. */
 int rbl_ip_purge(rbl_txn *t, int64_t now, uint64_t *n);
 int rbl_name_purge(rbl_txn *t, int64_t now, uint64_t *n);
+/* Convert the IP entries of a format 1-4 store ("ipent") into chunks and
+ * drop the old databases, in write transaction TXN (store_upgrade.c).
+ * RBL_OK (also when there is nothing to convert) or an error. */
+int rbl_ip_upgrade(rbl_store *s, MDB_txn *txn);
 
 /* ------------------------------------------- IPv4 summary (store_v4sum.c) */
 

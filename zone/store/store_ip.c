@@ -1,14 +1,16 @@
 /*
- * store_ip.c -- IP listings: entries as entered ("ipent") and the lookups
- * that read the segment map ("ipseg", built by store_seg.c).
+ * store_ip.c -- IP listings, the read side: finding chunks, lookups,
+ * explanations, walks (store_chunk.h has the model, store_ipw.c writes).
  *
- * Lookups use one cursor cached in the transaction (opened on first use,
- * renewed with the transaction), so the hot path allocates nothing; the
- * rbl_match they fill points into the memory map.
+ * A lookup seeks the chunk with the greatest key <= the address (one
+ * MDB_SET_RANGE and usually one MDB_PREV on the same leaf page), finds the
+ * record with the greatest start <= the address by binary search, and
+ * walks that record's chain: the first live entry that covers the address
+ * among the RBL_CHAIN_MAX most specific ones decides.  It uses one cursor
+ * cached in the transaction and allocates nothing; the rbl_match it fills
+ * points into the map.  In a write transaction the chunk being edited is
+ * written first, so reads see the transaction's own changes.
  *
- * In a bulk transaction (and for a list a large purge marked for rebuild)
- * the segment map is rebuilt at commit: lookups inside that transaction
- * still see the map as it was when the transaction began.
  * rbl_ip_foreach_listed merges adjacent runs with the same codes and TXT
  * even when their entries expire at different times; the run reports the
  * earliest expiry.
@@ -18,7 +20,7 @@
 
 #include "zone/store/store_impl.h"
 
-#define ANY_WITHIN_MAX_SEGMENTS 64
+#define ANY_WITHIN_MAX_RUNS 64
 
 static bool prefix_ok(const rbl_prefix *p)
 {
@@ -37,237 +39,176 @@ static bool addr_ok(const rbl_addr *a)
 	return a && (a->family == RBL_AF4 || a->family == RBL_AF6);
 }
 
-int rbl_entry_prepare(rbl_txn *t, const rbl_entry *in, uint32_t allowed,
-		      rbl_entry *out)
+/* ------------------------------------------------------------ chunks */
+
+size_t rbl_ipck_key(uint8_t *k, uint32_t list_id, uint8_t family,
+		    const uint8_t *addr)
 {
-	if (!in || (in->flags & ~allowed) || in->n_codes > RBL_MAX_CODES ||
-	    in->expires < 0 || in->added < 0 ||
-	    strnlen(in->txt, sizeof in->txt) > RBL_TXT_MAX ||
-	    strnlen(in->source, sizeof in->source) > RBL_SOURCE_MAX)
-		return RBL_EINVAL;
-	for (unsigned i = 0; i < in->n_codes; i++)
-		if (in->codes[i] >> 24 != 127)
-			return RBL_EINVAL;
-	*out = *in;
-	for (unsigned i = in->n_codes; i < RBL_MAX_CODES; i++)
-		out->codes[i] = 0;
-	if (out->added == 0)
-		out->added = t->now;
-	if (!out->source[0])
-		memcpy(out->source, t->source, sizeof out->source);
-	return RBL_OK;
-}
-
-static int ip_entry_get(rbl_txn *t, const uint8_t *k, size_t klen,
-			rbl_entry *out)
-{
-	MDB_val v;
-	int rc = rbl_db_get(t, t->s->ipent, k, klen, &v);
-
-	return rc == RBL_OK ? rbl_entry_decode(v.mv_data, v.mv_size, out) : rc;
-}
-
-/* Store V at K, the entry it replaces to *OLD (*REPLACED true).  A new
- * key, the common case, costs one B-tree descent, not a get and a put.
- *
- * Bulk imports arrive sorted.  Sorted keys put the ordinary way leave
- * every page half full (LMDB splits in the middle), so a bulk txn first
- * tries MDB_APPEND, which fills pages to the end; the first key that is
- * not past the end of the table (another list follows, or input not in
- * key order) turns that off for the rest of the txn. */
-static int ip_entry_put(rbl_txn *t, const uint8_t *k, size_t klen,
-			const uint8_t *v, size_t vlen, rbl_entry *old,
-			bool *replaced)
-{
-	MDB_val key = { klen, (void *)k }, val = { vlen, (void *)v };
-	int rc = MDB_KEYEXIST;
-
-	if (t->bulk && !t->ipent_append_off) {
-		rc = mdb_put(t->txn, t->s->ipent, &key, &val, MDB_APPEND);
-		if (rc == MDB_KEYEXIST)
-			t->ipent_append_off = true;
-	}
-	if (rc == MDB_KEYEXIST) {
-		val = (MDB_val){ vlen, (void *)v };
-		rc = mdb_put(t->txn, t->s->ipent, &key, &val, MDB_NOOVERWRITE);
-	}
-	*replaced = rc == MDB_KEYEXIST;
-	if (rc != MDB_KEYEXIST)
-		return rc ? rbl_txn_fail(t, rbl_mdb_error(rc)) : RBL_OK;
-	/* VAL now points at the stored entry */
-	if ((rc = rbl_entry_decode(val.mv_data, val.mv_size, old)) != RBL_OK)
-		return rc;
-	return rbl_db_put(t, t->s->ipent, k, klen, v, vlen, 0);
-}
-
-/* Keep the segment map current, unless commit rebuilds it anyway, and
- * tell the IPv4 summary what changed (E: P's entry now, NULL: deleted). */
-static int after_change(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
-			int64_t delta, const rbl_entry *e)
-{
-	bool del = e == NULL;
-	struct rbl_list_state *ls;
-	unsigned marks = RBL_LIST_CHANGED | (t->bulk ? RBL_LIST_REBUILD : 0);
-	int rc = rbl_txn_mark_list(t, list_id, marks, delta);
-
-	if (rc != RBL_OK)
-		return rc;
-	ls = rbl_txn_list_state(t, list_id);
-	if (ls->marks & RBL_LIST_REBUILD)
-		return RBL_OK;
-	if ((rc = rbl_v4sum_note(t, ls, p, del)) != RBL_OK)
-		return rc;
-	return rbl_seg_update(t, list_id, p, e);
-}
-
-int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
-	       const rbl_entry *e)
-{
-	uint8_t k[RBL_IPKEY_MAX], v[RBL_ENTRY_ENC_MAX];
-	rbl_entry ne, old;
-	size_t klen;
-	bool replaced;
-	int rc;
-
-	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
-		return rc;
-	if (!prefix_ok(p))
-		return RBL_EINVAL;
-	if ((rc = rbl_list_check_kind(t, list_id, RBL_LIST_IP)) != RBL_OK ||
-	    (rc = rbl_entry_prepare(t, e, RBL_ENTRY_EXCLUDE |
-				    RBL_ENTRY_HAS_TXT, &ne)) != RBL_OK)
-		return rc;
-	if ((rc = rbl_lenmask_note(t, list_id, p)) != RBL_OK)
-		return rc;
-	klen = rbl_ipent_key(k, list_id, p);
-	rc = ip_entry_put(t, k, klen, v, rbl_entry_encode(&ne, v), &old,
-			  &replaced);
-	if (rc == RBL_OK && replaced)
-		rc = rbl_journal_note(t, RBL_CHANGE_DEL, list_id, p, NULL, &old);
-	if (rc == RBL_OK)
-		rc = rbl_journal_note(t, RBL_CHANGE_ADD, list_id, p, NULL, &ne);
-	if (rc == RBL_OK)
-		rc = after_change(t, list_id, p, replaced ? 0 : 1, &ne);
-	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
-}
-
-int rbl_ip_del_raw(rbl_txn *t, uint32_t list_id, const rbl_prefix *p)
-{
-	uint8_t k[RBL_IPKEY_MAX];
-	size_t klen = rbl_ipent_key(k, list_id, p);
-	rbl_entry old;
-	int rc = ip_entry_get(t, k, klen, &old);
-
-	if (rc != RBL_OK)
-		return rc;
-	if ((rc = rbl_db_del(t, t->s->ipent, k, klen)) != RBL_OK ||
-	    (rc = rbl_journal_note(t, RBL_CHANGE_DEL, list_id, p, NULL,
-				   &old)) != RBL_OK)
-		return rbl_txn_fail(t, rc);
-	return RBL_OK;
-}
-
-int rbl_ip_del(rbl_txn *t, uint32_t list_id, const rbl_prefix *p)
-{
-	int rc;
-
-	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
-		return rc;
-	if (!prefix_ok(p))
-		return RBL_EINVAL;
-	if ((rc = rbl_list_check_kind(t, list_id, RBL_LIST_IP)) != RBL_OK ||
-	    (rc = rbl_ip_del_raw(t, list_id, p)) != RBL_OK)
-		return rc;
-	rc = after_change(t, list_id, p, -1, NULL);
-	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
-}
-
-int rbl_ip_get(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
-	       rbl_entry *out)
-{
-	uint8_t k[RBL_IPKEY_MAX];
-
-	if (!prefix_ok(p))
-		return RBL_EINVAL;
-	return ip_entry_get(t, k, rbl_ipent_key(k, list_id, p), out);
-}
-
-int rbl_ip_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n)
-{
-	uint8_t k[4];
-	int rc;
+	unsigned alen = rbl_key_alen(family);
 
 	rbl_put_be32(k, list_id);
-	if ((rc = rbl_db_del_prefix(t, t->s->ipent, k, 4, n)) != RBL_OK ||
-	    (rc = rbl_db_del_prefix(t, t->s->ipseg, k, 4, NULL)) != RBL_OK ||
-	    (rc = rbl_lenmask_drop(t, list_id)) != RBL_OK)
-		return rc;
-	return rbl_txn_mark_list(t, list_id, RBL_LIST_V4SUM_FULL, 0);
+	k[4] = family;
+	memcpy(k + 5, addr, alen);
+	return 5 + alen;
 }
 
-/* ------------------------------------------------------------ lookups */
-
-static int seg_cursor(rbl_txn *t, MDB_cursor **c)
+static bool same_run(const MDB_val *k, const uint8_t *kb, size_t klen)
 {
-	int rc;
-
-	if (!t->seg_cur &&
-	    (rc = mdb_cursor_open(t->txn, t->s->ipseg, &t->seg_cur)) != 0)
-		return rbl_mdb_error(rc);
-	*c = t->seg_cur;
-	return RBL_OK;
+	return k->mv_size == klen && memcmp(k->mv_data, kb, 5) == 0;
 }
 
-/* Position C on the first segment of the list whose last address is >= A.
- * Returns RBL_OK (K/V filled), RBL_ENOTFOUND (none in this family). */
-static int seg_seek(MDB_cursor *c, uint32_t list_id, const rbl_addr *a,
-		    MDB_val *k, MDB_val *v)
+int rbl_ipck_seek(MDB_cursor *c, uint32_t list_id, uint8_t family,
+		  const uint8_t *addr, bool or_next, MDB_val *k, MDB_val *v)
 {
-	uint8_t kb[RBL_IPKEY_MAX];
-	unsigned alen = rbl_key_alen(a->family);
+	uint8_t kb[RBL_IPCK_KEY_MAX];
+	size_t klen = rbl_ipck_key(kb, list_id, family, addr);
 	int rc;
 
-	k->mv_size = rbl_ipkey(kb, list_id, a);
+	k->mv_size = klen;
 	k->mv_data = kb;
-	if ((rc = mdb_cursor_get(c, k, v, MDB_SET_RANGE)) != 0)
+	rc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
+	if (rc == 0 && k->mv_size == klen && !memcmp(k->mv_data, kb, klen))
+		return RBL_OK;
+	if (rc == 0) {
+		bool next_ok = same_run(k, kb, klen);
+
+		rc = mdb_cursor_get(c, k, v, MDB_PREV);
+		if (rc == 0 && same_run(k, kb, klen))
+			return RBL_OK;
+		if (!or_next || !next_ok)
+			return rc == 0 || rc == MDB_NOTFOUND ? RBL_ENOTFOUND
+							     : rbl_mdb_error(rc);
+		/* back to the one after */
+		k->mv_size = klen;
+		k->mv_data = kb;
+		rc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
+		return rc ? rbl_mdb_error(rc) : RBL_OK;
+	}
+	if (rc != MDB_NOTFOUND)
 		return rbl_mdb_error(rc);
-	if (k->mv_size != 5 + alen || memcmp(k->mv_data, kb, 5) != 0 ||
-	    v->mv_size <= alen)
+	rc = mdb_cursor_get(c, k, v, MDB_LAST);
+	if (rc == 0 && same_run(k, kb, klen))
+		return RBL_OK;
+	return rc == 0 || rc == MDB_NOTFOUND ? RBL_ENOTFOUND
+					     : rbl_mdb_error(rc);
+}
+
+int rbl_ipck_next(MDB_cursor *c, MDB_val *k, MDB_val *v)
+{
+	uint8_t kb[5];
+	size_t klen = k->mv_size;
+	int rc;
+
+	memcpy(kb, k->mv_data, 5);
+	rc = mdb_cursor_get(c, k, v, MDB_NEXT);
+	if (rc == MDB_NOTFOUND)
 		return RBL_ENOTFOUND;
+	if (rc)
+		return rbl_mdb_error(rc);
+	return k->mv_size == klen && !memcmp(k->mv_data, kb, 5)
+		       ? RBL_OK : RBL_ENOTFOUND;
+}
+
+static int lookup_cursor(rbl_txn *t, MDB_cursor **c)
+{
+	int rc;
+
+	if (!t->ck_cur &&
+	    (rc = mdb_cursor_open(t->txn, t->s->ipchunk, &t->ck_cur)) != 0)
+		return rbl_mdb_error(rc);
+	*c = t->ck_cur;
 	return RBL_OK;
 }
 
-/* The answer of a segment's chain at NOW: RBL_OK (listed, M filled),
- * RBL_ENOTFOUND (excluded or all expired), RBL_ESTORE (corrupt). */
-static int chain_decide(const MDB_val *v, unsigned alen, int64_t now,
-			rbl_match *m)
+/* Open the chunk at V of FAMILY. */
+static int ck_at(rbl_ck *ck, uint8_t family, const MDB_val *v)
 {
-	const uint8_t *p = (const uint8_t *)v->mv_data + alen + 1;
-	size_t left = v->mv_size - alen - 1;
-	unsigned n = ((const uint8_t *)v->mv_data)[alen];
+	return rbl_ck_open(ck, family, v->mv_data, v->mv_size);
+}
 
-	for (unsigned i = 0; i < n; i++) {
+/* In a write transaction, reads see the chunk being edited once it is
+ * written. */
+static int read_ready(rbl_txn *t)
+{
+	return t->write ? rbl_ipw_flush(t) : RBL_OK;
+}
+
+/* --------------------------------------------------------- deciding */
+
+/* Fill M from attribute AI of C (TXT points into the chunk). */
+static int match_fill(const rbl_ck *c, unsigned ai, rbl_match *m)
+{
+	rbl_ck_attr a;
+	int rc = rbl_ck_attr_get(c, ai, &a);
+
+	if (rc != RBL_OK)
+		return rc;
+	m->n_codes = a.n_codes;
+	memcpy(m->codes, a.codes, sizeof m->codes);
+	m->has_txt = (a.flags & RBL_ENTRY_HAS_TXT) != 0;
+	m->txt = a.txt;
+	m->txt_len = m->has_txt ? a.txt_len : 0;
+	m->expires = a.expires;
+	return RBL_OK;
+}
+
+/* The item of chain ITEMS (N items) at record START that decides ADDR at
+ * NOW, among the RBL_CHAIN_MAX (CAP) most specific covering it: its index
+ * to *WHICH and RBL_OK (listed) or RBL_ENOTFOUND (an exclusion; *WHICH
+ * -1: nothing decides). */
+static int chain_decide(const rbl_ck *c, const uint8_t *start,
+			const uint8_t *items, unsigned n, const uint8_t *addr,
+			int64_t now, unsigned cap, int *which)
+{
+	unsigned seen = 0;
+
+	*which = -1;
+	for (unsigned k = 0; k < n; k++) {
 		uint32_t flags;
-		size_t used = rbl_chain_decode(p, left, &flags, m);
+		int64_t expires;
 
-		if (used == 0)
+		if (!rbl_ck_covers(start, rbl_ck_item_len(c, items, k), addr,
+				   c->alen))
+			continue;
+		if (++seen > cap)
+			break;
+		if (rbl_ck_attr_peek(c, rbl_ck_item_attr(c, items, k), &flags,
+				     &expires) != RBL_OK)
 			return RBL_ESTORE;
-		if (rbl_live(m->expires, now))
-			return flags & RBL_ENTRY_EXCLUDE ? RBL_ENOTFOUND
-							 : RBL_OK;
-		p += used;
-		left -= used;
+		if (!rbl_live(expires, now))
+			continue;
+		*which = (int)k;
+		return flags & RBL_ENTRY_EXCLUDE ? RBL_ENOTFOUND : RBL_OK;
 	}
 	return RBL_ENOTFOUND;
+}
+
+/* The chunk and record deciding A: RBL_OK with *CK, *I (record) or
+ * RBL_ENOTFOUND when no record starts at or before A. */
+static int find_record(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+		       rbl_ck *ck, int *i)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = lookup_cursor(t, &c)) != RBL_OK ||
+	    (rc = rbl_ipck_seek(c, list_id, a->family, a->bytes, false, &k,
+				&v)) != RBL_OK ||
+	    (rc = ck_at(ck, a->family, &v)) != RBL_OK)
+		return rc;
+	*i = rbl_ck_find(ck, a->bytes);
+	return *i < 0 ? RBL_ENOTFOUND : RBL_OK;
 }
 
 int rbl_ip_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		  int64_t now, rbl_match *out)
 {
-	unsigned alen;
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	int rc;
+	uint8_t start[16];
+	const uint8_t *items;
+	unsigned n;
+	rbl_ck ck;
+	int i, which, rc;
 
 	if (!addr_ok(a))
 		return RBL_EINVAL;
@@ -277,46 +218,405 @@ int rbl_ip_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		if (sum && !rbl_v4sum_bit(sum, rbl_get_be32(a->bytes) >> 8))
 			return RBL_ENOTFOUND;
 	}
-	if ((rc = seg_cursor(t, &c)) != RBL_OK ||
-	    (rc = seg_seek(c, list_id, a, &k, &v)) != RBL_OK)
+	if ((rc = read_ready(t)) != RBL_OK ||
+	    (rc = find_record(t, list_id, a, &ck, &i)) != RBL_OK)
 		return rc;
-	alen = rbl_key_alen(a->family);
-	if (memcmp(v.mv_data, a->bytes, alen) > 0)
-		return RBL_ENOTFOUND;
-	if ((rc = chain_decide(&v, alen, now, out)) == RBL_OK)
-		out->list_id = list_id;
-	return rc;
+	rbl_ck_start(&ck, (unsigned)i, start);
+	if ((rc = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, (unsigned)i), &items,
+			       &n)) != RBL_OK)
+		return rc;
+	rc = chain_decide(&ck, start, items, n, a->bytes, now, RBL_CHAIN_MAX,
+			  &which);
+	if (rc != RBL_OK)
+		return rc;
+	if ((rc = match_fill(&ck, rbl_ck_item_attr(&ck, items,
+						  (unsigned)which), out)))
+		return rc;
+	out->list_id = list_id;
+	return RBL_OK;
+}
+
+/* Entry E from attribute AI of C. */
+static int entry_of(const rbl_ck *c, unsigned ai, rbl_entry *e)
+{
+	rbl_ck_attr a;
+	int rc = rbl_ck_attr_get(c, ai, &a);
+
+	if (rc != RBL_OK)
+		return rc;
+	rbl_entry_init(e);
+	e->flags = a.flags;
+	e->n_codes = a.n_codes;
+	memcpy(e->codes, a.codes, sizeof e->codes);
+	e->expires = a.expires;
+	e->added = a.added;
+	memcpy(e->txt, a.txt, a.txt_len);
+	e->txt[a.txt_len] = 0;
+	a.src_len = a.src_len > RBL_SOURCE_MAX ? RBL_SOURCE_MAX : a.src_len;
+	memcpy(e->source, a.src, a.src_len);
+	e->source[a.src_len] = 0;
+	return RBL_OK;
+}
+
+static void prefix_set(rbl_prefix *p, uint8_t family, const uint8_t *start,
+		       unsigned len)
+{
+	memset(p, 0, sizeof *p);
+	p->addr.family = family;
+	memcpy(p->addr.bytes, start, rbl_key_alen(family));
+	p->len = (uint8_t)len;
+	rbl_prefix_canon(p);
 }
 
 int rbl_ip_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		   int64_t now, rbl_prefix *decided, rbl_entry *e)
 {
-	uint8_t lens[RBL_LENMASK_BYTES];
-	int rc;
+	uint8_t start[16];
+	const uint8_t *items;
+	unsigned n;
+	rbl_ck ck;
+	int i, which = -1, rc;
 
 	if (!addr_ok(a))
 		return RBL_EINVAL;
-	if ((rc = rbl_lenmask_get(t, list_id, a->family, lens)) != RBL_OK)
+	if ((rc = read_ready(t)) != RBL_OK)
 		return rc;
-	for (int len = (int)rbl_addr_bits(a->family); len >= 0; len--) {
-		rbl_prefix q = { *a, (uint8_t)len };
-
-		if (!rbl_lenmask_bit(lens, (unsigned)len))
-			continue;
-		rbl_prefix_canon(&q);
-		rc = rbl_ip_get(t, list_id, &q, e);
-		if (rc == RBL_ENOTFOUND)
-			continue;
-		if (rc != RBL_OK)
-			return rc;
-		if (!rbl_live(e->expires, now))
-			continue;
-		*decided = q;
-		return e->flags & RBL_ENTRY_EXCLUDE ? RBL_ENOTFOUND : RBL_OK;
+	rc = find_record(t, list_id, a, &ck, &i);
+	if (rc == RBL_OK) {
+		rbl_ck_start(&ck, (unsigned)i, start);
+		rc = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, (unsigned)i),
+				  &items, &n);
+		if (rc == RBL_OK)
+			rc = chain_decide(&ck, start, items, n, a->bytes, now,
+					  129, &which);
 	}
-	memset(decided, 0, sizeof *decided);
-	decided->len = 255;
+	if (rc != RBL_OK && rc != RBL_ENOTFOUND)
+		return rc;
+	if (which < 0) {
+		memset(decided, 0, sizeof *decided);
+		decided->len = 255;
+		return RBL_ENOTFOUND;
+	}
+	prefix_set(decided, a->family, start,
+		   rbl_ck_item_len(&ck, items, (unsigned)which));
+	if (entry_of(&ck, rbl_ck_item_attr(&ck, items, (unsigned)which), e))
+		return RBL_ESTORE;
+	return rc;
+}
+
+int rbl_ip_get(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+	       rbl_entry *out)
+{
+	const uint8_t *items;
+	uint8_t start[16];
+	unsigned n;
+	rbl_ck ck;
+	int i, rc;
+
+	if (!prefix_ok(p))
+		return RBL_EINVAL;
+	if ((rc = read_ready(t)) != RBL_OK ||
+	    (rc = find_record(t, list_id, &p->addr, &ck, &i)) != RBL_OK)
+		return rc;
+	rbl_ck_start(&ck, (unsigned)i, start);
+	if (memcmp(start, p->addr.bytes, ck.alen) != 0)
+		return RBL_ENOTFOUND;
+	if ((rc = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, (unsigned)i), &items,
+			       &n)) != RBL_OK)
+		return rc;
+	for (unsigned k = 0; k < n; k++)
+		if (rbl_ck_item_len(&ck, items, k) == p->len)
+			return entry_of(&ck, rbl_ck_item_attr(&ck, items, k),
+					out);
 	return RBL_ENOTFOUND;
+}
+
+/* ------------------------------------------------------------ walks */
+
+int rbl_ip_walk(rbl_txn *t, uint32_t list_id, uint8_t family,
+		const uint8_t *from, bool covering, rbl_ip_walk_fn fn,
+		void *arg)
+{
+	static const uint8_t zero[16];
+	unsigned alen = rbl_key_alen(family);
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int ret = RBL_OK, rc;
+
+	if ((rc = read_ready(t)) != RBL_OK)
+		return rc;
+	if ((rc = mdb_cursor_open(t->txn, t->s->ipchunk, &c)))
+		return rbl_mdb_error(rc);
+	rc = rbl_ipck_seek(c, list_id, family, from ? from : zero, true, &k,
+			   &v);
+	for (; rc == RBL_OK && ret == RBL_OK; rc = rbl_ipck_next(c, &k, &v)) {
+		rbl_ck ck;
+		int first = 0;
+
+		if ((ret = ck_at(&ck, family, &v)) != RBL_OK)
+			break;
+		if (from && (first = rbl_ck_find(&ck, from)) >= 0) {
+			uint8_t s[16];
+
+			rbl_ck_start(&ck, (unsigned)first, s);
+			if (memcmp(s, from, alen) < 0) {
+				/* started before FROM: only what covers it */
+				const uint8_t *items;
+				unsigned n;
+
+				if (covering &&
+				    (ret = rbl_ck_chain(&ck, rbl_ck_chain_of(
+						&ck, (unsigned)first), &items,
+						&n)) == RBL_OK)
+					for (unsigned j = n; ret == 0 && j-- > 0;) {
+						unsigned len = rbl_ck_item_len(
+							&ck, items, j);
+						rbl_prefix p;
+
+						if (!rbl_ck_covers(s, len, from,
+								   alen))
+							continue;
+						prefix_set(&p, family, s, len);
+						ret = fn(arg, &p, &ck,
+							 rbl_ck_item_attr(
+								 &ck, items, j));
+					}
+				first++;
+			}
+		}
+		if (first < 0)
+			first = 0;
+		from = NULL;	/* later records all start after it */
+		for (unsigned i = (unsigned)first; ret == 0 && i < ck.n_rec;
+		     i++) {
+			uint8_t s[16];
+			const uint8_t *items;
+			unsigned n;
+
+			rbl_ck_start(&ck, i, s);
+			if ((ret = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, i),
+						&items, &n)) != RBL_OK)
+				break;
+			/* aligned items start here; widest first */
+			for (unsigned j = n; ret == 0 && j-- > 0;) {
+				unsigned len = rbl_ck_item_len(&ck, items, j);
+				rbl_prefix p;
+
+				if (!rbl_ck_aligned(s, len, alen))
+					continue;
+				prefix_set(&p, family, s, len);
+				ret = fn(arg, &p, &ck,
+					 rbl_ck_item_attr(&ck, items, j));
+			}
+		}
+	}
+	mdb_cursor_close(c);
+	if (ret == RBL_OK && rc != RBL_OK && rc != RBL_ENOTFOUND)
+		ret = rc;
+	return ret;
+}
+
+struct foreach_ctx {
+	const rbl_prefix *within;
+	rbl_addr hi;
+	rbl_ip_visit_fn fn;
+	void *arg;
+	bool stopped;
+};
+
+#define WALK_STOP 0x7ffffff0
+
+static int foreach_visit(void *arg, const rbl_prefix *p, const rbl_ck *c,
+			 unsigned ai)
+{
+	struct foreach_ctx *x = arg;
+	rbl_entry e;
+	int rc;
+
+	if (x->within) {
+		if (rbl_addr_cmp(&p->addr, &x->hi) > 0)
+			return WALK_STOP;
+		if (!rbl_addr_cmp(&p->addr, &x->within->addr) &&
+		    p->len < x->within->len)
+			return 0;
+	}
+	if ((rc = entry_of(c, ai, &e)) != RBL_OK)
+		return rc;
+	return x->fn(x->arg, p, &e);
+}
+
+int rbl_ip_foreach(rbl_txn *t, uint32_t list_id, const rbl_prefix *within,
+		   rbl_ip_visit_fn fn, void *arg)
+{
+	static const uint8_t families[] = { RBL_AF4, RBL_AF6 };
+	struct foreach_ctx x = { within, { 0, { 0 } }, fn, arg, false };
+	int rc = RBL_OK;
+
+	if (within && !prefix_ok(within))
+		return RBL_EINVAL;
+	if (within)
+		rbl_prefix_last(within, &x.hi);
+	for (unsigned f = 0; f < 2 && rc == RBL_OK; f++) {
+		if (within && within->addr.family != families[f])
+			continue;
+		rc = rbl_ip_walk(t, list_id, families[f],
+				 within ? within->addr.bytes : NULL, false,
+				 foreach_visit, &x);
+	}
+	return rc == WALK_STOP ? RBL_OK : rc;
+}
+
+/* ------------------------------------------------------- answer runs */
+
+/* Runs of addresses with one answer, from the records of a list and
+ * family between LO and HI: each record's span [start, next start) is cut
+ * where its chain's entries end. */
+typedef int (*run_fn)(void *arg, const rbl_addr *lo, const rbl_addr *hi,
+		      const rbl_match *m);	/* M NULL: not listed */
+
+struct runs {
+	rbl_txn *t;
+	uint32_t list_id;
+	uint8_t family;
+	unsigned alen;
+	int64_t now;
+	rbl_addr lo, hi;
+	run_fn fn;
+	void *arg;
+	/* the record waiting for the next one's start */
+	bool pending;
+	uint8_t start[16];
+	rbl_ck ck;
+	unsigned rec;
+};
+
+static void addr_set(rbl_addr *a, uint8_t family, const uint8_t *b)
+{
+	memset(a, 0, sizeof *a);
+	a->family = family;
+	memcpy(a->bytes, b, rbl_key_alen(family));
+}
+
+/* Emit the runs of the pending record up to END (inclusive). */
+static int runs_emit(struct runs *r, const rbl_addr *end)
+{
+	const uint8_t *items;
+	unsigned n;
+	rbl_addr x, stop = *end;
+	int rc;
+
+	if (rbl_addr_cmp(&stop, &r->hi) > 0)
+		stop = r->hi;
+	addr_set(&x, r->family, r->start);
+	if (rbl_addr_cmp(&x, &r->lo) < 0)
+		x = r->lo;
+	if (rbl_addr_cmp(&x, &stop) > 0)
+		return 0;
+	if ((rc = rbl_ck_chain(&r->ck, rbl_ck_chain_of(&r->ck, r->rec), &items,
+			       &n)) != RBL_OK)
+		return rc;
+	/* items are most specific first, so their ends ascend */
+	for (unsigned j = 0; j < n; j++) {
+		uint8_t last[16] = { 0 };
+		rbl_addr y;
+		rbl_match m;
+		int which;
+
+		rbl_ck_last(r->start, rbl_ck_item_len(&r->ck, items, j),
+			    r->alen, last);
+		addr_set(&y, r->family, last);
+		if (rbl_addr_cmp(&y, &x) < 0)
+			continue;	/* ended before X */
+		if (rbl_addr_cmp(&y, &stop) > 0)
+			y = stop;
+		rc = chain_decide(&r->ck, r->start, items + j * (1u + r->ck.aw),
+				  n - j, x.bytes, r->now, RBL_CHAIN_MAX,
+				  &which);
+		if (rc == RBL_OK) {
+			if ((rc = match_fill(&r->ck, rbl_ck_item_attr(&r->ck,
+					items + j * (1u + r->ck.aw),
+					(unsigned)which), &m)) != RBL_OK)
+				return rc;
+			m.list_id = r->list_id;
+			rc = r->fn(r->arg, &x, &y, &m);
+		} else if (rc == RBL_ENOTFOUND) {
+			rc = r->fn(r->arg, &x, &y, NULL);
+		}
+		if (rc != 0)
+			return rc;
+		if (!rbl_addr_cmp(&y, &stop) || !rbl_addr_inc(&y))
+			return 0;
+		x = y;
+	}
+	return 0;
+}
+
+/* The next record after the pending one starts at NEXT (NULL: none). */
+static int runs_advance(struct runs *r, const uint8_t *next)
+{
+	rbl_addr end;
+
+	if (!r->pending)
+		return 0;
+	if (next) {
+		addr_set(&end, r->family, next);
+		rbl_addr_dec(&end);
+	} else {
+		rbl_prefix all = { { r->family, { 0 } }, 0 };
+
+		rbl_prefix_last(&all, &end);
+	}
+	return runs_emit(r, &end);
+}
+
+static int runs_walk(struct runs *r)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int ret = 0, rc;
+
+	if ((rc = read_ready(r->t)) != RBL_OK)
+		return rc;
+	if ((rc = mdb_cursor_open(r->t->txn, r->t->s->ipchunk, &c)))
+		return rbl_mdb_error(rc);
+	r->pending = false;
+	rc = rbl_ipck_seek(c, r->list_id, r->family, r->lo.bytes, true, &k,
+			   &v);
+	for (; rc == RBL_OK && ret == 0; rc = rbl_ipck_next(c, &k, &v)) {
+		rbl_ck ck;
+		int i;
+
+		if ((ret = ck_at(&ck, r->family, &v)) != RBL_OK)
+			break;
+		i = rbl_ck_find(&ck, r->lo.bytes);
+		for (unsigned j = i < 0 ? 0 : (unsigned)i;
+		     ret == 0 && j < ck.n_rec; j++) {
+			uint8_t s[16];
+			rbl_addr sa;
+
+			rbl_ck_start(&ck, j, s);
+			if ((ret = runs_advance(r, s)) != 0)
+				break;
+			addr_set(&sa, r->family, s);
+			if (rbl_addr_cmp(&sa, &r->hi) > 0) {
+				r->pending = false;
+				ret = WALK_STOP;
+				break;
+			}
+			memcpy(r->start, s, sizeof s);
+			r->ck = ck;
+			r->rec = j;
+			r->pending = true;
+		}
+	}
+	if (ret == 0)
+		ret = runs_advance(r, NULL);
+	mdb_cursor_close(c);
+	if (ret == WALK_STOP)
+		ret = 0;
+	if (ret == 0 && rc != RBL_OK && rc != RBL_ENOTFOUND)
+		ret = rc;
+	return ret;
 }
 
 /* False if LIST_ID's IPv4 summary shows nothing in [LO, HI]. */
@@ -329,92 +629,50 @@ static bool v4sum_any(rbl_txn *t, uint32_t list_id, const rbl_addr *lo,
 				     rbl_get_be32(hi->bytes) >> 8);
 }
 
-/* Walks at most ANY_WITHIN_MAX_SEGMENTS segments; a range holding more
+struct any_ctx {
+	unsigned runs;
+};
+
+#define ANY_YES 0x7ffffff1
+
+static int any_run(void *arg, const rbl_addr *lo, const rbl_addr *hi,
+		   const rbl_match *m)
+{
+	struct any_ctx *x = arg;
+
+	(void)lo;
+	(void)hi;
+	if (m)
+		return ANY_YES;
+	return ++x->runs >= ANY_WITHIN_MAX_RUNS ? ANY_YES : 0;
+}
+
+/* Walks at most ANY_WITHIN_MAX_RUNS unlisted runs; a range holding more
  * excluded or expired runs than that answers 1 (the caller then answers
  * NODATA rather than NXDOMAIN for an empty non-terminal: harmless). */
 int rbl_ip_any_within(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 		      int64_t now)
 {
-	rbl_addr lo, hi, first;
-	unsigned alen;
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	rbl_match m;
+	struct any_ctx x = { 0 };
+	struct runs r;
 	int rc;
 
 	if (!p || !addr_ok(&p->addr) || p->len > rbl_addr_bits(p->addr.family))
 		return RBL_EINVAL;
-	rbl_prefix_first(p, &lo);
-	rbl_prefix_last(p, &hi);
-	if (lo.family == RBL_AF4 && !v4sum_any(t, list_id, &lo, &hi))
+	memset(&r, 0, sizeof r);
+	rbl_prefix_first(p, &r.lo);
+	rbl_prefix_last(p, &r.hi);
+	if (r.lo.family == RBL_AF4 && !v4sum_any(t, list_id, &r.lo, &r.hi))
 		return 0;
-	alen = rbl_key_alen(lo.family);
-	first = lo;
-	if ((rc = seg_cursor(t, &c)) != RBL_OK)
-		return rc;
-	rc = seg_seek(c, list_id, &lo, &k, &v);
-	for (int i = 0; rc == RBL_OK; i++) {
-		if (i == ANY_WITHIN_MAX_SEGMENTS)
-			return 1;
-		memcpy(first.bytes, v.mv_data, alen);
-		if (rbl_addr_cmp(&first, &hi) > 0)
-			return 0;
-		if ((rc = chain_decide(&v, alen, now, &m)) == RBL_OK)
-			return 1;
-		if (rc != RBL_ENOTFOUND)
-			return rc;
-		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
-		rc = rc ? rbl_mdb_error(rc) : RBL_OK;
-		if (rc == RBL_OK && (k.mv_size != 5 + alen ||
-		    rbl_get_be32(k.mv_data) != list_id ||
-		    ((uint8_t *)k.mv_data)[4] != lo.family))
-			return 0;
-	}
-	return rc == RBL_ENOTFOUND ? 0 : rc;
-}
-
-/* ------------------------------------------------------------ walks */
-
-int rbl_ip_foreach(rbl_txn *t, uint32_t list_id, const rbl_prefix *within,
-		   rbl_ip_visit_fn fn, void *arg)
-{
-	uint8_t kb[RBL_IPKEY_MAX];
-	rbl_prefix start, p;
-	rbl_addr hi;
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	rbl_entry e;
-	uint32_t id;
-	int ret = RBL_OK, rc;
-
-	if (within && !prefix_ok(within))
-		return RBL_EINVAL;
-	memset(&start, 0, sizeof start);
-	start.addr.family = RBL_AF4;
-	if (within) {
-		start = *within;
-		rbl_prefix_last(within, &hi);
-	}
-	k.mv_size = rbl_ipent_key(kb, list_id, &start);
-	k.mv_data = kb;
-	if ((rc = mdb_cursor_open(t->txn, t->s->ipent, &c)))
-		return rbl_mdb_error(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if ((ret = rbl_ipent_key_decode(&k, &id, &p)) != RBL_OK)
-			break;
-		if (id != list_id || (within &&
-		    (p.addr.family != hi.family ||
-		     rbl_addr_cmp(&p.addr, &hi) > 0)))
-			break;
-		if ((ret = rbl_entry_decode(v.mv_data, v.mv_size, &e)) ||
-		    (ret = fn(arg, &p, &e)) != 0)
-			break;
-	}
-	mdb_cursor_close(c);
-	if (ret == RBL_OK && rc != 0 && rc != MDB_NOTFOUND)
-		ret = rbl_mdb_error(rc);
-	return ret;
+	r.t = t;
+	r.list_id = list_id;
+	r.family = p->addr.family;
+	r.alen = rbl_key_alen(r.family);
+	r.now = now;
+	r.fn = any_run;
+	r.arg = &x;
+	rc = runs_walk(&r);
+	return rc == ANY_YES ? 1 : rc == RBL_ENOTFOUND ? 0 : rc;
 }
 
 /* Same DNS answer (codes and TXT; expiry is not part of it). */
@@ -427,27 +685,32 @@ static bool match_equal(const rbl_match *a, const rbl_match *b)
 	       memcmp(a->txt, b->txt, a->txt_len) == 0;
 }
 
-struct run {
+struct listed {
 	bool open;
 	rbl_addr lo, hi;
 	rbl_match m;
+	rbl_seg_visit_fn fn;
+	void *arg;
 };
 
-static int run_flush(struct run *r, rbl_seg_visit_fn fn, void *arg)
+static int listed_flush(struct listed *r)
 {
 	if (!r->open)
 		return 0;
 	r->open = false;
-	return fn(arg, &r->lo, &r->hi, &r->m);
+	return r->fn(r->arg, &r->lo, &r->hi, &r->m);
 }
 
 /* Extend the open run with [LO, HI] answering M, or flush and start one. */
-static int run_add(struct run *r, const rbl_addr *lo, const rbl_addr *hi,
-		   const rbl_match *m, rbl_seg_visit_fn fn, void *arg)
+static int listed_run(void *arg, const rbl_addr *lo, const rbl_addr *hi,
+		      const rbl_match *m)
 {
+	struct listed *r = arg;
 	rbl_addr next = r->hi;
 	int ret;
 
+	if (!m)
+		return listed_flush(r);
 	if (r->open && next.family == lo->family && rbl_addr_inc(&next) &&
 	    rbl_addr_cmp(&next, lo) == 0 && match_equal(&r->m, m)) {
 		r->hi = *hi;
@@ -456,7 +719,7 @@ static int run_add(struct run *r, const rbl_addr *lo, const rbl_addr *hi,
 			r->m.expires = m->expires;
 		return 0;
 	}
-	if ((ret = run_flush(r, fn, arg)) != 0)
+	if ((ret = listed_flush(r)) != 0)
 		return ret;
 	r->open = true;
 	r->lo = *lo;
@@ -465,134 +728,32 @@ static int run_add(struct run *r, const rbl_addr *lo, const rbl_addr *hi,
 	return 0;
 }
 
-static int seg_visit(struct run *r, const MDB_val *k, const MDB_val *v,
-		     uint32_t list_id, int64_t now, rbl_seg_visit_fn fn,
-		     void *arg)
-{
-	const uint8_t *kb = k->mv_data;
-	rbl_addr lo = { kb[4], { 0 } }, hi = lo;
-	unsigned alen;
-	rbl_match m;
-	int rc;
-
-	if (kb[4] != RBL_AF4 && kb[4] != RBL_AF6)
-		return RBL_ESTORE;
-	alen = rbl_key_alen(kb[4]);
-	if (k->mv_size != 5 + alen || v->mv_size <= alen)
-		return RBL_ESTORE;
-	memcpy(hi.bytes, kb + 5, alen);
-	memcpy(lo.bytes, v->mv_data, alen);
-	rc = chain_decide(v, alen, now, &m);
-	if (rc == RBL_ENOTFOUND)
-		return run_flush(r, fn, arg);
-	if (rc != RBL_OK)
-		return rc;
-	m.list_id = list_id;
-	return run_add(r, &lo, &hi, &m, fn, arg);
-}
-
 int rbl_ip_foreach_listed(rbl_txn *t, uint32_t list_id, int64_t now,
 			  rbl_seg_visit_fn fn, void *arg)
 {
-	uint8_t kb[4];
-	MDB_val k = { 4, kb }, v;
-	struct run r = { .open = false };
-	MDB_cursor *c = NULL;
-	int ret = 0, rc;
+	static const uint8_t families[] = { RBL_AF4, RBL_AF6 };
+	struct listed l = { .open = false, .fn = fn, .arg = arg };
+	int ret = 0;
 
-	rbl_put_be32(kb, list_id);
-	if ((rc = mdb_cursor_open(t->txn, t->s->ipseg, &c)))
-		return rbl_mdb_error(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size < 5 || rbl_get_be32(k.mv_data) != list_id)
-			break;
-		if ((ret = seg_visit(&r, &k, &v, list_id, now, fn, arg)) != 0)
-			break;
+	for (unsigned f = 0; f < 2 && ret == 0; f++) {
+		rbl_prefix all = { { families[f], { 0 } }, 0 };
+		struct runs r;
+
+		memset(&r, 0, sizeof r);
+		r.t = t;
+		r.list_id = list_id;
+		r.family = families[f];
+		r.alen = rbl_key_alen(r.family);
+		r.now = now;
+		r.fn = listed_run;
+		r.arg = &l;
+		rbl_prefix_first(&all, &r.lo);
+		rbl_prefix_last(&all, &r.hi);
+		ret = runs_walk(&r);
+		if (ret == RBL_ENOTFOUND)
+			ret = 0;
 	}
-	mdb_cursor_close(c);
 	if (ret == 0)
-		ret = run_flush(&r, fn, arg);
-	if (ret == 0 && rc != 0 && rc != MDB_NOTFOUND)
-		ret = rbl_mdb_error(rc);
+		ret = listed_flush(&l);
 	return ret;
-}
-
-/* ------------------------------------------------------------ purge */
-
-/* A list losing more than this many entries in one purge gets its segment
- * map rebuilt once at commit instead of updated per entry. */
-#define PURGE_REBUILD_MIN 256
-
-struct expired {
-	uint32_t list_id;
-	rbl_prefix p;
-};
-
-struct expired_set {
-	struct expired *v;
-	size_t n, cap;
-	int64_t now;
-};
-
-static int scan_expired(rbl_txn *t, struct expired_set *es)
-{
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	rbl_match m;
-	uint32_t flags;
-	int ret = RBL_OK, rc = mdb_cursor_open(t->txn, t->s->ipent, &c);
-
-	if (rc)
-		return rbl_mdb_error(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		struct expired x;
-
-		if ((ret = rbl_ipent_key_decode(&k, &x.list_id, &x.p)) ||
-		    (ret = rbl_entry_match(v.mv_data, v.mv_size, &flags, &m)))
-			break;
-		if (rbl_live(m.expires, es->now))
-			continue;
-		if (es->n == es->cap) {
-			size_t cap = es->cap ? 2 * es->cap : 256;
-			void *p = realloc(es->v, cap * sizeof *es->v);
-
-			if (!p) {
-				ret = RBL_ENOMEM;
-				break;
-			}
-			es->v = p;
-			es->cap = cap;
-		}
-		es->v[es->n++] = x;
-	}
-	mdb_cursor_close(c);
-	if (ret == RBL_OK && rc != 0 && rc != MDB_NOTFOUND)
-		ret = rbl_mdb_error(rc);
-	return ret;
-}
-
-int rbl_ip_purge(rbl_txn *t, int64_t now, uint64_t *n)
-{
-	struct expired_set es = { NULL, 0, 0, now };
-	int rc = scan_expired(t, &es);
-
-	/* entries are in list order: count each list's run */
-	for (size_t i = 0, run = 0; rc == RBL_OK && i < es.n; i++) {
-		if (i == 0 || es.v[i].list_id != es.v[i - 1].list_id) {
-			for (run = i; run < es.n &&
-			     es.v[run].list_id == es.v[i].list_id; run++)
-				;
-			if (run - i > PURGE_REBUILD_MIN)
-				rc = rbl_txn_mark_list(t, es.v[i].list_id,
-						       RBL_LIST_REBUILD, 0);
-		}
-		if (rc == RBL_OK)
-			rc = rbl_ip_del(t, es.v[i].list_id, &es.v[i].p);
-		if (rc == RBL_OK)
-			(*n)++;
-	}
-	free(es.v);
-	return rc;
 }

@@ -22,10 +22,10 @@
  * Write transactions cache each list's masks in its rbl_list_state, so an
  * add of a known length costs no lookup at all.
  */
-#include <errno.h>
 #include <string.h>
 
 #include "zone/store/store_impl.h"
+#include "zone/store/store_ipw.h"
 
 static size_t mask_key(uint8_t *k, uint32_t list_id, uint8_t family)
 {
@@ -57,35 +57,7 @@ static void mask_all(uint8_t *mask, uint8_t family)
 static int mask_scan(rbl_txn *t, uint32_t list_id, uint8_t family,
 		     uint8_t *mask)
 {
-	uint8_t kb[5];
-	MDB_val k = { 5, kb }, v;
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(t->txn, t->s->ipent, &c);
-
-	if (rc)
-		return rbl_mdb_error(rc);
-	rbl_put_be32(kb, list_id);
-	kb[4] = family;
-	memset(mask, 0, RBL_LENMASK_BYTES);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		const uint8_t *key = k.mv_data;
-		uint8_t len;
-
-		if (k.mv_size != 6 + rbl_key_alen(family) ||
-		    memcmp(key, kb, 5) != 0)
-			break;
-		len = key[k.mv_size - 1];
-		if (len > rbl_addr_bits(family)) {
-			rc = EINVAL;
-			break;
-		}
-		rbl_lenmask_set_bit(mask, len);
-	}
-	mdb_cursor_close(c);
-	if (rc == 0 || rc == MDB_NOTFOUND)
-		return RBL_OK;
-	return rc == EINVAL ? RBL_ESTORE : rbl_mdb_error(rc);
+	return rbl_ip_lengths(t, list_id, family, mask);
 }
 
 static int mask_put(rbl_txn *t, uint32_t list_id, uint8_t family,
