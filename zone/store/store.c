@@ -160,7 +160,7 @@ static int open_dbs(rbl_store *s, MDB_txn *txn, bool write)
 
 		/* a reader of a format 1-4 store finds no "ipchunk" */
 		if (rc == MDB_NOTFOUND)
-			return i == 1 && legacy_ip(txn) ? RBL_EVERSION
+			return i == 1 && legacy_ip(txn) ? RBL_EUPGRADE
 							: RBL_ENOTFOUND;
 		if (rc)
 			return rbl_mdb_error(rc);

@@ -64,7 +64,9 @@ enum rbl_store_flags {
 /* Open the store in directory PATH.  MAPSIZE 0 means the default.
  * Returns RBL_OK and *OUT, or RBL_ENOTFOUND (no store there and no
  * RBL_STORE_CREATE), RBL_EVERSION (written by an incompatible rbld),
- * RBL_EIO, RBL_ESTORE, RBL_ENOMEM.  Close with rbl_store_close(). */
+ * RBL_EUPGRADE (read-only, and the store keeps IP entries in the layout
+ * of format 4 or older: opening it read-write converts them), RBL_EIO,
+ * RBL_ESTORE, RBL_ENOMEM.  Close with rbl_store_close(). */
 int rbl_store_open(const char *path, unsigned flags, size_t mapsize,
 		   rbl_store **out);
 void rbl_store_close(rbl_store *s);
@@ -79,10 +81,13 @@ const char *rbl_store_path(const rbl_store *s);
  * A restored copy's zone serials are older than what secondaries were
  * sent since: see rbl_zone_set_serial. */
 int rbl_store_backup(rbl_store *s, const char *dir, uint64_t *size);
-/* The newest store format this program reads and writes.  Formats are
- * backward compatible (a newer program opens an older store, and its first
- * write marks it with this format); an older program refuses a newer store
- * with RBL_EVERSION. */
+/* The newest store format this program reads and writes.  A newer program
+ * opens an older store: opened read-write, it converts what changed (format
+ * 5 keeps IP entries in chunks; the conversion of a format 1-4 store runs
+ * in the open, one transaction) and marks it with this format; opened
+ * read-only, it reads formats 1-4 only when they hold no IP entries the
+ * old way (RBL_EUPGRADE otherwise).  An older program refuses a newer
+ * store with RBL_EVERSION. */
 uint32_t rbl_store_format(void);
 
 /* --------------------------------------------------------- transactions */
@@ -144,8 +149,22 @@ int rbl_list_update(rbl_txn *t, const rbl_list *l);
 /* Delete a list and all its entries; fails with RBL_EBUSY while a zone
  * uses it. */
 int rbl_list_delete(rbl_txn *t, uint32_t id);
-/* Remove all entries of a list (for a replacing import). */
+/* Remove all entries of a list.  Zones using it get a journal reset: IXFR
+ * from before falls back to a full transfer. */
 int rbl_list_clear(rbl_txn *t, uint32_t id);
+/* Begin replacing all entries of IP list ID (a replacing import): the
+ * entries added to it next, in rbl_ip_foreach's order, become its content,
+ * merged with what it holds.  Only the difference is written and
+ * journalled: an entry that comes again with the same answer (flags,
+ * codes, TXT, expiry) stays as stored, with its time added and source; an
+ * old entry not given again is deleted, except the RFC 5782 test entries
+ * the store added (source "rfc5782"); IXFR then sends just the changes.
+ * Chunks of the list that come out unchanged are not rewritten.  Anything
+ * else done to the list (an add out of order, a delete, a read) ends the
+ * merge first (old entries not given by then are deleted); the end result
+ * is the same, only slower.  A name list is cleared as by rbl_list_clear.
+ * Returns RBL_OK, RBL_ENOTFOUND, RBL_ENOMEM. */
+int rbl_list_replace_begin(rbl_txn *t, uint32_t id);
 /* Call FN for each list in name order; stops and returns FN's value when
  * it is non-zero. */
 int rbl_list_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_list *l),

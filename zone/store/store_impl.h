@@ -436,7 +436,11 @@ int rbl_lenmask_note(rbl_txn *t, uint32_t list_id, const rbl_prefix *p);
  * without the record gets every length.  RBL_OK or an error. */
 int rbl_lenmask_get(rbl_txn *t, uint32_t list_id, uint8_t family,
 		    uint8_t *mask);
-/* Store the exact MASK found by a segment rebuild. */
+/* The stored mask, as it is: RBL_OK, RBL_ENOTFOUND (no record), or an
+ * error (no scan, no cache). */
+int rbl_lenmask_peek(rbl_txn *t, uint32_t list_id, uint8_t family,
+		     uint8_t *mask);
+/* Store the exact MASK found by a walk of every entry. */
 int rbl_lenmask_replace(rbl_txn *t, uint32_t list_id, uint8_t family,
 			const uint8_t *mask);
 /* Forget LIST_ID's masks (its entries were all deleted). */

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "zone/store/store_impl.h"
+#include "zone/store/store_ipw.h"
 
 #define ANY_WITHIN_MAX_RUNS 64
 
@@ -126,11 +127,11 @@ static int ck_at(rbl_ck *ck, uint8_t family, const MDB_val *v)
 	return rbl_ck_open(ck, family, v->mv_data, v->mv_size);
 }
 
-/* In a write transaction, reads see the chunk being edited once it is
- * written. */
-static int read_ready(rbl_txn *t)
+/* In a write transaction, reads of LIST_ID see its replacement finished
+ * and the chunk being edited written. */
+static int read_ready(rbl_txn *t, uint32_t list_id)
 {
-	return t->write ? rbl_ipw_flush(t) : RBL_OK;
+	return t->write ? rbl_ipw_ready(t, list_id) : RBL_OK;
 }
 
 /* --------------------------------------------------------- deciding */
@@ -218,7 +219,7 @@ int rbl_ip_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		if (sum && !rbl_v4sum_bit(sum, rbl_get_be32(a->bytes) >> 8))
 			return RBL_ENOTFOUND;
 	}
-	if ((rc = read_ready(t)) != RBL_OK ||
+	if ((rc = read_ready(t, list_id)) != RBL_OK ||
 	    (rc = find_record(t, list_id, a, &ck, &i)) != RBL_OK)
 		return rc;
 	rbl_ck_start(&ck, (unsigned)i, start);
@@ -279,7 +280,7 @@ int rbl_ip_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 
 	if (!addr_ok(a))
 		return RBL_EINVAL;
-	if ((rc = read_ready(t)) != RBL_OK)
+	if ((rc = read_ready(t, list_id)) != RBL_OK)
 		return rc;
 	rc = find_record(t, list_id, a, &ck, &i);
 	if (rc == RBL_OK) {
@@ -315,7 +316,7 @@ int rbl_ip_get(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 
 	if (!prefix_ok(p))
 		return RBL_EINVAL;
-	if ((rc = read_ready(t)) != RBL_OK ||
+	if ((rc = read_ready(t, list_id)) != RBL_OK ||
 	    (rc = find_record(t, list_id, &p->addr, &ck, &i)) != RBL_OK)
 		return rc;
 	rbl_ck_start(&ck, (unsigned)i, start);
@@ -343,7 +344,7 @@ int rbl_ip_walk(rbl_txn *t, uint32_t list_id, uint8_t family,
 	MDB_val k, v;
 	int ret = RBL_OK, rc;
 
-	if ((rc = read_ready(t)) != RBL_OK)
+	if ((rc = read_ready(t, list_id)) != RBL_OK)
 		return rc;
 	if ((rc = mdb_cursor_open(t->txn, t->s->ipchunk, &c)))
 		return rbl_mdb_error(rc);
@@ -575,7 +576,7 @@ static int runs_walk(struct runs *r)
 	MDB_val k, v;
 	int ret = 0, rc;
 
-	if ((rc = read_ready(r->t)) != RBL_OK)
+	if ((rc = read_ready(r->t, r->list_id)) != RBL_OK)
 		return rc;
 	if ((rc = mdb_cursor_open(r->t->txn, r->t->s->ipchunk, &c)))
 		return rbl_mdb_error(rc);

@@ -26,7 +26,7 @@
 #define PARTIAL_RECORDS	8192
 #define CHAIN_ITEMS_MAX	129	/* one per prefix length, IPv6 */
 
-static struct rbl_ipw *ipw_of(rbl_txn *t)
+struct rbl_ipw *rbl_ipw_get(rbl_txn *t)
 {
 	if (!t->ipw) {
 		t->ipw = calloc(1, sizeof *t->ipw);
@@ -281,6 +281,17 @@ int rbl_ipw_flush(rbl_txn *t)
 	return flush_chunk(t, t->ipw);
 }
 
+int rbl_ipw_ready(rbl_txn *t, uint32_t list_id)
+{
+	int rc;
+
+	if (!t->ipw)
+		return RBL_OK;
+	if ((rc = rbl_replace_finish(t, list_id)) != RBL_OK)
+		return rc;
+	return flush_chunk(t, t->ipw);
+}
+
 int rbl_ipw_flush_list(rbl_txn *t, uint32_t list_id, bool discard)
 {
 	struct rbl_ipw *x = t->ipw;
@@ -424,7 +435,7 @@ static int spread_on(rbl_txn *t, struct rbl_ipw *x, uint32_t list_id,
 int rbl_ipw_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 		const rbl_entry *e, rbl_entry *old, bool *replaced)
 {
-	struct rbl_ipw *x = ipw_of(t);
+	struct rbl_ipw *x = rbl_ipw_get(t);
 	const uint8_t *s = p->addr.bytes;
 	uint8_t last[16] = { 0 };
 	uint32_t ai, ci, prev;
@@ -476,7 +487,7 @@ int rbl_ipw_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 int rbl_ipw_del(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 		rbl_entry *old)
 {
-	struct rbl_ipw *x = ipw_of(t);
+	struct rbl_ipw *x = rbl_ipw_get(t);
 	const uint8_t *s = p->addr.bytes;
 	uint8_t last[16] = { 0 };
 	uint32_t ci, prev;
@@ -579,11 +590,12 @@ int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	    (rc = rbl_entry_prepare(t, e, RBL_ENTRY_EXCLUDE |
 				    RBL_ENTRY_HAS_TXT, &ne)) != RBL_OK)
 		return rc;
-	if ((rc = rbl_lenmask_note(t, list_id, p)) != RBL_OK)
-		return rc;
+	/* a replacement makes the masks exact itself */
 	if ((rc = rbl_replace_add(t, list_id, p, &ne, &taken)) != RBL_OK ||
 	    taken)
 		return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
+	if ((rc = rbl_lenmask_note(t, list_id, p)) != RBL_OK)
+		return rc;
 	rc = rbl_ipw_add(t, list_id, p, &ne, &old, &replaced);
 	if (rc == RBL_OK && replaced)
 		rc = rbl_journal_note(t, RBL_CHANGE_DEL, list_id, p, NULL, &old);
@@ -766,7 +778,7 @@ static int purge_chunk(struct purge *pu, const MDB_val *k, const MDB_val *v)
 
 int rbl_ip_purge(rbl_txn *t, int64_t now, uint64_t *n)
 {
-	struct rbl_ipw *x = ipw_of(t);
+	struct rbl_ipw *x = rbl_ipw_get(t);
 	struct purge pu = { t, x, now, 0, n };
 	uint8_t at[RBL_IPCK_KEY_MAX];
 	size_t at_len = 0;

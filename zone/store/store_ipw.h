@@ -25,6 +25,11 @@ struct rbl_ipw {
 	struct rbl_replace *rep;	/* replacing imports (store_replace.c) */
 };
 
+/* T's IP write state, allocated on first use (NULL: out of memory). */
+struct rbl_ipw *rbl_ipw_get(rbl_txn *t);
+/* Before reading LIST_ID in T: its replacement finished, the chunk being
+ * edited written. */
+int rbl_ipw_ready(rbl_txn *t, uint32_t list_id);
 /* Store entry E at exactly P (prepared); the entry it replaced to *OLD
  * (*REPLACED true). */
 int rbl_ipw_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
@@ -49,6 +54,15 @@ int rbl_ipw_changed(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 		    int64_t delta, const rbl_entry *e);
 
 /* ------------------------------------------------ store_replace.c */
+
+/* A chunk builder: entries of one list and family in key order in, chunks
+ * out (the list's chunks of that family must not exist yet). */
+struct rbl_ckb;
+int rbl_ckb_new(rbl_txn *t, uint32_t list_id, uint8_t family,
+		struct rbl_ckb **out);
+int rbl_ckb_add(struct rbl_ckb *b, const rbl_prefix *p, const rbl_entry *e);
+int rbl_ckb_finish(struct rbl_ckb *b);
+void rbl_ckb_free(struct rbl_ckb *b);
 
 /* Start replacing LIST_ID's entries (rbl_list_replace_begin). */
 int rbl_replace_begin(rbl_txn *t, uint32_t list_id);

@@ -146,6 +146,12 @@ int rbl_lenmask_get(rbl_txn *t, uint32_t list_id, uint8_t family,
 	return RBL_OK;
 }
 
+int rbl_lenmask_peek(rbl_txn *t, uint32_t list_id, uint8_t family,
+		     uint8_t *mask)
+{
+	return mask_read(t, list_id, family, mask);
+}
+
 int rbl_lenmask_replace(rbl_txn *t, uint32_t list_id, uint8_t family,
 			const uint8_t *mask)
 {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "zone/store/store_impl.h"
+#include "zone/store/store_ipw.h"
 
 #define LIST_VERSION	1
 #define LIST_REC_MAX	(32 + 2 * 256)
@@ -222,6 +223,20 @@ int rbl_list_clear(rbl_txn *t, uint32_t id)
 	if ((rc = rbl_list_get_id(t, id, &l)) != RBL_OK)
 		return rc;
 	return list_clear_entries(t, &l);
+}
+
+int rbl_list_replace_begin(rbl_txn *t, uint32_t id)
+{
+	rbl_list l;
+	int rc;
+
+	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
+		return rc;
+	if ((rc = rbl_list_get_id(t, id, &l)) != RBL_OK)
+		return rc;
+	if (l.kind != RBL_LIST_IP)
+		return list_clear_entries(t, &l);
+	return rbl_replace_begin(t, id);
 }
 
 int rbl_list_delete(rbl_txn *t, uint32_t id)
