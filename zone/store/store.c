@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "zone/store/store_impl.h"
+#include "zone/store/store_ipw.h"
 
 static const char *const core_dbs[] = { "meta", "ipchunk", "name",
 					"journal" };
@@ -491,8 +492,41 @@ static int commit_bookkeeping(rbl_txn *t)
 	return RBL_OK;
 }
 
+/* A commit rewrote at least this many chunks: see tick(). */
+#define TICK_AFTER_WRITES	256
+
+/* Pages a commit frees become reusable only two commits later: LMDB
+ * keeps the previous snapshot whole (readers, recovery).  So back-to-back
+ * replacements of a whole list would each need fresh room, and the file
+ * would settle near three times the data.  One small commit after a big
+ * rewrite (a counter in meta) makes the freed pages reusable by the next
+ * one: the file then settles near twice the data.  Best effort: a failure
+ * costs room, not data. */
+static void tick(rbl_store *s)
+{
+	MDB_val k = { 5, "#tick" }, v;
+	uint8_t b[8];
+	uint64_t n = 0;
+	MDB_txn *txn;
+
+	if (begin_mdb(s, true, &txn) != RBL_OK)
+		return;
+	if (mdb_get(txn, s->meta, &k, &v) == 0 && v.mv_size == 8)
+		n = rbl_get_be64(v.mv_data);
+	rbl_put_be64(b, n + 1);
+	v.mv_size = sizeof b;
+	v.mv_data = b;
+	if (mdb_put(txn, s->meta, &k, &v, 0) == 0)
+		mdb_txn_commit(txn);
+	else
+		mdb_txn_abort(txn);
+	atomic_fetch_sub(&s->live_txns, 1);
+}
+
 int rbl_txn_commit(rbl_txn *t)
 {
+	rbl_store *s = t->s;
+	bool big;
 	int rc = RBL_OK;
 
 	if (!t->write) {
@@ -508,11 +542,14 @@ int rbl_txn_commit(rbl_txn *t)
 		rbl_txn_abort(t);
 		return rc;
 	}
+	big = t->bulk || (t->ipw && t->ipw->ck_writes >= TICK_AFTER_WRITES);
 	rc = rbl_mdb_error(mdb_txn_commit(t->txn));
 	t->txn = NULL;
 	txn_unlive(t);
 	settle_extra(t, rc == RBL_OK);
 	txn_free(t);
+	if (rc == RBL_OK && big)
+		tick(s);
 	return rc;
 }
 

@@ -108,7 +108,7 @@ static inline void rbl_lenmask_set_bit(uint8_t *mask, unsigned n)
 /* What a write transaction did to one list, applied at commit. */
 enum rbl_list_mark {
 	RBL_LIST_CHANGED = 1u << 0,	/* entries changed: bump zone serials */
-	RBL_LIST_REBUILD = 1u << 1,	/* rebuild the segment map at commit */
+	RBL_LIST_REBUILD = 1u << 1,	/* exact masks, whole summary at commit */
 	RBL_LIST_RESET	 = 1u << 2,	/* journal a reset, not the changes */
 	RBL_LIST_V4SUM_FULL = 1u << 3,	/* rebuild the IPv4 summary at commit
 					   (so does RBL_LIST_REBUILD) */
@@ -397,7 +397,7 @@ int rbl_ip_upgrade(rbl_store *s, MDB_txn *txn);
 #define RBL_V4SUM_MIN		1024
 #define RBL_V4SUM_DROP		512
 /* More changes than this in one transaction rebuild the summary from the
- * segment map instead of replaying them (bounds the memory they take). */
+ * entries instead of replaying them (bounds the memory they take). */
 #define RBL_V4SUM_MAX_RANGES	65536
 
 /* Record that write txn T added (DEL false) or deleted prefix P of list
@@ -405,7 +405,7 @@ int rbl_ip_upgrade(rbl_store *s, MDB_txn *txn);
 int rbl_v4sum_note(rbl_txn *t, struct rbl_list_state *ls,
 		   const rbl_prefix *p, bool del);
 /* Create, update or drop the summaries of T's changed lists; runs after
- * the segment maps and entry counts are final (commit). */
+ * the chunks and entry counts are final (commit). */
 int rbl_v4sum_commit(rbl_txn *t);
 /* Free the change records of T's lists. */
 void rbl_v4sum_txn_free(rbl_txn *t);
@@ -448,6 +448,12 @@ int rbl_lenmask_drop(rbl_txn *t, uint32_t list_id);
 
 /* ------------------------------------------------- journal.c */
 
+/* False when T records no changes (bulk, or too many): callers may skip
+ * building what they would note. */
+static inline bool rbl_journal_active(const rbl_txn *t)
+{
+	return !t->bulk && !t->jover;
+}
 /* Record one change of T (op, list, prefix P or NAME, entry E). */
 int rbl_journal_note(rbl_txn *t, uint8_t op, uint32_t list_id,
 		     const rbl_prefix *p, const char *name,

@@ -259,14 +259,17 @@ static int entry_of(const rbl_ck *c, unsigned ai, rbl_entry *e)
 	return RBL_OK;
 }
 
+/* The prefix START/LEN; CANON clears its host bits (an entry repeated in
+ * a later record's chain: START is inside it). */
 static void prefix_set(rbl_prefix *p, uint8_t family, const uint8_t *start,
-		       unsigned len)
+		       unsigned len, bool canon)
 {
 	memset(p, 0, sizeof *p);
 	p->addr.family = family;
 	memcpy(p->addr.bytes, start, rbl_key_alen(family));
 	p->len = (uint8_t)len;
-	rbl_prefix_canon(p);
+	if (canon)
+		rbl_prefix_canon(p);
 }
 
 int rbl_ip_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
@@ -299,7 +302,7 @@ int rbl_ip_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		return RBL_ENOTFOUND;
 	}
 	prefix_set(decided, a->family, start,
-		   rbl_ck_item_len(&ck, items, (unsigned)which));
+		   rbl_ck_item_len(&ck, items, (unsigned)which), true);
 	if (entry_of(&ck, rbl_ck_item_attr(&ck, items, (unsigned)which), e))
 		return RBL_ESTORE;
 	return rc;
@@ -377,7 +380,8 @@ int rbl_ip_walk(rbl_txn *t, uint32_t list_id, uint8_t family,
 						if (!rbl_ck_covers(s, len, from,
 								   alen))
 							continue;
-						prefix_set(&p, family, s, len);
+						prefix_set(&p, family, s, len,
+							   true);
 						ret = fn(arg, &p, &ck,
 							 rbl_ck_item_attr(
 								 &ck, items, j));
@@ -405,7 +409,7 @@ int rbl_ip_walk(rbl_txn *t, uint32_t list_id, uint8_t family,
 
 				if (!rbl_ck_aligned(s, len, alen))
 					continue;
-				prefix_set(&p, family, s, len);
+				prefix_set(&p, family, s, len, false);
 				ret = fn(arg, &p, &ck,
 					 rbl_ck_item_attr(&ck, items, j));
 			}

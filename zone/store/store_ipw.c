@@ -67,6 +67,8 @@ int rbl_ipw_put_piece(rbl_txn *t, uint32_t list_id, rbl_ckw *w, size_t from,
 
 	if (n == 0)
 		return rbl_txn_fail(t, RBL_ELIMIT);
+	if (t->ipw)
+		t->ipw->ck_writes++;
 	return rbl_db_put(t, t->s->ipchunk, k,
 			  rbl_ipck_key(k, list_id, w->family, w->rec[from].a),
 			  buf, n, 0);
@@ -79,6 +81,8 @@ int rbl_ipw_del_key(rbl_txn *t, uint32_t list_id, uint8_t family,
 	int rc = rbl_db_del(t, t->s->ipchunk, k,
 			    rbl_ipck_key(k, list_id, family, key));
 
+	if (t->ipw)
+		t->ipw->ck_writes++;
 	return rc == RBL_ENOTFOUND ? RBL_OK : rc;
 }
 

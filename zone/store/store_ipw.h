@@ -23,6 +23,8 @@ struct rbl_ipw {
 	rbl_ckw w, tmp;
 	uint8_t *buf;		/* RBL_CK_LIMIT bytes */
 	struct rbl_replace *rep;	/* replacing imports (store_replace.c) */
+	size_t ck_writes;	/* chunks written or deleted: a big rewrite
+				   is followed by a small commit (store.c) */
 };
 
 /* T's IP write state, allocated on first use (NULL: out of memory). */
@@ -64,8 +66,9 @@ int rbl_ckb_add(struct rbl_ckb *b, const rbl_prefix *p, const rbl_entry *e);
 int rbl_ckb_finish(struct rbl_ckb *b);
 void rbl_ckb_free(struct rbl_ckb *b);
 
-/* Start replacing LIST_ID's entries (rbl_list_replace_begin). */
-int rbl_replace_begin(rbl_txn *t, uint32_t list_id);
+/* Start replacing LIST_ID's entries (rbl_list_replace_begin); JOURNAL:
+ * record the changes (else the caller marked the list for a reset). */
+int rbl_replace_begin(rbl_txn *t, uint32_t list_id, bool journal);
 /* If a replacement of LIST_ID takes entry E at P (in order), take it:
  * *TAKEN true.  Otherwise that replacement is finished first. */
 int rbl_replace_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,

@@ -1,16 +1,17 @@
 /*
  * store_lenmask.c -- per list and family, the prefix lengths that may be in
- * use, so that finding the entries containing a prefix probes only those.
+ * use.
  *
- * Why: an incremental add recomputes the segments inside the new prefix,
- * which needs every entry containing it.  Probing each shorter length is
- * 32 (IPv4) or 128 (IPv6) B-tree descents per add, most of them for lengths
- * no entry of the list has; real lists use one to three lengths.
+ * Why: the segment map of formats 1-4 needed them to find the entries
+ * containing a new prefix; chunks carry those in their chains.  The masks
+ * are kept because they tell cheaply which lengths a list uses (a list of
+ * /32s only, a policy list with ranges), and tools may read them.
  *
  * Invariant: if list L holds an entry of family F and length N, bit N of
  * L's mask for F is set.  Only the "if" holds: a bit stays set after the
- * last entry of its length is deleted (a set bit is a "maybe").  A segment
- * rebuild, which sweeps every entry anyway, rewrites the mask exactly.
+ * last entry of its length is deleted (a set bit is a "maybe").  A bulk
+ * transaction or a replacement, which sees every entry anyway, rewrites
+ * the mask exactly.
  *
  * Storage: meta 'n'+list id+family -> the mask, bit N at byte N / 8, mask
  * 1 << N % 8 (5 bytes for IPv4, 17 for IPv6), written in the same write

@@ -225,7 +225,7 @@ int rbl_list_clear(rbl_txn *t, uint32_t id)
 	return list_clear_entries(t, &l);
 }
 
-int rbl_list_replace_begin(rbl_txn *t, uint32_t id)
+int rbl_list_replace_begin(rbl_txn *t, uint32_t id, unsigned flags)
 {
 	rbl_list l;
 	int rc;
@@ -236,7 +236,11 @@ int rbl_list_replace_begin(rbl_txn *t, uint32_t id)
 		return rc;
 	if (l.kind != RBL_LIST_IP)
 		return list_clear_entries(t, &l);
-	return rbl_replace_begin(t, id);
+	if (!(flags & RBL_REPLACE_JOURNAL) &&
+	    (rc = rbl_txn_mark_list(t, id, RBL_LIST_CHANGED | RBL_LIST_RESET,
+				    0)) != RBL_OK)
+		return rc;
+	return rbl_replace_begin(t, id, (flags & RBL_REPLACE_JOURNAL) != 0);
 }
 
 int rbl_list_delete(rbl_txn *t, uint32_t id)

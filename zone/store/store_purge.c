@@ -2,8 +2,10 @@
  * store_purge.c -- removal of expired entries.
  *
  * Expired entries already stop answering at read time; purging only
- * reclaims space and keeps listings tidy.  It deletes through the normal
- * paths, so entry counts, segments, serials and the journal stay right.
+ * reclaims space and keeps listings tidy.  It counts, journals and
+ * summarises each entry it removes like any delete, so entry counts,
+ * serials and the journal stay right; chunks without an expired entry are
+ * not rewritten (store_ipw.c).
  */
 #include "zone/store/store_impl.h"
 

@@ -19,8 +19,11 @@
  *   - an entry in both with the same answer (flags, codes, TXT, expiry)
  *     keeps the stored one, with its time added and source, and is not
  *     journalled; with another answer it is a DEL and an ADD.
- * So the journal records only what changed, and IXFR sends that.  An old
- * chunk whose records come out identical is not rewritten at all: each old
+ * With RBL_REPLACE_JOURNAL the journal records only what changed, and
+ * IXFR sends that (unless the difference is more than half the list: then
+ * the journal gets a reset, and IXFR the whole zone, the smaller
+ * transfer); without it the list was marked for a reset at the start.
+ * An old chunk whose records come out identical is not rewritten: each old
  * chunk is a "window" of the output, and when the builder starts a window
  * empty and the window's records encode to the same bytes as the old
  * chunk, the old chunk stays where it is.  A 1,000-line change of a
@@ -67,6 +70,10 @@ struct rbl_ckb {
 	uint8_t lens[RBL_LENMASK_BYTES];
 	bool any_put;
 	uint8_t last_put[16];
+	/* the last record's chain, reused while records repeat it */
+	rbl_ckw_item last_items[STACK_MAX];
+	unsigned last_n;
+	uint32_t last_ci, last_ci_epoch;
 	/* replacement only: old chunks not yet closed, oldest first */
 	struct window *win;
 	size_t n_win, head, cap_win;
@@ -205,12 +212,12 @@ static int win_advance(struct rbl_ckb *b, const uint8_t *start)
 	int rc;
 
 	while ((wf = win_front(b)) && wf->has_next &&
-	       memcmp(wf->next, start, b->alen) <= 0) {
+	       rbl_ck_acmp(wf->next, start, b->alen) <= 0) {
 		if ((rc = win_close(b, wf)) != RBL_OK)
 			return rc;
 		b->head++;
 	}
-	if (!wf || wf->opened || memcmp(wf->key, start, b->alen) > 0)
+	if (!wf || wf->opened || rbl_ck_acmp(wf->key, start, b->alen) > 0)
 		return RBL_OK;
 	/* a half-full chunk before it is written first, so that the window
 	 * starts empty and may be kept; a smaller one joins it */
@@ -232,13 +239,26 @@ static int finish_record(struct rbl_ckb *b)
 	if (!b->pending)
 		return RBL_OK;
 	b->pending = false;
+	memset(items, 0, b->depth * sizeof items[0]);	/* padding too */
 	for (unsigned i = 0; i < b->depth; i++) {
 		items[i].len = b->stack[b->depth - 1 - i].len;
 		items[i].attr = b->stack[b->depth - 1 - i].ai;
 	}
-	if ((rc = win_advance(b, b->pend)) != RBL_OK ||
-	    (rc = rbl_ckw_chain_put(&b->w, items, b->depth, &ci)) != RBL_OK ||
-	    (rc = rbl_ckw_rec_push(&b->w, b->pend, ci)) != RBL_OK)
+	if ((rc = win_advance(b, b->pend)) != RBL_OK)
+		return rc;
+	/* a list of /32s repeats one chain: skip the hash table */
+	if (b->last_ci_epoch == b->epoch + 1 && b->last_n == b->depth &&
+	    !memcmp(b->last_items, items, b->depth * sizeof items[0])) {
+		ci = b->last_ci;
+	} else {
+		if ((rc = rbl_ckw_chain_put(&b->w, items, b->depth, &ci)))
+			return rc;
+		memcpy(b->last_items, items, b->depth * sizeof items[0]);
+		b->last_n = b->depth;
+		b->last_ci = ci;
+		b->last_ci_epoch = b->epoch + 1;
+	}
+	if ((rc = rbl_ckw_rec_push(&b->w, b->pend, ci)) != RBL_OK)
 		return rc;
 	if (b->w.n_rec >= EMIT_RECORDS)
 		return emit(b, false);
@@ -253,11 +273,12 @@ static int ckb_next(struct rbl_ckb *b, const uint8_t *s)
 {
 	int rc;
 
-	if (b->pending && !memcmp(b->pend, s, b->alen))
+	if (b->pending && !rbl_ck_acmp(b->pend, s, b->alen))
 		return RBL_OK;
 	if ((rc = finish_record(b)) != RBL_OK)
 		return rc;
-	while (b->depth && memcmp(b->stack[b->depth - 1].last, s, b->alen) < 0)
+	while (b->depth &&
+	       rbl_ck_acmp(b->stack[b->depth - 1].last, s, b->alen) < 0)
 		b->depth--;
 	b->pending = true;
 	memcpy(b->pend, s, b->alen);
@@ -390,6 +411,11 @@ struct rbl_replace {
 	 * builder's epoch + 1 */
 	uint32_t *memo, *memo_epoch;
 	size_t cap_memo;
+	bool journal;			/* record the changes */
+	bool marked;			/* the list is marked changed */
+	int64_t delta;			/* entries added - deleted */
+	uint64_t n_before;		/* entries when it began */
+	uint64_t changes;		/* journal records (DEL and ADD) */
 	/* the last new attribute interned */
 	rbl_entry last_e;
 	uint32_t last_ai, last_epoch;
@@ -407,7 +433,7 @@ static int fam_index(uint8_t family)
 static int key_cmp(const uint8_t *a, unsigned alen_a, const uint8_t *b,
 		   unsigned blen, unsigned alen)
 {
-	int c = memcmp(a, b, alen);
+	int c = rbl_ck_acmp(a, b, alen);
 
 	if (c)
 		return c;
@@ -578,16 +604,24 @@ static void old_prefix(const struct rbl_replace *r, const struct old_ent *o,
 	p->len = o->len;
 }
 
-/* Count, journal and summarise one change of the list. */
+/* Count, journal and summarise one change of the list (E may be NULL
+ * when the journal is not active). */
 static int changed(rbl_txn *t, struct rbl_replace *r, uint8_t op,
 		   const rbl_prefix *p, const rbl_entry *e, int64_t delta)
 {
 	struct rbl_list_state *ls;
 	int rc;
 
-	if ((rc = rbl_txn_mark_list(t, r->list_id, RBL_LIST_CHANGED,
-				    delta)) != RBL_OK ||
-	    (rc = rbl_journal_note(t, op, r->list_id, p, NULL, e)) != RBL_OK)
+	r->delta += delta;
+	r->changes++;
+	if (!r->marked) {
+		if ((rc = rbl_txn_mark_list(t, r->list_id, RBL_LIST_CHANGED,
+					    0)) != RBL_OK)
+			return rc;
+		r->marked = true;
+	}
+	if (e && r->journal &&
+	    (rc = rbl_journal_note(t, op, r->list_id, p, NULL, e)))
 		return rc;
 	ls = rbl_txn_list_state(t, r->list_id);
 	if (ls->marks & RBL_LIST_REBUILD)
@@ -614,6 +648,8 @@ static int old_gone(rbl_txn *t, struct rbl_replace *r,
 			return rc;
 		return ckb_push(&r->b, &p, ai);
 	}
+	if (!r->journal || !rbl_journal_active(t))
+		return changed(t, r, RBL_CHANGE_DEL, &p, NULL, -1);
 	rbl_ckw_attr_entry(&r->old, o->ai, &e);
 	return changed(t, r, RBL_CHANGE_DEL, &p, &e, -1);
 }
@@ -710,11 +746,19 @@ static int finish(rbl_txn *t, struct rbl_replace **pp)
 		else if (rc == RBL_OK)
 			r->fam = 2;
 	}
+	if (rc == RBL_OK && r->delta)
+		rc = rbl_txn_mark_list(t, r->list_id, RBL_LIST_CHANGED,
+				       r->delta);
+	/* a difference bigger than half the list: the whole zone is the
+	 * smaller transfer */
+	if (rc == RBL_OK && r->journal && r->changes >
+	    ((uint64_t)((int64_t)r->n_before + r->delta)) / 2)
+		rc = rbl_txn_mark_list(t, r->list_id, RBL_LIST_RESET, 0);
 	drop_one(r);
 	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
 }
 
-int rbl_replace_begin(rbl_txn *t, uint32_t list_id)
+int rbl_replace_begin(rbl_txn *t, uint32_t list_id, bool journal)
 {
 	struct rbl_replace **pp, *r;
 	int rc;
@@ -726,7 +770,19 @@ int rbl_replace_begin(rbl_txn *t, uint32_t list_id)
 	if (!rbl_ipw_get(t) || !(r = calloc(1, sizeof *r)))
 		return rbl_txn_fail(t, RBL_ENOMEM);
 	r->list_id = list_id;
+	r->journal = journal;
 	rbl_ckw_init(&r->old, RBL_AF4);
+	{
+		struct rbl_list_state *ls = rbl_txn_list_state(t, list_id);
+		rbl_list l;
+
+		if ((rc = rbl_list_get_id(t, list_id, &l)) != RBL_OK) {
+			free(r);
+			return rc;
+		}
+		r->n_before = (uint64_t)((int64_t)l.n_entries +
+					 (ls ? ls->delta : 0));
+	}
 	if ((rc = ckb_init(&r->b, t, list_id, RBL_AF4)) != RBL_OK) {
 		ckb_fini(&r->b);
 		free(r);
@@ -764,8 +820,10 @@ static int take(rbl_txn *t, struct rbl_replace *r, const rbl_prefix *p,
 			return rc;
 		return ckb_push(&r->b, p, oai);
 	}
-	rbl_ckw_attr_entry(&r->old, o->ai, &old);
-	if ((rc = changed(t, r, RBL_CHANGE_DEL, p, &old, 0)) != RBL_OK ||
+	if (r->journal && rbl_journal_active(t))
+		rbl_ckw_attr_entry(&r->old, o->ai, &old);
+	if ((rc = changed(t, r, RBL_CHANGE_DEL, p, r->journal &&
+			  rbl_journal_active(t) ? &old : NULL, 0)) != RBL_OK ||
 	    (rc = changed(t, r, RBL_CHANGE_ADD, p, e, 0)) != RBL_OK)
 		return rc;
 	return ckb_push(&r->b, p, ai);
