@@ -1,6 +1,9 @@
 /*
  * act.c -- transactions and audit records for page handlers (see act.h).
  */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "zone/people/audit.h"
 #include "zone/error.h"
 #include "act.h"
@@ -33,7 +36,7 @@ int adm_audit(const adm_req *r, rbl_txn *t, const char *action,
 int adm_audit_alone(const adm_req *r, const char *user, const char *action,
 		    const char *target, const char *reason)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	rbl_audit_rec a = { .user = user, .client = r->client,
 		.action = action, .target = target, .reason = reason };
 	int rc = adm_txn(r, true, &t);
@@ -46,4 +49,27 @@ int adm_audit_alone(const adm_req *r, const char *user, const char *action,
 		return rc;
 	}
 	return rbl_txn_commit(t);
+}
+
+void adm_say(const adm_req *r, bool err, const char *fmt, ...)
+{
+	char text[ADM_FLASH_MAX * 2];
+	va_list ap;
+
+	if (!r->has_session)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	adm_session_flash(r->app->sessions, r->sess.token, err, text);
+}
+
+void adm_unsay(const adm_req *r)
+{
+	char drop[ADM_FLASH_MAX + 1];
+	bool err = false;
+
+	if (r->has_session)
+		adm_session_take_flash(r->app->sessions, r->sess.token, drop,
+				       sizeof drop, &err);
 }

@@ -20,4 +20,12 @@ int adm_audit(const adm_req *r, rbl_txn *t, const char *action,
 int adm_audit_alone(const adm_req *r, const char *user, const char *action,
 		    const char *target, const char *reason);
 
+/* Tell the person what their action did (or why it did not), on the page
+ * they land on next: printf FMT into the session's message (plain text,
+ * escaped when shown).  ERR marks a failure. */
+void adm_say(const adm_req *r, bool err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Take that message back (the transaction it described did not commit). */
+void adm_unsay(const adm_req *r);
+
 #endif

@@ -27,6 +27,8 @@
 
 #define ADM_MAX_PROXIES	32
 #define ADM_API_REPORT	"/api/report"	/* raw body, not a form */
+#define ADM_VISITOR_HEX	32		/* anonymous form cookie (csrf.h) */
+#define ADM_NEXT_MAX	400		/* a return-to path after login */
 
 typedef struct adm_config {
 	struct sockaddr_storage listen;	/* admin.listen */
@@ -59,6 +61,8 @@ typedef struct adm_app {
 	rbl_store *store;
 	adm_sessions *sessions;
 	adm_ratelimit *login_limit, *request_limit;
+	adm_ratelimit *report_limit;	/* wrong /api/report tokens */
+	unsigned char form_key[32];	/* anonymous CSRF tokens (csrf.h) */
 	struct adm_stats_cache *stats;	/* dashboard numbers (stats.c) */
 	struct adm_qs *qs;		/* rbld query rates (qrate.c) */
 	int64_t started;
@@ -77,6 +81,9 @@ typedef struct adm_req {
 	adm_form form;			/* POST body fields */
 	bool has_session;
 	adm_session sess;		/* a copy; valid when has_session */
+	char visitor[ADM_VISITOR_HEX + 1];	/* anonymous form cookie, "" */
+	bool csrf_failed;		/* a public form came back: show it
+					   again with its text (router.c) */
 	int64_t now;
 } adm_req;
 
@@ -95,6 +102,17 @@ typedef void (*adm_handler)(adm_req *r, adm_resp *o);
 const char *adm_arg(const adm_req *r, const char *name);
 /* Request header NAME, or NULL. */
 const char *adm_header(const adm_req *r, const char *name);
+/* Cookie NAME of the request, or NULL. */
+const char *adm_cookie(const adm_req *r, const char *name);
+/* This request's path and query into OUT as a plain (not HTML-escaped)
+ * URL, with query argument DROP left out (NULL: none) and, when SET is not
+ * NULL, SET=VALUE added at the end.  Values are percent-encoded. */
+void adm_self_url(const adm_req *r, adm_buf *out, const char *drop,
+		  const char *set, const char *value);
+/* True if S is a path on this site that is safe to redirect to: starts
+ * with one "/", printable ASCII without a backslash, at most ADM_NEXT_MAX
+ * bytes (no "//host", no scheme, no header injection). */
+bool adm_local_path(const char *s);
 
 /* Dispatch R to its page (router.c).  Always fills O. */
 void adm_route(adm_req *r, adm_resp *o);

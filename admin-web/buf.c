@@ -112,6 +112,45 @@ void adm_esc(adm_buf *b, const char *s)
 	}
 }
 
+/* Length of the run of non-space bytes at S. */
+static size_t run_len(const char *s)
+{
+	return strcspn(s, " \t\r\n");
+}
+
+void adm_esc_wrap(adm_buf *b, const char *s)
+{
+	while (s && *s) {
+		size_t run = run_len(s), since = 0;
+		char one[2] = { 0, 0 };
+
+		if (run <= ADM_WBR_RUN) {	/* short: as it is */
+			run += strspn(s + run, " \t\r\n");
+			for (size_t i = 0; i < run; i++) {
+				one[0] = s[i];
+				adm_esc(b, one);
+			}
+			s += run;
+			continue;
+		}
+		for (size_t i = 0; i < run; i++, since++) {
+			bool lead = ((unsigned char)s[i] & 0xc0) != 0x80;
+
+			if (lead && since >= ADM_WBR_RUN) {
+				adm_puts(b, "<wbr>");
+				since = 0;
+			}
+			one[0] = s[i];
+			adm_esc(b, one);
+			if (strchr(".@/:_-,;=&?", s[i])) {
+				adm_puts(b, "<wbr>");
+				since = 0;
+			}
+		}
+		s += run;
+	}
+}
+
 void adm_urlenc(adm_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -162,12 +201,22 @@ static void vhtml(adm_buf *b, const char *fmt, va_list *ap)
 			break;
 		switch (*fmt) {
 		case 's': adm_esc(b, va_arg(*ap, const char *)); fmt++; break;
+		case 'W': adm_esc_wrap(b, va_arg(*ap, const char *)); fmt++; break;
 		case 'S': adm_puts(b, va_arg(*ap, const char *)); fmt++; break;
 		case 'U': adm_urlenc(b, va_arg(*ap, const char *)); fmt++; break;
 		case '%': adm_put(b, "%", 1); fmt++; break;
 		default:  fmt += put_int(b, fmt, ap); break;
 		}
 	}
+}
+
+void adm_vhtmlf(adm_buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+
+	va_copy(ap2, ap);
+	vhtml(b, fmt, &ap2);
+	va_end(ap2);
 }
 
 void adm_htmlf(adm_buf *b, const char *fmt, ...)

@@ -2,6 +2,7 @@
  * evsummary.c -- evidence counts and their plain-language summary (see
  * evsummary.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "zone/error.h"
@@ -83,42 +84,97 @@ void adm_evidence_public(adm_buf *b, const adm_evcount *c)
 
 struct table_ctx {
 	adm_buf *b;
-	unsigned shown, max;
+	adm_pager *pg;
 };
 
 static int table_row(void *arg, const rbl_evidence *ev)
 {
 	struct table_ctx *x = arg;
-	char when[32], subj[RBL_ADDR_STRLEN], hex[2 * RBL_EV_HASH_LEN + 1];
+	char subj[RBL_ADDR_STRLEN], hex[2 * RBL_EV_HASH_LEN + 1];
+	enum adm_row what = adm_pager_row(x->pg);
 
-	if (x->shown == x->max)
-		return 1;
-	if (x->shown++ == 0)
-		adm_puts(x->b, "<table><tr><th>When</th><th>Kind</th>"
-			       "<th>Subject</th><th>Source</th>"
-			       "<th class=\"num\">Weight</th><th>Summary</th></tr>");
+	if (what != ADM_ROW_SHOW)
+		return what == ADM_ROW_STOP;
 	rbl_evidence_hash_hex(ev->hash, hex);
-	adm_htmlf(x->b, "<tr><td>%s</td><td>%s</td><td class=\"mono\">%s</td>"
-			"<td>%s</td>",
-		  adm_time(ev->when, "-", when),
-		  rbl_evidence_kind_name(ev->kind),
-		  rbl_prefix_format(&ev->subject, subj), ev->source);
-	adm_printf(x->b, "<td class=\"num\">%.2f</td>", ev->weight);
-	adm_htmlf(x->b, "<td title=\"%s\">%s</td></tr>", hex, ev->summary);
+	adm_puts(x->b, "<tr>");
+	adm_td_time(x->b, "When", ev->when, "-");
+	adm_td(x->b, "Kind", "nw", "%W", rbl_evidence_kind_name(ev->kind));
+	adm_td(x->b, "Subject", "mono", "%W",
+	       rbl_prefix_format(&ev->subject, subj));
+	adm_td(x->b, "Source", NULL, "%W", ev->source);
+	adm_printf(x->b, "<td data-l=\"Weight\" class=\"num\">%.2f</td>",
+		   ev->weight);
+	adm_htmlf(x->b, "<td data-l=\"Summary\" title=\"%s\">", hex);
+	adm_longtext(x->b, ev->summary, 160);
+	adm_puts(x->b, "</td></tr>");
 	return 0;
 }
 
-int adm_evidence_table(adm_buf *b, rbl_txn *t, const rbl_prefix *p,
-		       unsigned max)
+int adm_evidence_table(adm_buf *b, const adm_req *r, rbl_txn *t,
+		       const rbl_prefix *p, adm_pager *pg)
 {
-	struct table_ctx x = { b, 0, max };
-	int rc = rbl_evidence_foreach_related(t, p, table_row, &x);
+	static const char *const cols[] = { "When", "Kind", "Subject",
+		"Source", "#Weight", "Summary", NULL };
+	adm_buf rows = { 0 };
+	struct table_ctx x = { &rows, pg };
+	int rc;
 
-	if (x.shown)
-		adm_puts(b, "</table>");
-	else
-		adm_puts(b, "<p class=\"muted\">No evidence stored.</p>");
+	adm_buf_init(&rows);
+	rc = rbl_evidence_foreach_related(t, p, table_row, &x);
+	adm_pager_done(pg);
 	if (rc == 1)
 		rc = RBL_OK;
-	return rc == RBL_OK ? (int)x.shown : rc;
+	adm_pager_table(b, r, pg, "record", "records", NULL, cols, &rows,
+			"No evidence stored.");
+	return rc == RBL_OK ? (int)pg->shown : rc;
+}
+
+static void policy_row(adm_buf *b, const rbl_policy_status *s)
+{
+	char exp[32], blk[32], as[RBL_ADDR_STRLEN];
+
+	adm_puts(b, "<tr>");
+	adm_td(b, "Policy", NULL, "%W", s->policy->name);
+	adm_td(b, "List", NULL, "%W", s->policy->list);
+	adm_printf(b, "<td data-l=\"Score / threshold\" class=\"num\">"
+		      "%.2f / %.2f</td><td data-l=\"Reputation\" class=\"num\">"
+		      "%u</td>", s->score, s->policy->threshold, s->reputation);
+	adm_td(b, "Evidence", "num", "%llu", (unsigned long long)s->n_evidence);
+	adm_td_time(b, "Last seen", s->last_seen, "-");
+	if (s->listed)
+		adm_td(b, "Listed", NULL, "as %W %S<span class=\"nw\">%s</span>",
+		       rbl_prefix_format(&s->listed_as, as),
+		       s->expires ? "until " : "", s->expires ?
+		       adm_time(s->expires, "", exp) : "with no end");
+	else
+		adm_td(b, "Listed", NULL, "no");
+	if (s->blocked)
+		adm_td(b, "Allowed / blocked", NULL, "%Wdelisted %W by %W: %W",
+		       s->allowed ? "allowed; " : "",
+		       adm_time(s->block.when, "", blk), s->block.who,
+		       s->block.why);
+	else
+		adm_td(b, "Allowed / blocked", NULL, "%W",
+		       s->allowed ? "allowed" : "-");
+	adm_puts(b, "</tr>");
+}
+
+void adm_policy_table(adm_buf *b, const adm_req *r, rbl_txn *t,
+		      const rbl_prefix *p)
+{
+	static const char *const cols[] = { "Policy", "List",
+		"#Score / threshold", "#Reputation", "#Evidence", "Last seen",
+		"Listed", "Allowed / blocked", NULL };
+	const rbl_policy_set *set = r->app->policies;
+	rbl_policy_status *st = NULL;
+
+	if (!set || set->n == 0 || !(st = calloc(set->n, sizeof *st)))
+		return;
+	if (rbl_policy_explain(t, set, p, r->now, st, set->n) == RBL_OK) {
+		adm_table_begin(b, "policies", cols);
+		for (size_t i = 0; i < set->n; i++)
+			policy_row(b, &st[i]);
+		adm_table_end(b);
+	}
+	free(st);
 }

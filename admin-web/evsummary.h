@@ -11,7 +11,9 @@
 #include <stdint.h>
 
 #include "zone/policy/evidence.h"
+#include "admin.h"
 #include "buf.h"
+#include "pager.h"
 
 typedef struct adm_evcount {
 	uint64_t n[RBL_EV_KINDS + 1];		/* by kind, about the host */
@@ -27,10 +29,17 @@ int adm_evidence_count(rbl_txn *t, const rbl_prefix *p, adm_evcount *out);
 /* Write the public, plain-language summary of C into B (a <ul>). */
 void adm_evidence_public(adm_buf *b, const adm_evcount *c);
 
-/* For logged-in reviewers: a table of up to MAX evidence records related
- * to P, newest first per subject, every field escaped.  Returns the number
- * shown, or a negative rbl_error. */
-int adm_evidence_table(adm_buf *b, rbl_txn *t, const rbl_prefix *p,
-		       unsigned max);
+/* For logged-in reviewers: the page PG of the evidence records related to
+ * P, newest first per subject, every field escaped, with the pager's
+ * navigation above and below.  Returns the number shown, or a negative
+ * rbl_error. */
+int adm_evidence_table(adm_buf *b, const adm_req *r, rbl_txn *t,
+		       const rbl_prefix *p, adm_pager *pg);
+
+/* The policies' view of address/prefix P: score against threshold,
+ * evidence counted, last seen, listed until, allowed or blocked (a table;
+ * nothing without policies). */
+void adm_policy_table(adm_buf *b, const adm_req *r, rbl_txn *t,
+		      const rbl_prefix *p);
 
 #endif

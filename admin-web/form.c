@@ -95,7 +95,7 @@ static int add_field(adm_form *f, const char *pair, size_t len, char **out)
 
 int adm_form_parse(adm_form *f, const char *body, size_t len)
 {
-	char *out;
+	char *out = NULL;
 	size_t pos = 0;
 
 	memset(f, 0, sizeof *f);

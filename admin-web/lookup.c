@@ -49,7 +49,7 @@ static int name_entry(struct lookup_ctx *c, const rbl_list *l)
 
 	for (; n; n = strchr(n, '.'), n = n ? n + 1 : NULL, self = false) {
 		char key[RBL_NAME_MAX + 3];
-		rbl_entry e;
+		rbl_entry e = { 0 };
 
 		/* a parent answers through its subtree entry ("*.n") */
 		snprintf(key, sizeof key, "%s%s", self ? "" : "*.", n);
@@ -69,7 +69,7 @@ static int name_entry(struct lookup_ctx *c, const rbl_list *l)
 
 static int ip_entry(struct lookup_ctx *c, const rbl_list *l)
 {
-	rbl_prefix p;
+	rbl_prefix p = { 0 };
 	char buf[RBL_ADDR_STRLEN];
 	int rc = rbl_ip_explain(c->t, l->id, &c->addr, c->now, &p,
 				&c->hit.entry);
@@ -107,7 +107,7 @@ static int check_list(void *arg, const rbl_list *l)
 	memset(&c->hit, 0, sizeof c->hit);
 	rc = c->is_addr ? ip_entry(c, l) : name_entry(c, l);
 	if (!c->is_addr && rc == RBL_OK) {
-		rbl_match m;
+		rbl_match m = { 0 };
 
 		rc = rbl_name_lookup_str(c->t, l->id, c->subject, c->now, &m);
 	}
@@ -131,4 +131,51 @@ int adm_lookup(rbl_txn *t, const char *subject, int64_t now,
 			       &c.is_addr, &c.addr) != RBL_OK)
 		return RBL_EINVAL;
 	return rbl_list_foreach(t, check_list, &c);
+}
+
+const char *adm_allow_of(const adm_app *app, uint32_t list_id)
+{
+	const rbl_policy_set *set = app->policies;
+
+	for (size_t i = 0; set && list_id && i < set->n; i++)
+		if (set->policies[i].allow_list_id == list_id)
+			return set->policies[i].name;
+	return NULL;
+}
+
+void adm_zones_of(rbl_txn *t, uint32_t list_id, char out[ADM_ZONES_TEXT])
+{
+	struct zones_ctx zc = { list_id, out };
+
+	out[0] = '\0';
+	rbl_zone_foreach(t, zone_uses, &zc);
+}
+
+struct keep_ctx {
+	adm_kept_hit *out;
+	unsigned max, n;
+};
+
+static int keep(void *arg, const adm_hit *h)
+{
+	struct keep_ctx *c = arg;
+	adm_kept_hit *k = NULL;
+
+	if (c->n == c->max)
+		return 0;
+	k = &c->out[c->n++];
+	k->hit = *h;
+	k->list = *h->list;	/* H->LIST lives only during the walk */
+	k->hit.list = &k->list;
+	return 0;
+}
+
+int adm_lookup_all(rbl_txn *t, const char *subject, int64_t now,
+		   adm_kept_hit *out, unsigned max, unsigned *n)
+{
+	struct keep_ctx c = { out, max, 0 };
+	int rc = adm_lookup(t, subject, now, keep, &c);
+
+	*n = c.n;
+	return rc;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "zone/store/store.h"
+#include "admin.h"
 
 #define ADM_ZONES_TEXT 512
 
@@ -30,5 +31,24 @@ typedef struct adm_hit {
  * store error.  RBL_EINVAL when SUBJECT is neither. */
 int adm_lookup(rbl_txn *t, const char *subject, int64_t now,
 	       int (*fn)(void *arg, const adm_hit *h), void *arg);
+
+/* A hit kept past the walk, with its own copy of its list. */
+typedef struct adm_kept_hit {
+	adm_hit hit;			/* hit.list points to list below */
+	rbl_list list;
+} adm_kept_hit;
+
+/* Every hit of adm_lookup() for SUBJECT at NOW, up to MAX, into OUT; the
+ * number in *N.  RBL_OK, RBL_EINVAL or a store error. */
+int adm_lookup_all(rbl_txn *t, const char *subject, int64_t now,
+		   adm_kept_hit *out, unsigned max, unsigned *n);
+
+/* The zones answering from list LIST_ID ("bl.example, zen.example"; ""
+ * when none publishes it) into OUT. */
+void adm_zones_of(rbl_txn *t, uint32_t list_id, char out[ADM_ZONES_TEXT]);
+
+/* The name of the policy whose allow list is LIST_ID, or NULL when it is
+ * no policy's allow list. */
+const char *adm_allow_of(const adm_app *app, uint32_t list_id);
 
 #endif

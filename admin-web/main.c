@@ -13,6 +13,7 @@
 #include "zone/config/config.h"
 #include "zone/error.h"
 #include "zone/policy/policy.h"
+#include "csrf.h"
 #include "http.h"
 #include "qrate.h"
 #include "settings.h"
@@ -69,7 +70,7 @@ static int listen_override(adm_config *cfg, const char *listen)
 static int open_store(adm_app *app, uint64_t mapsize)
 {
 	char err[RBL_CONF_ERRLEN];
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = rbl_store_open(app->cfg.database, 0, (size_t)mapsize,
 				&app->store);
 
@@ -97,12 +98,18 @@ static int make_state(adm_app *app)
 	app->sessions = adm_sessions_new(c->max_sessions, c->session_idle);
 	app->login_limit = adm_rl_new(4096, c->login_rate, 60);
 	app->request_limit = adm_rl_new(4096, c->request_rate, 3600);
+	/* Wrong /api/report tokens are limited like login attempts. */
+	app->report_limit = adm_rl_new(4096, c->login_rate, 60);
 	app->stats = calloc(1, sizeof *app->stats);
 	app->qs = adm_qs_start(c->stats_file);
 	if (!app->sessions || !app->login_limit || !app->request_limit ||
-	    !app->stats || !app->qs) {
+	    !app->report_limit || !app->stats || !app->qs) {
 		fprintf(stderr, "rbl-admin: out of memory\n");
 		return RBL_ENOMEM;
+	}
+	if (adm_csrf_init(app) != RBL_OK) {
+		fprintf(stderr, "rbl-admin: no randomness for form tokens\n");
+		return RBL_EIO;
 	}
 	adm_stats_cache_init(app->stats);
 	app->started = (int64_t)time(NULL);
@@ -116,6 +123,7 @@ static void free_state(adm_app *app)
 		adm_stats_cache_free(app->stats);
 	free(app->stats);
 	adm_rl_free(app->request_limit);
+	adm_rl_free(app->report_limit);
 	adm_rl_free(app->login_limit);
 	adm_sessions_free(app->sessions);
 	if (app->store)
@@ -130,9 +138,9 @@ static void free_state(adm_app *app)
 static int serve(adm_app *app)
 {
 	char err[256];
-	adm_server *srv;
-	sigset_t set;
-	int sig, rc;
+	adm_server *srv = NULL;
+	sigset_t set = { 0 };
+	int sig = 0, rc;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -165,7 +173,7 @@ int main(int argc, char **argv)
 	};
 	const char *path = DEFAULT_CONF, *listen = NULL;
 	bool test_only = false;
-	adm_app app;
+	adm_app app = { 0 };
 	rbl_conf *conf = NULL;
 	uint64_t mapsize = 0;
 	int c, rc;

@@ -48,7 +48,7 @@ static int zone_metric(void *arg, const rbl_zone *z)
 	uint64_t n = 0;
 
 	for (unsigned i = 0; i < z->n_lists; i++) {
-		rbl_list l;
+		rbl_list l = { 0 };
 
 		if (rbl_list_get_id(c->t, z->lists[i].list_id, &l) == RBL_OK)
 			n += l.n_entries;
@@ -85,7 +85,7 @@ static void store_metrics(adm_buf *b, adm_req *r)
 
 static void cached_metrics(adm_buf *b, adm_req *r)
 {
-	adm_stats s;
+	adm_stats s = { 0 };
 
 	if (adm_stats_get(r->app, r->now, &s) != RBL_OK)
 		return;
@@ -113,7 +113,7 @@ static void rbld_metrics(adm_buf *b, adm_req *r)
 	static const char *const rcodes[ADM_QS_RCODES] = {
 		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
 		"REFUSED", "BADVERS", "OTHER" };
-	adm_qs_counters q;
+	adm_qs_counters q = { 0 };
 
 	help(b, "rbl_rbld_up", "gauge", "1 when rbld's counters are readable.");
 	if (!adm_qs_counters_get(r->app->qs, &q)) {
@@ -138,7 +138,7 @@ static void rbld_metrics(adm_buf *b, adm_req *r)
 
 static bool metrics_allowed(const adm_req *r)
 {
-	rbl_addr a;
+	rbl_addr a = { 0 };
 
 	if (r->has_session && r->sess.user[0])
 		return true;
@@ -149,7 +149,7 @@ static bool metrics_allowed(const adm_req *r)
 
 void page_metrics(adm_req *r, adm_resp *o)
 {
-	unsigned all, in;
+	unsigned all = 0, in = 0;
 
 	if (!metrics_allowed(r)) {
 		adm_error(r, o, MHD_HTTP_FORBIDDEN, "Not from this address.");

@@ -11,6 +11,7 @@
 void page_lookup(adm_req *r, adm_resp *o);
 void page_delist_form(adm_req *r, adm_resp *o);
 void page_delist_submit(adm_req *r, adm_resp *o);
+void page_delist_status(adm_req *r, adm_resp *o);
 
 /* pages_login.c */
 void page_login_form(adm_req *r, adm_resp *o);

@@ -1,8 +1,9 @@
 /*
- * pages_addr.c -- everything about one address or domain: its listings
- * (with edit/remove), the policies' view (score, expiry, allow, block),
- * the score over the last 30 days, the evidence, the delisting requests
- * and the audit trail.
+ * pages_addr.c -- everything about one address or domain: a warning
+ * when the allow list and a listing disagree, its listings (with
+ * edit/remove), the policies' view (score, expiry, allow, block), the
+ * score over the last 30 days, and the evidence, the delisting requests
+ * and the audit trail, each paged.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,15 +20,17 @@
 #include "evsummary.h"
 #include "html.h"
 #include "lookup.h"
+#include "pager.h"
 #include "pages.h"
 
 #define HISTORY_DAYS	30
 #define HISTORY_POINTS	61
 
+#define MAX_HITS	32
+#define ROWS		50
+
 struct addr_ctx {
-	adm_buf *b;
-	const adm_req *r;
-	const char *subject;
+	adm_kept_hit *hits;
 	unsigned n;
 };
 
@@ -40,72 +43,86 @@ static void remove_form(adm_buf *b, const adm_req *r, const char *list,
 	adm_htmlf(b, "<input type=\"hidden\" name=\"list\" value=\"%s\">"
 		     "<input type=\"hidden\" name=\"key\" value=\"%s\">"
 		     "<input type=\"text\" name=\"reason\" placeholder=\"reason\" "
-		     "required class=\"short\"> "
-		     "<button type=\"submit\" class=\"danger\">Remove</button>"
-		     "</form>", list, key);
+		     "aria-label=\"Reason for removing\" required "
+		     "class=\"short\"> <button type=\"submit\" class=\"danger\">"
+		     "Remove</button></form>", list, key);
 }
 
-static int listing_row(void *arg, const adm_hit *h)
+static void listing_row(adm_buf *b, const adm_req *r, const adm_hit *h)
 {
-	struct addr_ctx *c = arg;
-	char since[32], until[32], code[16];
+	char code[16];
+	const char *allow = adm_allow_of(r->app, h->list->id);
 
-	if (c->n++ == 0)
-		adm_puts(c->b, "<table><tr><th>List</th><th>Zones</th>"
-			       "<th>Entry</th><th>Code</th><th>TXT</th>"
-			       "<th>Since</th><th>Expires</th><th>Source</th>"
-			       "<th></th></tr>");
-	adm_htmlf(c->b, "<tr><td>%s</td><td>%s</td><td class=\"mono\">%s</td>"
-		  "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>"
-		  "<a href=\"/admin/listing?list=%U&amp;key=%U\">Edit</a> ",
-		  h->list->name, h->zones, h->key,
-		  rbl_code_format(h->codes[0], code), h->txt,
-		  adm_time(h->entry.added, "-", since),
-		  adm_time(h->entry.expires, "never", until), h->entry.source,
-		  h->list->name, h->key);
-	remove_form(c->b, c->r, h->list->name, h->key);
-	adm_puts(c->b, "</td></tr>");
-	return 0;
+	adm_puts(b, "<tr>");
+	adm_td(b, "List", NULL, "%W", h->list->name);
+	if (allow)
+		adm_td(b, "Zones", "muted", "allow list of policy %W, not "
+		       "published", allow);
+	else
+		adm_td(b, "Zones", h->zones[0] ? NULL : "muted", "%W",
+		       h->zones[0] ? h->zones : "not published");
+	adm_td(b, "Entry", "mono", "%W", h->key);
+	adm_td(b, "Code", "mono", "%W", rbl_code_format(h->codes[0], code));
+	adm_td(b, "TXT", NULL, "%W", h->txt);
+	adm_td_time(b, "Since", h->entry.added, "-");
+	adm_td_time(b, "Expires", h->entry.expires, "never");
+	adm_td(b, "Source", NULL, "%W", h->entry.source);
+	adm_htmlf(b, "<td data-l=\"\"><a href=\"/admin/listing?list=%U&amp;"
+		  "key=%U\">Edit</a> ", h->list->name, h->key);
+	remove_form(b, r, h->list->name, h->key);
+	adm_puts(b, "</td></tr>");
 }
 
-static void listings(adm_buf *b, const adm_req *r, rbl_txn *t,
-		     const char *subject)
+static void listings(adm_buf *b, const adm_req *r, const char *subject,
+		     const struct addr_ctx *c)
 {
-	struct addr_ctx c = { b, r, subject, 0 };
+	static const char *const cols[] = { "List", "Zones", "Entry", "Code",
+		"TXT", "Since", "Expires", "Source", "", NULL };
 
 	adm_puts(b, "<h2>Listings</h2>");
-	if (adm_lookup(t, subject, r->now, listing_row, &c) < 0)
-		adm_notice(b, "err", "lookup failed");
-	else if (c.n)
-		adm_puts(b, "</table>");
-	else
+	if (c->n) {
+		adm_table_begin(b, "listings", cols);
+		for (unsigned i = 0; i < c->n; i++)
+			listing_row(b, r, &c->hits[i].hit);
+		adm_table_end(b);
+	} else
 		adm_puts(b, "<p>Not listed.</p>");
 	adm_htmlf(b, "<p><a href=\"/admin/listing?key=%U\">Add a listing for "
 		     "%s</a></p>", subject, subject);
 }
 
-static void policy_row(adm_buf *b, const rbl_policy_status *s)
+/* Allow list and a published listing at the same time: rbld answers
+ * although a person allowed the address.  Say so, first thing. */
+static void disagreement(adm_buf *b, const adm_req *r, rbl_txn *t,
+			 const rbl_prefix *p, const struct addr_ctx *c)
 {
-	char exp[32], blk[32], lst[32], as[RBL_ADDR_STRLEN];
+	const rbl_policy_set *set = r->app->policies;
+	rbl_policy_status *st;
+	const char *allowed_by = NULL;
 
-	adm_htmlf(b, "<tr><td>%s</td><td>%s</td>", s->policy->name,
-		  s->policy->list);
-	adm_printf(b, "<td class=\"num\">%.2f / %.2f</td><td class=\"num\">%u"
-		      "</td>", s->score, s->policy->threshold, s->reputation);
-	adm_htmlf(b, "<td class=\"num\">%llu</td><td>%s</td><td>%s</td>"
-		  "<td>%s%s</td></tr>", (unsigned long long)s->n_evidence,
-		  adm_time(s->last_seen, "-", lst),
-		  s->listed ? rbl_prefix_format(&s->listed_as, as) : "no",
-		  s->allowed ? "allowed " : "",
-		  s->blocked ? adm_time(s->block.when, "", blk) : "");
-	if (s->listed)
-		adm_htmlf(b, "<tr><td></td><td colspan=\"7\" class=\"muted\">"
-			  "listing expires %s</td></tr>",
-			  adm_time(s->expires, "never", exp));
-	if (s->blocked)
-		adm_htmlf(b, "<tr><td></td><td colspan=\"7\" class=\"muted\">"
-			  "delisted by %s: %s</td></tr>", s->block.who,
-			  s->block.why);
+	if (!set || !set->n || !(st = calloc(set->n, sizeof *st)))
+		return;
+	if (rbl_policy_explain(t, set, p, r->now, st, set->n) == RBL_OK)
+		for (size_t i = 0; i < set->n && !allowed_by; i++)
+			if (st[i].allowed)
+				allowed_by = set->policies[i].allow_list;
+	free(st);
+	for (unsigned i = 0; allowed_by && i < c->n; i++) {
+		const adm_hit *h = &c->hits[i].hit;
+		char code[16];
+
+		if (!h->zones[0] || adm_allow_of(r->app, h->list->id))
+			continue;
+		adm_htmlf(b, "<div class=\"notice warn\" id=\"disagree\">"
+			  "<b>Allowed, but still listed.</b>  This address is "
+			  "on the allow list <b>%s</b>, yet list <b>%s</b> "
+			  "lists it as %s (source %s), so rbld answers %s for "
+			  "it in %s.  The allow list only keeps the evidence "
+			  "policies from listing it; remove the listing below "
+			  "if it should not be listed.</div>", allowed_by,
+			  h->list->name, h->key, h->entry.source,
+			  rbl_code_format(h->codes[0], code), h->zones);
+	}
 }
 
 static void score_chart(adm_buf *b, rbl_txn *t, const rbl_policy *p,
@@ -128,90 +145,104 @@ static void policies(adm_buf *b, const adm_req *r, rbl_txn *t,
 		     const rbl_prefix *subj)
 {
 	const rbl_policy_set *set = r->app->policies;
-	rbl_policy_status *st;
 
 	if (!set || set->n == 0)
 		return;
-	if (!(st = calloc(set->n, sizeof *st)))
-		return;
 	adm_puts(b, "<h2>Policies</h2>");
-	if (rbl_policy_explain(t, set, subj, r->now, st, set->n) == RBL_OK) {
-		adm_puts(b, "<table><tr><th>Policy</th><th>List</th>"
-			    "<th class=\"num\">Score / threshold</th>"
-			    "<th class=\"num\">Reputation</th>"
-			    "<th class=\"num\">Evidence</th><th>Last seen</th>"
-			    "<th>Listed as</th><th>Allowed / blocked</th></tr>");
-		for (size_t i = 0; i < set->n; i++)
-			policy_row(b, &st[i]);
-		adm_puts(b, "</table>");
-		for (size_t i = 0; i < set->n; i++)
-			score_chart(b, t, &set->policies[i], subj, r->now);
-	}
-	free(st);
+	adm_policy_table(b, r, t, subj);
+	for (size_t i = 0; i < set->n; i++)
+		score_chart(b, t, &set->policies[i], subj, r->now);
 }
 
-struct req_ctx {
+struct hist_ctx {
 	adm_buf *b;
+	adm_pager *pg;
 	const char *subject;
-	unsigned n;
 };
 
 static int request_row(void *arg, const rbl_delist_req *q)
 {
-	struct req_ctx *c = arg;
-	char when[32];
+	struct hist_ctx *c = arg;
+	char idtxt[24];
+	enum adm_row what;
 
 	if (strcmp(q->subject, c->subject) != 0)
 		return 0;
-	if (c->n++ == 0)
-		adm_puts(c->b, "<h2>Delisting requests</h2><ul>");
-	adm_htmlf(c->b, "<li><a href=\"/admin/request?id=%llu\">%llu</a> %s, "
-		  "%s: %s</li>", (unsigned long long)q->id,
-		  (unsigned long long)q->id, adm_time(q->created, "", when),
-		  rbl_delist_state_name(q->state), q->reason);
+	if ((what = adm_pager_row(c->pg)) != ADM_ROW_SHOW)
+		return what == ADM_ROW_STOP;
+	snprintf(idtxt, sizeof idtxt, "%llu", (unsigned long long)q->id);
+	adm_puts(c->b, "<tr>");
+	adm_td(c->b, "#", "num nw", "<a href=\"/admin/request?id=%s\">%W</a>",
+	       idtxt, idtxt);
+	adm_td_time(c->b, "Received", q->created, "");
+	adm_td(c->b, "State", "nw", "%W", rbl_delist_state_name(q->state));
+	adm_td(c->b, "Contact", "wide", "%W", q->contact);
+	adm_puts(c->b, "<td data-l=\"Reason\">");
+	adm_longtext(c->b, q->reason, 200);
+	adm_puts(c->b, "</td></tr>");
 	return 0;
 }
 
 static int audit_row(void *arg, const rbl_audit_rec *a)
 {
-	struct req_ctx *c = arg;
-	char when[32];
+	struct hist_ctx *c = arg;
+	enum adm_row what = adm_pager_row(c->pg);
 
-	if (c->n++ == 0)
-		adm_puts(c->b, "<h2>Audit trail</h2><table><tr><th>When</th>"
-			       "<th>Who</th><th>Action</th><th>Before</th>"
-			       "<th>After</th><th>Reason</th></tr>");
-	adm_htmlf(c->b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-		  "<td>%s</td><td>%s</td></tr>", adm_time(a->time, "", when),
-		  a->user, a->action, a->before, a->after, a->reason);
-	return c->n >= 100;
+	if (what != ADM_ROW_SHOW)
+		return what == ADM_ROW_STOP;
+	adm_puts(c->b, "<tr>");
+	adm_td_time(c->b, "When", a->time, "");
+	adm_td(c->b, "Who", NULL, "%W", a->user);
+	adm_td(c->b, "Action", NULL, "%W", a->action);
+	adm_td(c->b, "Before", NULL, "%W", a->before);
+	adm_td(c->b, "After", NULL, "%W", a->after);
+	adm_puts(c->b, "<td data-l=\"Reason\">");
+	adm_longtext(c->b, a->reason, 200);
+	adm_puts(c->b, "</td></tr>");
+	return 0;
 }
 
-static void history(adm_buf *b, rbl_txn *t, const char *subject)
+static void history(adm_buf *b, const adm_req *r, rbl_txn *t,
+		    const char *subject)
 {
-	struct req_ctx c = { b, subject, 0 };
+	static const char *const req_cols[] = { "#", "Received", "State",
+		"Contact", "Reason", NULL };
+	static const char *const audit_cols[] = { "When", "Who", "Action",
+		"Before", "After", "Reason", NULL };
 	rbl_audit_filter f = { .newest_first = true, .target = subject };
+	adm_pager pg = { 0 };
+	adm_buf rows = { 0 };
+	struct hist_ctx c = { &rows, &pg, subject };
 
+	adm_puts(b, "<h2 id=\"rq\">Delisting requests</h2>");
+	adm_pager_init(&pg, r, "rq", ROWS);
+	adm_buf_init(&rows);
 	rbl_delist_foreach(t, 0, true, request_row, &c);
-	if (c.n)
-		adm_puts(b, "</ul>");
-	c.n = 0;
+	adm_pager_done(&pg);
+	adm_pager_table(b, r, &pg, "request", "requests", NULL, req_cols, &rows,
+			"No delisting requests.");
+	adm_puts(b, "<h2 id=\"au\">Audit trail</h2>");
+	adm_pager_init(&pg, r, "au", ROWS);
+	adm_buf_init(&rows);
 	rbl_audit_foreach(t, &f, audit_row, &c);
-	if (c.n)
-		adm_puts(b, "</table>");
+	adm_pager_done(&pg);
+	adm_pager_table(b, r, &pg, "record", "records", NULL, audit_cols, &rows,
+			"Nothing recorded about it.");
 }
 
 void page_address(adm_req *r, adm_resp *o)
 {
 	const char *a = adm_arg(r, "a");
 	char subject[RBL_NAME_MAX + 1];
-	bool is_addr;
-	rbl_prefix p;
-	rbl_txn *t;
+	bool is_addr = false;
+	rbl_prefix p = { 0 };
+	rbl_txn *t = NULL;
+	struct addr_ctx c = { NULL, 0 };
+	adm_pager pg = { 0 };
 
 	if (!a || rbl_delist_subject(a, subject, &is_addr, NULL) != RBL_OK) {
 		if (a && rbl_prefix_parse(a, false, &p) == RBL_OK) {
-			adm_buf loc;
+			adm_buf loc = { 0 };
 
 			adm_buf_init(&loc);
 			adm_htmlf(&loc, "/admin/search?q=%U", a);
@@ -226,14 +257,25 @@ void page_address(adm_req *r, adm_resp *o)
 		adm_error(r, o, MHD_HTTP_INTERNAL_SERVER_ERROR, "store unavailable");
 		return;
 	}
-	adm_page_begin(&o->body, r, subject);
-	listings(&o->body, r, t, subject);
-	if (is_addr && rbl_prefix_parse(subject, false, &p) == RBL_OK) {
-		policies(&o->body, r, t, &p);
-		adm_puts(&o->body, "<h2>Evidence</h2>");
-		adm_evidence_table(&o->body, t, &p, 500);
+	if (!(c.hits = calloc(MAX_HITS, sizeof *c.hits))) {
+		rbl_txn_abort(t);
+		adm_error(r, o, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+		return;
 	}
-	history(&o->body, t, subject);
+	adm_lookup_all(t, subject, r->now, c.hits, MAX_HITS, &c.n);
+	adm_page_begin(&o->body, r, subject);
+	is_addr = is_addr && rbl_prefix_parse(subject, false, &p) == RBL_OK;
+	if (is_addr)
+		disagreement(&o->body, r, t, &p, &c);
+	listings(&o->body, r, subject, &c);
+	if (is_addr) {
+		policies(&o->body, r, t, &p);
+		adm_puts(&o->body, "<h2 id=\"ev\">Evidence</h2>");
+		adm_pager_init(&pg, r, "ev", ROWS);
+		adm_evidence_table(&o->body, r, t, &p, &pg);
+	}
+	history(&o->body, r, t, subject);
+	free(c.hits);
 	rbl_txn_abort(t);
 	adm_page_end(&o->body);
 }

@@ -16,6 +16,7 @@
 #include "evsummary.h"
 #include "html.h"
 #include "lookup.h"
+#include "pager.h"
 #include "pages.h"
 #include "qrate.h"
 #include "stats.h"
@@ -33,44 +34,49 @@ static int zone_row(void *arg, const rbl_zone *z)
 	uint64_t n = 0;
 
 	for (unsigned i = 0; i < z->n_lists; i++) {
-		rbl_list l;
+		rbl_list l = { 0 };
 
 		if (rbl_list_get_id(c->t, z->lists[i].list_id, &l) == RBL_OK)
 			n += l.n_entries;
 	}
-	adm_htmlf(c->b, "<tr><td>%s</td><td class=\"num\">%llu</td>"
-		  "<td class=\"num\">%u</td><td class=\"num\">%u</td></tr>",
-		  z->name, (unsigned long long)n, (unsigned)z->n_lists,
-		  (unsigned)z->serial);
+	adm_puts(c->b, "<tr>");
+	adm_td(c->b, "Zone", "mono", "%W", z->name);
+	adm_td(c->b, "Entries", "num", "%llu", (unsigned long long)n);
+	adm_td(c->b, "Lists", "num", "%u", (unsigned)z->n_lists);
+	adm_td(c->b, "Serial", "num", "%u", (unsigned)z->serial);
+	adm_puts(c->b, "</tr>");
 	return 0;
 }
 
 static int list_row(void *arg, const rbl_list *l)
 {
 	struct zone_ctx *c = arg;
-	char when[32];
 
-	adm_htmlf(c->b, "<tr><td>%s</td><td>%s</td><td class=\"num\">%llu</td>"
-		  "<td>%s</td></tr>", l->name,
-		  l->kind == RBL_LIST_IP ? "IP" : "domain",
-		  (unsigned long long)l->n_entries,
-		  adm_time(l->changed, "-", when));
+	adm_puts(c->b, "<tr>");
+	adm_td(c->b, "List", NULL, "%W", l->name);
+	adm_td(c->b, "Kind", NULL, "%W", l->kind == RBL_LIST_IP ? "IP" : "domain");
+	adm_td(c->b, "Entries", "num", "%llu", (unsigned long long)l->n_entries);
+	adm_td_time(c->b, "Changed", l->changed, "-");
+	adm_puts(c->b, "</tr>");
 	return 0;
 }
 
 static void zone_tables(adm_buf *b, rbl_txn *t)
 {
+	static const char *const zcols[] = { "Zone", "#Entries", "#Lists",
+		"#Serial", NULL };
+	static const char *const lcols[] = { "List", "Kind", "#Entries",
+		"Changed", NULL };
 	struct zone_ctx c = { t, b };
 
-	adm_puts(b, "<h2>Zones</h2><table><tr><th>Zone</th>"
-		    "<th class=\"num\">Entries</th><th class=\"num\">Lists</th>"
-		    "<th class=\"num\">Serial</th></tr>");
+	adm_puts(b, "<h2>Zones</h2>");
+	adm_table_begin(b, "zones", zcols);
 	rbl_zone_foreach(t, zone_row, &c);
-	adm_puts(b, "</table><h2>Lists</h2><table><tr><th>List</th>"
-		    "<th>Kind</th><th class=\"num\">Entries</th>"
-		    "<th>Changed</th></tr>");
+	adm_table_end(b);
+	adm_puts(b, "<h2>Lists</h2>");
+	adm_table_begin(b, "lists", lcols);
 	rbl_list_foreach(t, list_row, &c);
-	adm_puts(b, "</table>");
+	adm_table_end(b);
 }
 
 static void card(adm_buf *b, const char *label, const char *value,
@@ -87,7 +93,7 @@ static void card(adm_buf *b, const char *label, const char *value,
 static void qps_section(adm_buf *b, adm_app *app, char *qps_text)
 {
 	double rates[ADM_QS_SAMPLES];
-	size_t n;
+	size_t n = 0;
 
 	if (!adm_qs_history(app->qs, rates, ADM_QS_SAMPLES, &n) || n == 0) {
 		strcpy(qps_text, "n/a");
@@ -124,10 +130,10 @@ static void daily_chart(adm_buf *b, const adm_stats *s)
 
 void page_dashboard(adm_req *r, adm_resp *o)
 {
-	adm_stats s;
-	adm_buf charts;
+	adm_stats s = { 0 };
+	adm_buf charts = { 0 };
 	char num[4][32];
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = adm_stats_get(r->app, r->now, &s);
 
 	adm_page_begin(&o->body, r, "Dashboard");
@@ -143,10 +149,11 @@ void page_dashboard(adm_req *r, adm_resp *o)
 	card(&o->body, "Entries", num[1], NULL);
 	card(&o->body, "Evidence, last 24 h", num[2], NULL);
 	card(&o->body, "rbld queries/s", num[3], NULL);
-	adm_puts(&o->body, "</div><h2>Activity</h2>");
+	adm_puts(&o->body, "</div><h2>Activity</h2><div class=\"charts\">");
 	daily_chart(&o->body, &s);
 	if (charts.len)
 		adm_put(&o->body, charts.p, charts.len);
+	adm_puts(&o->body, "</div>");
 	adm_buf_free(&charts);
 	if (adm_txn(r, false, &t) == RBL_OK) {
 		zone_tables(&o->body, t);
@@ -157,37 +164,38 @@ void page_dashboard(adm_req *r, adm_resp *o)
 
 /* --------------------------------------------------------------- search */
 
+#define SEARCH_ROWS 100
+
 struct search_ctx {
 	adm_buf *b;
+	adm_pager *pg;
 	const rbl_list *list;
 	const char *suffix;	/* domain search */
-	unsigned n;
 };
 
-static void search_row(struct search_ctx *c, const char *key,
-		       const rbl_entry *e)
+static int search_row(struct search_ctx *c, const char *key,
+		      const rbl_entry *e)
 {
-	char since[32], until[32];
+	enum adm_row what = adm_pager_row(c->pg);
 
-	if (c->n++ == 0)
-		adm_puts(c->b, "<table><tr><th>List</th><th>Entry</th>"
-			       "<th>Since</th><th>Expires</th><th>Source</th>"
-			       "</tr>");
-	adm_htmlf(c->b, "<tr><td>%s</td><td class=\"mono\"><a href=\"/admin/"
-		  "addr?a=%U\">%s%s</a></td><td>%s</td><td>%s</td><td>%s</td>"
-		  "</tr>", c->list->name, key,
-		  (e->flags & RBL_ENTRY_EXCLUDE) ? "!" : "", key,
-		  adm_time(e->added, "-", since),
-		  adm_time(e->expires, "never", until), e->source);
+	if (what != ADM_ROW_SHOW)
+		return what == ADM_ROW_STOP;
+	adm_puts(c->b, "<tr>");
+	adm_td(c->b, "List", NULL, "%W", c->list->name);
+	adm_td(c->b, "Entry", "mono", "<a href=\"/admin/addr?a=%U\">%W%W</a>",
+	       key, (e->flags & RBL_ENTRY_EXCLUDE) ? "!" : "", key);
+	adm_td_time(c->b, "Since", e->added, "-");
+	adm_td_time(c->b, "Expires", e->expires, "never");
+	adm_td(c->b, "Source", NULL, "%W", e->source);
+	adm_puts(c->b, "</tr>");
+	return 0;
 }
 
 static int prefix_hit(void *arg, const rbl_prefix *p, const rbl_entry *e)
 {
-	struct search_ctx *c = arg;
 	char key[RBL_ADDR_STRLEN];
 
-	search_row(c, rbl_prefix_format(p, key), e);
-	return c->n >= 500;
+	return search_row(arg, rbl_prefix_format(p, key), e);
 }
 
 static int name_hit(void *arg, const char *name, const rbl_entry *e)
@@ -198,8 +206,8 @@ static int name_hit(void *arg, const char *name, const rbl_entry *e)
 	if (n == s ? strcmp(name, c->suffix) == 0
 		   : n > s && name[n - s - 1] == '.' &&
 		     strcmp(name + n - s, c->suffix) == 0)
-		search_row(c, name, e);
-	return c->n >= 500;
+		return search_row(c, name, e);
+	return 0;
 }
 
 struct search_all {
@@ -222,10 +230,14 @@ static int search_list(void *arg, const rbl_list *l)
 
 static void search_results(adm_req *r, adm_resp *o, const char *q)
 {
-	rbl_prefix p;
+	static const char *const cols[] = { "List", "Entry", "Since",
+		"Expires", "Source", NULL };
+	rbl_prefix p = { 0 };
 	char name[RBL_NAME_MAX + 1];
-	bool is_addr;
-	struct search_ctx c = { .b = &o->body, .suffix = name };
+	bool is_addr = false;
+	adm_pager pg = { 0 };
+	adm_buf rows = { 0 };
+	struct search_ctx c = { .b = &rows, .pg = &pg, .suffix = name };
 	struct search_all a = { .c = &c };
 	int rc;
 
@@ -237,29 +249,31 @@ static void search_results(adm_req *r, adm_resp *o, const char *q)
 			   "or a domain name.");
 		return;
 	}
+	adm_pager_init(&pg, r, "from", SEARCH_ROWS);
+	adm_buf_init(&rows);
 	rc = adm_txn(r, false, &a.t);
 	if (rc == RBL_OK)
 		rc = rbl_list_foreach(a.t, search_list, &a);
 	if (a.t)
 		rbl_txn_abort(a.t);
-	if (rc < 0)
+	adm_pager_done(&pg);
+	if (rc < 0) {
 		adm_notice(&o->body, "err", rbl_strerror(rc));
-	else if (c.n)
-		adm_puts(&o->body, c.n >= 500 ? "</table><p>First 500 shown.</p>"
-					      : "</table>");
-	else
-		adm_puts(&o->body, "<p>No entries.</p>");
+		adm_buf_free(&rows);
+	} else
+		adm_pager_table(&o->body, r, &pg, "entry", "entries", "results", cols,
+				&rows, "No entries.");
 }
 
 void page_search(adm_req *r, adm_resp *o)
 {
 	const char *q = adm_arg(r, "q");
 	char subject[RBL_NAME_MAX + 1];
-	bool is_addr;
+	bool is_addr = false;
 
 	if (q && !strchr(q, '/') &&
 	    rbl_delist_subject(q, subject, &is_addr, NULL) == RBL_OK && is_addr) {
-		adm_buf loc;
+		adm_buf loc = { 0 };
 
 		adm_buf_init(&loc);
 		adm_htmlf(&loc, "/admin/addr?a=%U", subject);

@@ -7,7 +7,10 @@
  *        --data-binary @report.eml https://admin.example/api/report
  *
  * A report only adds evidence; the listing policy decides the rest.  This
- * endpoint cannot remove or delist anything.
+ * endpoint cannot remove or delist anything.  Wrong reporter names or
+ * tokens are counted per client like login attempts (admin.login-rate per
+ * minute); over that, every attempt from the client gets 429 until the
+ * minute is over, the right token too, so tokens cannot be guessed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,11 +33,17 @@ void page_api_report(adm_req *r, adm_resp *o)
 {
 	const char *reporter = adm_header(r, "X-RBL-Reporter");
 	const char *auth = adm_header(r, "Authorization");
-	rbl_ingest_stats st;
+	rbl_ingest_stats st = { 0 };
 	int rc;
 
+	if (!adm_rl_ok(r->app->report_limit, r->client, r->now)) {
+		plain(o, MHD_HTTP_TOO_MANY_REQUESTS, "too many wrong tokens from "
+		      "your address; wait a minute\n");
+		return;
+	}
 	if (!reporter || !auth || strncmp(auth, "Bearer ", 7) != 0 ||
 	    rbl_ingest_auth(r->app->conf, reporter, auth + 7) != RBL_OK) {
+		adm_rl_hit(r->app->report_limit, r->client, r->now);
 		plain(o, MHD_HTTP_UNAUTHORIZED, "unknown reporter or wrong token\n");
 		return;
 	}

@@ -1,6 +1,7 @@
 /*
  * pages_audit.c -- the audit log: newest first, filtered by user, action
- * or target, paged by sequence number, and exported as CSV.
+ * or target, paged (pager.h; unfiltered pages start at their record
+ * number without a walk), and exported as CSV.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,19 +13,17 @@
 #include "zone/error.h"
 #include "act.h"
 #include "html.h"
+#include "pager.h"
 #include "pages.h"
 
 #define PAGE_ROWS 100
 
 static void filter_from_args(const adm_req *r, rbl_audit_filter *f)
 {
-	const char *before = adm_arg(r, "before");
 	const char *v;
 
 	memset(f, 0, sizeof *f);
 	f->newest_first = true;
-	if (before)
-		f->start = strtoull(before, NULL, 10);
 	if ((v = adm_arg(r, "user")) && *v)
 		f->user = v;
 	if ((v = adm_arg(r, "action")) && *v)
@@ -35,28 +34,30 @@ static void filter_from_args(const adm_req *r, rbl_audit_filter *f)
 
 struct rows_ctx {
 	adm_buf *b;
-	unsigned n;
-	uint64_t last;
+	adm_pager *pg;
 };
 
 static int audit_row(void *arg, const rbl_audit_rec *a)
 {
 	struct rows_ctx *c = arg;
-	char when[32];
+	enum adm_row what = adm_pager_row(c->pg);
 
-	if (c->n == PAGE_ROWS)
-		return 1;	/* one more exists: offer the next page */
-	if (c->n++ == 0)
-		adm_puts(c->b, "<table id=\"audit\"><tr><th>#</th><th>When</th>"
-			       "<th>Who</th><th>From</th><th>Action</th>"
-			       "<th>Target</th><th>Before</th><th>After</th>"
-			       "<th>Reason</th></tr>");
-	adm_htmlf(c->b, "<tr><td>%llu</td><td>%s</td><td>%s</td><td>%s</td>"
-		  "<td>%s</td><td class=\"mono\">%s</td><td>%s</td><td>%s</td>"
-		  "<td>%s</td></tr>", (unsigned long long)a->seq,
-		  adm_time(a->time, "", when), a->user, a->client, a->action,
-		  a->target, a->before, a->after, a->reason);
-	c->last = a->seq;
+	if (what != ADM_ROW_SHOW)
+		return what == ADM_ROW_STOP;
+	adm_puts(c->b, "<tr>");
+	adm_td(c->b, "#", "num nw", "%llu", (unsigned long long)a->seq);
+	adm_td_time(c->b, "When", a->time, "");
+	adm_td(c->b, "Who", NULL, "%W", a->user);
+	adm_td(c->b, "From", "mono", "%W", a->client);
+	adm_td(c->b, "Action", NULL, "%W", a->action);
+	adm_td(c->b, "Target", "mono", "%W", a->target);
+	adm_puts(c->b, "<td data-l=\"Before\">");
+	adm_longtext(c->b, a->before, 120);
+	adm_puts(c->b, "</td><td data-l=\"After\">");
+	adm_longtext(c->b, a->after, 120);
+	adm_puts(c->b, "</td><td data-l=\"Reason\">");
+	adm_longtext(c->b, a->reason, 160);
+	adm_puts(c->b, "</td></tr>");
 	return 0;
 }
 
@@ -65,7 +66,8 @@ static void filter_form(adm_buf *b, const rbl_audit_filter *f)
 	adm_htmlf(b, "<form method=\"get\" action=\"/admin/audit\">"
 		  "<label for=\"user\">User</label><input type=\"text\" "
 		  "id=\"user\" name=\"user\" value=\"%s\"><label for=\"action\">"
-		  "Action (prefix: delist, listing, login ...)</label>"
+		  "Action <span class=\"hint\">A prefix: delist, listing, "
+		  "allow, login ...</span></label>"
 		  "<input type=\"text\" id=\"action\" name=\"action\" value=\"%s\">"
 		  "<label for=\"target\">Target</label><input type=\"text\" "
 		  "id=\"target\" name=\"target\" value=\"%s\"><div><button "
@@ -80,30 +82,41 @@ static void filter_form(adm_buf *b, const rbl_audit_filter *f)
 
 void page_audit(adm_req *r, adm_resp *o)
 {
-	rbl_audit_filter f;
-	struct rows_ctx c = { &o->body, 0, 0 };
-	rbl_txn *t;
+	static const char *const cols[] = { "#", "When", "Who", "From",
+		"Action", "Target", "Before", "After", "Reason", NULL };
+	rbl_audit_filter f = { 0 };
+	adm_pager pg = { 0 };
+	adm_buf rows = { 0 };
+	struct rows_ctx c = { &rows, &pg };
+	uint64_t last = 0;
+	rbl_txn *t = NULL;
 	int rc;
 
 	filter_from_args(r, &f);
+	adm_pager_init(&pg, r, "from", PAGE_ROWS);
+	adm_buf_init(&rows);
 	adm_page_begin(&o->body, r, "Audit log");
 	filter_form(&o->body, &f);
 	rc = adm_txn(r, false, &t);
-	if (rc == RBL_OK) {
-		rc = rbl_audit_foreach(t, &f, audit_row, &c);
-		rbl_txn_abort(t);
+	if (rc == RBL_OK && (rc = rbl_audit_last(t, &last)) == RBL_OK &&
+	    !f.user && !f.action && !f.target) {
+		/* Unfiltered, records are numbered 1..last: the total is
+		 * known and the page starts at its number, no walk before. */
+		adm_pager_known(&pg, last);
+		adm_pager_jumped(&pg);
+		f.start = pg.from < last ? last - pg.from : 0;
 	}
-	if (rc < 0)
+	if (rc == RBL_OK && !(pg.known && pg.from >= last))
+		rc = rbl_audit_foreach(t, &f, audit_row, &c);
+	if (t)
+		rbl_txn_abort(t);
+	adm_pager_done(&pg);
+	if (rc < 0) {
 		adm_notice(&o->body, "err", rbl_strerror(rc));
-	else if (!c.n)
-		adm_puts(&o->body, "<p>No records.</p>");
-	else
-		adm_puts(&o->body, "</table>");
-	if (rc == 1 && c.last > 1)
-		adm_htmlf(&o->body, "<p><a href=\"/admin/audit?before=%llu&amp;"
-			  "user=%U&amp;action=%U&amp;target=%U\">Older</a></p>",
-			  (unsigned long long)(c.last - 1), f.user ? f.user : "",
-			  f.action ? f.action : "", f.target ? f.target : "");
+		adm_buf_free(&rows);
+	} else
+		adm_pager_table(&o->body, r, &pg, "record", "records", "audit", cols,
+				&rows, "No records.");
 	adm_page_end(&o->body);
 }
 
@@ -117,8 +130,8 @@ static int csv_write(void *arg, const char *p, size_t n)
 
 void page_audit_csv(adm_req *r, adm_resp *o)
 {
-	rbl_audit_filter f;
-	rbl_txn *t;
+	rbl_audit_filter f = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	filter_from_args(r, &f);

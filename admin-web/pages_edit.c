@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@
 #include "act.h"
 #include "csrf.h"
 #include "html.h"
+#include "lookup.h"
 #include "pages.h"
 
 /* A listing key parsed for list L. */
@@ -34,7 +36,7 @@ struct key {
 static int key_parse(const rbl_list *l, const char *s, struct key *k)
 {
 	char buf[RBL_ADDR_STRLEN];
-	bool is_addr;
+	bool is_addr = false;
 
 	memset(k, 0, sizeof *k);
 	k->is_ip = l->kind == RBL_LIST_IP;
@@ -83,116 +85,262 @@ static void describe(char *out, size_t size, const rbl_entry *e)
 
 /* ------------------------------------------------------------ the form */
 
+/* What the form holds: the person's input, and an error per field. */
+struct listing_input {
+	const char *list, *key, *code, *txt, *expires, *reason;
+	bool exclude, editing;
+	int64_t expires_was;	/* the entry's expiry when the form was shown */
+	const char *list_err, *key_err, *code_err, *txt_err, *expires_err;
+	const char *reason_err;
+};
+
 struct opt_ctx {
 	adm_buf *b;
+	rbl_txn *t;
+	const adm_app *app;
 	const char *selected;
 };
+
+/* "IP list, answered in bl.test" for list L into OUT. */
+static void list_role(rbl_txn *t, const adm_app *app, const rbl_list *l,
+		      char *out, size_t size)
+{
+	char zones[ADM_ZONES_TEXT];
+	const char *allow = adm_allow_of(app, l->id);
+	const char *kind = l->kind == RBL_LIST_IP ? "IP list" : "domain list";
+
+	adm_zones_of(t, l->id, zones);
+	if (allow)
+		snprintf(out, size, "allow list of policy %s, not published",
+			 allow);
+	else if (zones[0])
+		snprintf(out, size, "%s, answered in %s", kind, zones);
+	else
+		snprintf(out, size, "%s, not published", kind);
+}
 
 static int list_option(void *arg, const rbl_list *l)
 {
 	struct opt_ctx *c = arg;
+	char role[ADM_ZONES_TEXT + 64];
 
-	adm_htmlf(c->b, "<option value=\"%s\"%S>%s (%s)</option>", l->name,
-		  c->selected && strcmp(c->selected, l->name) == 0 ?
-		  " selected" : "", l->name,
-		  l->kind == RBL_LIST_IP ? "IP" : "domains");
+	list_role(c->t, c->app, l, role, sizeof role);
+	adm_htmlf(c->b, "<option value=\"%s\"%S>%s &ndash; %s</option>",
+		  l->name, c->selected && strcmp(c->selected, l->name) == 0 ?
+		  " selected" : "", l->name, role);
 	return 0;
 }
 
-static void listing_form(adm_buf *b, const adm_req *r, rbl_txn *t,
-			 const char *list, const char *key, const rbl_entry *e)
+static void list_field(adm_buf *b, const adm_req *r, rbl_txn *t,
+		       const struct listing_input *in)
 {
-	struct opt_ctx oc = { b, list };
-	char code[16] = "", exp[32] = "";
+	struct opt_ctx oc = { b, t, r->app, in->list };
+	rbl_list l = { 0 };
+	char role[ADM_ZONES_TEXT + 64];
 
-	if (e && e->n_codes)
-		rbl_code_format(e->codes[0], code);
-	if (e && e->expires > r->now)
-		snprintf(exp, sizeof exp, "%llds",
-			 (long long)(e->expires - r->now));
-	adm_puts(b, "<form method=\"post\" action=\"/admin/listing\">");
-	adm_csrf_field(b, r);
-	adm_puts(b, "<label for=\"list\">List</label><select id=\"list\" "
-		    "name=\"list\">");
+	if (in->editing && in->list && rbl_list_get(t, in->list, &l) == RBL_OK) {
+		list_role(t, r->app, &l, role, sizeof role);
+		adm_htmlf(b, "<label>List</label><p class=\"mono\">%s <span "
+			  "class=\"muted\">(%s)</span></p><input type=\"hidden\" "
+			  "name=\"list\" value=\"%s\"><input type=\"hidden\" "
+			  "name=\"editing\" value=\"1\">", l.name, role, l.name);
+		return;
+	}
+	adm_htmlf(b, "<label for=\"list\">List<span class=\"hint\">Which "
+		  "list to add to; an allow list keeps the policies from "
+		  "listing the address and is never answered in DNS.</span>"
+		  "</label><select id=\"list\" name=\"list\" required%S>"
+		  "<option value=\"\"%S>Choose a list&hellip;</option>",
+		  in->list_err ? " aria-invalid=\"true\" aria-describedby="
+		  "\"list-err\"" : "", in->list && *in->list ? "" : " selected");
 	rbl_list_foreach(t, list_option, &oc);
-	adm_htmlf(b, "</select><label for=\"key\">Address, prefix or domain "
-		  "(*.name for names below it)</label><input type=\"text\" "
-		  "id=\"key\" name=\"key\" value=\"%s\" required>"
-		  "<label for=\"code\">Code (empty: list default)</label>"
-		  "<input type=\"text\" id=\"code\" name=\"code\" value=\"%s\">"
-		  "<label for=\"txt\">TXT (empty: list default)</label>"
-		  "<input type=\"text\" id=\"txt\" name=\"txt\" value=\"%s\">"
-		  "<label for=\"expires\">Expires after (7d, 12h; empty: never)"
-		  "</label><input type=\"text\" id=\"expires\" name=\"expires\" "
-		  "value=\"%s\"><label><input type=\"checkbox\" name=\"exclude\""
-		  "%S> Exclusion (never listed, overrides wider entries)</label>"
-		  "<label for=\"reason\">Reason</label><textarea id=\"reason\" "
-		  "name=\"reason\" required></textarea>"
-		  "<div><button type=\"submit\">Save</button></div></form>",
-		  key ? key : "", code,
-		  e && (e->flags & RBL_ENTRY_HAS_TXT) ? e->txt : "", exp,
-		  e && (e->flags & RBL_ENTRY_EXCLUDE) ? " checked" : "");
+	adm_puts(b, "</select>");
+	if (in->list_err)
+		adm_htmlf(b, "<p class=\"ferr\" id=\"list-err\">%s</p>",
+			  in->list_err);
 }
 
-void page_listing_form(adm_req *r, adm_resp *o)
+static void listing_form(adm_buf *b, const adm_req *r, rbl_txn *t,
+			 const struct listing_input *in)
 {
-	const char *list = adm_arg(r, "list"), *key = adm_arg(r, "key");
-	rbl_entry e;
-	rbl_list l;
-	struct key k;
-	bool have = false;
-	rbl_txn *t;
+	char was[24];
+
+	adm_puts(b, "<form method=\"post\" action=\"/admin/listing\">");
+	adm_csrf_field(b, r);
+	list_field(b, r, t, in);
+	adm_field(b, "text", "key", "Address, prefix or domain",
+		  "192.0.2.1, 192.0.2.0/24, bad.example, or *.bad.example for "
+		  "the names below it", in->key, in->key_err,
+		  in->editing ? "required readonly" : "required");
+	adm_field(b, "text", "code", "Code", "127.0.0.x; empty: the list's "
+		  "default", in->code, in->code_err, NULL);
+	adm_field(b, "text", "txt", "TXT", "Empty: the list's default; $ "
+		  "stands for the address", in->txt, in->txt_err, NULL);
+	adm_field(b, "text", "expires", "Expires", "A date (2026-12-31 or "
+		  "2026-12-31 18:00 UTC), or a span from now (7d, 12h); "
+		  "empty: never", in->expires, in->expires_err, NULL);
+	snprintf(was, sizeof was, "%lld", (long long)in->expires_was);
+	adm_htmlf(b, "<input type=\"hidden\" name=\"expires_was\" "
+		  "value=\"%s\"><label class=\"check\"><input type=\"checkbox\""
+		  " name=\"exclude\"%S> Exclusion: never listed here, even "
+		  "inside a listed range</label>", was,
+		  in->exclude ? " checked" : "");
+	adm_field(b, "textarea", "reason", "Reason", "Recorded in the audit "
+		  "log with your name.", in->reason, in->reason_err,
+		  "required");
+	adm_htmlf(b, "<div><button type=\"submit\">%s</button></div></form>",
+		  in->editing ? "Save changes" : "Add listing");
+}
+
+static void listing_page(adm_req *r, adm_resp *o,
+			 const struct listing_input *in, bool failed)
+{
+	rbl_txn *t = NULL;
 
 	if (adm_txn(r, false, &t) != RBL_OK) {
 		adm_error(r, o, MHD_HTTP_INTERNAL_SERVER_ERROR, "store unavailable");
 		return;
 	}
-	if (list && key && rbl_list_get(t, list, &l) == RBL_OK &&
-	    key_parse(&l, key, &k) == RBL_OK)
-		have = key_get(t, &l, &k, &e) == RBL_OK;
-	adm_page_begin(&o->body, r, have ? "Edit listing" : "Add listing");
-	listing_form(&o->body, r, t, list, key, have ? &e : NULL);
+	adm_page_begin(&o->body, r, in->editing ? "Edit listing"
+						: "Add listing");
+	if (failed)
+		adm_notice(&o->body, "err", "Nothing was saved: please fix the "
+			   "marked fields.");
+	listing_form(&o->body, r, t, in);
 	rbl_txn_abort(t);
 	adm_page_end(&o->body);
 }
 
+void page_listing_form(adm_req *r, adm_resp *o)
+{
+	struct listing_input in = { .list = adm_arg(r, "list"),
+				    .key = adm_arg(r, "key") };
+	char code[16] = "", until[32];
+	rbl_entry e = { 0 };
+	rbl_list l = { 0 };
+	struct key k = { 0 };
+	rbl_txn *t = NULL;
+
+	if (adm_txn(r, false, &t) != RBL_OK) {
+		adm_error(r, o, MHD_HTTP_INTERNAL_SERVER_ERROR, "store unavailable");
+		return;
+	}
+	if (in.list && in.key && rbl_list_get(t, in.list, &l) == RBL_OK &&
+	    key_parse(&l, in.key, &k) == RBL_OK &&
+	    key_get(t, &l, &k, &e) == RBL_OK) {
+		in.editing = true;
+		in.key = k.text;
+		if (e.n_codes)
+			in.code = rbl_code_format(e.codes[0], code);
+		in.txt = e.flags & RBL_ENTRY_HAS_TXT ? e.txt : NULL;
+		in.expires = e.expires ? adm_time(e.expires, "", until) : NULL;
+		in.expires_was = e.expires;
+		in.exclude = e.flags & RBL_ENTRY_EXCLUDE;
+	}
+	rbl_txn_abort(t);
+	listing_page(r, o, &in, false);
+}
+
 /* ------------------------------------------------------------- saving */
 
-/* Fill E from the form.  RBL_OK or RBL_EINVAL with *WHY. */
-static int entry_from_form(const adm_req *r, rbl_entry *e, const char **why)
+/* A UTC time "2026-12-31", "2026-12-31 18:00" or "2026-12-31 18:00:30",
+ * with or without " UTC", into *OUT.  False if S is not one. */
+static bool parse_when(const char *s, int64_t *out)
 {
-	const char *code = adm_form_get(&r->form, "code");
-	const char *txt = adm_form_get(&r->form, "txt");
-	const char *exp = adm_form_get(&r->form, "expires");
-	uint32_t secs;
+	struct tm tm = { 0 }, back = { 0 };
+	int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, n = 0;
+	time_t tt = 0;
 
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+		return false;
+	s += n;
+	if (*s == ' ' || *s == 'T') {
+		n = 0;
+		if (sscanf(s + 1, "%2d:%2d%n", &h, &mi, &n) == 2) {
+			s += 1 + n;
+			if (*s == ':' && sscanf(s + 1, "%2d%n", &sec, &n) == 1)
+				s += 1 + n;
+		}
+	}
+	while (*s == ' ')
+		s++;
+	if (strcmp(s, "") && strcmp(s, "UTC") && strcmp(s, "Z"))
+		return false;
+	tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;
+	tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = sec;
+	tt = timegm(&tm);
+	if (tt == (time_t)-1 || !gmtime_r(&tt, &back) ||
+	    back.tm_mday != d || back.tm_mon != mo - 1 || back.tm_hour != h ||
+	    back.tm_min != mi)
+		return false;	/* 2026-02-30, 25:00 */
+	*out = (int64_t)tt;
+	return true;
+}
+
+/* The expiry typed in IN: 0 (empty: never), a span from NOW ("7d"), or a
+ * UTC time.  Text that still names the minute of the expiry the form
+ * showed keeps that expiry to the second: saving an edit without touching
+ * the field does not move it.  False with IN->expires_err. */
+static bool parse_expiry(struct listing_input *in, int64_t now,
+			 int64_t *out)
+{
+	const char *s = in->expires;
+	uint32_t secs = 0;
+
+	*out = 0;
+	if (!s || !*s)
+		return true;
+	if (rbl_parse_duration(s, &secs) == RBL_OK && secs) {
+		*out = now + secs;
+		return true;
+	}
+	if (!parse_when(s, out)) {
+		in->expires_err = "Write a date like 2026-12-31 or 2026-12-31 "
+				  "18:00 UTC, a span like 7d or 12h, or nothing "
+				  "for no end.";
+		return false;
+	}
+	if (in->expires_was && *out <= in->expires_was &&
+	    in->expires_was - *out < 60)
+		*out = in->expires_was;
+	if (*out <= now) {
+		in->expires_err = "That time has passed: give a later one, or "
+				  "nothing for no end.";
+		return false;
+	}
+	return true;
+}
+
+/* Fill E from the form; errors go beside their fields.  True if good. */
+static bool entry_from_form(const adm_req *r, struct listing_input *in,
+			    rbl_entry *e)
+{
 	rbl_entry_init(e);
-	if (code && *code) {
-		if (rbl_code_parse(code, &e->codes[0]) != RBL_OK)
-			return *why = "The code must be 127.0.0.x.", RBL_EINVAL;
+	if (in->code && *in->code) {
+		if (rbl_code_parse(in->code, &e->codes[0]) != RBL_OK)
+			in->code_err = "The code must be an address like "
+				       "127.0.0.2.";
 		e->n_codes = 1;
 	}
-	if (txt && *txt) {
-		if (strlen(txt) > RBL_TXT_MAX)
-			return *why = "The TXT is too long.", RBL_EINVAL;
-		strcpy(e->txt, txt);
+	if (in->txt && *in->txt) {
+		if (strlen(in->txt) > RBL_TXT_MAX)
+			in->txt_err = "The TXT is too long (255 characters at "
+				      "most).";
+		else
+			strcpy(e->txt, in->txt);
 		e->flags |= RBL_ENTRY_HAS_TXT;
 	}
-	if (exp && *exp) {
-		if (rbl_parse_duration(exp, &secs) != RBL_OK || secs == 0)
-			return *why = "Expiry must be like 7d or 12h.", RBL_EINVAL;
-		e->expires = r->now + secs;
-	}
-	if (adm_form_get(&r->form, "exclude"))
+	parse_expiry(in, r->now, &e->expires);
+	if (in->exclude)
 		e->flags |= RBL_ENTRY_EXCLUDE;
 	snprintf(e->source, sizeof e->source, "admin:%s", r->sess.user);
-	return RBL_OK;
+	return !in->code_err && !in->txt_err && !in->expires_err;
 }
 
 /* Where to go after a change of K: the address page or a search. */
 static void after_change(adm_resp *o, const struct key *k)
 {
-	adm_buf loc;
+	adm_buf loc = { 0 };
 	bool host = k->is_ip &&
 		    k->prefix.len == rbl_addr_bits(k->prefix.addr.family);
 
@@ -208,7 +356,7 @@ static void after_change(adm_resp *o, const struct key *k)
 static int save(adm_req *r, rbl_txn *t, const rbl_list *l,
 		const struct key *k, rbl_entry *e)
 {
-	rbl_entry old;
+	rbl_entry old = { 0 };
 	char before[512], after[512], target[RBL_NAME_MAX + 80];
 	bool had = key_get(t, l, k, &old) == RBL_OK;
 	int rc;
@@ -239,40 +387,114 @@ static bool reason_given(const adm_req *r)
 	       strlen(why) <= RBL_AUDIT_FIELD_MAX;
 }
 
+/* The person's input from the form (the edit form's state too). */
+static void input_from_form(const adm_req *r, struct listing_input *in)
+{
+	const char *was = adm_form_get(&r->form, "expires_was");
+
+	memset(in, 0, sizeof *in);
+	in->list = adm_form_get(&r->form, "list");
+	in->key = adm_form_get(&r->form, "key");
+	in->code = adm_form_get(&r->form, "code");
+	in->txt = adm_form_get(&r->form, "txt");
+	in->expires = adm_form_get(&r->form, "expires");
+	in->reason = adm_form_get(&r->form, "reason");
+	in->exclude = adm_form_get(&r->form, "exclude") != NULL;
+	in->editing = adm_form_get(&r->form, "editing") != NULL;
+	in->expires_was = was ? strtoll(was, NULL, 10) : 0;
+}
+
+/* Check the list and key in T; errors beside their fields. */
+static bool target_ok(rbl_txn *t, struct listing_input *in, rbl_list *l,
+		      struct key *k)
+{
+	if (!in->list || !*in->list || rbl_list_get(t, in->list, l) != RBL_OK) {
+		in->list_err = "Choose the list to add to.";
+		return false;
+	}
+	if (key_parse(l, in->key ? in->key : "", k) != RBL_OK) {
+		in->key_err = l->kind == RBL_LIST_IP ?
+			"Not an address or prefix for this IP list: write "
+			"192.0.2.1 or 192.0.2.0/24 (no host bits after the /)." :
+			"Not a domain for this domain list: write bad.example, "
+			"or *.bad.example for the names below it.";
+		return false;
+	}
+	return true;
+}
+
+/* Say on the next page what the listing now does. */
+static void saved_say(const adm_req *r, rbl_txn *t, const rbl_list *l,
+		      const struct key *k, const rbl_entry *e, bool was_edit)
+{
+	char zones[ADM_ZONES_TEXT], code[16], until[32];
+	char answers[ADM_ZONES_TEXT + 48] = "";
+	const char *allow = adm_allow_of(r->app, l->id);
+	const char *what = was_edit ? "Saved" : "Added";
+
+	adm_zones_of(t, l->id, zones);
+	adm_time(e->expires, "", until);
+	if (allow)
+		adm_say(r, false, "%s: %s is on %s, the allow list of policy %s. "
+			" The policy will not list it; rbld does not answer from "
+			"an allow list.", what, k->text, l->name, allow);
+	else if (e->flags & RBL_ENTRY_EXCLUDE)
+		adm_say(r, false, "%s: %s is excluded in %s: never listed there.",
+			what, k->text, l->name);
+	else {
+		if (zones[0])
+			snprintf(answers, sizeof answers, " (%s answers %s)", zones,
+				 e->n_codes ? rbl_code_format(e->codes[0], code)
+					    : "with the list's code");
+		adm_say(r, false, "%s: %s is listed in %s%s, %s%s.", what,
+			k->text, l->name, answers, e->expires ? "until "
+							      : "with no end",
+			e->expires ? until : "");
+	}
+}
+
 void page_listing_save(adm_req *r, adm_resp *o)
 {
-	const char *list = adm_form_get(&r->form, "list");
-	const char *key = adm_form_get(&r->form, "key");
-	const char *why = "A reason is required.";
-	struct key k;
-	rbl_list l;
-	rbl_entry e;
+	struct listing_input in = { 0 };
+	struct key k = { 0 };
+	rbl_list l = { 0 };
+	rbl_entry e = { 0 };
 	rbl_txn *t = NULL;
-	int rc = reason_given(r) ? entry_from_form(r, &e, &why) : RBL_EINVAL;
+	bool good, had = false;
+	int rc;
 
-	if (rc == RBL_OK && (rc = adm_txn(r, true, &t)) == RBL_OK) {
-		rc = list && rbl_list_get(t, list, &l) == RBL_OK ? RBL_OK
-								 : RBL_EINVAL;
-		if (rc != RBL_OK)
-			why = "No such list.";
-		else if ((rc = key_parse(&l, key ? key : "", &k)) != RBL_OK)
-			why = "The key does not fit this list.";
-		else
-			rc = save(r, t, &l, &k, &e);
+	input_from_form(r, &in);
+	if (!reason_given(r))
+		in.reason_err = "Write why: the reason goes to the audit log.";
+	good = entry_from_form(r, &in, &e) && !in.reason_err;
+	rc = adm_txn(r, true, &t);
+	if (rc == RBL_OK && target_ok(t, &in, &l, &k) && good) {
+		rbl_entry old = { 0 };
+
+		had = key_get(t, &l, &k, &old) == RBL_OK;
+		rc = save(r, t, &l, &k, &e);
+		if (rc == RBL_OK)
+			saved_say(r, t, &l, &k, &e, had);
 		rc = rc == RBL_OK ? rbl_txn_commit(t) : (rbl_txn_abort(t), rc);
+		if (rc == RBL_OK) {
+			after_change(o, &k);
+			return;
+		}
+		adm_unsay(r);	/* it was not saved after all */
+	} else if (t)
+		rbl_txn_abort(t);
+	if (rc != RBL_OK) {
+		adm_error(r, o, MHD_HTTP_INTERNAL_SERVER_ERROR, rbl_strerror(rc));
+		return;
 	}
-	if (rc == RBL_OK)
-		after_change(o, &k);
-	else
-		adm_error(r, o, rc == RBL_EINVAL ? MHD_HTTP_BAD_REQUEST
-			  : MHD_HTTP_INTERNAL_SERVER_ERROR,
-			  rc == RBL_EINVAL ? why : rbl_strerror(rc));
+	o->status = MHD_HTTP_BAD_REQUEST;
+	listing_page(r, o, &in, true);
 }
 
 static int remove_one(adm_req *r, rbl_txn *t, const rbl_list *l,
 		      const struct key *k)
 {
-	rbl_entry old;
+	rbl_entry old = { 0 };
 	char before[512];
 	int rc = key_get(t, l, k, &old);
 
@@ -290,12 +512,29 @@ static int remove_one(adm_req *r, rbl_txn *t, const rbl_list *l,
 	return rc;
 }
 
+/* Back to the page the remove button was on, saying why nothing
+ * happened. */
+static void remove_refused(adm_req *r, adm_resp *o, const char *key,
+			   const char *why)
+{
+	adm_buf loc = { 0 };
+
+	adm_say(r, true, "Not removed: %s", why);
+	adm_buf_init(&loc);
+	if (key && *key && !strchr(key, '/') && key[0] != '*' && key[0] != '.')
+		adm_htmlf(&loc, "/admin/addr?a=%U", key);
+	else
+		adm_htmlf(&loc, "/admin/search?q=%U", key ? key : "");
+	adm_redirect(o, loc.p ? loc.p : "/admin");
+	adm_buf_free(&loc);
+}
+
 void page_listing_remove(adm_req *r, adm_resp *o)
 {
 	const char *list = adm_form_get(&r->form, "list");
 	const char *key = adm_form_get(&r->form, "key");
-	struct key k;
-	rbl_list l;
+	struct key k = { 0 };
+	rbl_list l = { 0 };
 	rbl_txn *t = NULL;
 	int rc = reason_given(r) ? adm_txn(r, true, &t) : RBL_EINVAL;
 
@@ -306,13 +545,19 @@ void page_listing_remove(adm_req *r, adm_resp *o)
 			rc = remove_one(r, t, &l, &k);
 		rc = rc == RBL_OK ? rbl_txn_commit(t) : (rbl_txn_abort(t), rc);
 	}
-	if (rc == RBL_OK)
+	if (rc == RBL_OK) {
+		adm_say(r, false, "Removed %s from %s.", k.text, l.name);
 		after_change(o, &k);
-	else if (rc == RBL_ENOTFOUND)
-		adm_error(r, o, MHD_HTTP_NOT_FOUND, "No such listing.");
+		return;
+	}
+	o->status = rc == RBL_EINVAL ? MHD_HTTP_BAD_REQUEST
+		  : rc == RBL_ENOTFOUND ? MHD_HTTP_NOT_FOUND
+		  : MHD_HTTP_INTERNAL_SERVER_ERROR;
+	if (rc == RBL_EINVAL && !reason_given(r))
+		remove_refused(r, o, key, "write a reason next to the Remove "
+			       "button; it goes to the audit log.");
 	else
-		adm_error(r, o, rc == RBL_EINVAL ? MHD_HTTP_BAD_REQUEST
-			  : MHD_HTTP_INTERNAL_SERVER_ERROR,
-			  rc == RBL_EINVAL ? "A list, a key and a reason are "
-			  "required." : rbl_strerror(rc));
+		remove_refused(r, o, key, rc == RBL_EINVAL ? "no such list or "
+			       "key." : rc == RBL_ENOTFOUND ? "it was not listed "
+			       "(any more)." : rbl_strerror(rc));
 }

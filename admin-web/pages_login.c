@@ -4,8 +4,9 @@
  * Login attempts are counted per client address (admin.login-rate per
  * minute) before the password is even looked at.  Success and failure are
  * both audited; success starts a NEW session (new token, new CSRF token)
- * and ends the one the form came with, so no token chosen before login
- * survives it.
+ * and ends any the form came with, so no token chosen before login
+ * survives it.  Success goes back to the page that asked for the login
+ * ("next", a path on this site only: adm_local_path), else /admin.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,36 +22,55 @@
 #include "html.h"
 #include "pages.h"
 
-static void login_form(adm_req *r, adm_resp *o, const char *error)
+/* NEXT from the request when it is a path on this site, else NULL. */
+static const char *next_of(const adm_req *r)
 {
+	const char *n = r->is_post ? adm_form_get(&r->form, "next")
+				   : adm_arg(r, "next");
+
+	return adm_local_path(n) ? n : NULL;
+}
+
+static void login_form(adm_req *r, adm_resp *o, const char *error,
+		       const char *user)
+{
+	const char *next = next_of(r);
+
 	adm_page_begin(&o->body, r, "Operator login");
 	if (error)
 		adm_notice(&o->body, "err", error);
+	else if (!r->is_post && adm_arg(r, "bye"))
+		adm_htmlf(&o->body, "<div class=\"notice ok\" id=\"flash\" "
+			  "role=\"status\">You have logged out.</div>");
+	else if (next)
+		adm_notice(&o->body, "warn", "Log in to see that page; you "
+			   "will be taken there afterwards.");
 	adm_puts(&o->body, "<form method=\"post\" action=\"/login\">");
 	adm_csrf_field(&o->body, r);
-	adm_puts(&o->body,
-		 "<label for=\"user\">User</label>"
-		 "<input type=\"text\" id=\"user\" name=\"user\" "
-		 "autocomplete=\"username\" required>"
-		 "<label for=\"password\">Password</label>"
-		 "<input type=\"password\" id=\"password\" name=\"password\" "
-		 "autocomplete=\"current-password\" required>"
-		 "<div><button type=\"submit\">Log in</button></div></form>");
+	if (next)
+		adm_htmlf(&o->body, "<input type=\"hidden\" name=\"next\" "
+			  "value=\"%s\">", next);
+	adm_field(&o->body, "text", "user", "User", NULL, user, NULL,
+		  "autocomplete=\"username\" required");
+	adm_field(&o->body, "password", "password", "Password", NULL, NULL,
+		  NULL, "autocomplete=\"current-password\" required");
+	adm_puts(&o->body, "<div><button type=\"submit\">Log in</button></div>"
+		 "</form>");
 	adm_page_end(&o->body);
 }
 
 void page_login_form(adm_req *r, adm_resp *o)
 {
 	if (r->sess.user[0]) {
-		adm_redirect(o, "/admin");
+		adm_redirect(o, next_of(r) ? next_of(r) : "/admin");
 		return;
 	}
-	login_form(r, o, NULL);
+	login_form(r, o, NULL, NULL);
 }
 
 static int check_password(adm_req *r, const char *user, const char *pass)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = adm_txn(r, false, &t);
 
 	if (rc != RBL_OK)
@@ -71,25 +91,32 @@ static void login_failed(adm_req *r, adm_resp *o, const char *user, int rc)
 	o->status = rc == RBL_EPERM ? MHD_HTTP_UNAUTHORIZED
 				    : MHD_HTTP_INTERNAL_SERVER_ERROR;
 	login_form(r, o, rc == RBL_EPERM ? "Wrong user name or password."
-					 : "The user database is unavailable.");
+					 : "The user database is unavailable.",
+		   user);
 }
 
 void page_login(adm_req *r, adm_resp *o)
 {
 	const char *user = adm_form_get(&r->form, "user");
 	const char *pass = adm_form_get(&r->form, "password");
-	adm_session fresh;
+	adm_session fresh = { 0 };
 	int rc;
 
+	if (r->csrf_failed) {	/* status 403 is set; nothing was checked */
+		login_form(r, o, "The login form was open too long, or your "
+			   "browser does not keep this site's cookies.  Enter "
+			   "your password again.", user);
+		return;
+	}
 	if (!adm_rl_hit(r->app->login_limit, r->client, r->now)) {
 		o->status = MHD_HTTP_TOO_MANY_REQUESTS;
 		login_form(r, o, "Too many login attempts from your address. "
-				 "Wait a minute and try again.");
+				 "Wait a minute and try again.", user);
 		return;
 	}
 	if (!user || !pass || !*user) {
 		o->status = MHD_HTTP_BAD_REQUEST;
-		login_form(r, o, "Enter a user name and a password.");
+		login_form(r, o, "Enter a user name and a password.", user);
 		return;
 	}
 	rc = check_password(r, user, pass);
@@ -109,7 +136,7 @@ void page_login(adm_req *r, adm_resp *o)
 	r->sess = fresh;
 	adm_audit_alone(r, user, RBL_AUDIT_LOGIN, user, "");
 	adm_session_cookie(r, o, fresh.token);
-	adm_redirect(o, "/admin");
+	adm_redirect(o, next_of(r) ? next_of(r) : "/admin");
 }
 
 void page_logout(adm_req *r, adm_resp *o)
@@ -119,12 +146,12 @@ void page_logout(adm_req *r, adm_resp *o)
 				r->sess.user, "");
 	adm_session_end(r->app->sessions, r->sess.token);
 	adm_session_cookie(r, o, NULL);
-	adm_redirect(o, "/login");
+	adm_redirect(o, "/login?bye=1");
 }
 
 void page_style(adm_req *r, adm_resp *o)
 {
-	size_t len;
+	size_t len = 0;
 	const char *css = adm_stylesheet(&len);
 
 	o->content_type = "text/css; charset=utf-8";

@@ -69,7 +69,7 @@ static bool xff_client(const rbl_prefix *proxies, unsigned n, const char *xff,
 
 	while (end > 0) {
 		size_t start = end;
-		rbl_addr a;
+		rbl_addr a = { 0 };
 
 		while (start > 0 && xff[start - 1] != ',')
 			start--;
@@ -87,7 +87,7 @@ void adm_client_addr(const rbl_prefix *proxies, unsigned n,
 		     const struct sockaddr *peer, const char *xff,
 		     const char *xproto, char *out, bool *https)
 {
-	rbl_addr a, c;
+	rbl_addr a = { 0 }, c = { 0 };
 
 	if (!peer_addr(peer, &a)) {
 		strcpy(out, "unknown");

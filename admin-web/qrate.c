@@ -37,9 +37,9 @@ static double seconds_between(const struct timespec *a,
 /* One sample, under the lock. */
 static void sample(adm_qs *q)
 {
-	rbl_qstats_header hdr;
-	rbl_qstats_slot now;
-	struct timespec at;
+	rbl_qstats_header hdr = { 0 };
+	rbl_qstats_slot now = { 0 };
+	struct timespec at = { 0 };
 	bool restarted;
 
 	clock_gettime(CLOCK_MONOTONIC, &at);
@@ -67,7 +67,7 @@ static void sample(adm_qs *q)
 static void *sampler(void *arg)
 {
 	adm_qs *q = arg;
-	struct timespec until;
+	struct timespec until = { 0 };
 
 	pthread_mutex_lock(&q->lock);
 	while (!q->stop) {
@@ -132,8 +132,8 @@ bool adm_qs_history(adm_qs *q, double *rates, size_t max, size_t *n)
 
 bool adm_qs_counters_get(adm_qs *q, adm_qs_counters *out)
 {
-	rbl_qstats_header hdr;
-	rbl_qstats_slot now;
+	rbl_qstats_header hdr = { 0 };
+	rbl_qstats_slot now = { 0 };
 
 	memset(out, 0, sizeof *out);
 	/* Counters are read fresh: /metrics wants the current values. */

@@ -51,7 +51,7 @@ void adm_rl_free(adm_ratelimit *rl)
 /* The counting key: the address, IPv6 cut to its /64. */
 static void make_key(const char *client, uint8_t key[17])
 {
-	rbl_addr a;
+	rbl_addr a = { 0 };
 
 	memset(key, 0, 17);
 	if (rbl_addr_parse(client, &a) != RBL_OK) {
@@ -110,6 +110,23 @@ bool adm_rl_hit(adm_ratelimit *rl, const char *client, int64_t now)
 	ok = s->hits < rl->limit;
 	if (ok)
 		s->hits++;
+	pthread_mutex_unlock(&rl->lock);
+	return ok;
+}
+
+bool adm_rl_ok(adm_ratelimit *rl, const char *client, int64_t now)
+{
+	uint8_t key[17];
+	struct rl_slot *s;
+	bool ok;
+
+	if (rl->limit == 0)
+		return true;
+	make_key(client, key);
+	pthread_mutex_lock(&rl->lock);
+	s = find_slot(rl, key, now);
+	ok = now - s->window_start >= (int64_t)rl->window ||
+	     s->hits < rl->limit;
 	pthread_mutex_unlock(&rl->lock);
 	return ok;
 }

@@ -22,5 +22,9 @@ void adm_rl_free(adm_ratelimit *rl);
 /* Count one hit for client address CLIENT (text) at NOW.  Returns true
  * when it is within the limit, false when the caller must refuse. */
 bool adm_rl_hit(adm_ratelimit *rl, const char *client, int64_t now);
+/* True while CLIENT is within the limit at NOW, without counting a hit:
+ * for counters of failures only (wrong API tokens), checked before the
+ * attempt and hit after a failure. */
+bool adm_rl_ok(adm_ratelimit *rl, const char *client, int64_t now);
 
 #endif

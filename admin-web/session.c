@@ -3,6 +3,7 @@
  */
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,6 +137,59 @@ int adm_session_start(adm_sessions *s, const char *user, int64_t now,
 		return RBL_ELIMIT;
 	*out = fresh;
 	return RBL_OK;
+}
+
+/* The live slot with TOKEN, under the lock; NULL if none. */
+static adm_session *slot_of(adm_sessions *s, const char *token)
+{
+	adm_session *found = NULL;
+
+	for (unsigned i = 0; i < s->capacity; i++)
+		if (s->slot[i].token[0] &&
+		    CRYPTO_memcmp(s->slot[i].token, token, ADM_TOKEN_HEX) == 0)
+			found = &s->slot[i];
+	return found;
+}
+
+void adm_session_flash(adm_sessions *s, const char *token, bool err,
+		       const char *text)
+{
+	adm_session *x;
+	size_t n = strlen(text);
+
+	if (!token_wellformed(token))
+		return;
+	if (n > ADM_FLASH_MAX) {
+		n = ADM_FLASH_MAX;
+		while (n && ((unsigned char)text[n] & 0xc0) == 0x80)
+			n--;	/* not inside a UTF-8 sequence */
+	}
+	pthread_mutex_lock(&s->lock);
+	if ((x = slot_of(s, token))) {
+		memcpy(x->flash, text, n);
+		x->flash[n] = '\0';
+		x->flash_err = err;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+bool adm_session_take_flash(adm_sessions *s, const char *token, char *out,
+			    size_t size, bool *err)
+{
+	adm_session *x;
+	bool had = false;
+
+	if (!token_wellformed(token) || size == 0)
+		return false;
+	pthread_mutex_lock(&s->lock);
+	if ((x = slot_of(s, token)) && x->flash[0]) {
+		snprintf(out, size, "%s", x->flash);
+		*err = x->flash_err;
+		x->flash[0] = '\0';
+		had = true;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return had;
 }
 
 void adm_session_end(adm_sessions *s, const char *token)

@@ -25,7 +25,7 @@ int adm_parse_listen(const char *s, unsigned def_port,
 		return RBL_EINVAL;
 	strcpy(host, s);
 	if ((at = strrchr(host, '@'))) {
-		char *end;
+		char *end = NULL;
 
 		*at = '\0';
 		port = strtoul(at + 1, &end, 10);

@@ -32,7 +32,7 @@ struct adm_guard {
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
+	struct timespec ts = { 0 };
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -48,7 +48,7 @@ static void cut(slot *s)
 static void *watchdog(void *arg)
 {
 	adm_guard *g = arg;
-	struct timespec ts;
+	struct timespec ts = { 0 };
 
 	pthread_mutex_lock(&g->lock);
 	while (!g->stop) {

@@ -126,7 +126,7 @@ void adm_stats_cache_free(adm_stats_cache *c)
 int adm_stats_get(adm_app *app, int64_t now, adm_stats *out)
 {
 	adm_stats_cache *c = app->stats;
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = RBL_OK;
 
 	/* One computation at a time; others wait and share its result. */

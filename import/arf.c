@@ -56,7 +56,7 @@ static bool abuse_type(const char *t)
 void arf_fields(const char *body, size_t len, rpt_fields *f)
 {
 	char v[256];
-	rbl_msg m;
+	rbl_msg m = { 0 };
 
 	while (len > 0 && *body == '\n') {
 		body++;
@@ -90,8 +90,8 @@ void arf_original(const char *data, size_t len, rpt_fields *f)
 {
 	char line[2048];
 	size_t pos = 0;
-	rbl_hdr h;
-	rbl_msg m;
+	rbl_hdr h = { 0 };
+	rbl_msg m = { 0 };
 	bool first = true;
 
 	while (len > 0 && *data == '\n') {
@@ -104,11 +104,13 @@ void arf_original(const char *data, size_t len, rpt_fields *f)
 	if (rbl_msg_get(&m, "Subject", line, sizeof line))
 		rpt_set(f->subject, sizeof f->subject, line);
 	while (rbl_hdr_next(&m, &pos, &h) && f->n_hops < RPT_MAX_HOPS) {
-		rbl_received r;
+		rbl_received r = { 0 };
 		if (!rbl_hdr_is(&h, "Received"))
 			continue;
 		rbl_hdr_unfold(h.value, h.value_len, line, sizeof line);
 		rbl_received_parse(line, &r);
+		if (r.retrieval)	/* the reporter's own POP/IMAP download */
+			continue;
 		if (first && r.when)
 			f->orig_when = r.when;
 		first = false;

@@ -53,12 +53,12 @@ static long zone_offset(const char *s)
 		{ "EST", -5 }, { "EDT", -4 }, { "CST", -6 }, { "CDT", -5 },
 		{ "MST", -7 }, { "MDT", -6 }, { "PST", -8 }, { "PDT", -7 },
 	};
-	int hh, mm;
+	int hh, mm = 0;
 
 	if (*s == '+' || *s == '-') {
 		int sign = *s == '-' ? -1 : 1;
 		const char *p = s + 1;
-		int v;
+		int v = 0;
 		if (!read_num(&p, 4, &v))
 			return 0;
 		if (p - s - 1 <= 2) {	/* "+01" or "+01:00" */
@@ -89,7 +89,7 @@ static long zone_offset(const char *s)
 static int64_t make_time(int y, int mon, int d, int h, int mi, int sec,
 			 long off)
 {
-	struct tm tm;
+	struct tm tm = { 0 };
 	time_t t;
 
 	if (y < 1970 || y > 2200 || mon < 0 || mon > 11 || d < 1 || d > 31 ||
@@ -110,7 +110,7 @@ static int64_t make_time(int y, int mon, int d, int h, int mi, int sec,
 
 int64_t rbl_date_parse(const char *s)
 {
-	int d, y, h, mi, sec = 0, mon;
+	int d = 0, y = 0, h = 0, mi = 0, sec = 0, mon;
 
 	s = skip_blanks(s);
 	if (isalpha((unsigned char)*s)) {	/* weekday */
@@ -144,7 +144,7 @@ int64_t rbl_date_parse(const char *s)
 
 int64_t rbl_date_parse_iso(const char *s)
 {
-	int y, mon, d, h = 0, mi = 0, sec = 0;
+	int y = 0, mon = 0, d = 0, h = 0, mi = 0, sec = 0;
 
 	s = skip_blanks(s);
 	if (!read_num(&s, 4, &y) || *s++ != '-' || !read_num(&s, 2, &mon) ||
@@ -168,7 +168,7 @@ int64_t rbl_date_parse_iso(const char *s)
 int64_t rbl_date_parse_any(const char *s)
 {
 	int64_t t;
-	char *end;
+	char *end = NULL;
 
 	s = skip_blanks(s);
 	if (strlen(s) >= 9 && strspn(s, "0123456789") == strlen(s)) {

@@ -85,7 +85,7 @@ static int parse_weight(const rbl_conf *c, const rbl_conf_section *s,
 			size_t errlen)
 {
 	const char *v = s ? rbl_conf_get(s, key) : NULL;
-	char *end;
+	char *end = NULL;
 
 	*out = def;
 	if (!v)
@@ -133,7 +133,7 @@ static int load_trap(rbl_ingest *in, char *err, size_t errlen)
 static int load_limits(rbl_ingest *in, char *err, size_t errlen)
 {
 	const rbl_conf_section *s = rbl_conf_next(in->c, "evidence", NULL);
-	uint32_t batch;
+	uint32_t batch = 0;
 	int rc;
 
 	in->batch = DEFAULT_BATCH;
@@ -159,7 +159,7 @@ static int load_limits(rbl_ingest *in, char *err, size_t errlen)
 
 static int resolve(rbl_ingest *in, char *err, size_t errlen)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = rbl_txn_begin(in->s, false, &t);
 
 	if (rc) {
@@ -450,10 +450,10 @@ static void trap_summary(const rbl_msg *m, const rbl_origin *o, char *out,
 int rbl_ingest_trap(rbl_ingest *in, const char *trap, const char *data,
 		    size_t len)
 {
-	rbl_evidence ev;
-	rbl_origin o;
-	rbl_msg m;
-	size_t n;
+	rbl_evidence ev = { 0 };
+	rbl_origin o = { 0 };
+	rbl_msg m = { 0 };
+	size_t n = 0;
 	int rc;
 
 	in->st.items++;
@@ -496,10 +496,9 @@ typedef struct reporter {
 } reporter;
 
 static int find_reporter(const rbl_ingest *in, const char *name,
-			 reporter *r)
+			 reporter *r, char *err, size_t errlen)
 {
 	const rbl_conf_section *s = NULL;
-	char err[RBL_CONF_ERRLEN];
 	uint32_t m4 = 24, m6 = 48;
 
 	r->name = name;
@@ -510,11 +509,12 @@ static int find_reporter(const rbl_ingest *in, const char *name,
 			break;
 	if (!s) {
 		r->weight = in->unknown_weight;
+		snprintf(err, errlen, "unknown reporter %s", name);
 		return in->accept_unknown ? RBL_OK : RBL_EPERM;
 	}
-	if (parse_weight(in->c, s, "weight", 1, &r->weight, err, sizeof err) ||
-	    rbl_conf_u32(in->c, s, "min-prefix4", 24, &m4, err, sizeof err) ||
-	    rbl_conf_u32(in->c, s, "min-prefix6", 48, &m6, err, sizeof err))
+	if (parse_weight(in->c, s, "weight", 1, &r->weight, err, errlen) ||
+	    rbl_conf_u32(in->c, s, "min-prefix4", 24, &m4, err, errlen) ||
+	    rbl_conf_u32(in->c, s, "min-prefix6", 48, &m6, err, errlen))
 		return RBL_EINVAL;
 	r->min4 = (uint8_t)(m4 > 32 ? 32 : m4);
 	r->min6 = (uint8_t)(m6 > 128 ? 128 : m6);
@@ -537,7 +537,7 @@ static int list_item(rbl_ingest *in, const reporter *r, const char *line,
 	char norm[1024];
 	const char *parts[] = { r->name, norm };
 	uint8_t min = p->addr.family == RBL_AF4 ? r->min4 : r->min6;
-	rbl_evidence ev;
+	rbl_evidence ev = { 0 };
 	char ip[RBL_ADDR_STRLEN];
 	int rc;
 
@@ -561,7 +561,7 @@ static int list_line(rbl_ingest *in, const reporter *r, int format,
 		     size_t len)
 {
 	char reason[256];
-	rbl_prefix p;
+	rbl_prefix p = { 0 };
 	int64_t when = 0;
 	int ok;
 
@@ -596,7 +596,7 @@ static int ingest_list(rbl_ingest *in, const reporter *r, int format,
 		       const char *data, size_t len)
 {
 	const char *p = data, *end = data + len;
-	rbl_csv_cols cols;
+	rbl_csv_cols cols = { 0 };
 	bool header = false;
 	int rc;
 
@@ -617,9 +617,9 @@ static int ingest_list(rbl_ingest *in, const reporter *r, int format,
 static int ingest_message_report(rbl_ingest *in, const reporter *r,
 				 int format, const char *data, size_t len)
 {
-	rbl_evidence ev;
-	rbl_report rep;
-	size_t n;
+	rbl_evidence ev = { 0 };
+	rbl_report rep = { 0 };
+	size_t n = 0;
 	int rc;
 
 	in->st.items++;
@@ -650,7 +650,7 @@ int rbl_report_detect(const char *data, size_t len)
 {
 	const char *nl = memchr(data, '\n', len);
 	size_t first = nl ? (size_t)(nl - data) : len;
-	rbl_msg m;
+	rbl_msg m = { 0 };
 	char v[256];
 
 	if (rbl_msg_split(data, len, 1 << 20, &m) == 0 && m.hdr_len > first) {
@@ -663,18 +663,27 @@ int rbl_report_detect(const char *data, size_t len)
 		return RBL_REPORT_ARF;
 	}
 	if (memchr(data, ',', first)) {
-		rbl_csv_cols cols;
+		rbl_csv_cols cols = { 0 };
 		if (rbl_csv_header(data, first, &cols) == 0)
 			return RBL_REPORT_CSV;
 	}
 	return RBL_REPORT_PLAIN;
 }
 
+int rbl_ingest_reporter_check(const rbl_ingest *in, const char *name,
+			      char *err, size_t errlen)
+{
+	reporter r = { 0 };
+
+	return find_reporter(in, name, &r, err, errlen);
+}
+
 int rbl_ingest_report_data(rbl_ingest *in, const char *reporter_name,
 			   int format, const char *data, size_t len)
 {
-	reporter r;
-	int rc = find_reporter(in, reporter_name, &r);
+	char err[RBL_CONF_ERRLEN];
+	reporter r = { 0 };
+	int rc = find_reporter(in, reporter_name, &r, err, sizeof err);
 
 	if (rc)
 		return rc;
@@ -737,7 +746,7 @@ static int one_shot(rbl_store *s, const rbl_conf *c, const char *who,
 		    rbl_ingest_stats *out)
 {
 	char err[RBL_CONF_ERRLEN];
-	rbl_ingest *in;
+	rbl_ingest *in = NULL;
 	int rc = rbl_ingest_open(s, c, NULL, &in, err, sizeof err);
 
 	if (rc)

@@ -116,6 +116,11 @@ int rbl_ingest_trap(rbl_ingest *in, const char *trap, const char *data,
  */
 int rbl_ingest_report_data(rbl_ingest *in, const char *reporter, int format,
 			   const char *data, size_t len);
+/* Whether reports from REPORTER are taken, before any input is read:
+ * RBL_OK, RBL_EPERM (not configured and unknown reporters are refused)
+ * or RBL_EINVAL (a bad value in its section); the reason in ERR. */
+int rbl_ingest_reporter_check(const rbl_ingest *in, const char *reporter,
+			      char *err, size_t errlen);
 /* Count an item a reader refused before parsing it (over the size
  * limit, unreadable file) as skipped for REASON, with BYTES of input.
  * Returns RBL_OK or a store error (the batch may commit). */

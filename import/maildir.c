@@ -58,7 +58,7 @@ static int scan_dir(rbl_maildir *md, const char *dir, bool must_exist)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	struct stat st;
+	struct stat st = { 0 };
 	char path[4096];
 	int rc = RBL_OK;
 
@@ -84,7 +84,7 @@ int rbl_maildir_open(const char *dir, size_t max, rbl_maildir **out)
 {
 	rbl_maildir *md = calloc(1, sizeof *md);
 	char sub[4096];
-	struct stat st;
+	struct stat st = { 0 };
 	int rc;
 
 	if (!md)
@@ -120,7 +120,7 @@ size_t rbl_maildir_count(const rbl_maildir *md)
 
 static bool buf_room(rbl_maildir *md, size_t need)
 {
-	char *b;
+	char *b = NULL;
 
 	if (need <= md->buf_cap)
 		return true;
@@ -162,9 +162,9 @@ static const char *read_to_end(rbl_maildir *md, int fd, size_t size,
 static const char *read_message(rbl_maildir *md, const md_file *f, int fd,
 				const struct stat *st, rbl_mail *m)
 {
-	struct stat after;
+	struct stat after = { 0 };
 	const char *why;
-	size_t got;
+	size_t got = 0;
 
 	if (!S_ISREG(st->st_mode))
 		return "not a regular file any more";
@@ -194,7 +194,7 @@ static const char *read_message(rbl_maildir *md, const md_file *f, int fd,
 int rbl_maildir_next(rbl_maildir *md, rbl_mail *m)
 {
 	const md_file *f;
-	struct stat st;
+	struct stat st = { 0 };
 	int fd;
 
 	if (md->next >= md->n)

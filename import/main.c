@@ -25,6 +25,7 @@
 #define EX_USAGE_ 2
 #define EX_TEMPFAIL_ 75		/* sysexits: an MTA retries the delivery */
 #define SKIP_LOG_MAX 20
+#define TEMP_NOTE "; temporary failure, exit 75"
 
 typedef struct opts {
 	const char *conf_path, *db_path, *trap, *reporter;
@@ -65,14 +66,18 @@ static void usage(FILE *f)
 	      "  -v, --verbose        log every skipped message\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        print the version\n"
-	      "formats: auto (default), arf, xarf, spamcop, plain, csv\n", f);
+	      "formats: auto (default), arf, xarf, spamcop, plain, csv\n"
+	      "exit: 0 done (skipped items included), 1 permanent (no store,\n"
+	      "  newer store, configuration, unknown reporter), 2 usage,\n"
+	      "  75 temporary (store permission, lock, I/O, map full; an MTA\n"
+	      "  retries): see rbl-import(8)\n", f);
 }
 
 static int parse_now(const char *s, int64_t *out)
 {
 	*out = rbl_date_parse_any(s);
 	if (*out == 0) {
-		char *end;
+		char *end = NULL;
 		long long v = strtoll(s, &end, 10);
 		if (*s && !*end && v > 0)
 			*out = v;
@@ -138,6 +143,47 @@ static int parse_args(int argc, char **argv, opts *o)
 	return optind;
 }
 
+/*
+ * The exit status for a store that cannot be opened (RC).  An MTA bounces
+ * on 1 (backscatter to forged senders) and retries on 75, so 75 is for
+ * everything that can heal while the mail waits in the queue: permission
+ * (fixed by the operator), lock and reader slots, I/O, a full map, memory.
+ * 1 only where the system showed the store is not there, or not usable by
+ * this version, and someone must act before any retry can succeed.
+ */
+static int open_status(int rc)
+{
+	return rc == RBL_ENOTFOUND || rc == RBL_EINVAL || rc == RBL_EVERSION ?
+	       1 : EX_TEMPFAIL_;
+}
+
+static const char *open_hint(int rc)
+{
+	switch (rc) {
+	case RBL_ENOTFOUND:
+		return " (create it with rblctl init)";
+	case RBL_EINVAL:
+		return " (not a directory)";
+	case RBL_EPERM:
+		return " (run rbl-import as the store's owner, e.g. user=rbld "
+		       "in a Postfix pipe(8) transport: rbl-import(8))";
+	case RBL_EVERSION:
+		return " (written by a newer rbld: run that version)";
+	}
+	return "";
+}
+
+/* An unreadable configuration that exists is the store's case again:
+ * permission can be fixed while the MTA retries; a missing or wrong one
+ * is an error to fix first. */
+static int conf_status(const char *path, int rc)
+{
+	if (rc != RBL_EIO || access(path, R_OK) == 0 || errno == ENOENT)
+		return 1;
+	return EX_TEMPFAIL_;
+}
+
+/* Load the configuration and open the store; returns an exit status. */
 static int load_config(app *a)
 {
 	char err[RBL_CONF_ERRLEN];
@@ -147,7 +193,9 @@ static int load_config(app *a)
 
 	if ((rc = rbl_conf_load(a->o.conf_path, &a->conf, err, sizeof err)) ||
 	    (rc = rbl_conf_check(a->conf, err, sizeof err))) {
-		fprintf(stderr, "rbl-import: %s\n", err);
+		rc = conf_status(a->o.conf_path, rc);
+		fprintf(stderr, "rbl-import: %s%s\n", err, rc == 1 ? "" :
+			TEMP_NOTE);
 		return rc;
 	}
 	srv = rbl_conf_next(a->conf, "server", NULL);
@@ -157,14 +205,15 @@ static int load_config(app *a)
 	if (srv && (rc = rbl_conf_size(a->conf, srv, "map-size", 0, &map, err,
 				       sizeof err))) {
 		fprintf(stderr, "rbl-import: %s\n", err);
-		return rc;
+		return 1;
 	}
 	rc = rbl_store_open(a->o.db_path, 0, (size_t)map, &a->store);
-	if (rc)
-		fprintf(stderr, "rbl-import: store %s: %s%s\n", a->o.db_path,
-			rbl_strerror(rc), rc == RBL_ENOTFOUND ?
-			" (create it with rblctl init)" : "");
-	return rc;
+	if (rc == RBL_OK)
+		return 0;
+	fprintf(stderr, "rbl-import: store %s: %s%s%s\n", a->o.db_path,
+		rbl_strerror(rc), open_hint(rc), open_status(rc) == 1 ? "" :
+		TEMP_NOTE);
+	return open_status(rc);
 }
 
 /* --------------------------------------------------------- ingesting */
@@ -172,7 +221,7 @@ static int load_config(app *a)
 static void on_skip(void *arg, int reason, const char *detail)
 {
 	app *a = arg;
-	rbl_ingest_stats st;
+	rbl_ingest_stats st = { 0 };
 
 	if (a->o.quiet || (!a->o.verbose && a->skips_logged >= SKIP_LOG_MAX))
 		return;
@@ -238,9 +287,9 @@ static int feed_one(app *a, bool trap, const rbl_mail *m)
 
 static int feed_maildir(app *a, bool trap, const char *dir)
 {
-	rbl_maildir *md;
-	rbl_mail m;
-	rbl_ingest_stats st;
+	rbl_maildir *md = NULL;
+	rbl_mail m = { 0 };
+	rbl_ingest_stats st = { 0 };
 	int rc = rbl_maildir_open(dir, rbl_ingest_max_message(a->in), &md);
 
 	if (rc) {
@@ -260,9 +309,9 @@ static int feed_maildir(app *a, bool trap, const char *dir)
 /* An mbox, one message, one report or one list from F. */
 static int feed_stream(app *a, bool trap, FILE *f, uint64_t total)
 {
-	rbl_mbox *mb;
-	rbl_mail m;
-	rbl_ingest_stats st;
+	rbl_mbox *mb = NULL;
+	rbl_mail m = { 0 };
+	rbl_ingest_stats st = { 0 };
 	size_t max = rbl_ingest_max_message(a->in);
 	int rc, r;
 
@@ -293,7 +342,7 @@ static int feed_stream(app *a, bool trap, FILE *f, uint64_t total)
 
 static int feed_path(app *a, bool trap, const char *path)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	FILE *f;
 	int rc;
 
@@ -337,9 +386,29 @@ static void print_summary(app *a, const rbl_ingest_stats *st, double secs)
 			       (unsigned long long)st->skip[r]);
 }
 
+/* Refuse a reporter the configuration does not take before reading any
+ * input: a permanent error (exit 1), not a store failure to retry. */
+static int check_reporter(app *a)
+{
+	char err[RBL_CONF_ERRLEN];
+	int rc = rbl_ingest_reporter_check(a->in, a->o.reporter, err,
+					   sizeof err);
+
+	if (rc == RBL_OK)
+		return 0;
+	rbl_ingest_abort(a->in);
+	if (rc == RBL_EPERM)
+		fprintf(stderr, "rbl-import: %s (rbld.conf has no \"reporter: "
+			"%s\" section, and evidence: accept-unknown-reporters "
+			"is off); nothing read\n", err, a->o.reporter);
+	else
+		fprintf(stderr, "rbl-import: %s\n", err);
+	return 1;
+}
+
 static int cmd_ingest(app *a, bool trap, int argc, char **argv)
 {
-	rbl_ingest_stats st;
+	rbl_ingest_stats st = { 0 };
 	char *stdin_only[] = { "-" };
 	int rc;
 
@@ -349,6 +418,8 @@ static int cmd_ingest(app *a, bool trap, int argc, char **argv)
 	}
 	if ((rc = open_session(a)))
 		return 1;
+	if (!trap && (rc = check_reporter(a)))
+		return rc;
 	a->prog.on = !a->o.quiet && !a->o.no_progress && isatty(2);
 	if (argc == 0) {
 		argc = 1;
@@ -412,9 +483,9 @@ static int64_t now_of(const app *a)
 
 static int cmd_purge(app *a)
 {
-	rbl_policy_purge_stats ps;
-	rbl_policy_set *set;
-	rbl_txn *t;
+	rbl_policy_purge_stats ps = { 0 };
+	rbl_policy_set *set = NULL;
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (with_policies(a, true, &t, &set))
@@ -441,9 +512,9 @@ static int cmd_purge(app *a)
 
 static int cmd_dump(app *a, const char *what)
 {
-	rbl_policy_set *set;
-	rbl_prefix p;
-	rbl_txn *t;
+	rbl_policy_set *set = NULL;
+	rbl_prefix p = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (what && rbl_prefix_parse(what, false, &p) != RBL_OK) {
@@ -485,7 +556,7 @@ static int run(app *a, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	app a;
+	app a = { 0 };
 	int first, rc;
 
 	/* rdns has options of its own (doc/rdns.md) */
@@ -500,9 +571,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE_;
 	}
-	if (load_config(&a)) {
+	if ((rc = load_config(&a)) != 0) {
 		rbl_conf_free(a.conf);
-		return 1;
+		return rc;
 	}
 	rc = run(&a, argc - first, argv + first);
 	rbl_store_close(a.store);

@@ -141,7 +141,7 @@ static void deliver(rbl_mbox *mb, rbl_mail *m)
  * complete, or NULL. */
 static const char *incomplete(rbl_mbox *mb)
 {
-	struct stat now;
+	struct stat now = { 0 };
 
 	if (mb->read_errno) {
 		snprintf(mb->why, sizeof mb->why, "read error: %s",
@@ -171,9 +171,9 @@ static const char *incomplete(rbl_mbox *mb)
 
 int rbl_mbox_next(rbl_mbox *mb, rbl_mail *m)
 {
-	const char *p;
-	size_t n;
-	bool bol;
+	const char *p = NULL;
+	size_t n = 0;
+	bool bol = false;
 
 	mb->len = mb->full = 0;
 	mb->msg_start = mb->pos;

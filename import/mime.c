@@ -136,7 +136,7 @@ const char *rbl_msg_get(const rbl_msg *m, const char *name, char *buf,
 			size_t size)
 {
 	size_t pos = 0;
-	rbl_hdr h;
+	rbl_hdr h = { 0 };
 
 	while (rbl_hdr_next(m, &pos, &h)) {
 		if (rbl_hdr_is(&h, name)) {
@@ -151,7 +151,7 @@ unsigned rbl_msg_count(const rbl_msg *m, const char *name)
 {
 	size_t pos = 0;
 	unsigned n = 0;
-	rbl_hdr h;
+	rbl_hdr h = { 0 };
 
 	while (rbl_hdr_next(m, &pos, &h))
 		n += rbl_hdr_is(&h, name);

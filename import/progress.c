@@ -23,7 +23,7 @@ void rbl_progress_start(rbl_progress *p, bool on, uint64_t total_bytes)
 
 double rbl_progress_elapsed(const rbl_progress *p)
 {
-	struct timespec now;
+	struct timespec now = { 0 };
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return since(&p->start, &now);
@@ -42,7 +42,7 @@ static void draw_bar(uint64_t bytes, uint64_t total, char *out, size_t size)
 
 void rbl_progress_update(rbl_progress *p, uint64_t bytes, uint64_t items)
 {
-	struct timespec now;
+	struct timespec now = { 0 };
 	char bar[64] = "", eta[32] = "";
 	double el, rate;
 

@@ -109,7 +109,7 @@ static int add_rule(struct rbl_psl *p, const char *s, size_t len,
 	}
 	psl_slot *sl = find_slot(p, s, len);
 	if (sl->off == 0) {
-		uint32_t off;
+		uint32_t off = 0;
 		int rc = arena_add(p, s, len, &off);
 		if (rc != RBL_OK)
 			return rc;
@@ -179,7 +179,7 @@ static int parse_text(struct rbl_psl *p, const char *text, size_t len,
 	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t ll = nl ? (size_t)(nl - (text + pos)) : len - pos;
-		const char *line = text + pos, *word;
+		const char *line = text + pos, *word = NULL;
 		size_t wl = first_word(line, ll, &word);
 		pos += ll + 1;
 		lineno++;
@@ -206,7 +206,7 @@ static struct rbl_psl *psl_new(void)
 	struct rbl_psl *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	uint32_t unused;
+	uint32_t unused = 0;
 	p->slots = calloc(1024, sizeof(*p->slots));
 	/* The empty key takes offset 0, so offset 0 can mark an empty slot. */
 	if (!p->slots || arena_add(p, "", 0, &unused) != RBL_OK) {
@@ -235,13 +235,13 @@ int rbl_psl_parse(const char *text, size_t len, unsigned flags,
 int rbl_psl_load(const char *path, unsigned flags, rbl_psl **out,
 		 char *err, size_t errlen)
 {
-	char *text;
-	size_t len;
+	char *text = NULL;
+	size_t len = 0;
 	if (!path)
 		path = RBL_PSL_DEFAULT_PATH;
 	/* read whole and proven complete (zone/readfile.h): a list cut
 	 * short would make registrable domains of names below a suffix */
-	rbl_read_result r;
+	rbl_read_result r = { 0 };
 	int rc = rbl_read_whole(path, 0, PSL_MAX_BYTES, &r, err, errlen);
 	if (rc == RBL_ETOOBIG)
 		rc = RBL_EIO;

@@ -166,8 +166,8 @@ static unsigned token_confidence(const rbl_rdns_classifier *c,
 static bool by_tokens(const rbl_rdns_classifier *c, rbl_rdns_result *r,
 		      const found_tokens *ft)
 {
-	const int *order;
-	size_t n;
+	const int *order = NULL;
+	size_t n = 0;
 	char eb[96];
 	rbl_rdns_rules_precedence(c->rules, &order, &n);
 	for (size_t i = 0; i < n; i++) {
@@ -242,7 +242,7 @@ static void make_template(rbl_rdns_result *r)
 
 static void find_domain(const rbl_rdns_classifier *c, rbl_rdns_result *r)
 {
-	size_t start;
+	size_t start = 0;
 	if (rbl_psl_registered(c->psl, r->name, strlen(r->name), &start) ==
 	    RBL_OK)
 		r->domain = start;
@@ -254,7 +254,7 @@ static void find_domain(const rbl_rdns_classifier *c, rbl_rdns_result *r)
 
 static bool by_exemption(const rbl_rdns_classifier *c, rbl_rdns_result *r)
 {
-	const char *dom;
+	const char *dom = NULL;
 	int cls = rbl_rdns_rules_exempt(c->rules, r->name, strlen(r->name),
 					&dom);
 	if (cls < 0)
@@ -267,7 +267,7 @@ static bool by_exemption(const rbl_rdns_classifier *c, rbl_rdns_result *r)
 int rbl_rdns_classify(const rbl_rdns_classifier *c, const rbl_addr *a,
 		      const char *ptr, rbl_rdns_result *r)
 {
-	found_tokens ft;
+	found_tokens ft = { 0 };
 	memset(r, 0, sizeof(*r));
 	if (normalise(ptr, r) != RBL_OK) {
 		decide(r, RBL_RDNS_UNKNOWN, "bad-name", 0);

@@ -129,7 +129,7 @@ static int usage_error(const rdns_cmd *c, const char *msg)
 
 static int parse_num(const char *s, unsigned long max, unsigned long *out)
 {
-	char *end;
+	char *end = NULL;
 	errno = 0;
 	unsigned long v = strtoul(s, &end, 10);
 	if (errno || end == s || *end || v > max || s[0] == '-')
@@ -163,7 +163,7 @@ static int conf_percent(rdns_cmd *c, const rbl_conf_section *s,
 			const char *key, uint16_t *per_mille, char *err,
 			size_t errlen)
 {
-	uint32_t v;
+	uint32_t v = 0;
 	int rc = rbl_conf_u32(c->conf, s, key, *per_mille / 10, &v, err,
 			      errlen);
 	if (rc == RBL_OK && v > 100) {
@@ -178,7 +178,7 @@ static int conf_percent(rdns_cmd *c, const rbl_conf_section *s,
 static int conf_u8(rdns_cmd *c, const rbl_conf_section *s, const char *key,
 		   uint8_t *out, char *err, size_t errlen)
 {
-	uint32_t v;
+	uint32_t v = 0;
 	int rc = rbl_conf_u32(c->conf, s, key, *out, &v, err, errlen);
 	*out = (uint8_t)(v > 128 ? 255 : v);
 	return rc;
@@ -269,7 +269,7 @@ static int load_conf(rdns_cmd *c)
 
 static int set_percent(const char *v, uint16_t *out)
 {
-	unsigned long n;
+	unsigned long n = 0;
 	if (parse_num(v, 100, &n) != RBL_OK)
 		return RBL_EINVAL;
 	*out = (uint16_t)(n * 10);
@@ -278,7 +278,7 @@ static int set_percent(const char *v, uint16_t *out)
 
 static int set_u8(const char *v, unsigned long max, uint8_t *out)
 {
-	unsigned long n;
+	unsigned long n = 0;
 	if (parse_num(v, max, &n) != RBL_OK)
 		return RBL_EINVAL;
 	*out = (uint8_t)n;
@@ -287,7 +287,7 @@ static int set_u8(const char *v, unsigned long max, uint8_t *out)
 
 static int set_unsigned(const char *v, unsigned long max, unsigned *out)
 {
-	unsigned long n;
+	unsigned long n = 0;
 	if (parse_num(v, max, &n) != RBL_OK)
 		return RBL_EINVAL;
 	*out = (unsigned)n;
@@ -349,7 +349,7 @@ static int other_option(rdns_cmd *c, int opt, const char *v)
 	case O_SORT:	c->sort_first = true; return RBL_OK;
 	case O_TMPDIR:	c->sort.tmpdir = v; return RBL_OK;
 	case O_MEM: {
-		uint64_t size;
+		uint64_t size = 0;
 		if (rbl_parse_size(v, &size) != RBL_OK ||
 		    size < RBL_RDNS_SORT_MIN_MEM || size > UINT32_MAX)
 			return RBL_EINVAL;
@@ -542,8 +542,8 @@ static int read_lines(rdns_cmd *c, FILE *in, const char *name,
 	c->input_name = name;
 	c->input_line = 0;
 	while (status == 0 && getline(&line, &cap, in) >= 0) {
-		rbl_addr a;
-		char *ptr;
+		rbl_addr a = { 0 };
+		char *ptr = NULL;
 		c->input_line++;
 		int rc = rbl_rdns_parse_line(line, &a, &ptr);
 		if (rc == RBL_ENOTFOUND)
@@ -588,7 +588,7 @@ static int each_input(rdns_cmd *c, int argc, char **argv,
 
 static int classify_one(rdns_cmd *c, const rbl_addr *a, char *ptr)
 {
-	rbl_rdns_result r;
+	rbl_rdns_result r = { 0 };
 	rbl_rdns_classify(&c->cl, a, ptr, &r);
 	if (rbl_rdns_result_print(stdout, a, &r) != RBL_OK) {
 		fprintf(stderr, "%s: write error\n", c->prog);
@@ -747,7 +747,7 @@ static FILE *sort_input(rdns_cmd *c, int argc, char **argv,
 static int sorted_input(rdns_cmd *c, int argc, char **argv,
 			rbl_rdns_sorted_fn fn, void *arg)
 {
-	const char *name;
+	const char *name = NULL;
 	FILE *in = sort_input(c, argc, argv, &name);
 	if (!in)
 		return 1;
@@ -784,7 +784,7 @@ static int propose_sorted(void *arg, const rbl_addr *a, const char *name)
 
 static int cmd_propose(rdns_cmd *c, int argc, char **argv)
 {
-	rbl_rdns_ranger *r;
+	rbl_rdns_ranger *r = NULL;
 	if (start_run(c, "rdns:file", &r))
 		return 1;
 	c->ranger = r;
@@ -839,7 +839,7 @@ static int run_lookups(rdns_cmd *c, rbl_prefix *p, size_t n,
 		       const char *source)
 {
 	resolve_run rr = { c, NULL };
-	rbl_rdns_resolve_stats st;
+	rbl_rdns_resolve_stats st = { 0 };
 	if (c->progress < 0)
 		c->resolve.progress = isatty(STDERR_FILENO);
 	else
@@ -933,8 +933,8 @@ static int collect_evidence(void *arg, const rbl_evidence *ev)
  * of the evidence store. */
 static int collect_blocks(rdns_cmd *c, around_set *as)
 {
-	rbl_txn *t;
-	rbl_list l;
+	rbl_txn *t = NULL;
+	rbl_list l = { 0 };
 	int rc = rbl_txn_begin(c->store, false, &t);
 	if (rc != RBL_OK)
 		return rc;
@@ -981,7 +981,7 @@ static int cmd_rules(rdns_cmd *c)
 		fputs(rbl_rdns_rules_default_text(), stdout);
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
-	rbl_rdns_rules *r;
+	rbl_rdns_rules *r = NULL;
 	char err[256];
 	int rc = rbl_rdns_rules_load(check_rules, &r, err, sizeof(err));
 	if (rc != RBL_OK) {
@@ -1039,7 +1039,7 @@ static int dispatch(rdns_cmd *c, const char *cmd, int argc, char **argv)
 
 int rbl_import_rdns_main(int argc, char **argv)
 {
-	rdns_cmd c;
+	rdns_cmd c = { 0 };
 	cmd_init(&c);
 	if (argc < 2) {
 		fputs(usage_text, stderr);

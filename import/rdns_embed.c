@@ -310,7 +310,7 @@ static int cmp_start(const void *a, const void *b)
 size_t rbl_embed_find(const rbl_addr *a, const char *name, size_t len,
 		      rbl_embed *out, size_t max)
 {
-	embed_scan sc;
+	embed_scan sc = { 0 };
 	if (len > 255)
 		len = 255;
 	memset(sc.used, 0, sizeof(sc.used));

@@ -352,7 +352,7 @@ static bool half_agrees(const rbl_rdns_ranger *r, const node_result *h,
 static int eval_node(rbl_rdns_ranger *r, uint32_t base, uint8_t len,
 		     size_t i, size_t j, node_result *out)
 {
-	node_stats s;
+	node_stats s = { 0 };
 	node_result left = { 0 }, right = { 0 };
 	memset(out, 0, sizeof(*out));
 	if (j - i < r->o->min_named)
@@ -455,7 +455,7 @@ static void fill_proposal(rbl_rdns_ranger *r, uint32_t base, uint8_t len,
 static int emit(rbl_rdns_ranger *r, uint32_t base, uint8_t len, size_t i,
 		size_t j)
 {
-	node_stats s;
+	node_stats s = { 0 };
 	scan_node(r, i, j, &s);
 	fill_proposal(r, base, len, &s);
 	add_samples(r, i, j, s.dominant, s.dominant_count);
@@ -498,7 +498,7 @@ static int cmp_rec(const void *a, const void *b)
 /* Evaluate the collected block and forget it. */
 static int flush_block(rbl_rdns_ranger *r)
 {
-	node_result top;
+	node_result top = { 0 };
 	int rc = RBL_OK;
 	if (!r->have_block || r->nrecs == 0) {
 		reset_block(r);

@@ -69,7 +69,7 @@ void rbl_rdns_resolve_opts_defaults(rbl_rdns_resolve_opts *o)
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
+	struct timespec ts = { 0 };
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
@@ -78,7 +78,7 @@ static int64_t now_ms(void)
 
 static int open_socket(const rbl_rdns_resolve_opts *o, int *fd_out)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t sl;
 	memset(&ss, 0, sizeof(ss));
 	if (o->server.family == RBL_AF4) {
@@ -381,7 +381,7 @@ static int resolve_prefix(resolver *r, const rbl_prefix *p,
 			  rbl_rdns_ptr_fn fn, void *arg)
 {
 	uint64_t left = (uint64_t)1 << (rbl_addr_bits(p->addr.family) - p->len);
-	rbl_addr a;
+	rbl_addr a = { 0 };
 	rbl_prefix_first(p, &a);
 	while (left > 0) {
 		size_t n = left < WINDOW ? (size_t)left : WINDOW;
@@ -448,8 +448,8 @@ int rbl_rdns_resolve(const rbl_rdns_resolve_opts *o, const rbl_prefix *p,
 		     size_t n, rbl_rdns_ptr_fn fn, void *arg,
 		     rbl_rdns_resolve_stats *stats)
 {
-	resolver r;
-	uint64_t total;
+	resolver r = { 0 };
+	uint64_t total = 0;
 	int rc = check_input(o, p, n, &total);
 	if (rc != RBL_OK)
 		return rc;

@@ -36,8 +36,8 @@ static int make_filter(rdns_cmd *c, rbl_rdns_filter *f)
 
 static int review_list(rdns_cmd *c)
 {
-	rbl_rdns_filter f;
-	rbl_txn *t;
+	rbl_rdns_filter f = { 0 };
+	rbl_txn *t = NULL;
 	int status = make_filter(c, &f);
 	if (status)
 		return status;
@@ -75,13 +75,13 @@ static void print_times(const rbl_rdns_proposal *p)
 
 static int review_show(rdns_cmd *c, int argc, char **argv, int at)
 {
-	rbl_prefix pfx;
-	rbl_txn *t;
+	rbl_prefix pfx = { 0 };
+	rbl_txn *t = NULL;
 	if (at >= argc)
 		return fprintf(stderr, "%s: review show PREFIX\n", c->prog), 2;
 	if (parse_prefix(c, argv[at], &pfx))
 		return 2;
-	rbl_rdns_proposal *p = malloc(sizeof(*p));
+	rbl_rdns_proposal *p = calloc(1, sizeof(*p));
 	int rc = p ? rbl_txn_begin(c->store, false, &t) : RBL_ENOMEM;
 	if (rc == RBL_OK) {
 		rc = rbl_rdns_get(t, &pfx, p);
@@ -110,7 +110,7 @@ static const char *decider(const rdns_cmd *c)
 static void report_decide_error(const rdns_cmd *c, rbl_txn *t,
 				const char *text, const rbl_prefix *pfx, int rc)
 {
-	rbl_rdns_proposal *p = malloc(sizeof(*p));
+	rbl_rdns_proposal *p = calloc(1, sizeof(*p));
 	if (rc == RBL_ENOTFOUND && p && pfx && rbl_rdns_get(t, pfx, p) ==
 	    RBL_ENOTFOUND)
 		fprintf(stderr, "%s: %s: no such proposal\n", c->prog, text);
@@ -135,7 +135,7 @@ static int decide_in(rdns_cmd *c, rbl_txn *t, int state, int argc,
 					   decider(c), c->note, now, n);
 	}
 	for (int i = at; i < argc; i++) {
-		rbl_prefix pfx;
+		rbl_prefix pfx = { 0 };
 		if (parse_prefix(c, argv[i], &pfx))
 			return RBL_EINVAL;
 		int rc = rbl_rdns_decide(t, &c->policy, &pfx, state,
@@ -169,8 +169,8 @@ static int warn_short_ttl(void *arg, const rbl_zone *z)
 /* Policy ranges change slowly: say so when a zone serves them briefly. */
 static void check_policy_ttl(rdns_cmd *c)
 {
-	rbl_txn *t;
-	rbl_list l;
+	rbl_txn *t = NULL;
+	rbl_list l = { 0 };
 	if (rbl_txn_begin(c->store, false, &t) != RBL_OK)
 		return;
 	if (rbl_list_get(t, c->policy.list, &l) == RBL_OK) {
@@ -183,7 +183,7 @@ static void check_policy_ttl(rdns_cmd *c)
 static int review_decide(rdns_cmd *c, int state, int argc, char **argv,
 			 int at)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	unsigned n = 0;
 	if (at >= argc && !c->template && !c->domain) {
 		fprintf(stderr, "%s: review %s: give PREFIX..., --template T "
@@ -211,8 +211,8 @@ static int review_decide(rdns_cmd *c, int state, int argc, char **argv,
 
 static int review_delete(rdns_cmd *c, int argc, char **argv, int at)
 {
-	rbl_txn *t;
-	rbl_prefix pfx;
+	rbl_txn *t = NULL;
+	rbl_prefix pfx = { 0 };
 	if (at >= argc)
 		return fprintf(stderr, "%s: review delete PREFIX\n", c->prog), 2;
 	if (parse_prefix(c, argv[at], &pfx))

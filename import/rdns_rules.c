@@ -274,7 +274,7 @@ static int dir_one_class(rules_parse *ps, char **w, size_t n, int *out)
 
 static int dir_max_digits(rules_parse *ps, char **w, size_t n)
 {
-	char *end;
+	char *end = NULL;
 	errno = 0;
 	unsigned long v = n == 1 ? strtoul(w[0], &end, 10) : 0;
 	if (n != 1 || errno || *end || v > 64)
@@ -430,7 +430,7 @@ int rbl_rdns_rules_load(const char *path, rbl_rdns_rules **out,
 {
 	/* read whole and proven complete (zone/readfile.h): rules cut
 	 * short would classify with half a vocabulary */
-	rbl_read_result r;
+	rbl_read_result r = { 0 };
 	char why[512];
 	int rc = rbl_read_whole(path, 0, RULES_MAX_BYTES, &r, why, sizeof why);
 	if (rc != RBL_OK) {

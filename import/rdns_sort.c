@@ -60,7 +60,7 @@ static size_t rec_len(const uint8_t *p)
 
 static int hand_on(const uint8_t *p, rbl_rdns_sorted_fn fn, void *arg)
 {
-	rbl_addr a;
+	rbl_addr a = { 0 };
 	char name[256];
 	memset(&a, 0, sizeof(a));
 	a.family = p[0];
@@ -174,8 +174,8 @@ static int read_input(sorter *s, FILE *in, const char *name)
 	unsigned long lineno = 0;
 	int rc = RBL_OK;
 	while (rc == RBL_OK && getline(&line, &cap, in) >= 0) {
-		rbl_addr a;
-		char *ptr;
+		rbl_addr a = { 0 };
+		char *ptr = NULL;
 		lineno++;
 		int prc = rbl_rdns_parse_line(line, &a, &ptr);
 		if (prc == RBL_ENOTFOUND)
@@ -312,7 +312,7 @@ static int output(sorter *s, rbl_rdns_sorted_fn fn, void *arg)
 int rbl_rdns_sort(FILE *in, const char *name, const rbl_rdns_sort_opts *o,
 		  rbl_rdns_sorted_fn fn, void *arg, uint64_t *lines)
 {
-	sorter s;
+	sorter s = { 0 };
 	if (o->mem < RBL_RDNS_SORT_MIN_MEM || o->mem > UINT32_MAX)
 		return RBL_EINVAL;
 	memset(&s, 0, sizeof(s));

@@ -118,7 +118,7 @@ static const char *scan_bracket(scan *sc, const char *clause, const char *p,
 				const char *end, int depth)
 {
 	const char *close = memchr(p, ']', (size_t)(end - p));
-	rbl_addr a;
+	rbl_addr a = { 0 };
 
 	if (!close)
 		return end;
@@ -136,7 +136,7 @@ static const char *scan_bare(scan *sc, const char *clause, const char *p,
 			     const char *end, int depth)
 {
 	const char *s = p, *q = p;
-	rbl_addr a;
+	rbl_addr a = { 0 };
 
 	while (q < end && (is_ipchar((unsigned char)*q) || *q == '@' ||
 			   isalnum((unsigned char)*q) || *q == '-' || *q == '%'))
@@ -229,9 +229,71 @@ static bool is_authenticated(const char *lower)
 	return false;
 }
 
+/* Does the word at W (lowercase) name a mailbox access protocol: POP3,
+ * APOP, POP3-SSL, IMAP, IMAP4, IMAPS, IMAP4-SSL, SDPS ...?  MTAs write
+ * SMTP, ESMTP*, LMTP*, local, HTTP; only retrieval tools write these. */
+static bool is_access_proto(const char *w)
+{
+	const char *p = w;
+
+	if (strncmp(p, "sdps", 4) == 0)
+		p += 4;
+	else if (strncmp(p, "imap", 4) == 0)
+		p += 4;
+	else if (strncmp(p + (*p == 'a' || *p == 'k' || *p == 'r'), "pop",
+			 3) == 0)
+		p += 3 + (*p == 'a' || *p == 'k' || *p == 'r');
+	else
+		return false;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (strncmp(p, "-ssl", 4) == 0 || strncmp(p, "-tls", 4) == 0)
+		p += 4;
+	else if (*p == 's')
+		p++;
+	return !isalnum((unsigned char)*p) && *p != '-';
+}
+
+/* Is the word at P (lowercase, after a space) "getmail" or "getmail6"? */
+static bool is_getmail_word(const char *p)
+{
+	if (strncmp(p, "getmail", 7) != 0)
+		return false;
+	p += 7;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return *p == '\0' || *p == ' ' || *p == ';' || *p == ')';
+}
+
+/* LOWER is the header in lowercase.  A retrieval hop names its tool --
+ * "(fetchmail-6.4.37)", "(mpop-1.4.18)", "... getmail6 for <x>" -- or a
+ * mailbox access protocol after "with" outside comments (getmail 4/5:
+ * "with POP3-SSL").  fetchmail's oldest form ("(fetchmail-4.7 POP3 run
+ * by u)") has no "with" at all. */
+static bool is_retrieval(const char *lower)
+{
+	int depth = 0;
+
+	if (strstr(lower, "(fetchmail-") || strstr(lower, "(mpop-"))
+		return true;
+	for (const char *p = lower; *p; p++) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && depth > 0)
+			depth--;
+		else if (depth == 0 && *p == ' ' && is_getmail_word(p + 1))
+			return true;
+		else if (depth == 0 && *p == ' ' &&
+			 strncmp(p + 1, "with ", 5) == 0 &&
+			 is_access_proto(p + 6))
+			return true;
+	}
+	return false;
+}
+
 void rbl_received_parse(const char *s, rbl_received *out)
 {
-	scan sc;
+	scan sc = { 0 };
 	char lower[2048];
 	const char *semi, *end, *by;
 	size_t n;
@@ -246,6 +308,7 @@ void rbl_received_parse(const char *s, rbl_received *out)
 		lower[n] = (char)tolower((unsigned char)s[n]);
 	lower[n] = '\0';
 	out->authenticated = is_authenticated(lower);
+	out->retrieval = is_retrieval(lower);
 	if ((by = strstr(lower, " by ")))
 		by = s + (by - lower);
 	if (by)
@@ -291,6 +354,8 @@ static bool is_loopback(const rbl_addr *a)
 
 bool rbl_received_trusted(const rbl_received *r, const rbl_trust *trust)
 {
+	if (r->retrieval)
+		return true;
 	if (!r->has_ip)
 		return false;
 	if (is_loopback(&r->ip) || r->authenticated)
@@ -311,6 +376,8 @@ static bool walk_hop(const rbl_received *r, const rbl_trust *trust,
 	if (!r->has_from)
 		return true;		/* local injection, qmail "invoked" */
 	*seen_from = true;
+	if (r->retrieval)
+		return true;		/* our download; its IP is the provider's */
 	if (!r->has_ip) {
 		out->status = RBL_ORIGIN_UNPARSED;
 		return false;
@@ -334,8 +401,8 @@ int rbl_received_origin(const rbl_msg *m, const rbl_trust *trust,
 	size_t pos = 0;
 	unsigned hop = 0;
 	bool seen_from = false, seen_special = false;
-	rbl_hdr h;
-	rbl_received r;
+	rbl_hdr h = { 0 };
+	rbl_received r = { 0 };
 
 	memset(out, 0, sizeof *out);
 	while (hop < 100 && rbl_hdr_next(m, &pos, &h)) {

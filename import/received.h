@@ -11,6 +11,13 @@
  * are never read.  A hop with a "from" clause whose IP cannot be read stops
  * the walk without a result: guessing there could list a forged address.
  *
+ * A retrieval hop -- the mailbox download by which trap mail collected
+ * from a provider reached us (fetchmail "with POP3 (fetchmail-6.4.37)",
+ * getmail "with IMAP4-SSL", mpop "(mpop-1.4.18) with POP3") -- is ours
+ * too, IP or not: its "from" names the provider's POP or IMAP server, which
+ * sent nothing.  The sender is below it.  A sender cannot forge one: the
+ * walk never reads below the first hop it does not trust.
+ *
  * Formats understood (see tests/unit/test_received.c for real shapes):
  * Postfix "from helo (rdns [ip])", Sendmail "from helo (user@rdns [ip])",
  * Exim "from [ip] (helo=x)" / "from rdns ([ip]:port helo=x)", qmail
@@ -36,6 +43,7 @@ typedef struct rbl_received {
 	bool has_ip;		/* ... and its IP was read */
 	rbl_addr ip;		/* connecting host, IPv4-mapped unmapped */
 	bool authenticated;	/* SMTP AUTH (ESMTPA, "Authenticated sender") */
+	bool retrieval;		/* a POP3/IMAP download into our mailbox */
 	int64_t when;		/* date after ';', 0 if none */
 	char rdns[RBL_RCVD_NAME_MAX + 1];	/* name our relay resolved, or "" */
 	char helo[RBL_RCVD_NAME_MAX + 1];	/* claimed name (first word) */

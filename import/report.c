@@ -91,7 +91,7 @@ static void read_leaf(const char *type, const char *body, size_t len,
 static void read_body(const rbl_msg *m, const char *type, walk *w)
 {
 	char cte[64], *dec = NULL;
-	size_t dlen;
+	size_t dlen = 0;
 
 	if (rbl_msg_get(m, "Content-Transfer-Encoding", cte, sizeof cte) &&
 	    strcasecmp(cte, "base64") == 0 &&
@@ -106,7 +106,7 @@ static void read_body(const rbl_msg *m, const char *type, walk *w)
 static int walk_entity(const char *data, size_t len, walk *w)
 {
 	char ct[512], type[64], boundary[128];
-	rbl_msg m;
+	rbl_msg m = { 0 };
 
 	if (w->depth > MAX_DEPTH)
 		return 0;
@@ -184,10 +184,10 @@ static const char *format_label(const rpt_fields *f, int format)
 void rbl_report_parse(const char *data, size_t len, int format,
 		      size_t max_hdr, rbl_report *out)
 {
-	rpt_fields f;
+	rpt_fields f = { 0 };
 	walk w = { &f, max_hdr, 0 };
-	rbl_msg m;
-	rbl_addr a;
+	rbl_msg m = { 0 };
+	rbl_addr a = { 0 };
 	char v[256];
 	int rc;
 

@@ -36,7 +36,7 @@ bool spamcop_body(const char *body, size_t len, rpt_fields *f)
 	bool any = false;
 
 	if (p && (p == body || p[-1] == '\n')) {
-		rbl_addr a;
+		rbl_addr a = { 0 };
 		const char *slash, *nl = memchr(p, '\n', (size_t)(body + len - p));
 		char line[256];
 		size_t n = (size_t)((nl ? nl : body + len) - p);

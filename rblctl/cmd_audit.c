@@ -18,7 +18,7 @@ static int write_stdout(void *arg, const char *p, size_t n)
 int cmd_audit(ctl *c, int argc, char **argv)
 {
 	rbl_audit_filter f = { 0 };
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc;
 
 	for (int i = 1; i < argc; i++) {

@@ -121,7 +121,7 @@ static int collect_zone(void *arg, const rbl_zone *z)
 
 static int bump_ids(bump_walk *w, rbl_txn *t)
 {
-	rbl_zone *z = malloc(sizeof *z);
+	rbl_zone *z = calloc(1, sizeof *z);
 	int rc = z ? CTL_OK : ctl_err("out of memory");
 
 	for (size_t i = 0; rc == CTL_OK && i < w->n; i++) {
@@ -144,7 +144,7 @@ static int collect(bump_walk *w, rbl_txn *t, int argc, char **argv)
 		rc = rbl_zone_foreach(t, collect_zone, w);
 		return rc == RBL_OK ? CTL_OK : ctl_fail(NULL, rc, "zones");
 	}
-	if (!(z = malloc(sizeof *z)))
+	if (!(z = calloc(1, sizeof *z)))
 		return ctl_err("out of memory");
 	for (int i = 0; i < argc; i++) {
 		rc = rbl_zone_get(t, argv[i], z);
@@ -166,7 +166,7 @@ static int parse_bump(const ctl_cmd *me, int argc, char **argv, bump_opts *o)
 		{ "above", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char *end;
+	char *end = NULL;
 	unsigned long v;
 	int opt;
 
@@ -196,7 +196,7 @@ int ctl_zone_bump_serial(ctl *c, const ctl_cmd *me, int argc, char **argv)
 {
 	bump_opts o = { .now = (uint32_t)time(NULL) };
 	bump_walk *w;
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = parse_bump(me, argc, argv, &o);
 
 	if (rc != CTL_OK)

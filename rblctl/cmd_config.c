@@ -20,7 +20,7 @@ static int apply(ctl *c, bool dry_run)
 {
 	char err[RBL_CONF_ERRLEN] = "";
 	unsigned n = 0;
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (ctl_begin(c, true, &t) != CTL_OK)

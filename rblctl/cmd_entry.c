@@ -29,7 +29,7 @@ static int parse_items(const rbl_list *l, char **args, int n,
 {
 	for (int i = 0; i < n; i++) {
 		ctl_item *it = &items[i];
-		const char *why;
+		const char *why = NULL;
 
 		it->text = args[i];
 		if (l->kind == RBL_LIST_IP) {
@@ -49,7 +49,6 @@ static int parse_items(const rbl_list *l, char **args, int n,
 
 typedef struct add_opts {
 	rbl_entry e;		/* the values for listings */
-	bool has_values;
 	const char *reason;	/* --reason, for the audit log */
 } add_opts;
 
@@ -68,6 +67,9 @@ static int parse_add_opts(const ctl_cmd *me, int argc, char **argv,
 	bool txt = false, no_txt = false;
 	int opt;
 
+	/* every field a known value before any option is looked at: an
+	 * option not given must read as "not given", never as stack junk */
+	*o = (add_opts){ .reason = NULL };
 	rbl_entry_init(&o->e);
 	snprintf(o->e.source, sizeof(o->e.source), "%s", source);
 	optind = 0;
@@ -122,7 +124,7 @@ static int add_ip(rbl_txn *t, const rbl_list *l, const ctl_item *it,
 		  const rbl_entry *e, unsigned *n)
 {
 	rbl_prefix p[256];
-	size_t np;
+	size_t np = 0;
 	int rc = rbl_range_to_prefixes(&it->lo, &it->hi, p, 256, &np);
 
 	for (size_t i = 0; rc == RBL_OK && i < np; i++)
@@ -224,9 +226,9 @@ int cmd_add(ctl *c, int argc, char **argv)
 	const ctl_cmd *me = ctl_find_cmd("add");
 	ctl_item *items = NULL;
 	unsigned added = 0;
-	add_opts o;
-	rbl_list l;
-	rbl_txn *t;
+	add_opts o = { 0 };
+	rbl_list l = { 0 };
+	rbl_txn *t = NULL;
 	int rc = parse_add_opts(me, argc, argv, &o, c->source), n;
 
 	if (rc != CTL_OK)
@@ -265,8 +267,8 @@ static int del_ip(rbl_txn *t, const rbl_list *l, const ctl_item *it,
 {
 	char buf[RBL_ADDR_STRLEN];
 	rbl_prefix p[256];
-	rbl_entry e;
-	size_t np;
+	rbl_entry e = { 0 };
+	size_t np = 0;
 	int rc = rbl_range_to_prefixes(&it->lo, &it->hi, p, 256, &np);
 
 	for (size_t i = 0; rc == RBL_OK && i < np; i++) {
@@ -313,10 +315,10 @@ static int del_name(rbl_txn *t, const rbl_list *l, const ctl_item *it,
 int cmd_del(ctl *c, int argc, char **argv)
 {
 	const ctl_cmd *me = ctl_find_cmd("del");
-	ctl_item *items;
+	ctl_item *items = NULL;
 	unsigned removed = 0;
-	rbl_list l;
-	rbl_txn *t;
+	rbl_list l = { 0 };
+	rbl_txn *t = NULL;
 	int rc = CTL_OK;
 
 	const char *reason = NULL;
@@ -408,9 +410,9 @@ int cmd_show(ctl *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const ctl_cmd *me = ctl_find_cmd("show");
-	rbl_prefix within, *w = NULL;
-	rbl_list l;
-	rbl_txn *t;
+	rbl_prefix within = { 0 }, *w = NULL;
+	rbl_list l = { 0 };
+	rbl_txn *t = NULL;
 	int opt, rc;
 
 	optind = 0;

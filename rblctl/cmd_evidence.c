@@ -122,9 +122,9 @@ static int need_prefix(const char *s, bool host, rbl_prefix *p)
 
 static int show(ctl *c, const ev_args *a)
 {
-	rbl_policy_set *set;
-	rbl_prefix p;
-	rbl_txn *t;
+	rbl_policy_set *set = NULL;
+	rbl_prefix p = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (need_prefix(a->subject, false, &p) != CTL_OK)
@@ -141,8 +141,8 @@ static int show(ctl *c, const ev_args *a)
 
 static int dump(ctl *c)
 {
-	rbl_policy_set *set;
-	rbl_txn *t;
+	rbl_policy_set *set = NULL;
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (setup(c, false, &t, &set) != CTL_OK)
@@ -155,9 +155,9 @@ static int dump(ctl *c)
 
 static int block(ctl *c, const ev_args *a, bool on)
 {
-	rbl_policy_set *set;
-	rbl_prefix p;
-	rbl_txn *t;
+	rbl_policy_set *set = NULL;
+	rbl_prefix p = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (need_prefix(a->subject, true, &p) != CTL_OK)
@@ -173,10 +173,10 @@ static int block(ctl *c, const ev_args *a, bool on)
 
 static int allow(ctl *c, const ev_args *a, bool on)
 {
-	rbl_policy_set *set;
+	rbl_policy_set *set = NULL;
 	int64_t expires = 0;
-	rbl_prefix p;
-	rbl_txn *t;
+	rbl_prefix p = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (need_prefix(a->subject, false, &p) != CTL_OK)
@@ -193,11 +193,11 @@ static int allow(ctl *c, const ev_args *a, bool on)
 
 static int add_manual(ctl *c, const ev_args *a)
 {
-	rbl_policy_set *set;
-	rbl_evidence ev;
+	rbl_policy_set *set = NULL;
+	rbl_evidence ev = { 0 };
 	char when[32];
 	const char *parts[3];
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc;
 
 	memset(&ev, 0, sizeof ev);
@@ -229,7 +229,7 @@ int cmd_evidence(ctl *c, int argc, char **argv)
 	static const char *const subs[] = { "block", "unblock", "allow",
 					    "unallow", "add" };
 	const char *sub = NULL;
-	ev_args a;
+	ev_args a = { 0 };
 
 	if (ctl_want_help(self(), argc, argv))
 		return CTL_OK;
@@ -254,7 +254,7 @@ int cmd_evidence(ctl *c, int argc, char **argv)
 int ctl_policy_purge(ctl *c, rbl_txn *t, int64_t now,
 		     rbl_policy_purge_stats *out)
 {
-	rbl_policy_set *set;
+	rbl_policy_set *set = NULL;
 	int rc;
 
 	if (load_policies(c, t, &set) != CTL_OK)

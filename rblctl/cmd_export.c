@@ -36,7 +36,7 @@ static int parse_opts(const ctl_cmd *me, int argc, char **argv,
 		{ NULL, 0, NULL, 0 }
 	};
 	bool format = false;
-	char *end;
+	char *end = NULL;
 	int opt;
 
 	memset(o, 0, sizeof(*o));
@@ -129,7 +129,7 @@ static int close_output(output *o, bool ok)
 static int write_rbldnsd(rbl_txn *t, const rbl_zone *z, const rbl_list *l,
 			 FILE *f, unsigned *warnings)
 {
-	rbl_ds_writer_stats st;
+	rbl_ds_writer_stats st = { 0 };
 	int64_t now = (int64_t)time(NULL);
 	int rc = z ? rbl_ds_write_zone(f, t, z, now, print_warning, warnings,
 				       &st)
@@ -148,7 +148,7 @@ static int write_rbldnsd(rbl_txn *t, const rbl_zone *z, const rbl_list *l,
 static int write_bind(rbl_txn *t, const rbl_zone *z, FILE *f,
 		      uint64_t max, unsigned *warnings)
 {
-	rbl_bind_stats st;
+	rbl_bind_stats st = { 0 };
 	int rc = rbl_bind_write_zone(f, t, z, (int64_t)time(NULL), max,
 				     print_warning, warnings, &st);
 
@@ -171,7 +171,7 @@ static int find_target(rbl_txn *t, const export_opts *o, rbl_zone **z,
 
 	*z = NULL;
 	if (!o->force_list && rbl_conf_zone_name(o->name, zname) == RBL_OK) {
-		*z = malloc(sizeof(**z));
+		*z = calloc(1, sizeof(**z));
 		if (!*z)
 			return ctl_err("out of memory");
 		rc = rbl_zone_get(t, zname, *z);
@@ -195,11 +195,11 @@ int cmd_export(ctl *c, int argc, char **argv)
 {
 	const ctl_cmd *me = ctl_find_cmd("export");
 	unsigned warnings = 0;
-	export_opts o;
-	output out;
+	export_opts o = { 0 };
+	output out = { 0 };
 	rbl_zone *z = NULL;
-	rbl_list l;
-	rbl_txn *t;
+	rbl_list l = { 0 };
+	rbl_txn *t = NULL;
 	int rc = parse_opts(me, argc, argv, &o);
 
 	if (rc != CTL_OK)

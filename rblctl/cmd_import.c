@@ -65,7 +65,7 @@ typedef struct import_run {
 
 static double now_seconds(void)
 {
-	struct timespec ts;
+	struct timespec ts = { 0 };
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -359,8 +359,8 @@ static int write_record(void *arg, const rbl_ds_record *rec)
 /* True when list L holds the RFC 5782 test entry the store adds. */
 static bool has_test_entries(rbl_txn *t, const rbl_list *l)
 {
-	rbl_entry e;
-	rbl_prefix p;
+	rbl_entry e = { 0 };
+	rbl_prefix p = { 0 };
 
 	if (l->kind == RBL_LIST_NAME)
 		return rbl_name_get(t, l->id, "test", &e) == RBL_OK &&
@@ -411,7 +411,7 @@ typedef struct codes_ctx {
 static int add_code(void *arg, const rbl_ds_record *rec)
 {
 	codes_ctx *x = arg;
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc;
 
 	if (rec->entry.flags & RBL_ENTRY_EXCLUDE)
@@ -521,7 +521,7 @@ static int check_type(const rbl_list *l, import_opts *o)
 
 static int find_list(ctl *c, const char *name, rbl_list *l)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (ctl_begin(c, false, &t) != CTL_OK)
@@ -544,12 +544,103 @@ static int acl_only(import_run *r)
 		       "Nothing imported", n);
 }
 
+/* ---- $TTL of an import into a list ---- */
+
+/* The zones answering from one list. */
+typedef struct ttl_zones {
+	uint32_t list_id, ttl;
+	unsigned n, differ;	/* zones, and those with another TTL */
+	bool alone;		/* the first answers from that list only */
+	rbl_zone first;
+} ttl_zones;
+
+static int ttl_zone(void *arg, const rbl_zone *z)
+{
+	ttl_zones *x = arg;
+	bool uses = false, others = false;
+
+	for (unsigned i = 0; i < z->n_lists; i++) {
+		if (z->lists[i].list_id == x->list_id)
+			uses = true;
+		else
+			others = true;
+	}
+	if (uses && z->ttl != x->ttl)
+		x->differ++;
+	if (uses && x->n++ == 0) {
+		x->first = *z;
+		x->alone = !others;
+	}
+	return 0;
+}
+
+/*
+ * rbldnsd answers a dataset's records with its $TTL; rbld keeps the TTL
+ * per zone.  A replacing import whose list is the whole of one zone's data
+ * says what that zone answers, so its $TTL becomes the zone's.  Anywhere
+ * else (a merge, no zone, several zones, a zone combining lists) setting
+ * it would change answers the file does not own: say so and how.
+ */
+static int apply_ttl(import_run *r, rbl_txn *t, const rbl_list *l)
+{
+	ttl_zones *x = calloc(1, sizeof(*x));
+	uint32_t ttl = r->meta.ttl;
+	char why[2 * RBL_NAME_MAX + 160];
+	int rc;
+
+	if (!x)
+		return ctl_err("out of memory");
+	x->list_id = l->id;
+	x->ttl = ttl;
+	rc = rbl_zone_foreach(t, ttl_zone, x);
+	if (rc != RBL_OK) {
+		free(x);
+		return ctl_fail(NULL, rc, "zones of list %s", l->name);
+	}
+	why[0] = '\0';
+	if (x->n == 0)
+		snprintf(why, sizeof(why), "no zone answers from list %s; "
+			 "set the TTL on the zone that will: rblctl zone set "
+			 "ZONE ttl=%u", l->name, ttl);
+	else if (x->differ == 0)
+		;	/* already what the file says */
+	else if (x->n > 1)
+		snprintf(why, sizeof(why), "%u zones answer from list %s; set "
+			 "each: rblctl zone set %s ttl=%u ...", x->n, l->name,
+			 x->first.name, ttl);
+	else if (!x->alone)
+		snprintf(why, sizeof(why), "zone %s also answers from other "
+			 "lists; for all of them: rblctl zone set %s ttl=%u",
+			 x->first.name, x->first.name, ttl);
+	else if (!r->o.replace)
+		snprintf(why, sizeof(why), "a merge leaves zone %s as it is; "
+			 "import --replace, or rblctl zone set %s ttl=%u",
+			 x->first.name, x->first.name, ttl);
+	if (why[0]) {
+		char text[sizeof(why) + 64];
+
+		snprintf(text, sizeof(text), "warning: $TTL %u not applied: %s",
+			 ttl, why);
+		on_warn(r, text);
+	} else if (x->first.ttl != ttl) {
+		uint32_t old = x->first.ttl;
+
+		x->first.ttl = ttl;
+		rc = rbl_zone_update(t, &x->first);
+		if (rc == RBL_OK)
+			ctl_say(r->c, "zone %s: ttl %u -> %u ($TTL of the "
+				"file)\n", x->first.name, old, ttl);
+	}
+	free(x);
+	return rc == RBL_OK ? CTL_OK : ctl_fail(NULL, rc, "zone ttl");
+}
+
 int cmd_import(ctl *c, int argc, char **argv)
 {
 	const ctl_cmd *me = ctl_find_cmd("import");
-	import_run r;
-	rbl_list l;
-	rbl_txn *t;
+	import_run r = { 0 };
+	rbl_list l = { 0 };
+	rbl_txn *t = NULL;
 	double t0 = now_seconds();
 	int rc;
 
@@ -565,9 +656,9 @@ int cmd_import(ctl *c, int argc, char **argv)
 	rc = parse_files(&r);
 	if (rc == CTL_OK && r.o.type == RBL_DS_ACL)
 		rc = acl_only(&r);
-	if (rc == CTL_OK && r.meta.has_soa)
-		ctl_say(c, "note: $SOA/$NS/$TTL apply to zones; import-zone "
-			"uses them, import ignores them\n");
+	if (rc == CTL_OK && (r.meta.has_soa || r.meta.n_ns))
+		ctl_say(c, "note: $SOA/$NS apply to zones; import-zone uses "
+			"them, import ignores them\n");
 	if (rc == CTL_OK)
 		rc = ctl_begin(c, true, &t);
 	if (rc == CTL_OK) {
@@ -575,7 +666,9 @@ int cmd_import(ctl *c, int argc, char **argv)
 		rc = rbl_list_get(t, r.o.target, &r.sets[0].list);
 		rc = rc == RBL_OK && r.sets[0].list.kind == l.kind ? CTL_OK :
 		     ctl_fail(t, rc ? rc : RBL_ESTALE, "list %s", r.o.target);
-		if (rc == CTL_OK && write_all(&r, t) != CTL_OK) {
+		if (rc == CTL_OK && (write_all(&r, t) != CTL_OK ||
+				     (r.meta.has_ttl && r.meta.ttl &&
+				      apply_ttl(&r, t, &r.sets[0].list)))) {
 			rbl_txn_abort(t);
 			rc = CTL_ERR;
 		}
@@ -725,7 +818,7 @@ static int write_records(import_run *r, rbl_txn *t, const rbl_zone *z)
 
 static int write_zone(import_run *r, rbl_txn *t, const char *name)
 {
-	rbl_zone *z = malloc(sizeof(*z));
+	rbl_zone *z = calloc(1, sizeof(*z));
 	bool created = false;
 	int rc = z ? zone_get_or_new(r, t, name, z, &created) :
 		     ctl_err("out of memory");
@@ -821,8 +914,8 @@ int cmd_import_zone(ctl *c, int argc, char **argv)
 	const ctl_cmd *me = ctl_find_cmd("import-zone");
 	char zone[RBL_NAME_MAX + 1];
 	double t0 = now_seconds();
-	import_run r;
-	rbl_txn *t;
+	import_run r = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	memset(&r, 0, sizeof(r));

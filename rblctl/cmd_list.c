@@ -80,9 +80,9 @@ static void apply_opts(rbl_list *l, const list_opts *o)
 
 static int list_create(ctl *c, const ctl_cmd *me, int argc, char **argv)
 {
-	list_opts o;
-	rbl_list l;
-	rbl_txn *t;
+	list_opts o = { 0 };
+	rbl_list l = { 0 };
+	rbl_txn *t = NULL;
 	int rc = parse_list_opts(me, argc, argv, &o);
 
 	if (rc != CTL_OK)
@@ -143,8 +143,8 @@ static void print_list(const rbl_list *l)
 
 static int list_show(ctl *c, const char *name)
 {
-	rbl_list l;
-	rbl_txn *t;
+	rbl_list l = { 0 };
+	rbl_txn *t = NULL;
 
 	if (get_list(c, name, false, &t, &l) != CTL_OK)
 		return CTL_ERR;
@@ -155,9 +155,9 @@ static int list_show(ctl *c, const char *name)
 
 static int list_set(ctl *c, const ctl_cmd *me, int argc, char **argv)
 {
-	list_opts o;
-	rbl_list l;
-	rbl_txn *t;
+	list_opts o = { 0 };
+	rbl_list l = { 0 };
+	rbl_txn *t = NULL;
 	int rc = parse_list_opts(me, argc, argv, &o);
 
 	if (rc != CTL_OK)
@@ -181,8 +181,8 @@ static int list_set(ctl *c, const ctl_cmd *me, int argc, char **argv)
 
 static int list_delete(ctl *c, const char *name)
 {
-	rbl_list l;
-	rbl_txn *t;
+	rbl_list l = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (get_list(c, name, true, &t, &l) != CTL_OK)
@@ -237,7 +237,7 @@ static int print_list_line(void *arg, const rbl_list *l)
 int cmd_lists(ctl *c, int argc, char **argv)
 {
 	unsigned n = 0;
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (argc != 1)

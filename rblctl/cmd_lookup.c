@@ -11,7 +11,8 @@
 #include "zone/error.h"
 
 typedef struct subject {
-	bool is_ip;
+	const char *arg;		/* as given */
+	bool is_ip, is_name;		/* what it can be looked up as */
 	rbl_addr addr;
 	char text[RBL_NAME_MAX + 1];	/* as rbld substitutes it for $ */
 } subject;
@@ -47,8 +48,8 @@ static int lookup_ip(rbl_txn *t, const rbl_list *l, const subject *s,
 		     int64_t now)
 {
 	char buf[RBL_ADDR_STRLEN];
-	rbl_prefix decided;
-	rbl_entry e;
+	rbl_prefix decided = { 0 };
+	rbl_entry e = { 0 };
 	int rc = rbl_ip_explain(t, l->id, &s->addr, now, &decided, &e);
 
 	if (rc == RBL_OK) {
@@ -103,7 +104,7 @@ static int lookup_name(rbl_txn *t, const rbl_list *l, const subject *s,
 		       int64_t now)
 {
 	char who[RBL_NAME_MAX + 3];
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc = name_decider(t, l, s->text, now, who, &e);
 
 	if (rc == RBL_ENOTFOUND) {
@@ -124,7 +125,7 @@ static int lookup_list(rbl_txn *t, uint32_t id, const char *sub,
 		       const char *zone, const subject *s, int64_t now)
 {
 	char rev[80], lname[RBL_LIST_NAME_MAX + 1];
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc = rbl_list_get_id(t, id, &l);
 
 	if (rc != RBL_OK)
@@ -143,19 +144,57 @@ static int lookup_list(rbl_txn *t, uint32_t id, const char *sub,
 			  lookup_name(t, &l, s, now);
 }
 
-static int parse_subject(const char *arg, subject *s)
+/* An address, or a name by the rule domain lists store names with
+ * (rblctl add): never a wildcard, an exclusion or an address. */
+static void parse_subject(const char *arg, subject *s)
 {
+	uint32_t flags = 0;
+	bool excl = false;
+
 	memset(s, 0, sizeof(*s));
+	s->arg = arg;
 	if (rbl_addr_parse(arg, &s->addr) == RBL_OK) {
 		s->is_ip = true;
 		rbl_addr_unmap4(&s->addr);
 		rbl_addr_format(&s->addr, s->text);
-		return CTL_OK;
+		return;
 	}
-	if (rbl_conf_zone_name(arg, s->text) == RBL_OK)
+	s->is_name = !strchr("!*.", arg[0]) &&
+		     ctl_parse_name_entry(arg, s->text, &flags, &excl) ==
+		     RBL_OK;
+}
+
+/* The lists of the lookup, and whether the subject fits any of them:
+ * a lookup that can answer nothing is a wrong argument (exit 1), not
+ * "not listed". */
+static int check_fits(rbl_txn *t, const rbl_zone_list *lists, unsigned n,
+		      const char *target, const subject *s)
+{
+	bool ip_lists = false, name_lists = false;
+
+	for (unsigned i = 0; i < n; i++) {
+		rbl_list l = { 0 };
+		int rc = rbl_list_get_id(t, lists[i].list_id, &l);
+
+		if (rc != RBL_OK)
+			return ctl_fail(NULL, rc, "lookup in %s", target);
+		if (l.kind == RBL_LIST_IP)
+			ip_lists = true;
+		else
+			name_lists = true;
+	}
+	if (n == 0 || (ip_lists && s->is_ip) || (name_lists && s->is_name))
 		return CTL_OK;
-	return ctl_err("\"%s\" is neither an IP address nor a domain name",
-		       arg);
+	if (ip_lists && name_lists)
+		return ctl_err("\"%s\" is neither an IP address nor a domain "
+			       "name", s->arg);
+	if (ip_lists)
+		return ctl_err("\"%s\" is not an IP address, and %s holds "
+			       "addresses only", s->arg, target);
+	return ctl_err("\"%s\" is %s, and %s holds domains only", s->arg,
+		       s->is_ip ? "an IP address" : "not a domain name (labels "
+		       "of letters, digits, '-' and '_', 1 to 63 long)",
+		       target);
 }
 
 int cmd_lookup(ctl *c, int argc, char **argv)
@@ -163,28 +202,38 @@ int cmd_lookup(ctl *c, int argc, char **argv)
 	const ctl_cmd *me = ctl_find_cmd("lookup");
 	char zname[RBL_NAME_MAX + 1];
 	int64_t now = (int64_t)time(NULL);
-	subject s;
-	rbl_zone z;
-	rbl_list l;
-	rbl_txn *t;
+	char target[RBL_NAME_MAX + 8];
+	subject s = { 0 };
+	rbl_zone z = { 0 };
+	rbl_list l = { 0 };
+	rbl_zone_list one = { 0 };
+	rbl_txn *t = NULL;
 	int rc = CTL_OK;
 
 	if (argc != 3)
 		return ctl_usage(me, "lookup needs ZONE (or LIST) and SUBJECT");
-	if (parse_subject(argv[2], &s) != CTL_OK)
-		return CTL_ERR;
+	parse_subject(argv[2], &s);
+	if (!s.is_ip && !s.is_name)
+		return ctl_err("\"%s\" is neither an IP address nor a domain "
+			       "name", argv[2]);
 	if (ctl_open_store(c, false) != CTL_OK ||
 	    ctl_begin(c, false, &t) != CTL_OK)
 		return CTL_ERR;
 	if (rbl_conf_zone_name(argv[1], zname) == RBL_OK &&
 	    rbl_zone_get(t, zname, &z) == RBL_OK) {
+		snprintf(target, sizeof target, "zone %s", z.name);
+		rc = check_fits(t, z.lists, z.n_lists, target, &s);
 		for (unsigned i = 0; rc == CTL_OK && i < z.n_lists; i++)
 			rc = lookup_list(t, z.lists[i].list_id, z.lists[i].sub,
 					 z.name, &s, now);
-		if (!z.n_lists)
+		if (rc == CTL_OK && !z.n_lists)
 			printf("zone %s answers from no list\n", z.name);
 	} else if (rbl_list_get(t, argv[1], &l) == RBL_OK) {
-		rc = lookup_list(t, l.id, NULL, NULL, &s, now);
+		snprintf(target, sizeof target, "list %s", l.name);
+		one.list_id = l.id;
+		rc = check_fits(t, &one, 1, target, &s);
+		if (rc == CTL_OK)
+			rc = lookup_list(t, l.id, NULL, NULL, &s, now);
 	} else {
 		rc = ctl_err("no zone or list %s", argv[1]);
 	}

@@ -25,7 +25,7 @@ static int stat_zone(void *arg, const rbl_zone *z)
 	unsigned long long total = 0;
 
 	for (unsigned i = 0; i < z->n_lists; i++) {
-		rbl_list l;
+		rbl_list l = { 0 };
 
 		if (rbl_list_get_id(t, z->lists[i].list_id, &l) == RBL_OK)
 			total += l.n_entries;
@@ -43,8 +43,8 @@ static double mib(size_t bytes)
 
 int cmd_stats(ctl *c, int argc, char **argv)
 {
-	rbl_store_stats st;
-	rbl_txn *t;
+	rbl_store_stats st = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (argc != 1)
@@ -92,10 +92,10 @@ static int journal_retention(const ctl *c, uint32_t *secs)
  * than the retention, in one transaction. */
 static int purge_once(ctl *c, uint32_t retention)
 {
-	rbl_policy_purge_stats st;
+	rbl_policy_purge_stats st = { 0 };
 	int64_t now = (int64_t)time(NULL);
 	uint64_t n;
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (ctl_begin(c, true, &t) != CTL_OK)
@@ -125,7 +125,7 @@ static int purge_once(ctl *c, uint32_t retention)
  * opens the store read-only). */
 int cmd_purge(ctl *c, int argc, char **argv)
 {
-	uint32_t every = 0, retention;
+	uint32_t every = 0, retention = 0;
 	int rc;
 
 	if (argc == 3 && strcmp(argv[1], "--every") == 0) {

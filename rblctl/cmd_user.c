@@ -32,7 +32,7 @@ const char rblctl_cmd_user_usage[] =
 static int read_line_fd(int fd, char *buf, size_t size)
 {
 	size_t n = 0;
-	char c;
+	char c = 0;
 
 	while (n + 1 < size) {
 		ssize_t r = read(fd, &c, 1);
@@ -67,7 +67,7 @@ static int read_file_pw(const char *path, char *buf)
 static int ask_tty(const char *prompt, char *buf)
 {
 	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
-	struct termios old, quiet;
+	struct termios old = { 0 }, quiet = { 0 };
 	int rc;
 
 	if (fd < 0) {
@@ -174,7 +174,7 @@ static int audit(rbl_txn *t, const char *action, const char *name,
 static int change(rbl_store *s, const char *verb, const char *name,
 		  const char *password)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = rbl_txn_begin(s, true, &t);
 
 	if (rc != RBL_OK)
@@ -204,7 +204,7 @@ static int print_user(void *arg, const rbl_user *u)
 {
 	char made[32], changed[32];
 	time_t a = (time_t)u->created, b = (time_t)u->pw_changed;
-	struct tm tm;
+	struct tm tm = { 0 };
 
 	strftime(made, sizeof made, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&a, &tm));
 	strftime(changed, sizeof changed, "%Y-%m-%dT%H:%M:%SZ",
@@ -216,7 +216,7 @@ static int print_user(void *arg, const rbl_user *u)
 
 static int list_users(rbl_store *s)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc = rbl_txn_begin(s, false, &t);
 
 	if (rc != RBL_OK)
@@ -245,7 +245,7 @@ int rblctl_cmd_user(rbl_store *s, int argc, char **argv)
 {
 	const char *verb = argc > 1 ? argv[1] : "";
 	char pw[PW_BUF];
-	bool print;
+	bool print = false;
 	int rc;
 
 	if (argc == 2 && strcmp(verb, "list") == 0)

@@ -40,8 +40,8 @@ static int zone_list(ctl *c, rbl_txn *t, const char *name, int kind,
 static int create_in(ctl *c, rbl_txn *t, const char *name, int kind,
 		     bool tests)
 {
-	rbl_zone *z = malloc(sizeof(*z));
-	rbl_list l;
+	rbl_zone *z = calloc(1, sizeof(*z));
+	rbl_list l = { 0 };
 	int rc = z ? rbl_zone_get(t, name, z) : RBL_ENOMEM;
 
 	if (rc == RBL_OK)
@@ -74,7 +74,7 @@ static int zone_create(ctl *c, const ctl_cmd *me, int argc, char **argv)
 	char name[RBL_NAME_MAX + 1];
 	int kind = RBL_LIST_IP, opt;
 	bool tests = true;
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "k:n", opts, NULL)) != -1) {
@@ -163,8 +163,8 @@ static int zone_list_cmd(ctl *c)
 static void show_records(rbl_txn *t, const rbl_zone *z)
 {
 	char value[2 * RBL_ZREC_RDATA_MAX];
-	rbl_zrec *v;
-	size_t n;
+	rbl_zrec *v = NULL;
+	size_t n = 0;
 	int rc = rbl_zrec_get(t, z->id, &v, &n);
 
 	if (rc != RBL_OK) {
@@ -197,7 +197,7 @@ static void show_zone(rbl_txn *t, const rbl_zone *z)
 		printf("glue      %s %s\n", z->glue[i].name,
 		       rbl_addr_format(&z->glue[i].addr, addr));
 	for (unsigned i = 0; i < z->n_lists; i++) {
-		rbl_list l;
+		rbl_list l = { 0 };
 		int rc = rbl_list_get_id(t, z->lists[i].list_id, &l);
 
 		if (rc != RBL_OK) {
@@ -234,8 +234,8 @@ static int get_zone(ctl *c, const char *arg, bool write, rbl_txn **t,
 
 static int zone_show(ctl *c, const char *arg)
 {
-	rbl_zone z;
-	rbl_txn *t;
+	rbl_zone z = { 0 };
+	rbl_txn *t = NULL;
 
 	if (get_zone(c, arg, false, &t, &z) != CTL_OK)
 		return CTL_ERR;
@@ -285,7 +285,7 @@ static int split_commas(const char *key, const char *v, char *out,
 static int set_ns(rbl_zone *z, const char *v)
 {
 	char items[RBL_ZONE_MAX_NS][RBL_NAME_MAX + 2];
-	unsigned n;
+	unsigned n = 0;
 
 	if (split_commas("ns", v, items[0], sizeof(items[0]),
 			 RBL_ZONE_MAX_NS, &n) != CTL_OK)
@@ -303,7 +303,7 @@ static int set_ns(rbl_zone *z, const char *v)
 static int set_glue(rbl_zone *z, const char *v)
 {
 	char items[RBL_ZONE_MAX_GLUE][RBL_NAME_MAX + RBL_ADDR_STRLEN + 2];
-	unsigned n;
+	unsigned n = 0;
 
 	if (split_commas("glue", v, items[0], sizeof(items[0]),
 			 RBL_ZONE_MAX_GLUE, &n) != CTL_OK)
@@ -328,8 +328,8 @@ static int set_lists(rbl_txn *t, rbl_zone *z, const char *v)
 {
 	char items[RBL_ZONE_MAX_LISTS][RBL_LIST_NAME_MAX + RBL_LABEL_MAX + 3];
 	char name[RBL_LIST_NAME_MAX + 1], sub[RBL_LABEL_MAX + 1];
-	unsigned n;
-	rbl_list l;
+	unsigned n = 0;
+	rbl_list l = { 0 };
 
 	if (split_commas("lists", v, items[0], sizeof(items[0]),
 			 RBL_ZONE_MAX_LISTS, &n) != CTL_OK)
@@ -383,8 +383,8 @@ static int set_one(rbl_txn *t, rbl_zone *z, char *kv, const ctl_cmd *me)
 
 static int zone_set(ctl *c, const ctl_cmd *me, int argc, char **argv)
 {
-	rbl_zone z;
-	rbl_txn *t;
+	rbl_zone z = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (argc < 2)
@@ -413,8 +413,8 @@ static int zone_set(ctl *c, const ctl_cmd *me, int argc, char **argv)
 static int zone_delete(ctl *c, const char *arg)
 {
 	char lists[1400];
-	rbl_zone z;
-	rbl_txn *t;
+	rbl_zone z = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (get_zone(c, arg, true, &t, &z) != CTL_OK)

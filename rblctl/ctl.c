@@ -81,7 +81,7 @@ bool ctl_want_help(const ctl_cmd *cmd, int argc, char **argv)
 int ctl_load_conf(ctl *c, bool required)
 {
 	char err[RBL_CONF_ERRLEN];
-	struct stat st;
+	struct stat st = { 0 };
 	int rc;
 
 	if (c->conf)
@@ -133,8 +133,8 @@ static int make_dirs(const char *dir)
 
 int ctl_try_store(ctl *c)
 {
-	const char *dir;
-	uint64_t mapsize;
+	const char *dir = NULL;
+	uint64_t mapsize = 0;
 
 	if (c->store)
 		return RBL_OK;
@@ -146,8 +146,8 @@ int ctl_try_store(ctl *c)
 
 int ctl_open_store(ctl *c, bool create)
 {
-	const char *dir;
-	uint64_t mapsize;
+	const char *dir = NULL;
+	uint64_t mapsize = 0;
 	int rc;
 
 	if (c->store)
@@ -209,7 +209,7 @@ int ctl_fail(rbl_txn *t, int rc, const char *fmt, ...)
 static int ip6_entry(const char *s, rbl_addr *lo, rbl_addr *hi,
 		     const char **why)
 {
-	rbl_prefix p;
+	rbl_prefix p = { 0 };
 	int rc;
 
 	if (strchr(s, '-')) {
@@ -257,7 +257,7 @@ int ctl_parse_name_entry(const char *s, char name[RBL_NAME_MAX + 1],
 			 uint32_t *flags, bool *exclude)
 {
 	size_t len, label = 0;
-	rbl_addr a;
+	rbl_addr a = { 0 };
 
 	*exclude = s[0] == '!';
 	if (*exclude)
@@ -299,8 +299,8 @@ int ctl_parse_name_entry(const char *s, char name[RBL_NAME_MAX + 1],
 
 int ctl_parse_expiry(const char *s, int64_t now, int64_t *when)
 {
-	uint32_t d;
-	char *end;
+	uint32_t d = 0;
+	char *end = NULL;
 
 	if (s[0] == '@') {
 		long long v;
@@ -339,7 +339,7 @@ const char *ctl_kind_name(int kind)
 const char *ctl_time(int64_t t, char *buf)
 {
 	time_t tt = (time_t)t;
-	struct tm tm;
+	struct tm tm = { 0 };
 
 	if (t == 0)
 		return "never";
@@ -368,7 +368,7 @@ const char *ctl_codes(const rbl_entry *e, char *buf)
 const char *ctl_list_name(rbl_txn *t, uint32_t id,
 			  char buf[RBL_LIST_NAME_MAX + 1])
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 
 	if (rbl_list_get_id(t, id, &l) == RBL_OK)
 		snprintf(buf, RBL_LIST_NAME_MAX + 1, "%s", l.name);

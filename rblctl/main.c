@@ -107,7 +107,10 @@ static const ctl_cmd commands[] = {
 	  "Nothing is imported unless every file is read whole: gzip with\n"
 	  "its trailer, a pipe or FIFO ending with a newline, no file\n"
 	  "changing while read, and with --replace a last line ending with a\n"
-	  "newline (a merge warns).  The error names the file and byte.\n" },
+	  "newline (a merge warns).  The error names the file and byte.\n"
+	  "$TTL: a --replace into the only list of exactly one zone sets that\n"
+	  "zone's TTL; otherwise a warning says how (rblctl zone set ZONE\n"
+	  "ttl=N).  $SOA and $NS are import-zone's.\n" },
 	{ "import-zone", cmd_import_zone,
 	  "import-zone ZONE FILE... [--type combined|generic] "
 	  "[--replace [--journal-changes]|--merge] [--lenient]",

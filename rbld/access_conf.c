@@ -79,7 +79,7 @@ static int add_rules(const rbl_conf *c, const rbl_conf_section *s,
 		}
 	}
 	while ((it = rbl_conf_next_item(s, "rule", it))) {
-		rbl_acl_rule r;
+		rbl_acl_rule r = { 0 };
 
 		if (rbl_acl_parse_rule(it->value, &r, why, sizeof(why)) != RBL_OK)
 			return item_error(c, it, why, err, errlen);
@@ -109,7 +109,7 @@ static int load_global_acl(const rbl_conf *c, rbl_access *p, char *err,
 /* The zone acl of NAME, created (with the global rules) when new. */
 static int zone_acl(rbl_access *p, const rbl_zt_name *name, rbl_acl **out)
 {
-	rbl_zone_acl *z;
+	rbl_zone_acl *z = NULL;
 	int rc;
 
 	for (size_t i = 0; i < p->n_zone_acls; i++)
@@ -136,8 +136,8 @@ static int load_zone_acls(const rbl_conf *c, rbl_access *p, char *err,
 {
 	const rbl_conf_section *s = NULL;
 	char name[RBL_NAME_MAX + 1];
-	rbl_zt_name wire;
-	rbl_acl *a;
+	rbl_zt_name wire = { 0 };
+	rbl_acl *a = NULL;
 	int rc;
 
 	while ((s = rbl_conf_next(c, "acl", s))) {
@@ -161,7 +161,7 @@ static int load_zone_acls(const rbl_conf *c, rbl_access *p, char *err,
 static int get_prefixes(const rbl_conf *c, const rbl_conf_section *s,
 			uint8_t *p4, uint8_t *p6, char *err, size_t errlen)
 {
-	uint32_t v4, v6;
+	uint32_t v4 = 0, v6 = 0;
 	int rc;
 
 	if ((rc = rbl_conf_u32(c, s, "ipv4-prefix", *p4, &v4, err,

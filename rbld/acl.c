@@ -59,7 +59,7 @@ static int new_node(rbl_acl *a, uint32_t *idx)
 int rbl_acl_new(rbl_acl **out)
 {
 	rbl_acl *a = calloc(1, sizeof(*a));
-	uint32_t sentinel;
+	uint32_t sentinel = 0;
 
 	if (!a || new_node(a, &sentinel) != RBL_OK ||
 	    new_node(a, &a->root[0]) != RBL_OK ||
@@ -315,7 +315,7 @@ static int file_action(const rbl_ds_record *rec)
 static int file_record(void *arg, const rbl_ds_record *rec)
 {
 	file_ctx *fc = arg;
-	rbl_acl_rule r;
+	rbl_acl_rule r = { 0 };
 	size_t len;
 
 	memset(&r, 0, sizeof(r));

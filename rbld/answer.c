@@ -216,9 +216,9 @@ static void put_txt_records(wire *w, const rbl_decision *d)
 	char txt[RBL_TXT_MAX + 1];
 
 	for (unsigned i = 0; i < d->n_matches; i++) {
-		size_t tlen;
+		size_t tlen = 0;
 		const char *tpl = match_template(d, i, &tlen);
-		uint8_t n;
+		uint8_t n = 0;
 
 		if (!tpl)
 			continue;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "zone/compiler.h"
 #include "zone/error.h"
 #include "zone/log.h"
 #include "engine.h"
@@ -202,7 +203,7 @@ static bool limit(rbl_engine *e, const verdict *v, int transport,
 		  uint8_t *out, size_t *outlen, bool *slipped)
 {
 	rbl_qstats_slot *st = e->stats;
-	bool limited;
+	bool limited = false;
 	int r;
 
 	*slipped = false;
@@ -268,10 +269,13 @@ int rbl_engine_answer_from(rbl_engine *e, const struct sockaddr *from,
 			   uint8_t *out, size_t cap, size_t *outlen)
 {
 	rbl_query *q = &e->query;
-	verdict v;
-	rbl_tsig_state ts;
-	bool truncated, slipped, tsig;
-	size_t room;
+	verdict v = { 0 };
+	/* 600 bytes that only a query with a TSIG record uses, and then
+	 * rbl_tsig_check() fills them first: not zeroed for every query
+	 * (zone/compiler.h) */
+	rbl_tsig_state ts RBL_NOINIT;
+	bool truncated = false, slipped = false, tsig = false;
+	size_t room = 0;
 
 	count_received(e->stats, transport);
 	if (rbl_query_parse(pkt, len, q) != RBL_OK || cap < DNS_UDP_MIN) {

@@ -19,7 +19,7 @@
 
 static int parse_port(const char *s, uint16_t *port)
 {
-	char *end;
+	char *end = NULL;
 	unsigned long v;
 
 	if (!*s)

@@ -87,7 +87,7 @@ static void usage(FILE *f)
 
 static int parse_threads(const char *s, unsigned *out)
 {
-	char *end;
+	char *end = NULL;
 	unsigned long v = strtoul(s, &end, 10);
 
 	if (*s == '\0' || *end || v == 0 || v > RBL_MAX_THREADS)
@@ -194,7 +194,7 @@ static const char *chaos_text(const rbl_conf_section *s, const char *key,
 static int get_tcp(const rbl_conf *c, const rbl_conf_section *s,
 		   rbl_tcp_conf *t, char *err, size_t errlen)
 {
-	uint32_t idle, rd;
+	uint32_t idle = 0, rd = 0;
 	int rc;
 
 	if ((rc = rbl_conf_duration(c, s, "tcp-idle-timeout", 10, &idle, err,
@@ -223,7 +223,7 @@ static int get_engine(const rbl_conf *c, const rbl_conf_section *s,
 		      settings *st, char *err, size_t errlen)
 {
 	char host[256] = "rbld";
-	uint32_t edns;
+	uint32_t edns = 0;
 	int rc = rbl_conf_u32(c, s, "edns-buffer-max", RBL_EDNS_BUFFER_DEFAULT,
 			      &edns, err, errlen);
 
@@ -253,7 +253,7 @@ static int get_settings(const rbl_conf *c, const options *o, settings *st,
 			char *err, size_t errlen)
 {
 	const rbl_conf_section *s = rbl_conf_next(c, "server", NULL);
-	uint32_t threads;
+	uint32_t threads = 0;
 	int rc;
 
 	if ((rc = get_listens(s, o, st, err, errlen)) != RBL_OK ||
@@ -293,7 +293,7 @@ static int get_settings(const rbl_conf *c, const options *o, settings *st,
 static int load_access(const rbl_conf *c, rbl_access **out, char *err,
 		       size_t errlen)
 {
-	rbl_access *a = malloc(sizeof(*a));
+	rbl_access *a = calloc(1, sizeof(*a));
 	int rc;
 
 	if (!a)
@@ -458,7 +458,7 @@ static int load_config(const options *o, rbl_conf **conf, settings *st)
 
 static int drop_privileges(const char *user)
 {
-	struct passwd *pw;
+	struct passwd *pw = NULL;
 
 	if (!user)
 		return RBL_OK;
@@ -532,7 +532,7 @@ static void block_signals(sigset_t *set)
 
 static void log_counters(const rbl_qstats *qs)
 {
-	rbl_qstats_slot s;
+	rbl_qstats_slot s = { 0 };
 
 	rbl_qstats_sum(qs, &s);
 	rbl_log_notice("queries %llu (udp %llu, tcp %llu): noerror %llu "
@@ -572,7 +572,7 @@ static void wait_for_stop(const sigset_t *set, const rbl_qstats *qs,
 			  settings *st)
 {
 	for (;;) {
-		int sig;
+		int sig = 0;
 
 		if (sigwait(set, &sig) != 0)
 			continue;
@@ -647,7 +647,7 @@ static int run(settings *st)
 	rbl_store *store = NULL;
 	rbl_qstats *qs = NULL;
 	rbl_xfr *xfr = NULL;
-	sigset_t sigs;
+	sigset_t sigs = { 0 };
 	int status = 1;
 
 	block_signals(&sigs);

@@ -66,7 +66,7 @@ struct rbl_notify {
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
+	struct timespec ts = { 0 };
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -125,7 +125,7 @@ static int build_notify(const zone_state *z, send_state *s,
 static void send_one(rbl_notify *n, zone_state *z, send_state *s,
 		     int64_t now)
 {
-	nbuf m;
+	nbuf m = { 0 };
 	int fd = s->t->sa.ss_family == AF_INET ? n->fd4 : n->fd6;
 	int rc;
 
@@ -257,7 +257,7 @@ static void read_answers(rbl_notify *n, int fd)
 {
 	for (;;) {
 		uint8_t b[MSG_CAP];
-		struct sockaddr_storage from;
+		struct sockaddr_storage from = { 0 };
 		socklen_t fl = sizeof from;
 		ssize_t r = recvfrom(fd, b, sizeof b, MSG_DONTWAIT,
 				     (struct sockaddr *)&from, &fl);
@@ -317,7 +317,7 @@ static int see_zone(void *arg, const rbl_zone *z)
 	const rbl_xfr_zone *conf = rbl_xfr_conf_zone(p->n->conf, z->name,
 						     true);
 	zone_state *s = zone_find(p->n, z->id);
-	uint32_t serial;
+	uint32_t serial = 0;
 
 	if (conf->n_notify == 0 ||
 	    rbl_zone_serial(p->n->txn, z->id, &serial) != RBL_OK)
@@ -385,7 +385,7 @@ static void *notify_main(void *arg)
 	while (!atomic_load(&n->stop)) {
 		struct pollfd pfd[2] = { { n->fd4, POLLIN, 0 },
 					 { n->fd6, POLLIN, 0 } };
-		int64_t now = now_ms(), next;
+		int64_t now = now_ms(), next = 0;
 		const rbl_xfr_conf *conf = rbl_xfr_live_get(n->live);
 
 		if (conf != n->conf) {

@@ -178,7 +178,7 @@ int rbl_rrl_check(rbl_rrl *r, const rbl_addr *client, int cls, int64_t now,
 	uint64_t key = prefix_bits(client, v6 ? c->prefix6 : c->prefix4);
 	uint8_t tag = (uint8_t)(1 + (v6 ? 4 : 0) + cls);
 	rrl_entry *e;
-	bool fresh;
+	bool fresh = false;
 
 	*limited = false;
 	if (cls < 0 || cls >= RBL_RRL_NCLASSES || c->rate[cls] == 0 ||

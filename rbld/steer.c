@@ -56,7 +56,7 @@ int rbl_steer_attach(int fd, int family, unsigned n_sockets,
 		     unsigned prefix4, unsigned prefix6)
 {
 	struct sock_filter code[16];
-	struct sock_fprog prog;
+	struct sock_fprog prog = { 0 };
 
 	if ((family != AF_INET && family != AF_INET6) || n_sockets == 0 ||
 	    prefix4 < 1 || prefix4 > 32 || prefix6 < 1 || prefix6 > 64)

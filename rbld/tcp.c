@@ -63,7 +63,7 @@ struct rbl_tcp_server {
 
 static int64_t monotonic_ms(void)
 {
-	struct timespec ts;
+	struct timespec ts = { 0 };
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -133,7 +133,7 @@ static void xfr_detach(rbl_tcp_server *s, conn *c)
  * still runs; when it failed, the connection ends after what was sent. */
 static bool xfr_pump(rbl_tcp_server *s, conn *c)
 {
-	uint64_t ready;
+	uint64_t ready = 0;
 
 	/* the job signals again after its next message; without room here
 	 * we come back when the client has read (EPOLLOUT) */
@@ -141,7 +141,7 @@ static bool xfr_pump(rbl_tcp_server *s, conn *c)
 	    errno != EAGAIN)
 		return false;
 	for (;;) {
-		size_t len;
+		size_t len = 0;
 		int rc;
 
 		if (OUT_CAP - c->out_len < FRAME_MAX)
@@ -169,8 +169,8 @@ static bool xfr_pump(rbl_tcp_server *s, conn *c)
 static bool xfr_query(rbl_tcp_server *s, conn *c, size_t frame)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
-	rbl_xfr_job *job;
-	size_t len;
+	rbl_xfr_job *job = NULL;
+	size_t len = 0;
 	int v = rbl_xfr_tcp_query(s->xfr, c->in + c->in_off + 2, frame - 2,
 				  &c->peer, c->out + c->out_len + 2,
 				  DNS_MSG_MAX, &len, &job);
@@ -318,7 +318,7 @@ static void conn_open(rbl_tcp_server *s, int fd,
 static void accept_all(rbl_tcp_server *s, int lfd)
 {
 	for (;;) {
-		struct sockaddr_storage peer;
+		struct sockaddr_storage peer = { 0 };
 		socklen_t len = sizeof(peer);
 		int fd = accept4(lfd, (struct sockaddr *)&peer, &len,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -387,7 +387,7 @@ static void conn_answer(rbl_tcp_server *s, conn *c)
 		return;
 	while ((frame = complete_message(c)) != 0 && !c->xfr &&
 	       done < s->conf.max_pipeline && OUT_CAP - c->out_len >= FRAME_MAX) {
-		size_t len;
+		size_t len = 0;
 
 		if (s->xfr && xfr_query(s, c, frame)) {
 			c->in_off += frame;
@@ -440,7 +440,7 @@ static bool conn_flush(rbl_tcp_server *s, conn *c)
 static void conn_interest(rbl_tcp_server *s, conn *c)
 {
 	uint32_t want = 0;
-	struct epoll_event ev;
+	struct epoll_event ev = { 0 };
 
 	if (!c->eof && !c->backlog && c->in_len - c->in_off < IN_CAP &&
 	    OUT_CAP - c->out_len >= FRAME_MAX)

@@ -80,7 +80,7 @@ static size_t read_name(const uint8_t *msg, size_t len, size_t off,
 
 static size_t skip_rr(const uint8_t *msg, size_t len, size_t off)
 {
-	uint8_t name[DNS_NAME_MAX], nl;
+	uint8_t name[DNS_NAME_MAX], nl = 0;
 
 	if (!(off = read_name(msg, len, off, name, &nl)) || off + 10 > len)
 		return 0;
@@ -229,7 +229,7 @@ static int find_tsig(const uint8_t *msg, size_t len, size_t *at,
 {
 	unsigned qd, rrs;
 	size_t off = DNS_HDR_LEN, rd, end;
-	uint8_t skip[DNS_NAME_MAX], nl;
+	uint8_t skip[DNS_NAME_MAX], nl = 0;
 
 	if (len < DNS_HDR_LEN)
 		return RBL_EFORMAT;
@@ -303,8 +303,8 @@ int rbl_tsig_check(const rbl_tsig_key *keys, unsigned n_keys,
 		   rbl_tsig_state *st)
 {
 	uint8_t name[DNS_NAME_MAX], alg[DNS_NAME_MAX], mac[RBL_TSIG_MAC_MAX];
-	size_t at, mac_len;
-	tsig_vars v;
+	size_t at = 0, mac_len = 0;
+	tsig_vars v = { 0 };
 	int rc = find_tsig(msg, len, &at, &v, name, alg);
 
 	memset(st, 0, sizeof *st);
@@ -387,7 +387,7 @@ int rbl_tsig_sign(rbl_tsig_state *st, uint8_t *msg, size_t *len, size_t cap,
 {
 	uint8_t alg[DNS_NAME_MAX], other[6], mac[RBL_TSIG_MAC_MAX];
 	size_t mac_len = 0;
-	tsig_vars v;
+	tsig_vars v = { 0 };
 	int rc;
 
 	if (!rbl_tsig_present(st))
@@ -436,7 +436,7 @@ int rbl_tsig_sign_request(rbl_tsig_state *st, const rbl_tsig_key *key,
 {
 	uint8_t alg[DNS_NAME_MAX], mac[RBL_TSIG_MAC_MAX];
 	size_t mac_len = 0;
-	tsig_vars v;
+	tsig_vars v = { 0 };
 	int rc;
 
 	memset(st, 0, sizeof *st);
@@ -467,8 +467,8 @@ int rbl_tsig_verify_response(rbl_tsig_state *st, const uint8_t *msg,
 			     size_t len, int64_t now)
 {
 	uint8_t name[DNS_NAME_MAX], alg[DNS_NAME_MAX], mac[RBL_TSIG_MAC_MAX];
-	size_t at, mac_len;
-	tsig_vars v;
+	size_t at = 0, mac_len = 0;
+	tsig_vars v = { 0 };
 	int rc = find_tsig(msg, len, &at, &v, name, alg);
 
 	if (rc == RBL_ENOTFOUND)

@@ -86,7 +86,7 @@ static size_t reply_control(const struct msghdr *in, uint8_t *ctl)
 
 	for (c = CMSG_FIRSTHDR(in); c; c = CMSG_NXTHDR((struct msghdr *)in, c)) {
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-			struct in_pktinfo pi;
+			struct in_pktinfo pi = { 0 };
 
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
 			pi.ipi_spec_dst = pi.ipi_addr;
@@ -99,7 +99,7 @@ static size_t reply_control(const struct msghdr *in, uint8_t *ctl)
 		}
 		if (c->cmsg_level == IPPROTO_IPV6 &&
 		    c->cmsg_type == IPV6_PKTINFO) {
-			struct in6_pktinfo pi;
+			struct in6_pktinfo pi = { 0 };
 
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
 			pi.ipi6_ifindex = 0;
@@ -144,7 +144,7 @@ static unsigned answer_batch(rbl_udp_worker *w, unsigned n)
 	if (rc != RBL_OK)
 		rbl_log_warn("store snapshot: %s", rbl_strerror(rc));
 	for (unsigned i = 0; i < n; i++) {
-		size_t len;
+		size_t len = 0;
 
 		if (rbl_engine_answer_from(e, (struct sockaddr *)&w->peer[i],
 					   w->iov_in[i].iov_base,

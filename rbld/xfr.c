@@ -220,10 +220,10 @@ int rbl_xfr_tcp_query(rbl_xfr *x, const uint8_t *msg, size_t len,
 		      size_t cap, size_t *outlen, rbl_xfr_job **job)
 {
 	const rbl_xfr_conf *conf = rbl_xfr_live_get(x->live);
-	xfr_req r;
-	rbl_zone z;
+	xfr_req r = { 0 };
+	rbl_zone z = { 0 };
 	uint32_t serial = 0;
-	int rcode, rc;
+	int rcode = 0, rc;
 
 	if (parse_request(msg, len, &r) != RBL_OK)
 		return RBL_XFR_NOT_MINE;

@@ -109,7 +109,7 @@ static int parse_notify(const rbl_conf *c, const rbl_conf_item *it,
 {
 	char addr[256], key[256];
 	rbl_notify_target *t = &z->notify[z->n_notify];
-	rbl_listen_addr la;
+	rbl_listen_addr la = { 0 };
 
 	if (z->n_notify == RBL_XFR_MAX_NOTIFY)
 		return bad(c, it, err, errlen, "too many lines");
@@ -168,7 +168,7 @@ static int load_zones(const rbl_conf *c, rbl_xfr_conf *x, char *err,
 static int load_numbers(const rbl_conf *c, const rbl_conf_section *s,
 			rbl_xfr_conf *x, char *err, size_t errlen)
 {
-	uint32_t secs;
+	uint32_t secs = 0;
 	int rc;
 
 	if ((rc = rbl_conf_u32(c, s, "xfr-txt-expand",

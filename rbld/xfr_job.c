@@ -260,7 +260,7 @@ static int ixfr(producer *p, rbl_txn *t, uint64_t *n_changes)
 
 static double since(const struct timespec *t0)
 {
-	struct timespec t1;
+	struct timespec t1 = { 0 };
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (double)(t1.tv_sec - t0->tv_sec) +
@@ -295,9 +295,9 @@ static void log_done(const producer *p, const char *kind, int rc,
 
 static int transfer(producer *p, rbl_txn *t)
 {
-	rbl_zone *z = malloc(sizeof *z);
-	rbl_xfr_stats st;
-	struct timespec t0;
+	rbl_zone *z = calloc(1, sizeof *z);
+	rbl_xfr_stats st = { 0 };
+	struct timespec t0 = { 0 };
 	uint64_t changes = 0;
 	const char *kind = "AXFR";
 	int rc;
@@ -399,8 +399,8 @@ rbl_xfr_job *xfr_job_new(rbl_xfr *x, const rbl_xfr_conf *conf,
 
 int xfr_job_start(rbl_xfr *x, rbl_xfr_job *j)
 {
-	pthread_attr_t attr;
-	pthread_t tid;
+	pthread_attr_t attr = { 0 };
+	pthread_t tid = 0;
 	int rc = RBL_OK;
 
 	pthread_mutex_lock(&x->lock);

@@ -40,7 +40,7 @@ static uint8_t wire_label_count(const rbl_zt_name *n)
 
 static int build_soa(rbl_zt_zone *zz, const rbl_zone *z)
 {
-	rbl_zt_name mname, rname;
+	rbl_zt_name mname = { 0 }, rname = { 0 };
 	uint8_t *p = zz->soa;
 
 	if (rbl_zt_name_from_text(z->mname, &mname) != RBL_OK ||
@@ -63,7 +63,7 @@ static int build_soa(rbl_zt_zone *zz, const rbl_zone *z)
 static int build_list(rbl_zt_list *zl, const rbl_zone_list *src,
 		      rbl_txn *t)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc = rbl_list_get_id(t, src->list_id, &l);
 
 	if (rc != RBL_OK)
@@ -107,8 +107,8 @@ static int build_glue(rbl_zt_zone *zz, const rbl_zone *z)
 static int build_records(rbl_zt_zone *zz, const rbl_zone *z, rbl_txn *t)
 {
 	char owner[2 * RBL_NAME_MAX + 2];
-	rbl_zrec *v;
-	size_t n;
+	rbl_zrec *v = NULL;
+	size_t n = 0;
 	int rc = rbl_zrec_get(t, z->id, &v, &n);
 
 	if (rc != RBL_OK || n == 0)
@@ -212,7 +212,7 @@ static int add_zone(void *arg, const rbl_zone *z)
 int rbl_zonetab_refresh(rbl_zonetab *zt, rbl_txn *t)
 {
 	struct build_ctx b = { .txn = t };
-	uint64_t gen;
+	uint64_t gen = 0;
 	int rc = rbl_store_generation(t, &gen);
 
 	if (rc != RBL_OK)
@@ -269,7 +269,7 @@ rbl_zt_zone *rbl_zonetab_find(const rbl_zonetab *zt, const rbl_query *q)
 
 uint32_t rbl_zonetab_serial(rbl_zt_zone *z, rbl_txn *t, uint64_t batch)
 {
-	uint32_t serial;
+	uint32_t serial = 0;
 
 	if (z->serial_batch != batch &&
 	    rbl_zone_serial(t, z->id, &serial) == RBL_OK) {

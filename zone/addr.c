@@ -24,7 +24,7 @@ static unsigned addr_len(uint8_t family)
 
 int rbl_addr_parse(const char *s, rbl_addr *out)
 {
-	rbl_addr a;
+	rbl_addr a = { 0 };
 
 	memset(&a, 0, sizeof a);
 	if (!s || !*s)
@@ -84,8 +84,8 @@ int rbl_prefix_parse(const char *s, bool strict, rbl_prefix *out)
 	char buf[RBL_ADDR_STRLEN];
 	const char *slash;
 	size_t alen;
-	unsigned len;
-	rbl_prefix p;
+	unsigned len = 0;
+	rbl_prefix p = { 0 };
 	int rc;
 
 	if (!s)
@@ -115,8 +115,8 @@ int rbl_range_parse(const char *s, rbl_addr *lo, rbl_addr *hi)
 {
 	char buf[RBL_ADDR_STRLEN];
 	const char *dash;
-	rbl_prefix p;
-	rbl_addr a, b;
+	rbl_prefix p = { 0 };
+	rbl_addr a = { 0 }, b = { 0 };
 	size_t n;
 	int rc;
 
@@ -176,7 +176,7 @@ int rbl_range_to_prefixes(const rbl_addr *lo, const rbl_addr *hi,
 	bits = rbl_addr_bits(lo->family);
 	for (;;) {
 		unsigned len = bits;
-		rbl_addr last;
+		rbl_addr last = { 0 };
 
 		/* The shortest prefix starting at CUR that stays within HI. */
 		while (len > 0 && !has_host_bits(&cur, len - 1)) {
@@ -275,7 +275,7 @@ void rbl_prefix_last(const rbl_prefix *p, rbl_addr *out)
 
 bool rbl_prefix_contains(const rbl_prefix *p, const rbl_addr *a)
 {
-	rbl_addr m, n;
+	rbl_addr m = { 0 }, n = { 0 };
 
 	if (a->family != p->addr.family)
 		return false;
@@ -368,7 +368,7 @@ static const struct special_net special_nets[] = {
 
 static bool in_special_net(const rbl_addr *a, const struct special_net *n)
 {
-	rbl_prefix p;
+	rbl_prefix p = { 0 };
 
 	p.addr.family = n->family;
 	memcpy(p.addr.bytes, n->bytes, 16);
@@ -402,7 +402,7 @@ static bool embedded_v4(const rbl_addr *a, rbl_addr *v4)
 
 bool rbl_addr_is_special(const rbl_addr *a)
 {
-	rbl_addr v4;
+	rbl_addr v4 = { 0 };
 
 	if (embedded_v4(a, &v4))
 		return rbl_addr_is_special(&v4);
@@ -444,7 +444,7 @@ static int hex_nibble(uint8_t c)
 static int reverse_v4(const uint8_t *const *labels, const uint8_t *lens,
 		      unsigned n, rbl_prefix *out)
 {
-	rbl_prefix p;
+	rbl_prefix p = { 0 };
 
 	memset(&p, 0, sizeof p);
 	p.addr.family = RBL_AF4;
@@ -459,7 +459,7 @@ static int reverse_v4(const uint8_t *const *labels, const uint8_t *lens,
 static int reverse_v6(const uint8_t *const *labels, const uint8_t *lens,
 		      unsigned n, rbl_prefix *out)
 {
-	rbl_prefix p;
+	rbl_prefix p = { 0 };
 
 	memset(&p, 0, sizeof p);
 	p.addr.family = RBL_AF6;

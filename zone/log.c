@@ -79,8 +79,8 @@ static void log_stderr(int level, const char *msg)
 {
 	char line[1100];
 	char stamp[32];
-	struct timespec ts;
-	struct tm tm;
+	struct timespec ts = { 0 };
+	struct tm tm = { 0 };
 	int n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);

@@ -47,7 +47,7 @@ static void header_init(rbl_qstats_header *h, unsigned n_slots)
 static int file_map(const char *tmp, size_t size, unsigned n_slots,
 		    void **map)
 {
-	rbl_qstats_header h;
+	rbl_qstats_header h = { 0 };
 	int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 	if (fd < 0)
@@ -161,7 +161,7 @@ static int header_valid(const rbl_qstats_header *h, size_t file_size)
 int rbl_qstats_read(const char *path, rbl_qstats_header *hdr,
 		    rbl_qstats_slot *sum)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	const char *map;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int rc = RBL_OK;

@@ -58,7 +58,7 @@ static void stamp_of(const struct stat *st, rbl_file_stamp *s)
 /* How ST differs from what S recorded, or NULL when it does not. */
 static const char *stamp_diff(const rbl_file_stamp *s, const struct stat *st)
 {
-	rbl_file_stamp now;
+	rbl_file_stamp now = { 0 };
 
 	stamp_of(st, &now);
 	if (now.dev != s->dev || now.ino != s->ino)
@@ -73,7 +73,7 @@ static const char *stamp_diff(const rbl_file_stamp *s, const struct stat *st)
 int rbl_file_recheck(const char *path, const rbl_file_stamp *s, char *err,
 		     size_t errlen)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	const char *diff;
 
 	if (!s->regular)
@@ -154,7 +154,7 @@ static int inflate_all(inflater *f, const char *name, char *err,
 {
 	for (;;) {
 		size_t room, before;
-		bool more;
+		bool more = false;
 		int ret, rc;
 
 		if (f->zs.avail_in == 0 && f->fed < f->len) {
@@ -207,7 +207,7 @@ static int inflate_all(inflater *f, const char *name, char *err,
 int rbl_gunzip(const char *name, const void *in, size_t len, size_t max,
 	       char **out, size_t *outlen, char *err, size_t errlen)
 {
-	inflater f;
+	inflater f = { 0 };
 	int rc;
 
 	memset(&f, 0, sizeof f);
@@ -294,7 +294,7 @@ static int read_fd(int fd, const char *path, size_t size, size_t max,
 static int check_regular(int fd, const char *path, const rbl_file_stamp *s,
 			 size_t n, char *err, size_t errlen)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	const char *diff;
 
 	if (fstat(fd, &st) != 0)
@@ -336,7 +336,7 @@ static int check_end(const char *path, unsigned flags, rbl_read_result *r,
 static int read_open(int fd, const char *path, unsigned flags, size_t max,
 		     rbl_read_result *r, char *err, size_t errlen)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	char *raw = NULL;
 	size_t n = 0;
 	int rc;
@@ -465,9 +465,9 @@ static int stream_raw(rbl_stream *s, void *buf, size_t cap, size_t *got,
 
 int rbl_stream_rewind(rbl_stream *s, char *err, size_t errlen)
 {
-	unsigned char magic[2];
+	unsigned char magic[2] = { 0 };
 	size_t got = 0;
-	int rc;
+	int rc = 0;
 
 	if (lseek(s->fd, 0, SEEK_SET) != 0)
 		return fail(err, errlen, s->path, 0, "seek: %s",
@@ -503,9 +503,9 @@ int rbl_stream_rewind(rbl_stream *s, char *err, size_t errlen)
 int rbl_stream_open(const char *path, unsigned flags, rbl_stream **out,
 		    char *err, size_t errlen)
 {
-	rbl_stream *s;
+	rbl_stream *s = NULL;
 	struct stat st;
-	int rc;
+	int rc = 0;
 
 	*out = NULL;
 	if (!(s = calloc(1, sizeof *s)))
@@ -574,8 +574,8 @@ static int stream_end(rbl_stream *s, char *err, size_t errlen)
 /* Refill the gzip input; RBL_OK with raw_eof set at the file's end. */
 static int gz_refill(rbl_stream *s, char *err, size_t errlen)
 {
-	size_t got;
-	int rc;
+	size_t got = 0;
+	int rc = 0;
 
 	if (s->zs.avail_in || s->raw_eof)
 		return RBL_OK;
@@ -592,7 +592,7 @@ static int gz_member_end(rbl_stream *s, char *err, size_t errlen, bool *more)
 {
 	*more = false;
 	for (;;) {
-		int rc;
+		int rc = 0;
 
 		while (s->zs.avail_in && s->zs.next_in[0] == 0) {
 			s->zs.next_in++;
@@ -621,8 +621,8 @@ static int gz_read(rbl_stream *s, size_t *len, char *err, size_t errlen)
 {
 	*len = 0;
 	while (*len == 0) {
-		int ret, rc;
-		bool more;
+		int ret = 0, rc = 0;
+		bool more = false;
 
 		if ((rc = gz_refill(s, err, errlen)) != RBL_OK)
 			return rc;
@@ -669,7 +669,7 @@ static int gz_read(rbl_stream *s, size_t *len, char *err, size_t errlen)
 int rbl_stream_read(rbl_stream *s, const char **data, size_t *len,
 		    char *err, size_t errlen)
 {
-	int rc;
+	int rc = 0;
 
 	*data = s->out;
 	*len = 0;

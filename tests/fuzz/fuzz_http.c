@@ -2,15 +2,20 @@
  * fuzz_http.c -- libFuzzer target: what rbl-admin reads from a client
  * before any page runs: the form body (admin-web/form.h), the session
  * cookie looked up in the session table, X-Forwarded-For from a trusted
- * proxy (admin-web/proxy.h), and HTML/URL escaping of what was read.
- * The input is "cookie\nxff\nbody".
+ * proxy (admin-web/proxy.h), and HTML/URL escaping of what was read
+ * (with line-break opportunities for long words, and cut with the rest a
+ * click away: html.h), the check of a return-to path after login, and a
+ * session's message for the next page.  Escaped text must hold no markup
+ * but the <wbr> the escaping adds.  The input is "cookie\nxff\nbody".
  */
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin-web/admin.h"
 #include "admin-web/buf.h"
 #include "admin-web/form.h"
+#include "admin-web/html.h"
 #include "admin-web/proxy.h"
 #include "admin-web/session.h"
 
@@ -28,6 +33,23 @@ static char *field(const char **p, const char *end)
 	}
 	*p += n + (nl != NULL);
 	return s;
+}
+
+/* Escaped text of S with the <wbr> taken out must not hold a tag. */
+static void check_wrap(const char *s)
+{
+	adm_buf w;
+	const char *p;
+
+	adm_buf_init(&w);
+	adm_esc_wrap(&w, s);
+	for (p = w.p; p && *p; p++) {
+		if (strncmp(p, "<wbr>", 5) == 0)
+			p += 4;
+		else if (*p == '<' || *p == '>' || *p == '"')
+			abort();
+	}
+	adm_buf_free(&w);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -55,6 +77,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (size_t i = 0; i < f.n; i++) {
 				adm_esc(&b, f.value[i]);
 				adm_urlenc(&b, f.name[i]);
+				check_wrap(f.value[i]);
+				adm_longtext(&b, f.value[i], 40);
+				adm_cut(&b, f.value[i], 40);
+				(void)adm_local_path(f.value[i]);
+				adm_session_flash(sessions, cookie, false,
+						  f.value[i]);
 			}
 		(void)adm_form_get(&f, "csrf");
 		adm_form_free(&f);

@@ -49,6 +49,13 @@ getent passwd Debian-exim >/dev/null ||
 	useradd --system --user-group --home-dir /var/spool/exim4 \
 		--no-create-home --shell /usr/sbin/nologin Debian-exim
 
+# postfix-trap.test runs rbl-import as rbld, the store's owner, as the
+# documented pipe transport does (contrib/rbld.sysusers makes the same
+# user on an installed system).
+getent passwd rbld >/dev/null ||
+	useradd --system --user-group --home-dir /var/lib/rbld \
+		--no-create-home --shell /usr/sbin/nologin rbld
+
 if [ ! -x "$exim_root/usr/sbin/exim4" ]; then
 	tmp=$(mktemp -d)
 	# apt-get download fetches as user _apt, which must be able to write.

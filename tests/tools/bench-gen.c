@@ -171,7 +171,7 @@ static int write_file(const char *path, const gen_opts *o,
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
-	char *end;
+	char *end = NULL;
 
 	errno = 0;
 	*out = strtoul(s, &end, 10);
@@ -223,7 +223,7 @@ int main(int argc, char **argv)
 {
 	gen_opts o = { 1, 1000000, 20000, 1000000, 10, "bench.rbld.test",
 		       NULL, NULL };
-	uint64_t state;
+	uint64_t state = 0;
 	uint32_t *hosts, *nets;
 	int rc;
 

@@ -33,7 +33,7 @@ static uint64_t next_rand(void)
 static void rfc_date(int64_t t, char *buf, size_t size)
 {
 	time_t tt = (time_t)t;
-	struct tm tm;
+	struct tm tm = { 0 };
 
 	gmtime_r(&tt, &tm);
 	strftime(buf, size, "%a, %d %b %Y %H:%M:%S +0000", &tm);

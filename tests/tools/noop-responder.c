@@ -135,7 +135,7 @@ static int parse_listen(const char *s, struct sockaddr_storage *sa,
 	struct sockaddr_in *v4 = (struct sockaddr_in *)sa;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)sa;
 	long port;
-	char *end;
+	char *end = NULL;
 
 	if (at == NULL || (size_t)(at - s) >= sizeof host)
 		return -1;
@@ -188,10 +188,10 @@ int main(int argc, char **argv)
 {
 	const char *listen_on = "127.0.0.1@5353";
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
-	struct sockaddr_storage sa;
-	socklen_t salen;
-	sigset_t stop;
-	int c, sig;
+	struct sockaddr_storage sa = { 0 };
+	socklen_t salen = 0;
+	sigset_t stop = { 0 };
+	int c, sig = 0;
 
 	while ((c = getopt(argc, argv, "l:T:hV")) != -1) {
 		switch (c) {
@@ -214,7 +214,7 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	for (long i = 0; i < threads; i++) {
 		worker *w = calloc(1, sizeof *w);
-		pthread_t tid;
+		pthread_t tid = 0;
 
 		if (w == NULL || (w->fd = open_socket(&sa, salen)) < 0) {
 			fprintf(stderr, "noop-responder: %s: %s\n", listen_on,

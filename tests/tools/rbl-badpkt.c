@@ -163,7 +163,7 @@ static int send_packet(int fd, const pkt *p)
 static int exchange(int fd, const char *kind, int timeout_ms)
 {
 	uint8_t a[70000];
-	pkt p;
+	pkt p = { 0 };
 	ssize_t n;
 
 	if (build(kind, &p) != 0) {

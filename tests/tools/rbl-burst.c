@@ -131,7 +131,7 @@ static int open_socket(const opts *o, struct sockaddr_storage *srv,
 {
 	int v6 = strchr(o->server, ':') != NULL;
 	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_storage src;
+	struct sockaddr_storage src = { 0 };
 	int big = 4 << 20;
 
 	memset(srv, 0, sizeof(*srv));
@@ -204,11 +204,11 @@ int main(int argc, char **argv)
 {
 	static const char *const names[16] = { "noerror", "formerr",
 		"servfail", "nxdomain", "notimp", "refused" };
-	struct sockaddr_storage srv;
-	socklen_t srvlen;
+	struct sockaddr_storage srv = { 0 };
+	socklen_t srvlen = 0;
 	uint8_t q[320];
 	tally t = { 0 };
-	opts o;
+	opts o = { 0 };
 	int fd;
 
 	parse_opts(argc, argv, &o);

@@ -14,9 +14,9 @@
 int main(int argc, char **argv)
 {
 	char err[RBL_CONF_ERRLEN];
-	rbl_conf *c;
-	rbl_store *s;
-	rbl_txn *t;
+	rbl_conf *c = NULL;
+	rbl_store *s = NULL;
+	rbl_txn *t = NULL;
 	int rc;
 
 	if (argc != 3) {

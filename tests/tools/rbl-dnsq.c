@@ -267,7 +267,7 @@ static int print_answer(const opts *o, const query *q, const uint8_t *a,
 
 static int connect_server(const opts *o, int type)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 	socklen_t len;
@@ -390,7 +390,7 @@ static int tcp_exchange(const opts *o, int fd, const query *qs, int n)
 int main(int argc, char **argv)
 {
 	static query qs[MAX_NAMES];
-	opts o;
+	opts o = { 0 };
 	int status = parse_opts(argc, argv, &o), n, fd;
 
 	if (status >= 0)

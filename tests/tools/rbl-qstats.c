@@ -35,7 +35,7 @@ static void print_slot(const char *prefix, const rbl_qstats_slot *s)
 
 static int print_slots(const char *path)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	const rbl_qstats_header *h;
 	void *map;
 	char prefix[32];
@@ -60,8 +60,8 @@ static int print_slots(const char *path)
 
 int main(int argc, char **argv)
 {
-	rbl_qstats_header h;
-	rbl_qstats_slot sum;
+	rbl_qstats_header h = { 0 };
+	rbl_qstats_slot sum = { 0 };
 	int slots = argc == 3 && strcmp(argv[1], "--slots") == 0;
 	const char *path = argv[argc - 1];
 

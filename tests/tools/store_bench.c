@@ -32,7 +32,7 @@ static uint32_t rnd32(void)
 
 static double seconds(void)
 {
-	struct timespec ts;
+	struct timespec ts = { 0 };
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -42,7 +42,7 @@ static double seconds(void)
  * wall time would mostly measure the other processes. */
 static double cpu_seconds(void)
 {
-	struct timespec ts;
+	struct timespec ts = { 0 };
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -67,9 +67,9 @@ static int fail(const char *what, int rc)
 static int import(rbl_store *s, long hosts, long nets, uint32_t *list_id,
 		  uint32_t *sample, long n_sample)
 {
-	rbl_txn *t;
-	rbl_list l;
-	rbl_entry e;
+	rbl_txn *t = NULL;
+	rbl_list l = { 0 };
+	rbl_entry e = { 0 };
 	int rc;
 
 	if ((rc = rbl_txn_begin(s, true, &t)) != RBL_OK)
@@ -84,7 +84,7 @@ static int import(rbl_store *s, long hosts, long nets, uint32_t *list_id,
 	rbl_entry_init(&e);
 	strcpy(e.source, "bench");
 	for (long i = 0; i < hosts + nets; i++) {
-		rbl_prefix p;
+		rbl_prefix p = { 0 };
 
 		v4(&p.addr, rnd32());
 		p.len = i < hosts ? 32 : 24;
@@ -110,8 +110,8 @@ static int lookup_mix(rbl_txn *t, uint32_t list_id, const uint32_t *sample,
 	long listed = 0;
 
 	for (long i = 0; i < lookups; i++) {
-		rbl_addr a;
-		rbl_match m;
+		rbl_addr a = { 0 };
+		rbl_match m = { 0 };
 		int rc;
 
 		v4(&a, i % 10 == 9 && n_sample ? sample[(i / 10) % n_sample]
@@ -131,15 +131,15 @@ static int lookup_mix(rbl_txn *t, uint32_t list_id, const uint32_t *sample,
 static int incremental(rbl_store *s, uint32_t list_id)
 {
 	double t0 = seconds(), c0 = cpu_seconds();
-	rbl_entry e;
-	rbl_txn *t;
+	rbl_entry e = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	if ((rc = rbl_txn_begin(s, true, &t)) != RBL_OK)
 		return fail("begin", rc);
 	rbl_entry_init(&e);
 	for (int i = 0; i < 10000; i++) {
-		rbl_prefix p;
+		rbl_prefix p = { 0 };
 
 		v4(&p.addr, rnd32());
 		p.len = 32;
@@ -159,13 +159,13 @@ static int incremental(rbl_store *s, uint32_t list_id)
 static int single_commits(rbl_store *s, uint32_t list_id)
 {
 	double t0 = seconds(), c0 = cpu_seconds();
-	rbl_entry e;
-	rbl_txn *t;
+	rbl_entry e = { 0 };
+	rbl_txn *t = NULL;
 	int rc;
 
 	rbl_entry_init(&e);
 	for (int i = 0; i < 100; i++) {
-		rbl_prefix p;
+		rbl_prefix p = { 0 };
 
 		v4(&p.addr, rnd32());
 		p.len = 32;
@@ -189,9 +189,9 @@ int main(int argc, char **argv)
 	long lookups = argc > 4 ? atol(argv[4]) : 1000000;
 	long n_sample = hosts < 65536 ? hosts : 65536, listed = 0;
 	uint32_t list_id = 0, *sample;
-	rbl_store_stats st;
-	rbl_store *s;
-	rbl_txn *t;
+	rbl_store_stats st = { 0 };
+	rbl_store *s = NULL;
+	rbl_txn *t = NULL;
 	double t0, t1;
 	int rc;
 
@@ -215,8 +215,8 @@ int main(int argc, char **argv)
 		return fail("begin", rc);
 	t0 = cpu_seconds();
 	for (long i = 0; i < lookups; i++) {
-		rbl_addr a;
-		rbl_match m;
+		rbl_addr a = { 0 };
+		rbl_match m = { 0 };
 
 		v4(&a, i % 2 && n_sample ? sample[(i / 2) % n_sample] : rnd32());
 		rc = rbl_ip_lookup(t, list_id, &a, 0, &m);
@@ -232,8 +232,8 @@ int main(int argc, char **argv)
 	 * closer to real query mixes where few addresses are hot */
 	t0 = cpu_seconds();
 	for (long i = 0; i < lookups; i++) {
-		rbl_addr a;
-		rbl_match m;
+		rbl_addr a = { 0 };
+		rbl_match m = { 0 };
 
 		v4(&a, n_sample ? sample[i % (n_sample < 1024 ? n_sample : 1024)]
 				: (uint32_t)i % 1024);

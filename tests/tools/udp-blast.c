@@ -53,7 +53,7 @@ typedef struct blaster {
 
 static int64_t now_ns(void)
 {
-	struct timespec ts;
+	struct timespec ts = { 0 };
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
@@ -179,7 +179,7 @@ int main(int argc, char **argv)
 {
 	const char *server = NULL, *file = NULL;
 	long port = 0, seconds = 10, sockets = 8, window = 500;
-	struct sockaddr_in sa;
+	struct sockaddr_in sa = { 0 };
 	static blaster bl[MAX_SOCKETS];
 	static struct mmsghdr msgs[BATCH];
 	static struct iovec iov[BATCH];
@@ -187,8 +187,8 @@ int main(int argc, char **argv)
 	static uint8_t sbuf[BATCH][QMAX];
 	struct pollfd pfd[MAX_SOCKETS];
 	uint64_t sent = 0, done = 0, lost = 0;
-	size_t n_queries, next_q = 0;
-	query *queries;
+	size_t n_queries = 0, next_q = 0;
+	query *queries = NULL;
 	int64_t start, end, stop_at;
 	int c;
 

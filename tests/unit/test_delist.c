@@ -4,6 +4,7 @@
  * excludes from wider ones, audits, blocks relisting, all in the caller's
  * transaction), reject, and no transition out of a decided state.
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,7 +14,7 @@
 #include "zone/people/delist.h"
 #include "zone/policy/policy.h"
 
-static uint32_t BL, DBL;
+static uint32_t BL, DBL, ALLOW;
 
 static int count_action(void *arg, const rbl_audit_rec *r)
 {
@@ -42,8 +43,23 @@ static void setup(rbl_store *s)
 {
 	rbl_txn *t = begin(s, true);
 
+	rbl_zone z;
+
 	BL = make_list(t, "bl", RBL_LIST_IP);
 	DBL = make_list(t, "dbl", RBL_LIST_NAME);
+	ALLOW = make_list(t, "allow", RBL_LIST_IP);	/* no zone: unpublished */
+	rbl_zone_defaults(&z, "bl.example");
+	z.n_lists = 1;
+	z.lists[0] = (rbl_zone_list){ .list_id = BL };
+	CHECK_RC(rbl_zone_create(t, &z), RBL_OK);
+	rbl_zone_defaults(&z, "dbl.example");
+	z.n_lists = 1;
+	z.lists[0] = (rbl_zone_list){ .list_id = DBL };
+	CHECK_RC(rbl_zone_create(t, &z), RBL_OK);
+	/* allowed, and listed: a delisting must leave the allow entry */
+	CHECK_RC(add_ip(t, ALLOW, "192.0.2.1", 2, false, 0), RBL_OK);
+	/* only in the unpublished list: not listed, no request */
+	CHECK_RC(add_ip(t, ALLOW, "192.0.2.50", 2, false, 0), RBL_OK);
 	CHECK_RC(add_ip(t, BL, "192.0.2.1", 2, false, 0), RBL_OK);
 	CHECK_RC(add_ip(t, BL, "192.0.2.2", 2, false, 0), RBL_OK);
 	CHECK_RC(add_ip(t, BL, "198.51.100.0/24", 3, false, 0), RBL_OK);
@@ -102,6 +118,8 @@ static void submitting(rbl_store *s)
 
 	CHECK_RC(rbl_delist_submit(t, "192.0.2.99", "ops@example.org", "x",
 				   "203.0.113.5", &id), RBL_ENOTFOUND);
+	CHECK_RC(rbl_delist_submit(t, "192.0.2.50", "ops@example.org", "x",
+				   "203.0.113.5", &id), RBL_ENOTFOUND);
 	CHECK_RC(rbl_delist_submit(t, "192.0.2.1", "not-an-email", "x",
 				   "203.0.113.5", &id), RBL_EINVAL);
 	CHECK_RC(rbl_delist_submit(t, "192.0.2.1", "ops@example.org", "  ",
@@ -120,6 +138,50 @@ static void submitting(rbl_store *s)
 	CHECK_RC(rbl_delist_count(t, RBL_DELIST_PENDING, &n), RBL_OK);
 	CHECK(n == 6);
 	CHECK(audits(t, RBL_AUDIT_DELIST_REQUEST, "192.0.2.1") == 1);
+	rbl_txn_abort(t);
+}
+
+static int collect_more(void *arg, const rbl_delist_more *m)
+{
+	char *out = arg;
+
+	snprintf(out + strlen(out), 256 - strlen(out), "%u:%s:%s;",
+		 (unsigned)m->n, m->contact, m->reason);
+	return 0;
+}
+
+/* A second person asking about a pending subject is attached to it (once
+ * per contact); every request has its own random ticket. */
+static void attaching(rbl_store *s)
+{
+	rbl_txn *t = begin(s, true);
+	rbl_delist_req q, q2;
+	uint64_t id = 0, n = 0;
+	char more[256] = "";
+
+	CHECK_RC(rbl_delist_submit(t, "192.0.2.1", "noc@example.net",
+				   "please, it is our relay", "203.0.113.9", &id),
+		 RBL_EEXIST);
+	CHECK(id == 1);
+	CHECK_RC(rbl_delist_submit(t, "192.0.2.1", "NOC@example.net", "again",
+				   "203.0.113.9", &id), RBL_EEXIST);
+	CHECK_RC(rbl_delist_submit(t, "192.0.2.1", "ops@example.org", "mine",
+				   "203.0.113.9", &id), RBL_EEXIST);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	t = begin(s, false);
+	CHECK_RC(rbl_delist_get(t, 1, &q), RBL_OK);
+	CHECK(q.n_more == 1);
+	CHECK(strlen(q.ticket) == RBL_DELIST_TICKET_HEX);
+	CHECK_RC(rbl_delist_get(t, 2, &q2), RBL_OK);
+	CHECK(strcmp(q.ticket, q2.ticket) != 0);
+	CHECK_RC(rbl_delist_more_foreach(t, 1, collect_more, more), RBL_OK);
+	CHECK_STR(more, "1:noc@example.net:please, it is our relay;");
+	more[0] = '\0';
+	CHECK_RC(rbl_delist_more_foreach(t, 2, collect_more, more), RBL_OK);
+	CHECK_STR(more, "");
+	CHECK(audits(t, RBL_AUDIT_DELIST_REQUEST, "192.0.2.1") == 2);
+	CHECK_RC(rbl_delist_total(t, &n), RBL_OK);
+	CHECK(n == 6);
 	rbl_txn_abort(t);
 }
 
@@ -154,6 +216,7 @@ static void confirm_host(rbl_store *s)
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 	t = begin(s, false);
 	CHECK(lookup_at(t, BL, "192.0.2.1", time(NULL)) == -1);
+	CHECK(lookup_at(t, ALLOW, "192.0.2.1", time(NULL)) == 2);
 	CHECK(lookup_at(t, BL, "192.0.2.2", time(NULL)) == 2);
 	CHECK_RC(rbl_delist_get(t, 1, &q), RBL_OK);
 	CHECK(q.state == RBL_DELIST_CONFIRMED);
@@ -240,6 +303,7 @@ int main(void)
 	setup(s);
 	subjects();
 	submitting(s);
+	attaching(s);
 	confirm_host(s);
 	reject(s);
 	confirm_wider(s);

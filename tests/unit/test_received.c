@@ -2,6 +2,7 @@
  * test_received.c -- Received header parsing and the trust-boundary walk,
  * on header shapes real MTAs write.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -219,10 +220,150 @@ static void test_walk(void)
 	}
 }
 
+/* Is the hop in LINE a mailbox download (and which IP did it name)? */
+static bool retrieval(const char *line)
+{
+	rbl_received r;
+
+	rbl_received_parse(line, &r);
+	return r.retrieval;
+}
+
+/*
+ * Retrieval hops, in the shapes the tools write (each line is what the
+ * header unfolds to):
+ *   fetchmail 6 (transact.c): "from HOST [IP]" only when it knows the
+ *     address, then "by LOCALHOST with PROTO (fetchmail-VERSION[ polling
+ *     ...])", "for <RCPT> (single-drop|multi-drop|by default); DATE";
+ *     PROTO is POP3, IMAP, ... as fetchmail names the protocol;
+ *   fetchmail 4/5: "from HOST by LOCALHOST (fetchmail-V PROTO run by U)";
+ *   getmail 4/5 and getmail6 (message.py): "from SERVER (IP) by HOST with
+ *     PROTO [getmail6 [msgid:N]] [for <RCPT>]; DATE", PROTO POP3,
+ *     POP3-SSL, IMAP4, IMAP4-SSL or SDPS, IP "a.b.c.d:port" or
+ *     "[v6]:port" for IMAP;
+ *   mpop: "from SERVER [(NAME [IP])] by HOST (mpop-VERSION) with POP3
+ *     for <RCPT>; DATE";
+ *   fdm: "by HOST (fdm 1.9, account "A"); DATE" -- no from clause, a local
+ *     hop already;
+ *   mbsync/isync, offlineimap, Thunderbird and most mail clients copy
+ *     messages without adding a Received header: nothing to skip.
+ */
+static void test_retrieval(void)
+{
+	rbl_prefix nets[1];
+	const char *relays[] = { ".trap.example" };
+	rbl_trust none = { 0 }, tr = { nets, 1, relays, 1 };
+
+	CHECK_RC(rbl_prefix_parse("192.0.2.0/24", false, &nets[0]), RBL_OK);
+
+	/* the shapes are recognised ... */
+	CHECK(retrieval("from pop3.web.de [217.72.192.134] by localhost with "
+			"POP3 (fetchmail-5.9.0) for k@localhost (single-drop); "
+			"Thu, 20 Jun 2002 12:00:00 +0200 (CEST)"));
+	CHECK(retrieval("from imap.example.net [198.51.100.143] by trap.example "
+			"with IMAP (fetchmail-6.4.37) for <trap@localhost> "
+			"(single-drop); Tue, 03 Nov 2026 12:00:00 +0100 (CET)"));
+	CHECK(retrieval("from pop.example.net by trap with POP3 "
+			"(fetchmail-6.4.37 polling pop.example.net account "
+			"trap@example.net) for <trap@localhost> (multi-drop); "
+			"Tue, 03 Nov 2026 12:00:00 +0100"));
+	CHECK(retrieval("from pop.example.net by trap (fetchmail-4.7.5 POP3 "
+			"run by trap) for <trap@localhost> (single-drop); "
+			"Tue Nov 3 12:00:00 1998"));
+	CHECK(retrieval("from pop.gmx.net (212.227.17.185) by trap.example "
+			"with POP3-SSL for <trap@gmx.example>; 03 Nov 2026 "
+			"11:00:00 -0000"));
+	CHECK(retrieval("from imap.example.net (198.51.100.143:993) by "
+			"trap.example with IMAP4-SSL getmail6 msgid:17 for "
+			"<trap@example.net>; 03 Nov 2026 11:00:00 -0000"));
+	CHECK(retrieval("from imap.example.net ([2001:db8::143]:143) by trap "
+			"with IMAP4 getmail6; 03 Nov 2026 11:00:00 -0000"));
+	CHECK(retrieval("from pop.demon.example (198.51.100.110) by trap with "
+			"SDPS; 03 Nov 2026 11:00:00 -0000"));
+	CHECK(retrieval("from pop.example.net (pop.example.net [198.51.100.110]) "
+			"by trap.example (mpop-1.4.18) with POP3 for "
+			"<trap@example.net>; Tue, 03 Nov 2026 12:00:00 +0100"));
+	/* ... and nothing an MTA writes is one */
+	CHECK(!retrieval("from mail.example.net (mail.example.net [198.51.100.7]) "
+			 "by mx.example.org (Postfix) with ESMTPS id 4XyZ"));
+	CHECK(!retrieval("from helo.example (rdns [198.51.100.9]) (using TLSv1.3 "
+			 "with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) by mx "
+			 "(Postfix) with ESMTPS id 4N"));
+	CHECK(!retrieval("from x (rdns [198.51.100.9]) by mx with LMTPA; "
+			 "Tue, 3 Nov 2026 12:00:00 +0000"));
+	CHECK(!retrieval("from pophost.example.net (pophost.example.net "
+			 "[198.51.100.9]) by mx with ESMTP"));
+	CHECK(!retrieval("from getmail.example (getmail.example [198.51.100.9]) "
+			 "by mx with SMTP"));
+	CHECK(!retrieval("from DM6PR.prod.outlook.com (2603:10b6:5:1::1) by "
+			 "SN6PR.prod.outlook.com with HTTPS; Tue, 3 Nov 2026"));
+	CHECK(!retrieval("from x by mx with mapi id 15.20.1234.5"));
+	CHECK(!retrieval("from x by mx with imaps-like-smtp"));
+
+	/* fetchmail forwarding to the local MTA: the POP server is not the
+	 * sender, the provider's MX hop below it names the sender */
+	CHECK_STR(walk("Received: from localhost (localhost [127.0.0.1])\n"
+		       "\tby trap.example (Postfix) with ESMTP id 1\n"
+		       "Received: from pop3.web.de [217.72.192.134]\n"
+		       "\tby localhost with POP3 (fetchmail-6.4.37)\n"
+		       "\tfor <k@localhost> (single-drop); Tue, 03 Nov 2026 "
+		       "12:00:00 +0100 (CET)\n"
+		       "Received: from spam.example ([45.67.89.20]) by "
+		       "mx-ha.web.de (mxweb112 [212.227.15.17]) with ESMTPS\n"
+		       " (Nemesis) id 1M; Tue, 03 Nov 2026 11:59:00 +0100\n"
+		       "Received: from forged (forged [203.0.113.7]) by spam\n"
+		       "\n", &none), "45.67.89.20 hop 2");
+	/* without the server's address (fetchmail could not resolve it) the
+	 * hop no longer stops the walk as unreadable */
+	CHECK_STR(walk("Received: from pop.example.net\n"
+		       "\tby trap with POP3 (fetchmail-6.4.37)\n"
+		       "\tfor <trap@localhost> (single-drop); Tue, 03 Nov 2026 "
+		       "12:00:00 +0100\n"
+		       "Received: from bad.example (bad.example [45.67.89.21])\n"
+		       "\tby mx.example.net (Postfix) with ESMTP id 2\n\n",
+		       &none), "45.67.89.21 hop 1");
+	/* getmail on top, delivering to a Maildir, the provider's internal
+	 * relay named in trusted-relay */
+	CHECK_STR(walk("Return-Path: <s@spam.example>\n"
+		       "Delivered-To: trap@example.net\n"
+		       "Received: from imap.example.net (198.51.100.143:993) by "
+		       "trap.example with IMAP4-SSL getmail6 msgid:4 for "
+		       "<trap@example.net>; 03 Nov 2026 11:00:00 -0000\n"
+		       "Received: from mx2.trap.example (mx2.trap.example "
+		       "[198.51.100.25])\n by imap.trap.example (Postfix) with "
+		       "LMTP id 3\n"
+		       "Received: from spam.example (unknown [45.67.89.22])\n"
+		       " by mx2.trap.example (Postfix) with ESMTP id 4\n\n",
+		       &tr), "45.67.89.22 hop 2");
+	/* mpop, then an IPv6 sender */
+	CHECK_STR(walk("Received: from pop.example.net (pop.example.net "
+		       "[198.51.100.110])\n\tby trap.example (mpop-1.4.18) with "
+		       "POP3\n\tfor <trap@example.net>; Tue, 03 Nov 2026 12:00:00 "
+		       "+0100\n"
+		       "Received: from s6 (unknown [IPv6:2a01:4f8:bad::2])\n"
+		       " by mx.example.net (Postfix) with ESMTP id 5\n\n", &none),
+		  "2a01:4f8:bad::2 hop 1");
+	/* fdm: no from clause, skipped like any local hop */
+	CHECK_STR(walk("Received: by trap.example (fdm 1.9, account \"trap\");\n"
+		       "\tTue, 03 Nov 2026 12:00:00 +0100\n"
+		       "Received: from s (s [45.67.89.23]) by mx.example.net\n\n",
+		       &none), "45.67.89.23 hop 1");
+	/* a retrieval header the sender wrote below the boundary changes
+	 * nothing: the walk stops at the sender's hop first */
+	CHECK_STR(walk("Received: from s (s [45.67.89.24]) by mx.example.org\n"
+		       "Received: from 45.67.89.24 by x with POP3 "
+		       "(fetchmail-6.4.37)\n\n", &none), "45.67.89.24 hop 0");
+	/* only downloads and local hops: nothing to list */
+	CHECK_STR(walk("Received: from pop.example.net [198.51.100.110] by t "
+		       "with POP3 (fetchmail-6.4.37); Tue, 03 Nov 2026 12:00:00 "
+		       "+0100\n\n", &none), "all trusted");
+}
+
 int main(void)
 {
 	test_formats();
 	test_fields();
 	test_walk();
+	test_retrieval();
 	return check_done();
 }

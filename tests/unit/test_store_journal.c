@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include "tests/unit/store_test.h"
+/* the store's own side: the format record, the reader table's size */
 #include "zone/store/store_impl.h"
 
 #define NOW 1700000000
@@ -355,25 +356,25 @@ static void test_other_process(rbl_store *s, const char *dir)
 static void test_extra_db(rbl_store *s)
 {
 	rbl_txn *t = begin(s, true);
-	MDB_dbi dbi, dbi2;
-	MDB_val k = { 3, "key" }, v = { 5, "value" };
+	rbl_table db = { 0 }, db2 = { 0 };
+	rbl_val v = { 0 };
 
-	CHECK_RC(rbl_store_db(t, "evidence", &dbi), RBL_OK);
-	CHECK_RC(rbl_store_db(t, "evidence", &dbi2), RBL_OK);
-	CHECK(dbi == dbi2);
-	CHECK_RC(rbl_store_db(t, "meta", &dbi2), RBL_EINVAL);
-	CHECK_RC(rbl_store_db(t, "", &dbi2), RBL_EINVAL);
-	CHECK(mdb_put(rbl_txn_mdb(t), dbi, &k, &v, 0) == 0);
+	CHECK_RC(rbl_table_open(t, "evidence", &db), RBL_OK);
+	CHECK_RC(rbl_table_open(t, "evidence", &db2), RBL_OK);
+	CHECK(db.dbi == db2.dbi);
+	CHECK_RC(rbl_table_open(t, "meta", &db2), RBL_EINVAL);
+	CHECK_RC(rbl_table_open(t, "", &db2), RBL_EINVAL);
+	CHECK(rbl_table_put(&db, "key", 3, "value", 5, 0) == RBL_OK);
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 	t = begin(s, true);
-	CHECK_RC(rbl_store_db(t, "aborted", &dbi2), RBL_OK);
+	CHECK_RC(rbl_table_open(t, "aborted", &db2), RBL_OK);
 	rbl_txn_abort(t);
 	t = begin(s, false);
-	CHECK_RC(rbl_store_db(t, "evidence", &dbi2), RBL_OK);
-	CHECK(dbi2 == dbi);
-	CHECK(mdb_get(rbl_txn_mdb(t), dbi, &k, &v) == 0 && v.mv_size == 5);
-	CHECK_RC(rbl_store_db(t, "aborted", &dbi2), RBL_ENOTFOUND);
-	CHECK_RC(rbl_store_db(t, "never", &dbi2), RBL_ENOTFOUND);
+	CHECK_RC(rbl_table_open(t, "evidence", &db2), RBL_OK);
+	CHECK(db2.dbi == db.dbi);
+	CHECK(rbl_table_get(&db2, "key", 3, &v) == RBL_OK && v.len == 5);
+	CHECK_RC(rbl_table_open(t, "aborted", &db2), RBL_ENOTFOUND);
+	CHECK_RC(rbl_table_open(t, "never", &db2), RBL_ENOTFOUND);
 	rbl_txn_abort(t);
 }
 
@@ -394,9 +395,9 @@ static void test_version(const char *dir)
 {
 	rbl_store *s = open_rw(dir);
 	rbl_txn *t = begin(s, true);
-	MDB_val k = { 8, "#version" }, v = { 4, "\0\0\0\x63" };
 
-	CHECK(mdb_put(rbl_txn_mdb(t), s->meta, &k, &v, 0) == 0);
+	CHECK(rbl_db_put(t, s->meta, "#version", 8, "\0\0\0\x63", 4, 0) ==
+	      RBL_OK);
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 	rbl_store_close(s);
 	CHECK_RC(rbl_store_open(dir, 0, 0, &s), RBL_EVERSION);
@@ -513,9 +514,9 @@ int main(void)
 	s = open_rw(dir);
 	{
 		rbl_txn *t = begin(s, false);
-		MDB_dbi dbi;
+		rbl_table db = { 0 };
 
-		CHECK_RC(rbl_store_db(t, "evidence", &dbi), RBL_OK);
+		CHECK_RC(rbl_table_open(t, "evidence", &db), RBL_OK);
 		rbl_txn_abort(t);
 	}
 	rbl_store_close(s);

@@ -6,6 +6,7 @@
  * must still find their ancestors.  (Randomized: test_store_random.c.)
  */
 #include "tests/unit/store_test.h"
+/* the store's own side: the stored masks, the format record */
 #include "zone/store/store_impl.h"
 
 /* Stored mask of LIST for FAMILY as a string of lengths "8,16,32", "none"
@@ -15,11 +16,11 @@ static const char *stored(rbl_store *s, uint32_t list, uint8_t family)
 	static char out[600];
 	uint8_t k[6] = { 'n', 0, 0, 0, 0, family };
 	rbl_txn *t = begin(s, false);
-	MDB_val key = { 6, k }, v;
+	MDB_val v = { 0 };
 	size_t n = 0;
 
 	rbl_put_be32(k + 1, list);
-	if (mdb_get(rbl_txn_mdb(t), s->meta, &key, &v) != 0) {
+	if (rbl_db_get(t, s->meta, k, sizeof k, &v) != RBL_OK) {
 		rbl_txn_abort(t);
 		return "none";
 	}
@@ -36,10 +37,9 @@ static void set_format(rbl_store *s, uint32_t format)
 {
 	rbl_txn *t = begin(s, true);
 	uint8_t buf[4];
-	MDB_val k = { 8, "#version" }, v = { 4, buf };
 
 	rbl_put_be32(buf, format);
-	CHECK(mdb_put(rbl_txn_mdb(t), s->meta, &k, &v, 0) == 0);
+	CHECK(rbl_db_put(t, s->meta, "#version", 8, buf, 4, 0) == RBL_OK);
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 }
 

@@ -6,7 +6,6 @@
  * journal, purge per entry, and a randomized comparison with a model.
  */
 #include "tests/unit/store_test.h"
-#include "zone/store/store_impl.h"
 
 #define NOW 1700000000
 #define EX RBL_ENTRY_NAME_EXACT

@@ -22,6 +22,7 @@
 #include <inttypes.h>
 
 #include "tests/unit/store_test.h"
+/* the store's own side: the stored IPv4 summaries */
 #include "zone/store/store_impl.h"
 
 #define NOW	1700000000

@@ -7,6 +7,7 @@
  * test_store_random.c.)
  */
 #include "tests/unit/store_test.h"
+/* the store's own side: the stored summaries, the format record */
 #include "zone/store/store_impl.h"
 
 #define NOW 1700000000
@@ -237,10 +238,11 @@ static void test_exclusions_clear_delete(rbl_store *s)
 static uint32_t stored_format(rbl_store *s)
 {
 	rbl_txn *t = begin(s, false);
-	MDB_val k = { 8, "#version" }, v;
+	MDB_val v = { 0 };
 	uint32_t f = 0;
 
-	if (mdb_get(rbl_txn_mdb(t), s->meta, &k, &v) == 0 && v.mv_size == 4)
+	if (rbl_db_get(t, s->meta, "#version", 8, &v) == RBL_OK &&
+	    v.mv_size == 4)
 		f = rbl_get_be32(v.mv_data);
 	rbl_txn_abort(t);
 	return f;
@@ -252,10 +254,10 @@ static void test_upgrade(void)
 	const char *dir = tmp_store_dir("v4sum-upgrade");
 	rbl_store *s = open_rw(dir);
 	rbl_txn *t = begin(s, true);
-	MDB_val k = { 8, "#version" }, v = { 4, "\0\0\0\x01" };
 
 	CHECK(stored_format(s) == RBL_STORE_FORMAT);
-	CHECK(mdb_put(rbl_txn_mdb(t), s->meta, &k, &v, 0) == 0);
+	CHECK(rbl_db_put(t, s->meta, "#version", 8, "\0\0\0\x01", 4, 0) ==
+	      RBL_OK);
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 	rbl_store_close(s);
 	CHECK_RC(rbl_store_open(dir, RBL_STORE_RDONLY, 0, &s), RBL_OK);

@@ -3,12 +3,11 @@
  * the stored hash is salted per user and never the password, and
  * verification answers the same for unknown users and wrong passwords.
  */
-#include <lmdb.h>
 #include <string.h>
 
 #include "tests/unit/check.h"
 #include "tests/unit/store_test.h"
-#include "zone/store/store_impl.h"
+#include "zone/store/table.h"
 #include "zone/people/users.h"
 
 static int count_users(void *arg, const rbl_user *u)
@@ -35,16 +34,16 @@ static void names(void)
 static void stored_form(rbl_store *s)
 {
 	rbl_txn *t = begin(s, false);
-	MDB_dbi dbi;
-	MDB_val ka = { 5, "alice" }, kb = { 3, "bob" }, va, vb;
+	rbl_table tb = { 0 };
+	rbl_val va = { 0 }, vb = { 0 };
 
-	CHECK_RC(rbl_store_db(t, "users", &dbi), RBL_OK);
-	CHECK(mdb_get(rbl_txn_mdb(t), dbi, &ka, &va) == MDB_SUCCESS);
-	CHECK(mdb_get(rbl_txn_mdb(t), dbi, &kb, &vb) == MDB_SUCCESS);
-	CHECK(va.mv_size == vb.mv_size);
-	CHECK(memmem(va.mv_data, va.mv_size, "correct horse", 13) == NULL);
+	CHECK_RC(rbl_table_open(t, "users", &tb), RBL_OK);
+	CHECK(rbl_table_get(&tb, "alice", 5, &va) == RBL_OK);
+	CHECK(rbl_table_get(&tb, "bob", 3, &vb) == RBL_OK);
+	CHECK(va.len == vb.len);
+	CHECK(memmem(va.p, va.len, "correct horse", 13) == NULL);
 	/* salt+hash start after version, kdf, iterations */
-	CHECK(memcmp((char *)va.mv_data + 6, (char *)vb.mv_data + 6, 48) != 0);
+	CHECK(memcmp((const char *)va.p + 6, (const char *)vb.p + 6, 48) != 0);
 	rbl_txn_abort(t);
 }
 

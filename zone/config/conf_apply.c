@@ -179,8 +179,8 @@ static int validate_list(const rbl_conf *c, const rbl_conf_section *s,
 			 rbl_txn *t, char *err, size_t errlen)
 {
 	const char *v;
-	uint32_t code;
-	rbl_list l;
+	uint32_t code = 0;
+	rbl_list l = { 0 };
 
 	if (!valid_list_name(s->title)) {
 		seterr(err, errlen, "%s:%u: list name \"%s\": use 1..%d "
@@ -229,7 +229,7 @@ static int validate_zone_lists(const rbl_conf *c, const rbl_conf_section *s,
 {
 	const rbl_conf_item *it = NULL;
 	char name[RBL_LIST_NAME_MAX + 1], sub[RBL_LABEL_MAX + 1];
-	rbl_list l;
+	rbl_list l = { 0 };
 
 	if (count_items(s, "list") > RBL_ZONE_MAX_LISTS) {
 		seterr(err, errlen, "%s:%u: zone %s: more than %d lists",
@@ -260,7 +260,7 @@ static int validate_zone(const rbl_conf *c, const rbl_conf_section *s,
 {
 	char zname[RBL_NAME_MAX + 1];
 	const rbl_conf_item *it = NULL;
-	rbl_glue g;
+	rbl_glue g = { 0 };
 
 	if (rbl_conf_zone_name(s->title, zname) != RBL_OK) {
 		seterr(err, errlen, "%s:%u: zone \"%s\" is not a domain name",
@@ -314,7 +314,7 @@ static bool list_settings(apply_ctx *a, const rbl_conf_section *s,
 			  rbl_list *l, bool report)
 {
 	const char *v;
-	uint32_t code;
+	uint32_t code = 0;
 	char b1[16], b2[16];
 	bool changed = false;
 
@@ -343,7 +343,7 @@ static bool list_settings(apply_ctx *a, const rbl_conf_section *s,
 
 static int create_list(apply_ctx *a, const rbl_conf_section *s)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	char b[16];
 	int rc;
 
@@ -369,7 +369,7 @@ static int create_list(apply_ctx *a, const rbl_conf_section *s)
 static int apply_list(apply_ctx *a, const rbl_conf_section *s)
 {
 	const char *kind = rbl_conf_get(s, "kind");
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc;
 
 	rc = rbl_list_get(a->t, s->title, &l);
@@ -400,7 +400,7 @@ static int zone_lists_from_conf(apply_ctx *a, const rbl_conf_section *s,
 {
 	const rbl_conf_item *it = NULL;
 	char name[RBL_LIST_NAME_MAX + 1], sub[RBL_LABEL_MAX + 1];
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc;
 
 	if (!rbl_conf_next_item(s, "list", NULL))
@@ -511,7 +511,7 @@ static void format_lists(rbl_txn *t, const rbl_zone *z, char *buf,
 
 	buf[0] = '\0';
 	for (unsigned i = 0; i < z->n_lists && used < len; i++) {
-		rbl_list l;
+		rbl_list l = { 0 };
 
 		if (rbl_list_get_id(t, z->lists[i].list_id, &l) != RBL_OK)
 			snprintf(l.name, sizeof(l.name), "#%u",
@@ -595,8 +595,8 @@ static int create_zone(apply_ctx *a, const rbl_conf_section *s,
 		       const char *name)
 {
 	char lists[1200];
-	rbl_zone z;
-	bool tests;
+	rbl_zone z = { 0 };
+	bool tests = false;
 	int rc;
 
 	rbl_zone_defaults(&z, name);
@@ -627,7 +627,7 @@ static int create_zone(apply_ctx *a, const rbl_conf_section *s,
 static int apply_zone(apply_ctx *a, const rbl_conf_section *s)
 {
 	char name[RBL_NAME_MAX + 1];
-	rbl_zone old, z;
+	rbl_zone old = { 0 }, z = { 0 };
 	int rc;
 
 	if (rbl_conf_zone_name(s->title, name) != RBL_OK) {

@@ -95,7 +95,7 @@ static int unquote(conf_parser *ps, char *p, char **end)
  * the line.  *VALUE receives the result. */
 static int parse_value(conf_parser *ps, char *p, const char **value)
 {
-	char *end;
+	char *end = NULL;
 	int rc;
 
 	if (*p == '"') {
@@ -156,9 +156,9 @@ static int split_word(conf_parser *ps, char *p, const char *what,
 static int add_section(conf_parser *ps, char *p)
 {
 	rbl_conf *c = ps->c;
-	rbl_conf_section *s;
-	char *rest;
-	const char *name;
+	rbl_conf_section *s = NULL;
+	char *rest = NULL;
+	const char *name = NULL;
 	int rc;
 
 	rc = split_word(ps, p, "section", &name, &rest);
@@ -182,9 +182,9 @@ static int add_section(conf_parser *ps, char *p)
 static int add_item(conf_parser *ps, char *p)
 {
 	rbl_conf *c = ps->c;
-	rbl_conf_section *s;
-	rbl_conf_item *it;
-	char *rest;
+	rbl_conf_section *s = NULL;
+	rbl_conf_item *it = NULL;
+	char *rest = NULL;
 	int rc;
 
 	if (c->n_sections == 0) {
@@ -198,7 +198,7 @@ static int add_item(conf_parser *ps, char *p)
 		return RBL_ENOMEM;
 	s->items = it;
 	it = &s->items[s->n_items];
-	it->line = ps->line;
+	*it = (rbl_conf_item){ .line = ps->line };
 	rc = split_word(ps, p, "key", &it->key, &rest);
 	if (rc == RBL_OK)
 		rc = parse_value(ps, rest, &it->value);
@@ -280,7 +280,7 @@ int rbl_conf_parse(const char *text, size_t len, const char *name,
 static int read_file(const char *path, char **buf, size_t *len,
 		     char *err, size_t errlen)
 {
-	rbl_read_result r;
+	rbl_read_result r = { 0 };
 	int rc = rbl_read_whole(path, 0, CONF_MAX_BYTES, &r, err, errlen);
 
 	if (rc == RBL_ENOMEM)
@@ -294,8 +294,8 @@ static int read_file(const char *path, char **buf, size_t *len,
 
 int rbl_conf_load(const char *path, rbl_conf **out, char *err, size_t errlen)
 {
-	char *buf;
-	size_t len;
+	char *buf = NULL;
+	size_t len = 0;
 	int rc;
 
 	*out = NULL;
@@ -385,7 +385,7 @@ static int parse_u64(const char **sp, uint64_t *out)
 
 static int parse_u32(const char *s, uint32_t *out)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int rc = parse_u64(&s, &v);
 
 	if (rc != RBL_OK)
@@ -418,7 +418,7 @@ int rbl_parse_duration(const char *s, uint32_t *out)
 	if (!*s)
 		return RBL_ESYNTAX;
 	while (*s) {
-		uint64_t n, unit = 1;
+		uint64_t n = 0, unit = 1;
 		int rc = parse_u64(&s, &n);
 
 		if (rc != RBL_OK)
@@ -450,7 +450,7 @@ static unsigned size_shift(char u)
 /* "1024", "64k", "512M", "16G", "1T"; an optional trailing "B". */
 int rbl_parse_size(const char *s, uint64_t *out)
 {
-	uint64_t n;
+	uint64_t n = 0;
 	unsigned shift = 0;
 	int rc = parse_u64(&s, &n);
 
@@ -494,7 +494,7 @@ static int parse_addr(const char *s)
 {
 	char buf[64], *slash;
 	unsigned char bin[16];
-	uint32_t len;
+	uint32_t len = 0;
 	int family;
 
 	if (strlen(s) >= sizeof(buf))
@@ -518,7 +518,7 @@ static int parse_listen(const char *s)
 {
 	char buf[64], *at;
 	unsigned char bin[16];
-	uint32_t port;
+	uint32_t port = 0;
 
 	if (strlen(s) >= sizeof(buf))
 		return RBL_ESYNTAX;
@@ -569,7 +569,7 @@ static int parse_code(const char *s)
 	const char *p = s;
 
 	for (;;) {
-		uint64_t v;
+		uint64_t v = 0;
 
 		if (n == 4 || parse_u64(&p, &v) != RBL_OK || v > 255)
 			return RBL_ESYNTAX;
@@ -586,9 +586,9 @@ static int parse_code(const char *s)
 
 static int check_type(int type, const char *v)
 {
-	uint32_t u32;
-	uint64_t u64;
-	bool b;
+	uint32_t u32 = 0;
+	uint64_t u64 = 0;
+	bool b = false;
 
 	switch (type) {
 	case RBL_CT_STR:	return RBL_OK;

@@ -139,7 +139,7 @@ int rbl_bind_write_zone_opts(FILE *f, rbl_txn *t, const rbl_zone *z,
 			     const rbl_xfr_opts *o, rbl_bind_stats *st)
 {
 	bind_out b = { f, z };
-	rbl_xfr_stats xs;
+	rbl_xfr_stats xs = { 0 };
 	uint32_t serial = z->serial;
 	int rc = rbl_zone_serial(t, z->id, &serial);
 
@@ -167,7 +167,7 @@ int rbl_bind_write_zone(FILE *f, rbl_txn *t, const rbl_zone *z, int64_t now,
 			void (*warn)(void *arg, const char *text), void *arg,
 			rbl_bind_stats *st)
 {
-	rbl_xfr_opts o;
+	rbl_xfr_opts o = { 0 };
 
 	rbl_xfr_opts_init(&o);
 	o.now = now;

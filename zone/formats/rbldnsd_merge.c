@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "zone/compiler.h"
 #include "zone/error.h"
 #include "zone/formats/rbldnsd_merge.h"
 
@@ -330,8 +331,8 @@ static int add_run(void **v, size_t *n, size_t *cap, size_t size)
 static int add_v4(rbl_dsm *m, const rbl_ds_record *r, uint32_t idx)
 {
 	uint64_t seq = m->n4;
-	v4gen *g;
-	int rc;
+	v4gen *g = NULL;
+	int rc = 0;
 
 	if (seq >> GEN_BITS >= MAX_GENS)
 		return RBL_ELIMIT;
@@ -374,7 +375,7 @@ static int add_v4(rbl_dsm *m, const rbl_ds_record *r, uint32_t idx)
 static int intern_last(rbl_dsm *m, dsm_val *v, const char *txt,
 		       uint32_t *idx)
 {
-	int rc;
+	int rc = 0;
 
 	if (m->last_ok && v->n_codes == m->last_v.n_codes &&
 	    v->excl == m->last_v.excl && v->expires == m->last_v.expires &&
@@ -396,8 +397,8 @@ static int intern_last(rbl_dsm *m, dsm_val *v, const char *txt,
 int rbl_dsm_add(rbl_dsm *m, const rbl_ds_record *r)
 {
 	const rbl_entry *e = &r->entry;
-	dsm_val v;
-	uint32_t idx, name_off = 0;
+	dsm_val v = { 0 };
+	uint32_t idx = 0, name_off = 0;
 	int rc;
 
 	memset(&v, 0, sizeof(v));
@@ -684,7 +685,9 @@ static void fill_record(const rbl_dsm *m, const dsm_item *it,
 /* Sort V[0..N) in place by its bytes from SHIFT down (MSD radix). */
 static void sort_u64(uint64_t *v, size_t n, int shift)
 {
-	size_t count[256] = { 0 }, next[256], end[256], at = 0;
+	size_t count[256] = { 0 }, at = 0;
+	/* per bucket of the sort: both written before they are read */
+	RBL_NOINIT size_t next[256], end[256];
 
 	if (n < 48) {
 		for (size_t i = 1; i < n; i++) {
@@ -785,7 +788,7 @@ static bool v4_next(v4walk *w, uint64_t *key, uint64_t *seq)
 	uint64_t bk = 0;
 
 	for (unsigned g = 0; g < m->n_gens; g++) {
-		uint64_t k;
+		uint64_t k = 0;
 
 		if (w->pos[g] == m->gens[g].n)
 			continue;
@@ -883,7 +886,7 @@ static int group_open(rbl_dsm *m, struct v4group *g, uint64_t key,
 		      uint64_t seq, struct level_stack *levels)
 {
 	struct level_stack *st;
-	int rc;
+	int rc = 0;
 
 	g->open = true;
 	g->key = key;
@@ -907,8 +910,8 @@ static int group_open(rbl_dsm *m, struct v4group *g, uint64_t key,
 static int group_dup(rbl_dsm *m, struct v4group *g, uint64_t seq)
 {
 	uint32_t v = val_of(m, seq);
-	char what[RBL_ADDR_STRLEN];
-	dsm_item it;
+	char what[RBL_ADDR_STRLEN] = { 0 };
+	dsm_item it = { 0 };
 
 	if (m->type == RBL_DS_IP4SET)
 		return merge_vals(m, &g->at, g->val, v, &g->val);
@@ -927,8 +930,8 @@ static int v4_resolve(rbl_dsm *m)
 {
 	struct level_stack levels[4];
 	struct v4group g = { .open = false };
-	v4walk w;
-	uint64_t key, seq;
+	v4walk w = { 0 };
+	uint64_t key = 0, seq = 0;
 	int rc = RBL_OK;
 
 	for (unsigned i = 0; i < m->n_gens; i++)
@@ -952,16 +955,16 @@ static int v4_resolve(rbl_dsm *m)
 static int v4_foreach(rbl_dsm *m, int (*fn)(void *arg, const rbl_ds_record *r),
 		      void *arg, rbl_ds_record *r)
 {
-	uint64_t key, seq, last = UINT64_MAX;
+	uint64_t key = 0, seq = 0, last = UINT64_MAX;
 	size_t exc = 0, n = 0;
-	v4walk w;
-	dsm_item it;
+	v4walk w = { 0 };
+	dsm_item it = { 0 };
 
 	memset(&w, 0, sizeof(w));
 	w.m = m;
 	while (v4_next(&w, &key, &seq)) {
-		uint32_t val;
-		int rc;
+		uint32_t val = 0;
+		int rc = 0;
 
 		if (key == last)
 			continue;	/* a duplicate, folded in */
@@ -1014,7 +1017,7 @@ int rbl_dsm_finish(rbl_dsm *m, size_t *adjusted)
 		qsort_r(m->items, m->n, sizeof(*m->items), cmp_store_name_q,
 			m);
 	if (m->warn && m->warnings > DSM_MAX_WARNINGS) {
-		char text[128];
+		char text[128] = { 0 };
 
 		snprintf(text, sizeof(text), "warning: %u more warnings like "
 			 "these", m->warnings - DSM_MAX_WARNINGS);
@@ -1066,8 +1069,8 @@ static void fill_record(const rbl_dsm *m, const dsm_item *it,
 int rbl_dsm_foreach(rbl_dsm *m, int (*fn)(void *arg, const rbl_ds_record *r),
 		    void *arg)
 {
-	rbl_ds_record r;
-	int rc;
+	rbl_ds_record r = { 0 };
+	int rc = 0;
 
 	if (!m->finished)
 		return RBL_EINVAL;

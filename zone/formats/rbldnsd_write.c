@@ -215,7 +215,7 @@ static void whole_family(rbl_prefix *p, uint8_t family)
 /* Which families list L holds. */
 static int families(ds_writer *w)
 {
-	rbl_prefix all;
+	rbl_prefix all = { 0 };
 	int rc;
 
 	whole_family(&all, RBL_AF4);
@@ -257,7 +257,7 @@ static const char *type_of(uint8_t family)
  * dataset of the k-th A values. */
 static int put_dataset(ds_writer *w, uint8_t family, const char *subs)
 {
-	rbl_prefix all;
+	rbl_prefix all = { 0 };
 
 	if (w->k)
 		fprintf(w->f, "\n$DATASET %s:%s.a%u %s\n", type_of(family),
@@ -336,7 +336,7 @@ int rbl_ds_write_list(FILE *f, rbl_txn *t, const rbl_list *l, int64_t now,
 		      void (*warn)(void *arg, const char *text), void *arg,
 		      rbl_ds_writer_stats *st)
 {
-	rbl_ds_writer_stats local;
+	rbl_ds_writer_stats local = { 0 };
 	ds_writer w = { f, t, l, now, warn, arg, st ? st : &local, 0, 0, 0,
 			0 };
 
@@ -431,8 +431,8 @@ static int put_records(FILE *f, rbl_txn *t, const rbl_zone *z,
 		       void (*warn)(void *arg, const char *text), void *arg,
 		       rbl_ds_writer_stats *st)
 {
-	rbl_zrec *v;
-	size_t n;
+	rbl_zrec *v = NULL;
+	size_t n = 0;
 	int rc = rbl_zrec_get(t, z->id, &v, &n);
 
 	for (unsigned s = 0; rc == RBL_OK && s <= z->n_lists; s++) {
@@ -464,7 +464,7 @@ int rbl_ds_write_zone(FILE *f, rbl_txn *t, const rbl_zone *z, int64_t now,
 		      void (*warn)(void *arg, const char *text), void *arg,
 		      rbl_ds_writer_stats *st)
 {
-	rbl_ds_writer_stats local;
+	rbl_ds_writer_stats local = { 0 };
 	char subs[RBL_ZONE_MAX_LISTS * (RBL_LABEL_MAX + 2) + 1];
 	int rc = RBL_OK;
 
@@ -473,7 +473,7 @@ int rbl_ds_write_zone(FILE *f, rbl_txn *t, const rbl_zone *z, int64_t now,
 	memset(st, 0, sizeof(*st));
 	put_zone_head(f, z);
 	for (unsigned i = 0; rc == RBL_OK && i < z->n_lists; i++) {
-		rbl_list l;
+		rbl_list l = { 0 };
 		ds_writer w = { f, t, &l, now, warn, arg, st, 0, 0, 0, 0 };
 
 		if (written_before(z, i))

@@ -9,12 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <lmdb.h>
-
 #include "zone/people/audit.h"
 #include "zone/error.h"
 #include "zone/store/kvrec.h"
-#include "zone/store/store_impl.h"
+#include "zone/store/table.h"
 
 #define AUDIT_DB	"audit"
 #define N_FIELDS	7
@@ -33,42 +31,19 @@ static size_t field_len(const char *s)
 	return n > RBL_AUDIT_FIELD_MAX ? RBL_AUDIT_FIELD_MAX : n;
 }
 
-static int next_seq(MDB_txn *txn, MDB_dbi dbi, uint64_t *seq)
-{
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc = mdb_cursor_open(txn, dbi, &cur);
-
-	if (rc != MDB_SUCCESS)
-		return rbl_mdb_error(rc);
-	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	mdb_cursor_close(cur);
-	if (rc == MDB_NOTFOUND) {
-		*seq = 1;
-		return RBL_OK;
-	}
-	if (rc != MDB_SUCCESS)
-		return rbl_mdb_error(rc);
-	if (k.mv_size != 8)
-		return RBL_ESTORE;
-	*seq = kv_key64_get(k.mv_data) + 1;
-	return RBL_OK;
-}
-
 int rbl_audit_append(rbl_txn *t, rbl_audit_rec *r)
 {
-	MDB_dbi dbi;
-	MDB_val k, v;
-	uint8_t key[8];
+	rbl_table tb = { 0 };
+	uint8_t key[8] = { 0 };
 	size_t cap = 8;
-	uint8_t *buf;
-	kv_writer w;
-	uint64_t seq;
-	int rc = rbl_store_db(t, AUDIT_DB, &dbi);
+	uint8_t *buf = NULL;
+	kv_writer w = { 0 };
+	uint64_t seq = 0;
+	int rc = rbl_table_open(t, AUDIT_DB, &tb);
 
 	if (rc != RBL_OK)
 		return rc;
-	rc = next_seq(rbl_txn_mdb(t), dbi, &seq);
+	rc = rbl_table_next_id(&tb, 8, &seq);
 	if (rc != RBL_OK)
 		return rc;
 	for (int i = 0; i < N_FIELDS; i++)
@@ -88,25 +63,23 @@ int rbl_audit_append(rbl_txn *t, rbl_audit_rec *r)
 		kv_put_bytes(&w, s, n);
 	}
 	kv_key64(seq, key);
-	k.mv_size = 8, k.mv_data = key;
-	v.mv_size = w.len, v.mv_data = buf;
-	rc = mdb_put(rbl_txn_mdb(t), dbi, &k, &v, MDB_APPEND);
+	rc = rbl_table_put(&tb, key, 8, buf, w.len, RBL_TABLE_APPEND);
 	free(buf);
-	if (rc != MDB_SUCCESS)
-		return rbl_mdb_error(rc);
+	if (rc != RBL_OK)
+		return rc;
 	r->seq = seq;
 	return RBL_OK;
 }
 
 /* Decode V into R with its strings copied, NUL-terminated, into *SCRATCH
  * (grown as needed). */
-static int rec_decode(const MDB_val *k, const MDB_val *v, rbl_audit_rec *r,
+static int rec_decode(const rbl_val *k, const rbl_val *v, rbl_audit_rec *r,
 		      char **scratch, size_t *scratch_len)
 {
-	kv_reader rd;
-	size_t need = v->mv_size + N_FIELDS, off = 0;
+	kv_reader rd = { 0 };
+	size_t need = v->len + N_FIELDS, off = 0;
 
-	if (k->mv_size != 8)
+	if (k->len != 8)
 		return RBL_EFORMAT;
 	if (need > *scratch_len) {
 		char *p = realloc(*scratch, need);
@@ -115,11 +88,11 @@ static int rec_decode(const MDB_val *k, const MDB_val *v, rbl_audit_rec *r,
 			return RBL_ENOMEM;
 		*scratch = p, *scratch_len = need;
 	}
-	kv_r_init(&rd, v->mv_data, v->mv_size);
-	r->seq = kv_key64_get(k->mv_data);
+	kv_r_init(&rd, v->p, v->len);
+	r->seq = kv_key64_get(k->p);
 	r->time = kv_get_i64(&rd);
 	for (int i = 0; i < N_FIELDS; i++) {
-		const char *s;
+		const char *s = NULL;
 		size_t n = kv_get_strp(&rd, &s);
 
 		memcpy(*scratch + off, s, n);
@@ -144,40 +117,22 @@ static bool rec_matches(const rbl_audit_filter *f, const rbl_audit_rec *r)
 	       strncmp(r->action, f->action, strlen(f->action)) == 0;
 }
 
-/* Position CUR on the first record to visit. */
-static int seek_start(MDB_cursor *cur, const rbl_audit_filter *f,
-		      MDB_val *k, MDB_val *v)
-{
-	uint8_t key[8];
-	int rc;
-
-	if (f->start == 0)
-		return mdb_cursor_get(cur, k, v,
-				      f->newest_first ? MDB_LAST : MDB_FIRST);
-	kv_key64(f->start, key);
-	k->mv_size = 8, k->mv_data = key;
-	rc = mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
-	if (!f->newest_first)
-		return rc;
-	if (rc == MDB_NOTFOUND)
-		return mdb_cursor_get(cur, k, v, MDB_LAST);
-	if (rc == MDB_SUCCESS && kv_key64_get(k->mv_data) > f->start)
-		return mdb_cursor_get(cur, k, v, MDB_PREV);
-	return rc;
-}
-
-static int walk(MDB_cursor *cur, const rbl_audit_filter *f,
+/* Visit the records F selects, from F->start, in F's order. */
+static int walk(const rbl_table *tb, const rbl_audit_filter *f,
 		rbl_audit_fn fn, void *arg)
 {
-	MDB_val k, v;
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
+	uint8_t from[8] = { 0 };
 	char *scratch = NULL;
 	size_t scratch_len = 0;
-	MDB_cursor_op step = f->newest_first ? MDB_PREV : MDB_NEXT;
-	int rc = RBL_OK, mrc;
+	int rc = RBL_OK, more = 0;
 
-	for (mrc = seek_start(cur, f, &k, &v); mrc == MDB_SUCCESS;
-	     mrc = mdb_cursor_get(cur, &k, &v, step)) {
-		rbl_audit_rec r;
+	kv_key64(f->start, from);
+	rbl_table_iter_init(&it, tb, f->start ? from : NULL, sizeof from,
+			    f->newest_first ? RBL_TABLE_BACKWARD : 0);
+	while ((more = rbl_table_next(&it, &k, &v)) == 1) {
+		rbl_audit_rec r = { 0 };
 
 		rc = rec_decode(&k, &v, &r, &scratch, &scratch_len);
 		if (rc == RBL_EFORMAT) {
@@ -189,43 +144,36 @@ static int walk(MDB_cursor *cur, const rbl_audit_filter *f,
 		if (rc != RBL_OK)
 			break;
 	}
+	rbl_table_iter_end(&it);
 	free(scratch);
-	if (rc == RBL_OK && mrc != MDB_NOTFOUND && mrc != MDB_SUCCESS)
-		rc = rbl_mdb_error(mrc);
-	return rc;
+	return rc == RBL_OK && more < 0 ? more : rc;
 }
 
 int rbl_audit_foreach(rbl_txn *t, const rbl_audit_filter *f,
 		      rbl_audit_fn fn, void *arg)
 {
 	static const rbl_audit_filter all;
-	MDB_dbi dbi;
-	MDB_cursor *cur;
-	int rc = rbl_store_db(t, AUDIT_DB, &dbi);
+	rbl_table tb = { 0 };
+	int rc = rbl_table_open(t, AUDIT_DB, &tb);
 
 	if (rc == RBL_ENOTFOUND)
 		return RBL_OK;
 	if (rc != RBL_OK)
 		return rc;
-	rc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &cur);
-	if (rc != MDB_SUCCESS)
-		return rbl_mdb_error(rc);
-	rc = walk(cur, f ? f : &all, fn, arg);
-	mdb_cursor_close(cur);
-	return rc;
+	return walk(&tb, f ? f : &all, fn, arg);
 }
 
 int rbl_audit_last(rbl_txn *t, uint64_t *seq)
 {
-	MDB_dbi dbi;
-	int rc = rbl_store_db(t, AUDIT_DB, &dbi);
+	rbl_table tb = { 0 };
+	int rc = rbl_table_open(t, AUDIT_DB, &tb);
 
 	*seq = 0;
 	if (rc == RBL_ENOTFOUND)
 		return RBL_OK;
 	if (rc != RBL_OK)
 		return rc;
-	rc = next_seq(rbl_txn_mdb(t), dbi, seq);
+	rc = rbl_table_next_id(&tb, 8, seq);
 	if (rc == RBL_OK)
 		(*seq)--;
 	return rc;
@@ -267,7 +215,7 @@ int rbl_audit_csv_row(const rbl_audit_rec *r, rbl_audit_write_fn write,
 {
 	char when[32], seq[24];
 	time_t tt = (time_t)r->time;
-	struct tm tm;
+	struct tm tm = { 0 };
 	const char *f[N_FIELDS + 2];
 	int rc = 0;
 

@@ -10,7 +10,7 @@
  * transaction as the change itself makes the record and the change commit
  * (or vanish) together.
  *
- * Stored in the store's named database "audit" (key: big-endian sequence
+ * Stored in the store's table "audit" of table.h (key: big-endian sequence
  * number).
  */
 #ifndef RBL_AUDIT_H

@@ -7,14 +7,13 @@
 #include <string.h>
 #include <time.h>
 
-#include <lmdb.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "zone/error.h"
 #include "zone/store/kvrec.h"
-#include "zone/store/store_impl.h"
+#include "zone/store/table.h"
 #include "zone/people/users.h"
 
 #define USERS_DB	"users"
@@ -69,7 +68,7 @@ static int derive(const char *password, const uint8_t *salt, uint32_t iter,
 
 static void rec_encode(const user_rec *r, uint8_t buf[REC_LEN])
 {
-	kv_writer w;
+	kv_writer w = { 0 };
 
 	kv_w_init(&w, buf, REC_LEN);
 	kv_put_u8(&w, REC_VERSION);
@@ -81,11 +80,11 @@ static void rec_encode(const user_rec *r, uint8_t buf[REC_LEN])
 	kv_put_i64(&w, r->changed);
 }
 
-static int rec_decode(const MDB_val *v, user_rec *r)
+static int rec_decode(const rbl_val *v, user_rec *r)
 {
-	kv_reader rd;
+	kv_reader rd = { 0 };
 
-	kv_r_init(&rd, v->mv_data, v->mv_size);
+	kv_r_init(&rd, v->p, v->len);
 	if (kv_get_u8(&rd) != REC_VERSION)
 		return RBL_EVERSION;
 	if (kv_get_u8(&rd) != KDF_PBKDF2_SHA256)
@@ -101,32 +100,28 @@ static int rec_decode(const MDB_val *v, user_rec *r)
 /* Read NAME's record.  A store without the users table has no users. */
 static int rec_get(rbl_txn *t, const char *name, user_rec *r)
 {
-	MDB_dbi dbi;
-	MDB_val k = { strlen(name), (void *)name }, v;
-	int rc = rbl_store_db(t, USERS_DB, &dbi);
+	rbl_table tb = { 0 };
+	rbl_val v = { 0 };
+	int rc = rbl_table_open(t, USERS_DB, &tb);
 
-	if (rc != RBL_OK)
-		return rc;
-	rc = mdb_get(rbl_txn_mdb(t), dbi, &k, &v);
-	if (rc != MDB_SUCCESS)
-		return rbl_mdb_error(rc);
-	return rec_decode(&v, r);
+	if (rc == RBL_OK)
+		rc = rbl_table_get(&tb, name, strlen(name), &v);
+	return rc == RBL_OK ? rec_decode(&v, r) : rc;
 }
 
 static int rec_put(rbl_txn *t, const char *name, const user_rec *r,
 		   unsigned flags)
 {
-	MDB_dbi dbi;
+	rbl_table tb = { 0 };
 	uint8_t buf[REC_LEN];
-	MDB_val k = { strlen(name), (void *)name }, v = { REC_LEN, buf };
-	int rc = rbl_store_db(t, USERS_DB, &dbi);
+	int rc = rbl_table_open(t, USERS_DB, &tb);
 
 	if (rc != RBL_OK)
 		return rc;
 	rec_encode(r, buf);
-	rc = mdb_put(rbl_txn_mdb(t), dbi, &k, &v, flags);
+	rc = rbl_table_put(&tb, name, strlen(name), buf, REC_LEN, flags);
 	OPENSSL_cleanse(buf, sizeof buf);
-	return rc == MDB_SUCCESS ? RBL_OK : rbl_mdb_error(rc);
+	return rc;
 }
 
 /* New salt and hash for PASSWORD into R. */
@@ -143,7 +138,7 @@ static int rec_set_password(user_rec *r, const char *password)
 
 int rbl_user_add(rbl_txn *t, const char *name, const char *password)
 {
-	user_rec r;
+	user_rec r = { 0 };
 	int rc;
 
 	if (!rbl_user_name_valid(name))
@@ -157,14 +152,14 @@ int rbl_user_add(rbl_txn *t, const char *name, const char *password)
 	rc = rec_set_password(&r, password);
 	r.created = r.changed;
 	if (rc == RBL_OK)
-		rc = rec_put(t, name, &r, MDB_NOOVERWRITE);
+		rc = rec_put(t, name, &r, RBL_TABLE_NEW);
 	OPENSSL_cleanse(&r, sizeof r);
 	return rc;
 }
 
 int rbl_user_passwd(rbl_txn *t, const char *name, const char *password)
 {
-	user_rec r;
+	user_rec r = { 0 };
 	int rc = rbl_user_name_valid(name) ? rec_get(t, name, &r) : RBL_ENOTFOUND;
 
 	if (rc != RBL_OK)
@@ -178,14 +173,10 @@ int rbl_user_passwd(rbl_txn *t, const char *name, const char *password)
 
 int rbl_user_del(rbl_txn *t, const char *name)
 {
-	MDB_dbi dbi;
-	MDB_val k = { strlen(name), (void *)name };
-	int rc = rbl_store_db(t, USERS_DB, &dbi);
+	rbl_table tb = { 0 };
+	int rc = rbl_table_open(t, USERS_DB, &tb);
 
-	if (rc != RBL_OK)
-		return rc;
-	rc = mdb_del(rbl_txn_mdb(t), dbi, &k, NULL);
-	return rc == MDB_SUCCESS ? RBL_OK : rbl_mdb_error(rc);
+	return rc == RBL_OK ? rbl_table_del(&tb, name, strlen(name)) : rc;
 }
 
 static void user_fill(rbl_user *u, const char *name, size_t len,
@@ -200,7 +191,7 @@ static void user_fill(rbl_user *u, const char *name, size_t len,
 
 int rbl_user_get(rbl_txn *t, const char *name, rbl_user *out)
 {
-	user_rec r;
+	user_rec r = { 0 };
 	size_t len = strlen(name);
 	int rc = len <= RBL_USER_NAME_MAX ? rec_get(t, name, &r) : RBL_ENOTFOUND;
 
@@ -212,40 +203,35 @@ int rbl_user_get(rbl_txn *t, const char *name, rbl_user *out)
 int rbl_user_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_user *u),
 		     void *arg)
 {
-	MDB_dbi dbi;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc = rbl_store_db(t, USERS_DB, &dbi), mrc;
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
+	int rc = rbl_table_open(t, USERS_DB, &tb), more = 0;
 
 	if (rc == RBL_ENOTFOUND)
 		return RBL_OK;
 	if (rc != RBL_OK)
 		return rc;
-	mrc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &cur);
-	if (mrc != MDB_SUCCESS)
-		return rbl_mdb_error(mrc);
-	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == MDB_SUCCESS;
-	     mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		user_rec r;
-		rbl_user u;
+	rbl_table_iter_init(&it, &tb, NULL, 0, 0);
+	while ((more = rbl_table_next(&it, &k, &v)) == 1) {
+		user_rec r = { 0 };
+		rbl_user u = { 0 };
 
-		if (k.mv_size > RBL_USER_NAME_MAX || rec_decode(&v, &r) != RBL_OK)
+		if (k.len > RBL_USER_NAME_MAX || rec_decode(&v, &r) != RBL_OK)
 			continue;	/* not ours to judge here; skip */
-		user_fill(&u, k.mv_data, k.mv_size, &r);
+		user_fill(&u, k.p, k.len, &r);
 		rc = fn(arg, &u);
 		if (rc != 0)
 			break;
 	}
-	mdb_cursor_close(cur);
-	if (rc == RBL_OK && mrc != MDB_NOTFOUND)
-		rc = rbl_mdb_error(mrc);
-	return rc;
+	rbl_table_iter_end(&it);
+	return rc == RBL_OK && more < 0 ? more : rc;
 }
 
 int rbl_user_verify(rbl_txn *t, const char *name, const char *password)
 {
 	static const uint8_t dummy_salt[SALT_LEN] = "rbl-no-such-user";
-	user_rec r;
+	user_rec r = { 0 };
 	uint8_t got[HASH_LEN];
 	bool known;
 	int rc;

@@ -8,7 +8,7 @@
  * compares in constant time and costs the same whether or not the user
  * exists, so timing does not reveal user names.
  *
- * Users live in the store's named database "users" (key: user name).
+ * Users live in the store's table "users" of table.h (key: user name).
  * rblctl `user add/passwd/del/list` and rbl-admin's login are the callers.
  */
 #ifndef RBL_USERS_H

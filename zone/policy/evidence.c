@@ -1,6 +1,6 @@
 /*
- * evidence.c -- evidence records in the store: three LMDB databases kept
- * in step inside the caller's transaction (see evidence.h for the keys).
+ * evidence.c -- evidence records in the store: three tables kept in step
+ * inside the caller's transaction (see evidence.h for the keys).
  */
 #include <math.h>
 #include <string.h>
@@ -10,7 +10,8 @@
 
 #include "zone/error.h"
 #include "zone/policy/evidence.h"
-#include "zone/store/store_impl.h"
+#include "zone/store/bytes.h"
+#include "zone/store/table.h"
 
 #define SUBJ_LEN	18			/* family, 16 bytes, length */
 #define EVKEY_LEN	(SUBJ_LEN + 8 + 8)	/* subject, ~when, hash[0..8) */
@@ -18,7 +19,7 @@
 #define EV_FORMAT	1
 
 typedef struct ev_dbs {
-	MDB_dbi ev, hash, time;
+	rbl_table ev, hash, time;
 } ev_dbs;
 
 const char *rbl_evidence_kind_name(int kind)
@@ -87,7 +88,7 @@ static size_t norm_line(const char *p, const char *end, const char **next)
 
 int rbl_evidence_hash(const void *data, size_t len, uint8_t *out)
 {
-	const char *p = data, *end = p + len, *next;
+	const char *p = data, *end = p + len, *next = NULL;
 	size_t empty = 0;
 	hash_buf hb = { .ctx = EVP_MD_CTX_new(), .ok = 1 };
 	unsigned olen = 0;
@@ -210,7 +211,7 @@ static void put_str(uint8_t **p, const char *s, size_t max, int lenbytes)
 static size_t ev_encode(const rbl_evidence *ev, uint8_t *buf)
 {
 	uint8_t *p = buf;
-	uint64_t w;
+	uint64_t w = 0;
 
 	*p++ = EV_FORMAT;
 	*p++ = ev->kind;
@@ -243,16 +244,16 @@ static bool get_str(const uint8_t **p, const uint8_t *end, char *out,
 	return true;
 }
 
-static int ev_decode(const MDB_val *k, const MDB_val *v, rbl_evidence *ev)
+static int ev_decode(const rbl_val *k, const rbl_val *v, rbl_evidence *ev)
 {
-	const uint8_t *p = v->mv_data, *end = p + v->mv_size;
-	uint64_t w;
+	const uint8_t *p = v->p, *end = p + v->len;
+	uint64_t w = 0;
 
-	if (k->mv_size != EVKEY_LEN || v->mv_size < 2 + 16 + RBL_EV_HASH_LEN ||
+	if (k->len != EVKEY_LEN || v->len < 2 + 16 + RBL_EV_HASH_LEN ||
 	    p[0] != EV_FORMAT)
 		return RBL_ESTORE;
 	memset(ev, 0, sizeof *ev);
-	subject_decode(k->mv_data, &ev->subject);
+	subject_decode(k->p, &ev->subject);
 	ev->kind = p[1];
 	w = rbl_get_be64(p + 2);
 	memcpy(&ev->weight, &w, 8);
@@ -267,23 +268,23 @@ static int ev_decode(const MDB_val *k, const MDB_val *v, rbl_evidence *ev)
 
 /* ---------------------------------------------------------- databases */
 
-/* Open the three databases.  In a read transaction before any evidence
+/* Open the three tables.  In a read transaction before any evidence
  * was written they do not exist: RBL_ENOTFOUND, which readers treat as
  * "no evidence". */
 static int open_dbs(rbl_txn *t, ev_dbs *d)
 {
 	int rc;
 
-	if ((rc = rbl_store_db(t, "evidence", &d->ev)) ||
-	    (rc = rbl_store_db(t, "evhash", &d->hash)) ||
-	    (rc = rbl_store_db(t, "evtime", &d->time)))
+	if ((rc = rbl_table_open(t, "evidence", &d->ev)) ||
+	    (rc = rbl_table_open(t, "evhash", &d->hash)) ||
+	    (rc = rbl_table_open(t, "evtime", &d->time)))
 		return rc;
 	return RBL_OK;
 }
 
 static bool valid_subject(const rbl_prefix *p)
 {
-	rbl_addr last;
+	rbl_addr last = { 0 };
 
 	if ((p->addr.family != RBL_AF4 && p->addr.family != RBL_AF6) ||
 	    p->len > rbl_addr_bits(p->addr.family))
@@ -292,20 +293,10 @@ static bool valid_subject(const rbl_prefix *p)
 	return !rbl_addr_is_special(&p->addr) && !rbl_addr_is_special(&last);
 }
 
-static int put(rbl_txn *t, MDB_dbi dbi, const void *k, size_t kl,
-	       const void *v, size_t vl)
-{
-	MDB_val key = { kl, (void *)k }, val = { vl, (void *)v };
-
-	return rbl_mdb_error(mdb_put(rbl_txn_mdb(t), dbi, &key, &val, 0));
-}
-
 int rbl_evidence_add(rbl_txn *t, const rbl_evidence *ev)
 {
 	uint8_t key[EVKEY_LEN], tkey[TIMEKEY_LEN], val[EV_VAL_MAX];
-	MDB_val hk = { RBL_EV_HASH_LEN, (void *)ev->hash };
-	MDB_val hv = { EVKEY_LEN, key };
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc;
 
 	if (ev->kind < 1 || ev->kind > RBL_EV_KINDS || !(ev->weight > 0) ||
@@ -314,73 +305,69 @@ int rbl_evidence_add(rbl_txn *t, const rbl_evidence *ev)
 	if ((rc = open_dbs(t, &d)))
 		return rc;
 	ev_key(key, ev);
-	/* The hash first, with NOOVERWRITE: it decides whether this is new,
-	 * in one B-tree descent. */
-	rc = mdb_put(rbl_txn_mdb(t), d.hash, &hk, &hv, MDB_NOOVERWRITE);
-	if (rc == MDB_KEYEXIST)
-		return RBL_EEXIST;
+	/* The hash first, as a new key: it decides whether this is new, in
+	 * one B-tree descent (RBL_EEXIST if not). */
+	rc = rbl_table_put(&d.hash, ev->hash, RBL_EV_HASH_LEN, key, EVKEY_LEN,
+			   RBL_TABLE_NEW);
 	if (rc)
-		return rbl_mdb_error(rc);
+		return rc;
 	rbl_put_be64(tkey, biased(ev->when));
 	memcpy(tkey + 8, ev->hash, 8);
-	if ((rc = put(t, d.ev, key, sizeof key, val, ev_encode(ev, val))) ||
-	    (rc = put(t, d.time, tkey, sizeof tkey, key, sizeof key)))
+	if ((rc = rbl_table_put(&d.ev, key, sizeof key, val, ev_encode(ev, val),
+				0)) ||
+	    (rc = rbl_table_put(&d.time, tkey, sizeof tkey, key, sizeof key, 0)))
 		return rbl_txn_fail(t, rc);
 	return RBL_OK;
 }
 
 /* The evidence key stored for HASH into KEY. */
-static int key_of_hash(rbl_txn *t, const ev_dbs *d, const uint8_t *hash,
-		       uint8_t *key)
+static int key_of_hash(const ev_dbs *d, const uint8_t *hash, uint8_t *key)
 {
-	MDB_val hk = { RBL_EV_HASH_LEN, (void *)hash }, v;
-	int rc = mdb_get(rbl_txn_mdb(t), d->hash, &hk, &v);
+	rbl_val v = { 0 };
+	int rc = rbl_table_get(&d->hash, hash, RBL_EV_HASH_LEN, &v);
 
-	if (rc == MDB_NOTFOUND)
-		return RBL_ENOTFOUND;
 	if (rc)
-		return rbl_mdb_error(rc);
-	if (v.mv_size != EVKEY_LEN)
+		return rc;
+	if (v.len != EVKEY_LEN)
 		return RBL_ESTORE;
-	memcpy(key, v.mv_data, EVKEY_LEN);
+	memcpy(key, v.p, EVKEY_LEN);
 	return RBL_OK;
 }
 
 int rbl_evidence_exists(rbl_txn *t, const uint8_t *hash)
 {
 	uint8_t key[EVKEY_LEN];
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc = open_dbs(t, &d);
 
 	if (rc == RBL_ENOTFOUND)
 		return 0;
 	if (rc)
 		return rc;
-	rc = key_of_hash(t, &d, hash, key);
+	rc = key_of_hash(&d, hash, key);
 	return rc == RBL_OK ? 1 : rc == RBL_ENOTFOUND ? 0 : rc;
 }
 
 int rbl_evidence_get(rbl_txn *t, const uint8_t *hash, rbl_evidence *out)
 {
 	uint8_t key[EVKEY_LEN];
-	MDB_val k = { EVKEY_LEN, key }, v;
-	ev_dbs d;
+	rbl_val k = { key, EVKEY_LEN }, v = { 0 };
+	ev_dbs d = { 0 };
 	int rc;
 
-	if ((rc = open_dbs(t, &d)) || (rc = key_of_hash(t, &d, hash, key)))
+	if ((rc = open_dbs(t, &d)) || (rc = key_of_hash(&d, hash, key)))
 		return rc;
-	rc = mdb_get(rbl_txn_mdb(t), d.ev, &k, &v);
+	rc = rbl_table_get(&d.ev, key, EVKEY_LEN, &v);
 	if (rc)
-		return rc == MDB_NOTFOUND ? RBL_ESTORE : rbl_mdb_error(rc);
+		return rc == RBL_ENOTFOUND ? RBL_ESTORE : rc;
 	return ev_decode(&k, &v, out);
 }
 
-static int del_key(rbl_txn *t, MDB_dbi dbi, const void *k, size_t kl)
+static int del_key(const rbl_table *tb, const void *k, size_t kl)
 {
-	MDB_val key = { kl, (void *)k };
-	int rc = mdb_del(rbl_txn_mdb(t), dbi, &key, NULL);
+	int rc = rbl_table_del(tb, k, kl);
 
-	return rc == MDB_NOTFOUND ? RBL_OK : rbl_mdb_error(rc);
+	return rc == RBL_ENOTFOUND ? RBL_OK : rc;
 }
 
 /* Remove the three records of the evidence with key KEY and hash HASH. */
@@ -392,9 +379,9 @@ static int del_records(rbl_txn *t, const ev_dbs *d, const uint8_t *key,
 
 	rbl_put_be64(tkey, biased(when));
 	memcpy(tkey + 8, hash, 8);
-	if ((rc = del_key(t, d->ev, key, EVKEY_LEN)) ||
-	    (rc = del_key(t, d->hash, hash, RBL_EV_HASH_LEN)) ||
-	    (rc = del_key(t, d->time, tkey, TIMEKEY_LEN)))
+	if ((rc = del_key(&d->ev, key, EVKEY_LEN)) ||
+	    (rc = del_key(&d->hash, hash, RBL_EV_HASH_LEN)) ||
+	    (rc = del_key(&d->time, tkey, TIMEKEY_LEN)))
 		return rbl_txn_fail(t, rc);
 	return RBL_OK;
 }
@@ -403,10 +390,10 @@ int rbl_evidence_del(rbl_txn *t, const uint8_t *hash)
 {
 	uint8_t key[EVKEY_LEN];
 	int64_t when;
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc;
 
-	if ((rc = open_dbs(t, &d)) || (rc = key_of_hash(t, &d, hash, key)))
+	if ((rc = open_dbs(t, &d)) || (rc = key_of_hash(&d, hash, key)))
 		return rc;
 	when = (int64_t)(~rbl_get_be64(key + SUBJ_LEN) ^ (UINT64_C(1) << 63));
 	return del_records(t, &d, key, hash, when);
@@ -416,27 +403,20 @@ int rbl_evidence_del(rbl_txn *t, const uint8_t *hash)
 
 /* Visit evidence records whose key starts with PREFIX (PLEN bytes, may be
  * 0) in key order. */
-static int walk_prefix(rbl_txn *t, MDB_dbi dbi, const uint8_t *prefix,
+static int walk_prefix(const rbl_table *tb, const uint8_t *prefix,
 		       size_t plen, rbl_evidence_visit_fn fn, void *arg)
 {
-	MDB_cursor *c;
-	MDB_val k = { plen, (void *)prefix }, v;
-	rbl_evidence ev;
-	int rc, op = plen ? MDB_SET_RANGE : MDB_FIRST;
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
+	rbl_evidence ev = { 0 };
+	int rc = 0;
 
-	if ((rc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &c)))
-		return rbl_mdb_error(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, op); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (plen && (k.mv_size < plen ||
-			     memcmp(k.mv_data, prefix, plen) != 0))
-			break;
+	rbl_table_iter_init(&it, tb, plen ? prefix : NULL, plen,
+			    RBL_TABLE_PREFIX);
+	while ((rc = rbl_table_next(&it, &k, &v)) == 1)
 		if ((rc = ev_decode(&k, &v, &ev)) || (rc = fn(arg, &ev)))
-			goto out;
-	}
-	rc = rc == MDB_NOTFOUND || rc == 0 ? RBL_OK : rbl_mdb_error(rc);
-out:
-	mdb_cursor_close(c);
+			break;
+	rbl_table_iter_end(&it);
 	return rc;
 }
 
@@ -444,23 +424,23 @@ int rbl_evidence_foreach_subject(rbl_txn *t, const rbl_prefix *subject,
 				 rbl_evidence_visit_fn fn, void *arg)
 {
 	uint8_t prefix[SUBJ_LEN];
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc = open_dbs(t, &d);
 
 	if (rc)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
 	subject_key(prefix, subject);
-	return walk_prefix(t, d.ev, prefix, sizeof prefix, fn, arg);
+	return walk_prefix(&d.ev, prefix, sizeof prefix, fn, arg);
 }
 
 int rbl_evidence_foreach(rbl_txn *t, rbl_evidence_visit_fn fn, void *arg)
 {
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc = open_dbs(t, &d);
 
 	if (rc)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
-	return walk_prefix(t, d.ev, NULL, 0, fn, arg);
+	return walk_prefix(&d.ev, NULL, 0, fn, arg);
 }
 
 typedef struct related_arg {
@@ -487,7 +467,7 @@ int rbl_evidence_foreach_related(rbl_txn *t, const rbl_prefix *subject,
 {
 	related_arg ra = { subject, fn, arg };
 	uint8_t prefix[1] = { subject->addr.family };
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc = open_dbs(t, &d);
 
 	/* Covering prefixes share no key prefix with the subject beyond the
@@ -495,36 +475,37 @@ int rbl_evidence_foreach_related(rbl_txn *t, const rbl_prefix *subject,
 	 * and the admin page asks for one address at a time. */
 	if (rc)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
-	return walk_prefix(t, d.ev, prefix, 1, related_visit, &ra);
+	return walk_prefix(&d.ev, prefix, 1, related_visit, &ra);
 }
 
 int rbl_evidence_foreach_since(rbl_txn *t, int64_t since,
 			       rbl_evidence_visit_fn fn, void *arg)
 {
-	MDB_cursor *c;
-	MDB_val k, v, ek, evv;
-	rbl_evidence ev;
-	ev_dbs d;
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 }, evv = { 0 };
+	rbl_evidence ev = { 0 };
+	ev_dbs d = { 0 };
 	int rc = open_dbs(t, &d);
 
 	if (rc)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
-	if ((rc = mdb_cursor_open(rbl_txn_mdb(t), d.time, &c)))
-		return rbl_mdb_error(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_LAST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
-		if (k.mv_size != TIMEKEY_LEN ||
-		    rbl_get_be64(k.mv_data) < biased(since))
+	rbl_table_iter_init(&it, &d.time, NULL, 0, RBL_TABLE_BACKWARD);
+	while ((rc = rbl_table_next(&it, &k, &v)) == 1) {
+		if (k.len != TIMEKEY_LEN || rbl_get_be64(k.p) < biased(since)) {
+			rc = RBL_OK;
 			break;
-		ek = v;
-		if ((rc = mdb_get(rbl_txn_mdb(t), d.ev, &ek, &evv)) ||
-		    (rc = ev_decode(&ek, &evv, &ev)) || (rc = fn(arg, &ev)))
+		}
+		rc = rbl_table_get(&d.ev, v.p, v.len, &evv);
+		if (rc == RBL_ENOTFOUND) {
+			rc = RBL_OK;	/* a time record without its evidence
+					   ends the walk */
+			break;
+		}
+		if (rc || (rc = ev_decode(&v, &evv, &ev)) || (rc = fn(arg, &ev)))
 			break;
 	}
-	mdb_cursor_close(c);
-	if (rc == MDB_NOTFOUND)
-		return RBL_OK;
-	return rc > 0 ? rbl_mdb_error(rc) : rc;
+	rbl_table_iter_end(&it);
+	return rc;
 }
 
 static int count_one(void *arg, const rbl_evidence *ev)
@@ -540,55 +521,52 @@ int rbl_evidence_count(rbl_txn *t, const rbl_prefix *subject, uint64_t *n)
 }
 
 /* Remove the evidence and hash records of key EKEY (its time record is
- * being deleted by the caller's cursor). */
-static int prune_one(rbl_txn *t, const ev_dbs *d, const uint8_t *ekey)
+ * being deleted by the caller's walk). */
+static int prune_one(const ev_dbs *d, const uint8_t *ekey)
 {
-	MDB_val k = { EVKEY_LEN, (void *)ekey }, v;
 	uint8_t hash[RBL_EV_HASH_LEN];
-	int rc = mdb_get(rbl_txn_mdb(t), d->ev, &k, &v);
+	rbl_val v = { 0 };
+	int rc = rbl_table_get(&d->ev, ekey, EVKEY_LEN, &v);
 
-	if (rc == MDB_NOTFOUND)
+	if (rc == RBL_ENOTFOUND)
 		return RBL_OK;
 	if (rc)
-		return rbl_mdb_error(rc);
-	if (v.mv_size < 18 + RBL_EV_HASH_LEN)
-		return RBL_ESTORE;
-	memcpy(hash, (const uint8_t *)v.mv_data + 18, RBL_EV_HASH_LEN);
-	if ((rc = del_key(t, d->ev, ekey, EVKEY_LEN)))
 		return rc;
-	return del_key(t, d->hash, hash, RBL_EV_HASH_LEN);
+	if (v.len < 18 + RBL_EV_HASH_LEN)
+		return RBL_ESTORE;
+	memcpy(hash, (const uint8_t *)v.p + 18, RBL_EV_HASH_LEN);
+	if ((rc = del_key(&d->ev, ekey, EVKEY_LEN)))
+		return rc;
+	return del_key(&d->hash, hash, RBL_EV_HASH_LEN);
 }
 
 int rbl_evidence_prune(rbl_txn *t, int64_t before, uint64_t *n)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	uint8_t ekey[EVKEY_LEN];
 	uint64_t count = 0;
-	ev_dbs d;
+	ev_dbs d = { 0 };
 	int rc;
 
 	if (n)
 		*n = 0;
 	if ((rc = open_dbs(t, &d)))
 		return rc;
-	if ((rc = mdb_cursor_open(rbl_txn_mdb(t), d.time, &c)))
-		return rbl_mdb_error(rc);
-	while ((rc = mdb_cursor_get(c, &k, &v, MDB_FIRST)) == 0) {
-		if (k.mv_size != TIMEKEY_LEN || v.mv_size != EVKEY_LEN ||
-		    rbl_get_be64(k.mv_data) >= biased(before))
+	rbl_table_iter_init(&it, &d.time, NULL, 0, 0);
+	while ((rc = rbl_table_next(&it, &k, &v)) == 1) {
+		if (k.len != TIMEKEY_LEN || v.len != EVKEY_LEN ||
+		    rbl_get_be64(k.p) >= biased(before)) {
+			rc = RBL_OK;
 			break;
-		memcpy(ekey, v.mv_data, EVKEY_LEN);
-		if ((rc = mdb_cursor_del(c, 0)))
-			break;
-		if ((rc = prune_one(t, &d, ekey)))
+		}
+		memcpy(ekey, v.p, EVKEY_LEN);
+		if ((rc = rbl_table_iter_del(&it)) || (rc = prune_one(&d, ekey)))
 			break;
 		count++;
 	}
-	mdb_cursor_close(c);
+	rbl_table_iter_end(&it);
 	if (n)
 		*n = count;
-	if (rc == MDB_NOTFOUND || rc == 0)
-		return RBL_OK;
-	return rbl_txn_fail(t, rc > 0 ? rbl_mdb_error(rc) : rc);
+	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
 }

@@ -9,9 +9,9 @@
  * of the evidence: adding the same hash twice changes nothing, which is what
  * makes imports idempotent and replays after a crash no-ops.
  *
- * Storage (three LMDB databases opened through zone/store/store_impl.h, written
- * in the caller's transaction, so evidence commits or vanishes together
- * with the listing changes it caused):
+ * Storage (three tables of zone/store/table.h, written in the caller's
+ * transaction, so evidence commits or vanishes together with the listing
+ * changes it caused):
  *   "evidence"  subject(18) | ~when(8) | hash[0..8)  -> record
  *               (per subject, newest first in key order)
  *   "evhash"    hash(32)                             -> evidence key

@@ -11,10 +11,11 @@
 #include "zone/policy/evidence.h"
 #include "zone/policy/evidence_dump.h"
 #include "zone/policy/policy_impl.h"
+#include "zone/store/bytes.h"
 
 char *rbl_time_format(int64_t t, char *buf)
 {
-	struct tm tm;
+	struct tm tm = { 0 };
 	time_t tt = (time_t)t;
 
 	if (t == 0 || !gmtime_r(&tt, &tm)) {
@@ -38,34 +39,32 @@ static int dump_evidence(void *arg, const rbl_evidence *ev)
 
 static int dump_states(rbl_txn *t, FILE *out)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	MDB_dbi dbi;
-	int rc = pol_state_dbi(t, &dbi);
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
+	int rc = pol_state_table(t, &tb);
 
 	if (rc)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
-	if ((rc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &c)))
-		return rbl_mdb_error(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		rbl_prefix s;
-		pstate st;
+	rbl_table_iter_init(&it, &tb, NULL, 0, 0);
+	while ((rc = rbl_table_next(&it, &k, &v)) == 1) {
+		rbl_prefix s = { 0 };
+		pstate st = { 0 };
 		char p[RBL_ADDR_STRLEN];
-		if (k.mv_size != PSTATE_KEY_LEN || pol_state_decode(&v, &st))
+		if (k.len != PSTATE_KEY_LEN || pol_state_decode(&v, &st))
 			continue;
-		pol_subject_decode(k.mv_data, &s);
+		pol_subject_decode(k.p, &s);
 		fprintf(out, "state %s list=%u n=%" PRIu64 " first=%" PRId64
 			" last=%" PRId64 " score=%.9g/%.9g/%.9g listed=%u kind=%u"
 			" expires=%" PRId64 " rep=%u\n",
 			rbl_prefix_format(&s, p),
-			rbl_get_be32((uint8_t *)k.mv_data + PSUBJ_LEN), st.n,
+			rbl_get_be32((const uint8_t *)k.p + PSUBJ_LEN), st.n,
 			st.first_seen, st.t_ref, st.kscore[1], st.kscore[2],
 			st.kscore[3], st.listed, st.listed_kind,
 			st.listed_expires, st.rep);
 	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? RBL_OK : rbl_mdb_error(rc);
+	rbl_table_iter_end(&it);
+	return rc;
 }
 
 typedef struct entry_arg {

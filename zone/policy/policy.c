@@ -12,7 +12,6 @@
 #include "zone/policy/policy.h"
 #include "zone/policy/policy_impl.h"
 
-#define STATE_FORMAT	1
 #define MAX_EXPIRY_SPAN	((int64_t)100 * 365 * 86400)	/* clamp */
 #define RECOMPUTE_MAX	1000000		/* evidence per subject replayed */
 
@@ -23,7 +22,7 @@ static int conf_double(const rbl_conf *c, const rbl_conf_section *s,
 		       char *err, size_t errlen)
 {
 	const rbl_conf_item *it = NULL, *last = NULL;
-	char *end;
+	char *end = NULL;
 
 	while ((it = rbl_conf_next_item(s, key, it)))
 		last = it;
@@ -83,7 +82,7 @@ static int load_kinds(const rbl_conf *c, const rbl_conf_section *s,
 static int load_aggregate(const rbl_conf *c, const rbl_conf_section *s,
 			  rbl_policy *p, char *err, size_t errlen)
 {
-	uint32_t l4, l6;
+	uint32_t l4 = 0, l6 = 0;
 	int rc;
 
 	if ((rc = rbl_conf_bool(c, s, "aggregate", false, &p->aggregate, err,
@@ -182,7 +181,7 @@ void rbl_policy_free(rbl_policy_set *set)
 static int resolve_list(rbl_txn *t, const char *policy, const char *name,
 			uint32_t *id, char *err, size_t errlen)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc;
 
 	*id = 0;
@@ -227,242 +226,7 @@ const rbl_policy *rbl_policy_find(const rbl_policy_set *set, const char *name)
 	return NULL;
 }
 
-/* ------------------------------------------------------------ scoring */
-
-double rbl_policy_decay(const rbl_policy *p, double score, int64_t from,
-			int64_t to)
-{
-	if (p->half_life == 0 || to <= from)
-		return score;
-	return score * exp2(-(double)(to - from) / (double)p->half_life);
-}
-
-double rbl_policy_weight(const rbl_policy *p, const rbl_evidence *ev)
-{
-	if (ev->kind < 1 || ev->kind > RBL_EV_KINDS)
-		return 0;
-	return ev->weight * p->kind_weight[ev->kind];
-}
-
-unsigned rbl_policy_reputation(const rbl_policy *p, double score)
-{
-	double x;
-
-	if (!(score > 0))
-		return 100;
-	x = 100.0 * exp2(-score / p->threshold);
-	return (unsigned)lround(x < 0 ? 0 : x > 100 ? 100 : x);
-}
-
-/* -------------------------------------------------------------- state */
-
-void pol_subject_key(uint8_t *k, const rbl_prefix *p)
-{
-	k[0] = p->addr.family;
-	memcpy(k + 1, p->addr.bytes, 16);
-	k[17] = p->len;
-}
-
-void pol_subject_decode(const uint8_t *k, rbl_prefix *p)
-{
-	memset(p, 0, sizeof *p);
-	p->addr.family = k[0];
-	memcpy(p->addr.bytes, k + 1, 16);
-	p->len = k[17];
-}
-
-int pol_state_dbi(rbl_txn *t, MDB_dbi *dbi)
-{
-	return rbl_store_db(t, "evstate", dbi);
-}
-
-int pol_note_dbi(rbl_txn *t, MDB_dbi *dbi)
-{
-	return rbl_store_db(t, "evnote", dbi);
-}
-
-static void put_double(uint8_t *p, double d)
-{
-	uint64_t u;
-
-	memcpy(&u, &d, 8);
-	rbl_put_be64(p, u);
-}
-
-static double get_double(const uint8_t *p)
-{
-	uint64_t u = rbl_get_be64(p);
-	double d;
-
-	memcpy(&d, &u, 8);
-	return d;
-}
-
-size_t pol_state_encode(const pstate *st, uint8_t *buf)
-{
-	uint8_t *p = buf;
-
-	*p++ = STATE_FORMAT;
-	for (int k = 1; k <= RBL_EV_KINDS; k++, p += 8)
-		put_double(p, st->kscore[k]);
-	rbl_put_be64(p, (uint64_t)st->t_ref);
-	rbl_put_be64(p + 8, (uint64_t)st->first_seen);
-	rbl_put_be64(p + 16, st->n);
-	p += 24;
-	*p++ = st->listed;
-	*p++ = st->listed_kind;
-	rbl_put_be64(p, (uint64_t)st->listed_expires);
-	rbl_put_be32(p + 8, st->rep_list_id);
-	p[12] = st->rep;
-	return (size_t)(p + 13 - buf);
-}
-
-int pol_state_decode(const MDB_val *v, pstate *st)
-{
-	const uint8_t *p = v->mv_data;
-
-	if (v->mv_size != PSTATE_VAL_LEN || p[0] != STATE_FORMAT)
-		return RBL_ESTORE;
-	memset(st, 0, sizeof *st);
-	p++;
-	for (int k = 1; k <= RBL_EV_KINDS; k++, p += 8)
-		st->kscore[k] = get_double(p);
-	st->t_ref = (int64_t)rbl_get_be64(p);
-	st->first_seen = (int64_t)rbl_get_be64(p + 8);
-	st->n = rbl_get_be64(p + 16);
-	p += 24;
-	st->listed = *p++;
-	st->listed_kind = *p++;
-	st->listed_expires = (int64_t)rbl_get_be64(p);
-	st->rep_list_id = rbl_get_be32(p + 8);
-	st->rep = p[12];
-	return RBL_OK;
-}
-
-static void state_key(uint8_t *k, const rbl_prefix *subject, uint32_t list)
-{
-	pol_subject_key(k, subject);
-	rbl_put_be32(k + PSUBJ_LEN, list);
-}
-
-int pol_state_get(rbl_txn *t, const rbl_prefix *subject, uint32_t list_id,
-		  pstate *st, bool *found)
-{
-	uint8_t key[PSTATE_KEY_LEN];
-	MDB_val k = { sizeof key, key }, v;
-	MDB_dbi dbi;
-	int rc;
-
-	memset(st, 0, sizeof *st);
-	st->rep = 255;
-	*found = false;
-	if ((rc = pol_state_dbi(t, &dbi)))
-		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
-	state_key(key, subject, list_id);
-	rc = mdb_get(rbl_txn_mdb(t), dbi, &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return RBL_OK;
-	if (rc)
-		return rbl_mdb_error(rc);
-	*found = true;
-	return pol_state_decode(&v, st);
-}
-
-int pol_state_put(rbl_txn *t, const rbl_prefix *subject, uint32_t list_id,
-		  const pstate *st)
-{
-	uint8_t key[PSTATE_KEY_LEN], val[PSTATE_VAL_LEN];
-	MDB_val k = { sizeof key, key }, v = { sizeof val, val };
-	MDB_dbi dbi;
-	int rc;
-
-	if ((rc = pol_state_dbi(t, &dbi)))
-		return rc;
-	state_key(key, subject, list_id);
-	pol_state_encode(st, val);
-	rc = mdb_put(rbl_txn_mdb(t), dbi, &k, &v, 0);
-	return rc ? rbl_txn_fail(t, rbl_mdb_error(rc)) : RBL_OK;
-}
-
-int pol_state_del(rbl_txn *t, const rbl_prefix *subject, uint32_t list_id)
-{
-	uint8_t key[PSTATE_KEY_LEN];
-	MDB_val k = { sizeof key, key };
-	MDB_dbi dbi;
-	int rc;
-
-	if ((rc = pol_state_dbi(t, &dbi)))
-		return rc;
-	state_key(key, subject, list_id);
-	rc = mdb_del(rbl_txn_mdb(t), dbi, &k, NULL);
-	return rc == MDB_NOTFOUND ? RBL_OK : rbl_mdb_error(rc);
-}
-
-double pol_state_score(const pstate *st)
-{
-	double s = 0;
-
-	for (int k = 1; k <= RBL_EV_KINDS; k++)
-		s += st->kscore[k];
-	return s;
-}
-
-uint8_t pol_state_dominant(const pstate *st)
-{
-	uint8_t best = 0;
-
-	for (int k = 1; k <= RBL_EV_KINDS; k++)
-		if (st->kscore[k] > 0 && (!best || st->kscore[k] > st->kscore[best]))
-			best = (uint8_t)k;
-	return best;
-}
-
-void pol_state_add(const rbl_policy *p, pstate *st, uint8_t kind, double w,
-		   int64_t when)
-{
-	if (st->n == 0) {
-		st->t_ref = when;
-		st->first_seen = when;
-	} else if (when >= st->t_ref) {
-		for (int k = 1; k <= RBL_EV_KINDS; k++)
-			st->kscore[k] = rbl_policy_decay(p, st->kscore[k],
-							 st->t_ref, when);
-		st->t_ref = when;
-	} else {	/* late evidence: decay it to the reference time */
-		w = rbl_policy_decay(p, w, when, st->t_ref);
-	}
-	if (when < st->first_seen)
-		st->first_seen = when;
-	st->kscore[kind] += w;
-	st->n++;
-}
-
 /* ------------------------------------------------------------ listing */
-
-void pol_copy(char *dst, size_t size, const char *src)
-{
-	size_t n = strnlen(src ? src : "", size - 1);
-
-	memcpy(dst, src ? src : "", n);
-	dst[n] = '\0';
-}
-
-void pol_source(const rbl_policy *p, char *buf)
-{
-	memcpy(buf, "policy:", 7);
-	pol_copy(buf + 7, RBL_SOURCE_MAX + 1 - 7, p->name);
-}
-
-bool pol_is_policy_entry(const rbl_entry *e)
-{
-	return strncmp(e->source, "policy:", 7) == 0;
-}
-
-void pol_host(const rbl_addr *a, rbl_prefix *out)
-{
-	out->addr = *a;
-	out->len = (uint8_t)rbl_addr_bits(a->family);
-}
 
 /* When the listing of ST ends (0 = never); *ON false if the score is
  * below the threshold already at the newest evidence. */
@@ -491,7 +255,7 @@ static int64_t listing_expiry(const rbl_policy *p, const pstate *st, bool *on)
 static int is_allowed_subject(rbl_txn *t, const rbl_policy *p,
 			      const rbl_prefix *subject, int64_t now)
 {
-	rbl_match m;
+	rbl_match m = { 0 };
 	int rc;
 
 	if (!p->allow_list_id)
@@ -526,7 +290,7 @@ static int write_listing(rbl_txn *t, const rbl_policy *p,
 			 const rbl_prefix *subject, pstate *st, uint8_t kind,
 			 int64_t exp)
 {
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc;
 
 	rbl_entry_init(&e);
@@ -556,7 +320,7 @@ int pol_settle_reputation(rbl_txn *t, const rbl_policy *p,
 	int64_t at = now > st->t_ref ? now : st->t_ref;
 	double s = rbl_policy_decay(p, pol_state_score(st), st->t_ref, at);
 	unsigned x = rbl_policy_reputation(p, s);
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc;
 
 	if (!p->reputation_list_id ||
@@ -591,7 +355,7 @@ int pol_drop_reputation(rbl_txn *t, const rbl_prefix *subject, pstate *st)
 int pol_settle(rbl_txn *t, const rbl_policy *p, const rbl_prefix *subject,
 	       pstate *st, int64_t now, rbl_policy_result *res)
 {
-	bool on;
+	bool on = false;
 	int64_t exp = listing_expiry(p, st, &on);
 	uint8_t kind = pol_state_dominant(st);
 	bool was = st->listed && rbl_live(st->listed_expires, now);
@@ -626,7 +390,7 @@ int pol_settle(rbl_txn *t, const rbl_policy *p, const rbl_prefix *subject,
 /* True if EV is at or before a delisting block of its subject. */
 static int blocked(rbl_txn *t, const rbl_evidence *ev)
 {
-	rbl_policy_block_info blk;
+	rbl_policy_block_info blk = { 0 };
 	int rc = pol_block_get(t, &ev->subject, &blk);
 
 	if (rc == RBL_ENOTFOUND)
@@ -651,8 +415,8 @@ int rbl_policy_note(rbl_txn *t, const rbl_policy_set *set,
 	for (size_t i = 0; i < set->n; i++) {
 		const rbl_policy *p = &set->policies[i];
 		double w = rbl_policy_weight(p, ev);
-		pstate st;
-		bool found;
+		pstate st = { 0 };
+		bool found = false;
 		if (!(w > 0) || !p->list_id) {
 			if (res)
 				res->ignored++;
@@ -673,8 +437,8 @@ int rbl_policy_settle(rbl_txn *t, const rbl_policy_set *set,
 {
 	for (size_t i = 0; i < set->n; i++) {
 		const rbl_policy *p = &set->policies[i];
-		pstate st, before;
-		bool found;
+		pstate st = { 0 }, before = { 0 };
+		bool found = false;
 		int rc;
 		if (!p->list_id)
 			continue;
@@ -733,8 +497,8 @@ static int recompute_one(rbl_txn *t, const rbl_policy *p,
 			 const rbl_prefix *subject, const ev_list *l,
 			 int64_t block_when, int64_t now)
 {
-	pstate st, old;
-	bool found;
+	pstate st = { 0 }, old = { 0 };
+	bool found = false;
 	int rc = pol_state_get(t, subject, p->list_id, &old, &found);
 
 	if (rc)
@@ -767,7 +531,7 @@ int rbl_policy_recompute(rbl_txn *t, const rbl_policy_set *set,
 			 const rbl_prefix *subject, int64_t now)
 {
 	ev_list l = { 0 };
-	rbl_policy_block_info blk;
+	rbl_policy_block_info blk = { 0 };
 	int64_t block_when = INT64_MIN;
 	int rc = pol_block_get(t, subject, &blk);
 

@@ -17,8 +17,8 @@
  * contributes most to the score.  An address covered by the policy's allow
  * list is never listed by the policy.
  *
- * Scores are kept incrementally per (subject, list) in the "evstate" LMDB
- * database (decayed running sums per kind), updated in the same
+ * Scores are kept incrementally per (subject, list) in the "evstate" table
+ * (zone/store/table.h; decayed running sums per kind), updated in the same
  * transaction as the evidence and the listing, so a crash leaves either
  * all three or none.  Every function takes NOW or the evidence time
  * explicitly: nothing here reads the clock (tests and tools control it;

@@ -10,99 +10,7 @@
 #include "zone/error.h"
 #include "zone/policy/policy.h"
 #include "zone/policy/policy_impl.h"
-
-/* -------------------------------------------------------------- notes */
-
-static void note_key(uint8_t *k, char type, const rbl_prefix *subject)
-{
-	k[0] = (uint8_t)type;
-	pol_subject_key(k + 1, subject);
-}
-
-/* Encode WHEN, WHO, WHY into BUF (8 + 2 + 63 + 255 bytes at most). */
-static size_t note_encode(uint8_t *buf, int64_t when, const char *who,
-			  const char *why)
-{
-	size_t nw = strnlen(who ? who : "", RBL_POLICY_WHO_MAX);
-	size_t ny = strnlen(why ? why : "", RBL_POLICY_WHY_MAX);
-
-	rbl_put_be64(buf, (uint64_t)when);
-	buf[8] = (uint8_t)nw;
-	memcpy(buf + 9, who ? who : "", nw);
-	buf[9 + nw] = (uint8_t)ny;
-	memcpy(buf + 10 + nw, why ? why : "", ny);
-	return 10 + nw + ny;
-}
-
-static int note_decode(const MDB_val *v, rbl_policy_block_info *out)
-{
-	const uint8_t *p = v->mv_data;
-	size_t nw, ny;
-
-	if (v->mv_size < 10)
-		return RBL_ESTORE;
-	nw = p[8];
-	if (v->mv_size < 10 + nw || (ny = p[9 + nw], v->mv_size != 10 + nw + ny))
-		return RBL_ESTORE;
-	memset(out, 0, sizeof *out);
-	out->when = (int64_t)rbl_get_be64(p);
-	memcpy(out->who, p + 9, nw);
-	memcpy(out->why, p + 10 + nw, ny);
-	return RBL_OK;
-}
-
-static int note_put(rbl_txn *t, char type, const rbl_prefix *subject,
-		    int64_t when, const char *who, const char *why)
-{
-	uint8_t key[PNOTE_KEY_LEN], val[10 + RBL_POLICY_WHO_MAX + RBL_POLICY_WHY_MAX];
-	MDB_val k = { sizeof key, key }, v = { 0, val };
-	MDB_dbi dbi;
-	int rc;
-
-	if ((rc = pol_note_dbi(t, &dbi)))
-		return rc;
-	note_key(key, type, subject);
-	v.mv_size = note_encode(val, when, who, why);
-	rc = mdb_put(rbl_txn_mdb(t), dbi, &k, &v, 0);
-	return rc ? rbl_txn_fail(t, rbl_mdb_error(rc)) : RBL_OK;
-}
-
-static int note_get(rbl_txn *t, char type, const rbl_prefix *subject,
-		    rbl_policy_block_info *out)
-{
-	uint8_t key[PNOTE_KEY_LEN];
-	MDB_val k = { sizeof key, key }, v;
-	MDB_dbi dbi;
-	int rc;
-
-	if ((rc = pol_note_dbi(t, &dbi)))
-		return rc;
-	note_key(key, type, subject);
-	rc = mdb_get(rbl_txn_mdb(t), dbi, &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return RBL_ENOTFOUND;
-	return rc ? rbl_mdb_error(rc) : note_decode(&v, out);
-}
-
-static int note_del(rbl_txn *t, char type, const rbl_prefix *subject)
-{
-	uint8_t key[PNOTE_KEY_LEN];
-	MDB_val k = { sizeof key, key };
-	MDB_dbi dbi;
-	int rc;
-
-	if ((rc = pol_note_dbi(t, &dbi)))
-		return rc;
-	note_key(key, type, subject);
-	rc = mdb_del(rbl_txn_mdb(t), dbi, &k, NULL);
-	return rc == MDB_NOTFOUND ? RBL_ENOTFOUND : rbl_mdb_error(rc);
-}
-
-int pol_block_get(rbl_txn *t, const rbl_prefix *subject,
-		  rbl_policy_block_info *out)
-{
-	return note_get(t, 'b', subject, out);
-}
+#include "zone/store/bytes.h"
 
 /* ------------------------------------------------------------- blocks */
 
@@ -116,26 +24,23 @@ static int state_lists(rbl_txn *t, const rbl_prefix *subject, uint32_t *ids,
 		       size_t max, size_t *n)
 {
 	uint8_t prefix[PSUBJ_LEN];
-	MDB_val k = { sizeof prefix, prefix }, v;
-	MDB_cursor *c;
-	MDB_dbi dbi;
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	int rc;
 
 	*n = 0;
-	if ((rc = pol_state_dbi(t, &dbi)))
+	if ((rc = pol_state_table(t, &tb)))
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
 	pol_subject_key(prefix, subject);
-	if ((rc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &c)))
-		return rbl_mdb_error(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && *n < max; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != PSTATE_KEY_LEN ||
-		    memcmp(k.mv_data, prefix, PSUBJ_LEN) != 0)
+	rbl_table_iter_init(&it, &tb, prefix, sizeof prefix, RBL_TABLE_PREFIX);
+	while (*n < max && (rc = rbl_table_next(&it, &k, &v)) == 1) {
+		if (k.len != PSTATE_KEY_LEN)
 			break;
-		ids[(*n)++] = rbl_get_be32((uint8_t *)k.mv_data + PSUBJ_LEN);
+		ids[(*n)++] = rbl_get_be32((const uint8_t *)k.p + PSUBJ_LEN);
 	}
-	mdb_cursor_close(c);
-	return rc == 0 || rc == MDB_NOTFOUND ? RBL_OK : rbl_mdb_error(rc);
+	rbl_table_iter_end(&it);
+	return rc < 0 ? rc : RBL_OK;
 }
 
 /* Exclude A from a wider automatic listing still covering it in LIST. */
@@ -143,8 +48,8 @@ static int exclude_if_covered(rbl_txn *t, uint32_t list,
 			      const rbl_prefix *subject, int64_t now,
 			      const char *who)
 {
-	rbl_prefix decided;
-	rbl_entry e;
+	rbl_prefix decided = { 0 };
+	rbl_entry e = { 0 };
 	int rc = rbl_ip_explain(t, list, &subject->addr, now, &decided, &e);
 
 	if (rc == RBL_ENOTFOUND)
@@ -164,8 +69,8 @@ static int exclude_if_covered(rbl_txn *t, uint32_t list,
 static int block_state(rbl_txn *t, const rbl_prefix *subject, uint32_t list,
 		       int64_t when, const char *who)
 {
-	pstate st;
-	bool found;
+	pstate st = { 0 };
+	bool found = false;
 	int rc = pol_state_get(t, subject, list, &st, &found);
 
 	if (rc || !found)
@@ -181,7 +86,7 @@ static int block_state(rbl_txn *t, const rbl_prefix *subject, uint32_t list,
 	st.listed_kind = 0;
 	st.listed_expires = 0;
 	if (st.rep_list_id && st.rep != 100) {
-		rbl_entry e;
+		rbl_entry e = { 0 };
 		rbl_entry_init(&e);
 		e.n_codes = 1;
 		e.codes[0] = 0x7f000400u | 100;
@@ -198,15 +103,15 @@ static int block_state(rbl_txn *t, const rbl_prefix *subject, uint32_t list,
 int rbl_policy_block(rbl_txn *t, const rbl_addr *a, int64_t when,
 		     const char *who, const char *why)
 {
-	rbl_prefix subject;
+	rbl_prefix subject = { 0 };
 	uint32_t lists[64];
-	size_t n;
+	size_t n = 0;
 	int rc;
 
 	if (!valid_addr(a) || when <= 0)
 		return RBL_EINVAL;
 	pol_host(a, &subject);
-	if ((rc = note_put(t, 'b', &subject, when, who, why)) ||
+	if ((rc = pol_note_put(t, 'b', &subject, when, who, why)) ||
 	    (rc = state_lists(t, &subject, lists, 64, &n)))
 		return rc;
 	for (size_t i = 0; i < n; i++)
@@ -219,22 +124,22 @@ int rbl_policy_block(rbl_txn *t, const rbl_addr *a, int64_t when,
 int rbl_policy_block_get(rbl_txn *t, const rbl_addr *a,
 			 rbl_policy_block_info *out)
 {
-	rbl_prefix subject;
+	rbl_prefix subject = { 0 };
 
 	if (!valid_addr(a))
 		return RBL_EINVAL;
 	pol_host(a, &subject);
-	return note_get(t, 'b', &subject, out);
+	return pol_note_get(t, 'b', &subject, out);
 }
 
 int rbl_policy_unblock(rbl_txn *t, const rbl_addr *a)
 {
-	rbl_prefix subject;
+	rbl_prefix subject = { 0 };
 
 	if (!valid_addr(a))
 		return RBL_EINVAL;
 	pol_host(a, &subject);
-	return note_del(t, 'b', &subject);
+	return pol_note_del(t, 'b', &subject);
 }
 
 /* -------------------------------------------------------------- allow */
@@ -273,8 +178,8 @@ static int unlist_allowed(rbl_txn *t, const rbl_policy *p,
 				&pv);
 
 	for (size_t i = 0; rc == RBL_OK && i < pv.n; i++) {
-		pstate st;
-		bool found;
+		pstate st = { 0 };
+		bool found = false;
 		rc = rbl_ip_del(t, p->list_id, &pv.v[i]);
 		if (rc == RBL_ENOTFOUND)
 			rc = RBL_OK;
@@ -306,7 +211,7 @@ int rbl_policy_allow_add(rbl_txn *t, const rbl_policy_set *set,
 			 const char *who, const char *why)
 {
 	bool any = false;
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc;
 
 	if (!p || (p->addr.family != RBL_AF4 && p->addr.family != RBL_AF6))
@@ -327,14 +232,14 @@ int rbl_policy_allow_add(rbl_txn *t, const rbl_policy_set *set,
 	}
 	if (!any)
 		return RBL_ENOTFOUND;
-	return note_put(t, 'a', p, expires, who, why);
+	return pol_note_put(t, 'a', p, expires, who, why);
 }
 
 /* Drop an exclusion of PREFIX a policy or allow_add wrote in P's list. */
 static int drop_exclusion(rbl_txn *t, const rbl_policy *p,
 			  const rbl_prefix *prefix)
 {
-	rbl_entry e;
+	rbl_entry e = { 0 };
 	int rc = rbl_ip_get(t, p->list_id, prefix, &e);
 
 	if (rc == RBL_ENOTFOUND)
@@ -364,7 +269,7 @@ int rbl_policy_allow_del(rbl_txn *t, const rbl_policy_set *set,
 		if (pol->list_id && (rc = drop_exclusion(t, pol, p)))
 			return rc;
 	}
-	rc = note_del(t, 'a', p);
+	rc = pol_note_del(t, 'a', p);
 	if (rc && rc != RBL_ENOTFOUND)
 		return rc;
 	return removed ? RBL_OK : RBL_ENOTFOUND;
@@ -373,7 +278,7 @@ int rbl_policy_allow_del(rbl_txn *t, const rbl_policy_set *set,
 int rbl_policy_is_allowed(rbl_txn *t, const rbl_policy *p,
 			  const rbl_addr *a, int64_t now)
 {
-	rbl_match m;
+	rbl_match m = { 0 };
 	int rc;
 
 	if (!p->allow_list_id)
@@ -388,9 +293,9 @@ static int explain_one(rbl_txn *t, const rbl_policy *p,
 		       const rbl_prefix *subject, int64_t now,
 		       rbl_policy_status *o)
 {
-	pstate st;
-	bool found;
-	rbl_entry e;
+	pstate st = { 0 };
+	bool found = false;
+	rbl_entry e = { 0 };
 	int rc;
 
 	if ((rc = pol_state_get(t, subject, p->list_id, &st, &found)))
@@ -428,7 +333,7 @@ int rbl_policy_explain(rbl_txn *t, const rbl_policy_set *set,
 		       const rbl_prefix *subject, int64_t now,
 		       rbl_policy_status *out, size_t n)
 {
-	rbl_policy_block_info blk;
+	rbl_policy_block_info blk = { 0 };
 	int rc = pol_block_get(t, subject, &blk);
 	bool blocked = rc == RBL_OK;
 
@@ -477,7 +382,7 @@ int rbl_policy_history(rbl_txn *t, const rbl_policy *p,
 		       unsigned n_points, double *scores)
 {
 	hist_arg h = { p, from, to, INT64_MIN, n_points, scores };
-	rbl_policy_block_info blk;
+	rbl_policy_block_info blk = { 0 };
 	int rc;
 
 	if (n_points < 2 || to < from)
@@ -540,43 +445,38 @@ static int purge_state(rbl_txn *t, const rbl_policy_set *set,
 static int purge_states(rbl_txn *t, const rbl_policy_set *set, int64_t now,
 			rbl_policy_purge_stats *ps)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	MDB_dbi dbi;
-	int rc = pol_state_dbi(t, &dbi);
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
+	int rc = pol_state_table(t, &tb);
 
 	if (rc)
 		return rc;
-	if ((rc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &c)))
-		return rbl_mdb_error(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		rbl_prefix subject;
-		pstate st;
-		bool dirty;
+	rbl_table_iter_init(&it, &tb, NULL, 0, 0);
+	while ((rc = rbl_table_next(&it, &k, &v)) == 1) {
+		rbl_prefix subject = { 0 };
+		pstate st = { 0 };
+		bool dirty = false;
 		uint8_t val[PSTATE_VAL_LEN];
-		if (k.mv_size != PSTATE_KEY_LEN || pol_state_decode(&v, &st)) {
+		if (k.len != PSTATE_KEY_LEN || pol_state_decode(&v, &st)) {
 			rc = RBL_ESTORE;
 			break;
 		}
-		pol_subject_decode(k.mv_data, &subject);
+		pol_subject_decode(k.p, &subject);
 		rc = purge_state(t, set, &subject,
-				 rbl_get_be32((uint8_t *)k.mv_data + PSUBJ_LEN),
+				 rbl_get_be32((const uint8_t *)k.p + PSUBJ_LEN),
 				 &st, now, &dirty, ps);
 		if (rc == 1) {
-			rc = mdb_cursor_del(c, 0);
+			rc = rbl_table_iter_del(&it);
 		} else if (rc == 0 && dirty) {
-			MDB_val nv = { sizeof val, val };
 			pol_state_encode(&st, val);
-			rc = mdb_cursor_put(c, &k, &nv, MDB_CURRENT);
+			rc = rbl_table_iter_put(&it, val, sizeof val);
 		}
 		if (rc)
 			break;
 	}
-	mdb_cursor_close(c);
-	if (rc == MDB_NOTFOUND || rc == 0)
-		return RBL_OK;
-	return rbl_txn_fail(t, rc > 0 ? rbl_mdb_error(rc) : rc);
+	rbl_table_iter_end(&it);
+	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
 }
 
 int rbl_policy_purge(rbl_txn *t, const rbl_policy_set *set, int64_t now,

@@ -57,7 +57,7 @@ static int exclude_allowed(void *arg, const rbl_prefix *pfx,
 			   const rbl_entry *e)
 {
 	excl_arg *x = arg;
-	rbl_entry ex;
+	rbl_entry ex = { 0 };
 
 	if (e->flags & RBL_ENTRY_EXCLUDE)
 		return 0;
@@ -73,11 +73,11 @@ static int exclude_blocked(rbl_txn *t, const rbl_policy *p,
 			   const rbl_prefix *agg, int64_t exp)
 {
 	uint8_t lo[PNOTE_KEY_LEN], hi[PNOTE_KEY_LEN];
-	MDB_val k = { sizeof lo, lo }, v;
-	MDB_cursor *c;
-	MDB_dbi dbi;
+	rbl_table tb = { 0 };
+	rbl_table_iter it = { 0 };
+	rbl_val k = { 0 }, v = { 0 };
 	rbl_prefix last = *agg;
-	int rc = pol_note_dbi(t, &dbi);
+	int rc = pol_note_table(t, &tb);
 
 	if (rc)
 		return rc;
@@ -86,15 +86,15 @@ static int exclude_blocked(rbl_txn *t, const rbl_policy *p,
 	rbl_prefix_last(agg, &last.addr);
 	last.len = 255;
 	pol_subject_key(hi + 1, &last);
-	if ((rc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &c)))
-		return rbl_mdb_error(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		rbl_prefix b;
-		rbl_entry ex;
-		if (k.mv_size != PNOTE_KEY_LEN || memcmp(k.mv_data, hi, k.mv_size) > 0)
+	rbl_table_iter_init(&it, &tb, lo, sizeof lo, 0);
+	while ((rc = rbl_table_next(&it, &k, &v)) == 1) {
+		rbl_prefix b = { 0 };
+		rbl_entry ex = { 0 };
+		if (k.len != PNOTE_KEY_LEN || memcmp(k.p, hi, k.len) > 0) {
+			rc = RBL_OK;
 			break;
-		pol_subject_decode((uint8_t *)k.mv_data + 1, &b);
+		}
+		pol_subject_decode((const uint8_t *)k.p + 1, &b);
 		rbl_entry_init(&ex);
 		ex.flags = RBL_ENTRY_EXCLUDE;
 		ex.expires = exp;
@@ -102,16 +102,15 @@ static int exclude_blocked(rbl_txn *t, const rbl_policy *p,
 		if ((rc = rbl_ip_add(t, p->list_id, &b, &ex)))
 			break;
 	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND || rc == 0 ? RBL_OK :
-	       rc > 0 ? rbl_mdb_error(rc) : rc;
+	rbl_table_iter_end(&it);
+	return rc;
 }
 
 static int write_aggregate(rbl_txn *t, const rbl_policy *p,
 			   const rbl_prefix *agg, members *m, int64_t exp,
 			   rbl_policy_result *res)
 {
-	rbl_entry old, e = m->model;
+	rbl_entry old = { 0 }, e = m->model;
 	excl_arg x = { t, p, exp };
 	int rc = rbl_ip_get(t, p->list_id, agg, &old);
 
@@ -136,8 +135,8 @@ int pol_aggregate(rbl_txn *t, const rbl_policy *p, const rbl_addr *a,
 		  int64_t now, rbl_policy_result *res)
 {
 	members *m = calloc(1, sizeof *m);
-	rbl_prefix agg;
-	rbl_entry old;
+	rbl_prefix agg = { 0 };
+	rbl_entry old = { 0 };
 	int rc;
 
 	if (!m)

@@ -1,10 +1,14 @@
 /*
- * policy_impl.h -- the policy module's private side, shared by policy.c
- * (configuration, scoring, applying evidence) and policy_admin.c (human
- * decisions, explaining, purge).  Nothing outside zone/policy/policy*.c
- * uses it.
+ * policy_impl.h -- the policy module's private side, shared by its files,
+ * each calling only the ones before it:
+ *   policy_state.c      the records below and the score arithmetic
+ *   policy_aggregate.c  listing whole prefixes (optional)
+ *   policy.c            configuration, applying evidence, settling
+ *   policy_admin.c      human decisions, explaining, purge
+ * Nothing outside zone/policy/policy*.c (and evidence_dump.c, which
+ * prints the state) uses it.
  *
- * Databases (opened through store_impl.h):
+ * Tables (zone/store/table.h):
  *   evstate  subject(18) | list_id(4)  -> score state (pstate, encoded)
  *   evnote   'b' | subject(18)         -> delisting block: when, who, why
  *            'a' | subject(18)         -> allow note: expires, who, why
@@ -16,7 +20,7 @@
 #include <stdint.h>
 
 #include "zone/policy/policy.h"
-#include "zone/store/store_impl.h"
+#include "zone/store/table.h"
 
 #define PSUBJ_LEN	18
 #define PSTATE_KEY_LEN	(PSUBJ_LEN + 4)
@@ -46,8 +50,8 @@ int pol_state_get(rbl_txn *t, const rbl_prefix *subject, uint32_t list_id,
 int pol_state_put(rbl_txn *t, const rbl_prefix *subject, uint32_t list_id,
 		  const pstate *st);
 int pol_state_del(rbl_txn *t, const rbl_prefix *subject, uint32_t list_id);
-int pol_state_dbi(rbl_txn *t, MDB_dbi *dbi);
-int pol_state_decode(const MDB_val *v, pstate *st);
+int pol_state_table(rbl_txn *t, rbl_table *tb);
+int pol_state_decode(const rbl_val *v, pstate *st);
 size_t pol_state_encode(const pstate *st, uint8_t *buf);
 #define PSTATE_VAL_LEN (1 + 8 * RBL_EV_KINDS + 8 + 8 + 8 + 1 + 1 + 8 + 4 + 1)
 
@@ -75,11 +79,18 @@ int pol_aggregate(rbl_txn *t, const rbl_policy *p, const rbl_addr *a,
 /* Remove SUBJECT's reputation entry written from ST, if any. */
 int pol_drop_reputation(rbl_txn *t, const rbl_prefix *subject, pstate *st);
 
+/* The note of TYPE ('b' block, 'a' allow) about SUBJECT: put replaces
+ * it; get and del answer RBL_ENOTFOUND when there is none. */
+int pol_note_put(rbl_txn *t, char type, const rbl_prefix *subject,
+		 int64_t when, const char *who, const char *why);
+int pol_note_get(rbl_txn *t, char type, const rbl_prefix *subject,
+		 rbl_policy_block_info *out);
+int pol_note_del(rbl_txn *t, char type, const rbl_prefix *subject);
 /* The block of SUBJECT: RBL_OK, RBL_ENOTFOUND or a store error. */
 int pol_block_get(rbl_txn *t, const rbl_prefix *subject,
 		  rbl_policy_block_info *out);
-/* The note db (blocks, allow notes). */
-int pol_note_dbi(rbl_txn *t, MDB_dbi *dbi);
+/* The note table (blocks, allow notes). */
+int pol_note_table(rbl_txn *t, rbl_table *tb);
 
 /* Copy SRC (NULL = "") into DST of SIZE bytes, cut, NUL-terminated. */
 void pol_copy(char *dst, size_t size, const char *src);

@@ -1,9 +1,8 @@
 /*
- * rdns_review.c -- the review queue of rDNS range proposals in the store,
- * and their publication in the policy list.
+ * rdns_review.c -- decisions on rDNS range proposals and their publication
+ * in the policy list: confirming, rejecting, flagging, and taking in a new
+ * run's proposals (the queue itself: rdns_queue.c).
  *
- * Database "rdns_review": key fam(1) | address(4 or 16) | len(1), so
- * proposals sort by address; value a versioned record (encode_prop).
  * Publication writes ordinary entries through store.h: the range with the
  * class's code and TXT, and one exclusion ("!") per carved-out address.
  */
@@ -13,34 +12,7 @@
 
 #include "zone/config/config.h"
 #include "zone/policy/rdns_review.h"
-#include "zone/store/store_impl.h"
-
-#define REVIEW_DB	"rdns_review"
-#define REC_VERSION	1
-#define KEY_MAX		18
-/* Largest record: fixed fields, strings, samples and exclusions. */
-#define REC_MAX		(64 + 6 * 256 + RBL_RDNS_SAMPLES * 256 + \
-			 RBL_RDNS_MAX_EXCL * (1 + 16 + 256))
-
-_Static_assert(RBL_RDNS_NAME_MAX == RBL_NAME_MAX,
-	       "rdns_class.h repeats RBL_NAME_MAX");
-
-static const char *const state_names[] = {
-	NULL, "pending", "confirmed", "rejected", "flagged" };
-
-const char *rbl_rdns_state_name(int state)
-{
-	return state >= RBL_RDNS_PENDING && state <= RBL_RDNS_FLAGGED ?
-	       state_names[state] : "?";
-}
-
-int rbl_rdns_state_parse(const char *s)
-{
-	for (int i = RBL_RDNS_PENDING; i <= RBL_RDNS_FLAGGED; i++)
-		if (strcasecmp(s, state_names[i]) == 0)
-			return i;
-	return -1;
-}
+#include "zone/policy/rdns_review_impl.h"
 
 /* ------------------------------------------------------------ options */
 
@@ -72,7 +44,7 @@ static int conf_code(const rbl_conf *c, const rbl_conf_section *s,
 		it = next;
 	if (!it)
 		return RBL_OK;
-	uint32_t code;
+	uint32_t code = 0;
 	if (rbl_code_parse(it->value, &code) != RBL_OK ||
 	    (code >> 24) != 127) {
 		snprintf(err, errlen, "%s:%u: %s: not a return code in "
@@ -134,278 +106,11 @@ int rbl_rdns_opts_from_conf(const rbl_conf *c, rbl_rdns_opts *o, char *err,
 	return rc;
 }
 
-/* ------------------------------------------------------------ records */
-
-static size_t key_of(const rbl_prefix *p, uint8_t *k)
-{
-	unsigned alen = rbl_key_alen(p->addr.family);
-	k[0] = p->addr.family;
-	memcpy(k + 1, p->addr.bytes, alen);
-	k[1 + alen] = p->len;
-	return 2 + alen;
-}
-
-static int key_decode(const MDB_val *k, rbl_prefix *p)
-{
-	const uint8_t *b = k->mv_data;
-	memset(p, 0, sizeof(*p));
-	if (k->mv_size < 6 || (b[0] != RBL_AF4 && b[0] != RBL_AF6) ||
-	    k->mv_size != 2 + rbl_key_alen(b[0]))
-		return RBL_ESTORE;
-	p->addr.family = b[0];
-	memcpy(p->addr.bytes, b + 1, rbl_key_alen(b[0]));
-	p->len = b[k->mv_size - 1];
-	return RBL_OK;
-}
-
-static void encode_addr(struct rbl_wbuf *w, const rbl_addr *a)
-{
-	rbl_wb_u8(w, a->family);
-	rbl_wb_bytes(w, a->bytes, rbl_key_alen(a->family));
-}
-
-static void decode_addr(struct rbl_rbuf *r, rbl_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = rbl_rb_u8(r);
-	if (a->family != RBL_AF4 && a->family != RBL_AF6) {
-		r->bad = true;
-		return;
-	}
-	rbl_rb_bytes(r, a->bytes, rbl_key_alen(a->family));
-}
-
-static void encode_prop(struct rbl_wbuf *w, const rbl_rdns_proposal *p)
-{
-	rbl_wb_u8(w, REC_VERSION);
-	rbl_wb_u8(w, p->cls);
-	rbl_wb_u8(w, p->state);
-	rbl_wb_u32(w, (uint32_t)p->confidence << 16 | p->coverage);
-	rbl_wb_u32(w, p->agreement);
-	for (int c = 0; c < RBL_RDNS_NCLASS; c++)
-		rbl_wb_u32(w, p->counts[c]);
-	rbl_wb_u32(w, p->n_template);
-	rbl_wb_str(w, p->template);
-	rbl_wb_str(w, p->domain);
-	rbl_wb_u8(w, p->n_samples);
-	for (int i = 0; i < p->n_samples; i++)
-		rbl_wb_str(w, p->samples[i]);
-	rbl_wb_u8(w, p->n_excl);
-	for (int i = 0; i < p->n_excl; i++) {
-		encode_addr(w, &p->excl[i].addr);
-		rbl_wb_str(w, p->excl[i].name);
-	}
-	rbl_wb_str(w, p->source);
-	rbl_wb_u64(w, (uint64_t)p->created);
-	rbl_wb_u64(w, (uint64_t)p->updated);
-	rbl_wb_u64(w, (uint64_t)p->decided);
-	rbl_wb_str(w, p->decided_by);
-	rbl_wb_str(w, p->note);
-}
-
-static int decode_prop(const MDB_val *k, const MDB_val *v,
-		       rbl_rdns_proposal *p)
-{
-	struct rbl_rbuf r = { v->mv_data, v->mv_size, 0, false };
-	memset(p, 0, sizeof(*p));
-	if (key_decode(k, &p->prefix) != RBL_OK ||
-	    rbl_rb_u8(&r) != REC_VERSION)
-		return RBL_ESTORE;
-	p->cls = rbl_rb_u8(&r);
-	p->state = rbl_rb_u8(&r);
-	uint32_t cc = rbl_rb_u32(&r);
-	p->confidence = (uint16_t)(cc >> 16);
-	p->coverage = (uint16_t)cc;
-	p->agreement = (uint16_t)rbl_rb_u32(&r);
-	for (int c = 0; c < RBL_RDNS_NCLASS; c++)
-		p->counts[c] = rbl_rb_u32(&r);
-	p->n_template = rbl_rb_u32(&r);
-	rbl_rb_str(&r, p->template, sizeof(p->template));
-	rbl_rb_str(&r, p->domain, sizeof(p->domain));
-	p->n_samples = rbl_rb_u8(&r);
-	if (p->n_samples > RBL_RDNS_SAMPLES)
-		return RBL_ESTORE;
-	for (int i = 0; i < p->n_samples; i++)
-		rbl_rb_str(&r, p->samples[i], sizeof(p->samples[i]));
-	p->n_excl = rbl_rb_u8(&r);
-	if (p->n_excl > RBL_RDNS_MAX_EXCL)
-		return RBL_ESTORE;
-	for (int i = 0; i < p->n_excl; i++) {
-		decode_addr(&r, &p->excl[i].addr);
-		rbl_rb_str(&r, p->excl[i].name, sizeof(p->excl[i].name));
-	}
-	rbl_rb_str(&r, p->source, sizeof(p->source));
-	p->created = (int64_t)rbl_rb_u64(&r);
-	p->updated = (int64_t)rbl_rb_u64(&r);
-	p->decided = (int64_t)rbl_rb_u64(&r);
-	rbl_rb_str(&r, p->decided_by, sizeof(p->decided_by));
-	rbl_rb_str(&r, p->note, sizeof(p->note));
-	return r.bad ? RBL_ESTORE : RBL_OK;
-}
-
-/* The review database; RBL_ENOTFOUND in a read txn before the first
- * proposal was ever stored. */
-static int review_db(rbl_txn *t, MDB_dbi *dbi)
-{
-	return rbl_store_db(t, REVIEW_DB, dbi);
-}
-
-static int put_prop(rbl_txn *t, const rbl_rdns_proposal *p)
-{
-	MDB_dbi dbi;
-	uint8_t k[KEY_MAX];
-	int rc = review_db(t, &dbi);
-	if (rc != RBL_OK)
-		return rc;
-	uint8_t *buf = malloc(REC_MAX);
-	if (!buf)
-		return RBL_ENOMEM;
-	struct rbl_wbuf w = { buf, 0, REC_MAX, false };
-	encode_prop(&w, p);
-	rc = w.overflow ? RBL_ETOOBIG :
-	     rbl_db_put(t, dbi, k, key_of(&p->prefix, k), w.p, w.len, 0);
-	free(buf);
-	return rc;
-}
-
-static int del_prop(rbl_txn *t, const rbl_prefix *p)
-{
-	MDB_dbi dbi;
-	uint8_t k[KEY_MAX];
-	int rc = review_db(t, &dbi);
-	return rc != RBL_OK ? rc : rbl_db_del(t, dbi, k, key_of(p, k));
-}
-
-int rbl_rdns_get(rbl_txn *t, const rbl_prefix *p, rbl_rdns_proposal *out)
-{
-	MDB_dbi dbi;
-	MDB_val v;
-	uint8_t k[KEY_MAX];
-	int rc = review_db(t, &dbi);
-	if (rc != RBL_OK)
-		return rc;
-	size_t klen = key_of(p, k);
-	rc = rbl_db_get(t, dbi, k, klen, &v);
-	if (rc != RBL_OK)
-		return rc;
-	MDB_val key = { klen, k };
-	return decode_prop(&key, &v, out);
-}
-
-/* -------------------------------------------------------------- walks */
-
-static bool filter_match(const rbl_rdns_filter *f,
-			 const rbl_rdns_proposal *p)
-{
-	if (!f)
-		return true;
-	if (f->state && f->state != p->state)
-		return false;
-	if (f->domain && strcasecmp(f->domain, p->domain) != 0)
-		return false;
-	if (f->template && strcmp(f->template, p->template) != 0)
-		return false;
-	return true;
-}
-
-/* Visit proposals from key FROM (NULL: the first) while FN returns 0. */
-static int walk(rbl_txn *t, const uint8_t *from, size_t from_len,
-		int (*fn)(void *arg, const rbl_rdns_proposal *p), void *arg)
-{
-	MDB_dbi dbi;
-	MDB_cursor *cur;
-	MDB_val k = { from_len, (void *)from }, v;
-	int rc = review_db(t, &dbi);
-	if (rc == RBL_ENOTFOUND)
-		return RBL_OK;		/* nothing was ever proposed */
-	if (rc != RBL_OK)
-		return rc;
-	rc = mdb_cursor_open(rbl_txn_mdb(t), dbi, &cur);
-	if (rc != 0)
-		return rbl_mdb_error(rc);
-	rbl_rdns_proposal *p = malloc(sizeof(*p));
-	int op = from ? MDB_SET_RANGE : MDB_FIRST;
-	rc = p ? RBL_OK : RBL_ENOMEM;
-	while (rc == RBL_OK) {
-		int mrc = mdb_cursor_get(cur, &k, &v, op);
-		op = MDB_NEXT;
-		if (mrc == MDB_NOTFOUND)
-			break;
-		rc = mrc ? rbl_mdb_error(mrc) : decode_prop(&k, &v, p);
-		if (rc == RBL_OK)
-			rc = fn(arg, p);
-	}
-	mdb_cursor_close(cur);
-	free(p);
-	return rc;
-}
-
-typedef struct filter_walk {
-	const rbl_rdns_filter *f;
-	int (*fn)(void *arg, const rbl_rdns_proposal *p);
-	void *arg;
-} filter_walk;
-
-static int filter_visit(void *arg, const rbl_rdns_proposal *p)
-{
-	filter_walk *fw = arg;
-	return filter_match(fw->f, p) ? fw->fn(fw->arg, p) : 0;
-}
-
-int rbl_rdns_foreach(rbl_txn *t, const rbl_rdns_filter *f,
-		     int (*fn)(void *arg, const rbl_rdns_proposal *p),
-		     void *arg)
-{
-	filter_walk fw = { f, fn, arg };
-	return walk(t, NULL, 0, filter_visit, &fw);
-}
-
-typedef struct after_walk {
-	filter_walk fw;
-	const rbl_prefix *after;
-} after_walk;
-
-static int after_visit(void *arg, const rbl_rdns_proposal *p)
-{
-	after_walk *aw = arg;
-	if (p->prefix.len == aw->after->len &&
-	    rbl_addr_cmp(&p->prefix.addr, &aw->after->addr) == 0)
-		return 0;	/* AFTER itself */
-	return filter_visit(&aw->fw, p);
-}
-
-int rbl_rdns_foreach_after(rbl_txn *t, const rbl_rdns_filter *f,
-			   const rbl_prefix *after,
-			   int (*fn)(void *arg, const rbl_rdns_proposal *p),
-			   void *arg)
-{
-	uint8_t k[KEY_MAX];
-	if (!after)
-		return rbl_rdns_foreach(t, f, fn, arg);
-	after_walk aw = { { f, fn, arg }, after };
-	return walk(t, k, key_of(after, k), after_visit, &aw);
-}
-
-static int count_visit(void *arg, const rbl_rdns_proposal *p)
-{
-	uint64_t *counts = arg;
-	counts[0]++;
-	if (p->state >= RBL_RDNS_PENDING && p->state <= RBL_RDNS_FLAGGED)
-		counts[p->state]++;
-	return 0;
-}
-
-int rbl_rdns_count(rbl_txn *t, uint64_t counts[5])
-{
-	memset(counts, 0, 5 * sizeof(counts[0]));
-	return walk(t, NULL, 0, count_visit, counts);
-}
-
 /* --------------------------------------------------------- publishing */
 
 static int policy_list(rbl_txn *t, const rbl_rdns_opts *o, uint32_t *id)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc = rbl_list_get(t, o->list, &l);
 	if (rc == RBL_OK && l.kind != RBL_LIST_IP)
 		rc = RBL_EINVAL;
@@ -435,8 +140,8 @@ static rbl_prefix host_prefix(const rbl_addr *a)
 static int publish(rbl_txn *t, const rbl_rdns_opts *o,
 		   const rbl_rdns_proposal *p, const char *by)
 {
-	uint32_t list;
-	rbl_entry e;
+	uint32_t list = 0;
+	rbl_entry e = { 0 };
 	int rc = policy_list(t, o, &list);
 	if (rc != RBL_OK)
 		return rc;
@@ -444,7 +149,7 @@ static int publish(rbl_txn *t, const rbl_rdns_opts *o,
 	rc = rbl_ip_add(t, list, &p->prefix, &e);
 	for (int i = 0; rc == RBL_OK && i < p->n_excl; i++) {
 		rbl_prefix h = host_prefix(&p->excl[i].addr);
-		rbl_entry x;
+		rbl_entry x = { 0 };
 		rbl_entry_init(&x);
 		x.flags |= RBL_ENTRY_EXCLUDE;
 		snprintf(x.source, sizeof(x.source), "rdns:%s", by);
@@ -476,7 +181,7 @@ static int excl_visit(void *arg, const rbl_rdns_proposal *p)
 static int withdraw(rbl_txn *t, const rbl_rdns_opts *o,
 		    const rbl_rdns_proposal *p)
 {
-	uint32_t list;
+	uint32_t list = 0;
 	int rc = policy_list(t, o, &list);
 	if (rc == RBL_ENOTFOUND)
 		return RBL_OK;		/* nothing can be published */
@@ -487,7 +192,7 @@ static int withdraw(rbl_txn *t, const rbl_rdns_opts *o,
 		rc = RBL_OK;
 	for (int i = 0; rc == RBL_OK && i < p->n_excl; i++) {
 		excl_user u = { &p->prefix, &p->excl[i].addr, false };
-		rc = walk(t, NULL, 0, excl_visit, &u);
+		rc = rdns_walk(t, NULL, excl_visit, &u);
 		if (rc != RBL_OK || u.used)
 			continue;
 		rbl_prefix h = host_prefix(&p->excl[i].addr);
@@ -523,7 +228,7 @@ static int apply_state(rbl_txn *t, const rbl_rdns_opts *o,
 	if (rc != RBL_OK)
 		return rc;
 	set_decision(p, state, by, note, now);
-	return put_prop(t, p);
+	return rdns_prop_put(t, p);
 }
 
 int rbl_rdns_decide(rbl_txn *t, const rbl_rdns_opts *o,
@@ -532,7 +237,7 @@ int rbl_rdns_decide(rbl_txn *t, const rbl_rdns_opts *o,
 {
 	if (state != RBL_RDNS_CONFIRMED && state != RBL_RDNS_REJECTED)
 		return RBL_EINVAL;
-	rbl_rdns_proposal *p = malloc(sizeof(*p));
+	rbl_rdns_proposal *p = calloc(1, sizeof(*p));
 	if (!p)
 		return RBL_ENOMEM;
 	int rc = rbl_rdns_get(t, pfx, p);
@@ -552,7 +257,7 @@ static int collect_open(void *arg, const rbl_rdns_proposal *p)
 {
 	prefix_set *ps = arg;
 	if ((p->state != RBL_RDNS_PENDING && p->state != RBL_RDNS_FLAGGED) ||
-	    !filter_match(ps->f, p))
+	    !rdns_filter_match(ps->f, p))
 		return 0;
 	if (ps->n == ps->cap) {
 		size_t cap = ps->cap ? ps->cap * 2 : 64;
@@ -578,7 +283,7 @@ int rbl_rdns_decide_all(rbl_txn *t, const rbl_rdns_opts *o,
 	rbl_rdns_filter any = *f;
 	any.state = 0;
 	prefix_set ps = { &any, NULL, 0, 0 };
-	int rc = walk(t, NULL, 0, collect_open, &ps);
+	int rc = rdns_walk(t, NULL, collect_open, &ps);
 	for (size_t i = 0; rc == RBL_OK && i < ps.n; i++) {
 		rc = rbl_rdns_decide(t, o, &ps.items[i], state, by, note, now);
 		if (rc == RBL_OK && n)
@@ -590,14 +295,14 @@ int rbl_rdns_decide_all(rbl_txn *t, const rbl_rdns_opts *o,
 
 int rbl_rdns_delete(rbl_txn *t, const rbl_rdns_opts *o, const rbl_prefix *pfx)
 {
-	rbl_rdns_proposal *p = malloc(sizeof(*p));
+	rbl_rdns_proposal *p = calloc(1, sizeof(*p));
 	if (!p)
 		return RBL_ENOMEM;
 	int rc = rbl_rdns_get(t, pfx, p);
 	if (rc == RBL_OK && p->state == RBL_RDNS_CONFIRMED)
 		rc = withdraw(t, o, p);
 	if (rc == RBL_OK)
-		rc = del_prop(t, pfx);
+		rc = rdns_prop_del(t, pfx);
 	free(p);
 	return rc;
 }
@@ -688,16 +393,15 @@ static int supersede(rbl_txn *t, const rbl_prefix *p, rbl_rdns_proposal *q,
 		     char *note, size_t size)
 {
 	overlap_scan os = { p, { NULL, NULL, 0, 0 }, note, size };
-	uint8_t k[KEY_MAX];
 	rbl_prefix first = { p->addr, 0 };
 	note[0] = '\0';
-	int rc = walk(t, k, key_of(&first, k), overlap_visit, &os);
+	int rc = rdns_walk(t, &first, overlap_visit, &os);
 	if (rc == 1)
 		rc = RBL_OK;
 	if (rc == RBL_OK)
 		rc = scan_ancestors(t, &os, q);
 	for (size_t i = 0; rc == RBL_OK && i < os.pending.n; i++)
-		rc = del_prop(t, &os.pending.items[i]);
+		rc = rdns_prop_del(t, &os.pending.items[i]);
 	free(os.pending.items);
 	return rc;
 }
@@ -706,7 +410,7 @@ static int submit_new(rbl_txn *t, const rbl_rdns_opts *o,
 		      rbl_rdns_proposal *p, int64_t now, int *outcome)
 {
 	char note[RBL_RDNS_NOTE_MAX + 1];
-	rbl_rdns_proposal *scratch = malloc(sizeof(*scratch));
+	rbl_rdns_proposal *scratch = calloc(1, sizeof(*scratch));
 	int rc = scratch ? supersede(t, &p->prefix, scratch, note,
 				     sizeof(note)) : RBL_ENOMEM;
 	free(scratch);
@@ -724,7 +428,7 @@ static int submit_new(rbl_txn *t, const rbl_rdns_opts *o,
 				   "auto-confirmed above the configured "
 				   "confidence", now);
 	}
-	return put_prop(t, p);
+	return rdns_prop_put(t, p);
 }
 
 /* A new run's evidence FRESH for a prefix already stored as OLD. */
@@ -766,13 +470,13 @@ static int submit_again(rbl_txn *t, const rbl_rdns_opts *o,
 				   "auto-confirmed above the configured "
 				   "confidence", now);
 	}
-	return put_prop(t, old);
+	return rdns_prop_put(t, old);
 }
 
 int rbl_rdns_submit(rbl_txn *t, const rbl_rdns_opts *o,
 		    const rbl_rdns_proposal *p, int64_t now, int *outcome)
 {
-	int dummy;
+	int dummy = 0;
 	rbl_prefix canon = p->prefix;
 	rbl_prefix_canon(&canon);
 	if (!outcome)
@@ -782,7 +486,7 @@ int rbl_rdns_submit(rbl_txn *t, const rbl_rdns_opts *o,
 	    rbl_addr_cmp(&canon.addr, &p->prefix.addr) != 0 ||
 	    p->n_excl > RBL_RDNS_MAX_EXCL || p->n_samples > RBL_RDNS_SAMPLES)
 		return RBL_EINVAL;
-	rbl_rdns_proposal *old = malloc(2 * sizeof(*old));
+	rbl_rdns_proposal *old = calloc(2, sizeof(*old));
 	if (!old)
 		return RBL_ENOMEM;
 	rbl_rdns_proposal *fresh = old + 1;
@@ -801,7 +505,7 @@ int rbl_rdns_observe_infra(rbl_txn *t, const rbl_rdns_opts *o,
 			   unsigned *n_flagged)
 {
 	unsigned bits = rbl_addr_bits(a->family);
-	rbl_rdns_proposal *p = malloc(sizeof(*p));
+	rbl_rdns_proposal *p = calloc(1, sizeof(*p));
 	int rc = p ? RBL_OK : RBL_ENOMEM;
 	char ab[RBL_ADDR_STRLEN];
 	for (unsigned len = 0; rc == RBL_OK && len <= bits; len++) {
@@ -822,7 +526,7 @@ int rbl_rdns_observe_infra(rbl_txn *t, const rbl_rdns_opts *o,
 		p->updated = now;
 		snprintf(p->note, sizeof(p->note), "infrastructure name %s at "
 			 "%s", name, rbl_addr_format(a, ab));
-		rc = put_prop(t, p);
+		rc = rdns_prop_put(t, p);
 		if (rc == RBL_OK && n_flagged)
 			(*n_flagged)++;
 	}

@@ -4,7 +4,7 @@
  *
  * `rbl-import rdns` classifies reverse-DNS names and proposes ranges (a
  * CIDR block, its naming template, its evidence).  Proposals wait here,
- * in the store (named LMDB database "rdns_review", keyed by prefix), until
+ * in the store (table "rdns_review" of table.h, keyed by prefix), until
  * a human decides on the admin site or with rbl-import:
  *
  *   pending ──confirm──► confirmed  (published: A + TXT in the policy list,

@@ -9,6 +9,7 @@
 #ifndef RBL_ENTRY_H
 #define RBL_ENTRY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,13 @@ typedef struct rbl_entry {
 
 /* Initialise E as a plain listing: default code, default TXT, no expiry. */
 void rbl_entry_init(rbl_entry *e);
+
+/* True if an entry expiring at EXPIRES answers at NOW (no expiry, or
+ * expiry after NOW): expired entries never answer, purged or not. */
+static inline bool rbl_live(int64_t expires, int64_t now)
+{
+	return expires == 0 || expires > now;
+}
 
 /*
  * The answer-side view of a matching entry, produced by the store's lookup

@@ -194,7 +194,7 @@ static int journal_reaches(rbl_txn *t, uint32_t zone, uint32_t from,
 			   uint32_t to)
 {
 	uint8_t k[12];
-	MDB_val v;
+	MDB_val v = { 0 };
 
 	if (to - from > 0x7fffffffu)
 		return RBL_ESTALE;	/* FROM is "ahead" of us */
@@ -218,7 +218,7 @@ static int visit_serial(rbl_txn *t, MDB_cursor *c, uint32_t zone,
 			int (*fn)(void *arg, const rbl_change *c), void *arg)
 {
 	uint8_t kb[12];
-	MDB_val k = { jkey(kb, zone, serial, 1), kb }, v;
+	MDB_val k = { jkey(kb, zone, serial, 1), kb }, v = { 0 };
 	int rc, ret;
 
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
@@ -235,16 +235,16 @@ static int visit_serial(rbl_txn *t, MDB_cursor *c, uint32_t zone,
 int rbl_journal_foreach(rbl_txn *t, uint32_t zone_id, uint32_t from,
 			int (*fn)(void *arg, const rbl_change *c), void *arg)
 {
-	MDB_cursor *c;
+	MDB_cursor *c = NULL;
 	rbl_change *ch;
-	uint32_t cur;
+	uint32_t cur = 0;
 	int rc = rbl_zone_serial(t, zone_id, &cur);
 
 	if (rc != RBL_OK || from == cur)
 		return rc;
 	if ((rc = journal_reaches(t, zone_id, from, cur)) != RBL_OK)
 		return rc;
-	if (!(ch = malloc(sizeof *ch)))
+	if (!(ch = calloc(1, sizeof *ch)))
 		return RBL_ENOMEM;
 	if ((rc = mdb_cursor_open(t->txn, t->s->journal, &c))) {
 		free(ch);
@@ -264,8 +264,8 @@ int rbl_journal_foreach(rbl_txn *t, uint32_t zone_id, uint32_t from,
 
 int rbl_journal_prune(rbl_txn *t, int64_t now, int64_t keep_seconds)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
 	uint8_t group[8];
 	bool dropping = false;
 	int rc;

@@ -111,7 +111,7 @@ size_t kv_get_strp(kv_reader *r, const char **p)
 
 void kv_get_str(kv_reader *r, char *out, size_t size)
 {
-	const char *s;
+	const char *s = NULL;
 	size_t n = kv_get_strp(r, &s);
 
 	if (n >= size) {

@@ -1,12 +1,14 @@
 /*
- * store.c -- the LMDB environment, transactions and their bookkeeping.
+ * store.c -- the LMDB environment, its named databases, and the LMDB side
+ * of transactions: beginning them, ending them, resetting and renewing a
+ * reader's snapshot.
  *
  * One environment per store directory, opened with MDB_NOTLS so a read
  * transaction is a handle a server worker keeps, resets and renews (LMDB
- * ties nothing to the thread).  A write transaction collects what it did to
- * lists and zones in struct rbl_txn; rbl_txn_commit() turns that into
- * segment rebuilds, entry counts, serial bumps, journal records and the
- * generation counter just before the LMDB commit, so all of it is atomic.
+ * ties nothing to the thread).  What the parts of the store do at a
+ * transaction's end (segment rebuilds, entry counts, serial bumps, journal
+ * records) is store_commit.c's, above every part; this file calls none of
+ * them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,58 +19,10 @@
 #include <unistd.h>
 
 #include "zone/store/store_impl.h"
-#include "zone/store/store_ipw.h"
 
 static const char *const core_dbs[] = { "meta", "ipchunk", "name",
 					"journal" };
 #define N_CORE_DBS (sizeof core_dbs / sizeof core_dbs[0])
-
-int rbl_mdb_error(int rc)
-{
-	switch (rc) {
-	case MDB_SUCCESS:	return RBL_OK;
-	case MDB_NOTFOUND:	return RBL_ENOTFOUND;
-	case MDB_KEYEXIST:	return RBL_EEXIST;
-	case MDB_MAP_FULL:	return RBL_EMAPFULL;
-	case MDB_READERS_FULL:	return RBL_EBUSY;
-	case MDB_VERSION_MISMATCH: return RBL_EVERSION;
-	case MDB_DBS_FULL:	return RBL_ELIMIT;
-	case EACCES:
-	case EROFS:
-	case EPERM:		return RBL_EREADONLY;
-	case ENOMEM:		return RBL_ENOMEM;
-	case ENOENT:		return RBL_ENOTFOUND;
-	case EIO:
-	case ENOSPC:		return RBL_EIO;
-	}
-	return RBL_ESTORE;
-}
-
-MDB_txn *rbl_txn_mdb(rbl_txn *t)
-{
-	return t->txn;
-}
-
-bool rbl_txn_is_write(const rbl_txn *t)
-{
-	return t->write;
-}
-
-int rbl_txn_fail(rbl_txn *t, int rc)
-{
-	if (t->write && !t->broken && rc != RBL_OK) {
-		t->broken = true;
-		t->rc_broken = rc;
-	}
-	return rc;
-}
-
-int rbl_txn_need_write(rbl_txn *t)
-{
-	if (!t->write)
-		return RBL_EREADONLY;
-	return t->broken ? t->rc_broken : RBL_OK;
-}
 
 const char *rbl_store_path(const rbl_store *s)
 {
@@ -90,17 +44,32 @@ static int env_create(rbl_store *s, size_t mapsize)
 	return RBL_OK;
 }
 
+/* An errno from looking for the store: "absent" only when the system
+ * said so (ENOENT); a directory we may not enter hides whether a store is
+ * there, and callers must not tell the operator to create one. */
+static int dir_errno(int e)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:	return RBL_ENOTFOUND;
+	case EACCES:
+	case EPERM:	return RBL_EPERM;
+	case ENOMEM:	return RBL_ENOMEM;
+	}
+	return RBL_EIO;
+}
+
 /* Whether PATH holds a store, creating the directory when allowed. */
 static int check_dir(const char *path, unsigned flags)
 {
 	char file[4096];
-	struct stat st;
+	struct stat st = { 0 };
 
 	if (stat(path, &st) != 0) {
 		if (errno != ENOENT || !(flags & RBL_STORE_CREATE))
-			return errno == ENOENT ? RBL_ENOTFOUND : RBL_EIO;
+			return dir_errno(errno);
 		if (mkdir(path, 0750) != 0)
-			return errno == EACCES ? RBL_EREADONLY : RBL_EIO;
+			return dir_errno(errno);
 		return RBL_OK;
 	}
 	if (!S_ISDIR(st.st_mode))
@@ -110,12 +79,14 @@ static int check_dir(const char *path, unsigned flags)
 	if ((size_t)snprintf(file, sizeof file, "%s/data.mdb", path) >=
 	    sizeof file)
 		return RBL_EINVAL;
-	return access(file, F_OK) == 0 ? RBL_OK : RBL_ENOTFOUND;
+	return access(file, F_OK) == 0 ? RBL_OK : dir_errno(errno);
 }
 
-static int check_version(MDB_txn *txn, MDB_dbi meta, bool write)
+/* The format in the store is checked; with STAMP the current one is
+ * written when it differs (a writer, once nothing needs converting). */
+static int check_version(MDB_txn *txn, MDB_dbi meta, bool write, bool stamp)
 {
-	MDB_val k = { 8, "#version" }, v;
+	MDB_val k = { 8, "#version" }, v = { 0 };
 	uint8_t buf[4];
 	uint32_t format;
 	int rc = mdb_get(txn, meta, &k, &v);
@@ -129,8 +100,8 @@ static int check_version(MDB_txn *txn, MDB_dbi meta, bool write)
 		if (format < RBL_STORE_FORMAT_OLDEST ||
 		    format > RBL_STORE_FORMAT)
 			return RBL_EVERSION;
-		/* an older layout is a subset: a writer upgrades it */
-		if (format == RBL_STORE_FORMAT || !write)
+		/* an older layout: a writer converts or upgrades it */
+		if (format == RBL_STORE_FORMAT || !write || !stamp)
 			return RBL_OK;
 	}
 	rbl_put_be32(buf, RBL_STORE_FORMAT);
@@ -142,34 +113,38 @@ static int check_version(MDB_txn *txn, MDB_dbi meta, bool write)
 /* True if TXN's store keeps IP entries the format 1-4 way. */
 static bool legacy_ip(MDB_txn *txn)
 {
-	MDB_dbi dbi;
+	MDB_dbi dbi = 0;
 
 	return mdb_dbi_open(txn, "ipent", 0, &dbi) == 0;
 }
 
 /* Open (and in a writable store create) the core databases, and open every
- * other named database already present so readers find them cached. */
+ * other named database already present so readers find them cached.  A
+ * store with IP entries of format 1-4 is refused read-only; read-write it
+ * is left unstamped for rbl_store_open to convert (store_upgrade.c). */
 static int open_dbs(rbl_store *s, MDB_txn *txn, bool write)
 {
 	MDB_dbi *slots[N_CORE_DBS] = { &s->meta, &s->ipchunk, &s->name,
 				       &s->journal };
 	unsigned fl = write ? MDB_CREATE : 0;
-	int rc;
+	int rc = 0;
 
+	s->legacy = legacy_ip(txn);
 	for (size_t i = 0; i < N_CORE_DBS; i++) {
 		rc = mdb_dbi_open(txn, core_dbs[i], fl, slots[i]);
-
-		/* a reader of a format 1-4 store finds no "ipchunk" */
 		if (rc == MDB_NOTFOUND)
-			return i == 1 && legacy_ip(txn) ? RBL_EUPGRADE
-							: RBL_ENOTFOUND;
+			return s->legacy ? RBL_EUPGRADE : RBL_ENOTFOUND;
 		if (rc)
 			return rbl_mdb_error(rc);
 	}
-	if ((rc = check_version(txn, s->meta, write)) != RBL_OK)
+	if ((rc = check_version(txn, s->meta, write, !s->legacy)) != RBL_OK)
 		return rc;
-	/* a writer converts IP entries kept the old way (format 1-4) */
-	return write ? rbl_ip_upgrade(s, txn) : RBL_OK;
+	return s->legacy && !write ? RBL_EUPGRADE : RBL_OK;
+}
+
+int rbl_store_stamp_format(rbl_txn *t)
+{
+	return check_version(t->txn, t->s->meta, true, true);
 }
 
 static bool is_core_db(const char *name, size_t len)
@@ -188,9 +163,9 @@ static bool is_core_db(const char *name, size_t len)
 
 static int open_extra_dbs(rbl_store *s, MDB_txn *txn)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	MDB_dbi main_dbi;
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
+	MDB_dbi main_dbi = 0;
 	int rc = mdb_dbi_open(txn, NULL, 0, &main_dbi);
 
 	if (rc || (rc = mdb_cursor_open(txn, main_dbi, &c)))
@@ -231,9 +206,12 @@ static int env_open(rbl_store *s, const char *path, unsigned flags)
 {
 	bool write = !(flags & RBL_STORE_RDONLY);
 	unsigned mf = MDB_NOTLS | (write ? 0 : MDB_RDONLY);
-	MDB_txn *txn;
+	MDB_txn *txn = NULL;
 	int rc = mdb_env_open(s->env, path, mf, 0640);
 
+	/* EACCES here is a file we may not open, not a read-only store */
+	if (rc == EACCES || rc == EPERM)
+		return RBL_EPERM;
 	if (rc)
 		return rc == EINVAL ? RBL_ESTORE : rbl_mdb_error(rc);
 	if (write) {
@@ -250,10 +228,10 @@ static int env_open(rbl_store *s, const char *path, unsigned flags)
 	return rbl_mdb_error(mdb_txn_commit(txn));
 }
 
-int rbl_store_open(const char *path, unsigned flags, size_t mapsize,
-		   rbl_store **out)
+int rbl_store_open_env(const char *path, unsigned flags, size_t mapsize,
+		       rbl_store **out)
 {
-	rbl_store *s;
+	rbl_store *s = NULL;
 	int rc;
 
 	*out = NULL;
@@ -310,8 +288,8 @@ static struct rbl_named_db *find_extra(rbl_store *s, const char *name,
  * short-lived one does it, and T must be renewed to see the handle. */
 static int open_extra_for_reader(rbl_txn *t, const char *name, MDB_dbi *out)
 {
-	MDB_txn *side;
-	unsigned fl;
+	MDB_txn *side = NULL;
+	unsigned fl = 0;
 	int rc = mdb_txn_begin(t->s->env, NULL, MDB_RDONLY, &side);
 
 	if (rc)
@@ -411,6 +389,34 @@ static int begin_mdb(rbl_store *s, bool write, MDB_txn **txn)
 	return rbl_mdb_error(rc);
 }
 
+/* Pages a commit frees become reusable only two commits later: LMDB
+ * keeps the previous snapshot whole (readers, recovery).  So back-to-back
+ * replacements of a whole list would each need fresh room, and the file
+ * would settle near three times the data.  A small commit after a big
+ * rewrite (a counter in meta) makes the freed pages reusable by the next
+ * one: the file then settles near twice the data.  Best effort: a
+ * failure costs room, not data. */
+void rbl_store_tick(rbl_store *s)
+{
+	MDB_val k = { 5, "#tick" }, v = { 0 };
+	uint8_t b[8];
+	uint64_t n = 0;
+	MDB_txn *txn = NULL;
+
+	if (begin_mdb(s, true, &txn) != RBL_OK)
+		return;
+	if (mdb_get(txn, s->meta, &k, &v) == 0 && v.mv_size == 8)
+		n = rbl_get_be64(v.mv_data);
+	rbl_put_be64(b, n + 1);
+	v.mv_size = sizeof b;
+	v.mv_data = b;
+	if (mdb_put(txn, s->meta, &k, &v, 0) == 0)
+		mdb_txn_commit(txn);
+	else
+		mdb_txn_abort(txn);
+	atomic_fetch_sub(&s->live_txns, 1);
+}
+
 /* T's snapshot is released (reset, abort, commit). */
 static void txn_unlive(rbl_txn *t)
 {
@@ -421,7 +427,7 @@ static void txn_unlive(rbl_txn *t)
 
 int rbl_txn_begin(rbl_store *s, bool write, rbl_txn **out)
 {
-	rbl_txn *t;
+	rbl_txn *t = NULL;
 	int rc;
 
 	*out = NULL;
@@ -449,10 +455,9 @@ static void close_cursors(rbl_txn *t)
 	t->ck_cur = t->name_cur = NULL;
 }
 
+/* Free T; the parts freed what they keep in it before (store_commit.c). */
 static void txn_free(rbl_txn *t)
 {
-	rbl_ipw_free(t);
-	rbl_v4sum_txn_free(t);
 	free(t->lists);
 	free(t->zones_touched);
 	free(t->zones_created);
@@ -460,104 +465,30 @@ static void txn_free(rbl_txn *t)
 	free(t);
 }
 
-void rbl_txn_abort(rbl_txn *t)
+int rbl_txn_end(rbl_txn *t, bool commit)
 {
-	if (!t)
-		return;
+	int rc = RBL_OK;
+
 	if (t->write)
-		close_cursors(t);
+		close_cursors(t);	/* LMDB frees a write txn's at its end */
 	if (t->txn) {
-		mdb_txn_abort(t->txn);
+		if (commit)
+			rc = rbl_mdb_error(mdb_txn_commit(t->txn));
+		else
+			mdb_txn_abort(t->txn);
+		t->txn = NULL;
 		txn_unlive(t);
 	}
 	if (!t->write)
 		close_cursors(t);
 	if (t->write)
-		settle_extra(t, false);
+		settle_extra(t, commit && rc == RBL_OK);
 	txn_free(t);
-}
-
-static int commit_bookkeeping(rbl_txn *t)
-{
-	int rc;
-
-	/* summaries need the final chunks and entry counts */
-	if ((rc = rbl_ipw_commit(t)) != RBL_OK ||
-	    (rc = rbl_list_commit(t)) != RBL_OK ||
-	    (rc = rbl_v4sum_commit(t)) != RBL_OK ||
-	    (rc = rbl_zone_commit(t)) != RBL_OK)
-		return rc;
-	if (t->meta_changed)
-		return rbl_meta_bump_generation(t);
-	return RBL_OK;
-}
-
-/* A commit rewrote at least this many chunks: see tick(). */
-#define TICK_AFTER_WRITES	256
-
-/* Pages a commit frees become reusable only two commits later: LMDB
- * keeps the previous snapshot whole (readers, recovery).  So back-to-back
- * replacements of a whole list would each need fresh room, and the file
- * would settle near three times the data.  One small commit after a big
- * rewrite (a counter in meta) makes the freed pages reusable by the next
- * one: the file then settles near twice the data.  Best effort: a failure
- * costs room, not data. */
-static void tick(rbl_store *s)
-{
-	MDB_val k = { 5, "#tick" }, v;
-	uint8_t b[8];
-	uint64_t n = 0;
-	MDB_txn *txn;
-
-	if (begin_mdb(s, true, &txn) != RBL_OK)
-		return;
-	if (mdb_get(txn, s->meta, &k, &v) == 0 && v.mv_size == 8)
-		n = rbl_get_be64(v.mv_data);
-	rbl_put_be64(b, n + 1);
-	v.mv_size = sizeof b;
-	v.mv_data = b;
-	if (mdb_put(txn, s->meta, &k, &v, 0) == 0)
-		mdb_txn_commit(txn);
-	else
-		mdb_txn_abort(txn);
-	atomic_fetch_sub(&s->live_txns, 1);
-}
-
-int rbl_txn_commit(rbl_txn *t)
-{
-	rbl_store *s = t->s;
-	bool big;
-	int rc = RBL_OK;
-
-	if (!t->write) {
-		rbl_txn_abort(t);
-		return RBL_OK;
-	}
-	if (t->broken)
-		rc = t->rc_broken;
-	if (rc == RBL_OK)
-		rc = commit_bookkeeping(t);
-	close_cursors(t);
-	if (rc != RBL_OK) {
-		rbl_txn_abort(t);
-		return rc;
-	}
-	big = t->bulk || (t->ipw && t->ipw->ck_writes >= TICK_AFTER_WRITES);
-	rc = rbl_mdb_error(mdb_txn_commit(t->txn));
-	t->txn = NULL;
-	txn_unlive(t);
-	settle_extra(t, rc == RBL_OK);
-	txn_free(t);
-	if (rc == RBL_OK && big)
-		tick(s);
 	return rc;
 }
 
-void rbl_txn_reset(rbl_txn *t)
+void rbl_txn_drop_snapshot(rbl_txn *t)
 {
-	if (t->write || t->reset)
-		return;
-	rbl_v4sum_forget(t);
 	mdb_txn_reset(t->txn);
 	txn_unlive(t);
 }
@@ -571,14 +502,10 @@ static int renew_cursor(rbl_txn *t, MDB_cursor **c)
 	return RBL_OK;
 }
 
-int rbl_txn_renew(rbl_txn *t)
+int rbl_txn_take_snapshot(rbl_txn *t)
 {
-	int rc;
+	int rc = mdb_txn_renew(t->txn);
 
-	if (t->write)
-		return RBL_EINVAL;
-	rbl_txn_reset(t);
-	rc = mdb_txn_renew(t->txn);
 	if (rc == MDB_MAP_RESIZED) {
 		if ((rc = adopt_map_size(t->s)) != RBL_OK)
 			return rc;
@@ -589,118 +516,7 @@ int rbl_txn_renew(rbl_txn *t)
 	atomic_fetch_add(&t->s->live_txns, 1);
 	t->reset = false;
 	t->now = (int64_t)time(NULL);
-	rbl_v4sum_forget(t);
 	renew_cursor(t, &t->ck_cur);
 	renew_cursor(t, &t->name_cur);
 	return RBL_OK;
-}
-
-void rbl_txn_set_bulk(rbl_txn *t)
-{
-	if (t->write)
-		t->bulk = true;
-}
-
-void rbl_txn_set_source(rbl_txn *t, const char *source)
-{
-	size_t n = source ? strlen(source) : 0;
-
-	if (n > RBL_SOURCE_MAX)
-		n = RBL_SOURCE_MAX;
-	memcpy(t->source, source ? source : "", n);
-	t->source[n] = 0;
-}
-
-const char *rbl_txn_source(const rbl_txn *t)
-{
-	return t->source;
-}
-
-/* ------------------------------------------------ per-txn bookkeeping */
-
-struct rbl_list_state *rbl_txn_list_state(rbl_txn *t, uint32_t list_id)
-{
-	for (size_t i = t->n_lists; i-- > 0;)
-		if (t->lists[i].id == list_id)
-			return &t->lists[i];
-	return NULL;
-}
-
-int rbl_txn_mark_list(rbl_txn *t, uint32_t list_id, unsigned marks,
-		      int64_t delta)
-{
-	struct rbl_list_state *ls = rbl_txn_list_state(t, list_id);
-
-	if (!ls) {
-		if (t->n_lists == t->cap_lists) {
-			size_t cap = t->cap_lists ? 2 * t->cap_lists : 8;
-			void *p = realloc(t->lists, cap * sizeof *t->lists);
-
-			if (!p)
-				return rbl_txn_fail(t, RBL_ENOMEM);
-			t->lists = p;
-			t->cap_lists = cap;
-		}
-		ls = &t->lists[t->n_lists++];
-		memset(ls, 0, sizeof *ls);
-		ls->id = list_id;
-	}
-	ls->marks |= marks;
-	ls->delta += delta;
-	return RBL_OK;
-}
-
-static int push_u32(rbl_txn *t, uint32_t **arr, size_t *n, size_t *cap,
-		    uint32_t v)
-{
-	for (size_t i = 0; i < *n; i++)
-		if ((*arr)[i] == v)
-			return RBL_OK;
-	if (*n == *cap) {
-		size_t nc = *cap ? 2 * *cap : 8;
-		uint32_t *p = realloc(*arr, nc * sizeof *p);
-
-		if (!p)
-			return rbl_txn_fail(t, RBL_ENOMEM);
-		*arr = p;
-		*cap = nc;
-	}
-	(*arr)[(*n)++] = v;
-	return RBL_OK;
-}
-
-int rbl_txn_mark_zone(rbl_txn *t, uint32_t zone_id, bool created)
-{
-	if (created)
-		return push_u32(t, &t->zones_created, &t->n_created,
-				&t->cap_created, zone_id);
-	return push_u32(t, &t->zones_touched, &t->n_touched, &t->cap_touched,
-			zone_id);
-}
-
-/* ------------------------------------------------------- statistics */
-
-static int sum_entries(void *arg, const rbl_list *l)
-{
-	*(uint64_t *)arg += l->n_entries;
-	return 0;
-}
-
-int rbl_store_stats_get(rbl_txn *t, rbl_store_stats *out)
-{
-	MDB_envinfo info;
-	MDB_stat st;
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	if ((rc = mdb_env_info(t->s->env, &info)) ||
-	    (rc = mdb_env_stat(t->s->env, &st)))
-		return rbl_mdb_error(rc);
-	out->map_size = info.me_mapsize;
-	out->page_size = st.ms_psize;
-	out->map_used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
-	out->max_readers = info.me_maxreaders;
-	out->num_readers = info.me_numreaders;
-	rc = rbl_list_foreach(t, sum_entries, &out->n_entries);
-	return rc < 0 ? rc : RBL_OK;
 }

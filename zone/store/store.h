@@ -1,7 +1,10 @@
 /*
  * store.h -- the rbld store: zones, lists and listings in one LMDB
  * environment.  This is the only API any rbld program uses to reach the
- * data; the key encoding and the LMDB handles stay inside zone/store/store*.c.
+ * data.  The other parts of zone/ keep their own records (users, audit,
+ * evidence, ...) in the same environment through table.h, inside these
+ * same transactions.  The key encoding, the LMDB handles and every LMDB
+ * call stay inside zone/store/ (store_impl.h is private to it).
  *
  * Model
  *   list   a named set of listings of one kind (IP prefixes, or domain
@@ -64,10 +67,14 @@ enum rbl_store_flags {
 
 /* Open the store in directory PATH.  MAPSIZE 0 means the default.
  * Returns RBL_OK and *OUT, or RBL_ENOTFOUND (no store there and no
- * RBL_STORE_CREATE), RBL_EVERSION (written by an incompatible rbld),
- * RBL_EUPGRADE (read-only, and the store keeps IP entries in the layout
- * of format 4 or older: opening it read-write converts them), RBL_EIO,
- * RBL_ESTORE, RBL_ENOMEM.  Close with rbl_store_close(). */
+ * RBL_STORE_CREATE: the system said the directory or its data file does
+ * not exist), RBL_EPERM (the directory or a file of it may not be
+ * entered or opened: whether a store is there is unknown), RBL_EINVAL
+ * (PATH is not a directory), RBL_EVERSION (written by an incompatible
+ * rbld), RBL_EUPGRADE (read-only, and the store keeps IP entries the
+ * format 1-4 way: opening it read-write converts them), RBL_EBUSY (no
+ * reader slot), RBL_EMAPFULL, RBL_EIO, RBL_ESTORE, RBL_ENOMEM.  Close
+ * with rbl_store_close(). */
 int rbl_store_open(const char *path, unsigned flags, size_t mapsize,
 		   rbl_store **out);
 void rbl_store_close(rbl_store *s);

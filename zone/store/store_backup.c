@@ -1,6 +1,8 @@
 /*
- * store_backup.c -- a hot, consistent, compacted copy of the store, and
- * the store format a program speaks.
+ * store_backup.c -- the store as a whole: opening it (converting a format
+ * 1-4 store's IP entries for the first writer), a hot, consistent,
+ * compacted copy of it, the store format a program speaks, and its size
+ * figures.
  *
  * LMDB copies from one read transaction (MDB_CP_COMPACT leaves out free
  * pages), so writers and readers go on while it runs and the copy is one
@@ -20,6 +22,40 @@
 uint32_t rbl_store_format(void)
 {
 	return RBL_STORE_FORMAT;
+}
+
+/* A writer's first act on a format 1-4 store with IP entries: convert
+ * them, in one transaction of its own (a failure leaves the store as it
+ * was, still unconverted).  The conversion changes no list, zone or
+ * summary, so none of the commit's bookkeeping applies. */
+static int convert(rbl_store *s)
+{
+	rbl_txn *t = NULL;
+	int rc = rbl_txn_begin(s, true, &t);
+
+	if (rc != RBL_OK)
+		return rc;
+	if ((rc = rbl_ip_upgrade(t)) != RBL_OK) {
+		rbl_txn_end(t, false);
+		return rc;
+	}
+	if ((rc = rbl_txn_end(t, true)) == RBL_OK)
+		s->legacy = false;
+	return rc;
+}
+
+int rbl_store_open(const char *path, unsigned flags, size_t mapsize,
+		   rbl_store **out)
+{
+	int rc = rbl_store_open_env(path, flags, mapsize, out);
+
+	if (rc != RBL_OK || !(*out)->legacy)
+		return rc;
+	if ((rc = convert(*out)) != RBL_OK) {
+		rbl_store_close(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 /* PATH = DIR/NAME; RBL_EINVAL if it does not fit. */
@@ -46,7 +82,7 @@ static int sync_dir(const char *dir)
 /* Copy S into the open file FD, sync it and return its size. */
 static int copy_to(rbl_store *s, int fd, uint64_t *size)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	int rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
 
 	if (rc != 0) {
@@ -91,4 +127,31 @@ int rbl_store_backup(rbl_store *s, const char *dir, uint64_t *size)
 	if (size)
 		*size = n;
 	return sync_dir(dir);
+}
+
+/* ------------------------------------------------------- statistics */
+
+static int sum_entries(void *arg, const rbl_list *l)
+{
+	*(uint64_t *)arg += l->n_entries;
+	return 0;
+}
+
+int rbl_store_stats_get(rbl_txn *t, rbl_store_stats *out)
+{
+	MDB_envinfo info = { 0 };
+	MDB_stat st = { 0 };
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = mdb_env_info(t->s->env, &info)) ||
+	    (rc = mdb_env_stat(t->s->env, &st)))
+		return rbl_mdb_error(rc);
+	out->map_size = info.me_mapsize;
+	out->page_size = st.ms_psize;
+	out->map_used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+	out->max_readers = info.me_maxreaders;
+	out->num_readers = info.me_numreaders;
+	rc = rbl_list_foreach(t, sum_entries, &out->n_entries);
+	return rc < 0 ? rc : RBL_OK;
 }

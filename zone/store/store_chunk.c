@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/compiler.h"
 #include "zone/error.h"
 #include "zone/store/store_chunk.h"
 
@@ -95,7 +96,7 @@ void rbl_ck_last(const uint8_t *start, unsigned len, unsigned alen,
 int rbl_ck_open(rbl_ck *c, uint8_t family, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	size_t end;
+	size_t end = 0;
 
 	c->p = p;
 	c->len = len;
@@ -186,7 +187,7 @@ unsigned rbl_ck_chain_of(const rbl_ck *c, unsigned i)
 int rbl_ck_chain(const rbl_ck *c, unsigned ci, const uint8_t **items,
 		 unsigned *n)
 {
-	size_t off;
+	size_t off = 0;
 
 	if (ci >= c->n_chain)
 		return RBL_ESTORE;
@@ -203,7 +204,7 @@ int rbl_ck_chain(const rbl_ck *c, unsigned ci, const uint8_t **items,
 /* Offset of attribute AI with its fixed part in bounds, or 0. */
 static size_t attr_at(const rbl_ck *c, unsigned ai)
 {
-	size_t off;
+	size_t off = 0;
 
 	if (ai >= c->n_attr)
 		return 0;
@@ -228,9 +229,9 @@ int rbl_ck_attr_peek(const rbl_ck *c, unsigned ai, uint32_t *flags,
 
 int rbl_ck_attr_get(const rbl_ck *c, unsigned ai, rbl_ck_attr *out)
 {
-	size_t off = attr_at(c, ai), soff;
-	const uint8_t *p;
-	unsigned si;
+	size_t off = attr_at(c, ai), soff = 0;
+	const uint8_t *p = NULL;
+	unsigned si = 0;
 
 	if (!off)
 		return RBL_ESTORE;
@@ -258,15 +259,15 @@ int rbl_ck_attr_get(const rbl_ck *c, unsigned ai, rbl_ck_attr *out)
 
 int rbl_ck_verify(const rbl_ck *c)
 {
-	uint8_t prev[16], cur[16];
-	rbl_ck_attr a;
+	uint8_t prev[16] = { 0 }, cur[16] = { 0 };
+	rbl_ck_attr a = { 0 };
 
 	for (unsigned i = 0; i < c->n_attr; i++)
 		if (rbl_ck_attr_get(c, i, &a) != RBL_OK)
 			return RBL_ESTORE;
 	for (unsigned i = 0; i < c->n_chain; i++) {
-		const uint8_t *items;
-		unsigned n;
+		const uint8_t *items = NULL;
+		unsigned n = 0;
 
 		if (rbl_ck_chain(c, i, &items, &n) != RBL_OK || n == 0)
 			return RBL_ESTORE;
@@ -303,7 +304,7 @@ static uint32_t fnv(uint32_t h, const void *p, size_t n)
 static int grow(void **p, size_t *cap, size_t need, size_t size)
 {
 	size_t c = *cap ? *cap : 16;
-	void *np;
+	void *np = NULL;
 
 	if (need <= *cap)
 		return RBL_OK;
@@ -374,7 +375,7 @@ static int slots_fit(uint32_t **slots, size_t *n, size_t count,
 		     const void *base, size_t stride, size_t off)
 {
 	size_t size = *n ? *n : 64;
-	uint32_t *s;
+	uint32_t *s = NULL;
 
 	if (count * 2 < *n)
 		return RBL_OK;
@@ -383,10 +384,10 @@ static int slots_fit(uint32_t **slots, size_t *n, size_t count,
 	if (!(s = calloc(size, sizeof *s)))
 		return RBL_ENOMEM;
 	for (size_t i = 0; i < count; i++) {
-		uint32_t h;
+		uint32_t h = 0;
 
 		memcpy(&h, (const char *)base + i * stride + off, sizeof h);
-		size_t j;
+		size_t j = 0;
 
 		j = h & (size - 1);
 		while (s[j])
@@ -401,9 +402,9 @@ static int slots_fit(uint32_t **slots, size_t *n, size_t count,
 
 static int src_put(rbl_ckw *w, const char *s, size_t n, uint32_t *si)
 {
-	uint32_t h;
-	size_t j;
-	int rc;
+	uint32_t h = 0;
+	size_t j = 0;
+	int rc = 0;
 
 	if (n > 255)
 		n = 255;
@@ -436,7 +437,7 @@ static int src_put(rbl_ckw *w, const char *s, size_t n, uint32_t *si)
 
 static uint32_t attr_hash(const rbl_ckw_attr *a, const char *txt)
 {
-	uint8_t b[8 + 4 * RBL_MAX_CODES + 16];
+	uint8_t b[8 + 4 * RBL_MAX_CODES + 16] = { 0 };
 	size_t n = 0;
 
 	put32(b, a->flags);
@@ -466,8 +467,8 @@ static bool attr_eq(const rbl_ckw *w, const rbl_ckw_attr *a,
 static int attr_intern(rbl_ckw *w, rbl_ckw_attr *a, const char *txt,
 		       uint32_t *ai)
 {
-	size_t j;
-	int rc;
+	size_t j = 0;
+	int rc = 0;
 
 	a->hash = attr_hash(a, txt);
 	if ((rc = slots_fit(&w->at_slot, &w->n_at_slot, w->n_attr,
@@ -495,8 +496,8 @@ static int attr_from(rbl_ckw *w, uint32_t flags, unsigned n_codes,
 		     const char *txt, size_t txt_len, const char *src,
 		     size_t src_len, uint32_t *ai)
 {
-	rbl_ckw_attr a;
-	int rc;
+	rbl_ckw_attr a = { 0 };
+	int rc = 0;
 
 	memset(&a, 0, sizeof a);
 	a.flags = flags & 0xff;
@@ -521,7 +522,7 @@ int rbl_ckw_attr_put(rbl_ckw *w, const rbl_entry *e, uint32_t *ai)
 int rbl_ckw_attr_copy(rbl_ckw *w, const rbl_ck *c, unsigned ai,
 		      uint32_t *out)
 {
-	rbl_ck_attr a;
+	rbl_ck_attr a = { 0 };
 	int rc = rbl_ck_attr_get(c, ai, &a);
 
 	if (rc != RBL_OK)
@@ -588,8 +589,8 @@ int rbl_ckw_chain_put(rbl_ckw *w, const rbl_ckw_item *items, unsigned n,
 		      uint32_t *ci)
 {
 	uint32_t h = chain_hash(items, n);
-	size_t j;
-	int rc;
+	size_t j = 0;
+	int rc = 0;
 
 	if ((rc = slots_fit(&w->ch_slot, &w->n_ch_slot, w->n_chain,
 			    w->chain, sizeof *w->chain,
@@ -689,9 +690,10 @@ static void remap_free(struct remap *m)
 static int load_chain(rbl_ckw *w, const rbl_ck *c, unsigned ci,
 		      struct remap *m, uint32_t *out)
 {
-	rbl_ckw_item items[129];
-	const uint8_t *raw;
-	unsigned n;
+	/* filled up to N before it is read */
+	RBL_NOINIT rbl_ckw_item items[129];
+	const uint8_t *raw = NULL;
+	unsigned n = 0;
 	int rc = rbl_ck_chain(c, ci, &raw, &n);
 
 	if (rc != RBL_OK)
@@ -715,7 +717,7 @@ static int load_chain(rbl_ckw *w, const rbl_ck *c, unsigned ci,
 int rbl_ckw_load(rbl_ckw *w, const rbl_ck *c)
 {
 	struct remap m;
-	uint8_t a[16];
+	uint8_t a[16] = { 0 };
 	int rc = remap_alloc(&m, c->n_chain, c->n_attr);
 
 	for (unsigned i = 0; rc == RBL_OK && i < c->n_rec; i++) {
@@ -762,8 +764,9 @@ int rbl_ckw_move_tail(rbl_ckw *w, size_t from, rbl_ckw *dst,
 		uint32_t ci = w->rec[i].chain;
 
 		if (chain_map[ci] == UINT32_MAX) {
-			rbl_ckw_item items[129];
-			unsigned n;
+			/* filled up to N before it is read */
+			RBL_NOINIT rbl_ckw_item items[129];
+			unsigned n = 0;
 			const rbl_ckw_item *src = rbl_ckw_chain_items(w, ci,
 								      &n);
 
@@ -807,7 +810,7 @@ static int fit_map(uint32_t **map, uint32_t **stamp, size_t *cap,
 		   size_t need)
 {
 	size_t c = *cap ? *cap : 64;
-	uint32_t *m, *st;
+	uint32_t *m = NULL, *st = NULL;
 
 	if (need <= *cap)
 		return RBL_OK;
@@ -826,7 +829,7 @@ static int fit_map(uint32_t **map, uint32_t **stamp, size_t *cap,
 
 static int pass_start(struct pass *ps, rbl_ckw *w)
 {
-	int rc;
+	int rc = 0;
 
 	if ((rc = fit_map(&w->ch_map, &w->ch_stamp, &w->cap_map_ch,
 			  w->n_chain + 1)) ||
@@ -857,8 +860,8 @@ static unsigned significant(const uint8_t *a, unsigned alen)
 static void pass_add(struct pass *ps, const rbl_ckw_rec *r)
 {
 	rbl_ckw *w = ps->w;
-	unsigned sig = significant(r->a, w->alen), n;
-	const rbl_ckw_item *items;
+	unsigned sig = significant(r->a, w->alen), n = 0;
+	const rbl_ckw_item *items = NULL;
 
 	if (ps->n++ == 0) {
 		ps->first = r->a;
@@ -880,7 +883,7 @@ static void pass_add(struct pass *ps, const rbl_ckw_rec *r)
 	items = rbl_ckw_chain_items(w, r->chain, &n);
 	ps->items += n;
 	for (unsigned k = 0; k < n; k++) {
-		uint32_t ai = items[k].attr, si;
+		uint32_t ai = items[k].attr, si = 0;
 		const rbl_ckw_attr *a = &w->attr[ai];
 
 		if (w->at_stamp[ai] == w->stamp)
@@ -935,14 +938,14 @@ size_t rbl_ckw_size(rbl_ckw *w, size_t from, size_t to)
 size_t rbl_ckw_piece(rbl_ckw *w, size_t from, size_t *size)
 {
 	struct pass ps;
-	size_t last = 0, i;
+	size_t last = 0, i = 0;
 
 	if (pass_start(&ps, w) != RBL_OK) {
 		*size = SIZE_MAX;
 		return from + 1;
 	}
 	for (i = from; i < w->n_rec; i++) {
-		size_t s;
+		size_t s = 0;
 
 		pass_add(&ps, &w->rec[i]);
 		s = pass_size(&ps);
@@ -957,9 +960,9 @@ size_t rbl_ckw_piece(rbl_ckw *w, size_t from, size_t *size)
 size_t rbl_ckw_encode(rbl_ckw *w, size_t from, size_t to, uint8_t *buf)
 {
 	struct pass ps;
-	uint32_t *ch, *at, *sr;
-	unsigned rb, iw, aw, stride;
-	size_t size, pos, n_ch = 0;
+	uint32_t *ch = NULL, *at = NULL, *sr = NULL;
+	unsigned rb = 0, iw = 0, aw = 0, stride = 0;
+	size_t size = 0, pos = 0, n_ch = 0;
 
 	if (pass_start(&ps, w) != RBL_OK)
 		return 0;
@@ -982,7 +985,7 @@ size_t rbl_ckw_encode(rbl_ckw *w, size_t from, size_t to, uint8_t *buf)
 		uint32_t c = w->rec[i].chain, m = w->ch_map[c];
 
 		if (m == n_ch) {
-			unsigned n;
+			unsigned n = 0;
 			const rbl_ckw_item *it = rbl_ckw_chain_items(w, c, &n);
 
 			ch[n_ch++] = c;
@@ -1021,7 +1024,7 @@ size_t rbl_ckw_encode(rbl_ckw *w, size_t from, size_t to, uint8_t *buf)
 
 		pos += 2 * (ps.nc + ps.na + ps.ns);
 		for (size_t k = 0; k < ps.nc; k++) {
-			unsigned n;
+			unsigned n = 0;
 			const rbl_ckw_item *it = rbl_ckw_chain_items(w, ch[k],
 								     &n);
 

@@ -1,6 +1,7 @@
 /*
- * store_codec.c -- byte layouts of the store's keys and values, and thin
- * put/get/delete wrappers that translate LMDB errors.
+ * store_codec.c -- byte layouts of the store's keys and values, the checks
+ * of what goes into them (entries, names in text), and thin put/get/delete
+ * wrappers that translate LMDB errors.
  *
  * Entry value ("ipent", "name"), version 1:
  *   u8 version, u8 flags, u8 n_codes, n_codes x u32 code, u64 expires,
@@ -160,94 +161,57 @@ size_t rbl_chain_decode(const uint8_t *p, size_t len, uint32_t *flags,
 	return n + m->txt_len;
 }
 
-/* ------------------------------------------------- record buffers */
+/* ------------------------------------------------- checks */
 
-void rbl_wb_bytes(struct rbl_wbuf *w, const void *p, size_t n)
+/* Entries are checked here, below the listing parts that all store them. */
+int rbl_entry_prepare(rbl_txn *t, const rbl_entry *in, uint32_t allowed,
+		      rbl_entry *out)
 {
-	if (w->overflow || w->len + n > w->cap) {
-		w->overflow = true;
-		return;
+	if (!in || (in->flags & ~allowed) || in->n_codes > RBL_MAX_CODES ||
+	    in->expires < 0 || in->added < 0 ||
+	    strnlen(in->txt, sizeof in->txt) > RBL_TXT_MAX ||
+	    strnlen(in->source, sizeof in->source) > RBL_SOURCE_MAX)
+		return RBL_EINVAL;
+	for (unsigned i = 0; i < in->n_codes; i++)
+		if (in->codes[i] >> 24 != 127)
+			return RBL_EINVAL;
+	*out = *in;
+	for (unsigned i = in->n_codes; i < RBL_MAX_CODES; i++)
+		out->codes[i] = 0;
+	if (out->added == 0)
+		out->added = t->now;
+	if (!out->source[0])
+		memcpy(out->source, t->source, sizeof out->source);
+	return RBL_OK;
+}
+
+/* Names in text: zone, host and owner names (store_zone.c, zrec.c). */
+static bool label_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+int rbl_name_text_check(const char *name, bool allow_empty)
+{
+	size_t n = strnlen(name, RBL_NAME_MAX + 1), lab = 0;
+
+	if (n == 0)
+		return allow_empty ? RBL_OK : RBL_EINVAL;
+	if (n > RBL_NAME_MAX)
+		return RBL_EINVAL;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || name[i] == '.') {
+			if (lab == 0 || lab > RBL_LABEL_MAX)
+				return RBL_EINVAL;
+			lab = 0;
+		} else if (!label_char_ok(name[i])) {
+			return RBL_EINVAL;
+		} else {
+			lab++;
+		}
 	}
-	memcpy(w->p + w->len, p, n);
-	w->len += n;
-}
-
-void rbl_wb_u8(struct rbl_wbuf *w, uint8_t v)
-{
-	rbl_wb_bytes(w, &v, 1);
-}
-
-void rbl_wb_u32(struct rbl_wbuf *w, uint32_t v)
-{
-	uint8_t b[4];
-
-	rbl_put_be32(b, v);
-	rbl_wb_bytes(w, b, 4);
-}
-
-void rbl_wb_u64(struct rbl_wbuf *w, uint64_t v)
-{
-	uint8_t b[8];
-
-	rbl_put_be64(b, v);
-	rbl_wb_bytes(w, b, 8);
-}
-
-void rbl_wb_str(struct rbl_wbuf *w, const char *s)
-{
-	size_t n = strnlen(s, 255);
-
-	rbl_wb_u8(w, (uint8_t)n);
-	rbl_wb_bytes(w, s, n);
-}
-
-void rbl_rb_bytes(struct rbl_rbuf *r, void *out, size_t n)
-{
-	if (r->bad || r->len - r->pos < n) {
-		r->bad = true;
-		memset(out, 0, n);
-		return;
-	}
-	memcpy(out, r->p + r->pos, n);
-	r->pos += n;
-}
-
-uint8_t rbl_rb_u8(struct rbl_rbuf *r)
-{
-	uint8_t v;
-
-	rbl_rb_bytes(r, &v, 1);
-	return v;
-}
-
-uint32_t rbl_rb_u32(struct rbl_rbuf *r)
-{
-	uint8_t b[4];
-
-	rbl_rb_bytes(r, b, 4);
-	return rbl_get_be32(b);
-}
-
-uint64_t rbl_rb_u64(struct rbl_rbuf *r)
-{
-	uint8_t b[8];
-
-	rbl_rb_bytes(r, b, 8);
-	return rbl_get_be64(b);
-}
-
-void rbl_rb_str(struct rbl_rbuf *r, char *out, size_t size)
-{
-	uint8_t n = rbl_rb_u8(r);
-
-	if (r->bad || n >= size || r->len - r->pos < n) {
-		r->bad = true;
-		out[0] = 0;
-		return;
-	}
-	memcpy(out, r->p + r->pos, n);
-	out[n] = 0;
-	r->pos += n;
+	return RBL_OK;
 }
 
 /* ------------------------------------------------- LMDB wrappers */
@@ -282,8 +246,8 @@ int rbl_db_del(rbl_txn *t, MDB_dbi dbi, const void *k, size_t klen)
 int rbl_db_del_prefix(rbl_txn *t, MDB_dbi dbi, const void *prefix,
 		      size_t plen, uint64_t *n)
 {
-	MDB_cursor *c;
-	MDB_val k = { plen, (void *)prefix }, v;
+	MDB_cursor *c = NULL;
+	MDB_val k = { plen, (void *)prefix }, v = { 0 };
 	int rc = mdb_cursor_open(t->txn, dbi, &c);
 
 	if (n)

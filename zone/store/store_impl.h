@@ -1,11 +1,39 @@
 /*
- * store_impl.h -- the store's private side, for zone/ modules only.
+ * store_impl.h -- the store's private side: only the files of zone/store/
+ * include it (and the unit tests of the store's own internals, which say
+ * why).
+ * Programs use store.h; the other parts of zone/ that keep their own
+ * records in the store use table.h (and bytes.h for their keys): no LMDB
+ * call, handle or type is seen outside zone/store/.
  *
- * Nothing outside zone/ includes this file: programs use store.h.  Modules
- * inside zone/ that keep their own data in the store (evidence, users,
- * audit, ...) use it to reach the LMDB transaction behind an rbl_txn and to
- * open their own named databases in the same environment, so their writes
- * commit atomically with listing changes.
+ * The files below call each other in one direction only, bottom first
+ * (tests/build/calls.test finds any circle):
+ *   store_txn.c      LMDB codes as rbl_error; a txn's own record
+ *   store_codec.c    key and value layouts, checks, put/get wrappers
+ *   store.c          the environment, named databases, LMDB txn ends
+ *   table.c          named tables for the rest of zone/ (table.h)
+ *   store_serial.c   zone serials (read by the journal and zone records)
+ *   store_list.c     list records, entry counts
+ *   journal.c        the change journal behind IXFR
+ *   the listings:
+ *     store_ipscan.c   IP chunks in the store: keys, seeks, raw walks,
+ *                      writing pieces (store_chunk.c is their layout)
+ *     store_lenmask.c  prefix lengths in use
+ *     store_v4sum.c    IPv4 summaries
+ *     store_ipread.c   IP lookups, explanations, walks
+ *     store_ipw.c      IP changes: the chunk being edited, purges
+ *     store_replace.c  the chunk builder and replacing imports
+ *     store_upgrade.c  converting a format 1-4 store's IP entries
+ *     store_ip.c       the IP listing API (store.h) on top of those
+ *     store_name.c     domain-name listings
+ *   store_zrec.c     a zone's fixed records
+ *   store_zone.c     zone records, the commit-time serial bump
+ *   store_purge.c    removing listings in bulk (purge, list clear/delete)
+ *   store_backup.c   the store as a whole: opening (with the conversion),
+ *                    copy, format, statistics
+ *   store_commit.c   commit, abort, reset, renew: each part's hooks
+ * (bytes.c, entry.c, kvrec.c and zrec.c are leaves that call no store
+ * file but the codec.)
  *
  * On-disk layout (format RBL_STORE_FORMAT; every integer big-endian so keys
  * sort numerically):
@@ -20,7 +48,8 @@
  *            (store_chunk.h: one record per address where an entry
  *            starts, with every entry covering it); a lookup is the
  *            chunk with the greatest key <= the address, a binary search
- *            in it and a walk of one chain.
+ *            in it and a walk of one chain.  (Formats 1-4 had "ipent",
+ *            entries as entered, and "ipseg", a segment map.)
  *   name     list|labels reversed, each followed by 0x00 -> the name's
  *            exact and subtree entries: one entry (its flags say which
  *            slots it fills; both = the same entry in both), or 0xb1,
@@ -42,8 +71,10 @@
 #include <stdint.h>
 
 #include "zone/error.h"
+#include "zone/store/bytes.h"
 #include "zone/store/store.h"
 #include "zone/store/store_chunk.h"
+#include "zone/store/table.h"
 
 /* Bump on any incompatible layout.  2 added the IPv4 summaries: a format 1
  * store is upgraded by the first writer (it has no summaries, which is
@@ -54,8 +85,9 @@
  * older programs cannot read); a format 1-3 value is a valid format 4 one,
  * so those stores open unchanged and the first writer stamps them 4.
  * 5 keeps IP entries in chunks ("ipchunk") instead of "ipent" and
- * "ipseg": the first writer converts them (store_upgrade.c); a reader
- * refuses a store that still holds IP entries the old way. */
+ * "ipseg": the first writer converts them (store_upgrade.c) before it
+ * stamps 5; a reader refuses a store that still holds IP entries the old
+ * way (RBL_EUPGRADE). */
 #define RBL_STORE_FORMAT	5
 #define RBL_STORE_FORMAT_OLDEST	1	/* oldest format still opened */
 #define RBL_STORE_MAXDBS	32	/* ours + room for other modules */
@@ -82,6 +114,7 @@ struct rbl_store {
 	char *path;
 	unsigned flags;				/* rbl_store_flags */
 	MDB_dbi meta, ipchunk, name, journal;
+	bool legacy;		/* format 1-4 IP entries: a writer converts */
 	pthread_mutex_t lock;			/* guards extra[], map size */
 	atomic_int live_txns;			/* begun, not reset or ended */
 	struct rbl_named_db extra[RBL_STORE_MAXDBS];
@@ -167,62 +200,56 @@ struct rbl_txn {
 	uint8_t *jbuf;			/* recorded changes (journal.c) */
 	size_t jlen, jcap, n_changes;
 	bool jover;			/* too many changes: journal a reset */
-	struct rbl_ipw *ipw;		/* IP chunks being written (store_ipw.c) */
+	struct rbl_ipw *ipw;		/* IP chunks being written (store_ipw.h) */
+	size_t ck_writes;		/* chunks written or deleted: a big
+					   rewrite is followed by a small
+					   commit (store.c: rbl_store_tick) */
 };
 
-/* ------------------------------------------------ for other modules */
+/* ---------------------------------- the bottom (store_txn.c) */
 
-/* The LMDB transaction behind T (valid until T ends or is reset). */
-MDB_txn *rbl_txn_mdb(rbl_txn *t);
-/* True if T is a write transaction. */
-bool rbl_txn_is_write(const rbl_txn *t);
+/* Translate an LMDB or errno code to an rbl_error. */
+int rbl_mdb_error(int mdb_rc);
+/* (rbl_txn_fail, which marks a write txn broken, is in table.h.) */
+/* Require a write transaction: RBL_OK, RBL_EREADONLY, or the error that
+ * broke it. */
+int rbl_txn_need_write(rbl_txn *t);
+/* Entries' source when their own is empty. */
+const char *rbl_txn_source(const rbl_txn *t);
+/* Record what T did to list LIST_ID (marks ORed, DELTA added). */
+int rbl_txn_mark_list(rbl_txn *t, uint32_t list_id, unsigned marks,
+		      int64_t delta);
+struct rbl_list_state *rbl_txn_list_state(rbl_txn *t, uint32_t list_id);
+int rbl_txn_mark_zone(rbl_txn *t, uint32_t zone_id, bool created);
+
+/* ------------------------------------------- environment (store.c) */
+
 /* Open the named database NAME (at most RBL_DB_NAME_MAX bytes) in T,
  * creating it in a write transaction.  The handle is cached by the store
  * and stays valid until the store is closed.  Returns RBL_OK, RBL_EINVAL
  * (bad name), RBL_ENOTFOUND (read txn, no such database), RBL_ELIMIT
  * (RBL_STORE_MAXDBS reached), RBL_ESTALE (the database was created after
- * this read txn began: reset, renew and retry), RBL_ESTORE. */
+ * this read txn began: reset, renew and retry), RBL_ESTORE.  The other
+ * parts of zone/ reach these as tables (table.c). */
 int rbl_store_db(rbl_txn *t, const char *name, MDB_dbi *out);
-/* Translate an LMDB or errno code to an rbl_error. */
-int rbl_mdb_error(int mdb_rc);
-/* Mark write txn T broken with RC (unless already) and return RC. */
-int rbl_txn_fail(rbl_txn *t, int rc);
-
-static inline void rbl_put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void rbl_put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline void rbl_put_be64(uint8_t *p, uint64_t v)
-{
-	rbl_put_be32(p, (uint32_t)(v >> 32));
-	rbl_put_be32(p + 4, (uint32_t)v);
-}
-
-static inline uint16_t rbl_get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t rbl_get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline uint64_t rbl_get_be64(const uint8_t *p)
-{
-	return (uint64_t)rbl_get_be32(p) << 32 | rbl_get_be32(p + 4);
-}
+/* The LMDB side of ending T, once the parts dropped what they keep in it
+ * (store_commit.c): commit (COMMIT) or abort, keep the databases T
+ * created only if committed, free T.  Returns the commit's result. */
+int rbl_txn_end(rbl_txn *t, bool commit);
+/* Read txn T: release its snapshot / take a fresh one (RBL_OK, RBL_EBUSY,
+ * RBL_ESTORE), for rbl_txn_reset and rbl_txn_renew. */
+void rbl_txn_drop_snapshot(rbl_txn *t);
+int rbl_txn_take_snapshot(rbl_txn *t);
+/* Open the environment at PATH (rbl_store_open's first half): a store
+ * keeping IP entries the format 1-4 way is refused read-only
+ * (RBL_EUPGRADE) and opened read-write with s->legacy set, unstamped. */
+int rbl_store_open_env(const char *path, unsigned flags, size_t mapsize,
+		       rbl_store **out);
+/* Write the current format number (after a conversion). */
+int rbl_store_stamp_format(rbl_txn *t);
+/* A small commit of its own, so that the pages a big one freed become
+ * reusable by the next (best effort). */
+void rbl_store_tick(rbl_store *s);
 
 /* ------------------------------------------- codec (store_codec.c) */
 
@@ -253,12 +280,6 @@ int rbl_entry_decode(const void *data, size_t len, rbl_entry *out);
  * *FLAGS, the rest to M (TXT points into DATA).  RBL_OK or RBL_ESTORE. */
 int rbl_entry_match(const void *data, size_t len, uint32_t *flags,
 		    rbl_match *m);
-/* True if E answers at NOW (no expiry, or expiry after NOW). */
-static inline bool rbl_live(int64_t expires, int64_t now)
-{
-	return expires == 0 || expires > now;
-}
-
 /* Compact chain item (what a lookup needs): BUF holds RBL_CHAIN_ITEM_MAX
  * bytes; returns the length. */
 size_t rbl_chain_encode(const rbl_entry *e, uint8_t *buf);
@@ -267,30 +288,11 @@ size_t rbl_chain_encode(const rbl_entry *e, uint8_t *buf);
 size_t rbl_chain_decode(const uint8_t *p, size_t len, uint32_t *flags,
 			rbl_match *m);
 
-/* Growable byte buffer for records (meta), never more than CAP bytes. */
-struct rbl_wbuf {
-	uint8_t *p;
-	size_t len, cap;
-	bool overflow;
-};
-void rbl_wb_u8(struct rbl_wbuf *w, uint8_t v);
-void rbl_wb_u32(struct rbl_wbuf *w, uint32_t v);
-void rbl_wb_u64(struct rbl_wbuf *w, uint64_t v);
-void rbl_wb_bytes(struct rbl_wbuf *w, const void *p, size_t n);
-/* A string of at most 255 bytes, length-prefixed. */
-void rbl_wb_str(struct rbl_wbuf *w, const char *s);
-
-struct rbl_rbuf {
-	const uint8_t *p;
-	size_t len, pos;
-	bool bad;
-};
-uint8_t rbl_rb_u8(struct rbl_rbuf *r);
-uint32_t rbl_rb_u32(struct rbl_rbuf *r);
-uint64_t rbl_rb_u64(struct rbl_rbuf *r);
-void rbl_rb_bytes(struct rbl_rbuf *r, void *out, size_t n);
-/* Read a length-prefixed string into OUT of SIZE bytes (NUL-terminated). */
-void rbl_rb_str(struct rbl_rbuf *r, char *out, size_t size);
+/* Check and complete an entry before storing it: RBL_OK or RBL_EINVAL. */
+int rbl_entry_prepare(rbl_txn *t, const rbl_entry *in, uint32_t allowed,
+		      rbl_entry *out);
+/* Validate a DNS name in text (no trailing dot); RBL_OK or RBL_EINVAL. */
+int rbl_name_text_check(const char *name, bool allow_empty);
 
 /* Put/get helpers on one database, errors translated. */
 int rbl_db_put(rbl_txn *t, MDB_dbi dbi, const void *k, size_t klen,
@@ -302,18 +304,6 @@ int rbl_db_del(rbl_txn *t, MDB_dbi dbi, const void *k, size_t klen);
 int rbl_db_del_prefix(rbl_txn *t, MDB_dbi dbi, const void *prefix,
 		      size_t plen, uint64_t *n);
 
-/* ------------------------------------- transaction state (store.c) */
-
-/* Record what T did to list LIST_ID (marks ORed, DELTA added). */
-int rbl_txn_mark_list(rbl_txn *t, uint32_t list_id, unsigned marks,
-		      int64_t delta);
-struct rbl_list_state *rbl_txn_list_state(rbl_txn *t, uint32_t list_id);
-int rbl_txn_mark_zone(rbl_txn *t, uint32_t zone_id, bool created);
-/* Entries' source when their own is empty. */
-const char *rbl_txn_source(const rbl_txn *t);
-/* Require a write transaction: RBL_OK or RBL_EREADONLY. */
-int rbl_txn_need_write(rbl_txn *t);
-
 /* ------------------------------------------- lists (store_list.c) */
 
 /* RBL_OK if list LIST_ID exists and is of KIND, RBL_ENOTFOUND, or
@@ -324,6 +314,13 @@ void rbl_list_cache_forget(rbl_txn *t);
 int rbl_list_commit(rbl_txn *t);
 int rbl_meta_next_id(rbl_txn *t, const char *key, uint32_t *id);
 int rbl_meta_bump_generation(rbl_txn *t);
+/* Delete list L's record and name (its entries are gone already). */
+int rbl_list_drop_record(rbl_txn *t, const rbl_list *l);
+
+/* ----------------------------------------- serials (store_serial.c) */
+
+int rbl_zone_serial_put(rbl_txn *t, uint32_t zone_id, uint32_t serial);
+int rbl_zone_serial_del(rbl_txn *t, uint32_t zone_id);
 
 /* ------------------------------------------- zones (store_zone.c) */
 
@@ -331,8 +328,6 @@ int rbl_meta_bump_generation(rbl_txn *t);
 int rbl_zone_commit(rbl_txn *t);
 /* True if some zone uses LIST_ID (*USED), for list deletion. */
 int rbl_zone_uses_list(rbl_txn *t, uint32_t list_id, bool *used);
-/* Validate a DNS name in text (no trailing dot); RBL_OK or RBL_EINVAL. */
-int rbl_name_text_check(const char *name, bool allow_empty);
 /* Delete zone ZONE_ID's fixed records (store_zrec.c), if any. */
 int rbl_zrec_drop_zone(rbl_txn *t, uint32_t zone_id);
 
@@ -351,40 +346,45 @@ int rbl_ipck_seek(MDB_cursor *c, uint32_t list_id, uint8_t family,
 /* Step C to the next chunk of the same list and family (K holds the
  * current key).  RBL_OK, RBL_ENOTFOUND at the end, or an error. */
 int rbl_ipck_next(MDB_cursor *c, MDB_val *k, MDB_val *v);
+/* Visit every chunk of LIST_ID and FAMILY in key order: FN gets its first
+ * address and its bytes in the map; non-zero stops and is returned.
+ * As stored: a write txn's pending changes are not there yet. */
+int rbl_ipck_foreach(rbl_txn *t, uint32_t list_id, uint8_t family,
+		     int (*fn)(void *arg, const uint8_t *key,
+			       const void *data, size_t len),
+		     void *arg);
 
-/* Visit the entries of LIST_ID and FAMILY in key order (address, then
- * length), from address FROM (alen bytes; NULL: all).  With COVERING, the
- * entries that started before FROM and cover it come first.  FN gets the
- * prefix, the chunk and the entry's attribute number in it; a non-zero
- * return stops the walk and is returned.  A write transaction writes its
- * pending chunk first. */
+/* Visit the entries of LIST_ID and FAMILY as stored, in key order
+ * (address, then length), from address FROM (alen bytes; NULL: all).
+ * With COVERING, the entries that started before FROM and cover it come
+ * first.  FN gets the prefix, the chunk and the entry's attribute number
+ * in it; a non-zero return stops the walk and is returned. */
 typedef int (*rbl_ip_walk_fn)(void *arg, const rbl_prefix *p,
 			      const rbl_ck *c, unsigned attr);
 int rbl_ip_walk(rbl_txn *t, uint32_t list_id, uint8_t family,
 		const uint8_t *from, bool covering, rbl_ip_walk_fn fn,
 		void *arg);
+/* The prefix lengths of LIST_ID's entries of FAMILY, exactly. */
+int rbl_ip_lengths(rbl_txn *t, uint32_t list_id, uint8_t family,
+		   uint8_t *mask);
 
-/* Write txn T's pending IP chunk to the store (before a read, and at
- * commit); finishes T's replacing imports first.  RBL_OK or an error
- * (T is then broken). */
-int rbl_ipw_flush(rbl_txn *t);
-/* Commit: flush, then make the length masks of lists marked
- * RBL_LIST_REBUILD exact. */
-int rbl_ipw_commit(rbl_txn *t);
-void rbl_ipw_free(rbl_txn *t);
+/* Commit: end T's replacements, write its pending chunk, make the length
+ * masks of lists marked RBL_LIST_REBUILD exact (store_ip.c). */
+int rbl_ip_commit(rbl_txn *t);
+/* Free what T keeps for IP writes (abort, after commit). */
+void rbl_ip_txn_free(rbl_txn *t);
 /* Delete the entries of LIST_ID; count of entries to *N. */
 int rbl_ip_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);
 int rbl_name_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);
-/* Check and complete an entry before storing it: RBL_OK or RBL_EINVAL. */
-int rbl_entry_prepare(rbl_txn *t, const rbl_entry *in, uint32_t allowed,
-		      rbl_entry *out);
+/* Begin replacing IP list LIST_ID (rbl_list_replace_begin). */
+int rbl_ip_replace_begin(rbl_txn *t, uint32_t list_id, unsigned flags);
 /* Delete entries expired at NOW; count added to *N. */
 int rbl_ip_purge(rbl_txn *t, int64_t now, uint64_t *n);
 int rbl_name_purge(rbl_txn *t, int64_t now, uint64_t *n);
-/* Convert the IP entries of a format 1-4 store ("ipent") into chunks and
- * drop the old databases, in write transaction TXN (store_upgrade.c).
- * RBL_OK (also when there is nothing to convert) or an error. */
-int rbl_ip_upgrade(rbl_store *s, MDB_txn *txn);
+/* Convert the IP entries of a format 1-4 store ("ipent") into chunks,
+ * drop the old databases and stamp the current format, in write txn T
+ * (store_upgrade.c).  RBL_OK or an error. */
+int rbl_ip_upgrade(rbl_txn *t);
 
 /* ------------------------------------------- IPv4 summary (store_v4sum.c) */
 

@@ -1,31 +1,21 @@
 /*
- * store_ip.c -- IP listings, the read side: finding chunks, lookups,
- * explanations, walks (store_chunk.h has the model, store_ipw.c writes).
- *
- * A lookup seeks the chunk with the greatest key <= the address (one
- * MDB_SET_RANGE and usually one MDB_PREV on the same leaf page), finds the
- * record with the greatest start <= the address by binary search, and
- * walks that record's chain: the first live entry that covers the address
- * among the RBL_CHAIN_MAX most specific ones decides.  It uses one cursor
- * cached in the transaction and allocates nothing; the rbl_match it fills
- * points into the map.  In a write transaction the chunk being edited is
- * written first, so reads see the transaction's own changes.
- *
- * rbl_ip_foreach_listed merges adjacent runs with the same codes and TXT
- * even when their entries expire at different times; the run reports the
- * earliest expiry.
+ * store_ip.c -- IP listings, the API of store.h, on top of the IP files
+ * (store_chunk.h has the model): arguments checked here, then the change
+ * goes to a replacement that takes it (store_replace.c) or to the chunk
+ * being edited (store_ipw.c), and a read in a write transaction first
+ * finishes the list's replacement and writes the chunk being edited, so
+ * it sees the transaction's own changes (store_ipread.c reads what is
+ * stored).  Also the IP side of commit, abort, clearing and purging.
  */
-#include <stdlib.h>
 #include <string.h>
 
+#include "zone/compiler.h"
 #include "zone/store/store_impl.h"
 #include "zone/store/store_ipw.h"
 
-#define ANY_WITHIN_MAX_RUNS 64
-
 static bool prefix_ok(const rbl_prefix *p)
 {
-	rbl_prefix c;
+	rbl_prefix c = { 0 };
 
 	if (!p || (p->addr.family != RBL_AF4 && p->addr.family != RBL_AF6) ||
 	    p->len > rbl_addr_bits(p->addr.family))
@@ -40,725 +30,225 @@ static bool addr_ok(const rbl_addr *a)
 	return a && (a->family == RBL_AF4 || a->family == RBL_AF6);
 }
 
-/* ------------------------------------------------------------ chunks */
-
-size_t rbl_ipck_key(uint8_t *k, uint32_t list_id, uint8_t family,
-		    const uint8_t *addr)
-{
-	unsigned alen = rbl_key_alen(family);
-
-	rbl_put_be32(k, list_id);
-	k[4] = family;
-	memcpy(k + 5, addr, alen);
-	return 5 + alen;
-}
-
-static bool same_run(const MDB_val *k, const uint8_t *kb, size_t klen)
-{
-	return k->mv_size == klen && memcmp(k->mv_data, kb, 5) == 0;
-}
-
-int rbl_ipck_seek(MDB_cursor *c, uint32_t list_id, uint8_t family,
-		  const uint8_t *addr, bool or_next, MDB_val *k, MDB_val *v)
-{
-	uint8_t kb[RBL_IPCK_KEY_MAX];
-	size_t klen = rbl_ipck_key(kb, list_id, family, addr);
-	int rc;
-
-	k->mv_size = klen;
-	k->mv_data = kb;
-	rc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
-	if (rc == 0 && k->mv_size == klen && !memcmp(k->mv_data, kb, klen))
-		return RBL_OK;
-	if (rc == 0) {
-		bool next_ok = same_run(k, kb, klen);
-
-		rc = mdb_cursor_get(c, k, v, MDB_PREV);
-		if (rc == 0 && same_run(k, kb, klen))
-			return RBL_OK;
-		if (!or_next || !next_ok)
-			return rc == 0 || rc == MDB_NOTFOUND ? RBL_ENOTFOUND
-							     : rbl_mdb_error(rc);
-		/* back to the one after */
-		k->mv_size = klen;
-		k->mv_data = kb;
-		rc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
-		return rc ? rbl_mdb_error(rc) : RBL_OK;
-	}
-	if (rc != MDB_NOTFOUND)
-		return rbl_mdb_error(rc);
-	rc = mdb_cursor_get(c, k, v, MDB_LAST);
-	if (rc == 0 && same_run(k, kb, klen))
-		return RBL_OK;
-	return rc == 0 || rc == MDB_NOTFOUND ? RBL_ENOTFOUND
-					     : rbl_mdb_error(rc);
-}
-
-int rbl_ipck_next(MDB_cursor *c, MDB_val *k, MDB_val *v)
-{
-	uint8_t kb[5];
-	size_t klen = k->mv_size;
-	int rc;
-
-	memcpy(kb, k->mv_data, 5);
-	rc = mdb_cursor_get(c, k, v, MDB_NEXT);
-	if (rc == MDB_NOTFOUND)
-		return RBL_ENOTFOUND;
-	if (rc)
-		return rbl_mdb_error(rc);
-	return k->mv_size == klen && !memcmp(k->mv_data, kb, 5)
-		       ? RBL_OK : RBL_ENOTFOUND;
-}
-
-static int lookup_cursor(rbl_txn *t, MDB_cursor **c)
-{
-	int rc;
-
-	if (!t->ck_cur &&
-	    (rc = mdb_cursor_open(t->txn, t->s->ipchunk, &t->ck_cur)) != 0)
-		return rbl_mdb_error(rc);
-	*c = t->ck_cur;
-	return RBL_OK;
-}
-
-/* Open the chunk at V of FAMILY. */
-static int ck_at(rbl_ck *ck, uint8_t family, const MDB_val *v)
-{
-	return rbl_ck_open(ck, family, v->mv_data, v->mv_size);
-}
-
 /* In a write transaction, reads of LIST_ID see its replacement finished
  * and the chunk being edited written. */
 static int read_ready(rbl_txn *t, uint32_t list_id)
 {
-	return t->write ? rbl_ipw_ready(t, list_id) : RBL_OK;
-}
+	int rc = 0;
 
-/* --------------------------------------------------------- deciding */
-
-/* Fill M from attribute AI of C (TXT points into the chunk). */
-static int match_fill(const rbl_ck *c, unsigned ai, rbl_match *m)
-{
-	rbl_ck_attr a;
-	int rc = rbl_ck_attr_get(c, ai, &a);
-
-	if (rc != RBL_OK)
+	if (!t->write || !t->ipw)
+		return RBL_OK;
+	if ((rc = rbl_replace_finish(t, list_id)) != RBL_OK)
 		return rc;
-	m->n_codes = a.n_codes;
-	memcpy(m->codes, a.codes, sizeof m->codes);
-	m->has_txt = (a.flags & RBL_ENTRY_HAS_TXT) != 0;
-	m->txt = a.txt;
-	m->txt_len = m->has_txt ? a.txt_len : 0;
-	m->expires = a.expires;
-	return RBL_OK;
+	return rbl_ipw_flush(t);
 }
 
-/* The item of chain ITEMS (N items) at record START that decides ADDR at
- * NOW, among the RBL_CHAIN_MAX (CAP) most specific covering it: its index
- * to *WHICH and RBL_OK (listed) or RBL_ENOTFOUND (an exclusion; *WHICH
- * -1: nothing decides). */
-static int chain_decide(const rbl_ck *c, const uint8_t *start,
-			const uint8_t *items, unsigned n, const uint8_t *addr,
-			int64_t now, unsigned cap, int *which)
+/* ------------------------------------------------------------ changes */
+
+int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+	       const rbl_entry *e)
 {
-	unsigned seen = 0;
+	/* per entry of an import: NE filled by rbl_entry_prepare, OLD by
+	 * rbl_ipw_add when it reports a replaced entry (read only then) */
+	RBL_NOINIT rbl_entry ne, old;
+	bool replaced = false, taken = false;
+	int rc = 0;
 
-	*which = -1;
-	for (unsigned k = 0; k < n; k++) {
-		uint32_t flags;
-		int64_t expires;
-
-		if (!rbl_ck_covers(start, rbl_ck_item_len(c, items, k), addr,
-				   c->alen))
-			continue;
-		if (++seen > cap)
-			break;
-		if (rbl_ck_attr_peek(c, rbl_ck_item_attr(c, items, k), &flags,
-				     &expires) != RBL_OK)
-			return RBL_ESTORE;
-		if (!rbl_live(expires, now))
-			continue;
-		*which = (int)k;
-		return flags & RBL_ENTRY_EXCLUDE ? RBL_ENOTFOUND : RBL_OK;
-	}
-	return RBL_ENOTFOUND;
-}
-
-/* The chunk and record deciding A: RBL_OK with *CK, *I (record) or
- * RBL_ENOTFOUND when no record starts at or before A. */
-static int find_record(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
-		       rbl_ck *ck, int *i)
-{
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	int rc;
-
-	if ((rc = lookup_cursor(t, &c)) != RBL_OK ||
-	    (rc = rbl_ipck_seek(c, list_id, a->family, a->bytes, false, &k,
-				&v)) != RBL_OK ||
-	    (rc = ck_at(ck, a->family, &v)) != RBL_OK)
+	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
 		return rc;
-	*i = rbl_ck_find(ck, a->bytes);
-	return *i < 0 ? RBL_ENOTFOUND : RBL_OK;
+	if (!prefix_ok(p))
+		return RBL_EINVAL;
+	if ((rc = rbl_list_check_kind(t, list_id, RBL_LIST_IP)) != RBL_OK ||
+	    (rc = rbl_entry_prepare(t, e, RBL_ENTRY_EXCLUDE |
+				    RBL_ENTRY_HAS_TXT, &ne)) != RBL_OK)
+		return rc;
+	/* a replacement makes the masks exact itself */
+	if ((rc = rbl_replace_add(t, list_id, p, &ne, &taken)) != RBL_OK ||
+	    taken)
+		return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
+	if ((rc = rbl_lenmask_note(t, list_id, p)) != RBL_OK)
+		return rc;
+	rc = rbl_ipw_add(t, list_id, p, &ne, &old, &replaced);
+	if (rc == RBL_OK && replaced)
+		rc = rbl_journal_note(t, RBL_CHANGE_DEL, list_id, p, NULL, &old);
+	if (rc == RBL_OK)
+		rc = rbl_journal_note(t, RBL_CHANGE_ADD, list_id, p, NULL, &ne);
+	if (rc == RBL_OK)
+		rc = rbl_ipw_changed(t, list_id, p, replaced ? 0 : 1, &ne);
+	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
+}
+
+int rbl_ip_del(rbl_txn *t, uint32_t list_id, const rbl_prefix *p)
+{
+	RBL_NOINIT rbl_entry old;	/* filled by rbl_ipw_del on success */
+	int rc = 0;
+
+	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
+		return rc;
+	if (!prefix_ok(p))
+		return RBL_EINVAL;
+	if ((rc = rbl_list_check_kind(t, list_id, RBL_LIST_IP)) != RBL_OK ||
+	    (rc = rbl_replace_finish(t, list_id)) != RBL_OK)
+		return rc;
+	rc = rbl_ipw_del(t, list_id, p, &old);
+	if (rc == RBL_ENOTFOUND)
+		return rc;
+	if (rc == RBL_OK)
+		rc = rbl_journal_note(t, RBL_CHANGE_DEL, list_id, p, NULL, &old);
+	if (rc == RBL_OK)
+		rc = rbl_ipw_changed(t, list_id, p, -1, NULL);
+	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
+}
+
+int rbl_ip_replace_begin(rbl_txn *t, uint32_t list_id, unsigned flags)
+{
+	int rc = 0;
+
+	if (!(flags & RBL_REPLACE_JOURNAL) &&
+	    (rc = rbl_txn_mark_list(t, list_id, RBL_LIST_CHANGED |
+				    RBL_LIST_RESET, 0)) != RBL_OK)
+		return rc;
+	return rbl_replace_begin(t, list_id, (flags & RBL_REPLACE_JOURNAL) !=
+				 0);
+}
+
+int rbl_ip_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n)
+{
+	struct rbl_list_state *ls = NULL;
+	rbl_list l = { 0 };
+	uint8_t k[4] = { 0 };
+	int rc = 0;
+
+	rbl_replace_cancel(t, list_id);
+	if ((rc = rbl_ipw_flush_list(t, list_id, true)) != RBL_OK)
+		return rc;
+	if ((rc = rbl_list_get_id(t, list_id, &l)) != RBL_OK)
+		return rc;
+	/* the entry count is kept exact by every change */
+	*n = l.n_entries;
+	if ((ls = rbl_txn_list_state(t, list_id)))
+		*n = (uint64_t)((int64_t)*n + ls->delta);
+	rbl_put_be32(k, list_id);
+	if ((rc = rbl_db_del_prefix(t, t->s->ipchunk, k, 4, NULL)) != RBL_OK ||
+	    (rc = rbl_lenmask_drop(t, list_id)) != RBL_OK)
+		return rc;
+	return rbl_txn_mark_list(t, list_id, RBL_LIST_V4SUM_FULL, 0);
+}
+
+int rbl_ip_purge(rbl_txn *t, int64_t now, uint64_t *n)
+{
+	int rc = rbl_replace_finish_all(t);
+
+	return rc == RBL_OK ? rbl_ipw_purge(t, now, n) : rc;
+}
+
+/* ------------------------------------------------------------ reads */
+
+int rbl_ip_get(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+	       rbl_entry *out)
+{
+	int rc = 0;
+
+	if (!prefix_ok(p))
+		return RBL_EINVAL;
+	if ((rc = read_ready(t, list_id)) != RBL_OK)
+		return rc;
+	return rbl_ipr_get(t, list_id, p, out);
 }
 
 int rbl_ip_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		  int64_t now, rbl_match *out)
 {
-	uint8_t start[16];
-	const uint8_t *items;
-	unsigned n;
-	rbl_ck ck;
-	int i, which, rc;
+	int rc = 0;
 
 	if (!addr_ok(a))
 		return RBL_EINVAL;
-	if (a->family == RBL_AF4) {
-		const uint8_t *sum = rbl_v4sum_get(t, list_id);
-
-		if (sum && !rbl_v4sum_bit(sum, rbl_get_be32(a->bytes) >> 8))
-			return RBL_ENOTFOUND;
-	}
-	if ((rc = read_ready(t, list_id)) != RBL_OK ||
-	    (rc = find_record(t, list_id, a, &ck, &i)) != RBL_OK)
+	if (t->write && (rc = read_ready(t, list_id)) != RBL_OK)
 		return rc;
-	rbl_ck_start(&ck, (unsigned)i, start);
-	if ((rc = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, (unsigned)i), &items,
-			       &n)) != RBL_OK)
-		return rc;
-	rc = chain_decide(&ck, start, items, n, a->bytes, now, RBL_CHAIN_MAX,
-			  &which);
-	if (rc != RBL_OK)
-		return rc;
-	if ((rc = match_fill(&ck, rbl_ck_item_attr(&ck, items,
-						  (unsigned)which), out)))
-		return rc;
-	out->list_id = list_id;
-	return RBL_OK;
-}
-
-/* Entry E from attribute AI of C. */
-static int entry_of(const rbl_ck *c, unsigned ai, rbl_entry *e)
-{
-	rbl_ck_attr a;
-	int rc = rbl_ck_attr_get(c, ai, &a);
-
-	if (rc != RBL_OK)
-		return rc;
-	rbl_entry_init(e);
-	e->flags = a.flags;
-	e->n_codes = a.n_codes;
-	memcpy(e->codes, a.codes, sizeof e->codes);
-	e->expires = a.expires;
-	e->added = a.added;
-	memcpy(e->txt, a.txt, a.txt_len);
-	e->txt[a.txt_len] = 0;
-	a.src_len = a.src_len > RBL_SOURCE_MAX ? RBL_SOURCE_MAX : a.src_len;
-	memcpy(e->source, a.src, a.src_len);
-	e->source[a.src_len] = 0;
-	return RBL_OK;
-}
-
-/* The prefix START/LEN; CANON clears its host bits (an entry repeated in
- * a later record's chain: START is inside it). */
-static void prefix_set(rbl_prefix *p, uint8_t family, const uint8_t *start,
-		       unsigned len, bool canon)
-{
-	memset(p, 0, sizeof *p);
-	p->addr.family = family;
-	memcpy(p->addr.bytes, start, rbl_key_alen(family));
-	p->len = (uint8_t)len;
-	if (canon)
-		rbl_prefix_canon(p);
+	return rbl_ipr_lookup(t, list_id, a, now, out);
 }
 
 int rbl_ip_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		   int64_t now, rbl_prefix *decided, rbl_entry *e)
 {
-	uint8_t start[16];
-	const uint8_t *items;
-	unsigned n;
-	rbl_ck ck;
-	int i, which = -1, rc;
+	int rc = 0;
 
 	if (!addr_ok(a))
 		return RBL_EINVAL;
 	if ((rc = read_ready(t, list_id)) != RBL_OK)
 		return rc;
-	rc = find_record(t, list_id, a, &ck, &i);
-	if (rc == RBL_OK) {
-		rbl_ck_start(&ck, (unsigned)i, start);
-		rc = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, (unsigned)i),
-				  &items, &n);
-		if (rc == RBL_OK)
-			rc = chain_decide(&ck, start, items, n, a->bytes, now,
-					  129, &which);
-	}
-	if (rc != RBL_OK && rc != RBL_ENOTFOUND)
-		return rc;
-	if (which < 0) {
-		memset(decided, 0, sizeof *decided);
-		decided->len = 255;
-		return RBL_ENOTFOUND;
-	}
-	prefix_set(decided, a->family, start,
-		   rbl_ck_item_len(&ck, items, (unsigned)which), true);
-	if (entry_of(&ck, rbl_ck_item_attr(&ck, items, (unsigned)which), e))
-		return RBL_ESTORE;
-	return rc;
+	return rbl_ipr_explain(t, list_id, a, now, decided, e);
 }
 
-int rbl_ip_get(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
-	       rbl_entry *out)
+int rbl_ip_any_within(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+		      int64_t now)
 {
-	const uint8_t *items;
-	uint8_t start[16];
-	unsigned n;
-	rbl_ck ck;
-	int i, rc;
+	int rc = 0;
 
-	if (!prefix_ok(p))
+	if (!p || !addr_ok(&p->addr) || p->len > rbl_addr_bits(p->addr.family))
 		return RBL_EINVAL;
-	if ((rc = read_ready(t, list_id)) != RBL_OK ||
-	    (rc = find_record(t, list_id, &p->addr, &ck, &i)) != RBL_OK)
-		return rc;
-	rbl_ck_start(&ck, (unsigned)i, start);
-	if (memcmp(start, p->addr.bytes, ck.alen) != 0)
-		return RBL_ENOTFOUND;
-	if ((rc = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, (unsigned)i), &items,
-			       &n)) != RBL_OK)
-		return rc;
-	for (unsigned k = 0; k < n; k++)
-		if (rbl_ck_item_len(&ck, items, k) == p->len)
-			return entry_of(&ck, rbl_ck_item_attr(&ck, items, k),
-					out);
-	return RBL_ENOTFOUND;
-}
-
-/* ------------------------------------------------------------ walks */
-
-int rbl_ip_walk(rbl_txn *t, uint32_t list_id, uint8_t family,
-		const uint8_t *from, bool covering, rbl_ip_walk_fn fn,
-		void *arg)
-{
-	static const uint8_t zero[16];
-	unsigned alen = rbl_key_alen(family);
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	int ret = RBL_OK, rc;
-
 	if ((rc = read_ready(t, list_id)) != RBL_OK)
 		return rc;
-	if ((rc = mdb_cursor_open(t->txn, t->s->ipchunk, &c)))
-		return rbl_mdb_error(rc);
-	rc = rbl_ipck_seek(c, list_id, family, from ? from : zero, true, &k,
-			   &v);
-	for (; rc == RBL_OK && ret == RBL_OK; rc = rbl_ipck_next(c, &k, &v)) {
-		rbl_ck ck;
-		int first = 0;
-
-		if ((ret = ck_at(&ck, family, &v)) != RBL_OK)
-			break;
-		if (from && (first = rbl_ck_find(&ck, from)) >= 0) {
-			uint8_t s[16];
-
-			rbl_ck_start(&ck, (unsigned)first, s);
-			if (memcmp(s, from, alen) < 0) {
-				/* started before FROM: only what covers it */
-				const uint8_t *items;
-				unsigned n;
-
-				if (covering &&
-				    (ret = rbl_ck_chain(&ck, rbl_ck_chain_of(
-						&ck, (unsigned)first), &items,
-						&n)) == RBL_OK)
-					for (unsigned j = n; ret == 0 && j-- > 0;) {
-						unsigned len = rbl_ck_item_len(
-							&ck, items, j);
-						rbl_prefix p;
-
-						if (!rbl_ck_covers(s, len, from,
-								   alen))
-							continue;
-						prefix_set(&p, family, s, len,
-							   true);
-						ret = fn(arg, &p, &ck,
-							 rbl_ck_item_attr(
-								 &ck, items, j));
-					}
-				first++;
-			}
-		}
-		if (first < 0)
-			first = 0;
-		from = NULL;	/* later records all start after it */
-		for (unsigned i = (unsigned)first; ret == 0 && i < ck.n_rec;
-		     i++) {
-			uint8_t s[16];
-			const uint8_t *items;
-			unsigned n;
-
-			rbl_ck_start(&ck, i, s);
-			if ((ret = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, i),
-						&items, &n)) != RBL_OK)
-				break;
-			/* aligned items start here; widest first */
-			for (unsigned j = n; ret == 0 && j-- > 0;) {
-				unsigned len = rbl_ck_item_len(&ck, items, j);
-				rbl_prefix p;
-
-				if (!rbl_ck_aligned(s, len, alen))
-					continue;
-				prefix_set(&p, family, s, len, false);
-				ret = fn(arg, &p, &ck,
-					 rbl_ck_item_attr(&ck, items, j));
-			}
-		}
-	}
-	mdb_cursor_close(c);
-	if (ret == RBL_OK && rc != RBL_OK && rc != RBL_ENOTFOUND)
-		ret = rc;
-	return ret;
-}
-
-struct foreach_ctx {
-	const rbl_prefix *within;
-	rbl_addr hi;
-	rbl_ip_visit_fn fn;
-	void *arg;
-	bool stopped;
-};
-
-#define WALK_STOP 0x7ffffff0
-
-static int foreach_visit(void *arg, const rbl_prefix *p, const rbl_ck *c,
-			 unsigned ai)
-{
-	struct foreach_ctx *x = arg;
-	rbl_entry e;
-	int rc;
-
-	if (x->within) {
-		if (rbl_addr_cmp(&p->addr, &x->hi) > 0)
-			return WALK_STOP;
-		if (!rbl_addr_cmp(&p->addr, &x->within->addr) &&
-		    p->len < x->within->len)
-			return 0;
-	}
-	if ((rc = entry_of(c, ai, &e)) != RBL_OK)
-		return rc;
-	return x->fn(x->arg, p, &e);
+	return rbl_ipr_any_within(t, list_id, p, now);
 }
 
 int rbl_ip_foreach(rbl_txn *t, uint32_t list_id, const rbl_prefix *within,
 		   rbl_ip_visit_fn fn, void *arg)
 {
-	static const uint8_t families[] = { RBL_AF4, RBL_AF6 };
-	struct foreach_ctx x = { within, { 0, { 0 } }, fn, arg, false };
-	int rc = RBL_OK;
+	int rc = 0;
 
 	if (within && !prefix_ok(within))
 		return RBL_EINVAL;
-	if (within)
-		rbl_prefix_last(within, &x.hi);
-	for (unsigned f = 0; f < 2 && rc == RBL_OK; f++) {
-		if (within && within->addr.family != families[f])
-			continue;
-		rc = rbl_ip_walk(t, list_id, families[f],
-				 within ? within->addr.bytes : NULL, false,
-				 foreach_visit, &x);
-	}
-	return rc == WALK_STOP ? RBL_OK : rc;
-}
-
-/* ------------------------------------------------------- answer runs */
-
-/* Runs of addresses with one answer, from the records of a list and
- * family between LO and HI: each record's span [start, next start) is cut
- * where its chain's entries end. */
-typedef int (*run_fn)(void *arg, const rbl_addr *lo, const rbl_addr *hi,
-		      const rbl_match *m);	/* M NULL: not listed */
-
-struct runs {
-	rbl_txn *t;
-	uint32_t list_id;
-	uint8_t family;
-	unsigned alen;
-	int64_t now;
-	rbl_addr lo, hi;
-	run_fn fn;
-	void *arg;
-	/* the record waiting for the next one's start */
-	bool pending;
-	uint8_t start[16];
-	rbl_ck ck;
-	unsigned rec;
-};
-
-static void addr_set(rbl_addr *a, uint8_t family, const uint8_t *b)
-{
-	memset(a, 0, sizeof *a);
-	a->family = family;
-	memcpy(a->bytes, b, rbl_key_alen(family));
-}
-
-/* Emit the runs of the pending record up to END (inclusive). */
-static int runs_emit(struct runs *r, const rbl_addr *end)
-{
-	const uint8_t *items;
-	unsigned n;
-	rbl_addr x, stop = *end;
-	int rc;
-
-	if (rbl_addr_cmp(&stop, &r->hi) > 0)
-		stop = r->hi;
-	addr_set(&x, r->family, r->start);
-	if (rbl_addr_cmp(&x, &r->lo) < 0)
-		x = r->lo;
-	if (rbl_addr_cmp(&x, &stop) > 0)
-		return 0;
-	if ((rc = rbl_ck_chain(&r->ck, rbl_ck_chain_of(&r->ck, r->rec), &items,
-			       &n)) != RBL_OK)
+	if ((rc = read_ready(t, list_id)) != RBL_OK)
 		return rc;
-	/* items are most specific first, so their ends ascend */
-	for (unsigned j = 0; j < n; j++) {
-		uint8_t last[16] = { 0 };
-		rbl_addr y;
-		rbl_match m;
-		int which;
-
-		rbl_ck_last(r->start, rbl_ck_item_len(&r->ck, items, j),
-			    r->alen, last);
-		addr_set(&y, r->family, last);
-		if (rbl_addr_cmp(&y, &x) < 0)
-			continue;	/* ended before X */
-		if (rbl_addr_cmp(&y, &stop) > 0)
-			y = stop;
-		rc = chain_decide(&r->ck, r->start, items + j * (1u + r->ck.aw),
-				  n - j, x.bytes, r->now, RBL_CHAIN_MAX,
-				  &which);
-		if (rc == RBL_OK) {
-			if ((rc = match_fill(&r->ck, rbl_ck_item_attr(&r->ck,
-					items + j * (1u + r->ck.aw),
-					(unsigned)which), &m)) != RBL_OK)
-				return rc;
-			m.list_id = r->list_id;
-			rc = r->fn(r->arg, &x, &y, &m);
-		} else if (rc == RBL_ENOTFOUND) {
-			rc = r->fn(r->arg, &x, &y, NULL);
-		}
-		if (rc != 0)
-			return rc;
-		if (!rbl_addr_cmp(&y, &stop) || !rbl_addr_inc(&y))
-			return 0;
-		x = y;
-	}
-	return 0;
-}
-
-/* The next record after the pending one starts at NEXT (NULL: none). */
-static int runs_advance(struct runs *r, const uint8_t *next)
-{
-	rbl_addr end;
-
-	if (!r->pending)
-		return 0;
-	if (next) {
-		addr_set(&end, r->family, next);
-		rbl_addr_dec(&end);
-	} else {
-		rbl_prefix all = { { r->family, { 0 } }, 0 };
-
-		rbl_prefix_last(&all, &end);
-	}
-	return runs_emit(r, &end);
-}
-
-static int runs_walk(struct runs *r)
-{
-	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	int ret = 0, rc;
-
-	if ((rc = read_ready(r->t, r->list_id)) != RBL_OK)
-		return rc;
-	if ((rc = mdb_cursor_open(r->t->txn, r->t->s->ipchunk, &c)))
-		return rbl_mdb_error(rc);
-	r->pending = false;
-	rc = rbl_ipck_seek(c, r->list_id, r->family, r->lo.bytes, true, &k,
-			   &v);
-	for (; rc == RBL_OK && ret == 0; rc = rbl_ipck_next(c, &k, &v)) {
-		rbl_ck ck;
-		int i;
-
-		if ((ret = ck_at(&ck, r->family, &v)) != RBL_OK)
-			break;
-		i = rbl_ck_find(&ck, r->lo.bytes);
-		for (unsigned j = i < 0 ? 0 : (unsigned)i;
-		     ret == 0 && j < ck.n_rec; j++) {
-			uint8_t s[16];
-			rbl_addr sa;
-
-			rbl_ck_start(&ck, j, s);
-			if ((ret = runs_advance(r, s)) != 0)
-				break;
-			addr_set(&sa, r->family, s);
-			if (rbl_addr_cmp(&sa, &r->hi) > 0) {
-				r->pending = false;
-				ret = WALK_STOP;
-				break;
-			}
-			memcpy(r->start, s, sizeof s);
-			r->ck = ck;
-			r->rec = j;
-			r->pending = true;
-		}
-	}
-	if (ret == 0)
-		ret = runs_advance(r, NULL);
-	mdb_cursor_close(c);
-	if (ret == WALK_STOP)
-		ret = 0;
-	if (ret == 0 && rc != RBL_OK && rc != RBL_ENOTFOUND)
-		ret = rc;
-	return ret;
-}
-
-/* False if LIST_ID's IPv4 summary shows nothing in [LO, HI]. */
-static bool v4sum_any(rbl_txn *t, uint32_t list_id, const rbl_addr *lo,
-		      const rbl_addr *hi)
-{
-	const uint8_t *sum = rbl_v4sum_get(t, list_id);
-
-	return !sum || rbl_v4sum_any(sum, rbl_get_be32(lo->bytes) >> 8,
-				     rbl_get_be32(hi->bytes) >> 8);
-}
-
-struct any_ctx {
-	unsigned runs;
-};
-
-#define ANY_YES 0x7ffffff1
-
-static int any_run(void *arg, const rbl_addr *lo, const rbl_addr *hi,
-		   const rbl_match *m)
-{
-	struct any_ctx *x = arg;
-
-	(void)lo;
-	(void)hi;
-	if (m)
-		return ANY_YES;
-	return ++x->runs >= ANY_WITHIN_MAX_RUNS ? ANY_YES : 0;
-}
-
-/* Walks at most ANY_WITHIN_MAX_RUNS unlisted runs; a range holding more
- * excluded or expired runs than that answers 1 (the caller then answers
- * NODATA rather than NXDOMAIN for an empty non-terminal: harmless). */
-int rbl_ip_any_within(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
-		      int64_t now)
-{
-	struct any_ctx x = { 0 };
-	struct runs r;
-	int rc;
-
-	if (!p || !addr_ok(&p->addr) || p->len > rbl_addr_bits(p->addr.family))
-		return RBL_EINVAL;
-	memset(&r, 0, sizeof r);
-	rbl_prefix_first(p, &r.lo);
-	rbl_prefix_last(p, &r.hi);
-	if (r.lo.family == RBL_AF4 && !v4sum_any(t, list_id, &r.lo, &r.hi))
-		return 0;
-	r.t = t;
-	r.list_id = list_id;
-	r.family = p->addr.family;
-	r.alen = rbl_key_alen(r.family);
-	r.now = now;
-	r.fn = any_run;
-	r.arg = &x;
-	rc = runs_walk(&r);
-	return rc == ANY_YES ? 1 : rc == RBL_ENOTFOUND ? 0 : rc;
-}
-
-/* Same DNS answer (codes and TXT; expiry is not part of it). */
-static bool match_equal(const rbl_match *a, const rbl_match *b)
-{
-	return a->n_codes == b->n_codes && a->has_txt == b->has_txt &&
-	       a->txt_len == b->txt_len &&
-	       memcmp(a->codes, b->codes, a->n_codes * sizeof a->codes[0]) ==
-		       0 &&
-	       memcmp(a->txt, b->txt, a->txt_len) == 0;
-}
-
-struct listed {
-	bool open;
-	rbl_addr lo, hi;
-	rbl_match m;
-	rbl_seg_visit_fn fn;
-	void *arg;
-};
-
-static int listed_flush(struct listed *r)
-{
-	if (!r->open)
-		return 0;
-	r->open = false;
-	return r->fn(r->arg, &r->lo, &r->hi, &r->m);
-}
-
-/* Extend the open run with [LO, HI] answering M, or flush and start one. */
-static int listed_run(void *arg, const rbl_addr *lo, const rbl_addr *hi,
-		      const rbl_match *m)
-{
-	struct listed *r = arg;
-	rbl_addr next = r->hi;
-	int ret;
-
-	if (!m)
-		return listed_flush(r);
-	if (r->open && next.family == lo->family && rbl_addr_inc(&next) &&
-	    rbl_addr_cmp(&next, lo) == 0 && match_equal(&r->m, m)) {
-		r->hi = *hi;
-		/* the merged run answers until its first part expires */
-		if (m->expires && (!r->m.expires || m->expires < r->m.expires))
-			r->m.expires = m->expires;
-		return 0;
-	}
-	if ((ret = listed_flush(r)) != 0)
-		return ret;
-	r->open = true;
-	r->lo = *lo;
-	r->hi = *hi;
-	r->m = *m;
-	return 0;
+	return rbl_ipr_foreach(t, list_id, within, fn, arg);
 }
 
 int rbl_ip_foreach_listed(rbl_txn *t, uint32_t list_id, int64_t now,
 			  rbl_seg_visit_fn fn, void *arg)
 {
-	static const uint8_t families[] = { RBL_AF4, RBL_AF6 };
-	struct listed l = { .open = false, .fn = fn, .arg = arg };
-	int ret = 0;
+	int rc = read_ready(t, list_id);
 
-	for (unsigned f = 0; f < 2 && ret == 0; f++) {
-		rbl_prefix all = { { families[f], { 0 } }, 0 };
-		struct runs r;
+	return rc == RBL_OK ? rbl_ipr_foreach_listed(t, list_id, now, fn, arg)
+			    : rc;
+}
 
-		memset(&r, 0, sizeof r);
-		r.t = t;
-		r.list_id = list_id;
-		r.family = families[f];
-		r.alen = rbl_key_alen(r.family);
-		r.now = now;
-		r.fn = listed_run;
-		r.arg = &l;
-		rbl_prefix_first(&all, &r.lo);
-		rbl_prefix_last(&all, &r.hi);
-		ret = runs_walk(&r);
-		if (ret == RBL_ENOTFOUND)
-			ret = 0;
+/* ------------------------------------------------ commit and abort */
+
+int rbl_ip_commit(rbl_txn *t)
+{
+	static const uint8_t fams[] = { RBL_AF4, RBL_AF6 };
+	int rc = rbl_replace_finish_all(t);
+
+	if (rc == RBL_OK)
+		rc = rbl_ipw_flush(t);
+	for (size_t i = 0; rc == RBL_OK && i < t->n_lists; i++) {
+		uint32_t id = t->lists[i].id;
+		rbl_list l = { 0 };
+
+		if (!(t->lists[i].marks & RBL_LIST_REBUILD))
+			continue;
+		rc = rbl_list_get_id(t, id, &l);
+		if (rc == RBL_ENOTFOUND) {
+			rc = RBL_OK;
+			continue;
+		}
+		if (rc != RBL_OK || l.kind != RBL_LIST_IP)
+			continue;
+		/* a bulk transaction makes the masks exact */
+		for (unsigned f = 0; rc == RBL_OK && f < 2; f++) {
+			uint8_t mask[RBL_LENMASK_BYTES] = { 0 };
+
+			rc = rbl_ip_lengths(t, id, fams[f], mask);
+			if (rc == RBL_OK)
+				rc = rbl_lenmask_replace(t, id, fams[f], mask);
+		}
 	}
-	if (ret == 0)
-		ret = listed_flush(&l);
-	return ret;
+	return rc;
+}
+
+void rbl_ip_txn_free(rbl_txn *t)
+{
+	rbl_replace_free(t);
+	rbl_ipw_free(t);
 }

@@ -1,6 +1,7 @@
 /*
  * store_ipw.c -- IP listings, the write side: adding and deleting entries
- * in chunks, clearing lists, purging expired entries.
+ * in chunks, purging expired entries.  Above store_ipscan.c (chunks in the
+ * store) and the summaries; store_replace.c and store_ip.c call it.
  *
  * A write transaction edits one chunk at a time in memory (struct
  * rbl_ipw): an add or delete loads the chunk owning the entry's first
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/compiler.h"
 #include "zone/store/store_impl.h"
 #include "zone/store/store_ipw.h"
 
@@ -44,7 +46,6 @@ void rbl_ipw_free(rbl_txn *t)
 {
 	if (!t->ipw)
 		return;
-	rbl_replace_free(t);
 	rbl_ckw_free(&t->ipw->w);
 	rbl_ckw_free(&t->ipw->tmp);
 	free(t->ipw->buf);
@@ -55,35 +56,6 @@ void rbl_ipw_free(rbl_txn *t)
 static bool addr_lt(const uint8_t *a, const uint8_t *b, unsigned alen)
 {
 	return memcmp(a, b, alen) < 0;
-}
-
-/* ------------------------------------------------------ chunk pieces */
-
-int rbl_ipw_put_piece(rbl_txn *t, uint32_t list_id, rbl_ckw *w, size_t from,
-		      size_t to, uint8_t *buf)
-{
-	uint8_t k[RBL_IPCK_KEY_MAX];
-	size_t n = rbl_ckw_encode(w, from, to, buf);
-
-	if (n == 0)
-		return rbl_txn_fail(t, RBL_ELIMIT);
-	if (t->ipw)
-		t->ipw->ck_writes++;
-	return rbl_db_put(t, t->s->ipchunk, k,
-			  rbl_ipck_key(k, list_id, w->family, w->rec[from].a),
-			  buf, n, 0);
-}
-
-int rbl_ipw_del_key(rbl_txn *t, uint32_t list_id, uint8_t family,
-		    const uint8_t *key)
-{
-	uint8_t k[RBL_IPCK_KEY_MAX];
-	int rc = rbl_db_del(t, t->s->ipchunk, k,
-			    rbl_ipck_key(k, list_id, family, key));
-
-	if (t->ipw)
-		t->ipw->ck_writes++;
-	return rc == RBL_ENOTFOUND ? RBL_OK : rc;
 }
 
 /* Write records [0, UPTO) of the loaded chunk as pieces; the old key goes
@@ -113,7 +85,7 @@ static int write_pieces(rbl_txn *t, struct rbl_ipw *x, bool keep_last,
 			to = *last_from;
 		if (x->had_key && !memcmp(w->rec[from].a, x->key, w->alen))
 			old_kept = true;
-		rc = rbl_ipw_put_piece(t, x->list_id, w, from, to, x->buf);
+		rc = rbl_ipck_put(t, x->list_id, w, from, to, x->buf);
 		from = to;
 	}
 	if (rc != RBL_OK || !x->had_key || old_kept)
@@ -122,13 +94,13 @@ static int write_pieces(rbl_txn *t, struct rbl_ipw *x, bool keep_last,
 	    !memcmp(w->rec[*last_from].a, x->key, w->alen))
 		return RBL_OK;	/* the piece kept will overwrite it */
 	x->had_key = false;
-	return rbl_ipw_del_key(t, x->list_id, w->family, x->key);
+	return rbl_ipck_del(t, x->list_id, w->family, x->key);
 }
 
 /* Write the loaded chunk whole and forget it. */
 static int flush_chunk(rbl_txn *t, struct rbl_ipw *x)
 {
-	size_t last;
+	size_t last = 0;
 	int rc = RBL_OK;
 
 	if (x->loaded && x->dirty)
@@ -141,9 +113,9 @@ static int flush_chunk(rbl_txn *t, struct rbl_ipw *x)
  * which stays loaded (with the record before it as the carry). */
 static int flush_partial(rbl_txn *t, struct rbl_ipw *x)
 {
-	rbl_ckw *w = &x->w, keep;
-	size_t last;
-	bool key_stays;
+	rbl_ckw *w = &x->w, keep = { 0 };
+	size_t last = 0;
+	bool key_stays = false;
 	int rc = write_pieces(t, x, true, &last);
 
 	if (rc != RBL_OK)
@@ -184,10 +156,11 @@ static bool owns(const struct rbl_ipw *x, uint32_t list_id, uint8_t family,
 /* The last record of the chunk at V as the carry of the loaded chunk. */
 static int load_carry(struct rbl_ipw *x, const MDB_val *v)
 {
-	rbl_ckw_item items[CHAIN_ITEMS_MAX];
-	const uint8_t *raw;
-	unsigned n, last;
-	rbl_ck ck;
+	/* per change: filled up to the count before it is read */
+	RBL_NOINIT rbl_ckw_item items[CHAIN_ITEMS_MAX];
+	const uint8_t *raw = NULL;
+	unsigned n = 0, last = 0;
+	rbl_ck ck = { 0 };
 	int rc = rbl_ck_open(&ck, x->w.family, v->mv_data, v->mv_size);
 
 	if (rc != RBL_OK)
@@ -213,10 +186,10 @@ static int load_chunk(rbl_txn *t, struct rbl_ipw *x, uint32_t list_id,
 		      uint8_t family, const uint8_t *a)
 {
 	unsigned alen = rbl_key_alen(family);
-	MDB_cursor *c;
-	MDB_val k, v;
-	rbl_ck ck;
-	int rc;
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
+	rbl_ck ck = { 0 };
+	int rc = 0;
 
 	if ((rc = flush_chunk(t, x)) != RBL_OK)
 		return rc;
@@ -276,24 +249,7 @@ static int chunk_for(rbl_txn *t, struct rbl_ipw *x, uint32_t list_id,
 
 int rbl_ipw_flush(rbl_txn *t)
 {
-	int rc;
-
-	if (!t->ipw)
-		return RBL_OK;
-	if ((rc = rbl_replace_finish_all(t)) != RBL_OK)
-		return rc;
-	return flush_chunk(t, t->ipw);
-}
-
-int rbl_ipw_ready(rbl_txn *t, uint32_t list_id)
-{
-	int rc;
-
-	if (!t->ipw)
-		return RBL_OK;
-	if ((rc = rbl_replace_finish(t, list_id)) != RBL_OK)
-		return rc;
-	return flush_chunk(t, t->ipw);
+	return t->ipw ? flush_chunk(t, t->ipw) : RBL_OK;
 }
 
 int rbl_ipw_flush_list(rbl_txn *t, uint32_t list_id, bool discard)
@@ -318,8 +274,9 @@ int rbl_ipw_flush_list(rbl_txn *t, uint32_t list_id, bool discard)
 static int chain_with(rbl_ckw *w, uint32_t ci, unsigned len, uint32_t attr,
 		      uint32_t *out, uint32_t *old)
 {
-	rbl_ckw_item items[CHAIN_ITEMS_MAX];
-	unsigned n, m = 0;
+	/* per change: filled up to the count before it is read */
+	RBL_NOINIT rbl_ckw_item items[CHAIN_ITEMS_MAX];
+	unsigned n = 0, m = 0;
 	const rbl_ckw_item *src = rbl_ckw_chain_items(w, ci, &n);
 	bool done = false;
 
@@ -354,7 +311,8 @@ static int chain_new(rbl_ckw *w, uint32_t ci, const uint8_t *pred,
 		     const uint8_t *a, unsigned len, uint32_t attr,
 		     uint32_t *out)
 {
-	rbl_ckw_item items[CHAIN_ITEMS_MAX];
+	/* per change: filled up to the count before it is read */
+	RBL_NOINIT rbl_ckw_item items[CHAIN_ITEMS_MAX];
 	unsigned n = 0, m = 0;
 	const rbl_ckw_item *src = NULL;
 	bool done = false;
@@ -378,7 +336,7 @@ static int chain_new(rbl_ckw *w, uint32_t ci, const uint8_t *pred,
 
 static bool has_aligned(const rbl_ckw *w, uint32_t ci, const uint8_t *a)
 {
-	unsigned n;
+	unsigned n = 0;
 	const rbl_ckw_item *it = rbl_ckw_chain_items(w, ci, &n);
 
 	for (unsigned i = 0; i < n; i++)
@@ -397,7 +355,7 @@ static int spread(struct rbl_ipw *x, size_t i, const uint8_t *last,
 	rbl_ckw *w = &x->w;
 
 	for (; i < w->n_rec && memcmp(w->rec[i].a, last, w->alen) <= 0; i++) {
-		uint32_t ci, old;
+		uint32_t ci = 0, old = 0;
 		int rc = chain_with(w, w->rec[i].chain, len, attr, &ci, &old);
 
 		if (rc != RBL_OK)
@@ -423,9 +381,9 @@ static int spread_on(rbl_txn *t, struct rbl_ipw *x, uint32_t list_id,
 		     const rbl_entry *e)
 {
 	while (beyond(x, last)) {
-		uint8_t at[16];
+		uint8_t at[16] = { 0 };
 		uint32_t ai = UINT32_MAX;
-		int rc;
+		int rc = 0;
 
 		memcpy(at, x->next, sizeof at);
 		if ((rc = load_chunk(t, x, list_id, p->addr.family, at)) ||
@@ -442,10 +400,10 @@ int rbl_ipw_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	struct rbl_ipw *x = rbl_ipw_get(t);
 	const uint8_t *s = p->addr.bytes;
 	uint8_t last[16] = { 0 };
-	uint32_t ai, ci, prev;
-	ptrdiff_t i;
-	rbl_ckw *w;
-	int rc;
+	uint32_t ai = 0, ci = 0, prev = 0;
+	ptrdiff_t i = 0;
+	rbl_ckw *w = NULL;
+	int rc = 0;
 
 	*replaced = false;
 	if (!x)
@@ -494,10 +452,10 @@ int rbl_ipw_del(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	struct rbl_ipw *x = rbl_ipw_get(t);
 	const uint8_t *s = p->addr.bytes;
 	uint8_t last[16] = { 0 };
-	uint32_t ci, prev;
-	ptrdiff_t i;
-	rbl_ckw *w;
-	int rc;
+	uint32_t ci = 0, prev = 0;
+	ptrdiff_t i = 0;
+	rbl_ckw *w = NULL;
+	int rc = 0;
 
 	if (!x)
 		return RBL_ENOMEM;
@@ -526,40 +484,7 @@ int rbl_ipw_del(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	return spread_on(t, x, list_id, p, last, NULL);
 }
 
-/* --------------------------------------------------------------- API */
-
-static bool prefix_ok(const rbl_prefix *p)
-{
-	rbl_prefix c;
-
-	if (!p || (p->addr.family != RBL_AF4 && p->addr.family != RBL_AF6) ||
-	    p->len > rbl_addr_bits(p->addr.family))
-		return false;
-	c = *p;
-	rbl_prefix_canon(&c);
-	return memcmp(c.addr.bytes, p->addr.bytes, 16) == 0;
-}
-
-int rbl_entry_prepare(rbl_txn *t, const rbl_entry *in, uint32_t allowed,
-		      rbl_entry *out)
-{
-	if (!in || (in->flags & ~allowed) || in->n_codes > RBL_MAX_CODES ||
-	    in->expires < 0 || in->added < 0 ||
-	    strnlen(in->txt, sizeof in->txt) > RBL_TXT_MAX ||
-	    strnlen(in->source, sizeof in->source) > RBL_SOURCE_MAX)
-		return RBL_EINVAL;
-	for (unsigned i = 0; i < in->n_codes; i++)
-		if (in->codes[i] >> 24 != 127)
-			return RBL_EINVAL;
-	*out = *in;
-	for (unsigned i = in->n_codes; i < RBL_MAX_CODES; i++)
-		out->codes[i] = 0;
-	if (out->added == 0)
-		out->added = t->now;
-	if (!out->source[0])
-		memcpy(out->source, t->source, sizeof out->source);
-	return RBL_OK;
-}
+/* ------------------------------------------------------ bookkeeping */
 
 /* Mark the list changed (a bulk transaction makes its masks and summary
  * exact at commit) and tell the IPv4 summary (E: P's entry now, NULL:
@@ -579,92 +504,14 @@ int rbl_ipw_changed(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	return rbl_v4sum_note(t, ls, p, e == NULL);
 }
 
-int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
-	       const rbl_entry *e)
-{
-	rbl_entry ne, old;
-	bool replaced = false, taken = false;
-	int rc;
-
-	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
-		return rc;
-	if (!prefix_ok(p))
-		return RBL_EINVAL;
-	if ((rc = rbl_list_check_kind(t, list_id, RBL_LIST_IP)) != RBL_OK ||
-	    (rc = rbl_entry_prepare(t, e, RBL_ENTRY_EXCLUDE |
-				    RBL_ENTRY_HAS_TXT, &ne)) != RBL_OK)
-		return rc;
-	/* a replacement makes the masks exact itself */
-	if ((rc = rbl_replace_add(t, list_id, p, &ne, &taken)) != RBL_OK ||
-	    taken)
-		return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
-	if ((rc = rbl_lenmask_note(t, list_id, p)) != RBL_OK)
-		return rc;
-	rc = rbl_ipw_add(t, list_id, p, &ne, &old, &replaced);
-	if (rc == RBL_OK && replaced)
-		rc = rbl_journal_note(t, RBL_CHANGE_DEL, list_id, p, NULL, &old);
-	if (rc == RBL_OK)
-		rc = rbl_journal_note(t, RBL_CHANGE_ADD, list_id, p, NULL, &ne);
-	if (rc == RBL_OK)
-		rc = rbl_ipw_changed(t, list_id, p, replaced ? 0 : 1, &ne);
-	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
-}
-
-int rbl_ip_del(rbl_txn *t, uint32_t list_id, const rbl_prefix *p)
-{
-	rbl_entry old;
-	int rc;
-
-	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
-		return rc;
-	if (!prefix_ok(p))
-		return RBL_EINVAL;
-	if ((rc = rbl_list_check_kind(t, list_id, RBL_LIST_IP)) != RBL_OK ||
-	    (rc = rbl_replace_finish(t, list_id)) != RBL_OK)
-		return rc;
-	rc = rbl_ipw_del(t, list_id, p, &old);
-	if (rc == RBL_ENOTFOUND)
-		return rc;
-	if (rc == RBL_OK)
-		rc = rbl_journal_note(t, RBL_CHANGE_DEL, list_id, p, NULL, &old);
-	if (rc == RBL_OK)
-		rc = rbl_ipw_changed(t, list_id, p, -1, NULL);
-	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
-}
-
-/* ------------------------------------------------------------ clear */
-
-int rbl_ip_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n)
-{
-	uint8_t k[4];
-	rbl_list l;
-	int rc;
-
-	rbl_replace_cancel(t, list_id);
-	if ((rc = rbl_ipw_flush_list(t, list_id, true)) != RBL_OK)
-		return rc;
-	if ((rc = rbl_list_get_id(t, list_id, &l)) != RBL_OK)
-		return rc;
-	/* the entry count is kept exact by every change */
-	*n = l.n_entries;
-	if (rbl_txn_list_state(t, list_id))
-		*n = (uint64_t)((int64_t)*n +
-				rbl_txn_list_state(t, list_id)->delta);
-	rbl_put_be32(k, list_id);
-	if ((rc = rbl_db_del_prefix(t, t->s->ipchunk, k, 4, NULL)) != RBL_OK ||
-	    (rc = rbl_lenmask_drop(t, list_id)) != RBL_OK)
-		return rc;
-	return rbl_txn_mark_list(t, list_id, RBL_LIST_V4SUM_FULL, 0);
-}
-
 /* ------------------------------------------------------------ purge */
 
 /* True if some attribute of C has expired at NOW. */
 static bool any_expired(const rbl_ck *c, int64_t now)
 {
 	for (unsigned i = 0; i < c->n_attr; i++) {
-		uint32_t flags;
-		int64_t expires;
+		uint32_t flags = 0;
+		int64_t expires = 0;
 
 		if (rbl_ck_attr_peek(c, i, &flags, &expires) != RBL_OK ||
 		    !rbl_live(expires, now))
@@ -687,9 +534,9 @@ static int purged(struct purge *pu, const uint8_t *start, unsigned len,
 {
 	rbl_ckw *w = &pu->x->w;
 	struct rbl_list_state *ls;
-	rbl_prefix p;
-	rbl_entry e;
-	int rc;
+	rbl_prefix p = { 0 };
+	RBL_NOINIT rbl_entry e;	/* per entry purged: filled just below */
+	int rc = 0;
 
 	memset(&p, 0, sizeof p);
 	p.addr.family = w->family;
@@ -713,13 +560,14 @@ static int purge_records(struct purge *pu)
 	size_t out = 0;
 
 	for (size_t i = 0; i < w->n_rec; i++) {
-		rbl_ckw_item items[CHAIN_ITEMS_MAX];
-		unsigned n, m = 0;
+		/* per change: filled up to the count before it is read */
+	RBL_NOINIT rbl_ckw_item items[CHAIN_ITEMS_MAX];
+		unsigned n = 0, m = 0;
 		const rbl_ckw_item *src = rbl_ckw_chain_items(w,
 							      w->rec[i].chain,
 							      &n);
 		bool aligned = false;
-		int rc;
+		int rc = 0;
 
 		for (unsigned k = 0; k < n; k++) {
 			bool here = rbl_ck_aligned(w->rec[i].a, src[k].len,
@@ -754,9 +602,9 @@ static int purge_chunk(struct purge *pu, const MDB_val *k, const MDB_val *v)
 	struct rbl_ipw *x = pu->x;
 	const uint8_t *kb = k->mv_data;
 	uint8_t family = kb[4];
-	size_t last;
-	rbl_ck ck;
-	int rc;
+	size_t last = 0;
+	rbl_ck ck = { 0 };
+	int rc = 0;
 
 	if ((family != RBL_AF4 && family != RBL_AF6) ||
 	    k->mv_size != 5 + rbl_key_alen(family))
@@ -780,15 +628,15 @@ static int purge_chunk(struct purge *pu, const MDB_val *k, const MDB_val *v)
 	return rc;
 }
 
-int rbl_ip_purge(rbl_txn *t, int64_t now, uint64_t *n)
+int rbl_ipw_purge(rbl_txn *t, int64_t now, uint64_t *n)
 {
 	struct rbl_ipw *x = rbl_ipw_get(t);
 	struct purge pu = { t, x, now, 0, n };
-	uint8_t at[RBL_IPCK_KEY_MAX];
+	uint8_t at[RBL_IPCK_KEY_MAX] = { 0 };
 	size_t at_len = 0;
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc;
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
+	int rc = 0;
 
 	if (!x)
 		return RBL_ENOMEM;
@@ -817,63 +665,4 @@ int rbl_ip_purge(rbl_txn *t, int64_t now, uint64_t *n)
 	if (rc == MDB_NOTFOUND || rc == 0)
 		return RBL_OK;
 	return rc < 0 ? rc : rbl_txn_fail(t, rbl_mdb_error(rc));
-}
-
-/* ------------------------------------------------------------ commit */
-
-struct mask_ctx {
-	uint8_t mask[RBL_LENMASK_BYTES];
-};
-
-static int mask_visit(void *arg, const rbl_prefix *p, const rbl_ck *c,
-		      unsigned ai)
-{
-	struct mask_ctx *m = arg;
-
-	(void)c;
-	(void)ai;
-	rbl_lenmask_set_bit(m->mask, p->len);
-	return 0;
-}
-
-int rbl_ip_lengths(rbl_txn *t, uint32_t list_id, uint8_t family,
-		   uint8_t *mask)
-{
-	struct mask_ctx m;
-	int rc;
-
-	memset(&m, 0, sizeof m);
-	rc = rbl_ip_walk(t, list_id, family, NULL, false, mask_visit, &m);
-	memcpy(mask, m.mask, sizeof m.mask);
-	return rc;
-}
-
-int rbl_ipw_commit(rbl_txn *t)
-{
-	int rc = rbl_ipw_flush(t);
-
-	for (size_t i = 0; rc == RBL_OK && i < t->n_lists; i++) {
-		static const uint8_t fams[] = { RBL_AF4, RBL_AF6 };
-		uint32_t id = t->lists[i].id;
-		rbl_list l;
-
-		if (!(t->lists[i].marks & RBL_LIST_REBUILD))
-			continue;
-		rc = rbl_list_get_id(t, id, &l);
-		if (rc == RBL_ENOTFOUND) {
-			rc = RBL_OK;
-			continue;
-		}
-		if (rc != RBL_OK || l.kind != RBL_LIST_IP)
-			continue;
-		/* a bulk transaction makes the masks exact */
-		for (unsigned f = 0; rc == RBL_OK && f < 2; f++) {
-			uint8_t mask[RBL_LENMASK_BYTES];
-
-			rc = rbl_ip_lengths(t, id, fams[f], mask);
-			if (rc == RBL_OK)
-				rc = rbl_lenmask_replace(t, id, fams[f], mask);
-		}
-	}
-	return rc;
 }

@@ -1,7 +1,10 @@
 /*
- * store_ipw.h -- the write side of IP listings, shared by store_ipw.c
- * (changes of single entries), store_replace.c (replacing a whole list
- * by a sorted merge) and store_upgrade.c.  Private to zone/store/.
+ * store_ipw.h -- the IP listing files' own declarations, private to
+ * store_ip*.c, store_replace.c and store_upgrade.c (store_impl.h has what
+ * the rest of the store calls).  Their layers, bottom first:
+ * store_ipscan.c (chunks as stored), store_ipread.c (reading),
+ * store_ipw.c (single changes), store_replace.c (replacing a list),
+ * store_upgrade.c, and store_ip.c (the API of store.h) on top.
  */
 #ifndef RBL_STORE_IPW_H
 #define RBL_STORE_IPW_H
@@ -23,15 +26,48 @@ struct rbl_ipw {
 	rbl_ckw w, tmp;
 	uint8_t *buf;		/* RBL_CK_LIMIT bytes */
 	struct rbl_replace *rep;	/* replacing imports (store_replace.c) */
-	size_t ck_writes;	/* chunks written or deleted: a big rewrite
-				   is followed by a small commit (store.c) */
 };
+
+/* ------------------------------------------------- store_ipscan.c */
+
+/* The prefix START/LEN of FAMILY; CANON clears its host bits (an entry
+ * repeated in a later record's chain: START is inside it). */
+void rbl_ipck_prefix(rbl_prefix *p, uint8_t family, const uint8_t *start,
+		     unsigned len, bool canon);
+/* Encode records [FROM, TO) of W as a chunk of LIST_ID (BUF holds
+ * RBL_CK_LIMIT bytes) and put it under its first address. */
+int rbl_ipck_put(rbl_txn *t, uint32_t list_id, rbl_ckw *w, size_t from,
+		 size_t to, uint8_t *buf);
+/* Delete the chunk of LIST_ID/FAMILY at KEY (no error if absent). */
+int rbl_ipck_del(rbl_txn *t, uint32_t list_id, uint8_t family,
+		 const uint8_t *key);
+
+/* ------------------------------------------------- store_ipread.c */
+
+/* The store.h functions of the same names, on what is stored (arguments
+ * checked by the caller). */
+int rbl_ipr_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+		   int64_t now, rbl_match *out);
+int rbl_ipr_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+		    int64_t now, rbl_prefix *decided, rbl_entry *e);
+int rbl_ipr_get(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+		rbl_entry *out);
+int rbl_ipr_any_within(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+		       int64_t now);
+int rbl_ipr_foreach(rbl_txn *t, uint32_t list_id, const rbl_prefix *within,
+		    rbl_ip_visit_fn fn, void *arg);
+int rbl_ipr_foreach_listed(rbl_txn *t, uint32_t list_id, int64_t now,
+			   rbl_seg_visit_fn fn, void *arg);
+
+/* ------------------------------------------------- store_ipw.c */
 
 /* T's IP write state, allocated on first use (NULL: out of memory). */
 struct rbl_ipw *rbl_ipw_get(rbl_txn *t);
-/* Before reading LIST_ID in T: its replacement finished, the chunk being
- * edited written. */
-int rbl_ipw_ready(rbl_txn *t, uint32_t list_id);
+void rbl_ipw_free(rbl_txn *t);
+/* Write the chunk being edited to the store. */
+int rbl_ipw_flush(rbl_txn *t);
+/* Write (or DISCARD) the chunk being edited if it belongs to LIST_ID. */
+int rbl_ipw_flush_list(rbl_txn *t, uint32_t list_id, bool discard);
 /* Store entry E at exactly P (prepared); the entry it replaced to *OLD
  * (*REPLACED true). */
 int rbl_ipw_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
@@ -39,21 +75,12 @@ int rbl_ipw_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 /* Remove the entry at exactly P, which goes to *OLD; RBL_ENOTFOUND. */
 int rbl_ipw_del(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 		rbl_entry *old);
-/* Encode records [FROM, TO) of W as a chunk of LIST_ID (BUF holds
- * RBL_CK_LIMIT bytes) and put it under its first address. */
-int rbl_ipw_put_piece(rbl_txn *t, uint32_t list_id, rbl_ckw *w, size_t from,
-		      size_t to, uint8_t *buf);
-/* Delete the chunk of LIST_ID/FAMILY at KEY (no error if absent). */
-int rbl_ipw_del_key(rbl_txn *t, uint32_t list_id, uint8_t family,
-		    const uint8_t *key);
-/* Write (or DISCARD) the chunk being edited if it belongs to LIST_ID. */
-int rbl_ipw_flush_list(rbl_txn *t, uint32_t list_id, bool discard);
-/* The prefix lengths of LIST_ID's entries of FAMILY, exactly. */
-int rbl_ip_lengths(rbl_txn *t, uint32_t list_id, uint8_t family,
-		   uint8_t *mask);
-/* Journal, count and summarise an entry change (E NULL: deleted). */
+/* Count and summarise an entry change (E NULL: deleted). */
 int rbl_ipw_changed(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 		    int64_t delta, const rbl_entry *e);
+/* Delete the entries expired at NOW in every list (the chunk being edited
+ * written first; replacements must be finished); count added to *N. */
+int rbl_ipw_purge(rbl_txn *t, int64_t now, uint64_t *n);
 
 /* ------------------------------------------------ store_replace.c */
 

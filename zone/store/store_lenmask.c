@@ -26,7 +26,6 @@
 #include <string.h>
 
 #include "zone/store/store_impl.h"
-#include "zone/store/store_ipw.h"
 
 static size_t mask_key(uint8_t *k, uint32_t list_id, uint8_t family)
 {
@@ -54,7 +53,8 @@ static void mask_all(uint8_t *mask, uint8_t family)
 }
 
 /* The lengths of LIST_ID's entries of FAMILY, from the entries (format 2
- * stores, once per list). */
+ * stores, once per list; a write txn's pending chunk holds nothing of the
+ * list yet, as this runs before its first change of the list). */
 static int mask_scan(rbl_txn *t, uint32_t list_id, uint8_t family,
 		     uint8_t *mask)
 {
@@ -75,7 +75,7 @@ static int mask_read(rbl_txn *t, uint32_t list_id, uint8_t family,
 		     uint8_t *mask)
 {
 	uint8_t k[6];
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->meta, k, mask_key(k, list_id, family),
 			    &v);
 
@@ -119,7 +119,7 @@ static int mask_load(rbl_txn *t, uint32_t list_id, uint8_t family,
 
 int rbl_lenmask_note(rbl_txn *t, uint32_t list_id, const rbl_prefix *p)
 {
-	uint8_t *mask;
+	uint8_t *mask = NULL;
 	int rc = mask_load(t, list_id, p->addr.family, &mask);
 
 	if (rc != RBL_OK || rbl_lenmask_bit(mask, p->len))
@@ -132,7 +132,7 @@ int rbl_lenmask_note(rbl_txn *t, uint32_t list_id, const rbl_prefix *p)
 int rbl_lenmask_get(rbl_txn *t, uint32_t list_id, uint8_t family,
 		    uint8_t *mask)
 {
-	uint8_t *cached;
+	uint8_t *cached = NULL;
 	int rc;
 
 	if (!t->write) {

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "zone/store/store_impl.h"
-#include "zone/store/store_ipw.h"
 
 #define LIST_VERSION	1
 #define LIST_REC_MAX	(32 + 2 * 256)
@@ -98,7 +97,7 @@ static bool defaults_ok(const rbl_list *l)
 int rbl_list_get_id(rbl_txn *t, uint32_t id, rbl_list *out)
 {
 	uint8_t k[8];
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->meta, k, list_id_key(k, id), &v);
 
 	return rc == RBL_OK ? list_decode(&v, out) : rc;
@@ -107,7 +106,7 @@ int rbl_list_get_id(rbl_txn *t, uint32_t id, rbl_list *out)
 int rbl_list_get(rbl_txn *t, const char *name, rbl_list *out)
 {
 	uint8_t k[RBL_LIST_NAME_MAX + 2];
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc;
 
 	if (!name || !list_name_ok(name))
@@ -123,7 +122,7 @@ int rbl_list_get(rbl_txn *t, const char *name, rbl_list *out)
 int rbl_meta_next_id(rbl_txn *t, const char *key, uint32_t *id)
 {
 	uint8_t buf[4];
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->meta, key, strlen(key), &v);
 
 	if (rc == RBL_ENOTFOUND)
@@ -144,7 +143,7 @@ int rbl_list_create(rbl_txn *t, rbl_list *l)
 {
 	uint8_t k[RBL_LIST_NAME_MAX + 2], idb[4];
 	size_t klen;
-	MDB_val v;
+	MDB_val v = { 0 };
 	rbl_list rec = *l;
 	int rc;
 
@@ -176,7 +175,7 @@ int rbl_list_create(rbl_txn *t, rbl_list *l)
 
 int rbl_list_update(rbl_txn *t, const rbl_list *l)
 {
-	rbl_list rec;
+	rbl_list rec = { 0 };
 	int rc;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
@@ -198,70 +197,13 @@ int rbl_list_update(rbl_txn *t, const rbl_list *l)
 				 0);
 }
 
-static int list_clear_entries(rbl_txn *t, const rbl_list *l)
-{
-	uint64_t n = 0;
-	int rc;
-
-	if (l->kind == RBL_LIST_IP)
-		rc = rbl_ip_clear_list(t, l->id, &n);
-	else
-		rc = rbl_name_clear_list(t, l->id, &n);
-	if (rc != RBL_OK)
-		return rbl_txn_fail(t, rc);
-	return rbl_txn_mark_list(t, l->id, RBL_LIST_CHANGED | RBL_LIST_RESET,
-				 -(int64_t)n);
-}
-
-int rbl_list_clear(rbl_txn *t, uint32_t id)
-{
-	rbl_list l;
-	int rc;
-
-	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
-		return rc;
-	if ((rc = rbl_list_get_id(t, id, &l)) != RBL_OK)
-		return rc;
-	return list_clear_entries(t, &l);
-}
-
-int rbl_list_replace_begin(rbl_txn *t, uint32_t id, unsigned flags)
-{
-	rbl_list l;
-	int rc;
-
-	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
-		return rc;
-	if ((rc = rbl_list_get_id(t, id, &l)) != RBL_OK)
-		return rc;
-	if (l.kind != RBL_LIST_IP)
-		return list_clear_entries(t, &l);
-	if (!(flags & RBL_REPLACE_JOURNAL) &&
-	    (rc = rbl_txn_mark_list(t, id, RBL_LIST_CHANGED | RBL_LIST_RESET,
-				    0)) != RBL_OK)
-		return rc;
-	return rbl_replace_begin(t, id, (flags & RBL_REPLACE_JOURNAL) != 0);
-}
-
-int rbl_list_delete(rbl_txn *t, uint32_t id)
+int rbl_list_drop_record(rbl_txn *t, const rbl_list *l)
 {
 	uint8_t k[RBL_LIST_NAME_MAX + 2];
-	rbl_list l;
-	bool used;
 	int rc;
 
-	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
-		return rc;
-	if ((rc = rbl_list_get_id(t, id, &l)) != RBL_OK)
-		return rc;
-	if ((rc = rbl_zone_uses_list(t, id, &used)) != RBL_OK)
-		return rc;
-	if (used)
-		return RBL_EBUSY;
-	if ((rc = list_clear_entries(t, &l)) != RBL_OK)
-		return rc;
-	if ((rc = rbl_db_del(t, t->s->meta, k, list_id_key(k, id))) ||
-	    (rc = rbl_db_del(t, t->s->meta, k, list_name_key(k, l.name))))
+	if ((rc = rbl_db_del(t, t->s->meta, k, list_id_key(k, l->id))) ||
+	    (rc = rbl_db_del(t, t->s->meta, k, list_name_key(k, l->name))))
 		return rbl_txn_fail(t, rc);
 	rbl_list_cache_forget(t);
 	t->meta_changed = true;
@@ -271,9 +213,9 @@ int rbl_list_delete(rbl_txn *t, uint32_t id)
 int rbl_list_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_list *l),
 		     void *arg)
 {
-	MDB_cursor *c;
-	MDB_val k = { 1, "L" }, v;
-	rbl_list l;
+	MDB_cursor *c = NULL;
+	MDB_val k = { 1, "L" }, v = { 0 };
+	rbl_list l = { 0 };
 	int ret = RBL_OK, rc = mdb_cursor_open(t->txn, t->s->meta, &c);
 
 	if (rc)
@@ -303,7 +245,7 @@ void rbl_list_cache_forget(rbl_txn *t)
 
 int rbl_list_check_kind(rbl_txn *t, uint32_t list_id, uint8_t kind)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc;
 
 	for (unsigned i = 0; i < t->n_kinds; i++)
@@ -324,7 +266,7 @@ int rbl_list_commit(rbl_txn *t)
 {
 	for (size_t i = 0; i < t->n_lists; i++) {
 		struct rbl_list_state *ls = &t->lists[i];
-		rbl_list l;
+		rbl_list l = { 0 };
 		int rc = rbl_list_get_id(t, ls->id, &l);
 
 		if (rc == RBL_ENOTFOUND)
@@ -345,7 +287,7 @@ int rbl_list_commit(rbl_txn *t)
 
 int rbl_meta_bump_generation(rbl_txn *t)
 {
-	uint64_t gen;
+	uint64_t gen = 0;
 	uint8_t buf[8];
 	int rc = rbl_store_generation(t, &gen);
 
@@ -357,7 +299,7 @@ int rbl_meta_bump_generation(rbl_txn *t)
 
 int rbl_store_generation(rbl_txn *t, uint64_t *gen)
 {
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->meta, "#generation", 11, &v);
 
 	*gen = 0;

@@ -163,8 +163,8 @@ static int slot_raw(const MDB_val *v, int s, const uint8_t **p, size_t *len)
 static int slots_decode(const MDB_val *v, struct slots *sl)
 {
 	for (int s = 0; s < N_SLOTS; s++) {
-		const uint8_t *p;
-		size_t len;
+		const uint8_t *p = NULL;
+		size_t len = 0;
 		int rc = slot_raw(v, s, &p, &len);
 
 		sl->has[s] = rc == RBL_OK;
@@ -183,7 +183,7 @@ static int slots_decode(const MDB_val *v, struct slots *sl)
 static int slots_load(rbl_txn *t, const uint8_t *k, size_t klen,
 		      struct slots *sl)
 {
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->name, k, klen, &v);
 
 	sl->has[SLOT_EXACT] = sl->has[SLOT_SUBS] = false;
@@ -320,8 +320,8 @@ int rbl_name_add(rbl_txn *t, uint32_t list_id, const char *name,
 	uint8_t k[NAME_KEY_MAX];
 	char norm[RBL_NAME_MAX + 1];
 	uint32_t sel;
-	rbl_entry ne;
-	struct slots old, now;
+	rbl_entry ne = { 0 };
+	struct slots old = { 0 }, now = { 0 };
 	int64_t delta = 0;
 	size_t klen;
 	int rc;
@@ -368,7 +368,7 @@ int rbl_name_del(rbl_txn *t, uint32_t list_id, const char *name)
 {
 	uint8_t k[NAME_KEY_MAX];
 	char norm[RBL_NAME_MAX + 1];
-	struct slots old, now;
+	struct slots old = { 0 }, now = { 0 };
 	uint32_t sel;
 	int64_t delta = 0;
 	size_t klen;
@@ -407,7 +407,7 @@ int rbl_name_get(rbl_txn *t, uint32_t list_id, const char *name,
 {
 	uint8_t k[NAME_KEY_MAX];
 	char norm[RBL_NAME_MAX + 1];
-	struct slots sl;
+	struct slots sl = { 0 };
 	uint32_t sel;
 	size_t klen;
 	int rc;
@@ -445,10 +445,10 @@ int rbl_name_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n)
 static int probe(rbl_txn *t, const uint8_t *k, size_t klen, bool exact,
 		 int64_t now, rbl_match *m, bool *decided)
 {
-	const uint8_t *p;
-	size_t len;
-	uint32_t flags;
-	MDB_val v;
+	const uint8_t *p = NULL;
+	size_t len = 0;
+	uint32_t flags = 0;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->name, k, klen, &v);
 
 	*decided = false;
@@ -471,7 +471,7 @@ int rbl_name_lookup(rbl_txn *t, uint32_t list_id,
 	uint8_t k[NAME_KEY_MAX];
 	size_t ends[NAME_KEY_MAX / 2 + 1];
 	unsigned depth;
-	bool decided;
+	bool decided = false;
 	int rc;
 
 	if (nlabels > NAME_KEY_MAX / 2)
@@ -539,9 +539,9 @@ int rbl_name_has_below(rbl_txn *t, uint32_t list_id,
 	uint8_t k[NAME_KEY_MAX];
 	size_t ends[NAME_KEY_MAX / 2 + 1], klen;
 	MDB_cursor *c = NULL;
-	MDB_val key, v;
-	rbl_match m;
-	uint32_t flags;
+	MDB_val key = { 0 }, v = { 0 };
+	rbl_match m = { 0 };
+	uint32_t flags = 0;
 	int rc;
 
 	if (nlabels > NAME_KEY_MAX / 2 ||
@@ -559,8 +559,8 @@ int rbl_name_has_below(rbl_txn *t, uint32_t list_id,
 		/* "*.x" is stored at x itself: it lists names below x */
 		for (int s = key.mv_size > klen ? SLOT_EXACT : SLOT_SUBS;
 		     s < N_SLOTS; s++) {
-			const uint8_t *p;
-			size_t len;
+			const uint8_t *p = NULL;
+			size_t len = 0;
 
 			if (slot_raw(&v, s, &p, &len) == RBL_OK &&
 			    rbl_entry_match(p, len, &flags, &m) == RBL_OK &&
@@ -621,9 +621,9 @@ int rbl_name_foreach(rbl_txn *t, uint32_t list_id, rbl_name_visit_fn fn,
 {
 	uint8_t kb[4];
 	char name[NAME_KEY_MAX];
-	MDB_val k = { 4, kb }, v;
+	MDB_val k = { 4, kb }, v = { 0 };
 	MDB_cursor *c = NULL;
-	struct slots sl;
+	struct slots sl = { 0 };
 	int ret = RBL_OK, rc;
 
 	rbl_put_be32(kb, list_id);
@@ -686,9 +686,9 @@ static int collect_expired_names(rbl_txn *t, int64_t now,
 				 struct expired_set *es)
 {
 	MDB_cursor *c = NULL;
-	MDB_val k, v;
-	rbl_match m;
-	uint32_t flags;
+	MDB_val k = { 0 }, v = { 0 };
+	rbl_match m = { 0 };
+	uint32_t flags = 0;
 	int ret = RBL_OK, rc = mdb_cursor_open(t->txn, t->s->name, &c);
 
 	if (rc)
@@ -698,8 +698,8 @@ static int collect_expired_names(rbl_txn *t, int64_t now,
 		if (k.mv_size <= 4 || k.mv_size > NAME_KEY_MAX)
 			break;
 		for (int s = 0; s < N_SLOTS && !ret; s++) {
-			const uint8_t *p;
-			size_t len;
+			const uint8_t *p = NULL;
+			size_t len = 0;
 
 			ret = slot_raw(&v, s, &p, &len);
 			if (ret == RBL_ENOTFOUND) {

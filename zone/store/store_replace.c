@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/compiler.h"
 #include "zone/store/store_ipw.h"
 
 #define STACK_MAX	130	/* one open entry per prefix length, + 1 */
@@ -114,8 +115,8 @@ static struct window *win_front(struct rbl_ckb *b)
 static int compact(struct rbl_ckb *b)
 {
 	uint32_t *map = malloc((b->w.n_attr ? b->w.n_attr : 1) * sizeof *map);
-	rbl_ckw keep;
-	int rc;
+	rbl_ckw keep = { 0 };
+	int rc = 0;
 
 	if (!map)
 		return RBL_ENOMEM;
@@ -142,7 +143,7 @@ static int compact(struct rbl_ckb *b)
 static int put_piece(struct rbl_ckb *b, size_t from, size_t to)
 {
 	struct window *wf = win_front(b);
-	int rc = rbl_ipw_put_piece(b->t, b->list_id, &b->w, from, to, b->buf);
+	int rc = rbl_ipck_put(b->t, b->list_id, &b->w, from, to, b->buf);
 
 	if (rc != RBL_OK)
 		return rc;
@@ -186,12 +187,12 @@ static int emit(struct rbl_ckb *b, bool all)
  * out identical, otherwise it goes (unless a new piece took its key). */
 static int win_close(struct rbl_ckb *b, struct window *wf)
 {
-	uint8_t k[RBL_IPCK_KEY_MAX];
+	uint8_t k[RBL_IPCK_KEY_MAX] = { 0 };
 	size_t klen = rbl_ipck_key(k, b->list_id, b->family, wf->key);
 
 	if (wf->opened && wf->keepable && b->w.n_rec > 0) {
 		size_t n = rbl_ckw_encode(&b->w, 0, b->w.n_rec, b->buf);
-		MDB_val v;
+		MDB_val v = { 0 };
 
 		if (n && rbl_db_get(b->t, b->t->s->ipchunk, k, klen, &v) ==
 		    RBL_OK && v.mv_size == n && !memcmp(v.mv_data, b->buf, n)) {
@@ -201,7 +202,7 @@ static int win_close(struct rbl_ckb *b, struct window *wf)
 	}
 	if (wf->overwritten)
 		return RBL_OK;
-	return rbl_ipw_del_key(b->t, b->list_id, b->family, wf->key);
+	return rbl_ipck_del(b->t, b->list_id, b->family, wf->key);
 }
 
 /* A record at START is about to be added: close the windows it is past,
@@ -209,7 +210,7 @@ static int win_close(struct rbl_ckb *b, struct window *wf)
 static int win_advance(struct rbl_ckb *b, const uint8_t *start)
 {
 	struct window *wf;
-	int rc;
+	int rc = 0;
 
 	while ((wf = win_front(b)) && wf->has_next &&
 	       rbl_ck_acmp(wf->next, start, b->alen) <= 0) {
@@ -232,9 +233,11 @@ static int win_advance(struct rbl_ckb *b, const uint8_t *start)
 
 static int finish_record(struct rbl_ckb *b)
 {
-	rbl_ckw_item items[STACK_MAX];
-	uint32_t ci;
-	int rc;
+	/* per record of an import: the first DEPTH are filled (and zeroed
+	 * first, padding included, for the comparison below) */
+	RBL_NOINIT rbl_ckw_item items[STACK_MAX];
+	uint32_t ci = 0;
+	int rc = 0;
 
 	if (!b->pending)
 		return RBL_OK;
@@ -271,7 +274,7 @@ static int finish_record(struct rbl_ckb *b)
  * after it, then ckb_push. */
 static int ckb_next(struct rbl_ckb *b, const uint8_t *s)
 {
-	int rc;
+	int rc = 0;
 
 	if (b->pending && !rbl_ck_acmp(b->pend, s, b->alen))
 		return RBL_OK;
@@ -348,7 +351,7 @@ int rbl_ckb_new(rbl_txn *t, uint32_t list_id, uint8_t family,
 		struct rbl_ckb **out)
 {
 	struct rbl_ckb *b = malloc(sizeof *b);
-	int rc;
+	int rc = 0;
 
 	*out = NULL;
 	if (!b)
@@ -364,8 +367,8 @@ int rbl_ckb_new(rbl_txn *t, uint32_t list_id, uint8_t family,
 
 int rbl_ckb_add(struct rbl_ckb *b, const rbl_prefix *p, const rbl_entry *e)
 {
-	uint32_t ai;
-	int rc;
+	uint32_t ai = 0;
+	int rc = 0;
 
 	if ((rc = ckb_next(b, p->addr.bytes)) != RBL_OK ||
 	    (rc = rbl_ckw_attr_put(&b->w, e, &ai)) != RBL_OK)
@@ -448,7 +451,7 @@ static int old_entries(struct rbl_replace *r)
 
 	r->n_oe = r->oe_i = 0;
 	for (size_t i = 0; i < w->n_rec; i++) {
-		unsigned n;
+		unsigned n = 0;
 		const rbl_ckw_item *it = rbl_ckw_chain_items(w, w->rec[i].chain,
 							     &n);
 
@@ -493,10 +496,10 @@ static int old_load(rbl_txn *t, struct rbl_replace *r)
 	uint8_t family = families[r->fam], from[16] = { 0 };
 	unsigned alen = rbl_key_alen(family);
 	bool skip = false;
-	MDB_cursor *c;
-	MDB_val k, v;
-	rbl_ck ck;
-	int rc;
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
+	rbl_ck ck = { 0 };
+	int rc = 0;
 
 	if (r->old_loaded) {
 		memcpy(from, r->old_key, alen);
@@ -525,7 +528,7 @@ static int old_load(rbl_txn *t, struct rbl_replace *r)
 		rc = rbl_ckw_load(&r->old, &ck);
 	}
 	if (rc == RBL_OK) {
-		uint8_t key[16];
+		uint8_t key[16] = { 0 };
 
 		memcpy(key, (uint8_t *)k.mv_data + 5, alen);
 		memcpy(r->old_key, key, alen);
@@ -544,7 +547,7 @@ static int old_load(rbl_txn *t, struct rbl_replace *r)
 static int old_peek(rbl_txn *t, struct rbl_replace *r,
 		    const struct old_ent **out)
 {
-	int rc;
+	int rc = 0;
 
 	while (r->oe_i == r->n_oe && !r->old_done)
 		if ((rc = old_load(t, r)) != RBL_OK)
@@ -556,7 +559,7 @@ static int old_peek(rbl_txn *t, struct rbl_replace *r,
 /* The builder's number for old attribute AI. */
 static int old_attr(struct rbl_replace *r, uint32_t ai, uint32_t *out)
 {
-	int rc;
+	int rc = 0;
 
 	if (r->memo_epoch[ai] != r->b.epoch + 1) {
 		if ((rc = rbl_ckw_attr_move(&r->b.w, &r->old, ai,
@@ -579,7 +582,7 @@ static bool same_entry(const rbl_entry *a, const rbl_entry *b)
 /* The builder's number for the new entry E (the last one is kept). */
 static int new_attr(struct rbl_replace *r, const rbl_entry *e, uint32_t *ai)
 {
-	int rc;
+	int rc = 0;
 
 	if (r->last_ok && r->last_epoch == r->b.epoch &&
 	    same_entry(&r->last_e, e)) {
@@ -610,7 +613,7 @@ static int changed(rbl_txn *t, struct rbl_replace *r, uint8_t op,
 		   const rbl_prefix *p, const rbl_entry *e, int64_t delta)
 {
 	struct rbl_list_state *ls;
-	int rc;
+	int rc = 0;
 
 	r->delta += delta;
 	r->changes++;
@@ -635,10 +638,10 @@ static int old_gone(rbl_txn *t, struct rbl_replace *r,
 {
 	const rbl_ckw_attr *a = &r->old.attr[o->ai];
 	const rbl_ckw_src *s = &r->old.src[a->src];
-	rbl_prefix p;
-	rbl_entry e;
-	uint32_t ai;
-	int rc;
+	rbl_prefix p = { 0 };
+	RBL_NOINIT rbl_entry e;	/* per entry deleted: filled before use */
+	uint32_t ai = 0;
+	int rc = 0;
 
 	old_prefix(r, o, &p);
 	if (s->len == strlen(TEST_SOURCE) &&
@@ -658,7 +661,7 @@ static int old_gone(rbl_txn *t, struct rbl_replace *r,
 static int old_drain(rbl_txn *t, struct rbl_replace *r, const rbl_prefix *p)
 {
 	const struct old_ent *o;
-	int rc;
+	int rc = 0;
 
 	for (;;) {
 		if ((rc = old_peek(t, r, &o)) != RBL_OK || !o)
@@ -687,9 +690,9 @@ static int fam_start(rbl_txn *t, struct rbl_replace *r, unsigned fam)
  * the length mask becomes exact. */
 static int fam_finish(rbl_txn *t, struct rbl_replace *r)
 {
-	uint8_t mask[RBL_LENMASK_BYTES];
+	uint8_t mask[RBL_LENMASK_BYTES] = { 0 };
 	uint8_t family = families[r->fam];
-	int rc;
+	int rc = 0;
 
 	if ((rc = old_drain(t, r, NULL)) != RBL_OK ||
 	    (rc = ckb_finish(&r->b)) != RBL_OK)
@@ -761,7 +764,7 @@ static int finish(rbl_txn *t, struct rbl_replace **pp)
 int rbl_replace_begin(rbl_txn *t, uint32_t list_id, bool journal)
 {
 	struct rbl_replace **pp, *r;
-	int rc;
+	int rc = 0;
 
 	if ((pp = find(t, list_id)) && (rc = finish(t, pp)) != RBL_OK)
 		return rc;
@@ -774,7 +777,7 @@ int rbl_replace_begin(rbl_txn *t, uint32_t list_id, bool journal)
 	rbl_ckw_init(&r->old, RBL_AF4);
 	{
 		struct rbl_list_state *ls = rbl_txn_list_state(t, list_id);
-		rbl_list l;
+		rbl_list l = { 0 };
 
 		if ((rc = rbl_list_get_id(t, list_id, &l)) != RBL_OK) {
 			free(r);
@@ -798,9 +801,10 @@ static int take(rbl_txn *t, struct rbl_replace *r, const rbl_prefix *p,
 		const rbl_entry *e)
 {
 	const struct old_ent *o;
-	uint32_t ai, oai;
-	rbl_entry old;
-	int rc;
+	uint32_t ai = 0, oai = 0;
+	/* per entry changed: filled before use, when the journal is on */
+	RBL_NOINIT rbl_entry old;
+	int rc = 0;
 
 	if ((rc = old_drain(t, r, p)) != RBL_OK ||
 	    (rc = old_peek(t, r, &o)) != RBL_OK ||
@@ -834,7 +838,7 @@ int rbl_replace_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 {
 	struct rbl_replace **pp = find(t, list_id), *r;
 	unsigned fam = (unsigned)fam_index(p->addr.family);
-	int rc;
+	int rc = 0;
 
 	*taken = false;
 	if (!pp)

@@ -6,14 +6,13 @@
  * address|length, value rbl_entry_encode) and a segment map in "ipseg".
  * "ipent" is already in the order the chunk builder wants, so the
  * conversion is one pass over it, list by list and family by family,
- * then both old databases are dropped.  It runs inside the transaction
- * that opens the store: a crash or an error leaves the store as it was,
- * still format 1-4.  The IPv4 summaries and length masks mean the same
- * in both formats and stay; so do entry counts and the journal.
+ * then both old databases are dropped and the format stamped.  It runs
+ * in a transaction of its own, the first after the store is opened
+ * (store_backup.c): a crash or an error leaves the store as it was,
+ * still format 1-4.  The IPv4 summaries and length masks mean the same in
+ * both formats and stay; so do entry counts and the journal.
  */
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "zone/store/store_ipw.h"
 
@@ -23,17 +22,17 @@ static int convert(rbl_txn *t, MDB_dbi ipent)
 	struct rbl_ckb *b = NULL;
 	uint32_t cur_list = 0;
 	uint8_t cur_fam = 0;
-	MDB_cursor *c;
-	MDB_val k, v;
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
 	int ret = RBL_OK, rc = mdb_cursor_open(t->txn, ipent, &c);
 
 	if (rc)
 		return rbl_mdb_error(rc);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !ret;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		uint32_t list;
-		rbl_prefix p;
-		rbl_entry e;
+		uint32_t list = 0;
+		rbl_prefix p = { 0 };
+		rbl_entry e = { 0 };
 
 		if ((ret = rbl_ipent_key_decode(&k, &list, &p)) != RBL_OK ||
 		    (ret = rbl_entry_decode(v.mv_data, v.mv_size, &e)))
@@ -59,28 +58,19 @@ static int convert(rbl_txn *t, MDB_dbi ipent)
 	return ret;
 }
 
-int rbl_ip_upgrade(rbl_store *s, MDB_txn *txn)
+int rbl_ip_upgrade(rbl_txn *t)
 {
-	MDB_dbi ipent, ipseg;
-	rbl_txn *t;
-	int rc = mdb_dbi_open(txn, "ipent", 0, &ipent);
+	MDB_dbi ipent = 0, ipseg = 0;
+	int rc = mdb_dbi_open(t->txn, "ipent", 0, &ipent);
 
 	if (rc == MDB_NOTFOUND)
-		return RBL_OK;
+		return rbl_store_stamp_format(t);
 	if (rc)
 		return rbl_mdb_error(rc);
-	/* the builder writes through an rbl_txn: one around TXN */
-	if (!(t = calloc(1, sizeof *t)))
-		return RBL_ENOMEM;
-	t->s = s;
-	t->txn = txn;
-	t->write = true;
-	t->now = (int64_t)time(NULL);
 	rc = convert(t, ipent);
 	if (rc == RBL_OK)
-		rc = rbl_mdb_error(mdb_drop(txn, ipent, 1));
-	if (rc == RBL_OK && mdb_dbi_open(txn, "ipseg", 0, &ipseg) == 0)
-		rc = rbl_mdb_error(mdb_drop(txn, ipseg, 1));
-	free(t);
-	return rc;
+		rc = rbl_mdb_error(mdb_drop(t->txn, ipent, 1));
+	if (rc == RBL_OK && mdb_dbi_open(t->txn, "ipseg", 0, &ipseg) == 0)
+		rc = rbl_mdb_error(mdb_drop(t->txn, ipseg, 1));
+	return rc == RBL_OK ? rbl_store_stamp_format(t) : rc;
 }

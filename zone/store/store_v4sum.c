@@ -17,7 +17,7 @@
  * Storage: meta 'v'+list id -> the bitmap, bit i at byte i / 8, mask
  * 1 << i % 8.  LMDB keeps a value this large in contiguous overflow pages,
  * so one mdb_get yields the whole bitmap, and as it is written in the same
- * transaction as the segments, every snapshot sees the two consistent.
+ * transaction as the chunks, every snapshot sees the two consistent.
  * Only lists with RBL_V4SUM_MIN entries or more get one; a list without
  * one is always descended.
  *
@@ -86,7 +86,7 @@ bool rbl_v4sum_any(const uint8_t *bits, uint32_t lo, uint32_t hi)
 int rbl_v4sum_peek(rbl_txn *t, uint32_t list_id, const uint8_t **bits)
 {
 	uint8_t k[5];
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->meta, k, v4sum_key(k, list_id), &v);
 
 	*bits = NULL;
@@ -101,7 +101,7 @@ int rbl_v4sum_peek(rbl_txn *t, uint32_t list_id, const uint8_t **bits)
 const uint8_t *rbl_v4sum_get(rbl_txn *t, uint32_t list_id)
 {
 	struct rbl_v4sum_slot *slot;
-	const uint8_t *bits;
+	const uint8_t *bits = NULL;
 
 	if (t->write)
 		return NULL;
@@ -152,8 +152,8 @@ static bool merge_last(struct rbl_list_state *ls, const struct rbl_v4range *r)
 int rbl_v4sum_note(rbl_txn *t, struct rbl_list_state *ls,
 		   const rbl_prefix *p, bool del)
 {
-	rbl_addr first, last;
-	struct rbl_v4range r;
+	rbl_addr first = { 0 }, last = { 0 };
+	struct rbl_v4range r = { 0 };
 
 	if (p->addr.family != RBL_AF4 ||
 	    (ls->marks & (RBL_LIST_REBUILD | RBL_LIST_V4SUM_FULL)))
@@ -200,7 +200,7 @@ static int set_entry_bits(void *arg, const rbl_prefix *p, const rbl_ck *c,
 			  unsigned ai)
 {
 	struct recompute *r = arg;
-	uint32_t a = rbl_get_be32(p->addr.bytes), f, l;
+	uint32_t a = rbl_get_be32(p->addr.bytes), f = 0, l = 0;
 
 	(void)c;
 	(void)ai;
@@ -220,7 +220,7 @@ static int recompute(rbl_txn *t, uint32_t list_id, uint8_t *b, uint32_t lo,
 {
 	struct recompute r = { b, lo, hi };
 	uint8_t from[4];
-	int rc;
+	int rc = 0;
 
 	bits_fill(b, lo, hi, false);
 	rbl_put_be32(from, lo << 8);
@@ -229,7 +229,7 @@ static int recompute(rbl_txn *t, uint32_t list_id, uint8_t *b, uint32_t lo,
 }
 
 /* Replay LS's recorded changes on B: additions first (their bits can only
- * be set), then deletions, recomputed from the final segment map. */
+ * be set), then deletions, recomputed from the final entries. */
 static int replay(rbl_txn *t, const struct rbl_list_state *ls, uint8_t *b)
 {
 	for (size_t i = 0; i < ls->n_v4r; i++)
@@ -293,7 +293,7 @@ static int commit_list(rbl_txn *t, const struct rbl_list_state *ls)
 {
 	const uint8_t *old = NULL;
 	uint8_t *b;
-	rbl_list l;
+	rbl_list l = { 0 };
 	bool full = ls->marks & (RBL_LIST_REBUILD | RBL_LIST_V4SUM_FULL);
 	int rc = rbl_list_get_id(t, ls->id, &l);
 

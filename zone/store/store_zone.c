@@ -1,9 +1,7 @@
 /*
  * store_zone.c -- zone records, serials and the commit-time serial bump.
  *
- * 'z'+id -> record, 'Z'+name -> id, 's'+id -> serial (u32).  The serial
- * lives apart from the record so the server's negative answers cost one
- * tiny get, and so a commit bumps it without rewriting the zone.
+ * 'z'+id -> record, 'Z'+name -> id; the serial is apart (store_serial.c).
  * Record, version 1: u8 version, u32 id, str name, str mname, str rname,
  * u32 refresh, retry, expire, minimum, ttl, neg_ttl, ns_ttl, u8 n_ns,
  * n_ns x str, u8 n_glue, n_glue x (str name, u8 family, 16 bytes), u8
@@ -20,34 +18,6 @@
 #define ZONE_REC_MAX	8192
 
 /* --------------------------------------------------------- names */
-
-static bool label_char_ok(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
-int rbl_name_text_check(const char *name, bool allow_empty)
-{
-	size_t n = strnlen(name, RBL_NAME_MAX + 1), lab = 0;
-
-	if (n == 0)
-		return allow_empty ? RBL_OK : RBL_EINVAL;
-	if (n > RBL_NAME_MAX)
-		return RBL_EINVAL;
-	for (size_t i = 0; i <= n; i++) {
-		if (i == n || name[i] == '.') {
-			if (lab == 0 || lab > RBL_LABEL_MAX)
-				return RBL_EINVAL;
-			lab = 0;
-		} else if (!label_char_ok(name[i])) {
-			return RBL_EINVAL;
-		} else {
-			lab++;
-		}
-	}
-	return RBL_OK;
-}
 
 /* Lowercase SRC without its trailing dot into DST (RBL_NAME_MAX+1). */
 static int name_norm(const char *src, char *dst, bool allow_empty)
@@ -152,36 +122,9 @@ static int zone_put(rbl_txn *t, const rbl_zone *z)
 	return rc;
 }
 
-static int serial_put(rbl_txn *t, uint32_t id, uint32_t serial)
-{
-	uint8_t k[8], v[4];
-
-	rbl_put_be32(v, serial);
-	return rbl_db_put(t, t->s->meta, k, zone_key(k, 's', id), v, 4, 0);
-}
-
-int rbl_zone_serial(rbl_txn *t, uint32_t zone_id, uint32_t *serial)
-{
-	uint8_t k[8];
-	MDB_val v;
-	int rc = rbl_db_get(t, t->s->meta, k, zone_key(k, 's', zone_id), &v);
-
-	if (rc != RBL_OK)
-		return rc;
-	if (v.mv_size != 4)
-		return RBL_ESTORE;
-	*serial = rbl_get_be32(v.mv_data);
-	return RBL_OK;
-}
-
-bool rbl_serial_after(uint32_t a, uint32_t b)
-{
-	return a != b && (uint32_t)(a - b) < 0x80000000u;
-}
-
 int rbl_zone_set_serial(rbl_txn *t, uint32_t zone_id, uint32_t serial)
 {
-	uint32_t cur;
+	uint32_t cur = 0;
 	int rc;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK ||
@@ -189,7 +132,7 @@ int rbl_zone_set_serial(rbl_txn *t, uint32_t zone_id, uint32_t serial)
 		return rc;
 	if (serial == 0 || !rbl_serial_after(serial, cur))
 		return RBL_EINVAL;	/* 0 is skipped, as by commits */
-	if ((rc = serial_put(t, zone_id, serial)) != RBL_OK ||
+	if ((rc = rbl_zone_serial_put(t, zone_id, serial)) != RBL_OK ||
 	    (rc = rbl_journal_write(t, zone_id, serial, true, NULL, 0)) !=
 	    RBL_OK)
 		return rbl_txn_fail(t, rc);
@@ -201,7 +144,7 @@ int rbl_zone_set_serial(rbl_txn *t, uint32_t zone_id, uint32_t serial)
 /* Normalise names in place and check every field of Z. */
 static int zone_check(rbl_txn *t, rbl_zone *z)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc;
 
 	if (name_norm(z->name, z->name, false) || name_norm(z->mname, z->mname,
@@ -256,7 +199,7 @@ int rbl_zone_create(rbl_txn *t, rbl_zone *z)
 	uint8_t k[RBL_NAME_MAX + 2], idb[4];
 	rbl_zone rec = *z;
 	size_t klen;
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
@@ -273,7 +216,7 @@ int rbl_zone_create(rbl_txn *t, rbl_zone *z)
 		return rbl_txn_fail(t, rc);
 	rec.serial = 1;
 	rbl_put_be32(idb, rec.id);
-	if ((rc = zone_put(t, &rec)) || (rc = serial_put(t, rec.id, 1)) ||
+	if ((rc = zone_put(t, &rec)) || (rc = rbl_zone_serial_put(t, rec.id, 1)) ||
 	    (rc = rbl_db_put(t, t->s->meta, k, klen, idb, 4, 0)) ||
 	    (rc = rbl_journal_write(t, rec.id, 1, true, NULL, 0)) ||
 	    (rc = rbl_txn_mark_zone(t, rec.id, true)))
@@ -286,7 +229,7 @@ int rbl_zone_create(rbl_txn *t, rbl_zone *z)
 int rbl_zone_get_id(rbl_txn *t, uint32_t id, rbl_zone *out)
 {
 	uint8_t k[8];
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc = rbl_db_get(t, t->s->meta, k, zone_key(k, 'z', id), &v);
 
 	if (rc != RBL_OK)
@@ -300,7 +243,7 @@ int rbl_zone_get(rbl_txn *t, const char *name, rbl_zone *out)
 {
 	uint8_t k[RBL_NAME_MAX + 2];
 	char norm[RBL_NAME_MAX + 1];
-	MDB_val v;
+	MDB_val v = { 0 };
 	int rc;
 
 	if (!name || name_norm(name, norm, false) != RBL_OK)
@@ -322,7 +265,7 @@ int rbl_zone_update(rbl_txn *t, const rbl_zone *z)
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
 		return rc;
-	if (!(old = malloc(2 * sizeof *old)))
+	if (!(old = calloc(2, sizeof *old)))
 		return RBL_ENOMEM;
 	rec = old + 1;
 	*rec = *z;
@@ -347,14 +290,14 @@ int rbl_zone_delete(rbl_txn *t, uint32_t id)
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
 		return rc;
-	if (!(z = malloc(sizeof *z)))
+	if (!(z = calloc(1, sizeof *z)))
 		return RBL_ENOMEM;
 	if ((rc = rbl_zone_get_id(t, id, z)) != RBL_OK) {
 		free(z);
 		return rc;
 	}
 	if (!(rc = rbl_db_del(t, t->s->meta, k, zone_key(k, 'z', id))) &&
-	    !(rc = rbl_db_del(t, t->s->meta, k, zone_key(k, 's', id)))) {
+	    !(rc = rbl_zone_serial_del(t, id))) {
 		k[0] = 'Z';
 		memcpy(k + 1, z->name, strlen(z->name));
 		rc = rbl_db_del(t, t->s->meta, k, strlen(z->name) + 1);
@@ -374,10 +317,10 @@ int rbl_zone_delete(rbl_txn *t, uint32_t id)
 static int zone_walk(rbl_txn *t, char kind,
 		     int (*fn)(void *arg, const rbl_zone *z), void *arg)
 {
-	MDB_cursor *c;
+	MDB_cursor *c = NULL;
 	uint8_t prefix = (uint8_t)kind;
-	MDB_val k = { 1, &prefix }, v;
-	rbl_zone *z = malloc(sizeof *z);
+	MDB_val k = { 1, &prefix }, v = { 0 };
+	rbl_zone *z = calloc(1, sizeof *z);
 	int ret = RBL_OK, rc;
 
 	if (!z)
@@ -483,7 +426,7 @@ static int zone_plan_bump(void *arg, const rbl_zone *z)
 {
 	struct bump_set *bs = arg;
 	rbl_txn *t = bs->t;
-	struct bump b;
+	struct bump b = { 0 };
 	bool touched;
 
 	if (in_u32(t->zones_created, t->n_created, z->id))
@@ -519,7 +462,7 @@ int rbl_zone_commit(rbl_txn *t)
 	for (size_t i = 0; rc == RBL_OK && i < bs.n; i++) {
 		struct bump *b = &bs.v[i];
 
-		rc = serial_put(t, b->zone_id, b->serial);
+		rc = rbl_zone_serial_put(t, b->zone_id, b->serial);
 		if (rc == RBL_OK)
 			rc = rbl_journal_write(t, b->zone_id, b->serial,
 					       b->reset, b->lists, b->n);
@@ -533,8 +476,8 @@ int rbl_zone_commit(rbl_txn *t)
 static int add_test_ip(rbl_txn *t, uint32_t list_id, const char *text,
 		       bool exclude)
 {
-	rbl_prefix p;
-	rbl_entry e;
+	rbl_prefix p = { 0 };
+	rbl_entry e = { 0 };
 	int rc = rbl_prefix_parse(text, true, &p);
 
 	if (rc != RBL_OK)
@@ -550,7 +493,7 @@ static int add_test_ip(rbl_txn *t, uint32_t list_id, const char *text,
 static int add_test_name(rbl_txn *t, uint32_t list_id, const char *name,
 			 bool exclude)
 {
-	rbl_entry e;
+	rbl_entry e = { 0 };
 
 	if (rbl_name_get(t, list_id, name, &e) == RBL_OK)
 		return RBL_OK;
@@ -562,7 +505,7 @@ static int add_test_name(rbl_txn *t, uint32_t list_id, const char *name,
 
 int rbl_list_add_test_entries(rbl_txn *t, uint32_t list_id)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc;
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK ||
@@ -583,7 +526,7 @@ int rbl_list_add_test_entries(rbl_txn *t, uint32_t list_id)
 int rbl_zone_create_simple(rbl_txn *t, const char *name, int kind,
 			   rbl_zone *zone_out)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	rbl_zone *z;
 	int rc;
 
@@ -591,7 +534,7 @@ int rbl_zone_create_simple(rbl_txn *t, const char *name, int kind,
 	if (!name || strlen(name) > RBL_LIST_NAME_MAX ||
 	    rbl_name_text_check(name, false) != RBL_OK)
 		return RBL_EINVAL;
-	if (!(z = malloc(sizeof *z)))
+	if (!(z = calloc(1, sizeof *z)))
 		return RBL_ENOMEM;
 	rc = rbl_zone_get(t, name, z);
 	free(z);
@@ -601,7 +544,7 @@ int rbl_zone_create_simple(rbl_txn *t, const char *name, int kind,
 	l.kind = (uint8_t)kind;
 	if ((rc = rbl_list_create(t, &l)) != RBL_OK)
 		return rc;
-	if (!(z = malloc(sizeof *z)))
+	if (!(z = calloc(1, sizeof *z)))
 		return rbl_txn_fail(t, RBL_ENOMEM);
 	rbl_zone_defaults(z, name);
 	z->n_lists = 1;

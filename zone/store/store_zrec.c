@@ -52,7 +52,7 @@ int rbl_zrec_replace(rbl_txn *t, uint32_t zone_id, const rbl_zrec *v,
 	size_t cap = 16 + n * (sizeof(rbl_zrec) + 16);
 	rbl_zrec *sorted = NULL;
 	struct rbl_wbuf w = { NULL, 0, cap, false };
-	uint32_t serial;
+	uint32_t serial = 0;
 	uint8_t k[8];
 	int rc;
 
@@ -93,11 +93,11 @@ int rbl_zrec_replace(rbl_txn *t, uint32_t zone_id, const rbl_zrec *v,
 
 int rbl_zrec_get(rbl_txn *t, uint32_t zone_id, rbl_zrec **out, size_t *n_out)
 {
-	struct rbl_rbuf r;
+	struct rbl_rbuf r = { 0 };
 	rbl_zrec *v;
 	uint8_t k[8];
 	uint32_t n;
-	MDB_val val;
+	MDB_val val = { 0 };
 	int rc = rbl_db_get(t, t->s->meta, k, zrec_key(k, zone_id), &val);
 
 	*out = NULL;

@@ -132,7 +132,7 @@ static int parse_txt(rbl_zrec *r, const char *v, const char **why)
 
 static int parse_mx(rbl_zrec *r, const char *v, const char **why)
 {
-	char *end, host[RBL_NAME_MAX + 2];
+	char *end = NULL, host[RBL_NAME_MAX + 2];
 	long pref = strtol(v, &end, 10);
 	size_t n;
 

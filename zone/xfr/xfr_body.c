@@ -34,7 +34,7 @@ static bool expired(int64_t expires, int64_t now)
 static int ip_visit(void *arg, const rbl_prefix *p, const rbl_entry *e)
 {
 	ip_collect *c = arg;
-	xf_ipent ie;
+	xf_ipent ie = { 0 };
 
 	if (expired(e->expires, c->now))
 		return 0;
@@ -54,8 +54,8 @@ int xf_collect_block(rbl_txn *t, xf_ctx *x, unsigned li,
 	int rc;
 
 	for (unsigned len = 0; len < block->len; len++) {
-		rbl_prefix p;
-		rbl_entry e;
+		rbl_prefix p = { 0 };
+		rbl_entry e = { 0 };
 
 		xf_prefix_cut(&block->addr, (uint8_t)len, &p);
 		rc = rbl_ip_get(t, id, &p, &e);
@@ -163,7 +163,7 @@ static int mark_v6(void *arg, const rbl_prefix *p, const rbl_entry *e)
 static int expand_v6(rbl_txn *t, xf_ctx *x, xf_ipvec *v)
 {
 	v6_marks m = { calloc(V6_BLOCKS / 8, 1) };
-	rbl_prefix all;
+	rbl_prefix all = { 0 };
 	int rc = RBL_OK;
 
 	if (!m.bits)
@@ -194,7 +194,7 @@ static int expand_ip(rbl_txn *t, xf_ctx *x)
 	int rc = RBL_OK;
 
 	for (unsigned b = 0; b < 256 && rc == RBL_OK; b++) {
-		rbl_prefix block;
+		rbl_prefix block = { 0 };
 
 		memset(&block, 0, sizeof block);
 		block.addr.family = RBL_AF4;
@@ -210,7 +210,7 @@ static int expand_ip(rbl_txn *t, xf_ctx *x)
 
 static int expand_names(rbl_txn *t, xf_ctx *x)
 {
-	xf_namevec v;
+	xf_namevec v = { 0 };
 	int rc = RBL_OK;
 
 	memset(&v, 0, sizeof v);
@@ -240,10 +240,10 @@ static int emit_sub(xf_ctx *x)
 int rbl_xfr_body(rbl_txn *t, const rbl_zone *z, const rbl_xfr_opts *o,
 		 rbl_xrr_fn fn, void *arg, rbl_xfr_stats *st)
 {
-	rbl_xfr_stats own;
+	rbl_xfr_stats own = { 0 };
 	xf_group *groups = malloc(RBL_ZONE_MAX_LISTS * sizeof *groups);
 	unsigned n_groups = 0;
-	xf_ctx x;
+	xf_ctx x = { 0 };
 	int rc;
 
 	if (!st)

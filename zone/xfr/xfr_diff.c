@@ -126,7 +126,7 @@ static int minus(const rrvec *a, const rrvec *b, rbl_xrr_fn fn, void *arg)
 	for (size_t i = 0; i < a->n; i++) {
 		const uint8_t *r = a->buf + a->off[i];
 		int c = 1, rc;
-		rbl_xrr rr;
+		rbl_xrr rr = { 0 };
 
 		while (j < b->n && (c = rr_cmp(b->buf + b->off[j], r)) < 0)
 			j++;
@@ -185,7 +185,7 @@ static int note_change(diff *d, unsigned gi, unsigned li,
 {
 	const xf_group *g = &d->groups[gi];
 	uint8_t sel;
-	undo u;
+	undo u = { 0 };
 	int rc;
 
 	memset(&u, 0, sizeof u);
@@ -483,7 +483,7 @@ static int diff_ip(rbl_txn *t, diff *d, unsigned gi)
 			k.v[o++] = k.v[i];
 	k.n = o;
 	for (size_t i = 0; i < k.n && rc == RBL_OK; i++) {
-		rbl_prefix p;
+		rbl_prefix p = { 0 };
 
 		/* a unit of a /8 rebuilt whole is in it */
 		if ((k.v[i] & KEY_UNIT) && key_has(&k, (k.v[i] >> 8) & 0xff))
@@ -537,7 +537,7 @@ static int expand_names_into(diff *d, rrvec *v, xf_namevec *e)
 
 static int diff_names(rbl_txn *t, diff *d, unsigned gi)
 {
-	xf_namevec tops, cur, old;
+	xf_namevec tops = { 0 }, cur = { 0 }, old = { 0 };
 	int rc;
 
 	memset(&tops, 0, sizeof tops);
@@ -610,8 +610,8 @@ int rbl_xfr_diff(rbl_txn *t, const rbl_zone *z, uint32_t from,
 		 void *arg, uint64_t *n_changes)
 {
 	rbl_xfr_opts opts = *o;
-	rbl_xfr_stats st;
-	diff d;
+	rbl_xfr_stats st = { 0 };
+	diff d = { 0 };
 	int rc;
 
 	memset(&d, 0, sizeof d);

@@ -209,7 +209,7 @@ static int entry_points(xf_ctx *x, const unit_geo *u, const xf_ipent *e,
 
 	for (unsigned l = u->top; l <= level && rc == RBL_OK; l += u->step) {
 		rbl_prefix *prev = &last[l / u->step];
-		rbl_prefix cut;
+		rbl_prefix cut = { 0 };
 
 		if (l <= e->p.len) {
 			xf_prefix_cut(&e->p.addr, (uint8_t)l, &cut);
@@ -303,7 +303,7 @@ static uint32_t stack_combo(xf_ctx *x, const entry_stack *s)
 static int compute_combos(xf_ctx *x, const xf_ipent *e, size_t n,
 			  ptvec *pts)
 {
-	entry_stack *s = malloc(sizeof *s);
+	entry_stack *s = calloc(1, sizeof *s);
 	size_t ei = 0;
 
 	if (!s)
@@ -341,7 +341,7 @@ static bool all_digits(const ippt *q)
 static bool pt_present(const ptvec *v, size_t n, const rbl_addr *a,
 		       unsigned len)
 {
-	ippt key;
+	ippt key = { 0 };
 
 	key.a = *a;
 	key.len = (uint8_t)len;
@@ -574,11 +574,11 @@ static void geo_of(const rbl_prefix *unit, unit_geo *u)
 int xf_ip_unit(xf_ctx *x, const rbl_prefix *unit, const xf_ipent *ents,
 	       size_t n)
 {
-	unit_geo u;
+	unit_geo u = { 0 };
 
 	geo_of(unit, &u);
 	if (u.has_parent) {
-		rbl_prefix top;
+		rbl_prefix top = { 0 };
 
 		xf_prefix_cut(&unit->addr, XF_V4_TOP, &top);
 		u.parent_combo = block_combo(x, &top, ents, n);
@@ -590,7 +590,7 @@ int xf_ip_unit(xf_ctx *x, const rbl_prefix *unit, const xf_ipent *ents,
  * hex-letter children shielded like any all-digit wildcard. */
 static int emit_top(xf_ctx *x, const rbl_prefix *block, uint32_t combo)
 {
-	ippt q;
+	ippt q = { 0 };
 
 	memset(&q, 0, sizeof q);
 	q.a = block->addr;
@@ -668,11 +668,11 @@ static int block_units(xf_ctx *x, const rbl_prefix *block,
 int xf_ip_block(xf_ctx *x, const rbl_prefix *block, const xf_ipent *ents,
 		size_t n)
 {
-	uint32_t top;
+	uint32_t top = 0;
 	int rc;
 
 	if (block->addr.family == RBL_AF6) {	/* one unit */
-		unit_geo u;
+		unit_geo u = { 0 };
 
 		geo_of(block, &u);
 		return expand_unit(x, &u, block, ents, n);

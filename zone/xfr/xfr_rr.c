@@ -146,7 +146,7 @@ void xf_warn(xf_ctx *x, bool *once, const char *text)
 
 static int list_of(rbl_txn *t, uint32_t id, xf_list *out)
 {
-	rbl_list l;
+	rbl_list l = { 0 };
 	int rc = rbl_list_get_id(t, id, &l);
 
 	if (rc != RBL_OK)
@@ -205,7 +205,7 @@ static bool has_dollar(const char *txt, size_t len)
 
 uint32_t xf_answer_of(xf_ctx *x, const xf_list *l, const rbl_entry *e)
 {
-	xf_ans a;
+	xf_ans a = { 0 };
 	const char *txt = NULL;
 	uint32_t id;
 
@@ -268,7 +268,7 @@ bool xf_combo_dollar(const xf_ctx *x, uint32_t combo)
 int xf_put(xf_ctx *x, const uint8_t *owner, size_t olen, uint16_t type,
 	   uint32_t ttl, const uint8_t *rdata, size_t rdlen)
 {
-	rbl_xrr rr;
+	rbl_xrr rr = { 0 };
 
 	if (olen + x->zone_wire_len > WIRE_NAME_MAX) {
 		x->st->skipped++;
@@ -425,7 +425,7 @@ int rbl_xfr_soa(const rbl_zone *z, uint32_t serial, rbl_xrr_fn fn,
 	size_t n = rbl_name_wire(z->mname, rd), m;
 	uint32_t v[5] = { serial, z->refresh, z->retry, z->expire,
 			  z->minimum };
-	rbl_xrr rr;
+	rbl_xrr rr = { 0 };
 
 	if (n == 0 || (m = rbl_name_wire(z->rname, rd + n)) == 0)
 		return RBL_EINVAL;
@@ -449,8 +449,8 @@ int rbl_xfr_soa(const rbl_zone *z, uint32_t serial, rbl_xrr_fn fn,
 static int emit_records(rbl_txn *t, xf_ctx *x)
 {
 	uint8_t owner[WIRE_NAME_MAX];
-	rbl_zrec *v;
-	size_t n, olen;
+	rbl_zrec *v = NULL;
+	size_t n = 0, olen;
 	int rc = rbl_zrec_get(t, x->z->id, &v, &n);
 
 	for (size_t i = 0; rc == RBL_OK && i < n; i++) {

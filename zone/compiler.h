@@ -1,0 +1,28 @@
+/*
+ * compiler.h -- what the code may ask of the compiler beyond C11.
+ *
+ * RBL_NOINIT marks a large local on a hot path (a query, a line of an
+ * import) that the function fills before it reads it and that is
+ * therefore NOT initialised at its definition, against the rule that
+ * every struct is (= { 0 }).  The release build zeroes every local the
+ * code leaves uninitialised (-ftrivial-auto-var-init=zero, Makefile);
+ * RBL_NOINIT exempts the few where that costs a measurable share of the
+ * work (doc/performance.md, "Zero-initialised locals").  The sanitizer
+ * and fuzz builds (which define RBL_SAN) fill every uninitialised local,
+ * these included, with a pattern, so a read before the fill still fails
+ * the tests there.  Use it only with a comment saying what fills the
+ * variable.
+ */
+#ifndef RBL_COMPILER_H
+#define RBL_COMPILER_H
+
+#if !defined(RBL_SAN) && defined(__has_attribute)
+#if __has_attribute(uninitialized)
+#define RBL_NOINIT __attribute__((uninitialized))
+#endif
+#endif
+#ifndef RBL_NOINIT
+#define RBL_NOINIT
+#endif
+
+#endif
