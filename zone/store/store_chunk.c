@@ -355,6 +355,7 @@ void rbl_ckw_free(rbl_ckw *w)
 	free(w->ch_stamp);
 	free(w->at_stamp);
 	free(w->sr_stamp);
+	free(w->order);
 	memset(w, 0, sizeof *w);
 }
 
@@ -975,9 +976,10 @@ size_t rbl_ckw_encode(rbl_ckw *w, size_t from, size_t to, uint8_t *buf)
 	iw = pass_iw(&ps);
 	aw = pass_aw(&ps);
 	stride = rb + iw;
-	ch = malloc((ps.nc + ps.na + ps.ns + 1) * sizeof *ch);
-	if (!ch)
+	if (grow((void **)&w->order, &w->cap_order, ps.nc + ps.na + ps.ns + 1,
+		 sizeof *w->order) != RBL_OK)
 		return 0;
+	ch = w->order;
 	at = ch + ps.nc;
 	sr = at + ps.na;
 	/* which chain, attribute, source has each local number */
@@ -1069,6 +1071,5 @@ size_t rbl_ckw_encode(rbl_ckw *w, size_t from, size_t to, uint8_t *buf)
 			pos += s->len;
 		}
 	}
-	free(ch);
 	return pos == size ? pos : 0;
 }

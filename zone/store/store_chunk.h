@@ -196,6 +196,8 @@ typedef struct rbl_ckw {
 	uint32_t *ch_map, *at_map, *sr_map, *ch_stamp, *at_stamp, *sr_stamp;
 	size_t cap_map_ch, cap_map_at, cap_map_sr;
 	uint32_t stamp;
+	uint32_t *order;	/* encoding: what has each local number */
+	size_t cap_order;
 } rbl_ckw;
 
 void rbl_ckw_init(rbl_ckw *w, uint8_t family);

@@ -231,10 +231,20 @@ static int win_advance(struct rbl_ckb *b, const uint8_t *start)
 	return RBL_OK;
 }
 
+static bool same_items(const rbl_ckw_item *a, const rbl_ckw_item *b,
+		       unsigned n, unsigned m)
+{
+	if (n != m)
+		return false;
+	for (unsigned i = 0; i < n; i++)
+		if (a[i].len != b[i].len || a[i].attr != b[i].attr)
+			return false;
+	return true;
+}
+
 static int finish_record(struct rbl_ckb *b)
 {
-	/* per record of an import: the first DEPTH are filled (and zeroed
-	 * first, padding included, for the comparison below) */
+	/* per record of an import: the first DEPTH are filled */
 	RBL_NOINIT rbl_ckw_item items[STACK_MAX];
 	uint32_t ci = 0;
 	int rc = 0;
@@ -242,7 +252,7 @@ static int finish_record(struct rbl_ckb *b)
 	if (!b->pending)
 		return RBL_OK;
 	b->pending = false;
-	memset(items, 0, b->depth * sizeof items[0]);	/* padding too */
+	memset(items, 0, b->depth * sizeof items[0]);	/* and padding */
 	for (unsigned i = 0; i < b->depth; i++) {
 		items[i].len = b->stack[b->depth - 1 - i].len;
 		items[i].attr = b->stack[b->depth - 1 - i].ai;
@@ -250,8 +260,9 @@ static int finish_record(struct rbl_ckb *b)
 	if ((rc = win_advance(b, b->pend)) != RBL_OK)
 		return rc;
 	/* a list of /32s repeats one chain: skip the hash table */
-	if (b->last_ci_epoch == b->epoch + 1 && b->last_n == b->depth &&
-	    !memcmp(b->last_items, items, b->depth * sizeof items[0])) {
+	if (b->last_ci_epoch == b->epoch + 1 && same_items(b->last_items,
+							   items, b->depth,
+							   b->last_n)) {
 		ci = b->last_ci;
 	} else {
 		if ((rc = rbl_ckw_chain_put(&b->w, items, b->depth, &ci)))
