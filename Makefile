@@ -231,6 +231,11 @@ install: all
 		else echo "installed $$conf (0640; group rbld does not exist" \
 			"yet: systemd-sysusers, then systemd-tmpfiles --create" \
 			"rbld.conf sets it)"; fi; fi)
+	@# the example link allow file (doc/evidence.md), kept when there
+	@if test -e $(DESTDIR)$(SYSCONFDIR)/rbld/link-allow.txt; then \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/rbld/link-allow.txt"; \
+	else install -m 644 contrib/link-allow.txt \
+		$(DESTDIR)$(SYSCONFDIR)/rbld/link-allow.txt; fi
 	@echo "installed under $(DESTDIR)/:"
 	@cd $(DESTDIR)/ && find .$(SBINDIR) .$(MANDIR)/man8 .$(MANDIR)/man5 \
 		.$(UNITDIR) .$(SYSUSERSDIR) .$(TMPFILESDIR) .$(SYSCONFDIR)/rbld \

@@ -17,6 +17,7 @@
 
 #include "zone/addr.h"
 #include "zone/config/config.h"
+#include "zone/policy/namepol.h"
 #include "zone/policy/policy.h"
 #include "zone/policy/rdns_review.h"
 #include "zone/store/store.h"
@@ -57,6 +58,7 @@ typedef struct adm_app {
 	adm_config cfg;
 	const rbl_conf *conf;		/* the whole rbld.conf */
 	rbl_policy_set *policies;	/* resolved against the store */
+	rbl_namepol_set *namepols;	/* domain policies, resolved */
 	rbl_rdns_opts rdns;		/* where rDNS ranges are published */
 	rbl_store *store;
 	adm_sessions *sessions;

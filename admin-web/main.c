@@ -46,6 +46,8 @@ static int load_conf(const char *path, rbl_conf **conf, adm_app *app,
 		rc = adm_settings_load(*conf, &app->cfg, mapsize, err, sizeof err);
 	if (rc == RBL_OK)
 		rc = rbl_policy_load(*conf, &app->policies, err, sizeof err);
+	if (rc == RBL_OK)
+		rc = rbl_namepol_load(*conf, &app->namepols, err, sizeof err);
 	/* Without an rdns: section the defaults apply (and
 	 * rbl_rdns_opts_from_conf would read a NULL section). */
 	rbl_rdns_opts_defaults(&app->rdns, NULL);
@@ -83,6 +85,9 @@ static int open_store(adm_app *app, uint64_t mapsize)
 	rc = rbl_txn_begin(app->store, false, &t);
 	if (rc == RBL_OK) {
 		rc = rbl_policy_resolve(t, app->policies, err, sizeof err);
+		if (rc == RBL_OK)
+			rc = rbl_namepol_resolve(t, app->namepols, err,
+						 sizeof err);
 		rbl_txn_abort(t);
 	}
 	if (rc != RBL_OK)
@@ -129,6 +134,7 @@ static void free_state(adm_app *app)
 	if (app->store)
 		rbl_store_close(app->store);
 	rbl_policy_free(app->policies);
+	rbl_namepol_free(app->namepols);
 	adm_settings_free(&app->cfg);
 }
 

@@ -56,4 +56,15 @@ void page_metrics(adm_req *r, adm_resp *o);
  * TOKEN is NULL. */
 void adm_session_cookie(const adm_req *r, adm_resp *o, const char *token);
 
+/* pages_names.c: the domain policies' view of NAME (a domain, or the
+ * hash of an address) and the trap messages that named it, on the
+ * address page */
+void adm_name_evidence(adm_buf *b, const adm_req *r, rbl_txn *t,
+		       const char *name);
+/* For the public lookup: how many trap messages linked to domain NAME
+ * and between which dates -- counts and dates only, never traps or
+ * message text. */
+void adm_name_evidence_public(adm_buf *b, const adm_req *r, rbl_txn *t,
+			      const char *name);
+
 #endif

@@ -3,7 +3,9 @@
  * when the allow list and a listing disagree, its listings (with
  * edit/remove), the policies' view (score, expiry, allow, block), the
  * score over the last 30 days, and the evidence, the delisting requests
- * and the audit trail, each paged.
+ * and the audit trail, each paged.  For a domain or a hashed address,
+ * the domain policies' view and the trap messages that named it
+ * (pages_names.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,6 +275,8 @@ void page_address(adm_req *r, adm_resp *o)
 		adm_puts(&o->body, "<h2 id=\"ev\">Evidence</h2>");
 		adm_pager_init(&pg, r, "ev", ROWS);
 		adm_evidence_table(&o->body, r, t, &p, &pg);
+	} else {
+		adm_name_evidence(&o->body, r, t, subject);
 	}
 	history(&o->body, r, t, subject);
 	free(c.hits);

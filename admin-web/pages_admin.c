@@ -54,7 +54,9 @@ static int list_row(void *arg, const rbl_list *l)
 
 	adm_puts(c->b, "<tr>");
 	adm_td(c->b, "List", NULL, "%W", l->name);
-	adm_td(c->b, "Kind", NULL, "%W", l->kind == RBL_LIST_IP ? "IP" : "domain");
+	adm_td(c->b, "Kind", NULL, "%W", l->kind == RBL_LIST_IP ? "IP" :
+	       l->kind == RBL_LIST_HASH ? "hash" :
+	       l->kind == RBL_LIST_NEWLY_SEEN ? "newly seen domains" : "domain");
 	adm_td(c->b, "Entries", "num", "%llu", (unsigned long long)l->n_entries);
 	adm_td_time(c->b, "Changed", l->changed, "-");
 	adm_puts(c->b, "</tr>");
@@ -223,7 +225,7 @@ static int search_list(void *arg, const rbl_list *l)
 	a->c->list = l;
 	if (a->within && l->kind == RBL_LIST_IP)
 		return rbl_ip_foreach(a->t, l->id, a->within, prefix_hit, a->c);
-	if (!a->within && l->kind == RBL_LIST_NAME)
+	if (!a->within && rbl_list_kind_is_name(l->kind))
 		return rbl_name_foreach(a->t, l->id, name_hit, a->c);
 	return 0;
 }

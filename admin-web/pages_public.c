@@ -105,6 +105,8 @@ static void why_one(adm_buf *b, rbl_txn *t, const adm_hit *h,
 		    rbl_prefix_parse(subject, false, &p) == RBL_OK &&
 		    adm_evidence_count(t, &p, &ec) == RBL_OK)
 			adm_evidence_public(b, &ec);
+		else if (!*evidence_done)
+			adm_name_evidence_public(b, r, t, subject);
 		*evidence_done = true;
 	} else if (is_rdns(h)) {
 		adm_htmlf(b, "the address is in %s, a range whose reverse DNS "

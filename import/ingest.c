@@ -15,6 +15,7 @@
 #include "zone/policy/evidence.h"
 #include "zone/policy/policy.h"
 #include "ingest.h"
+#include "links.h"
 #include "mime.h"
 #include "received.h"
 #include "report.h"
@@ -48,6 +49,7 @@ struct rbl_ingest {
 	size_t n_slots;
 	char *buf;			/* normalised copy of one item */
 	size_t cap;
+	rbl_links *links;		/* NULL: no domain-policy */
 	rbl_ingest_stats st;
 };
 
@@ -60,22 +62,6 @@ const char *rbl_skip_name(int reason)
 	};
 
 	return reason >= 0 && reason < RBL_SKIP_COUNT ? names[reason] : "?";
-}
-
-const char *rbl_report_format_name(int f)
-{
-	static const char *const names[] = { "auto", "arf", "xarf", "spamcop",
-					     "plain", "csv" };
-
-	return f >= 0 && f <= RBL_REPORT_CSV ? names[f] : "?";
-}
-
-int rbl_report_format_parse(const char *s)
-{
-	for (int f = 0; f <= RBL_REPORT_CSV; f++)
-		if (strcasecmp(s, rbl_report_format_name(f)) == 0)
-			return f;
-	return -1;
 }
 
 /* ------------------------------------------------------ configuration */
@@ -189,7 +175,8 @@ int rbl_ingest_open(rbl_store *s, const rbl_conf *c,
 	if ((rc = load_trap(in, err, errlen)) ||
 	    (rc = load_limits(in, err, errlen)) ||
 	    (rc = rbl_policy_load(c, &in->set, err, errlen)) ||
-	    (rc = resolve(in, err, errlen))) {
+	    (rc = resolve(in, err, errlen)) ||
+	    (rc = rbl_links_open(s, c, &in->links, err, errlen))) {
 		rbl_policy_free(in->set);
 		free(in);
 		return rc;
@@ -281,7 +268,10 @@ int rbl_ingest_commit(rbl_ingest *in)
 
 	if (!in->t)
 		return RBL_OK;
-	if ((rc = settle_touched(in)) || in->opts.dry_run) {
+	if ((rc = settle_touched(in)) ||
+	    (in->links && (rc = rbl_links_settle(in->links, in->t, in->opts.now,
+						  &in->st.newly_listed))) ||
+	    in->opts.dry_run) {
 		rbl_txn_abort(in->t);
 	} else {
 		rc = rbl_txn_commit(in->t);
@@ -309,6 +299,8 @@ static int fail(rbl_ingest *in, int rc)
 		in->in_batch = 0;
 	}
 	forget_touched(in);
+	if (in->links)
+		rbl_links_reset(in->links);
 	return rc;
 }
 
@@ -453,6 +445,7 @@ int rbl_ingest_trap(rbl_ingest *in, const char *trap, const char *data,
 	rbl_evidence ev = { 0 };
 	rbl_origin o = { 0 };
 	rbl_msg m = { 0 };
+	uint64_t added = 0;
 	size_t n = 0;
 	int rc;
 
@@ -482,8 +475,14 @@ int rbl_ingest_trap(rbl_ingest *in, const char *trap, const char *data,
 		return fail(in, rc);
 	trap_source(in, &m, trap, ev.source, sizeof ev.source);
 	trap_summary(&m, &o, ev.summary, sizeof ev.summary);
+	added = in->st.added;
 	if ((rc = add_evidence(in, &ev)))
 		return rc;
+	/* links only of a message new to the store (links.h) */
+	if (in->links && in->st.added > added &&
+	    (rc = rbl_links_trap(in->links, in->t, &m, ev.hash, ev.when,
+				 ev.source, in->trap_weight, &in->st.links)))
+		return fail(in, rc);
 	return item_done(in);
 }
 
@@ -646,30 +645,6 @@ static int ingest_message_report(rbl_ingest *in, const reporter *r,
 	return item_done(in);
 }
 
-int rbl_report_detect(const char *data, size_t len)
-{
-	const char *nl = memchr(data, '\n', len);
-	size_t first = nl ? (size_t)(nl - data) : len;
-	rbl_msg m = { 0 };
-	char v[256];
-
-	if (rbl_msg_split(data, len, 1 << 20, &m) == 0 && m.hdr_len > first) {
-		if (rbl_msg_get(&m, "X-XARF", v, sizeof v))
-			return RBL_REPORT_XARF;
-		if (rbl_msg_get(&m, "X-SpamCop-sourceip", v, sizeof v) ||
-		    (rbl_msg_get(&m, "Subject", v, sizeof v) &&
-		     strstr(v, "[SpamCop (")))
-			return RBL_REPORT_SPAMCOP;
-		return RBL_REPORT_ARF;
-	}
-	if (memchr(data, ',', first)) {
-		rbl_csv_cols cols = { 0 };
-		if (rbl_csv_header(data, first, &cols) == 0)
-			return RBL_REPORT_CSV;
-	}
-	return RBL_REPORT_PLAIN;
-}
-
 int rbl_ingest_reporter_check(const rbl_ingest *in, const char *name,
 			      char *err, size_t errlen)
 {
@@ -724,6 +699,7 @@ int rbl_ingest_close(rbl_ingest *in, rbl_ingest_stats *out)
 	if (out)
 		*out = in->st;
 	rbl_policy_free(in->set);
+	rbl_links_free(in->links);
 	free(in->buf);
 	free(in->slots);
 	free(in->touched);
@@ -735,6 +711,7 @@ void rbl_ingest_abort(rbl_ingest *in)
 {
 	fail(in, RBL_OK);
 	rbl_policy_free(in->set);
+	rbl_links_free(in->links);
 	free(in->buf);
 	free(in->slots);
 	free(in->touched);

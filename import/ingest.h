@@ -31,6 +31,7 @@
 
 #include "zone/config/config.h"
 #include "zone/store/store.h"
+#include "links.h"
 
 /* Why an item was skipped.  Names (rbl_skip_name) appear in summaries. */
 enum rbl_skip_reason {
@@ -60,6 +61,7 @@ typedef struct rbl_ingest_stats {
 	uint64_t newly_listed;	/* subjects listed by a policy for the
 				   first time in this session */
 	uint64_t batches;	/* transactions committed */
+	rbl_links_stats links;	/* links and Reply-To (links.h) */
 } rbl_ingest_stats;
 
 /* Report formats; AUTO looks at the content (see rbl_report_detect). */

@@ -14,6 +14,7 @@
 #include "zone/config/config.h"
 #include "zone/error.h"
 #include "zone/policy/evidence_dump.h"
+#include "zone/policy/namepol.h"
 #include "zone/policy/policy.h"
 #include "zone/store/store.h"
 #include "date.h"
@@ -51,7 +52,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: rbl-import [options] trap [--trap ADDR] [--single] [FILE|DIR|-]...\n"
 	      "       rbl-import [options] report --reporter NAME [--format F] [FILE|-]...\n"
-	      "       rbl-import [options] explain ADDRESS\n"
+	      "       rbl-import [options] explain ADDRESS|DOMAIN|MAIL-ADDRESS\n"
 	      "       rbl-import [options] purge | dump\n"
 	      "       rbl-import rdns COMMAND [options] [ARGS]...  (reverse DNS ranges:\n"
 	      "                            rbl-import rdns --help, doc/rdns.md)\n"
@@ -384,6 +385,15 @@ static void print_summary(app *a, const rbl_ingest_stats *st, double secs)
 			printf("    %s:%*s%llu\n", rbl_skip_name(r),
 			       (int)(16 - strlen(rbl_skip_name(r))), "",
 			       (unsigned long long)st->skip[r]);
+	if (st->links.links || st->links.added || st->links.duplicates)
+		printf("  links found:     %llu (%llu of allowed or own "
+		       "domains)\n  name evidence:   %llu (%llu Reply-To "
+		       "hashes), %llu messages already stored\n",
+		       (unsigned long long)st->links.links,
+		       (unsigned long long)st->links.allowed,
+		       (unsigned long long)st->links.added,
+		       (unsigned long long)st->links.reply_to,
+		       (unsigned long long)st->links.duplicates);
 }
 
 /* Refuse a reporter the configuration does not take before reading any
@@ -481,6 +491,24 @@ static int64_t now_of(const app *a)
 	return a->o.now ? a->o.now : (int64_t)time(NULL);
 }
 
+/* The domain policies' retention, counted into *PS. */
+static int purge_names(app *a, rbl_txn *t, rbl_policy_purge_stats *ps)
+{
+	char err[RBL_CONF_ERRLEN] = "";
+	rbl_namepol_set *set = NULL;
+	uint64_t ev = 0, states = 0;
+	int rc = rbl_namepol_load(a->conf, &set, err, sizeof err);
+
+	if (rc == RBL_OK)
+		rc = rbl_namepol_purge(t, set, now_of(a), &ev, &states);
+	else
+		fprintf(stderr, "rbl-import: %s\n", err);
+	rbl_namepol_free(set);
+	ps->evidence_pruned += ev;
+	ps->states_dropped += states;
+	return rc;
+}
+
 static int cmd_purge(app *a)
 {
 	rbl_policy_purge_stats ps = { 0 };
@@ -491,6 +519,8 @@ static int cmd_purge(app *a)
 	if (with_policies(a, true, &t, &set))
 		return 1;
 	rc = rbl_policy_purge(t, set, now_of(a), &ps);
+	if (rc == RBL_OK)
+		rc = purge_names(a, t, &ps);
 	if (rc == RBL_OK && !a->o.dry_run)
 		rc = rbl_txn_commit(t);
 	else
@@ -510,6 +540,39 @@ static int cmd_purge(app *a)
 	return 0;
 }
 
+/* Explain domain or address WHAT from the name evidence (namepol.h). */
+static int explain_name(app *a, const char *what)
+{
+	char err[RBL_CONF_ERRLEN] = "", name[RBL_NAME_MAX + 1] = "";
+	rbl_namepol_set *set = NULL;
+	rbl_txn *t = NULL;
+	int rc = 0;
+
+	if (rbl_namepol_subject(what, name) != RBL_OK) {
+		fprintf(stderr, "rbl-import: not an address, domain or mail "
+			"address: %s\n", what);
+		return EX_USAGE_;
+	}
+	if ((rc = rbl_namepol_load(a->conf, &set, err, sizeof err))) {
+		fprintf(stderr, "rbl-import: %s\n", err);
+		return 1;
+	}
+	if ((rc = rbl_txn_begin(a->store, false, &t)) == RBL_OK) {
+		if ((rc = rbl_namepol_resolve(t, set, err, sizeof err)))
+			fprintf(stderr, "rbl-import: %s\n", err);
+		else
+			rc = rbl_namepol_explain_text(t, set, name, now_of(a), 0,
+						      stdout);
+		rbl_txn_abort(t);
+	}
+	rbl_namepol_free(set);
+	if (rc == RBL_ENOTFOUND)
+		fprintf(stderr, "rbl-import: no evidence about %s\n", what);
+	else if (rc && rc != RBL_EINVAL)
+		fprintf(stderr, "rbl-import: %s\n", rbl_strerror(rc));
+	return rc ? 1 : 0;
+}
+
 static int cmd_dump(app *a, const char *what)
 {
 	rbl_policy_set *set = NULL;
@@ -517,10 +580,8 @@ static int cmd_dump(app *a, const char *what)
 	rbl_txn *t = NULL;
 	int rc;
 
-	if (what && rbl_prefix_parse(what, false, &p) != RBL_OK) {
-		fprintf(stderr, "rbl-import: not an address: %s\n", what);
-		return EX_USAGE_;
-	}
+	if (what && rbl_prefix_parse(what, false, &p) != RBL_OK)
+		return explain_name(a, what);
 	if (with_policies(a, false, &t, &set))
 		return 1;
 	rc = what ? rbl_evidence_explain(t, set, &p, now_of(a), 0, stdout) :

@@ -14,6 +14,7 @@
 
 #include "zone/error.h"
 #include "zone/readfile.h"
+#include "zone/idna.h"
 #include "psl.h"
 
 #define PSL_MAX_BYTES	((size_t)64 << 20)	/* the real one is 250 kB */
@@ -135,6 +136,36 @@ static bool rule_text_ok(const char *s, size_t len)
 	return true;
 }
 
+/* The Punycode form of a UTF-8 rule S (LEN bytes) into OUT (254 bytes);
+ * returns its length, or 0 when a label cannot be converted. */
+static size_t rule_ascii(const char *s, size_t len, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len;) {
+		const char *dot = memchr(s + i, '.', len - i);
+		size_t n = dot ? (size_t)(dot - (s + i)) : len - i;
+		char label[RBL_IDNA_LABEL_MAX + 1];
+		int k = rbl_idna_label(s + i, n, label);
+		if (k <= 0 || o + (size_t)k + 1 > 253)
+			return 0;
+		if (o)
+			out[o++] = '.';
+		memcpy(out + o, label, (size_t)k);
+		o += (size_t)k;
+		i += n + 1;
+	}
+	return o;
+}
+
+static bool is_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
 /* One rule line (already stripped of comments and blanks). */
 static int parse_rule(struct rbl_psl *p, const char *s, size_t len)
 {
@@ -148,6 +179,14 @@ static int parse_rule(struct rbl_psl *p, const char *s, size_t len)
 	}
 	if (!rule_text_ok(s, len))
 		return RBL_ESYNTAX;
+	if (!is_ascii(s, len)) {
+		/* links carry Punycode: keep that form too */
+		char a[254];
+		size_t n = rule_ascii(s, len, a);
+		int rc = n ? add_rule(p, a, n, kind) : RBL_OK;
+		if (rc != RBL_OK)
+			return rc;
+	}
 	return add_rule(p, s, len, kind);
 }
 
@@ -324,6 +363,22 @@ static size_t suffix_label(const rbl_psl *p, const char *name, size_t len,
 			return i;
 	}
 	return n - 1;	/* the implicit "*" rule */
+}
+
+bool rbl_psl_known_tld(const rbl_psl *p, const char *name, size_t len)
+{
+	const char *dot;
+
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len == 0)
+		return false;
+	dot = memrchr(name, '.', len);
+	if (dot) {
+		len -= (size_t)(dot + 1 - name);
+		name = dot + 1;
+	}
+	return len > 0 && (rule_kinds(p, name, len) & (RULE_EXACT | RULE_WILD));
 }
 
 int rbl_psl_suffix(const rbl_psl *p, const char *name, size_t len,

@@ -15,8 +15,10 @@
  * "a.b.example.co.uk" -> "example.co.uk".  rDNS classification counts
  * tokens only LEFT of it, so "generaldynamics.com" is never "dynamic".
  *
- * Names are ASCII (rDNS names are; IDN rules in the list simply never
- * match), case-insensitive, with or without a trailing dot.
+ * Names are ASCII, case-insensitive, with or without a trailing dot.
+ * The list writes internationalised rules in UTF-8 ("公司.cn"); each is
+ * also kept in its Punycode form ("xn--55qx5d.cn", zone/idna.h), so names
+ * taken from links, which are Punycode, match them.
  */
 #ifndef RBL_IMPORT_PSL_H
 #define RBL_IMPORT_PSL_H
@@ -61,6 +63,12 @@ size_t rbl_psl_count(const rbl_psl *psl);
  * nothing. */
 int rbl_psl_registered(const rbl_psl *psl, const char *name, size_t len,
 		       size_t *start);
+
+/* True if the top-level label of NAME (LEN bytes, a trailing dot
+ * ignored) is a rule of the list: a top-level domain that exists, as
+ * opposed to the implicit rule that makes any last label a suffix.  Links
+ * use it to tell "example.com" from "readme.txt". */
+bool rbl_psl_known_tld(const rbl_psl *psl, const char *name, size_t len);
 
 /* Offset where the public suffix of NAME begins (always succeeds for a
  * well-formed name: the implicit rule makes the last label a suffix).

@@ -222,3 +222,45 @@ void rbl_report_parse(const char *data, size_t len, int format,
 		out->when = rbl_date_parse(v);
 	summarise(&f, format_label(&f, format), &a, out);
 }
+
+/* ----------------------------------------------- formats (ingest.h) */
+
+const char *rbl_report_format_name(int f)
+{
+	static const char *const names[] = { "auto", "arf", "xarf", "spamcop",
+					     "plain", "csv" };
+
+	return f >= 0 && f <= RBL_REPORT_CSV ? names[f] : "?";
+}
+
+int rbl_report_format_parse(const char *s)
+{
+	for (int f = 0; f <= RBL_REPORT_CSV; f++)
+		if (strcasecmp(s, rbl_report_format_name(f)) == 0)
+			return f;
+	return -1;
+}
+
+int rbl_report_detect(const char *data, size_t len)
+{
+	const char *nl = memchr(data, '\n', len);
+	size_t first = nl ? (size_t)(nl - data) : len;
+	rbl_msg m = { 0 };
+	char v[256];
+
+	if (rbl_msg_split(data, len, 1 << 20, &m) == 0 && m.hdr_len > first) {
+		if (rbl_msg_get(&m, "X-XARF", v, sizeof v))
+			return RBL_REPORT_XARF;
+		if (rbl_msg_get(&m, "X-SpamCop-sourceip", v, sizeof v) ||
+		    (rbl_msg_get(&m, "Subject", v, sizeof v) &&
+		     strstr(v, "[SpamCop (")))
+			return RBL_REPORT_SPAMCOP;
+		return RBL_REPORT_ARF;
+	}
+	if (memchr(data, ',', first)) {
+		rbl_csv_cols cols = { 0 };
+		if (rbl_csv_header(data, first, &cols) == 0)
+			return RBL_REPORT_CSV;
+	}
+	return RBL_REPORT_PLAIN;
+}

@@ -13,6 +13,7 @@
 
 #include "ctl.h"
 #include "zone/people/audit.h"
+#include "zone/policy/namepol.h"
 #include "zone/error.h"
 
 /* One parsed command-line entry. */
@@ -21,18 +22,41 @@ typedef struct ctl_item {
 	rbl_addr lo, hi;			/* IP lists */
 	char name[RBL_NAME_MAX + 1];		/* name lists */
 	uint32_t flags;				/* RBL_ENTRY_NAME_* */
-	const char *text;			/* as given */
+	const char *text;			/* as given (audit log) */
+	char hashed[RBL_NAME_MAX + 80];		/* hash lists: the text */
 } ctl_item;
 
+/* A hash list entry: a mail address, hashed on the way in (its text in
+ * the audit log too, unless KEEP_PLAIN), or the 40 hex digits of one. */
+static int parse_hash_item(const rbl_list *l, const char *arg,
+			   bool keep_plain, ctl_item *it)
+{
+	if (rbl_namepol_subject(arg, it->name) != RBL_OK ||
+	    strlen(it->name) != 40 || strspn(it->name, "0123456789abcdef") != 40)
+		return ctl_err("\"%s\" is not a mail address or a SHA-1 in hex "
+			       "(list %s holds hashes)", arg, l->name);
+	it->flags = RBL_ENTRY_NAME_EXACT;
+	if (strchr(arg, '@') && keep_plain)
+		snprintf(it->hashed, sizeof it->hashed, "%s (%.64s)", it->name,
+			 arg);
+	else
+		snprintf(it->hashed, sizeof it->hashed, "%s", it->name);
+	it->text = it->hashed;
+	return CTL_OK;
+}
+
 static int parse_items(const rbl_list *l, char **args, int n,
-		       ctl_item *items)
+		       ctl_item *items, bool keep_plain)
 {
 	for (int i = 0; i < n; i++) {
 		ctl_item *it = &items[i];
 		const char *why = NULL;
 
 		it->text = args[i];
-		if (l->kind == RBL_LIST_IP) {
+		if (l->kind == RBL_LIST_HASH) {
+			if (parse_hash_item(l, args[i], keep_plain, it) != CTL_OK)
+				return CTL_ERR;
+		} else if (l->kind == RBL_LIST_IP) {
 			if (ctl_parse_ip_entry(args[i], &it->lo, &it->hi,
 					       &it->exclude, &why) != RBL_OK)
 				return ctl_err("\"%s\": %s", args[i], why);
@@ -50,6 +74,7 @@ static int parse_items(const rbl_list *l, char **args, int n,
 typedef struct add_opts {
 	rbl_entry e;		/* the values for listings */
 	const char *reason;	/* --reason, for the audit log */
+	bool keep_plain;	/* --keep-plain: hash lists */
 } add_opts;
 
 static int parse_add_opts(const ctl_cmd *me, int argc, char **argv,
@@ -62,6 +87,7 @@ static int parse_add_opts(const ctl_cmd *me, int argc, char **argv,
 		{ "reason", required_argument, NULL, 'R' },
 		{ "expires", required_argument, NULL, 'E' },
 		{ "source", required_argument, NULL, 'S' },
+		{ "keep-plain", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
 	bool txt = false, no_txt = false;
@@ -106,6 +132,9 @@ static int parse_add_opts(const ctl_cmd *me, int argc, char **argv,
 			break;
 		case 'R':
 			o->reason = optarg;
+			break;
+		case 'K':
+			o->keep_plain = true;
 			break;
 		default:
 			return ctl_usage(me, "bad option");
@@ -237,8 +266,8 @@ int cmd_add(ctl *c, int argc, char **argv)
 	if (open_list(c, argv[optind], true, &t, &l) != CTL_OK)
 		return CTL_ERR;
 	items = calloc((size_t)n, sizeof(*items));
-	rc = items ? parse_items(&l, argv + optind + 1, n, items) :
-		     ctl_err("out of memory");
+	rc = items ? parse_items(&l, argv + optind + 1, n, items,
+				 o.keep_plain) : ctl_err("out of memory");
 	if (rc == CTL_OK)
 		rc = add_items(t, &l, items, n, &o, &added);
 	if (rc == CTL_OK) {
@@ -337,7 +366,7 @@ int cmd_del(ctl *c, int argc, char **argv)
 	if (open_list(c, argv[1], true, &t, &l) != CTL_OK)
 		return CTL_ERR;
 	items = calloc((size_t)argc, sizeof(*items));
-	rc = items ? parse_items(&l, argv + 2, argc - 2, items) :
+	rc = items ? parse_items(&l, argv + 2, argc - 2, items, false) :
 		     ctl_err("out of memory");
 	for (int i = 0; rc == CTL_OK && i < argc - 2; i++)
 		rc = l.kind == RBL_LIST_IP ? del_ip(t, &l, &items[i], &removed)

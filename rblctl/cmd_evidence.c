@@ -10,6 +10,8 @@
  *   rblctl evidence allow PREFIX [--why TEXT] [--expires DURATION|@TIME]
  *   rblctl evidence unallow PREFIX
  *   rblctl evidence add ADDRESS --why TEXT [--weight W]
+ * A domain or mail address in place of ADDRESS goes to the domain policy
+ * (cmd_evidence_name.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,6 +226,14 @@ static int add_manual(ctl *c, const ev_args *a)
 	return finish(c, t, set, rc, "add evidence");
 }
 
+/* An address or prefix (else a domain or mail address). */
+static bool is_prefix(const char *s)
+{
+	rbl_prefix p = { 0 };
+
+	return rbl_prefix_parse(s, true, &p) == RBL_OK;
+}
+
 int cmd_evidence(ctl *c, int argc, char **argv)
 {
 	static const char *const subs[] = { "block", "unblock", "allow",
@@ -242,6 +252,10 @@ int cmd_evidence(ctl *c, int argc, char **argv)
 			sub = subs[i];
 	if (parse_opts(argc, argv, sub ? 2 : 1, &a) != CTL_OK)
 		return CTL_USAGE;
+	if (a.subject && !is_prefix(a.subject)) {
+		ctl_name_args na = { a.subject, a.why, a.expires, a.max, a.now };
+		return ctl_name_evidence(c, sub, &na);
+	}
 	if (!sub)
 		return show(c, &a);
 	if (strcmp(sub, "block") == 0 || strcmp(sub, "unblock") == 0)
@@ -261,5 +275,13 @@ int ctl_policy_purge(ctl *c, rbl_txn *t, int64_t now,
 		return RBL_EINVAL;
 	rc = rbl_policy_purge(t, set, now, out);
 	rbl_policy_free(set);
+	if (rc == RBL_OK) {
+		uint64_t ev = 0, states = 0;
+		rc = ctl_name_purge(c, t, now, &ev, &states);
+		if (out) {
+			out->evidence_pruned += ev;
+			out->states_dropped += states;
+		}
+	}
 	return rc;
 }

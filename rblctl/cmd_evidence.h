@@ -17,7 +17,7 @@
 #include "zone/policy/policy.h"
 
 #define CMD_EVIDENCE_SYNOPSIS \
-	"evidence ADDRESS|--dump|block|unblock|allow|unallow|add ..."
+	"evidence ADDRESS|DOMAIN|MAIL|--dump|block|unblock|allow|unallow|add ..."
 #define CMD_EVIDENCE_HELP \
 	"evidence ADDRESS [--max N] [--now UNIXTIME]\n" \
 	"    the evidence behind ADDRESS, newest first, and per policy how\n" \
@@ -32,7 +32,25 @@
 	"evidence unallow PREFIX       remove from the allow lists\n" \
 	"evidence add ADDRESS --why TEXT [--weight W]\n" \
 	"    manual evidence (kind manual), applied by the policies\n" \
+	"DOMAIN or MAIL-ADDRESS in place of ADDRESS (show, block, unblock;\n" \
+	"    allow and unallow take a DOMAIN): the domain policy's evidence\n" \
+	"    (links of trap mail, hashed Reply-To) and decisions\n" \
 	"RBL_NOW (unix seconds) sets the clock, like --now.\n"
+
+/* A subject that is not an address: a domain or a mail address, for the
+ * domain policy (cmd_evidence_name.c). */
+typedef struct ctl_name_args {
+	const char *subject, *why, *expires;
+	unsigned max;
+	int64_t now;
+} ctl_name_args;
+/* SUB is NULL (show) or block, unblock, allow, unallow, add. */
+int ctl_name_evidence(ctl *c, const char *sub, const ctl_name_args *a);
+/* The domain policies' retention in write transaction T at NOW: counts
+ * into *EVIDENCE and *STATES.  RBL_OK, RBL_EINVAL (printed), store
+ * errors. */
+int ctl_name_purge(ctl *c, rbl_txn *t, int64_t now, uint64_t *evidence,
+		   uint64_t *states);
 
 /* The command; returns CTL_OK, CTL_ERR or CTL_USAGE. */
 int cmd_evidence(ctl *c, int argc, char **argv);

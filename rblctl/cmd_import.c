@@ -362,7 +362,7 @@ static bool has_test_entries(rbl_txn *t, const rbl_list *l)
 	rbl_entry e = { 0 };
 	rbl_prefix p = { 0 };
 
-	if (l->kind == RBL_LIST_NAME)
+	if (rbl_list_kind_is_name(l->kind))
 		return rbl_name_get(t, l->id, "test", &e) == RBL_OK &&
 		       strcmp(e.source, "rfc5782") == 0;
 	return rbl_prefix_parse("127.0.0.2", true, &p) == RBL_OK &&
@@ -509,9 +509,9 @@ static void summary(import_run *r, double secs)
 static int check_type(const rbl_list *l, import_opts *o)
 {
 	if (!o->type)
-		o->type = l->kind == RBL_LIST_NAME ? RBL_DS_DNSET :
+		o->type = rbl_list_kind_is_name(l->kind) ? RBL_DS_DNSET :
 			  RBL_DS_IP4SET;
-	if (kind_of(o->type) != l->kind)
+	if ((kind_of(o->type) == RBL_LIST_IP) != (l->kind == RBL_LIST_IP))
 		return ctl_err("list %s holds %s; %s data holds %s", l->name,
 			       l->kind == RBL_LIST_IP ? "addresses" : "domains",
 			       rbl_ds_type_name(o->type),

@@ -34,8 +34,8 @@ static int parse_list_opts(const ctl_cmd *me, int argc, char **argv,
 		switch (opt) {
 		case 'k':
 			if (!(o->kind = ctl_parse_kind(optarg)))
-				return ctl_usage(me, "--kind: \"%s\" is not ip "
-						 "or name", optarg);
+				return ctl_usage(me, "--kind: \"%s\" is not ip, "
+						 "name, hash or newly-seen", optarg);
 			break;
 		case 'C':
 			if (rbl_code_parse(optarg, &o->code) != RBL_OK)
@@ -88,7 +88,8 @@ static int list_create(ctl *c, const ctl_cmd *me, int argc, char **argv)
 	if (rc != CTL_OK)
 		return rc;
 	if (!o.kind)
-		return ctl_usage(me, "list create needs --kind ip or name");
+		return ctl_usage(me, "list create needs --kind ip, name, hash "
+				 "or newly-seen");
 	memset(&l, 0, sizeof(l));
 	if (strlen(argv[optind]) > RBL_LIST_NAME_MAX)
 		return ctl_err("list name longer than %d", RBL_LIST_NAME_MAX);

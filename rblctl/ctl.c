@@ -321,17 +321,12 @@ int ctl_parse_expiry(const char *s, int64_t now, int64_t *when)
 
 int ctl_parse_kind(const char *s)
 {
-	if (strcasecmp(s, "ip") == 0)
-		return RBL_LIST_IP;
-	if (strcasecmp(s, "name") == 0 || strcasecmp(s, "domain") == 0)
-		return RBL_LIST_NAME;
-	return 0;
+	return rbl_list_kind_parse(s);
 }
 
 const char *ctl_kind_name(int kind)
 {
-	return kind == RBL_LIST_IP ? "ip" : kind == RBL_LIST_NAME ? "name" :
-	       "?";
+	return rbl_list_kind_name(kind);
 }
 
 /* ---- formatting ---- */

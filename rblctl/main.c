@@ -52,7 +52,10 @@ static const ctl_cmd commands[] = {
 	{ "list", cmd_list,
 	  "list create NAME --kind ip|name [--code C] [--txt T] | list show NAME"
 	  " | list set NAME [--code C] [--txt T|--no-txt] | list delete NAME",
-	  "create   a list of IP prefixes (--kind ip) or domains (--kind name)\n"
+	  "create   a list of IP prefixes (--kind ip) or domains (--kind name),\n"
+	  "         hashed mail addresses (--kind hash, answered as\n"
+	  "         <sha1>.<sublabel>.<zone>) or newly seen domains (--kind\n"
+	  "         newly-seen, fed by a domain-policy: 127.0.2.N by the hour)\n"
 	  "         with a default return code (127.0.0.2) and TXT template\n"
 	  "         ($ is the queried address or name).\n"
 	  "show     the list's settings and entry count.\n"
@@ -62,18 +65,23 @@ static const ctl_cmd commands[] = {
 	{ "lists", cmd_lists, "lists", "One line per list.\n" },
 	{ "add", cmd_add,
 	  "add LIST ENTRY... [--code C]... [--txt T | --no-txt] "
-	  "[--expires DURATION|@UNIXTIME] [--source S] [--reason TEXT]",
+	  "[--expires DURATION|@UNIXTIME] [--source S] [--reason TEXT] "
+	  "[--keep-plain]",
 	  "ENTRY for IP lists: 192.0.2.1, 192.0.2.0/24, 2001:db8::/32,\n"
 	  "a-b ranges (stored as the fewest CIDR prefixes), rbldnsd forms\n"
 	  "(192.0.2, 192.0.2.1-255, 10.16-31), and !ENTRY for an exclusion\n"
 	  "inside a wider listing.  For domain lists: example.com (the name),\n"
 	  "*.example.com (names below it), .example.com (both), !ENTRY.\n"
+	  "For hash lists: a mail address, stored as the SHA-1 of its\n"
+	  "lowercase form (what HashBL clients query), or 40 hex digits.\n"
 	  "--code C     return code (127.0.0.3 or 3); repeat for several A\n"
 	  "--txt T      TXT template, $ = the queried address or name\n"
 	  "--no-txt     answer without TXT\n"
 	  "--expires    stop answering after DURATION (1h, 7d) or at @UNIXTIME\n"
 	  "--source S   who or what listed it (default rblctl:<user>)\n"
 	  "--reason T   why, for the audit log (every add is logged)\n"
+	  "--keep-plain hash lists: also write the plain address into the\n"
+	  "             audit record (by default only its hash is kept)\n"
 	  "An entry already stored for the same prefix or name is replaced.\n" },
 	{ "del", cmd_del, "del [--reason TEXT] LIST ENTRY...",
 	  "Remove the stored entries for exactly these prefixes or names\n"

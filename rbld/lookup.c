@@ -159,6 +159,14 @@ static enum list_result lookup_name(const rbl_lookup_env *env,
 				 env->now, &d->matches[i]);
 
 	if (rc == RBL_OK) {
+		rbl_match *m = &d->matches[i];
+		if (l->kind == RBL_LIST_NEWLY_SEEN && m->expires > 0) {
+			/* 127.0.2.N, N = hours since first seen: from the
+			 * entry's own expiry, no extra lookup */
+			m->codes[0] = rbl_newly_seen_code(m->expires, env->now,
+							  0);
+			m->n_codes = 1;
+		}
 		labels_text(s, n, d->subject[i]);
 		return LR_LISTED;
 	}

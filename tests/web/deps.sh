@@ -8,6 +8,7 @@ cd "$(dirname "$0")"
 need_cmd curl curl
 need_cmd dig bind9-dnsutils
 need_cmd openssl openssl
+need_file /usr/share/publicsuffix/public_suffix_list.dat publicsuffix
 need_file /usr/bin/chromium chromium
 need_cmd node nodejs
 need_cmd npm npm

@@ -131,16 +131,12 @@ int rbl_conf_parse_list_ref(const char *ref, char name[RBL_LIST_NAME_MAX + 1],
 
 static int parse_kind(const char *s)
 {
-	if (strcasecmp(s, "ip") == 0)
-		return RBL_LIST_IP;
-	if (strcasecmp(s, "name") == 0 || strcasecmp(s, "domain") == 0)
-		return RBL_LIST_NAME;
-	return 0;
+	return rbl_list_kind_parse(s);
 }
 
 static const char *kind_name(int kind)
 {
-	return kind == RBL_LIST_IP ? "ip" : kind == RBL_LIST_NAME ? "name" : "?";
+	return rbl_list_kind_name(kind);
 }
 
 /* "name address" of an in-zone name server. */
@@ -190,12 +186,13 @@ static int validate_list(const rbl_conf *c, const rbl_conf_section *s,
 	}
 	v = rbl_conf_get(s, "kind");
 	if (v && !parse_kind(v)) {
-		seterr(err, errlen, "%s:%u: kind: \"%s\" is not ip or name",
+		seterr(err, errlen, "%s:%u: kind: \"%s\" is not ip, name, hash "
+		       "or newly-seen",
 		       c->path, s->line, v);
 		return RBL_EINVAL;
 	}
 	if (!v && !(t && rbl_list_get(t, s->title, &l) == RBL_OK)) {
-		seterr(err, errlen, "%s:%u: list %s: kind (ip or name) is "
+		seterr(err, errlen, "%s:%u: list %s: kind (ip, name, hash, newly-seen) is "
 		       "needed to create it", c->path, s->line, s->title);
 		return RBL_EINVAL;
 	}

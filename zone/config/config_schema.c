@@ -18,6 +18,8 @@ const rbl_conf_section_def rbl_conf_sections[] = {
 	{ "trap",     0, false, "spamtrap mail: where our trust boundary is" },
 	{ "reporter", 1, true,  "who may submit abuse reports (title: reporter name)" },
 	{ "policy",   1, true,  "evidence -> listing rules for one list (title: policy name)" },
+	{ "domain-policy", 1, true,
+	  "link and Reply-To evidence -> domain and hash lists (title: policy name)" },
 	/* rbl-admin, the web site (admin-web/) */
 	{ "admin",    0, false, "the admin web site rbl-admin" },
 	{ "rdns",   0, false, "rDNS classification and policy ranges (doc/rdns.md)" },
@@ -66,7 +68,9 @@ const rbl_conf_key rbl_conf_keys[] = {
 	  "how often rblctl purge / rbl-import remove expired entries (default 1h)" },
 
 	/* list: created in the store by `rblctl init` / `rblctl config apply` */
-	{ "list", "kind", RBL_CT_STR, false, "ip (IPv4 and IPv6) or name (domains)" },
+	{ "list", "kind", RBL_CT_STR, false,
+	  "ip (IPv4 and IPv6), name (domains), hash (hashed addresses) or "
+	  "newly-seen (domains first seen in the last 24 hours)" },
 	{ "list", "default-code", RBL_CT_CODE, false,
 	  "A record of entries without their own (default 127.0.0.2)" },
 	{ "list", "default-txt", RBL_CT_STR, false,
@@ -112,6 +116,11 @@ const rbl_conf_key rbl_conf_keys[] = {
 	{ "trap", "weight", RBL_CT_STR, false, "weight of one trap hit (default 1)" },
 	{ "trap", "source", RBL_CT_STR, false,
 	  "trap name when the message does not say (default \"trap\")" },
+	{ "trap", "own-domain", RBL_CT_NAME, true,
+	  "our domains: links to them and below are never evidence" },
+	{ "trap", "link-allow-file", RBL_CT_STR, true,
+	  "domains of legitimate mail whose links are never evidence "
+	  "(contrib/link-allow.txt)" },
 
 	/* reporter: NAME */
 	{ "reporter", "weight", RBL_CT_STR, false, "weight of one report (default 1)" },
@@ -154,6 +163,34 @@ const rbl_conf_key rbl_conf_keys[] = {
 	  "IP list answering 127.0.4.X (X 0..100) for every address with evidence" },
 	{ "policy", "allow-list", RBL_CT_STR, false,
 	  "IP list of allowed addresses this policy never lists" },
+
+	/* domain-policy: NAME -- links and Reply-To of trap mail (namepol.h) */
+	{ "domain-policy", "list", RBL_CT_STR, false,
+	  "the domain list (kind name) this policy feeds (required)" },
+	{ "domain-policy", "weight-uri", RBL_CT_STR, false,
+	  "multiplier for a link's domain, 0 ignores links (default 1)" },
+	{ "domain-policy", "weight-reply-to", RBL_CT_STR, false,
+	  "multiplier for a Reply-To hash (default 1)" },
+	{ "domain-policy", "half-life", RBL_CT_DURATION, false,
+	  "evidence weight halves in this time; 0 = no decay (default 7d)" },
+	{ "domain-policy", "threshold", RBL_CT_STR, false,
+	  "score at which a domain or hash is listed (default 1)" },
+	{ "domain-policy", "expire-after", RBL_CT_DURATION, false,
+	  "listing ends this long after the last evidence; 0 = by decay only (default 7d)" },
+	{ "domain-policy", "code", RBL_CT_CODE, false,
+	  "A record of listed domains (default: the list's)" },
+	{ "domain-policy", "txt", RBL_CT_STR, false,
+	  "TXT template of listed domains; $ is the domain" },
+	{ "domain-policy", "code-redirector", RBL_CT_CODE, false,
+	  "A record of link shorteners of the allow file; unset: never listed" },
+	{ "domain-policy", "txt-redirector", RBL_CT_STR, false,
+	  "TXT template of listed link shorteners" },
+	{ "domain-policy", "allow-list", RBL_CT_STR, false,
+	  "domain list of names this policy never lists" },
+	{ "domain-policy", "newly-seen-list", RBL_CT_STR, false,
+	  "newly-seen list: domains first seen less than 24 hours ago" },
+	{ "domain-policy", "reply-to-list", RBL_CT_STR, false,
+	  "hash list fed with the SHA-1 of trap mail's Reply-To (default: off)" },
 
 	/* admin: rbl-admin (admin-web/, doc/admin.md) */
 	{ "admin", "listen", RBL_CT_LISTEN, false,

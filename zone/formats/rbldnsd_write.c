@@ -291,11 +291,11 @@ static int put_family(ds_writer *w, uint8_t family, const char *subs)
 
 static int scan(ds_writer *w)
 {
-	int rc = w->l->kind == RBL_LIST_NAME ?
+	int rc = rbl_list_kind_is_name(w->l->kind) ?
 		 rbl_name_foreach(w->t, w->l->id, count_codes_name, w) :
 		 rbl_ip_foreach(w->t, w->l->id, NULL, count_codes_ip, w);
 
-	if (rc != RBL_OK || w->l->kind == RBL_LIST_NAME)
+	if (rc != RBL_OK || rbl_list_kind_is_name(w->l->kind))
 		return rc;
 	rc = families(w);
 	if (rc == RBL_OK && !w->have4 && !w->have6)
@@ -316,7 +316,7 @@ static int put_list(ds_writer *w, const char *subs)
 			"this file as zone:combined:FILE\n", w->l->name);
 		subs = "@";
 	}
-	if (w->l->kind == RBL_LIST_NAME)
+	if (rbl_list_kind_is_name(w->l->kind))
 		return put_family(w, 0, subs);
 	if (w->have4 && (rc = put_family(w, RBL_AF4, subs)) != RBL_OK)
 		return rc;

@@ -26,6 +26,7 @@
 #include "zone/people/delist.h"
 #include "zone/error.h"
 #include "zone/store/kvrec.h"
+#include "zone/policy/namepol.h"
 #include "zone/policy/policy.h"
 #include "zone/store/bytes.h"
 #include "zone/store/table.h"
@@ -665,18 +666,21 @@ static int unlist_in(void *arg, const rbl_list *l)
 
 /*
  * Keep importers from listing the subject again on the old evidence: the
- * policy forgets its score and ignores evidence up to now.  Domain names
- * have no evidence-driven listings, so only addresses are blocked.
+ * policy forgets its score and ignores evidence up to now.  A domain (or
+ * a hash of a hash list) is blocked for the domain policy the same way;
+ * its listings were removed above.
  */
 static int block_relisting(rbl_txn *t, const struct unlist_ctx *c,
 			   const char *user, const char *reason)
 {
-	char who[RBL_POLICY_WHO_MAX + 1], why[RBL_POLICY_WHY_MAX + 1];
+	char who[RBL_POLICY_WHO_MAX + 1] = "", why[RBL_POLICY_WHY_MAX + 1] = "";
 
-	if (!c->is_addr)
-		return RBL_OK;
 	snprintf(who, sizeof who, "admin:%s", user);
 	snprintf(why, sizeof why, "%s", reason);
+	if (!c->is_addr)
+		return rbl_nev_name_ok(c->req->subject) ?
+		       rbl_namepol_block(t, NULL, c->req->subject, c->now, who,
+					 why) : RBL_OK;
 	return rbl_policy_block(t, &c->addr, c->now, who, why);
 }
 

@@ -134,7 +134,32 @@ int rbl_store_generation(rbl_txn *t, uint64_t *gen);
 enum rbl_list_kind {
 	RBL_LIST_IP = 1,	/* IPv4 and IPv6 prefixes */
 	RBL_LIST_NAME = 2,	/* domain names */
+	RBL_LIST_HASH = 3,	/* hex digests kept as names, answered
+				   exactly ("<sha1>._email.zone"): tools
+				   hash plain input on the way in */
+	RBL_LIST_NEWLY_SEEN = 4,/* domain names first seen recently: an
+				   entry that expires answers 127.0.2.N,
+				   N = whole hours since it was first seen
+				   (rbl_newly_seen_code) */
 };
+#define RBL_LIST_KINDS		4	/* kinds are 1..RBL_LIST_KINDS */
+
+/* True for the kinds whose listings are domain names (every kind but
+ * RBL_LIST_IP): they share the rbl_name_* functions below. */
+bool rbl_list_kind_is_name(int kind);
+/* "ip", "name", "hash", "newly-seen"; "?" for anything else. */
+const char *rbl_list_kind_name(int kind);
+/* The kind named S ("domain" is "name"), or 0 if none. */
+int rbl_list_kind_parse(const char *s);
+
+/* Newly-seen lists: entries are written to expire RBL_NEWLY_SEEN_WINDOW
+ * seconds after the domain was first seen, so the answer needs nothing
+ * but the entry: code 127.0.2.N, N = whole hours since first seen
+ * (EXPIRES - RBL_NEWLY_SEEN_WINDOW), at least 2 (127.0.2.0/31 are not
+ * listing codes) and at most 24.  An entry that never expires (0) keeps
+ * its stored code FALLBACK. */
+#define RBL_NEWLY_SEEN_WINDOW	86400
+uint32_t rbl_newly_seen_code(int64_t expires, int64_t now, uint32_t fallback);
 
 typedef struct rbl_list {
 	uint32_t id;			/* assigned by rbl_list_create */

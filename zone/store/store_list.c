@@ -10,6 +10,7 @@
  * per entry.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "zone/store/store_impl.h"
 
@@ -149,8 +150,7 @@ int rbl_list_create(rbl_txn *t, rbl_list *l)
 
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
 		return rc;
-	if (!list_name_ok(l->name) ||
-	    (l->kind != RBL_LIST_IP && l->kind != RBL_LIST_NAME))
+	if (!list_name_ok(l->name) || l->kind < 1 || l->kind > RBL_LIST_KINDS)
 		return RBL_EINVAL;
 	if (rec.default_code == 0)
 		rec.default_code = DEFAULT_CODE;
@@ -243,6 +243,50 @@ void rbl_list_cache_forget(rbl_txn *t)
 	t->n_kinds = 0;
 }
 
+bool rbl_list_kind_is_name(int kind)
+{
+	return kind == RBL_LIST_NAME || kind == RBL_LIST_HASH ||
+	       kind == RBL_LIST_NEWLY_SEEN;
+}
+
+const char *rbl_list_kind_name(int kind)
+{
+	static const char *const names[RBL_LIST_KINDS + 1] = {
+		"?", "ip", "name", "hash", "newly-seen" };
+
+	return kind >= 1 && kind <= RBL_LIST_KINDS ? names[kind] : "?";
+}
+
+int rbl_list_kind_parse(const char *s)
+{
+	if (strcasecmp(s, "domain") == 0)
+		return RBL_LIST_NAME;
+	for (int k = 1; k <= RBL_LIST_KINDS; k++)
+		if (strcasecmp(s, rbl_list_kind_name(k)) == 0)
+			return k;
+	return 0;
+}
+
+uint32_t rbl_newly_seen_code(int64_t expires, int64_t now, uint32_t fallback)
+{
+	int64_t hours;
+
+	if (expires <= 0)
+		return fallback;
+	hours = (now - (expires - RBL_NEWLY_SEEN_WINDOW)) / 3600;
+	if (hours < 2)
+		hours = 2;
+	if (hours > 24)
+		hours = 24;
+	return 0x7f000200u | (uint32_t)hours;
+}
+
+/* Listings of kinds A and B are stored alike (addresses, or names). */
+static bool same_shape(int a, int b)
+{
+	return rbl_list_kind_is_name(a) == rbl_list_kind_is_name(b);
+}
+
 /* The cache is the common case (once per entry of an import): the list
  * record is read, and zeroed, only on a miss. */
 static int kind_miss(rbl_txn *t, uint32_t list_id, uint8_t kind)
@@ -256,14 +300,15 @@ static int kind_miss(rbl_txn *t, uint32_t list_id, uint8_t kind)
 		t->n_kinds = 0;
 	t->kinds[t->n_kinds].id = list_id;
 	t->kinds[t->n_kinds++].kind = l.kind;
-	return l.kind == kind ? RBL_OK : RBL_EINVAL;
+	return same_shape(l.kind, kind) ? RBL_OK : RBL_EINVAL;
 }
 
 int rbl_list_check_kind(rbl_txn *t, uint32_t list_id, uint8_t kind)
 {
 	for (unsigned i = 0; i < t->n_kinds; i++)
 		if (t->kinds[i].id == list_id)
-			return t->kinds[i].kind == kind ? RBL_OK : RBL_EINVAL;
+			return same_shape(t->kinds[i].kind, kind) ? RBL_OK :
+			       RBL_EINVAL;
 	return kind_miss(t, list_id, kind);
 }
 

@@ -511,7 +511,7 @@ int rbl_list_add_test_entries(rbl_txn *t, uint32_t list_id)
 	if ((rc = rbl_txn_need_write(t)) != RBL_OK ||
 	    (rc = rbl_list_get_id(t, list_id, &l)) != RBL_OK)
 		return rc;
-	if (l.kind == RBL_LIST_NAME) {
+	if (rbl_list_kind_is_name(l.kind)) {
 		if ((rc = add_test_name(t, list_id, "test", false)) != RBL_OK)
 			return rc;
 		return add_test_name(t, list_id, "invalid", true);

@@ -107,7 +107,18 @@ static int name_visit(void *arg, const char *name, const rbl_entry *e)
 	uint8_t k[XF_NAME_KEY_MAX];
 	size_t klen;
 	uint32_t ans;
+	rbl_entry aged;
 
+	if (c->x->g->lists[c->li].kind == RBL_LIST_NEWLY_SEEN &&
+	    e->expires > 0) {
+		/* the code rbld answers now (store.h); a secondary keeps
+		 * it until the entry changes or expires */
+		aged = *e;
+		aged.n_codes = 1;
+		aged.codes[0] = rbl_newly_seen_code(e->expires,
+						    c->x->o->now, 0);
+		e = &aged;
+	}
 	if (expired(e->expires, c->x->o->now) ||
 	    (klen = xf_name_key(name, k)) == 0)
 		return 0;
@@ -215,7 +226,7 @@ static int expand_names(rbl_txn *t, xf_ctx *x)
 
 	memset(&v, 0, sizeof v);
 	for (unsigned li = 0; li < x->g->n_lists && rc == RBL_OK; li++)
-		if (x->g->lists[li].kind == RBL_LIST_NAME)
+		if (rbl_list_kind_is_name(x->g->lists[li].kind))
 			rc = xf_collect_names(t, x, li, &v, NULL);
 	if (rc == RBL_OK && v.n) {
 		xf_namevec_sort(&v);

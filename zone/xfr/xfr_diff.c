@@ -545,7 +545,7 @@ static int diff_names(rbl_txn *t, diff *d, unsigned gi)
 	memset(&old, 0, sizeof old);
 	rc = name_tops(d, gi, &tops);
 	for (unsigned li = 0; li < d->x.g->n_lists && rc == RBL_OK; li++)
-		if (d->x.g->lists[li].kind == RBL_LIST_NAME)
+		if (rbl_list_kind_is_name(d->x.g->lists[li].kind))
 			rc = xf_collect_names(t, &d->x, li, &cur, &tops);
 	for (size_t i = 0; i < cur.n && rc == RBL_OK; i++) {
 		const xf_nament *e = &cur.v[i];
