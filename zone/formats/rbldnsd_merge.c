@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "zone/array.h"
 #include "zone/compiler.h"
 #include "zone/error.h"
 #include "zone/formats/rbldnsd_merge.h"
@@ -172,30 +173,13 @@ void rbl_dsm_free(rbl_dsm *m)
 
 /* ---- storage ---- */
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t c = *cap ? *cap : 256;
-	void *np;
-
-	if (need <= *cap)
-		return RBL_OK;
-	while (c < need)
-		c *= 2;
-	np = realloc(*p, c * size);
-	if (!np)
-		return RBL_ENOMEM;
-	*p = np;
-	*cap = c;
-	return RBL_OK;
-}
-
 static int store_text(rbl_dsm *m, const char *s, size_t len, uint32_t *off)
 {
 	/* S may be text stored before, which growing moves */
 	bool inside = m->text && s >= m->text && s < m->text + m->text_len;
 	size_t at = inside ? (size_t)(s - m->text) : 0;
-	int rc = grow((void **)&m->text, &m->text_cap, m->text_len + len + 1,
-		      1);
+	int rc = rbl_array_reserve(m->text, m->text_cap,
+				   m->text_len + len + 1, 256);
 
 	if (rc != RBL_OK)
 		return rc;
@@ -273,8 +257,7 @@ static int intern(rbl_dsm *m, dsm_val *v, const char *txt, uint32_t *idx)
 			*idx = m->slots[j] - 1;
 			return RBL_OK;
 		}
-	rc = grow((void **)&m->vals, &m->cap_vals, m->n_vals + 1,
-		  sizeof(*m->vals));
+	rc = rbl_array_reserve(m->vals, m->cap_vals, m->n_vals + 1, 256);
 	if (rc == RBL_OK)
 		rc = store_text(m, txt, v->txt_len, &v->txt_off);
 	if (rc != RBL_OK)
@@ -291,7 +274,7 @@ static int add_item(rbl_dsm *m, const rbl_ds_record *r, uint8_t kind,
 		    uint32_t val, uint32_t name_off)
 {
 	dsm_item *it;
-	int rc = grow((void **)&m->items, &m->cap, m->n + 1, sizeof(*it));
+	int rc = rbl_array_reserve(m->items, m->cap, m->n + 1, 256);
 
 	if (rc != RBL_OK)
 		return rc;
@@ -322,11 +305,6 @@ static bool compact_type(int type)
 	       type == RBL_DS_IP4TSET;
 }
 
-static int add_run(void **v, size_t *n, size_t *cap, size_t size)
-{
-	return grow(v, cap, *n + 1, size);
-}
-
 /* One more compact IPv4 record, with value IDX. */
 static int add_v4(rbl_dsm *m, const rbl_ds_record *r, uint32_t idx)
 {
@@ -350,16 +328,16 @@ static int add_v4(rbl_dsm *m, const rbl_ds_record *r, uint32_t idx)
 	}
 	g = &m->gens[m->n_gens - 1];
 	if (!m->n_vruns || m->vruns[m->n_vruns - 1].val != idx) {
-		if ((rc = add_run((void **)&m->vruns, &m->n_vruns,
-				  &m->cap_vruns, sizeof(*m->vruns))))
+		if ((rc = rbl_array_reserve(m->vruns, m->cap_vruns,
+					    m->n_vruns + 1, 256)))
 			return rc;
 		m->vruns[m->n_vruns++] = (vrun){ seq, idx };
 	}
 	if (!m->n_lruns || m->lruns[m->n_lruns - 1].file != r->file ||
 	    m->lruns[m->n_lruns - 1].line + (seq - m->lruns[m->n_lruns - 1]
 					      .start) != r->line) {
-		if ((rc = add_run((void **)&m->lruns, &m->n_lruns,
-				  &m->cap_lruns, sizeof(*m->lruns))))
+		if ((rc = rbl_array_reserve(m->lruns, m->cap_lruns,
+					    m->n_lruns + 1, 256)))
 			return rc;
 		m->lruns[m->n_lruns++] = (lrun){ seq, r->line, r->file };
 	}
@@ -852,8 +830,7 @@ struct v4group {
 
 static int exc_add(rbl_dsm *m, uint64_t seq, uint32_t val)
 {
-	int rc = grow((void **)&m->exc, &m->cap_exc, m->n_exc + 1,
-		      sizeof(*m->exc));
+	int rc = rbl_array_reserve(m->exc, m->cap_exc, m->n_exc + 1, 256);
 
 	if (rc == RBL_OK)
 		m->exc[m->n_exc++] = (vexc){ seq, val };
