@@ -7,9 +7,9 @@
  *
  * Files are parsed and resolved (rbldnsd_merge) before the write
  * transaction starts, so other writers wait only for the writes; the
- * writes of one command are one transaction, with the list emptied first
+ * writes of one command are one transaction, a replacement of the list
  * under --replace, so readers see the old list or the new one, never a
- * mix.  Large imports use the store's bulk mode.
+ * mix.  Large merging imports use the store's bulk mode.
  */
 #ifndef RBL_CMD_IMPORT_H
 #define RBL_CMD_IMPORT_H
@@ -25,7 +25,7 @@
 
 typedef struct import_opts {
 	int type;
-	bool replace, lenient;
+	bool replace, lenient, journal;
 	char **files;
 	int n_files;
 	const char *target;	/* LIST or ZONE */
@@ -40,7 +40,7 @@ typedef struct import_set {
 	size_t adjusted;
 	int base;		/* ".aK" section: index of NAME's section */
 	unsigned code_index;	/* ... and which A value it holds (K - 1) */
-	bool clear;		/* first section of its list: --replace clears */
+	bool clear;		/* first section of its list: --replace replaces */
 } import_set;
 
 typedef struct import_run {

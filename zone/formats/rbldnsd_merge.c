@@ -1,80 +1,33 @@
 /*
  * rbldnsd_merge.c -- resolve an rbldnsd dataset into store listings with
- * the same answers (see rbldnsd_merge.h for the rules).
+ * the same answers (see rbldnsd_merge.h for the rules): the entry points
+ * and the records other than compact IPv4 ones; the parts it uses are
+ * listed in rbldnsd_merge_impl.h.
  *
  * Records are kept compactly: a fixed-size item per record, values
  * interned once in a hash table, texts and names in one arena.  Resolving
  * is a sort and one sweep.
+ *
+ * IPv4 records of ip4set, ip4trie and ip4tset data, the big lists, take 8
+ * bytes each: address, prefix length and the record's number in the file,
+ * in one integer whose order is the order wanted (address, length, file
+ * order), sorted in place by radix.  Their values and line numbers are
+ * looked up by record number in runs (a new run only where the value or
+ * the line step changes: one run for a plain list).  Numbers have 26 bits,
+ * so every 2^26 records start a new generation, sorted apart; walks merge
+ * the generations.  Resolving is a walk with one stack per octet level
+ * (ip4set) that records only the values it changed.  The arrays are
+ * reserved address space, filled as records come (no copy when they
+ * grow), and a walk that is the last may give back what it passed.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "zone/array.h"
 #include "zone/error.h"
-#include "zone/formats/rbldnsd_merge.h"
-
-#define DSM_MAX_WARNINGS 20
-
-enum { KIND_IP = 0, KIND_EXACT = 1, KIND_SUBS = 2 };
-
-typedef struct dsm_val {
-	uint32_t codes[RBL_MAX_CODES];
-	uint8_t n_codes;
-	uint8_t excl;
-	uint16_t txt_len;
-	uint32_t txt_off;
-	uint32_t hash;
-	int64_t expires;
-} dsm_val;
-
-typedef struct dsm_item {
-	rbl_prefix prefix;
-	uint8_t kind;		/* KIND_*; EXACT|SUBS after combining */
-	uint8_t dead;
-	uint32_t name_off;
-	uint32_t val;
-	uint32_t seq;
-	uint32_t line;
-	const char *file;
-} dsm_item;
-
-struct rbl_dsm {
-	int type;
-	void (*warn)(void *arg, const char *text);
-	void *arg;
-	dsm_item *items;
-	size_t n, cap;
-	dsm_val *vals;
-	size_t n_vals, cap_vals;
-	uint32_t *slots;	/* value index + 1; 0 = empty */
-	size_t n_slots;
-	char *text;
-	size_t text_len, text_cap;
-	unsigned warnings;
-	size_t adjusted;
-	bool finished;
-};
-
-static void dsm_warn(rbl_dsm *m, const dsm_item *it, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void dsm_warn(rbl_dsm *m, const dsm_item *it, const char *fmt, ...)
-{
-	char text[512];
-	va_list ap;
-	int n;
-
-	if (!m->warn || ++m->warnings > DSM_MAX_WARNINGS)
-		return;
-	n = snprintf(text, sizeof(text), "%s:%u: warning: ", it->file,
-		     it->line);
-	va_start(ap, fmt);
-	vsnprintf(text + n, sizeof(text) - (size_t)n, fmt, ap);
-	va_end(ap);
-	m->warn(m->arg, text);
-}
+#include "zone/formats/rbldnsd_merge_impl.h"
 
 int rbl_dsm_new(int type, void (*warn)(void *arg, const char *text),
 		void *arg, rbl_dsm **out)
@@ -101,6 +54,11 @@ void rbl_dsm_free(rbl_dsm *m)
 {
 	if (!m)
 		return;
+	for (unsigned g = 0; g < m->n_gens; g++)
+		munmap(m->gens[g].v, GEN_SIZE * sizeof(uint64_t));
+	free(m->vruns);
+	free(m->lruns);
+	free(m->exc);
 	free(m->items);
 	free(m->vals);
 	free(m->slots);
@@ -108,104 +66,7 @@ void rbl_dsm_free(rbl_dsm *m)
 	free(m);
 }
 
-/* ---- storage ---- */
-
-static int store_text(rbl_dsm *m, const char *s, size_t len, uint32_t *off)
-{
-	/* S may be text stored before, which growing moves */
-	bool inside = m->text && s >= m->text && s < m->text + m->text_len;
-	size_t at = inside ? (size_t)(s - m->text) : 0;
-	int rc = rbl_array_reserve(m->text, m->text_cap,
-				   m->text_len + len + 1, 256);
-
-	if (rc != RBL_OK)
-		return rc;
-	if (inside)
-		s = m->text + at;
-	if (m->text_len + len + 1 > UINT32_MAX)
-		return RBL_ENOMEM;
-	memcpy(m->text + m->text_len, s, len);
-	m->text[m->text_len + len] = '\0';
-	*off = (uint32_t)m->text_len;
-	m->text_len += len + 1;
-	return RBL_OK;
-}
-
-static uint32_t hash_bytes(uint32_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h;
-}
-
-static uint32_t value_hash(const dsm_val *v, const char *txt)
-{
-	uint32_t h = 2166136261u;
-
-	h = hash_bytes(h, v->codes, v->n_codes * sizeof(v->codes[0]));
-	h = hash_bytes(h, &v->n_codes, 1);
-	h = hash_bytes(h, &v->excl, 1);
-	h = hash_bytes(h, &v->expires, sizeof(v->expires));
-	return hash_bytes(h, txt, v->txt_len);
-}
-
-static bool value_eq(const rbl_dsm *m, const dsm_val *a, const dsm_val *b,
-		     const char *btxt)
-{
-	return a->hash == b->hash && a->n_codes == b->n_codes &&
-	       a->excl == b->excl && a->expires == b->expires &&
-	       a->txt_len == b->txt_len &&
-	       memcmp(a->codes, b->codes, a->n_codes * sizeof(a->codes[0]))
-	       == 0 && memcmp(m->text + a->txt_off, btxt, a->txt_len) == 0;
-}
-
-static int rehash(rbl_dsm *m)
-{
-	size_t n = m->n_slots * 2;
-	uint32_t *s = calloc(n, sizeof(*s));
-
-	if (!s)
-		return RBL_ENOMEM;
-	for (size_t i = 0; i < m->n_vals; i++) {
-		size_t j = m->vals[i].hash & (n - 1);
-
-		while (s[j])
-			j = (j + 1) & (n - 1);
-		s[j] = (uint32_t)i + 1;
-	}
-	free(m->slots);
-	m->slots = s;
-	m->n_slots = n;
-	return RBL_OK;
-}
-
-/* Intern V (its txt_off unused) with text TXT; *IDX gets its index. */
-static int intern(rbl_dsm *m, dsm_val *v, const char *txt, uint32_t *idx)
-{
-	size_t j;
-	int rc;
-
-	v->hash = value_hash(v, txt);
-	for (j = v->hash & (m->n_slots - 1); m->slots[j];
-	     j = (j + 1) & (m->n_slots - 1))
-		if (value_eq(m, &m->vals[m->slots[j] - 1], v, txt)) {
-			*idx = m->slots[j] - 1;
-			return RBL_OK;
-		}
-	rc = rbl_array_reserve(m->vals, m->cap_vals, m->n_vals + 1, 256);
-	if (rc == RBL_OK)
-		rc = store_text(m, txt, v->txt_len, &v->txt_off);
-	if (rc != RBL_OK)
-		return rc;
-	m->vals[m->n_vals] = *v;
-	m->slots[j] = (uint32_t)m->n_vals + 1;
-	*idx = (uint32_t)m->n_vals++;
-	if (m->n_vals * 2 > m->n_slots)
-		return rehash(m);
-	return RBL_OK;
-}
+/* ---- adding ---- */
 
 static int add_item(rbl_dsm *m, const rbl_ds_record *r, uint8_t kind,
 		    uint32_t val, uint32_t name_off)
@@ -229,6 +90,37 @@ static int add_item(rbl_dsm *m, const rbl_ds_record *r, uint8_t kind,
 	return RBL_OK;
 }
 
+/* True for the records kept in 8 bytes. */
+static bool compact_type(int type)
+{
+	return type == RBL_DS_IP4SET || type == RBL_DS_IP4TRIE ||
+	       type == RBL_DS_IP4TSET;
+}
+
+/* Intern V with TXT, or reuse the last value when it is the same (a
+ * list's records mostly share one). */
+static int intern_last(rbl_dsm *m, dsm_val *v, const char *txt,
+		       uint32_t *idx)
+{
+	int rc = 0;
+
+	if (m->last_ok && v->n_codes == m->last_v.n_codes &&
+	    v->excl == m->last_v.excl && v->expires == m->last_v.expires &&
+	    v->txt_len == m->last_v.txt_len &&
+	    !memcmp(v->codes, m->last_v.codes, sizeof(v->codes)) &&
+	    !memcmp(txt, m->last_txt, v->txt_len)) {
+		*idx = m->last_idx;
+		return RBL_OK;
+	}
+	if ((rc = dsm_intern(m, v, txt, idx)) != RBL_OK)
+		return rc;
+	m->last_ok = true;
+	m->last_v = *v;
+	memcpy(m->last_txt, txt, v->txt_len);
+	m->last_idx = *idx;
+	return RBL_OK;
+}
+
 int rbl_dsm_add(rbl_dsm *m, const rbl_ds_record *r)
 {
 	const rbl_entry *e = &r->entry;
@@ -242,10 +134,13 @@ int rbl_dsm_add(rbl_dsm *m, const rbl_ds_record *r)
 	memcpy(v.codes, e->codes, sizeof(v.codes));
 	v.txt_len = v.excl ? 0 : (uint16_t)strlen(e->txt);
 	v.expires = e->expires;
-	rc = intern(m, &v, e->txt, &idx);
+	rc = intern_last(m, &v, e->txt, &idx);
+	if (rc == RBL_OK && !r->is_name && compact_type(m->type) &&
+	    r->prefix.addr.family == RBL_AF4)
+		return dsm_v4_add(m, r, idx);
 	if (rc != RBL_OK || !r->is_name)
 		return rc ? rc : add_item(m, r, KIND_IP, idx, 0);
-	rc = store_text(m, r->name, strlen(r->name), &name_off);
+	rc = dsm_store_text(m, r->name, strlen(r->name), &name_off);
 	if (rc == RBL_OK && (e->flags & RBL_ENTRY_NAME_EXACT))
 		rc = add_item(m, r, KIND_EXACT, idx, name_off);
 	if (rc == RBL_OK && (e->flags & RBL_ENTRY_NAME_SUBS))
@@ -275,15 +170,10 @@ static int cmp_ip_q(const void *x, const void *y, void *arg)
 	return cmp_ip(x, y);
 }
 
-static unsigned level4(unsigned len)
-{
-	return len == 0 ? 8 : (len + 7) / 8 * 8;
-}
-
 static int cmp_level_q(const void *x, const void *y, void *arg)
 {
 	const dsm_item *a = x, *b = y;
-	unsigned la = level4(a->prefix.len), lb = level4(b->prefix.len);
+	unsigned la = dsm_level4(a->prefix.len), lb = dsm_level4(b->prefix.len);
 
 	(void)arg;
 	if (la != lb)
@@ -328,66 +218,6 @@ static bool same_key(const rbl_dsm *m, const dsm_item *a, const dsm_item *b)
 	       memcmp(a->prefix.addr.bytes, b->prefix.addr.bytes, 16) == 0;
 }
 
-/* ---- merging values ---- */
-
-static void describe(const rbl_dsm *m, const dsm_item *it, char *buf,
-		     size_t len)
-{
-	char p[RBL_ADDR_STRLEN];
-
-	if (m->type == RBL_DS_DNSET)
-		snprintf(buf, len, "%s%s", it->kind == KIND_SUBS ? "*." : "",
-			 m->text + it->name_off);
-	else
-		snprintf(buf, len, "%s", rbl_prefix_format(&it->prefix, p));
-}
-
-/* The value rbldnsd answers when the entries of values A and B both
- * apply: an exclusion wins, else A values add up and the TXT of A stays
- * (rbldnsd would send both TXT records; the store keeps one). */
-static int merge_vals(rbl_dsm *m, const dsm_item *at, uint32_t a, uint32_t b,
-		      uint32_t *out)
-{
-	dsm_val v = m->vals[a];
-	const dsm_val *vb = &m->vals[b];
-	const char *txt = m->text + v.txt_off;
-	char what[RBL_NAME_MAX + 3];
-
-	*out = a;
-	if (a == b || v.excl)
-		return RBL_OK;
-	if (vb->excl) {
-		*out = b;
-		return RBL_OK;
-	}
-	describe(m, at, what, sizeof(what));
-	for (unsigned i = 0; i < vb->n_codes; i++) {
-		unsigned j = 0;
-
-		while (j < v.n_codes && v.codes[j] != vb->codes[i])
-			j++;
-		if (j < v.n_codes)
-			continue;
-		if (v.n_codes == RBL_MAX_CODES) {
-			dsm_warn(m, at, "%s: more than %d A values apply; "
-				 "extra ones dropped", what, RBL_MAX_CODES);
-			break;
-		}
-		v.codes[v.n_codes++] = vb->codes[i];
-	}
-	if (!v.txt_len && vb->txt_len) {
-		txt = m->text + vb->txt_off;
-		v.txt_len = vb->txt_len;
-	} else if (vb->txt_len && (vb->txt_len != v.txt_len ||
-		   memcmp(txt, m->text + vb->txt_off, v.txt_len))) {
-		dsm_warn(m, at, "%s: rbldnsd would answer two different TXT "
-			 "records here; rbld keeps the first", what);
-	}
-	if (vb->expires > v.expires)
-		v.expires = vb->expires;
-	return intern(m, &v, txt, out);
-}
-
 /* ---- resolving ---- */
 
 /* ip4set: each entry takes the merged value of the same-level entries
@@ -403,9 +233,9 @@ static int resolve_levels(rbl_dsm *m)
 		dsm_item *it = &m->items[i];
 		uint32_t own = it->val;
 
-		if (level4(it->prefix.len) != level || it->prefix.addr.family
-		    != RBL_AF4) {
-			level = level4(it->prefix.len);
+		if (dsm_level4(it->prefix.len) != level ||
+		    it->prefix.addr.family != RBL_AF4) {
+			level = dsm_level4(it->prefix.len);
 			depth = 0;
 		}
 		while (depth && !rbl_prefix_covers(&m->items[stack[depth - 1]]
@@ -419,9 +249,9 @@ static int resolve_levels(rbl_dsm *m)
 
 		if (same_key(m, top, it)) {
 			it->dead = 1;
-			rc = merge_vals(m, top, top->val, own, &top->val);
+			rc = dsm_merge_vals(m, top, top->val, own, &top->val);
 		} else {
-			rc = merge_vals(m, it, top->val, own, &it->val);
+			rc = dsm_merge_vals(m, it, top->val, own, &it->val);
 			if (depth < 34)
 				stack[depth++] = i;
 		}
@@ -449,7 +279,7 @@ static void resolve_first_wins(rbl_dsm *m)
 		}
 		it->dead = 1;
 		if (it->val != m->items[first].val) {
-			describe(m, it, what, sizeof(what));
+			dsm_describe(m, it, what, sizeof(what));
 			dsm_warn(m, it, "duplicate entry for %s; the one on "
 				 "line %u counts (as in rbldnsd)", what,
 				 m->items[first].line);
@@ -473,7 +303,7 @@ static int resolve_names(rbl_dsm *m)
 			continue;
 		}
 		it->dead = 1;
-		rc = merge_vals(m, f, f->val, it->val, &f->val);
+		rc = dsm_merge_vals(m, f, f->val, it->val, &f->val);
 		if (rc != RBL_OK)
 			return rc;
 	}
@@ -509,35 +339,41 @@ static void compact(rbl_dsm *m)
 	m->n = w;
 }
 
+/* ---- entry points ---- */
+
+void rbl_dsm_release_walk(rbl_dsm *m)
+{
+	m->release = true;
+}
+
 int rbl_dsm_finish(rbl_dsm *m, size_t *adjusted)
 {
 	int rc = RBL_OK;
 
-	if (m->n == 0) {	/* an empty file: items is NULL, and qsort_r
-				   must not be given NULL, even for 0 */
-		m->finished = true;
-		if (adjusted)
-			*adjusted = 0;
-		return RBL_OK;
+	if (m->n4)
+		rc = dsm_v4_resolve(m);
+	if (rc == RBL_OK && m->n) {	/* an empty array is NULL, and
+					   qsort_r must not be given NULL */
+		if (m->type == RBL_DS_IP4SET)
+			rc = resolve_levels(m);
+		else if (m->type == RBL_DS_DNSET)
+			rc = resolve_names(m);
+		else
+			resolve_first_wins(m);
+		if (rc == RBL_OK)
+			compact(m);
 	}
-	if (m->type == RBL_DS_IP4SET)
-		rc = resolve_levels(m);
-	else if (m->type == RBL_DS_DNSET)
-		rc = resolve_names(m);
-	else
-		resolve_first_wins(m);
 	if (rc != RBL_OK)
 		return rc;
-	compact(m);
 	/* Hand records out in the store's key order: written that way, a
 	 * bulk import fills the store's pages completely. */
-	if (m->type == RBL_DS_IP4SET)
+	if (m->n && m->type == RBL_DS_IP4SET)
 		qsort_r(m->items, m->n, sizeof(*m->items), cmp_ip_q, m);
-	else if (m->type == RBL_DS_DNSET)
+	else if (m->n && m->type == RBL_DS_DNSET)
 		qsort_r(m->items, m->n, sizeof(*m->items), cmp_store_name_q,
 			m);
 	if (m->warn && m->warnings > DSM_MAX_WARNINGS) {
-		char text[128];
+		char text[128] = { 0 };
 
 		snprintf(text, sizeof(text), "warning: %u more warnings like "
 			 "these", m->warnings - DSM_MAX_WARNINGS);
@@ -551,52 +387,22 @@ int rbl_dsm_finish(rbl_dsm *m, size_t *adjusted)
 
 size_t rbl_dsm_count(const rbl_dsm *m)
 {
-	return m->n;
-}
-
-static void fill_record(const rbl_dsm *m, const dsm_item *it,
-			rbl_ds_record *r)
-{
-	const dsm_val *v = &m->vals[it->val];
-	rbl_entry *e = &r->entry;
-
-	r->file = it->file;
-	r->line = it->line;
-	r->section = -1;
-	r->type = m->type;
-	r->is_name = m->type == RBL_DS_DNSET;
-	r->rr = NULL;
-	r->acl_action = RBL_ACL_VALUE;
-	r->prefix = it->prefix;
-	r->name[0] = '\0';
-	if (r->is_name)
-		snprintf(r->name, sizeof(r->name), "%s",
-			 m->text + it->name_off);
-	memset(e, 0, offsetof(rbl_entry, txt));
-	e->source[0] = '\0';
-	e->flags = v->excl ? RBL_ENTRY_EXCLUDE : RBL_ENTRY_HAS_TXT;
-	if (it->kind & KIND_EXACT)
-		e->flags |= RBL_ENTRY_NAME_EXACT;
-	if (it->kind & KIND_SUBS)
-		e->flags |= RBL_ENTRY_NAME_SUBS;
-	e->n_codes = v->n_codes;
-	memcpy(e->codes, v->codes, sizeof(e->codes));
-	e->expires = v->expires;
-	memcpy(e->txt, m->text + v->txt_off, v->txt_len);
-	e->txt[v->txt_len] = '\0';
+	return m->n + (size_t)m->count4;
 }
 
 int rbl_dsm_foreach(rbl_dsm *m, int (*fn)(void *arg, const rbl_ds_record *r),
 		    void *arg)
 {
 	rbl_ds_record r = { 0 };
+	int rc = 0;
 
 	if (!m->finished)
 		return RBL_EINVAL;
+	/* IPv4 before IPv6, as the store orders them */
+	if (m->n4 && (rc = dsm_v4_foreach(m, fn, arg, &r)) != 0)
+		return rc;
 	for (size_t i = 0; i < m->n; i++) {
-		int rc;
-
-		fill_record(m, &m->items[i], &r);
+		dsm_fill_record(m, &m->items[i], &r);
 		rc = fn(arg, &r);
 		if (rc)
 			return rc;

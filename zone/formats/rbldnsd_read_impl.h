@@ -28,11 +28,12 @@
 
 #define DS_LINE_MAX	8192
 
-/* Substitutions of one scope: the whole dataset, or a combined section. */
+/* Substitutions of one scope: the whole dataset, or a combined section.
+ * The texts are copies: a streamed input is gone once read. */
 typedef struct ds_vars {
-	const char *var[10];
+	char *var[10];
 	size_t var_len[10];
-	const char *base;	/* $= template, NULL if none */
+	char *base;		/* $= template, NULL if none */
 	size_t base_len;
 } ds_vars;
 

@@ -1,0 +1,272 @@
+/*
+ * store_chunk.c -- the byte layout of IP chunks (see store_chunk.h):
+ * prefixes and reading in place.  Building a chunk in memory is
+ * store_chunk_mem.c, encoding it store_chunk_enc.c; both use this file,
+ * which uses neither.
+ *
+ * The read side is the hot path of every IP lookup: it allocates nothing
+ * and checks each offset against the chunk's length before using it.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zone/compiler.h"
+#include "zone/error.h"
+#include "zone/store/store_chunk.h"
+
+static inline uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint64_t be64(const uint8_t *p)
+{
+	return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+/* --------------------------------------------------------- prefixes */
+
+bool rbl_ck_covers(const uint8_t *start, unsigned len, const uint8_t *addr,
+		   unsigned alen)
+{
+	unsigned full = len >> 3, rest = len & 7;
+
+	if (full > alen || (full == alen && rest))
+		return false;
+	if (memcmp(start, addr, full) != 0)
+		return false;
+	if (!rest)
+		return true;
+	return ((start[full] ^ addr[full]) & (uint8_t)(0xff00 >> rest)) == 0;
+}
+
+bool rbl_ck_aligned(const uint8_t *addr, unsigned len, unsigned alen)
+{
+	unsigned full = len >> 3, rest = len & 7;
+
+	if (full >= alen)
+		return true;
+	if (addr[full] & (uint8_t)(0xff >> rest))
+		return false;
+	for (unsigned i = full + 1; i < alen; i++)
+		if (addr[i])
+			return false;
+	return true;
+}
+
+void rbl_ck_last(const uint8_t *start, unsigned len, unsigned alen,
+		 uint8_t *out)
+{
+	unsigned full = len >> 3, rest = len & 7;
+
+	memcpy(out, start, alen);
+	if (full >= alen)
+		return;
+	out[full] |= (uint8_t)(0xff >> rest);
+	for (unsigned i = full + 1; i < alen; i++)
+		out[i] = 0xff;
+}
+
+/* ------------------------------------------------------------ reading */
+
+int rbl_ck_open(rbl_ck *c, uint8_t family, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	size_t end = 0;
+
+	c->p = p;
+	c->len = len;
+	c->alen = family == 4 ? 4 : 16;
+	if (len < RBL_CK_HDR || p[0] != RBL_CK_VERSION)
+		return RBL_ESTORE;
+	c->skip = p[1];
+	c->rb = p[2];
+	c->iw = p[3];
+	c->aw = p[4];
+	c->n_rec = be16(p + 6);
+	c->n_chain = be16(p + 8);
+	c->n_attr = be16(p + 10);
+	c->n_src = be16(p + 12);
+	if (c->skip >= c->alen || c->rb == 0 || c->skip + c->rb > c->alen ||
+	    c->iw > 2 || (c->aw != 1 && c->aw != 2) || c->n_rec == 0 ||
+	    c->n_chain == 0)
+		return RBL_ESTORE;
+	c->rec = RBL_CK_HDR + (size_t)c->skip;
+	c->chain_tab = c->rec + (size_t)c->n_rec * (c->rb + c->iw);
+	c->attr_tab = c->chain_tab + 2u * c->n_chain;
+	c->src_tab = c->attr_tab + 2u * c->n_attr;
+	end = c->src_tab + 2u * c->n_src;
+	return end <= len ? RBL_OK : RBL_ESTORE;
+}
+
+/* Up to 4 big-endian bytes as a number. */
+static inline uint32_t ld(const uint8_t *p, unsigned n)
+{
+	uint32_t v = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+int rbl_ck_find(const rbl_ck *c, const uint8_t *addr)
+{
+	const uint8_t *key = addr + c->skip, *rec = c->p + c->rec;
+	unsigned stride = c->rb + c->iw, lo = 0, hi = c->n_rec;
+	int cmp = memcmp(addr, c->p + RBL_CK_HDR, c->skip);
+
+	if (cmp < 0)
+		return -1;
+	if (cmp > 0)
+		return (int)c->n_rec - 1;
+	/* the first record > KEY; the answer is the one before it */
+	if (c->rb <= 4) {
+		uint32_t k = ld(key, c->rb);
+
+		while (lo < hi) {
+			unsigned mid = (lo + hi) / 2;
+
+			if (ld(rec + (size_t)mid * stride, c->rb) <= k)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	} else {
+		while (lo < hi) {
+			unsigned mid = (lo + hi) / 2;
+
+			if (memcmp(rec + (size_t)mid * stride, key, c->rb) <= 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	return (int)lo - 1;
+}
+
+void rbl_ck_start(const rbl_ck *c, unsigned i, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	memcpy(out, c->p + RBL_CK_HDR, c->skip);
+	memcpy(out + c->skip, c->p + c->rec + (size_t)i * (c->rb + c->iw),
+	       c->rb);
+}
+
+unsigned rbl_ck_chain_of(const rbl_ck *c, unsigned i)
+{
+	const uint8_t *r = c->p + c->rec + (size_t)i * (c->rb + c->iw) +
+			   c->rb;
+
+	return c->iw == 0 ? 0 : c->iw == 1 ? r[0] : be16(r);
+}
+
+int rbl_ck_chain(const rbl_ck *c, unsigned ci, const uint8_t **items,
+		 unsigned *n)
+{
+	size_t off = 0;
+
+	if (ci >= c->n_chain)
+		return RBL_ESTORE;
+	off = be16(c->p + c->chain_tab + 2 * ci);
+	if (off >= c->len)
+		return RBL_ESTORE;
+	*n = c->p[off];
+	if (off + 1 + (size_t)*n * (1u + c->aw) > c->len)
+		return RBL_ESTORE;
+	*items = c->p + off + 1;
+	return RBL_OK;
+}
+
+/* Offset of attribute AI with its fixed part in bounds, or 0. */
+static size_t attr_at(const rbl_ck *c, unsigned ai)
+{
+	size_t off = 0;
+
+	if (ai >= c->n_attr)
+		return 0;
+	off = be16(c->p + c->attr_tab + 2 * ai);
+	if (off + 2 > c->len || c->p[off + 1] > RBL_MAX_CODES ||
+	    off + 2 + 4u * c->p[off + 1] + 19 > c->len)
+		return 0;
+	return off;
+}
+
+int rbl_ck_attr_peek(const rbl_ck *c, unsigned ai, uint32_t *flags,
+		     int64_t *expires)
+{
+	size_t off = attr_at(c, ai);
+
+	if (!off)
+		return RBL_ESTORE;
+	*flags = c->p[off];
+	*expires = (int64_t)be64(c->p + off + 2 + 4u * c->p[off + 1]);
+	return RBL_OK;
+}
+
+int rbl_ck_attr_get(const rbl_ck *c, unsigned ai, rbl_ck_attr *out)
+{
+	size_t off = attr_at(c, ai), soff = 0;
+	const uint8_t *p = NULL;
+	unsigned si = 0;
+
+	if (!off)
+		return RBL_ESTORE;
+	p = c->p + off;
+	out->flags = p[0];
+	out->n_codes = p[1];
+	for (unsigned i = 0; i < RBL_MAX_CODES; i++)
+		out->codes[i] = i < out->n_codes ? be32(p + 2 + 4 * i) : 0;
+	p += 2 + 4u * out->n_codes;
+	out->expires = (int64_t)be64(p);
+	out->added = (int64_t)be64(p + 8);
+	si = be16(p + 16);
+	out->txt_len = p[18];
+	out->txt = (const char *)p + 19;
+	if ((size_t)(p + 19 - c->p) + out->txt_len > c->len ||
+	    si >= c->n_src)
+		return RBL_ESTORE;
+	soff = be16(c->p + c->src_tab + 2 * si);
+	if (soff >= c->len || soff + 1 + (size_t)c->p[soff] > c->len)
+		return RBL_ESTORE;
+	out->src_len = c->p[soff];
+	out->src = (const char *)c->p + soff + 1;
+	return RBL_OK;
+}
+
+int rbl_ck_verify(const rbl_ck *c)
+{
+	uint8_t prev[16] = { 0 }, cur[16] = { 0 };
+	rbl_ck_attr a = { 0 };
+
+	for (unsigned i = 0; i < c->n_attr; i++)
+		if (rbl_ck_attr_get(c, i, &a) != RBL_OK)
+			return RBL_ESTORE;
+	for (unsigned i = 0; i < c->n_chain; i++) {
+		const uint8_t *items = NULL;
+		unsigned n = 0;
+
+		if (rbl_ck_chain(c, i, &items, &n) != RBL_OK || n == 0)
+			return RBL_ESTORE;
+		for (unsigned k = 0; k < n; k++)
+			if (rbl_ck_item_len(c, items, k) > 8u * c->alen ||
+			    rbl_ck_item_attr(c, items, k) >= c->n_attr ||
+			    (k && rbl_ck_item_len(c, items, k) >=
+				  rbl_ck_item_len(c, items, k - 1)))
+				return RBL_ESTORE;
+	}
+	for (unsigned i = 0; i < c->n_rec; i++) {
+		rbl_ck_start(c, i, cur);
+		if (rbl_ck_chain_of(c, i) >= c->n_chain ||
+		    (i && memcmp(prev, cur, c->alen) >= 0))
+			return RBL_ESTORE;
+		memcpy(prev, cur, sizeof prev);
+	}
+	return RBL_OK;
+}
