@@ -178,10 +178,12 @@ check-fast: tests
 run: all
 	BUILD=$(BUILD) tests/demo/run.sh
 
-# Queries (rbld vs rbldnsd vs a no-lookup responder), then the importer.
+# Queries (rbld vs rbldnsd vs a no-lookup responder), the importer, then
+# the scale table (1M and 10M entries; BENCH_SCALE=100M adds a run).
 bench: all $(TOOLS)
 	BUILD=$(BUILD) tests/bench/bench.sh
 	BUILD=$(BUILD) tests/bench/import.sh
+	BUILD=$(BUILD) tests/bench/scale.sh
 
 fuzz:
 	$(FUZZ_MAKE) fuzzers
@@ -259,7 +261,8 @@ help:
 	@echo 'make run          demo: database in ./var, rbld on a loopback port, dig commands'
 	@echo 'make check        all tests, then again under ASan+UBSan (installs test deps as root)'
 	@echo 'make check-fast   all tests on the normal build only'
-	@echo 'make bench        rbld vs rbldnsd vs a no-lookup responder (dnsperf)'
+	@echo 'make bench        rbld vs rbldnsd vs a no-lookup responder (dnsperf),'
+	@echo '                  and the scale table (BENCH_SCALE=100M for 100M)'
 	@echo 'make install      PREFIX=/usr/local DESTDIR= (programs, man pages, systemd units)'
 	@echo 'make clean        remove build directories; distclean also config.mk and ./var'
 

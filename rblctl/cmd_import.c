@@ -4,9 +4,9 @@
  *
  * Files are parsed and resolved (rbldnsd_merge) before the write
  * transaction starts, so other writers wait only for the writes; the
- * writes of one command are one transaction, with the list emptied first
+ * writes of one command are one transaction, a replacement of the list
  * under --replace, so readers see the old list or the new one, never a
- * mix.  Large imports use the store's bulk mode.
+ * mix.  Large merging imports use the store's bulk mode.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -27,7 +27,7 @@
 
 typedef struct import_opts {
 	int type;
-	bool replace, lenient;
+	bool replace, lenient, journal;
 	char **files;
 	int n_files;
 	const char *target;	/* LIST or ZONE */
@@ -100,6 +100,7 @@ static int parse_opts(const ctl_cmd *me, int argc, char **argv,
 		{ "replace", no_argument, NULL, 'r' },
 		{ "merge", no_argument, NULL, 'm' },
 		{ "lenient", no_argument, NULL, 'e' },
+		{ "journal-changes", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
 	bool merge = false;
@@ -107,7 +108,7 @@ static int parse_opts(const ctl_cmd *me, int argc, char **argv,
 
 	memset(o, 0, sizeof(*o));
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "t:rme", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:rmej", opts, NULL)) != -1) {
 		switch (opt) {
 		case 't':
 			o->type = rbl_ds_type_parse(optarg);
@@ -118,11 +119,14 @@ static int parse_opts(const ctl_cmd *me, int argc, char **argv,
 		case 'r': o->replace = true; break;
 		case 'm': merge = true; break;
 		case 'e': o->lenient = true; break;
+		case 'j': o->journal = true; break;
 		default: return ctl_usage(me, "bad option");
 		}
 	}
 	if (o->replace && merge)
 		return ctl_usage(me, "--replace and --merge exclude each other");
+	if (o->journal && !o->replace)
+		return ctl_usage(me, "--journal-changes goes with --replace");
 	if (optind + 2 > argc)
 		return ctl_usage(me, "%s and at least one FILE are needed",
 				 zone ? "ZONE" : "LIST");
@@ -333,7 +337,7 @@ static int write_record(void *arg, const rbl_ds_record *rec)
 	int rc;
 
 	use_list_defaults(w->l, &e);
-	snprintf(e.source, sizeof(e.source), "%s", w->r->source);
+	memcpy(e.source, w->r->source, sizeof(e.source));
 	if (!rec->is_name) {
 		rc = rbl_ip_add(w->t, w->l->id, &rec->prefix, &e);
 	} else {
@@ -366,11 +370,13 @@ static bool has_test_entries(rbl_txn *t, const rbl_list *l)
 	       strcmp(e.source, "rfc5782") == 0;
 }
 
-/* --replace empties the list, but the RFC 5782 test entries belong to the
- * list, not to the file: a list that had them gets them back after the
- * file's records (adding a test entry keeps a record the file wrote for
- * the same address).  After, not before: the records then arrive in key
- * order into an empty list, which the store packs into full pages. */
+/* --replace merges the file's records, in key order, with the list
+ * (rbl_list_replace_begin): only the difference is written, and with
+ * --journal-changes also journalled, so secondaries get it by IXFR.  The
+ * RFC 5782 test entries belong to the list, not to the file: the store
+ * keeps those it added, and a list that had them gets them back here if
+ * the file's data took them away (adding a test entry keeps a record the
+ * file wrote for the same address). */
 static int write_set(import_run *r, rbl_txn *t, import_set *s)
 {
 	write_ctx w = { r, t, &s->list };
@@ -379,10 +385,14 @@ static int write_set(import_run *r, rbl_txn *t, import_set *s)
 
 	if (r->o.replace && s->clear) {
 		tests = has_test_entries(t, &s->list);
-		rc = rbl_list_clear(t, s->list.id);
+		rc = rbl_list_replace_begin(t, s->list.id, r->o.journal ?
+					    RBL_REPLACE_JOURNAL : 0);
 	}
-	if (rc == RBL_OK)
+	if (rc == RBL_OK) {
+		/* the records give their memory back as they are written */
+		rbl_dsm_release_walk(s->dsm);
 		rc = rbl_dsm_foreach(s->dsm, write_record, &w);
+	}
 	if (rc == RBL_OK && tests)
 		rc = rbl_list_add_test_entries(t, s->list.id);
 	if (rc != RBL_OK)
@@ -447,7 +457,9 @@ static int kind_of(int type)
 
 static int write_all(import_run *r, rbl_txn *t)
 {
-	if (r->total >= BULK_THRESHOLD || r->o.replace)
+	/* a replacement journals its difference; a big merge resets the
+	 * journal (IXFR of that many changes would cost more than AXFR) */
+	if (r->total >= BULK_THRESHOLD && !r->o.replace)
 		rbl_txn_set_bulk(t);
 	r->started = now_seconds();
 	r->progress = isatty(STDERR_FILENO) && !r->c->quiet &&

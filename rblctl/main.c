@@ -99,14 +99,17 @@ static const ctl_cmd commands[] = {
 	  "The entries of LIST as stored, one per line, in address or name\n"
 	  "order.\n" },
 	{ "import", cmd_import,
-	  "import LIST FILE... [--type T] [--replace|--merge] [--lenient]",
+	  "import LIST FILE... [--type T] [--replace [--journal-changes]|"
+	  "--merge] [--lenient]",
 	  "Read rbldnsd data files (several act as one; gzip is read\n"
 	  "transparently) into LIST.  T: ip4set (default for IP lists),\n"
 	  "ip4tset, ip4trie, ip6tset, ip6trie, dnset (default for domain\n"
 	  "lists), acl (checked only: rbld reads acl files itself, named\n"
 	  "in the acl section of rbld.conf).\n"
-	  "--merge (default) adds and replaces entries; --replace empties the\n"
-	  "list and refills it in the same transaction.  A file with any\n"
+	  "--merge (default) adds and replaces entries; --replace makes the\n"
+	  "list hold the files' entries in one transaction, writing only\n"
+	  "what differs (IXFR then sends the whole zone; with\n"
+	  "--journal-changes only what changed).  A file with any\n"
 	  "error imports nothing.  Overlapping lines are resolved the way\n"
 	  "rbldnsd answers them.  --lenient clears CIDR host bits (rbldnsd -e).\n"
 	  "Nothing is imported unless every file is read whole: gzip with\n"
@@ -118,7 +121,7 @@ static const ctl_cmd commands[] = {
 	  "ttl=N).  $SOA and $NS are import-zone's.\n" },
 	{ "import-zone", cmd_import_zone,
 	  "import-zone ZONE FILE... [--type combined|generic] "
-	  "[--replace|--merge] [--lenient]",
+	  "[--replace [--journal-changes]|--merge] [--lenient]",
 	  "Read an rbldnsd combined file: each $DATASET type:name section\n"
 	  "becomes list ZONE.name (ZONE.<type>-N without a name), attached\n"
 	  "to zone ZONE under each of its subzones (@ = the zone itself).\n"

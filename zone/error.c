@@ -24,6 +24,9 @@ const char *rbl_strerror(int err)
 	case RBL_EVERSION:	return "written by a newer rbld (incompatible version)";
 	case RBL_ELIMIT:	return "limit reached";
 	case RBL_ESTALE:	return "data changed, retry";
+	case RBL_EUPGRADE:	return "written by an older rbld: open it once "
+				       "read-write (e.g. rblctl stats) to "
+				       "convert it";
 	}
 	return "unknown error";
 }

@@ -28,6 +28,8 @@ enum rbl_error {
 	RBL_EVERSION,		/* incompatible on-disk or protocol version */
 	RBL_ELIMIT,		/* configured limit reached (expansion, quota) */
 	RBL_ESTALE,		/* data changed under us; retry */
+	RBL_EUPGRADE,		/* store written by an older rbld: a writer
+				   must convert it first */
 	RBL_ELAST
 };
 

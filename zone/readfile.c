@@ -394,3 +394,297 @@ int rbl_read_whole(const char *path, unsigned flags, size_t max,
 		memset(out, 0, sizeof *out);
 	return rc;
 }
+
+/* ------------------------------------------------------------ streams */
+
+#define STREAM_PIECE	((size_t)1 << 20)
+
+struct rbl_stream {
+	int fd;
+	char *path;
+	unsigned flags;
+	rbl_file_stamp stamp;
+	bool gzip, open_end, done, z_open;
+	uint64_t raw_off;		/* bytes read from the file this pass */
+	unsigned char *raw;		/* file bytes (gzip input) */
+	size_t raw_len, raw_pos;
+	bool raw_eof;
+	char *out;			/* what the caller gets */
+	size_t out_cap;
+	char last;			/* last byte handed out this pass */
+	uint64_t handed;		/* bytes handed out this pass */
+	z_stream zs;
+};
+
+const rbl_file_stamp *rbl_stream_stamp(const rbl_stream *s)
+{
+	return &s->stamp;
+}
+
+bool rbl_stream_gzip(const rbl_stream *s)
+{
+	return s->gzip;
+}
+
+bool rbl_stream_open_end(const rbl_stream *s)
+{
+	return s->open_end;
+}
+
+void rbl_stream_close(rbl_stream *s)
+{
+	if (!s)
+		return;
+	if (s->z_open)
+		inflateEnd(&s->zs);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->path);
+	free(s->raw);
+	free(s->out);
+	free(s);
+}
+
+/* Read the next bytes of the file into BUF; *GOT 0 at its end. */
+static int stream_raw(rbl_stream *s, void *buf, size_t cap, size_t *got,
+		      char *err, size_t errlen)
+{
+	for (;;) {
+		ssize_t n = read(s->fd, buf, cap);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fail(err, errlen, s->path, s->raw_off,
+				    "read error: %s", strerror(errno));
+		*got = (size_t)n;
+		s->raw_off += (uint64_t)n;
+		return RBL_OK;
+	}
+}
+
+int rbl_stream_rewind(rbl_stream *s, char *err, size_t errlen)
+{
+	unsigned char magic[2] = { 0 };
+	size_t got = 0;
+	int rc = 0;
+
+	if (lseek(s->fd, 0, SEEK_SET) != 0)
+		return fail(err, errlen, s->path, 0, "seek: %s",
+			    strerror(errno));
+	s->raw_off = 0;
+	s->raw_len = s->raw_pos = 0;
+	s->raw_eof = s->done = s->open_end = false;
+	s->handed = 0;
+	s->last = '\n';
+	if (s->z_open) {
+		inflateEnd(&s->zs);
+		s->z_open = false;
+	}
+	/* gzip or not: the first two bytes say */
+	if ((s->flags & RBL_READ_GZIP) && s->stamp.size >= 2) {
+		if ((rc = stream_raw(s, magic, 2, &got, err, errlen)) != RBL_OK)
+			return rc;
+		s->gzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+		if (lseek(s->fd, 0, SEEK_SET) != 0)
+			return fail(err, errlen, s->path, 0, "seek: %s",
+				    strerror(errno));
+		s->raw_off = 0;
+	}
+	if (s->gzip) {
+		memset(&s->zs, 0, sizeof s->zs);
+		if (inflateInit2(&s->zs, 15 + 16) != Z_OK)
+			return RBL_ENOMEM;
+		s->z_open = true;
+	}
+	return RBL_OK;
+}
+
+int rbl_stream_open(const char *path, unsigned flags, rbl_stream **out,
+		    char *err, size_t errlen)
+{
+	rbl_stream *s = NULL;
+	struct stat st;
+	int rc = 0;
+
+	*out = NULL;
+	if (!(s = calloc(1, sizeof *s)))
+		return RBL_ENOMEM;
+	s->fd = -1;
+	s->flags = flags;
+	if (!(s->path = strdup(path)) ||
+	    !(s->out = malloc(STREAM_PIECE)) ||
+	    !(s->raw = malloc(STREAM_PIECE))) {
+		rbl_stream_close(s);
+		return RBL_ENOMEM;
+	}
+	s->out_cap = STREAM_PIECE;
+	/* a FIFO is not opened here: opening it takes the writer's data,
+	 * which the caller reading it whole would then miss */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		rbl_stream_close(s);
+		return RBL_EINVAL;
+	}
+	if ((s->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rbl_stream_close(s);
+		return RBL_EIO;
+	}
+	if (fstat(s->fd, &st) != 0) {
+		rc = fail(err, errlen, path, 0, "fstat: %s", strerror(errno));
+		rbl_stream_close(s);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rbl_stream_close(s);
+		return RBL_EINVAL;
+	}
+	stamp_of(&st, &s->stamp);
+	if ((rc = rbl_stream_rewind(s, err, errlen)) != RBL_OK) {
+		rbl_stream_close(s);
+		return rc;
+	}
+	*out = s;
+	return RBL_OK;
+}
+
+/* The end of a pass: the file must be as it was when opened. */
+static int stream_end(rbl_stream *s, char *err, size_t errlen)
+{
+	int rc = check_regular(s->fd, s->path, &s->stamp, (size_t)s->raw_off,
+			       err, errlen);
+
+	if (rc != RBL_OK)
+		return rc;
+	if (!s->gzip) {
+		bool newline = s->handed == 0 || s->last == '\n';
+
+		if (!newline && (s->flags & RBL_READ_NEWLINE))
+			return fail(err, errlen, s->path, s->handed, "the "
+				    "last line has no newline: the file may "
+				    "be cut short (if it is complete, end it "
+				    "with a newline)");
+		s->open_end = !newline;
+	}
+	s->done = true;
+	return RBL_OK;
+}
+
+/* Refill the gzip input; RBL_OK with raw_eof set at the file's end. */
+static int gz_refill(rbl_stream *s, char *err, size_t errlen)
+{
+	size_t got = 0;
+	int rc = 0;
+
+	if (s->zs.avail_in || s->raw_eof)
+		return RBL_OK;
+	if ((rc = stream_raw(s, s->raw, STREAM_PIECE, &got, err, errlen)))
+		return rc;
+	s->raw_eof = got == 0;
+	s->zs.next_in = s->raw;
+	s->zs.avail_in = (uInt)got;
+	return RBL_OK;
+}
+
+/* After a gzip member: nothing but zeros, or another member. */
+static int gz_member_end(rbl_stream *s, char *err, size_t errlen, bool *more)
+{
+	*more = false;
+	for (;;) {
+		int rc = 0;
+
+		while (s->zs.avail_in && s->zs.next_in[0] == 0) {
+			s->zs.next_in++;
+			s->zs.avail_in--;
+		}
+		if (s->zs.avail_in) {
+			uint64_t at = s->raw_off - s->zs.avail_in;
+
+			if (s->zs.next_in[0] != 0x1f)
+				return fail(err, errlen, s->path, at, "what "
+					    "follows the end of the gzip data "
+					    "is not gzip data: the file is "
+					    "damaged or a further part of it "
+					    "was cut");
+			*more = inflateReset(&s->zs) == Z_OK;
+			return *more ? RBL_OK : RBL_ENOMEM;
+		}
+		if (s->raw_eof)
+			return RBL_OK;
+		if ((rc = gz_refill(s, err, errlen)) != RBL_OK)
+			return rc;
+	}
+}
+
+static int gz_read(rbl_stream *s, size_t *len, char *err, size_t errlen)
+{
+	*len = 0;
+	while (*len == 0) {
+		int ret = 0, rc = 0;
+		bool more = false;
+
+		if ((rc = gz_refill(s, err, errlen)) != RBL_OK)
+			return rc;
+		s->zs.next_out = (unsigned char *)s->out;
+		s->zs.avail_out = (uInt)s->out_cap;
+		ret = inflate(&s->zs, Z_NO_FLUSH);
+		*len = s->out_cap - s->zs.avail_out;
+		switch (ret) {
+		case Z_STREAM_END:
+			if ((rc = gz_member_end(s, err, errlen, &more)))
+				return rc;
+			if (!more && *len == 0)
+				return stream_end(s, err, errlen);
+			if (!more) {
+				/* hand this out; the next call ends */
+				s->raw_eof = true;
+				s->zs.avail_in = 0;
+				inflateEnd(&s->zs);
+				s->z_open = false;
+			}
+			break;
+		case Z_OK:
+			break;
+		case Z_BUF_ERROR:
+			if (s->zs.avail_in == 0 && s->raw_eof)
+				return fail(err, errlen, s->path, s->raw_off,
+					    "the gzip data ends before its "
+					    "trailer (%llu bytes unpacked so "
+					    "far): the file is incomplete",
+					    (unsigned long long)s->handed);
+			break;
+		case Z_MEM_ERROR:
+			return RBL_ENOMEM;
+		default:
+			return fail(err, errlen, s->path,
+				    s->raw_off - s->zs.avail_in, "corrupt gzip "
+				    "data (%s)", s->zs.msg ? s->zs.msg :
+				    "bad stream");
+		}
+	}
+	return RBL_OK;
+}
+
+int rbl_stream_read(rbl_stream *s, const char **data, size_t *len,
+		    char *err, size_t errlen)
+{
+	int rc = 0;
+
+	*data = s->out;
+	*len = 0;
+	if (s->done)
+		return RBL_OK;
+	if (s->gzip && !s->z_open)	/* the last member was handed out */
+		return stream_end(s, err, errlen);
+	if (s->gzip)
+		rc = gz_read(s, len, err, errlen);
+	else if ((rc = stream_raw(s, s->out, s->out_cap, len, err,
+				  errlen)) == RBL_OK && *len == 0)
+		return stream_end(s, err, errlen);
+	if (rc != RBL_OK || *len == 0)
+		return rc;
+	s->handed += *len;
+	s->last = s->out[*len - 1];
+	return RBL_OK;
+}

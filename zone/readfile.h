@@ -73,6 +73,37 @@ int rbl_read_whole(const char *path, unsigned flags, size_t max,
 int rbl_file_recheck(const char *path, const rbl_file_stamp *st, char *err,
 		     size_t errlen);
 
+/*
+ * The same, read in pieces: for big regular files, which then never sit in
+ * memory whole (a 10M-line list is 150 MB of text).  Only a regular file
+ * can be streamed (RBL_EINVAL otherwise: read it whole).  Each pass reads
+ * it from the start to its end; the last piece of a pass comes only after
+ * the end was proven complete by the same rules as above (the file
+ * unchanged since it was opened, gzip trailers, the newline), so a caller
+ * that uses nothing before the end of its first pass uses nothing of an
+ * incomplete file.  A file that changes between passes fails the later
+ * pass the same way.
+ */
+typedef struct rbl_stream rbl_stream;
+
+/* Open PATH (FLAGS: RBL_READ_*).  RBL_OK, RBL_EINVAL (not a regular
+ * file), RBL_EIO (with ERR), RBL_ENOMEM. */
+int rbl_stream_open(const char *path, unsigned flags, rbl_stream **out,
+		    char *err, size_t errlen);
+/* The next piece of the content (gunzipped): *DATA, *LEN valid until the
+ * next call; *LEN 0 once the end was reached and proven.  RBL_OK, RBL_EIO
+ * (incomplete, with ERR), RBL_ENOMEM. */
+int rbl_stream_read(rbl_stream *s, const char **data, size_t *len,
+		    char *err, size_t errlen);
+/* Back to the start for another pass.  RBL_OK or RBL_EIO. */
+int rbl_stream_rewind(rbl_stream *s, char *err, size_t errlen);
+/* What the file looked like when opened; whether it was gzip data and
+ * whether its last line had no newline (known at the end of a pass). */
+const rbl_file_stamp *rbl_stream_stamp(const rbl_stream *s);
+bool rbl_stream_gzip(const rbl_stream *s);
+bool rbl_stream_open_end(const rbl_stream *s);
+void rbl_stream_close(rbl_stream *s);
+
 /* Gunzip LEN bytes at IN (one or more gzip members) into *OUT (malloc'ed,
  * NUL after *OUTLEN bytes), under the same rules; NAME is for messages.
  * Returns RBL_OK, RBL_EIO (incomplete or corrupt), RBL_ETOOBIG,

@@ -2,6 +2,8 @@
  * test_readfile.c -- zone/readfile.h: a file is read whole and proven
  * complete, or refused with "path: byte N: ...".  Every cut of a gzip
  * file is refused; trailers, members, streams and changes are checked.
+ * The same for a file read in pieces (rbl_stream): the content comes out
+ * whole in each pass, and every incomplete file fails at its end.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -272,6 +274,143 @@ static void test_changes(void)
 	CHECK(strstr(err, "removed") != NULL);
 }
 
+/* Read NAME through a stream, NPASS passes: the content of the last pass
+ * to *OUT (malloc'ed).  Returns the first error. */
+static int stream_all(const char *name, unsigned flags, int npass,
+		      char **out, size_t *n)
+{
+	rbl_stream *st = NULL;
+	int rc = 0;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	err[0] = '\0';
+	*out = NULL;
+	*n = 0;
+	if ((rc = rbl_stream_open(path, flags, &st, err, sizeof err)))
+		return rc;
+	for (int pass = 0; rc == RBL_OK && pass < npass; pass++) {
+		const char *d = NULL;
+		size_t len = 0;
+
+		if (pass && (rc = rbl_stream_rewind(st, err, sizeof err)))
+			break;
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		while ((rc = rbl_stream_read(st, &d, &len, err, sizeof err)) ==
+		       RBL_OK && len) {
+			*out = realloc(*out, *n + len + 1);
+			memcpy(*out + *n, d, len);
+			*n += len;
+			(*out)[*n] = '\0';
+		}
+	}
+	rbl_stream_close(st);
+	return rc;
+}
+
+static void test_stream(void)
+{
+	const char *text = "10.0.0.1\n10.0.0.2 :3:three\n10.0.0.3\n";
+	unsigned char *z = NULL, *two = NULL;
+	size_t n = gz(text, &z), got = 0, cuts = 0, refused = 0;
+	char *big = NULL, *out = NULL;
+	size_t bigsz = (size_t)3 << 20;	/* several pieces */
+
+	put("s.txt", text, strlen(text));
+	CHECK_RC(stream_all("s.txt", RBL_READ_GZIP | RBL_READ_NEWLINE, 2,
+			    &out, &got), RBL_OK);
+	CHECK(out && got == strlen(text) && !strcmp(out, text));
+	free(out);
+	put("s.gz", z, n);
+	CHECK_RC(stream_all("s.gz", RBL_READ_GZIP, 2, &out, &got), RBL_OK);
+	CHECK(out && got == strlen(text) && !strcmp(out, text));
+	free(out);
+	/* two members, then zero padding */
+	two = malloc(2 * n + 8);
+	memcpy(two, z, n);
+	memcpy(two + n, z, n);
+	memset(two + 2 * n, 0, 8);
+	put("two.gz", two, 2 * n + 8);
+	CHECK_RC(stream_all("two.gz", RBL_READ_GZIP, 1, &out, &got), RBL_OK);
+	CHECK(got == 2 * strlen(text));
+	free(out);
+	/* every cut of a gzip file is refused at its end */
+	for (size_t len = 2; len < n; len++) {
+		put("cut.gz", z, len);
+		cuts++;
+		if (stream_all("cut.gz", RBL_READ_GZIP, 1, &out, &got) ==
+		    RBL_EIO && strstr(err, "cut.gz: byte "))
+			refused++;
+		free(out);
+	}
+	CHECK(refused == cuts);
+	/* garbage after the gzip data */
+	memcpy(two + n, "junk", 4);
+	put("junk.gz", two, n + 4);
+	CHECK_RC(stream_all("junk.gz", RBL_READ_GZIP, 1, &out, &got), RBL_EIO);
+	CHECK(strstr(err, "not gzip data") != NULL);
+	free(out);
+	/* no final newline: refused only with RBL_READ_NEWLINE */
+	put("nonl", "1\n2", 3);
+	CHECK_RC(stream_all("nonl", RBL_READ_NEWLINE, 1, &out, &got), RBL_EIO);
+	CHECK(says("nonl", 3));
+	free(out);
+	{
+		rbl_stream *st = NULL;
+		const char *d = NULL;
+		size_t len = 0;
+
+		CHECK_RC(rbl_stream_open(path, 0, &st, err, sizeof err), RBL_OK);
+		while (rbl_stream_read(st, &d, &len, err, sizeof err) ==
+		       RBL_OK && len)
+			;
+		CHECK(rbl_stream_open_end(st));
+		rbl_stream_close(st);
+	}
+	/* a big file in pieces, twice */
+	big = malloc(bigsz);
+	for (size_t i = 0; i < bigsz; i++)
+		big[i] = i % 64 == 63 ? '\n' : (char)('a' + i % 26);
+	put("big", big, bigsz);
+	CHECK_RC(stream_all("big", RBL_READ_NEWLINE, 2, &out, &got), RBL_OK);
+	CHECK(got == bigsz && out && !memcmp(out, big, bigsz));
+	free(out);
+	/* a file that changes between the passes fails the second */
+	{
+		rbl_stream *st = NULL;
+		const char *d = NULL;
+		size_t len = 0;
+		int rc = 0;
+
+		CHECK_RC(rbl_stream_open(path, 0, &st, err, sizeof err), RBL_OK);
+		while ((rc = rbl_stream_read(st, &d, &len, err, sizeof err)) ==
+		       RBL_OK && len)
+			;
+		CHECK_RC(rc, RBL_OK);
+		put("big", big, bigsz / 2);
+		CHECK_RC(rbl_stream_rewind(st, err, sizeof err), RBL_OK);
+		while ((rc = rbl_stream_read(st, &d, &len, err, sizeof err)) ==
+		       RBL_OK && len)
+			;
+		CHECK_RC(rc, RBL_EIO);
+		CHECK(strstr(err, "while being read") != NULL);
+		rbl_stream_close(st);
+	}
+	/* not a regular file: RBL_EINVAL, read it whole instead */
+	snprintf(path, sizeof path, "%s", dir);
+	{
+		rbl_stream *st = NULL;
+
+		CHECK_RC(rbl_stream_open(dir, 0, &st, err, sizeof err),
+			 RBL_EINVAL);
+		CHECK(st == NULL);
+	}
+	free(big);
+	free(two);
+	free(z);
+}
+
 int main(void)
 {
 	char cmd[4200];
@@ -283,6 +422,7 @@ int main(void)
 	test_gzip();
 	test_streams();
 	test_changes();
+	test_stream();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);

@@ -4,7 +4,8 @@
  * Reader: a streaming parser.  It turns the lines of one dataset (one or
  * more files, read as one like rbldnsd does; gzip transparently) into
  * records handed to a callback one at a time, so a million-line file never
- * becomes a million objects here.  Each record is one CIDR prefix (ranges
+ * becomes a million objects here, and a regular file is read in pieces,
+ * never whole (readfile.h).  Each record is one CIDR prefix (ranges
  * are split into the minimal prefix set) or one domain name, with its
  * values resolved the way rbldnsd would answer them:
  *   - codes are explicit (the file's `:A:TXT` default applied; with no
@@ -166,7 +167,12 @@ int rbl_ds_parse_buffers(const rbl_ds_options *o, const rbl_ds_handler *h,
  * Every file must be read to its end and proven complete first (a gzip
  * trailer, no change while the dataset was read, a stream ending with a
  * newline: readfile.h); a file that cannot be gives RBL_EIO and one
- * message "path: byte N: what", and no record is delivered. */
+ * message "path: byte N: what", and no record is delivered.  Regular
+ * files are read twice, in pieces: the first pass (the substitutions)
+ * proves them complete before any record goes out; one that changes
+ * before the second pass ends fails that pass with RBL_EIO, after records
+ * were delivered, so a caller must not commit what it got from a parse
+ * that failed (rblctl collects the records first). */
 int rbl_ds_parse_files(const rbl_ds_options *o, const rbl_ds_handler *h,
 		       const char *const *paths, size_t n, rbl_ds_meta *meta);
 

@@ -5,12 +5,27 @@
  * Records are kept compactly: a fixed-size item per record, values
  * interned once in a hash table, texts and names in one arena.  Resolving
  * is a sort and one sweep.
+ *
+ * IPv4 records of ip4set, ip4trie and ip4tset data, the big lists, take 8
+ * bytes each: address, prefix length and the record's number in the file,
+ * in one integer whose order is the order wanted (address, length, file
+ * order), sorted in place by radix.  Their values and line numbers are
+ * looked up by record number in runs (a new run only where the value or
+ * the line step changes: one run for a plain list).  Numbers have 26 bits,
+ * so every 2^26 records start a new generation, sorted apart; walks merge
+ * the generations.  Resolving is a walk with one stack per octet level
+ * (ip4set) that records only the values it changed.  The arrays are
+ * reserved address space, filled as records come (no copy when they
+ * grow), and a walk that is the last may give back what it passed.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "zone/compiler.h"
 #include "zone/error.h"
 #include "zone/formats/rbldnsd_merge.h"
 
@@ -39,6 +54,33 @@ typedef struct dsm_item {
 	const char *file;
 } dsm_item;
 
+/* The compact IPv4 records (see the top). */
+#define GEN_BITS	26
+#define GEN_SIZE	((size_t)1 << GEN_BITS)
+#define MAX_GENS	64
+
+typedef struct v4gen {
+	uint64_t *v;		/* GEN_SIZE reserved, N used */
+	size_t n, released;	/* records given back (whole pages) */
+} v4gen;
+
+typedef struct vrun {		/* from record START on, value VAL */
+	uint64_t start;
+	uint32_t val;
+} vrun;
+
+typedef struct lrun {		/* record START is on LINE of FILE, and
+				   each one after on the next line */
+	uint64_t start;
+	uint32_t line;
+	const char *file;
+} lrun;
+
+typedef struct vexc {		/* a record whose resolved value is VAL */
+	uint64_t seq;
+	uint32_t val;
+} vexc;
+
 struct rbl_dsm {
 	int type;
 	void (*warn)(void *arg, const char *text);
@@ -54,6 +96,22 @@ struct rbl_dsm {
 	unsigned warnings;
 	size_t adjusted;
 	bool finished;
+	/* compact IPv4 records */
+	v4gen gens[MAX_GENS];
+	unsigned n_gens;
+	uint64_t n4, count4;
+	vrun *vruns;
+	size_t n_vruns, cap_vruns;
+	lrun *lruns;
+	size_t n_lruns, cap_lruns;
+	vexc *exc;
+	size_t n_exc, cap_exc;
+	bool release;		/* the next walk gives memory back */
+	/* the last value interned by rbl_dsm_add */
+	bool last_ok;
+	dsm_val last_v;
+	char last_txt[RBL_TXT_MAX + 1];
+	uint32_t last_idx;
 };
 
 static void dsm_warn(rbl_dsm *m, const dsm_item *it, const char *fmt, ...)
@@ -100,6 +158,11 @@ void rbl_dsm_free(rbl_dsm *m)
 {
 	if (!m)
 		return;
+	for (unsigned g = 0; g < m->n_gens; g++)
+		munmap(m->gens[g].v, GEN_SIZE * sizeof(uint64_t));
+	free(m->vruns);
+	free(m->lruns);
+	free(m->exc);
 	free(m->items);
 	free(m->vals);
 	free(m->slots);
@@ -246,6 +309,91 @@ static int add_item(rbl_dsm *m, const rbl_ds_record *r, uint8_t kind,
 	return RBL_OK;
 }
 
+static uint32_t addr4(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	       (uint32_t)b[2] << 8 | b[3];
+}
+
+/* True for the records kept in 8 bytes. */
+static bool compact_type(int type)
+{
+	return type == RBL_DS_IP4SET || type == RBL_DS_IP4TRIE ||
+	       type == RBL_DS_IP4TSET;
+}
+
+static int add_run(void **v, size_t *n, size_t *cap, size_t size)
+{
+	return grow(v, cap, *n + 1, size);
+}
+
+/* One more compact IPv4 record, with value IDX. */
+static int add_v4(rbl_dsm *m, const rbl_ds_record *r, uint32_t idx)
+{
+	uint64_t seq = m->n4;
+	v4gen *g = NULL;
+	int rc = 0;
+
+	if (seq >> GEN_BITS >= MAX_GENS)
+		return RBL_ELIMIT;
+	if ((seq & (GEN_SIZE - 1)) == 0) {
+		void *p = mmap(NULL, GEN_SIZE * sizeof(uint64_t),
+			       PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+			       0);
+
+		if (p == MAP_FAILED)
+			return RBL_ENOMEM;
+		g = &m->gens[m->n_gens++];
+		memset(g, 0, sizeof(*g));
+		g->v = p;
+	}
+	g = &m->gens[m->n_gens - 1];
+	if (!m->n_vruns || m->vruns[m->n_vruns - 1].val != idx) {
+		if ((rc = add_run((void **)&m->vruns, &m->n_vruns,
+				  &m->cap_vruns, sizeof(*m->vruns))))
+			return rc;
+		m->vruns[m->n_vruns++] = (vrun){ seq, idx };
+	}
+	if (!m->n_lruns || m->lruns[m->n_lruns - 1].file != r->file ||
+	    m->lruns[m->n_lruns - 1].line + (seq - m->lruns[m->n_lruns - 1]
+					      .start) != r->line) {
+		if ((rc = add_run((void **)&m->lruns, &m->n_lruns,
+				  &m->cap_lruns, sizeof(*m->lruns))))
+			return rc;
+		m->lruns[m->n_lruns++] = (lrun){ seq, r->line, r->file };
+	}
+	g->v[g->n++] = (uint64_t)addr4(r->prefix.addr.bytes) << 32 |
+		       (uint64_t)r->prefix.len << GEN_BITS |
+		       (seq & (GEN_SIZE - 1));
+	m->n4++;
+	return RBL_OK;
+}
+
+/* Intern V with TXT, or reuse the last value when it is the same (a
+ * list's records mostly share one). */
+static int intern_last(rbl_dsm *m, dsm_val *v, const char *txt,
+		       uint32_t *idx)
+{
+	int rc = 0;
+
+	if (m->last_ok && v->n_codes == m->last_v.n_codes &&
+	    v->excl == m->last_v.excl && v->expires == m->last_v.expires &&
+	    v->txt_len == m->last_v.txt_len &&
+	    !memcmp(v->codes, m->last_v.codes, sizeof(v->codes)) &&
+	    !memcmp(txt, m->last_txt, v->txt_len)) {
+		*idx = m->last_idx;
+		return RBL_OK;
+	}
+	if ((rc = intern(m, v, txt, idx)) != RBL_OK)
+		return rc;
+	m->last_ok = true;
+	m->last_v = *v;
+	memcpy(m->last_txt, txt, v->txt_len);
+	m->last_idx = *idx;
+	return RBL_OK;
+}
+
 int rbl_dsm_add(rbl_dsm *m, const rbl_ds_record *r)
 {
 	const rbl_entry *e = &r->entry;
@@ -259,7 +407,10 @@ int rbl_dsm_add(rbl_dsm *m, const rbl_ds_record *r)
 	memcpy(v.codes, e->codes, sizeof(v.codes));
 	v.txt_len = v.excl ? 0 : (uint16_t)strlen(e->txt);
 	v.expires = e->expires;
-	rc = intern(m, &v, e->txt, &idx);
+	rc = intern_last(m, &v, e->txt, &idx);
+	if (rc == RBL_OK && !r->is_name && compact_type(m->type) &&
+	    r->prefix.addr.family == RBL_AF4)
+		return add_v4(m, r, idx);
 	if (rc != RBL_OK || !r->is_name)
 		return rc ? rc : add_item(m, r, KIND_IP, idx, 0);
 	rc = store_text(m, r->name, strlen(r->name), &name_off);
@@ -526,35 +677,347 @@ static void compact(rbl_dsm *m)
 	m->n = w;
 }
 
+/* ---- compact IPv4 records ---- */
+
+static void fill_record(const rbl_dsm *m, const dsm_item *it,
+			rbl_ds_record *r);
+
+/* Sort V[0..N) in place by its bytes from SHIFT down (MSD radix). */
+static void sort_u64(uint64_t *v, size_t n, int shift)
+{
+	size_t count[256] = { 0 }, at = 0;
+	/* per bucket of the sort: both written before they are read */
+	RBL_NOINIT size_t next[256], end[256];
+
+	if (n < 48) {
+		for (size_t i = 1; i < n; i++) {
+			uint64_t x = v[i];
+			size_t j = i;
+
+			for (; j > 0 && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		count[(v[i] >> shift) & 255]++;
+	for (unsigned b = 0; b < 256; b++) {
+		next[b] = at;
+		at += count[b];
+		end[b] = at;
+	}
+	for (unsigned b = 0; b < 256; b++)
+		while (next[b] < end[b]) {
+			uint64_t x = v[next[b]];
+			unsigned d = (unsigned)(x >> shift) & 255;
+
+			while (d != b) {	/* carry X to its bucket */
+				uint64_t y = v[next[d]];
+
+				v[next[d]++] = x;
+				x = y;
+				d = (unsigned)(x >> shift) & 255;
+			}
+			v[next[b]++] = x;
+		}
+	if (shift == 0)
+		return;
+	for (unsigned b = 0; b < 256; b++)
+		if (count[b] > 1)
+			sort_u64(v + end[b] - count[b], count[b], shift - 8);
+}
+
+static uint32_t val_of(const rbl_dsm *m, uint64_t seq)
+{
+	size_t lo = 0, hi = m->n_vruns;
+
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (m->vruns[mid].start <= seq)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return m->vruns[lo].val;
+}
+
+static void line_of(const rbl_dsm *m, uint64_t seq, dsm_item *it)
+{
+	size_t lo = 0, hi = m->n_lruns;
+
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (m->lruns[mid].start <= seq)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	it->file = m->lruns[lo].file;
+	it->line = m->lruns[lo].line + (uint32_t)(seq - m->lruns[lo].start);
+}
+
+/* The record KEY (address << 6 | length) number SEQ as an item. */
+static void v4_item(const rbl_dsm *m, uint64_t key, uint64_t seq,
+		    uint32_t val, dsm_item *it)
+{
+	memset(it, 0, sizeof(*it));
+	it->prefix.addr.family = RBL_AF4;
+	it->prefix.addr.bytes[0] = (uint8_t)(key >> 30);
+	it->prefix.addr.bytes[1] = (uint8_t)(key >> 22);
+	it->prefix.addr.bytes[2] = (uint8_t)(key >> 14);
+	it->prefix.addr.bytes[3] = (uint8_t)(key >> 6);
+	it->prefix.len = (uint8_t)(key & 63);
+	it->kind = KIND_IP;
+	it->val = val;
+	line_of(m, seq, it);
+}
+
+/* The generations merged in key order; ties in file order. */
+typedef struct v4walk {
+	rbl_dsm *m;
+	size_t pos[MAX_GENS];
+} v4walk;
+
+static bool v4_next(v4walk *w, uint64_t *key, uint64_t *seq)
+{
+	rbl_dsm *m = w->m;
+	unsigned best = MAX_GENS;
+	uint64_t bk = 0;
+
+	for (unsigned g = 0; g < m->n_gens; g++) {
+		uint64_t k = 0;
+
+		if (w->pos[g] == m->gens[g].n)
+			continue;
+		k = m->gens[g].v[w->pos[g]] >> GEN_BITS;
+		if (best == MAX_GENS || k < bk) {
+			best = g;
+			bk = k;
+		}
+	}
+	if (best == MAX_GENS)
+		return false;
+	*key = bk;
+	*seq = (uint64_t)best << GEN_BITS |
+	       (m->gens[best].v[w->pos[best]++] & (GEN_SIZE - 1));
+	return true;
+}
+
+/* Give back the pages of records every walk has passed. */
+static void v4_release(v4walk *w)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t per = (size_t)(page > 0 ? page : 4096) / sizeof(uint64_t);
+
+	for (unsigned g = 0; g < w->m->n_gens; g++) {
+		v4gen *gen = &w->m->gens[g];
+		size_t upto = w->pos[g] / per * per;
+
+		if (upto >= gen->released + ((size_t)1 << 17)) {
+			madvise(gen->v + gen->released,
+				(upto - gen->released) * sizeof(uint64_t),
+				MADV_DONTNEED);
+			gen->released = upto;
+		}
+	}
+}
+
+static bool covers4(uint64_t outer, uint64_t inner)
+{
+	unsigned len = (unsigned)(outer & 63);
+	uint32_t a = (uint32_t)(outer >> 6), b = (uint32_t)(inner >> 6);
+
+	if ((unsigned)(inner & 63) < len)
+		return false;
+	return len == 0 || ((a ^ b) >> (32 - len)) == 0;
+}
+
+/* ip4set values: per octet level, a stack of the entries open there. */
+struct level_stack {
+	uint64_t key[34];
+	uint32_t val[34];
+	unsigned depth;
+};
+
+/* The group of records for one prefix being resolved. */
+struct v4group {
+	bool open;
+	uint64_t key, first;
+	uint32_t own, val;
+	dsm_item at;		/* the first record, for messages */
+};
+
+static int exc_add(rbl_dsm *m, uint64_t seq, uint32_t val)
+{
+	int rc = grow((void **)&m->exc, &m->cap_exc, m->n_exc + 1,
+		      sizeof(*m->exc));
+
+	if (rc == RBL_OK)
+		m->exc[m->n_exc++] = (vexc){ seq, val };
+	return rc;
+}
+
+/* A group ends: its value is final. */
+static int group_close(rbl_dsm *m, struct v4group *g,
+		       struct level_stack *levels)
+{
+	if (!g->open)
+		return RBL_OK;
+	g->open = false;
+	m->count4++;
+	if (m->type == RBL_DS_IP4SET) {
+		struct level_stack *st = &levels[level4(
+			(unsigned)(g->key & 63)) / 8 - 1];
+
+		if (st->depth < 34) {
+			st->key[st->depth] = g->key;
+			st->val[st->depth++] = g->val;
+		}
+	}
+	return g->val != g->own ? exc_add(m, g->first, g->val) : RBL_OK;
+}
+
+/* A group starts with record SEQ at KEY: in ip4set it takes the value of
+ * the same-level entry around it. */
+static int group_open(rbl_dsm *m, struct v4group *g, uint64_t key,
+		      uint64_t seq, struct level_stack *levels)
+{
+	struct level_stack *st;
+	int rc = 0;
+
+	g->open = true;
+	g->key = key;
+	g->first = seq;
+	g->own = g->val = val_of(m, seq);
+	v4_item(m, key, seq, g->own, &g->at);
+	if (m->type != RBL_DS_IP4SET)
+		return RBL_OK;
+	st = &levels[level4((unsigned)(key & 63)) / 8 - 1];
+	while (st->depth && !covers4(st->key[st->depth - 1], key))
+		st->depth--;
+	if (!st->depth)
+		return RBL_OK;
+	rc = merge_vals(m, &g->at, st->val[st->depth - 1], g->own, &g->val);
+	if (rc == RBL_OK && g->val != g->own)
+		m->adjusted++;
+	return rc;
+}
+
+/* Another record SEQ for the group's prefix. */
+static int group_dup(rbl_dsm *m, struct v4group *g, uint64_t seq)
+{
+	uint32_t v = val_of(m, seq);
+	char what[RBL_ADDR_STRLEN] = { 0 };
+	dsm_item it = { 0 };
+
+	if (m->type == RBL_DS_IP4SET)
+		return merge_vals(m, &g->at, g->val, v, &g->val);
+	if (v != g->own) {
+		v4_item(m, g->key, seq, v, &it);
+		describe(m, &it, what, sizeof(what));
+		dsm_warn(m, &it, "duplicate entry for %s; the one on line %u "
+			 "counts (as in rbldnsd)", what, g->at.line);
+	}
+	return RBL_OK;
+}
+
+/* Sort the compact records and resolve them: count, adjustments and
+ * warnings now, the values that changed kept for the walk out. */
+static int v4_resolve(rbl_dsm *m)
+{
+	struct level_stack levels[4];
+	struct v4group g = { .open = false };
+	v4walk w = { 0 };
+	uint64_t key = 0, seq = 0;
+	int rc = RBL_OK;
+
+	for (unsigned i = 0; i < m->n_gens; i++)
+		sort_u64(m->gens[i].v, m->gens[i].n, 56);
+	memset(levels, 0, sizeof(levels));
+	memset(&w, 0, sizeof(w));
+	w.m = m;
+	while (rc == RBL_OK && v4_next(&w, &key, &seq)) {
+		if (g.open && key == g.key) {
+			rc = group_dup(m, &g, seq);
+			continue;
+		}
+		if ((rc = group_close(m, &g, levels)) == RBL_OK)
+			rc = group_open(m, &g, key, seq, levels);
+	}
+	if (rc == RBL_OK)
+		rc = group_close(m, &g, levels);
+	return rc;
+}
+
+static int v4_foreach(rbl_dsm *m, int (*fn)(void *arg, const rbl_ds_record *r),
+		      void *arg, rbl_ds_record *r)
+{
+	uint64_t key = 0, seq = 0, last = UINT64_MAX;
+	size_t exc = 0, n = 0;
+	v4walk w = { 0 };
+	dsm_item it = { 0 };
+
+	memset(&w, 0, sizeof(w));
+	w.m = m;
+	while (v4_next(&w, &key, &seq)) {
+		uint32_t val = 0;
+		int rc = 0;
+
+		if (key == last)
+			continue;	/* a duplicate, folded in */
+		last = key;
+		if (exc < m->n_exc && m->exc[exc].seq == seq)
+			val = m->exc[exc++].val;
+		else
+			val = val_of(m, seq);
+		v4_item(m, key, seq, val, &it);
+		fill_record(m, &it, r);
+		if ((rc = fn(arg, r)) != 0)
+			return rc;
+		if (m->release && (++n & 0xffff) == 0)
+			v4_release(&w);
+	}
+	if (m->release)
+		v4_release(&w);
+	return RBL_OK;
+}
+
+void rbl_dsm_release_walk(rbl_dsm *m)
+{
+	m->release = true;
+}
+
 int rbl_dsm_finish(rbl_dsm *m, size_t *adjusted)
 {
 	int rc = RBL_OK;
 
-	if (m->n == 0) {	/* an empty file: items is NULL, and qsort_r
-				   must not be given NULL, even for 0 */
-		m->finished = true;
-		if (adjusted)
-			*adjusted = 0;
-		return RBL_OK;
+	if (m->n4)
+		rc = v4_resolve(m);
+	if (rc == RBL_OK && m->n) {	/* an empty array is NULL, and
+					   qsort_r must not be given NULL */
+		if (m->type == RBL_DS_IP4SET)
+			rc = resolve_levels(m);
+		else if (m->type == RBL_DS_DNSET)
+			rc = resolve_names(m);
+		else
+			resolve_first_wins(m);
+		if (rc == RBL_OK)
+			compact(m);
 	}
-	if (m->type == RBL_DS_IP4SET)
-		rc = resolve_levels(m);
-	else if (m->type == RBL_DS_DNSET)
-		rc = resolve_names(m);
-	else
-		resolve_first_wins(m);
 	if (rc != RBL_OK)
 		return rc;
-	compact(m);
 	/* Hand records out in the store's key order: written that way, a
 	 * bulk import fills the store's pages completely. */
-	if (m->type == RBL_DS_IP4SET)
+	if (m->n && m->type == RBL_DS_IP4SET)
 		qsort_r(m->items, m->n, sizeof(*m->items), cmp_ip_q, m);
-	else if (m->type == RBL_DS_DNSET)
+	else if (m->n && m->type == RBL_DS_DNSET)
 		qsort_r(m->items, m->n, sizeof(*m->items), cmp_store_name_q,
 			m);
 	if (m->warn && m->warnings > DSM_MAX_WARNINGS) {
-		char text[128];
+		char text[128] = { 0 };
 
 		snprintf(text, sizeof(text), "warning: %u more warnings like "
 			 "these", m->warnings - DSM_MAX_WARNINGS);
@@ -568,7 +1031,7 @@ int rbl_dsm_finish(rbl_dsm *m, size_t *adjusted)
 
 size_t rbl_dsm_count(const rbl_dsm *m)
 {
-	return m->n;
+	return m->n + (size_t)m->count4;
 }
 
 static void fill_record(const rbl_dsm *m, const dsm_item *it,
@@ -607,12 +1070,14 @@ int rbl_dsm_foreach(rbl_dsm *m, int (*fn)(void *arg, const rbl_ds_record *r),
 		    void *arg)
 {
 	rbl_ds_record r = { 0 };
+	int rc = 0;
 
 	if (!m->finished)
 		return RBL_EINVAL;
+	/* IPv4 before IPv6, as the store orders them */
+	if (m->n4 && (rc = v4_foreach(m, fn, arg, &r)) != 0)
+		return rc;
 	for (size_t i = 0; i < m->n; i++) {
-		int rc;
-
 		fill_record(m, &m->items[i], &r);
 		rc = fn(arg, &r);
 		if (rc)

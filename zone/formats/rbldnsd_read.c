@@ -1,13 +1,15 @@
 /*
  * rbldnsd_read.c -- the rbldnsd data file reader (see rbldnsd_fmt.h).
  *
- * Two passes over the text held in memory.  The first collects what
- * rbldnsd resolves at query time and therefore applies to lines before
- * it too: the `$n` substitution variables, the `$=` base template and
- * `$TIMESTAMP`.  The second walks the lines in order, as rbldnsd does, for
- * everything positional (the `:A:TXT` default, $MAXRANGE4, $DATASET) and
- * hands out records.  A line is copied into a fixed buffer before it is
- * cut up, so nothing is allocated per line.
+ * Two passes over the text.  The first collects what rbldnsd resolves at
+ * query time and therefore applies to lines before it too: the `$n`
+ * substitution variables, the `$=` base template and `$TIMESTAMP`.  The
+ * second walks the lines in order, as rbldnsd does, for everything
+ * positional (the `:A:TXT` default, $MAXRANGE4, $DATASET) and hands out
+ * records.  A regular file is read in pieces for each pass (readfile.h),
+ * so a big list never sits in memory whole; pipes and devices are read
+ * whole first.  A line is copied into a fixed buffer before it is cut up,
+ * so nothing is allocated per line.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -29,13 +31,35 @@
 #define DS_DEFAULT_CODE	0x7f000002u
 #define DS_MAX_FILE	((size_t)4 << 30)
 
-/* Substitutions of one scope: the whole dataset, or a combined section. */
+/* Substitutions of one scope: the whole dataset, or a combined section.
+ * The texts are copies: a streamed input is gone once read. */
 typedef struct ds_vars {
-	const char *var[10];
+	char *var[10];
 	size_t var_len[10];
-	const char *base;	/* $= template, NULL if none */
+	char *base;		/* $= template, NULL if none */
 	size_t base_len;
 } ds_vars;
+
+/* Where lines come from: an input in memory, or a file read in pieces
+ * (readfile.h), once per pass. */
+typedef struct ds_src {
+	const char *name;
+	const char *mem;
+	size_t mem_len;
+	rbl_stream *st;
+} ds_src;
+
+/* Reading lines from a source; a line cut by a piece's end is put
+ * together in CARRY. */
+typedef struct ds_lines {
+	const ds_src *src;
+	size_t pos;
+	const char *piece;
+	size_t piece_len, piece_pos;
+	char *carry;
+	size_t carry_len;
+	bool carry_long, carry_used, eof;
+} ds_lines;
 
 typedef struct ds_parser {
 	const rbl_ds_options *o;
@@ -1312,26 +1336,120 @@ static int special_line(ds_parser *p, char *s, bool tolerant)
 
 /* ---- lines and passes ---- */
 
-/* Copy the next line of IN at *POS into BUF, trimmed.  False at the end. */
-static bool next_line(ds_parser *p, const rbl_ds_input *in, size_t *pos,
-		      char *buf, bool *too_long)
+static void lines_start(ds_lines *l, const ds_src *src, char *carry)
 {
-	const char *start, *end, *nl;
-	size_t len;
+	memset(l, 0, sizeof *l);
+	l->src = src;
+	l->carry = carry;
+}
 
-	if (*pos >= in->len)
+static void carry_add(ds_lines *l, const char *b, size_t n)
+{
+	if (l->carry_long || l->carry_len + n > DS_LINE_MAX) {
+		l->carry_long = true;
+		return;
+	}
+	memcpy(l->carry + l->carry_len, b, n);
+	l->carry_len += n;
+}
+
+/* The next piece of a streamed source; false at its end or on an error
+ * (then said, and P->stop_rc set). */
+static bool lines_refill(ds_parser *p, ds_lines *l)
+{
+	char msg[512] = { 0 };
+	int rc = rbl_stream_read(l->src->st, &l->piece, &l->piece_len, msg,
+				 sizeof msg);
+
+	l->piece_pos = 0;
+	if (rc != RBL_OK) {
+		if (rc == RBL_ENOMEM)
+			snprintf(msg, sizeof msg, "%s: out of memory",
+				 l->src->name);
+		if (p->h->message)
+			p->h->message(p->h->arg, true, msg);
+		p->stop_rc = rc == RBL_ENOMEM ? RBL_ENOMEM : RBL_EIO;
+		l->eof = true;
 		return false;
-	start = in->data + *pos;
-	nl = memchr(start, '\n', in->len - *pos);
-	end = nl ? nl : in->data + in->len;
-	*pos = (size_t)(end - in->data) + 1;
+	}
+	l->eof = l->piece_len == 0;
+	return !l->eof;
+}
+
+/* The next raw line of L (no newline): *START, *LEN; *TOO_LONG when it
+ * did not fit DS_LINE_MAX.  False at the end. */
+static bool lines_next(ds_parser *p, ds_lines *l, const char **start,
+		       size_t *len, bool *too_long)
+{
+	const ds_src *src = l->src;
+
+	*too_long = false;
+	if (!src->st) {
+		const char *b = NULL, *nl = NULL;
+
+		if (l->pos >= src->mem_len)
+			return false;
+		b = src->mem + l->pos;
+		nl = memchr(b, '\n', src->mem_len - l->pos);
+		*start = b;
+		*len = nl ? (size_t)(nl - b) : src->mem_len - l->pos;
+		l->pos += *len + 1;
+		return true;
+	}
+	if (l->carry_used) {
+		l->carry_len = 0;
+		l->carry_long = l->carry_used = false;
+	}
+	for (;;) {
+		if (l->piece_pos < l->piece_len) {
+			const char *b = l->piece + l->piece_pos, *nl = NULL;
+			size_t rest = l->piece_len - l->piece_pos;
+
+			nl = memchr(b, '\n', rest);
+			if (!nl) {
+				carry_add(l, b, rest);
+				l->piece_pos = l->piece_len;
+				continue;
+			}
+			l->piece_pos += (size_t)(nl - b) + 1;
+			if (!l->carry_len && !l->carry_long) {
+				*start = b;
+				*len = (size_t)(nl - b);
+				return true;
+			}
+			carry_add(l, b, (size_t)(nl - b));
+			break;
+		}
+		if (l->eof || !lines_refill(p, l)) {
+			if (!l->carry_len && !l->carry_long)
+				return false;
+			break;	/* the last line, without its newline */
+		}
+	}
+	*start = l->carry;
+	*len = l->carry_len;
+	*too_long = l->carry_long;
+	l->carry_used = true;
+	return true;
+}
+
+/* Copy the next line of L into BUF, trimmed.  False at the end. */
+static bool next_line(ds_parser *p, ds_lines *l, char *buf, bool *too_long)
+{
+	const char *start = NULL, *end = NULL;
+	size_t len = 0;
+
+	if (!lines_next(p, l, &start, &len, too_long))
+		return false;
+	end = start + len;
 	p->line++;
 	while (start < end && (is_space(*start)))
 		start++;
 	while (end > start && (is_space(end[-1]) || end[-1] == '\r'))
 		end--;
 	len = (size_t)(end - start);
-	*too_long = len >= DS_LINE_MAX || memchr(start, '\0', len);
+	*too_long = *too_long || len >= DS_LINE_MAX ||
+		    memchr(start, '\0', len);
 	if (*too_long)
 		len = 0;
 	memcpy(buf, start, len);
@@ -1369,16 +1487,26 @@ static int dispatch(ds_parser *p, char *line)
 	return entry_line(p, line);
 }
 
-static int pass2(ds_parser *p, const rbl_ds_input *in)
+static int pass2(ds_parser *p, const ds_src *src, char *carry)
 {
 	char *buf = p->linebuf;
 	bool too_long = false;
-	size_t pos = 0;
+	ds_lines l = { 0 };
 
-	p->file = in->name;
+	if (src->st) {
+		char msg[512] = { 0 };
+
+		if (rbl_stream_rewind(src->st, msg, sizeof msg) != RBL_OK) {
+			if (p->h->message)
+				p->h->message(p->h->arg, true, msg);
+			return RBL_EIO;
+		}
+	}
+	lines_start(&l, src, carry);
+	p->file = src->name;
 	p->line = 0;
 	reset_default(p);
-	while (next_line(p, in, &pos, buf, &too_long)) {
+	while (next_line(p, &l, buf, &too_long)) {
 		if (too_long)
 			ds_error(p, "line longer than %d bytes or holding a NUL",
 			      DS_LINE_MAX - 1);
@@ -1391,10 +1519,31 @@ static int pass2(ds_parser *p, const rbl_ds_input *in)
 			return RBL_ESYNTAX;
 		}
 	}
-	return RBL_OK;
+	return p->stop_rc;
 }
 
 /* ---- pass 1: substitutions and $TIMESTAMP ---- */
+
+static void free_scopes(ds_parser *p)
+{
+	for (size_t i = 0; i < p->n_scopes; i++) {
+		for (int k = 0; k < 10; k++)
+			free(p->scopes[i].var[k]);
+		free(p->scopes[i].base);
+	}
+	free(p->scopes);
+}
+
+static char *copy_text(const char *s, size_t n)
+{
+	char *c = malloc(n + 1);
+
+	if (c) {
+		memcpy(c, s, n);
+		c[n] = '\0';
+	}
+	return c;
+}
 
 static int add_scope(ds_parser *p)
 {
@@ -1408,8 +1557,7 @@ static int add_scope(ds_parser *p)
 	return RBL_OK;
 }
 
-/* LINE (LEN bytes, trimmed) points into the input, which outlives the
- * parse: variables keep pointers to their text. */
+/* LINE (LEN bytes, trimmed): variables keep copies of their text. */
 static int prescan_line(ds_parser *p, const char *line, size_t len)
 {
 	const char *end = line + len, *kw, *text;
@@ -1436,68 +1584,119 @@ static int prescan_line(ds_parser *p, const char *line, size_t len)
 		special_timestamp(p, p->linebuf);
 	} else if (kwlen == 1 && isdigit((unsigned char)kw[0]) &&
 		   !v->var[kw[0] - '0']) {
-		v->var[kw[0] - '0'] = text;	/* the first one counts */
+		/* the first one counts */
+		if (!(v->var[kw[0] - '0'] = copy_text(text,
+						      (size_t)(end - text))))
+			return RBL_ENOMEM;
 		v->var_len[kw[0] - '0'] = (size_t)(end - text);
 	} else if (kwlen == 1 && kw[0] == '=' && !v->base) {
-		v->base = text;
+		if (!(v->base = copy_text(text, (size_t)(end - text))))
+			return RBL_ENOMEM;
 		v->base_len = (size_t)(end - text);
 	}
 	return RBL_OK;
 }
 
-static int prescan(ds_parser *p, const rbl_ds_input *in)
+static int prescan(ds_parser *p, const ds_src *src, char *carry)
 {
-	size_t pos = 0;
 	int rc = RBL_OK;
+	ds_lines l = { 0 };
 
-	p->file = in->name;
+	lines_start(&l, src, carry);
+	p->file = src->name;
 	p->line = 0;
-	while (pos < in->len && rc == RBL_OK) {
-		const char *start = in->data + pos, *nl, *end;
+	while (rc == RBL_OK) {
+		const char *start = NULL, *end = NULL;
+		size_t len = 0;
+		bool too_long = false;
 
-		nl = memchr(start, '\n', in->len - pos);
-		end = nl ? nl : in->data + in->len;
-		pos = (size_t)(end - in->data) + 1;
+		if (!lines_next(p, &l, &start, &len, &too_long))
+			break;
+		end = start + len;
 		p->line++;
+		/* only special lines matter here: skip the rest fast */
 		while (start < end && is_space(*start))
 			start++;
+		if (too_long || start == end ||
+		    (*start != '$' && *start != '#' && *start != ':'))
+			continue;
 		while (end > start && (is_space(end[-1]) || end[-1] == '\r'))
 			end--;
 		if (end - start < DS_LINE_MAX)
 			rc = prescan_line(p, start, (size_t)(end - start));
 	}
-	return rc;
+	return rc == RBL_OK ? p->stop_rc : rc;
 }
 
 /* ---- entry points ---- */
 
-int rbl_ds_parse_buffers(const rbl_ds_options *o, const rbl_ds_handler *h,
-			 const rbl_ds_input *in, size_t n, rbl_ds_meta *meta)
+/* Both passes over the N sources.  With READ_END, a streamed source's
+ * last line without a newline is warned about after the first pass. */
+static int parse_sources(const rbl_ds_options *o, const rbl_ds_handler *h,
+			 const ds_src *src, size_t n, rbl_ds_meta *meta)
 {
 	rbl_ds_meta local = { 0 };
-	ds_parser p = { 0 };
+	ds_parser *p = NULL;
+	char *carry = NULL;
 	int rc = RBL_OK;
 
 	if (!o->type || o->type > RBL_DS_GENERIC)
 		return RBL_EINVAL;
-	memset(&p, 0, sizeof(p));
-	p.o = o;
-	p.h = h;
-	p.meta = meta ? meta : &local;
-	memset(p.meta, 0, sizeof(*p.meta));
-	p.now = o->now ? o->now : (int64_t)time(NULL);
-	p.section = -1;
-	if (add_scope(&p) != RBL_OK)
+	p = calloc(1, sizeof(*p));
+	carry = malloc(DS_LINE_MAX + 1);
+	if (!p || !carry) {
+		free(p);
+		free(carry);
 		return RBL_ENOMEM;
+	}
+	p->o = o;
+	p->h = h;
+	p->meta = meta ? meta : &local;
+	memset(p->meta, 0, sizeof(*p->meta));
+	p->now = o->now ? o->now : (int64_t)time(NULL);
+	p->section = -1;
+	rc = add_scope(p);
+	for (size_t i = 0; i < n && rc == RBL_OK; i++) {
+		rc = prescan(p, &src[i], carry);
+		if (rc == RBL_OK && src[i].st && rbl_stream_open_end(src[i].st)
+		    && h->message) {
+			char msg[512] = { 0 };
+
+			snprintf(msg, sizeof msg, "%s: byte %llu: warning: the "
+				 "last line has no newline, so the file may be "
+				 "cut short (an import that replaces a list "
+				 "refuses it)", src[i].name, (unsigned long long)
+				 rbl_stream_stamp(src[i].st)->size);
+			h->message(h->arg, false, msg);
+		}
+	}
+	p->meta->n_sections = (unsigned)p->n_scopes - 1;
+	p->type = o->type == RBL_DS_COMBINED ? 0 : o->type;
 	for (size_t i = 0; i < n && rc == RBL_OK; i++)
-		rc = prescan(&p, &in[i]);
-	p.meta->n_sections = (unsigned)p.n_scopes - 1;
-	p.type = o->type == RBL_DS_COMBINED ? 0 : o->type;
-	for (size_t i = 0; i < n && rc == RBL_OK; i++)
-		rc = pass2(&p, &in[i]);
-	free(p.scopes);
-	if (rc == RBL_OK && p.errors)
+		rc = pass2(p, &src[i], carry);
+	if (rc == RBL_OK && p->errors)
 		rc = RBL_ESYNTAX;
+	free_scopes(p);
+	free(p);
+	free(carry);
+	return rc;
+}
+
+int rbl_ds_parse_buffers(const rbl_ds_options *o, const rbl_ds_handler *h,
+			 const rbl_ds_input *in, size_t n, rbl_ds_meta *meta)
+{
+	ds_src *src = calloc(n ? n : 1, sizeof(*src));
+	int rc = 0;
+
+	if (!src)
+		return RBL_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		src[i].name = in[i].name;
+		src[i].mem = in[i].data;
+		src[i].mem_len = in[i].len;
+	}
+	rc = parse_sources(o, h, src, n, meta);
+	free(src);
 	return rc;
 }
 
@@ -1527,6 +1726,36 @@ static int read_input(const char *path, bool newline, rbl_read_result *r,
 	return RBL_OK;
 }
 
+/* Open PATH as a source: streamed when it is a regular file, else read
+ * whole; *STAMP gets what it looked like. */
+static int open_input(const char *path, bool newline, ds_src *src,
+		      rbl_file_stamp *stamp, const rbl_ds_handler *h)
+{
+	unsigned flags = RBL_READ_GZIP | (newline ? RBL_READ_NEWLINE : 0);
+	rbl_read_result r = { 0 };
+	char msg[512] = { 0 };
+	int rc = rbl_stream_open(path, flags, &src->st, msg, sizeof msg);
+
+	src->name = path;
+	if (rc == RBL_OK) {
+		*stamp = *rbl_stream_stamp(src->st);
+		return RBL_OK;
+	}
+	if (rc != RBL_EINVAL) {
+		if (rc == RBL_ENOMEM)
+			snprintf(msg, sizeof msg, "%s: out of memory", path);
+		if (h->message)
+			h->message(h->arg, true, msg);
+		return rc == RBL_ENOMEM ? RBL_ENOMEM : RBL_EIO;
+	}
+	if ((rc = read_input(path, newline, &r, h)) != RBL_OK)
+		return rc;
+	src->mem = r.data;
+	src->mem_len = r.len;
+	*stamp = r.stamp;
+	return RBL_OK;
+}
+
 /* Every file of the dataset must still be the one that was read: a file
  * rewritten while the next one was read may not fit with it. */
 static int recheck_inputs(const char *const *paths,
@@ -1547,29 +1776,26 @@ static int recheck_inputs(const char *const *paths,
 int rbl_ds_parse_files(const rbl_ds_options *o, const rbl_ds_handler *h,
 		       const char *const *paths, size_t n, rbl_ds_meta *meta)
 {
-	rbl_ds_input *in = calloc(n ? n : 1, sizeof(*in));
+	ds_src *src = calloc(n ? n : 1, sizeof(*src));
 	rbl_file_stamp *stamps = calloc(n ? n : 1, sizeof(*stamps));
 	size_t done = 0;
-	int rc = in && stamps ? RBL_OK : RBL_ENOMEM;
+	int rc = src && stamps ? RBL_OK : RBL_ENOMEM;
 
-	for (; rc == RBL_OK && done < n; done++) {
-		rbl_read_result r = { 0 };
-
-		rc = read_input(paths[done], o->require_newline, &r, h);
-		if (rc != RBL_OK)
-			break;
-		in[done].data = r.data;
-		in[done].len = r.len;
-		in[done].name = paths[done];
-		stamps[done] = r.stamp;
-	}
+	for (; rc == RBL_OK && done < n; done++)
+		rc = open_input(paths[done], o->require_newline, &src[done],
+				&stamps[done], h);
 	if (rc == RBL_OK)
 		rc = recheck_inputs(paths, stamps, n, h);
 	if (rc == RBL_OK)
-		rc = rbl_ds_parse_buffers(o, h, in, n, meta);
-	for (size_t i = 0; in && i < done; i++)
-		free((char *)in[i].data);
-	free(in);
+		rc = parse_sources(o, h, src, n, meta);
+	/* streamed files were read twice: still the same after both */
+	if (rc == RBL_OK)
+		rc = recheck_inputs(paths, stamps, n, h);
+	for (size_t i = 0; src && i < done; i++) {
+		free((char *)src[i].mem);
+		rbl_stream_close(src[i].st);
+	}
+	free(src);
 	free(stamps);
 	return rc;
 }

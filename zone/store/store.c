@@ -20,7 +20,7 @@
 
 #include "zone/store/store_impl.h"
 
-static const char *const core_dbs[] = { "meta", "ipent", "ipseg", "name",
+static const char *const core_dbs[] = { "meta", "ipchunk", "name",
 					"journal" };
 #define N_CORE_DBS (sizeof core_dbs / sizeof core_dbs[0])
 
@@ -82,7 +82,9 @@ static int check_dir(const char *path, unsigned flags)
 	return access(file, F_OK) == 0 ? RBL_OK : dir_errno(errno);
 }
 
-static int check_version(MDB_txn *txn, MDB_dbi meta, bool write)
+/* The format in the store is checked; with STAMP the current one is
+ * written when it differs (a writer, once nothing needs converting). */
+static int check_version(MDB_txn *txn, MDB_dbi meta, bool write, bool stamp)
 {
 	MDB_val k = { 8, "#version" }, v = { 0 };
 	uint8_t buf[4];
@@ -98,8 +100,8 @@ static int check_version(MDB_txn *txn, MDB_dbi meta, bool write)
 		if (format < RBL_STORE_FORMAT_OLDEST ||
 		    format > RBL_STORE_FORMAT)
 			return RBL_EVERSION;
-		/* an older layout is a subset: a writer upgrades it */
-		if (format == RBL_STORE_FORMAT || !write)
+		/* an older layout: a writer converts or upgrades it */
+		if (format == RBL_STORE_FORMAT || !write || !stamp)
 			return RBL_OK;
 	}
 	rbl_put_be32(buf, RBL_STORE_FORMAT);
@@ -108,29 +110,53 @@ static int check_version(MDB_txn *txn, MDB_dbi meta, bool write)
 	return rbl_mdb_error(mdb_put(txn, meta, &k, &v, 0));
 }
 
+/* True if TXN's store keeps IP entries the format 1-4 way. */
+static bool legacy_ip(MDB_txn *txn)
+{
+	MDB_dbi dbi = 0;
+
+	return mdb_dbi_open(txn, "ipent", 0, &dbi) == 0;
+}
+
 /* Open (and in a writable store create) the core databases, and open every
- * other named database already present so readers find them cached. */
+ * other named database already present so readers find them cached.  A
+ * store with IP entries of format 1-4 is refused read-only; read-write it
+ * is left unstamped for rbl_store_open to convert (store_upgrade.c). */
 static int open_dbs(rbl_store *s, MDB_txn *txn, bool write)
 {
-	MDB_dbi *slots[N_CORE_DBS] = { &s->meta, &s->ipent, &s->ipseg,
-				       &s->name, &s->journal };
+	MDB_dbi *slots[N_CORE_DBS] = { &s->meta, &s->ipchunk, &s->name,
+				       &s->journal };
 	unsigned fl = write ? MDB_CREATE : 0;
+	int rc = 0;
 
+	s->legacy = legacy_ip(txn);
 	for (size_t i = 0; i < N_CORE_DBS; i++) {
-		int rc = mdb_dbi_open(txn, core_dbs[i], fl, slots[i]);
-
+		rc = mdb_dbi_open(txn, core_dbs[i], fl, slots[i]);
 		if (rc == MDB_NOTFOUND)
-			return RBL_ENOTFOUND;
+			return s->legacy ? RBL_EUPGRADE : RBL_ENOTFOUND;
 		if (rc)
 			return rbl_mdb_error(rc);
 	}
-	return check_version(txn, s->meta, write);
+	if ((rc = check_version(txn, s->meta, write, !s->legacy)) != RBL_OK)
+		return rc;
+	return s->legacy && !write ? RBL_EUPGRADE : RBL_OK;
+}
+
+int rbl_store_stamp_format(rbl_txn *t)
+{
+	return check_version(t->txn, t->s->meta, true, true);
 }
 
 static bool is_core_db(const char *name, size_t len)
 {
+	/* "ipent" and "ipseg" held IP entries before format 5 */
+	static const char *const old_dbs[] = { "ipent", "ipseg" };
+
 	for (size_t i = 0; i < N_CORE_DBS; i++)
 		if (strlen(core_dbs[i]) == len && !memcmp(core_dbs[i], name, len))
+			return true;
+	for (size_t i = 0; i < 2; i++)
+		if (strlen(old_dbs[i]) == len && !memcmp(old_dbs[i], name, len))
 			return true;
 	return false;
 }
@@ -202,8 +228,8 @@ static int env_open(rbl_store *s, const char *path, unsigned flags)
 	return rbl_mdb_error(mdb_txn_commit(txn));
 }
 
-int rbl_store_open(const char *path, unsigned flags, size_t mapsize,
-		   rbl_store **out)
+int rbl_store_open_env(const char *path, unsigned flags, size_t mapsize,
+		       rbl_store **out)
 {
 	rbl_store *s = NULL;
 	int rc;
@@ -363,6 +389,34 @@ static int begin_mdb(rbl_store *s, bool write, MDB_txn **txn)
 	return rbl_mdb_error(rc);
 }
 
+/* Pages a commit frees become reusable only two commits later: LMDB
+ * keeps the previous snapshot whole (readers, recovery).  So back-to-back
+ * replacements of a whole list would each need fresh room, and the file
+ * would settle near three times the data.  A small commit after a big
+ * rewrite (a counter in meta) makes the freed pages reusable by the next
+ * one: the file then settles near twice the data.  Best effort: a
+ * failure costs room, not data. */
+void rbl_store_tick(rbl_store *s)
+{
+	MDB_val k = { 5, "#tick" }, v = { 0 };
+	uint8_t b[8];
+	uint64_t n = 0;
+	MDB_txn *txn = NULL;
+
+	if (begin_mdb(s, true, &txn) != RBL_OK)
+		return;
+	if (mdb_get(txn, s->meta, &k, &v) == 0 && v.mv_size == 8)
+		n = rbl_get_be64(v.mv_data);
+	rbl_put_be64(b, n + 1);
+	v.mv_size = sizeof b;
+	v.mv_data = b;
+	if (mdb_put(txn, s->meta, &k, &v, 0) == 0)
+		mdb_txn_commit(txn);
+	else
+		mdb_txn_abort(txn);
+	atomic_fetch_sub(&s->live_txns, 1);
+}
+
 /* T's snapshot is released (reset, abort, commit). */
 static void txn_unlive(rbl_txn *t)
 {
@@ -394,11 +448,11 @@ int rbl_txn_begin(rbl_store *s, bool write, rbl_txn **out)
 
 static void close_cursors(rbl_txn *t)
 {
-	if (t->seg_cur)
-		mdb_cursor_close(t->seg_cur);
+	if (t->ck_cur)
+		mdb_cursor_close(t->ck_cur);
 	if (t->name_cur)
 		mdb_cursor_close(t->name_cur);
-	t->seg_cur = t->name_cur = NULL;
+	t->ck_cur = t->name_cur = NULL;
 }
 
 /* Free T; the parts freed what they keep in it before (store_commit.c). */
@@ -462,7 +516,7 @@ int rbl_txn_take_snapshot(rbl_txn *t)
 	atomic_fetch_add(&t->s->live_txns, 1);
 	t->reset = false;
 	t->now = (int64_t)time(NULL);
-	renew_cursor(t, &t->seg_cur);
+	renew_cursor(t, &t->ck_cur);
 	renew_cursor(t, &t->name_cur);
 	return RBL_OK;
 }

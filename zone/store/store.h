@@ -17,9 +17,10 @@
  *          an exclusion ("!"), or a domain name (exact and/or its subtree).
  *
  * Reads
- *   Lookups cost one B-tree descent per list for addresses (overlapping
- *   prefixes and exclusions are resolved when writing, into a flat map of
- *   non-overlapping address segments), and one per label for domain names.
+ *   Lookups cost one B-tree seek per list for addresses (entries are kept
+ *   in chunks as a start-point map: one record per address where an entry
+ *   starts, with every entry covering it; see store_chunk.h), and one per
+ *   label for domain names.
  *   They allocate nothing and return pointers into the map (rbl_match) that
  *   are valid until the transaction is reset, renewed or ended.  Expired
  *   entries never match, whether or not anything purged them yet.
@@ -70,8 +71,10 @@ enum rbl_store_flags {
  * not exist), RBL_EPERM (the directory or a file of it may not be
  * entered or opened: whether a store is there is unknown), RBL_EINVAL
  * (PATH is not a directory), RBL_EVERSION (written by an incompatible
- * rbld), RBL_EBUSY (no reader slot), RBL_EMAPFULL, RBL_EIO, RBL_ESTORE,
- * RBL_ENOMEM.  Close with rbl_store_close(). */
+ * rbld), RBL_EUPGRADE (read-only, and the store keeps IP entries the
+ * format 1-4 way: opening it read-write converts them), RBL_EBUSY (no
+ * reader slot), RBL_EMAPFULL, RBL_EIO, RBL_ESTORE, RBL_ENOMEM.  Close
+ * with rbl_store_close(). */
 int rbl_store_open(const char *path, unsigned flags, size_t mapsize,
 		   rbl_store **out);
 void rbl_store_close(rbl_store *s);
@@ -86,10 +89,13 @@ const char *rbl_store_path(const rbl_store *s);
  * A restored copy's zone serials are older than what secondaries were
  * sent since: see rbl_zone_set_serial. */
 int rbl_store_backup(rbl_store *s, const char *dir, uint64_t *size);
-/* The newest store format this program reads and writes.  Formats are
- * backward compatible (a newer program opens an older store, and its first
- * write marks it with this format); an older program refuses a newer store
- * with RBL_EVERSION. */
+/* The newest store format this program reads and writes.  A newer program
+ * opens an older store: opened read-write, it converts what changed (format
+ * 5 keeps IP entries in chunks; the conversion of a format 1-4 store runs
+ * in the open, one transaction) and marks it with this format; opened
+ * read-only, it reads formats 1-4 only when they hold no IP entries the
+ * old way (RBL_EUPGRADE otherwise).  An older program refuses a newer
+ * store with RBL_EVERSION. */
 uint32_t rbl_store_format(void);
 
 /* --------------------------------------------------------- transactions */
@@ -109,9 +115,10 @@ void rbl_txn_abort(rbl_txn *t);
  * worker) sees new commits without allocating.  Return RBL_OK/RBL_ESTORE. */
 void rbl_txn_reset(rbl_txn *t);
 int rbl_txn_renew(rbl_txn *t);
-/* Write transactions only: defer the segment map of the lists changed in
- * this transaction until commit, then rebuild each of them in one sorted
- * pass.  Much faster for large imports; same end result. */
+/* Write transactions only: a large import.  The journal of the zones it
+ * changes gets a reset (IXFR of that many changes costs more than the
+ * whole zone), and the IPv4 summaries and prefix length masks of its
+ * lists are recomputed once at commit instead of kept up per entry. */
 void rbl_txn_set_bulk(rbl_txn *t);
 /* Source recorded in journal and entries when an entry's source is empty
  * ("rblctl:alice").  Copied. */
@@ -176,8 +183,30 @@ int rbl_list_update(rbl_txn *t, const rbl_list *l);
 /* Delete a list and all its entries; fails with RBL_EBUSY while a zone
  * uses it. */
 int rbl_list_delete(rbl_txn *t, uint32_t id);
-/* Remove all entries of a list (for a replacing import). */
+/* Remove all entries of a list.  Zones using it get a journal reset: IXFR
+ * from before falls back to a full transfer. */
 int rbl_list_clear(rbl_txn *t, uint32_t id);
+enum rbl_replace_flags {
+	/* journal the difference, not a reset: IXFR then sends what changed
+	 * (a difference of more than half the list is still journalled as a
+	 * reset: the whole zone is the smaller transfer), and a replacement
+	 * that changes nothing moves no serial */
+	RBL_REPLACE_JOURNAL = 1u << 0,
+};
+/* Begin replacing all entries of IP list ID (a replacing import): the
+ * entries added to it next, in rbl_ip_foreach's order, become its content,
+ * merged with what it holds.  Only the difference is written: an entry
+ * that comes again with the same answer (flags, codes, TXT, expiry) stays
+ * as stored, with its time added and source; an old entry not given again
+ * is deleted, except the RFC 5782 test entries the store added (source
+ * "rfc5782"); chunks of the list that come out unchanged are not
+ * rewritten.  The journal gets a reset, as by rbl_list_clear, unless
+ * FLAGS has RBL_REPLACE_JOURNAL.  Anything else done to the list (an add
+ * out of order, a delete, a read) ends the merge first (old entries not
+ * given by then are deleted); the end result is the same, only slower.  A
+ * name list is cleared as by rbl_list_clear.  Returns RBL_OK,
+ * RBL_ENOTFOUND, RBL_ENOMEM. */
+int rbl_list_replace_begin(rbl_txn *t, uint32_t id, unsigned flags);
 /* Call FN for each list in name order; stops and returns FN's value when
  * it is non-zero. */
 int rbl_list_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_list *l),

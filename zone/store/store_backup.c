@@ -1,6 +1,8 @@
 /*
- * store_backup.c -- the store as a whole: a hot, consistent, compacted
- * copy of it, the store format a program speaks, and its size figures.
+ * store_backup.c -- the store as a whole: opening it (converting a format
+ * 1-4 store's IP entries for the first writer), a hot, consistent,
+ * compacted copy of it, the store format a program speaks, and its size
+ * figures.
  *
  * LMDB copies from one read transaction (MDB_CP_COMPACT leaves out free
  * pages), so writers and readers go on while it runs and the copy is one
@@ -20,6 +22,40 @@
 uint32_t rbl_store_format(void)
 {
 	return RBL_STORE_FORMAT;
+}
+
+/* A writer's first act on a format 1-4 store with IP entries: convert
+ * them, in one transaction of its own (a failure leaves the store as it
+ * was, still unconverted).  The conversion changes no list, zone or
+ * summary, so none of the commit's bookkeeping applies. */
+static int convert(rbl_store *s)
+{
+	rbl_txn *t = NULL;
+	int rc = rbl_txn_begin(s, true, &t);
+
+	if (rc != RBL_OK)
+		return rc;
+	if ((rc = rbl_ip_upgrade(t)) != RBL_OK) {
+		rbl_txn_end(t, false);
+		return rc;
+	}
+	if ((rc = rbl_txn_end(t, true)) == RBL_OK)
+		s->legacy = false;
+	return rc;
+}
+
+int rbl_store_open(const char *path, unsigned flags, size_t mapsize,
+		   rbl_store **out)
+{
+	int rc = rbl_store_open_env(path, flags, mapsize, out);
+
+	if (rc != RBL_OK || !(*out)->legacy)
+		return rc;
+	if ((rc = convert(*out)) != RBL_OK) {
+		rbl_store_close(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 /* PATH = DIR/NAME; RBL_EINVAL if it does not fit. */

@@ -2,9 +2,9 @@
  * store_commit.c -- the ends of a transaction, on top of every part of
  * the store: a write transaction collects what it did to lists and zones
  * in struct rbl_txn, and rbl_txn_commit() has each part turn that into
- * segment rebuilds, entry counts, IPv4 summaries, serial bumps, journal
- * records and the generation counter just before the LMDB commit, so all
- * of it is atomic.  Aborting, resetting and renewing let the parts drop
+ * written chunks and exact masks, entry counts, IPv4 summaries, serial
+ * bumps, journal records and the generation counter just before the LMDB
+ * commit, so all of it is atomic.  Aborting, resetting and renewing let the parts drop
  * what they keep in the transaction.  No part calls this file.
  */
 #include "zone/store/store_impl.h"
@@ -13,8 +13,8 @@ static int commit_bookkeeping(rbl_txn *t)
 {
 	int rc = 0;
 
-	/* summaries need the final segment maps and entry counts */
-	if ((rc = rbl_seg_commit(t)) != RBL_OK ||
+	/* summaries need the final chunks and entry counts */
+	if ((rc = rbl_ip_commit(t)) != RBL_OK ||
 	    (rc = rbl_list_commit(t)) != RBL_OK ||
 	    (rc = rbl_v4sum_commit(t)) != RBL_OK ||
 	    (rc = rbl_zone_commit(t)) != RBL_OK)
@@ -28,12 +28,18 @@ void rbl_txn_abort(rbl_txn *t)
 {
 	if (!t)
 		return;
+	rbl_ip_txn_free(t);
 	rbl_v4sum_txn_free(t);
 	rbl_txn_end(t, false);
 }
 
+/* A commit that rewrote at least this many chunks: see rbl_store_tick. */
+#define TICK_AFTER_WRITES	256
+
 int rbl_txn_commit(rbl_txn *t)
 {
+	rbl_store *s = t->s;
+	bool big = false;
 	int rc = RBL_OK;
 
 	if (!t->write) {
@@ -44,12 +50,16 @@ int rbl_txn_commit(rbl_txn *t)
 		rc = t->rc_broken;
 	if (rc == RBL_OK)
 		rc = commit_bookkeeping(t);
+	rbl_ip_txn_free(t);
 	rbl_v4sum_txn_free(t);
 	if (rc != RBL_OK) {
 		rbl_txn_end(t, false);
 		return rc;
 	}
-	return rbl_txn_end(t, true);
+	big = t->bulk || t->ck_writes >= TICK_AFTER_WRITES;
+	if ((rc = rbl_txn_end(t, true)) == RBL_OK && big)
+		rbl_store_tick(s);
+	return rc;
 }
 
 void rbl_txn_reset(rbl_txn *t)

@@ -15,12 +15,22 @@
  *   store_serial.c   zone serials (read by the journal and zone records)
  *   store_list.c     list records, entry counts
  *   journal.c        the change journal behind IXFR
- *   store_lenmask.c, store_seg.c, store_v4sum.c, store_ip.c, store_name.c
- *                    the listings
+ *   the listings:
+ *     store_ipscan.c   IP chunks in the store: keys, seeks, raw walks,
+ *                      writing pieces (store_chunk.c is their layout)
+ *     store_lenmask.c  prefix lengths in use
+ *     store_v4sum.c    IPv4 summaries
+ *     store_ipread.c   IP lookups, explanations, walks
+ *     store_ipw.c      IP changes: the chunk being edited, purges
+ *     store_replace.c  the chunk builder and replacing imports
+ *     store_upgrade.c  converting a format 1-4 store's IP entries
+ *     store_ip.c       the IP listing API (store.h) on top of those
+ *     store_name.c     domain-name listings
  *   store_zrec.c     a zone's fixed records
  *   store_zone.c     zone records, the commit-time serial bump
  *   store_purge.c    removing listings in bulk (purge, list clear/delete)
- *   store_backup.c   the store as a whole: copy, format, statistics
+ *   store_backup.c   the store as a whole: opening (with the conversion),
+ *                    copy, format, statistics
  *   store_commit.c   commit, abort, reset, renew: each part's hooks
  * (bytes.c, entry.c, kvrec.c and zrec.c are leaves that call no store
  * file but the codec.)
@@ -33,10 +43,13 @@
  *            'v'+id -> IPv4 summary of a large IP list, 2^24 bits
  *            (store_v4sum.c); 'n'+id+fam -> prefix lengths in use
  *            (store_lenmask.c).
- *   ipent    list|fam|addr|len -> entry (as entered; see rbl_entry_encode)
- *   ipseg    list|fam|last -> first addr, n, chain of compact entries
- *            (rbl_chain_encode), most specific first.  Segments never
- *            overlap; a lookup is one MDB_SET_RANGE.
+ *   ipchunk  list|fam|addr -> a chunk of the list's IP entries, the
+ *            records from ADDR (its first) to the next chunk's key
+ *            (store_chunk.h: one record per address where an entry
+ *            starts, with every entry covering it); a lookup is the
+ *            chunk with the greatest key <= the address, a binary search
+ *            in it and a walk of one chain.  (Formats 1-4 had "ipent",
+ *            entries as entered, and "ipseg", a segment map.)
  *   name     list|labels reversed, each followed by 0x00 -> the name's
  *            exact and subtree entries: one entry (its flags say which
  *            slots it fills; both = the same entry in both), or 0xb1,
@@ -60,6 +73,7 @@
 #include "zone/error.h"
 #include "zone/store/bytes.h"
 #include "zone/store/store.h"
+#include "zone/store/store_chunk.h"
 #include "zone/store/table.h"
 
 /* Bump on any incompatible layout.  2 added the IPv4 summaries: a format 1
@@ -69,16 +83,20 @@
  * reasoning: a missing mask is computed by the first writer needing it).
  * 4 lets a name hold different exact and subtree entries (a "pair" value
  * older programs cannot read); a format 1-3 value is a valid format 4 one,
- * so those stores open unchanged and the first writer stamps them 4. */
-#define RBL_STORE_FORMAT	4
+ * so those stores open unchanged and the first writer stamps them 4.
+ * 5 keeps IP entries in chunks ("ipchunk") instead of "ipent" and
+ * "ipseg": the first writer converts them (store_upgrade.c) before it
+ * stamps 5; a reader refuses a store that still holds IP entries the old
+ * way (RBL_EUPGRADE). */
+#define RBL_STORE_FORMAT	5
 #define RBL_STORE_FORMAT_OLDEST	1	/* oldest format still opened */
 #define RBL_STORE_MAXDBS	32	/* ours + room for other modules */
 #define RBL_STORE_MAXREADERS	1024
 #define RBL_DB_NAME_MAX		31	/* extra database names */
-/* A segment keeps at most this many covering entries, most specific first.
- * Deeper nesting drops the widest ancestors: with nine nested live entries
- * over one address, the widest one can no longer answer for it once the
- * eight inside it have all expired (until the next rebuild after a purge). */
+/* A lookup considers at most this many entries covering the address, most
+ * specific first: with nine nested live entries over one address, the
+ * widest one does not answer for it once the eight inside it have all
+ * expired (until a purge removes those). */
 #define RBL_CHAIN_MAX		8
 /* A transaction recording more changes than this journals a reset instead:
  * such a transfer is better done in full. */
@@ -95,7 +113,8 @@ struct rbl_store {
 	MDB_env *env;
 	char *path;
 	unsigned flags;				/* rbl_store_flags */
-	MDB_dbi meta, ipent, ipseg, name, journal;
+	MDB_dbi meta, ipchunk, name, journal;
+	bool legacy;		/* format 1-4 IP entries: a writer converts */
 	pthread_mutex_t lock;			/* guards extra[], map size */
 	atomic_int live_txns;			/* begun, not reset or ended */
 	struct rbl_named_db extra[RBL_STORE_MAXDBS];
@@ -122,7 +141,7 @@ static inline void rbl_lenmask_set_bit(uint8_t *mask, unsigned n)
 /* What a write transaction did to one list, applied at commit. */
 enum rbl_list_mark {
 	RBL_LIST_CHANGED = 1u << 0,	/* entries changed: bump zone serials */
-	RBL_LIST_REBUILD = 1u << 1,	/* rebuild the segment map at commit */
+	RBL_LIST_REBUILD = 1u << 1,	/* exact masks, whole summary at commit */
 	RBL_LIST_RESET	 = 1u << 2,	/* journal a reset, not the changes */
 	RBL_LIST_V4SUM_FULL = 1u << 3,	/* rebuild the IPv4 summary at commit
 					   (so does RBL_LIST_REBUILD) */
@@ -161,11 +180,10 @@ struct rbl_txn {
 	rbl_store *s;
 	MDB_txn *txn;
 	bool write, bulk, broken, reset;
-	bool ipent_append_off;		/* bulk: a key arrived out of order */
-	bool name_append_off;		/* the same for names */
+	bool name_append_off;		/* bulk: a name arrived out of order */
 	int rc_broken;			/* first error of a broken txn */
 	int64_t now;			/* time the txn began */
-	MDB_cursor *seg_cur;		/* cached for lookups, renewed */
+	MDB_cursor *ck_cur;		/* cached for lookups, renewed */
 	MDB_cursor *name_cur;
 	/* read transactions: summaries seen since begin/renew */
 	struct rbl_v4sum_slot v4sum[RBL_V4SUM_SLOTS];
@@ -182,6 +200,10 @@ struct rbl_txn {
 	uint8_t *jbuf;			/* recorded changes (journal.c) */
 	size_t jlen, jcap, n_changes;
 	bool jover;			/* too many changes: journal a reset */
+	struct rbl_ipw *ipw;		/* IP chunks being written (store_ipw.h) */
+	size_t ck_writes;		/* chunks written or deleted: a big
+					   rewrite is followed by a small
+					   commit (store.c: rbl_store_tick) */
 };
 
 /* ---------------------------------- the bottom (store_txn.c) */
@@ -218,6 +240,16 @@ int rbl_txn_end(rbl_txn *t, bool commit);
  * RBL_ESTORE), for rbl_txn_reset and rbl_txn_renew. */
 void rbl_txn_drop_snapshot(rbl_txn *t);
 int rbl_txn_take_snapshot(rbl_txn *t);
+/* Open the environment at PATH (rbl_store_open's first half): a store
+ * keeping IP entries the format 1-4 way is refused read-only
+ * (RBL_EUPGRADE) and opened read-write with s->legacy set, unstamped. */
+int rbl_store_open_env(const char *path, unsigned flags, size_t mapsize,
+		       rbl_store **out);
+/* Write the current format number (after a conversion). */
+int rbl_store_stamp_format(rbl_txn *t);
+/* A small commit of its own, so that the pages a big one freed become
+ * reusable by the next (best effort). */
+void rbl_store_tick(rbl_store *s);
 
 /* ------------------------------------------- codec (store_codec.c) */
 
@@ -299,25 +331,60 @@ int rbl_zone_uses_list(rbl_txn *t, uint32_t list_id, bool *used);
 /* Delete zone ZONE_ID's fixed records (store_zrec.c), if any. */
 int rbl_zrec_drop_zone(rbl_txn *t, uint32_t zone_id);
 
-/* ----------------------------------- IP entries (store_ip/store_seg) */
+/* ------------------------------------- IP entries (store_ip*.c) */
 
-/* Recompute the segments inside P after its ipent record changed.  HOST:
- * P's entry as now stored (NULL: deleted); for a full-length P (nothing
- * inside it but itself) it saves reading the entries inside P back. */
-int rbl_seg_update(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
-		   const rbl_entry *host);
-/* Rebuild the whole segment map of LIST_ID from ipent. */
-int rbl_seg_rebuild(rbl_txn *t, uint32_t list_id);
-/* Rebuild every list marked RBL_LIST_REBUILD (commit). */
-int rbl_seg_commit(rbl_txn *t);
-/* Delete entries and segments of LIST_ID; count of entries to *N. */
+#define RBL_IPCK_KEY_MAX	21	/* list 4, family 1, address 16 */
+
+/* The "ipchunk" key of LIST_ID, FAMILY, ADDR (alen bytes); its length. */
+size_t rbl_ipck_key(uint8_t *k, uint32_t list_id, uint8_t family,
+		    const uint8_t *addr);
+/* Position C on the chunk of LIST_ID and FAMILY with the greatest key <=
+ * ADDR, or, when there is none and OR_NEXT, on the first one after it.
+ * RBL_OK with K and V, RBL_ENOTFOUND, or an error. */
+int rbl_ipck_seek(MDB_cursor *c, uint32_t list_id, uint8_t family,
+		  const uint8_t *addr, bool or_next, MDB_val *k, MDB_val *v);
+/* Step C to the next chunk of the same list and family (K holds the
+ * current key).  RBL_OK, RBL_ENOTFOUND at the end, or an error. */
+int rbl_ipck_next(MDB_cursor *c, MDB_val *k, MDB_val *v);
+/* Visit every chunk of LIST_ID and FAMILY in key order: FN gets its first
+ * address and its bytes in the map; non-zero stops and is returned.
+ * As stored: a write txn's pending changes are not there yet. */
+int rbl_ipck_foreach(rbl_txn *t, uint32_t list_id, uint8_t family,
+		     int (*fn)(void *arg, const uint8_t *key,
+			       const void *data, size_t len),
+		     void *arg);
+
+/* Visit the entries of LIST_ID and FAMILY as stored, in key order
+ * (address, then length), from address FROM (alen bytes; NULL: all).
+ * With COVERING, the entries that started before FROM and cover it come
+ * first.  FN gets the prefix, the chunk and the entry's attribute number
+ * in it; a non-zero return stops the walk and is returned. */
+typedef int (*rbl_ip_walk_fn)(void *arg, const rbl_prefix *p,
+			      const rbl_ck *c, unsigned attr);
+int rbl_ip_walk(rbl_txn *t, uint32_t list_id, uint8_t family,
+		const uint8_t *from, bool covering, rbl_ip_walk_fn fn,
+		void *arg);
+/* The prefix lengths of LIST_ID's entries of FAMILY, exactly. */
+int rbl_ip_lengths(rbl_txn *t, uint32_t list_id, uint8_t family,
+		   uint8_t *mask);
+
+/* Commit: end T's replacements, write its pending chunk, make the length
+ * masks of lists marked RBL_LIST_REBUILD exact (store_ip.c). */
+int rbl_ip_commit(rbl_txn *t);
+/* Free what T keeps for IP writes (abort, after commit). */
+void rbl_ip_txn_free(rbl_txn *t);
+/* Delete the entries of LIST_ID; count of entries to *N. */
 int rbl_ip_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);
 int rbl_name_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);
-/* Delete without touching segments (bulk and purge paths). */
-int rbl_ip_del_raw(rbl_txn *t, uint32_t list_id, const rbl_prefix *p);
+/* Begin replacing IP list LIST_ID (rbl_list_replace_begin). */
+int rbl_ip_replace_begin(rbl_txn *t, uint32_t list_id, unsigned flags);
 /* Delete entries expired at NOW; count added to *N. */
 int rbl_ip_purge(rbl_txn *t, int64_t now, uint64_t *n);
 int rbl_name_purge(rbl_txn *t, int64_t now, uint64_t *n);
+/* Convert the IP entries of a format 1-4 store ("ipent") into chunks,
+ * drop the old databases and stamp the current format, in write txn T
+ * (store_upgrade.c).  RBL_OK or an error. */
+int rbl_ip_upgrade(rbl_txn *t);
 
 /* ------------------------------------------- IPv4 summary (store_v4sum.c) */
 
@@ -330,7 +397,7 @@ int rbl_name_purge(rbl_txn *t, int64_t now, uint64_t *n);
 #define RBL_V4SUM_MIN		1024
 #define RBL_V4SUM_DROP		512
 /* More changes than this in one transaction rebuild the summary from the
- * segment map instead of replaying them (bounds the memory they take). */
+ * entries instead of replaying them (bounds the memory they take). */
 #define RBL_V4SUM_MAX_RANGES	65536
 
 /* Record that write txn T added (DEL false) or deleted prefix P of list
@@ -338,7 +405,7 @@ int rbl_name_purge(rbl_txn *t, int64_t now, uint64_t *n);
 int rbl_v4sum_note(rbl_txn *t, struct rbl_list_state *ls,
 		   const rbl_prefix *p, bool del);
 /* Create, update or drop the summaries of T's changed lists; runs after
- * the segment maps and entry counts are final (commit). */
+ * the chunks and entry counts are final (commit). */
 int rbl_v4sum_commit(rbl_txn *t);
 /* Free the change records of T's lists. */
 void rbl_v4sum_txn_free(rbl_txn *t);
@@ -369,7 +436,11 @@ int rbl_lenmask_note(rbl_txn *t, uint32_t list_id, const rbl_prefix *p);
  * without the record gets every length.  RBL_OK or an error. */
 int rbl_lenmask_get(rbl_txn *t, uint32_t list_id, uint8_t family,
 		    uint8_t *mask);
-/* Store the exact MASK found by a segment rebuild. */
+/* The stored mask, as it is: RBL_OK, RBL_ENOTFOUND (no record), or an
+ * error (no scan, no cache). */
+int rbl_lenmask_peek(rbl_txn *t, uint32_t list_id, uint8_t family,
+		     uint8_t *mask);
+/* Store the exact MASK found by a walk of every entry. */
 int rbl_lenmask_replace(rbl_txn *t, uint32_t list_id, uint8_t family,
 			const uint8_t *mask);
 /* Forget LIST_ID's masks (its entries were all deleted). */
@@ -377,6 +448,12 @@ int rbl_lenmask_drop(rbl_txn *t, uint32_t list_id);
 
 /* ------------------------------------------------- journal.c */
 
+/* False when T records no changes (bulk, or too many): callers may skip
+ * building what they would note. */
+static inline bool rbl_journal_active(const rbl_txn *t)
+{
+	return !t->bulk && !t->jover;
+}
 /* Record one change of T (op, list, prefix P or NAME, entry E). */
 int rbl_journal_note(rbl_txn *t, uint8_t op, uint32_t list_id,
 		     const rbl_prefix *p, const char *name,

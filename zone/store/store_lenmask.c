@@ -1,16 +1,17 @@
 /*
  * store_lenmask.c -- per list and family, the prefix lengths that may be in
- * use, so that finding the entries containing a prefix probes only those.
+ * use.
  *
- * Why: an incremental add recomputes the segments inside the new prefix,
- * which needs every entry containing it.  Probing each shorter length is
- * 32 (IPv4) or 128 (IPv6) B-tree descents per add, most of them for lengths
- * no entry of the list has; real lists use one to three lengths.
+ * Why: the segment map of formats 1-4 needed them to find the entries
+ * containing a new prefix; chunks carry those in their chains.  The masks
+ * are kept because they tell cheaply which lengths a list uses (a list of
+ * /32s only, a policy list with ranges), and tools may read them.
  *
  * Invariant: if list L holds an entry of family F and length N, bit N of
  * L's mask for F is set.  Only the "if" holds: a bit stays set after the
- * last entry of its length is deleted (a set bit is a "maybe").  A segment
- * rebuild, which sweeps every entry anyway, rewrites the mask exactly.
+ * last entry of its length is deleted (a set bit is a "maybe").  A bulk
+ * transaction or a replacement, which sees every entry anyway, rewrites
+ * the mask exactly.
  *
  * Storage: meta 'n'+list id+family -> the mask, bit N at byte N / 8, mask
  * 1 << N % 8 (5 bytes for IPv4, 17 for IPv6), written in the same write
@@ -22,7 +23,6 @@
  * Write transactions cache each list's masks in its rbl_list_state, so an
  * add of a known length costs no lookup at all.
  */
-#include <errno.h>
 #include <string.h>
 
 #include "zone/store/store_impl.h"
@@ -53,39 +53,12 @@ static void mask_all(uint8_t *mask, uint8_t family)
 }
 
 /* The lengths of LIST_ID's entries of FAMILY, from the entries (format 2
- * stores, once per list). */
+ * stores, once per list; a write txn's pending chunk holds nothing of the
+ * list yet, as this runs before its first change of the list). */
 static int mask_scan(rbl_txn *t, uint32_t list_id, uint8_t family,
 		     uint8_t *mask)
 {
-	uint8_t kb[5];
-	MDB_val k = { 5, kb }, v = { 0 };
-	MDB_cursor *c = NULL;
-	int rc = mdb_cursor_open(t->txn, t->s->ipent, &c);
-
-	if (rc)
-		return rbl_mdb_error(rc);
-	rbl_put_be32(kb, list_id);
-	kb[4] = family;
-	memset(mask, 0, RBL_LENMASK_BYTES);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		const uint8_t *key = k.mv_data;
-		uint8_t len;
-
-		if (k.mv_size != 6 + rbl_key_alen(family) ||
-		    memcmp(key, kb, 5) != 0)
-			break;
-		len = key[k.mv_size - 1];
-		if (len > rbl_addr_bits(family)) {
-			rc = EINVAL;
-			break;
-		}
-		rbl_lenmask_set_bit(mask, len);
-	}
-	mdb_cursor_close(c);
-	if (rc == 0 || rc == MDB_NOTFOUND)
-		return RBL_OK;
-	return rc == EINVAL ? RBL_ESTORE : rbl_mdb_error(rc);
+	return rbl_ip_lengths(t, list_id, family, mask);
 }
 
 static int mask_put(rbl_txn *t, uint32_t list_id, uint8_t family,
@@ -172,6 +145,12 @@ int rbl_lenmask_get(rbl_txn *t, uint32_t list_id, uint8_t family,
 		return rc;
 	memcpy(mask, cached, RBL_LENMASK_BYTES);
 	return RBL_OK;
+}
+
+int rbl_lenmask_peek(rbl_txn *t, uint32_t list_id, uint8_t family,
+		     uint8_t *mask)
+{
+	return mask_read(t, list_id, family, mask);
 }
 
 int rbl_lenmask_replace(rbl_txn *t, uint32_t list_id, uint8_t family,

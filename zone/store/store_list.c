@@ -287,22 +287,29 @@ static bool same_shape(int a, int b)
 	return rbl_list_kind_is_name(a) == rbl_list_kind_is_name(b);
 }
 
-int rbl_list_check_kind(rbl_txn *t, uint32_t list_id, uint8_t kind)
+/* The cache is the common case (once per entry of an import): the list
+ * record is read, and zeroed, only on a miss. */
+static int kind_miss(rbl_txn *t, uint32_t list_id, uint8_t kind)
 {
 	rbl_list l = { 0 };
-	int rc;
+	int rc = rbl_list_get_id(t, list_id, &l);
 
-	for (unsigned i = 0; i < t->n_kinds; i++)
-		if (t->kinds[i].id == list_id)
-			return same_shape(t->kinds[i].kind, kind) ? RBL_OK :
-			       RBL_EINVAL;
-	if ((rc = rbl_list_get_id(t, list_id, &l)) != RBL_OK)
+	if (rc != RBL_OK)
 		return rc;
 	if (t->n_kinds == sizeof t->kinds / sizeof t->kinds[0])
 		t->n_kinds = 0;
 	t->kinds[t->n_kinds].id = list_id;
 	t->kinds[t->n_kinds++].kind = l.kind;
 	return same_shape(l.kind, kind) ? RBL_OK : RBL_EINVAL;
+}
+
+int rbl_list_check_kind(rbl_txn *t, uint32_t list_id, uint8_t kind)
+{
+	for (unsigned i = 0; i < t->n_kinds; i++)
+		if (t->kinds[i].id == list_id)
+			return same_shape(t->kinds[i].kind, kind) ? RBL_OK :
+			       RBL_EINVAL;
+	return kind_miss(t, list_id, kind);
 }
 
 /* ------------------------------------------------ commit */

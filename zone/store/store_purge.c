@@ -1,12 +1,14 @@
 /*
  * store_purge.c -- removing listings in bulk, across the listing parts:
- * expired entries of every list, and all entries of one list (clearing or
- * deleting it).  It sits above the IP, name and zone parts, which it
+ * expired entries of every list, and all entries of one list (clearing,
+ * replacing or deleting it).  It sits above the IP, name and zone parts, which it
  * calls; none of them calls it.
  *
  * Expired entries already stop answering at read time; purging only
- * reclaims space and keeps listings tidy.  It deletes through the normal
- * paths, so entry counts, segments, serials and the journal stay right.
+ * reclaims space and keeps listings tidy.  It counts, journals and
+ * summarises each entry it removes like any delete, so entry counts,
+ * serials and the journal stay right; chunks without an expired entry are
+ * not rewritten (store_ipw.c).
  */
 #include "zone/store/store_impl.h"
 
@@ -52,6 +54,20 @@ int rbl_list_clear(rbl_txn *t, uint32_t id)
 	if ((rc = rbl_list_get_id(t, id, &l)) != RBL_OK)
 		return rc;
 	return list_clear_entries(t, &l);
+}
+
+int rbl_list_replace_begin(rbl_txn *t, uint32_t id, unsigned flags)
+{
+	rbl_list l = { 0 };
+	int rc = 0;
+
+	if ((rc = rbl_txn_need_write(t)) != RBL_OK)
+		return rc;
+	if ((rc = rbl_list_get_id(t, id, &l)) != RBL_OK)
+		return rc;
+	if (l.kind != RBL_LIST_IP)
+		return list_clear_entries(t, &l);
+	return rbl_ip_replace_begin(t, id, flags);
 }
 
 int rbl_list_delete(rbl_txn *t, uint32_t id)

@@ -2,32 +2,31 @@
  * store_v4sum.c -- the IPv4 summary of large IP lists: one bit per /24,
  * so that most lookups of unlisted addresses skip the B-tree descent.
  *
- * Why: a lookup in the segment map is one MDB_SET_RANGE, but for a list of
- * a million entries the pages it walks are spread over ~100 MiB, so a
- * random address costs several cache misses (~1 us against ~0.3 us when
- * hot), and most DNSBL queries are for unlisted addresses.  A 2 MiB bitmap
- * answers most of those with one memory access.
+ * Why: a lookup is one seek and a search in one chunk, but for a list of
+ * ten million entries the chunks are spread over ~45 MiB, so a random
+ * address costs a cache miss or two, and most DNSBL queries are for
+ * unlisted addresses.  A 2 MiB bitmap answers most of those with one
+ * memory access (with 10M random /32s nearly half the /24s hold one).
  *
  * Invariant: bit i of list L's summary is set if and only if some IPv4
  * entry of L (listing or exclusion, expired or not) overlaps the /24
  * number i (address >> 8).  Readers rely only on the "if": a set bit means
  * "maybe, descend"; a clear bit means nothing of L is there and the lookup
- * answers RBL_ENOTFOUND at once.  Entries and segments cover the same
- * addresses, so the segment map is what the bits are computed from.
+ * answers RBL_ENOTFOUND at once.
  *
  * Storage: meta 'v'+list id -> the bitmap, bit i at byte i / 8, mask
  * 1 << i % 8.  LMDB keeps a value this large in contiguous overflow pages,
  * so one mdb_get yields the whole bitmap, and as it is written in the same
- * transaction as the segments, every snapshot sees the two consistent.
+ * transaction as the chunks, every snapshot sees the two consistent.
  * Only lists with RBL_V4SUM_MIN entries or more get one; a list without
  * one is always descended.
  *
  * Writes: a write transaction records the /24 range of each IPv4 prefix
- * added or deleted.  At commit, after the segment maps are final, added
- * ranges set their bits and deleted ones are recomputed from the segment
- * map, so a /24 emptied by a delete clears.  Bulk transactions, purges
- * that rebuild a list, rbl_list_clear and transactions with very many
- * changes recompute the whole bitmap from the segment map instead.  The
+ * added or deleted.  At commit, after the chunks are final, added ranges
+ * set their bits and deleted ones are recomputed from the entries, so a
+ * /24 emptied by a delete clears.  Bulk transactions, purges that rebuild
+ * a list, rbl_list_clear and transactions with very many changes
+ * recompute the whole bitmap from the entries instead.  The
  * bitmap is written once per changed list and commit (MDB_RESERVE, then
  * one copy from a scratch bitmap the store keeps), and not at all when no
  * bit moved (adding a /32 next to a listed one).  Any write still copies
@@ -192,44 +191,45 @@ void rbl_v4sum_txn_free(rbl_txn *t)
 
 /* ----------------------------------------------------------- commit */
 
-/* Recompute bits LO..HI of list LIST_ID's bitmap B from the segment map. */
+struct recompute {
+	uint8_t *b;
+	uint32_t lo, hi;
+};
+
+static int set_entry_bits(void *arg, const rbl_prefix *p, const rbl_ck *c,
+			  unsigned ai)
+{
+	struct recompute *r = arg;
+	uint32_t a = rbl_get_be32(p->addr.bytes), f = 0, l = 0;
+
+	(void)c;
+	(void)ai;
+	/* the walk gives canonical prefixes: the address is the first */
+	f = a >> 8;
+	l = p->len >= 24 ? f : (a | (uint32_t)(0xffffffffu >> p->len)) >> 8;
+	if (f > r->hi)
+		return 1;	/* entries come in address order: done */
+	bits_fill(r->b, f > r->lo ? f : r->lo, l < r->hi ? l : r->hi, true);
+	return 0;
+}
+
+/* Recompute bits LO..HI of list LIST_ID's bitmap B from its entries: those
+ * covering the start of the range, then those starting inside it. */
 static int recompute(rbl_txn *t, uint32_t list_id, uint8_t *b, uint32_t lo,
 		     uint32_t hi)
 {
-	uint8_t kb[9];
-	MDB_val k = { sizeof kb, kb }, v = { 0 };
-	MDB_cursor *c = NULL;
-	int rc = mdb_cursor_open(t->txn, t->s->ipseg, &c);
+	struct recompute r = { b, lo, hi };
+	uint8_t from[4];
+	int rc = 0;
 
-	if (rc)
-		return rbl_mdb_error(rc);
 	bits_fill(b, lo, hi, false);
-	rbl_put_be32(kb, list_id);
-	kb[4] = RBL_AF4;
-	rbl_put_be32(kb + 5, lo << 8);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		uint32_t first, last;
-
-		if (k.mv_size != 9 || memcmp(k.mv_data, kb, 5) != 0)
-			break;
-		if (v.mv_size <= 4) {
-			rc = MDB_CORRUPTED;
-			break;
-		}
-		first = rbl_get_be32(v.mv_data) >> 8;
-		last = rbl_get_be32((uint8_t *)k.mv_data + 5) >> 8;
-		if (first > hi)
-			break;
-		bits_fill(b, first > lo ? first : lo, last < hi ? last : hi,
-			  true);
-	}
-	mdb_cursor_close(c);
-	return rc == 0 || rc == MDB_NOTFOUND ? RBL_OK : rbl_mdb_error(rc);
+	rbl_put_be32(from, lo << 8);
+	rc = rbl_ip_walk(t, list_id, RBL_AF4, from, true, set_entry_bits, &r);
+	return rc == 1 ? RBL_OK : rc;
 }
 
 /* Replay LS's recorded changes on B: additions first (their bits can only
- * be set), then deletions, recomputed from the final segment map. */
+ * be set), then deletions, recomputed from the final entries. */
 static int replay(rbl_txn *t, const struct rbl_list_state *ls, uint8_t *b)
 {
 	for (size_t i = 0; i < ls->n_v4r; i++)

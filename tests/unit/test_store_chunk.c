@@ -1,0 +1,284 @@
+/*
+ * test_store_chunk.c -- the byte layout of IP chunks (store_chunk.h):
+ * prefix arithmetic; records, chains and attributes built in memory,
+ * cut into pieces of at most RBL_CK_MAX bytes, encoded, read back in
+ * place and found by binary search; loading and encoding again gives the
+ * same bytes (a replacement keeps an unchanged chunk by comparing them);
+ * damaged bytes are refused, never read past.
+ */
+#include "tests/unit/check.h"
+#include "zone/error.h"
+#include "zone/store/store_chunk.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t rng = 0x243f6a8885a308d3ull;
+
+static uint32_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 11);
+}
+
+static void test_prefixes(void)
+{
+	uint8_t a[16] = { 10, 1, 2, 0 }, b[16] = { 10, 1, 2, 200 },
+		c[16] = { 10, 1, 3, 0 }, last[16];
+	uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8 }, v6b[16] = { 0x20, 0x01,
+		0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+
+	CHECK(rbl_ck_covers(a, 24, b, 4));
+	CHECK(!rbl_ck_covers(a, 24, c, 4));
+	CHECK(rbl_ck_covers(a, 23, c, 4));
+	CHECK(rbl_ck_covers(a, 0, c, 4));
+	CHECK(rbl_ck_covers(b, 32, b, 4) && !rbl_ck_covers(a, 32, b, 4));
+	CHECK(rbl_ck_aligned(a, 24, 4) && rbl_ck_aligned(a, 23, 4));
+	CHECK(!rbl_ck_aligned(b, 24, 4) && rbl_ck_aligned(b, 32, 4));
+	CHECK(!rbl_ck_aligned(c, 22, 4) && rbl_ck_aligned(c, 24, 4));
+	rbl_ck_last(a, 24, 4, last);
+	CHECK(last[0] == 10 && last[1] == 1 && last[2] == 2 && last[3] == 255);
+	rbl_ck_last(a, 20, 4, last);
+	CHECK(last[2] == 15 && last[3] == 255);
+	rbl_ck_last(a, 32, 4, last);
+	CHECK(!memcmp(last, a, 4));
+	CHECK(rbl_ck_covers(v6, 64, v6b, 16) && !rbl_ck_covers(v6b, 128, v6,
+							       16));
+	CHECK(rbl_ck_aligned(v6, 32, 16) && !rbl_ck_aligned(v6b, 127, 16));
+	rbl_ck_last(v6, 64, 16, last);
+	CHECK(last[7] == 0 && last[8] == 255 && last[15] == 255);
+}
+
+/* N records of FAMILY, ascending, with chains of up to 3 nested items
+ * and attributes from a small set (some with their own TXT). */
+static void fill(rbl_ckw *w, uint8_t family, size_t n)
+{
+	uint32_t at[8];
+
+	rbl_ckw_reset(w, family);
+	for (int i = 0; i < 8; i++) {
+		rbl_entry e;
+
+		rbl_entry_init(&e);
+		e.flags = i == 3 ? RBL_ENTRY_EXCLUDE : RBL_ENTRY_HAS_TXT;
+		e.n_codes = (uint8_t)(i % 3);
+		e.codes[0] = 0x7f000002u + (uint32_t)i;
+		e.codes[1] = 0x7f000010u;
+		e.expires = i == 5 ? 1700000000 : 0;
+		e.added = 1600000000 + i;
+		snprintf(e.txt, sizeof e.txt, i == 7 ? "" : "txt %d $", i);
+		snprintf(e.source, sizeof e.source, "src%d", i % 2);
+		CHECK_RC(rbl_ckw_attr_put(w, &e, &at[i]), RBL_OK);
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint8_t a[16] = { 0 };
+		rbl_ckw_item items[3];
+		unsigned k = 0, alen = family == 4 ? 4 : 16;
+		uint32_t ci, v = (uint32_t)(i * 7 + 3);
+
+		a[0] = 10;
+		a[alen - 3] = (uint8_t)(v >> 16);
+		a[alen - 2] = (uint8_t)(v >> 8);
+		a[alen - 1] = (uint8_t)v;
+		items[k++] = (rbl_ckw_item){ (uint8_t)(8 * alen), at[i % 8] };
+		if (i % 5 == 0)
+			items[k++] = (rbl_ckw_item){ (uint8_t)(8 * alen - 8),
+						     at[(i / 5) % 8] };
+		if (i % 11 == 0)
+			items[k++] = (rbl_ckw_item){ 8, at[1] };
+		CHECK_RC(rbl_ckw_chain_put(w, items, k, &ci), RBL_OK);
+		CHECK_RC(rbl_ckw_rec_push(w, a, ci), RBL_OK);
+	}
+}
+
+/* Piece [FROM, TO) of W, encoded in BUF (LEN bytes), reads back. */
+static void check_piece(rbl_ckw *w, size_t from, size_t to,
+			const uint8_t *buf, size_t len)
+{
+	rbl_ck c;
+
+	CHECK_RC(rbl_ck_open(&c, w->family, buf, len), RBL_OK);
+	CHECK_RC(rbl_ck_verify(&c), RBL_OK);
+	CHECK(c.n_rec == to - from);
+	for (size_t i = from; i < to; i++) {
+		uint8_t s[16], probe[16];
+		const uint8_t *items;
+		const rbl_ckw_item *want;
+		unsigned n, wn;
+
+		rbl_ck_start(&c, (unsigned)(i - from), s);
+		CHECK(!memcmp(s, w->rec[i].a, w->alen));
+		CHECK(rbl_ck_find(&c, w->rec[i].a) == (int)(i - from));
+		/* an address just past a record finds that record */
+		memcpy(probe, w->rec[i].a, 16);
+		probe[w->alen - 1]++;
+		if (probe[w->alen - 1] && (i + 1 == to ||
+		    memcmp(probe, w->rec[i + 1].a, w->alen) < 0))
+			CHECK(rbl_ck_find(&c, probe) == (int)(i - from));
+		CHECK_RC(rbl_ck_chain(&c, rbl_ck_chain_of(&c, (unsigned)(i -
+				from)), &items, &n), RBL_OK);
+		want = rbl_ckw_chain_items(w, w->rec[i].chain, &wn);
+		CHECK(n == wn);
+		for (unsigned k = 0; k < n && k < wn; k++) {
+			rbl_ck_attr a;
+			rbl_entry e;
+
+			CHECK(rbl_ck_item_len(&c, items, k) == want[k].len);
+			CHECK_RC(rbl_ck_attr_get(&c, rbl_ck_item_attr(&c, items,
+					k), &a), RBL_OK);
+			rbl_ckw_attr_entry(w, want[k].attr, &e);
+			CHECK(a.flags == e.flags && a.n_codes == e.n_codes &&
+			      a.expires == e.expires && a.added == e.added &&
+			      a.codes[0] == e.codes[0]);
+			CHECK(a.txt_len == strlen(e.txt) &&
+			      !memcmp(a.txt, e.txt, a.txt_len));
+			CHECK(a.src_len == strlen(e.source) &&
+			      !memcmp(a.src, e.source, a.src_len));
+		}
+	}
+	/* before the first record: nothing */
+	{
+		uint8_t before[16];
+
+		memcpy(before, w->rec[from].a, 16);
+		if (before[w->alen - 1]) {
+			before[w->alen - 1]--;
+			CHECK(rbl_ck_find(&c, before) == -1);
+		}
+	}
+}
+
+static void test_pieces(uint8_t family, size_t n)
+{
+	static uint8_t buf[RBL_CK_LIMIT], again[RBL_CK_LIMIT];
+	rbl_ckw w, w2;
+	size_t from = 0, pieces = 0;
+
+	rbl_ckw_init(&w, family);
+	rbl_ckw_init(&w2, family);
+	fill(&w, family, n);
+	while (from < w.n_rec) {
+		size_t size, to = rbl_ckw_piece(&w, from, &size), len, len2;
+		rbl_ck c;
+
+		CHECK(to > from && size <= RBL_CK_MAX);
+		CHECK(size == rbl_ckw_size(&w, from, to));
+		/* a piece is as long as it can be */
+		if (to < w.n_rec)
+			CHECK(rbl_ckw_size(&w, from, to + 1) > RBL_CK_MAX);
+		len = rbl_ckw_encode(&w, from, to, buf);
+		CHECK(len == size);
+		check_piece(&w, from, to, buf, len);
+		/* loaded and encoded again: the same bytes */
+		rbl_ckw_reset(&w2, family);
+		CHECK_RC(rbl_ck_open(&c, family, buf, len), RBL_OK);
+		CHECK_RC(rbl_ckw_load(&w2, &c), RBL_OK);
+		len2 = rbl_ckw_encode(&w2, 0, w2.n_rec, again);
+		CHECK(len2 == len && !memcmp(buf, again, len));
+		from = to;
+		pieces++;
+	}
+	/* 3 address bytes and a chain number: about 4 bytes a record */
+	CHECK(pieces >= n * 4 / RBL_CK_MAX && pieces <= n * 5 / RBL_CK_MAX + 1);
+	printf("family %u: %zu records in %zu pieces\n", family, n, pieces);
+	/* moving a tail keeps what it uses */
+	{
+		uint32_t *map = malloc(w.n_attr * sizeof *map);
+		size_t half = w.n_rec / 2, len, len2;
+
+		rbl_ckw_reset(&w2, family);
+		len = rbl_ckw_encode(&w, half, half + 50, buf);
+		CHECK_RC(rbl_ckw_move_tail(&w, half, &w2, map), RBL_OK);
+		CHECK(w.n_rec == half && w2.n_rec == n - half);
+		len2 = rbl_ckw_encode(&w2, 0, 50, again);
+		CHECK(len && len == len2 && !memcmp(buf, again, len));
+		free(map);
+	}
+	rbl_ckw_free(&w);
+	rbl_ckw_free(&w2);
+}
+
+/* One record whose chain is too long for RBL_CK_MAX is a piece alone. */
+static void test_big_record(void)
+{
+	static uint8_t buf[RBL_CK_LIMIT];
+	rbl_ckw_item items[129];
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	rbl_ckw w;
+	uint32_t ci;
+	size_t size, len;
+
+	rbl_ckw_init(&w, 6);
+	for (int plen = 128, i = 0; plen >= 0; plen--, i++) {
+		rbl_entry e;
+
+		rbl_entry_init(&e);
+		e.flags = RBL_ENTRY_HAS_TXT;
+		memset(e.txt, 'a' + i % 26, 200);
+		e.added = i;
+		items[i].len = (uint8_t)plen;
+		CHECK_RC(rbl_ckw_attr_put(&w, &e, &items[i].attr), RBL_OK);
+	}
+	CHECK_RC(rbl_ckw_chain_put(&w, items, 129, &ci), RBL_OK);
+	CHECK_RC(rbl_ckw_rec_push(&w, a, ci), RBL_OK);
+	a[15] = 1;
+	CHECK_RC(rbl_ckw_rec_push(&w, a, ci), RBL_OK);
+	CHECK(rbl_ckw_piece(&w, 0, &size) == 1 && size > RBL_CK_MAX);
+	len = rbl_ckw_encode(&w, 0, 1, buf);
+	CHECK(len == size);
+	check_piece(&w, 0, 1, buf, len);
+	rbl_ckw_free(&w);
+}
+
+/* Damaged chunks: every check fails cleanly (ASan watches the reads). */
+static void test_damage(void)
+{
+	static uint8_t buf[RBL_CK_LIMIT], bad[RBL_CK_LIMIT];
+	rbl_ckw w;
+	size_t size, to, len;
+	unsigned refused = 0;
+
+	rbl_ckw_init(&w, 4);
+	fill(&w, 4, 400);
+	to = rbl_ckw_piece(&w, 0, &size);
+	len = rbl_ckw_encode(&w, 0, to, buf);
+	for (int round = 0; round < 3000; round++) {
+		size_t n = len;
+		rbl_ck c;
+		rbl_ck_attr at;
+		uint8_t probe[16] = { 10, (uint8_t)rnd(), (uint8_t)rnd(),
+				      (uint8_t)rnd() };
+
+		memcpy(bad, buf, len);
+		if (round % 3 == 0)
+			n = rnd() % len;
+		else
+			for (int k = 0; k < 1 + round % 4; k++)
+				bad[rnd() % len] = (uint8_t)rnd();
+		if (rbl_ck_open(&c, 4, bad, n) != RBL_OK ||
+		    rbl_ck_verify(&c) != RBL_OK) {
+			refused++;
+			continue;
+		}
+		/* what verified reads without faults */
+		for (unsigned i = 0; i < c.n_attr; i++)
+			(void)rbl_ck_attr_get(&c, i, &at);
+		(void)rbl_ck_find(&c, probe);
+	}
+	CHECK(refused > 1000);
+	printf("%u of 3000 damaged chunks refused\n", refused);
+	rbl_ckw_free(&w);
+}
+
+int main(void)
+{
+	test_prefixes();
+	test_pieces(4, 5000);
+	test_pieces(6, 3000);
+	test_big_record();
+	test_damage();
+	return check_done();
+}
