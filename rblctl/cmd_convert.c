@@ -193,17 +193,20 @@ static int dataset(cv_run *r, const char *arg)
 	if (!d->type)
 		return ctl_err("%s: unknown dataset type \"%s\"", arg, word);
 	if (d->type == RBL_DS_ACL || d->type == RBL_DS_GENERIC ||
-	    d->type == RBL_DS_COMBINED) {	/* not a list: keep the parts */
+	    d->type == RBL_DS_COMBINED) {	/* not a list: the parts */
+		char z[RBL_NAME_MAX + 2] = "";
 		int type = 0;
-		char zone[RBL_NAME_MAX + 1];
-		char spec[RBL_MIRROR_PATH_MAX + 64];
 
-		snprintf(spec, sizeof spec, "%.*s:%s", (int)(c1 - arg), arg,
-			 c2 + 1);
-		if (rbl_mirror_parse_spec(spec, r->dir, zone, &type,
-					  &d->files, err, sizeof err) != RBL_OK)
+		if ((size_t)(c1 - arg) > RBL_NAME_MAX)
+			return ctl_err("%s: zone name too long", arg);
+		memcpy(z, arg, (size_t)(c1 - arg));
+		if (rbl_conf_zone_name(z, d->zone) != RBL_OK)
+			return ctl_err("%s: \"%s\" is not a zone name", arg, z);
+		if (strchr(c2 + 1, ':'))
+			return ctl_err("%s: a file name with ':'", arg);
+		if (rbl_mirror_parse_spec(c2 + 1, r->dir, z, &type, &d->files,
+					  err, sizeof err) != RBL_OK)
 			return ctl_err("%s: %s", arg, err);
-		memcpy(d->zone, zone, sizeof zone);
 	} else if (rbl_mirror_parse_spec(arg, r->dir, d->zone, &d->type,
 					 &d->files, err, sizeof err) != RBL_OK) {
 		return ctl_err("%s: %s", arg, err);
@@ -393,7 +396,8 @@ static void put_others(cv_run *r, FILE *f)
 
 static void put_conf(cv_run *r, FILE *f, int argc, char **argv)
 {
-	fprintf(f, "# rbld.conf(5) written by rblctl convert-rbldnsd from\n#");
+	fprintf(f, "# rbld.conf(5) written by rblctl convert-rbldnsd from\n"
+		"# rbldnsd");
 	for (int i = 0; i < argc; i++)
 		fprintf(f, " %s", argv[i]);
 	fprintf(f, "\n# rblctl init creates the lists and zones; rblctl watch "
@@ -432,6 +436,9 @@ static int parse_rbldnsd(cv_run *r, int argc, char **argv)
 	else if (strchr(r->ttl, ':'))
 		warn(r, "-t %s: rbld has no minimum or maximum TTL; only the "
 		     "default is used", r->ttl);
+	if (!r->n_listen)
+		warn(r, "no -b: rbld listens on 127.0.0.1@53 unless server "
+		     "listen says otherwise");
 	if (data_dir(r) != CTL_OK)
 		return CTL_ERR;
 	if (optind >= argc)
