@@ -184,6 +184,7 @@ bench: all $(TOOLS)
 	BUILD=$(BUILD) tests/bench/bench.sh
 	BUILD=$(BUILD) tests/bench/import.sh
 	BUILD=$(BUILD) tests/bench/scale.sh
+	$(if $(BENCH_MIRROR),BUILD=$(BUILD) tests/bench/mirror.sh)
 
 fuzz:
 	$(FUZZ_MAKE) fuzzers
@@ -262,7 +263,8 @@ help:
 	@echo 'make check        all tests, then again under ASan+UBSan (installs test deps as root)'
 	@echo 'make check-fast   all tests on the normal build only'
 	@echo 'make bench        rbld vs rbldnsd vs a no-lookup responder (dnsperf),'
-	@echo '                  and the scale table (BENCH_SCALE=100M for 100M)'
+	@echo '                  and the scale table (BENCH_SCALE=100M for 100M);'
+	@echo '                  BENCH_MIRROR=1: a 10M-entry mirrored file replaced under load'
 	@echo 'make install      PREFIX=/usr/local DESTDIR= (programs, man pages, systemd units)'
 	@echo 'make clean        remove build directories; distclean also config.mk and ./var'
 
