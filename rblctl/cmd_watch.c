@@ -60,6 +60,7 @@ typedef struct watch_set {
 	uint64_t pending_sig;	/* a change waiting to settle */
 	bool pending;
 	int64_t check_at;	/* ms: import when still PENDING_SIG then */
+	int64_t seen_at;	/* ms: when the change was first seen */
 } watch_set;
 
 typedef struct watch_run {
@@ -302,9 +303,11 @@ static void take(watch_run *w, watch_set *ws, uint64_t sig,
 
 		ok = run_import(w, ws->set, out);
 		log_output(ws->set, ok, out, reason, sizeof reason);
-		rbl_log(ok ? RBL_LOG_NOTICE : RBL_LOG_WARN, "%s: %s in %.2fs",
-			ws->set->list, ok ? "imported" : "refused, nothing "
-			"changed", (double)(now_ms() - t0) / 1000.0);
+		rbl_log(ok ? RBL_LOG_NOTICE : RBL_LOG_WARN, "%s: %s in %.2fs, "
+			"%.2fs after the change was seen", ws->set->list,
+			ok ? "imported" : "refused, nothing changed",
+			(double)(now_ms() - t0) / 1000.0,
+			(double)(now_ms() - ws->seen_at) / 1000.0);
 	}
 	if (!ok)
 		w->refused++;
@@ -325,6 +328,8 @@ static void step(watch_run *w, watch_set *ws, bool force)
 		ws->pending = false;
 		return;
 	}
+	if (!ws->pending)
+		ws->seen_at = now;
 	if (!force && (!ws->pending || sig != ws->pending_sig)) {
 		ws->pending = true;
 		ws->pending_sig = sig;
