@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "ctl.h"
@@ -50,6 +51,46 @@ int cmd_backup(ctl *c, int argc, char **argv)
 	ctl_say(c, "%s/data.mdb: %llu bytes, a consistent copy of %s (after "
 		"restoring it: rblctl zone bump-serial --all)\n", argv[1],
 		(unsigned long long)size, rbl_store_path(c->store));
+	return CTL_OK;
+}
+
+/* ---- compact ---- */
+
+/* The blocks data.mdb has on disk (what du shows), 0 if unknown. */
+static uint64_t allocated(const char *dir)
+{
+	char path[4096];
+	struct stat st = { 0 };
+
+	if ((size_t)snprintf(path, sizeof path, "%s/data.mdb", dir) >=
+	    sizeof path || stat(path, &st) != 0)
+		return 0;
+	return (uint64_t)st.st_blocks * 512u;
+}
+
+int cmd_compact(ctl *c, int argc, char **argv)
+{
+	const ctl_cmd *me = ctl_find_cmd("compact");
+	uint64_t freed = 0, before = 0;
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		return ctl_usage(me, "compact takes no arguments");
+	if (ctl_open_store(c, false) != CTL_OK)
+		return CTL_ERR;
+	before = allocated(rbl_store_path(c->store));
+	rc = rbl_store_compact(c->store, &freed);
+	if (rc == RBL_EIO)
+		return ctl_err("compact %s: %s", rbl_store_path(c->store),
+			       strerror(errno));
+	if (rc != RBL_OK)
+		return ctl_fail(NULL, rc, "compact %s",
+				rbl_store_path(c->store));
+	ctl_say(c, "%s/data.mdb: %llu bytes on disk, was %llu (%llu bytes of "
+		"free pages are holes)\n", rbl_store_path(c->store),
+		(unsigned long long)allocated(rbl_store_path(c->store)),
+		(unsigned long long)before, (unsigned long long)freed);
 	return CTL_OK;
 }
 

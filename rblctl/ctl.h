@@ -123,6 +123,8 @@ int cmd_audit(ctl *c, int argc, char **argv);
 int cmd_backup(ctl *c, int argc, char **argv);
 int cmd_watch(ctl *c, int argc, char **argv);
 int cmd_convert_rbldnsd(ctl *c, int argc, char **argv);
+/* `compact` (cmd_backup.c). */
+int cmd_compact(ctl *c, int argc, char **argv);
 /* `zone bump-serial ...`: ARGV[0] is "bump-serial" (cmd_backup.c). */
 int ctl_zone_bump_serial(ctl *c, const ctl_cmd *me, int argc, char **argv);
 

@@ -188,6 +188,15 @@ static const ctl_cmd commands[] = {
 	  "and every writer, put the copy in the store directory as\n"
 	  "data.mdb, remove lock.mdb, run rblctl zone bump-serial --all,\n"
 	  "start them again (doc/operations.md).\n" },
+	{ "compact", cmd_compact, "compact",
+	  "Give the disk blocks of the store's free pages back to the file\n"
+	  "system while rbld and the writers go on.  LMDB's file never\n"
+	  "shrinks, and a replacing import that changes a whole list needs\n"
+	  "both copies at once, so data.mdb's length settles near twice the\n"
+	  "data; the free pages become holes (du shows the store's real\n"
+	  "size; ls still shows the length).  A commit that rewrote many\n"
+	  "chunks (a big --replace) does the same by itself; this is for\n"
+	  "pages a reader still held then.\n" },
 	{ "purge", cmd_purge, "purge [--every DURATION]",
 	  "Remove expired entries (they already stopped answering), evidence\n"
 	  "past its retention, decayed listing-policy state, and IXFR journal\n"

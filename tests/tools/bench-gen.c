@@ -3,7 +3,7 @@
  * file, and a dnsperf query file that hits them in a chosen proportion.
  *
  *   bench-gen [-s SEED] [-H HOSTS] [-N NETS] [-Q QUERIES] [-L PCT]
- *             [-z ZONE] DATAFILE [QUERYFILE]
+ *             [-t shared|unique] [-6] [-z ZONE] DATAFILE [QUERYFILE]
  *
  * DATAFILE gets $SOA/$NS lines, one default ":127.0.0.2:TXT" line, then
  * NETS distinct /24 and HOSTS distinct /32 listings (public-looking space:
@@ -11,6 +11,11 @@
  * "d.c.b.a.ZONE A": PCT percent addresses that are listed, the rest random.
  * The same seed gives the same files.  Defaults: 1000000 hosts, 20000 nets,
  * 1000000 queries, 10 percent, zone bench.rbld.test, seed 1.
+ *
+ * For the store's other shapes (make bench's scale table): -t shared gives
+ * every /32 its own ":127.0.0.3:..." answer drawn from 10 texts, -t unique
+ * a text of its own ("Listed, case N"); -6 writes HOSTS random IPv6 /64s
+ * in 2000::/3 (and no /24; no QUERYFILE) instead of IPv4.
  * Exit 0 on success, 1 on I/O error, 2 on bad usage.
  */
 #include <errno.h>
@@ -25,6 +30,8 @@ typedef struct gen_opts {
 	uint64_t seed;
 	unsigned long hosts, nets, queries, listed_pct;
 	const char *zone, *data_path, *query_path;
+	int txt;	/* 0 the default answer, 1 shared texts, 2 unique */
+	int v6;		/* IPv6 /64s instead of IPv4 */
 } gen_opts;
 
 /* splitmix64: small, fast, and the same sequence on every machine. */
@@ -100,6 +107,8 @@ static void print_reversed(FILE *f, uint32_t a)
 		a >> 24);
 }
 
+static void print_answer(FILE *f, const gen_opts *o, unsigned long i);
+
 static void write_data(FILE *f, const gen_opts *o, const uint32_t *hosts,
 		       const uint32_t *nets)
 {
@@ -116,8 +125,74 @@ static void write_data(FILE *f, const gen_opts *o, const uint32_t *hosts,
 	}
 	for (unsigned long i = 0; i < o->hosts; i++) {
 		print_address(f, hosts[i]);
-		fputc('\n', f);
+		print_answer(f, o, i);
 	}
+}
+
+/* The end of a host's line: nothing (the default answer), or its own. */
+static void print_answer(FILE *f, const gen_opts *o, unsigned long i)
+{
+	static const char *const reasons[10] = {
+		"spam trap hit", "botnet", "open proxy", "dynamic range",
+		"snowshoe", "phishing", "malware host", "scanner",
+		"bad helo", "backscatter" };
+
+	if (o->txt == 1)
+		fprintf(f, " :127.0.0.3:Listed for %s\n", reasons[i % 10]);
+	else if (o->txt == 2)
+		fprintf(f, " :127.0.0.3:Listed, case %lu\n", i);
+	else
+		fputc('\n', f);
+}
+
+/* A random /64 in 2000::/3 (the upper half of the address). */
+static uint64_t random_net64(uint64_t *state)
+{
+	return (next_random(state) & 0x1fffffffffffffffull) |
+	       0x2000000000000000ull;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* HOSTS distinct random /64s, as an ip6tset-style file. */
+static void write_data6(FILE *f, const gen_opts *o, uint64_t *state)
+{
+	uint64_t *v = malloc((o->hosts + 1) * sizeof *v);
+	size_t n = 0;
+
+	if (v == NULL) {
+		fputs("bench-gen: out of memory\n", stderr);
+		exit(1);
+	}
+	while (n < o->hosts) {
+		for (size_t i = n; i < o->hosts; i++)
+			v[i] = random_net64(state);
+		qsort(v, o->hosts, sizeof *v, cmp_u64);
+		n = 0;
+		for (size_t i = 0; i < o->hosts; i++)
+			if (n == 0 || v[n - 1] != v[i])
+				v[n++] = v[i];
+	}
+	fprintf(f, "# bench-gen seed %" PRIu64 ": %lu IPv6 /64\n", o->seed,
+		o->hosts);
+	fprintf(f, "$SOA 300 ns.%s hostmaster.%s 1 3600 600 604800 300\n",
+		o->zone, o->zone);
+	fprintf(f, "$NS 86400 ns.%s\n", o->zone);
+	fprintf(f, ":127.0.0.2:Listed by bench, see http://%s/?ip=$\n",
+		o->zone);
+	for (unsigned long i = 0; i < o->hosts; i++) {
+		fprintf(f, "%x:%x:%x:%x::/64", (unsigned)(v[i] >> 48),
+			(unsigned)(v[i] >> 32) & 0xffff,
+			(unsigned)(v[i] >> 16) & 0xffff,
+			(unsigned)v[i] & 0xffff);
+		print_answer(f, o, i);
+	}
+	free(v);
 }
 
 /* A listed address: a host, or any address inside a listed /24, chosen in
@@ -160,6 +235,8 @@ static int write_file(const char *path, const gen_opts *o,
 	}
 	if (queries)
 		write_queries(f, o, hosts, nets, state);
+	else if (o->v6)
+		write_data6(f, o, state);
 	else
 		write_data(f, o, hosts, nets);
 	if (ferror(f) | fclose(f)) {
@@ -182,7 +259,8 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 static void usage(FILE *f)
 {
 	fputs("usage: bench-gen [-s SEED] [-H HOSTS] [-N NETS] [-Q QUERIES]"
-	      " [-L PCT] [-z ZONE]\n                 DATAFILE [QUERYFILE]\n",
+	      " [-L PCT]\n                 [-t shared|unique] [-6] [-z ZONE]"
+	      " DATAFILE [QUERYFILE]\n",
 	      f);
 }
 
@@ -191,15 +269,21 @@ static int parse_args(int argc, char **argv, gen_opts *o)
 	unsigned long seed = 1;
 	int c;
 
-	while ((c = getopt(argc, argv, "s:H:N:Q:L:z:hV")) != -1) {
+	while ((c = getopt(argc, argv, "s:H:N:Q:L:t:6z:hV")) != -1) {
 		int ok = 1;
 
 		switch (c) {
 		case 's': ok = parse_ulong(optarg, ~0ul, &seed); break;
-		case 'H': ok = parse_ulong(optarg, 50000000, &o->hosts); break;
+		case 'H': ok = parse_ulong(optarg, 200000000, &o->hosts); break;
 		case 'N': ok = parse_ulong(optarg, 1000000, &o->nets); break;
 		case 'Q': ok = parse_ulong(optarg, 100000000, &o->queries); break;
 		case 'L': ok = parse_ulong(optarg, 100, &o->listed_pct); break;
+		case 't':
+			o->txt = strcmp(optarg, "shared") == 0 ? 1 :
+				 strcmp(optarg, "unique") == 0 ? 2 : 0;
+			ok = o->txt != 0;
+			break;
+		case '6': o->v6 = 1; break;
 		case 'z': o->zone = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': puts("bench-gen " RBL_VERSION); exit(0);
@@ -211,7 +295,8 @@ static int parse_args(int argc, char **argv, gen_opts *o)
 			return -1;
 		}
 	}
-	if (argc - optind < 1 || argc - optind > 2)
+	if (argc - optind < 1 || argc - optind > 2 ||
+	    (o->v6 && argc - optind == 2))
 		return -1;
 	o->seed = seed;
 	o->data_path = argv[optind];
@@ -222,7 +307,7 @@ static int parse_args(int argc, char **argv, gen_opts *o)
 int main(int argc, char **argv)
 {
 	gen_opts o = { 1, 1000000, 20000, 1000000, 10, "bench.rbld.test",
-		       NULL, NULL };
+		       NULL, NULL, 0, 0 };
 	uint64_t state = 0;
 	uint32_t *hosts, *nets;
 	int rc;
@@ -232,14 +317,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	state = o.seed;
-	hosts = malloc((o.hosts + 1) * sizeof *hosts);
+	hosts = malloc(((o.v6 ? 0 : o.hosts) + 1) * sizeof *hosts);
 	nets = malloc((o.nets + 1) * sizeof *nets);
 	if (hosts == NULL || nets == NULL) {
 		fputs("bench-gen: out of memory\n", stderr);
 		return 1;
 	}
-	distinct_addresses(nets, o.nets, 0xffffff00u, &state);
-	distinct_addresses(hosts, o.hosts, 0xffffffffu, &state);
+	if (!o.v6) {
+		distinct_addresses(nets, o.nets, 0xffffff00u, &state);
+		distinct_addresses(hosts, o.hosts, 0xffffffffu, &state);
+	}
 	rc = write_file(o.data_path, &o, hosts, nets, &state, 0);
 	if (rc == 0 && o.query_path != NULL)
 		rc = write_file(o.query_path, &o, hosts, nets, &state, 1);

@@ -547,6 +547,36 @@ static void test_wide_edits(rbl_store *s)
 	free(v);
 }
 
+/* A merge where every entry has an answer of its own: the builder's
+ * tables pass COMPACT_ITEMS while old chunks are being replaced, and the
+ * compaction that writing a chunk before a window may do must not leave
+ * the next record with the old attribute numbers (it crashed). */
+static void test_many_answers(rbl_store *s)
+{
+	size_t n = 30000;
+	struct ment *v = calloc(n, sizeof *v);
+	rbl_txn *t = begin(s, true);
+	uint32_t list = make_list(t, "many", RBL_LIST_IP);
+
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < n; i++) {
+			uint32_t a = 0x0d000000u + (uint32_t)i * 13 +
+				     (uint32_t)(round && i % 10 == 0);
+
+			memset(&v[i], 0, sizeof v[i]);
+			v[i].p.addr.family = RBL_AF4;
+			rbl_put_be32(v[i].p.addr.bytes, a);
+			v[i].p.len = 32;
+			v[i].code = 2;
+			v[i].expires = NOW + 1000 + (int64_t)i + round;
+		}
+		replace(s, list, v, n);
+		compare(s, list, v, n, "many answers");
+	}
+	free(v);
+}
+
 int main(void)
 {
 	const char *seed = getenv("RBL_TEST_SEED");
@@ -560,6 +590,7 @@ int main(void)
 	test_random(s);
 	test_unchanged_chunks(s);
 	test_wide_edits(s);
+	test_many_answers(s);
 	rbl_store_close(s);
 	return check_done();
 }

@@ -389,6 +389,17 @@ static int begin_mdb(rbl_store *s, bool write, MDB_txn **txn)
 	return rbl_mdb_error(rc);
 }
 
+int rbl_store_mdb_begin(rbl_store *s, bool write, MDB_txn **txn)
+{
+	return begin_mdb(s, write, txn);
+}
+
+void rbl_store_mdb_abort(rbl_store *s, MDB_txn *txn)
+{
+	mdb_txn_abort(txn);
+	atomic_fetch_sub(&s->live_txns, 1);
+}
+
 /* Pages a commit frees become reusable only two commits later: LMDB
  * keeps the previous snapshot whole (readers, recovery).  So back-to-back
  * replacements of a whole list would each need fresh room, and the file

@@ -89,6 +89,18 @@ const char *rbl_store_path(const rbl_store *s);
  * A restored copy's zone serials are older than what secondaries were
  * sent since: see rbl_zone_set_serial. */
 int rbl_store_backup(rbl_store *s, const char *dir, uint64_t *size);
+/* Give the disk blocks of the store's free pages back to the file system
+ * while readers and writers go on (store_compact.c): LMDB never shrinks
+ * its file, and replacing a whole list needs the old and the new copy at
+ * once, so the file's length settles near twice the data; the pages no
+ * reader can see any more become holes (the length stays, the blocks go;
+ * a later commit that reuses a page allocates it again).  A commit that
+ * rewrote many chunks does this by itself; `rblctl compact` runs it on
+ * demand.  *FREED (may be NULL) gets the bytes punched (free pages that
+ * were holes already count again).  RBL_OK (also where the file system
+ * has no holes: nothing is given back), RBL_EPERM (read-only), RBL_EIO
+ * (errno kept), RBL_ESTORE. */
+int rbl_store_compact(rbl_store *s, uint64_t *freed);
 /* The newest store format this program reads and writes.  A newer program
  * opens an older store: opened read-write, it converts what changed (format
  * 5 keeps IP entries in chunks; the conversion of a format 1-4 store runs

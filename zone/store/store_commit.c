@@ -33,7 +33,8 @@ void rbl_txn_abort(rbl_txn *t)
 	rbl_txn_end(t, false);
 }
 
-/* A commit that rewrote at least this many chunks: see rbl_store_tick. */
+/* A commit that rewrote at least this many chunks is followed by a tick
+ * and a compaction: see rbl_store_tick and store_compact.c. */
 #define TICK_AFTER_WRITES	256
 
 int rbl_txn_commit(rbl_txn *t)
@@ -57,8 +58,11 @@ int rbl_txn_commit(rbl_txn *t)
 		return rc;
 	}
 	big = t->bulk || t->ck_writes >= TICK_AFTER_WRITES;
-	if ((rc = rbl_txn_end(t, true)) == RBL_OK && big)
-		rbl_store_tick(s);
+	if ((rc = rbl_txn_end(t, true)) == RBL_OK && big) {
+		/* a tick, then the freed pages' blocks go back (best
+		 * effort: a failure costs disk space, not data) */
+		(void)rbl_store_compact(s, NULL);
+	}
 	return rc;
 }
 

@@ -31,6 +31,7 @@
  *   store_purge.c    removing listings in bulk (purge, list clear/delete)
  *   store_backup.c   the store as a whole: opening (with the conversion),
  *                    copy, format, statistics
+ *   store_compact.c  free pages' disk blocks given back (hole punching)
  *   store_commit.c   commit, abort, reset, renew: each part's hooks
  * (bytes.c, entry.c, kvrec.c and zrec.c are leaves that call no store
  * file but the codec.)
@@ -250,6 +251,10 @@ int rbl_store_stamp_format(rbl_txn *t);
 /* A small commit of its own, so that the pages a big one freed become
  * reusable by the next (best effort). */
 void rbl_store_tick(rbl_store *s);
+/* A bare LMDB transaction of S, counted as live (a map resize waits for
+ * it); end it with rbl_store_mdb_abort.  RBL_OK or an rbl_error. */
+int rbl_store_mdb_begin(rbl_store *s, bool write, MDB_txn **txn);
+void rbl_store_mdb_abort(rbl_store *s, MDB_txn *txn);
 
 /* ------------------------------------------- codec (store_codec.c) */
 

@@ -252,13 +252,15 @@ static int finish_record(struct rbl_ckb *b)
 	if (!b->pending)
 		return RBL_OK;
 	b->pending = false;
+	/* first: writing the chunk before a window may compact W, which
+	 * renumbers the open entries' attributes */
+	if ((rc = win_advance(b, b->pend)) != RBL_OK)
+		return rc;
 	memset(items, 0, b->depth * sizeof items[0]);	/* and padding */
 	for (unsigned i = 0; i < b->depth; i++) {
 		items[i].len = b->stack[b->depth - 1 - i].len;
 		items[i].attr = b->stack[b->depth - 1 - i].ai;
 	}
-	if ((rc = win_advance(b, b->pend)) != RBL_OK)
-		return rc;
 	/* a list of /32s repeats one chain: skip the hash table */
 	if (b->last_ci_epoch == b->epoch + 1 && same_items(b->last_items,
 							   items, b->depth,
