@@ -266,7 +266,7 @@ static void put_server(cv_run *r, FILE *f)
 		const char *slash = strrchr(r->listen[i], '/');
 
 		snprintf(a, sizeof a, "%s", r->listen[i]);
-		if (slash)
+		if (slash && (size_t)(slash - r->listen[i]) < strlen(a))
 			a[slash - r->listen[i]] = '@';
 		fprintf(f, "\tlisten: %s\n", a);
 	}
