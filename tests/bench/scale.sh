@@ -1,6 +1,7 @@
 #!/bin/sh
 # scale.sh -- make bench's scale table: rbld and rbldnsd on the same data
-# at 1M and 10M entries (BENCH_SCALE=100M adds a 100M run).
+# at 1M and 10M entries (BENCH_SCALE_100M=1, or BENCH_SCALE=100M, adds a
+# 100M run: several GB of disk and minutes).
 #
 #   BUILD=build tests/bench/scale.sh
 #
@@ -10,15 +11,24 @@
 # empty store (seconds, peak RSS from /usr/bin/time), the store's size and
 # bytes per entry, queries/s and RSS under dnsperf with one UDP worker;
 # then the second file replaces the first while dnsperf sends at half
-# that rate (seconds until it answers, peak RSS, queries lost), and four
-# more replacements back to back, after which the store's size is given
-# against the data's.  For rbldnsd on the same file: its load time (its
-# own "zones reloaded, time" line), RSS, and queries/s with the same load.
+# that rate (seconds until it answers, peak RSS, queries lost), and (up
+# to 10M) four more replacements back to back, after which the store's size is given
+# against the data's (the file's length, and its blocks on disk: free
+# pages are given back as holes).  For rbldnsd on the same file: its load
+# time (its own "zones reloaded, time" line), RSS, and queries/s with the
+# same load.  Then the store's other shapes, each imported into a store
+# of its own: every /32 with a TXT of 10 (bench-gen -t shared), every /32
+# with a TXT of its own (-t unique), IPv6 /64s (-6); bytes per entry.
+# Import times are wall seconds and CPU seconds (user + system): on a
+# shared machine the CPU figure is the one that repeats.
 # Times are noisy on a shared machine: the load average is printed beside
 # them.  Nothing is asserted.  The report goes to tests/out/bench-scale.txt.
 #
 # Environment: BENCH_SCALE (a third scale, "100M" or a number),
-# BENCH_SECONDS (10), BENCH_CLIENTS (8), BENCH_OUTSTANDING (500).
+# BENCH_SCALE_100M (1: the same as BENCH_SCALE=100M), BENCH_SCALES (the
+# scales instead of "1M 10M", e.g. "20k" for a quick look), BENCH_SHAPES (0: skip
+# the other shapes), BENCH_SECONDS (10), BENCH_CLIENTS (8),
+# BENCH_OUTSTANDING (500).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 RBL_TOP=$(pwd)
@@ -38,6 +48,7 @@ die() { echo "bench-scale: $*" >&2; exit 1; }
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
 rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 size_mb() { du -k "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
+disk_bytes() { echo $(( $(stat -c %b "$1") * $(stat -c %B "$1") )); }
 
 scale_count() {	# 1M, 10M, 100M or a number -> hosts
 	case $1 in
@@ -70,12 +81,42 @@ generate() {	# hosts
 	fi
 }
 
-# Run rblctl import FILE --replace under /usr/bin/time: "seconds peak_kb".
-timed_import() {	# file
-	/usr/bin/time -f "%e %M" -o "$D/time" "$B/rblctl" -d "$D/db" import \
-		$ZONE "$1" --replace >>"$D/rblctl.log" 2>&1 ||
+# Run rblctl import FILE --replace under /usr/bin/time into DB (default
+# $D/db), of TYPE (default ip4set): "seconds peak_kb cpu_seconds".
+timed_import() {	# file [db [type]]
+	/usr/bin/time -f "%e %M %U %S" -o "$D/time" "$B/rblctl" \
+		-d "${2:-$D/db}" import $ZONE "$1" --replace \
+		--type "${3:-ip4set}" >>"$D/rblctl.log" 2>&1 ||
 		die "import $1 failed: $(tail -n 3 "$D/rblctl.log")"
-	cat "$D/time"
+	awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' "$D/time"
+}
+
+# The other shapes at HOSTS entries: "label bytes/entry" lines in $D/shapes.
+shapes() {	# hosts
+	: > "$D/shapes"
+	[ "${BENCH_SHAPES:-1}" = 0 ] && return 0
+	[ "$1" -gt 10000000 ] && return 0	# 100M: the main table only
+	for shape in shared unique v6; do
+		case $shape in
+		v6) opts="-6" type=ip6trie ;;
+		*) opts="-t $shape" type=ip4set ;;
+		esac
+		f=$D/shape-$shape.txt
+		if [ "$(cat "$f.stamp" 2>/dev/null)" != "$1" ]; then
+			"$B/tests/tools/bench-gen" -s 3 -H "$1" -N 0 $opts \
+				-z $ZONE "$f" || die "bench-gen $opts failed"
+			echo "$1" > "$f.stamp"
+		fi
+		rm -rf "$D/db-$shape"
+		"$B/rblctl" -d "$D/db-$shape" zone create $ZONE \
+			>>"$D/rblctl.log" 2>&1 || die "zone create failed"
+		set -- "$1" $(timed_import "$f" "$D/db-$shape" $type)
+		bytes=$(stat -c %s "$D/db-$shape/data.mdb")
+		echo "$shape $(echo "$bytes $1" | awk '{ printf "%.1f", $1 / ($2 + 4) }') $2 $4" \
+			>> "$D/shapes"
+		set -- "$1"
+		rm -rf "$D/db-$shape"
+	done
 }
 
 # dnsperf against PORT: prints "qps lost"; RATE limits the rate.
@@ -118,8 +159,9 @@ run_scale() {	# label
 		die "zone create failed"
 	la0=$(loadavg)
 	set -- $(timed_import "$D/data.txt")
-	imp_s=$1 imp_rss=$(( $2 / 1024 ))
+	imp_s=$1 imp_rss=$(( $2 / 1024 )) imp_cpu=$3
 	store=$(stat -c %s "$D/db/data.mdb")
+	store_disk=$(disk_bytes "$D/db/data.mdb")
 	bpe=$(echo "$store $entries" | awk '{ printf "%.1f", $1 / $2 }')
 
 	# ---- the servers
@@ -152,31 +194,48 @@ run_scale() {	# label
 	perf "$port" $(( SECS + 10 )) "$rate" > "$D/steady" &
 	perf_pid=$!
 	sleep 3
+	la_rep=$(loadavg)
 	set -- $(timed_import "$D/data2.txt")
-	rep_s=$1 rep_rss=$(( $2 / 1024 ))
+	rep_s=$1 rep_rss=$(( $2 / 1024 )) rep_cpu=$3
 	wait $perf_pid
 	set -- $(cat "$D/steady")
 	rep_lost=$2
-	for f in data.txt data2.txt data.txt data2.txt; do
+	# (above 10M the one replacement only: the others take minutes)
+	more="data.txt data2.txt data.txt data2.txt"
+	[ "$hosts" -gt 10000000 ] && more=
+	for f in $more; do
 		timed_import "$D/$f" > /dev/null
 	done
 	ratio=$(echo "$(stat -c %s "$D/db/data.mdb") $store" |
+		awk '{ printf "%.2f", $1 / $2 }')
+	disk_ratio=$(echo "$(disk_bytes "$D/db/data.mdb") $store_disk" |
 		awk '{ printf "%.2f", $1 / $2 }')
 	la2=$(loadavg)
 	kill "$rbld_pid" "$rbldnsd_pid" 2>/dev/null
 	wait "$rbld_pid" "$rbldnsd_pid" 2>/dev/null
 	rm -rf "$rdir"
+	shapes "$hosts"
+	la3=$(loadavg)
 
-	printf '%-5s %9s %7s  %-7s  %8.1f %6s %6s %8s %8s %8s  %s\n' \
+	printf '%-5s %9s %7s  %-7s  %8.1f %6s %6s %6s %8s %8s %8s  %s\n' \
 		"$label" "$entries" "$data_mb" rbld \
 		"$(echo "$store" | awk '{ print $1 / 1048576 }')" "$bpe" \
-		"$imp_s" "$imp_rss" "$rss" "$qps" "$la0 $la1" >> "$W/rows"
-	printf '%-5s %9s %7s  %-7s  %8s %6s %6s %8s %8s %8s\n' \
-		"$label" "$entries" "$data_mb" rbldnsd - - "$rd_load" "$rd_rss" \
-		"$rd_rss" "$rd_qps" >> "$W/rows"
-	printf '%-5s replacing under load (%s q/s): %s s to answer, peak RSS %s MB, %s queries lost;\n      after 5 back-to-back replacements the store is %sx its first size (load %s)\n' \
-		"$label" "$rate" "$rep_s" "$rep_rss" "$rep_lost" "$ratio" "$la2" \
-		>> "$W/notes"
+		"$imp_s" "$imp_cpu" "$imp_rss" "$rss" "$qps" "$la0 $la1" \
+		>> "$W/rows"
+	printf '%-5s %9s %7s  %-7s  %8s %6s %6s %6s %8s %8s %8s\n' \
+		"$label" "$entries" "$data_mb" rbldnsd - - "$rd_load" - \
+		"$rd_rss" "$rd_rss" "$rd_qps" >> "$W/rows"
+	printf '%-5s replacing under load (%s q/s, load %s): %s s to answer (%s s CPU), peak RSS %s MB, %s queries lost;\n      after %s back-to-back replacements the store is %sx its first size on disk, %sx in length (load %s)\n' \
+		"$label" "$rate" "$la_rep" "$rep_s" "$rep_cpu" "$rep_rss" \
+		"$rep_lost" "$(( $(echo $more | wc -w) + 1 ))" "$disk_ratio" \
+		"$ratio" "$la2" >> "$W/notes"
+	while read -r shape b s cpu; do
+		printf '      %s: %s B/entry (import %s s, %s s CPU)\n' \
+			"$(case $shape in shared) echo "a TXT of 10 per /32" ;;
+			   unique) echo "a TXT of its own per /32" ;;
+			   v6) echo "IPv6 /64s" ;; esac)" "$b" "$s" "$cpu"
+	done < "$D/shapes" >> "$W/notes"
+	[ -s "$D/shapes" ] && echo "      (shapes at load $la3)" >> "$W/notes"
 }
 
 check_tools
@@ -184,19 +243,21 @@ mkdir -p "$W"
 : > "$W/rows"
 : > "$W/notes"
 trap 'cleanup_bg' EXIT
-for s in 1M 10M ${BENCH_SCALE:-}; do
+extra=${BENCH_SCALE:-}
+[ "${BENCH_SCALE_100M:-0}" = 1 ] && [ -z "$extra" ] && extra=100M
+for s in ${BENCH_SCALES:-1M 10M} $extra; do
 	say "scale $s"
 	run_scale "$s"
 done
 {
 	echo "rbld scale table, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r)"
 	echo "data: N random /32 + N/50 /24, one default A+TXT; queries 10% listed; dnsperf -c $CLIENTS -q $OUTSTANDING -l $SECS; rbld with one UDP worker"
-	echo "store MB: data.mdb after the first import; load s: rbld's import --replace into an empty store, rbldnsd's own load time;"
-	echo "peak MB: the import's peak RSS (rbldnsd: its RSS); RSS MB: after the dnsperf run"
+	echo "store MB: data.mdb after the first import; load s: rbld's import --replace into an empty store (wall; CPU s: user+system),"
+	echo "rbldnsd's own load time; peak MB: the import's peak RSS (rbldnsd: its RSS); RSS MB: after the dnsperf run"
 	echo
-	printf '%-5s %9s %7s  %-7s  %8s %6s %6s %8s %8s %8s  %s\n' scale \
-		entries "file MB" server "store MB" "B/ent" "load s" "peak MB" \
-		"RSS MB" "q/s" "load avg"
+	printf '%-5s %9s %7s  %-7s  %8s %6s %6s %6s %8s %8s %8s  %s\n' scale \
+		entries "file MB" server "store MB" "B/ent" "load s" "CPU s" \
+		"peak MB" "RSS MB" "q/s" "load avg"
 	cat "$W/rows"
 	echo
 	cat "$W/notes"

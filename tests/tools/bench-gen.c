@@ -275,7 +275,7 @@ static int parse_args(int argc, char **argv, gen_opts *o)
 		switch (c) {
 		case 's': ok = parse_ulong(optarg, ~0ul, &seed); break;
 		case 'H': ok = parse_ulong(optarg, 200000000, &o->hosts); break;
-		case 'N': ok = parse_ulong(optarg, 1000000, &o->nets); break;
+		case 'N': ok = parse_ulong(optarg, 4000000, &o->nets); break;
 		case 'Q': ok = parse_ulong(optarg, 100000000, &o->queries); break;
 		case 'L': ok = parse_ulong(optarg, 100, &o->listed_pct); break;
 		case 't':
