@@ -453,7 +453,7 @@ static int show_status(ctl *c)
 	    ctl_begin(c, false, &t) != CTL_OK)
 		return CTL_ERR;
 	printf("%-20s %8s %8s  %-20s %-20s %s\n", "list", "imports",
-	       "refused", "last import", "last refusal", "last try");
+	       "refused", "last import", "last refusal", "state");
 	rc = rbl_mirror_state_foreach(t, show_one, NULL);
 	rbl_txn_abort(t);
 	return rc == RBL_OK ? CTL_OK : ctl_fail(NULL, rc, "table mirror");
