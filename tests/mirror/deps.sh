@@ -9,9 +9,9 @@ need_cmd rbldnsd rbldnsd
 need_cmd nsd nsd
 need_cmd dig bind9-dnsutils
 install_needed mirror || exit 1
-# The packages start daemons of their own on port 53 and 873; the tests
-# start theirs on free loopback ports.
+# rbldnsd's and NSD's packages start daemons on port 53; the tests start
+# theirs (and their rsync daemon) on free loopback ports.
 if command -v systemctl >/dev/null 2>&1; then
-	systemctl disable --now rbldnsd nsd rsync >/dev/null 2>&1 || true
+	systemctl disable --now rbldnsd nsd >/dev/null 2>&1 || true
 fi
 exit 0
