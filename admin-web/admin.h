@@ -6,7 +6,9 @@
  * adm_req, and calls adm_route() (router.c).  The router finds the session
  * (session.c), enforces login, method and CSRF (csrf.c), then calls the
  * page handler, which writes an adm_resp.  http.c turns that into the
- * libmicrohttpd response with the security headers.
+ * libmicrohttpd response with the security headers.  Pages read their
+ * request through request.c and give the common answers through reply.c,
+ * never calling back into the router or http.c.
  */
 #ifndef ADM_ADMIN_H
 #define ADM_ADMIN_H
@@ -100,6 +102,8 @@ typedef struct adm_resp {
 
 typedef void (*adm_handler)(adm_req *r, adm_resp *o);
 
+/* ---- request.c: what a page reads of its request ---- */
+
 /* Query-string argument NAME of the request, or NULL. */
 const char *adm_arg(const adm_req *r, const char *name);
 /* Request header NAME, or NULL. */
@@ -118,6 +122,8 @@ bool adm_local_path(const char *s);
 
 /* Dispatch R to its page (router.c).  Always fills O. */
 void adm_route(adm_req *r, adm_resp *o);
+
+/* ---- reply.c: answers any page may give ---- */
 
 /* Redirect (303 See Other) to LOCATION, a path on this site. */
 void adm_redirect(adm_resp *o, const char *location);

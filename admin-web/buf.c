@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "buf.h"
 
 void adm_buf_init(adm_buf *b)
@@ -35,24 +36,16 @@ char *adm_buf_take(adm_buf *b, size_t *len)
 	return p;
 }
 
+/* Room for EXTRA more bytes and a NUL; a buffer that once failed stays
+ * failed, so a page is either whole or an error. */
 static bool reserve(adm_buf *b, size_t extra)
 {
-	size_t want;
-	char *p;
-
 	if (b->failed)
 		return false;
-	if (b->len + extra + 1 <= b->cap)
-		return true;
-	want = b->cap ? b->cap : 4096;
-	while (want < b->len + extra + 1)
-		want *= 2;
-	if (!(p = realloc(b->p, want))) {
+	if (extra >= SIZE_MAX - b->len ||
+	    rbl_array_reserve(b->p, b->cap, b->len + extra + 1, 4096) != RBL_OK)
 		b->failed = true;
-		return false;
-	}
-	b->p = p, b->cap = want;
-	return true;
+	return !b->failed;
 }
 
 void adm_put(adm_buf *b, const char *s, size_t n)

@@ -154,6 +154,7 @@ static void nav_admin(adm_buf *b, const adm_req *r)
 		    "<a href=\"/admin/requests\">Requests</a>"
 		    "<a href=\"/admin/listing\">Add listing</a>"
 		    "<a href=\"/admin/allow\">Allow list</a>"
+		    "<a href=\"/admin/keys\">Keys</a>"
 		    "<a href=\"/admin/rdns\">rDNS review</a>"
 		    "<a href=\"/admin/audit\">Audit log</a></nav>");
 	adm_htmlf(b, "<form method=\"post\" action=\"/logout\">"

@@ -46,14 +46,8 @@ struct zone_ctx {
 static int zone_metric(void *arg, const rbl_zone *z)
 {
 	struct zone_ctx *c = arg;
-	uint64_t n = 0;
+	uint64_t n = rbl_zone_entries(c->t, z);
 
-	for (unsigned i = 0; i < z->n_lists; i++) {
-		rbl_list l = { 0 };
-
-		if (rbl_list_get_id(c->t, z->lists[i].list_id, &l) == RBL_OK)
-			n += l.n_entries;
-	}
 	adm_puts(c->b, "rbl_zone_entries{zone=\"");
 	label(c->b, z->name);
 	adm_printf(c->b, "\"} %llu\n", (unsigned long long)n);
@@ -201,6 +195,7 @@ void page_metrics(adm_req *r, adm_resp *o)
 	store_metrics(&o->body, r);
 	cached_metrics(&o->body, r);
 	rbld_metrics(&o->body, r);
+	adm_key_metrics(&o->body, r);
 	adm_session_count(r->app->sessions, r->now, &all, &in);
 	help(&o->body, "rbl_admin_sessions", "gauge",
 	     "Live sessions of rbl-admin (logged in).");

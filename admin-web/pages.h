@@ -38,6 +38,16 @@ void page_allow(adm_req *r, adm_resp *o);
 void page_allow_add(adm_req *r, adm_resp *o);
 void page_allow_remove(adm_req *r, adm_resp *o);
 
+/* pages_keys.c: access keys and their counters */
+void page_keys(adm_req *r, adm_resp *o);
+void page_keys_add(adm_req *r, adm_resp *o);
+void page_keys_disable(adm_req *r, adm_resp *o);
+void page_keys_enable(adm_req *r, adm_resp *o);
+void page_keys_rotate(adm_req *r, adm_resp *o);
+void page_keys_del(adm_req *r, adm_resp *o);
+/* Their part of /metrics (per key, top 20 and the rest; per zone). */
+void adm_key_metrics(adm_buf *b, adm_req *r);
+
 /* pages_rdns.c: the rDNS classification review queue */
 void page_rdns(adm_req *r, adm_resp *o);
 void page_rdns_decide(adm_req *r, adm_resp *o);
@@ -52,7 +62,7 @@ void page_api_report(adm_req *r, adm_resp *o);
 /* metrics.c */
 void page_metrics(adm_req *r, adm_resp *o);
 
-/* router.c: make O set the session cookie for TOKEN, or clear it when
+/* reply.c: make O set the session cookie for TOKEN, or clear it when
  * TOKEN is NULL. */
 void adm_session_cookie(const adm_req *r, adm_resp *o, const char *token);
 

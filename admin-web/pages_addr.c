@@ -16,6 +16,7 @@
 #include "zone/people/audit.h"
 #include "zone/people/delist.h"
 #include "zone/error.h"
+#include "zone/kstats.h"
 #include "act.h"
 #include "charts.h"
 #include "csrf.h"
@@ -50,7 +51,24 @@ static void remove_form(adm_buf *b, const adm_req *r, const char *list,
 		     "Remove</button></form>", list, key);
 }
 
-static void listing_row(adm_buf *b, const adm_req *r, const adm_hit *h)
+/* How often rbld answered SUBJECT listed in H's list (zone/kstats.h). */
+static void asked_cell(adm_buf *b, const adm_req *r, const char *subject,
+		       const adm_hit *h)
+{
+	char path[sizeof r->app->cfg.stats_file + 16];
+	uint64_t day = 0, week = 0;
+
+	rbl_kstats_path(r->app->cfg.stats_file, path, sizeof path);
+	if (rbl_kstats_hits_read(path, h->list->id, subject, r->now, &day,
+				 &week) == RBL_OK)
+		adm_td(b, "Asked today / 7 days", "num", "%llu / %llu",
+		       (unsigned long long)day, (unsigned long long)week);
+	else
+		adm_td(b, "Asked today / 7 days", "muted", "n/a");
+}
+
+static void listing_row(adm_buf *b, const adm_req *r, const adm_hit *h,
+			const char *subject)
 {
 	char code[16];
 	const char *allow = adm_allow_of(r->app, h->list->id);
@@ -69,6 +87,7 @@ static void listing_row(adm_buf *b, const adm_req *r, const adm_hit *h)
 	adm_td_time(b, "Since", h->entry.added, "-");
 	adm_td_time(b, "Expires", h->entry.expires, "never");
 	adm_td(b, "Source", NULL, "%W", h->entry.source);
+	asked_cell(b, r, subject, h);
 	adm_htmlf(b, "<td data-l=\"\"><a href=\"/admin/listing?list=%U&amp;"
 		  "key=%U\">Edit</a> ", h->list->name, h->key);
 	remove_form(b, r, h->list->name, h->key);
@@ -79,13 +98,14 @@ static void listings(adm_buf *b, const adm_req *r, const char *subject,
 		     const struct addr_ctx *c)
 {
 	static const char *const cols[] = { "List", "Zones", "Entry", "Code",
-		"TXT", "Since", "Expires", "Source", "", NULL };
+		"TXT", "Since", "Expires", "Source", "#Asked today / 7 days", "",
+		NULL };
 
 	adm_puts(b, "<h2>Listings</h2>");
 	if (c->n) {
 		adm_table_begin(b, "listings", cols);
 		for (unsigned i = 0; i < c->n; i++)
-			listing_row(b, r, &c->hits[i].hit);
+			listing_row(b, r, &c->hits[i].hit, subject);
 		adm_table_end(b);
 	} else
 		adm_puts(b, "<p>Not listed.</p>");

@@ -31,14 +31,8 @@ struct zone_ctx {
 static int zone_row(void *arg, const rbl_zone *z)
 {
 	struct zone_ctx *c = arg;
-	uint64_t n = 0;
+	uint64_t n = rbl_zone_entries(c->t, z);
 
-	for (unsigned i = 0; i < z->n_lists; i++) {
-		rbl_list l = { 0 };
-
-		if (rbl_list_get_id(c->t, z->lists[i].list_id, &l) == RBL_OK)
-			n += l.n_entries;
-	}
 	adm_puts(c->b, "<tr>");
 	adm_td(c->b, "Zone", "mono", "%W", z->name);
 	adm_td(c->b, "Entries", "num", "%llu", (unsigned long long)n);

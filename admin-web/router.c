@@ -9,6 +9,9 @@
  * A refused POST never loses what the person typed: a public form comes
  * back filled in (the page handler sees r->csrf_failed), and an admin form
  * whose session ended is answered with its text to copy.
+ *
+ * The answers pages share (a redirect, an error page, the session
+ * cookie) are reply.c's, so that pages never call back into the router.
  */
 #include <stdio.h>
 #include <string.h>
@@ -65,32 +68,18 @@ static const struct route routes[] = {
 	{ "GET",  "/admin/allow",	R_AUTH, page_allow },
 	{ "POST", "/admin/allow",	R_AUTH, page_allow_add },
 	{ "POST", "/admin/allow/remove", R_AUTH, page_allow_remove },
+	{ "GET",  "/admin/keys",	R_AUTH, page_keys },
+	{ "POST", "/admin/keys",	R_AUTH, page_keys_add },
+	{ "POST", "/admin/keys/disable", R_AUTH, page_keys_disable },
+	{ "POST", "/admin/keys/enable",	R_AUTH, page_keys_enable },
+	{ "POST", "/admin/keys/rotate",	R_AUTH, page_keys_rotate },
+	{ "POST", "/admin/keys/del",	R_AUTH, page_keys_del },
 	{ "GET",  "/admin/rdns",	R_AUTH, page_rdns },
 	{ "POST", "/admin/rdns",	R_AUTH, page_rdns_decide },
 	{ "GET",  "/admin/audit",	R_AUTH, page_audit },
 	{ "GET",  "/admin/audit.csv",	R_AUTH, page_audit_csv },
 	{ NULL, NULL, 0, NULL }
 };
-
-void adm_redirect(adm_resp *o, const char *location)
-{
-	o->status = MHD_HTTP_SEE_OTHER;
-	snprintf(o->location, sizeof o->location, "%s", location);
-	adm_buf_free(&o->body);
-	adm_puts(&o->body, "");
-}
-
-void adm_error(adm_req *r, adm_resp *o, unsigned status, const char *msg)
-{
-	char title[32];
-
-	o->status = status;
-	adm_buf_free(&o->body);
-	snprintf(title, sizeof title, "Error %u", status);
-	adm_page_begin(&o->body, r, title);
-	adm_notice(&o->body, "err", msg);
-	adm_page_end(&o->body);
-}
 
 /* A refused admin POST: say why, and give back what was typed so that
  * nothing written is lost (passwords and tokens excepted). */
@@ -138,14 +127,6 @@ static void to_login(adm_req *r, adm_resp *o)
 							       : "/login");
 	adm_buf_free(&self);
 	adm_buf_free(&loc);
-}
-
-void adm_session_cookie(const adm_req *r, adm_resp *o, const char *token)
-{
-	snprintf(o->cookie, sizeof o->cookie,
-		 "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", ADM_COOKIE,
-		 token ? token : "", r->tls ? "; Secure" : "",
-		 token ? "" : "; Max-Age=0");
 }
 
 static const struct route *find_route(const char *method, const char *path,

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "mailsrc.h"
 
@@ -37,14 +38,8 @@ struct rbl_maildir {
 static int add_path(rbl_maildir *md, const char *dir, const char *name,
 		    uint64_t size)
 {
-	if (md->n == md->cap) {
-		size_t cap = md->cap ? md->cap * 2 : 256;
-		md_file *p = realloc(md->files, cap * sizeof *p);
-		if (!p)
-			return RBL_ENOMEM;
-		md->files = p;
-		md->cap = cap;
-	}
+	if (rbl_array_reserve(md->files, md->cap, md->n + 1, 256) != RBL_OK)
+		return RBL_ENOMEM;
 	if (asprintf(&md->files[md->n].path, "%s/%s", dir, name) < 0)
 		return RBL_ENOMEM;
 	md->files[md->n].size = size;

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "mailsrc.h"
 
@@ -113,16 +114,8 @@ static int append(rbl_mbox *mb, const char *p, size_t n)
 	mb->full += n;
 	if (mb->full > mb->max)
 		return RBL_OK;
-	if (mb->len + n > mb->cap) {
-		size_t cap = mb->cap ? mb->cap * 2 : 65536;
-		while (cap < mb->len + n)
-			cap *= 2;
-		char *m = realloc(mb->msg, cap);
-		if (!m)
-			return RBL_ENOMEM;
-		mb->msg = m;
-		mb->cap = cap;
-	}
+	if (rbl_array_reserve(mb->msg, mb->cap, mb->len + n, 65536) != RBL_OK)
+		return RBL_ENOMEM;
 	memcpy(mb->msg + mb->len, p, n);
 	mb->len += n;
 	return RBL_OK;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "zone/readfile.h"
 #include "zone/idna.h"
@@ -83,16 +84,9 @@ static int grow_table(struct rbl_psl *p)
 static int arena_add(struct rbl_psl *p, const char *s, size_t len,
 		     uint32_t *off)
 {
-	if (p->arena_len + len + 1 > p->arena_cap) {
-		size_t cap = p->arena_cap ? p->arena_cap * 2 : 65536;
-		while (cap < p->arena_len + len + 1)
-			cap *= 2;
-		char *a = realloc(p->arena, cap);
-		if (!a)
-			return RBL_ENOMEM;
-		p->arena = a;
-		p->arena_cap = cap;
-	}
+	if (rbl_array_reserve(p->arena, p->arena_cap, p->arena_len + len + 1,
+			      65536) != RBL_OK)
+		return RBL_ENOMEM;
 	*off = (uint32_t)p->arena_len;
 	for (size_t i = 0; i < len; i++)
 		p->arena[p->arena_len++] = (char)tolower((unsigned char)s[i]);

@@ -1,7 +1,14 @@
 /*
- * rdns_cmd_impl.h -- state shared by the parts of `rbl-import rdns`
- * (rdns_cmd.c: options, classify, propose, resolve, evidence;
- * rdns_review_cmd.c: review).  Not for use outside them.
+ * rdns_cmd_impl.h -- state shared by the parts of `rbl-import rdns`.  Not
+ * for use outside them.  The parts, each calling only the ones below it:
+ *   rdns_cmd.c          the entry point (rdns_cmd.h): options,
+ *                       configuration, `rules`, dispatch
+ *   rdns_propose_cmd.c  classify, sort, propose, resolve, evidence
+ *   rdns_review_cmd.c   review
+ *   rdns_cmd_common.c   errors, the store and its batches, printing a
+ *                       proposal
+ * Subcommands return the process exit status: 0, 1 (failure, printed) or
+ * 2 (usage).
  */
 #ifndef RBL_IMPORT_RDNS_CMD_IMPL_H
 #define RBL_IMPORT_RDNS_CMD_IMPL_H
@@ -53,18 +60,37 @@ typedef struct rdns_cmd {
 	unsigned long input_line;
 } rdns_cmd;
 
+/* The hint for unsorted input. */
+#define SORT_HINT	"LC_ALL=C sort -t . -k1,1n -k2,2n -k3,3n -k4,4n"
+
+/* ---- rdns_cmd_common.c ---- */
+
 /* Open the store (config or -d) for writing; RBL_OK or prints why. */
 int rdns_cmd_open_store(rdns_cmd *c);
 /* Begin/commit the batch transaction.  RBL_OK or prints why. */
 int rdns_cmd_txn(rdns_cmd *c);
 int rdns_cmd_commit(rdns_cmd *c);
+/* Count one write of the batch; commit when the batch is big or old
+ * enough.  RBL_OK or prints why. */
+int rdns_cmd_batch_step(rdns_cmd *c);
 /* Print an error "rbl-import rdns: WHAT: error text" and return 1. */
 int rdns_cmd_fail(const rdns_cmd *c, const char *what, int rc);
-
-/* `rbl-import rdns review ...` with ARGV after the options. */
-int rdns_review_main(rdns_cmd *c, int argc, char **argv);
+/* Print "rbl-import rdns: MSG (try --help)" and return 2. */
+int rdns_cmd_usage(const rdns_cmd *c, const char *msg);
 /* Print proposal P, in text or TSV form. */
 void rdns_print_proposal(const rdns_cmd *c, const rbl_rdns_proposal *p,
 			 const char *what);
+
+/* ---- the subcommands, ARGV after the options (optind its first
+ * argument) ---- */
+
+/* rdns_propose_cmd.c */
+int rdns_classify_main(rdns_cmd *c, int argc, char **argv);
+int rdns_sort_main(rdns_cmd *c, int argc, char **argv);
+int rdns_propose_main(rdns_cmd *c, int argc, char **argv);
+int rdns_resolve_main(rdns_cmd *c, int argc, char **argv);
+int rdns_evidence_main(rdns_cmd *c, int argc, char **argv);
+/* rdns_review_cmd.c: `rbl-import rdns review ...` */
+int rdns_review_main(rdns_cmd *c, int argc, char **argv);
 
 #endif

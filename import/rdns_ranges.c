@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "rdns_ranges.h"
 
@@ -74,7 +75,7 @@ struct rbl_rdns_ranger {
 	uint32_t *slots;	/* template hash: index + 1, 0 = empty */
 	size_t slot_mask;
 	uint32_t *touched;	/* templates counted in the current scan */
-	size_t ntouched;
+	size_t ntouched, cap_touched;
 	char *arena;
 	size_t alen, acap;
 	pending_block *pending;
@@ -113,16 +114,9 @@ static int arena_put(rbl_rdns_ranger *r, const char *s, uint32_t *off)
 	size_t len = strlen(s) + 1;
 	if (r->alen + len > UINT32_MAX)
 		return RBL_ELIMIT;	/* offsets are 32-bit: block too big */
-	if (r->alen + len > r->acap) {
-		size_t cap = r->acap ? r->acap * 2 : 1 << 20;
-		while (cap < r->alen + len)
-			cap *= 2;
-		char *a = realloc(r->arena, cap);
-		if (!a)
-			return RBL_ENOMEM;
-		r->arena = a;
-		r->acap = cap;
-	}
+	if (rbl_array_reserve(r->arena, r->acap, r->alen + len, 1 << 20) !=
+	    RBL_OK)
+		return RBL_ENOMEM;
 	memcpy(r->arena + r->alen, s, len);
 	*off = (uint32_t)r->alen;
 	r->alen += len;
@@ -160,18 +154,11 @@ static int grow_slots(rbl_rdns_ranger *r)
 static int new_tmpl(rbl_rdns_ranger *r, const rbl_rdns_result *res,
 		    uint32_t hash, size_t slot, uint32_t *out)
 {
-	if (r->ntmpls == r->cap_tmpls) {
-		size_t cap = r->cap_tmpls ? r->cap_tmpls * 2 : 256;
-		tmpl *t = realloc(r->tmpls, cap * sizeof(*t));
-		uint32_t *touched = realloc(r->touched, cap * sizeof(*touched));
-		if (t)
-			r->tmpls = t;
-		if (touched)
-			r->touched = touched;
-		if (!t || !touched)
-			return RBL_ENOMEM;
-		r->cap_tmpls = cap;
-	}
+	/* touched lists templates: as many slots as there are templates */
+	if (rbl_array_reserve(r->tmpls, r->cap_tmpls, r->ntmpls + 1, 256) !=
+	    RBL_OK || rbl_array_reserve(r->touched, r->cap_touched,
+					r->ntmpls + 1, 256) != RBL_OK)
+		return RBL_ENOMEM;
 	tmpl *t = &r->tmpls[r->ntmpls];
 	const char *dom = res->name + (res->domain ? res->domain + 1 : 0);
 	int rc = arena_put(r, res->template, &t->text);
@@ -327,14 +314,9 @@ static size_t split_at(const rbl_rdns_ranger *r, size_t i, size_t j,
 static int defer(rbl_rdns_ranger *r, uint32_t base, uint8_t len, size_t i,
 		 size_t j)
 {
-	if (r->npending == r->cap_pending) {
-		size_t cap = r->cap_pending ? r->cap_pending * 2 : 64;
-		pending_block *p = realloc(r->pending, cap * sizeof(*p));
-		if (!p)
-			return RBL_ENOMEM;
-		r->pending = p;
-		r->cap_pending = cap;
-	}
+	if (rbl_array_reserve(r->pending, r->cap_pending, r->npending + 1,
+			      64) != RBL_OK)
+		return RBL_ENOMEM;
 	r->pending[r->npending++] = (pending_block){ base, len, i, j };
 	return RBL_OK;
 }
@@ -587,14 +569,9 @@ static int enter_block(rbl_rdns_ranger *r, const rbl_addr *a)
 static int push_rec(rbl_rdns_ranger *r, const rbl_addr *a,
 		    const rbl_rdns_result *res)
 {
-	if (r->nrecs == r->cap_recs) {
-		size_t cap = r->cap_recs ? r->cap_recs * 2 : 4096;
-		rec *x = realloc(r->recs, cap * sizeof(*x));
-		if (!x)
-			return RBL_ENOMEM;
-		r->recs = x;
-		r->cap_recs = cap;
-	}
+	if (rbl_array_reserve(r->recs, r->cap_recs, r->nrecs + 1, 4096) !=
+	    RBL_OK)
+		return RBL_ENOMEM;
 	rec *x = &r->recs[r->nrecs];
 	int rc = intern_tmpl(r, res, &x->tmpl);
 	if (rc == RBL_OK)

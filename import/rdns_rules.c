@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "zone/readfile.h"
 #include "rdns_rules.h"
@@ -148,14 +149,9 @@ static int add_token(rules_parse *ps, const char *w, size_t len, int cls)
 	if (!token_ok(w, len))
 		return parse_error(ps, "bad token \"%s\" (lowercase letters "
 				   "and digits, at most 31)", w);
-	if (r->ntokens == r->cap_tokens) {
-		size_t cap = r->cap_tokens ? r->cap_tokens * 2 : 256;
-		rule_token *t = realloc(r->tokens, cap * sizeof(*t));
-		if (!t)
-			return RBL_ENOMEM;
-		r->tokens = t;
-		r->cap_tokens = cap;
-	}
+	if (rbl_array_reserve(r->tokens, r->cap_tokens, r->ntokens + 1, 256) !=
+	    RBL_OK)
+		return RBL_ENOMEM;
 	rule_token *t = &r->tokens[r->ntokens];
 	memcpy(t->text, w, len);
 	t->text[len] = '\0';
@@ -182,14 +178,9 @@ static int add_exempt(rules_parse *ps, const char *w, size_t len, int cls)
 	struct rbl_rdns_rules *r = ps->r;
 	if (!domain_ok(w, len))
 		return parse_error(ps, "bad exempt domain \"%s\"", w);
-	if (r->nexempt == r->cap_exempt) {
-		size_t cap = r->cap_exempt ? r->cap_exempt * 2 : 32;
-		rule_exempt *e = realloc(r->exempt, cap * sizeof(*e));
-		if (!e)
-			return RBL_ENOMEM;
-		r->exempt = e;
-		r->cap_exempt = cap;
-	}
+	if (rbl_array_reserve(r->exempt, r->cap_exempt, r->nexempt + 1, 32) !=
+	    RBL_OK)
+		return RBL_ENOMEM;
 	char *d = strndup(w, len);
 	if (!d)
 		return RBL_ENOMEM;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "rdns_classify.h"
 #include "rdns_sort.h"
@@ -90,14 +91,8 @@ static FILE *temp_file(const sorter *s)
 
 static int add_run(sorter *s, FILE *f)
 {
-	if (s->nruns == s->cap_runs) {
-		size_t cap = s->cap_runs ? s->cap_runs * 2 : 16;
-		FILE **r = realloc(s->runs, cap * sizeof(*r));
-		if (!r)
-			return RBL_ENOMEM;
-		s->runs = r;
-		s->cap_runs = cap;
-	}
+	if (rbl_array_reserve(s->runs, s->cap_runs, s->nruns + 1, 16) != RBL_OK)
+		return RBL_ENOMEM;
 	s->runs[s->nruns++] = f;
 	return RBL_OK;
 }
@@ -153,14 +148,8 @@ static int keep(sorter *s, const rbl_addr *a, const char *name)
 		if (rc != RBL_OK)
 			return rc;
 	}
-	if (s->n == s->cap_offs) {
-		size_t cap = s->cap_offs ? s->cap_offs * 2 : 4096;
-		uint32_t *o = realloc(s->offs, cap * sizeof(*o));
-		if (!o)
-			return RBL_ENOMEM;
-		s->offs = o;
-		s->cap_offs = cap;
-	}
+	if (rbl_array_reserve(s->offs, s->cap_offs, s->n + 1, 4096) != RBL_OK)
+		return RBL_ENOMEM;
 	s->offs[s->n++] = (uint32_t)s->used;
 	put_rec(s->buf + s->used, a, s->seq++, name, len);
 	s->used += HDR + len;

@@ -90,7 +90,7 @@ int rbl_uri_scan_message(rbl_uri_scanner *s, const rbl_msg *m,
 int rbl_uri_scan_text(rbl_uri_scanner *s, const char *text, size_t len,
 		      bool html, rbl_uri_fn fn, void *arg);
 
-/* ------------------------------------------------- decoders (uri_mime.c) */
+/* ----------------------------------------------- decoders (uri_decode.c) */
 
 /* Decode LEN bytes of quoted-printable IN into OUT (LEN bytes of room;
  * OUT may be IN): "=XX" escapes, soft line breaks; a malformed "=" is

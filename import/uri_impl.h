@@ -1,7 +1,7 @@
 /*
  * uri_impl.h -- the scanner's private side, shared by uri_scan.c (text,
- * hosts) and uri_mime.c (the MIME walk and the decoders).  Nothing else
- * uses it.
+ * hosts) and uri_mime.c (the MIME walk, which calls the scan); the
+ * decoders both use are uri_decode.c's, in uri.h.  Nothing else uses it.
  */
 #ifndef RBL_IMPORT_URI_IMPL_H
 #define RBL_IMPORT_URI_IMPL_H

@@ -29,7 +29,7 @@ int cmd_audit(ctl *c, int argc, char **argv)
 		else if (i + 1 < argc && strcmp(argv[i], "--user") == 0)
 			f.user = argv[++i];
 		else
-			return ctl_usage(ctl_find_cmd("audit"), "bad argument");
+			return ctl_usage(c->cmd, "bad argument");
 	}
 	if (ctl_open_store(c, false) != CTL_OK ||
 	    ctl_begin(c, false, &t) != CTL_OK)

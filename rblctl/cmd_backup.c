@@ -33,7 +33,7 @@
 
 int cmd_backup(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("backup");
+	const ctl_cmd *me = c->cmd;
 	uint64_t size = 0;
 	int rc;
 
@@ -70,7 +70,7 @@ static uint64_t allocated(const char *dir)
 
 int cmd_compact(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("compact");
+	const ctl_cmd *me = c->cmd;
 	uint64_t freed = 0, before = 0;
 	int rc;
 

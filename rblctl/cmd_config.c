@@ -46,7 +46,7 @@ static int apply(ctl *c, bool dry_run)
 
 int cmd_init(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("init");
+	const ctl_cmd *me = c->cmd;
 
 	if (argc > 1)
 		return ctl_usage(me, "init takes no arguments");
@@ -110,7 +110,7 @@ static int config_check(ctl *c)
 
 int cmd_config(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("config");
+	const ctl_cmd *me = c->cmd;
 
 	if (argc != 2)
 		return ctl_usage(me, "config needs check or apply");

@@ -191,24 +191,6 @@ static int add_items(rbl_txn *t, const rbl_list *l, const ctl_item *items,
 	return CTL_OK;
 }
 
-/* Begin a write transaction and fetch list NAME into L. */
-static int open_list(ctl *c, const char *name, bool write, rbl_txn **t,
-		     rbl_list *l)
-{
-	int rc;
-
-	if (ctl_open_store(c, false) != CTL_OK ||
-	    ctl_begin(c, write, t) != CTL_OK)
-		return CTL_ERR;
-	rc = rbl_list_get(*t, name, l);
-	if (rc == RBL_ENOTFOUND) {
-		rbl_txn_abort(*t);
-		return ctl_err("no list %s (rblctl lists shows them; zone "
-			       "create NAME makes list NAME)", name);
-	}
-	return rc == RBL_OK ? CTL_OK : ctl_fail(*t, rc, "list %s", name);
-}
-
 /* One audit record per entry given, in the transaction that makes the
  * change, so the log and the data commit (or vanish) together: the
  * operator's own changes are logged like the admin site's. */
@@ -252,7 +234,7 @@ static void describe_entry(const rbl_entry *e, char *buf, size_t size)
 
 int cmd_add(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("add");
+	const ctl_cmd *me = c->cmd;
 	ctl_item *items = NULL;
 	unsigned added = 0;
 	add_opts o = { 0 };
@@ -263,7 +245,7 @@ int cmd_add(ctl *c, int argc, char **argv)
 	if (rc != CTL_OK)
 		return rc;
 	n = argc - optind - 1;
-	if (open_list(c, argv[optind], true, &t, &l) != CTL_OK)
+	if (ctl_open_list(c, argv[optind], true, &t, &l) != CTL_OK)
 		return CTL_ERR;
 	items = calloc((size_t)n, sizeof(*items));
 	rc = items ? parse_items(&l, argv + optind + 1, n, items,
@@ -343,7 +325,7 @@ static int del_name(rbl_txn *t, const rbl_list *l, const ctl_item *it,
 
 int cmd_del(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("del");
+	const ctl_cmd *me = c->cmd;
 	ctl_item *items = NULL;
 	unsigned removed = 0;
 	rbl_list l = { 0 };
@@ -363,7 +345,7 @@ int cmd_del(ctl *c, int argc, char **argv)
 	}
 	if (argc < 3)
 		return ctl_usage(me, "del needs LIST and at least one ENTRY");
-	if (open_list(c, argv[1], true, &t, &l) != CTL_OK)
+	if (ctl_open_list(c, argv[1], true, &t, &l) != CTL_OK)
 		return CTL_ERR;
 	items = calloc((size_t)argc, sizeof(*items));
 	rc = items ? parse_items(&l, argv + 2, argc - 2, items, false) :
@@ -438,7 +420,7 @@ int cmd_show(ctl *c, int argc, char **argv)
 		{ "within", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const ctl_cmd *me = ctl_find_cmd("show");
+	const ctl_cmd *me = c->cmd;
 	rbl_prefix within = { 0 }, *w = NULL;
 	rbl_list l = { 0 };
 	rbl_txn *t = NULL;
@@ -454,7 +436,7 @@ int cmd_show(ctl *c, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return ctl_usage(me, "show needs one LIST");
-	if (open_list(c, argv[optind], false, &t, &l) != CTL_OK)
+	if (ctl_open_list(c, argv[optind], false, &t, &l) != CTL_OK)
 		return CTL_ERR;
 	if (w && l.kind != RBL_LIST_IP) {
 		rbl_txn_abort(t);

@@ -63,7 +63,7 @@ static int decide(ctl *c, const char *sub, const char *name,
 	int rc = 0;
 
 	if (strcmp(sub, "block") == 0 && !a->why)
-		return ctl_usage(ctl_find_cmd("evidence"), "block needs --why TEXT");
+		return ctl_usage(c->cmd, "block needs --why TEXT");
 	if (a->expires && ctl_parse_expiry(a->expires, a->now, &expires) != CTL_OK)
 		return CTL_USAGE;
 	if (ctl_open_store(c, false) != CTL_OK || ctl_begin(c, true, &t) != CTL_OK)
@@ -97,17 +97,17 @@ int ctl_name_evidence(ctl *c, const char *sub, const ctl_name_args *a)
 	char name[RBL_NAME_MAX + 1] = "";
 
 	if (!a->subject || rbl_namepol_subject(a->subject, name) != RBL_OK)
-		return ctl_usage(ctl_find_cmd("evidence"), "not an address, "
+		return ctl_usage(c->cmd, "not an address, "
 				 "prefix, domain or mail address: %s",
 				 a->subject ? a->subject : "");
 	if (!sub)
 		return show(c, name, a);
 	if (strcmp(sub, "add") == 0)
-		return ctl_usage(ctl_find_cmd("evidence"), "add takes an address;"
+		return ctl_usage(c->cmd, "add takes an address;"
 				 " domains become evidence from trap mail");
 	if (strchr(a->subject, '@') && (strcmp(sub, "allow") == 0 ||
 					strcmp(sub, "unallow") == 0))
-		return ctl_usage(ctl_find_cmd("evidence"), "allow takes a domain");
+		return ctl_usage(c->cmd, "allow takes a domain");
 	return decide(c, sub, name, a);
 }
 

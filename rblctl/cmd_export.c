@@ -193,7 +193,7 @@ static int find_target(rbl_txn *t, const export_opts *o, rbl_zone **z,
 
 int cmd_export(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("export");
+	const ctl_cmd *me = c->cmd;
 	unsigned warnings = 0;
 	export_opts o = { 0 };
 	output out = { 0 };

@@ -1,12 +1,7 @@
 /*
- * cmd_import.c -- rblctl import (rbldnsd data files into a list) and
- * import-zone (an rbldnsd combined file into a zone and its lists).
- *
- * Files are parsed and resolved (rbldnsd_merge) before the write
- * transaction starts, so other writers wait only for the writes; the
- * writes of one command are one transaction, a replacement of the list
- * under --replace, so readers see the old list or the new one, never a
- * mix.  Large merging imports use the store's bulk mode.
+ * cmd_import.c -- rblctl import: rbldnsd data files into a list, and the
+ * part of a run that import-zone shares (cmd_import.h): options, reading
+ * and resolving the files, writing the datasets to their lists.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -16,54 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd_import.h"
 #include "ctl.h"
-#include "zone/config/conf_apply.h"
+#include "zone/array.h"
 #include "zone/error.h"
-#include "zone/formats/rbldnsd_fmt.h"
-#include "zone/formats/rbldnsd_merge.h"
-#include "zone/store/zrec.h"
 
 #define BULK_THRESHOLD	10000	/* records; below, plain writes are faster */
 
-typedef struct import_opts {
-	int type;
-	bool replace, lenient, journal;
-	char **files;
-	int n_files;
-	const char *target;	/* LIST or ZONE */
-} import_opts;
-
-/* One dataset being imported: a plain file, or a combined section. */
-typedef struct import_set {
-	rbl_ds_section sec;
-	rbl_dsm *dsm;
-	char list_name[RBL_LIST_NAME_MAX + 1];
-	rbl_list list;
-	size_t adjusted;
-	int base;		/* ".aK" section: index of NAME's section */
-	unsigned code_index;	/* ... and which A value it holds (K - 1) */
-	bool clear;		/* first section of its list: --replace clears */
-} import_set;
-
-typedef struct import_run {
-	ctl *c;
-	import_opts o;
-	rbl_ds_meta meta;
-	import_set *sets;
-	size_t n_sets;
-	unsigned warnings;
-	char source[RBL_SOURCE_MAX + 1];
-	/* generic sections: the zone's fixed records, one per subzone */
-	rbl_zrec *rrs;
-	size_t n_rrs;
-	bool has_generic;
-	/* progress */
-	uint64_t done, total;
-	double started, last_shown;
-	bool progress;
-} import_run;
-
-static double now_seconds(void)
+double imp_now_seconds(void)
 {
 	struct timespec ts = { 0 };
 
@@ -92,8 +47,8 @@ static void on_warn(void *arg, const char *text)
 
 /* ---- options ---- */
 
-static int parse_opts(const ctl_cmd *me, int argc, char **argv,
-		      import_opts *o, bool zone)
+int imp_parse_opts(const ctl_cmd *me, int argc, char **argv,
+		   import_opts *o, bool zone)
 {
 	static const struct option opts[] = {
 		{ "type", required_argument, NULL, 't' },
@@ -148,7 +103,7 @@ static int parse_opts(const ctl_cmd *me, int argc, char **argv,
 	return CTL_OK;
 }
 
-static void set_source(import_run *r)
+void imp_set_source(import_run *r)
 {
 	const char *f = r->o.files[0], *slash = strrchr(f, '/');
 
@@ -160,12 +115,11 @@ static void set_source(import_run *r)
 
 static int add_set(import_run *r, const rbl_ds_section *sec, int type)
 {
-	import_set *s = realloc(r->sets, (r->n_sets + 1) * sizeof(*s));
+	import_set *s;
 	int rc;
 
-	if (!s)
+	if (rbl_array_reserve(r->sets, r->cap_sets, r->n_sets + 1, 4) != RBL_OK)
 		return RBL_ENOMEM;
-	r->sets = s;
 	s = &r->sets[r->n_sets];
 	memset(s, 0, sizeof(*s));
 	if (sec)
@@ -185,7 +139,7 @@ static int add_set(import_run *r, const rbl_ds_section *sec, int type)
 }
 
 /* A set that becomes a list (generic and acl data do not). */
-static bool is_list_set(const import_set *s)
+bool imp_is_list_set(const import_set *s)
 {
 	return s->sec.type != RBL_DS_GENERIC && s->sec.type != RBL_DS_ACL;
 }
@@ -200,7 +154,6 @@ static int add_records(import_run *r, const import_set *s,
 	for (unsigned j = 0; j < n_sub; j++) {
 		const char *sub = s->sec.n_sub ? s->sec.sub[j] : "";
 		rbl_zrec *z;
-		void *v;
 
 		if (r->n_rrs == RBL_ZREC_MAX) {
 			fprintf(stderr, "rblctl: %s:%u: more than %d generic "
@@ -208,9 +161,9 @@ static int add_records(import_run *r, const import_set *s,
 				RBL_ZREC_MAX);
 			return RBL_ELIMIT;
 		}
-		if (!(v = realloc(r->rrs, (r->n_rrs + 1) * sizeof *r->rrs)))
+		if (rbl_array_reserve(r->rrs, r->cap_rrs, r->n_rrs + 1, 8) !=
+		    RBL_OK)
 			return RBL_ENOMEM;
-		r->rrs = v;
 		z = &r->rrs[r->n_rrs];
 		*z = *rec->rr;
 		if (*sub && snprintf(z->owner, sizeof z->owner, "%s%s%s",
@@ -245,7 +198,7 @@ static int on_record(void *arg, const rbl_ds_record *rec)
 	return rbl_dsm_add(r->sets[i].dsm, rec);
 }
 
-static int parse_files(import_run *r)
+int imp_parse_files(import_run *r)
 {
 	/* a replacing import, and import-zone (the only one reading
 	 * combined and generic data; it replaces the zone's settings and
@@ -282,7 +235,7 @@ static int parse_files(import_run *r)
 	return CTL_OK;
 }
 
-static void free_run(import_run *r)
+void imp_free_run(import_run *r)
 {
 	for (size_t i = 0; i < r->n_sets; i++)
 		rbl_dsm_free(r->sets[i].dsm);
@@ -294,7 +247,7 @@ static void free_run(import_run *r)
 
 static void show_progress(import_run *r, bool final)
 {
-	double now = now_seconds(), secs = now - r->started;
+	double now = imp_now_seconds(), secs = now - r->started;
 	double rate = secs > 0 ? (double)r->done / secs : 0;
 
 	if (!r->progress || (!final && now - r->last_shown < 0.2))
@@ -450,22 +403,22 @@ static int write_codes(import_run *r, rbl_txn *t, import_set *s)
 	return CTL_OK;
 }
 
-static int kind_of(int type)
+int imp_kind_of(int type)
 {
 	return type == RBL_DS_DNSET ? RBL_LIST_NAME : RBL_LIST_IP;
 }
 
-static int write_all(import_run *r, rbl_txn *t)
+int imp_write_all(import_run *r, rbl_txn *t)
 {
 	/* a replacement journals its difference; a big merge resets the
 	 * journal (IXFR of that many changes would cost more than AXFR) */
 	if (r->total >= BULK_THRESHOLD && !r->o.replace)
 		rbl_txn_set_bulk(t);
-	r->started = now_seconds();
+	r->started = imp_now_seconds();
 	r->progress = isatty(STDERR_FILENO) && !r->c->quiet &&
 		      r->total >= BULK_THRESHOLD;
 	for (size_t i = 0; i < r->n_sets; i++)
-		if (is_list_set(&r->sets[i]) && r->sets[i].base < 0 &&
+		if (imp_is_list_set(&r->sets[i]) && r->sets[i].base < 0 &&
 		    write_set(r, t, &r->sets[i]) != CTL_OK)
 			return CTL_ERR;
 	for (size_t i = 0; i < r->n_sets; i++)
@@ -477,12 +430,12 @@ static int write_all(import_run *r, rbl_txn *t)
 	return CTL_OK;
 }
 
-static void summary(import_run *r, double secs)
+void imp_summary(import_run *r, double secs)
 {
 	for (size_t i = 0; i < r->n_sets; i++) {
 		import_set *s = &r->sets[i];
 
-		if (!is_list_set(s) || s->base >= 0)
+		if (!imp_is_list_set(s) || s->base >= 0)
 			continue;
 		ctl_say(r->c, "%s: %zu entries from %s data%s", s->list.name,
 			rbl_dsm_count(s->dsm), rbl_ds_type_name(s->sec.type),
@@ -511,27 +464,12 @@ static int check_type(const rbl_list *l, import_opts *o)
 	if (!o->type)
 		o->type = rbl_list_kind_is_name(l->kind) ? RBL_DS_DNSET :
 			  RBL_DS_IP4SET;
-	if ((kind_of(o->type) == RBL_LIST_IP) != (l->kind == RBL_LIST_IP))
+	if ((imp_kind_of(o->type) == RBL_LIST_IP) != (l->kind == RBL_LIST_IP))
 		return ctl_err("list %s holds %s; %s data holds %s", l->name,
 			       l->kind == RBL_LIST_IP ? "addresses" : "domains",
 			       rbl_ds_type_name(o->type),
 			       l->kind == RBL_LIST_IP ? "domains" : "addresses");
 	return CTL_OK;
-}
-
-static int find_list(ctl *c, const char *name, rbl_list *l)
-{
-	rbl_txn *t = NULL;
-	int rc;
-
-	if (ctl_begin(c, false, &t) != CTL_OK)
-		return CTL_ERR;
-	rc = rbl_list_get(t, name, l);
-	rbl_txn_abort(t);
-	if (rc == RBL_ENOTFOUND)
-		return ctl_err("no list %s (rblctl list create or zone create "
-			       "makes one)", name);
-	return rc == RBL_OK ? CTL_OK : ctl_fail(NULL, rc, "list %s", name);
 }
 
 static int acl_only(import_run *r)
@@ -637,23 +575,26 @@ static int apply_ttl(import_run *r, rbl_txn *t, const rbl_list *l)
 
 int cmd_import(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("import");
+	const ctl_cmd *me = c->cmd;
 	import_run r = { 0 };
 	rbl_list l = { 0 };
 	rbl_txn *t = NULL;
-	double t0 = now_seconds();
+	double t0 = imp_now_seconds();
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	r.c = c;
-	rc = parse_opts(me, argc, argv, &r.o, false);
+	rc = imp_parse_opts(me, argc, argv, &r.o, false);
 	if (rc != CTL_OK)
 		return rc;
-	if (ctl_open_store(c, false) != CTL_OK ||
-	    find_list(c, r.o.target, &l) != CTL_OK || check_type(&l, &r.o))
+	/* the list is read now to check the type, and again when writing */
+	if (ctl_open_list(c, r.o.target, false, &t, &l) != CTL_OK)
 		return CTL_ERR;
-	set_source(&r);
-	rc = parse_files(&r);
+	rbl_txn_abort(t);
+	if (check_type(&l, &r.o) != CTL_OK)
+		return CTL_ERR;
+	imp_set_source(&r);
+	rc = imp_parse_files(&r);
 	if (rc == CTL_OK && r.o.type == RBL_DS_ACL)
 		rc = acl_only(&r);
 	if (rc == CTL_OK && (r.meta.has_soa || r.meta.n_ns))
@@ -666,7 +607,7 @@ int cmd_import(ctl *c, int argc, char **argv)
 		rc = rbl_list_get(t, r.o.target, &r.sets[0].list);
 		rc = rc == RBL_OK && r.sets[0].list.kind == l.kind ? CTL_OK :
 		     ctl_fail(t, rc ? rc : RBL_ESTALE, "list %s", r.o.target);
-		if (rc == CTL_OK && (write_all(&r, t) != CTL_OK ||
+		if (rc == CTL_OK && (imp_write_all(&r, t) != CTL_OK ||
 				     (r.meta.has_ttl && r.meta.ttl &&
 				      apply_ttl(&r, t, &r.sets[0].list)))) {
 			rbl_txn_abort(t);
@@ -676,273 +617,7 @@ int cmd_import(ctl *c, int argc, char **argv)
 			rc = ctl_commit(t, "import");
 	}
 	if (rc == CTL_OK)
-		summary(&r, now_seconds() - t0);
-	free_run(&r);
-	return rc;
-}
-
-/* ---- import-zone ---- */
-
-static int section_list_name(const char *zone, import_set *s, size_t index)
-{
-	char base[RBL_LIST_NAME_MAX + 8];
-
-	if (s->sec.name[0])
-		snprintf(base, sizeof(base), "%s", s->sec.name);
-	else
-		snprintf(base, sizeof(base), "%s-%zu",
-			 rbl_ds_type_name(s->sec.type), index + 1);
-	if (strlen(zone) + 1 + strlen(base) > RBL_LIST_NAME_MAX)
-		return ctl_err("list name %s.%s is longer than %d", zone, base,
-			       RBL_LIST_NAME_MAX);
-	memcpy(s->list_name, zone, strlen(zone));
-	s->list_name[strlen(zone)] = '.';
-	strcpy(s->list_name + strlen(zone) + 1, base);
-	for (char *p = s->list_name; *p; p++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyz"
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", *p))
-			*p = '_';
-	return CTL_OK;
-}
-
-static int section_list(import_run *r, rbl_txn *t, import_set *s)
-{
-	int rc = rbl_list_get(t, s->list_name, &s->list);
-
-	if (rc == RBL_OK && s->list.kind != kind_of(s->sec.type))
-		return ctl_err("list %s holds %s, but $DATASET %s (%s:%u) holds"
-			       " %s", s->list_name,
-			       s->list.kind == RBL_LIST_IP ? "addresses" :
-			       "domains", rbl_ds_type_name(s->sec.type),
-			       s->sec.file, s->sec.line,
-			       s->list.kind == RBL_LIST_IP ? "domains" :
-			       "addresses");
-	if (rc != RBL_ENOTFOUND)
-		return rc == RBL_OK ? CTL_OK :
-		       ctl_fail(NULL, rc, "list %s", s->list_name);
-	memset(&s->list, 0, sizeof(s->list));
-	snprintf(s->list.name, sizeof(s->list.name), "%s", s->list_name);
-	s->list.kind = (uint8_t)kind_of(s->sec.type);
-	rc = rbl_list_create(t, &s->list);
-	if (rc != RBL_OK)
-		return ctl_fail(NULL, rc, "list %s", s->list_name);
-	ctl_say(r->c, "list %s created\n", s->list_name);
-	return CTL_OK;
-}
-
-static bool zone_has(const rbl_zone *z, uint32_t id, const char *sub)
-{
-	for (unsigned i = 0; i < z->n_lists; i++)
-		if (z->lists[i].list_id == id && strcmp(z->lists[i].sub, sub)
-		    == 0)
-			return true;
-	return false;
-}
-
-static int attach(rbl_zone *z, const import_set *s)
-{
-	for (unsigned j = 0; j < s->sec.n_sub; j++) {
-		const char *sub = s->sec.sub[j];
-
-		if (strchr(sub, '.') || strlen(sub) > RBL_LABEL_MAX)
-			return ctl_err("%s:%u: subzone %s: rbld attaches lists "
-				       "under one label", s->sec.file,
-				       s->sec.line, sub);
-		if (zone_has(z, s->list.id, sub))
-			continue;
-		if (z->n_lists == RBL_ZONE_MAX_LISTS)
-			return ctl_err("zone %s: more than %d list attachments",
-				       z->name, RBL_ZONE_MAX_LISTS);
-		z->lists[z->n_lists].list_id = s->list.id;
-		snprintf(z->lists[z->n_lists].sub, sizeof(z->lists[0].sub),
-			 "%.*s", RBL_LABEL_MAX, sub);
-		z->n_lists++;
-	}
-	return CTL_OK;
-}
-
-static void apply_meta(const rbl_ds_meta *m, rbl_zone *z)
-{
-	if (m->has_soa) {
-		snprintf(z->mname, sizeof(z->mname), "%s", m->soa_mname);
-		snprintf(z->rname, sizeof(z->rname), "%s", m->soa_rname);
-		z->refresh = m->soa_refresh;
-		z->retry = m->soa_retry;
-		z->expire = m->soa_expire;
-		z->minimum = z->neg_ttl = m->soa_minimum;
-		if (m->soa_ttl)
-			z->ns_ttl = m->soa_ttl;
-	}
-	if (m->n_ns) {
-		z->n_ns = 0;
-		for (unsigned i = 0; i < m->n_ns && i < RBL_ZONE_MAX_NS; i++)
-			snprintf(z->ns[z->n_ns++], sizeof(z->ns[0]), "%s",
-				 m->ns[i]);
-		if (m->ns_ttl)
-			z->ns_ttl = m->ns_ttl;
-	}
-	if (m->has_ttl && m->ttl)
-		z->ttl = m->ttl;
-}
-
-static int zone_get_or_new(import_run *r, rbl_txn *t, const char *name,
-			   rbl_zone *z, bool *created)
-{
-	int rc = rbl_zone_get(t, name, z);
-
-	*created = rc == RBL_ENOTFOUND;
-	if (*created)
-		rbl_zone_defaults(z, name);
-	else if (rc != RBL_OK)
-		return ctl_fail(NULL, rc, "zone %s", name);
-	if ((r->o.replace && r->o.type != RBL_DS_GENERIC) || *created)
-		z->n_lists = 0;	/* the file says which lists answer */
-	return CTL_OK;
-}
-
-/* The file's generic records become the zone's (with --replace, no
- * generic data means no records). */
-static int write_records(import_run *r, rbl_txn *t, const rbl_zone *z)
-{
-	size_t zlen = strlen(z->name);
-	int rc;
-
-	for (size_t i = 0; i < r->n_rrs; i++)
-		if (strlen(r->rrs[i].owner) + 1 + zlen > RBL_NAME_MAX)
-			return ctl_err("generic record %s.%s: name too long",
-				       r->rrs[i].owner, z->name);
-	rc = rbl_zrec_replace(t, z->id, r->rrs, r->n_rrs);
-	return rc == RBL_OK ? CTL_OK :
-	       ctl_fail(NULL, rc, "zone %s: generic records", z->name);
-}
-
-static int write_zone(import_run *r, rbl_txn *t, const char *name)
-{
-	rbl_zone *z = calloc(1, sizeof(*z));
-	bool created = false;
-	int rc = z ? zone_get_or_new(r, t, name, z, &created) :
-		     ctl_err("out of memory");
-
-	for (size_t i = 0; rc == CTL_OK && i < r->n_sets; i++) {
-		import_set *s = &r->sets[i];
-
-		if (s->sec.type == RBL_DS_ACL) {
-			fprintf(stderr, "rblctl: %s:%u: warning: acl dataset "
-				"skipped (acl rules go in rbld.conf: an "
-				"\"acl: %s\" section, rbld.conf(5))\n",
-				s->sec.file, s->sec.line, name);
-			continue;
-		}
-		if (s->sec.type == RBL_DS_GENERIC)
-			continue;	/* zone records: below */
-		if (s->base >= 0)
-			continue;	/* folded into its base list */
-		rc = section_list_name(name, s, i);
-		if (rc == CTL_OK)
-			rc = section_list(r, t, s);
-		if (rc == CTL_OK)
-			rc = attach(z, s);
-		s->clear = true;
-		for (size_t j = 0; j < i; j++)
-			if (r->sets[j].base < 0 &&
-			    r->sets[j].list.id == s->list.id)
-				s->clear = false;
-	}
-	if (rc == CTL_OK) {
-		apply_meta(&r->meta, z);
-		rc = created ? rbl_zone_create(t, z) : rbl_zone_update(t, z);
-		rc = rc == RBL_OK ? CTL_OK : ctl_fail(NULL, rc, "zone %s", name);
-	}
-	if (rc == CTL_OK && (r->has_generic || r->o.replace))
-		rc = write_records(r, t, z);
-	free(z);
-	if (rc == CTL_OK)
-		rc = write_all(r, t);
-	return rc;
-}
-
-/* "NAME.aK" (K = 2..4) naming the dataset of K-th A values of NAME. */
-static int extra_codes_of(import_run *r, size_t i, unsigned *k)
-{
-	const char *n = r->sets[i].sec.name, *dot = strrchr(n, '.');
-	size_t base_len = dot ? (size_t)(dot - n) : 0;
-
-	if (!dot || dot[1] != 'a' || dot[2] < '2' || dot[2] > '0' +
-	    RBL_MAX_CODES || dot[3])
-		return -1;
-	for (size_t j = 0; j < r->n_sets; j++)
-		if (j != i && is_list_set(&r->sets[j]) &&
-		    strlen(r->sets[j].sec.name) == base_len &&
-		    strncmp(r->sets[j].sec.name, n, base_len) == 0 &&
-		    kind_of(r->sets[j].sec.type) ==
-		    kind_of(r->sets[i].sec.type)) {
-			*k = (unsigned)(dot[2] - '1');
-			return (int)j;
-		}
-	return -1;
-}
-
-static int check_sections(import_run *r)
-{
-	if (r->n_sets == 0)
-		return ctl_err("no $DATASET section: nothing to import");
-	if (r->o.type == RBL_DS_GENERIC)
-		return CTL_OK;
-	for (size_t i = 0; i < r->n_sets; i++) {
-		import_set *s = &r->sets[i];
-
-		if (!is_list_set(s))
-			continue;
-		s->base = extra_codes_of(r, i, &s->code_index);
-		for (size_t j = 0; j < i; j++)
-			if (is_list_set(&r->sets[j]) && s->sec.name[0] &&
-			    strcmp(s->sec.name, r->sets[j].sec.name) == 0 &&
-			    kind_of(s->sec.type) != kind_of(r->sets[j].sec.type))
-				return ctl_err("%s:%u: $DATASET %s holds %s, the "
-					       "one on line %u %s", s->sec.file,
-					       s->sec.line, s->sec.name,
-					       kind_of(s->sec.type) == RBL_LIST_IP ?
-					       "addresses" : "domains",
-					       r->sets[j].sec.line,
-					       "the other kind");
-	}
-	return CTL_OK;
-}
-
-int cmd_import_zone(ctl *c, int argc, char **argv)
-{
-	const ctl_cmd *me = ctl_find_cmd("import-zone");
-	char zone[RBL_NAME_MAX + 1];
-	double t0 = now_seconds();
-	import_run r = { 0 };
-	rbl_txn *t = NULL;
-	int rc;
-
-	memset(&r, 0, sizeof(r));
-	r.c = c;
-	rc = parse_opts(me, argc, argv, &r.o, true);
-	if (rc != CTL_OK)
-		return rc;
-	if (r.o.type != RBL_DS_GENERIC)
-		r.o.type = RBL_DS_COMBINED;
-	if (rbl_conf_zone_name(r.o.target, zone) != RBL_OK)
-		return ctl_err("\"%s\" is not a zone name", r.o.target);
-	set_source(&r);
-	rc = parse_files(&r);
-	if (rc == CTL_OK)
-		rc = check_sections(&r);
-	if (rc == CTL_OK && (ctl_open_store(c, true) != CTL_OK ||
-			     ctl_begin(c, true, &t) != CTL_OK))
-		rc = CTL_ERR;
-	if (rc == CTL_OK) {
-		rc = write_zone(&r, t, zone);
-		if (rc == CTL_OK)
-			rc = ctl_commit(t, "import-zone");
-		else
-			rbl_txn_abort(t);
-	}
-	if (rc == CTL_OK)
-		summary(&r, now_seconds() - t0);
-	free_run(&r);
+		imp_summary(&r, imp_now_seconds() - t0);
+	imp_free_run(&r);
 	return rc;
 }

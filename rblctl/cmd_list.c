@@ -111,22 +111,6 @@ static int list_create(ctl *c, const ctl_cmd *me, int argc, char **argv)
 	return CTL_OK;
 }
 
-static int get_list(ctl *c, const char *name, bool write, rbl_txn **t,
-		    rbl_list *l)
-{
-	int rc;
-
-	if (ctl_open_store(c, false) != CTL_OK ||
-	    ctl_begin(c, write, t) != CTL_OK)
-		return CTL_ERR;
-	rc = rbl_list_get(*t, name, l);
-	if (rc == RBL_ENOTFOUND) {
-		rbl_txn_abort(*t);
-		return ctl_err("no list %s (rblctl lists shows them)", name);
-	}
-	return rc == RBL_OK ? CTL_OK : ctl_fail(*t, rc, "list %s", name);
-}
-
 static void print_list(const rbl_list *l)
 {
 	char code[16], when[32];
@@ -147,7 +131,7 @@ static int list_show(ctl *c, const char *name)
 	rbl_list l = { 0 };
 	rbl_txn *t = NULL;
 
-	if (get_list(c, name, false, &t, &l) != CTL_OK)
+	if (ctl_open_list(c, name, false, &t, &l) != CTL_OK)
 		return CTL_ERR;
 	rbl_txn_abort(t);
 	print_list(&l);
@@ -168,7 +152,7 @@ static int list_set(ctl *c, const ctl_cmd *me, int argc, char **argv)
 			       "would not fit)");
 	if (!o.has_code && !o.has_txt && !o.no_txt)
 		return ctl_usage(me, "list set needs --code, --txt or --no-txt");
-	if (get_list(c, argv[optind], true, &t, &l) != CTL_OK)
+	if (ctl_open_list(c, argv[optind], true, &t, &l) != CTL_OK)
 		return CTL_ERR;
 	apply_opts(&l, &o);
 	rc = rbl_list_update(t, &l);
@@ -186,7 +170,7 @@ static int list_delete(ctl *c, const char *name)
 	rbl_txn *t = NULL;
 	int rc;
 
-	if (get_list(c, name, true, &t, &l) != CTL_OK)
+	if (ctl_open_list(c, name, true, &t, &l) != CTL_OK)
 		return CTL_ERR;
 	rc = rbl_list_delete(t, l.id);
 	if (rc == RBL_EBUSY)
@@ -204,7 +188,7 @@ static int list_delete(ctl *c, const char *name)
 
 int cmd_list(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("list");
+	const ctl_cmd *me = c->cmd;
 	const char *sub = argc > 1 ? argv[1] : "";
 
 	if (strcmp(sub, "create") == 0)
@@ -242,7 +226,7 @@ int cmd_lists(ctl *c, int argc, char **argv)
 	int rc;
 
 	if (argc != 1)
-		return ctl_usage(ctl_find_cmd("lists"), "lists takes no "
+		return ctl_usage(c->cmd, "lists takes no "
 				 "arguments");
 	if (ctl_open_store(c, false) != CTL_OK ||
 	    ctl_begin(c, false, &t) != CTL_OK)

@@ -199,7 +199,7 @@ static int check_fits(rbl_txn *t, const rbl_zone_list *lists, unsigned n,
 
 int cmd_lookup(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("lookup");
+	const ctl_cmd *me = c->cmd;
 	char zname[RBL_NAME_MAX + 1];
 	int64_t now = (int64_t)time(NULL);
 	char target[RBL_NAME_MAX + 8];

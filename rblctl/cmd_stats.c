@@ -22,14 +22,8 @@ static int stat_list(void *arg, const rbl_list *l)
 static int stat_zone(void *arg, const rbl_zone *z)
 {
 	rbl_txn *t = arg;
-	unsigned long long total = 0;
+	unsigned long long total = rbl_zone_entries(t, z);
 
-	for (unsigned i = 0; i < z->n_lists; i++) {
-		rbl_list l = { 0 };
-
-		if (rbl_list_get_id(t, z->lists[i].list_id, &l) == RBL_OK)
-			total += l.n_entries;
-	}
 	printf("zone %-32s serial %-10u %2u list%s %12llu entries\n",
 	       z->name, z->serial, z->n_lists, z->n_lists == 1 ? " " : "s",
 	       total);
@@ -48,7 +42,7 @@ int cmd_stats(ctl *c, int argc, char **argv)
 	int rc;
 
 	if (argc != 1)
-		return ctl_usage(ctl_find_cmd("stats"), "stats takes no "
+		return ctl_usage(c->cmd, "stats takes no "
 				 "arguments");
 	if (ctl_open_store(c, false) != CTL_OK ||
 	    ctl_begin(c, false, &t) != CTL_OK)
@@ -95,9 +89,13 @@ static int purge_once(ctl *c, uint32_t retention)
 	rbl_policy_purge_stats st = { 0 };
 	int64_t now = (int64_t)time(NULL);
 	uint64_t n;
+	unsigned keys = 0;
 	rbl_txn *t = NULL;
 	int rc;
 
+	/* rbld cannot write: the keys' last use comes from its counters */
+	if ((rc = ctl_key_sync(c, &keys)) != RBL_OK)
+		ctl_err("access keys' last use: %s", rbl_strerror(rc));
 	if (ctl_begin(c, true, &t) != CTL_OK)
 		return CTL_ERR;
 	memset(&st, 0, sizeof(st));
@@ -130,10 +128,10 @@ int cmd_purge(ctl *c, int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "--every") == 0) {
 		if (rbl_parse_duration(argv[2], &every) != RBL_OK || !every)
-			return ctl_usage(ctl_find_cmd("purge"), "--every: a "
+			return ctl_usage(c->cmd, "--every: a "
 					 "duration (30s, 5m, 1h)");
 	} else if (argc != 1) {
-		return ctl_usage(ctl_find_cmd("purge"), "purge takes no "
+		return ctl_usage(c->cmd, "purge takes no "
 				 "arguments but --every DURATION");
 	}
 	if (ctl_open_store(c, false) != CTL_OK ||

@@ -433,7 +433,7 @@ static int zone_delete(ctl *c, const char *arg)
 
 int cmd_zone(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("zone");
+	const ctl_cmd *me = c->cmd;
 	const char *sub = argc > 1 ? argv[1] : "";
 
 	if (strcmp(sub, "create") == 0)

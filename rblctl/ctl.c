@@ -180,6 +180,24 @@ int ctl_begin(ctl *c, bool write, rbl_txn **t)
 	return CTL_OK;
 }
 
+int ctl_open_list(ctl *c, const char *name, bool write, rbl_txn **t,
+		  rbl_list *l)
+{
+	int rc = RBL_OK;
+
+	if (ctl_open_store(c, false) != CTL_OK ||
+	    ctl_begin(c, write, t) != CTL_OK)
+		return CTL_ERR;
+	rc = rbl_list_get(*t, name, l);
+	if (rc == RBL_ENOTFOUND) {
+		rbl_txn_abort(*t);
+		return ctl_err("no list %s (rblctl lists shows them; list "
+			       "create NAME or zone create NAME makes one)",
+			       name);
+	}
+	return rc == RBL_OK ? CTL_OK : ctl_fail(*t, rc, "list %s", name);
+}
+
 int ctl_commit(rbl_txn *t, const char *what)
 {
 	int rc = rbl_txn_commit(t);

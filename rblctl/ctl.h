@@ -34,6 +34,7 @@ typedef struct ctl {
 	rbl_conf *conf;		/* NULL when there is no configuration */
 	rbl_store *store;
 	char source[RBL_SOURCE_MAX + 1];	/* "rblctl:<user>" */
+	const struct ctl_cmd *cmd;	/* the command running, for its usage */
 } ctl;
 
 typedef struct ctl_cmd {
@@ -69,6 +70,12 @@ int ctl_open_store(ctl *c, bool create);
 int ctl_try_store(ctl *c);
 /* Begin a transaction on the open store; CTL_OK/CTL_ERR. */
 int ctl_begin(ctl *c, bool write, rbl_txn **t);
+/* Open the store, begin a transaction (a write one with WRITE) and fetch
+ * list NAME into L: the one way a command finds the list it works on.
+ * CTL_OK with *T open, or CTL_ERR with the reason printed ("no list
+ * NAME" and how to make one) and nothing left open. */
+int ctl_open_list(ctl *c, const char *name, bool write, rbl_txn **t,
+		  rbl_list *l);
 /* Commit; on failure print WHAT and the reason.  CTL_OK/CTL_ERR. */
 int ctl_commit(rbl_txn *t, const char *what);
 /* Print "WHAT: reason" for store error RC and abort T (may be NULL). */
@@ -125,10 +132,11 @@ int cmd_watch(ctl *c, int argc, char **argv);
 int cmd_convert_rbldnsd(ctl *c, int argc, char **argv);
 /* `compact` (cmd_backup.c). */
 int cmd_compact(ctl *c, int argc, char **argv);
+int cmd_key(ctl *c, int argc, char **argv);
+/* Carry rbld's last-used times of access keys into the store (cmd_key.c;
+ * purge runs it): the number of keys changed to *N. */
+int ctl_key_sync(ctl *c, unsigned *n);
 /* `zone bump-serial ...`: ARGV[0] is "bump-serial" (cmd_backup.c). */
 int ctl_zone_bump_serial(ctl *c, const ctl_cmd *me, int argc, char **argv);
-
-/* The table in main.c, for help texts. */
-const ctl_cmd *ctl_find_cmd(const char *name);
 
 #endif

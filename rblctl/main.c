@@ -179,6 +179,23 @@ static const ctl_cmd commands[] = {
 	  "  user passwd NAME [same options]\n"
 	  "  user del NAME\n"
 	  "  user list\n" },
+	{ "key", cmd_key,
+	  "key add|set|list|show|disable|enable|rotate|del|sync ...",
+	  "Access keys for zones with \"keys: accept\" or \"require\" in\n"
+	  "rbld.conf; queries name them as ADDRESS.SECRET.ZONE:\n"
+	  "  key add NAME [--zones Z,Z] [--quota N] [--contact TEXT]\n"
+	  "      prints the new secret; --zones: only these zones (default\n"
+	  "      every zone taking keys), --quota: queries per UTC day (0 =\n"
+	  "      none, the default)\n"
+	  "  key set NAME [--zones Z,Z|*] [--quota N] [--contact TEXT]\n"
+	  "  key list              secrets shortened, usage from rbld\n"
+	  "  key show NAME         the secret in full, counters from rbld\n"
+	  "  key disable|enable NAME\n"
+	  "  key rotate NAME       a new secret (printed); the old one stops\n"
+	  "  key del NAME\n"
+	  "  key sync              last-used times from rbld into the store\n"
+	  "                        (purge does this too)\n"
+	  "rbld answers by a change at its next query.\n" },
 	{ "stats", cmd_stats, "stats",
 	  "Entries per list, serial and lists per zone, map size and use.\n" },
 	{ "backup", cmd_backup, "backup DIR",
@@ -206,7 +223,7 @@ static const ctl_cmd commands[] = {
 	{ NULL, NULL, NULL, NULL }
 };
 
-const ctl_cmd *ctl_find_cmd(const char *name)
+static const ctl_cmd *find_cmd(const char *name)
 {
 	for (const ctl_cmd *c = commands; c->name; c++)
 		if (strcmp(c->name, name) == 0)
@@ -246,7 +263,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	ctl c = { CTL_DEFAULT_CONF, false, NULL, false, NULL, NULL, "" };
+	ctl c = { CTL_DEFAULT_CONF, false, NULL, false, NULL, NULL, "", NULL };
 	const ctl_cmd *cmd;
 	int opt, rc;
 
@@ -264,7 +281,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CTL_USAGE;
 	}
-	cmd = ctl_find_cmd(argv[optind]);
+	cmd = find_cmd(argv[optind]);
 	if (!cmd) {
 		fprintf(stderr, "rblctl: unknown command \"%s\"\n",
 			argv[optind]);
@@ -272,6 +289,7 @@ int main(int argc, char **argv)
 		return CTL_USAGE;
 	}
 	set_source(&c);
+	c.cmd = cmd;
 	if (ctl_want_help(cmd, argc - optind, argv + optind))
 		return CTL_OK;
 	rc = cmd->run(&c, argc - optind, argv + optind);

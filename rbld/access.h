@@ -45,17 +45,21 @@ typedef struct rbl_zone_acl {
 typedef struct rbl_access {
 	rbl_acl *acl;			/* global rules; NULL: none */
 	rbl_zone_acl *zone_acls;	/* owned */
-	size_t n_zone_acls;
+	size_t n_zone_acls, cap_zone_acls;
 	rbl_rrl_conf rrl;
 	rbl_acl *rrl_exempt;		/* owned; rrl.exempt points here */
 	rbl_quota_conf quota;
 	rbl_acl *quota_exempt;		/* owned; quota.exempt points here */
+	/* Zones that take access keys (zone: keys, key-help; keytab.h):
+	 * keyed queries are answered by their key, not by the rules above. */
+	struct rbl_zone_keys *zone_keys;	/* owned */
+	size_t n_zone_keys;
 } rbl_access;
 
 /* Defaults: no ACL, no quota, no RRL (prefixes /24 and /56, which also
  * steer clients to workers).  P must be freed with rbl_access_free(). */
 void rbl_access_init(rbl_access *p);
-/* Read the acl:, quota: and rrl: sections of C into P (initialised),
+/* Read the acl:, quota: and rrl: sections and the zones' keys options of C into P (initialised),
  * loading the rbldnsd acl files they name.  RBL_OK, or RBL_EINVAL /
  * RBL_EIO / RBL_ENOMEM with "path:line: ..." in ERR. */
 int rbl_access_load(const rbl_conf *c, rbl_access *p, char *err,

@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/config/conf_apply.h"
 #include "zone/error.h"
 #include "access.h"
+#include "keytab.h"
 
 #define DEFAULT_TABLE		65536
 #define DEFAULT_QUOTA_ACTION	"answer 127.255.255.255 Excessive number " \
@@ -45,6 +47,7 @@ void rbl_access_free(rbl_access *p)
 	free(p->zone_acls);
 	rbl_acl_free(p->rrl_exempt);
 	rbl_acl_free(p->quota_exempt);
+	free(p->zone_keys);
 	rbl_access_init(p);
 }
 
@@ -118,11 +121,10 @@ static int zone_acl(rbl_access *p, const rbl_zt_name *name, rbl_acl **out)
 			*out = p->zone_acls[i].acl;
 			return RBL_OK;
 		}
-	z = realloc(p->zone_acls, (p->n_zone_acls + 1) * sizeof(*z));
-	if (!z)
+	if (rbl_array_reserve(p->zone_acls, p->cap_zone_acls,
+			      p->n_zone_acls + 1, 4) != RBL_OK)
 		return RBL_ENOMEM;
-	p->zone_acls = z;
-	z += p->n_zone_acls;
+	z = &p->zone_acls[p->n_zone_acls];
 	z->zone = *name;
 	if ((rc = rbl_acl_new(&z->acl)) != RBL_OK)
 		return rc;
@@ -304,7 +306,9 @@ int rbl_access_load(const rbl_conf *c, rbl_access *p, char *err,
 	if ((rc = load_global_acl(c, p, err, errlen)) != RBL_OK ||
 	    (rc = load_zone_acls(c, p, err, errlen)) != RBL_OK ||
 	    (rc = load_quota(c, p, err, errlen)) != RBL_OK ||
-	    (rc = load_rrl(c, p, err, errlen)) != RBL_OK) {
+	    (rc = load_rrl(c, p, err, errlen)) != RBL_OK ||
+	    (rc = rbl_zone_keys_load(c, &p->zone_keys, &p->n_zone_keys, err,
+				     errlen)) != RBL_OK) {
 		if (rc == RBL_ENOMEM)
 			snprintf(err, errlen, "%s: out of memory", c->path);
 		return rc;
@@ -322,6 +326,9 @@ void rbl_access_describe(const rbl_access *p, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, "; quota %u/day (%s)",
 			      p->quota.per_day,
 			      rbl_acl_act_name(p->quota.over.action));
+	if (n > 0 && (size_t)n < len && p->n_zone_keys)
+		n += snprintf(buf + n, len - (size_t)n, "; %zu zones take keys",
+			      p->n_zone_keys);
 	if (n > 0 && (size_t)n < len && rbl_rrl_enabled(r))
 		snprintf(buf + n, len - (size_t)n, "; rrl %u/%u/%u per s "
 			 "(answers/nxdomain/errors), window %us, slip %u%s",

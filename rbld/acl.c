@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "zone/formats/rbldnsd_fmt.h"
 #include "acl.h"
@@ -42,15 +43,9 @@ const char *rbl_acl_act_name(int action)
 
 static int new_node(rbl_acl *a, uint32_t *idx)
 {
-	if (a->n_nodes == a->cap_nodes) {
-		size_t cap = a->cap_nodes ? 2 * a->cap_nodes : 64;
-		acl_node *n = realloc(a->nodes, cap * sizeof(*n));
-
-		if (!n)
-			return RBL_ENOMEM;
-		a->nodes = n;
-		a->cap_nodes = cap;
-	}
+	if (rbl_array_reserve(a->nodes, a->cap_nodes, a->n_nodes + 1, 64) !=
+	    RBL_OK)
+		return RBL_ENOMEM;
 	a->nodes[a->n_nodes] = (acl_node){ { 0, 0 }, -1 };
 	*idx = (uint32_t)a->n_nodes++;
 	return RBL_OK;
@@ -92,15 +87,9 @@ static unsigned addr_bit(const rbl_addr *x, unsigned i)
 
 static int new_rule(rbl_acl *a, const rbl_acl_rule *r, int32_t *idx)
 {
-	if (a->n_rules == a->cap_rules) {
-		size_t cap = a->cap_rules ? 2 * a->cap_rules : 16;
-		rbl_acl_rule *n = realloc(a->rules, cap * sizeof(*n));
-
-		if (!n)
-			return RBL_ENOMEM;
-		a->rules = n;
-		a->cap_rules = cap;
-	}
+	if (rbl_array_reserve(a->rules, a->cap_rules, a->n_rules + 1, 16) !=
+	    RBL_OK)
+		return RBL_ENOMEM;
 	a->rules[a->n_rules] = *r;
 	*idx = (int32_t)a->n_rules++;
 	return RBL_OK;

@@ -1,6 +1,7 @@
 /*
  * engine.c -- parse, decide, write: the per-packet steps (see engine.h).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -19,10 +20,16 @@ static int adopt_access(rbl_engine *e)
 	if (e->access_on)
 		rbl_access_state_fini(&e->access);
 	e->access_on = false;
+	e->keys_on = false;
+	e->env.key = NULL;
 	if (!live)
 		return RBL_OK;
 	e->access_gen = atomic_load(&live->generation);
 	e->access_cur = atomic_load(&live->current);
+	if (e->access_cur && e->access_cur->n_zone_keys) {
+		e->keys_on = true;
+		e->env.key = &e->key;
+	}
 	if (!e->access_cur || !rbl_access_active(e->access_cur))
 		return RBL_OK;
 	e->access_on = true;
@@ -32,8 +39,26 @@ static int adopt_access(rbl_engine *e)
 	return RBL_ENOMEM;
 }
 
+static int kstats_area(rbl_engine *e, bool shared, unsigned slot)
+{
+	if (shared && e->conf->kstats)
+		e->karea = rbl_kstats_area_get(e->conf->kstats, slot);
+	if (e->karea)
+		return RBL_OK;
+	e->karea_own = calloc(1, sizeof(*e->karea_own));
+	e->karea = e->karea_own;
+	return e->karea ? RBL_OK : RBL_ENOMEM;
+}
+
 int rbl_engine_init(rbl_engine *e, rbl_store *store,
 		    const rbl_engine_conf *conf, rbl_qstats_slot *stats)
+{
+	return rbl_engine_init_at(e, store, conf, stats, UINT32_MAX);
+}
+
+int rbl_engine_init_at(rbl_engine *e, rbl_store *store,
+		       const rbl_engine_conf *conf, rbl_qstats_slot *stats,
+		       unsigned slot)
 {
 	int rc;
 
@@ -41,6 +66,8 @@ int rbl_engine_init(rbl_engine *e, rbl_store *store,
 	e->store = store;
 	e->conf = conf;
 	e->stats = stats ? stats : &e->own_stats;
+	if (kstats_area(e, slot != UINT32_MAX, slot) != RBL_OK)
+		return RBL_ENOMEM;
 	rc = rbl_txn_begin(store, false, &e->txn);
 	if (rc != RBL_OK)
 		return rc;
@@ -57,9 +84,75 @@ void rbl_engine_fini(rbl_engine *e)
 	if (e->txn)
 		rbl_txn_abort(e->txn);
 	rbl_zonetab_free(&e->zonetab);
+	rbl_keytab_free(&e->keytab);
+	free(e->karea_own);
+	e->karea_own = NULL;
+	e->karea = NULL;
 	if (e->access_on)
 		rbl_access_state_fini(&e->access);
 	e->txn = NULL;
+}
+
+/* This worker's counters of zone ID (the catch-all when another zone
+ * holds its entry). */
+static rbl_kstats_ent *zone_counters(rbl_kstats_area *a, uint32_t id)
+{
+	rbl_kstats_ent *k = &a->zones[id % RBL_KSTATS_ZONES];
+
+	if (k->id == 0 || k->id == id) {
+		k->id = id;
+		return k;
+	}
+	return &a->zone_other;
+}
+
+/* After the zone table or the policy changed: each zone's key settings
+ * and counters; then the keys, when the store moved. */
+static int refresh_keys(rbl_engine *e)
+{
+	const rbl_access *a = e->access_cur;
+	int rc;
+
+	if (!e->annotated || e->annot_gen != e->zonetab.generation ||
+	    e->annot_access != a) {
+		for (size_t i = 0; i < e->zonetab.n_zones; i++) {
+			rbl_zt_zone *z = &e->zonetab.zones[i];
+
+			z->keys = a ? rbl_zone_keys_find(a->zone_keys,
+							 a->n_zone_keys, z)
+				    : NULL;
+			z->kent = zone_counters(e->karea, z->id);
+		}
+		e->annot_gen = e->zonetab.generation;
+		e->annot_access = a;
+		e->annotated = true;
+	}
+	if (!e->keys_on)
+		return RBL_OK;
+	rc = rbl_keytab_refresh(&e->keytab, e->txn, e->zonetab.generation,
+				e->karea);
+	if (rc != RBL_OK && rc != RBL_ESTALE)
+		rbl_log_err("access keys: %s; answering with the keys read "
+			    "before", rbl_strerror(rc));
+	return rc;
+}
+
+/* The first key ever was added after this snapshot began, so the
+ * snapshot cannot open the keys' table (table.h): a fresh one can. */
+static int renew_for_keys(rbl_engine *e)
+{
+	int rc;
+
+	rbl_txn_reset(e->txn);
+	rc = rbl_txn_renew(e->txn);
+	e->store_ok = e->txn_live = rc == RBL_OK;
+	if (rc != RBL_OK)
+		return rc;
+	rc = rbl_zonetab_refresh(&e->zonetab, e->txn);
+	e->store_ok = rc == RBL_OK || e->zonetab.loaded;
+	if (e->zonetab.loaded)
+		refresh_keys(e);
+	return rc;
 }
 
 int rbl_engine_begin(rbl_engine *e, int64_t now)
@@ -68,6 +161,7 @@ int rbl_engine_begin(rbl_engine *e, int64_t now)
 
 	e->env.now = now ? now : (int64_t)time(NULL);
 	e->env.batch++;
+	e->day = (uint32_t)(e->env.now / 86400);
 	if (e->conf->access &&
 	    atomic_load(&e->conf->access->generation) != e->access_gen &&
 	    adopt_access(e) != RBL_OK)
@@ -83,6 +177,8 @@ int rbl_engine_begin(rbl_engine *e, int64_t now)
 	rc = rbl_zonetab_refresh(&e->zonetab, e->txn);
 	/* An old table still answers correctly for unchanged zones. */
 	e->store_ok = rc == RBL_OK || e->zonetab.loaded;
+	if (e->zonetab.loaded && refresh_keys(e) == RBL_ESTALE)
+		return renew_for_keys(e);
 	return rc;
 }
 
@@ -126,9 +222,83 @@ static void count_answer(rbl_qstats_slot *st, const rbl_decision *d,
 	else if (rc == DNS_RCODE_NOERROR && d->zone &&
 		 rbl_answer_count(msg) == 0)
 		st->nodata++;
-	if (d->kind == RBL_ANS_LISTED && !truncated &&
+	if (d->kind == RBL_ANS_LISTED && !d->key_err && !truncated &&
 	    rbl_answer_count(msg) > 0)
 		st->listed++;
+}
+
+/* Step: the access key of a query in a zone that takes keys, checked
+ * and counted (keytab.h); the lookup drops the label or answers the
+ * error. */
+static void find_key(rbl_engine *e)
+{
+	const rbl_query *q = &e->query;
+	rbl_key_use *k = &e->key;
+	const uint8_t *lab = NULL;
+	uint8_t len = 0;
+
+	k->checked = k->present = false;
+	k->err = RBL_KEY_OK;
+	k->key = NULL;
+	k->zone = NULL;
+	if (!e->keys_on || q->rcode != DNS_RCODE_NOERROR || !q->has_question)
+		return;
+	k->zone = rbl_zonetab_find(&e->zonetab, q);
+	k->checked = true;
+	if (!k->zone || !k->zone->keys || q->nlabels <= k->zone->nlabels)
+		return;
+	lab = rbl_query_label(q, q->nlabels - k->zone->nlabels - 1u, &len);
+	if (len != RBL_QKEY_SECRET_LEN)
+		return;		/* the keyless path: one compare */
+	/* A key found has a key's form; only a miss needs the form check */
+	k->key = rbl_keytab_find(&e->keytab, lab, len);
+	if (!k->key) {
+		if (!rbl_qkey_secret_form(lab, len))
+			return;
+		k->present = true;
+		e->karea->key_unknown.queries++;
+		k->err = RBL_KEY_UNKNOWN;
+		return;
+	}
+	k->present = true;
+	k->err = (uint8_t)rbl_keytab_admit(k->key, k->zone, e->env.now,
+					   e->karea_own ? NULL
+							: e->conf->kstats,
+					   e->karea);
+}
+
+/* The per-zone, per-key and per-listing counters of the answer
+ * (zone/kstats.h). */
+static void count_keyed(rbl_engine *e)
+{
+	const rbl_decision *d = &e->decision;
+	rbl_kstats_ent *z = d->zone ? d->zone->kent : NULL;
+	bool refused = d->key_err || d->rcode == DNS_RCODE_REFUSED;
+	bool listed = d->kind == RBL_ANS_LISTED && !d->key_err;
+
+	if (z) {
+		if (z->day != e->day) {
+			z->day = e->day;
+			z->day_queries = 0;
+		}
+		z->day_queries++;
+		z->queries++;
+		z->refused += refused;
+		z->listed += listed;
+	}
+	/* how often each listed subject is asked (zone/kstats.h) */
+	for (unsigned i = 0; listed && i < d->n_matches; i++)
+		if (d->match_list[i]->list_id)
+			rbl_kstats_hit_count(e->karea, d->match_list[i]->list_id,
+					     d->subject[i], e->day);
+	if (!e->key.present)
+		return;
+	if (e->key.key) {
+		e->key.key->ent->refused += refused;
+		e->key.key->ent->listed += listed;
+	} else {
+		e->karea->key_unknown.refused++;
+	}
 }
 
 /* What the client policy says about this query (NULL: nothing). */
@@ -169,7 +339,7 @@ static void admit(rbl_engine *e, const struct sockaddr *from, verdict *v)
 	v->rule = NULL;
 	v->quota = false;
 	v->known = e->access_on && from && rbl_access_client(from, &v->client);
-	if (!v->known)
+	if (!v->known || e->key.present)	/* keyed: answered by the key */
 		return;
 	if (e->access_cur->n_zone_acls && q->has_question)
 		zone = rbl_zonetab_find(&e->zonetab, q);
@@ -223,17 +393,18 @@ static bool limit(rbl_engine *e, const verdict *v, int transport,
 }
 
 /* A query with a TSIG record (a secondary asking for the SOA): *TS is
- * checked; a bad one turns the answer into NOTAUTH (RFC 8945 5.2). */
-static bool tsig_query(const rbl_engine *e, const uint8_t *pkt, size_t len,
-		       rbl_tsig_state *ts)
+ * checked where the parser found it; a bad one turns the answer into
+ * NOTAUTH (RFC 8945 5.2). */
+static bool tsig_query(const rbl_engine *e, rbl_tsig_state *ts)
 {
+	const rbl_query *q = &e->query;
 	const rbl_xfr_conf *x;
 
-	if (!e->conf->xfr || len < DNS_HDR_LEN || dns_get16(pkt + 10) == 0)
+	if (!e->conf->xfr || q->tsig_at == 0)
 		return false;
 	x = rbl_xfr_live_get(e->conf->xfr);
-	if (!x->n_keys || rbl_tsig_check(x->keys, x->n_keys, pkt, len,
-					 e->env.now, ts) != RBL_OK)
+	if (!x->n_keys || rbl_tsig_check(x->keys, x->n_keys, q->pkt, q->len,
+					 q->tsig_at, e->env.now, ts) != RBL_OK)
 		return false;
 	return rbl_tsig_present(ts);
 }
@@ -282,11 +453,12 @@ int rbl_engine_answer_from(rbl_engine *e, const struct sockaddr *from,
 		e->stats->dropped++;
 		return RBL_EFORMAT;
 	}
+	find_key(e);
 	admit(e, from, &v);
 	if (v.rule && v.rule->action == RBL_ACT_IGNORE)
 		return RBL_EFORMAT;
 	decide(e, &v);
-	if ((tsig = tsig_query(e, pkt, len, &ts)) && ts.error)
+	if ((tsig = tsig_query(e, &ts)) && ts.error)
 		rbl_decision_rcode(&e->decision, DNS_RCODE_NOTAUTH);
 	room = answer_limit(q, e->conf, transport, cap);
 	if (rbl_answer_write(q, &e->decision, e->conf->edns_buffer_max, out,
@@ -303,5 +475,6 @@ int rbl_engine_answer_from(rbl_engine *e, const struct sockaddr *from,
 	}
 	count_answer(e->stats, &e->decision, out, truncated,
 		     v.rule != NULL || slipped);
+	count_keyed(e);
 	return RBL_OK;
 }

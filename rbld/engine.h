@@ -16,9 +16,10 @@
  *
  * Each answer is a sequence of steps (engine.c): parse, admit (client
  * ACL and quota, access.h), decide (lookup, then the ACL's rewrite),
- * write, limit (RRL, UDP only).  rbl_engine_begin() also adopts a client
- * policy reloaded since the last batch.  No sockets are involved, so tests
- * feed packets straight in.  An engine belongs to one thread.
+ * write, limit (RRL, UDP only), sign (TSIG, at the record the parser
+ * found, when the query was signed).  rbl_engine_begin() also adopts a
+ * client policy reloaded since the last batch.  No sockets are involved,
+ * so tests feed packets straight in.  An engine belongs to one thread.
  */
 #ifndef RBLD_ENGINE_H
 #define RBLD_ENGINE_H
@@ -27,11 +28,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zone/kstats.h"
 #include "zone/qstats.h"
 #include "zone/store/store.h"
 #include "answer.h"
 #include "lookup.h"
 #include "access.h"
+#include "keytab.h"
 #include "query.h"
 #include "zonetab.h"
 
@@ -49,6 +52,10 @@ typedef struct rbl_engine_conf {
 	 * queries (secondaries asking for the SOA) get signed answers.
 	 * NULL, or no keys: TSIG is not looked at. */
 	const struct rbl_xfr_live *xfr;
+	/* Per-key and per-zone counters of all workers (zone/kstats.h),
+	 * read for the keys' daily quotas; NULL: each engine counts in
+	 * memory of its own. */
+	rbl_kstats *kstats;
 } rbl_engine_conf;
 
 typedef struct rbl_engine {
@@ -67,14 +74,30 @@ typedef struct rbl_engine {
 	unsigned access_gen;		/* ... its generation */
 	bool access_on;			/* ACCESS_CUR does something */
 	rbl_access_state access;	/* this worker's RRL/quota tables */
+	/* Access keys (keytab.h): the zones' settings come with the
+	 * policy, the keys from the store. */
+	bool keys_on;			/* some zone takes keys */
+	rbl_keytab keytab;
+	rbl_key_use key;		/* the current query's */
+	rbl_kstats_area *karea;		/* this worker's counters */
+	rbl_kstats_area *karea_own;	/* owned, when CONF has no kstats */
+	uint64_t annot_gen;		/* zone table annotated at ... */
+	const rbl_access *annot_access;	/* ... under this policy */
+	bool annotated;
+	uint32_t day;			/* UTC day of the batch (counters) */
 } rbl_engine;
 
 /* Set up E for STORE (opened read-only is enough) with CONF and the
- * statistics slot STATS (NULL: a private one).  Returns RBL_OK, RBL_ENOMEM
+ * statistics slot STATS (NULL: a private one); its per-key counters are
+ * area SLOT of CONF's kstats, SLOT being STATS' index (rbl_engine_init_at),
+ * or area 0 / private memory (rbl_engine_init).  Returns RBL_OK, RBL_ENOMEM
  * (policy tables), or the error of starting the read transaction
  * (RBL_EBUSY, RBL_ESTORE, ...). */
 int rbl_engine_init(rbl_engine *e, rbl_store *store,
 		    const rbl_engine_conf *conf, rbl_qstats_slot *stats);
+int rbl_engine_init_at(rbl_engine *e, rbl_store *store,
+		       const rbl_engine_conf *conf, rbl_qstats_slot *stats,
+		       unsigned slot);
 void rbl_engine_fini(rbl_engine *e);
 
 /* Start a batch at unix time NOW (0: read the clock).  On a store error

@@ -12,6 +12,7 @@
 
 #include "zone/compiler.h"
 #include "zone/error.h"
+#include "keytab.h"
 #include "lookup.h"
 
 enum list_result { LR_NONE, LR_ENT, LR_LISTED, LR_ERROR };
@@ -27,6 +28,7 @@ void rbl_decision_rcode(rbl_decision *d, int rcode)
 {
 	d->kind = RBL_ANS_RCODE;
 	d->rcode = rcode;
+	d->key_err = RBL_KEY_OK;
 	d->aa = false;
 	d->zone = NULL;
 	d->n_matches = 0;
@@ -284,6 +286,54 @@ static bool is_glue_name(const rbl_zt_zone *z, const rbl_query *q)
 	return false;
 }
 
+/* Stands in for a list in key error answers: no default code or TXT. */
+static const rbl_zt_list key_list;
+
+/* The answer 127.255.255.x with Z's TXT for key error ERR. */
+static void key_error(const rbl_zt_zone *z, int err, rbl_decision *d)
+{
+	rbl_match *m = &d->matches[0];
+	const rbl_zone_keys *zk = z->keys;
+
+	memset(m, 0, sizeof(*m));
+	m->n_codes = 1;
+	m->codes[0] = RBL_KEY_CODE(err);
+	m->has_txt = 1;
+	m->txt = zk->txt[err];
+	m->txt_len = zk->txt_len[err];
+	d->match_list[0] = &key_list;
+	d->subject[0][0] = '\0';
+	d->n_matches = 1;
+	d->n_recs = 0;
+	d->kind = RBL_ANS_LISTED;
+	d->key_err = (uint8_t)err;
+}
+
+/* In a zone that takes keys: drop the key label from the N subject
+ * labels, or answer the key's error (true: D is the answer). */
+static bool key_step(const rbl_lookup_env *env, const rbl_zt_zone *z,
+		     unsigned *n, bool has_records, rbl_decision *d)
+{
+	const rbl_key_use *k = env->key;
+	int err = RBL_KEY_OK;
+
+	if (k && k->present) {
+		(*n)--;
+		err = k->err;
+	} else if (z->keys->mode == RBL_KEYS_REQUIRE && !has_records) {
+		err = RBL_KEY_MISSING;
+	}
+	if (err != RBL_KEY_OK) {
+		key_error(z, err, d);
+		return true;
+	}
+	if (*n == 0) {		/* KEY.zone itself: it exists */
+		d->kind = RBL_ANS_NODATA;
+		return true;
+	}
+	return false;
+}
+
 void rbl_lookup(const rbl_lookup_env *env, const rbl_query *q,
 		rbl_decision *d)
 {
@@ -300,7 +350,9 @@ void rbl_lookup(const rbl_lookup_env *env, const rbl_query *q,
 	rbl_decision_rcode(d, DNS_RCODE_REFUSED);
 	if (q->qclass != DNS_C_IN && q->qclass != DNS_C_ANY)
 		return;
-	if (!(z = rbl_zonetab_find(env->zonetab, q)))
+	z = env->key && env->key->checked ? env->key->zone
+					  : rbl_zonetab_find(env->zonetab, q);
+	if (!z)
 		return;
 	if (q->qtype == DNS_T_AXFR || q->qtype == DNS_T_IXFR) {
 		/* Transfers are answered by xfr.c on TCP.  What comes here
@@ -331,6 +383,8 @@ void rbl_lookup(const rbl_lookup_env *env, const rbl_query *q,
 		d->kind = RBL_ANS_APEX;
 		return;
 	}
+	if (z->keys && key_step(env, z, &s.n, has_records, d))
+		return;
 	for (unsigned i = 0; i < s.n; i++)
 		s.lab[i] = rbl_query_label(q, i, &s.len[i]);
 	lookup_lists(env, &s, d);

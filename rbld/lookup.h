@@ -37,6 +37,7 @@ enum rbl_answer_kind {
 typedef struct rbl_decision {
 	int kind;			/* rbl_answer_kind */
 	int rcode;			/* dns_rcode of the answer */
+	uint8_t key_err;		/* rbl_key_err answered (keytab.h) */
 	bool aa;			/* authoritative (in one of our zones) */
 	rbl_zt_zone *zone;		/* NULL unless in a zone */
 	uint32_t serial;		/* the zone's current SOA serial */
@@ -52,6 +53,17 @@ typedef struct rbl_decision {
 	char subject[RBL_ZONE_MAX_LISTS][RBL_SUBJECT_MAX];
 } rbl_decision;
 
+/* The access key of the query being answered (keytab.h), which the
+ * engine finds before the client policy: a keyed query is answered by
+ * its key, not by the client ACL. */
+typedef struct rbl_key_use {
+	bool checked;			/* ZONE below was looked up */
+	bool present;			/* a key label is left of the zone */
+	uint8_t err;			/* rbl_key_err */
+	rbl_zt_zone *zone;		/* the query's zone (CHECKED) */
+	struct rbl_kt_key *key;		/* NULL: unknown or absent */
+} rbl_key_use;
+
 /* What the lookup reads: the worker's snapshot and settings. */
 typedef struct rbl_lookup_env {
 	rbl_txn *txn;			/* the worker's read transaction */
@@ -60,6 +72,7 @@ typedef struct rbl_lookup_env {
 	uint64_t batch;			/* batch number, for per-batch caches */
 	const char *version;		/* CH TXT version.bind; NULL refuses */
 	const char *identity;		/* CH TXT id.server; NULL refuses */
+	const rbl_key_use *key;		/* this query's; NULL: no zone takes keys */
 } rbl_lookup_env;
 
 /* Decide the answer for Q (parsed, rcode NOERROR) into D.  Store errors

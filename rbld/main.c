@@ -18,10 +18,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "zone/array.h"
 #include "zone/config/conf_apply.h"
 #include "zone/config/config.h"
 #include "zone/error.h"
 #include "zone/log.h"
+#include "zone/kstats.h"
 #include "zone/qstats.h"
 #include "zone/store/store.h"
 #include "notify.h"
@@ -56,14 +58,14 @@ typedef struct settings {
 	rbl_xfr_live xfr_live;		/* what transfers, NOTIFY and signed
 					   queries read */
 	rbl_xfr_conf **xfr_retired;	/* replaced on SIGHUP, freed at exit */
-	size_t n_xfr_retired;
+	size_t n_xfr_retired, cap_xfr_retired;
 	rbl_store *store;		/* for NOTIFY started by a SIGHUP */
 	rbl_notify *notify;
 	const char *conf_path;		/* read again on SIGHUP */
 	rbl_access *access;		/* acl:, quota:, rrl: (owned) */
 	rbl_access_live live;		/* what the workers read */
 	rbl_access **retired;		/* replaced on SIGHUP, freed at exit */
-	size_t n_retired;
+	size_t n_retired, cap_retired;
 } settings;
 
 static void usage(FILE *f)
@@ -351,22 +353,22 @@ static void reload_access(settings *st, const rbl_conf *c, int rc,
 			  const char *conf_err)
 {
 	char err[RBL_CONF_ERRLEN] = "";
-	rbl_access *a = NULL, **r;
+	rbl_access *a = NULL;
 
 	snprintf(err, sizeof(err), "%s", conf_err);
 	if (rc == RBL_OK)
 		rc = load_access(c, &a, err, sizeof(err));
-	r = rc == RBL_OK ? realloc(st->retired, (st->n_retired + 1) *
-				   sizeof(*r)) : NULL;
-	if (!r) {
+	if (rc == RBL_OK)
+		rc = rbl_array_reserve(st->retired, st->cap_retired,
+				       st->n_retired + 1, 4);
+	if (rc != RBL_OK) {
 		rbl_log_err("SIGHUP: %s; the client policy in force stays",
-			    err[0] ? err : rbl_strerror(rc ? rc : RBL_ENOMEM));
+			    err[0] ? err : rbl_strerror(rc));
 		if (a)
 			rbl_access_free(a);
 		free(a);
 		return;
 	}
-	st->retired = r;
 	st->retired[st->n_retired++] = st->access;
 	st->access = a;
 	atomic_store(&st->live.current, a);
@@ -382,23 +384,22 @@ static void reload_xfr(settings *st, const rbl_conf *c, int rc,
 		       const char *conf_err)
 {
 	char err[RBL_CONF_ERRLEN] = "";
-	rbl_xfr_conf *x = NULL, **r = NULL;
+	rbl_xfr_conf *x = NULL;
 
 	snprintf(err, sizeof(err), "%s", conf_err);
 	if (rc == RBL_OK)
 		rc = (x = calloc(1, sizeof *x)) ? RBL_OK : RBL_ENOMEM;
 	if (rc == RBL_OK)
 		rc = rbl_xfr_conf_load(c, x, err, sizeof(err));
-	if (rc == RBL_OK && !(r = realloc(st->xfr_retired,
-					  (st->n_xfr_retired + 1) * sizeof *r)))
-		rc = RBL_ENOMEM;
+	if (rc == RBL_OK)
+		rc = rbl_array_reserve(st->xfr_retired, st->cap_xfr_retired,
+				       st->n_xfr_retired + 1, 4);
 	if (rc != RBL_OK) {
 		rbl_log_err("SIGHUP: %s; the transfer settings in force stay",
 			    err[0] ? err : rbl_strerror(rc));
 		free_xfr_conf(x);
 		return;
 	}
-	st->xfr_retired = r;
 	st->xfr_retired[st->n_xfr_retired++] = st->xfr;
 	st->xfr = x;
 	atomic_store_explicit(&st->xfr_live.current, x, memory_order_release);
@@ -508,6 +509,22 @@ static rbl_qstats *open_stats(const settings *st, const rbl_server_conf *c)
 			return NULL;
 	}
 	return qs;
+}
+
+/* Per-key and per-zone counters beside the query counters. */
+static rbl_kstats *open_kstats(const settings *st, const rbl_server_conf *c)
+{
+	char path[PATH_MAX + 16];
+	rbl_kstats *ks = NULL;
+
+	rbl_kstats_path(st->stats_path, path, sizeof(path));
+	if (rbl_kstats_create(path, rbl_server_slots(c), &ks) == RBL_OK)
+		return ks;
+	rbl_log_warn("key stats file %s: %s; counting in memory only", path,
+		     strerror(errno));
+	if (rbl_kstats_create(NULL, rbl_server_slots(c), &ks) != RBL_OK)
+		return NULL;
+	return ks;
 }
 
 static int detach(bool daemonize)
@@ -646,6 +663,7 @@ static int run(settings *st)
 	rbl_server *srv = NULL;
 	rbl_store *store = NULL;
 	rbl_qstats *qs = NULL;
+	rbl_kstats *ks = NULL;
 	rbl_xfr *xfr = NULL;
 	sigset_t sigs = { 0 };
 	int status = 1;
@@ -660,10 +678,14 @@ static int run(settings *st)
 	if (detach(st->daemon) == RBL_OK &&
 	    write_pidfile(st->pidfile) == RBL_OK &&
 	    (qs = open_stats(st, &st->srv)) != NULL &&
+	    (ks = open_kstats(st, &st->srv)) != NULL &&
 	    drop_privileges(st->user) == RBL_OK &&
 	    open_store(st, &store) == RBL_OK &&
 	    start_xfr(st, store, srv, &xfr) == RBL_OK) {
-		int rc = rbl_server_start(srv, store, qs);
+		int rc;
+
+		st->srv.engine.kstats = ks;
+		rc = rbl_server_start(srv, store, qs);
 
 		if (rc == RBL_OK) {
 			st->store = store;
@@ -682,6 +704,7 @@ static int run(settings *st)
 	rbl_xfr_free(xfr);
 	rbl_store_close(store);
 	rbl_qstats_close(qs, 1);
+	rbl_kstats_close(ks, 1);
 	if (st->pidfile)
 		unlink(st->pidfile);
 	rbl_log_notice("stopped");

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zone/array.h"
 #include "zone/dname.h"
 #include "zone/error.h"
 #include "zone/log.h"
@@ -20,6 +21,7 @@
 #include "dns.h"
 #include "notify.h"
 #include "tsig.h"
+#include "wire.h"
 
 #define POLL_MS		1000
 #define DEBOUNCE_MS	1000	/* serial stable this long */
@@ -210,6 +212,18 @@ static bool same_addr(const struct sockaddr_storage *a,
 		       &((const struct sockaddr_in6 *)b)->sin6_addr, 16);
 }
 
+/* Is answer B (LEN bytes) signed with the key S's NOTIFY was sent with?
+ * A message whose records cannot be walked has no TSIG to check. */
+static bool signed_by_us(send_state *s, const uint8_t *b, size_t len)
+{
+	size_t at = 0;
+
+	if (rbl_wire_last_rr(b, len, &at) != RBL_OK)
+		at = 0;
+	return rbl_tsig_verify_response(&s->tsig, b, len, at,
+					(int64_t)time(NULL)) == RBL_OK;
+}
+
 static void answered(rbl_notify *n, const uint8_t *b, size_t len,
 		     const struct sockaddr_storage *from)
 {
@@ -230,9 +244,7 @@ static void answered(rbl_notify *n, const uint8_t *b, size_t len,
 			    !same_addr(&s->t->sa, from))
 				continue;
 			if (s->t->key != RBL_XFR_NOKEY &&
-			    rbl_tsig_verify_response(&s->tsig, b, len,
-						     (int64_t)time(NULL)) !=
-				    RBL_OK) {
+			    !signed_by_us(s, b, len)) {
 				rbl_log_warn("NOTIFY %s to %s: answer without "
 					     "a valid TSIG, ignored", z->name,
 					     s->t->text);
@@ -283,15 +295,9 @@ static zone_state *zone_add(rbl_notify *n, const rbl_zone *z,
 {
 	zone_state *s;
 
-	if (n->n_zones == n->cap_zones) {
-		size_t cap = n->cap_zones ? n->cap_zones * 2 : 16;
-		zone_state *p = realloc(n->zones, cap * sizeof *p);
-
-		if (!p)
-			return NULL;
-		n->zones = p;
-		n->cap_zones = cap;
-	}
+	if (rbl_array_reserve(n->zones, n->cap_zones, n->n_zones + 1, 16) !=
+	    RBL_OK)
+		return NULL;
 	s = &n->zones[n->n_zones];
 	memset(s, 0, sizeof *s);
 	if (!(s->sends = calloc(conf->n_notify, sizeof *s->sends)))

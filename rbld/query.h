@@ -4,7 +4,11 @@
  * rbl_query_parse() validates the whole packet (header, exactly one
  * question, additional records, nothing after them) and fills a
  * caller-owned rbl_query that points into the packet: nothing is copied
- * except the lowercased question name, and nothing is allocated.
+ * except the lowercased question name, and nothing is allocated.  Names
+ * are read with wire.h.  The parser also notes where the records it
+ * walked are that later steps need (the TSIG record), so nothing reads
+ * the packet a second time.  Transfers (xfr.c) parse their requests with
+ * it too.
  *
  * The result says what to do with the packet:
  *   RBL_OK       answer it; Q->rcode is DNS_RCODE_NOERROR to go on with the
@@ -35,16 +39,23 @@ typedef struct rbl_query {
 	uint8_t qname_len;		/* wire length, root label included */
 	uint16_t qtype, qclass;
 	size_t question_end;		/* offset just past QTYPE/QCLASS */
-
-	/* Labels of the lowercased copy, leftmost first, root excluded. */
-	uint8_t nlabels;
-	uint8_t lname[DNS_NAME_MAX];	/* lowercased wire name */
-	uint8_t label_off[DNS_LABELS_MAX];	/* offset of each length byte */
+	/* Offset of the last record when it is a TSIG record (RFC 8945:
+	 * it must be last), for rbl_tsig_check(); 0: none.  Set whenever
+	 * every record the counts announce could be walked, also for
+	 * queries answered with FORMERR or NOTIMP. */
+	size_t tsig_at;
 
 	bool has_opt;
 	uint8_t edns_version;
 	bool edns_do;
 	uint16_t edns_udp_size;		/* as advertised (may be < 512) */
+
+	/* Labels of the lowercased copy, leftmost first, root excluded.
+	 * The parser clears every field above LNAME at once; these arrays
+	 * are written as far as the name goes. */
+	uint8_t nlabels;
+	uint8_t lname[DNS_NAME_MAX];	/* lowercased wire name */
+	uint8_t label_off[DNS_LABELS_MAX];	/* offset of each length byte */
 } rbl_query;
 
 /* Parse LEN bytes at PKT into Q (see the header comment for results). */

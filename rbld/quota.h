@@ -8,10 +8,11 @@
  * configured action (usually "answer 127.255.255.255 ...", or refuse or
  * ignore) until the day ends.  Exempt prefixes are never counted.
  *
- * Like RRL the table is per worker, fixed-size, allocated at start, and
- * used without locks; rbld steers all queries of an RRL prefix (a /24 by
- * default, which holds whole quota prefixes) to one UDP worker, so a
- * worker sees every UDP query of a client.  TCP queries are counted by
+ * The counts are a client table (clienttab.h), as RRL's are: per worker,
+ * fixed-size, allocated at start, used without locks; rbld steers all
+ * queries of an RRL prefix (a /24 by default, which holds whole quota
+ * prefixes) to one UDP worker, so a worker sees every UDP query of a
+ * client.  TCP queries are counted by
  * the TCP thread's own table.  When the table is full a client with the
  * fewest queries among a few candidates loses its count: flooding with
  * many addresses can reset a count, not raise anyone's.

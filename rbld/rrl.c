@@ -1,38 +1,27 @@
 /*
  * rrl.c -- response rate limiting (see rrl.h).
  *
- * The table is open addressing over a power-of-two array: an entry lives
- * in one of PROBES slots after its hash.  Keys are exact (the prefix bits
- * and a tag for family and class), so two prefixes never share credit;
- * the hash is seeded at random so an attacker cannot aim many prefixes at
- * the same slots to evict a victim's entry on purpose.
+ * The counts live in a client table (clienttab.h) keyed by the prefix
+ * and a tag for family and class, ranked by the second of the last
+ * response so a full table forgets the least recently used prefix.  An
+ * entry's VALUE is the credit, SMALL the limited responses since the last
+ * slip, FLAG whether the log said so while limited.
  */
-#include <string.h>
 #include <stdlib.h>
-#include <sys/random.h>
+#include <string.h>
 
 #include "zone/error.h"
 #include "zone/log.h"
+#include "clienttab.h"
 #include "dns.h"
 #include "rrl.h"
 
-#define PROBES		4
 #define LOG_PER_SECOND	10
-
-typedef struct rrl_entry {
-	uint64_t key;		/* prefix bits */
-	uint8_t tag;		/* 0: free; else 1 + family * 4 + class */
-	uint8_t logged;		/* said so in the log while limited */
-	uint16_t slip_count;	/* limited responses since the last slip */
-	int32_t balance;	/* credit in responses */
-	uint32_t last;		/* second of the last update */
-} rrl_entry;
+#define EPOCH		1	/* RRL ages by rank, never by epoch */
 
 struct rbl_rrl {
 	const rbl_rrl_conf *conf;
-	rrl_entry *table;
-	size_t mask;
-	uint64_t seed;
+	rbl_clienttab tab;
 	int64_t log_second;
 	unsigned log_count;
 };
@@ -51,21 +40,14 @@ bool rbl_rrl_enabled(const rbl_rrl_conf *c)
 int rbl_rrl_new(const rbl_rrl_conf *conf, rbl_rrl **out)
 {
 	rbl_rrl *r = calloc(1, sizeof(*r));
-	size_t n = 64;
 
 	if (!r)
 		return RBL_ENOMEM;
-	while (n < conf->table_size && n < ((size_t)1 << 30))
-		n <<= 1;
 	r->conf = conf;
-	r->mask = n - 1;
-	r->table = calloc(n, sizeof(*r->table));
-	if (!r->table) {
+	if (rbl_clienttab_init(&r->tab, conf->table_size) != RBL_OK) {
 		free(r);
 		return RBL_ENOMEM;
 	}
-	if (getrandom(&r->seed, sizeof(r->seed), 0) != sizeof(r->seed))
-		r->seed = (uint64_t)(uintptr_t)r ^ 0x9e3779b97f4a7c15ull;
 	*out = r;
 	return RBL_OK;
 }
@@ -74,7 +56,7 @@ void rbl_rrl_free(rbl_rrl *r)
 {
 	if (!r)
 		return;
-	free(r->table);
+	rbl_clienttab_fini(&r->tab);
 	free(r);
 }
 
@@ -85,65 +67,20 @@ int rbl_rrl_class_of(int rcode)
 	return rcode == DNS_RCODE_NXDOMAIN ? RBL_RRL_NXDOMAIN : RBL_RRL_ERROR;
 }
 
-/* The top LEN bits of the first 64 bits of A. */
-static uint64_t prefix_bits(const rbl_addr *a, unsigned len)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | a->bytes[i];
-	return len >= 64 ? v : v & ~(~0ull >> len);
-}
-
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-/* The entry for KEY/TAG: found, free, or the stalest candidate reused. */
-static rrl_entry *find(rbl_rrl *r, uint64_t key, uint8_t tag, uint32_t now,
-		       bool *fresh)
-{
-	size_t h = (size_t)mix(key ^ r->seed ^ ((uint64_t)tag << 56));
-	rrl_entry *victim = NULL;
-
-	for (unsigned i = 0; i < PROBES; i++) {
-		rrl_entry *e = &r->table[(h + i) & r->mask];
-
-		if (e->tag == tag && e->key == key) {
-			*fresh = false;
-			return e;
-		}
-		if (!victim || e->tag == 0 ||
-		    (victim->tag != 0 && e->last < victim->last))
-			victim = e;
-	}
-	*fresh = true;
-	memset(victim, 0, sizeof(*victim));
-	victim->key = key;
-	victim->tag = tag;
-	victim->last = now;
-	return victim;
-}
-
 /* Credit for the seconds since the last response, then spend one. */
-static void spend(rrl_entry *e, uint32_t rate, uint32_t window, uint32_t now,
-		  bool fresh)
+static void spend(rbl_client_entry *e, uint32_t rate, uint32_t window,
+		  uint32_t now, bool fresh)
 {
-	int64_t b = fresh ? (int64_t)rate : (int64_t)e->balance;
+	int64_t b = fresh ? (int64_t)rate : (int64_t)e->value;
 	int64_t floor = -(int64_t)window * rate;
 
-	if (!fresh && now > e->last)
-		b += (int64_t)(now - e->last) * rate;
+	if (!fresh && now > e->rank)
+		b += (int64_t)(now - e->rank) * rate;
 	if (b > rate)
 		b = rate;
 	b--;
-	e->balance = (int32_t)(b < floor ? floor : b);
-	e->last = now;
+	e->value = (int32_t)(b < floor ? floor : b);
+	e->rank = now;
 }
 
 static void log_start(rbl_rrl *r, const rbl_addr *client, int cls,
@@ -175,30 +112,30 @@ int rbl_rrl_check(rbl_rrl *r, const rbl_addr *client, int cls, int64_t now,
 {
 	const rbl_rrl_conf *c = r->conf;
 	bool v6 = client->family == RBL_AF6;
-	uint64_t key = prefix_bits(client, v6 ? c->prefix6 : c->prefix4);
+	uint64_t key = rbl_client_key(client, v6 ? c->prefix6 : c->prefix4);
 	uint8_t tag = (uint8_t)(1 + (v6 ? 4 : 0) + cls);
-	rrl_entry *e;
+	rbl_client_entry *e = NULL;
 	bool fresh = false;
 
 	*limited = false;
 	if (cls < 0 || cls >= RBL_RRL_NCLASSES || c->rate[cls] == 0 ||
 	    exempt(c, client))
 		return RBL_RRL_SEND;
-	e = find(r, key, tag, (uint32_t)now, &fresh);
+	e = rbl_clienttab_get(&r->tab, key, tag, EPOCH, &fresh);
 	spend(e, c->rate[cls], c->window, (uint32_t)now, fresh);
-	if (e->balance >= 0) {
-		e->logged = 0;
+	if (e->value >= 0) {
+		e->flag = 0;
 		return RBL_RRL_SEND;
 	}
 	*limited = true;
-	if (c->log && !e->logged) {
-		e->logged = 1;
+	if (c->log && !e->flag) {
+		e->flag = 1;
 		log_start(r, client, cls, now);
 	}
 	if (c->dry_run)
 		return RBL_RRL_SEND;
-	if (c->slip && ++e->slip_count >= c->slip) {
-		e->slip_count = 0;
+	if (c->slip && ++e->small >= c->slip) {
+		e->small = 0;
 		return RBL_RRL_SLIP;
 	}
 	return RBL_RRL_DROP;

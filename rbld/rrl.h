@@ -16,8 +16,9 @@
  * retries over TCP, which is never limited.  Exempt prefixes are never
  * limited; in dry-run mode limited responses are only counted.
  *
- * The table is per worker thread, fixed-size and allocated at start: no
- * locks, no allocation per query.  When the table is full the least
+ * The counts are a client table (clienttab.h), as the quotas' are: per
+ * worker thread, fixed-size and allocated at start: no locks, no
+ * allocation per query.  When the table is full the least
  * recently used of a few candidate entries is reused.  rbld steers all
  * queries of one prefix to one UDP worker (steer.h), so per-worker counts
  * are the whole count.

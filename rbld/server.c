@@ -139,8 +139,8 @@ static int worker_new(rbl_server *s, unsigned i, rbl_store *store,
 		return RBL_ENOMEM;
 	s->workers[i] = w;
 	w->server = s;
-	rc = rbl_engine_init(&w->engine, store, &c->engine,
-			     qs ? rbl_qstats_slot_get(qs, i) : NULL);
+	rc = rbl_engine_init_at(&w->engine, store, &c->engine,
+				qs ? rbl_qstats_slot_get(qs, i) : NULL, i);
 	if (rc != RBL_OK)
 		return rc;
 	if (i < s->n_udp) {

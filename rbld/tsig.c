@@ -7,6 +7,10 @@
  * TSIG variables (key name and algorithm in canonical form, class ANY,
  * TTL 0, time, fudge, error, other data) or, for the later messages of
  * a multi-message answer, only the time and fudge.
+ *
+ * Whoever read the message says where its TSIG record is (the query
+ * parser for requests, rbl_wire_last_rr for answers to our NOTIFYs):
+ * this file reads that one record, never the rest of the message.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -19,6 +23,7 @@
 #include "zone/dname.h"
 #include "zone/error.h"
 #include "tsig.h"
+#include "wire.h"
 
 typedef struct tsig_alg {
 	const char *name;		/* as in the TSIG record */
@@ -45,48 +50,6 @@ typedef struct tsig_vars {
 } tsig_vars;
 
 /* ------------------------------------------------------------ names */
-
-/* Read the (possibly compressed) name at OFF into OUT, lowercased.
- * Returns the offset after it in the message, 0 if malformed. */
-static size_t read_name(const uint8_t *msg, size_t len, size_t off,
-			uint8_t *out, uint8_t *out_len)
-{
-	size_t n = 0, end = 0, hops = 0;
-
-	while (off < len) {
-		uint8_t l = msg[off];
-
-		if ((l & 0xc0) == 0xc0) {
-			if (off + 2 > len || ++hops > 64)
-				return 0;
-			if (!end)
-				end = off + 2;
-			off = dns_get16(msg + off) & 0x3fff;
-			continue;
-		}
-		if (l & 0xc0 || off + 1 + l > len || n + 1 + l > DNS_NAME_MAX)
-			return 0;
-		out[n++] = l;
-		for (unsigned i = 0; i < l; i++)
-			out[n++] = dns_lower(msg[off + 1 + i]);
-		if (l == 0) {
-			*out_len = (uint8_t)n;
-			return end ? end : off + 1;
-		}
-		off += 1u + l;
-	}
-	return 0;
-}
-
-static size_t skip_rr(const uint8_t *msg, size_t len, size_t off)
-{
-	uint8_t name[DNS_NAME_MAX], nl = 0;
-
-	if (!(off = read_name(msg, len, off, name, &nl)) || off + 10 > len)
-		return 0;
-	off += 10u + dns_get16(msg + off + 8);
-	return off <= len ? off : 0;
-}
 
 static int alg_index(const uint8_t *wire, size_t len)
 {
@@ -222,39 +185,34 @@ static int compute_mac(const rbl_tsig_key *k, const uint8_t *prior,
 
 /* ------------------------------------------------------------ parsing */
 
-/* Find the TSIG record: it must be the last one.  *AT is its offset
- * (the message without it ends there), V its variables. */
-static int find_tsig(const uint8_t *msg, size_t len, size_t *at,
+/* Read the TSIG record at AT (from the query parser, or
+ * rbl_wire_last_rr): V gets its variables, NAME and ALG its names in
+ * canonical form.  RBL_ENOTFOUND when AT is 0 or the record there is not
+ * a TSIG record; RBL_EFORMAT when it is not the whole rest of the message
+ * or its fields do not fit. */
+static int read_tsig(const uint8_t *msg, size_t len, size_t at,
 		     tsig_vars *v, uint8_t *name, uint8_t *alg)
 {
-	unsigned qd, rrs;
-	size_t off = DNS_HDR_LEN, rd, end;
-	uint8_t skip[DNS_NAME_MAX], nl = 0;
+	rbl_wire_buf nb = { .wire = name }, ab = { .wire = alg };
+	rbl_wire_rr rr = { 0 };
+	size_t rd = 0, end = 0;
 
-	if (len < DNS_HDR_LEN)
-		return RBL_EFORMAT;
-	qd = dns_get16(msg + 4);
-	rrs = dns_get16(msg + 6) + dns_get16(msg + 8) + dns_get16(msg + 10);
-	for (unsigned i = 0; i < qd; i++)
-		if (!(off = read_name(msg, len, off, skip, &nl)) ||
-		    (off += 4) > len)
-			return RBL_EFORMAT;
-	for (unsigned i = 0; rrs && i + 1 < rrs; i++)
-		if (!(off = skip_rr(msg, len, off)))
-			return RBL_EFORMAT;
 	memset(v, 0, sizeof *v);
-	*at = off;
-	if (rrs == 0 || !(rd = read_name(msg, len, off, name, &v->name_len)) ||
-	    rd + 10 > len || dns_get16(msg + rd) != DNS_T_TSIG)
+	if (at == 0)
 		return RBL_ENOTFOUND;
-	end = rd + 10 + dns_get16(msg + rd + 8);
-	if (end != len || dns_get16(msg + rd + 2) != 255)
+	if (at < DNS_HDR_LEN || !(end = rbl_wire_record(msg, len, at, &rr)))
+		return RBL_EFORMAT;
+	if (rr.type != DNS_T_TSIG)
+		return RBL_ENOTFOUND;
+	if (end != len || rr.rclass != DNS_C_ANY ||
+	    !rbl_wire_name(msg, len, at, RBL_WIRE_LOWER, &nb) ||
+	    !(rd = rbl_wire_name(msg, end, rr.rdata, RBL_WIRE_LOWER, &ab)) ||
+	    rd + 10 > end)
 		return RBL_EFORMAT;
 	v->name = name;
-	rd += 10;
-	if (!(rd = read_name(msg, end, rd, alg, &v->alg_len)) || rd + 10 > end)
-		return RBL_EFORMAT;
+	v->name_len = nb.len;
 	v->alg = alg;
+	v->alg_len = ab.len;
 	v->time = get48(msg + rd);
 	v->fudge = dns_get16(msg + rd + 6);
 	v->mac_len = dns_get16(msg + rd + 8);
@@ -299,13 +257,13 @@ size_t rbl_tsig_size(const rbl_tsig_state *st)
 }
 
 int rbl_tsig_check(const rbl_tsig_key *keys, unsigned n_keys,
-		   const uint8_t *msg, size_t len, int64_t now,
+		   const uint8_t *msg, size_t len, size_t at, int64_t now,
 		   rbl_tsig_state *st)
 {
 	uint8_t name[DNS_NAME_MAX], alg[DNS_NAME_MAX], mac[RBL_TSIG_MAC_MAX];
-	size_t at = 0, mac_len = 0;
+	size_t mac_len = 0;
 	tsig_vars v = { 0 };
-	int rc = find_tsig(msg, len, &at, &v, name, alg);
+	int rc = read_tsig(msg, len, at, &v, name, alg);
 
 	memset(st, 0, sizeof *st);
 	if (rc == RBL_ENOTFOUND)
@@ -464,12 +422,12 @@ int rbl_tsig_sign_request(rbl_tsig_state *st, const rbl_tsig_key *key,
 }
 
 int rbl_tsig_verify_response(rbl_tsig_state *st, const uint8_t *msg,
-			     size_t len, int64_t now)
+			     size_t len, size_t at, int64_t now)
 {
 	uint8_t name[DNS_NAME_MAX], alg[DNS_NAME_MAX], mac[RBL_TSIG_MAC_MAX];
-	size_t at = 0, mac_len = 0;
+	size_t mac_len = 0;
 	tsig_vars v = { 0 };
-	int rc = find_tsig(msg, len, &at, &v, name, alg);
+	int rc = read_tsig(msg, len, at, &v, name, alg);
 
 	if (rc == RBL_ENOTFOUND)
 		return RBL_EPERM;

@@ -5,9 +5,10 @@
  * without parsing them again.
  *
  * A server side exchange:
- *     rbl_tsig_check(keys, n, request, len, now, &st)
- *         finds the request's TSIG (the last additional record), looks up
- *         the key, checks the MAC and the time; ST keeps the request MAC;
+ *     rbl_tsig_check(keys, n, request, len, q.tsig_at, now, &st)
+ *         reads the request's TSIG where the query parser found it (the
+ *         last record), looks up the key, checks the MAC and the time;
+ *         ST keeps the request MAC;
  *     rbl_tsig_sign(&st, response, &len, cap, now)
  *         once per response message: the first is signed over the
  *         request MAC and all TSIG variables, each later one over the
@@ -15,7 +16,8 @@
  *         set (BADKEY, BADSIG), the TSIG record carries the error and no
  *         MAC, as the RFC asks.
  * A client side (NOTIFY): rbl_tsig_sign_request, then
- * rbl_tsig_verify_response on the answer.
+ * rbl_tsig_verify_response on the answer, whose last record
+ * rbl_wire_last_rr (wire.h) finds.
  * Nothing here logs; callers say what was refused and why.
  */
 #ifndef RBLD_TSIG_H
@@ -39,9 +41,6 @@ enum rbl_tsig_error {
 	RBL_TSIG_BADKEY = 17,
 	RBL_TSIG_BADTIME = 18,
 };
-
-#define DNS_RCODE_NOTAUTH	9
-#define DNS_T_TSIG		250
 
 typedef struct rbl_tsig_key {
 	char name[DNS_NAME_MAX + 1];	/* text, lowercase, no trailing dot */
@@ -71,13 +70,15 @@ int rbl_tsig_key_init(rbl_tsig_key *k, const char *name,
 		      const char *algorithm, const char *secret);
 
 /* Look at the TSIG of request MSG (LEN bytes) with the N_KEYS keys KEYS
- * at unix time NOW.  RBL_OK: ST is filled; ST->key is NULL when the
- * request has no TSIG, or when ST->error says why it failed (BADKEY);
- * ST->key set with ST->error BADSIG/BADTIME when the key is known but the
- * MAC or time is wrong.  RBL_EFORMAT: a TSIG record that is malformed or
- * not the last record. */
+ * at unix time NOW.  AT is the offset of the request's last record,
+ * where a TSIG record must be (rbl_query.tsig_at; 0: none).  RBL_OK: ST
+ * is filled; ST->key is NULL when the request has no TSIG, or when
+ * ST->error says why it failed (BADKEY); ST->key set with ST->error
+ * BADSIG/BADTIME when the key is known but the MAC or time is wrong.
+ * RBL_EFORMAT: a TSIG record that is malformed or does not end the
+ * message. */
 int rbl_tsig_check(const rbl_tsig_key *keys, unsigned n_keys,
-		   const uint8_t *msg, size_t len, int64_t now,
+		   const uint8_t *msg, size_t len, size_t at, int64_t now,
 		   rbl_tsig_state *st);
 
 /* True when the request carried a TSIG record (good or bad). */
@@ -96,10 +97,11 @@ int rbl_tsig_sign(rbl_tsig_state *st, uint8_t *msg, size_t *len, size_t cap,
  * rbl_tsig_verify_response.  Same returns as rbl_tsig_sign. */
 int rbl_tsig_sign_request(rbl_tsig_state *st, const rbl_tsig_key *key,
 			  uint8_t *msg, size_t *len, size_t cap, int64_t now);
-/* Check the TSIG of response MSG to the request signed into ST.
+/* Check the TSIG of response MSG to the request signed into ST; AT is
+ * the offset of the response's last record (rbl_wire_last_rr; 0: none).
  * RBL_OK, RBL_EPERM (missing, wrong key, bad MAC or time, or a TSIG
  * error from the peer), RBL_EFORMAT. */
 int rbl_tsig_verify_response(rbl_tsig_state *st, const uint8_t *msg,
-			     size_t len, int64_t now);
+			     size_t len, size_t at, int64_t now);
 
 #endif

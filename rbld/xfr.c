@@ -1,10 +1,11 @@
 /*
  * xfr.c -- AXFR and IXFR requests over TCP (see xfr.h).
  *
- * rbl_xfr_tcp_query runs in the TCP thread: it parses the request,
- * checks TSIG, the zone and the ACL with a read transaction of its own
- * (reset after each request), and either answers at once or starts a
- * job (xfr_job.c) that streams the zone.
+ * rbl_xfr_tcp_query runs in the TCP thread: it parses the request with
+ * the query parser (query.h), checks TSIG where the parser found it,
+ * then the zone and the ACL with a read transaction of its own (reset
+ * after each request), and either answers at once or starts a job
+ * (xfr_job.c) that streams the zone.
  */
 #include <netinet/in.h>
 #include <pthread.h>
@@ -16,68 +17,46 @@
 #include "zone/error.h"
 #include "zone/log.h"
 #include "listen.h"
+#include "query.h"
+#include "wire.h"
 #include "xfr_impl.h"
-
-#define DNS_OPCODE_MASK	0x78
 
 /* ------------------------------------------------------------ request */
 
-static size_t read_qname(const uint8_t *m, size_t len, size_t off,
-			 xfr_req *r)
+/* The question name of Q as lowercase text ("" for the root). */
+static void zone_text(const rbl_query *q, char *out)
 {
-	size_t n = 0, t = 0;
+	size_t t = 0;
 
-	while (off < len) {
-		uint8_t l = m[off];
+	for (unsigned i = 0; i < q->nlabels; i++) {
+		uint8_t l = 0;
+		const uint8_t *p = rbl_query_label(q, i, &l);
 
-		if (l & 0xc0 || off + 1 + l > len || n + 1 + l > DNS_NAME_MAX)
-			return 0;
-		memcpy(r->qname + n, m + off, 1u + l);
-		n += 1u + l;
-		off += 1u + l;
-		if (l == 0) {
-			r->qname_len = (uint8_t)n;
-			r->zone[t] = 0;
-			return off;
-		}
-		if (t + l + 1 > RBL_NAME_MAX)
-			return 0;
 		if (t)
-			r->zone[t++] = '.';
-		for (unsigned i = 0; i < l; i++)
-			r->zone[t++] = (char)dns_lower(m[off - l + i]);
+			out[t++] = '.';
+		memcpy(out + t, p, l);
+		t += l;
 	}
-	return 0;
+	out[t] = 0;
 }
 
-static size_t skip_name(const uint8_t *m, size_t len, size_t off)
+/* The serial of the SOA an IXFR request carries in its authority
+ * section, the record right after the question. */
+static bool ixfr_serial(const rbl_query *q, uint32_t *serial)
 {
-	while (off < len) {
-		if ((m[off] & 0xc0) == 0xc0)
-			return off + 2 <= len ? off + 2 : 0;
-		if (m[off] & 0xc0)
-			return 0;
-		if (m[off] == 0)
-			return off + 1;
-		off += 1u + m[off];
-	}
-	return 0;
-}
+	const uint8_t *m = q->pkt;
+	rbl_wire_rr rr = { 0 };
+	size_t p = 0, end = 0;
 
-/* The serial of the SOA the IXFR request carries in its authority. */
-static bool ixfr_serial(const uint8_t *m, size_t len, size_t off,
-			uint32_t *serial)
-{
-	size_t rd;
-
-	if (dns_get16(m + 8) < 1 || !(off = skip_name(m, len, off)) ||
-	    off + 10 > len || dns_get16(m + off) != DNS_T_SOA)
+	if (dns_get16(m + 8) < 1 ||
+	    !rbl_wire_record(m, q->len, q->question_end, &rr) ||
+	    rr.type != DNS_T_SOA)
 		return false;
-	rd = off + 10;
-	if (!(rd = skip_name(m, len, rd)) || !(rd = skip_name(m, len, rd)) ||
-	    rd + 4 > len)
+	end = rr.rdata + rr.rdlen;
+	if (!(p = rbl_wire_name(m, end, rr.rdata, 0, NULL)) ||
+	    !(p = rbl_wire_name(m, end, p, 0, NULL)) || p + 4 > end)
 		return false;
-	*serial = dns_get32(m + rd);
+	*serial = dns_get32(m + p);
 	return true;
 }
 
@@ -97,26 +76,26 @@ static void peer_of(const struct sockaddr_storage *ss, xfr_req *r)
 			  sizeof r->peer_text);
 }
 
-/* RBL_OK: a transfer request in R; RBL_ENOTFOUND: not one. */
-static int parse_request(const uint8_t *m, size_t len, xfr_req *r)
+/* RBL_OK: a transfer request, parsed into Q and R; RBL_ENOTFOUND: not
+ * one (the engine answers it). */
+static int parse_request(const uint8_t *m, size_t len, rbl_query *q,
+			 xfr_req *r)
 {
-	size_t off;
-
-	if (len < DNS_HDR_LEN || (m[2] & DNS_FLAG_QR) ||
-	    (m[2] & DNS_OPCODE_MASK) != 0 || dns_get16(m + 4) != 1)
+	if (rbl_query_parse(m, len, q) != RBL_OK ||
+	    q->opcode != DNS_OPCODE_QUERY || !q->has_question ||
+	    (q->qtype != DNS_T_AXFR && q->qtype != DNS_T_IXFR) ||
+	    q->qclass != DNS_C_IN)
 		return RBL_ENOTFOUND;
 	memset(r, 0, sizeof *r);
-	r->id = dns_get16(m);
+	r->id = q->id;
 	r->flags = m[2];
-	if (!(off = read_qname(m, len, DNS_HDR_LEN, r)) || off + 4 > len)
-		return RBL_ENOTFOUND;
-	r->qtype = dns_get16(m + off);
-	r->qclass = dns_get16(m + off + 2);
-	if ((r->qtype != DNS_T_AXFR && r->qtype != DNS_T_IXFR) ||
-	    r->qclass != DNS_C_IN)
-		return RBL_ENOTFOUND;
+	r->qtype = q->qtype;
+	r->qclass = q->qclass;
+	memcpy(r->qname, q->qname, q->qname_len);	/* as sent */
+	r->qname_len = q->qname_len;
+	zone_text(q, r->zone);
 	if (r->qtype == DNS_T_IXFR)
-		r->has_serial = ixfr_serial(m, len, off + 4, &r->serial);
+		r->has_serial = ixfr_serial(q, &r->serial);
 	return RBL_OK;
 }
 
@@ -163,19 +142,24 @@ static bool serial_ge(uint32_t a, uint32_t b)
 /* Check TSIG, zone and ACL.  RBL_OK: go on (*Z, *SERIAL set); otherwise
  * *RCODE is what to answer. */
 static int admit(rbl_xfr *x, const rbl_xfr_conf *conf, xfr_req *r,
-		 const uint8_t *msg, size_t len, rbl_zone *z, uint32_t *serial,
-		 int *rcode)
+		 const rbl_query *q, rbl_zone *z, uint32_t *serial, int *rcode)
 {
 	const rbl_xfr_zone *zc;
-	int rc = rbl_tsig_check(conf->keys, conf->n_keys, msg, len,
-				(int64_t)time(NULL), &r->tsig);
+	int rc = RBL_EFORMAT;
 
+	/* a malformed request has no TSIG to trust: FORMERR, unsigned */
+	if (q->rcode != DNS_RCODE_FORMERR)
+		rc = rbl_tsig_check(conf->keys, conf->n_keys, q->pkt, q->len,
+				    q->tsig_at, (int64_t)time(NULL),
+				    &r->tsig);
 	*rcode = DNS_RCODE_REFUSED;
 	if (rc != RBL_OK) {
 		*rcode = DNS_RCODE_FORMERR;
 		memset(&r->tsig, 0, sizeof r->tsig);
-		rbl_log_warn("refused %s %s to %s: malformed TSIG",
-			     qtype_text(r), r->zone, r->peer_text);
+		rbl_log_warn("refused %s %s to %s: malformed %s",
+			     qtype_text(r), r->zone, r->peer_text,
+			     q->rcode == DNS_RCODE_FORMERR ? "request"
+							   : "TSIG");
 		return RBL_EPERM;
 	}
 	if (r->tsig.error) {
@@ -220,16 +204,17 @@ int rbl_xfr_tcp_query(rbl_xfr *x, const uint8_t *msg, size_t len,
 		      size_t cap, size_t *outlen, rbl_xfr_job **job)
 {
 	const rbl_xfr_conf *conf = rbl_xfr_live_get(x->live);
+	rbl_query q = { 0 };
 	xfr_req r = { 0 };
 	rbl_zone z = { 0 };
 	uint32_t serial = 0;
 	int rcode = 0, rc;
 
-	if (parse_request(msg, len, &r) != RBL_OK)
+	if (parse_request(msg, len, &q, &r) != RBL_OK)
 		return RBL_XFR_NOT_MINE;
 	peer_of(peer, &r);
 	*job = NULL;
-	if (admit(x, conf, &r, msg, len, &z, &serial, &rcode) != RBL_OK)
+	if (admit(x, conf, &r, &q, &z, &serial, &rcode) != RBL_OK)
 		rc = small_answer(&r, rcode, NULL, 0, out, cap, outlen);
 	else if (r.qtype == DNS_T_IXFR && r.has_serial &&
 		 serial_ge(r.serial, serial)) {

@@ -1,31 +1,23 @@
 /*
  * zonetab.c -- per-worker zone table (see zonetab.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <ldns/ldns.h>
-
+#include "zone/array.h"
+#include "zone/dname.h"
 #include "zone/error.h"
 #include "zone/log.h"
 #include "zonetab.h"
 
 int rbl_zt_name_from_text(const char *name, rbl_zt_name *out)
 {
-	ldns_rdf *rdf = NULL;
-	size_t len;
+	size_t len = rbl_name_wire(name, out->wire);
 
-	if (ldns_str2rdf_dname(&rdf, name[0] ? name : ".") != LDNS_STATUS_OK)
+	if (len == 0)
 		return RBL_EINVAL;
-	len = ldns_rdf_size(rdf);
-	if (len == 0 || len > DNS_NAME_MAX) {
-		ldns_rdf_deep_free(rdf);
-		return RBL_EINVAL;
-	}
-	ldns_dname2canonical(rdf);
-	memcpy(out->wire, ldns_rdf_data(rdf), len);
 	out->len = (uint8_t)len;
-	ldns_rdf_deep_free(rdf);
 	return RBL_OK;
 }
 
@@ -185,15 +177,8 @@ static int add_zone(void *arg, const rbl_zone *z)
 {
 	struct build_ctx *b = arg;
 
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 8;
-		rbl_zt_zone *nz = realloc(b->zones, cap * sizeof(*nz));
-
-		if (!nz)
-			return b->rc = RBL_ENOMEM;
-		b->zones = nz;
-		b->cap = cap;
-	}
+	if (rbl_array_reserve(b->zones, b->cap, b->n + 1, 8) != RBL_OK)
+		return b->rc = RBL_ENOMEM;
 	b->rc = build_zone(&b->zones[b->n], z, b->txn);
 	if (b->rc != RBL_OK) {
 		free(b->zones[b->n].recs);

@@ -74,6 +74,11 @@ typedef struct rbl_zt_zone {
 	rbl_zt_list lists[RBL_ZONE_MAX_LISTS];
 	uint16_t n_recs;		/* owner order: an owner's are adjacent */
 	rbl_zt_rec *recs;		/* owned */
+	/* Set by the engine after each rebuild (not by the table): the
+	 * zone's key settings (keytab.h; NULL: takes no keys) and this
+	 * worker's counters for it (zone/kstats.h; never NULL once set). */
+	const struct rbl_zone_keys *keys;
+	struct rbl_kstats_ent *kent;
 } rbl_zt_zone;
 
 typedef struct rbl_zonetab {
@@ -99,7 +104,8 @@ rbl_zt_zone *rbl_zonetab_find(const rbl_zonetab *zt, const rbl_query *q);
 uint32_t rbl_zonetab_serial(rbl_zt_zone *z, rbl_txn *t, uint64_t batch);
 
 /* Convert text NAME ("bl.example", trailing dot optional) to lowercase
- * wire format.  RBL_OK or RBL_EINVAL. */
+ * wire format with zone/dname.h's rbl_name_wire, the conversion the
+ * transfers use too.  RBL_OK or RBL_EINVAL. */
 int rbl_zt_name_from_text(const char *name, rbl_zt_name *out);
 
 #endif

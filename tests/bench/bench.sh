@@ -28,8 +28,14 @@
 # without an import.  Nothing here asserts a figure: the machine is
 # shared.  The report also goes to tests/out/bench.txt.
 #
+# Access keys: "rbld-key" is rbld with one worker whose zone accepts keys
+# (rbld.conf keys: accept), asked the same queries with a key in every
+# name (ADDR.KEY.zone, dnsperf only): its q/s beside rbld's is the cost of
+# keys (goal: within 5%).  BENCH_KEYED=0 leaves it out.
+#
 # Environment: BENCH_ROUNDS (3), BENCH_SECONDS (10), BENCH_HOSTS (1000000),
-# BENCH_NETS (20000), BENCH_CLIENTS (8), BENCH_OUTSTANDING (500).
+# BENCH_NETS (20000), BENCH_CLIENTS (8), BENCH_OUTSTANDING (500),
+# BENCH_KEYED (1).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 RBL_TOP=$(pwd)
@@ -43,6 +49,7 @@ HOSTS=${BENCH_HOSTS:-1000000}
 NETS=${BENCH_NETS:-20000}
 CLIENTS=${BENCH_CLIENTS:-8}
 OUTSTANDING=${BENCH_OUTSTANDING:-500}
+KEYED=${BENCH_KEYED:-1}
 ZONE=bench.rbld.test
 W=$RBL_TOP/tests/out/bench
 REPORT=$RBL_TOP/tests/out/bench.txt
@@ -97,6 +104,11 @@ load_rbld() {
 	say "importing $W/data.txt into rbld's store"
 	IMPORT_SECS=$(rbld_import "$W/data.txt") || exit 1
 	DB_KB=$(du -sk "$W/db" | awk '{ print $1 }')
+	[ "$KEYED" = 1 ] || return 0
+	"$B/rblctl" -d "$W/db" key add bench >"$W/key" 2>>"$W/rblctl.log" ||
+		die "rblctl key add failed: $(tail -n 3 "$W/rblctl.log")"
+	key=$(cat "$W/key")
+	sed "s/\.$ZONE /.$key.$ZONE /" "$W/queries.txt" >"$W/queries-key.txt"
 }
 
 # ---------------------------------------------------------------- servers
@@ -133,11 +145,18 @@ start_servers() {
 	PID_RBLD=$BG_PID PORT_RBLD=$PORT
 	start_rbld rbld-mt ""
 	PID_RBLD_MT=$BG_PID PORT_RBLD_MT=$PORT
+	if [ "$KEYED" = 1 ]; then
+		start_rbld rbld-key "	threads: 1
+zone: $ZONE
+	keys: accept"
+		PID_RBLD_KEY=$BG_PID PORT_RBLD_KEY=$PORT
+	fi
 
 	wait_udp "$PORT_NOOP"
 	wait_answer "$PORT_RBLDNSD" rbldnsd
 	wait_answer "$PORT_RBLD" rbld
 	wait_answer "$PORT_RBLD_MT" rbld-mt
+	[ "$KEYED" = 1 ] && wait_answer "$PORT_RBLD_KEY" rbld-key
 }
 
 # Wait until the server on PORT answers for the zone (data loaded).
@@ -172,23 +191,25 @@ children_cpu() {
 }
 
 # One run of CLIENT (dnsperf or udp-blast, same summary format) against
-# NAME; appends "name round qps us_per_q lost rss_kb client_cpu_percent"
+# NAME with the queries of $QFILE (default queries.txt); appends
+# "name round qps us_per_q lost rss_kb client_cpu_percent"
 # to $W/RESULTS.  The client's share of one CPU tells whether the client,
 # not the server, set the pace: dnsperf sends from one thread, and near
 # 100% it cannot send faster.
 measure() {	# client results name pid port round
 	client_cmd=$1 results=$2; shift 2
 	out="$W/$client_cmd-$1-$4.txt"
+	qf="$W/${QFILE:-queries.txt}"
 	c0=$(cpu_ticks "$2")
 	times > "$W/times"; k0=$(children_cpu)
 	t0=$(date +%s.%N)
 	if [ "$client_cmd" = dnsperf ]; then
 		dnsperf -c "$CLIENTS" -q "$OUTSTANDING" -l "$SECONDS_PER_RUN" \
-			-s 127.0.0.1 -p "$3" -d "$W/queries.txt" >"$out" 2>&1
+			-s 127.0.0.1 -p "$3" -d "$qf" >"$out" 2>&1
 	else
 		"$B/tests/tools/udp-blast" -c "$CLIENTS" -q "$OUTSTANDING" \
 			-l "$SECONDS_PER_RUN" -s 127.0.0.1 -p "$3" \
-			-d "$W/queries.txt" >"$out" 2>&1
+			-d "$qf" >"$out" 2>&1
 	fi
 	t1=$(date +%s.%N)
 	times > "$W/times"; k1=$(children_cpu)
@@ -209,6 +230,11 @@ each_server() {	# client results round
 	measure "$1" "$2" rbldnsd "$PID_RBLDNSD" "$PORT_RBLDNSD" "$3"
 	measure "$1" "$2" rbld "$PID_RBLD" "$PORT_RBLD" "$3"
 	measure "$1" "$2" rbld-mt "$PID_RBLD_MT" "$PORT_RBLD_MT" "$3"
+	if [ "$KEYED" = 1 ] && [ "$1" = dnsperf ]; then
+		QFILE=queries-key.txt
+		measure "$1" "$2" rbld-key "$PID_RBLD_KEY" "$PORT_RBLD_KEY" "$3"
+		QFILE=queries.txt
+	fi
 }
 
 run_rounds() {

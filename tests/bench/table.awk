@@ -30,7 +30,7 @@ END {
 			a[i] = qps[name, i]; b[i] = cpu[name, i]; c[i] = client[name, i]
 		}
 		mq[name] = median(a, n[name]); mc[name] = median(b, n[name])
-		disk = name ~ /^rbld(-mt)?$/ ? db_kb : name == "rbldnsd" ? data_kb : "-"
+		disk = name ~ /^rbld(-mt|-key)?$/ ? db_kb : name == "rbldnsd" ? data_kb : "-"
 		printf "%-8s %9.0f %9.2f %7d %7.1f %10s %6.0f%% %s\n", name,
 			mq[name], mc[name], lost[name], rss[name] / 1024, disk,
 			median(c, n[name]), rounds[name]
@@ -40,7 +40,8 @@ END {
 		print " directory for rbld, the ip4set data file for rbldnsd; client: dnsperf's"
 		print " CPU time over the run's wall time, in CPUs; it sends from one thread,"
 		print " so near 100% the client, not the server, sets the pace; rbld: one UDP"
-		print " worker like rbldnsd, rbld-mt: the default, one per CPU)"
+		print " worker like rbldnsd, rbld-mt: the default, one per CPU; rbld-key:"
+		print " one worker, the zone accepts keys, every query carries one)"
 	}
 	print ""
 	if (mq["rbldnsd"] > 0)
@@ -51,6 +52,9 @@ END {
 			mq["rbld-mt"] / mq["rbldnsd"]
 	if (mq["noop"] > 0)
 		printf "rbld/no-lookup queries/s:        %.2f\n", mq["rbld"] / mq["noop"]
+	if (mq["rbld"] > 0 && mq["rbld-key"] > 0)
+		printf "rbld-key/rbld queries/s:         %.3f  (goal >= 0.95)\n",
+			mq["rbld-key"] / mq["rbld"]
 	if (mq["rbldnsd"] > 0)
 		printf "no-lookup/rbldnsd queries/s:     %.2f  (the most any server reaches here)\n",
 			mq["noop"] / mq["rbldnsd"]

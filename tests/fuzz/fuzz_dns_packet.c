@@ -2,13 +2,16 @@
  * fuzz_dns_packet.c -- libFuzzer target: a packet through rbld's whole
  * query engine (parse, lookup, answer) over UDP and TCP, against a small
  * store made once at start: an IP zone with prefixes and an exclusion, a
- * domain zone, and a combined zone with a sub-label.
+ * domain zone, and a combined zone with a sub-label.  A TSIG key is
+ * configured, so a packet whose last record is a TSIG record has it read
+ * where the parser found it and checked (seed "signed" is signed with it).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rbld/engine.h"
+#include "rbld/xfr_conf.h"
 #include "zone/error.h"
 #include "zone/store/store.h"
 
@@ -20,6 +23,8 @@ static rbl_engine engine;
 static rbl_engine_conf econf = { .version = "rbld fuzz", .identity = "fuzz",
 				  .edns_buffer_max = 1232 };
 static uint8_t answer[65536];
+static rbl_xfr_conf xconf;
+static rbl_xfr_live xfr_live;
 
 static int add_ip(rbl_txn *t, uint32_t list, const char *cidr,
 		  uint32_t flags, const char *txt)
@@ -83,6 +88,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	if (rbl_tsig_key_init(&xconf.keys[0], "fuzz.key", NULL,
+			      "ZnV6ei1rZXktc2VjcmV0LWZ1enota2V5LXNlY3JldA==") !=
+	    RBL_OK)
+		abort();
+	xconf.n_keys = 1;
+	atomic_store(&xfr_live.current, &xconf);
+	econf.xfr = &xfr_live;
 	if (!mkdtemp(dir) || make_store(dir) != RBL_OK ||
 	    rbl_engine_init(&engine, store, &econf, NULL) != RBL_OK) {
 		fprintf(stderr, "fuzz_dns_packet: cannot set up the store\n");

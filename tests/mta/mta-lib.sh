@@ -10,6 +10,7 @@
 #   nsx CMD...               run CMD inside the namespace
 #   rbld_up                  create zone bl.test (ttl 1) in $DB and start
 #                            rbld on 127.0.0.1@53 and ::1@53 inside $NS
+#                            ($RBLD_CONF_EXTRA, if set, ends its rbld.conf)
 #   ctl ARGS...              rblctl -d $DB ARGS (fails the test on error)
 #   wait_ttl                 sleep past the zone's TTL so no resolver on
 #                            the way can still hold the previous answer
@@ -134,6 +135,7 @@ rbld_up() {
 	    listen: ::1@53
 	    database: $DB
 	EOF
+	printf '%s\n' "${RBLD_CONF_EXTRA:-}" >>"$T/rbld.conf"
 	bg_start nsx "$B/rbld" -c "$T/rbld.conf"
 	RBLD_PID=$BG_PID
 	i=0

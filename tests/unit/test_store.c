@@ -445,6 +445,16 @@ static void test_simple_zone(rbl_store *s)
 	CHECK_RC(rbl_list_get(t, "names.example", &l), RBL_OK);
 	CHECK(l.n_entries == 2);
 	rbl_txn_abort(t);
+
+	/* a zone's entries: its lists' added up, per attachment */
+	t = begin(s, false);
+	CHECK_RC(rbl_list_get_id(t, z.lists[0].list_id, &l), RBL_OK);
+	CHECK(l.n_entries > 0 && rbl_zone_entries(t, &z) == l.n_entries);
+	z.lists[z.n_lists++] = z.lists[0];	/* in memory only */
+	CHECK(rbl_zone_entries(t, &z) == 2 * l.n_entries);
+	z.lists[1].list_id = 999999;		/* no such list: nothing */
+	CHECK(rbl_zone_entries(t, &z) == l.n_entries);
+	rbl_txn_abort(t);
 }
 
 struct walk {

@@ -2,7 +2,9 @@
  * test_tsig.c -- rbld's TSIG (rbld/tsig.c) against ldns's: a request
  * signed by ldns is accepted, a wrong secret or key name is told apart,
  * and responses rbld signs (first message, a later one of a transfer,
- * a NOTIFY request) verify with ldns.
+ * a NOTIFY request) verify with ldns.  The TSIG record is found as rbld
+ * finds it: by the query parser in requests, by rbl_wire_last_rr in
+ * answers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +13,31 @@
 
 #include <ldns/ldns.h>
 
+#include "rbld/query.h"
 #include "rbld/tsig.h"
+#include "rbld/wire.h"
 #include "tests/unit/check.h"
 
 #define SECRET "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTAxMjM0NTY3OA=="
 #define OTHER  "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0wMTIzNDU2Nzg5MDE="
+
+/* Where the query parser finds the TSIG record of request M. */
+static size_t tsig_at(const uint8_t *m, size_t len)
+{
+	rbl_query q = { 0 };
+
+	CHECK_RC(rbl_query_parse(m, len, &q), RBL_OK);
+	return q.tsig_at;
+}
+
+/* The last record of answer M, where its TSIG must be. */
+static size_t last_rr(const uint8_t *m, size_t len)
+{
+	size_t at = 0;
+
+	CHECK_RC(rbl_wire_last_rr(m, len, &at), RBL_OK);
+	return at;
+}
 
 static ldns_pkt *query(void)
 {
@@ -66,18 +88,21 @@ static void test_check(const rbl_tsig_key *keys)
 	size_t len;
 	uint8_t *w = signed_wire("key1.", SECRET, &len, NULL);
 
-	CHECK_RC(rbl_tsig_check(keys, 2, w, len, time(NULL), &st), RBL_OK);
+	CHECK_RC(rbl_tsig_check(keys, 2, w, len, tsig_at(w, len),
+				 time(NULL), &st), RBL_OK);
 	CHECK(st.key == &keys[0] && st.error == RBL_TSIG_NOERROR);
-	CHECK_RC(rbl_tsig_check(keys, 2, w, len, time(NULL) + 1000, &st),
-		 RBL_OK);
+	CHECK_RC(rbl_tsig_check(keys, 2, w, len, tsig_at(w, len),
+				 time(NULL) + 1000, &st), RBL_OK);
 	CHECK(st.error == RBL_TSIG_BADTIME);
 	free(w);
 	w = signed_wire("key1.", OTHER, &len, NULL);
-	CHECK_RC(rbl_tsig_check(keys, 2, w, len, time(NULL), &st), RBL_OK);
+	CHECK_RC(rbl_tsig_check(keys, 2, w, len, tsig_at(w, len),
+				 time(NULL), &st), RBL_OK);
 	CHECK(st.key == &keys[0] && st.error == RBL_TSIG_BADSIG);
 	free(w);
 	w = signed_wire("nokey.", SECRET, &len, NULL);
-	CHECK_RC(rbl_tsig_check(keys, 2, w, len, time(NULL), &st), RBL_OK);
+	CHECK_RC(rbl_tsig_check(keys, 2, w, len, tsig_at(w, len),
+				 time(NULL), &st), RBL_OK);
 	CHECK(st.key == NULL && st.error == RBL_TSIG_BADKEY);
 	CHECK(rbl_tsig_present(&st));
 	free(w);
@@ -86,8 +111,8 @@ static void test_check(const rbl_tsig_key *keys)
 		uint8_t *u = NULL;
 
 		ldns_pkt2wire(&u, p, &len);
-		CHECK_RC(rbl_tsig_check(keys, 2, u, len, time(NULL), &st),
-			 RBL_OK);
+		CHECK_RC(rbl_tsig_check(keys, 2, u, len, tsig_at(u, len),
+					time(NULL), &st), RBL_OK);
 		CHECK(!rbl_tsig_present(&st));
 		free(u);
 		ldns_pkt_free(p);
@@ -104,7 +129,8 @@ static void test_sign(const rbl_tsig_key *keys)
 	int64_t now = time(NULL);
 
 	w = signed_wire("key1.", SECRET, &len, &mac);
-	CHECK_RC(rbl_tsig_check(keys, 2, w, len, now, &st), RBL_OK);
+	CHECK_RC(rbl_tsig_check(keys, 2, w, len, tsig_at(w, len),
+				 now, &st), RBL_OK);
 	rlen = response(buf, 4242);
 	CHECK_RC(rbl_tsig_sign(&st, buf, &rlen, sizeof buf, now), RBL_OK);
 	CHECK(ldns_wire2pkt(&r, buf, rlen) == LDNS_STATUS_OK);
@@ -139,14 +165,17 @@ static void test_request(const rbl_tsig_key *keys)
 					NULL));
 	ldns_pkt_free(p);
 	/* the peer (here: our own server side) answers */
-	CHECK_RC(rbl_tsig_check(keys, 2, buf, len, now, &srv), RBL_OK);
+	CHECK_RC(rbl_tsig_check(keys, 2, buf, len, tsig_at(buf, len),
+				 now, &srv), RBL_OK);
 	CHECK(srv.key == &keys[1] && srv.error == 0);
 	len = response(buf, 7);
 	buf[2] = 0xa4;
 	CHECK_RC(rbl_tsig_sign(&srv, buf, &len, sizeof buf, now), RBL_OK);
-	CHECK_RC(rbl_tsig_verify_response(&st, buf, len, now), RBL_OK);
+	CHECK_RC(rbl_tsig_verify_response(&st, buf, len, last_rr(buf, len),
+					  now), RBL_OK);
 	buf[39] ^= 1;	/* a byte of the TXT */
-	CHECK_RC(rbl_tsig_verify_response(&st, buf, len, now), RBL_EPERM);
+	CHECK_RC(rbl_tsig_verify_response(&st, buf, len, last_rr(buf, len),
+					  now), RBL_EPERM);
 }
 
 int main(void)

@@ -14,7 +14,9 @@
  * rbl_conf_parse() only checks syntax; rbl_conf_check() checks every
  * section and key against the schema in config_schema.c (one table for all
  * programs, so `rbld -t` and `rblctl config check` find every mistake) and
- * reports the first error with its line.  Typed getters convert values.
+ * reports the first error with its line.  Typed getters convert values,
+ * all through one table of value types (config_value.c) that the check
+ * uses too, so a value the check accepts is one a getter converts.
  * The parsed configuration is the only global state a program keeps.
  */
 #ifndef RBL_CONFIG_H
@@ -35,13 +37,13 @@ typedef struct rbl_conf_section {
 	const char *title;	/* text after "name:" or "" */
 	unsigned line;
 	rbl_conf_item *items;
-	size_t n_items;
+	size_t n_items, cap_items;
 } rbl_conf_section;
 
 typedef struct rbl_conf {
 	char *path;		/* file it came from (or the name given) */
 	rbl_conf_section *sections;
-	size_t n_sections;
+	size_t n_sections, cap_sections;
 	char *text;		/* the file, kept: items point into it */
 } rbl_conf;
 

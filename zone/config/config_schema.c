@@ -98,6 +98,12 @@ const rbl_conf_key rbl_conf_keys[] = {
 	{ "zone", "expire", RBL_CT_DURATION, false, "SOA expire (default 604800)" },
 	{ "zone", "test-entries", RBL_CT_BOOL, false,
 	  "add the RFC 5782 test entries (default yes)" },
+	{ "zone", "keys", RBL_CT_STR, false,
+	  "access keys in query names (ADDR.KEY.zone): off (default), accept "
+	  "or require" },
+	{ "zone", "key-help", RBL_CT_STR, false,
+	  "appended to the TXT of key errors (127.255.255.x): where to get "
+	  "or check a key" },
 
 	/* evidence: see doc/evidence.md */
 	{ "evidence", "retention", RBL_CT_DURATION, false,

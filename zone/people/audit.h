@@ -42,6 +42,10 @@
 #define RBL_AUDIT_USER_ADD	"user.add"
 #define RBL_AUDIT_USER_PASSWD	"user.passwd"
 #define RBL_AUDIT_USER_DEL	"user.del"
+#define RBL_AUDIT_KEY_ADD	"key.add"	/* access keys (qkey.h) */
+#define RBL_AUDIT_KEY_CHANGE	"key.change"	/* set, enable, disable */
+#define RBL_AUDIT_KEY_ROTATE	"key.rotate"
+#define RBL_AUDIT_KEY_DEL	"key.del"
 
 typedef struct rbl_audit_rec {
 	uint64_t seq;		/* set by rbl_audit_append, 1, 2, ... */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "zone/policy/namepol_impl.h"
 
@@ -108,14 +109,8 @@ static islot *find_entry(rbl_namepol_batch *b, const char *name,
 /* Room for one more entry: the table at most half full. */
 static int grow(rbl_namepol_batch *b)
 {
-	if (b->n == b->cap) {
-		size_t cap = b->cap * 2;
-		entry *e = realloc(b->ents, cap * sizeof *e);
-		if (!e)
-			return RBL_ENOMEM;
-		b->ents = e;
-		b->cap = cap;
-	}
+	if (rbl_array_reserve(b->ents, b->cap, b->n + 1, 256) != RBL_OK)
+		return RBL_ENOMEM;
 	if ((b->n + 1) * 2 > b->mask + 1) {
 		size_t n = (b->mask + 1) * 2;
 		islot *idx = calloc(n, sizeof *idx), *old = b->index;
@@ -141,14 +136,10 @@ static int arena_add(rbl_namepol_batch *b, const char *name, uint32_t *off)
 {
 	size_t n = strlen(name) + 1;
 
-	if (b->arena_len + n > b->arena_cap) {
-		size_t cap = b->arena_cap * 2;
-		char *a = cap > UINT32_MAX ? NULL : realloc(b->arena, cap);
-		if (!a)
-			return RBL_ENOMEM;
-		b->arena = a;
-		b->arena_cap = cap;
-	}
+	if (b->arena_len + n > UINT32_MAX ||	/* offsets are 32-bit */
+	    rbl_array_reserve(b->arena, b->arena_cap, b->arena_len + n,
+			      65536) != RBL_OK)
+		return RBL_ENOMEM;
 	*off = (uint32_t)b->arena_len;
 	memcpy(b->arena + b->arena_len, name, n);
 	b->arena_len += n;

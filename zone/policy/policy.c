@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/store/entry.h"
 #include "zone/error.h"
 #include "zone/policy/policy.h"
@@ -478,15 +479,9 @@ static int collect(void *arg, const rbl_evidence *ev)
 
 	if (l->n == RECOMPUTE_MAX)
 		return 1;	/* the oldest beyond this no longer matter */
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		rbl_evidence *v = realloc(l->v, cap * sizeof *v);
-		if (!v) {
-			l->rc = RBL_ENOMEM;
-			return 1;
-		}
-		l->v = v;
-		l->cap = cap;
+	if (rbl_array_reserve(l->v, l->cap, l->n + 1, 64) != RBL_OK) {
+		l->rc = RBL_ENOMEM;
+		return 1;
 	}
 	l->v[l->n++] = *ev;
 	return 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/store/entry.h"
 #include "zone/error.h"
 #include "zone/policy/policy.h"
@@ -156,14 +157,8 @@ static int collect_policy_entries(void *arg, const rbl_prefix *p,
 
 	if (!pol_is_policy_entry(e) || (e->flags & RBL_ENTRY_EXCLUDE))
 		return 0;
-	if (pv->n == pv->cap) {
-		size_t cap = pv->cap ? 2 * pv->cap : 16;
-		rbl_prefix *v = realloc(pv->v, cap * sizeof *v);
-		if (!v)
-			return RBL_ENOMEM;
-		pv->v = v;
-		pv->cap = cap;
-	}
+	if (rbl_array_reserve(pv->v, pv->cap, pv->n + 1, 16) != RBL_OK)
+		return RBL_ENOMEM;
 	pv->v[pv->n++] = *p;
 	return 0;
 }

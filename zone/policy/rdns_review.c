@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/config/config.h"
 #include "zone/policy/rdns_review.h"
 #include "zone/policy/rdns_review_impl.h"
@@ -259,14 +260,8 @@ static int collect_open(void *arg, const rbl_rdns_proposal *p)
 	if ((p->state != RBL_RDNS_PENDING && p->state != RBL_RDNS_FLAGGED) ||
 	    !rdns_filter_match(ps->f, p))
 		return 0;
-	if (ps->n == ps->cap) {
-		size_t cap = ps->cap ? ps->cap * 2 : 64;
-		rbl_prefix *items = realloc(ps->items, cap * sizeof(*items));
-		if (!items)
-			return RBL_ENOMEM;
-		ps->items = items;
-		ps->cap = cap;
-	}
+	if (rbl_array_reserve(ps->items, ps->cap, ps->n + 1, 64) != RBL_OK)
+		return RBL_ENOMEM;
 	ps->items[ps->n++] = p->prefix;
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/store/store_impl.h"
 
 #define JOURNAL_VERSION	1
@@ -33,17 +34,8 @@ static size_t jkey(uint8_t *k, uint32_t zone, uint32_t serial, uint32_t seq)
 
 static int jbuf_reserve(rbl_txn *t, size_t n)
 {
-	size_t cap = t->jcap ? t->jcap : 4096;
-	uint8_t *p;
-
-	if (t->jlen + n <= t->jcap)
-		return RBL_OK;
-	while (cap < t->jlen + n)
-		cap *= 2;
-	if (!(p = realloc(t->jbuf, cap)))
+	if (rbl_array_reserve(t->jbuf, t->jcap, t->jlen + n, 4096) != RBL_OK)
 		return rbl_txn_fail(t, RBL_ENOMEM);
-	t->jbuf = p;
-	t->jcap = cap;
 	return RBL_OK;
 }
 

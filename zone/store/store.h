@@ -282,6 +282,10 @@ bool rbl_serial_after(uint32_t a, uint32_t b);
 int rbl_zone_set_serial(rbl_txn *t, uint32_t zone_id, uint32_t serial);
 int rbl_zone_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_zone *z),
 		     void *arg);
+/* The entries of the lists zone Z answers from, added up (a list attached
+ * under two sub-labels counts twice, one that cannot be read not at all):
+ * the one count `rblctl stats`, the dashboard and /metrics show. */
+uint64_t rbl_zone_entries(rbl_txn *t, const rbl_zone *z);
 
 /* Convenience for tools: create list NAME of KIND and zone NAME answering
  * from it, with the RFC 5782 test entries (IP: 127.0.0.2 and ::ffff:7f00:2

@@ -2,7 +2,8 @@
  * store_chunk.h -- the packed chunks that hold a list's IP entries
  * ("ipchunk" database), read in place and built in memory.  No LMDB here:
  * this is the byte layout and the arithmetic on it (store_ip*.c put the
- * chunks in the store).
+ * chunks in the store).  Reading is store_chunk.c, building in memory
+ * store_chunk_mem.c, encoding store_chunk_enc.c.
  *
  * Model: the entries of one list and family are kept as a start-point
  * map.  There is one record per address at which some entry starts; its

@@ -17,12 +17,16 @@
  *   journal.c        the change journal behind IXFR
  *   the listings:
  *     store_ipscan.c   IP chunks in the store: keys, seeks, raw walks,
- *                      writing pieces (store_chunk.c is their layout)
+ *                      writing pieces (their layout is store_chunk.c,
+ *                      read in place, which store_chunk_mem.c, a chunk
+ *                      in memory, and store_chunk_enc.c, its encoding,
+ *                      use)
  *     store_lenmask.c  prefix lengths in use
  *     store_v4sum.c    IPv4 summaries
  *     store_ipread.c   IP lookups, explanations, walks
  *     store_ipw.c      IP changes: the chunk being edited, purges
- *     store_replace.c  the chunk builder and replacing imports
+ *     store_build.c    the chunk builder: sorted entries in, chunks out
+ *     store_replace.c  replacing imports
  *     store_upgrade.c  converting a format 1-4 store's IP entries
  *     store_ip.c       the IP listing API (store.h) on top of those
  *     store_name.c     domain-name listings

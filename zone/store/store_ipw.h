@@ -1,10 +1,11 @@
 /*
  * store_ipw.h -- the IP listing files' own declarations, private to
- * store_ip*.c, store_replace.c and store_upgrade.c (store_impl.h has what
- * the rest of the store calls).  Their layers, bottom first:
- * store_ipscan.c (chunks as stored), store_ipread.c (reading),
- * store_ipw.c (single changes), store_replace.c (replacing a list),
- * store_upgrade.c, and store_ip.c (the API of store.h) on top.
+ * store_ip*.c, store_build.c, store_replace.c and store_upgrade.c
+ * (store_impl.h has what the rest of the store calls).  Their layers,
+ * bottom first: store_ipscan.c (chunks as stored), store_ipread.c
+ * (reading), store_ipw.c (single changes), store_build.c (the chunk
+ * builder), store_replace.c (replacing a list), store_upgrade.c, and
+ * store_ip.c (the API of store.h) on top.
  */
 #ifndef RBL_STORE_IPW_H
 #define RBL_STORE_IPW_H
@@ -82,16 +83,74 @@ int rbl_ipw_changed(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
  * written first; replacements must be finished); count added to *N. */
 int rbl_ipw_purge(rbl_txn *t, int64_t now, uint64_t *n);
 
-/* ------------------------------------------------ store_replace.c */
+/* ------------------------------------------------ store_build.c */
+
+#define RBL_CKB_STACK	130	/* one open entry per prefix length, + 1 */
+
+/* An entry still open: later records start inside it. */
+struct rbl_ckb_open {
+	uint8_t start[16], last[16];
+	uint8_t len;
+	uint32_t ai;
+};
+
+/* An old chunk, as a range of the output (replacements only). */
+struct rbl_ckb_window {
+	uint8_t key[16], next[16];
+	bool has_next, opened, keepable, overwritten;
+};
 
 /* A chunk builder: entries of one list and family in key order in, chunks
- * out (the list's chunks of that family must not exist yet). */
-struct rbl_ckb;
+ * out.  Without windows, the list's chunks of that family must not exist
+ * yet; with them (rbl_ckb_win_push, store_replace.c), each old chunk is
+ * kept when its range comes out the same, else deleted or overwritten. */
+struct rbl_ckb {
+	rbl_txn *t;
+	uint32_t list_id;
+	uint8_t family;
+	unsigned alen;
+	rbl_ckw w, tmp;
+	uint8_t *buf;
+	struct rbl_ckb_open stack[RBL_CKB_STACK];
+	unsigned depth;
+	bool pending;
+	uint8_t pend[16];	/* the record gathering its entries */
+	uint32_t epoch;		/* bumped when W's numbers change */
+	uint8_t lens[RBL_LENMASK_BYTES];
+	bool any_put;
+	uint8_t last_put[16];
+	/* the last record's chain, reused while records repeat it */
+	rbl_ckw_item last_items[RBL_CKB_STACK];
+	unsigned last_n;
+	uint32_t last_ci, last_ci_epoch;
+	/* replacement only: old chunks not yet closed, oldest first */
+	struct rbl_ckb_window *win;
+	size_t n_win, head, cap_win;
+};
+
+/* B, in place, for LIST_ID and FAMILY (rbl_ckb_fini even on failure). */
+int rbl_ckb_init(struct rbl_ckb *b, rbl_txn *t, uint32_t list_id,
+		 uint8_t family);
+void rbl_ckb_fini(struct rbl_ckb *b);
+/* Make way for an entry starting at S (at or after every entry so far);
+ * this may renumber b->w: intern the entry's attribute after it, then
+ * rbl_ckb_push the entry P with attribute AI of b->w. */
+int rbl_ckb_next(struct rbl_ckb *b, const uint8_t *s);
+int rbl_ckb_push(struct rbl_ckb *b, const rbl_prefix *p, uint32_t ai);
+/* One more old chunk at KEY (the next one at NEXT if HAS_NEXT), in key
+ * order, before the builder gets past KEY. */
+int rbl_ckb_win_push(struct rbl_ckb *b, const uint8_t *key, bool has_next,
+		     const uint8_t *next);
+/* Write everything; close every window. */
+int rbl_ckb_finish(struct rbl_ckb *b);
+
+/* The same on the heap, with entries as given (the plain use). */
 int rbl_ckb_new(rbl_txn *t, uint32_t list_id, uint8_t family,
 		struct rbl_ckb **out);
 int rbl_ckb_add(struct rbl_ckb *b, const rbl_prefix *p, const rbl_entry *e);
-int rbl_ckb_finish(struct rbl_ckb *b);
 void rbl_ckb_free(struct rbl_ckb *b);
+
+/* ------------------------------------------------ store_replace.c */
 
 /* Start replacing LIST_ID's entries (rbl_list_replace_begin); JOURNAL:
  * record the changes (else the caller marked the list for a reset). */

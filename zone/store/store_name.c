@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/store/store_impl.h"
 
 #define NAME_KEY_MAX	(4 + 256)
@@ -664,15 +665,8 @@ static int expired_push(struct expired_set *es, uint32_t list_id,
 	struct expired_name *x;
 	size_t off = slot == SLOT_SUBS ? 2 : 0;
 
-	if (es->n == es->cap) {
-		size_t cap = es->cap ? 2 * es->cap : 64;
-		void *p = realloc(es->v, cap * sizeof *es->v);
-
-		if (!p)
-			return RBL_ENOMEM;
-		es->v = p;
-		es->cap = cap;
-	}
+	if (rbl_array_reserve(es->v, es->cap, es->n + 1, 64) != RBL_OK)
+		return RBL_ENOMEM;
 	x = &es->v[es->n++];
 	x->list_id = list_id;
 	memcpy(x->name, "*.", off);

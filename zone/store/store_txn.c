@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/store/store_impl.h"
 
 int rbl_mdb_error(int rc)
@@ -84,15 +85,9 @@ int rbl_txn_mark_list(rbl_txn *t, uint32_t list_id, unsigned marks,
 	struct rbl_list_state *ls = rbl_txn_list_state(t, list_id);
 
 	if (!ls) {
-		if (t->n_lists == t->cap_lists) {
-			size_t cap = t->cap_lists ? 2 * t->cap_lists : 8;
-			void *p = realloc(t->lists, cap * sizeof *t->lists);
-
-			if (!p)
-				return rbl_txn_fail(t, RBL_ENOMEM);
-			t->lists = p;
-			t->cap_lists = cap;
-		}
+		if (rbl_array_reserve(t->lists, t->cap_lists, t->n_lists + 1,
+				      8) != RBL_OK)
+			return rbl_txn_fail(t, RBL_ENOMEM);
 		ls = &t->lists[t->n_lists++];
 		memset(ls, 0, sizeof *ls);
 		ls->id = list_id;
@@ -108,15 +103,8 @@ static int push_u32(rbl_txn *t, uint32_t **arr, size_t *n, size_t *cap,
 	for (size_t i = 0; i < *n; i++)
 		if ((*arr)[i] == v)
 			return RBL_OK;
-	if (*n == *cap) {
-		size_t nc = *cap ? 2 * *cap : 8;
-		uint32_t *p = realloc(*arr, nc * sizeof *p);
-
-		if (!p)
-			return rbl_txn_fail(t, RBL_ENOMEM);
-		*arr = p;
-		*cap = nc;
-	}
+	if (rbl_array_reserve(*arr, *cap, *n + 1, 8) != RBL_OK)
+		return rbl_txn_fail(t, RBL_ENOMEM);
 	(*arr)[(*n)++] = v;
 	return RBL_OK;
 }

@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/store/store_impl.h"
 
 static size_t v4sum_key(uint8_t *k, uint32_t list_id)
@@ -170,15 +171,8 @@ int rbl_v4sum_note(rbl_txn *t, struct rbl_list_state *ls,
 		ls->marks |= RBL_LIST_V4SUM_FULL;
 		return RBL_OK;
 	}
-	if (ls->n_v4r == ls->cap_v4r) {
-		size_t cap = ls->cap_v4r ? 2 * ls->cap_v4r : 16;
-		void *np = realloc(ls->v4r, cap * sizeof *ls->v4r);
-
-		if (!np)
-			return rbl_txn_fail(t, RBL_ENOMEM);
-		ls->v4r = np;
-		ls->cap_v4r = cap;
-	}
+	if (rbl_array_reserve(ls->v4r, ls->cap_v4r, ls->n_v4r + 1, 16) != RBL_OK)
+		return rbl_txn_fail(t, RBL_ENOMEM);
 	ls->v4r[ls->n_v4r++] = r;
 	return RBL_OK;
 }

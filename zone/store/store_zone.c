@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/store/store_impl.h"
 
 #define ZONE_VERSION	1
@@ -353,6 +354,19 @@ int rbl_zone_foreach(rbl_txn *t, int (*fn)(void *arg, const rbl_zone *z),
 	return zone_walk(t, 'Z', fn, arg);
 }
 
+uint64_t rbl_zone_entries(rbl_txn *t, const rbl_zone *z)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < z->n_lists; i++) {
+		rbl_list l = { 0 };
+
+		if (rbl_list_get_id(t, z->lists[i].list_id, &l) == RBL_OK)
+			n += l.n_entries;
+	}
+	return n;
+}
+
 struct uses_arg {
 	uint32_t list_id;
 	bool used;
@@ -438,15 +452,8 @@ static int zone_plan_bump(void *arg, const rbl_zone *z)
 	b.zone_id = z->id;
 	b.serial = z->serial + 1 ? z->serial + 1 : 1;	/* 0 is skipped */
 	b.reset = b.reset || touched || t->jover;
-	if (bs->n == bs->cap) {
-		size_t cap = bs->cap ? 2 * bs->cap : 8;
-		void *p = realloc(bs->v, cap * sizeof *bs->v);
-
-		if (!p)
-			return RBL_ENOMEM;
-		bs->v = p;
-		bs->cap = cap;
-	}
+	if (rbl_array_reserve(bs->v, bs->cap, bs->n + 1, 8) != RBL_OK)
+		return RBL_ENOMEM;
 	bs->v[bs->n++] = b;
 	return 0;
 }

@@ -277,3 +277,11 @@ void rbl_table_iter_end(rbl_table_iter *it)
 	it->cursor = NULL;
 	it->state = ITER_DONE;
 }
+
+int rbl_txn_touch_generation(rbl_txn *t)
+{
+	if (!t->write)
+		return RBL_EREADONLY;
+	t->meta_changed = true;
+	return RBL_OK;
+}

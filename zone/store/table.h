@@ -128,4 +128,11 @@ void rbl_table_iter_end(rbl_table_iter *it);
  * half of it. */
 int rbl_txn_fail(rbl_txn *t, int rc);
 
+/* Make write transaction T move the store's generation at commit
+ * (rbl_store_generation), as a change of zones or lists does: for a part
+ * whose table rbld holds in memory (access keys, zone/people/qkey.h), so
+ * servers rebuild it at their next batch with no read of their own.
+ * RBL_OK or RBL_EREADONLY. */
+int rbl_txn_touch_generation(rbl_txn *t);
+
 #endif

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "zone/xfr/xfr_impl.h"
 
@@ -32,25 +33,9 @@ static int rrvec_add(void *arg, const rbl_xrr *rr)
 	size_t need = 1u + rr->owner_len + 8u + rr->rdlen;
 	uint8_t *p;
 
-	if (v->len + need > v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 65536;
-
-		while (cap < v->len + need)
-			cap *= 2;
-		if (!(p = realloc(v->buf, cap)))
-			return RBL_ENOMEM;
-		v->buf = p;
-		v->cap = cap;
-	}
-	if (v->n == v->ncap) {
-		size_t cap = v->ncap ? v->ncap * 2 : 1024;
-		size_t *o = realloc(v->off, cap * sizeof *o);
-
-		if (!o)
-			return RBL_ENOMEM;
-		v->off = o;
-		v->ncap = cap;
-	}
+	if (rbl_array_reserve(v->buf, v->cap, v->len + need, 65536) != RBL_OK ||
+	    rbl_array_reserve(v->off, v->ncap, v->n + 1, 1024) != RBL_OK)
+		return RBL_ENOMEM;
 	v->off[v->n++] = v->len;
 	p = v->buf + v->len;
 	p[0] = rr->owner_len;
@@ -167,15 +152,8 @@ typedef struct diff {
 
 static int undo_push(undo **v, size_t *n, size_t *cap, const undo *u)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 256;
-		undo *p = realloc(*v, c * sizeof *p);
-
-		if (!p)
-			return RBL_ENOMEM;
-		*v = p;
-		*cap = c;
-	}
+	if (rbl_array_reserve(*v, *cap, *n + 1, 256) != RBL_OK)
+		return RBL_ENOMEM;
 	(*v)[(*n)++] = *u;
 	return RBL_OK;
 }
@@ -388,15 +366,8 @@ typedef struct keyvec {
 
 static int key_add(keyvec *k, uint32_t key)
 {
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 64;
-		uint32_t *p = realloc(k->v, cap * sizeof *p);
-
-		if (!p)
-			return RBL_ENOMEM;
-		k->v = p;
-		k->cap = cap;
-	}
+	if (rbl_array_reserve(k->v, k->cap, k->n + 1, 64) != RBL_OK)
+		return RBL_ENOMEM;
 	k->v[k->n++] = key;
 	return RBL_OK;
 }

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "zone/xfr/xfr_impl.h"
 
@@ -129,15 +130,8 @@ static int ippt_cmp(const void *pa, const void *pb)
 
 int xf_ipvec_push(xf_ipvec *v, const xf_ipent *e)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 256;
-		xf_ipent *p = realloc(v->v, cap * sizeof *p);
-
-		if (!p)
-			return RBL_ENOMEM;
-		v->v = p;
-		v->cap = cap;
-	}
+	if (rbl_array_reserve(v->v, v->cap, v->n + 1, 256) != RBL_OK)
+		return RBL_ENOMEM;
 	v->v[v->n++] = *e;
 	return RBL_OK;
 }
@@ -152,14 +146,8 @@ static int pt_push(ptvec *v, const rbl_addr *a, unsigned len, uint32_t combo)
 {
 	ippt *p;
 
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 256;
-
-		if (!(p = realloc(v->v, cap * sizeof *p)))
-			return RBL_ENOMEM;
-		v->v = p;
-		v->cap = cap;
-	}
+	if (rbl_array_reserve(v->v, v->cap, v->n + 1, 256) != RBL_OK)
+		return RBL_ENOMEM;
 	p = &v->v[v->n++];
 	memset(p, 0, sizeof *p);
 	p->a = *a;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "zone/xfr/xfr_impl.h"
 
@@ -88,26 +89,9 @@ int xf_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 int xf_namevec_push_key(xf_namevec *v, const uint8_t *key, size_t klen,
 			uint8_t li, uint8_t sel, uint32_t ans)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 256;
-		xf_nament *p = realloc(v->v, cap * sizeof *p);
-
-		if (!p)
-			return RBL_ENOMEM;
-		v->v = p;
-		v->cap = cap;
-	}
-	if (v->klen + klen > v->kcap) {
-		size_t cap = v->kcap ? v->kcap * 2 : 65536;
-		uint8_t *p;
-
-		while (cap < v->klen + klen)
-			cap *= 2;
-		if (!(p = realloc(v->keys, cap)))
-			return RBL_ENOMEM;
-		v->keys = p;
-		v->kcap = cap;
-	}
+	if (rbl_array_reserve(v->v, v->cap, v->n + 1, 256) != RBL_OK ||
+	    rbl_array_reserve(v->keys, v->kcap, v->klen + klen, 65536) != RBL_OK)
+		return RBL_ENOMEM;
 	memcpy(v->keys + v->klen, key, klen);
 	v->v[v->n].koff = (uint32_t)v->klen;
 	v->v[v->n].klen = (uint16_t)klen;
@@ -170,15 +154,8 @@ void xf_namevec_free(xf_namevec *v)
 
 static int npt_push(nptvec *v, uint32_t koff, size_t klen)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 256;
-		npt *p = realloc(v->v, cap * sizeof *p);
-
-		if (!p)
-			return RBL_ENOMEM;
-		v->v = p;
-		v->cap = cap;
-	}
+	if (rbl_array_reserve(v->v, v->cap, v->n + 1, 256) != RBL_OK)
+		return RBL_ENOMEM;
 	memset(&v->v[v->n], 0, sizeof v->v[v->n]);
 	v->v[v->n].koff = koff;
 	v->v[v->n].klen = (uint16_t)klen;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/error.h"
 #include "zone/dname.h"
 #include "zone/xfr/xfr_impl.h"
@@ -76,15 +77,9 @@ static uint32_t intern(xf_intern *in, const void *item)
 		if (!memcmp(in->items + (in->slots[h] - 1) * in->item_size,
 			    item, in->item_size))
 			return in->slots[h];
-	if (in->n == in->cap) {
-		size_t cap = in->cap ? in->cap * 2 : 64;
-		uint8_t *p = realloc(in->items, cap * in->item_size);
-
-		if (!p)
-			return 0;
-		in->items = p;
-		in->cap = cap;
-	}
+	if (rbl_array_reserve_size(&in->items, &in->cap, in->n + 1,
+				   in->item_size, 64) != RBL_OK)
+		return 0;
 	memcpy(in->items + in->n * in->item_size, item, in->item_size);
 	in->slots[h] = (uint32_t)++in->n;
 	return (uint32_t)in->n;

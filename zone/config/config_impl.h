@@ -1,0 +1,31 @@
+/*
+ * config_impl.h -- what the three parts of the configuration code share:
+ * config.c (the syntax: text into sections and items), config_value.c
+ * (the value types: parsers, their names, the typed getters) and
+ * config_check.c (the schema check).  Private to zone/config/config*.c;
+ * everyone else uses config.h.
+ */
+#ifndef RBL_CONFIG_IMPL_H
+#define RBL_CONFIG_IMPL_H
+
+#include <stddef.h>
+
+#include "zone/config/config.h"
+
+/* printf into ERR (ERRLEN bytes); nothing when ERR is NULL or empty. */
+void rbl_conf_seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The last item KEY of S (a later line overrides), or NULL; S may be
+ * NULL. */
+const rbl_conf_item *rbl_conf_last_item(const rbl_conf_section *s,
+					const char *key);
+
+/* Whether V is a value of TYPE (an rbl_conf_type): RBL_OK, else the
+ * parser's error (RBL_ESYNTAX, RBL_ERANGE; RBL_EINVAL for an unknown
+ * TYPE). */
+int rbl_conf_type_check(int type, const char *v);
+/* What a value of TYPE looks like, for messages ("a whole number"). */
+const char *rbl_conf_type_text(int type);
+
+#endif
