@@ -451,13 +451,12 @@ static int parse_rbldnsd(cv_run *r, int argc, char **argv)
 
 int cmd_convert_rbldnsd(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("convert-rbldnsd");
+	const ctl_cmd *me = c->cmd;
 	cv_run *r = calloc(1, sizeof *r);
 	const char *out = NULL;
 	int i = 1, rc;
 	FILE *f = stdout;
 
-	(void)c;
 	if (!r)
 		return ctl_err("out of memory");
 	if (i + 1 < argc && strcmp(argv[i], "-o") == 0) {

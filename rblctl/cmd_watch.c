@@ -513,7 +513,7 @@ static int start(watch_run *w)
 
 int cmd_watch(ctl *c, int argc, char **argv)
 {
-	const ctl_cmd *me = ctl_find_cmd("watch");
+	const ctl_cmd *me = c->cmd;
 	watch_run w = { .c = c, .ino = -1 };
 	bool once = false, status = false;
 	int level = RBL_LOG_NOTICE, rc;

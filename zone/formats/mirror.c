@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zone/array.h"
 #include "zone/config/conf_apply.h"
 #include "zone/error.h"
 #include "zone/formats/mirror.h"
@@ -268,12 +269,10 @@ int rbl_mirror_conf_load(const rbl_conf *c, rbl_mirror_conf **out,
 
 		if (!rbl_conf_get(s, "data"))
 			continue;
-		v = realloc(m->sets, (m->n_sets + 1) * sizeof *v);
-		if (!v) {
-			rc = RBL_ENOMEM;
+		rc = rbl_array_reserve(m->sets, m->cap_sets, m->n_sets + 1, 4);
+		if (rc != RBL_OK)
 			break;
-		}
-		m->sets = v;
+		v = m->sets;
 		memset(&v[m->n_sets], 0, sizeof *v);
 		rc = load_set(c, s, m->directory, &v[m->n_sets], err, errlen);
 		m->n_sets++;

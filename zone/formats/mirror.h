@@ -54,6 +54,7 @@ typedef struct rbl_mirror_conf {
 	bool lenient;			/* rbldnsd -e: host bits cleared */
 	rbl_mirror_set *sets;		/* one per list with data: lines */
 	size_t n_sets;
+	size_t cap_sets;	/* room in sets, rbl_array_reserve() */
 } rbl_mirror_conf;
 
 /* Split an rbldnsd dataset argument "[ZONE:][TYPE:]FILE[,FILE...]" into
