@@ -179,11 +179,13 @@ run: all
 	BUILD=$(BUILD) tests/demo/run.sh
 
 # Queries (rbld vs rbldnsd vs a no-lookup responder), the importer, then
-# the scale table (1M and 10M entries; BENCH_SCALE_100M=1 adds a run).
+# the scale table (1M and 10M entries; BENCH_SCALE_100M=1 adds a run), and
+# with BENCH_MIRROR=1 a 10M-entry mirrored file replaced under load.
 bench: all $(TOOLS)
 	BUILD=$(BUILD) tests/bench/bench.sh
 	BUILD=$(BUILD) tests/bench/import.sh
 	BUILD=$(BUILD) tests/bench/scale.sh
+	$(if $(BENCH_MIRROR),BUILD=$(BUILD) tests/bench/mirror.sh)
 
 fuzz:
 	$(FUZZ_MAKE) fuzzers
@@ -262,7 +264,8 @@ help:
 	@echo 'make check        all tests, then again under ASan+UBSan (installs test deps as root)'
 	@echo 'make check-fast   all tests on the normal build only'
 	@echo 'make bench        rbld vs rbldnsd vs a no-lookup responder (dnsperf),'
-	@echo '                  and the scale table (BENCH_SCALE_100M=1 for 100M)'
+	@echo '                  and the scale table (BENCH_SCALE_100M=1 for 100M);'
+	@echo '                  BENCH_MIRROR=1: a 10M-entry mirrored file replaced under load'
 	@echo 'make install      PREFIX=/usr/local DESTDIR= (programs, man pages, systemd units)'
 	@echo 'make clean        remove build directories; distclean also config.mk and ./var'
 

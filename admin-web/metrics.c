@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 
 #include "zone/error.h"
+#include "zone/formats/mirror.h"
 #include "zone/policy/evidence.h"
 #include "act.h"
 #include "pages.h"
@@ -63,6 +64,46 @@ static int list_metric(void *arg, const rbl_list *l)
 	return 0;
 }
 
+/* The lines of one list of table mirror (rblctl watch). */
+static int mirror_metric(void *arg, const rbl_mirror_state *s)
+{
+	adm_buf *b = arg;
+	static const char *const names[] = {
+		"rbl_mirror_imports_total", "rbl_mirror_refusals_total",
+		"rbl_mirror_last_import_timestamp_seconds",
+		"rbl_mirror_last_refusal_timestamp_seconds",
+		"rbl_mirror_failing" };
+	unsigned long long v[] = { s->imports, s->refusals,
+				   (unsigned long long)s->last_import,
+				   (unsigned long long)s->last_refusal,
+				   s->failing ? 1 : 0 };
+
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		adm_printf(b, "%s{list=\"", names[i]);
+		label(b, s->list);
+		adm_printf(b, "\"} %llu\n", v[i]);
+	}
+	return 0;
+}
+
+/* One help block for all of them: they are listed per list, together. */
+static void mirror_metrics(adm_buf *b, rbl_txn *t)
+{
+	help(b, "rbl_mirror_imports_total", "counter",
+	     "Data file imports rblctl watch committed, per list.");
+	help(b, "rbl_mirror_refusals_total", "counter",
+	     "Data files rblctl watch refused (incomplete or invalid; "
+	     "nothing changed), per list.");
+	help(b, "rbl_mirror_last_import_timestamp_seconds", "gauge",
+	     "When the list's files were last imported (unix seconds).");
+	help(b, "rbl_mirror_last_refusal_timestamp_seconds", "gauge",
+	     "When the list's files were last refused (unix seconds).");
+	help(b, "rbl_mirror_failing", "gauge",
+	     "1 while the list's newest files are refused and it answers "
+	     "older data.");
+	rbl_mirror_state_foreach(t, mirror_metric, b);
+}
+
 static void store_metrics(adm_buf *b, adm_req *r)
 {
 	struct zone_ctx c = { NULL, b };
@@ -74,6 +115,7 @@ static void store_metrics(adm_buf *b, adm_req *r)
 	rbl_zone_foreach(c.t, zone_metric, &c);
 	help(b, "rbl_list_entries", "gauge", "Entries per list.");
 	rbl_list_foreach(c.t, list_metric, &c);
+	mirror_metrics(b, c.t);
 	rbl_txn_abort(c.t);
 }
 

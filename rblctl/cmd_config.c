@@ -7,6 +7,7 @@
 #include "ctl.h"
 #include "zone/config/conf_apply.h"
 #include "zone/error.h"
+#include "zone/formats/mirror.h"
 
 static void print_line(void *arg, const char *line)
 {
@@ -70,13 +71,25 @@ int cmd_init(ctl *c, int argc, char **argv)
 	return apply(c, false);
 }
 
+/* The data: lines and the mirror section (rblctl watch). */
+static int check_mirror(ctl *c)
+{
+	char err[RBL_CONF_ERRLEN] = "";
+	rbl_mirror_conf *m = NULL;
+	int rc = rbl_mirror_conf_load(c->conf, &m, err, sizeof err);
+
+	rbl_mirror_conf_free(m);
+	return rc == RBL_OK ? CTL_OK :
+	       ctl_err("%s", err[0] ? err : rbl_strerror(rc));
+}
+
 static int config_check(ctl *c)
 {
 	char err[RBL_CONF_ERRLEN];
 	rbl_txn *t = NULL;
 	int rc;
 
-	if (ctl_load_conf(c, true) != CTL_OK)
+	if (ctl_load_conf(c, true) != CTL_OK || check_mirror(c) != CTL_OK)
 		return CTL_ERR;
 	/* without a store, references can only point inside the file */
 	if (ctl_try_store(c) != RBL_OK) {

@@ -128,6 +128,8 @@ int cmd_purge(ctl *c, int argc, char **argv);
 int cmd_user(ctl *c, int argc, char **argv);	/* wraps cmd_user.h */
 int cmd_audit(ctl *c, int argc, char **argv);
 int cmd_backup(ctl *c, int argc, char **argv);
+int cmd_watch(ctl *c, int argc, char **argv);
+int cmd_convert_rbldnsd(ctl *c, int argc, char **argv);
 /* `compact` (cmd_backup.c). */
 int cmd_compact(ctl *c, int argc, char **argv);
 int cmd_key(ctl *c, int argc, char **argv);

@@ -130,6 +130,36 @@ static const ctl_cmd commands[] = {
 	  "sections (\"name [ttl] A|AAAA|TXT|MX value\" lines) replace the\n"
 	  "zone's fixed records; --type generic reads a file of only those.\n"
 	  "Files must be read whole as for import, last line included.\n" },
+	{ "watch", cmd_watch, "watch [--once] [-v] | watch --status",
+	  "Keep the lists with data: lines in rbld.conf equal to those\n"
+	  "rbldnsd data files (rbldnsd's zone:type:file,file form; gzip\n"
+	  "read as it is): a change of any of a list's files (a rename into\n"
+	  "place as rsync does, or a write in place) is imported, once the\n"
+	  "files stayed unchanged for mirror settle (300ms), as\n"
+	  "  rblctl import LIST FILE... --replace --journal-changes\n"
+	  "in one transaction: only the difference is written and\n"
+	  "journalled, so secondaries get it by IXFR.  A file that is\n"
+	  "incomplete or invalid (gzip without its trailer, no last\n"
+	  "newline, changed or vanished while read, a bad line unless\n"
+	  "mirror lenient) changes nothing: the reason is logged and\n"
+	  "counted (table mirror: watch --status, rbl-admin /metrics) and\n"
+	  "the next version of the files is taken.  inotify wakes it;\n"
+	  "mirror check-interval (1s) looks at the files as well.  Runs\n"
+	  "until SIGTERM (contrib/rbld-mirror.service).\n"
+	  "--once     import what changed since the last run, then exit\n"
+	  "           (1 when something was refused)\n"
+	  "--status   what was imported and refused, per list\n"
+	  "-v         log more\n" },
+	{ "convert-rbldnsd", cmd_convert_rbldnsd,
+	  "convert-rbldnsd [-o FILE] -- RBLDNSD-ARGUMENTS...",
+	  "Write the rbld.conf serving what an rbldnsd command line serves\n"
+	  "(its options and zone:type:file,... arguments, with or without\n"
+	  "the word rbldnsd first): a server section from -b and -u, a list\n"
+	  "with data: lines per dataset (rblctl watch keeps it equal to the\n"
+	  "files), a zone per zone with its TTL from -t, the mirror section\n"
+	  "from -w/-r, -c and -e.  One warning on stderr for each option\n"
+	  "rbld handles differently (doc/migration.md).  -o writes FILE\n"
+	  "(refused if it exists) instead of stdout.\n" },
 	{ "export", cmd_export,
 	  "export ZONE|LIST --format rbldnsd|bind [--list] [-o FILE] "
 	  "[--max-records N]",

@@ -30,6 +30,8 @@ const rbl_conf_section_def rbl_conf_sections[] = {
 	{ "cookies", 0, false, "DNS cookies of rbld (RFC 7873, RFC 9018)" },
 	/* zone transfers (rbld/xfr*.c, doc/deployment.md) */
 	{ "key",    1, true,  "a TSIG key for zone transfers and NOTIFY (title: key name)" },
+	/* lists fed by rbldnsd data files (rblctl watch, zone/formats/mirror.h) */
+	{ "mirror", 0, false, "rblctl watch: lists kept equal to rbldnsd data files" },
 	{ NULL, 0, false, NULL }
 };
 
@@ -76,6 +78,9 @@ const rbl_conf_key rbl_conf_keys[] = {
 	  "A record of entries without their own (default 127.0.0.2)" },
 	{ "list", "default-txt", RBL_CT_STR, false,
 	  "TXT template of entries without their own; $ is the query" },
+	{ "list", "data", RBL_CT_STR, true,
+	  "rbldnsd data files the list mirrors (rblctl watch): "
+	  "[ZONE:][TYPE:]FILE[,FILE...], plain or gzip" },
 
 	/* zone */
 	{ "zone", "list", RBL_CT_STR, true,
@@ -367,6 +372,19 @@ const rbl_conf_key rbl_conf_keys[] = {
 	  "\"ADDR[/LEN] KEY|NOKEY\": who may transfer this zone (AXFR, IXFR)" },
 	{ "zone", "notify", RBL_CT_STR, true,
 	  "\"ADDR[@PORT] KEY|NOKEY\": secondary told when this zone's serial changes" },
+
+	/* mirror: rblctl watch */
+	{ "mirror", "directory", RBL_CT_STR, false,
+	  "where relative data: files are (rbldnsd -w; default /var/lib/rbldns)" },
+	{ "mirror", "check-interval", RBL_CT_DURATION, false,
+	  "also look at the files this often, for changes inotify misses "
+	  "(rbldnsd -c); 0 = inotify only (default 1s)" },
+	{ "mirror", "settle", RBL_CT_STR, false,
+	  "a changed file is imported once it stayed unchanged this long "
+	  "(default 300ms)" },
+	{ "mirror", "lenient", RBL_CT_BOOL, false,
+	  "clear host bits of CIDR entries instead of refusing the file "
+	  "(rbldnsd -e; default no)" },
 
 	{ NULL, NULL, 0, false, NULL }
 };
