@@ -21,6 +21,7 @@
 #include "zone/store/kvrec.h"
 #include "zone/store/table.h"
 #include "zone/people/qkey.h"
+#include "zone/people/users.h"
 
 #define QKEY_DB		"qkeys"
 #define REC_VERSION	1
@@ -30,21 +31,13 @@
 static const char num_key[] = { '\0', 'n', 'u', 'm' };
 static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
 
+/* A key's name follows the rule of a user's name, limit included. */
+_Static_assert(RBL_QKEY_NAME_MAX == RBL_USER_NAME_MAX,
+	       "key and user names share one rule");
+
 bool rbl_qkey_name_valid(const char *name)
 {
-	size_t n = strlen(name);
-
-	if (n == 0 || n > RBL_QKEY_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			     (c >= '0' && c <= '9');
-
-		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
-			return false;
-	}
-	return true;
+	return rbl_user_name_valid(name);
 }
 
 bool rbl_qkey_secret_form(const void *p, size_t len)
