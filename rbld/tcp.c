@@ -238,25 +238,41 @@ static bool same_host(const struct sockaddr_storage *a,
 		      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
 }
 
-/* When every slot is taken, the connection that has done nothing for the
- * longest time (idle, or trickling a message: slowloris) and owes no
- * answers, or NULL.  Closing it for a newcomer makes holding slots cost
- * an attacker connections as fast as real clients arrive. */
-static conn *stalest(rbl_tcp_server *s)
+/* When every slot is taken, the connection to close for a newcomer, or
+ * NULL.  A connection trickling a message (slowloris) goes first, the one
+ * whose message began longest ago; then the one silent the longest.  A
+ * new client's query arrives whole, so an attack that reconnects as fast
+ * as it is cut churns its own slots, not the slot of a client that has
+ * just connected and whose query is still on its way. */
+static bool staler(const conn *a, const conn *b)
+{
+	bool a_trickles = a->msg_start_ms != 0, b_trickles = b->msg_start_ms != 0;
+
+	if (a_trickles != b_trickles)
+		return a_trickles;
+	return a_trickles ? a->msg_start_ms < b->msg_start_ms
+			  : a->last_ms < b->last_ms;
+}
+
+static conn *stalest(rbl_tcp_server *s, bool *fresh_only)
 {
 	conn *victim = NULL;
+	bool fresh = false;
 
 	for (unsigned i = 0; i < s->conf.max_connections; i++) {
 		conn *c = &s->conns[i];
 
-		/* Accepted or active in this round: its query may not have
-		 * been read yet. */
-		if (c->fd < 0 || c->backlog || c->out_len > c->out_off ||
-		    c->last_ms >= s->now_ms)
+		if (c->fd < 0 || c->backlog || c->out_len > c->out_off)
+			continue;	/* owes answers: not idle */
+		if (c->last_ms >= s->now_ms) {
+			fresh = true;	/* its query may not be read yet */
 			continue;
-		if (!victim || c->last_ms < victim->last_ms)
+		}
+		if (!victim || staler(c, victim))
 			victim = c;
 	}
+	if (fresh_only)
+		*fresh_only = !victim && fresh;
 	return victim;
 }
 
@@ -278,7 +294,7 @@ static conn *conn_slot(rbl_tcp_server *s, const struct sockaddr_storage *peer)
 	}
 	if (same >= s->conf.max_per_client)
 		return NULL;
-	if (!free_slot && (free_slot = stalest(s)) != NULL) {
+	if (!free_slot && (free_slot = stalest(s, NULL)) != NULL) {
 		conn_close(s, free_slot);
 		s->engine->stats->tcp_refused++;
 	}
@@ -315,14 +331,28 @@ static void conn_open(rbl_tcp_server *s, int fd,
 	s->engine->stats->tcp_conns++;
 }
 
+/* Accept while a slot can be had.  When the only slots to be had were
+ * taken in this round, the rest wait in the kernel's queue for the next
+ * round (a millisecond on) instead of being accepted and closed at once:
+ * a client queued behind a burst of reconnecting attackers is answered a
+ * round later, not reset.  When every slot owes answers, a newcomer is
+ * refused as before, so a full table of unread answers cannot make the
+ * listening socket spin. */
 static void accept_all(rbl_tcp_server *s, int lfd)
 {
 	for (;;) {
 		struct sockaddr_storage peer = { 0 };
 		socklen_t len = sizeof(peer);
-		int fd = accept4(lfd, (struct sockaddr *)&peer, &len,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd;
 
+		if (s->n_active >= s->conf.max_connections) {
+			bool fresh_only = false;
+
+			if (!stalest(s, &fresh_only) && fresh_only)
+				return;
+		}
+		fd = accept4(lfd, (struct sockaddr *)&peer, &len,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE)
 				rbl_log_warn("tcp accept: %s", strerror(errno));
