@@ -128,7 +128,7 @@ static void check_piece(rbl_ckw *w, size_t from, size_t to,
 
 			CHECK(rbl_ck_item_len(&c, items, k) == want[k].len);
 			CHECK_RC(rbl_ck_attr_get(&c, rbl_ck_item_attr(&c, items,
-					k), &a), RBL_OK);
+					k), (unsigned)(i - from), &a), RBL_OK);
 			rbl_ckw_attr_entry(w, want[k].attr, &e);
 			CHECK(a.flags == e.flags && a.n_codes == e.n_codes &&
 			      a.expires == e.expires && a.added == e.added &&
@@ -265,7 +265,7 @@ static void test_damage(void)
 		}
 		/* what verified reads without faults */
 		for (unsigned i = 0; i < c.n_attr; i++)
-			(void)rbl_ck_attr_get(&c, i, &at);
+			(void)rbl_ck_attr_get(&c, i, i % c.n_rec, &at);
 		(void)rbl_ck_find(&c, probe);
 	}
 	CHECK(refused > 1000);

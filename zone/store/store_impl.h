@@ -366,10 +366,11 @@ int rbl_ipck_foreach(rbl_txn *t, uint32_t list_id, uint8_t family,
 /* Visit the entries of LIST_ID and FAMILY as stored, in key order
  * (address, then length), from address FROM (alen bytes; NULL: all).
  * With COVERING, the entries that started before FROM and cover it come
- * first.  FN gets the prefix, the chunk and the entry's attribute number
- * in it; a non-zero return stops the walk and is returned. */
+ * first.  FN gets the prefix, the chunk, the entry's attribute number in
+ * it and the record it was reached from (for rbl_ck_attr_get); a non-zero
+ * return stops the walk and is returned. */
 typedef int (*rbl_ip_walk_fn)(void *arg, const rbl_prefix *p,
-			      const rbl_ck *c, unsigned attr);
+			      const rbl_ck *c, unsigned attr, unsigned rec);
 int rbl_ip_walk(rbl_txn *t, uint32_t list_id, uint8_t family,
 		const uint8_t *from, bool covering, rbl_ip_walk_fn fn,
 		void *arg);
