@@ -84,10 +84,16 @@ int rbl_ck_open(rbl_ck *c, uint8_t family, const void *data, size_t len)
 	c->p = p;
 	c->len = len;
 	c->alen = family == 4 ? 4 : 16;
-	if (len < RBL_CK_HDR ||
-	    (p[0] != RBL_CK_VERSION && p[0] != RBL_CK_VERSION_RT) ||
-	    p[5] != (p[0] == RBL_CK_VERSION ? 0 : 2))
+	if (len < RBL_CK_HDR)
 		return RBL_ESTORE;
+	/* version 1 has no text offsets, version 2 has 2-byte ones */
+	switch (p[0] << 8 | p[5]) {
+	case RBL_CK_VERSION << 8:
+	case RBL_CK_VERSION_RT << 8 | 2:
+		break;
+	default:
+		return RBL_ESTORE;
+	}
 	c->skip = p[1];
 	c->rb = p[2];
 	c->iw = p[3];
@@ -120,6 +126,25 @@ static inline uint32_t ld(const uint8_t *p, unsigned n)
 	return v;
 }
 
+/* The index of the last of N records (STRIDE bytes apart, from REC)
+ * whose first RB bytes are <= K, -1 if none.  Inlined with a constant RB,
+ * the load is a few instructions. */
+static inline int search_fixed(const uint8_t *rec, unsigned stride,
+			       unsigned n, uint32_t k, unsigned rb)
+{
+	unsigned lo = 0, hi = n;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (ld(rec + (size_t)mid * stride, rb) <= k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (int)lo - 1;
+}
+
 int rbl_ck_find(const rbl_ck *c, const uint8_t *addr)
 {
 	const uint8_t *key = addr + c->skip, *rec = c->p + c->rec;
@@ -130,19 +155,18 @@ int rbl_ck_find(const rbl_ck *c, const uint8_t *addr)
 		return -1;
 	if (cmp > 0)
 		return (int)c->n_rec - 1;
-	/* the first record > KEY; the answer is the one before it */
-	if (c->rb <= 4) {
-		uint32_t k = ld(key, c->rb);
-
-		while (lo < hi) {
-			unsigned mid = (lo + hi) / 2;
-
-			if (ld(rec + (size_t)mid * stride, c->rb) <= k)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-	} else {
+	/* the first record > KEY; the answer is the one before it; the
+	 * common widths get a loop of their own, the load unrolled */
+	switch (c->rb) {
+	case 1:
+		return search_fixed(rec, stride, hi, ld(key, 1), 1);
+	case 2:
+		return search_fixed(rec, stride, hi, ld(key, 2), 2);
+	case 3:
+		return search_fixed(rec, stride, hi, ld(key, 3), 3);
+	case 4:
+		return search_fixed(rec, stride, hi, ld(key, 4), 4);
+	default:
 		while (lo < hi) {
 			unsigned mid = (lo + hi) / 2;
 

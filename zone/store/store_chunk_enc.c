@@ -30,7 +30,17 @@ struct pass {
 	size_t ns, src_bytes;
 	struct side side[2];
 	size_t text_bytes;	/* side 1's texts */
+	/* side 1 is counted only once a record has a text to move (until
+	 * then it is side 0 plus the offsets): the default answer's chunks
+	 * pay no second count */
+	bool twins;
+	const rbl_ckw_rec *first_rec;
+	size_t n_txt;	/* side 0: attributes with a TXT first seen first */
 };
+
+/* Side 1 is counted once this many first items (and an eighth of the
+ * records) have texts of attributes of their own. */
+#define TWIN_MIN_TEXTS 16
 
 /* Grow a number map and its stamps to NEED entries; new stamps are 0.
  * Both grow alike from the same capacity, so they keep one. */
@@ -118,6 +128,8 @@ static void side_chain(struct pass *ps, unsigned s, uint32_t ci)
 		at_stamp[ai] = w->stamp;
 		at_map[ai] = (uint32_t)sd->na++;
 		sd->attr_bytes += 21u + 4u * a->n_codes + a->txt_len;
+		if (!s && k == 0 && a->txt_len)
+			ps->n_txt++;
 		/* both sides use the same sources (a twin keeps its
 		 * original's): side 0 numbers them */
 		si = a->src;
@@ -129,13 +141,32 @@ static void side_chain(struct pass *ps, unsigned s, uint32_t ci)
 	}
 }
 
-static void pass_add(struct pass *ps, const rbl_ckw_rec *r)
+/* Count record R in side 1: its chain's twin and its text. */
+static void side1_add(struct pass *ps, const rbl_ckw_rec *r)
+{
+	rbl_ckw *w = ps->w;
+	uint32_t twin = w->twin[r->chain], a0 = 0;
+
+	if (w->ch_stamp2[twin] != w->stamp)
+		side_chain(ps, 1, twin);
+	if (twin == r->chain)
+		return;
+	/* the record's text: kept once per attribute */
+	a0 = w->item[w->chain[r->chain].off].attr;
+	if (w->tx_stamp[a0] != w->stamp) {
+		w->tx_stamp[a0] = w->stamp;
+		w->tx_map[a0] = (uint32_t)ps->text_bytes;
+		ps->text_bytes += 1u + w->attr[a0].txt_len;
+	}
+}
+
+static inline void pass_add(struct pass *ps, const rbl_ckw_rec *r)
 {
 	rbl_ckw *w = ps->w;
 	unsigned sig = significant(r->a, w->alen);
-	uint32_t twin = w->twin[r->chain];
 
 	if (ps->n++ == 0) {
+		ps->first_rec = r;
 		ps->first = r->a;
 		ps->skip = w->alen - 1u;
 		ps->kw = sig;
@@ -148,18 +179,20 @@ static void pass_add(struct pass *ps, const rbl_ckw_rec *r)
 		if (sig > ps->kw)
 			ps->kw = sig;
 	}
-	side_chain(ps, 0, r->chain);
-	side_chain(ps, 1, twin);
-	if (twin != r->chain) {
-		/* the record's text: kept once per attribute */
-		uint32_t a0 = w->item[w->chain[r->chain].off].attr;
-
-		if (w->tx_stamp[a0] != w->stamp) {
-			w->tx_stamp[a0] = w->stamp;
-			w->tx_map[a0] = (uint32_t)ps->text_bytes;
-			ps->text_bytes += 1u + w->attr[a0].txt_len;
-		}
+	/* most records reuse a chain already counted: no call */
+	if (w->ch_stamp[r->chain] != w->stamp)
+		side_chain(ps, 0, r->chain);
+	if (!ps->twins) {
+		/* record texts can only pay (2 bytes a record) when many
+		 * first items have texts of their own: until then, side 1
+		 * is not counted; from then on, every record is */
+		if (ps->n_txt < TWIN_MIN_TEXTS || ps->n_txt * 8 <= ps->n)
+			return;
+		ps->twins = true;
+		for (const rbl_ckw_rec *q = ps->first_rec; q < r; q++)
+			side1_add(ps, q);
 	}
+	side1_add(ps, r);
 }
 
 static unsigned pass_rb(const struct pass *ps)
@@ -177,7 +210,7 @@ static unsigned side_aw(const struct side *sd)
 	return sd->na <= 256 ? 1 : 2;
 }
 
-static size_t side_size(const struct pass *ps, unsigned s)
+static inline size_t side_size(const struct pass *ps, unsigned s)
 {
 	const struct side *sd = &ps->side[s];
 
@@ -191,12 +224,17 @@ static size_t side_size(const struct pass *ps, unsigned s)
 /* The layout of the smaller encoding (version 1 when equal). */
 static unsigned pass_layout(const struct pass *ps)
 {
-	return ps->text_bytes && side_size(ps, 1) < side_size(ps, 0);
+	return ps->twins && side_size(ps, 1) < side_size(ps, 0);
 }
 
 static size_t pass_size(const struct pass *ps)
 {
-	return side_size(ps, pass_layout(ps));
+	size_t s0 = side_size(ps, 0), s1 = 0;
+
+	if (!ps->twins)
+		return s0;
+	s1 = side_size(ps, 1);
+	return s1 < s0 ? s1 : s0;
 }
 
 size_t rbl_ckw_size(rbl_ckw *w, size_t from, size_t to)
