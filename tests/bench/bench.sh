@@ -5,7 +5,8 @@
 #
 # Data: 1M random IPv4 /32 and 20k /24 listings with one default A+TXT, as
 # an rbldnsd ip4set file (tests/tools/bench-gen), loaded into rbldnsd and
-# imported into rbld's store with rblctl.  Queries: 10% listed, 90% random.
+# imported into rbld's store with rblctl.  Queries: 10% listed, 90% random
+# addresses that are not listed.
 #
 # Servers: the no-lookup responder (tests/tools/noop-responder, the
 # machine's ceiling), rbldnsd, rbld with one UDP worker, and rbld with its
@@ -76,11 +77,11 @@ check_tools() {
 # bench-gen is deterministic: files are reused when the parameters match.
 generate_data() {
 	mkdir -p "$W"
-	stamp="seed1 $HOSTS $NETS / seed2"
+	stamp="seed1 $HOSTS $NETS / seed2 / exact"	# exact: bench-gen's -L
 	if [ "$(cat "$W/data.stamp" 2>/dev/null)" != "$stamp" ]; then
 		say "generating $HOSTS /32 + $NETS /24 listings and queries"
 		"$B/tests/tools/bench-gen" -s 1 -H "$HOSTS" -N "$NETS" \
-			-Q 1000000 -L 10 -z $ZONE "$W/data.txt" "$W/queries.txt" &&
+			-Q 1000000 -L 10 -z $ZONE "$W/data.txt" "$W/queries.txt" >&2 &&
 		"$B/tests/tools/bench-gen" -s 2 -H "$HOSTS" -N "$NETS" \
 			-z $ZONE "$W/data2.txt" || die "bench-gen failed"
 		echo "$stamp" > "$W/data.stamp"
@@ -286,7 +287,7 @@ report() {
 	rss_after=$(rss_kb "$PID_RBLD")
 	{
 	echo "rbld benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r)"
-	echo "data: $HOSTS /32 + $NETS /24 (ip4set $data_kb kB); queries 10% listed, 90% random"
+	echo "data: $HOSTS /32 + $NETS /24 (ip4set $data_kb kB); queries 10% listed, 90% random unlisted"
 	echo "dnsperf -c $CLIENTS -q $OUTSTANDING -l $SECONDS_PER_RUN, $ROUNDS rounds, servers alternating"
 	echo
 	awk -v db_kb="$DB_KB" -v data_kb="$data_kb" -f tests/bench/table.awk "$W/results"

@@ -7,7 +7,8 @@
 #
 # Per scale N: N random IPv4 /32 and N/50 /24 listings with one default
 # A+TXT (tests/tools/bench-gen, as bench.sh, two seeds), and queries 10%
-# listed.  For rbld: `rblctl import --replace` of the first file into an
+# listed at every scale (the other 90% random addresses that are not
+# listed: at 100M a random address is listed one time in six).  For rbld: `rblctl import --replace` of the first file into an
 # empty store (seconds, peak RSS from /usr/bin/time), the store's size and
 # bytes per entry, queries/s and RSS under dnsperf with one UDP worker;
 # then the second file replaces the first while dnsperf sends at half
@@ -71,13 +72,15 @@ check_tools() {
 # Data for HOSTS entries in $D, reused when already there.
 generate() {	# hosts
 	nets=$(( $1 / 50 ))
-	if [ "$(cat "$D/stamp" 2>/dev/null)" != "$1 $nets" ]; then
+	# ("exact": queries from a bench-gen whose -L is exact at any size)
+	if [ "$(cat "$D/stamp" 2>/dev/null)" != "$1 $nets exact" ]; then
 		say "generating $1 /32 + $nets /24 listings"
 		"$B/tests/tools/bench-gen" -s 1 -H "$1" -N "$nets" -Q 1000000 \
-			-L 10 -z $ZONE "$D/data.txt" "$D/queries.txt" &&
+			-L 10 -z $ZONE "$D/data.txt" "$D/queries.txt" \
+			> "$D/listed" &&
 		"$B/tests/tools/bench-gen" -s 2 -H "$1" -N "$nets" -z $ZONE \
 			"$D/data2.txt" || die "bench-gen failed"
-		echo "$1 $nets" > "$D/stamp"
+		echo "$1 $nets exact" > "$D/stamp"
 	fi
 }
 
@@ -236,6 +239,7 @@ run_scale() {	# label
 			   v6) echo "IPv6 /64s" ;; esac)" "$b" "$s" "$cpu"
 	done < "$D/shapes" >> "$W/notes"
 	[ -s "$D/shapes" ] && echo "      (shapes at load $la3)" >> "$W/notes"
+	sed "s/^bench-gen: /      query file: /" "$D/listed" >> "$W/notes"
 }
 
 check_tools
@@ -251,7 +255,7 @@ for s in ${BENCH_SCALES:-1M 10M} $extra; do
 done
 {
 	echo "rbld scale table, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r)"
-	echo "data: N random /32 + N/50 /24, one default A+TXT; queries 10% listed; dnsperf -c $CLIENTS -q $OUTSTANDING -l $SECS; rbld with one UDP worker"
+	echo "data: N random /32 + N/50 /24, one default A+TXT; queries 10% listed, 90% not; dnsperf -c $CLIENTS -q $OUTSTANDING -l $SECS; rbld with one UDP worker"
 	echo "store MB: data.mdb after the first import; load s: rbld's import --replace into an empty store (wall; CPU s: user+system),"
 	echo "rbldnsd's own load time; peak MB: the import's peak RSS (rbldnsd: its RSS); RSS MB: after the dnsperf run"
 	echo
