@@ -29,7 +29,9 @@
  *     store_replace.c  replacing imports
  *     store_upgrade.c  converting a format 1-4 store's IP entries
  *     store_ip.c       the IP listing API (store.h) on top of those
- *     store_name.c     domain-name listings
+ *     store_namekey.c  domain-name keys, a name's slots as stored
+ *     store_namerep.c  replacing imports of name lists
+ *     store_name.c     domain-name listings (store.h) on top of those
  *   store_zrec.c     a zone's fixed records
  *   store_zone.c     zone records, the commit-time serial bump
  *   store_purge.c    removing listings in bulk (purge, list clear/delete)
@@ -206,6 +208,8 @@ struct rbl_txn {
 	size_t jlen, jcap, n_changes;
 	bool jover;			/* too many changes: journal a reset */
 	struct rbl_ipw *ipw;		/* IP chunks being written (store_ipw.h) */
+	struct rbl_namerep *nrep;	/* name lists being replaced
+					   (store_namerep.c) */
 	size_t ck_writes;		/* chunks written or deleted: a big
 					   rewrite is followed by a small
 					   commit (store.c: rbl_store_tick) */
@@ -387,6 +391,12 @@ int rbl_ip_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);
 int rbl_name_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);
 /* Begin replacing IP list LIST_ID (rbl_list_replace_begin). */
 int rbl_ip_replace_begin(rbl_txn *t, uint32_t list_id, unsigned flags);
+/* The same for name list LIST_ID (store_namerep.c). */
+int rbl_name_replace_begin(rbl_txn *t, uint32_t list_id, unsigned flags);
+/* Commit: finish T's name list replacements (store_namerep.c). */
+int rbl_name_commit(rbl_txn *t);
+/* Forget them (abort, after commit). */
+void rbl_name_txn_free(rbl_txn *t);
 /* Delete entries expired at NOW; count added to *N. */
 int rbl_ip_purge(rbl_txn *t, int64_t now, uint64_t *n);
 int rbl_name_purge(rbl_txn *t, int64_t now, uint64_t *n);
