@@ -179,6 +179,11 @@ typedef struct v4cur {
 typedef struct v4walk {
 	rbl_dsm *m;
 	v4cur *c;		/* one per run */
+	/* the run records come from while its key stays below BOUND, the
+	 * smallest key of the others (at run BOUND_RUN; equal keys go in
+	 * run order): sorted stretches are taken without a search */
+	size_t run, bound_run;
+	uint64_t bound;
 	int rc;			/* a read error ends the walk */
 } v4walk;
 

@@ -291,10 +291,37 @@ static bool refill(v4walk *w, const v4run *r, v4cur *c)
 	return true;
 }
 
+/* Choose the run the next records come from, and its bound. */
+static void pick(v4walk *w)
+{
+	const rbl_dsm *m = w->m;
+	uint64_t bk = UINT64_MAX;
+
+	w->run = w->bound_run = SIZE_MAX;
+	w->bound = UINT64_MAX;
+	for (size_t i = 0; i < m->n_runs; i++) {
+		uint64_t k = 0;
+
+		if (w->c[i].i == w->c[i].n)
+			continue;
+		k = w->c[i].v[w->c[i].i] >> GEN_BITS;
+		if (w->run == SIZE_MAX || k < bk) {
+			w->bound = bk;
+			w->bound_run = w->run;
+			w->run = i;
+			bk = k;
+		} else if (k < w->bound) {
+			w->bound = k;
+			w->bound_run = i;
+		}
+	}
+}
+
 int dsm_walk_start(rbl_dsm *m, v4walk *w)
 {
 	memset(w, 0, sizeof *w);
 	w->m = m;
+	w->run = SIZE_MAX;
 	if (!m->n_runs)
 		return RBL_OK;
 	if (!(w->c = calloc(m->n_runs, sizeof *w->c)))
@@ -309,35 +336,28 @@ int dsm_walk_start(rbl_dsm *m, v4walk *w)
 	}
 	if (w->rc != RBL_OK)
 		return dsm_walk_end(w);
+	pick(w);
 	return RBL_OK;
 }
 
 bool dsm_walk_next(v4walk *w, uint64_t *key, uint64_t *seq)
 {
-	const rbl_dsm *m = w->m;
-	size_t best = SIZE_MAX;
-	uint64_t bk = 0;
 	v4cur *c;
+	uint64_t k = 0;
 
-	for (size_t i = 0; i < m->n_runs; i++) {
-		uint64_t k = 0;
-
-		if (w->c[i].i == w->c[i].n)
-			continue;
-		k = w->c[i].v[w->c[i].i] >> GEN_BITS;
-		if (best == SIZE_MAX || k < bk) {
-			best = i;
-			bk = k;
-		}
-	}
-	if (best == SIZE_MAX)
+	if (w->run == SIZE_MAX || w->rc != RBL_OK)
 		return false;
-	c = &w->c[best];
-	*key = bk;
-	*seq = m->runs[best].base + (c->v[c->i++] & (GEN_SIZE - 1));
-	if (c->i == c->n)
-		refill(w, &m->runs[best], c);
-	return w->rc == RBL_OK;
+	c = &w->c[w->run];
+	*key = c->v[c->i] >> GEN_BITS;
+	*seq = w->m->runs[w->run].base + (c->v[c->i++] & (GEN_SIZE - 1));
+	if (c->i == c->n && !refill(w, &w->m->runs[w->run], c)) {
+		pick(w);
+		return w->rc == RBL_OK;
+	}
+	k = c->v[c->i] >> GEN_BITS;
+	if (k > w->bound || (k == w->bound && w->run > w->bound_run))
+		pick(w);
+	return true;
 }
 
 void dsm_walk_release(v4walk *w)
