@@ -151,6 +151,24 @@ static void test_ip4_ranges(void)
 	EXPECT_ERR(RBL_DS_IP4SET, "1.2.3.4x\n", "t:1:");
 	EXPECT_ERR(RBL_DS_IP4TRIE, "1.2.3.4-5\n", "ip4trie takes prefixes");
 	EXPECT_ERR(RBL_DS_IP4SET, "1.1.1.1\n2001:db8::/32\n", "t:2: ip4set data takes IPv4 only");
+	/* the quick path's edges: what it leaves to the general path comes
+	 * out as before (leading zeros, 3-digit lengths, values, comments,
+	 * exclusions; ip4tset prefixes and $MAXRANGE4 are errors/skips) */
+	EXPECT(RBL_DS_IP4SET, "010.0.0.1\n1.2.3.0/024\n0.0.0.0\n"
+	       "255.255.255.255/32\n9.9.9.9 :3:x\n8.8.8.8 # c\n!8.8.8.8\n"
+	       "7.0.0.0/8\n",
+	       "10.0.0.1 127.0.0.2\n1.2.3.0/24 127.0.0.2\n0.0.0.0 127.0.0.2\n"
+	       "255.255.255.255 127.0.0.2\n9.9.9.9 127.0.0.3 [x]\n"
+	       "8.8.8.8 127.0.0.2\n!8.8.8.8\n7.0.0.0/8 127.0.0.2\n");
+	EXPECT_ERR(RBL_DS_IP4SET, "1.2.3.4\n1.2.3.4.5\n", "t:2:");
+	EXPECT_ERR(RBL_DS_IP4SET, "1.2.3.4/7\n", "host bits set");
+	EXPECT_ERR(RBL_DS_IP4SET, "1.2.3.256\n", "t:1:");
+	EXPECT_ERR(RBL_DS_IP4SET, "1.2.3.4/\n", "0..32");
+	EXPECT_ERR(RBL_DS_IP4TSET, "1.2.3.0/24\n", "single IPv4");
+	EXPECT(RBL_DS_IP4TSET, "1.2.3.4\n", "1.2.3.4 127.0.0.2\n");
+	CHECK_RC(parse(RBL_DS_IP4SET, "$MAXRANGE4 /24\n10.0.0.0/16\n"
+		       "10.1.0.0/24\n"), RBL_OK);
+	CHECK_STR(out, "10.1.0.0/24 127.0.0.2\n");
 	/* an error anywhere: nothing after it is delivered, result ESYNTAX */
 	CHECK_RC(parse(RBL_DS_IP4SET, "1.1.1.1\nbad\n2.2.2.2\n"), RBL_ESYNTAX);
 	CHECK_STR(out, "1.1.1.1 127.0.0.2\n");
