@@ -251,7 +251,7 @@ static void find_key(rbl_engine *e)
 	if (len != RBL_QKEY_SECRET_LEN)
 		return;		/* the keyless path: one compare */
 	/* A key found has a key's form; only a miss needs the form check */
-	k->key = rbl_keytab_find(&e->keytab, lab, len);
+	k->key = rbl_keytab_find(&e->keytab, lab);
 	if (!k->key) {
 		if (!rbl_qkey_secret_form(lab, len))
 			return;
@@ -262,7 +262,7 @@ static void find_key(rbl_engine *e)
 	}
 	k->present = true;
 	k->err = (uint8_t)rbl_keytab_admit(k->key, k->zone, e->env.now,
-					   e->karea_own ? NULL
+					   e->day, e->karea_own ? NULL
 							: e->conf->kstats,
 					   e->karea);
 }

@@ -10,8 +10,6 @@
 #include "zone/error.h"
 #include "keytab.h"
 
-#define DAY	86400
-
 /* ---- rbld.conf: zone keys, key-help ---- */
 
 static const char *const key_txt[RBL_KEY_NERR] = {
@@ -116,15 +114,6 @@ typedef struct build {
 	int rc;
 } build;
 
-static uint32_t secret_hash(const uint8_t *s)
-{
-	uint64_t v;
-
-	/* Secrets are random: their first 8 bytes spread well enough. */
-	memcpy(&v, s, sizeof v);
-	return (uint32_t)((v * 0x9e3779b97f4a7c15ull) >> 32);
-}
-
 static int add_key(void *arg, const rbl_qkey *k)
 {
 	build *b = arg;
@@ -175,9 +164,11 @@ static void bind_counters(rbl_kt_key *keys, uint32_t n,
 			ent->id = keys[i].number;
 			keys[i].ent = ent;
 			keys[i].own_ent = true;
-			/* a rebuild must not hand a key a fresh day */
+			/* a rebuild must not hand a key a fresh day; the
+			 * other workers' part is read at its next query */
 			keys[i].day = ent->day;
 			keys[i].day_count = ent->day_queries;
+			keys[i].resum_at = 0;
 			live[slot] = 1;
 		} else {
 			keys[i].ent = &area->key_other;
@@ -199,7 +190,7 @@ static int index_keys(rbl_keytab *kt)
 		return RBL_ENOMEM;
 	kt->mask = size - 1;
 	for (uint32_t i = 0; i < kt->n; i++) {
-		uint32_t h = secret_hash(kt->keys[i].secret) & kt->mask;
+		uint32_t h = rbl_keytab_hash(kt->keys[i].secret) & kt->mask;
 
 		while (kt->slots[h])
 			h = (h + 1) & kt->mask;
@@ -243,81 +234,35 @@ void rbl_keytab_free(rbl_keytab *kt)
 	memset(kt, 0, sizeof *kt);
 }
 
-rbl_kt_key *rbl_keytab_find(const rbl_keytab *kt, const uint8_t *label,
-			    size_t len)
+bool rbl_keytab_covers(const rbl_kt_key *k, const rbl_zt_zone *z)
 {
-	uint32_t h;
-
-	if (len != RBL_QKEY_SECRET_LEN || !kt->slots)
-		return NULL;
-	h = secret_hash(label) & kt->mask;
-	while (kt->slots[h]) {
-		rbl_kt_key *k = &kt->keys[kt->slots[h] - 1];
-
-		if (memcmp(k->secret, label, RBL_QKEY_SECRET_LEN) == 0)
-			return k;
-		h = (h + 1) & kt->mask;
-	}
-	return NULL;
-}
-
-static bool covers(const rbl_kt_key *k, const rbl_zt_zone *z)
-{
-	if (k->n_zones == 0)
-		return true;
 	for (unsigned i = 0; i < k->n_zones; i++)
 		if (k->zone_ids[i] == z->id)
 			return true;
 	return false;
 }
 
-/* Count the query in K's day; true when the day is over K's quota. */
-static bool over_quota(rbl_kt_key *k, int64_t now, const rbl_kstats *ks,
-		       const rbl_kstats_area *area)
+/* The other workers' part of K's DAY: read now, and when to read it
+ * again: in RBL_KEY_RESUM queries, or at every query once the day is
+ * within RBL_KEY_RESUM queries per worker of the quota, where a stale sum
+ * could let queries through (far from it, a stale sum changes no answer).
+ * Never for a key without a quota, nor where there is nothing to read (no
+ * other workers, or K counts in the shared catch-all entry).  The query
+ * path only compares DAY_COUNT with RESUM_AT (keytab.h). */
+void rbl_keytab_resum(rbl_kt_key *k, uint32_t day, const rbl_kstats *ks,
+		      const rbl_kstats_area *area)
 {
-	uint32_t day = (uint32_t)(now / DAY);
-	rbl_kstats_ent *e = k->ent;
+	uint64_t margin = 0, near = 0;
 
-	if (k->day != day) {
-		k->day = day;
-		k->day_count = 0;
-		k->others = 0;
+	if (k->quota == 0 || !k->own_ent || !ks) {
+		k->resum_at = UINT64_MAX;	/* until the next day */
+		return;
 	}
-	k->day_count++;
-	if (k->own_ent) {
-		e->day = day;
-		e->day_queries = k->day_count;
-	}
-	if (k->quota == 0)
-		return false;
-	/* The other workers' part: re-read every RBL_KEY_RESUM queries,
-	 * and at every query once the day is within RBL_KEY_RESUM queries
-	 * per worker of the quota, where a stale sum could let queries
-	 * through (far from it, a stale sum changes no answer). */
-	if (k->own_ent && ks && (k->day_count % RBL_KEY_RESUM == 1 ||
-				 k->day_count + k->others +
-				 (uint64_t)RBL_KEY_RESUM *
-				 rbl_kstats_n_areas(ks) >= k->quota))
-		k->others = rbl_kstats_day_others(ks, k->number %
-						  RBL_KSTATS_KEYS, k->number,
-						  day, area);
-	return k->day_count + k->others > k->quota;
-}
-
-int rbl_keytab_admit(rbl_kt_key *k, const rbl_zt_zone *z, int64_t now,
-		     const rbl_kstats *ks, const rbl_kstats_area *area)
-{
-	rbl_kstats_ent *e = k->ent;
-
-	bool over;
-
-	e->queries++;
-	e->last_used = now;
-	/* every query with the key counts, also those it gets errors for */
-	over = over_quota(k, now, ks, area);
-	if (k->state != RBL_QKEY_ACTIVE)
-		return RBL_KEY_DISABLED;
-	if (!covers(k, z))
-		return RBL_KEY_ZONE;
-	return over ? RBL_KEY_QUOTA : RBL_KEY_OK;
+	k->others = rbl_kstats_day_others(ks, k->number % RBL_KSTATS_KEYS,
+					  k->number, day, area);
+	margin = k->others + (uint64_t)RBL_KEY_RESUM * rbl_kstats_n_areas(ks);
+	near = k->quota > margin ? k->quota - margin : 0;
+	k->resum_at = k->day_count + RBL_KEY_RESUM;
+	if (near < k->resum_at)
+		k->resum_at = near > k->day_count ? near : k->day_count + 1;
 }

@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "zone/config/config.h"
 #include "zone/kstats.h"
@@ -90,6 +91,9 @@ typedef struct rbl_kt_key {
 	uint32_t day;			/* of DAY_COUNT */
 	uint64_t day_count;		/* this worker's queries of DAY */
 	uint64_t others;		/* the other workers', when last read */
+	/* DAY_COUNT at which OTHERS is read again (rbl_keytab_resum()):
+	 * one compare per query instead of the test of when to read */
+	uint64_t resum_at;
 	char name[RBL_QKEY_NAME_MAX + 1];
 } rbl_kt_key;
 
@@ -109,14 +113,78 @@ int rbl_keytab_refresh(rbl_keytab *kt, rbl_txn *t, uint64_t gen,
 		       rbl_kstats_area *area);
 void rbl_keytab_free(rbl_keytab *kt);
 
-/* The key whose secret is the LEN bytes at LABEL (lowercase), or NULL. */
-rbl_kt_key *rbl_keytab_find(const rbl_keytab *kt, const uint8_t *label,
-			    size_t len);
+/* The hash of a secret S in the table: secrets are random, their first
+ * 8 bytes spread well enough. */
+static inline uint32_t rbl_keytab_hash(const uint8_t *s)
+{
+	uint64_t v = 0;
 
-/* Check key K for zone Z at unix time NOW and count the query: RBL_KEY_OK
- * or the error to answer.  KS (may be NULL) and AREA: for the quota's
- * sum over the workers. */
-int rbl_keytab_admit(rbl_kt_key *k, const rbl_zt_zone *z, int64_t now,
-		     const rbl_kstats *ks, const rbl_kstats_area *area);
+	memcpy(&v, s, sizeof v);
+	return (uint32_t)((v * 0x9e3779b97f4a7c15ull) >> 32);
+}
+
+/* The key whose secret is the RBL_QKEY_SECRET_LEN bytes at LABEL
+ * (lowercase), or NULL.  This and rbl_keytab_admit() are defined here,
+ * inline, because every keyed query goes through both: in the engine's
+ * key step they cost no calls. */
+static inline rbl_kt_key *rbl_keytab_find(const rbl_keytab *kt,
+					  const uint8_t *label)
+{
+	uint32_t h = 0;
+
+	if (!kt->slots)
+		return NULL;
+	h = rbl_keytab_hash(label) & kt->mask;
+	while (kt->slots[h]) {
+		rbl_kt_key *k = &kt->keys[kt->slots[h] - 1];
+
+		if (memcmp(k->secret, label, RBL_QKEY_SECRET_LEN) == 0)
+			return k;
+		h = (h + 1) & kt->mask;
+	}
+	return NULL;
+}
+
+/* Out of line, rarely: read the other workers' part of K's DAY, and set
+ * when to read it again (keytab.c). */
+void rbl_keytab_resum(rbl_kt_key *k, uint32_t day, const rbl_kstats *ks,
+		      const rbl_kstats_area *area);
+/* Out of line: whether K covers zone Z, for a key limited to zones. */
+bool rbl_keytab_covers(const rbl_kt_key *k, const rbl_zt_zone *z);
+
+/* Check key K for zone Z at unix time NOW, UTC day DAY (NOW / 86400, read
+ * once per batch), and count the query: RBL_KEY_OK or the error to
+ * answer.  KS (may be NULL) and AREA: for the quota's sum over the
+ * workers. */
+static inline int rbl_keytab_admit(rbl_kt_key *k, const rbl_zt_zone *z,
+				   int64_t now, uint32_t day,
+				   const rbl_kstats *ks,
+				   const rbl_kstats_area *area)
+{
+	rbl_kstats_ent *e = k->ent;
+
+	e->queries++;
+	e->last_used = now;
+	/* every query with the key counts, also those it gets errors for */
+	if (k->day != day) {
+		k->day = day;
+		k->day_count = 0;
+		k->others = 0;
+		k->resum_at = 0;
+	}
+	k->day_count++;
+	if (k->own_ent) {
+		e->day = day;
+		e->day_queries = k->day_count;
+	}
+	if (k->day_count >= k->resum_at)
+		rbl_keytab_resum(k, day, ks, area);
+	if (k->state != RBL_QKEY_ACTIVE)
+		return RBL_KEY_DISABLED;
+	if (k->n_zones && !rbl_keytab_covers(k, z))
+		return RBL_KEY_ZONE;
+	return k->quota && k->day_count + k->others > k->quota
+		? RBL_KEY_QUOTA : RBL_KEY_OK;
+}
 
 #endif

@@ -18,8 +18,14 @@
 # bench-gen's seed-1 file scaled down (HOSTS /32 and NETS /24 listings),
 # the queries are 10% listed, 90% random, as in make bench.
 #
-# Environment: CG_HOSTS (20000), CG_NETS (1000), CG_QUERIES (5000).
-# Takes about a minute per build.  Used for doc/performance.md
+# CG_KEYED=1 adds a row per build for access keys (issue 15): an access
+# key added to the store, the zone under "keys: accept", the same queries
+# with the key in every name (ADDR.KEY.zone, as make bench's rbld-key),
+# and beside it the same store with no zone taking keys, the keyless
+# figure to compare with.
+#
+# Environment: CG_HOSTS (20000), CG_NETS (1000), CG_QUERIES (5000),
+# CG_KEYED (0).  Takes about a minute per build (two with CG_KEYED=1).  Used for doc/performance.md
 # ("Zero-initialised locals").
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -39,10 +45,12 @@ command -v dig >/dev/null || { echo "callgrind: dig is not installed" >&2; exit 
 
 # Ir of one rbld run under callgrind: start it, wait until it answers,
 # send the query file (or nothing), stop it.
-run_rbld() {	# builddir queryfile|- outfile
+run_rbld() {	# builddir queryfile|- outfile [db [keys]]
 	port=$(free_port)
 	printf 'server:\n\tlisten: 127.0.0.1@%s\n\tdatabase: %s\n\tthreads: 1\n' \
-		"$port" "$W/db" >"$W/rbld.conf"
+		"$port" "${4:-$W/db}" >"$W/rbld.conf"
+	[ "${5:-}" = keys ] &&
+		printf 'zone: %s\n\tkeys: accept\n' $ZONE >>"$W/rbld.conf"
 	valgrind --tool=callgrind --callgrind-out-file="$3" \
 		--toggle-collect=rbl_engine_begin \
 		--toggle-collect=rbl_engine_answer_from \
@@ -81,6 +89,15 @@ rm -rf "$W/db"
 "$first/rblctl" -q -d "$W/db" zone create $ZONE >/dev/null &&
 	"$first/rblctl" -q -d "$W/db" import $ZONE "$W/data.txt" --replace >/dev/null ||
 	{ echo "callgrind: cannot build the store" >&2; exit 1; }
+KEYED=${CG_KEYED:-0}
+if [ "$KEYED" = 1 ]; then
+	rm -rf "$W/db-key"
+	cp -a "$W/db" "$W/db-key" &&
+		"$first/rblctl" -d "$W/db-key" key add callgrind >"$W/key" ||
+		{ echo "callgrind: cannot add the key" >&2; exit 1; }
+	sed "s/\.$ZONE /.$(cat "$W/key").$ZONE /" "$W/queries.txt" \
+		>"$W/queries-key.txt"
+fi
 
 # Ir of one replacing import of the data file into a fresh store.
 run_import() {	# builddir outfile
@@ -103,4 +120,15 @@ for b in "$@"; do
 	printf '%-28s %12s %14s %9s %14s %9s\n' "$b" "$idle" "$busy" \
 		"$(echo "$idle $busy $QUERIES" | awk '{ printf "%.0f", ($2 - $1) / $3 }')" \
 		"$imp" "$(echo "$imp $entries" | awk '{ printf "%.0f", $1 / $2 }')"
+	[ "$KEYED" = 1 ] || continue
+	for mode in keyless keyed; do
+		qf=$W/queries.txt ks=
+		[ $mode = keyed ] && qf=$W/queries-key.txt ks=keys
+		idle=$(run_rbld "$b" - "$W/$tag.$mode.idle.out" "$W/db-key" \
+			$ks) || exit 1
+		busy=$(run_rbld "$b" "$qf" "$W/$tag.$mode.busy.out" \
+			"$W/db-key" $ks) || exit 1
+		printf '%-28s %12s %14s %9s\n' "$b ($mode)" "$idle" "$busy" \
+			"$(echo "$idle $busy $QUERIES" | awk '{ printf "%.0f", ($2 - $1) / $3 }')"
+	done
 done

@@ -2,7 +2,8 @@
  * test_keytab.c -- access keys on rbld's answer path, engines without
  * sockets: a key's daily quota holds across two workers that answer it
  * in turn (the 11th query of a quota of 10 gets 127.255.255.254,
- * whichever worker answers it), a keyed query's label is dropped before
+ * whichever worker answers it, and when they answer in uneven turns
+ * and the key table is rebuilt), a keyed query's label is dropped before
  * the lookup, and a name of a key's length that no key has is an
  * unknown key.
  */
@@ -81,6 +82,8 @@ int main(void)
 {
 	rbl_store *s = open_rw(tmp_store_dir("keytab"));
 	rbl_qkey k = { .name = "acme", .quota = 10 };
+	rbl_qkey k2 = { .name = "turns", .quota = 100 };
+	rbl_qkey k3 = { .name = "later" };
 	rbl_engine_conf ec = { .version = "t", .edns_buffer_max = 1232,
 			       .access = &live };
 	rbl_engine a = { 0 }, b = { 0 };
@@ -88,7 +91,7 @@ int main(void)
 	rbl_zone z = { 0 };
 	rbl_txn *t = begin(s, true);
 	char name[128];
-	int got[12];
+	int got[12], n_ok = 0;
 
 	CHECK_RC(rbl_zone_create_simple(t, "bl.test", RBL_LIST_IP, &z), RBL_OK);
 	CHECK_RC(add_ip(t, z.lists[0].list_id, "10.0.0.5", 0, false, 0),
@@ -111,6 +114,26 @@ int main(void)
 	CHECK(ask(&b, "5.0.0.10.aaaaaaaaaaaaaaaaaaaaaaaaaa.bl.test") == 251);
 	/* a label of a key's length but not a key's form: not a key */
 	CHECK(ask(&a, "5.0.0.10.aaaaaaaaaaaaaaaaaaaaaaaaa1.bl.test") == -1);
+
+	/* uneven turns: A answers 70 of a quota of 100, then B, which must
+	 * see A's 70 at once: its 31st is over; so is A's next, and after
+	 * a rebuild of the key table (another key moves the generation) */
+	t = begin(s, true);
+	CHECK_RC(rbl_qkey_add(t, &k2, NOW), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	snprintf(name, sizeof name, "5.0.0.10.%s.bl.test", k2.secret);
+	for (int i = 0; i < 70; i++)
+		n_ok += ask(&a, name) == 2;
+	for (int i = 0; i < 30; i++)
+		n_ok += ask(&b, name) == 2;
+	CHECK(n_ok == 100);
+	CHECK(ask(&b, name) == 254);
+	CHECK(ask(&a, name) == 254);
+	t = begin(s, true);
+	CHECK_RC(rbl_qkey_add(t, &k3, NOW), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	CHECK(ask(&a, name) == 254);
+	CHECK(ask(&b, name) == 254);
 
 	rbl_engine_fini(&a);
 	rbl_engine_fini(&b);

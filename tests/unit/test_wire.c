@@ -2,7 +2,8 @@
  * test_wire.c -- rbld's one reader of names off the wire (rbld/wire.h):
  * plain and compressed names, pointers that go forwards or loop, label
  * and name limits, lowercasing, stepping over names, records, and
- * finding the last record of a message.
+ * finding the last record of a message; the plain reader's copy a vector
+ * at a time against the general reader's.
  */
 #include <string.h>
 
@@ -101,12 +102,73 @@ static void test_limits(void)
 	CHECK(rbl_wire_name(m, sizeof m, 0, 0, &b) == 255);
 	CHECK(b.len == 255 && b.nlabels == 127);
 	CHECK(rbl_wire_name(m, sizeof m, 0, 0, NULL) == 255);
+	CHECK(rbl_wire_name(m, sizeof m, 0, RBL_WIRE_PLAIN | RBL_WIRE_LOWER,
+			    &b) == 255);
+	CHECK(b.len == 255 && b.nlabels == 127);
+	/* the root byte cut off */
+	CHECK(rbl_wire_name(m, 254, 0, RBL_WIRE_PLAIN, &b) == 0);
 	/* one more label: 257 bytes */
 	m[o++] = 1;
 	m[o++] = 'a';
 	m[o] = 0;
 	CHECK(rbl_wire_name(m, sizeof m, 0, 0, &b) == 0);
 	CHECK(rbl_wire_name(m, sizeof m, 0, 0, NULL) == 0);
+	CHECK(rbl_wire_name(m, sizeof m, 0, RBL_WIRE_PLAIN | RBL_WIRE_LOWER,
+			    &b) == 0);
+	/* an offset at or past the end */
+	CHECK(rbl_wire_name(m, 10, 10, RBL_WIRE_PLAIN, &b) == 0);
+	CHECK(rbl_wire_name(m, 10, 11, RBL_WIRE_PLAIN | RBL_WIRE_LOWER,
+			    &b) == 0);
+}
+
+/* The plain reader copies a name a vector at a time (wire.h): it must
+ * give what the general reader gives, byte for byte, for names of every
+ * length around the word and vector sizes, every byte value in a label,
+ * and messages cut anywhere. */
+static void test_plain_copy(void)
+{
+	uint8_t m[12 + 300] = { 0 };
+	uint32_t seed = 12345;
+
+	for (int round = 0; round < 3000; round++) {
+		uint8_t w1[DNS_NAME_MAX], w2[DNS_NAME_MAX];
+		uint8_t lo1[DNS_LABELS_MAX], lo2[DNS_LABELS_MAX];
+		rbl_wire_buf b1 = { .wire = w1, .label_off = lo1 };
+		rbl_wire_buf b2 = { .wire = w2, .label_off = lo2 };
+		size_t o = 12, want = 4 + (size_t)round % 280, r1, r2;
+
+		while (o < 12 + want) {
+			unsigned l = 0;
+
+			seed = seed * 1103515245u + 12345u;
+			l = 1 + (seed >> 16) % (round % 3 ? 63 : 9);
+			m[o++] = (uint8_t)l;
+			for (unsigned i = 0; i < l && o < sizeof m; i++) {
+				seed = seed * 1103515245u + 12345u;
+				m[o++] = (uint8_t)(seed >> 16);
+			}
+		}
+		if (o >= sizeof m)
+			o = sizeof m - 1;
+		m[o++] = 0;
+		for (size_t len = o; len + 3 >= o && len > 12; len--) {
+			memset(w1, 0xee, sizeof w1);
+			memset(w2, 0xee, sizeof w2);
+			r1 = rbl_wire_name(m, len, 12, RBL_WIRE_PLAIN |
+					   RBL_WIRE_LOWER, &b1);
+			r2 = rbl_wire_name(m, len, 12, RBL_WIRE_LOWER, &b2);
+			CHECK(r1 == r2);
+			if (r1 == 0 || r1 != r2)
+				continue;
+			CHECK(b1.len == b2.len && b1.nlabels == b2.nlabels);
+			CHECK(memcmp(w1, w2, b1.len) == 0);
+			CHECK(memcmp(lo1, lo2, b1.nlabels) == 0);
+			for (size_t i = 0; i < b1.len; i++)
+				CHECK(w1[i] == dns_lower(m[12 + i]));
+			/* nothing written past the name */
+			CHECK(b1.len == DNS_NAME_MAX || w1[b1.len] == 0xee);
+		}
+	}
 }
 
 static void test_records(void)
@@ -137,6 +199,7 @@ int main(void)
 	test_pointers();
 	test_chain();
 	test_limits();
+	test_plain_copy();
 	test_records();
 	return check_done();
 }
