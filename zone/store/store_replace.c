@@ -436,7 +436,6 @@ int rbl_replace_begin(rbl_txn *t, uint32_t list_id, bool journal)
 		return rbl_txn_fail(t, RBL_ENOMEM);
 	r->list_id = list_id;
 	r->journal = journal;
-	r->sum = rbl_v4sum_new();	/* NULL: changes are noted instead */
 	rbl_ckw_init(&r->old, RBL_AF4);
 	{
 		struct rbl_list_state *ls = rbl_txn_list_state(t, list_id);
@@ -454,6 +453,7 @@ int rbl_replace_begin(rbl_txn *t, uint32_t list_id, bool journal)
 		free(r);
 		return rbl_txn_fail(t, rc);
 	}
+	r->sum = rbl_v4sum_new();	/* NULL: changes are noted instead */
 	r->next = t->ipw->rep;
 	t->ipw->rep = r;
 	return RBL_OK;
