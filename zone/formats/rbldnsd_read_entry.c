@@ -350,11 +350,11 @@ static int generic_entry(ds_parser *p, char *s)
 	return deliver(p);
 }
 
-/* The line of the big lists, "a.b.c.d" or "a.b.c.d/nn" alone (octets
- * without leading zeros, no host bits below the length), read without
- * the general scanners: *OUT.  False: the general path reads the line
- * (anything else, and every error, is its business). */
-static bool quick_ip4(const char *s, rbl_prefix *out)
+/* The line of the big lists, "a.b.c.d" or (WITH_LEN) "a.b.c.d/nn" alone
+ * (octets without leading zeros, no host bits below the length), read
+ * without the general scanners: *OUT.  False: the general path reads the
+ * line (anything else, and every error, is its business). */
+static bool quick_ip4(const char *s, bool with_len, rbl_prefix *out)
 {
 	uint32_t a = 0;
 	unsigned len = 32;
@@ -370,7 +370,7 @@ static bool quick_ip4(const char *s, rbl_prefix *out)
 			return false;
 		a = a << 8 | o;
 	}
-	if (*s == '/') {
+	if (*s == '/' && with_len) {
 		if (*++s < '0' || *s > '9')
 			return false;
 		len = (unsigned)(*s++ - '0');
@@ -414,12 +414,12 @@ int ds_entry_line(ds_parser *p, char *s)
 	rbl_prefix pfx;
 
 	/* most lines of a big list: one address or prefix, nothing else
-	 * (a prefix in ip4tset, or wider than $MAXRANGE4, takes the
-	 * general path and its message) */
+	 * (ip4tset takes addresses only, "/32" included; a prefix when
+	 * $MAXRANGE4 is set: the general path and its message) */
 	if ((p->type == RBL_DS_IP4SET || p->type == RBL_DS_IP4TRIE ||
-	     p->type == RBL_DS_IP4TSET) && quick_ip4(s, &pfx) &&
-	    (pfx.len == 32 || (p->type != RBL_DS_IP4TSET &&
-			       !p->meta->maxrange4)))
+	     p->type == RBL_DS_IP4TSET) &&
+	    quick_ip4(s, p->type != RBL_DS_IP4TSET, &pfx) &&
+	    (pfx.len == 32 || !p->meta->maxrange4))
 		return quick_entry(p, &pfx);
 	if (*s == '!') {
 		exclude = true;
