@@ -104,7 +104,8 @@ int rbl_store_compact(rbl_store *s, uint64_t *freed);
 /* The newest store format this program reads and writes.  A newer program
  * opens an older store: opened read-write, it converts what changed (format
  * 5 keeps IP entries in chunks; the conversion of a format 1-4 store runs
- * in the open, one transaction) and marks it with this format; opened
+ * in the open, one transaction; 6 only adds a chunk layout, so a format 5
+ * store needs no conversion) and marks it with this format; opened
  * read-only, it reads formats 1-4 only when they hold no IP entries the
  * old way (RBL_EUPGRADE otherwise).  An older program refuses a newer
  * store with RBL_EVERSION. */
@@ -205,7 +206,7 @@ enum rbl_replace_flags {
 	 * that changes nothing moves no serial */
 	RBL_REPLACE_JOURNAL = 1u << 0,
 };
-/* Begin replacing all entries of IP list ID (a replacing import): the
+/* Begin replacing all entries of list ID (a replacing import): the
  * entries added to it next, in rbl_ip_foreach's order, become its content,
  * merged with what it holds.  Only the difference is written: an entry
  * that comes again with the same answer (flags, codes, TXT, expiry) stays
@@ -216,8 +217,9 @@ enum rbl_replace_flags {
  * FLAGS has RBL_REPLACE_JOURNAL.  Anything else done to the list (an add
  * out of order, a delete, a read) ends the merge first (old entries not
  * given by then are deleted); the end result is the same, only slower.  A
- * name list is cleared as by rbl_list_clear.  Returns RBL_OK,
- * RBL_ENOTFOUND, RBL_ENOMEM. */
+ * name list is merged the same way, its names given in rbl_name_order (a
+ * name's exact entry, then its subtree one), slot by slot; names that
+ * come out unchanged are not written.  Returns RBL_OK, RBL_ENOTFOUND, RBL_ENOMEM. */
 int rbl_list_replace_begin(rbl_txn *t, uint32_t id, unsigned flags);
 /* Call FN for each list in name order; stops and returns FN's value when
  * it is non-zero. */

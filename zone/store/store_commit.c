@@ -14,7 +14,8 @@ static int commit_bookkeeping(rbl_txn *t)
 	int rc = 0;
 
 	/* summaries need the final chunks and entry counts */
-	if ((rc = rbl_ip_commit(t)) != RBL_OK ||
+	if ((rc = rbl_name_commit(t)) != RBL_OK ||
+	    (rc = rbl_ip_commit(t)) != RBL_OK ||
 	    (rc = rbl_list_commit(t)) != RBL_OK ||
 	    (rc = rbl_v4sum_commit(t)) != RBL_OK ||
 	    (rc = rbl_zone_commit(t)) != RBL_OK)
@@ -28,6 +29,7 @@ void rbl_txn_abort(rbl_txn *t)
 {
 	if (!t)
 		return;
+	rbl_name_txn_free(t);
 	rbl_ip_txn_free(t);
 	rbl_v4sum_txn_free(t);
 	rbl_txn_end(t, false);
@@ -51,6 +53,7 @@ int rbl_txn_commit(rbl_txn *t)
 		rc = t->rc_broken;
 	if (rc == RBL_OK)
 		rc = commit_bookkeeping(t);
+	rbl_name_txn_free(t);
 	rbl_ip_txn_free(t);
 	rbl_v4sum_txn_free(t);
 	if (rc != RBL_OK) {

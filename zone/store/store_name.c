@@ -30,201 +30,15 @@
 #include <string.h>
 
 #include "zone/array.h"
-#include "zone/store/store_impl.h"
+#include "zone/store/store_name.h"
 
-#define NAME_KEY_MAX	(4 + 256)
 #define ENT_SCAN_MAX	64	/* has_below gives up (answers 1) after */
-
-static uint8_t lower(uint8_t c)
-{
-	return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c;
-}
-
-static bool text_label_char(uint8_t c)
-{
-	return c > 0x20 && c < 0x7f && c != '.';
-}
-
-/* Strip a wildcard prefix from *NAME and return the flags it implies. */
-static uint32_t strip_wildcard(const char **name)
-{
-	if ((*name)[0] == '*' && (*name)[1] == '.') {
-		*name += 2;
-		return RBL_ENTRY_NAME_SUBS;
-	}
-	if ((*name)[0] == '.') {
-		*name += 1;
-		return RBL_ENTRY_NAME_EXACT | RBL_ENTRY_NAME_SUBS;
-	}
-	return 0;
-}
-
-/* Key of text NAME into K; NORM gets the lowercase name.  Returns the key
- * length, 0 if NAME is not a valid name. */
-static size_t text_key(uint8_t *k, uint32_t list_id, const char *name,
-		       char *norm)
-{
-	size_t len = strnlen(name, RBL_NAME_MAX + 2), n = 4, end;
-
-	if (len > 0 && name[len - 1] == '.')
-		len--;
-	if (len == 0 || len > RBL_NAME_MAX)
-		return 0;
-	rbl_put_be32(k, list_id);
-	for (size_t i = 0; i < len; i++)
-		norm[i] = (char)lower((uint8_t)name[i]);
-	norm[len] = 0;
-	for (end = len;;) {
-		size_t start = end;
-
-		while (start > 0 && norm[start - 1] != '.')
-			start--;
-		if (start == end || end - start > RBL_LABEL_MAX)
-			return 0;
-		for (size_t i = start; i < end; i++)
-			if (!text_label_char((uint8_t)norm[i]))
-				return 0;
-		memcpy(k + n, norm + start, end - start);
-		n += end - start;
-		k[n++] = 0;
-		if (start == 0)
-			return n;
-		end = start - 1;
-	}
-}
-
-/* Key of wire labels into K.  ENDS[i] is the key length of the name made
- * of the I rightmost labels.  Returns how many labels (from the right) a
- * key can hold: a label with a 0x00 byte or empty cannot be stored. */
-static unsigned wire_key(uint8_t *k, uint32_t list_id,
-			 const uint8_t *const *labels, const uint8_t *lens,
-			 unsigned nlabels, size_t *ends)
-{
-	size_t n = 4;
-	unsigned depth = 0;
-
-	rbl_put_be32(k, list_id);
-	ends[0] = n;
-	for (unsigned i = nlabels; i-- > 0;) {
-		if (lens[i] == 0 || lens[i] > RBL_LABEL_MAX ||
-		    n + lens[i] + 1 > NAME_KEY_MAX ||
-		    memchr(labels[i], 0, lens[i]))
-			break;
-		for (unsigned j = 0; j < lens[i]; j++)
-			k[n++] = lower(labels[i][j]);
-		k[n++] = 0;
-		ends[++depth] = n;
-	}
-	return depth;
-}
-
-/* ------------------------------------------------------------ slots */
-
-enum { SLOT_EXACT, SLOT_SUBS, N_SLOTS };
-#define SLOT_FLAGS	(RBL_ENTRY_NAME_EXACT | RBL_ENTRY_NAME_SUBS)
-/* First byte of a value holding two different entries (an entry starts
- * with its codec version, a small number). */
-#define PAIR_MARK	0xb1
-
-static const uint32_t slot_flag[N_SLOTS] = { RBL_ENTRY_NAME_EXACT,
-					     RBL_ENTRY_NAME_SUBS };
-
-/* A name's two entries as stored; E[S].flags names only slot S. */
-struct slots {
-	bool has[N_SLOTS];
-	rbl_entry e[N_SLOTS];
-};
-
-/* The encoded entry of slot S in the stored value V (no copy): RBL_OK
- * and *P, *LEN; RBL_ENOTFOUND when the slot is empty; RBL_ESTORE. */
-static int slot_raw(const MDB_val *v, int s, const uint8_t **p, size_t *len)
-{
-	const uint8_t *b = v->mv_data;
-	uint32_t sel;
-
-	if (v->mv_size >= 3 && b[0] == PAIR_MARK) {
-		size_t l0 = rbl_get_be16(b + 1);
-
-		if (3 + l0 >= v->mv_size)
-			return RBL_ESTORE;
-		*p = s == SLOT_EXACT ? b + 3 : b + 3 + l0;
-		*len = s == SLOT_EXACT ? l0 : v->mv_size - 3 - l0;
-		return RBL_OK;
-	}
-	if (v->mv_size < 2)
-		return RBL_ESTORE;
-	sel = b[1] & SLOT_FLAGS;
-	if (!((sel ? sel : RBL_ENTRY_NAME_EXACT) & slot_flag[s]))
-		return RBL_ENOTFOUND;
-	*p = b;
-	*len = v->mv_size;
-	return RBL_OK;
-}
-
-static int slots_decode(const MDB_val *v, struct slots *sl)
-{
-	for (int s = 0; s < N_SLOTS; s++) {
-		const uint8_t *p = NULL;
-		size_t len = 0;
-		int rc = slot_raw(v, s, &p, &len);
-
-		sl->has[s] = rc == RBL_OK;
-		if (rc == RBL_ENOTFOUND)
-			continue;
-		if (rc != RBL_OK ||
-		    (rc = rbl_entry_decode(p, len, &sl->e[s])) != RBL_OK)
-			return rc;
-		sl->e[s].flags = (sl->e[s].flags & ~(uint32_t)SLOT_FLAGS) |
-				 slot_flag[s];
-	}
-	return RBL_OK;
-}
-
-/* The slots stored at key K (both empty when there is no record). */
-static int slots_load(rbl_txn *t, const uint8_t *k, size_t klen,
-		      struct slots *sl)
-{
-	MDB_val v = { 0 };
-	int rc = rbl_db_get(t, t->s->name, k, klen, &v);
-
-	sl->has[SLOT_EXACT] = sl->has[SLOT_SUBS] = false;
-	if (rc == RBL_ENOTFOUND)
-		return RBL_OK;
-	return rc == RBL_OK ? slots_decode(&v, sl) : rc;
-}
-
-/* Both slots hold the same entry (flags aside). */
-static bool slots_equal(const struct slots *sl)
-{
-	uint8_t a[RBL_ENTRY_ENC_MAX], b[RBL_ENTRY_ENC_MAX];
-	rbl_entry x = sl->e[SLOT_EXACT], y = sl->e[SLOT_SUBS];
-	size_t la, lb;
-
-	if (!sl->has[SLOT_EXACT] || !sl->has[SLOT_SUBS])
-		return false;
-	x.flags |= SLOT_FLAGS;
-	y.flags |= SLOT_FLAGS;
-	la = rbl_entry_encode(&x, a);
-	lb = rbl_entry_encode(&y, b);
-	return la == lb && memcmp(a, b, la) == 0;
-}
-
-/* Slot S's entry as callers see it: with both flags when the other slot
- * holds the same entry (rbldnsd's ".x"). */
-static rbl_entry slot_view(const struct slots *sl, int s)
-{
-	rbl_entry e = sl->e[s];
-
-	if (slots_equal(sl))
-		e.flags |= SLOT_FLAGS;
-	return e;
-}
 
 int rbl_name_order(const char *a, const char *b)
 {
 	size_t ea = strlen(a), eb = strlen(b);
 
-	for (;;) {	/* the rightmost labels left, as text_key lays them */
+	for (;;) {	/* the rightmost labels left, as rbl_namekey_text lays them */
 		size_t sa = ea, sb = eb, la, lb;
 		int c;
 
@@ -246,71 +60,11 @@ int rbl_name_order(const char *a, const char *b)
 	}
 }
 
-/* Put V at K: a bulk txn writing a new name first tries MDB_APPEND, which
- * fills pages to the end when names come in rbl_name_order; the first
- * name that is not past the end turns that off for the txn. */
-static int name_put(rbl_txn *t, const uint8_t *k, size_t klen,
-		    const uint8_t *v, size_t n, bool is_new)
+/* In a write transaction, a read or change of LIST_ID other than the
+ * next name of its replacement sees that replacement finished. */
+static int replace_done(rbl_txn *t, uint32_t list_id)
 {
-	if (t->bulk && is_new && !t->name_append_off) {
-		MDB_val key = { klen, (void *)k }, val = { n, (void *)v };
-		int rc = mdb_put(t->txn, t->s->name, &key, &val, MDB_APPEND);
-
-		if (rc != MDB_KEYEXIST)
-			return rc ? rbl_txn_fail(t, rbl_mdb_error(rc)) : RBL_OK;
-		t->name_append_off = true;
-	}
-	return rbl_db_put(t, t->s->name, k, klen, v, n, 0);
-}
-
-/* Store SL at key K: one entry (with both flags when equal), a pair, or
- * nothing (the record is deleted).  IS_NEW: K holds nothing yet. */
-static int slots_put(rbl_txn *t, const uint8_t *k, size_t klen,
-		     const struct slots *sl, bool is_new)
-{
-	uint8_t v[3 + 2 * RBL_ENTRY_ENC_MAX];
-	size_t n, l0;
-	int rc;
-
-	if (!sl->has[SLOT_EXACT] && !sl->has[SLOT_SUBS]) {
-		rc = rbl_db_del(t, t->s->name, k, klen);
-		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
-	}
-	if (!sl->has[SLOT_EXACT] || !sl->has[SLOT_SUBS] || slots_equal(sl)) {
-		rbl_entry e = slot_view(sl, sl->has[SLOT_EXACT] ? SLOT_EXACT
-							       : SLOT_SUBS);
-
-		n = rbl_entry_encode(&e, v);
-	} else {
-		v[0] = PAIR_MARK;
-		l0 = rbl_entry_encode(&sl->e[SLOT_EXACT], v + 3);
-		rbl_put_be16(v + 1, (uint16_t)l0);
-		n = 3 + l0 + rbl_entry_encode(&sl->e[SLOT_SUBS], v + 3 + l0);
-	}
-	return name_put(t, k, klen, v, n, is_new);
-}
-
-/* Journal OP for the slots SEL of SL that hold an entry: one change with
- * both flags when both are selected and equal, else one per slot. */
-static int journal_slots(rbl_txn *t, uint8_t op, uint32_t list_id,
-			 const char *norm, const struct slots *sl,
-			 uint32_t sel)
-{
-	if (sel == SLOT_FLAGS && slots_equal(sl)) {
-		rbl_entry e = slot_view(sl, SLOT_EXACT);
-
-		return rbl_journal_note(t, op, list_id, NULL, norm, &e);
-	}
-	for (int s = 0; s < N_SLOTS; s++) {
-		int rc;
-
-		if (!(sel & slot_flag[s]) || !sl->has[s])
-			continue;
-		rc = rbl_journal_note(t, op, list_id, NULL, norm, &sl->e[s]);
-		if (rc != RBL_OK)
-			return rc;
-	}
-	return RBL_OK;
+	return t->nrep ? rbl_namerep_finish(t, list_id) : RBL_OK;
 }
 
 /* ------------------------------------------------------------ writes */
@@ -322,8 +76,9 @@ int rbl_name_add(rbl_txn *t, uint32_t list_id, const char *name,
 	char norm[RBL_NAME_MAX + 1];
 	uint32_t sel;
 	rbl_entry ne = { 0 };
-	struct slots old = { 0 }, now = { 0 };
+	struct rbl_slots old = { 0 }, now = { 0 };
 	int64_t delta = 0;
+	bool taken = false;
 	size_t klen;
 	int rc;
 
@@ -331,8 +86,8 @@ int rbl_name_add(rbl_txn *t, uint32_t list_id, const char *name,
 		return rc;
 	if (!name)
 		return RBL_EINVAL;
-	sel = strip_wildcard(&name);
-	if (!(klen = text_key(k, list_id, name, norm)))
+	sel = rbl_name_wildcard(&name);
+	if (!(klen = rbl_namekey_text(k, list_id, name, norm)))
 		return RBL_EINVAL;
 	if ((rc = rbl_list_check_kind(t, list_id, RBL_LIST_NAME)) != RBL_OK ||
 	    (rc = rbl_entry_prepare(t, e, RBL_ENTRY_EXCLUDE |
@@ -342,24 +97,28 @@ int rbl_name_add(rbl_txn *t, uint32_t list_id, const char *name,
 		sel = ne.flags & SLOT_FLAGS;
 	if (!sel)
 		sel = RBL_ENTRY_NAME_EXACT;
-	if ((rc = slots_load(t, k, klen, &old)) != RBL_OK)
+	/* the next name of a replacement is merged there */
+	if (t->nrep && ((rc = rbl_namerep_add(t, list_id, k, klen, norm, sel,
+					      &ne, &taken)) != RBL_OK || taken))
+		return rc;
+	if ((rc = rbl_slots_load(t, k, klen, &old)) != RBL_OK)
 		return rc;
 	now = old;
 	for (int s = 0; s < N_SLOTS; s++) {
-		if (!(sel & slot_flag[s]))
+		if (!(sel & rbl_slot_flag(s)))
 			continue;
 		delta += !old.has[s];
 		now.has[s] = true;
 		now.e[s] = ne;
 		now.e[s].flags = (ne.flags & ~(uint32_t)SLOT_FLAGS) |
-				 slot_flag[s];
+				 rbl_slot_flag(s);
 	}
-	rc = journal_slots(t, RBL_CHANGE_DEL, list_id, norm, &old, sel);
+	rc = rbl_slots_journal(t, RBL_CHANGE_DEL, list_id, norm, &old, sel);
 	if (rc == RBL_OK)
-		rc = slots_put(t, k, klen, &now,
+		rc = rbl_slots_put(t, k, klen, &now,
 			       !old.has[SLOT_EXACT] && !old.has[SLOT_SUBS]);
 	if (rc == RBL_OK)
-		rc = journal_slots(t, RBL_CHANGE_ADD, list_id, norm, &now, sel);
+		rc = rbl_slots_journal(t, RBL_CHANGE_ADD, list_id, norm, &now, sel);
 	if (rc == RBL_OK)
 		rc = rbl_txn_mark_list(t, list_id, RBL_LIST_CHANGED, delta);
 	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
@@ -369,7 +128,7 @@ int rbl_name_del(rbl_txn *t, uint32_t list_id, const char *name)
 {
 	uint8_t k[NAME_KEY_MAX];
 	char norm[RBL_NAME_MAX + 1];
-	struct slots old = { 0 }, now = { 0 };
+	struct rbl_slots old = { 0 }, now = { 0 };
 	uint32_t sel;
 	int64_t delta = 0;
 	size_t klen;
@@ -379,25 +138,26 @@ int rbl_name_del(rbl_txn *t, uint32_t list_id, const char *name)
 		return rc;
 	if (!name)
 		return RBL_EINVAL;
-	sel = strip_wildcard(&name);
+	sel = rbl_name_wildcard(&name);
 	if (!sel)
 		sel = RBL_ENTRY_NAME_EXACT;
-	if (!(klen = text_key(k, list_id, name, norm)))
+	if (!(klen = rbl_namekey_text(k, list_id, name, norm)))
 		return RBL_EINVAL;
 	if ((rc = rbl_list_check_kind(t, list_id, RBL_LIST_NAME)) != RBL_OK ||
-	    (rc = slots_load(t, k, klen, &old)) != RBL_OK)
+	    (rc = replace_done(t, list_id)) != RBL_OK ||
+	    (rc = rbl_slots_load(t, k, klen, &old)) != RBL_OK)
 		return rc;
 	now = old;
 	for (int s = 0; s < N_SLOTS; s++)
-		if ((sel & slot_flag[s]) && old.has[s]) {
+		if ((sel & rbl_slot_flag(s)) && old.has[s]) {
 			now.has[s] = false;
 			delta--;
 		}
 	if (delta == 0)
 		return RBL_ENOTFOUND;
-	rc = journal_slots(t, RBL_CHANGE_DEL, list_id, norm, &old, sel);
+	rc = rbl_slots_journal(t, RBL_CHANGE_DEL, list_id, norm, &old, sel);
 	if (rc == RBL_OK)
-		rc = slots_put(t, k, klen, &now, false);
+		rc = rbl_slots_put(t, k, klen, &now, false);
 	if (rc == RBL_OK)
 		rc = rbl_txn_mark_list(t, list_id, RBL_LIST_CHANGED, delta);
 	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
@@ -408,22 +168,23 @@ int rbl_name_get(rbl_txn *t, uint32_t list_id, const char *name,
 {
 	uint8_t k[NAME_KEY_MAX];
 	char norm[RBL_NAME_MAX + 1];
-	struct slots sl = { 0 };
+	struct rbl_slots sl = { 0 };
 	uint32_t sel;
 	size_t klen;
 	int rc;
 
 	if (!name)
 		return RBL_EINVAL;
-	sel = strip_wildcard(&name);
-	if (!(klen = text_key(k, list_id, name, norm)))
+	sel = rbl_name_wildcard(&name);
+	if (!(klen = rbl_namekey_text(k, list_id, name, norm)))
 		return RBL_EINVAL;
-	if ((rc = slots_load(t, k, klen, &sl)) != RBL_OK)
+	if ((rc = replace_done(t, list_id)) != RBL_OK ||
+	    (rc = rbl_slots_load(t, k, klen, &sl)) != RBL_OK)
 		return rc;
 	if (sel != RBL_ENTRY_NAME_SUBS && sl.has[SLOT_EXACT])
-		*out = slot_view(&sl, SLOT_EXACT);
+		*out = rbl_slot_view(&sl, SLOT_EXACT);
 	else if (sl.has[SLOT_SUBS])
-		*out = slot_view(&sl, SLOT_SUBS);
+		*out = rbl_slot_view(&sl, SLOT_SUBS);
 	else
 		return RBL_ENOTFOUND;
 	return RBL_OK;
@@ -433,6 +194,7 @@ int rbl_name_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n)
 {
 	uint8_t k[4];
 
+	rbl_namerep_cancel(t, list_id);
 	rbl_put_be32(k, list_id);
 	return rbl_db_del_prefix(t, t->s->name, k, 4, n);
 }
@@ -454,7 +216,7 @@ static int probe(rbl_txn *t, const uint8_t *k, size_t klen, bool exact,
 
 	*decided = false;
 	if (rc == RBL_OK)
-		rc = slot_raw(&v, exact ? SLOT_EXACT : SLOT_SUBS, &p, &len);
+		rc = rbl_slot_raw(&v, exact ? SLOT_EXACT : SLOT_SUBS, &p, &len);
 	if (rc != RBL_OK)
 		return rc == RBL_ENOTFOUND ? RBL_OK : rc;
 	if ((rc = rbl_entry_match(p, len, &flags, m)) != RBL_OK)
@@ -477,7 +239,9 @@ int rbl_name_lookup(rbl_txn *t, uint32_t list_id,
 
 	if (nlabels > NAME_KEY_MAX / 2)
 		return RBL_ENOTFOUND;
-	depth = wire_key(k, list_id, labels, lens, nlabels, ends);
+	if ((rc = replace_done(t, list_id)) != RBL_OK)
+		return rc;
+	depth = rbl_namekey_wire(k, list_id, labels, lens, nlabels, ends);
 	if (nlabels == 0)
 		return RBL_ENOTFOUND;
 	/* the name itself, then its ancestors from the closest one up */
@@ -546,10 +310,11 @@ int rbl_name_has_below(rbl_txn *t, uint32_t list_id,
 	int rc;
 
 	if (nlabels > NAME_KEY_MAX / 2 ||
-	    wire_key(k, list_id, labels, lens, nlabels, ends) != nlabels)
+	    rbl_namekey_wire(k, list_id, labels, lens, nlabels, ends) != nlabels)
 		return 0;
 	klen = ends[nlabels];
-	if ((rc = name_cursor(t, &c)) != RBL_OK)
+	if ((rc = replace_done(t, list_id)) != RBL_OK ||
+	    (rc = name_cursor(t, &c)) != RBL_OK)
 		return rc;
 	key.mv_size = klen;
 	key.mv_data = k;
@@ -563,7 +328,7 @@ int rbl_name_has_below(rbl_txn *t, uint32_t list_id,
 			const uint8_t *p = NULL;
 			size_t len = 0;
 
-			if (slot_raw(&v, s, &p, &len) == RBL_OK &&
+			if (rbl_slot_raw(&v, s, &p, &len) == RBL_OK &&
 			    rbl_entry_match(p, len, &flags, &m) == RBL_OK &&
 			    !(flags & RBL_ENTRY_EXCLUDE) &&
 			    rbl_live(m.expires, now))
@@ -578,33 +343,14 @@ int rbl_name_has_below(rbl_txn *t, uint32_t list_id,
 
 /* ------------------------------------------------------------ walks */
 
-/* Text form of a name key (after the list id). */
-static void key_to_text(const uint8_t *k, size_t len, char *out)
-{
-	size_t n = 0, end = len;
-
-	/* labels are stored right to left, each followed by 0x00 */
-	while (end > 0) {
-		size_t start = end - 1;
-
-		while (start > 0 && k[start - 1] != 0)
-			start--;
-		if (n)
-			out[n++] = '.';
-		memcpy(out + n, k + start, end - 1 - start);
-		n += end - 1 - start;
-		end = start;
-	}
-	out[n] = 0;
-}
 
 /* A name's entries: one with both flags when its slots hold the same
  * entry (rbldnsd's ".x"), else the exact one, then the subtree one. */
-static int visit_slots(const struct slots *sl, const char *name,
+static int visit_slots(const struct rbl_slots *sl, const char *name,
 		       rbl_name_visit_fn fn, void *arg)
 {
-	if (slots_equal(sl)) {
-		rbl_entry e = slot_view(sl, SLOT_EXACT);
+	if (rbl_slots_equal(sl)) {
+		rbl_entry e = rbl_slot_view(sl, SLOT_EXACT);
 
 		return fn(arg, name, &e);
 	}
@@ -624,9 +370,11 @@ int rbl_name_foreach(rbl_txn *t, uint32_t list_id, rbl_name_visit_fn fn,
 	char name[NAME_KEY_MAX];
 	MDB_val k = { 4, kb }, v = { 0 };
 	MDB_cursor *c = NULL;
-	struct slots sl = { 0 };
+	struct rbl_slots sl = { 0 };
 	int ret = RBL_OK, rc;
 
+	if ((rc = replace_done(t, list_id)) != RBL_OK)
+		return rc;
 	rbl_put_be32(kb, list_id);
 	if ((rc = mdb_cursor_open(t->txn, t->s->name, &c)))
 		return rbl_mdb_error(rc);
@@ -635,9 +383,9 @@ int rbl_name_foreach(rbl_txn *t, uint32_t list_id, rbl_name_visit_fn fn,
 		if (k.mv_size <= 4 || k.mv_size > NAME_KEY_MAX ||
 		    memcmp(k.mv_data, kb, 4) != 0)
 			break;
-		key_to_text((const uint8_t *)k.mv_data + 4, k.mv_size - 4,
+		rbl_namekey_to_text((const uint8_t *)k.mv_data + 4, k.mv_size - 4,
 			    name);
-		if ((ret = slots_decode(&v, &sl)) != RBL_OK ||
+		if ((ret = rbl_slots_decode(&v, &sl)) != RBL_OK ||
 		    (ret = visit_slots(&sl, name, fn, arg)) != 0)
 			break;
 	}
@@ -670,7 +418,7 @@ static int expired_push(struct expired_set *es, uint32_t list_id,
 	x = &es->v[es->n++];
 	x->list_id = list_id;
 	memcpy(x->name, "*.", off);
-	key_to_text((const uint8_t *)k->mv_data + 4, k->mv_size - 4,
+	rbl_namekey_to_text((const uint8_t *)k->mv_data + 4, k->mv_size - 4,
 		    x->name + off);
 	return RBL_OK;
 }
@@ -695,7 +443,7 @@ static int collect_expired_names(rbl_txn *t, int64_t now,
 			const uint8_t *p = NULL;
 			size_t len = 0;
 
-			ret = slot_raw(&v, s, &p, &len);
+			ret = rbl_slot_raw(&v, s, &p, &len);
 			if (ret == RBL_ENOTFOUND) {
 				ret = RBL_OK;
 				continue;
@@ -716,7 +464,10 @@ static int collect_expired_names(rbl_txn *t, int64_t now,
 int rbl_name_purge(rbl_txn *t, int64_t now, uint64_t *n)
 {
 	struct expired_set es = { NULL, 0, 0 };
-	int rc = collect_expired_names(t, now, &es);
+	int rc = rbl_namerep_finish_all(t);
+
+	if (rc == RBL_OK)
+		rc = collect_expired_names(t, now, &es);
 
 	for (size_t i = 0; rc == RBL_OK && i < es.n; i++) {
 		rc = rbl_name_del(t, es.v[i].list_id, es.v[i].name);

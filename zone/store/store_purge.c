@@ -66,7 +66,7 @@ int rbl_list_replace_begin(rbl_txn *t, uint32_t id, unsigned flags)
 	if ((rc = rbl_list_get_id(t, id, &l)) != RBL_OK)
 		return rc;
 	if (l.kind != RBL_LIST_IP)
-		return list_clear_entries(t, &l);
+		return rbl_name_replace_begin(t, id, flags);
 	return rbl_ip_replace_begin(t, id, flags);
 }
 

@@ -468,16 +468,32 @@ static int diff_ip(rbl_txn *t, diff *d, unsigned gi)
 
 /* ------------------------------------------------------------ names */
 
+/* True if a change touched entry E of group GI: a binary search of the
+ * changes, sorted by earliest_only (a unit is all names under one top
+ * label, so E is one of up to millions, and the changes thousands). */
 static bool name_touched(const diff *d, unsigned gi, const xf_namevec *v,
 			 const xf_nament *e)
 {
-	for (size_t i = 0; i < d->n_nm; i++) {
-		const undo *u = &d->nm[i];
+	size_t lo = 0, hi = d->n_nm;
 
-		if (u->gi == gi && u->ip.li == e->li && u->sel == e->sel &&
-		    !xf_key_cmp(d->keys.keys + u->koff, u->klen,
-				v->keys + e->koff, e->klen))
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const undo *u = &d->nm[mid];
+		int c = (int)u->gi - (int)gi;
+
+		if (c == 0)
+			c = xf_key_cmp(d->keys.keys + u->koff, u->klen,
+				       v->keys + e->koff, e->klen);
+		if (c == 0)
+			c = (int)u->ip.li - (int)e->li;
+		if (c == 0)
+			c = (int)u->sel - (int)e->sel;
+		if (c == 0)
 			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return false;
 }
