@@ -42,6 +42,14 @@ BUILD=${BUILD:-build}
 export BUILD
 export RBL_TOP="$top"
 out="$top/tests/out/$BUILD"
+# Two runs with one BUILD in one tree would wipe and share each other's
+# results and logs and print wrong counts: the second one refuses.
+mkdir -p "$top/tests/out"
+exec 9>"$top/tests/out/.$BUILD.lock"
+if command -v flock >/dev/null 2>&1 && ! flock -n 9; then
+	echo "check: another tests/check.sh with BUILD=$BUILD runs in this tree" >&2
+	exit 1
+fi
 rm -rf "$out"; mkdir -p "$out"
 export RBL_TEST_OUT="$out"
 if [ $sanitizer = yes ]; then
@@ -61,7 +69,7 @@ run_one() {	# name, command...
 	name=$1; shift
 	log="$out/$(echo "$name" | tr '/' '_').log"
 	start=$(date +%s)
-	timeout -k 10 "$limit" "$@" >"$log" 2>&1 </dev/null
+	timeout -k 10 "$limit" "$@" >"$log" 2>&1 </dev/null 9>&-
 	rc=$?
 	[ $rc = 124 ] && echo "check: timed out after ${limit}s" >>"$log"
 	secs=$(( $(date +%s) - start ))
