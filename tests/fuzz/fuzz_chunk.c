@@ -35,7 +35,8 @@ static void read_all(const rbl_ck *c, const uint8_t *probe)
 			(void)rbl_ck_covers(s, rbl_ck_item_len(c, items, k) &
 					    127, probe, c->alen);
 			(void)rbl_ck_attr_peek(c, ai, &flags, &expires);
-			(void)rbl_ck_attr_get(c, ai, &a);
+			(void)rbl_ck_attr_get(c, ai, i, &a);
+			(void)rbl_ck_attr_answer(c, ai, i, &a);
 		}
 	}
 	(void)rbl_ck_find(c, probe);

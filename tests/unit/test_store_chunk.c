@@ -4,6 +4,7 @@
  * cut into pieces of at most RBL_CK_MAX bytes, encoded, read back in
  * place and found by binary search; loading and encoding again gives the
  * same bytes (a replacement keeps an unchanged chunk by comparing them);
+ * entries with texts of their own keep them in the records (version 2);
  * damaged bytes are refused, never read past.
  */
 #include "tests/unit/check.h"
@@ -94,6 +95,52 @@ static void fill(rbl_ckw *w, uint8_t family, size_t n)
 	}
 }
 
+/* N /32 records of IPv4, most with a TXT of their own ("Listed, case
+ * N"): every 5th also inside a shared /24 item, every 13th with a first
+ * item that has no TXT (an exclusion), every 17th sharing one text (the
+ * same attribute: kept once). */
+static void fill_own(rbl_ckw *w, size_t n)
+{
+	uint32_t shared24, excl, dup;
+	rbl_entry e;
+
+	rbl_ckw_reset(w, 4);
+	rbl_entry_init(&e);
+	e.flags = RBL_ENTRY_HAS_TXT;
+	e.n_codes = 1;
+	e.codes[0] = 0x7f000002u;
+	e.added = 1600000000;
+	snprintf(e.source, sizeof e.source, "import:file");
+	snprintf(e.txt, sizeof e.txt, "the /24 of $");
+	CHECK_RC(rbl_ckw_attr_put(w, &e, &shared24), RBL_OK);
+	snprintf(e.txt, sizeof e.txt, "a text several records share");
+	CHECK_RC(rbl_ckw_attr_put(w, &e, &dup), RBL_OK);
+	e.flags = RBL_ENTRY_EXCLUDE;
+	e.txt[0] = 0;
+	CHECK_RC(rbl_ckw_attr_put(w, &e, &excl), RBL_OK);
+	e.flags = RBL_ENTRY_HAS_TXT;
+	e.codes[0] = 0x7f000003u;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t a[16] = { 0 };
+		rbl_ckw_item items[2];
+		unsigned k = 0;
+		uint32_t ci, own, v = (uint32_t)(i * 7 + 3);
+
+		a[0] = 10;
+		a[1] = (uint8_t)(v >> 16);
+		a[2] = (uint8_t)(v >> 8);
+		a[3] = (uint8_t)v;
+		snprintf(e.txt, sizeof e.txt, "Listed, case %zu", i);
+		CHECK_RC(rbl_ckw_attr_put(w, &e, &own), RBL_OK);
+		items[k++] = (rbl_ckw_item){ 32, i % 13 == 0 ? excl :
+						 i % 17 == 0 ? dup : own };
+		if (i % 5 == 0)
+			items[k++] = (rbl_ckw_item){ 24, shared24 };
+		CHECK_RC(rbl_ckw_chain_put(w, items, k, &ci), RBL_OK);
+		CHECK_RC(rbl_ckw_rec_push(w, a, ci), RBL_OK);
+	}
+}
+
 /* Piece [FROM, TO) of W, encoded in BUF (LEN bytes), reads back. */
 static void check_piece(rbl_ckw *w, size_t from, size_t to,
 			const uint8_t *buf, size_t len)
@@ -128,7 +175,7 @@ static void check_piece(rbl_ckw *w, size_t from, size_t to,
 
 			CHECK(rbl_ck_item_len(&c, items, k) == want[k].len);
 			CHECK_RC(rbl_ck_attr_get(&c, rbl_ck_item_attr(&c, items,
-					k), &a), RBL_OK);
+					k), (unsigned)(i - from), &a), RBL_OK);
 			rbl_ckw_attr_entry(w, want[k].attr, &e);
 			CHECK(a.flags == e.flags && a.n_codes == e.n_codes &&
 			      a.expires == e.expires && a.added == e.added &&
@@ -171,6 +218,8 @@ static void test_pieces(uint8_t family, size_t n)
 			CHECK(rbl_ckw_size(&w, from, to + 1) > RBL_CK_MAX);
 		len = rbl_ckw_encode(&w, from, to, buf);
 		CHECK(len == size);
+		/* shared texts: the layout of attributes, as before */
+		CHECK(buf[0] == RBL_CK_VERSION && buf[5] == 0);
 		check_piece(&w, from, to, buf, len);
 		/* loaded and encoded again: the same bytes */
 		rbl_ckw_reset(&w2, family);
@@ -193,6 +242,91 @@ static void test_pieces(uint8_t family, size_t n)
 		len = rbl_ckw_encode(&w, half, half + 50, buf);
 		CHECK_RC(rbl_ckw_move_tail(&w, half, &w2, map), RBL_OK);
 		CHECK(w.n_rec == half && w2.n_rec == n - half);
+		len2 = rbl_ckw_encode(&w2, 0, 50, again);
+		CHECK(len && len == len2 && !memcmp(buf, again, len));
+		free(map);
+	}
+	rbl_ckw_free(&w);
+	rbl_ckw_free(&w2);
+}
+
+/* Texts of their own go to the records (version 2): every piece reads
+ * back with each entry's TXT, a text several records share is kept once,
+ * loading and encoding again gives the same bytes, a record removed takes
+ * its text with it, and an entry costs its text and a few bytes. */
+static void test_record_texts(void)
+{
+	static uint8_t buf[RBL_CK_LIMIT], again[RBL_CK_LIMIT];
+	const size_t n = 20000;
+	rbl_ckw w, w2;
+	size_t from = 0, total = 0, texts = 0;
+
+	rbl_ckw_init(&w, 4);
+	rbl_ckw_init(&w2, 4);
+	fill_own(&w, n);
+	for (size_t i = 0; i < n; i++)
+		if (i % 13 && i % 17) {
+			char t[32];
+
+			texts += (size_t)snprintf(t, sizeof t,
+						  "Listed, case %zu", i);
+		}
+	while (from < w.n_rec) {
+		size_t size, to = rbl_ckw_piece(&w, from, &size), len, len2;
+		size_t dup_off = 0, dups = 0;
+		rbl_ck c;
+
+		CHECK(to > from && size <= RBL_CK_MAX);
+		CHECK(size == rbl_ckw_size(&w, from, to));
+		len = rbl_ckw_encode(&w, from, to, buf);
+		CHECK(len == size);
+		CHECK(buf[0] == RBL_CK_VERSION_RT && buf[5] == 2);
+		check_piece(&w, from, to, buf, len);
+		CHECK_RC(rbl_ck_open(&c, 4, buf, len), RBL_OK);
+		/* the shared text: one offset for all its records; the
+		 * exclusions: none */
+		for (size_t i = from; i < to; i++) {
+			const uint8_t *r = buf + c.rec + (i - from) * c.stride +
+					   c.rb + c.iw;
+			size_t off = (size_t)(r[0] << 8 | r[1]);
+
+			if (i % 13 == 0)
+				CHECK(off == 0);
+			else if (i % 17 == 0) {
+				CHECK(off && (!dup_off || off == dup_off));
+				dup_off = off;
+				dups++;
+			} else
+				CHECK(off != 0);
+		}
+		rbl_ckw_reset(&w2, 4);
+		CHECK_RC(rbl_ckw_load(&w2, &c), RBL_OK);
+		len2 = rbl_ckw_encode(&w2, 0, w2.n_rec, again);
+		CHECK(len2 == len && !memcmp(buf, again, len));
+		/* one record less: its text goes with it */
+		if (w2.n_rec > 2 && (from + 1) % 13 && (from + 1) % 17) {
+			rbl_ckw_rec_remove(&w2, 1);
+			len2 = rbl_ckw_encode(&w2, 0, w2.n_rec, again);
+			CHECK(len2 && len2 + 2 + 2 + strlen("Listed, case ") <=
+				      len);
+		}
+		total += len;
+		from = to;
+	}
+	/* the texts, their length byte, 2-3 address bytes, a chain number
+	 * and 2 of offset, plus a little per chunk (with texts in the
+	 * attributes: 57 against 26 B/entry at 10M, doc/performance.md) */
+	printf("record texts: %zu records, %zu bytes (%.1f a record, %.1f "
+	       "of text)\n", n, total, (double)total / n, (double)texts / n);
+	CHECK(total <= texts + n * 8);
+	/* a moved tail encodes the same */
+	{
+		uint32_t *map = malloc(w.n_attr * sizeof *map);
+		size_t half = w.n_rec / 2, len, len2;
+
+		rbl_ckw_reset(&w2, 4);
+		len = rbl_ckw_encode(&w, half, half + 50, buf);
+		CHECK_RC(rbl_ckw_move_tail(&w, half, &w2, map), RBL_OK);
 		len2 = rbl_ckw_encode(&w2, 0, 50, again);
 		CHECK(len && len == len2 && !memcmp(buf, again, len));
 		free(map);
@@ -234,7 +368,7 @@ static void test_big_record(void)
 }
 
 /* Damaged chunks: every check fails cleanly (ASan watches the reads). */
-static void test_damage(void)
+static void test_damage(bool own)
 {
 	static uint8_t buf[RBL_CK_LIMIT], bad[RBL_CK_LIMIT];
 	rbl_ckw w;
@@ -242,7 +376,10 @@ static void test_damage(void)
 	unsigned refused = 0;
 
 	rbl_ckw_init(&w, 4);
-	fill(&w, 4, 400);
+	if (own)
+		fill_own(&w, 400);
+	else
+		fill(&w, 4, 400);
 	to = rbl_ckw_piece(&w, 0, &size);
 	len = rbl_ckw_encode(&w, 0, to, buf);
 	for (int round = 0; round < 3000; round++) {
@@ -265,7 +402,17 @@ static void test_damage(void)
 		}
 		/* what verified reads without faults */
 		for (unsigned i = 0; i < c.n_attr; i++)
-			(void)rbl_ck_attr_get(&c, i, &at);
+			(void)rbl_ck_attr_get(&c, i, i % c.n_rec, &at);
+		for (unsigned i = 0; i < c.n_rec; i++) {
+			const uint8_t *items;
+			unsigned ni;
+
+			if (rbl_ck_chain(&c, rbl_ck_chain_of(&c, i), &items,
+					 &ni) == RBL_OK)
+				CHECK_RC(rbl_ck_attr_answer(&c,
+					rbl_ck_item_attr(&c, items, 0), i, &at),
+					RBL_OK);
+		}
 		(void)rbl_ck_find(&c, probe);
 	}
 	CHECK(refused > 1000);
@@ -278,7 +425,9 @@ int main(void)
 	test_prefixes();
 	test_pieces(4, 5000);
 	test_pieces(6, 3000);
+	test_record_texts();
 	test_big_record();
-	test_damage();
+	test_damage(false);
+	test_damage(true);
 	return check_done();
 }

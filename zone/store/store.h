@@ -104,7 +104,8 @@ int rbl_store_compact(rbl_store *s, uint64_t *freed);
 /* The newest store format this program reads and writes.  A newer program
  * opens an older store: opened read-write, it converts what changed (format
  * 5 keeps IP entries in chunks; the conversion of a format 1-4 store runs
- * in the open, one transaction) and marks it with this format; opened
+ * in the open, one transaction; 6 only adds a chunk layout, so a format 5
+ * store needs no conversion) and marks it with this format; opened
  * read-only, it reads formats 1-4 only when they hold no IP entries the
  * old way (RBL_EUPGRADE otherwise).  An older program refuses a newer
  * store with RBL_EVERSION. */

@@ -84,12 +84,21 @@ int rbl_ck_open(rbl_ck *c, uint8_t family, const void *data, size_t len)
 	c->p = p;
 	c->len = len;
 	c->alen = family == 4 ? 4 : 16;
-	if (len < RBL_CK_HDR || p[0] != RBL_CK_VERSION)
+	if (len < RBL_CK_HDR)
 		return RBL_ESTORE;
+	/* version 1 has no text offsets, version 2 has 2-byte ones */
+	switch (p[0] << 8 | p[5]) {
+	case RBL_CK_VERSION << 8:
+	case RBL_CK_VERSION_RT << 8 | 2:
+		break;
+	default:
+		return RBL_ESTORE;
+	}
 	c->skip = p[1];
 	c->rb = p[2];
 	c->iw = p[3];
 	c->aw = p[4];
+	c->tw = p[5];
 	c->n_rec = be16(p + 6);
 	c->n_chain = be16(p + 8);
 	c->n_attr = be16(p + 10);
@@ -98,8 +107,9 @@ int rbl_ck_open(rbl_ck *c, uint8_t family, const void *data, size_t len)
 	    c->iw > 2 || (c->aw != 1 && c->aw != 2) || c->n_rec == 0 ||
 	    c->n_chain == 0)
 		return RBL_ESTORE;
+	c->stride = (uint8_t)(c->rb + c->iw + c->tw);
 	c->rec = RBL_CK_HDR + (size_t)c->skip;
-	c->chain_tab = c->rec + (size_t)c->n_rec * (c->rb + c->iw);
+	c->chain_tab = c->rec + (size_t)c->n_rec * c->stride;
 	c->attr_tab = c->chain_tab + 2u * c->n_chain;
 	c->src_tab = c->attr_tab + 2u * c->n_attr;
 	end = c->src_tab + 2u * c->n_src;
@@ -116,29 +126,47 @@ static inline uint32_t ld(const uint8_t *p, unsigned n)
 	return v;
 }
 
+/* The index of the last of N records (STRIDE bytes apart, from REC)
+ * whose first RB bytes are <= K, -1 if none.  Inlined with a constant RB,
+ * the load is a few instructions. */
+static inline int search_fixed(const uint8_t *rec, unsigned stride,
+			       unsigned n, uint32_t k, unsigned rb)
+{
+	unsigned lo = 0, hi = n;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (ld(rec + (size_t)mid * stride, rb) <= k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (int)lo - 1;
+}
+
 int rbl_ck_find(const rbl_ck *c, const uint8_t *addr)
 {
 	const uint8_t *key = addr + c->skip, *rec = c->p + c->rec;
-	unsigned stride = c->rb + c->iw, lo = 0, hi = c->n_rec;
+	unsigned stride = c->stride, lo = 0, hi = c->n_rec;
 	int cmp = memcmp(addr, c->p + RBL_CK_HDR, c->skip);
 
 	if (cmp < 0)
 		return -1;
 	if (cmp > 0)
 		return (int)c->n_rec - 1;
-	/* the first record > KEY; the answer is the one before it */
-	if (c->rb <= 4) {
-		uint32_t k = ld(key, c->rb);
-
-		while (lo < hi) {
-			unsigned mid = (lo + hi) / 2;
-
-			if (ld(rec + (size_t)mid * stride, c->rb) <= k)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-	} else {
+	/* the first record > KEY; the answer is the one before it; the
+	 * common widths get a loop of their own, the load unrolled */
+	switch (c->rb) {
+	case 1:
+		return search_fixed(rec, stride, hi, ld(key, 1), 1);
+	case 2:
+		return search_fixed(rec, stride, hi, ld(key, 2), 2);
+	case 3:
+		return search_fixed(rec, stride, hi, ld(key, 3), 3);
+	case 4:
+		return search_fixed(rec, stride, hi, ld(key, 4), 4);
+	default:
 		while (lo < hi) {
 			unsigned mid = (lo + hi) / 2;
 
@@ -155,14 +183,12 @@ void rbl_ck_start(const rbl_ck *c, unsigned i, uint8_t out[16])
 {
 	memset(out, 0, 16);
 	memcpy(out, c->p + RBL_CK_HDR, c->skip);
-	memcpy(out + c->skip, c->p + c->rec + (size_t)i * (c->rb + c->iw),
-	       c->rb);
+	memcpy(out + c->skip, c->p + c->rec + (size_t)i * c->stride, c->rb);
 }
 
 unsigned rbl_ck_chain_of(const rbl_ck *c, unsigned i)
 {
-	const uint8_t *r = c->p + c->rec + (size_t)i * (c->rb + c->iw) +
-			   c->rb;
+	const uint8_t *r = c->p + c->rec + (size_t)i * c->stride + c->rb;
 
 	return c->iw == 0 ? 0 : c->iw == 1 ? r[0] : be16(r);
 }
@@ -210,15 +236,29 @@ int rbl_ck_attr_peek(const rbl_ck *c, unsigned ai, uint32_t *flags,
 	return RBL_OK;
 }
 
-int rbl_ck_attr_get(const rbl_ck *c, unsigned ai, rbl_ck_attr *out)
+/* The text of record REC (version 2) into OUT.  RBL_OK or RBL_ESTORE
+ * (no such record, no text, or out of bounds). */
+static int rec_txt(const rbl_ck *c, unsigned rec, rbl_ck_attr *out)
 {
-	size_t off = attr_at(c, ai), soff = 0;
-	const uint8_t *p = NULL;
-	unsigned si = 0;
+	size_t off = 0;
 
-	if (!off)
+	if (c->tw != 2 || rec >= c->n_rec)
 		return RBL_ESTORE;
-	p = c->p + off;
+	off = be16(c->p + c->rec + (size_t)rec * c->stride + c->rb + c->iw);
+	if (!off || off >= c->len || off + 1 + (size_t)c->p[off] > c->len)
+		return RBL_ESTORE;
+	out->txt_len = c->p[off];
+	out->txt = (const char *)c->p + off + 1;
+	return RBL_OK;
+}
+
+/* The answer part of the attribute at OFF (in bounds up to its source
+ * number, attr_at); *P gets its source number's address. */
+static int answer_at(const rbl_ck *c, size_t off, unsigned rec,
+		     rbl_ck_attr *out, const uint8_t **srcp)
+{
+	const uint8_t *p = c->p + off;
+
 	out->flags = p[0];
 	out->n_codes = p[1];
 	for (unsigned i = 0; i < RBL_MAX_CODES; i++)
@@ -226,11 +266,45 @@ int rbl_ck_attr_get(const rbl_ck *c, unsigned ai, rbl_ck_attr *out)
 	p += 2 + 4u * out->n_codes;
 	out->expires = (int64_t)be64(p);
 	out->added = (int64_t)be64(p + 8);
-	si = be16(p + 16);
+	*srcp = p + 16;
 	out->txt_len = p[18];
 	out->txt = (const char *)p + 19;
-	if ((size_t)(p + 19 - c->p) + out->txt_len > c->len ||
-	    si >= c->n_src)
+	if ((size_t)(p + 19 - c->p) + out->txt_len > c->len)
+		return RBL_ESTORE;
+	if (out->flags & RBL_CK_RECTXT) {
+		out->flags &= ~RBL_CK_RECTXT;
+		return rec_txt(c, rec, out);
+	}
+	return RBL_OK;
+}
+
+int rbl_ck_attr_answer(const rbl_ck *c, unsigned ai, unsigned rec,
+		       rbl_ck_attr *out)
+{
+	size_t off = attr_at(c, ai);
+	const uint8_t *sp = NULL;
+
+	if (!off)
+		return RBL_ESTORE;
+	out->src = NULL;
+	out->src_len = 0;
+	return answer_at(c, off, rec, out, &sp);
+}
+
+int rbl_ck_attr_get(const rbl_ck *c, unsigned ai, unsigned rec,
+		    rbl_ck_attr *out)
+{
+	size_t off = attr_at(c, ai), soff = 0;
+	const uint8_t *sp = NULL;
+	unsigned si = 0;
+	int rc = 0;
+
+	if (!off)
+		return RBL_ESTORE;
+	if ((rc = answer_at(c, off, rec, out, &sp)) != RBL_OK)
+		return rc;
+	si = be16(sp);
+	if (si >= c->n_src)
 		return RBL_ESTORE;
 	soff = be16(c->p + c->src_tab + 2 * si);
 	if (soff >= c->len || soff + 1 + (size_t)c->p[soff] > c->len)
@@ -245,26 +319,49 @@ int rbl_ck_verify(const rbl_ck *c)
 	uint8_t prev[16] = { 0 }, cur[16] = { 0 };
 	rbl_ck_attr a = { 0 };
 
-	for (unsigned i = 0; i < c->n_attr; i++)
-		if (rbl_ck_attr_get(c, i, &a) != RBL_OK)
+	for (unsigned i = 0; i < c->n_attr; i++) {
+		uint32_t flags = 0;
+		int64_t expires = 0;
+
+		/* a record-text attribute is checked through its records */
+		if (rbl_ck_attr_peek(c, i, &flags, &expires) != RBL_OK ||
+		    (!(flags & RBL_CK_RECTXT) &&
+		     rbl_ck_attr_get(c, i, 0, &a) != RBL_OK))
 			return RBL_ESTORE;
+	}
 	for (unsigned i = 0; i < c->n_chain; i++) {
 		const uint8_t *items = NULL;
 		unsigned n = 0;
 
 		if (rbl_ck_chain(c, i, &items, &n) != RBL_OK || n == 0)
 			return RBL_ESTORE;
-		for (unsigned k = 0; k < n; k++)
+		for (unsigned k = 0; k < n; k++) {
+			uint32_t flags = 0;
+			int64_t expires = 0;
+
 			if (rbl_ck_item_len(c, items, k) > 8u * c->alen ||
 			    rbl_ck_item_attr(c, items, k) >= c->n_attr ||
 			    (k && rbl_ck_item_len(c, items, k) >=
 				  rbl_ck_item_len(c, items, k - 1)))
 				return RBL_ESTORE;
+			/* only a first item may take the record's text */
+			if (k && (rbl_ck_attr_peek(c, rbl_ck_item_attr(c,
+					items, k), &flags, &expires) !=
+				  RBL_OK || (flags & RBL_CK_RECTXT)))
+				return RBL_ESTORE;
+		}
 	}
 	for (unsigned i = 0; i < c->n_rec; i++) {
+		const uint8_t *items = NULL;
+		unsigned n = 0;
+
 		rbl_ck_start(c, i, cur);
 		if (rbl_ck_chain_of(c, i) >= c->n_chain ||
-		    (i && memcmp(prev, cur, c->alen) >= 0))
+		    (i && memcmp(prev, cur, c->alen) >= 0) ||
+		    rbl_ck_chain(c, rbl_ck_chain_of(c, i), &items, &n) !=
+			    RBL_OK ||
+		    rbl_ck_attr_get(c, rbl_ck_item_attr(c, items, 0), i,
+				    &a) != RBL_OK)
 			return RBL_ESTORE;
 		memcpy(prev, cur, sizeof prev);
 	}

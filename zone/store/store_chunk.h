@@ -25,20 +25,42 @@
  * the significant bytes of its address plus a chain number (none when the
  * chunk has one chain).
  *
+ * Texts of their own: when most entries of a chunk carry a TXT no other
+ * entry has ("Listed, case N"), interning the attribute buys nothing and
+ * each entry would cost an attribute and a chain of its own (57 bytes at
+ * 10M entries).  Such a chunk (version 2) gives every record a text slot
+ * instead: the text of the record's first chain item (the most specific
+ * entry, which always starts at the record) is kept once as (u8 len,
+ * bytes) and the record holds its offset; that item's attribute is the
+ * text-less twin with RBL_CK_RECTXT set, shared by all such entries, so
+ * their chains are shared too (often one chain: no chain number).  An
+ * entry then costs its address bytes, 2 bytes of offset and its text plus
+ * one.  The encoder picks, per chunk, whichever layout is smaller, so a
+ * chunk of shared texts or of the default answer stays version 1,
+ * unchanged.  Readers resolve the text through the record the chain was
+ * reached from (rbl_ck_attr_get's REC); everything above the chunk sees
+ * ordinary attributes with their TXT.
+ *
  * Encoded chunk (all integers big-endian, offsets from the chunk's start):
- *   0  u8 version (RBL_CK_VERSION)   1  u8 skip    2  u8 rb
+ *   0  u8 version (RBL_CK_VERSION, or RBL_CK_VERSION_RT with TW 2)
+ *   1  u8 skip    2  u8 rb
  *   3  u8 iw (chain number bytes: 0, 1, 2)       4  u8 aw (1, 2)
- *   5  u8 0     6  u16 n_rec   8  u16 n_chain   10 u16 n_attr
+ *   5  u8 tw (text offset bytes: 0 in version 1, 2 in version 2)
+ *   6  u16 n_rec   8  u16 n_chain   10 u16 n_attr
  *   12 u16 n_src   14 u16 0
  *   16 base: the first SKIP bytes every record's address starts with
- *   records: n_rec x (RB address bytes [skip, skip+rb), IW chain number),
- *            ascending; address bytes past skip+rb are zero
+ *   records: n_rec x (RB address bytes [skip, skip+rb), IW chain number,
+ *            TW offset of the record's text, 0 for none), ascending;
+ *            address bytes past skip+rb are zero
  *   chain offsets n_chain x u16, attribute offsets n_attr x u16, source
  *   offsets n_src x u16, then the data they point to:
  *   chain      u8 n, n x (u8 length, AW-byte attribute number)
  *   attribute  u8 flags, u8 n_codes, n_codes x u32, u64 expires,
  *              u64 added, u16 source number, u8 txt_len, txt
+ *              (flags with RBL_CK_RECTXT: txt_len 0, the TXT is the
+ *              record's text; only a chain's first item has one)
  *   source     u8 len, bytes
+ *   text       u8 len, bytes (version 2, after the sources)
  * A chunk is at most RBL_CK_MAX bytes (one 4 KiB overflow page in LMDB)
  * unless a single record needs more; never 64 KiB.
  *
@@ -57,6 +79,10 @@
 #include "zone/store/entry.h"
 
 #define RBL_CK_VERSION	1
+#define RBL_CK_VERSION_RT 2	/* records carry a text offset (TW 2) */
+/* Attribute flag, inside chunks only (entry flags use the low bits): the
+ * TXT is the text of the record whose chain led to the attribute. */
+#define RBL_CK_RECTXT	0x80u
 #define RBL_CK_MAX	4080	/* one LMDB overflow page of 4 KiB */
 #define RBL_CK_HDR	16
 #define RBL_CK_LIMIT	65535	/* offsets are u16 */
@@ -67,7 +93,8 @@
 typedef struct rbl_ck {
 	const uint8_t *p;
 	size_t len;
-	uint8_t alen, skip, rb, iw, aw;
+	uint8_t alen, skip, rb, iw, aw, tw;
+	uint8_t stride;			/* rb + iw + tw */
 	uint16_t n_rec, n_chain, n_attr, n_src;
 	size_t rec, chain_tab, attr_tab, src_tab;	/* offsets */
 } rbl_ck;
@@ -107,9 +134,17 @@ static inline unsigned rbl_ck_item_attr(const rbl_ck *c,
 
 	return c->aw == 1 ? p[0] : (unsigned)(p[0] << 8 | p[1]);
 }
-/* Attribute AI.  RBL_OK or RBL_ESTORE. */
-int rbl_ck_attr_get(const rbl_ck *c, unsigned ai, rbl_ck_attr *out);
-/* Only flags and expiry (the hot path decides with these first). */
+/* Attribute AI, reached through the chain of record REC (whose text it
+ * may use: RBL_CK_RECTXT, cleared in OUT->flags).  RBL_OK or
+ * RBL_ESTORE. */
+int rbl_ck_attr_get(const rbl_ck *c, unsigned ai, unsigned rec,
+		    rbl_ck_attr *out);
+/* The answer of attribute AI through record REC: like rbl_ck_attr_get
+ * without time added and source (OUT's src is NULL), for the hot path. */
+int rbl_ck_attr_answer(const rbl_ck *c, unsigned ai, unsigned rec,
+		       rbl_ck_attr *out);
+/* Only flags and expiry (the hot path decides with these first); FLAGS
+ * may include RBL_CK_RECTXT. */
 int rbl_ck_attr_peek(const rbl_ck *c, unsigned ai, uint32_t *flags,
 		     int64_t *expires);
 /* Check every offset, chain, attribute and source of C, and that the
@@ -196,9 +231,19 @@ typedef struct rbl_ckw {
 	/* encoding: local numbers, valid where the stamp is this pass's */
 	uint32_t *ch_map, *at_map, *sr_map, *ch_stamp, *at_stamp, *sr_stamp;
 	size_t cap_map_ch, cap_map_at, cap_map_sr;
+	/* the same for the layout with record texts (version 2): chains and
+	 * attributes of that layout, and each text's offset from the first */
+	uint32_t *ch_map2, *at_map2, *tx_map, *ch_stamp2, *at_stamp2,
+		 *tx_stamp;
+	size_t cap_map_ch2, cap_map_at2, cap_map_tx;
 	uint32_t stamp;
 	uint32_t *order;	/* encoding: what has each local number */
 	size_t cap_order;
+	/* each chain's twin: itself, or the same chain whose first item's
+	 * attribute is the text-less RBL_CK_RECTXT twin (its text going to
+	 * the record); computed for chains [0, n_twin) */
+	uint32_t *twin;
+	size_t n_twin, cap_twin;
 } rbl_ckw;
 
 void rbl_ckw_init(rbl_ckw *w, uint8_t family);
@@ -209,9 +254,10 @@ void rbl_ckw_free(rbl_ckw *w);
 /* Intern the attribute of entry E (flags, codes, TXT, expiry, added,
  * source as given).  RBL_OK or RBL_ENOMEM. */
 int rbl_ckw_attr_put(rbl_ckw *w, const rbl_entry *e, uint32_t *ai);
-/* Intern attribute AI of chunk C.  RBL_OK, RBL_ENOMEM, RBL_ESTORE. */
+/* Intern attribute AI of chunk C, reached through record REC's chain.
+ * RBL_OK, RBL_ENOMEM, RBL_ESTORE. */
 int rbl_ckw_attr_copy(rbl_ckw *w, const rbl_ck *c, unsigned ai,
-		      uint32_t *out);
+		      unsigned rec, uint32_t *out);
 /* Attribute AI of W as an entry (all fields). */
 void rbl_ckw_attr_entry(const rbl_ckw *w, uint32_t ai, rbl_entry *e);
 /* True if attributes A of W and B of X give the same answer (flags,
@@ -229,6 +275,12 @@ static inline const rbl_ckw_item *rbl_ckw_chain_items(const rbl_ckw *w,
 	*n = w->chain[ci].n;
 	return &w->item[w->chain[ci].off];
 }
+/* Compute the twin of every chain of W that has none yet: the chain
+ * itself, or, when its first item's attribute has a TXT, the same chain
+ * with that attribute's text-less RBL_CK_RECTXT twin (both interned in W,
+ * used by no record), for encoding with record texts.  RBL_OK or
+ * RBL_ENOMEM. */
+int rbl_ckw_twins(rbl_ckw *w);
 /* Append a record (addresses must ascend; not checked here). */
 int rbl_ckw_rec_push(rbl_ckw *w, const uint8_t *a, uint32_t chain);
 /* Insert a record at index AT.  RBL_OK or RBL_ENOMEM. */
@@ -256,8 +308,9 @@ int rbl_ckw_move_tail(rbl_ckw *w, size_t from, rbl_ckw *dst,
 size_t rbl_ckw_piece(rbl_ckw *w, size_t from, size_t *size);
 /* Encoded size of records [FROM, TO). */
 size_t rbl_ckw_size(rbl_ckw *w, size_t from, size_t to);
-/* Encode records [FROM, TO) into BUF (at least rbl_ckw_size bytes);
- * returns the length, or 0 if over RBL_CK_LIMIT. */
+/* Encode records [FROM, TO) into BUF (at least rbl_ckw_size bytes), in
+ * the smaller of the two layouts (texts in attributes, or per record);
+ * returns the length, or 0 if over RBL_CK_LIMIT or out of memory. */
 size_t rbl_ckw_encode(rbl_ckw *w, size_t from, size_t to, uint8_t *buf);
 
 #endif

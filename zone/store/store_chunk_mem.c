@@ -38,6 +38,7 @@ void rbl_ckw_reset(rbl_ckw *w, uint8_t family)
 	w->alen = family == 4 ? 4 : 16;
 	w->n_rec = w->n_chain = w->n_item = w->n_attr = w->n_src = 0;
 	w->n_text = 0;
+	w->n_twin = 0;
 	if (w->ch_slot)
 		memset(w->ch_slot, 0, w->n_ch_slot * sizeof *w->ch_slot);
 	if (w->at_slot)
@@ -63,6 +64,13 @@ void rbl_ckw_free(rbl_ckw *w)
 	free(w->ch_stamp);
 	free(w->at_stamp);
 	free(w->sr_stamp);
+	free(w->ch_map2);
+	free(w->at_map2);
+	free(w->tx_map);
+	free(w->ch_stamp2);
+	free(w->at_stamp2);
+	free(w->tx_stamp);
+	free(w->twin);
 	free(w->order);
 	memset(w, 0, sizeof *w);
 }
@@ -210,7 +218,7 @@ static int attr_from(rbl_ckw *w, uint32_t flags, unsigned n_codes,
 	int rc = 0;
 
 	memset(&a, 0, sizeof a);
-	a.flags = flags & 0xff;
+	a.flags = flags & 0xff & ~RBL_CK_RECTXT;	/* twins: rbl_ckw_twins */
 	a.n_codes = (uint8_t)(n_codes > RBL_MAX_CODES ? RBL_MAX_CODES
 						       : n_codes);
 	memcpy(a.codes, codes, a.n_codes * sizeof a.codes[0]);
@@ -230,10 +238,10 @@ int rbl_ckw_attr_put(rbl_ckw *w, const rbl_entry *e, uint32_t *ai)
 }
 
 int rbl_ckw_attr_copy(rbl_ckw *w, const rbl_ck *c, unsigned ai,
-		      uint32_t *out)
+		      unsigned rec, uint32_t *out)
 {
 	rbl_ck_attr a = { 0 };
-	int rc = rbl_ck_attr_get(c, ai, &a);
+	int rc = rbl_ck_attr_get(c, ai, rec, &a);
 
 	if (rc != RBL_OK)
 		return rc;
@@ -327,6 +335,47 @@ int rbl_ckw_chain_put(rbl_ckw *w, const rbl_ckw_item *items, unsigned n,
 	return RBL_OK;
 }
 
+/* The twin of chain CI (see rbl_ckw_twins). */
+static int twin_of(rbl_ckw *w, uint32_t ci, uint32_t *out)
+{
+	/* filled up to N before it is read */
+	RBL_NOINIT rbl_ckw_item items[129];
+	const rbl_ckw_chain *ch = &w->chain[ci];
+	rbl_ckw_attr a = { 0 };
+	unsigned n = ch->n;
+	int rc = 0;
+
+	*out = ci;
+	if (n == 0 || n > 129)
+		return RBL_OK;
+	a = w->attr[w->item[ch->off].attr];
+	if (a.txt_len == 0 || (a.flags & RBL_CK_RECTXT))
+		return RBL_OK;
+	memcpy(items, &w->item[ch->off], n * sizeof *items);
+	a.flags |= RBL_CK_RECTXT;
+	a.txt_len = 0;
+	if ((rc = attr_intern(w, &a, "", &items[0].attr)) != RBL_OK)
+		return rc;
+	return rbl_ckw_chain_put(w, items, n, out);
+}
+
+int rbl_ckw_twins(rbl_ckw *w)
+{
+	/* a twin is itself a chain, whose twin is itself */
+	while (w->n_twin < w->n_chain) {
+		uint32_t t = 0;
+		int rc = twin_of(w, (uint32_t)w->n_twin, &t);
+
+		if (rc != RBL_OK)
+			return rc;
+		if ((rc = rbl_array_reserve(w->twin, w->cap_twin,
+					    w->n_chain + 1, 64)) != RBL_OK)
+			return rc;
+		w->twin[w->n_twin++] = t;
+	}
+	return RBL_OK;
+}
+
 int rbl_ckw_rec_push(rbl_ckw *w, const uint8_t *a, uint32_t chain)
 {
 	return rbl_ckw_rec_insert(w, w->n_rec, a, chain);
@@ -396,8 +445,11 @@ static void remap_free(struct remap *m)
 	free(m->attr);
 }
 
+/* Intern chain CI of C as reached from record REC; *SHARED false when it
+ * used the record's text (then it is not the same for other records). */
 static int load_chain(rbl_ckw *w, const rbl_ck *c, unsigned ci,
-		      struct remap *m, uint32_t *out)
+		      unsigned rec, struct remap *m, uint32_t *out,
+		      bool *shared)
 {
 	/* filled up to N before it is read */
 	RBL_NOINIT rbl_ckw_item items[129];
@@ -412,12 +464,24 @@ static int load_chain(rbl_ckw *w, const rbl_ck *c, unsigned ci,
 	for (unsigned k = 0; k < n; k++) {
 		unsigned ai = rbl_ck_item_attr(c, raw, k);
 
-		if (ai >= c->n_attr)
+		uint32_t flags = 0, own = 0;
+		int64_t expires = 0;
+
+		if (ai >= c->n_attr ||
+		    rbl_ck_attr_peek(c, ai, &flags, &expires) != RBL_OK)
 			return RBL_ESTORE;
-		if (m->attr[ai] == UINT32_MAX &&
-		    (rc = rbl_ckw_attr_copy(w, c, ai, &m->attr[ai])) != RBL_OK)
-			return rc;
 		items[k].len = rbl_ck_item_len(c, raw, k);
+		if (flags & RBL_CK_RECTXT) {
+			/* the record's own text: an attribute of its own */
+			if ((rc = rbl_ckw_attr_copy(w, c, ai, rec, &own)))
+				return rc;
+			items[k].attr = own;
+			*shared = false;
+			continue;
+		}
+		if (m->attr[ai] == UINT32_MAX &&
+		    (rc = rbl_ckw_attr_copy(w, c, ai, rec, &m->attr[ai])))
+			return rc;
 		items[k].attr = m->attr[ai];
 	}
 	return rbl_ckw_chain_put(w, items, n, out);
@@ -436,11 +500,18 @@ int rbl_ckw_load(rbl_ckw *w, const rbl_ck *c)
 			rc = RBL_ESTORE;
 			break;
 		}
-		if (m.chain[ci] == UINT32_MAX &&
-		    (rc = load_chain(w, c, ci, &m, &m.chain[ci])) != RBL_OK)
-			break;
+		uint32_t chain = m.chain[ci];
+		bool shared = true;
+
+		if (chain == UINT32_MAX) {
+			if ((rc = load_chain(w, c, ci, i, &m, &chain,
+					     &shared)) != RBL_OK)
+				break;
+			if (shared)
+				m.chain[ci] = chain;
+		}
 		rbl_ck_start(c, i, a);
-		rc = rbl_ckw_rec_push(w, a, m.chain[ci]);
+		rc = rbl_ckw_rec_push(w, a, chain);
 	}
 	remap_free(&m);
 	return rc;

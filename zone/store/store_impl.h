@@ -53,7 +53,8 @@
  *   ipchunk  list|fam|addr -> a chunk of the list's IP entries, the
  *            records from ADDR (its first) to the next chunk's key
  *            (store_chunk.h: one record per address where an entry
- *            starts, with every entry covering it); a lookup is the
+ *            starts, with every entry covering it, and in a version 2
+ *            chunk the text of the entry starting there); a lookup is the
  *            chunk with the greatest key <= the address, a binary search
  *            in it and a walk of one chain.  (Formats 1-4 had "ipent",
  *            entries as entered, and "ipseg", a segment map.)
@@ -94,8 +95,13 @@
  * 5 keeps IP entries in chunks ("ipchunk") instead of "ipent" and
  * "ipseg": the first writer converts them (store_upgrade.c) before it
  * stamps 5; a reader refuses a store that still holds IP entries the old
- * way (RBL_EUPGRADE). */
-#define RBL_STORE_FORMAT	5
+ * way (RBL_EUPGRADE).
+ * 6 lets a chunk give each record a text of its own (chunk version 2,
+ * store_chunk.h), which format 5 programs cannot read; a format 5 store's
+ * chunks are all version 1, valid in format 6, so it opens unchanged,
+ * readers leave it so, and the first writer stamps 6 (chunks become
+ * version 2 only when rewritten, and only where that is smaller). */
+#define RBL_STORE_FORMAT	6
 #define RBL_STORE_FORMAT_OLDEST	1	/* oldest format still opened */
 #define RBL_STORE_MAXDBS	32	/* ours + room for other modules */
 #define RBL_STORE_MAXREADERS	1024
@@ -370,10 +376,11 @@ int rbl_ipck_foreach(rbl_txn *t, uint32_t list_id, uint8_t family,
 /* Visit the entries of LIST_ID and FAMILY as stored, in key order
  * (address, then length), from address FROM (alen bytes; NULL: all).
  * With COVERING, the entries that started before FROM and cover it come
- * first.  FN gets the prefix, the chunk and the entry's attribute number
- * in it; a non-zero return stops the walk and is returned. */
+ * first.  FN gets the prefix, the chunk, the entry's attribute number in
+ * it and the record it was reached from (for rbl_ck_attr_get); a non-zero
+ * return stops the walk and is returned. */
 typedef int (*rbl_ip_walk_fn)(void *arg, const rbl_prefix *p,
-			      const rbl_ck *c, unsigned attr);
+			      const rbl_ck *c, unsigned attr, unsigned rec);
 int rbl_ip_walk(rbl_txn *t, uint32_t list_id, uint8_t family,
 		const uint8_t *from, bool covering, rbl_ip_walk_fn fn,
 		void *arg);

@@ -44,11 +44,13 @@ static int ck_at(rbl_ck *ck, uint8_t family, const MDB_val *v)
 
 /* --------------------------------------------------------- deciding */
 
-/* Fill M from attribute AI of C (TXT points into the chunk). */
-static int match_fill(const rbl_ck *c, unsigned ai, rbl_match *m)
+/* Fill M from attribute AI of C reached from record REC (TXT points
+ * into the chunk). */
+static int match_fill(const rbl_ck *c, unsigned ai, unsigned rec,
+		      rbl_match *m)
 {
 	rbl_ck_attr a = { 0 };
-	int rc = rbl_ck_attr_get(c, ai, &a);
+	int rc = rbl_ck_attr_answer(c, ai, rec, &a);
 
 	if (rc != RBL_OK)
 		return rc;
@@ -136,17 +138,19 @@ int rbl_ipr_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 	if (rc != RBL_OK)
 		return rc;
 	if ((rc = match_fill(&ck, rbl_ck_item_attr(&ck, items,
-						  (unsigned)which), out)))
+						  (unsigned)which),
+			     (unsigned)i, out)))
 		return rc;
 	out->list_id = list_id;
 	return RBL_OK;
 }
 
-/* Entry E from attribute AI of C. */
-static int entry_of(const rbl_ck *c, unsigned ai, rbl_entry *e)
+/* Entry E from attribute AI of C reached from record REC. */
+static int entry_of(const rbl_ck *c, unsigned ai, unsigned rec,
+		    rbl_entry *e)
 {
 	rbl_ck_attr a = { 0 };
-	int rc = rbl_ck_attr_get(c, ai, &a);
+	int rc = rbl_ck_attr_get(c, ai, rec, &a);
 
 	if (rc != RBL_OK)
 		return rc;
@@ -191,7 +195,8 @@ int rbl_ipr_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 	}
 	rbl_ipck_prefix(decided, a->family, start,
 		   rbl_ck_item_len(&ck, items, (unsigned)which), true);
-	if (entry_of(&ck, rbl_ck_item_attr(&ck, items, (unsigned)which), e))
+	if (entry_of(&ck, rbl_ck_item_attr(&ck, items, (unsigned)which),
+		     (unsigned)i, e))
 		return RBL_ESTORE;
 	return rc;
 }
@@ -216,7 +221,7 @@ int rbl_ipr_get(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	for (unsigned k = 0; k < n; k++)
 		if (rbl_ck_item_len(&ck, items, k) == p->len)
 			return entry_of(&ck, rbl_ck_item_attr(&ck, items, k),
-					out);
+					(unsigned)i, out);
 	return RBL_ENOTFOUND;
 }
 
@@ -233,7 +238,7 @@ struct foreach_ctx {
 #define WALK_STOP 0x7ffffff0
 
 static int foreach_visit(void *arg, const rbl_prefix *p, const rbl_ck *c,
-			 unsigned ai)
+			 unsigned ai, unsigned rec)
 {
 	struct foreach_ctx *x = arg;
 	RBL_NOINIT rbl_entry e;	/* per entry of a walk: entry_of fills it */
@@ -246,7 +251,7 @@ static int foreach_visit(void *arg, const rbl_prefix *p, const rbl_ck *c,
 		    p->len < x->within->len)
 			return 0;
 	}
-	if ((rc = entry_of(c, ai, &e)) != RBL_OK)
+	if ((rc = entry_of(c, ai, rec, &e)) != RBL_OK)
 		return rc;
 	return x->fn(x->arg, p, &e);
 }
@@ -339,7 +344,8 @@ static int runs_emit(struct runs *r, const rbl_addr *end)
 		if (rc == RBL_OK) {
 			if ((rc = match_fill(&r->ck, rbl_ck_item_attr(&r->ck,
 					items + j * (1u + r->ck.aw),
-					(unsigned)which), &m)) != RBL_OK)
+					(unsigned)which), r->rec, &m)) !=
+			    RBL_OK)
 				return rc;
 			m.list_id = r->list_id;
 			rc = r->fn(r->arg, &x, &y, &m);

@@ -158,7 +158,8 @@ int rbl_ip_walk(rbl_txn *t, uint32_t list_id, uint8_t family,
 								true);
 						ret = fn(arg, &p, &ck,
 							 rbl_ck_item_attr(
-								 &ck, items, j));
+								 &ck, items, j),
+							 (unsigned)first);
 					}
 				first++;
 			}
@@ -185,7 +186,7 @@ int rbl_ip_walk(rbl_txn *t, uint32_t list_id, uint8_t family,
 					continue;
 				rbl_ipck_prefix(&p, family, s, len, false);
 				ret = fn(arg, &p, &ck,
-					 rbl_ck_item_attr(&ck, items, j));
+					 rbl_ck_item_attr(&ck, items, j), i);
 			}
 		}
 	}
@@ -225,7 +226,7 @@ struct mask_ctx {
 };
 
 static int mask_visit(void *arg, const rbl_prefix *p, const rbl_ck *c,
-		      unsigned ai)
+		      unsigned ai, unsigned rec)
 {
 	struct mask_ctx *m = arg;
 

@@ -173,7 +173,7 @@ static int load_carry(struct rbl_ipw *x, const MDB_val *v)
 	for (unsigned k = 0; k < n; k++) {
 		items[k].len = rbl_ck_item_len(&ck, raw, k);
 		if ((rc = rbl_ckw_attr_copy(&x->w, &ck, rbl_ck_item_attr(&ck,
-				raw, k), &items[k].attr)) != RBL_OK)
+				raw, k), last, &items[k].attr)) != RBL_OK)
 			return rc;
 	}
 	rbl_ck_start(&ck, last, x->carry_a);

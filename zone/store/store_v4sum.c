@@ -191,7 +191,7 @@ struct recompute {
 };
 
 static int set_entry_bits(void *arg, const rbl_prefix *p, const rbl_ck *c,
-			  unsigned ai)
+			  unsigned ai, unsigned rec)
 {
 	struct recompute *r = arg;
 	uint32_t a = rbl_get_be32(p->addr.bytes), f = 0, l = 0;
