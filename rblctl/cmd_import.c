@@ -17,6 +17,11 @@
 #include "zone/error.h"
 
 #define BULK_THRESHOLD	10000	/* records; below, plain writes are faster */
+/* IPv4 records held in memory while sorting (8 bytes each): a 10M-entry
+ * list stays in memory; past it, sorted runs go to a temporary file in
+ * the store's directory, so a 100M-entry import stays near the size of
+ * the store it writes (rbl_dsm_spill) */
+#define SORT_BUDGET	((size_t)128 << 20)
 
 double imp_now_seconds(void)
 {
@@ -134,7 +139,11 @@ static int add_set(import_run *r, const rbl_ds_section *sec, int type)
 	}
 	rc = rbl_dsm_new(type, on_warn, r, &s->dsm);
 	if (rc == RBL_OK)
+		rc = rbl_dsm_spill(s->dsm, r->c->db_dir, SORT_BUDGET);
+	if (rc == RBL_OK)
 		r->n_sets++;
+	else
+		rbl_dsm_free(s->dsm);
 	return rc;
 }
 
@@ -190,12 +199,18 @@ static int on_record(void *arg, const rbl_ds_record *rec)
 {
 	import_run *r = arg;
 	size_t i = rec->section < 0 ? 0 : (size_t)rec->section;
+	int rc = 0;
 
 	if (i >= r->n_sets)
 		return RBL_EINVAL;
 	if (rec->rr)
 		return add_records(r, &r->sets[i], rec);
-	return rbl_dsm_add(r->sets[i].dsm, rec);
+	rc = rbl_dsm_add(r->sets[i].dsm, rec);
+	if (rc == RBL_EIO)
+		fprintf(stderr, "rblctl: cannot write the temporary file that "
+			"sorts the entries (in %s, $TMPDIR or /tmp)\n",
+			r->c->db_dir ? r->c->db_dir : "the store's directory");
+	return rc;
 }
 
 int imp_parse_files(import_run *r)

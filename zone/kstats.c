@@ -1,32 +1,35 @@
 /*
- * kstats.c -- per-key and per-zone counters (see kstats.h).
+ * kstats.c -- per-key and per-zone counters (see kstats.h); the file
+ * itself is a per-worker counter file (cfile.h).
  */
-#include <errno.h>
-#include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "zone/cfile.h"
 #include "zone/error.h"
 #include "zone/kstats.h"
 
 struct rbl_kstats {
-	void *map;
-	size_t size;
-	char *path;		/* NULL for private memory */
+	rbl_cfile cf;
 	rbl_kstats_header *hdr;
 	rbl_kstats_area *areas;
 };
 
 _Static_assert(sizeof(rbl_kstats_ent) == 64, "an entry is one line");
-_Static_assert(sizeof(rbl_kstats_header) == 64, "header is one line");
+RBL_CFILE_HEAD_CHECK(rbl_kstats_header, n_areas, area_size);
 _Static_assert(sizeof(rbl_kstats_hit) == 64, "a hit is one line");
 _Static_assert((RBL_KSTATS_HITS & (RBL_KSTATS_HITS - 1)) == 0,
 	       "hits: a power of two");
+
+static const rbl_cfile_kind kind = {
+	.magic = RBL_KSTATS_MAGIC,
+	.version = RBL_KSTATS_VERSION,
+	.min_version = RBL_KSTATS_VERSION,
+	.max_parts = RBL_KSTATS_MAX_AREAS,
+	.part_size = sizeof(rbl_kstats_area),
+};
 
 #define HIT_PROBES	4
 
@@ -39,89 +42,19 @@ void rbl_kstats_path(const char *stats_path, char *out, size_t size)
 	snprintf(out, size, "%.*s.keystats", (int)n, stats_path);
 }
 
-static size_t map_size(unsigned n)
-{
-	return sizeof(rbl_kstats_header) + (size_t)n * sizeof(rbl_kstats_area);
-}
-
-static void header_init(rbl_kstats_header *h, unsigned n)
-{
-	memset(h, 0, sizeof *h);
-	h->magic = RBL_KSTATS_MAGIC;
-	h->version = RBL_KSTATS_VERSION;
-	h->n_areas = n;
-	h->area_size = sizeof(rbl_kstats_area);
-	h->pid = (uint32_t)getpid();
-	h->start_time = (int64_t)time(NULL);
-}
-
-static int file_map(const char *tmp, size_t size, unsigned n, void **map)
-{
-	rbl_kstats_header h = { 0 };
-	int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return RBL_EIO;
-	header_init(&h, n);
-	if (ftruncate(fd, (off_t)size) != 0 ||
-	    pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h)) {
-		close(fd);
-		return RBL_EIO;
-	}
-	*map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	return *map == MAP_FAILED ? RBL_EIO : RBL_OK;
-}
-
-static int file_create(rbl_kstats *ks, const char *path, unsigned n)
-{
-	char tmp[4096];
-	int rc;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return RBL_EINVAL;
-	rc = file_map(tmp, ks->size, n, &ks->map);
-	if (rc == RBL_OK && rename(tmp, path) != 0) {
-		munmap(ks->map, ks->size);
-		rc = RBL_EIO;
-	}
-	if (rc != RBL_OK) {
-		int saved = errno;
-		unlink(tmp);
-		errno = saved;
-		return rc;
-	}
-	ks->path = strdup(path);
-	return ks->path ? RBL_OK : RBL_ENOMEM;
-}
-
 int rbl_kstats_create(const char *path, unsigned n, rbl_kstats **out)
 {
-	rbl_kstats *ks;
-	int rc = RBL_OK;
+	rbl_kstats *ks = calloc(1, sizeof(*ks));
+	int rc;
 
-	if (n == 0 || n > RBL_KSTATS_MAX_AREAS)
-		return RBL_EINVAL;
-	ks = calloc(1, sizeof(*ks));
 	if (!ks)
 		return RBL_ENOMEM;
-	ks->size = map_size(n);
-	if (path) {
-		rc = file_create(ks, path, n);
-	} else {
-		ks->map = mmap(NULL, ks->size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (ks->map == MAP_FAILED)
-			rc = RBL_ENOMEM;
-		else
-			header_init(ks->map, n);
-	}
-	if (rc != RBL_OK) {
+	if ((rc = rbl_cfile_create(&ks->cf, path, &kind, n)) != RBL_OK) {
 		free(ks);
 		return rc;
 	}
-	ks->hdr = ks->map;
-	ks->areas = (rbl_kstats_area *)((char *)ks->map + sizeof(*ks->hdr));
+	ks->hdr = ks->cf.map;
+	ks->areas = rbl_cfile_part(&ks->cf, 0);
 	*out = ks;
 	return RBL_OK;
 }
@@ -140,10 +73,7 @@ void rbl_kstats_close(rbl_kstats *ks, int unlink_file)
 {
 	if (!ks)
 		return;
-	munmap(ks->map, ks->size);
-	if (ks->path && unlink_file)
-		unlink(ks->path);
-	free(ks->path);
+	rbl_cfile_close(&ks->cf, unlink_file);
 	free(ks);
 }
 
@@ -206,41 +136,16 @@ void rbl_kstats_sum(const rbl_kstats_area *areas, unsigned n,
 		area_add(sum, &areas[i]);
 }
 
-static int header_valid(const rbl_kstats_header *h, size_t file_size)
+static void area_add_any(void *sum, const void *area)
 {
-	return h->magic == RBL_KSTATS_MAGIC &&
-	       h->version == RBL_KSTATS_VERSION &&
-	       h->area_size == sizeof(rbl_kstats_area) &&
-	       h->n_areas > 0 && h->n_areas <= RBL_KSTATS_MAX_AREAS &&
-	       map_size(h->n_areas) <= file_size;
+	area_add(sum, area);
 }
 
 int rbl_kstats_read(const char *path, rbl_kstats_header *hdr,
 		    rbl_kstats_area *sum)
 {
-	struct stat st = { 0 };
-	const char *map;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int rc = RBL_OK;
-
 	memset(sum, 0, sizeof *sum);
-	if (fd < 0)
-		return errno == ENOENT ? RBL_ENOTFOUND : RBL_EIO;
-	if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof(*hdr)) {
-		close(fd);
-		return RBL_EVERSION;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return RBL_EIO;
-	memcpy(hdr, map, sizeof(*hdr));
-	if (!header_valid(hdr, (size_t)st.st_size))
-		rc = RBL_EVERSION;
-	for (uint32_t i = 0; rc == RBL_OK && i < hdr->n_areas; i++)
-		area_add(sum, (const rbl_kstats_area *)(map + sizeof(*hdr)) + i);
-	munmap((void *)map, (size_t)st.st_size);
-	return rc;
+	return rbl_cfile_sum(path, &kind, hdr, area_add_any, sum);
 }
 
 /* ---- listed subjects ---- */
@@ -331,29 +236,14 @@ int rbl_kstats_hits_read(const char *path, uint32_t list_id,
 	uint64_t key = rbl_kstats_hit_key(list_id, subject);
 	size_t at = (size_t)key & (RBL_KSTATS_HITS - 1);
 	rbl_kstats_header hdr = { 0 };
-	struct stat st = { 0 };
-	const char *map;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	rbl_cfile_view v = { 0 };
+	int rc = rbl_cfile_view_open(path, &kind, &hdr, &v);
 
 	*today = *week = 0;
-	if (fd < 0)
-		return errno == ENOENT ? RBL_ENOTFOUND : RBL_EIO;
-	if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof hdr) {
-		close(fd);
-		return RBL_EVERSION;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return RBL_EIO;
-	memcpy(&hdr, map, sizeof hdr);
-	if (!header_valid(&hdr, (size_t)st.st_size)) {
-		munmap((void *)map, (size_t)st.st_size);
-		return RBL_EVERSION;
-	}
-	for (uint32_t i = 0; i < hdr.n_areas; i++) {
-		const rbl_kstats_area *a = (const rbl_kstats_area *)
-			(map + sizeof hdr) + i;
+	if (rc != RBL_OK)
+		return rc;
+	for (uint32_t i = 0; i < v.n_parts; i++) {
+		const rbl_kstats_area *a = (const rbl_kstats_area *)v.parts + i;
 
 		for (unsigned j = 0; j < HIT_PROBES; j++) {
 			const rbl_kstats_hit *h =
@@ -363,6 +253,6 @@ int rbl_kstats_hits_read(const char *path, uint32_t list_id,
 				hit_add(h, (uint32_t)(now / 86400), today, week);
 		}
 	}
-	munmap((void *)map, (size_t)st.st_size);
+	rbl_cfile_view_close(&v);
 	return RBL_OK;
 }

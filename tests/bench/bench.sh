@@ -5,7 +5,8 @@
 #
 # Data: 1M random IPv4 /32 and 20k /24 listings with one default A+TXT, as
 # an rbldnsd ip4set file (tests/tools/bench-gen), loaded into rbldnsd and
-# imported into rbld's store with rblctl.  Queries: 10% listed, 90% random.
+# imported into rbld's store with rblctl.  Queries: 10% listed, 90% random
+# addresses that are not listed.
 #
 # Servers: the no-lookup responder (tests/tools/noop-responder, the
 # machine's ceiling), rbldnsd, rbld with one UDP worker, and rbld with its
@@ -38,10 +39,8 @@
 # BENCH_KEYED (1).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-RBL_TOP=$(pwd)
-export RBL_TOP
-BUILD=${BUILD:-build}
-. tests/lib.sh
+BENCH_NAME=bench BENCH_OUT=bench
+. tests/bench/common.sh
 
 ROUNDS=${BENCH_ROUNDS:-3}
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
@@ -50,37 +49,18 @@ NETS=${BENCH_NETS:-20000}
 CLIENTS=${BENCH_CLIENTS:-8}
 OUTSTANDING=${BENCH_OUTSTANDING:-500}
 KEYED=${BENCH_KEYED:-1}
-ZONE=bench.rbld.test
-W=$RBL_TOP/tests/out/bench
-REPORT=$RBL_TOP/tests/out/bench.txt
 CLK_TCK=$(getconf CLK_TCK)
-
-say() { echo "bench: $*" >&2; }
-die() { echo "bench: $*" >&2; exit 1; }
-
-# ---------------------------------------------------------- prerequisites
-
-check_tools() {
-	if ! command -v dnsperf >/dev/null || ! command -v rbldnsd >/dev/null; then
-		say "installing dnsperf and rbldnsd (tests/bench/deps.sh)"
-		tests/bench/deps.sh || die "tests/bench/deps.sh failed"
-	fi
-	for p in rbld rblctl tests/tools/bench-gen tests/tools/noop-responder \
-		 tests/tools/udp-blast; do
-		[ -x "$B/$p" ] || die "$B/$p is missing: run make first"
-	done
-}
 
 # ------------------------------------------------------------------ data
 
 # bench-gen is deterministic: files are reused when the parameters match.
 generate_data() {
 	mkdir -p "$W"
-	stamp="seed1 $HOSTS $NETS / seed2"
+	stamp="seed1 $HOSTS $NETS / seed2 / exact"	# exact: bench-gen's -L
 	if [ "$(cat "$W/data.stamp" 2>/dev/null)" != "$stamp" ]; then
 		say "generating $HOSTS /32 + $NETS /24 listings and queries"
 		"$B/tests/tools/bench-gen" -s 1 -H "$HOSTS" -N "$NETS" \
-			-Q 1000000 -L 10 -z $ZONE "$W/data.txt" "$W/queries.txt" &&
+			-Q 1000000 -L 10 -z $ZONE "$W/data.txt" "$W/queries.txt" >&2 &&
 		"$B/tests/tools/bench-gen" -s 2 -H "$HOSTS" -N "$NETS" \
 			-z $ZONE "$W/data2.txt" || die "bench-gen failed"
 		echo "$stamp" > "$W/data.stamp"
@@ -113,15 +93,8 @@ load_rbld() {
 
 # ---------------------------------------------------------------- servers
 
-start_rbld() {	# name threads-line; sets BG_PID and PORT
-	PORT=$(free_port)
-	cat > "$W/$1.conf" <<EOF
-server:
-	listen: 127.0.0.1@$PORT
-	database: $W/db
-$2
-EOF
-	bg_start "$B/rbld" -c "$W/$1.conf" >"$W/$1.log" 2>&1
+server_rbld() {	# name more-server-lines; sets BG_PID and PORT
+	bench_rbld "$W/$1.conf" "$W/db" "$2" >"$W/$1.log" 2>&1
 }
 
 start_servers() {
@@ -130,57 +103,28 @@ start_servers() {
 		>"$W/noop.log" 2>&1
 	PID_NOOP=$BG_PID
 
-	# rbldnsd drops to its own user: give it a directory it can read.
-	PORT_RBLDNSD=$(free_port)
-	rbldnsd_dir=$(mktemp -d /tmp/rbld-bench.XXXXXX)
-	trap 'cleanup_bg; rm -rf "$rbldnsd_dir"' EXIT
-	cp "$W/data.txt" "$rbldnsd_dir/data.txt"
-	chmod 755 "$rbldnsd_dir"
-	chmod 644 "$rbldnsd_dir/data.txt"
-	bg_start rbldnsd -n -u rbldns -b 127.0.0.1/"$PORT_RBLDNSD" \
-		-w "$rbldnsd_dir" $ZONE:ip4set:data.txt >"$W/rbldnsd.log" 2>&1
-	PID_RBLDNSD=$BG_PID
+	bench_rbldnsd "$W/data.txt" $ZONE "$W/rbldnsd.log"
+	PID_RBLDNSD=$BG_PID PORT_RBLDNSD=$PORT
 
-	start_rbld rbld "	threads: 1"
+	server_rbld rbld "	threads: 1"
 	PID_RBLD=$BG_PID PORT_RBLD=$PORT
-	start_rbld rbld-mt ""
+	server_rbld rbld-mt ""
 	PID_RBLD_MT=$BG_PID PORT_RBLD_MT=$PORT
 	if [ "$KEYED" = 1 ]; then
-		start_rbld rbld-key "	threads: 1
+		server_rbld rbld-key "	threads: 1
 zone: $ZONE
 	keys: accept"
 		PID_RBLD_KEY=$BG_PID PORT_RBLD_KEY=$PORT
 	fi
 
 	wait_udp "$PORT_NOOP"
-	wait_answer "$PORT_RBLDNSD" rbldnsd
-	wait_answer "$PORT_RBLD" rbld
-	wait_answer "$PORT_RBLD_MT" rbld-mt
-	[ "$KEYED" = 1 ] && wait_answer "$PORT_RBLD_KEY" rbld-key
-}
-
-# Wait until the server on PORT answers for the zone (data loaded).
-wait_answer() {	# port name
-	i=0
-	while [ $i -lt 300 ]; do
-		dig +time=1 +tries=1 -p "$1" @127.0.0.1 $ZONE SOA 2>/dev/null |
-			grep -q 'status: NOERROR' && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	die "$2 does not answer for $ZONE on port $1 (see $W/$2.log)"
+	bench_wait_zone "$PORT_RBLDNSD" rbldnsd $ZONE
+	bench_wait_zone "$PORT_RBLD" rbld $ZONE
+	bench_wait_zone "$PORT_RBLD_MT" rbld-mt $ZONE
+	[ "$KEYED" = 1 ] && bench_wait_zone "$PORT_RBLD_KEY" rbld-key $ZONE
 }
 
 # ------------------------------------------------------------- measuring
-
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-
-# dnsperf's summary -> "sent completed lost qps"
-dnsperf_summary() {
-	awk '/Queries sent:/ { s = $3 } /Queries completed:/ { c = $3 }
-	     /Queries lost:/ { l = $3 } /Queries per second:/ { q = $4 }
-	     END { printf "%d %d %d %.0f\n", s, c, l, q }' "$1"
-}
 
 # CPU seconds (user + system) used so far by this shell's finished
 # children, from the second line of `times`.  `times` must run in this
@@ -286,7 +230,7 @@ report() {
 	rss_after=$(rss_kb "$PID_RBLD")
 	{
 	echo "rbld benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r)"
-	echo "data: $HOSTS /32 + $NETS /24 (ip4set $data_kb kB); queries 10% listed, 90% random"
+	echo "data: $HOSTS /32 + $NETS /24 (ip4set $data_kb kB); queries 10% listed, 90% random unlisted"
 	echo "dnsperf -c $CLIENTS -q $OUTSTANDING -l $SECONDS_PER_RUN, $ROUNDS rounds, servers alternating"
 	echo
 	awk -v db_kb="$DB_KB" -v data_kb="$data_kb" -f tests/bench/table.awk "$W/results"
@@ -306,7 +250,8 @@ report() {
 	say "report written to $REPORT"
 }
 
-check_tools
+bench_tools -d -r rbld rblctl tests/tools/bench-gen \
+	tests/tools/noop-responder tests/tools/udp-blast
 generate_data
 load_rbld
 start_servers

@@ -17,23 +17,17 @@
 # Report in tests/out/bench-import.txt.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-RBL_TOP=$(pwd)
-export RBL_TOP
-BUILD=${BUILD:-build}
-. tests/lib.sh
+BENCH_NAME=import.sh BENCH_OUT=bench-import
+. tests/bench/common.sh
 
 N=${IMPORT_MESSAGES:-100000}
 SENDERS=${IMPORT_SENDERS:-20000}
 DOMAINS=${IMPORT_DOMAINS:-20000}
 QPS=${IMPORT_QPS:-2000}
-W=$RBL_TOP/tests/out/bench-import
-REPORT=$RBL_TOP/tests/out/bench-import.txt
 NOW=1800100000
 mkdir -p "$W"
 
-for p in rbl-import rbld tests/tools/gen-mbox tests/tools/rbl-confapply; do
-	[ -x "$B/$p" ] || { echo "import.sh: $B/$p missing: make tests" >&2; exit 1; }
-done
+bench_tools rbl-import rbld tests/tools/gen-mbox tests/tools/rbl-confapply
 if [ "$(cat "$W/mbox.stamp" 2>/dev/null)" != "$N $SENDERS $DOMAINS" ]; then
 	"$B/tests/tools/gen-mbox" -n "$N" -a "$SENDERS" -l "$DOMAINS" \
 		-t 1800000000 >"$W/traps.mbox" || exit 1

@@ -16,28 +16,15 @@
 # tests/out/bench-mirror.txt.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-RBL_TOP=$(pwd)
-export RBL_TOP
-BUILD=${BUILD:-build}
-. tests/lib.sh
+BENCH_NAME=mirror.sh BENCH_OUT=bench-mirror
+. tests/bench/common.sh
 
 HOSTS=${MIRROR_HOSTS:-10000000}
 CHANGED=${MIRROR_CHANGED:-10000}
 QPS=${MIRROR_QPS:-5000}
 BASE_SECS=${MIRROR_BASELINE:-20}
-ZONE=bench.rbld.test
-W=$RBL_TOP/tests/out/bench-mirror
-REPORT=$RBL_TOP/tests/out/bench-mirror.txt
 
-say() { echo "mirror.sh: $*" >&2; }
-die() { echo "mirror.sh: $*" >&2; exit 1; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-
-command -v dnsperf >/dev/null || tests/bench/deps.sh || die "no dnsperf"
-for p in rbld rblctl tests/tools/bench-gen; do
-	[ -x "$B/$p" ] || die "$B/$p is missing: make tests"
-done
+bench_tools -d rbld rblctl tests/tools/bench-gen
 mkdir -p "$W/feed"
 
 # ---- data: v1 (HOSTS /32s), v2 (CHANGED/2 removed, CHANGED/2 new) ----
@@ -93,16 +80,11 @@ sleep 1
 [ -z "$(dig +short -p "$PORT" @127.0.0.1 "$Q_ADDED" A)" ] ||
 	die "$added answers before the change"
 
-summary() {	# dnsperf output -> "sent completed lost"
-	awk '/Queries sent:/ { s = $3 } /Queries completed:/ { c = $3 }
-	     /Queries lost:/ { l = $3 } END { print s + 0, c + 0, l + 0 }' "$1"
-}
-
 # ---- the same rate without a change ----
 say "steady $QPS q/s for ${BASE_SECS}s, no change"
 dnsperf -c 4 -q 200 -l "$BASE_SECS" -Q "$QPS" -s 127.0.0.1 -p "$PORT" \
 	-d "$W/queries" >"$W/dnsperf-steady.txt" 2>&1
-STEADY=$(summary "$W/dnsperf-steady.txt")
+STEADY=$(dnsperf_summary "$W/dnsperf-steady.txt")
 
 # ---- the change under load ----
 secs=$(awk -v f="$FIRST" 'BEGIN { s = int(f * 1.5) + 15; print (s > 600 ? 600 : s) }')
@@ -122,7 +104,7 @@ done
 VISIBLE=$(since "$t0")
 GONE=$(dig +short -p "$PORT" @127.0.0.1 "$Q_REMOVED" A)
 wait "$perf"
-CHANGE=$(summary "$W/dnsperf-change.txt")
+CHANGE=$(dnsperf_summary "$W/dnsperf-change.txt")
 IMPORT=$(grep 'imported in' "$W/watch.log" | tail -n 1 | sed 's/.*imported in //')
 IXFR_NOTE=$(grep -c 'entries from' "$W/watch.log")
 

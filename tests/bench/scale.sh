@@ -7,7 +7,8 @@
 #
 # Per scale N: N random IPv4 /32 and N/50 /24 listings with one default
 # A+TXT (tests/tools/bench-gen, as bench.sh, two seeds), and queries 10%
-# listed.  For rbld: `rblctl import --replace` of the first file into an
+# listed at every scale (the other 90% random addresses that are not
+# listed: at 100M a random address is listed one time in six).  For rbld: `rblctl import --replace` of the first file into an
 # empty store (seconds, peak RSS from /usr/bin/time), the store's size and
 # bytes per entry, queries/s and RSS under dnsperf with one UDP worker;
 # then the second file replaces the first while dnsperf sends at half
@@ -31,22 +32,13 @@
 # BENCH_OUTSTANDING (500).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-RBL_TOP=$(pwd)
-export RBL_TOP
-BUILD=${BUILD:-build}
-. tests/lib.sh
+BENCH_NAME=bench-scale BENCH_OUT=bench-scale
+. tests/bench/common.sh
 
 SECS=${BENCH_SECONDS:-10}
 CLIENTS=${BENCH_CLIENTS:-8}
 OUTSTANDING=${BENCH_OUTSTANDING:-500}
-ZONE=bench.rbld.test
-W=$RBL_TOP/tests/out/bench-scale
-REPORT=$RBL_TOP/tests/out/bench-scale.txt
 
-say() { echo "bench-scale: $*" >&2; }
-die() { echo "bench-scale: $*" >&2; exit 1; }
-loadavg() { cut -d' ' -f1 /proc/loadavg; }
-rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 size_mb() { du -k "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
 disk_bytes() { echo $(( $(stat -c %b "$1") * $(stat -c %B "$1") )); }
 
@@ -58,26 +50,18 @@ scale_count() {	# 1M, 10M, 100M or a number -> hosts
 	esac
 }
 
-check_tools() {
-	if ! command -v dnsperf >/dev/null || ! command -v rbldnsd >/dev/null; then
-		tests/bench/deps.sh || die "tests/bench/deps.sh failed"
-	fi
-	[ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian: time)"
-	for p in rbld rblctl tests/tools/bench-gen; do
-		[ -x "$B/$p" ] || die "$B/$p is missing: run make first"
-	done
-}
-
 # Data for HOSTS entries in $D, reused when already there.
 generate() {	# hosts
 	nets=$(( $1 / 50 ))
-	if [ "$(cat "$D/stamp" 2>/dev/null)" != "$1 $nets" ]; then
+	# ("exact": queries from a bench-gen whose -L is exact at any size)
+	if [ "$(cat "$D/stamp" 2>/dev/null)" != "$1 $nets exact" ]; then
 		say "generating $1 /32 + $nets /24 listings"
 		"$B/tests/tools/bench-gen" -s 1 -H "$1" -N "$nets" -Q 1000000 \
-			-L 10 -z $ZONE "$D/data.txt" "$D/queries.txt" &&
+			-L 10 -z $ZONE "$D/data.txt" "$D/queries.txt" \
+			> "$D/listed" &&
 		"$B/tests/tools/bench-gen" -s 2 -H "$1" -N "$nets" -z $ZONE \
 			"$D/data2.txt" || die "bench-gen failed"
-		echo "$1 $nets" > "$D/stamp"
+		echo "$1 $nets exact" > "$D/stamp"
 	fi
 }
 
@@ -129,18 +113,7 @@ perf() {	# port seconds [rate]
 		dnsperf -c "$CLIENTS" -q "$OUTSTANDING" -l "$2" \
 			-s 127.0.0.1 -p "$1" -d "$D/queries.txt" >"$D/perf.out" 2>&1
 	fi
-	awk '/Queries lost:/ { l = $3 } /Queries per second:/ { q = $4 }
-	     END { printf "%.0f %d\n", q, l }' "$D/perf.out"
-}
-
-wait_zone() {	# port name
-	i=0
-	while [ $i -lt 600 ]; do
-		dig +time=1 +tries=1 -p "$1" @127.0.0.1 $ZONE SOA 2>/dev/null |
-			grep -q 'status: NOERROR' && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	die "$2 does not answer for $ZONE on port $1"
+	dnsperf_summary "$D/perf.out" | awk '{ print $4, $3 }'
 }
 
 run_scale() {	# label
@@ -165,20 +138,12 @@ run_scale() {	# label
 	bpe=$(echo "$store $entries" | awk '{ printf "%.1f", $1 / $2 }')
 
 	# ---- the servers
-	port=$(free_port)
-	printf 'server:\n\tlisten: 127.0.0.1@%s\n\tdatabase: %s\n\tthreads: 1\n' \
-		"$port" "$D/db" > "$D/rbld.conf"
-	bg_start "$B/rbld" -c "$D/rbld.conf" >"$D/rbld.log" 2>&1
-	rbld_pid=$BG_PID
-	rdir=$(mktemp -d /tmp/rbld-scale.XXXXXX)
-	cp "$D/data.txt" "$rdir/data.txt"
-	chmod 755 "$rdir"; chmod 644 "$rdir/data.txt"
-	rport=$(free_port)
-	bg_start rbldnsd -n -u rbldns -b 127.0.0.1/"$rport" -w "$rdir" \
-		$ZONE:ip4set:data.txt >"$D/rbldnsd.log" 2>&1
-	rbldnsd_pid=$BG_PID
-	wait_zone "$port" rbld
-	wait_zone "$rport" rbldnsd
+	bench_rbld "$D/rbld.conf" "$D/db" "	threads: 1" >"$D/rbld.log" 2>&1
+	rbld_pid=$BG_PID port=$PORT
+	bench_rbldnsd "$D/data.txt" $ZONE "$D/rbldnsd.log"
+	rbldnsd_pid=$BG_PID rport=$PORT
+	bench_wait_zone "$port" rbld $ZONE 600
+	bench_wait_zone "$rport" rbldnsd $ZONE 600
 	rd_load=$(sed -n 's/.*zones reloaded, time \([0-9.]*\)e.*/\1/p' \
 		"$D/rbldnsd.log" | head -n 1)
 	rd_rss=$(rss_mb "$rbldnsd_pid")
@@ -213,7 +178,8 @@ run_scale() {	# label
 	la2=$(loadavg)
 	kill "$rbld_pid" "$rbldnsd_pid" 2>/dev/null
 	wait "$rbld_pid" "$rbldnsd_pid" 2>/dev/null
-	rm -rf "$rdir"
+	rm -rf "$RBLDNSD_DIR"
+	RBLDNSD_DIR=
 	shapes "$hosts"
 	la3=$(loadavg)
 
@@ -236,13 +202,14 @@ run_scale() {	# label
 			   v6) echo "IPv6 /64s" ;; esac)" "$b" "$s" "$cpu"
 	done < "$D/shapes" >> "$W/notes"
 	[ -s "$D/shapes" ] && echo "      (shapes at load $la3)" >> "$W/notes"
+	sed "s/^bench-gen: /      query file: /" "$D/listed" >> "$W/notes"
 }
 
-check_tools
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian: time)"
+bench_tools -d -r rbld rblctl tests/tools/bench-gen
 mkdir -p "$W"
 : > "$W/rows"
 : > "$W/notes"
-trap 'cleanup_bg' EXIT
 extra=${BENCH_SCALE:-}
 [ "${BENCH_SCALE_100M:-0}" = 1 ] && [ -z "$extra" ] && extra=100M
 for s in ${BENCH_SCALES:-1M 10M} $extra; do
@@ -251,7 +218,7 @@ for s in ${BENCH_SCALES:-1M 10M} $extra; do
 done
 {
 	echo "rbld scale table, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r)"
-	echo "data: N random /32 + N/50 /24, one default A+TXT; queries 10% listed; dnsperf -c $CLIENTS -q $OUTSTANDING -l $SECS; rbld with one UDP worker"
+	echo "data: N random /32 + N/50 /24, one default A+TXT; queries 10% listed, 90% not; dnsperf -c $CLIENTS -q $OUTSTANDING -l $SECS; rbld with one UDP worker"
 	echo "store MB: data.mdb after the first import; load s: rbld's import --replace into an empty store (wall; CPU s: user+system),"
 	echo "rbldnsd's own load time; peak MB: the import's peak RSS (rbldnsd: its RSS); RSS MB: after the dnsperf run"
 	echo

@@ -8,7 +8,10 @@
  * DATAFILE gets $SOA/$NS lines, one default ":127.0.0.2:TXT" line, then
  * NETS distinct /24 and HOSTS distinct /32 listings (public-looking space:
  * no 0/8, 10/8, 127/8 or 224/3).  QUERYFILE, if given, gets QUERIES lines
- * "d.c.b.a.ZONE A": PCT percent addresses that are listed, the rest random.
+ * "d.c.b.a.ZONE A": exactly PCT percent (rounded down) addresses that are
+ * listed, at random places, the rest random addresses that are not
+ * listed (drawn again while listed, so the mix is the same at every size
+ * of the data); it prints the listed share.
  * The same seed gives the same files.  Defaults: 1000000 hosts, 20000 nets,
  * 1000000 queries, 10 percent, zone bench.rbld.test, seed 1.
  *
@@ -208,18 +211,69 @@ static uint32_t listed_address(const gen_opts *o, const uint32_t *hosts,
 	return nets[pick - o->hosts] | (uint32_t)((r >> 40) & 255);
 }
 
+static int bsearch_u32(const uint32_t *v, size_t n, uint32_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] == key)
+			return 1;
+		if (v[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Whether A is listed: a host, or inside a listed /24 (both sorted). */
+static int is_listed(const gen_opts *o, const uint32_t *hosts,
+		     const uint32_t *nets, uint32_t a)
+{
+	return bsearch_u32(hosts, o->hosts, a) ||
+	       bsearch_u32(nets, o->nets, a & 0xffffff00u);
+}
+
+/* A random address that is not listed.  Redrawn while listed: at 100M
+ * hosts and 2M /24s about 16% of random addresses are listed, which
+ * would make the listed share of the queries grow with the data. */
+static uint32_t unlisted_address(const gen_opts *o, const uint32_t *hosts,
+				 const uint32_t *nets, uint64_t *state)
+{
+	uint32_t a;
+
+	do
+		a = random_address(state);
+	while (is_listed(o, hosts, nets, a));
+	return a;
+}
+
+/* Exactly PCT percent of the queries are listed (rounded down), at
+ * random places: query I is listed with the chance (listed still to
+ * place) / (queries still to write), so the count comes out exact at
+ * every size and the same seed gives the same file.  Prints the share. */
 static void write_queries(FILE *f, const gen_opts *o, const uint32_t *hosts,
 			  const uint32_t *nets, uint64_t *state)
 {
-	for (unsigned long i = 0; i < o->queries; i++) {
-		int listed = next_random(state) % 100 < o->listed_pct &&
-			     o->hosts + o->nets > 0;
-		uint32_t a = listed ? listed_address(o, hosts, nets, state)
-				    : random_address(state);
+	unsigned long want = o->hosts + o->nets > 0 ?
+		(unsigned long)((uint64_t)o->queries * o->listed_pct / 100) : 0;
+	unsigned long listed = 0;
 
+	for (unsigned long i = 0; i < o->queries; i++) {
+		int pick = next_random(state) % (o->queries - i) <
+			   want - listed;
+		uint32_t a = pick ? listed_address(o, hosts, nets, state)
+				  : unlisted_address(o, hosts, nets, state);
+
+		listed += (unsigned long)pick;
 		print_reversed(f, a);
 		fprintf(f, ".%s A\n", o->zone);
 	}
+	printf("bench-gen: %lu queries, %lu listed (%.2f%%)\n", o->queries,
+	       listed, o->queries ? 100.0 * (double)listed /
+				    (double)o->queries : 0.0);
 }
 
 /* Open PATH, let WRITE fill it, close: 0, or 1 after a message. */

@@ -11,11 +11,25 @@
  * unlisted addresses, 10% listed ones), then 10000 incremental (non-bulk)
  * adds in one transaction and 100 transactions of one add each.  Prints
  * the times and the size of the store.
+ *
+ *   store_bench -q QUERYFILE [-r ROUNDS] [-z ZONE] DIR
+ *
+ * Looks up the addresses of a dnsperf query file ("d.c.b.a.ZONE A", as
+ * bench-gen writes) in the first list of ZONE (default bench.rbld.test)
+ * of the existing store DIR, opened read-only as rbld opens it, ROUNDS
+ * times (default 1; 0 only reads the file) from one read transaction:
+ * the store's part of a query at the scale of DIR (make bench's scale
+ * table), without the engine or sockets.  Prints the lookups, the listed
+ * share, the thread's CPU time per lookup and its minor page faults.
+ * Under callgrind, --toggle-collect=rbl_ip_lookup counts the lookups
+ * alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "zone/error.h"
 #include "zone/store/store.h"
@@ -182,6 +196,122 @@ static int single_commits(rbl_store *s, uint32_t list_id)
 	return 0;
 }
 
+/* ------------------------------------------ lookups from a query file */
+
+/* The addresses of the query file at PATH ("d.c.b.a.ZONE A" lines) into
+ * *V, *N of them; 0 or 1 after a message. */
+static int read_queries(const char *path, uint32_t **v, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	size_t cap = 0;
+
+	*v = NULL;
+	*n = 0;
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	while (fgets(line, sizeof line, f)) {
+		unsigned d = 0, c = 0, b = 0, a = 0;
+
+		if (sscanf(line, "%u.%u.%u.%u.", &d, &c, &b, &a) != 4 ||
+		    (a | b | c | d) > 255)
+			continue;
+		if (*n == cap) {
+			uint32_t *nv = realloc(*v, (cap = cap ? 2 * cap : 4096) *
+					       sizeof *nv);
+
+			if (!nv) {
+				fclose(f);
+				return fail("memory", RBL_ENOMEM);
+			}
+			*v = nv;
+		}
+		(*v)[(*n)++] = a << 24 | b << 16 | c << 8 | d;
+	}
+	fclose(f);
+	return 0;
+}
+
+static long minor_faults(void)
+{
+	struct rusage ru = { 0 };
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_minflt;
+}
+
+static int lookup_file(const char *dir, const char *zone, const char *qpath,
+		       long rounds)
+{
+	rbl_store *s = NULL;
+	rbl_txn *t = NULL;
+	rbl_zone z = { 0 };
+	uint32_t *q = NULL;
+	size_t n = 0;
+	long listed = 0, faults = 0;
+	double t0 = 0;
+	int rc = 0;
+
+	if (read_queries(qpath, &q, &n))
+		return 1;
+	if ((rc = rbl_store_open(dir, RBL_STORE_RDONLY, 0, &s)) != RBL_OK)
+		return fail(dir, rc);
+	if ((rc = rbl_txn_begin(s, false, &t)) != RBL_OK)
+		return fail("begin", rc);
+	if ((rc = rbl_zone_get(t, zone, &z)) != RBL_OK || z.n_lists == 0)
+		return fail(zone, rc ? rc : RBL_ENOTFOUND);
+	faults = minor_faults();
+	t0 = cpu_seconds();
+	for (long r = 0; r < rounds; r++) {
+		for (size_t i = 0; i < n; i++) {
+			rbl_addr a = { 0 };
+			rbl_match m = { 0 };
+
+			v4(&a, q[i]);
+			rc = rbl_ip_lookup(t, z.lists[0].list_id, &a, 0, &m);
+			if (rc == RBL_OK)
+				listed++;
+			else if (rc != RBL_ENOTFOUND)
+				return fail("lookup", rc);
+		}
+	}
+	if (rounds > 0 && n > 0)
+		printf("%zu addresses x %ld: %.2f%% listed, %.0f ns CPU per "
+		       "lookup, %.3f minor faults per lookup\n", n, rounds,
+		       100.0 * (double)listed / (double)n / (double)rounds,
+		       (cpu_seconds() - t0) * 1e9 / (double)n / (double)rounds,
+		       (double)(minor_faults() - faults) / (double)n /
+		       (double)rounds);
+	rbl_txn_abort(t);
+	rbl_store_close(s);
+	free(q);
+	return 0;
+}
+
+static int lookup_main(int argc, char **argv)
+{
+	const char *qpath = NULL, *zone = "bench.rbld.test";
+	long rounds = 1;
+	int c = 0;
+
+	while ((c = getopt(argc, argv, "q:r:z:")) != -1) {
+		switch (c) {
+		case 'q': qpath = optarg; break;
+		case 'r': rounds = atol(optarg); break;
+		case 'z': zone = optarg; break;
+		default: qpath = NULL; optind = argc + 1; break;
+		}
+	}
+	if (!qpath || optind != argc - 1 || rounds < 0) {
+		fprintf(stderr, "usage: store_bench -q QUERYFILE [-r ROUNDS] "
+				"[-z ZONE] DIR\n");
+		return 2;
+	}
+	return lookup_file(argv[optind], zone, qpath, rounds);
+}
+
 int main(int argc, char **argv)
 {
 	long hosts = argc > 2 ? atol(argv[2]) : 1000000;
@@ -195,6 +325,8 @@ int main(int argc, char **argv)
 	double t0, t1;
 	int rc;
 
+	if (argc > 1 && !strncmp(argv[1], "-q", 2))
+		return lookup_main(argc, argv);
 	if (argc < 2 || argc > 5 || hosts < 0 || nets < 0 || lookups < 1 ||
 	    !strcmp(argv[1], "--help")) {
 		fprintf(stderr, "usage: store_bench DIR [N_HOSTS [N_NETS "

@@ -5,7 +5,12 @@
  *   tmp_store_dir(tag)        a fresh, empty directory under /tmp
  *   open_rw(dir)              open (creating) a store, abort on failure
  *   add_ip(t, list, "p", ...) add an entry from text
- *   lookup(t, list, "a")      "code" of the answer, "-" if not listed
+ *   lookup_at(t, list, "a", now)  last octet of the answer's code, 0 the
+ *                             list default, -1 not listed
+ *   store_code(t, list, &a, now)  the same for an rbl_addr, but 0 when
+ *                             not listed and -100 for anything but one
+ *                             code (for comparing with a model)
+ *   serial_of(s, zone)        the zone's serial, in a read transaction
  */
 #ifndef RBL_TEST_STORE_TEST_H
 #define RBL_TEST_STORE_TEST_H
@@ -130,6 +135,29 @@ static inline int lookup_at(rbl_txn *t, uint32_t list, const char *addr,
 	if (rc != RBL_OK)
 		return -2;
 	return m.n_codes ? (int)(m.codes[0] & 255) : 0;
+}
+
+static inline int store_code(rbl_txn *t, uint32_t list, const rbl_addr *a,
+			     int64_t now)
+{
+	rbl_match m;
+	int rc = rbl_ip_lookup(t, list, a, now, &m);
+
+	if (rc == RBL_ENOTFOUND)
+		return 0;
+	if (rc != RBL_OK || m.n_codes != 1)
+		return -100;
+	return (int)(m.codes[0] & 255);
+}
+
+static inline uint32_t serial_of(rbl_store *s, uint32_t zone)
+{
+	rbl_txn *t = begin(s, false);
+	uint32_t serial = 0;
+
+	CHECK_RC(rbl_zone_serial(t, zone, &serial), RBL_OK);
+	rbl_txn_abort(t);
+	return serial;
 }
 
 static inline int name_at(rbl_txn *t, uint32_t list, const char *name,

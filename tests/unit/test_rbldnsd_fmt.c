@@ -151,10 +151,88 @@ static void test_ip4_ranges(void)
 	EXPECT_ERR(RBL_DS_IP4SET, "1.2.3.4x\n", "t:1:");
 	EXPECT_ERR(RBL_DS_IP4TRIE, "1.2.3.4-5\n", "ip4trie takes prefixes");
 	EXPECT_ERR(RBL_DS_IP4SET, "1.1.1.1\n2001:db8::/32\n", "t:2: ip4set data takes IPv4 only");
+	/* the quick path's edges: what it leaves to the general path comes
+	 * out as before (leading zeros, 3-digit lengths, values, comments,
+	 * exclusions; ip4tset prefixes and $MAXRANGE4 are errors/skips) */
+	EXPECT(RBL_DS_IP4SET, "010.0.0.1\n1.2.3.0/024\n0.0.0.0\n"
+	       "255.255.255.255/32\n9.9.9.9 :3:x\n8.8.8.8 # c\n!8.8.8.8\n"
+	       "7.0.0.0/8\n",
+	       "10.0.0.1 127.0.0.2\n1.2.3.0/24 127.0.0.2\n0.0.0.0 127.0.0.2\n"
+	       "255.255.255.255 127.0.0.2\n9.9.9.9 127.0.0.3 [x]\n"
+	       "8.8.8.8 127.0.0.2\n!8.8.8.8\n7.0.0.0/8 127.0.0.2\n");
+	EXPECT_ERR(RBL_DS_IP4SET, "1.2.3.4\n1.2.3.4.5\n", "t:2:");
+	EXPECT_ERR(RBL_DS_IP4SET, "1.2.3.4/7\n", "host bits set");
+	EXPECT_ERR(RBL_DS_IP4SET, "1.2.3.256\n", "t:1:");
+	EXPECT_ERR(RBL_DS_IP4SET, "1.2.3.4/\n", "0..32");
+	EXPECT_ERR(RBL_DS_IP4TSET, "1.2.3.0/24\n", "single IPv4");
+	EXPECT(RBL_DS_IP4TSET, "1.2.3.4\n", "1.2.3.4 127.0.0.2\n");
+	CHECK_RC(parse(RBL_DS_IP4SET, "$MAXRANGE4 /24\n10.0.0.0/16\n"
+		       "10.1.0.0/24\n"), RBL_OK);
+	CHECK_STR(out, "10.1.0.0/24 127.0.0.2\n");
 	/* an error anywhere: nothing after it is delivered, result ESYNTAX */
 	CHECK_RC(parse(RBL_DS_IP4SET, "1.1.1.1\nbad\n2.2.2.2\n"), RBL_ESYNTAX);
 	CHECK_STR(out, "1.1.1.1 127.0.0.2\n");
 	CHECK(strstr(msgs, "t:2:") != NULL);
+}
+
+/* The quick path against the general one: "X" takes the quick path when
+ * it can, "X #c" never does (the blank), and both must give the same
+ * records and messages for any token X. */
+static void test_quick_same(void)
+{
+	static const int types[] = { RBL_DS_IP4SET, RBL_DS_IP4TRIE,
+				     RBL_DS_IP4TSET };
+	static const char alphabet[] = "0123456789012345678901234567..../";
+	static char want[sizeof out], want_msgs[sizeof msgs];
+	uint32_t x = 2463534242u;
+	unsigned differ = 0, quick = 0;
+
+	for (unsigned n = 0; n < 30000; n++) {
+		char tok[24] = { 0 }, a[64] = { 0 }, b[64] = { 0 };
+		unsigned len = 0;
+		int type = types[n % 3], ra = 0, rb = 0;
+
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		if (n & 1) {	/* near an address: octets, a length,
+				   then maybe one character changed */
+			snprintf(tok, sizeof tok, "%s%u.%u.%u.%u%s%u",
+				 x % 7 ? "" : "0", x % 263, (x >> 8) % 260,
+				 (x >> 16) % 4 ? 0 : (x >> 12) % 256,
+				 (x >> 24) % 3 ? 0 : (x >> 4) % 258,
+				 (x >> 20) % 2 ? "/" : " ", (x >> 7) % 34);
+			tok[strcspn(tok, " ")] = '\0';	/* no length */
+			len = (unsigned)strlen(tok);
+			if (x % 5 == 0)
+				tok[(x >> 3) % len] =
+					alphabet[(x >> 11) % (sizeof alphabet - 1)];
+
+		} else {
+			len = 1 + x % 18;
+			for (unsigned i = 0; i < len; i++) {
+				x ^= x << 13;
+				x ^= x >> 17;
+				x ^= x << 5;
+				tok[i] = alphabet[x % (sizeof alphabet - 1)];
+			}
+		}
+		snprintf(a, sizeof a, "%s #c\n", tok);
+		snprintf(b, sizeof b, "%s\n", tok);
+		ra = parse_opts(type, n & 4, a);
+		memcpy(want, out, sizeof out);
+		memcpy(want_msgs, msgs, sizeof msgs);
+		rb = parse_opts(type, n & 4, b);
+		quick += rb == RBL_OK && out[0];
+		if (ra != rb || strcmp(want, out) || strcmp(want_msgs, msgs)) {
+			if (differ++ < 5)
+				fprintf(stderr, "  \"%s\" (type %d): %d \"%s\" %s"
+					"vs %d \"%s\" %s", tok, type, ra, want,
+					want_msgs, rb, out, msgs);
+		}
+	}
+	CHECK(differ == 0);
+	CHECK(quick > 3000);	/* the quick path was taken often */
 }
 
 static void test_values(void)
@@ -465,6 +543,7 @@ static void test_merge(void)
 int main(void)
 {
 	test_ip4_ranges();
+	test_quick_same();
 	test_values();
 	test_substitutions();
 	test_specials();

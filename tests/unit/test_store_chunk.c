@@ -2,7 +2,8 @@
  * test_store_chunk.c -- the byte layout of IP chunks (store_chunk.h):
  * prefix arithmetic; records, chains and attributes built in memory,
  * cut into pieces of at most RBL_CK_MAX bytes, encoded, read back in
- * place and found by binary search; loading and encoding again gives the
+ * place and found (by interpolation and halving, checked against a
+ * scan for starts spread evenly and not); loading and encoding again gives the
  * same bytes (a replacement keeps an unchanged chunk by comparing them);
  * entries with texts of their own keep them in the records (version 2);
  * damaged bytes are refused, never read past.
@@ -335,6 +336,90 @@ static void test_record_texts(void)
 	rbl_ckw_free(&w2);
 }
 
+/* The record of C deciding PROBE by a plain scan (what rbl_ck_find
+ * must give): the last one whose start is <= PROBE, -1 if none. */
+static int find_by_scan(const rbl_ck *c, const uint8_t *probe)
+{
+	int at = -1;
+
+	for (unsigned i = 0; i < c->n_rec; i++) {
+		uint8_t s[16];
+
+		rbl_ck_start(c, i, s);
+		if (memcmp(s, probe, c->alen) <= 0)
+			at = (int)i;
+	}
+	return at;
+}
+
+/* Start I of N IPv4 records in SHAPE: spread evenly, crowded at the low
+ * or the high end, gaps growing, two clusters far apart.  rbl_ck_find
+ * guesses a record's place from the chunk's first and last start, so it
+ * must be right however the starts are spread. */
+static uint32_t shaped(int shape, uint32_t i, uint32_t n)
+{
+	switch (shape) {
+	case 0: return i * 4099u;
+	case 1: return i < n - 8 ? i : 0xfff000u + i * 977u;
+	case 2: return i < 8 ? i * 3u : 0xff0000u + i;
+	case 3: return i * i * 13u;
+	default: return i < n / 2 ? i * 2u : 0xf00000u + i * 5u;
+	}
+}
+
+static void test_find_spread(void)
+{
+	static uint8_t buf[RBL_CK_LIMIT];
+	rbl_ckw w;
+
+	for (int shape = 0; shape < 5; shape++) {
+		size_t from = 0, n = 3000;
+		rbl_ckw_item item = { 32, 0 };
+		rbl_entry e;
+		uint32_t ci = 0;
+
+		rbl_ckw_init(&w, 4);
+		rbl_entry_init(&e);
+		CHECK_RC(rbl_ckw_attr_put(&w, &e, &item.attr), RBL_OK);
+		CHECK_RC(rbl_ckw_chain_put(&w, &item, 1, &ci), RBL_OK);
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t v = 0x0a000000u + shaped(shape, i,
+							   (uint32_t)n);
+			uint8_t a[16] = { (uint8_t)(v >> 24),
+					  (uint8_t)(v >> 16),
+					  (uint8_t)(v >> 8), (uint8_t)v };
+
+			CHECK_RC(rbl_ckw_rec_push(&w, a, ci), RBL_OK);
+		}
+		while (from < w.n_rec) {
+			size_t size, to = rbl_ckw_piece(&w, from, &size), len;
+			uint8_t lo[16], hi[16];
+			rbl_ck c;
+
+			len = rbl_ckw_encode(&w, from, to, buf);
+			CHECK_RC(rbl_ck_open(&c, 4, buf, len), RBL_OK);
+			rbl_ck_start(&c, 0, lo);
+			rbl_ck_start(&c, c.n_rec - 1u, hi);
+			for (int k = 0; k < 600; k++) {
+				uint32_t a = (uint32_t)lo[0] << 24 |
+					     (uint32_t)lo[1] << 16 |
+					     (uint32_t)lo[2] << 8 | lo[3];
+				uint32_t b = (uint32_t)hi[0] << 24 |
+					     (uint32_t)hi[1] << 16 |
+					     (uint32_t)hi[2] << 8 | hi[3];
+				uint32_t v = a - 2u + rnd() % (b - a + 5u);
+				uint8_t p[16] = { (uint8_t)(v >> 24),
+						  (uint8_t)(v >> 16),
+						  (uint8_t)(v >> 8), (uint8_t)v };
+
+				CHECK(rbl_ck_find(&c, p) == find_by_scan(&c, p));
+			}
+			from = to;
+		}
+		rbl_ckw_free(&w);
+	}
+}
+
 /* One record whose chain is too long for RBL_CK_MAX is a piece alone. */
 static void test_big_record(void)
 {
@@ -426,6 +511,7 @@ int main(void)
 	test_pieces(4, 5000);
 	test_pieces(6, 3000);
 	test_record_texts();
+	test_find_spread();
 	test_big_record();
 	test_damage(false);
 	test_damage(true);

@@ -31,16 +31,6 @@ static int log_change(void *arg, const rbl_change *c)
 	return 0;
 }
 
-static uint32_t serial_of(rbl_store *s, uint32_t zone)
-{
-	rbl_txn *t = begin(s, false);
-	uint32_t serial = 0;
-
-	CHECK_RC(rbl_zone_serial(t, zone, &serial), RBL_OK);
-	rbl_txn_abort(t);
-	return serial;
-}
-
 static int journal(rbl_store *s, uint32_t zone, uint32_t from,
 		   struct jlog *j)
 {

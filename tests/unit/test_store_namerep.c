@@ -16,26 +16,12 @@
  */
 #include <inttypes.h>
 
+#include "tests/unit/store_rand.h"
 #include "tests/unit/store_test.h"
 
 #define NOW 1700000000
 #define EX RBL_ENTRY_NAME_EXACT
 #define SU RBL_ENTRY_NAME_SUBS
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static unsigned rnd_below(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
 
 /* One record as an importer gives it: text ("x", "*.x", ".x"), code
  * (-1 exclusion, 0 the default), TXT (NULL: the default), expiry. */
@@ -96,16 +82,6 @@ static void replace(rbl_store *s, uint32_t list, struct rec *v, size_t n,
 	for (size_t i = 0; i < n; i++)
 		CHECK_RC(add_rec(t, list, &v[i]), RBL_OK);
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
-}
-
-static uint32_t serial_of(rbl_store *s, uint32_t zone)
-{
-	rbl_txn *t = begin(s, false);
-	uint32_t serial = 0;
-
-	CHECK_RC(rbl_zone_serial(t, zone, &serial), RBL_OK);
-	rbl_txn_abort(t);
-	return serial;
 }
 
 /* The journal since a serial: "+name/flags/code;" per ADD, "-..." per
@@ -546,13 +522,9 @@ static void test_random(rbl_store *s)
 
 int main(void)
 {
-	const char *seed = getenv("RBL_TEST_SEED");
 	rbl_store *s = open_rw(tmp_store_dir("namerep"));
 
-	rng_state = seed ? strtoull(seed, NULL, 0) : 0x9e3779b97f4a7c15ull;
-	if (!rng_state)
-		rng_state = 1;
-	printf("seed %" PRIu64 "\n", rng_state);
+	rand_seed();
 	test_journal(s);
 	test_out_of_order(s);
 	test_random(s);

@@ -21,6 +21,7 @@
  */
 #include <inttypes.h>
 
+#include "tests/unit/store_rand.h"
 #include "tests/unit/store_test.h"
 /* the store's own side: the stored IPv4 summaries */
 #include "zone/store/store_impl.h"
@@ -38,20 +39,7 @@ struct ment {
 
 static struct ment *model;
 static size_t n_model, cap_model;
-static uint64_t rng_state;
 
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static unsigned rnd_below(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
 
 static rbl_prefix random_prefix(void)
 {
@@ -168,25 +156,12 @@ static size_t model_live(void)
 	return n;
 }
 
-static int store_lookup(rbl_txn *t, uint32_t list, const rbl_addr *a,
-			int64_t now)
-{
-	rbl_match m;
-	int rc = rbl_ip_lookup(t, list, a, now, &m);
-
-	if (rc == RBL_ENOTFOUND)
-		return 0;
-	if (rc != RBL_OK || m.n_codes != 1)
-		return -100;
-	return (int)(m.codes[0] & 255);
-}
-
 static int mismatches;
 
 static void compare_at(rbl_txn *t, uint32_t list, const rbl_addr *a,
 		       int64_t now, const char *what)
 {
-	int want = model_lookup(a, now), got = store_lookup(t, list, a, now);
+	int want = model_lookup(a, now), got = store_code(t, list, a, now);
 	char buf[RBL_ADDR_STRLEN];
 
 	if (want == got) {
@@ -534,13 +509,9 @@ static void run_path(rbl_store *s, const char *name, bool bulk)
 
 int main(void)
 {
-	const char *seed = getenv("RBL_TEST_SEED");
 	rbl_store *s = open_rw(tmp_store_dir("random"));
 
-	rng_state = seed ? strtoull(seed, NULL, 0) : 0x9e3779b97f4a7c15ull;
-	if (!rng_state)
-		rng_state = 1;
-	printf("seed %" PRIu64 "\n", rng_state);
+	rand_seed();
 	if (!(want_bits = malloc(RBL_V4SUM_BYTES)))
 		return 2;
 	run_path(s, "normal", false);

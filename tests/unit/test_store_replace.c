@@ -17,6 +17,7 @@
  */
 #include <inttypes.h>
 
+#include "tests/unit/store_rand.h"
 #include "tests/unit/store_test.h"
 #include "zone/store/store_impl.h"
 
@@ -27,21 +28,6 @@ struct ment {
 	int code;		/* 1..250, -1 exclusion */
 	int64_t expires;
 };
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static unsigned rnd_below(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
 
 static int ment_cmp(const void *x, const void *y)
 {
@@ -137,17 +123,6 @@ static int model_lookup(const struct ment *v, size_t n, const rbl_addr *a,
 	return 0;
 }
 
-static int store_lookup(rbl_txn *t, uint32_t list, const rbl_addr *a,
-			int64_t now)
-{
-	rbl_match m;
-	int rc = rbl_ip_lookup(t, list, a, now, &m);
-
-	if (rc == RBL_ENOTFOUND)
-		return 0;
-	return rc == RBL_OK && m.n_codes == 1 ? (int)(m.codes[0] & 255) : -100;
-}
-
 struct collect {
 	struct ment *v;
 	size_t n, cap;
@@ -203,7 +178,7 @@ static void compare(rbl_store *s, uint32_t list, const struct ment *v,
 			int64_t now = NOW + (int64_t)rnd_below(101);
 
 			if (model_lookup(v, n, &pts[j], now) !=
-			    store_lookup(t, list, &pts[j], now))
+			    store_code(t, list, &pts[j], now))
 				bad++;
 		}
 	}
@@ -227,16 +202,6 @@ static int count_change(void *arg, const rbl_change *c)
 	else
 		j->del++;
 	return 0;
-}
-
-static uint32_t serial_of(rbl_store *s, uint32_t zone)
-{
-	rbl_txn *t = begin(s, false);
-	uint32_t serial = 0;
-
-	CHECK_RC(rbl_zone_serial(t, zone, &serial), RBL_OK);
-	rbl_txn_abort(t);
-	return serial;
 }
 
 /* Replace LIST by V[0..N) (sorted) in one transaction. */
@@ -344,6 +309,30 @@ static void test_random(rbl_store *s)
 	free(w);
 }
 
+/* Replace LIST by test_journal's second set (from the first: 10.1.0.0/16
+ * goes, 192.0.2.7 changes, 172.16.0.1 comes), as SOURCE (NULL: the
+ * transaction's default). */
+static void replace_second(rbl_store *s, uint32_t list, const char *source)
+{
+	static const struct {
+		const char *prefix;
+		uint32_t code;
+	} after[] = {
+		{ "10.0.0.0/8", 2 }, { "10.1.2.3", 2 }, { "172.16.0.1", 2 },
+		{ "192.0.2.0/24", 2 }, { "192.0.2.7", 3 },
+		{ "2001:db8::/32", 2 }, { "2001:db8::1", 2 },
+	};
+	rbl_txn *t = begin(s, true);
+
+	if (source)
+		rbl_txn_set_source(t, source);
+	CHECK_RC(rbl_list_replace_begin(t, list, RBL_REPLACE_JOURNAL), RBL_OK);
+	for (size_t i = 0; i < sizeof after / sizeof after[0]; i++)
+		CHECK_RC(add_ip(t, list, after[i].prefix, after[i].code, false,
+				0), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+}
+
 /* The journal holds exactly the changes; unchanged entries keep their
  * time and source; an identical replacement changes nothing. */
 static void test_journal(rbl_store *s)
@@ -367,18 +356,7 @@ static void test_journal(rbl_store *s)
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 	serial = serial_of(s, z.id);
 
-	/* 10.1.0.0/16 goes, 192.0.2.7 changes, 172.16.0.1 comes */
-	t = begin(s, true);
-	rbl_txn_set_source(t, "second");
-	CHECK_RC(rbl_list_replace_begin(t, list, RBL_REPLACE_JOURNAL), RBL_OK);
-	CHECK_RC(add_ip(t, list, "10.0.0.0/8", 2, false, 0), RBL_OK);
-	CHECK_RC(add_ip(t, list, "10.1.2.3", 2, false, 0), RBL_OK);
-	CHECK_RC(add_ip(t, list, "172.16.0.1", 2, false, 0), RBL_OK);
-	CHECK_RC(add_ip(t, list, "192.0.2.0/24", 2, false, 0), RBL_OK);
-	CHECK_RC(add_ip(t, list, "192.0.2.7", 3, false, 0), RBL_OK);
-	CHECK_RC(add_ip(t, list, "2001:db8::/32", 2, false, 0), RBL_OK);
-	CHECK_RC(add_ip(t, list, "2001:db8::1", 2, false, 0), RBL_OK);
-	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	replace_second(s, list, "second");
 	CHECK(serial_of(s, z.id) == serial + 1);
 	j = journal_since(s, z.id, serial);
 	CHECK(j.add == 2 && j.del == 2);
@@ -401,16 +379,7 @@ static void test_journal(rbl_store *s)
 
 	/* the same again: no change, no new serial */
 	serial = serial_of(s, z.id);
-	t = begin(s, true);
-	CHECK_RC(rbl_list_replace_begin(t, list, RBL_REPLACE_JOURNAL), RBL_OK);
-	CHECK_RC(add_ip(t, list, "10.0.0.0/8", 2, false, 0), RBL_OK);
-	CHECK_RC(add_ip(t, list, "10.1.2.3", 2, false, 0), RBL_OK);
-	CHECK_RC(add_ip(t, list, "172.16.0.1", 2, false, 0), RBL_OK);
-	CHECK_RC(add_ip(t, list, "192.0.2.0/24", 2, false, 0), RBL_OK);
-	CHECK_RC(add_ip(t, list, "192.0.2.7", 3, false, 0), RBL_OK);
-	CHECK_RC(add_ip(t, list, "2001:db8::/32", 2, false, 0), RBL_OK);
-	CHECK_RC(add_ip(t, list, "2001:db8::1", 2, false, 0), RBL_OK);
-	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	replace_second(s, list, NULL);
 	CHECK(serial_of(s, z.id) == serial);
 
 	/* out of order, and a read in the middle: the same end result */
@@ -579,13 +548,9 @@ static void test_many_answers(rbl_store *s)
 
 int main(void)
 {
-	const char *seed = getenv("RBL_TEST_SEED");
 	rbl_store *s = open_rw(tmp_store_dir("replace"));
 
-	rng_state = seed ? strtoull(seed, NULL, 0) : 0x9e3779b97f4a7c15ull;
-	if (!rng_state)
-		rng_state = 1;
-	printf("seed %" PRIu64 "\n", rng_state);
+	rand_seed();
 	test_journal(s);
 	test_random(s);
 	test_unchanged_chunks(s);

@@ -13,17 +13,18 @@
  * in one integer whose order is the order wanted (address, length, file
  * order), sorted in place by radix.  Their values and line numbers are
  * looked up by record number in runs (a new run only where the value or
- * the line step changes: one run for a plain list).  Numbers have 26 bits,
- * so every 2^26 records start a new generation, sorted apart; walks merge
- * the generations.  Resolving is a walk with one stack per octet level
- * (ip4set) that records only the values it changed.  The arrays are
- * reserved address space, filled as records come (no copy when they
- * grow), and a walk that is the last may give back what it passed.
+ * the line step changes: one run for a plain list).  The records fill a
+ * buffer of reserved address space (no copy when it grows) of at most
+ * 2^26 records (the number's bits in a key), or of the memory budget
+ * (rbl_dsm_spill); a full buffer is sealed into runs in key order, sorted
+ * only if it came unordered, and past the budget written to a temporary
+ * file; walks merge the runs (rbldnsd_merge_runs.c).  Resolving is a walk
+ * with one stack per octet level (ip4set) that records only the values it
+ * changed, and a walk that is the last may give back what it passed.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "zone/array.h"
 #include "zone/error.h"
@@ -38,6 +39,7 @@ int rbl_dsm_new(int type, void (*warn)(void *arg, const char *text),
 	if (!m)
 		return RBL_ENOMEM;
 	m->type = type;
+	m->spill_fd = -1;
 	m->warn = warn;
 	m->arg = arg;
 	m->n_slots = 1024;
@@ -54,8 +56,7 @@ void rbl_dsm_free(rbl_dsm *m)
 {
 	if (!m)
 		return;
-	for (unsigned g = 0; g < m->n_gens; g++)
-		munmap(m->gens[g].v, GEN_SIZE * sizeof(uint64_t));
+	dsm_runs_free(m);
 	free(m->vruns);
 	free(m->lruns);
 	free(m->exc);
@@ -340,6 +341,22 @@ static void compact(rbl_dsm *m)
 }
 
 /* ---- entry points ---- */
+
+int rbl_dsm_spill(rbl_dsm *m, const char *dir, size_t budget)
+{
+	char *d = NULL;
+
+	if (m->n4 || m->finished)
+		return RBL_EINVAL;
+	if (dir && !(d = strdup(dir)))
+		return RBL_ENOMEM;
+	free(m->spill_dir);
+	m->spill_dir = d;
+	m->budget = budget / sizeof(uint64_t);
+	if (budget && m->budget < 2)
+		m->budget = 2;
+	return RBL_OK;
+}
 
 void rbl_dsm_release_walk(rbl_dsm *m)
 {

@@ -21,6 +21,9 @@
  *
  * Memory: IPv4 records of ip4set, ip4trie and ip4tset data take 8 bytes
  * each (10M entries: 80 MB), others about 48; each distinct value once.
+ * With a budget (rbl_dsm_spill) the IPv4 records past it go to a
+ * temporary file in sorted runs, merged as they are walked: memory stays
+ * at the budget (100M entries: 800 MB of records otherwise).
  */
 #ifndef RBL_RBLDNSD_MERGE_H
 #define RBL_RBLDNSD_MERGE_H
@@ -37,7 +40,14 @@ int rbl_dsm_new(int type, void (*warn)(void *arg, const char *text),
 		void *arg, rbl_dsm **out);
 void rbl_dsm_free(rbl_dsm *m);
 
-/* Copy record R in.  RBL_OK or RBL_ENOMEM. */
+/* Keep at most BUDGET bytes of IPv4 records in memory (0: no limit,
+ * the default): past it, sorted runs of them go to an unnamed temporary
+ * file in DIR (NULL or not writable: $TMPDIR, else /tmp), which is gone
+ * when M is freed or the process ends.  Before the first record. */
+int rbl_dsm_spill(rbl_dsm *m, const char *dir, size_t budget);
+
+/* Copy record R in.  RBL_OK, RBL_ENOMEM, RBL_ELIMIT (2^32 IPv4 records)
+ * or RBL_EIO (the temporary file cannot be written). */
 int rbl_dsm_add(rbl_dsm *m, const rbl_ds_record *r);
 
 /* Resolve duplicates and overlaps (see above); afterwards records come

@@ -48,14 +48,33 @@ typedef struct dsm_item {
 } dsm_item;
 
 /* The compact IPv4 records (rbldnsd_merge.c has the model). */
-#define GEN_BITS	26
+#define GEN_BITS	26		/* record number bits in a key */
 #define GEN_SIZE	((size_t)1 << GEN_BITS)
-#define MAX_GENS	64
+#define MAX_RECORDS4	((uint64_t)64 << GEN_BITS)
+#define MAX_STRETCH	8		/* ascending stretches a buffer keeps
+					   unsorted; more: it is sorted */
 
-typedef struct v4gen {
-	uint64_t *v;		/* GEN_SIZE reserved, N used */
-	size_t n, released;	/* records given back (whole pages) */
-} v4gen;
+typedef struct v4buf {		/* records being added */
+	uint64_t *v;		/* CAP reserved, N used */
+	size_t cap, n;
+	uint64_t base;		/* the number of its first record */
+	uint64_t last;		/* the last key added */
+	size_t desc[MAX_STRETCH];	/* where a key is below the last */
+	unsigned n_desc;	/* MAX_STRETCH + 1: too many, sort */
+} v4buf;
+
+typedef struct v4run {		/* records in key order */
+	uint64_t base;		/* their numbers count from this one */
+	size_t n;
+	uint64_t *v;		/* in memory; NULL: in the spill file */
+	uint64_t off;		/* at this byte of the spill file */
+	size_t released;	/* records whose pages were given back */
+} v4run;
+
+typedef struct v4map {		/* a buffer kept in memory, to unmap */
+	uint64_t *v;
+	size_t cap;
+} v4map;
 
 typedef struct vrun {		/* from record START on, value VAL */
 	uint64_t start;
@@ -90,8 +109,15 @@ struct rbl_dsm {
 	size_t adjusted;
 	bool finished;
 	/* compact IPv4 records */
-	v4gen gens[MAX_GENS];
-	unsigned n_gens;
+	v4buf cur;
+	v4run *runs;
+	size_t n_runs, cap_runs;
+	v4map *maps;
+	size_t n_maps, cap_maps;
+	size_t budget;		/* records held in memory at most; 0: all */
+	char *spill_dir;	/* NULL: $TMPDIR, else /tmp */
+	int spill_fd;		/* -1 until the first run is spilled */
+	uint64_t spill_len;
 	uint64_t n4, count4;
 	vrun *vruns;
 	size_t n_vruns, cap_vruns;
@@ -131,6 +157,43 @@ int dsm_merge_vals(rbl_dsm *m, const dsm_item *at, uint32_t a, uint32_t b,
 /* IT as the record handed out. */
 void dsm_fill_record(const rbl_dsm *m, const dsm_item *it,
 		     rbl_ds_record *r);
+
+/* ---- rbldnsd_merge_runs.c ---- */
+
+/* Append the key K of the next record (number M->n4; the caller counts
+ * it).  Full buffers are sealed into runs, spilled past the budget. */
+int dsm_runs_add(rbl_dsm *m, uint64_t k);
+/* Seal what is left: afterwards the runs hold every record. */
+int dsm_runs_seal(rbl_dsm *m);
+/* Free the buffers and close the spill file. */
+void dsm_runs_free(rbl_dsm *m);
+
+/* A walk over the runs merged in key order; ties in file order. */
+typedef struct v4cur {
+	const uint64_t *v;	/* the window: V[I..N) */
+	size_t i, n;
+	size_t next;		/* records of the run read into windows */
+	uint64_t *buf;		/* a spilled run's window */
+} v4cur;
+
+typedef struct v4walk {
+	rbl_dsm *m;
+	v4cur *c;		/* one per run */
+	/* the run records come from while its key stays below BOUND, the
+	 * smallest key of the others (at run BOUND_RUN; equal keys go in
+	 * run order): sorted stretches are taken without a search */
+	size_t run, bound_run;
+	uint64_t bound;
+	int rc;			/* a read error ends the walk */
+} v4walk;
+
+int dsm_walk_start(rbl_dsm *m, v4walk *w);
+/* The next record: its key (address << 6 | length) and number. */
+bool dsm_walk_next(v4walk *w, uint64_t *key, uint64_t *seq);
+/* Give back the pages of records the walk has passed. */
+void dsm_walk_release(v4walk *w);
+/* End the walk: its error, or RBL_OK. */
+int dsm_walk_end(v4walk *w);
 
 /* ---- rbldnsd_merge_v4.c ---- */
 

@@ -1,18 +1,15 @@
 /*
  * rbldnsd_merge_v4.c -- the merger's compact IPv4 records (ip4set,
  * ip4trie and ip4tset data; the model is at the top of rbldnsd_merge.c):
- * 8 bytes each in generations of reserved address space, values and line
- * numbers in runs, a radix sort in place, a walk with one stack per octet
- * level that keeps only the values it changed, and the walk out that may
- * give the pages it passed back.
+ * 8 bytes each (kept in runs, rbldnsd_merge_runs.c), values and line
+ * numbers in runs of their own, a walk with one stack per octet level
+ * that keeps only the values it changed, and the walk out that may give
+ * the pages it passed back.
  */
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "zone/array.h"
-#include "zone/compiler.h"
 #include "zone/error.h"
 #include "zone/formats/rbldnsd_merge_impl.h"
 
@@ -26,24 +23,10 @@ static uint32_t addr4(const uint8_t *b)
 int dsm_v4_add(rbl_dsm *m, const rbl_ds_record *r, uint32_t idx)
 {
 	uint64_t seq = m->n4;
-	v4gen *g = NULL;
 	int rc = 0;
 
-	if (seq >> GEN_BITS >= MAX_GENS)
+	if (seq >= MAX_RECORDS4)
 		return RBL_ELIMIT;
-	if ((seq & (GEN_SIZE - 1)) == 0) {
-		void *p = mmap(NULL, GEN_SIZE * sizeof(uint64_t),
-			       PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-			       0);
-
-		if (p == MAP_FAILED)
-			return RBL_ENOMEM;
-		g = &m->gens[m->n_gens++];
-		memset(g, 0, sizeof(*g));
-		g->v = p;
-	}
-	g = &m->gens[m->n_gens - 1];
 	if (!m->n_vruns || m->vruns[m->n_vruns - 1].val != idx) {
 		if ((rc = rbl_array_reserve(m->vruns, m->cap_vruns,
 					    m->n_vruns + 1, 256)))
@@ -58,60 +41,14 @@ int dsm_v4_add(rbl_dsm *m, const rbl_ds_record *r, uint32_t idx)
 			return rc;
 		m->lruns[m->n_lruns++] = (lrun){ seq, r->line, r->file };
 	}
-	g->v[g->n++] = (uint64_t)addr4(r->prefix.addr.bytes) << 32 |
-		       (uint64_t)r->prefix.len << GEN_BITS |
-		       (seq & (GEN_SIZE - 1));
+	if ((rc = dsm_runs_add(m, (uint64_t)addr4(r->prefix.addr.bytes) << 32 |
+			       (uint64_t)r->prefix.len << GEN_BITS)) != RBL_OK)
+		return rc;
 	m->n4++;
 	return RBL_OK;
 }
 
 /* ---- compact IPv4 records ---- */
-
-/* Sort V[0..N) in place by its bytes from SHIFT down (MSD radix). */
-static void sort_u64(uint64_t *v, size_t n, int shift)
-{
-	size_t count[256] = { 0 }, at = 0;
-	/* per bucket of the sort: both written before they are read */
-	RBL_NOINIT size_t next[256], end[256];
-
-	if (n < 48) {
-		for (size_t i = 1; i < n; i++) {
-			uint64_t x = v[i];
-			size_t j = i;
-
-			for (; j > 0 && v[j - 1] > x; j--)
-				v[j] = v[j - 1];
-			v[j] = x;
-		}
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		count[(v[i] >> shift) & 255]++;
-	for (unsigned b = 0; b < 256; b++) {
-		next[b] = at;
-		at += count[b];
-		end[b] = at;
-	}
-	for (unsigned b = 0; b < 256; b++)
-		while (next[b] < end[b]) {
-			uint64_t x = v[next[b]];
-			unsigned d = (unsigned)(x >> shift) & 255;
-
-			while (d != b) {	/* carry X to its bucket */
-				uint64_t y = v[next[d]];
-
-				v[next[d]++] = x;
-				x = y;
-				d = (unsigned)(x >> shift) & 255;
-			}
-			v[next[b]++] = x;
-		}
-	if (shift == 0)
-		return;
-	for (unsigned b = 0; b < 256; b++)
-		if (count[b] > 1)
-			sort_u64(v + end[b] - count[b], count[b], shift - 8);
-}
 
 static uint32_t val_of(const rbl_dsm *m, uint64_t seq)
 {
@@ -158,56 +95,6 @@ static void v4_item(const rbl_dsm *m, uint64_t key, uint64_t seq,
 	it->kind = KIND_IP;
 	it->val = val;
 	line_of(m, seq, it);
-}
-
-/* The generations merged in key order; ties in file order. */
-typedef struct v4walk {
-	rbl_dsm *m;
-	size_t pos[MAX_GENS];
-} v4walk;
-
-static bool v4_next(v4walk *w, uint64_t *key, uint64_t *seq)
-{
-	rbl_dsm *m = w->m;
-	unsigned best = MAX_GENS;
-	uint64_t bk = 0;
-
-	for (unsigned g = 0; g < m->n_gens; g++) {
-		uint64_t k = 0;
-
-		if (w->pos[g] == m->gens[g].n)
-			continue;
-		k = m->gens[g].v[w->pos[g]] >> GEN_BITS;
-		if (best == MAX_GENS || k < bk) {
-			best = g;
-			bk = k;
-		}
-	}
-	if (best == MAX_GENS)
-		return false;
-	*key = bk;
-	*seq = (uint64_t)best << GEN_BITS |
-	       (m->gens[best].v[w->pos[best]++] & (GEN_SIZE - 1));
-	return true;
-}
-
-/* Give back the pages of records every walk has passed. */
-static void v4_release(v4walk *w)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	size_t per = (size_t)(page > 0 ? page : 4096) / sizeof(uint64_t);
-
-	for (unsigned g = 0; g < w->m->n_gens; g++) {
-		v4gen *gen = &w->m->gens[g];
-		size_t upto = w->pos[g] / per * per;
-
-		if (upto >= gen->released + ((size_t)1 << 17)) {
-			madvise(gen->v + gen->released,
-				(upto - gen->released) * sizeof(uint64_t),
-				MADV_DONTNEED);
-			gen->released = upto;
-		}
-	}
 }
 
 static bool covers4(uint64_t outer, uint64_t inner)
@@ -318,12 +205,11 @@ int dsm_v4_resolve(rbl_dsm *m)
 	uint64_t key = 0, seq = 0;
 	int rc = RBL_OK;
 
-	for (unsigned i = 0; i < m->n_gens; i++)
-		sort_u64(m->gens[i].v, m->gens[i].n, 56);
+	if ((rc = dsm_runs_seal(m)) != RBL_OK ||
+	    (rc = dsm_walk_start(m, &w)) != RBL_OK)
+		return rc;
 	memset(levels, 0, sizeof(levels));
-	memset(&w, 0, sizeof(w));
-	w.m = m;
-	while (rc == RBL_OK && v4_next(&w, &key, &seq)) {
+	while (rc == RBL_OK && dsm_walk_next(&w, &key, &seq)) {
 		if (g.open && key == g.key) {
 			rc = group_dup(m, &g, seq);
 			continue;
@@ -333,6 +219,8 @@ int dsm_v4_resolve(rbl_dsm *m)
 	}
 	if (rc == RBL_OK)
 		rc = group_close(m, &g, levels);
+	if (dsm_walk_end(&w) != RBL_OK)
+		return RBL_EIO;
 	return rc;
 }
 
@@ -343,12 +231,12 @@ int dsm_v4_foreach(rbl_dsm *m, int (*fn)(void *arg, const rbl_ds_record *r),
 	size_t exc = 0, n = 0;
 	v4walk w = { 0 };
 	dsm_item it = { 0 };
+	int rc = 0;
 
-	memset(&w, 0, sizeof(w));
-	w.m = m;
-	while (v4_next(&w, &key, &seq)) {
+	if ((rc = dsm_walk_start(m, &w)) != RBL_OK)
+		return rc;
+	while (dsm_walk_next(&w, &key, &seq)) {
 		uint32_t val = 0;
-		int rc = 0;
 
 		if (key == last)
 			continue;	/* a duplicate, folded in */
@@ -359,12 +247,14 @@ int dsm_v4_foreach(rbl_dsm *m, int (*fn)(void *arg, const rbl_ds_record *r),
 			val = val_of(m, seq);
 		v4_item(m, key, seq, val, &it);
 		dsm_fill_record(m, &it, r);
-		if ((rc = fn(arg, r)) != 0)
+		if ((rc = fn(arg, r)) != 0) {
+			dsm_walk_end(&w);
 			return rc;
+		}
 		if (m->release && (++n & 0xffff) == 0)
-			v4_release(&w);
+			dsm_walk_release(&w);
 	}
 	if (m->release)
-		v4_release(&w);
-	return RBL_OK;
+		dsm_walk_release(&w);
+	return dsm_walk_end(&w) == RBL_OK ? RBL_OK : RBL_EIO;
 }

@@ -350,10 +350,77 @@ static int generic_entry(ds_parser *p, char *s)
 	return deliver(p);
 }
 
+/* The line of the big lists, "a.b.c.d" or (WITH_LEN) "a.b.c.d/nn" alone
+ * (octets without leading zeros, no host bits below the length), read
+ * without the general scanners: *OUT.  False: the general path reads the
+ * line (anything else, and every error, is its business). */
+static bool quick_ip4(const char *s, bool with_len, rbl_prefix *out)
+{
+	uint32_t a = 0;
+	unsigned len = 32;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned o = 0, n = 0;
+
+		if (s[0] == '0' && s[1] >= '0' && s[1] <= '9')
+			return false;
+		for (; *s >= '0' && *s <= '9' && n < 3; s++, n++)
+			o = o * 10 + (unsigned)(*s - '0');
+		if (!n || o > 255 || (i < 3 && *s++ != '.'))
+			return false;
+		a = a << 8 | o;
+	}
+	if (*s == '/' && with_len) {
+		if (*++s < '0' || *s > '9')
+			return false;
+		len = (unsigned)(*s++ - '0');
+		if (*s >= '0' && *s <= '9')
+			len = len * 10 + (unsigned)(*s++ - '0');
+		if (len > 32 || (len < 32 && (a & (0xffffffffu >> len))))
+			return false;
+	}
+	if (*s)
+		return false;
+	memset(out, 0, sizeof *out);
+	out->addr.family = RBL_AF4;
+	out->addr.bytes[0] = (uint8_t)(a >> 24);
+	out->addr.bytes[1] = (uint8_t)(a >> 16);
+	out->addr.bytes[2] = (uint8_t)(a >> 8);
+	out->addr.bytes[3] = (uint8_t)a;
+	out->len = (uint8_t)len;
+	return true;
+}
+
+/* A line quick_ip4() read: the record with the default value, as the
+ * general path makes it. */
+static int quick_entry(ds_parser *p, const rbl_prefix *pfx)
+{
+	char none[1] = "";
+	int rc = 0;
+
+	start_record(p, false);
+	rc = p->type == RBL_DS_IP4TSET ? ds_tset_value(p, none) :
+					 ds_entry_value(p, none, NULL);
+	if (rc != RBL_OK)
+		return rc;
+	p->rec.is_name = false;
+	p->rec.prefix = *pfx;
+	return deliver(p);
+}
+
 int ds_entry_line(ds_parser *p, char *s)
 {
 	bool exclude = false;
+	rbl_prefix pfx;
 
+	/* most lines of a big list: one address or prefix, nothing else
+	 * (ip4tset takes addresses only, "/32" included; a prefix when
+	 * $MAXRANGE4 is set: the general path and its message) */
+	if ((p->type == RBL_DS_IP4SET || p->type == RBL_DS_IP4TRIE ||
+	     p->type == RBL_DS_IP4TSET) &&
+	    quick_ip4(s, p->type != RBL_DS_IP4TSET, &pfx) &&
+	    (pfx.len == 32 || !p->meta->maxrange4))
+		return quick_entry(p, &pfx);
 	if (*s == '!') {
 		exclude = true;
 		s = skip_space(s + 1);

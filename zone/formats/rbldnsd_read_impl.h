@@ -56,6 +56,7 @@ typedef struct ds_parser {
 	bool def_has_txt;
 	bool def_tpl_valid;	/* def_tpl caches def_txt converted */
 	char def_tpl[RBL_TXT_MAX + 1];
+	size_t def_tpl_len;
 	bool warned_tset_value;
 	bool warned_cut;
 	rbl_ds_record rec;

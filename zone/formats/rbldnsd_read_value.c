@@ -180,7 +180,7 @@ static void set_entry_value(ds_parser *p, const ds_value *v,
 	e->codes[0] = v->code;
 	e->flags |= RBL_ENTRY_HAS_TXT;
 	if (is_default && !name && p->def_tpl_valid) {
-		memcpy(e->txt, p->def_tpl, sizeof(e->txt));
+		memcpy(e->txt, p->def_tpl, p->def_tpl_len + 1);
 		return;
 	}
 	if (is_default) {
@@ -194,6 +194,7 @@ static void set_entry_value(ds_parser *p, const ds_value *v,
 	memcpy(e->txt, t.s, t.len + 1);
 	if (is_default && !name) {
 		memcpy(p->def_tpl, t.s, t.len + 1);
+		p->def_tpl_len = t.len;
 		p->def_tpl_valid = true;
 	}
 }

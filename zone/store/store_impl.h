@@ -172,6 +172,8 @@ struct rbl_list_state {
 	int64_t delta;			/* change of n_entries */
 	struct rbl_v4range *v4r;	/* summary changes (store_v4sum.c) */
 	size_t n_v4r, cap_v4r;
+	uint8_t *v4base;		/* the summary a replacement left, or
+					   NULL (store_v4sum.c) */
 	/* prefix lengths in use, [0] IPv4, [1] IPv6 (store_lenmask.c) */
 	uint8_t lenmask[2][RBL_LENMASK_BYTES];
 	uint8_t lenmask_known;		/* bit f: lenmask[f] loaded */
@@ -430,6 +432,14 @@ int rbl_ip_upgrade(rbl_txn *t);
  * LS.  No-op for IPv6.  RBL_OK or RBL_ENOMEM (T is then broken). */
 int rbl_v4sum_note(rbl_txn *t, struct rbl_list_state *ls,
 		   const rbl_prefix *p, bool del);
+/* Set the bits of prefix P (IPv4) in summary B. */
+void rbl_v4sum_set(uint8_t *b, const rbl_prefix *p);
+/* A replacement of list LS's IPv4 entries computed its summary B (from
+ * rbl_v4sum_new) as it wrote them: B becomes the list's summary, the
+ * changes noted so far are dropped, later ones apply on top.  Takes B. */
+void rbl_v4sum_base(struct rbl_list_state *ls, uint8_t *b);
+/* An empty summary to fill with rbl_v4sum_set, or NULL (no memory). */
+uint8_t *rbl_v4sum_new(void);
 /* Create, update or drop the summaries of T's changed lists; runs after
  * the chunks and entry counts are final (commit). */
 int rbl_v4sum_commit(rbl_txn *t);

@@ -22,6 +22,10 @@
  * chunk, the old chunk stays where it is.  A 1,000-line change of a
  * 10M-entry list writes about 1,000 chunks, not 10,000.
  *
+ * The IPv4 summary (store_v4sum.c) is set from the entries as they are
+ * written, and handed over when the family is done: the changes are not
+ * recorded one by one, and the commit does not walk the list again.
+ *
  * New entries must arrive in key order, IPv4 before IPv6; anything else
  * touching the list (an entry out of order, a delete, a read) first
  * finishes the replacement: the old entries not re-added by then are
@@ -59,6 +63,8 @@ struct rbl_replace {
 	 * builder's epoch + 1 */
 	uint32_t *memo, *memo_epoch;
 	size_t cap_memo;
+	uint8_t *sum;			/* the IPv4 summary being set, or
+					   NULL: changes are noted */
 	bool journal;			/* record the changes */
 	bool marked;			/* the list is marked changed */
 	int64_t delta;			/* entries added - deleted */
@@ -264,9 +270,17 @@ static int changed(rbl_txn *t, struct rbl_replace *r, uint8_t op,
 	    (rc = rbl_journal_note(t, op, r->list_id, p, NULL, e)))
 		return rc;
 	ls = rbl_txn_list_state(t, r->list_id);
-	if (ls->marks & RBL_LIST_REBUILD)
+	if ((ls->marks & RBL_LIST_REBUILD) || (r->sum && r->fam == 0))
 		return RBL_OK;
 	return rbl_v4sum_note(t, ls, p, op == RBL_CHANGE_DEL);
+}
+
+/* Write entry P with attribute AI (of the builder). */
+static int push(struct rbl_replace *r, const rbl_prefix *p, uint32_t ai)
+{
+	if (r->sum && r->fam == 0)
+		rbl_v4sum_set(r->sum, p);
+	return rbl_ckb_push(&r->b, p, ai);
 }
 
 /* The old entry O is not in the new data. */
@@ -286,7 +300,7 @@ static int old_gone(rbl_txn *t, struct rbl_replace *r,
 		if ((rc = rbl_ckb_next(&r->b, p.addr.bytes)) != RBL_OK ||
 		    (rc = old_attr(r, o->ai, &ai)) != RBL_OK)
 			return rc;
-		return rbl_ckb_push(&r->b, &p, ai);
+		return push(r, &p, ai);
 	}
 	if (!r->journal || !rbl_journal_active(t))
 		return changed(t, r, RBL_CHANGE_DEL, &p, NULL, -1);
@@ -334,6 +348,16 @@ static int fam_finish(rbl_txn *t, struct rbl_replace *r)
 	if ((rc = old_drain(t, r, NULL)) != RBL_OK ||
 	    (rc = rbl_ckb_finish(&r->b)) != RBL_OK)
 		return rc;
+	if (r->sum && r->fam == 0) {
+		struct rbl_list_state *ls = rbl_txn_list_state(t, r->list_id);
+
+		/* no state: nothing changed, the stored summary stands */
+		if (ls)
+			rbl_v4sum_base(ls, r->sum);
+		else
+			free(r->sum);
+		r->sum = NULL;
+	}
 	rc = rbl_lenmask_peek(t, r->list_id, family, mask);
 	if (rc != RBL_OK && rc != RBL_ENOTFOUND)
 		return rc;
@@ -358,6 +382,7 @@ static void drop_one(struct rbl_replace *r)
 {
 	rbl_ckb_fini(&r->b);
 	rbl_ckw_free(&r->old);
+	free(r->sum);
 	free(r->oe);
 	free(r->memo);
 	free(r->memo_epoch);
@@ -428,6 +453,7 @@ int rbl_replace_begin(rbl_txn *t, uint32_t list_id, bool journal)
 		free(r);
 		return rbl_txn_fail(t, rc);
 	}
+	r->sum = rbl_v4sum_new();	/* NULL: changes are noted instead */
 	r->next = t->ipw->rep;
 	t->ipw->rep = r;
 	return RBL_OK;
@@ -452,14 +478,14 @@ static int take(rbl_txn *t, struct rbl_replace *r, const rbl_prefix *p,
 			  r->old.alen) != 0) {
 		if ((rc = changed(t, r, RBL_CHANGE_ADD, p, e, 1)) != RBL_OK)
 			return rc;
-		return rbl_ckb_push(&r->b, p, ai);
+		return push(r, p, ai);
 	}
 	r->oe_i++;
 	if (rbl_ckw_attr_same_answer(&r->old, o->ai, &r->b.w, ai)) {
 		/* unchanged: the stored entry stays, with its time and source */
 		if ((rc = old_attr(r, o->ai, &oai)) != RBL_OK)
 			return rc;
-		return rbl_ckb_push(&r->b, p, oai);
+		return push(r, p, oai);
 	}
 	if (r->journal && rbl_journal_active(t))
 		rbl_ckw_attr_entry(&r->old, o->ai, &old);
@@ -467,7 +493,7 @@ static int take(rbl_txn *t, struct rbl_replace *r, const rbl_prefix *p,
 			  rbl_journal_active(t) ? &old : NULL, 0)) != RBL_OK ||
 	    (rc = changed(t, r, RBL_CHANGE_ADD, p, e, 0)) != RBL_OK)
 		return rc;
-	return rbl_ckb_push(&r->b, p, ai);
+	return push(r, p, ai);
 }
 
 int rbl_replace_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,

@@ -33,6 +33,12 @@
  * 2 MiB: that is the price of a one-value summary, paid by writers so
  * that readers need one mdb_get per list and snapshot.
  *
+ * A replacing import (store_replace.c) sees every entry of the list's new
+ * IPv4 data go by in order: it sets the bits as it writes the chunks and
+ * hands the bitmap over (rbl_v4sum_base), so the commit neither records
+ * each change nor walks the whole list again; changes made after the
+ * replacement in the same transaction are replayed on top of it.
+ *
  * Reads: the pointer to each list's bitmap is cached in the rbl_txn (a
  * fixed array, no allocation) until the transaction is reset or renewed.
  * Write transactions never use it: their own changes are not in it yet.
@@ -135,6 +141,30 @@ static void drop_ranges(struct rbl_list_state *ls)
 	ls->n_v4r = ls->cap_v4r = 0;
 }
 
+void rbl_v4sum_set(uint8_t *b, const rbl_prefix *p)
+{
+	uint32_t a = rbl_get_be32(p->addr.bytes), f = a >> 8;
+
+	if (p->len >= 24)
+		b[f >> 3] |= (uint8_t)(1u << (f & 7));
+	else
+		bits_fill(b, f, (a | (uint32_t)(0xffffffffu >> p->len)) >> 8,
+			  true);
+}
+
+uint8_t *rbl_v4sum_new(void)
+{
+	return calloc(1, RBL_V4SUM_BYTES);
+}
+
+void rbl_v4sum_base(struct rbl_list_state *ls, uint8_t *b)
+{
+	free(ls->v4base);
+	ls->v4base = b;
+	drop_ranges(ls);
+	ls->marks &= ~(unsigned)RBL_LIST_V4SUM_FULL;
+}
+
 /* Extend the last range when R continues it (sorted or repeated input). */
 static bool merge_last(struct rbl_list_state *ls, const struct rbl_v4range *r)
 {
@@ -179,8 +209,11 @@ int rbl_v4sum_note(rbl_txn *t, struct rbl_list_state *ls,
 
 void rbl_v4sum_txn_free(rbl_txn *t)
 {
-	for (size_t i = 0; i < t->n_lists; i++)
+	for (size_t i = 0; i < t->n_lists; i++) {
 		drop_ranges(&t->lists[i]);
+		free(t->lists[i].v4base);
+		t->lists[i].v4base = NULL;
+	}
 }
 
 /* ----------------------------------------------------------- commit */
@@ -302,6 +335,14 @@ static int commit_list(rbl_txn *t, const struct rbl_list_state *ls)
 		return old ? drop_summary(t, ls->id) : RBL_OK;
 	if (!old && l.n_entries < RBL_V4SUM_MIN)
 		return RBL_OK;
+	if (ls->v4base && !full) {	/* a replacement's, and what came
+					   after it */
+		b = ls->v4base;
+		if ((rc = replay(t, ls, b)) != RBL_OK ||
+		    (old && !memcmp(b, old, RBL_V4SUM_BYTES)))
+			return rc;
+		return put_summary(t, ls->id, b);
+	}
 	if (old && !full && ls->n_v4r == 0)
 		return RBL_OK;
 	if (!t->s->v4sum_buf && !(t->s->v4sum_buf = malloc(RBL_V4SUM_BYTES)))
