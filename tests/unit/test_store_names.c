@@ -2,7 +2,8 @@
  * test_store_names.c -- a name's exact and subtree entries kept apart
  * (zone/store/store_name.c): "x" and "*.x" with different values, "x" and
  * "!*.x", ".x" as two entries, the text forms of add/del/get, lookups and
- * empty non-terminals, rbl_name_foreach's order, entry counts, the
+ * empty non-terminals, rbl_name_foreach's order, rbl_name_foreach_under's
+ * reach, entry counts, the
  * journal, purge per entry, and a randomized comparison with a model.
  */
 #include "tests/unit/store_test.h"
@@ -401,6 +402,46 @@ static void test_bulk_order(rbl_store *s)
 	rbl_txn_abort(t);
 }
 
+static const char *show_under(rbl_txn *t, uint32_t list, const char *name,
+			      bool below)
+{
+	static char out[1024];
+
+	out[0] = 0;
+	CHECK_RC(rbl_name_foreach_under(t, list, name, below, show_one, out),
+		 RBL_OK);
+	return out;
+}
+
+/* rbl_name_foreach_under: a name and the names below it, label-aligned
+ * ("ab.com" is not under "b.com"), in this list only. */
+static void test_under(rbl_store *s)
+{
+	static const char *names[] = { "com", "b.com", "ab.com", "a.b.com",
+				       "x.a.b.com", "b.com.org", "bb.com" };
+	rbl_txn *t = begin(s, true);
+	uint32_t l = make_list(t, "under", RBL_LIST_NAME);
+	uint32_t other = make_list(t, "under2", RBL_LIST_NAME);
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		CHECK_RC(add_name(t, l, names[i], 2, EX, 0), RBL_OK);
+	CHECK_RC(add_name(t, l, "b.com", 3, SU, 0), RBL_OK);
+	CHECK_RC(add_name(t, other, "c.b.com", 4, EX, 0), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	t = begin(s, false);
+	CHECK_STR(show_under(t, l, "b.com", true),
+		  "b.com/2;*.b.com/3;a.b.com/2;x.a.b.com/2;");
+	CHECK_STR(show_under(t, l, "B.Com", false), "b.com/2;*.b.com/3;");
+	CHECK_STR(show_under(t, l, "a.b.com", false), "a.b.com/2;");
+	CHECK_STR(show_under(t, l, "c.b.com", true), "");
+	CHECK_STR(show_under(t, l, "org", false), "");
+	CHECK_STR(show_under(t, l, "org", true), "b.com.org/2;");
+	CHECK_STR(show_under(t, other, "com", true), "c.b.com/4;");
+	CHECK_RC(rbl_name_foreach_under(t, l, "bad..name", true, show_one,
+					NULL), RBL_EINVAL);
+	rbl_txn_abort(t);
+}
+
 int main(void)
 {
 	rbl_store *s = open_rw(tmp_store_dir("names"));
@@ -410,6 +451,7 @@ int main(void)
 	test_purge(s);
 	test_random(s);
 	test_bulk_order(s);
+	test_under(s);
 	rbl_store_close(s);
 	return check_done();
 }

@@ -185,6 +185,7 @@ static void db_answer(const zonedb *db, const char *qname, char *out)
 
 typedef struct zlists {
 	uint32_t ip1, ip2, sub_ip, names;
+	uint32_t n1, n2, n3;	/* nm.test: n1+n2 combined, n3 under "s" */
 } zlists;
 
 static void add_answer(char **parts, unsigned *n, const char *p)
@@ -478,7 +479,19 @@ static int diff_del(void *arg, const rbl_xrr *rr)
 	return collect(dels, rr);
 }
 
-static void check_ixfr(rbl_store *s, const zlists *zl)
+typedef void (*change_fn)(rbl_store *s, const zlists *zl);
+
+static void three_commits(rbl_store *s, const zlists *zl)
+{
+	for (unsigned k = 0; k < 3; k++)
+		random_changes(s, zl, 15);
+}
+
+/* The records of zone ZNAME at its serial before CHANGE, with
+ * rbl_xfr_diff's deletions and additions applied, equal its records
+ * after (a full AXFR of the new data). */
+static void check_ixfr(rbl_store *s, const zlists *zl, const char *zname,
+		       change_fn change)
 {
 	rbl_txn *t = begin(s, false);
 	recset before, after, dels = { 0 }, adds = { 0 }, applied = { 0 };
@@ -488,13 +501,12 @@ static void check_ixfr(rbl_store *s, const zlists *zl)
 	uint64_t nch = 0;
 	unsigned bad = 0;
 
-	zone_records(t, "bl.test", &before, &z);
+	zone_records(t, zname, &before, &z);
 	from = z.serial;
 	rbl_txn_abort(t);
-	for (unsigned k = 0; k < 3; k++)
-		random_changes(s, zl, 15);
+	change(s, zl);
 	t = begin(s, false);
-	zone_records(t, "bl.test", &after, &z);
+	zone_records(t, zname, &after, &z);
 	rbl_xfr_opts_init(&o);
 	CHECK_RC(rbl_xfr_diff(t, &z, from, &o, diff_del, collect, &dels,
 			      &nch), RBL_OK);
@@ -536,6 +548,119 @@ static void check_ixfr(rbl_store *s, const zlists *zl)
 	rs_free(&applied);
 }
 
+/* ------------------------------------------------------------ name units */
+
+/* A name of 1 to 4 labels from a small set, so that names nest often:
+ * wildcards over listed names, exclusions under wildcards, names whose
+ * only listed relative is far above or below. */
+static void rand_tree_name(char *out, size_t size)
+{
+	static const char *const tops[] = { "com", "net", "test", "example" };
+	static const char *const labels[] = { "a", "b", "c", "x", "ex" };
+	unsigned depth = 1 + rnd() % 4;
+
+	out[0] = 0;
+	for (unsigned i = 1; i < depth; i++) {
+		strncat(out, labels[rnd() % 5], size - strlen(out) - 1);
+		strncat(out, ".", size - strlen(out) - 1);
+	}
+	strncat(out, tops[rnd() % 4], size - strlen(out) - 1);
+}
+
+static void rand_tree_change(rbl_txn *t, uint32_t list)
+{
+	char name[RBL_NAME_MAX + 1], slot[RBL_NAME_MAX + 3];
+	const char *pre[] = { "", "*.", "." };
+	rbl_entry e;
+
+	rand_tree_name(name, sizeof name);
+	if (rnd() % 3 == 0) {
+		snprintf(slot, sizeof slot, "%s%s", pre[rnd() % 3], name);
+		rbl_name_del(t, list, slot);
+		return;
+	}
+	rand_entry(&e, true);
+	e.flags |= rnd() % 3 == 0 ? RBL_ENTRY_NAME_SUBS
+		 : rnd() % 2 ? RBL_ENTRY_NAME_EXACT
+			     : RBL_ENTRY_NAME_EXACT | RBL_ENTRY_NAME_SUBS;
+	if (e.flags & RBL_ENTRY_NAME_SUBS)	/* no '$' on wildcards */
+		snprintf(e.txt, sizeof e.txt, "%s", "domain listed");
+	rbl_name_add(t, list, name, &e);
+}
+
+static void tree_changes(rbl_store *s, const zlists *zl)
+{
+	uint32_t lists[3] = { zl->n1, zl->n2, zl->n3 };
+	unsigned commits = 1 + rnd() % 3;
+
+	for (unsigned c = 0; c < commits; c++) {
+		rbl_txn *t = begin(s, true);
+		unsigned n = 1 + rnd() % 40;
+
+		for (unsigned i = 0; i < n; i++)
+			rand_tree_change(t, lists[rnd() % 3]);
+		CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	}
+}
+
+/* "x.fixed" excluded under "*.fixed" holds a placeholder (TYPE65280)
+ * only while nothing below it is listed: "a.x.fixed" comes and goes, a
+ * change whose records lie above it. */
+static void toggle_below_exclusion(rbl_store *s, const zlists *zl)
+{
+	rbl_txn *t = begin(s, true);
+	rbl_entry e;
+
+	rbl_entry_init(&e);
+	e.flags |= RBL_ENTRY_NAME_EXACT;
+	if (rbl_name_del(t, zl->n2, "a.x.fixed") == RBL_ENOTFOUND)
+		CHECK_RC(rbl_name_add(t, zl->n2, "a.x.fixed", &e), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+}
+
+static void fixed_tree(rbl_txn *t, const zlists *zl)
+{
+	rbl_entry e;
+
+	rbl_entry_init(&e);
+	e.flags |= RBL_ENTRY_NAME_SUBS;
+	CHECK_RC(rbl_name_add(t, zl->n1, "fixed", &e), RBL_OK);
+	rbl_entry_init(&e);
+	e.flags |= RBL_ENTRY_EXCLUDE | RBL_ENTRY_NAME_EXACT |
+		   RBL_ENTRY_NAME_SUBS;
+	CHECK_RC(rbl_name_add(t, zl->n1, "x.fixed", &e), RBL_OK);
+}
+
+/* IXFR of name lists rebuilds only the subtrees a change can reach
+ * (xfr_diff.c): random nested lists and random change sets, each IXFR
+ * checked against the zone's full records after it. */
+static void name_units(rbl_store *s, zlists *zl)
+{
+	rbl_txn *t = begin(s, true);
+	rbl_zone z;
+
+	zl->n1 = make_list(t, "n1", RBL_LIST_NAME);
+	zl->n2 = make_list(t, "n2", RBL_LIST_NAME);
+	zl->n3 = make_list(t, "n3", RBL_LIST_NAME);
+	rbl_zone_defaults(&z, "nm.test");
+	z.n_lists = 3;
+	z.lists[0].list_id = zl->n1;
+	z.lists[1].list_id = zl->n2;
+	z.lists[2].list_id = zl->n3;
+	snprintf(z.lists[2].sub, sizeof z.lists[2].sub, "s");
+	CHECK_RC(rbl_zone_create(t, &z), RBL_OK);
+	rbl_list_add_test_entries(t, zl->n1);	/* RFC 5782 "test" */
+	for (unsigned i = 0; i < 600; i++)
+		rand_tree_change(t, i % 3 == 0 ? zl->n1
+				    : i % 3 == 1 ? zl->n2 : zl->n3);
+	fixed_tree(t, zl);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	for (unsigned i = 0; i < 2; i++)
+		check_ixfr(s, zl, "nm.test", toggle_below_exclusion);
+	for (unsigned round = 0; round < 40; round++)
+		check_ixfr(s, zl, "nm.test", tree_changes);
+}
+
 static void setup(rbl_store *s, zlists *zl)
 {
 	rbl_txn *t = begin(s, true);
@@ -575,8 +700,9 @@ int main(void)
 	for (unsigned round = 0; round < 6; round++) {
 		random_changes(s, &zl, 80);
 		check_answers(s, &zl, 3000);
-		check_ixfr(s, &zl);
+		check_ixfr(s, &zl, "bl.test", three_commits);
 	}
+	name_units(s, &zl);
 	rbl_store_close(s);
 	return check_done();
 }

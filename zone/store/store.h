@@ -403,6 +403,11 @@ typedef int (*rbl_name_visit_fn)(void *arg, const char *name,
 				 const rbl_entry *e);
 int rbl_name_foreach(rbl_txn *t, uint32_t list_id, rbl_name_visit_fn fn,
 		     void *arg);
+/* The same for NAME's own entries and, with BELOW, those of every name
+ * under it (one seek, not a walk of the list): what an IXFR rebuilds of
+ * a name tree.  RBL_EINVAL for a name the store cannot key. */
+int rbl_name_foreach_under(rbl_txn *t, uint32_t list_id, const char *name,
+			   bool below, rbl_name_visit_fn fn, void *arg);
 
 /* ------------------------------------------------------- maintenance */
 

@@ -395,6 +395,46 @@ int rbl_name_foreach(rbl_txn *t, uint32_t list_id, rbl_name_visit_fn fn,
 	return ret;
 }
 
+/* Keys under a name start with its key (each label ends in 0x00, so the
+ * prefix is label-aligned): one range seek, then the next keys while they
+ * share it. */
+int rbl_name_foreach_under(rbl_txn *t, uint32_t list_id, const char *name,
+			   bool below, rbl_name_visit_fn fn, void *arg)
+{
+	uint8_t kb[NAME_KEY_MAX];
+	char norm[RBL_NAME_MAX + 1], text[NAME_KEY_MAX];
+	size_t klen;
+	MDB_val k = { 0 }, v = { 0 };
+	MDB_cursor *c = NULL;
+	struct rbl_slots sl = { 0 };
+	int ret = RBL_OK, rc;
+
+	if (!name || !(klen = rbl_namekey_text(kb, list_id, name, norm)))
+		return RBL_EINVAL;
+	/* a cursor of its own: FN may look names up */
+	if ((rc = replace_done(t, list_id)) != RBL_OK)
+		return rc;
+	if ((rc = mdb_cursor_open(t->txn, t->s->name, &c)))
+		return rbl_mdb_error(rc);
+	k.mv_size = klen;
+	k.mv_data = kb;
+	for (rc = mdb_cursor_get(c, &k, &v, below ? MDB_SET_RANGE : MDB_SET_KEY);
+	     rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < klen || k.mv_size > NAME_KEY_MAX ||
+		    memcmp(k.mv_data, kb, klen) != 0)
+			break;
+		rbl_namekey_to_text((const uint8_t *)k.mv_data + 4,
+				    k.mv_size - 4, text);
+		if ((ret = rbl_slots_decode(&v, &sl)) != RBL_OK ||
+		    (ret = visit_slots(&sl, text, fn, arg)) != 0 || !below)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (ret == RBL_OK && rc != 0 && rc != MDB_NOTFOUND)
+		ret = rbl_mdb_error(rc);
+	return ret;
+}
+
 /* ------------------------------------------------------------ purge */
 
 struct expired_name {

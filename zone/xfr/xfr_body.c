@@ -79,27 +79,7 @@ typedef struct name_collect {
 	xf_ctx *x;
 	unsigned li;
 	xf_namevec *out;
-	const xf_namevec *tops;
 } name_collect;
-
-static bool top_wanted(const xf_namevec *tops, const uint8_t *k, size_t klen)
-{
-	size_t lo = 0, hi = tops->n, tl = xf_key_top(k, klen);
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const xf_nament *m = &tops->v[mid];
-		int c = xf_key_cmp(tops->keys + m->koff, m->klen, k, tl);
-
-		if (c == 0)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
 
 static int name_visit(void *arg, const char *name, const rbl_entry *e)
 {
@@ -122,8 +102,6 @@ static int name_visit(void *arg, const char *name, const rbl_entry *e)
 	if (expired(e->expires, c->x->o->now) ||
 	    (klen = xf_name_key(name, k)) == 0)
 		return 0;
-	if (c->tops && !top_wanted(c->tops, k, klen))
-		return 0;
 	ans = xf_answer_of(c->x, &c->x->g->lists[c->li], e);
 	if (c->x->error)
 		return c->x->error;
@@ -131,12 +109,20 @@ static int name_visit(void *arg, const char *name, const rbl_entry *e)
 				     xf_name_sel(e), ans);
 }
 
-int xf_collect_names(rbl_txn *t, xf_ctx *x, unsigned li, xf_namevec *out,
-		     const xf_namevec *tops)
+int xf_collect_names(rbl_txn *t, xf_ctx *x, unsigned li, xf_namevec *out)
 {
-	name_collect c = { x, li, out, tops };
+	name_collect c = { x, li, out };
 
 	return rbl_name_foreach(t, x->g->lists[li].id, name_visit, &c);
+}
+
+int xf_collect_under(rbl_txn *t, xf_ctx *x, unsigned li, const char *name,
+		     bool below, xf_namevec *out)
+{
+	name_collect c = { x, li, out };
+
+	return rbl_name_foreach_under(t, x->g->lists[li].id, name, below,
+				      name_visit, &c);
 }
 
 /* ------------------------------------------------------------ units */
@@ -227,10 +213,10 @@ static int expand_names(rbl_txn *t, xf_ctx *x)
 	memset(&v, 0, sizeof v);
 	for (unsigned li = 0; li < x->g->n_lists && rc == RBL_OK; li++)
 		if (rbl_list_kind_is_name(x->g->lists[li].kind))
-			rc = xf_collect_names(t, x, li, &v, NULL);
+			rc = xf_collect_names(t, x, li, &v);
 	if (rc == RBL_OK && v.n) {
 		xf_namevec_sort(&v);
-		rc = xf_name_expand(x, &v);
+		rc = xf_name_expand(x, &v, NULL, 0);
 	}
 	xf_namevec_free(&v);
 	return rc;

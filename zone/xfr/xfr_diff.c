@@ -9,7 +9,10 @@
  * addition).  The units those keys lie in are expanded twice, from the
  * entries now and from the entries with the old state put back, into
  * sorted record sets; their difference is the answer.  Units are
- * independent (xfr_impl.h), so the rest of the zone is not read.
+ * independent (xfr_impl.h), so the rest of the zone is not read: an IP
+ * unit is the /16 (or /8) of a change, a name's is the subtree a change
+ * can reach (unit_root), read with one seek, with the few entries at
+ * its ancestors as context.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -469,8 +472,8 @@ static int diff_ip(rbl_txn *t, diff *d, unsigned gi)
 /* ------------------------------------------------------------ names */
 
 /* True if a change touched entry E of group GI: a binary search of the
- * changes, sorted by earliest_only (a unit is all names under one top
- * label, so E is one of up to millions, and the changes thousands). */
+ * changes, sorted by earliest_only (a unit may be a big subtree, and the
+ * changes thousands). */
 static bool name_touched(const diff *d, unsigned gi, const xf_namevec *v,
 			 const xf_nament *e)
 {
@@ -498,42 +501,106 @@ static bool name_touched(const diff *d, unsigned gi, const xf_namevec *v,
 	return false;
 }
 
-static int name_tops(const diff *d, unsigned gi, xf_namevec *tops)
-{
-	int rc = RBL_OK;
-
-	for (size_t i = 0; i < d->n_nm && rc == RBL_OK; i++) {
-		const undo *u = &d->nm[i];
-		const uint8_t *k = d->keys.keys + u->koff;
-
-		if (u->gi == gi)
-			rc = xf_namevec_push_key(tops, k, xf_key_top(k, u->klen),
-						 0, 0, 0);
-	}
-	xf_namevec_sort(tops);
-	return rc;
-}
-
-static int expand_names_into(diff *d, rrvec *v, xf_namevec *e)
+static int expand_names_into(diff *d, rrvec *v, xf_namevec *e,
+			     const uint8_t *only, size_t only_len)
 {
 	d->x.fn = rrvec_add;
 	d->x.arg = v;
 	xf_namevec_sort(e);
-	return e->n ? xf_name_expand(&d->x, e) : RBL_OK;
+	return e->n ? xf_name_expand(&d->x, e, only, only_len) : RBL_OK;
 }
 
-static int diff_names(rbl_txn *t, diff *d, unsigned gi)
+/* Each name list of the group: entries at NAME (and below it, with
+ * BELOW) into OUT.  A name the store cannot key holds nothing. */
+static int collect_at(rbl_txn *t, diff *d, const char *name, bool below,
+		      xf_namevec *out)
 {
-	xf_namevec tops = { 0 }, cur = { 0 }, old = { 0 };
-	int rc;
+	int rc = RBL_OK;
 
-	memset(&tops, 0, sizeof tops);
-	memset(&cur, 0, sizeof cur);
-	memset(&old, 0, sizeof old);
-	rc = name_tops(d, gi, &tops);
 	for (unsigned li = 0; li < d->x.g->n_lists && rc == RBL_OK; li++)
 		if (rbl_list_kind_is_name(d->x.g->lists[li].kind))
-			rc = xf_collect_names(t, &d->x, li, &cur, &tops);
+			rc = xf_collect_under(t, &d->x, li, name, below, out);
+	return rc == RBL_EINVAL ? RBL_OK : rc;
+}
+
+/* The entries at the strict ancestors of key K into OUT: one lookup per
+ * label above it. */
+static int collect_path(rbl_txn *t, diff *d, const uint8_t *k, size_t klen,
+			xf_namevec *out)
+{
+	char text[XF_NAME_KEY_MAX];
+	int rc = RBL_OK;
+
+	for (size_t j = 0; j + 1 < klen && rc == RBL_OK; j++)
+		if (k[j] == 0) {
+			xf_key_text(k, j + 1, text);
+			rc = collect_at(t, d, text, false, out);
+		}
+	return rc;
+}
+
+/* How far up a change at key K reaches: *ROOT gets the key length of the
+ * highest name whose records it can change (K itself, or an ancestor).
+ * Records at K and below follow from the entries on their path, so any
+ * may change.  An ancestor P has the same answers before and after (they
+ * follow from the entries at P and above, not changed, or their own unit
+ * holds K's), so only what depends on the names below P can change:
+ * - P without an entry of its own is a point only while something lies
+ *   below it; its records then are those a subtree entry above lends it.
+ * - P holding an exclusion under a wildcard from above gets a placeholder
+ *   (TYPE65280, xfr_name.c) only while nothing below it answers.
+ * Both need a subtree entry strictly above P; P holding only answering
+ * entries has its records whatever lies below.  Typical lists (names with
+ * no listed ancestor) rebuild the changed name alone. */
+static int unit_root(rbl_txn *t, diff *d, const uint8_t *k, size_t klen,
+		     size_t *root)
+{
+	xf_namevec path = { 0 };
+	bool subs_above = false;
+	size_t i = 0;
+	int rc;
+
+	memset(&path, 0, sizeof path);
+	*root = klen;
+	rc = collect_path(t, d, k, klen, &path);
+	xf_namevec_sort(&path);		/* all prefixes of K: by length */
+	for (size_t j = 0; j + 1 < klen && rc == RBL_OK; j++) {
+		bool own = false, excl = false, subs = false;
+
+		if (k[j] != 0)
+			continue;
+		for (; i < path.n && path.v[i].klen == j + 1; i++) {
+			own = true;
+			excl |= path.v[i].ans == 0;
+			subs |= (path.v[i].sel & RBL_ENTRY_NAME_SUBS) != 0;
+		}
+		if (subs_above && (!own || excl)) {
+			*root = j + 1;	/* the highest such P */
+			break;
+		}
+		subs_above |= subs;
+	}
+	xf_namevec_free(&path);
+	return rc;
+}
+
+/* The unit under key RK: entries now (with RK's ancestors' as context)
+ * and with the journalled old state of the changes under RK put back,
+ * each expanded for RK's subtree only.  *UI walks D's changes of group GI
+ * (sorted by key, as the units are). */
+static int diff_unit(rbl_txn *t, diff *d, unsigned gi, const uint8_t *rk,
+		     size_t rlen, size_t *ui)
+{
+	xf_namevec cur = { 0 }, old = { 0 };
+	char text[XF_NAME_KEY_MAX];
+	int rc;
+
+	memset(&cur, 0, sizeof cur);
+	memset(&old, 0, sizeof old);
+	xf_key_text(rk, rlen, text);
+	rc = collect_path(t, d, rk, rlen, &cur);
+	if (rc == RBL_OK)
+		rc = collect_at(t, d, text, true, &cur);
 	for (size_t i = 0; i < cur.n && rc == RBL_OK; i++) {
 		const xf_nament *e = &cur.v[i];
 
@@ -542,21 +609,70 @@ static int diff_names(rbl_txn *t, diff *d, unsigned gi)
 						 e->klen, e->li, e->sel,
 						 e->ans);
 	}
-	for (size_t i = 0; i < d->n_nm && rc == RBL_OK; i++) {
-		const undo *u = &d->nm[i];
+	for (; *ui < d->n_nm && rc == RBL_OK; ++*ui) {
+		const undo *u = &d->nm[*ui];
+		const uint8_t *k = d->keys.keys + u->koff;
 
-		if (u->gi == gi && u->existed)
-			rc = xf_namevec_push_key(&old, d->keys.keys + u->koff,
-						 u->klen, u->ip.li, u->sel,
-						 u->ip.ans);
+		if (u->gi < gi || (u->gi == gi &&
+				   xf_key_cmp(k, u->klen, rk, rlen) < 0))
+			continue;
+		if (u->gi != gi || u->klen < rlen || memcmp(k, rk, rlen))
+			break;		/* past the unit */
+		if (u->existed)
+			rc = xf_namevec_push_key(&old, k, u->klen, u->ip.li,
+						 u->sel, u->ip.ans);
 	}
 	if (rc == RBL_OK)
-		rc = expand_names_into(d, &d->new_, &cur);
+		rc = expand_names_into(d, &d->new_, &cur, rk, rlen);
 	if (rc == RBL_OK)
-		rc = expand_names_into(d, &d->old, &old);
-	xf_namevec_free(&tops);
+		rc = expand_names_into(d, &d->old, &old, rk, rlen);
 	xf_namevec_free(&cur);
 	xf_namevec_free(&old);
+	return rc;
+}
+
+/* Units of the group's name changes: each change's unit_root, sorted, a
+ * unit inside another dropped (the outer one holds its changes). */
+static int name_units(rbl_txn *t, diff *d, unsigned gi, xf_namevec *units)
+{
+	size_t o = 0, root = 0;
+	int rc = RBL_OK;
+
+	for (size_t i = 0; i < d->n_nm && rc == RBL_OK; i++) {
+		const undo *u = &d->nm[i];
+		const uint8_t *k = d->keys.keys + u->koff;
+
+		if (u->gi != gi)
+			continue;
+		if ((rc = unit_root(t, d, k, u->klen, &root)) == RBL_OK)
+			rc = xf_namevec_push_key(units, k, root, 0, 0, 0);
+	}
+	xf_namevec_sort(units);
+	for (size_t i = 0; i < units->n; i++) {
+		const xf_nament *p = o ? &units->v[o - 1] : NULL,
+				*e = &units->v[i];
+
+		if (!p || e->klen < p->klen ||
+		    memcmp(units->keys + e->koff, units->keys + p->koff,
+			   p->klen) != 0)
+			units->v[o++] = *e;
+	}
+	units->n = o;
+	return rc;
+}
+
+static int diff_names(rbl_txn *t, diff *d, unsigned gi)
+{
+	xf_namevec units = { 0 };
+	size_t ui = 0;
+	int rc;
+
+	memset(&units, 0, sizeof units);
+	rc = name_units(t, d, gi, &units);
+	for (size_t i = 0; i < units.n && rc == RBL_OK; i++)
+		rc = diff_unit(t, d, gi, units.keys + units.v[i].koff,
+			       units.v[i].klen, &ui);
+	xf_namevec_free(&units);
 	return rc;
 }
 

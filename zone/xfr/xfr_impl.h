@@ -13,10 +13,12 @@
  *   combo   what every list of a group says at one point: one answer id
  *           per list, interned per group (id 0: no list answers).
  *   unit    the part of the name tree that is expanded on its own: an
- *           IPv4 /16 or IPv6 /16 of one group, or all of a group's names
- *           under one top label; the IPv4 /8 above the /16s is a point of
- *           its own ("top").  Units never influence each other, so IXFR
- *           rebuilds only the units a change touched.
+ *           IPv4 /16 or IPv6 /16 of one group; the IPv4 /8 above the
+ *           /16s is a point of its own ("top").  Units never influence
+ *           each other, so IXFR rebuilds only the units a change touched.
+ *           Names have no fixed units: IXFR rebuilds the subtree a change
+ *           can reach, with its ancestors' entries as context
+ *           (xfr_diff.c says how far up that is).
  */
 #ifndef RBL_XFR_IMPL_H
 #define RBL_XFR_IMPL_H
@@ -177,8 +179,12 @@ void xf_prefix_cut(const rbl_addr *a, uint8_t len, rbl_prefix *out);
 /* ------------------------------------------------------ xfr_name.c */
 
 /* Expand the name entries of the current group, ENTS (sorted with
- * xf_namevec_sort).  Units are the top labels; all given are done. */
-int xf_name_expand(xf_ctx *x, xf_namevec *ents);
+ * xf_namevec_sort).  With ONLY (a key of ONLY_LEN bytes), the records of
+ * that name and the names under it only: ENTS then holds the entries of
+ * that subtree and those at its ancestors, which decide what it inherits
+ * (an IXFR unit, xfr_diff.c). */
+int xf_name_expand(xf_ctx *x, xf_namevec *ents, const uint8_t *only,
+		   size_t only_len);
 int xf_namevec_push(xf_namevec *v, const char *name, uint8_t li,
 		    uint8_t sel, uint32_t ans);
 int xf_namevec_push_key(xf_namevec *v, const uint8_t *key, size_t klen,
@@ -191,6 +197,8 @@ void xf_namevec_sort(xf_namevec *v);
 void xf_namevec_free(xf_namevec *v);
 /* Key of text NAME into K (XF_NAME_KEY_MAX bytes); length or 0. */
 size_t xf_name_key(const char *name, uint8_t *k);
+/* Text form ("a.example.com") of key K into OUT (XF_NAME_KEY_MAX bytes). */
+void xf_key_text(const uint8_t *k, size_t klen, char *out);
 /* Length of the top label's part of key K (first label and its 0). */
 size_t xf_key_top(const uint8_t *k, size_t klen);
 int xf_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
@@ -202,10 +210,12 @@ int xf_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
  * when X's options have a time. */
 int xf_collect_block(rbl_txn *t, xf_ctx *x, unsigned li,
 		     const rbl_prefix *block, xf_ipvec *out);
-/* The name entries of list LI appended to OUT; with TOPS (N_TOPS keys
- * of top labels, sorted), only names under those. */
-int xf_collect_names(rbl_txn *t, xf_ctx *x, unsigned li, xf_namevec *out,
-		     const xf_namevec *tops);
+/* The name entries of list LI appended to OUT. */
+int xf_collect_names(rbl_txn *t, xf_ctx *x, unsigned li, xf_namevec *out);
+/* The same for NAME's own entries and, with BELOW, all names under it
+ * (rbl_name_foreach_under: a seek, not a walk of the list). */
+int xf_collect_under(rbl_txn *t, xf_ctx *x, unsigned li, const char *name,
+		     bool below, xf_namevec *out);
 /* An entry's selection bits: EXACT, SUBS or both (never 0). */
 uint8_t xf_name_sel(const rbl_entry *e);
 

@@ -66,6 +66,24 @@ size_t xf_name_key(const char *name, uint8_t *k)
 	return n;
 }
 
+void xf_key_text(const uint8_t *k, size_t klen, char *out)
+{
+	size_t t = 0, end = klen;
+
+	while (end > 0) {
+		size_t start = end - 1;
+
+		while (start > 0 && k[start - 1] != 0)
+			start--;
+		if (t)
+			out[t++] = '.';
+		memcpy(out + t, k + start, end - 1 - start);
+		t += end - 1 - start;
+		end = start;
+	}
+	out[t] = 0;
+}
+
 size_t xf_key_top(const uint8_t *k, size_t klen)
 {
 	size_t i = 0;
@@ -383,7 +401,8 @@ static int emit_npoint(xf_ctx *x, const uint8_t *keys, const npt *q)
 	return rc;
 }
 
-int xf_name_expand(xf_ctx *x, xf_namevec *ents)
+int xf_name_expand(xf_ctx *x, xf_namevec *ents, const uint8_t *only,
+		   size_t only_len)
 {
 	nptvec pts = { NULL, 0, 0 };
 	int rc = gen_points(ents, &pts);
@@ -392,8 +411,15 @@ int xf_name_expand(xf_ctx *x, xf_namevec *ents)
 		rc = compute_combos(x, ents, &pts);
 	if (rc == RBL_OK)
 		rc = link_and_shape(ents->keys, &pts);
-	for (size_t i = 0; i < pts.n && rc == RBL_OK; i++)
-		rc = emit_npoint(x, ents->keys, &pts.v[i]);
+	for (size_t i = 0; i < pts.n && rc == RBL_OK; i++) {
+		const npt *q = &pts.v[i];
+
+		/* ancestors of ONLY were points for their answers only */
+		if (only && (q->klen < only_len ||
+			     memcmp(ents->keys + q->koff, only, only_len)))
+			continue;
+		rc = emit_npoint(x, ents->keys, q);
+	}
 	free(pts.v);
 	return rc;
 }
