@@ -236,6 +236,12 @@ const char *rbl_txn_source(const rbl_txn *t);
 /* Record what T did to list LIST_ID (marks ORed, DELTA added). */
 int rbl_txn_mark_list(rbl_txn *t, uint32_t list_id, unsigned marks,
 		      int64_t delta);
+/* Record what a replacing import did to list LIST_ID, which held
+ * N_BEFORE entries: DELTA more entries, CHANGES journalled; with JOURNAL,
+ * a difference bigger than half the list marks a reset, the whole zone
+ * being the smaller transfer then.  (IP and name lists alike.) */
+int rbl_txn_mark_replaced(rbl_txn *t, uint32_t list_id, bool journal,
+			  uint64_t changes, uint64_t n_before, int64_t delta);
 struct rbl_list_state *rbl_txn_list_state(rbl_txn *t, uint32_t list_id);
 int rbl_txn_mark_zone(rbl_txn *t, uint32_t zone_id, bool created);
 

@@ -252,14 +252,9 @@ static int finish(rbl_txn *t, struct rbl_namerep **pp)
 		rc = settle(t, r);
 	if (rc == RBL_OK)
 		rc = sweep(t, r, NULL, 0);
-	if (rc == RBL_OK && r->delta)
-		rc = rbl_txn_mark_list(t, r->list_id, RBL_LIST_CHANGED,
-				       r->delta);
-	/* a difference bigger than half the list: the whole zone is the
-	 * smaller transfer */
-	if (rc == RBL_OK && r->journal && r->changes >
-	    ((uint64_t)((int64_t)r->n_before + r->delta)) / 2)
-		rc = rbl_txn_mark_list(t, r->list_id, RBL_LIST_RESET, 0);
+	if (rc == RBL_OK)
+		rc = rbl_txn_mark_replaced(t, r->list_id, r->journal,
+					   r->changes, r->n_before, r->delta);
 	drop(pp);
 	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
 }

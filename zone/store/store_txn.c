@@ -97,6 +97,19 @@ int rbl_txn_mark_list(rbl_txn *t, uint32_t list_id, unsigned marks,
 	return RBL_OK;
 }
 
+int rbl_txn_mark_replaced(rbl_txn *t, uint32_t list_id, bool journal,
+			  uint64_t changes, uint64_t n_before, int64_t delta)
+{
+	int rc = RBL_OK;
+
+	if (delta)
+		rc = rbl_txn_mark_list(t, list_id, RBL_LIST_CHANGED, delta);
+	if (rc == RBL_OK && journal &&
+	    changes > ((uint64_t)((int64_t)n_before + delta)) / 2)
+		rc = rbl_txn_mark_list(t, list_id, RBL_LIST_RESET, 0);
+	return rc;
+}
+
 static int push_u32(rbl_txn *t, uint32_t **arr, size_t *n, size_t *cap,
 		    uint32_t v)
 {
