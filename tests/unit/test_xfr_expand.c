@@ -369,9 +369,11 @@ static const char *const domains[] = { "example.com", "a.example.com",
 	"b.a.example.com", "spam.net", "x.spam.net", "y.x.spam.net",
 	"test", "c.example.com", "deep.b.a.example.com", "org" };
 
-static void rand_name_change(rbl_txn *t, uint32_t list, bool del)
+/* Change NAME in LIST at random: delete one of its slots (exact,
+ * subtree or both) when DEL, else add or replace an entry there. */
+static void change_name(rbl_txn *t, uint32_t list, const char *name,
+			bool del)
 {
-	const char *name = domains[rnd() % 10];
 	rbl_entry e;
 
 	if (del) {	/* the exact entry, the subtree one, or both */
@@ -389,6 +391,11 @@ static void rand_name_change(rbl_txn *t, uint32_t list, bool del)
 	if (e.flags & RBL_ENTRY_NAME_SUBS)	/* no '$' on wildcards */
 		snprintf(e.txt, sizeof e.txt, "%s", "domain listed");
 	rbl_name_add(t, list, name, &e);
+}
+
+static void rand_name_change(rbl_txn *t, uint32_t list, bool del)
+{
+	change_name(t, list, domains[rnd() % 10], del);
 }
 
 static void random_changes(rbl_store *s, const zlists *zl, unsigned n)
@@ -569,23 +576,10 @@ static void rand_tree_name(char *out, size_t size)
 
 static void rand_tree_change(rbl_txn *t, uint32_t list)
 {
-	char name[RBL_NAME_MAX + 1], slot[RBL_NAME_MAX + 3];
-	const char *pre[] = { "", "*.", "." };
-	rbl_entry e;
+	char name[RBL_NAME_MAX + 1];
 
 	rand_tree_name(name, sizeof name);
-	if (rnd() % 3 == 0) {
-		snprintf(slot, sizeof slot, "%s%s", pre[rnd() % 3], name);
-		rbl_name_del(t, list, slot);
-		return;
-	}
-	rand_entry(&e, true);
-	e.flags |= rnd() % 3 == 0 ? RBL_ENTRY_NAME_SUBS
-		 : rnd() % 2 ? RBL_ENTRY_NAME_EXACT
-			     : RBL_ENTRY_NAME_EXACT | RBL_ENTRY_NAME_SUBS;
-	if (e.flags & RBL_ENTRY_NAME_SUBS)	/* no '$' on wildcards */
-		snprintf(e.txt, sizeof e.txt, "%s", "domain listed");
-	rbl_name_add(t, list, name, &e);
+	change_name(t, list, name, rnd() % 3 == 0);
 }
 
 static void tree_changes(rbl_store *s, const zlists *zl)
