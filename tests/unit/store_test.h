@@ -173,6 +173,19 @@ static inline int name_at(rbl_txn *t, uint32_t list, const char *name,
 	return m.n_codes ? (int)(m.codes[0] & 255) : 0;
 }
 
+/* Visit the changes of ZONE since serial FROM with FN, from a read
+ * transaction of its own; rbl_journal_foreach's return. */
+static inline int journal_visit(rbl_store *s, uint32_t zone, uint32_t from,
+				int (*fn)(void *arg, const rbl_change *c),
+				void *arg)
+{
+	rbl_txn *t = begin(s, false);
+	int rc = rbl_journal_foreach(t, zone, from, fn, arg);
+
+	rbl_txn_abort(t);
+	return rc;
+}
+
 static inline uint32_t make_list(rbl_txn *t, const char *name, int kind)
 {
 	rbl_list l;

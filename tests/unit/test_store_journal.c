@@ -34,13 +34,8 @@ static int log_change(void *arg, const rbl_change *c)
 static int journal(rbl_store *s, uint32_t zone, uint32_t from,
 		   struct jlog *j)
 {
-	rbl_txn *t = begin(s, false);
-	int rc;
-
 	memset(j, 0, sizeof *j);
-	rc = rbl_journal_foreach(t, zone, from, log_change, j);
-	rbl_txn_abort(t);
-	return rc;
+	return journal_visit(s, zone, from, log_change, j);
 }
 
 static uint32_t make_zone(rbl_txn *t, const char *name, const uint32_t *lists,

@@ -115,13 +115,8 @@ static int log_change(void *arg, const rbl_change *c)
 static int journal_since(rbl_store *s, uint32_t zone, uint32_t from,
 			 struct jlog *j)
 {
-	rbl_txn *t = begin(s, false);
-	int rc;
-
 	memset(j, 0, sizeof *j);
-	rc = rbl_journal_foreach(t, zone, from, log_change, j);
-	rbl_txn_abort(t);
-	return rc;
+	return journal_visit(s, zone, from, log_change, j);
 }
 
 static int count_one(void *arg, const char *name, const rbl_entry *e)
