@@ -113,6 +113,7 @@ static int build_step(rbl_txn *t, struct rbl_ckidx *x)
 {
 	uint8_t kb[RBL_IPCK_KEY_MAX] = { 0 }, from[4] = { 0 };
 	MDB_val k = { 0 }, v = { 0 };
+	unsigned steps = t->ix_step ? t->ix_step : RBL_CKIDX_STEP;
 	int rc = 0;
 
 	if (!t->ix_cur &&
@@ -122,7 +123,7 @@ static int build_step(rbl_txn *t, struct rbl_ckidx *x)
 	k.mv_size = rbl_ipck_key(kb, x->list_id, RBL_AF4, from);
 	k.mv_data = kb;
 	rc = mdb_cursor_get(t->ix_cur, &k, &v, MDB_SET_RANGE);
-	for (unsigned step = 0; step < RBL_CKIDX_STEP; step++) {
+	for (unsigned step = 0; step < steps; step++) {
 		uint32_t a = 0;
 
 		if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size != 9 ||

@@ -236,6 +236,8 @@ struct rbl_txn {
 	uint64_t ix_txnid;
 	unsigned ix_mapgen;
 	MDB_cursor *ix_cur;		/* builds them, renewed */
+	unsigned ix_step;		/* keys per build step; 0:
+					   RBL_CKIDX_STEP (tests set less) */
 	char source[RBL_SOURCE_MAX + 1];
 	/* write transactions only */
 	struct rbl_list_state *lists;
