@@ -103,17 +103,21 @@ static int find_chunk(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 {
 	MDB_cursor *c = NULL;
 	MDB_val k = { 0 }, v = { 0 };
+	const void *data = NULL;
+	size_t size = 0;
 	int rc = RBL_EBUSY;
 
-	if (indexed && a->family == RBL_AF4)
-		rc = rbl_ckidx_find(t, list_id, a->bytes,
-				    (const void **)&v.mv_data, &v.mv_size);
-	if (rc == RBL_EBUSY &&
-	    ((rc = lookup_cursor(t, &c)) != RBL_OK ||
-	     (rc = rbl_ipck_seek(c, list_id, a->family, a->bytes, false, &k,
-				 &v)) != RBL_OK))
+	if (indexed && a->family == RBL_AF4 &&
+	    (rc = rbl_ckidx_find(t, list_id, a->bytes, &data, &size)) ==
+		    RBL_OK)
+		return rbl_ck_open(ck, a->family, data, size);
+	if (rc != RBL_EBUSY)
 		return rc;
-	return rc == RBL_OK ? ck_at(ck, a->family, &v) : rc;
+	if ((rc = lookup_cursor(t, &c)) != RBL_OK ||
+	    (rc = rbl_ipck_seek(c, list_id, a->family, a->bytes, false, &k,
+				&v)) != RBL_OK)
+		return rc;
+	return ck_at(ck, a->family, &v);
 }
 
 /* The chunk and record deciding A: RBL_OK with *CK, *I (record) or
@@ -142,9 +146,8 @@ int rbl_ipr_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 	const uint8_t *items = NULL;
 	unsigned n = 0;
 	rbl_ck ck = { 0 };
-	int i = 0, which = 0, rc = 0;
-
 	const uint8_t *sum = NULL;
+	int i = 0, which = 0, rc = 0;
 
 	if (a->family == RBL_AF4) {
 		sum = rbl_v4sum_get(t, list_id);
