@@ -59,6 +59,16 @@ static bool slot_current(const rbl_txn *t, const struct rbl_ckidx *x)
 	return x->txnid == t->ix_txnid && x->mapgen == t->ix_mapgen;
 }
 
+/* Empty X, to be built from T's snapshot. */
+static void restart(const rbl_txn *t, struct rbl_ckidx *x)
+{
+	x->txnid = t->ix_txnid;
+	x->mapgen = t->ix_mapgen;
+	x->n = 0;
+	x->next = 0;
+	x->complete = x->failed = false;
+}
+
 /* LIST_ID's slot, or a slot to build it in (one of another list that is
  * not current counts as free), or NULL: every slot holds a current
  * index of another list, and evicting one would only move the cost. */
@@ -77,18 +87,9 @@ static struct rbl_ckidx *slot_of(rbl_txn *t, uint32_t list_id)
 	if (free_slot) {
 		free_slot->used = true;
 		free_slot->list_id = list_id;
-		free_slot->txnid = 0;	/* no snapshot's: restarts below */
+		restart(t, free_slot);
 	}
 	return free_slot;
-}
-
-static void restart(rbl_txn *t, struct rbl_ckidx *x)
-{
-	x->txnid = t->ix_txnid;
-	x->mapgen = t->ix_mapgen;
-	x->n = 0;
-	x->next = 0;
-	x->complete = x->failed = false;
 }
 
 static int grow(struct rbl_ckidx *x)
@@ -116,19 +117,21 @@ static int build_step(rbl_txn *t, struct rbl_ckidx *x)
 	uint8_t kb[RBL_IPCK_KEY_MAX] = { 0 }, from[4] = { 0 };
 	MDB_val k = { 0 }, v = { 0 };
 	unsigned steps = t->ix_step ? t->ix_step : RBL_CKIDX_STEP;
+	size_t klen = 0;
 	int rc = 0;
 
 	if (!t->ix_cur &&
 	    (rc = mdb_cursor_open(t->txn, t->s->ipchunk, &t->ix_cur)) != 0)
 		return rbl_mdb_error(rc);
 	rbl_put_be32(from, x->next);
-	k.mv_size = rbl_ipck_key(kb, x->list_id, RBL_AF4, from);
+	k.mv_size = klen = rbl_ipck_key(kb, x->list_id, RBL_AF4, from);
 	k.mv_data = kb;
 	rc = mdb_cursor_get(t->ix_cur, &k, &v, MDB_SET_RANGE);
 	for (unsigned step = 0; step < steps; step++) {
 		uint32_t a = 0;
 
-		if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size != 9 ||
+		/* the list and family are the key's first 5 bytes */
+		if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size != klen ||
 		    memcmp(k.mv_data, kb, 5) != 0))) {
 			x->complete = true;	/* past the list's IPv4 */
 			return RBL_OK;
@@ -176,6 +179,8 @@ static uint32_t search(const struct rbl_ckidx *x, uint32_t a)
 static void prefetch(const uint8_t *p, size_t size, uint32_t off,
 		     uint32_t span)
 {
+	if (size == 0)
+		return;		/* damaged: rbl_ck_open says so */
 	RBL_PREFETCH(p);
 	RBL_PREFETCH(p + (uint64_t)off * size / ((uint64_t)span + 1));
 	RBL_PREFETCH(p + size - 1);
