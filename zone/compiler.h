@@ -12,6 +12,10 @@
  * these included, with a pattern, so a read before the fill still fails
  * the tests there.  Use it only with a comment saying what fills the
  * variable.
+ *
+ * RBL_PREFETCH(p) asks for the cache line at P ahead of its use, so that
+ * several misses overlap instead of following one another; a hint only
+ * (nothing where the compiler has no such builtin).
  */
 #ifndef RBL_COMPILER_H
 #define RBL_COMPILER_H
@@ -23,6 +27,12 @@
 #endif
 #ifndef RBL_NOINIT
 #define RBL_NOINIT
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define RBL_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define RBL_PREFETCH(p) ((void)(p))
 #endif
 
 #endif

@@ -322,6 +322,56 @@ static void test_reputation_values(void)
 	CHECK(fabs(rbl_policy_decay(p, 8, 0, 3 * 3600) - 1) < 1e-12);
 }
 
+/* Load TEXT as a configuration: the policy loader's code, ERR its message. */
+static int load_text(const char *text, char *err, size_t errlen)
+{
+	rbl_policy_set *set = NULL;
+	rbl_conf *c = NULL;
+	int rc = rbl_conf_parse(text, strlen(text), "bad.conf", &c, err,
+				errlen);
+
+	if (rc == RBL_OK)
+		rc = rbl_policy_load(c, &set, err, errlen);
+	rbl_policy_free(set);
+	rbl_conf_free(c);
+	return rc;
+}
+
+/* Bad values name the file, the line, the section and the key (the
+ * messages come from polconf.c, which domain policies share). */
+static void test_config_errors(void)
+{
+	char err[RBL_CONF_ERRLEN] = "";
+	rbl_txn *t = NULL;
+	rbl_policy_set *set = NULL;
+	rbl_conf *c = NULL;
+
+	CHECK_RC(load_text("policy: p\n    list: bl\n    weight-trap: -1\n",
+			   err, sizeof err), RBL_EINVAL);
+	CHECK(strstr(err, "bad.conf:3: policy p: weight-trap: want a number"));
+	CHECK_RC(load_text("policy: p\n    list: bl\n    threshold: 0\n",
+			   err, sizeof err), RBL_EINVAL);
+	CHECK(strstr(err, "bad.conf:1: policy p: threshold must be > 0"));
+	CHECK_RC(load_text("policy: p\n    list: bl\n    code-trap: 10.0.0.2\n",
+			   err, sizeof err), RBL_EINVAL);
+	CHECK(strstr(err, "bad.conf:3: policy p: bad code-trap"));
+	CHECK_RC(load_text("evidence:\n    retention: soon\npolicy: p\n"
+			   "    list: bl\n", err, sizeof err), RBL_EINVAL);
+
+	/* a list of names where the policy lists addresses */
+	CHECK_RC(rbl_conf_parse("policy: p\n    list: names\n", 26, "k.conf",
+				&c, err, sizeof err), RBL_OK);
+	CHECK_RC(rbl_policy_load(c, &set, err, sizeof err), RBL_OK);
+	CHECK(set->retention == 90 * 86400 && set->policies[0].threshold == 1);
+	t = begin(S, true);
+	make_list(t, "names", RBL_LIST_NAME);
+	CHECK_RC(rbl_policy_resolve(t, set, err, sizeof err), RBL_EINVAL);
+	CHECK(strstr(err, "policy p: list \"names\" is of kind"));
+	rbl_txn_abort(t);
+	rbl_policy_free(set);
+	rbl_conf_free(c);
+}
+
 int main(void)
 {
 	setup();
@@ -333,6 +383,7 @@ int main(void)
 	test_block();
 	test_aggregate();
 	test_reputation_values();
+	test_config_errors();
 	test_purge();
 	rbl_policy_free(SET);
 	rbl_store_close(S);

@@ -71,6 +71,9 @@ const rbl_conf_section *rbl_conf_next(const rbl_conf *c, const char *name,
 				      const rbl_conf_section *prev);
 /* The last value of KEY in S (a later line overrides), or NULL. */
 const char *rbl_conf_get(const rbl_conf_section *s, const char *key);
+/* The same as an item, for its line in messages; S may be NULL. */
+const rbl_conf_item *rbl_conf_last_item(const rbl_conf_section *s,
+					const char *key);
 /* Iterate repeated keys: pass NULL as PREV. */
 const rbl_conf_item *rbl_conf_next_item(const rbl_conf_section *s,
 					const char *key,

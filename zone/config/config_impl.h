@@ -17,11 +17,6 @@
 void rbl_conf_seterr(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The last item KEY of S (a later line overrides), or NULL; S may be
- * NULL. */
-const rbl_conf_item *rbl_conf_last_item(const rbl_conf_section *s,
-					const char *key);
-
 /* Whether V is a value of TYPE (an rbl_conf_type): RBL_OK, else the
  * parser's error (RBL_ESYNTAX, RBL_ERANGE; RBL_EINVAL for an unknown
  * TYPE). */

@@ -20,55 +20,13 @@
 
 /* ------------------------------------------------------ configuration */
 
-void np_copy(char *dst, size_t size, const char *src)
-{
-	size_t n = strnlen(src ? src : "", size - 1);
-
-	memcpy(dst, src ? src : "", n);
-	dst[n] = '\0';
-}
-
-static int conf_weight(const rbl_conf *c, const rbl_conf_section *s,
-		       const char *key, double def, double *out, char *err,
-		       size_t errlen)
-{
-	const char *v = rbl_conf_get(s, key);
-	char *end = NULL;
-
-	*out = def;
-	if (!v)
-		return RBL_OK;
-	*out = strtod(v, &end);
-	if (end == v || *end || !isfinite(*out) || *out < 0) {
-		snprintf(err, errlen, "%s:%u: domain-policy %s: %s: want a "
-			 "number >= 0, got \"%s\"", c->path, s->line, s->title,
-			 key, v);
-		return RBL_EINVAL;
-	}
-	return RBL_OK;
-}
-
-static int conf_code(const rbl_conf *c, const rbl_conf_section *s,
-		     const char *key, uint32_t *out, char *err, size_t errlen)
-{
-	const char *v = rbl_conf_get(s, key);
-
-	*out = 0;
-	if (v && rbl_code_parse(v, out) != RBL_OK) {
-		snprintf(err, errlen, "%s:%u: domain-policy %s: bad %s \"%s\"",
-			 c->path, s->line, s->title, key, v);
-		return RBL_EINVAL;
-	}
-	return RBL_OK;
-}
-
 static bool conf_txt(const rbl_conf_section *s, const char *key, char *out)
 {
 	const char *v = rbl_conf_get(s, key);
 
 	if (!v)
 		return false;
-	np_copy(out, RBL_TXT_MAX + 1, v);
+	rbl_polconf_copy(out, RBL_TXT_MAX + 1, v);
 	return true;
 }
 
@@ -78,42 +36,34 @@ static int load_one(const rbl_conf *c, const rbl_conf_section *s,
 	int rc = 0;
 
 	memset(p, 0, sizeof *p);
-	np_copy(p->name, sizeof p->name, s->title);
+	rbl_polconf_copy(p->name, sizeof p->name, s->title);
 	if (!rbl_conf_get(s, "list")) {
 		snprintf(err, errlen, "%s:%u: domain-policy %s: \"list\" is "
 			 "required", c->path, s->line, s->title);
 		return RBL_EINVAL;
 	}
-	np_copy(p->list, sizeof p->list, rbl_conf_get(s, "list"));
-	np_copy(p->allow_list, sizeof p->allow_list,
-		 rbl_conf_get(s, "allow-list"));
-	np_copy(p->newly_seen_list, sizeof p->newly_seen_list,
-		 rbl_conf_get(s, "newly-seen-list"));
-	np_copy(p->reply_to_list, sizeof p->reply_to_list,
-		 rbl_conf_get(s, "reply-to-list"));
+	rbl_polconf_copy(p->list, sizeof p->list, rbl_conf_get(s, "list"));
+	rbl_polconf_copy(p->allow_list, sizeof p->allow_list,
+			 rbl_conf_get(s, "allow-list"));
+	rbl_polconf_copy(p->newly_seen_list, sizeof p->newly_seen_list,
+			 rbl_conf_get(s, "newly-seen-list"));
+	rbl_polconf_copy(p->reply_to_list, sizeof p->reply_to_list,
+			 rbl_conf_get(s, "reply-to-list"));
 	p->has_txt = conf_txt(s, "txt", p->txt);
 	p->has_txt_redirector = conf_txt(s, "txt-redirector",
 					 p->txt_redirector);
-	if ((rc = conf_weight(c, s, "weight-uri", 1, &p->kind_weight[RBL_NEV_URI],
-			      err, errlen)) ||
-	    (rc = conf_weight(c, s, "weight-reply-to", 1,
-			      &p->kind_weight[RBL_NEV_REPLY_TO], err, errlen)) ||
-	    (rc = conf_weight(c, s, "threshold", 1, &p->threshold, err,
-			      errlen)) ||
-	    (rc = rbl_conf_duration(c, s, "half-life", 7 * 86400,
-				    &p->half_life, err, errlen)) ||
-	    (rc = rbl_conf_duration(c, s, "expire-after", 7 * 86400,
-				    &p->expire_after, err, errlen)) ||
-	    (rc = conf_code(c, s, "code", &p->code, err, errlen)) ||
-	    (rc = conf_code(c, s, "code-redirector", &p->code_redirector, err,
-			    errlen)))
+	if ((rc = rbl_polconf_weight(c, s, "weight-uri", 1,
+				     &p->kind_weight[RBL_NEV_URI], err,
+				     errlen)) ||
+	    (rc = rbl_polconf_weight(c, s, "weight-reply-to", 1,
+				     &p->kind_weight[RBL_NEV_REPLY_TO], err,
+				     errlen)) ||
+	    (rc = rbl_polconf_scoring(c, s, &p->half_life, &p->expire_after,
+				      &p->threshold, err, errlen)) ||
+	    (rc = rbl_polconf_code(c, s, "code", &p->code, err, errlen)))
 		return rc;
-	if (!(p->threshold > 0)) {
-		snprintf(err, errlen, "%s:%u: domain-policy %s: threshold must "
-			 "be > 0", c->path, s->line, s->title);
-		return RBL_EINVAL;
-	}
-	return RBL_OK;
+	return rbl_polconf_code(c, s, "code-redirector", &p->code_redirector,
+				err, errlen);
 }
 
 int rbl_namepol_load(const rbl_conf *c, rbl_namepol_set **out, char *err,
@@ -132,10 +82,7 @@ int rbl_namepol_load(const rbl_conf *c, rbl_namepol_set **out, char *err,
 		free(set);
 		return RBL_ENOMEM;
 	}
-	set->retention = 90 * 86400;
-	if ((s = rbl_conf_next(c, "evidence", NULL)))
-		rc = rbl_conf_duration(c, s, "retention", 90 * 86400,
-				       &set->retention, err, errlen);
+	rc = rbl_polconf_retention(c, &set->retention, err, errlen);
 	for (s = NULL; rc == RBL_OK && (s = rbl_conf_next(c, "domain-policy", s));) {
 		rbl_namepol *p = &set->pols[set->n];
 		rc = load_one(c, s, p, err, errlen);
@@ -159,28 +106,11 @@ void rbl_namepol_free(rbl_namepol_set *set)
 	free(set);
 }
 
-static int resolve_list(rbl_txn *t, const char *policy, const char *name,
-			int kind, uint32_t *id, char *err, size_t errlen)
+static int resolve(rbl_txn *t, const rbl_namepol *p, const char *list,
+		   int kind, uint32_t *id, char *err, size_t errlen)
 {
-	rbl_list l = { 0 };
-	int rc = 0;
-
-	*id = 0;
-	if (!name[0])
-		return RBL_OK;
-	if ((rc = rbl_list_get(t, name, &l))) {
-		snprintf(err, errlen, "domain-policy %s: list \"%s\": %s",
-			 policy, name, rbl_strerror(rc));
-		return rc;
-	}
-	if (l.kind != kind) {
-		snprintf(err, errlen, "domain-policy %s: list \"%s\" is of "
-			 "kind %s, not %s", policy, name,
-			 rbl_list_kind_name(l.kind), rbl_list_kind_name(kind));
-		return RBL_EINVAL;
-	}
-	*id = l.id;
-	return RBL_OK;
+	return rbl_polconf_list(t, "domain-policy", p->name, list, kind, id,
+				err, errlen);
 }
 
 /* Two policies feeding one list would score its names twice. */
@@ -208,17 +138,14 @@ int rbl_namepol_resolve(rbl_txn *t, rbl_namepol_set *set, char *err,
 	for (size_t i = 0; i < set->n; i++) {
 		rbl_namepol *p = &set->pols[i];
 		int rc = 0;
-		if ((rc = resolve_list(t, p->name, p->list, RBL_LIST_NAME,
-				       &p->list_id, err, errlen)) ||
-		    (rc = resolve_list(t, p->name, p->allow_list,
-				       RBL_LIST_NAME, &p->allow_list_id, err,
-				       errlen)) ||
-		    (rc = resolve_list(t, p->name, p->newly_seen_list,
-				       RBL_LIST_NEWLY_SEEN,
-				       &p->newly_seen_list_id, err, errlen)) ||
-		    (rc = resolve_list(t, p->name, p->reply_to_list,
-				       RBL_LIST_HASH, &p->reply_to_list_id,
-				       err, errlen)) ||
+		if ((rc = resolve(t, p, p->list, RBL_LIST_NAME, &p->list_id,
+				  err, errlen)) ||
+		    (rc = resolve(t, p, p->allow_list, RBL_LIST_NAME,
+				  &p->allow_list_id, err, errlen)) ||
+		    (rc = resolve(t, p, p->newly_seen_list, RBL_LIST_NEWLY_SEEN,
+				  &p->newly_seen_list_id, err, errlen)) ||
+		    (rc = resolve(t, p, p->reply_to_list, RBL_LIST_HASH,
+				  &p->reply_to_list_id, err, errlen)) ||
 		    (rc = check_shared(set, i, err, errlen)))
 			return rc;
 	}
@@ -552,7 +479,7 @@ static int write_entry(rbl_txn *t, const rbl_namepol *p, uint32_t list_id,
 	}
 	if (has_txt) {
 		e.flags |= RBL_ENTRY_HAS_TXT;
-		np_copy(e.txt, sizeof e.txt,
+		rbl_polconf_copy(e.txt, sizeof e.txt,
 			 redirector ? p->txt_redirector : p->txt);
 	}
 	e.expires = exp;

@@ -126,8 +126,8 @@ static int note_put(const rbl_table *tb, char type, const char *name,
 	char w1[RBL_POLICY_WHO_MAX + 1] = { 0 }, w2[RBL_POLICY_WHY_MAX + 1] = { 0 };
 	struct rbl_wbuf w = { buf, 0, sizeof buf, false };
 
-	np_copy(w1, sizeof w1, who);
-	np_copy(w2, sizeof w2, why);
+	rbl_polconf_copy(w1, sizeof w1, who);
+	rbl_polconf_copy(w2, sizeof w2, why);
 	rbl_wb_u64(&w, (uint64_t)when);
 	rbl_wb_str(&w, w1);
 	rbl_wb_str(&w, w2);
@@ -216,7 +216,7 @@ int rbl_namepol_allow_add(rbl_txn *t, const rbl_namepol_set *set,
 	rbl_entry_init(&e);
 	e.flags = RBL_ENTRY_NAME_EXACT | RBL_ENTRY_NAME_SUBS;
 	e.expires = expires;
-	np_copy(e.source, sizeof e.source, who);
+	rbl_polconf_copy(e.source, sizeof e.source, who);
 	for (size_t i = 0; i < set->n; i++) {
 		if (!set->pols[i].allow_list_id)
 			continue;

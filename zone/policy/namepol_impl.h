@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "zone/policy/namepol.h"
+#include "zone/policy/polconf.h"
 #include "zone/store/table.h"
 
 /* The domain policy keeps its records in the name evidence table
@@ -38,8 +39,6 @@ typedef struct nstate {
 	rbl_namepol_ref recent[RBL_NAMEPOL_RECENT];
 } nstate;
 
-/* Copy SRC (NULL = "") into DST of SIZE bytes, cut, NUL-terminated. */
-void np_copy(char *dst, size_t size, const char *src);
 /* The list a piece of KIND feeds under P (0 = P does not take it). */
 uint32_t np_target(const rbl_namepol *p, uint8_t kind);
 /* Load the state of NAME under LIST_ID (zeroed, *FOUND false if none). */

@@ -18,44 +18,6 @@
 
 /* ------------------------------------------------------ configuration */
 
-static int conf_double(const rbl_conf *c, const rbl_conf_section *s,
-		       const char *key, double def, double *out,
-		       char *err, size_t errlen)
-{
-	const rbl_conf_item *it = NULL, *last = NULL;
-	char *end = NULL;
-
-	while ((it = rbl_conf_next_item(s, key, it)))
-		last = it;
-	*out = def;
-	if (!last)
-		return RBL_OK;
-	*out = strtod(last->value, &end);
-	if (end == last->value || *end || !isfinite(*out) || *out < 0) {
-		snprintf(err, errlen, "%s:%u: %s: want a number >= 0, got \"%s\"",
-			 c->path, last->line, key, last->value);
-		return RBL_EINVAL;
-	}
-	return RBL_OK;
-}
-
-static int conf_code(const rbl_conf *c, const rbl_conf_section *s,
-		     const char *key, uint32_t *out, char *err, size_t errlen)
-{
-	const char *v = rbl_conf_get(s, key);
-
-	*out = 0;
-	if (!v)
-		return RBL_OK;
-	if (rbl_code_parse(v, out) != RBL_OK) {
-		snprintf(err, errlen, "%s:%u: policy %s: bad %s \"%s\"",
-			 c->path, s->line, s->title, key, v);
-		return RBL_EINVAL;
-	}
-	return RBL_OK;
-}
-
-
 static int load_kinds(const rbl_conf *c, const rbl_conf_section *s,
 		      rbl_policy *p, char *err, size_t errlen)
 {
@@ -65,16 +27,16 @@ static int load_kinds(const rbl_conf *c, const rbl_conf_section *s,
 	for (int k = 1; k <= RBL_EV_KINDS; k++) {
 		const char *name = rbl_evidence_kind_name(k), *txt;
 		snprintf(key, sizeof key, "weight-%s", name);
-		if ((rc = conf_double(c, s, key, 1.0, &p->kind_weight[k], err,
+		if ((rc = rbl_polconf_weight(c, s, key, 1, &p->kind_weight[k], err,
 				      errlen)))
 			return rc;
 		snprintf(key, sizeof key, "code-%s", name);
-		if ((rc = conf_code(c, s, key, &p->code[k], err, errlen)))
+		if ((rc = rbl_polconf_code(c, s, key, &p->code[k], err, errlen)))
 			return rc;
 		snprintf(key, sizeof key, "txt-%s", name);
 		if ((txt = rbl_conf_get(s, key))) {
 			p->has_txt[k] = true;
-			pol_copy(p->txt[k], sizeof p->txt[k], txt);
+			rbl_polconf_copy(p->txt[k], sizeof p->txt[k], txt);
 		}
 	}
 	return RBL_OK;
@@ -110,32 +72,22 @@ static int load_one(const rbl_conf *c, const rbl_conf_section *s,
 	int rc;
 
 	memset(p, 0, sizeof *p);
-	pol_copy(p->name, sizeof p->name, s->title);
+	rbl_polconf_copy(p->name, sizeof p->name, s->title);
 	if (!rbl_conf_get(s, "list")) {
 		snprintf(err, errlen, "%s:%u: policy %s: \"list\" is required",
 			 c->path, s->line, s->title);
 		return RBL_EINVAL;
 	}
-	pol_copy(p->list, sizeof p->list, rbl_conf_get(s, "list"));
-	pol_copy(p->reputation_list, sizeof p->reputation_list,
+	rbl_polconf_copy(p->list, sizeof p->list, rbl_conf_get(s, "list"));
+	rbl_polconf_copy(p->reputation_list, sizeof p->reputation_list,
 		  rbl_conf_get(s, "reputation-list"));
-	pol_copy(p->allow_list, sizeof p->allow_list,
+	rbl_polconf_copy(p->allow_list, sizeof p->allow_list,
 		  rbl_conf_get(s, "allow-list"));
-	if ((rc = rbl_conf_duration(c, s, "half-life", 7 * 86400, &p->half_life,
-				    err, errlen)) ||
-	    (rc = rbl_conf_duration(c, s, "expire-after", 7 * 86400,
-				    &p->expire_after, err, errlen)) ||
-	    (rc = conf_double(c, s, "threshold", 1.0, &p->threshold, err,
-			      errlen)) ||
-	    (rc = load_kinds(c, s, p, err, errlen)) ||
-	    (rc = load_aggregate(c, s, p, err, errlen)))
+	if ((rc = rbl_polconf_scoring(c, s, &p->half_life, &p->expire_after,
+				      &p->threshold, err, errlen)) ||
+	    (rc = load_kinds(c, s, p, err, errlen)))
 		return rc;
-	if (!(p->threshold > 0)) {
-		snprintf(err, errlen, "%s:%u: policy %s: threshold must be > 0",
-			 c->path, s->line, s->title);
-		return RBL_EINVAL;
-	}
-	return RBL_OK;
+	return load_aggregate(c, s, p, err, errlen);
 }
 
 int rbl_policy_load(const rbl_conf *c, rbl_policy_set **out, char *err,
@@ -155,12 +107,7 @@ int rbl_policy_load(const rbl_conf *c, rbl_policy_set **out, char *err,
 		free(set);
 		return RBL_ENOMEM;
 	}
-	s = rbl_conf_next(c, "evidence", NULL);
-	if (s)
-		rc = rbl_conf_duration(c, s, "retention", 90 * 86400,
-				       &set->retention, err, errlen);
-	else
-		set->retention = 90 * 86400;
+	rc = rbl_polconf_retention(c, &set->retention, err, errlen);
 	for (s = NULL; rc == RBL_OK && (s = rbl_conf_next(c, "policy", s));)
 		rc = load_one(c, s, &set->policies[set->n++], err, errlen);
 	if (rc) {
@@ -179,27 +126,11 @@ void rbl_policy_free(rbl_policy_set *set)
 	free(set);
 }
 
-static int resolve_list(rbl_txn *t, const char *policy, const char *name,
-			uint32_t *id, char *err, size_t errlen)
+static int resolve(rbl_txn *t, const rbl_policy *p, const char *list,
+		   uint32_t *id, char *err, size_t errlen)
 {
-	rbl_list l = { 0 };
-	int rc;
-
-	*id = 0;
-	if (!name[0])
-		return RBL_OK;
-	if ((rc = rbl_list_get(t, name, &l))) {
-		snprintf(err, errlen, "policy %s: list \"%s\": %s", policy, name,
-			 rbl_strerror(rc));
-		return rc;
-	}
-	if (l.kind != RBL_LIST_IP) {
-		snprintf(err, errlen, "policy %s: list \"%s\" is not an IP list",
-			 policy, name);
-		return RBL_EINVAL;
-	}
-	*id = l.id;
-	return RBL_OK;
+	return rbl_polconf_list(t, "policy", p->name, list, RBL_LIST_IP, id,
+				err, errlen);
 }
 
 int rbl_policy_resolve(rbl_txn *t, rbl_policy_set *set, char *err,
@@ -208,12 +139,11 @@ int rbl_policy_resolve(rbl_txn *t, rbl_policy_set *set, char *err,
 	for (size_t i = 0; i < set->n; i++) {
 		rbl_policy *p = &set->policies[i];
 		int rc;
-		if ((rc = resolve_list(t, p->name, p->list, &p->list_id, err,
-				       errlen)) ||
-		    (rc = resolve_list(t, p->name, p->reputation_list,
-				       &p->reputation_list_id, err, errlen)) ||
-		    (rc = resolve_list(t, p->name, p->allow_list,
-				       &p->allow_list_id, err, errlen)))
+		if ((rc = resolve(t, p, p->list, &p->list_id, err, errlen)) ||
+		    (rc = resolve(t, p, p->reputation_list,
+				  &p->reputation_list_id, err, errlen)) ||
+		    (rc = resolve(t, p, p->allow_list, &p->allow_list_id, err,
+				  errlen)))
 			return rc;
 	}
 	return RBL_OK;
@@ -301,7 +231,7 @@ static int write_listing(rbl_txn *t, const rbl_policy *p,
 	}
 	if (p->has_txt[kind]) {
 		e.flags |= RBL_ENTRY_HAS_TXT;
-		pol_copy(e.txt, sizeof e.txt, p->txt[kind]);
+		rbl_polconf_copy(e.txt, sizeof e.txt, p->txt[kind]);
 	}
 	e.expires = exp;
 	e.added = st->first_seen > 0 ? st->first_seen : 1;

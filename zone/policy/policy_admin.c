@@ -62,7 +62,7 @@ static int exclude_if_covered(rbl_txn *t, uint32_t list,
 	rbl_entry_init(&e);
 	e.flags = RBL_ENTRY_EXCLUDE;
 	e.expires = 0;
-	pol_copy(e.source, sizeof e.source, who);
+	rbl_polconf_copy(e.source, sizeof e.source, who);
 	return rbl_ip_add(t, list, subject, &e);
 }
 
@@ -91,7 +91,7 @@ static int block_state(rbl_txn *t, const rbl_prefix *subject, uint32_t list,
 		rbl_entry_init(&e);
 		e.n_codes = 1;
 		e.codes[0] = 0x7f000400u | 100;
-		pol_copy(e.source, sizeof e.source, who);
+		rbl_polconf_copy(e.source, sizeof e.source, who);
 		if ((rc = rbl_ip_add(t, st.rep_list_id, subject, &e)))
 			return rc;
 		st.rep = 100;
@@ -213,7 +213,7 @@ int rbl_policy_allow_add(rbl_txn *t, const rbl_policy_set *set,
 		return RBL_EINVAL;
 	rbl_entry_init(&e);
 	e.expires = expires;
-	pol_copy(e.source, sizeof e.source, who);
+	rbl_polconf_copy(e.source, sizeof e.source, who);
 	for (size_t i = 0; i < set->n; i++) {
 		const rbl_policy *pol = &set->policies[i];
 		if (!pol->allow_list_id)

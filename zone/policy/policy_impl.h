@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "zone/policy/policy.h"
+#include "zone/policy/polconf.h"
 #include "zone/store/table.h"
 
 #define PSUBJ_LEN	18
@@ -92,8 +93,6 @@ int pol_block_get(rbl_txn *t, const rbl_prefix *subject,
 /* The note table (blocks, allow notes). */
 int pol_note_table(rbl_txn *t, rbl_table *tb);
 
-/* Copy SRC (NULL = "") into DST of SIZE bytes, cut, NUL-terminated. */
-void pol_copy(char *dst, size_t size, const char *src);
 /* "policy:NAME" into BUF (RBL_SOURCE_MAX + 1 bytes). */
 void pol_source(const rbl_policy *p, char *buf);
 /* True if entry E was written by a policy. */

@@ -226,18 +226,10 @@ void pol_state_add(const rbl_policy *p, pstate *st, uint8_t kind, double w,
 
 /* ------------------------------------------------------------ helpers */
 
-void pol_copy(char *dst, size_t size, const char *src)
-{
-	size_t n = strnlen(src ? src : "", size - 1);
-
-	memcpy(dst, src ? src : "", n);
-	dst[n] = '\0';
-}
-
 void pol_source(const rbl_policy *p, char *buf)
 {
 	memcpy(buf, "policy:", 7);
-	pol_copy(buf + 7, RBL_SOURCE_MAX + 1 - 7, p->name);
+	rbl_polconf_copy(buf + 7, RBL_SOURCE_MAX + 1 - 7, p->name);
 }
 
 bool pol_is_policy_entry(const rbl_entry *e)

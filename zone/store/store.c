@@ -368,8 +368,10 @@ static int adopt_map_size(rbl_store *s)
 	int rc = RBL_EBUSY;
 
 	pthread_mutex_lock(&s->lock);
-	if (atomic_load(&s->live_txns) == 0)
+	if (atomic_load(&s->live_txns) == 0) {
 		rc = rbl_mdb_error(mdb_env_set_mapsize(s->env, 0));
+		atomic_fetch_add(&s->map_gen, 1);	/* it may have moved */
+	}
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }
@@ -463,7 +465,9 @@ static void close_cursors(rbl_txn *t)
 		mdb_cursor_close(t->ck_cur);
 	if (t->name_cur)
 		mdb_cursor_close(t->name_cur);
-	t->ck_cur = t->name_cur = NULL;
+	if (t->ix_cur)
+		mdb_cursor_close(t->ix_cur);
+	t->ck_cur = t->name_cur = t->ix_cur = NULL;
 }
 
 /* Free T; the parts freed what they keep in it before (store_commit.c). */
@@ -529,5 +533,6 @@ int rbl_txn_take_snapshot(rbl_txn *t)
 	t->now = (int64_t)time(NULL);
 	renew_cursor(t, &t->ck_cur);
 	renew_cursor(t, &t->name_cur);
+	renew_cursor(t, &t->ix_cur);
 	return RBL_OK;
 }

@@ -32,6 +32,7 @@ void rbl_txn_abort(rbl_txn *t)
 	rbl_name_txn_free(t);
 	rbl_ip_txn_free(t);
 	rbl_v4sum_txn_free(t);
+	rbl_ckidx_free(t);
 	rbl_txn_end(t, false);
 }
 
@@ -74,6 +75,7 @@ void rbl_txn_reset(rbl_txn *t)
 	if (t->write || t->reset)
 		return;
 	rbl_v4sum_forget(t);
+	rbl_ckidx_forget(t);
 	rbl_txn_drop_snapshot(t);
 }
 
@@ -87,5 +89,6 @@ int rbl_txn_renew(rbl_txn *t)
 	if ((rc = rbl_txn_take_snapshot(t)) != RBL_OK)
 		return rc;
 	rbl_v4sum_forget(t);
+	rbl_ckidx_forget(t);
 	return RBL_OK;
 }

@@ -23,6 +23,7 @@
  *                      use)
  *     store_lenmask.c  prefix lengths in use
  *     store_v4sum.c    IPv4 summaries
+ *     store_ckidx.c    chunk indexes of big IPv4 lists, per read txn
  *     store_ipread.c   IP lookups, explanations, walks
  *     store_ipw.c      IP changes: the chunk being edited, purges
  *     store_build.c    the chunk builder: sorted entries in, chunks out
@@ -130,6 +131,8 @@ struct rbl_store {
 	bool legacy;		/* format 1-4 IP entries: a writer converts */
 	pthread_mutex_t lock;			/* guards extra[], map size */
 	atomic_int live_txns;			/* begun, not reset or ended */
+	atomic_uint map_gen;	/* maps set since open: pointers into an
+				   older one are void (store_ckidx.c) */
 	struct rbl_named_db extra[RBL_STORE_MAXDBS];
 	unsigned n_extra;
 	/* scratch IPv4 summary for commits (one write txn at a time holds
@@ -186,6 +189,29 @@ struct rbl_v4sum_slot {
 };
 #define RBL_V4SUM_SLOTS		16
 
+/* A chunk's bytes in the map. */
+struct rbl_ckref {
+	const void *data;
+	size_t size;
+};
+
+/* The chunk index of one IPv4 list in a read transaction handle
+ * (store_ckidx.c): the first address of each chunk, ascending, and where
+ * its bytes are, as read from snapshot TXNID in the map MAPGEN. */
+struct rbl_ckidx {
+	uint32_t list_id;
+	bool used, complete, failed;
+	uint64_t txnid;
+	unsigned mapgen;
+	uint32_t n, cap;
+	uint32_t *first;
+	struct rbl_ckref *ref;
+	uint32_t next;			/* building: the address to go on from */
+};
+#define RBL_CKIDX_SLOTS		8
+/* Chunk keys one lookup reads into an index being built. */
+#define RBL_CKIDX_STEP		1024
+
 struct rbl_kind_cache {
 	uint32_t id;
 	uint8_t kind;
@@ -203,6 +229,15 @@ struct rbl_txn {
 	/* read transactions: summaries seen since begin/renew */
 	struct rbl_v4sum_slot v4sum[RBL_V4SUM_SLOTS];
 	unsigned n_v4sum, next_v4sum;
+	/* read transactions: chunk indexes, kept across renews (their
+	 * snapshot is checked at use) and the snapshot read now */
+	struct rbl_ckidx ckidx[RBL_CKIDX_SLOTS];
+	bool ix_known;
+	uint64_t ix_txnid;
+	unsigned ix_mapgen;
+	MDB_cursor *ix_cur;		/* builds them, renewed */
+	unsigned ix_step;		/* keys per build step; 0:
+					   RBL_CKIDX_STEP (tests set less) */
 	char source[RBL_SOURCE_MAX + 1];
 	/* write transactions only */
 	struct rbl_list_state *lists;
@@ -469,6 +504,23 @@ static inline bool rbl_v4sum_bit(const uint8_t *bits, uint32_t n24)
 {
 	return bits[n24 >> 3] >> (n24 & 7) & 1;
 }
+
+/* ------------------------------------ chunk indexes (store_ckidx.c) */
+
+/* The bytes of the chunk of LIST_ID's IPv4 entries with the greatest
+ * first address <= ADDR (4 bytes), through T's index of the list for T's
+ * snapshot: RBL_OK with *DATA, *SIZE (in the map, valid while T's
+ * snapshot is), RBL_ENOTFOUND when the list has no chunk there, or
+ * RBL_EBUSY when there is no complete index (a write txn, all slots
+ * taken, or still building: this call read one more step of it) and the
+ * caller seeks in LMDB.  Callers use it only for lists with an IPv4
+ * summary, whose index is worth building. */
+int rbl_ckidx_find(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
+		   const void **data, size_t *size);
+/* T's snapshot may have changed (reset, renew): check indexes at use. */
+void rbl_ckidx_forget(rbl_txn *t);
+/* Free T's indexes (its end). */
+void rbl_ckidx_free(rbl_txn *t);
 
 /* -------------------------------------- prefix lengths (store_lenmask.c) */
 

@@ -5,7 +5,9 @@
  * changes first.
  *
  * A lookup seeks the chunk with the greatest key <= the address (one
- * MDB_SET_RANGE and usually one MDB_PREV on the same leaf page), finds the
+ * MDB_SET_RANGE and usually one MDB_PREV on the same leaf page; for an
+ * IPv4 list with a summary, a binary search in the read transaction's
+ * chunk index instead, store_ckidx.c), finds the
  * record with the greatest start <= the address by binary search, and
  * walks that record's chain: the first live entry that covers the address
  * among the RBL_CHAIN_MAX most specific ones decides.  It uses one cursor
@@ -94,22 +96,47 @@ static int chain_decide(const rbl_ck *c, const uint8_t *start,
 	return RBL_ENOTFOUND;
 }
 
-/* The chunk and record deciding A: RBL_OK with *CK, *I (record) or
- * RBL_ENOTFOUND when no record starts at or before A. */
-static int find_record(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
-		       rbl_ck *ck, int *i)
+/* The chunk of A: through the list's chunk index when INDEXED (the list
+ * has an IPv4 summary) and one is ready, else by a seek in LMDB. */
+static int find_chunk(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+		      bool indexed, rbl_ck *ck)
 {
 	MDB_cursor *c = NULL;
 	MDB_val k = { 0 }, v = { 0 };
-	int rc = 0;
+	const void *data = NULL;
+	size_t size = 0;
+	int rc = RBL_EBUSY;
 
+	if (indexed && a->family == RBL_AF4 &&
+	    (rc = rbl_ckidx_find(t, list_id, a->bytes, &data, &size)) ==
+		    RBL_OK)
+		return rbl_ck_open(ck, a->family, data, size);
+	if (rc != RBL_EBUSY)
+		return rc;
 	if ((rc = lookup_cursor(t, &c)) != RBL_OK ||
 	    (rc = rbl_ipck_seek(c, list_id, a->family, a->bytes, false, &k,
-				&v)) != RBL_OK ||
-	    (rc = ck_at(ck, a->family, &v)) != RBL_OK)
+				&v)) != RBL_OK)
+		return rc;
+	return ck_at(ck, a->family, &v);
+}
+
+/* The chunk and record deciding A: RBL_OK with *CK, *I (record) or
+ * RBL_ENOTFOUND when no record starts at or before A. */
+static int find_record(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+		       bool indexed, rbl_ck *ck, int *i)
+{
+	int rc = find_chunk(t, list_id, a, indexed, ck);
+
+	if (rc != RBL_OK)
 		return rc;
 	*i = rbl_ck_find(ck, a->bytes);
 	return *i < 0 ? RBL_ENOTFOUND : RBL_OK;
+}
+
+/* Whether lookups of A in LIST_ID may use its chunk index. */
+static bool indexed(rbl_txn *t, uint32_t list_id, const rbl_addr *a)
+{
+	return a->family == RBL_AF4 && rbl_v4sum_get(t, list_id) != NULL;
 }
 
 int rbl_ipr_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
@@ -119,15 +146,15 @@ int rbl_ipr_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 	const uint8_t *items = NULL;
 	unsigned n = 0;
 	rbl_ck ck = { 0 };
+	const uint8_t *sum = NULL;
 	int i = 0, which = 0, rc = 0;
 
 	if (a->family == RBL_AF4) {
-		const uint8_t *sum = rbl_v4sum_get(t, list_id);
-
+		sum = rbl_v4sum_get(t, list_id);
 		if (sum && !rbl_v4sum_bit(sum, rbl_get_be32(a->bytes) >> 8))
 			return RBL_ENOTFOUND;
 	}
-	if ((rc = find_record(t, list_id, a, &ck, &i)) != RBL_OK)
+	if ((rc = find_record(t, list_id, a, sum != NULL, &ck, &i)) != RBL_OK)
 		return rc;
 	rbl_ck_start(&ck, (unsigned)i, start);
 	if ((rc = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, (unsigned)i), &items,
@@ -177,7 +204,7 @@ int rbl_ipr_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 	rbl_ck ck = { 0 };
 	int i = 0, which = -1, rc = 0;
 
-	rc = find_record(t, list_id, a, &ck, &i);
+	rc = find_record(t, list_id, a, indexed(t, list_id, a), &ck, &i);
 	if (rc == RBL_OK) {
 		rbl_ck_start(&ck, (unsigned)i, start);
 		rc = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, (unsigned)i),
@@ -210,7 +237,9 @@ int rbl_ipr_get(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	rbl_ck ck = { 0 };
 	int i = 0, rc = 0;
 
-	if ((rc = find_record(t, list_id, &p->addr, &ck, &i)) != RBL_OK)
+	if ((rc = find_record(t, list_id, &p->addr,
+			      indexed(t, list_id, &p->addr), &ck, &i)) !=
+	    RBL_OK)
 		return rc;
 	rbl_ck_start(&ck, (unsigned)i, start);
 	if (memcmp(start, p->addr.bytes, ck.alen) != 0)
