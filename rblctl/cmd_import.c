@@ -296,22 +296,30 @@ typedef struct write_ctx {
 	import_run *r;
 	rbl_txn *t;
 	const rbl_list *l;
+	/* the last record's entry (HAVE), and what it became: records of a
+	 * big list repeat one value, made once */
+	bool have;
+	rbl_entry in, e;
 } write_ctx;
 
 static int write_record(void *arg, const rbl_ds_record *rec)
 {
 	write_ctx *w = arg;
-	rbl_entry e = rec->entry;
 	int rc;
 
-	use_list_defaults(w->l, &e);
-	memcpy(e.source, w->r->source, sizeof(e.source));
+	if (!w->have || memcmp(&rec->entry, &w->in, sizeof w->in) != 0) {
+		memcpy(&w->in, &rec->entry, sizeof w->in);
+		memcpy(&w->e, &rec->entry, sizeof w->e);
+		use_list_defaults(w->l, &w->e);
+		memcpy(w->e.source, w->r->source, sizeof(w->e.source));
+		w->have = true;
+	}
 	if (!rec->is_name) {
-		rc = rbl_ip_add(w->t, w->l->id, &rec->prefix, &e);
+		rc = rbl_ip_add(w->t, w->l->id, &rec->prefix, &w->e);
 	} else {
 		/* "x" and "*.x" may differ: the store keeps both (the flags
 		 * of REC say which) */
-		rc = rbl_name_add(w->t, w->l->id, rec->name, &e);
+		rc = rbl_name_add(w->t, w->l->id, rec->name, &w->e);
 	}
 	if (rc != RBL_OK) {
 		fprintf(stderr, "%srblctl: %s:%u: the store refused this entry:"
@@ -347,7 +355,7 @@ static bool has_test_entries(rbl_txn *t, const rbl_list *l)
  * file wrote for the same address). */
 static int write_set(import_run *r, rbl_txn *t, import_set *s)
 {
-	write_ctx w = { r, t, &s->list };
+	write_ctx w = { .r = r, .t = t, .l = &s->list };
 	bool tests = false;
 	int rc = RBL_OK;
 

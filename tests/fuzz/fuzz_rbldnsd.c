@@ -2,7 +2,8 @@
  * fuzz_rbldnsd.c -- libFuzzer target: rbldnsd data files.  The first byte
  * picks the dataset type, the rest is the file; a file starting with the
  * gzip magic is gunzipped first (zone/readfile.h), as rbl_ds_parse_files()
- * reads it.
+ * reads it.  Bit 0x40 of the first byte has pass 2's lines read on a
+ * second thread (rbl_ds_options.thread_min 1), as for a big file.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	o.type = types[data[0] % (sizeof(types) / sizeof(types[0]))];
 	o.lenient = data[0] & 0x80;
+	/* half the inputs with the lines read on a second thread */
+	o.thread_min = data[0] & 0x40 ? 1 : SIZE_MAX;
 	o.now = 1700000000;
 	in.name = "fuzz";
 	in.data = (const char *)data + 1;

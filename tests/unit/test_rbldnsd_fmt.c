@@ -92,14 +92,28 @@ static void on_message(void *arg, bool is_error, const char *text)
 	strcat(msgs, "\n");
 }
 
+/* Every case is parsed twice: on one thread, and with the lines read on
+ * a second one (rbl_ds_options.thread_min 1), which must say the same. */
 static int parse_opts(int type, bool lenient, const char *text)
 {
-	rbl_ds_options o = { .type = type, .lenient = lenient, .now = 1700000000 };
+	static char out1[sizeof out], msgs1[sizeof msgs];
+	rbl_ds_options o = { .type = type, .lenient = lenient, .now = 1700000000,
+			     .thread_min = SIZE_MAX };
 	rbl_ds_handler h = { on_section, on_record, on_message, NULL };
 	rbl_ds_input in = { "t", text, strlen(text) };
+	int rc1 = 0, rc = 0;
 
 	out[0] = msgs[0] = '\0';
-	return rbl_ds_parse_buffers(&o, &h, &in, 1, &meta);
+	rc1 = rbl_ds_parse_buffers(&o, &h, &in, 1, &meta);
+	memcpy(out1, out, sizeof out);
+	memcpy(msgs1, msgs, sizeof msgs);
+	o.thread_min = 1;
+	out[0] = msgs[0] = '\0';
+	rc = rbl_ds_parse_buffers(&o, &h, &in, 1, &meta);
+	CHECK(rc == rc1);
+	CHECK_STR(out, out1);
+	CHECK_STR(msgs, msgs1);
+	return rc;
 }
 
 static int parse(int type, const char *text)
@@ -456,11 +470,13 @@ static void test_errors_many(void)
 	}
 }
 
-static void test_files(void)
+/* Streamed files, on one thread (THREAD_MIN SIZE_MAX) or with their
+ * lines read on a second one (1). */
+static void test_files(size_t thread_min)
 {
 	char gzpath[] = "/tmp/test_rbldnsd.XXXXXX", plain[] = "/tmp/test_rbldnsd.XXXXXX";
 	int fd1 = mkstemp(gzpath), fd2 = mkstemp(plain);
-	rbl_ds_options o = { .type = RBL_DS_IP4SET };
+	rbl_ds_options o = { .type = RBL_DS_IP4SET, .thread_min = thread_min };
 	rbl_ds_handler h = { NULL, on_record, on_message, NULL };
 	const char *paths[2] = { gzpath, plain };
 	gzFile gz;
@@ -552,7 +568,8 @@ int main(void)
 	test_combined();
 	test_generic();
 	test_errors_many();
-	test_files();
+	test_files(SIZE_MAX);
+	test_files(1);
 	test_merge();
 	return check_done();
 }

@@ -546,6 +546,60 @@ static void test_many_answers(rbl_store *s)
 	free(v);
 }
 
+/* rbl_ip_add prepares an entry once while the same bytes come again (an
+ * import's records share one): not across a change of the transaction's
+ * source, nor when the caller changed the entry in place; with and
+ * without a replacement taking the entries. */
+static void test_prepared_once(rbl_store *s)
+{
+	static const char *const zones[2] = { "prep0.test", "prep1.test" };
+
+	for (int rep = 0; rep < 2; rep++) {
+		rbl_txn *t = begin(s, true);
+		rbl_zone z;
+		rbl_entry e, got;
+		rbl_prefix p;
+		uint32_t list;
+
+		CHECK_RC(rbl_zone_create_simple(t, zones[rep], RBL_LIST_IP, &z),
+			 RBL_OK);
+		list = z.lists[0].list_id;
+		CHECK_RC(rbl_txn_commit(t), RBL_OK);
+		t = begin(s, true);
+		if (rep)
+			CHECK_RC(rbl_list_replace_begin(t, list, 0), RBL_OK);
+		rbl_entry_init(&e);
+		rbl_txn_set_source(t, "one");
+		p = P("10.0.0.1");
+		CHECK_RC(rbl_ip_add(t, list, &p, &e), RBL_OK);
+		p = P("10.0.0.2");
+		CHECK_RC(rbl_ip_add(t, list, &p, &e), RBL_OK);
+		rbl_txn_set_source(t, "two");
+		p = P("10.0.0.3");
+		CHECK_RC(rbl_ip_add(t, list, &p, &e), RBL_OK);
+		e.n_codes = 1;
+		e.codes[0] = 0x7f000003;
+		p = P("10.0.0.4");
+		CHECK_RC(rbl_ip_add(t, list, &p, &e), RBL_OK);
+		CHECK_RC(rbl_txn_commit(t), RBL_OK);
+
+		t = begin(s, false);
+		p = P("10.0.0.2");
+		CHECK_RC(rbl_ip_get(t, list, &p, &got), RBL_OK);
+		CHECK_STR(got.source, "one");
+		p = P("10.0.0.3");
+		CHECK_RC(rbl_ip_get(t, list, &p, &got), RBL_OK);
+		CHECK_STR(got.source, "two");
+		CHECK(got.n_codes == 0);
+		p = P("10.0.0.4");
+		CHECK_RC(rbl_ip_get(t, list, &p, &got), RBL_OK);
+		CHECK(got.n_codes == 1 && got.codes[0] == 0x7f000003);
+		CHECK(lookup_at(t, list, "10.0.0.4", NOW) == 3);
+		CHECK(lookup_at(t, list, "10.0.0.3", NOW) == 0);
+		rbl_txn_abort(t);
+	}
+}
+
 int main(void)
 {
 	rbl_store *s = open_rw(tmp_store_dir("replace"));
@@ -556,6 +610,7 @@ int main(void)
 	test_unchanged_chunks(s);
 	test_wide_edits(s);
 	test_many_answers(s);
+	test_prepared_once(s);
 	rbl_store_close(s);
 	return check_done();
 }

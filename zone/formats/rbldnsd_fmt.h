@@ -150,6 +150,11 @@ typedef struct rbl_ds_options {
 	 * has no newline is refused (else only warned about), see
 	 * readfile.h.  Files only. */
 	bool require_newline;
+	/* A source of at least this many bytes has its lines read and cut
+	 * on a second thread while this one parses them (rbldnsd_read.c);
+	 * callbacks still run on the caller's thread.  0: 1 MiB; SIZE_MAX:
+	 * never. */
+	size_t thread_min;
 } rbl_ds_options;
 
 typedef struct rbl_ds_input {

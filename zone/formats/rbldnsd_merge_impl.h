@@ -157,6 +157,9 @@ int dsm_merge_vals(rbl_dsm *m, const dsm_item *at, uint32_t a, uint32_t b,
 /* IT as the record handed out. */
 void dsm_fill_record(const rbl_dsm *m, const dsm_item *it,
 		     rbl_ds_record *r);
+/* The same for an IPv4 item of the value R was last filled with: its
+ * place only (the entry stays as it is). */
+void dsm_fill_place(const dsm_item *it, rbl_ds_record *r);
 
 /* ---- rbldnsd_merge_runs.c ---- */
 

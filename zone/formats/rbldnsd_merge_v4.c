@@ -229,6 +229,7 @@ int dsm_v4_foreach(rbl_dsm *m, int (*fn)(void *arg, const rbl_ds_record *r),
 {
 	uint64_t key = 0, seq = 0, last = UINT64_MAX;
 	size_t exc = 0, n = 0;
+	uint32_t filled = UINT32_MAX;	/* the value R's entry holds */
 	v4walk w = { 0 };
 	dsm_item it = { 0 };
 	int rc = 0;
@@ -246,7 +247,13 @@ int dsm_v4_foreach(rbl_dsm *m, int (*fn)(void *arg, const rbl_ds_record *r),
 		else
 			val = val_of(m, seq);
 		v4_item(m, key, seq, val, &it);
-		dsm_fill_record(m, &it, r);
+		/* a big list repeats one value: its entry is made once */
+		if (val == filled) {
+			dsm_fill_place(&it, r);
+		} else {
+			dsm_fill_record(m, &it, r);
+			filled = val;
+		}
 		if ((rc = fn(arg, r)) != 0) {
 			dsm_walk_end(&w);
 			return rc;

@@ -189,6 +189,13 @@ int dsm_merge_vals(rbl_dsm *m, const dsm_item *at, uint32_t a, uint32_t b,
 
 /* ---- records out ---- */
 
+void dsm_fill_place(const dsm_item *it, rbl_ds_record *r)
+{
+	r->file = it->file;
+	r->line = it->line;
+	r->prefix = it->prefix;
+}
+
 void dsm_fill_record(const rbl_dsm *m, const dsm_item *it,
 		     rbl_ds_record *r)
 {

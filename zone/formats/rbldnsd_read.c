@@ -11,9 +11,14 @@
  * records.  A regular file is read in pieces for each pass (readfile.h),
  * so a big list never sits in memory whole; pipes and devices are read
  * whole first.  A line is copied into a fixed buffer before it is cut up,
- * so nothing is allocated per line.
+ * so nothing is allocated per line.  For a big source (1 MiB) pass 2's
+ * lines are read, trimmed and, when they are plain addresses, parsed on a
+ * second thread, in batches the parser takes in order (see "pass 2 of a
+ * big source on two threads" below); everything else stays on the
+ * caller's thread.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +51,10 @@ typedef struct ds_lines {
 	char *carry;
 	size_t carry_len;
 	bool carry_long, carry_used, eof;
+	/* read without a parser (the reading thread, below): an error is
+	 * kept here, for the parser's thread to say */
+	int err_rc;
+	char err_msg[512];
 } ds_lines;
 
 /* ---- lines and passes ---- */
@@ -68,7 +77,7 @@ static void carry_add(ds_lines *l, const char *b, size_t n)
 }
 
 /* The next piece of a streamed source; false at its end or on an error
- * (then said, and P->stop_rc set). */
+ * (then said, and P->stop_rc set; without P, kept in L). */
 static bool lines_refill(ds_parser *p, ds_lines *l)
 {
 	char msg[512] = { 0 };
@@ -80,10 +89,16 @@ static bool lines_refill(ds_parser *p, ds_lines *l)
 		if (rc == RBL_ENOMEM)
 			snprintf(msg, sizeof msg, "%s: out of memory",
 				 l->src->name);
+		rc = rc == RBL_ENOMEM ? RBL_ENOMEM : RBL_EIO;
+		l->eof = true;
+		if (!p) {
+			l->err_rc = rc;
+			memcpy(l->err_msg, msg, sizeof l->err_msg);
+			return false;
+		}
 		if (p->h->message)
 			p->h->message(p->h->arg, true, msg);
-		p->stop_rc = rc == RBL_ENOMEM ? RBL_ENOMEM : RBL_EIO;
-		l->eof = true;
+		p->stop_rc = rc;
 		return false;
 	}
 	l->eof = l->piece_len == 0;
@@ -147,8 +162,10 @@ static bool lines_next(ds_parser *p, ds_lines *l, const char **start,
 	return true;
 }
 
-/* Copy the next line of L into BUF, trimmed.  False at the end. */
-static bool next_line(ds_parser *p, ds_lines *l, char *buf, bool *too_long)
+/* Copy the next line of L into BUF, trimmed; *LEN its length.  False at
+ * the end.  (P may be NULL: see lines_refill.) */
+static bool next_line(ds_parser *p, ds_lines *l, char *buf, size_t *blen,
+		      bool *too_long)
 {
 	const char *start = NULL, *end = NULL;
 	size_t len = 0;
@@ -156,7 +173,6 @@ static bool next_line(ds_parser *p, ds_lines *l, char *buf, bool *too_long)
 	if (!lines_next(p, l, &start, &len, too_long))
 		return false;
 	end = start + len;
-	p->line++;
 	while (start < end && (is_space(*start)))
 		start++;
 	while (end > start && (is_space(end[-1]) || end[-1] == '\r'))
@@ -168,6 +184,7 @@ static bool next_line(ds_parser *p, ds_lines *l, char *buf, bool *too_long)
 		len = 0;
 	memcpy(buf, start, len);
 	buf[len] = '\0';
+	*blen = len;
 	return true;
 }
 
@@ -201,11 +218,250 @@ static int dispatch(ds_parser *p, char *line)
 	return ds_entry_line(p, line);
 }
 
-static int pass2(ds_parser *p, const ds_src *src, char *carry)
+/* After a line of pass 2: RBL_OK, or why to stop (a callback's value,
+ * RBL_ESYNTAX for too many errors). */
+static int line_done(ds_parser *p)
+{
+	if (p->stop_rc)
+		return p->stop_rc;
+	if (p->errors >= (p->o->max_errors ? p->o->max_errors : 20)) {
+		ds_error(p, "too many errors; stopping");
+		return RBL_ESYNTAX;
+	}
+	return RBL_OK;
+}
+
+/* One line of pass 2, BUF (trimmed; TOO_LONG: not read). */
+static int line2(ds_parser *p, char *buf, bool too_long)
+{
+	if (too_long)
+		ds_error(p, "line longer than %d bytes or holding a NUL",
+			 DS_LINE_MAX - 1);
+	else
+		dispatch(p, buf);
+	return line_done(p);
+}
+
+/* ---- pass 2 of a big source on two threads ----
+ *
+ * Reading a big list's lines, cutting and trimming them, and reading the
+ * plain addresses among them (ds_quick_ip4) was half of pass 2's work;
+ * it needs nothing positional.  For a source of at least
+ * rbl_ds_options.thread_min bytes a second thread does it, in batches of
+ * lines, while the caller's thread takes the batches in order and does
+ * the rest exactly as pass2_lines does: the dataset, the default value,
+ * records and callbacks (which therefore run on the caller's thread),
+ * messages, errors.  The reading thread touches nothing of the parser: a
+ * read error waits in its batch for the parser's thread to say it.  The
+ * parser stopping early (an error, a callback) stops the reader. */
+
+#define DS_BATCH_LINES	4096
+#define DS_BATCH_TEXT	(64 * 1024 + DS_LINE_MAX + 2)
+#define DS_NBATCH	4
+#define DS_THREAD_MIN	((size_t)1 << 20)
+
+enum { BL_TEXT, BL_QUICK, BL_QUICK_LEN, BL_LONG };
+
+typedef struct ds_bline {
+	unsigned line;
+	uint32_t off;		/* the text, NUL-terminated, in the batch */
+	uint8_t kind;		/* BL_* */
+	rbl_prefix pfx;		/* BL_QUICK*: ds_quick_ip4's */
+} ds_bline;
+
+typedef struct ds_batch {
+	ds_bline v[DS_BATCH_LINES];
+	size_t n, n_text;
+	bool last;		/* the source's end (or its read error) */
+	char text[DS_BATCH_TEXT];
+} ds_batch;
+
+typedef struct ds_pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t head, tail;	/* batches [head, tail) are filled */
+	bool stop;		/* the parser is done with the source */
+	ds_lines l;		/* the reading thread's */
+	unsigned line;
+	ds_batch b[DS_NBATCH];
+} ds_pipe;
+
+/* Fill B with the next lines of Q. */
+static void batch_fill(ds_pipe *q, ds_batch *b)
+{
+	b->n = b->n_text = 0;
+	b->last = false;
+	while (b->n < DS_BATCH_LINES &&
+	       DS_BATCH_TEXT - b->n_text >= DS_LINE_MAX + 2) {
+		ds_bline *x = &b->v[b->n];
+		char *t = b->text + b->n_text;
+		size_t len = 0;
+		bool too_long = false;
+
+		if (!next_line(NULL, &q->l, t, &len, &too_long)) {
+			b->last = true;
+			return;
+		}
+		memset(x, 0, sizeof *x);
+		x->line = ++q->line;
+		x->off = (uint32_t)b->n_text;
+		b->n_text += len + 1;
+		b->n++;
+		if (too_long)
+			x->kind = BL_LONG;
+		else if (ds_quick_ip4(t, true, &x->pfx))
+			x->kind = memchr(t, '/', len) ? BL_QUICK_LEN : BL_QUICK;
+		else
+			x->kind = BL_TEXT;
+	}
+}
+
+static void *reader_main(void *arg)
+{
+	ds_pipe *q = arg;
+	bool last = false;
+
+	while (!last) {
+		ds_batch *b;
+
+		pthread_mutex_lock(&q->mu);
+		while (!q->stop && q->tail - q->head == DS_NBATCH)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (q->stop) {
+			pthread_mutex_unlock(&q->mu);
+			break;
+		}
+		b = &q->b[q->tail % DS_NBATCH];
+		pthread_mutex_unlock(&q->mu);
+		batch_fill(q, b);
+		last = b->last;
+		pthread_mutex_lock(&q->mu);
+		q->tail++;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+	}
+	return NULL;
+}
+
+/* The lines of batch B, in order: RBL_OK, or why to stop. */
+static int batch_parse(ds_parser *p, ds_batch *b)
+{
+	int rc = RBL_OK, quick_rc = 0;
+
+	for (size_t i = 0; i < b->n && rc == RBL_OK; i++) {
+		const ds_bline *x = &b->v[i];
+		const char *t = b->text + x->off;
+
+		p->line = x->line;
+		/* (as dispatch's, the line's own result is not looked at:
+		 * errors are counted, a callback's value is in stop_rc) */
+		if ((x->kind == BL_QUICK || x->kind == BL_QUICK_LEN) &&
+		    ds_quick_line(p, &x->pfx, x->kind == BL_QUICK_LEN,
+				  &quick_rc)) {
+			rc = line_done(p);
+			continue;
+		}
+		if (x->kind != BL_LONG)
+			memcpy(p->linebuf, t, strlen(t) + 1);
+		else
+			p->linebuf[0] = '\0';
+		rc = line2(p, p->linebuf, x->kind == BL_LONG);
+	}
+	return rc;
+}
+
+/* Pass 2 of SRC with the reading thread; *STARTED false: it could not
+ * be started (nothing was read), and pass2_lines is the way. */
+static int pass2_piped(ds_parser *p, const ds_src *src, char *carry,
+		       bool *started)
+{
+	ds_pipe *q = calloc(1, sizeof *q);
+	pthread_t th;
+	bool last = false;
+	int rc = RBL_OK;
+
+	*started = false;
+	if (!q)
+		return RBL_OK;
+	lines_start(&q->l, src, carry);
+	if (pthread_mutex_init(&q->mu, NULL) != 0) {
+		free(q);
+		return RBL_OK;
+	}
+	if (pthread_cond_init(&q->cv, NULL) != 0) {
+		pthread_mutex_destroy(&q->mu);
+		free(q);
+		return RBL_OK;
+	}
+	if (pthread_create(&th, NULL, reader_main, q) != 0) {
+		pthread_cond_destroy(&q->cv);
+		pthread_mutex_destroy(&q->mu);
+		free(q);
+		return RBL_OK;
+	}
+	*started = true;
+	while (rc == RBL_OK && !last) {
+		ds_batch *b;
+
+		pthread_mutex_lock(&q->mu);
+		while (q->head == q->tail)
+			pthread_cond_wait(&q->cv, &q->mu);
+		b = &q->b[q->head % DS_NBATCH];
+		pthread_mutex_unlock(&q->mu);
+		rc = batch_parse(p, b);
+		last = b->last;
+		pthread_mutex_lock(&q->mu);
+		q->head++;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+	}
+	pthread_mutex_lock(&q->mu);
+	q->stop = true;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(th, NULL);
+	if (rc == RBL_OK && q->l.err_rc) {
+		/* a read error, said here as pass2_lines says it */
+		if (p->h->message)
+			p->h->message(p->h->arg, true, q->l.err_msg);
+		p->stop_rc = q->l.err_rc;
+	}
+	p->line = q->line;
+	pthread_cond_destroy(&q->cv);
+	pthread_mutex_destroy(&q->mu);
+	free(q);
+	return rc == RBL_OK ? p->stop_rc : rc;
+}
+
+/* Pass 2 of SRC on this thread alone. */
+static int pass2_lines(ds_parser *p, const ds_src *src, char *carry)
 {
 	char *buf = p->linebuf;
 	bool too_long = false;
+	size_t len = 0;
 	ds_lines l = { 0 };
+	int rc = RBL_OK;
+
+	lines_start(&l, src, carry);
+	while (next_line(p, &l, buf, &len, &too_long)) {
+		p->line++;
+		if ((rc = line2(p, buf, too_long)) != RBL_OK)
+			return rc;
+	}
+	return p->stop_rc;
+}
+
+static size_t src_size(const ds_src *src)
+{
+	return src->st ? (size_t)rbl_stream_stamp(src->st)->size :
+			 src->mem_len;
+}
+
+static int pass2(ds_parser *p, const ds_src *src, char *carry)
+{
+	size_t min = p->o->thread_min ? p->o->thread_min : DS_THREAD_MIN;
+	bool started = false;
+	int rc = 0;
 
 	if (src->st) {
 		char msg[512] = { 0 };
@@ -216,24 +472,15 @@ static int pass2(ds_parser *p, const ds_src *src, char *carry)
 			return RBL_EIO;
 		}
 	}
-	lines_start(&l, src, carry);
 	p->file = src->name;
 	p->line = 0;
 	ds_reset_default(p);
-	while (next_line(p, &l, buf, &too_long)) {
-		if (too_long)
-			ds_error(p, "line longer than %d bytes or holding a NUL",
-			      DS_LINE_MAX - 1);
-		else
-			dispatch(p, buf);
-		if (p->stop_rc)
-			return p->stop_rc;
-		if (p->errors >= (p->o->max_errors ? p->o->max_errors : 20)) {
-			ds_error(p, "too many errors; stopping");
-			return RBL_ESYNTAX;
-		}
+	if (src_size(src) >= min) {
+		rc = pass2_piped(p, src, carry, &started);
+		if (started)
+			return rc;
 	}
-	return p->stop_rc;
+	return pass2_lines(p, src, carry);
 }
 
 /* ---- pass 1: substitutions and $TIMESTAMP ---- */

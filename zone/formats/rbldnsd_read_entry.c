@@ -354,7 +354,7 @@ static int generic_entry(ds_parser *p, char *s)
  * (octets without leading zeros, no host bits below the length), read
  * without the general scanners: *OUT.  False: the general path reads the
  * line (anything else, and every error, is its business). */
-static bool quick_ip4(const char *s, bool with_len, rbl_prefix *out)
+bool ds_quick_ip4(const char *s, bool with_len, rbl_prefix *out)
 {
 	uint32_t a = 0;
 	unsigned len = 32;
@@ -408,18 +408,38 @@ static int quick_entry(ds_parser *p, const rbl_prefix *pfx)
 	return deliver(p);
 }
 
+/* Whether the quick path may take a line read as PFX (HAD_LEN: with a
+ * "/nn") in the current dataset: ip4tset takes addresses only, "/32"
+ * included; a prefix when $MAXRANGE4 is set goes the general path, to its
+ * message. */
+static bool quick_fits(const ds_parser *p, const rbl_prefix *pfx,
+		       bool had_len)
+{
+	if (p->type == RBL_DS_IP4TSET)
+		return !had_len;
+	return (p->type == RBL_DS_IP4SET || p->type == RBL_DS_IP4TRIE) &&
+	       (pfx->len == 32 || !p->meta->maxrange4);
+}
+
+int ds_quick_line(ds_parser *p, const rbl_prefix *pfx, bool had_len,
+		  int *rc)
+{
+	if (!quick_fits(p, pfx, had_len))
+		return 0;
+	*rc = quick_entry(p, pfx);
+	return 1;
+}
+
 int ds_entry_line(ds_parser *p, char *s)
 {
 	bool exclude = false;
 	rbl_prefix pfx;
 
-	/* most lines of a big list: one address or prefix, nothing else
-	 * (ip4tset takes addresses only, "/32" included; a prefix when
-	 * $MAXRANGE4 is set: the general path and its message) */
+	/* most lines of a big list: one address or prefix, nothing else */
 	if ((p->type == RBL_DS_IP4SET || p->type == RBL_DS_IP4TRIE ||
 	     p->type == RBL_DS_IP4TSET) &&
-	    quick_ip4(s, p->type != RBL_DS_IP4TSET, &pfx) &&
-	    (pfx.len == 32 || !p->meta->maxrange4))
+	    ds_quick_ip4(s, p->type != RBL_DS_IP4TSET, &pfx) &&
+	    quick_fits(p, &pfx, false))
 		return quick_entry(p, &pfx);
 	if (*s == '!') {
 		exclude = true;

@@ -142,6 +142,14 @@ int ds_tset_value(ds_parser *p, char *rest);
 /* One entry line S (trimmed, not special, not a default) of the current
  * dataset type: parsed and delivered as records. */
 int ds_entry_line(ds_parser *p, char *s);
+/* Line S read as "a.b.c.d" or (WITH_LEN) "a.b.c.d/nn" alone, the big
+ * lists' lines, into *OUT; false: not such a line (the general path's). */
+bool ds_quick_ip4(const char *s, bool with_len, rbl_prefix *out);
+/* The entry line whose text ds_quick_ip4 read as *PFX (HAD_LEN: it had a
+ * "/nn"), delivered as ds_entry_line would: 1 when it took the line (its
+ * result in *RC), 0 when ds_entry_line must read the text. */
+int ds_quick_line(ds_parser *p, const rbl_prefix *pfx, bool had_len,
+		  int *rc);
 
 /* ---- rbldnsd_read_special.c ---- */
 

@@ -133,7 +133,10 @@ static int win_close(struct rbl_ckb *b, struct rbl_ckb_window *wf)
 	uint8_t k[RBL_IPCK_KEY_MAX] = { 0 };
 	size_t klen = rbl_ipck_key(k, b->list_id, b->family, wf->key);
 
-	if (wf->opened && wf->keepable && b->w.n_rec > 0) {
+	/* the same bytes are the same records: another count is a change,
+	 * seen without encoding anything */
+	if (wf->opened && wf->keepable && b->w.n_rec == wf->n_rec &&
+	    b->w.n_rec > 0) {
 		size_t n = rbl_ckw_encode(&b->w, 0, b->w.n_rec, b->buf);
 		MDB_val v = { 0 };
 
@@ -276,8 +279,8 @@ int rbl_ckb_finish(struct rbl_ckb *b)
 	return rc;
 }
 
-int rbl_ckb_win_push(struct rbl_ckb *b, const uint8_t *key, bool has_next,
-		     const uint8_t *next)
+int rbl_ckb_win_push(struct rbl_ckb *b, const uint8_t *key, size_t n_rec,
+		     bool has_next, const uint8_t *next)
 {
 	struct rbl_ckb_window *wf;
 
@@ -288,6 +291,7 @@ int rbl_ckb_win_push(struct rbl_ckb *b, const uint8_t *key, bool has_next,
 	wf = &b->win[b->n_win++];
 	memset(wf, 0, sizeof *wf);
 	memcpy(wf->key, key, b->alen);
+	wf->n_rec = n_rec;
 	wf->has_next = has_next;
 	if (has_next)
 		memcpy(wf->next, next, b->alen);

@@ -378,7 +378,20 @@ int rbl_ckw_twins(rbl_ckw *w)
 
 int rbl_ckw_rec_push(rbl_ckw *w, const uint8_t *a, uint32_t chain)
 {
-	return rbl_ckw_rec_insert(w, w->n_rec, a, chain);
+	rbl_ckw_rec *r = NULL;
+
+	/* twice per entry of a replacing import (the old chunks read, the
+	 * new ones built): an append, the copy of a constant size */
+	if (rbl_array_reserve(w->rec, w->cap_rec, w->n_rec + 1, 16) != RBL_OK)
+		return RBL_ENOMEM;
+	r = &w->rec[w->n_rec++];
+	memset(r->a, 0, sizeof r->a);
+	if (w->alen == 4)
+		memcpy(r->a, a, 4);
+	else
+		memcpy(r->a, a, w->alen);
+	r->chain = chain;
+	return RBL_OK;
 }
 
 int rbl_ckw_rec_insert(rbl_ckw *w, size_t at, const uint8_t *a,

@@ -436,6 +436,8 @@ int rbl_ip_lengths(rbl_txn *t, uint32_t list_id, uint8_t family,
 int rbl_ip_commit(rbl_txn *t);
 /* Free what T keeps for IP writes (abort, after commit). */
 void rbl_ip_txn_free(rbl_txn *t);
+/* T's source changed: entries prepared with the old one are stale. */
+void rbl_ip_source_changed(rbl_txn *t);
 /* Delete the entries of LIST_ID; count of entries to *N. */
 int rbl_ip_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);
 int rbl_name_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);

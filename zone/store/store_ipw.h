@@ -27,6 +27,12 @@ struct rbl_ipw {
 	rbl_ckw w, tmp;
 	uint8_t *buf;		/* RBL_CK_LIMIT bytes */
 	struct rbl_replace *rep;	/* replacing imports (store_replace.c) */
+	/* the last entry rbl_ip_add prepared, as given (PREP_IN) and as
+	 * prepared (PREP_NE); PREP_GEN changes with them, and PREP_OK goes
+	 * when the transaction's source does (store_ip.c) */
+	bool prep_ok;
+	uint64_t prep_gen;
+	rbl_entry prep_in, prep_ne;
 };
 
 /* ------------------------------------------------- store_ipscan.c */
@@ -94,10 +100,12 @@ struct rbl_ckb_open {
 	uint32_t ai;
 };
 
-/* An old chunk, as a range of the output (replacements only). */
+/* An old chunk, as a range of the output (replacements only), of
+ * N_REC records. */
 struct rbl_ckb_window {
 	uint8_t key[16], next[16];
 	bool has_next, opened, keepable, overwritten;
+	size_t n_rec;
 };
 
 /* A chunk builder: entries of one list and family in key order in, chunks
@@ -137,10 +145,10 @@ void rbl_ckb_fini(struct rbl_ckb *b);
  * rbl_ckb_push the entry P with attribute AI of b->w. */
 int rbl_ckb_next(struct rbl_ckb *b, const uint8_t *s);
 int rbl_ckb_push(struct rbl_ckb *b, const rbl_prefix *p, uint32_t ai);
-/* One more old chunk at KEY (the next one at NEXT if HAS_NEXT), in key
- * order, before the builder gets past KEY. */
-int rbl_ckb_win_push(struct rbl_ckb *b, const uint8_t *key, bool has_next,
-		     const uint8_t *next);
+/* One more old chunk at KEY of N_REC records (the next one at NEXT if
+ * HAS_NEXT), in key order, before the builder gets past KEY. */
+int rbl_ckb_win_push(struct rbl_ckb *b, const uint8_t *key, size_t n_rec,
+		     bool has_next, const uint8_t *next);
 /* Write everything; close every window. */
 int rbl_ckb_finish(struct rbl_ckb *b);
 

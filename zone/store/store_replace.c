@@ -56,6 +56,7 @@ struct rbl_replace {
 	/* the old entries: the current old chunk, decoded */
 	rbl_ckw old;
 	bool old_loaded, old_done;
+	bool old_tests;			/* it has entries of TEST_SOURCE */
 	uint8_t old_key[16];
 	struct old_ent *oe;
 	size_t n_oe, cap_oe, oe_i;
@@ -74,6 +75,7 @@ struct rbl_replace {
 	rbl_entry last_e;
 	uint32_t last_ai, last_epoch;
 	bool last_ok;
+	uint64_t last_gen;		/* rbl_ipw's prep_gen of LAST_E, or 0 */
 };
 
 static const uint8_t families[2] = { RBL_AF4, RBL_AF6 };
@@ -129,6 +131,12 @@ static int old_entries(struct rbl_replace *r)
 	}
 	if (w->n_attr)
 		memset(r->memo_epoch, 0, w->n_attr * sizeof *r->memo_epoch);
+	r->old_tests = false;
+	for (size_t i = 0; i < w->n_src; i++)
+		if (w->src[i].len == strlen(TEST_SOURCE) &&
+		    !memcmp(w->text + w->src[i].off, TEST_SOURCE,
+			    w->src[i].len))
+			r->old_tests = true;
 	return RBL_OK;
 }
 
@@ -178,7 +186,8 @@ static int old_load(rbl_txn *t, struct rbl_replace *r)
 		r->old_loaded = true;
 		rc = rbl_ipck_next(c, &k, &v);
 		if (rc == RBL_OK || rc == RBL_ENOTFOUND)
-			rc = rbl_ckb_win_push(&r->b, key, rc == RBL_OK,
+			rc = rbl_ckb_win_push(&r->b, key, r->old.n_rec,
+					      rc == RBL_OK,
 					      rc == RBL_OK ?
 					      (uint8_t *)k.mv_data + 5 : NULL);
 	}
@@ -222,13 +231,16 @@ static bool same_entry(const rbl_entry *a, const rbl_entry *b)
 	       !strcmp(a->txt, b->txt) && !strcmp(a->source, b->source);
 }
 
-/* The builder's number for the new entry E (the last one is kept). */
-static int new_attr(struct rbl_replace *r, const rbl_entry *e, uint32_t *ai)
+/* The builder's number for the new entry E (the last one is kept).  GEN
+ * is not 0 when E is rbl_ip_add's prepared entry of that generation: the
+ * same generation is the same entry, no comparing needed. */
+static int new_attr(struct rbl_replace *r, const rbl_entry *e, uint64_t gen,
+		    uint32_t *ai)
 {
 	int rc = 0;
 
 	if (r->last_ok && r->last_epoch == r->b.epoch &&
-	    same_entry(&r->last_e, e)) {
+	    ((gen && gen == r->last_gen) || same_entry(&r->last_e, e))) {
 		*ai = r->last_ai;
 		return RBL_OK;
 	}
@@ -238,6 +250,7 @@ static int new_attr(struct rbl_replace *r, const rbl_entry *e, uint32_t *ai)
 	r->last_ai = *ai;
 	r->last_epoch = r->b.epoch;
 	r->last_ok = true;
+	r->last_gen = gen;
 	return RBL_OK;
 }
 
@@ -269,8 +282,10 @@ static int changed(rbl_txn *t, struct rbl_replace *r, uint8_t op,
 	if (e && r->journal &&
 	    (rc = rbl_journal_note(t, op, r->list_id, p, NULL, e)))
 		return rc;
+	if (r->sum && r->fam == 0)
+		return RBL_OK;	/* the summary is set as entries are written */
 	ls = rbl_txn_list_state(t, r->list_id);
-	if ((ls->marks & RBL_LIST_REBUILD) || (r->sum && r->fam == 0))
+	if (ls->marks & RBL_LIST_REBUILD)
 		return RBL_OK;
 	return rbl_v4sum_note(t, ls, p, op == RBL_CHANGE_DEL);
 }
@@ -294,6 +309,14 @@ static int old_gone(rbl_txn *t, struct rbl_replace *r,
 	uint32_t ai = 0;
 	int rc = 0;
 
+	if (!r->old_tests && r->marked && r->sum && r->fam == 0 &&
+	    (!r->journal || !rbl_journal_active(t))) {
+		/* what changed() does here, without the prefix: most of a
+		 * list replaced by another goes this way */
+		r->delta--;
+		r->changes++;
+		return RBL_OK;
+	}
 	old_prefix(r, o, &p);
 	if (s->len == strlen(TEST_SOURCE) &&
 	    !memcmp(r->old.text + s->off, TEST_SOURCE, s->len)) {
@@ -456,7 +479,7 @@ int rbl_replace_begin(rbl_txn *t, uint32_t list_id, bool journal)
 
 /* Merge the new entry E at P. */
 static int take(rbl_txn *t, struct rbl_replace *r, const rbl_prefix *p,
-		const rbl_entry *e)
+		const rbl_entry *e, uint64_t gen)
 {
 	const struct old_ent *o;
 	uint32_t ai = 0, oai = 0;
@@ -467,7 +490,7 @@ static int take(rbl_txn *t, struct rbl_replace *r, const rbl_prefix *p,
 	if ((rc = old_drain(t, r, p)) != RBL_OK ||
 	    (rc = old_peek(t, r, &o)) != RBL_OK ||
 	    (rc = rbl_ckb_next(&r->b, p->addr.bytes)) != RBL_OK ||
-	    (rc = new_attr(r, e, &ai)) != RBL_OK)
+	    (rc = new_attr(r, e, gen, &ai)) != RBL_OK)
 		return rc;
 	if (!o || key_cmp(r->old.rec[o->rec].a, o->len, p->addr.bytes, p->len,
 			  r->old.alen) != 0) {
@@ -510,7 +533,8 @@ int rbl_replace_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	if (fam > r->fam && ((rc = fam_finish(t, r)) != RBL_OK ||
 			     (rc = fam_start(t, r, fam)) != RBL_OK))
 		return rbl_txn_fail(t, rc);
-	if ((rc = take(t, r, p, e)) != RBL_OK)
+	if ((rc = take(t, r, p, e, t->ipw && e == &t->ipw->prep_ne ?
+				   t->ipw->prep_gen : 0)) != RBL_OK)
 		return rbl_txn_fail(t, rc);
 	r->last = *p;
 	r->have_last = true;
