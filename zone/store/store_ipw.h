@@ -33,6 +33,7 @@ struct rbl_ipw {
 	bool prep_ok;
 	uint64_t prep_gen;
 	rbl_entry prep_in, prep_ne;
+	const rbl_entry *prep_last;	/* the E of the last call */
 };
 
 /* ------------------------------------------------- store_ipscan.c */
