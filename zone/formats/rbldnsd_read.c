@@ -606,6 +606,8 @@ static unsigned lines_skip_plain(ds_lines *l)
 	} else {
 		if ((l->carry_len || l->carry_long) && !l->carry_used)
 			return 0;
+		if (l->piece_pos >= l->piece_len)
+			return 0;	/* (no piece yet: PIECE is NULL) */
 		b = l->piece + l->piece_pos;
 		rest = l->piece_len - l->piece_pos;
 	}
