@@ -67,7 +67,6 @@ static void restart(const rbl_txn *t, struct rbl_ckidx *x)
 	x->n = 0;
 	x->next = 0;
 	x->complete = x->failed = false;
-	x->sum_known = x->sum_filters = false;
 }
 
 /* LIST_ID's slot, or a slot to build it in (one of another list that is
@@ -171,34 +170,6 @@ static uint32_t search(const struct rbl_ckidx *x, uint32_t a)
 	return (uint32_t)(b - x->first);
 }
 
-/* Whether summary SUM filters lookups: fewer than 15 in 16 bits set in
- * the /24s near listed ones (the nonzero words of one 8-byte word per
- * cache line, 32,768 samples; zero words are unrouted or unlisted space,
- * where queries seldom go).  At 100M random /32s 99.9% are set: the bit
- * answers almost no query and costs a cache miss in a 2 MiB bitmap, so
- * the index skips it; at 10M 45% are, and it stays.  Decided once per
- * snapshot, when the index is complete. */
-static bool summary_filters(const uint8_t *sum)
-{
-	uint64_t set = 0, seen = 0;
-
-	for (size_t off = 0; off + 8 <= RBL_V4SUM_BYTES; off += 64) {
-		uint64_t w = 0;
-
-		memcpy(&w, sum + off, sizeof w);
-		if (!w)
-			continue;
-		/* bits set in W, summed pairwise (no popcount builtin) */
-		w -= (w >> 1) & 0x5555555555555555ull;
-		w = (w & 0x3333333333333333ull) +
-		    ((w >> 2) & 0x3333333333333333ull);
-		w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0full;
-		set += (w * 0x0101010101010101ull) >> 56;
-		seen += 64;
-	}
-	return set * 16 < seen * 15;
-}
-
 /* Ask for the lines of chunk P (SIZE bytes) a lookup of the address at
  * OFF of its span of SPAN addresses will read: the header, the records
  * near the address and the tail (chains, attributes).  At 100M they are
@@ -216,7 +187,7 @@ static void prefetch(const uint8_t *p, size_t size, uint32_t off,
 }
 
 int rbl_ckidx_find(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
-		   const uint8_t *sum, const void **data, size_t *size)
+		   const void **data, size_t *size)
 {
 	struct rbl_ckidx *x = NULL;
 	uint32_t a = 0, i = 0;
@@ -233,12 +204,6 @@ int rbl_ckidx_find(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
 	if (!x->complete)
 		return RBL_EBUSY;
 	a = rbl_get_be32(addr);
-	if (sum && !x->sum_known) {
-		x->sum_filters = summary_filters(sum);
-		x->sum_known = true;
-	}
-	if (sum && x->sum_filters && !rbl_v4sum_bit(sum, a >> 8))
-		return RBL_ENOTFOUND;
 	if (x->n == 0 || x->first[0] > a)
 		return RBL_ENOTFOUND;
 	i = search(x, a);

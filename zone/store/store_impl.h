@@ -201,8 +201,6 @@ struct rbl_ckref {
 struct rbl_ckidx {
 	uint32_t list_id;
 	bool used, complete, failed;
-	bool sum_known, sum_filters;	/* whether the list's summary is
-					   worth a look (store_ckidx.c) */
 	uint64_t txnid;
 	unsigned mapgen;
 	uint32_t n, cap;
@@ -516,13 +514,9 @@ static inline bool rbl_v4sum_bit(const uint8_t *bits, uint32_t n24)
  * RBL_EBUSY when there is no complete index (a write txn, all slots
  * taken, or still building: this call read one more step of it) and the
  * caller seeks in LMDB.  Callers use it only for lists with an IPv4
- * summary, whose index is worth building.  SUM, when not NULL, is that
- * summary and the caller looks up ADDR alone (not the entry before it):
- * then RBL_ENOTFOUND also says ADDR's /24 bit is clear, which the index
- * tests only while the summary filters (most /24s near listed ones are
- * not set); on RBL_EBUSY the caller tests the bit itself. */
+ * summary, whose index is worth building. */
 int rbl_ckidx_find(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
-		   const uint8_t *sum, const void **data, size_t *size);
+		   const void **data, size_t *size);
 /* T's snapshot may have changed (reset, renew): check indexes at use. */
 void rbl_ckidx_forget(rbl_txn *t);
 /* Free T's indexes (its end). */

@@ -97,11 +97,9 @@ static int chain_decide(const rbl_ck *c, const uint8_t *start,
 }
 
 /* The chunk of A: through the list's chunk index when INDEXED (the list
- * has an IPv4 summary) and one is ready, else by a seek in LMDB.  SUM,
- * when not NULL, is that summary and A is looked up alone: a clear bit
- * answers RBL_ENOTFOUND (the index tests it only while it filters). */
+ * has an IPv4 summary) and one is ready, else by a seek in LMDB. */
 static int find_chunk(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
-		      bool indexed, const uint8_t *sum, rbl_ck *ck)
+		      bool indexed, rbl_ck *ck)
 {
 	MDB_cursor *c = NULL;
 	MDB_val k = { 0 }, v = { 0 };
@@ -110,13 +108,11 @@ static int find_chunk(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 	int rc = RBL_EBUSY;
 
 	if (indexed && a->family == RBL_AF4 &&
-	    (rc = rbl_ckidx_find(t, list_id, a->bytes, sum, &data, &size)) ==
+	    (rc = rbl_ckidx_find(t, list_id, a->bytes, &data, &size)) ==
 		    RBL_OK)
 		return rbl_ck_open(ck, a->family, data, size);
 	if (rc != RBL_EBUSY)
 		return rc;
-	if (sum && !rbl_v4sum_bit(sum, rbl_get_be32(a->bytes) >> 8))
-		return RBL_ENOTFOUND;
 	if ((rc = lookup_cursor(t, &c)) != RBL_OK ||
 	    (rc = rbl_ipck_seek(c, list_id, a->family, a->bytes, false, &k,
 				&v)) != RBL_OK)
@@ -127,9 +123,9 @@ static int find_chunk(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 /* The chunk and record deciding A: RBL_OK with *CK, *I (record) or
  * RBL_ENOTFOUND when no record starts at or before A. */
 static int find_record(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
-		       bool indexed, const uint8_t *sum, rbl_ck *ck, int *i)
+		       bool indexed, rbl_ck *ck, int *i)
 {
-	int rc = find_chunk(t, list_id, a, indexed, sum, ck);
+	int rc = find_chunk(t, list_id, a, indexed, ck);
 
 	if (rc != RBL_OK)
 		return rc;
@@ -153,12 +149,12 @@ int rbl_ipr_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 	const uint8_t *sum = NULL;
 	int i = 0, which = 0, rc = 0;
 
-	/* the summary's bit is tested in find_chunk, or not at all where
-	 * nearly every bit is set (store_ckidx.c) */
-	if (a->family == RBL_AF4)
+	if (a->family == RBL_AF4) {
 		sum = rbl_v4sum_get(t, list_id);
-	if ((rc = find_record(t, list_id, a, sum != NULL, sum, &ck, &i)) !=
-	    RBL_OK)
+		if (sum && !rbl_v4sum_bit(sum, rbl_get_be32(a->bytes) >> 8))
+			return RBL_ENOTFOUND;
+	}
+	if ((rc = find_record(t, list_id, a, sum != NULL, &ck, &i)) != RBL_OK)
 		return rc;
 	rbl_ck_start(&ck, (unsigned)i, start);
 	if ((rc = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, (unsigned)i), &items,
@@ -208,7 +204,7 @@ int rbl_ipr_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 	rbl_ck ck = { 0 };
 	int i = 0, which = -1, rc = 0;
 
-	rc = find_record(t, list_id, a, indexed(t, list_id, a), NULL, &ck, &i);
+	rc = find_record(t, list_id, a, indexed(t, list_id, a), &ck, &i);
 	if (rc == RBL_OK) {
 		rbl_ck_start(&ck, (unsigned)i, start);
 		rc = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, (unsigned)i),
@@ -242,7 +238,7 @@ int rbl_ipr_get(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	int i = 0, rc = 0;
 
 	if ((rc = find_record(t, list_id, &p->addr,
-			      indexed(t, list_id, &p->addr), NULL, &ck, &i)) !=
+			      indexed(t, list_id, &p->addr), &ck, &i)) !=
 	    RBL_OK)
 		return rc;
 	rbl_ck_start(&ck, (unsigned)i, start);
