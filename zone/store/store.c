@@ -8,7 +8,7 @@
  * ties nothing to the thread).  What the parts of the store do at a
  * transaction's end (segment rebuilds, entry counts, serial bumps, journal
  * records) is store_commit.c's, above every part; this file calls none of
- * them.
+ * them.  A read-only store's map is advised for huge pages (advise_huge).
  */
 #include <errno.h>
 #include <stdio.h>
