@@ -65,7 +65,8 @@ static int prepare(rbl_txn *t, const rbl_entry *e, rbl_entry *ne,
 	struct rbl_ipw *x = t->ipw;
 	int rc = 0;
 
-	if (x && x->prep_ok && !memcmp(e, &x->prep_in, sizeof *e)) {
+	if (x && x->prep_ok && x->prep_source == t->source_gen &&
+	    !memcmp(e, &x->prep_in, sizeof *e)) {
 		*out = &x->prep_ne;
 		return RBL_OK;
 	}
@@ -77,16 +78,11 @@ static int prepare(rbl_txn *t, const rbl_entry *e, rbl_entry *ne,
 		memcpy(&x->prep_in, e, sizeof *e);
 		x->prep_ne = *ne;
 		x->prep_ok = true;
+		x->prep_source = t->source_gen;
 		x->prep_gen++;
 		*out = &x->prep_ne;
 	}
 	return RBL_OK;
-}
-
-void rbl_ip_source_changed(rbl_txn *t)
-{
-	if (t->ipw)
-		t->ipw->prep_ok = false;
 }
 
 int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
