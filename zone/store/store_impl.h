@@ -239,6 +239,8 @@ struct rbl_txn {
 	unsigned ix_step;		/* keys per build step; 0:
 					   RBL_CKIDX_STEP (tests set less) */
 	char source[RBL_SOURCE_MAX + 1];
+	unsigned source_gen;	/* + 1 at each rbl_txn_set_source: an entry
+				   prepared before has the old source */
 	/* write transactions only */
 	struct rbl_list_state *lists;
 	size_t n_lists, cap_lists;
@@ -436,8 +438,6 @@ int rbl_ip_lengths(rbl_txn *t, uint32_t list_id, uint8_t family,
 int rbl_ip_commit(rbl_txn *t);
 /* Free what T keeps for IP writes (abort, after commit). */
 void rbl_ip_txn_free(rbl_txn *t);
-/* T's source changed: entries prepared with the old one are stale. */
-void rbl_ip_source_changed(rbl_txn *t);
 /* Delete the entries of LIST_ID; count of entries to *N. */
 int rbl_ip_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);
 int rbl_name_clear_list(rbl_txn *t, uint32_t list_id, uint64_t *n);

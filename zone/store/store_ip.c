@@ -69,8 +69,9 @@ static int prepare(rbl_txn *t, const rbl_entry *e, bool again,
 	int rc = 0;
 
 	if (x) {
-		same = x->prep_ok && ((again && e == x->prep_last) ||
-				      !memcmp(e, &x->prep_in, sizeof *e));
+		same = x->prep_ok && x->prep_source == t->source_gen &&
+		       ((again && e == x->prep_last) ||
+			!memcmp(e, &x->prep_in, sizeof *e));
 		x->prep_last = e;
 	}
 	if (same) {
@@ -85,16 +86,11 @@ static int prepare(rbl_txn *t, const rbl_entry *e, bool again,
 		memcpy(&x->prep_in, e, sizeof *e);
 		x->prep_ne = *ne;
 		x->prep_ok = true;
+		x->prep_source = t->source_gen;
 		x->prep_gen++;
 		*out = &x->prep_ne;
 	}
 	return RBL_OK;
-}
-
-void rbl_ip_source_changed(rbl_txn *t)
-{
-	if (t->ipw)
-		t->ipw->prep_ok = false;
 }
 
 static int ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,

@@ -28,9 +28,11 @@ struct rbl_ipw {
 	uint8_t *buf;		/* RBL_CK_LIMIT bytes */
 	struct rbl_replace *rep;	/* replacing imports (store_replace.c) */
 	/* the last entry rbl_ip_add prepared, as given (PREP_IN) and as
-	 * prepared (PREP_NE); PREP_GEN changes with them, and PREP_OK goes
-	 * when the transaction's source does (store_ip.c) */
+	 * prepared (PREP_NE) under the transaction's source generation
+	 * PREP_SOURCE (a new source makes them stale); PREP_GEN changes with
+	 * them (store_ip.c) */
 	bool prep_ok;
+	unsigned prep_source;
 	uint64_t prep_gen;
 	rbl_entry prep_in, prep_ne;
 	const rbl_entry *prep_last;	/* the E of the last call */

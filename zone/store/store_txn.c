@@ -62,7 +62,7 @@ void rbl_txn_set_source(rbl_txn *t, const char *source)
 		n = RBL_SOURCE_MAX;
 	memcpy(t->source, source ? source : "", n);
 	t->source[n] = 0;
-	rbl_ip_source_changed(t);	/* entries prepared with the old one */
+	t->source_gen++;	/* entries prepared with the old one are stale */
 }
 
 const char *rbl_txn_source(const rbl_txn *t)
