@@ -297,8 +297,9 @@ typedef struct write_ctx {
 	rbl_txn *t;
 	const rbl_list *l;
 	/* the last record's entry (HAVE), and what it became: records of a
-	 * big list repeat one value, made once */
-	bool have;
+	 * big list repeat one value, made once; AGAIN: E went unchanged to
+	 * the last rbl_ip_add, which took it */
+	bool have, again;
 	rbl_entry in, e;
 } write_ctx;
 
@@ -307,16 +308,23 @@ static int write_record(void *arg, const rbl_ds_record *rec)
 	write_ctx *w = arg;
 	int rc;
 
-	if (!w->have || memcmp(&rec->entry, &w->in, sizeof w->in) != 0) {
+	/* the merger says when a record repeats the last one's entry */
+	if (!w->have || (!rec->same_entry &&
+			 memcmp(&rec->entry, &w->in, sizeof w->in) != 0)) {
 		memcpy(&w->in, &rec->entry, sizeof w->in);
 		memcpy(&w->e, &rec->entry, sizeof w->e);
 		use_list_defaults(w->l, &w->e);
 		memcpy(w->e.source, w->r->source, sizeof(w->e.source));
 		w->have = true;
+		w->again = false;
 	}
 	if (!rec->is_name) {
-		rc = rbl_ip_add(w->t, w->l->id, &rec->prefix, &w->e);
+		rc = w->again ? rbl_ip_add_again(w->t, w->l->id, &rec->prefix,
+						 &w->e) :
+			rbl_ip_add(w->t, w->l->id, &rec->prefix, &w->e);
+		w->again = rc == RBL_OK;
 	} else {
+		w->again = false;
 		/* "x" and "*.x" may differ: the store keeps both (the flags
 		 * of REC say which) */
 		rc = rbl_name_add(w->t, w->l->id, rec->name, &w->e);

@@ -498,6 +498,69 @@ static void test_files(size_t thread_min)
 	unlink(plain);
 }
 
+static int count_record(void *arg, const rbl_ds_record *r)
+{
+	(void)arg;
+	(void)r;
+	return 0;
+}
+
+/* Pass 1 skips the lines before the next '$' whole (rbldnsd_read.c):
+ * a $TIMESTAMP after 3 MB of lines of every kind (a '$' in a value, a
+ * comment, a CR, a blank line, pieces of the file cut mid-line) is said
+ * at its own line, from memory and from a file, on one thread or two. */
+static void test_prescan_lines(void)
+{
+	size_t cap = (size_t)4 << 20, len = 0;
+	char *text = malloc(cap), path[] = "/tmp/test_rbldnsd.XXXXXX";
+	unsigned line = 0;
+	char want[64];
+	int fd = -1;
+
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	while (len < ((size_t)3 << 20) + 12345) {
+		line++;
+		if (line % 1000 == 7)
+			len += (size_t)sprintf(text + len, "1.2.%u.%u :2:a $ b\n",
+					       line / 256 % 256, line % 256);
+		else if (line % 97 == 0)
+			len += (size_t)sprintf(text + len, "# comment %u\n", line);
+		else if (line % 89 == 0)
+			len += (size_t)sprintf(text + len, "  \r\n");
+		else
+			len += (size_t)sprintf(text + len, "10.%u.%u.%u\r\n",
+					       line >> 16 & 255, line >> 8 & 255,
+					       line & 255);
+	}
+	line++;
+	len += (size_t)sprintf(text + len, "  $TIMESTAMP 2099:01:01\n1.1.1.1\n");
+	fd = mkstemp(path);
+	CHECK(fd >= 0 && write(fd, text, len) == (ssize_t)len);
+	close(fd);
+	/* (records only counted: on_record's text would cost minutes) */
+	for (int k = 0; k < 4; k++) {
+		rbl_ds_options o = { .type = RBL_DS_IP4SET, .now = 1700000000,
+				     .thread_min = k & 1 ? 1 : SIZE_MAX };
+		rbl_ds_handler h = { NULL, count_record, on_message, NULL };
+		rbl_ds_input in = { "t", text, len };
+		const char *paths[1] = { path };
+
+		msgs[0] = '\0';
+		snprintf(want, sizeof want, "%s:%u: $TIMESTAMP: the data is "
+			 "dated", k < 2 ? "t" : path, line);
+		CHECK_RC(k < 2 ? rbl_ds_parse_buffers(&o, &h, &in, 1, NULL) :
+			 rbl_ds_parse_files(&o, &h, paths, 1, NULL),
+			 RBL_ESYNTAX);
+		CHECK(strstr(msgs, want) != NULL);
+		if (!strstr(msgs, want))
+			fprintf(stderr, "  want \"%s\", got: %s", want, msgs);
+	}
+	unlink(path);
+	free(text);
+}
+
 /* ---- merge ---- */
 
 static void warn_collect(void *arg, const char *text)
@@ -570,6 +633,7 @@ int main(void)
 	test_errors_many();
 	test_files(SIZE_MAX);
 	test_files(1);
+	test_prescan_lines();
 	test_merge();
 	return check_done();
 }

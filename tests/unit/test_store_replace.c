@@ -600,6 +600,56 @@ static void test_prepared_once(rbl_store *s)
 	}
 }
 
+/* rbl_ip_add_again believes an unchanged entry only when it is the one
+ * the last call took: another entry in between, or a change of the
+ * transaction's source, and it compares (and prepares) as rbl_ip_add. */
+static void test_add_again(rbl_store *s)
+{
+	rbl_txn *t = begin(s, true);
+	rbl_zone z;
+	rbl_entry e, f, got;
+	rbl_prefix p;
+	uint32_t list;
+
+	CHECK_RC(rbl_zone_create_simple(t, "again.test", RBL_LIST_IP, &z),
+		 RBL_OK);
+	list = z.lists[0].list_id;
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	t = begin(s, true);
+	CHECK_RC(rbl_list_replace_begin(t, list, 0), RBL_OK);
+	rbl_entry_init(&e);
+	rbl_entry_init(&f);
+	f.n_codes = 1;
+	f.codes[0] = 0x7f000004;
+	rbl_txn_set_source(t, "one");
+	p = P("10.0.0.1");
+	CHECK_RC(rbl_ip_add(t, list, &p, &e), RBL_OK);
+	p = P("10.0.0.2");
+	CHECK_RC(rbl_ip_add_again(t, list, &p, &e), RBL_OK);
+	p = P("10.0.0.3");
+	CHECK_RC(rbl_ip_add(t, list, &p, &f), RBL_OK);
+	/* E is not the last entry: compared, so prepared anew */
+	p = P("10.0.0.4");
+	CHECK_RC(rbl_ip_add_again(t, list, &p, &e), RBL_OK);
+	rbl_txn_set_source(t, "two");
+	p = P("10.0.0.5");
+	CHECK_RC(rbl_ip_add_again(t, list, &p, &e), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+
+	t = begin(s, false);
+	CHECK(lookup_at(t, list, "10.0.0.2", NOW) == 0);
+	CHECK(lookup_at(t, list, "10.0.0.3", NOW) == 4);
+	CHECK(lookup_at(t, list, "10.0.0.4", NOW) == 0);
+	p = P("10.0.0.4");
+	CHECK_RC(rbl_ip_get(t, list, &p, &got), RBL_OK);
+	CHECK(got.n_codes == 0);
+	CHECK_STR(got.source, "one");
+	p = P("10.0.0.5");
+	CHECK_RC(rbl_ip_get(t, list, &p, &got), RBL_OK);
+	CHECK_STR(got.source, "two");
+	rbl_txn_abort(t);
+}
+
 int main(void)
 {
 	rbl_store *s = open_rw(tmp_store_dir("replace"));
@@ -611,6 +661,7 @@ int main(void)
 	test_wide_edits(s);
 	test_many_answers(s);
 	test_prepared_once(s);
+	test_add_again(s);
 	rbl_store_close(s);
 	return check_done();
 }

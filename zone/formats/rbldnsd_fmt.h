@@ -106,6 +106,9 @@ typedef struct rbl_ds_record {
 	char name[RBL_NAME_MAX + 1];	/* lowercase, no trailing dot */
 	int acl_action;		/* acl only */
 	rbl_entry entry;	/* flags, codes, txt, expires; source "" */
+	/* rbl_dsm_foreach only: ENTRY is the previous record's, its bytes
+	 * unchanged (false says nothing) */
+	bool same_entry;
 	/* generic only: the record, its owner relative to the dataset's
 	 * zone ("" for "@"), TTL 0 where the line gave none */
 	const rbl_zrec *rr;

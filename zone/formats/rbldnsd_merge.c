@@ -418,6 +418,7 @@ int rbl_dsm_foreach(rbl_dsm *m, int (*fn)(void *arg, const rbl_ds_record *r),
 	/* IPv4 before IPv6, as the store orders them */
 	if (m->n4 && (rc = dsm_v4_foreach(m, fn, arg, &r)) != 0)
 		return rc;
+	r.same_entry = false;
 	for (size_t i = 0; i < m->n; i++) {
 		dsm_fill_record(m, &m->items[i], &r);
 		rc = fn(arg, &r);

@@ -248,6 +248,7 @@ int dsm_v4_foreach(rbl_dsm *m, int (*fn)(void *arg, const rbl_ds_record *r),
 			val = val_of(m, seq);
 		v4_item(m, key, seq, val, &it);
 		/* a big list repeats one value: its entry is made once */
+		r->same_entry = val == filled;
 		if (val == filled) {
 			dsm_fill_place(&it, r);
 		} else {

@@ -555,6 +555,77 @@ static int prescan_line(ds_parser *p, const char *line, size_t len)
 	return RBL_OK;
 }
 
+/* The newlines in the N bytes at B, eight bytes at a time: a byte of
+ * X ^ "\n\n..." is zero where B has one, and the sum marks exactly the
+ * zero bytes (no carry crosses a byte: each is at most 0x7f + 0x7f). */
+static unsigned count_newlines(const char *b, size_t n)
+{
+	const uint64_t nls = 0x0a0a0a0a0a0a0a0aull, low7 = 0x7f7f7f7f7f7f7f7full;
+	uint64_t sum = 0;
+	size_t i = 0;
+	unsigned count = 0, rounds = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x = 0, y = 0;
+
+		memcpy(&x, b + i, 8);
+		x ^= nls;
+		y = ~(((x & low7) + low7) | x | low7);	/* 0x80 per zero byte */
+		sum += y >> 7;			/* 1 per zero byte */
+		/* the multiply adds the 8 bytes: keep their total < 256 */
+		if (++rounds == 31) {
+			count += (unsigned)((sum * 0x0101010101010101ull) >> 56);
+			sum = 0;
+			rounds = 0;
+		}
+	}
+	count += (unsigned)((sum * 0x0101010101010101ull) >> 56);
+	for (; i < n; i++)
+		count += b[i] == '\n';
+	return count;
+}
+
+/* Pass 1 acts only on lines with a '$' (`$n`, `$=`, `$TIMESTAMP`, or
+ * `$DATASET` behind `$`, `#$` or `:$`), and a big list has a handful of
+ * them at its top: cutting every other line of it was most of the pass.
+ * Skip the whole lines of L's current piece (or input in memory) before
+ * its next '$', or before its end when it has none; the number of lines
+ * skipped, for the line numbers of the messages.  L stands at the start
+ * of a line (and any carried line has been handed out). */
+static unsigned lines_skip_plain(ds_lines *l)
+{
+	const char *b = NULL, *d = NULL, *nl = NULL;
+	size_t rest = 0, n = 0;
+	unsigned count = 0;
+
+	if (!l->src->st) {
+		if (l->pos >= l->src->mem_len)
+			return 0;
+		b = l->src->mem + l->pos;
+		rest = l->src->mem_len - l->pos;
+	} else {
+		if ((l->carry_len || l->carry_long) && !l->carry_used)
+			return 0;
+		if (l->piece_pos >= l->piece_len)
+			return 0;	/* (no piece yet: PIECE is NULL) */
+		b = l->piece + l->piece_pos;
+		rest = l->piece_len - l->piece_pos;
+	}
+	d = memchr(b, '$', rest);
+	if (d)
+		rest = (size_t)(d - b);
+	nl = rest ? memrchr(b, '\n', rest) : NULL;
+	if (!nl)
+		return 0;
+	n = (size_t)(nl - b) + 1;
+	count = count_newlines(b, n);
+	if (!l->src->st)
+		l->pos += n;
+	else
+		l->piece_pos += n;
+	return count;
+}
+
 static int prescan(ds_parser *p, const ds_src *src, char *carry)
 {
 	int rc = RBL_OK;
@@ -568,6 +639,7 @@ static int prescan(ds_parser *p, const ds_src *src, char *carry)
 		size_t len = 0;
 		bool too_long = false;
 
+		p->line += lines_skip_plain(&l);
 		if (!lines_next(p, &l, &start, &len, &too_long))
 			break;
 		end = start + len;

@@ -58,15 +58,23 @@ static int read_ready(rbl_txn *t, uint32_t list_id)
 /* E checked and completed (rbl_entry_prepare) to *OUT: the last call's
  * result when E is the same bytes as its input.  An import adds millions
  * of entries with one value; preparing each anew was 5% of a replacing
- * import's instructions.  NE is room for a result not kept. */
-static int prepare(rbl_txn *t, const rbl_entry *e, rbl_entry *ne,
-		   const rbl_entry **out)
+ * import's instructions.  AGAIN: the caller says E is unchanged since the
+ * last call (rbl_ip_add_again), believed when it is the same E.  NE is
+ * room for a result not kept. */
+static int prepare(rbl_txn *t, const rbl_entry *e, bool again,
+		   rbl_entry *ne, const rbl_entry **out)
 {
 	struct rbl_ipw *x = t->ipw;
+	bool same = false;
 	int rc = 0;
 
-	if (x && x->prep_ok && x->prep_source == t->source_gen &&
-	    !memcmp(e, &x->prep_in, sizeof *e)) {
+	if (x) {
+		same = x->prep_ok && x->prep_source == t->source_gen &&
+		       ((again && e == x->prep_last) ||
+			!memcmp(e, &x->prep_in, sizeof *e));
+		x->prep_last = e;
+	}
+	if (same) {
 		*out = &x->prep_ne;
 		return RBL_OK;
 	}
@@ -85,8 +93,8 @@ static int prepare(rbl_txn *t, const rbl_entry *e, rbl_entry *ne,
 	return RBL_OK;
 }
 
-int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
-	       const rbl_entry *e)
+static int ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+		  const rbl_entry *e, bool again)
 {
 	/* per entry of an import: NE filled by prepare() when it is used,
 	 * OLD by rbl_ipw_add when it reports a replaced entry (read only
@@ -101,7 +109,7 @@ int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	if (!prefix_ok(p))
 		return RBL_EINVAL;
 	if ((rc = rbl_list_check_kind(t, list_id, RBL_LIST_IP)) != RBL_OK ||
-	    (rc = prepare(t, e, &ne, &pe)) != RBL_OK)
+	    (rc = prepare(t, e, again, &ne, &pe)) != RBL_OK)
 		return rc;
 	/* a replacement makes the masks exact itself */
 	if ((rc = rbl_replace_add(t, list_id, p, pe, &taken)) != RBL_OK ||
@@ -117,6 +125,18 @@ int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	if (rc == RBL_OK)
 		rc = rbl_ipw_changed(t, list_id, p, replaced ? 0 : 1, pe);
 	return rc == RBL_OK ? RBL_OK : rbl_txn_fail(t, rc);
+}
+
+int rbl_ip_add(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+	       const rbl_entry *e)
+{
+	return ip_add(t, list_id, p, e, false);
+}
+
+int rbl_ip_add_again(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
+		     const rbl_entry *e)
+{
+	return ip_add(t, list_id, p, e, true);
 }
 
 int rbl_ip_del(rbl_txn *t, uint32_t list_id, const rbl_prefix *p)

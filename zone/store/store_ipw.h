@@ -35,6 +35,7 @@ struct rbl_ipw {
 	unsigned prep_source;
 	uint64_t prep_gen;
 	rbl_entry prep_in, prep_ne;
+	const rbl_entry *prep_last;	/* the E of the last call */
 };
 
 /* ------------------------------------------------- store_ipscan.c */
