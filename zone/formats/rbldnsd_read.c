@@ -1,7 +1,8 @@
 /*
  * rbldnsd_read.c -- the rbldnsd data file reader (see rbldnsd_fmt.h): the
- * lines of the inputs and the two passes over them; the parts a line is
- * handed to are listed in rbldnsd_read_impl.h.
+ * two passes over the inputs' lines (rbldnsd_read_lines.c reads them) and
+ * the entry points; the parts a line is handed to are listed in
+ * rbldnsd_read_impl.h.
  *
  * Two passes over the text.  The first collects what rbldnsd resolves at
  * query time and therefore applies to lines before it too: the `$n`
@@ -32,161 +33,7 @@
 
 #define DS_MAX_FILE	((size_t)4 << 30)
 
-/* Where lines come from: an input in memory, or a file read in pieces
- * (readfile.h), once per pass. */
-typedef struct ds_src {
-	const char *name;
-	const char *mem;
-	size_t mem_len;
-	rbl_stream *st;
-} ds_src;
-
-/* Reading lines from a source; a line cut by a piece's end is put
- * together in CARRY. */
-typedef struct ds_lines {
-	const ds_src *src;
-	size_t pos;
-	const char *piece;
-	size_t piece_len, piece_pos;
-	char *carry;
-	size_t carry_len;
-	bool carry_long, carry_used, eof;
-	/* read without a parser (the reading thread, below): an error is
-	 * kept here, for the parser's thread to say */
-	int err_rc;
-	char err_msg[512];
-} ds_lines;
-
-/* ---- lines and passes ---- */
-
-static void lines_start(ds_lines *l, const ds_src *src, char *carry)
-{
-	memset(l, 0, sizeof *l);
-	l->src = src;
-	l->carry = carry;
-}
-
-static void carry_add(ds_lines *l, const char *b, size_t n)
-{
-	if (l->carry_long || l->carry_len + n > DS_LINE_MAX) {
-		l->carry_long = true;
-		return;
-	}
-	memcpy(l->carry + l->carry_len, b, n);
-	l->carry_len += n;
-}
-
-/* The next piece of a streamed source; false at its end or on an error
- * (then said, and P->stop_rc set; without P, kept in L). */
-static bool lines_refill(ds_parser *p, ds_lines *l)
-{
-	char msg[512] = { 0 };
-	int rc = rbl_stream_read(l->src->st, &l->piece, &l->piece_len, msg,
-				 sizeof msg);
-
-	l->piece_pos = 0;
-	if (rc != RBL_OK) {
-		if (rc == RBL_ENOMEM)
-			snprintf(msg, sizeof msg, "%s: out of memory",
-				 l->src->name);
-		rc = rc == RBL_ENOMEM ? RBL_ENOMEM : RBL_EIO;
-		l->eof = true;
-		if (!p) {
-			l->err_rc = rc;
-			memcpy(l->err_msg, msg, sizeof l->err_msg);
-			return false;
-		}
-		if (p->h->message)
-			p->h->message(p->h->arg, true, msg);
-		p->stop_rc = rc;
-		return false;
-	}
-	l->eof = l->piece_len == 0;
-	return !l->eof;
-}
-
-/* The next raw line of L (no newline): *START, *LEN; *TOO_LONG when it
- * did not fit DS_LINE_MAX.  False at the end. */
-static bool lines_next(ds_parser *p, ds_lines *l, const char **start,
-		       size_t *len, bool *too_long)
-{
-	const ds_src *src = l->src;
-
-	*too_long = false;
-	if (!src->st) {
-		const char *b = NULL, *nl = NULL;
-
-		if (l->pos >= src->mem_len)
-			return false;
-		b = src->mem + l->pos;
-		nl = memchr(b, '\n', src->mem_len - l->pos);
-		*start = b;
-		*len = nl ? (size_t)(nl - b) : src->mem_len - l->pos;
-		l->pos += *len + 1;
-		return true;
-	}
-	if (l->carry_used) {
-		l->carry_len = 0;
-		l->carry_long = l->carry_used = false;
-	}
-	for (;;) {
-		if (l->piece_pos < l->piece_len) {
-			const char *b = l->piece + l->piece_pos, *nl = NULL;
-			size_t rest = l->piece_len - l->piece_pos;
-
-			nl = memchr(b, '\n', rest);
-			if (!nl) {
-				carry_add(l, b, rest);
-				l->piece_pos = l->piece_len;
-				continue;
-			}
-			l->piece_pos += (size_t)(nl - b) + 1;
-			if (!l->carry_len && !l->carry_long) {
-				*start = b;
-				*len = (size_t)(nl - b);
-				return true;
-			}
-			carry_add(l, b, (size_t)(nl - b));
-			break;
-		}
-		if (l->eof || !lines_refill(p, l)) {
-			if (!l->carry_len && !l->carry_long)
-				return false;
-			break;	/* the last line, without its newline */
-		}
-	}
-	*start = l->carry;
-	*len = l->carry_len;
-	*too_long = l->carry_long;
-	l->carry_used = true;
-	return true;
-}
-
-/* Copy the next line of L into BUF, trimmed; *LEN its length.  False at
- * the end.  (P may be NULL: see lines_refill.) */
-static bool next_line(ds_parser *p, ds_lines *l, char *buf, size_t *blen,
-		      bool *too_long)
-{
-	const char *start = NULL, *end = NULL;
-	size_t len = 0;
-
-	if (!lines_next(p, l, &start, &len, too_long))
-		return false;
-	end = start + len;
-	while (start < end && (is_space(*start)))
-		start++;
-	while (end > start && (is_space(end[-1]) || end[-1] == '\r'))
-		end--;
-	len = (size_t)(end - start);
-	*too_long = *too_long || len >= DS_LINE_MAX ||
-		    memchr(start, '\0', len);
-	if (*too_long)
-		len = 0;
-	memcpy(buf, start, len);
-	buf[len] = '\0';
-	*blen = len;
-	return true;
-}
+/* ---- the passes ---- */
 
 /* The special keyword text of LINE, or NULL if it is not special. */
 static char *special_text(char *line, bool *tolerant)
@@ -298,7 +145,7 @@ static void batch_fill(ds_pipe *q, ds_batch *b)
 		size_t len = 0;
 		bool too_long = false;
 
-		if (!next_line(NULL, &q->l, t, &len, &too_long)) {
+		if (!ds_next_line(NULL, &q->l, t, &len, &too_long)) {
 			b->last = true;
 			return;
 		}
@@ -383,7 +230,7 @@ static int pass2_piped(ds_parser *p, const ds_src *src, char *carry,
 	*started = false;
 	if (!q)
 		return RBL_OK;
-	lines_start(&q->l, src, carry);
+	ds_lines_start(&q->l, src, carry);
 	if (pthread_mutex_init(&q->mu, NULL) != 0) {
 		free(q);
 		return RBL_OK;
@@ -442,8 +289,8 @@ static int pass2_lines(ds_parser *p, const ds_src *src, char *carry)
 	ds_lines l = { 0 };
 	int rc = RBL_OK;
 
-	lines_start(&l, src, carry);
-	while (next_line(p, &l, buf, &len, &too_long)) {
+	ds_lines_start(&l, src, carry);
+	while (ds_next_line(p, &l, buf, &len, &too_long)) {
 		p->line++;
 		if ((rc = line2(p, buf, too_long)) != RBL_OK)
 			return rc;
@@ -555,83 +402,12 @@ static int prescan_line(ds_parser *p, const char *line, size_t len)
 	return RBL_OK;
 }
 
-/* The newlines in the N bytes at B, eight bytes at a time: a byte of
- * X ^ "\n\n..." is zero where B has one, and the sum marks exactly the
- * zero bytes (no carry crosses a byte: each is at most 0x7f + 0x7f). */
-static unsigned count_newlines(const char *b, size_t n)
-{
-	const uint64_t nls = 0x0a0a0a0a0a0a0a0aull, low7 = 0x7f7f7f7f7f7f7f7full;
-	uint64_t sum = 0;
-	size_t i = 0;
-	unsigned count = 0, rounds = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t x = 0, y = 0;
-
-		memcpy(&x, b + i, 8);
-		x ^= nls;
-		y = ~(((x & low7) + low7) | x | low7);	/* 0x80 per zero byte */
-		sum += y >> 7;			/* 1 per zero byte */
-		/* the multiply adds the 8 bytes: keep their total < 256 */
-		if (++rounds == 31) {
-			count += (unsigned)((sum * 0x0101010101010101ull) >> 56);
-			sum = 0;
-			rounds = 0;
-		}
-	}
-	count += (unsigned)((sum * 0x0101010101010101ull) >> 56);
-	for (; i < n; i++)
-		count += b[i] == '\n';
-	return count;
-}
-
-/* Pass 1 acts only on lines with a '$' (`$n`, `$=`, `$TIMESTAMP`, or
- * `$DATASET` behind `$`, `#$` or `:$`), and a big list has a handful of
- * them at its top: cutting every other line of it was most of the pass.
- * Skip the whole lines of L's current piece (or input in memory) before
- * its next '$', or before its end when it has none; the number of lines
- * skipped, for the line numbers of the messages.  L stands at the start
- * of a line (and any carried line has been handed out). */
-static unsigned lines_skip_plain(ds_lines *l)
-{
-	const char *b = NULL, *d = NULL, *nl = NULL;
-	size_t rest = 0, n = 0;
-	unsigned count = 0;
-
-	if (!l->src->st) {
-		if (l->pos >= l->src->mem_len)
-			return 0;
-		b = l->src->mem + l->pos;
-		rest = l->src->mem_len - l->pos;
-	} else {
-		if ((l->carry_len || l->carry_long) && !l->carry_used)
-			return 0;
-		if (l->piece_pos >= l->piece_len)
-			return 0;	/* (no piece yet: PIECE is NULL) */
-		b = l->piece + l->piece_pos;
-		rest = l->piece_len - l->piece_pos;
-	}
-	d = memchr(b, '$', rest);
-	if (d)
-		rest = (size_t)(d - b);
-	nl = rest ? memrchr(b, '\n', rest) : NULL;
-	if (!nl)
-		return 0;
-	n = (size_t)(nl - b) + 1;
-	count = count_newlines(b, n);
-	if (!l->src->st)
-		l->pos += n;
-	else
-		l->piece_pos += n;
-	return count;
-}
-
 static int prescan(ds_parser *p, const ds_src *src, char *carry)
 {
 	int rc = RBL_OK;
 	ds_lines l = { 0 };
 
-	lines_start(&l, src, carry);
+	ds_lines_start(&l, src, carry);
 	p->file = src->name;
 	p->line = 0;
 	while (rc == RBL_OK) {
@@ -639,8 +415,8 @@ static int prescan(ds_parser *p, const ds_src *src, char *carry)
 		size_t len = 0;
 		bool too_long = false;
 
-		p->line += lines_skip_plain(&l);
-		if (!lines_next(p, &l, &start, &len, &too_long))
+		p->line += ds_lines_skip_plain(&l);
+		if (!ds_lines_next(p, &l, &start, &len, &too_long))
 			break;
 		end = start + len;
 		p->line++;

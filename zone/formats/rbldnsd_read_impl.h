@@ -5,6 +5,8 @@
  *
  * The parts, each using only the ones listed before it:
  *   rbldnsd_read_msg.c      errors and warnings as "file:line: text"
+ *   rbldnsd_read_lines.c    the lines of a source: in memory or read in
+ *                           pieces, trimmed; pass 1's skip to the next '$'
  *   rbldnsd_read_lex.c      the words of the data: dataset type names,
  *                           IPv4 ranges and A values, IPv6 text, names
  *                           (pure functions of their text)
@@ -25,6 +27,7 @@
 #include <stdint.h>
 
 #include "zone/formats/rbldnsd_fmt.h"
+#include "zone/readfile.h"
 
 #define DS_LINE_MAX	8192
 
@@ -106,6 +109,48 @@ int ds_error(ds_parser *p, const char *fmt, ...)
 /* Report a warning at the current line; it does not stop the import. */
 void ds_warn(ds_parser *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* ---- rbldnsd_read_lines.c ---- */
+
+/* Where lines come from: an input in memory, or a file read in pieces
+ * (readfile.h), once per pass. */
+typedef struct ds_src {
+	const char *name;
+	const char *mem;
+	size_t mem_len;
+	rbl_stream *st;
+} ds_src;
+
+/* Reading lines from a source; a line cut by a piece's end is put
+ * together in CARRY. */
+typedef struct ds_lines {
+	const ds_src *src;
+	size_t pos;
+	const char *piece;
+	size_t piece_len, piece_pos;
+	char *carry;
+	size_t carry_len;
+	bool carry_long, carry_used, eof;
+	/* read without a parser (the reading thread, below): an error is
+	 * kept here, for the parser's thread to say */
+	int err_rc;
+	char err_msg[512];
+} ds_lines;
+
+/* Start reading SRC's lines into L (CARRY: DS_LINE_MAX bytes). */
+void ds_lines_start(ds_lines *l, const ds_src *src, char *carry);
+/* The next raw line of L (no newline): *START, *LEN; *TOO_LONG when it
+ * did not fit DS_LINE_MAX.  False at the end or on a read error (said
+ * through P, or kept in L when P is NULL). */
+bool ds_lines_next(ds_parser *p, ds_lines *l, const char **start,
+		   size_t *len, bool *too_long);
+/* The next line of L copied into BUF, trimmed; *BLEN its length.  False
+ * at the end.  (P may be NULL, as for ds_lines_next.) */
+bool ds_next_line(ds_parser *p, ds_lines *l, char *buf, size_t *blen,
+		  bool *too_long);
+/* Skip the whole lines before L's next '$' in what is read already; the
+ * number of lines skipped.  L stands at the start of a line. */
+unsigned ds_lines_skip_plain(ds_lines *l);
 
 /* ---- rbldnsd_read_lex.c ---- */
 
