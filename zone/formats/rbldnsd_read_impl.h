@@ -131,8 +131,8 @@ typedef struct ds_lines {
 	char *carry;
 	size_t carry_len;
 	bool carry_long, carry_used, eof;
-	/* read without a parser (the reading thread, below): an error is
-	 * kept here, for the parser's thread to say */
+	/* read without a parser (rbldnsd_read.c's reading thread): an
+	 * error is kept here, for the parser's thread to say */
 	int err_rc;
 	char err_msg[512];
 } ds_lines;
