@@ -1,6 +1,7 @@
 /*
  * store_rand.h -- the seeded random numbers of the randomized store tests
- * (test_store_random.c, test_store_replace.c, test_store_namerep.c);
+ * (test_store_random.c, test_store_replace.c, test_store_namerep.c,
+ * test_store_ckidx.c);
  * header-only, as store_test.h.
  *
  *   rand_seed()      seed from RBL_TEST_SEED (else a fixed seed) and print

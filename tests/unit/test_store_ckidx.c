@@ -7,6 +7,7 @@
  * is set again; a reader still on the older snapshot answers from it;
  * more big lists than slots; write transactions build none.
  */
+#include "tests/unit/store_rand.h"
 #include "tests/unit/store_test.h"
 /* the store's own side: the index in the txn, its step, the map count */
 #include "zone/store/store_impl.h"
@@ -14,14 +15,10 @@
 #define NOW 1700000000
 #define N_QUERIES 20000
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint32_t rnd(void)
+/* 32 random bits (store_rand.h's generator) */
+static uint32_t rnd32(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 16);
+	return (uint32_t)(rnd() >> 16);
 }
 
 static rbl_prefix v4(uint32_t a, unsigned len)
@@ -57,12 +54,12 @@ static uint32_t make_big(rbl_store *s, const char *name, unsigned hosts)
 
 	rbl_txn_set_bulk(t);
 	for (unsigned i = 0; i < hosts; i++)
-		add(t, list, rnd(), 32, 1 + i % 5, false);
+		add(t, list, rnd32(), 32, 1 + i % 5, false);
 	for (unsigned i = 0; i < hosts / 100; i++) {
-		uint32_t a = rnd() & 0xffffff00u;
+		uint32_t a = rnd32() & 0xffffff00u;
 
 		add(t, list, a, 24, 9, false);
-		add(t, list, a | (rnd() & 0xff), 32, 9, true);
+		add(t, list, a | (rnd32() & 0xff), 32, 9, true);
 	}
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 	return list;
@@ -102,7 +99,7 @@ static void make_queries(rbl_store *s, uint32_t list)
 	queries[x.n++] = 0;
 	queries[x.n++] = UINT32_MAX;
 	while (x.n < N_QUERIES - 2000)
-		queries[x.n++] = rnd();
+		queries[x.n++] = rnd32();
 	for (uint32_t i = 0; x.n < N_QUERIES; i++)	/* test_snapshots adds */
 		queries[x.n++] = 0xc8070000u | (i * 5 / 2);
 	rbl_txn_abort(t);
@@ -304,8 +301,10 @@ static void test_many_lists(rbl_store *s)
 
 int main(void)
 {
-	rbl_store *s = open_rw(tmp_store_dir("ckidx"));
+	rbl_store *s = NULL;
 
+	rand_seed();
+	s = open_rw(tmp_store_dir("ckidx"));
 	test_snapshots(s);
 	test_many_lists(s);
 	rbl_store_close(s);
