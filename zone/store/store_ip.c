@@ -68,21 +68,22 @@ static int prepare(rbl_txn *t, const rbl_entry *e, bool again,
 	bool same = false;
 	int rc = 0;
 
-	if (x) {
+	if (x)
 		same = x->prep_ok && x->prep_source == t->source_gen &&
 		       ((again && e == x->prep_last) ||
 			!memcmp(e, &x->prep_in, sizeof *e));
-		x->prep_last = e;
-	}
 	if (same) {
+		x->prep_last = e;
 		*out = &x->prep_ne;
 		return RBL_OK;
 	}
+	/* (a failed E is not the last one: AGAIN must not believe it) */
 	if ((rc = rbl_entry_prepare(t, e, RBL_ENTRY_EXCLUDE |
 				    RBL_ENTRY_HAS_TXT, ne)) != RBL_OK)
 		return rc;
 	*out = ne;
 	if (x) {
+		x->prep_last = e;
 		memcpy(&x->prep_in, e, sizeof *e);
 		x->prep_ne = *ne;
 		x->prep_ok = true;
