@@ -26,19 +26,26 @@ pick {
 	rounds[$1] = rounds[$1] sprintf(" %.2f", $4)
 }
 
-# "median  (rounds lo-hi)" of NAME's per-round CPU ratio to noop.
-function ratio(name,    r, m, v, lo, hi) {
+# "median  (N rounds: lo-hi)" of NAME's per-round CPU per query over
+# noop's, or (diff) minus noop's in microseconds.
+function ratio(name, diff,    r, m, v, lo, hi, fmt) {
 	m = 0
 	for (r in round_seen)
 		if ((name, r) in by_round && ("noop", r) in by_round &&
 		    by_round["noop", r] > 0) {
-			v[++m] = by_round[name, r] / by_round["noop", r]
+			if (diff)
+				v[++m] = by_round[name, r] - by_round["noop", r]
+			else
+				v[++m] = by_round[name, r] / by_round["noop", r]
 			if (m == 1 || v[m] < lo) lo = v[m]
 			if (m == 1 || v[m] > hi) hi = v[m]
 		}
 	if (m == 0)
 		return ""
-	return sprintf("%.2f  (%d rounds: %.2f-%.2f)", median(v, m), m, lo, hi)
+	fmt = "%.2f  (%d rounds: %.2f-%.2f)"
+	if (diff)
+		fmt = "%+.2f us  (%d rounds: %+.2f to %+.2f)"
+	return sprintf(fmt, median(v, m), m, lo, hi)
 }
 
 function median_qps(name,    i, v) {
@@ -75,8 +82,10 @@ END {
 	print "(medians over the rounds; lost: summed; sleeps/q: the server's voluntary"
 	print " context switches per answered query, the times it waited for a packet)"
 	print ""
-	if ((t = ratio("rbld")) != "")
+	if ((t = ratio("rbld", 0)) != "")
 		printf "rbld/no-lookup CPU per query:    %s, target <= 1.15\n", t
-	if ((t = ratio("rbldnsd")) != "")
+	if ((t = ratio("rbldnsd", 0)) != "")
 		printf "rbldnsd/no-lookup CPU per query: %s\n", t
+	if ((t = ratio("rbld", 1)) != "")
+		printf "rbld - no-lookup CPU per query:  %s\n", t
 }
