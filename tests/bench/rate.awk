@@ -10,8 +10,8 @@
 #
 # With -v pick=PCT it reads the saturated results instead (table.awk's
 # lines: name round qps ...) and prints the rate to offer: PCT percent of
-# noop's median q/s, at most 80% of rbld's and of rbldnsd's, so that
-# every server keeps up, in whole thousands.
+# noop's median q/s, at most 80% of rbld's so that it keeps up, in whole
+# thousands.
 
 pick {
 	k = ++n[$1]; qps[$1, k] = $3
@@ -57,8 +57,6 @@ function median_qps(name,    i, v) {
 function pick_rate(    r, slow) {
 	r = median_qps("noop") * pick / 100
 	slow = median_qps("rbld")
-	if (slow > 0 && slow * 0.8 < r) r = slow * 0.8
-	slow = median_qps("rbldnsd")
 	if (slow > 0 && slow * 0.8 < r) r = slow * 0.8
 	return r >= 2000 ? int(r / 1000) * 1000 : 1000
 }
