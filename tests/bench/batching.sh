@@ -17,16 +17,9 @@
 # per answered query (the sum of its threads' on-CPU nanoseconds from
 # /proc/PID/task/*/schedstat), packets per receive call and per send call,
 # voluntary context switches per query (a receive that found nothing
-# queued and slept), and dnsperf's share of a CPU.  Last, per server, a
-# least-squares fit over its runs of
-#
-#   CPU per query = per packet + per receive call / packets per call
-#
-# which splits what a server costs into what each packet costs (its own
-# work, the kernel's per datagram) and what each receive call costs (the
-# system calls, a sleep and a wake-up when nothing is queued): the
-# per-packet difference between rbld and the responder is rbld's cost
-# whatever the batches.  Report in tests/out/bench-batching.txt.
+# queued and slept), and dnsperf's share of a CPU; then, per rate, rbld's
+# CPU per query against the responder's (ratio and difference) beside
+# the two batch sizes.  Report in tests/out/bench-batching.txt.
 #
 # Environment: BENCH_SECONDS (5 per run), BENCH_PCTS ("80 60 40 20"),
 # BENCH_CLIENTS (8), BENCH_OUTSTANDING (500; at a fixed rate
@@ -144,20 +137,17 @@ la1=$(loadavg)
 	echo "packets per receive and send call; vcs/q: voluntary context switches per query"
 	echo "(the server slept in recvmmsg); client: dnsperf's CPU time over its wall time"
 	echo
-	awk '{ n[$1]++; x = 1 / $6; y = $5
-	       sx[$1] += x; sy[$1] += y; sxx[$1] += x * x; sxy[$1] += x * y }
+	echo "rbld against noop at each rate (sat: each at its own rate):"
+	awk '{ us[$1, $2] = $5; pk[$1, $2] = $6
+	       if ($1 == "noop") order[++n] = $2 }
 	     END {
-		for (s in n) {
-			d = n[s] * sxx[s] - sx[s] * sx[s]
-			if (n[s] < 2 || d == 0) continue
-			b[s] = (n[s] * sxy[s] - sx[s] * sy[s]) / d
-			a[s] = (sy[s] - b[s] * sx[s]) / n[s]
-			printf "fit %-5s %.2f us per packet + %.2f us per receive call\n",
-				s, a[s], b[s]
+		for (i = 1; i <= n; i++) {
+			r = order[i]
+			if (!(("rbld", r) in us) || us["noop", r] <= 0) continue
+			printf "  %7s: CPU per query %.2fx (%+.2f us), packets per receive %.2f vs %.2f\n",
+				r, us["rbld", r] / us["noop", r],
+				us["rbld", r] - us["noop", r], pk["rbld", r], pk["noop", r]
 		}
-		if (("noop" in a) && ("rbld" in a))
-			printf "rbld - noop per packet: %.2f us (ratio %.2f)\n",
-				a["rbld"] - a["noop"], a["noop"] ? a["rbld"] / a["noop"] : 0
 	     }' "$W/rows"
 } | tee "$REPORT"
 say "report written to $REPORT"
