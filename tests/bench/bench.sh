@@ -28,19 +28,18 @@
 # CPU per query is compared at one fixed offered rate (dnsperf -Q), not
 # at saturation: saturated, each server runs at its own rate, and the
 # kernel's share of a query (about 90% here) depends on how many packets
-# one recvmmsg finds, so the saturated ratio moved from 1.08 to 1.48
-# between runs of the same code (doc/performance.md, "CPU per query").
-# The rate is BENCH_RATE_PCT percent of the no-lookup responder's median
-# saturated q/s, at most 80% of rbld's, so that both keep up; rbldnsd
-# joins only when the rate is at most 80% of its own (a rate low enough
-# for rbldnsd leaves the servers idle between packets, where a query's
-# CPU is mostly the wake-ups: doc/performance.md).  The servers take
-# turns, in reversed order every other round, and the ratio printed is
-# the median of the per-round ratios with their range.  Then it replaces
-# rbld's 1M
-# entries with another 1M-entry import while dnsperf sends at a steady
-# rate, and reports the queries lost next to a run at the same rate
-# without an import.  Nothing here asserts a figure: the machine is
+# one recvmmsg finds; the saturated ratio moved from 1.08 to 1.48 between
+# runs of the same code (doc/performance.md, "CPU per query at one
+# offered rate").  The rate is BENCH_RATE_PCT percent of the no-lookup
+# responder's median saturated q/s, at most 80% of rbld's, so that both
+# keep up; rbldnsd joins only when the rate is at most 80% of its own (a
+# rate low enough for rbldnsd leaves the servers idle between packets,
+# where a query's CPU is mostly the wake-ups).  The servers take turns,
+# in reversed order every other round, and the ratio printed is the
+# median of the per-round ratios with their range.  Then it replaces
+# rbld's 1M entries with another 1M-entry import while dnsperf sends at a
+# steady rate, and reports the queries lost next to a run at the same
+# rate without an import.  Nothing here asserts a figure: the machine is
 # shared.  The report also goes to tests/out/bench.txt.
 #
 # Access keys: "rbld-key" is rbld with one worker whose zone accepts keys
