@@ -252,14 +252,15 @@ rbl_zt_zone *rbl_zonetab_find(const rbl_zonetab *zt, const rbl_query *q)
 	return best;
 }
 
-uint32_t rbl_zonetab_serial(rbl_zt_zone *z, rbl_txn *t, uint64_t batch)
+uint32_t rbl_zonetab_serial(rbl_zt_zone *z, rbl_txn *t)
 {
+	uint64_t snap = rbl_txn_snapshot(t);
 	uint32_t serial = 0;
 
-	if (z->serial_batch != batch &&
+	if ((z->serial_snap != snap || !snap) &&
 	    rbl_zone_serial(t, z->id, &serial) == RBL_OK) {
 		z->serial = serial;
-		z->serial_batch = batch;
+		z->serial_snap = snap;
 	}
 	return z->serial;
 }

@@ -64,8 +64,8 @@ typedef struct rbl_zt_zone {
 	uint16_t soa_len;
 	uint16_t soa_serial_off;
 	uint8_t soa[2 * DNS_NAME_MAX + 20];
-	uint32_t serial;		/* cached for batch serial_batch */
-	uint64_t serial_batch;
+	uint32_t serial;		/* as read under ... */
+	uint64_t serial_snap;		/* ... this rbl_txn_snapshot (0: none) */
 	uint8_t n_ns;
 	rbl_zt_name ns[RBL_ZONE_MAX_NS];
 	uint8_t n_glue;
@@ -100,8 +100,10 @@ void rbl_zonetab_free(rbl_zonetab *zt);
  * NULL.  Compares the lowercased name, so any case matches. */
 rbl_zt_zone *rbl_zonetab_find(const rbl_zonetab *zt, const rbl_query *q);
 
-/* The zone's current serial; read from T at most once per BATCH. */
-uint32_t rbl_zonetab_serial(rbl_zt_zone *z, rbl_txn *t, uint64_t batch);
+/* The zone's current serial; read from T at most once per snapshot
+ * (rbl_txn_snapshot): a worker whose snapshot stays the same from batch
+ * to batch reads it once. */
+uint32_t rbl_zonetab_serial(rbl_zt_zone *z, rbl_txn *t);
 
 /* Convert text NAME ("bl.example", trailing dot optional) to lowercase
  * wire format with zone/dname.h's rbl_name_wire, the conversion the
