@@ -197,13 +197,17 @@ static int add_zone(void *arg, const rbl_zone *z)
 int rbl_zonetab_refresh(rbl_zonetab *zt, rbl_txn *t)
 {
 	struct build_ctx b = { .txn = t };
-	uint64_t gen = 0;
-	int rc = rbl_store_generation(t, &gen);
+	uint64_t gen = 0, snap = rbl_txn_snapshot(t);
+	int rc = 0;
 
-	if (rc != RBL_OK)
-		return rc;
-	if (zt->loaded && gen == zt->generation)
+	if (zt->loaded && snap && snap == zt->snap)
 		return RBL_OK;
+	if ((rc = rbl_store_generation(t, &gen)) != RBL_OK)
+		return rc;
+	if (zt->loaded && gen == zt->generation) {
+		zt->snap = snap;
+		return RBL_OK;
+	}
 	rc = rbl_zone_foreach(t, add_zone, &b);
 	if (rc == RBL_OK)
 		rc = b.rc;
@@ -215,6 +219,7 @@ int rbl_zonetab_refresh(rbl_zonetab *zt, rbl_txn *t)
 	zt->zones = b.zones;
 	zt->n_zones = b.n;
 	zt->generation = gen;
+	zt->snap = snap;
 	zt->loaded = true;
 	return RBL_OK;
 }

@@ -85,11 +85,15 @@ typedef struct rbl_zonetab {
 	rbl_zt_zone *zones;		/* owned */
 	size_t n_zones;
 	uint64_t generation;		/* of the store when built */
+	uint64_t snap;			/* rbl_txn_snapshot last found
+					   current at (0: none) */
 	bool loaded;
 } rbl_zonetab;
 
 /* Make ZT current for transaction T: rebuild it when the store's
  * generation differs from the one it was built at (or it was never built).
+ * The generation is not even read when T reads the snapshot ZT was last
+ * made current at (rbl_txn_snapshot; one store per table).
  * On failure the old table stays in use.  Returns RBL_OK, RBL_ENOMEM,
  * RBL_ESTORE, or RBL_EINVAL (a zone name that is not a domain name). */
 int rbl_zonetab_refresh(rbl_zonetab *zt, rbl_txn *t);

@@ -535,7 +535,7 @@ static void learn_snapshot(rbl_txn *t)
 
 uint64_t rbl_txn_snapshot(const rbl_txn *t)
 {
-	return t->snap;
+	return t->write ? 0 : t->snap_txnid + 1;
 }
 
 int rbl_txn_begin(rbl_store *s, bool write, rbl_txn **out)

@@ -128,13 +128,15 @@ void rbl_txn_abort(rbl_txn *t);
  * worker) sees new commits without allocating.  Return RBL_OK/RBL_ESTORE. */
 void rbl_txn_reset(rbl_txn *t);
 int rbl_txn_renew(rbl_txn *t);
-/* Read transactions: a number for the snapshot T reads, which moves
- * whenever a renew takes one that may differ (a commit came in between)
- * and stays when it is the same one.  Whatever a reader took from the
- * store under one number is still true under it, so a server keeps such
- * values across its batches (rbld: the zones' serials) and reads them
- * again when it moves.  Never 0 for a read transaction; always 0 for a
- * write transaction (its data change as it writes). */
+/* Read transactions: a number for the snapshot T reads (from LMDB's
+ * transaction id), the same in every read transaction of the store that
+ * reads that snapshot, and another after a commit.  Whatever a reader
+ * read from the store under one number is still true under it, so a
+ * server keeps such values across its batches (rbld: the zone table and
+ * the zones' serials) and reads them again when the number moves.
+ * Never 0 for a read transaction; always 0 for a write transaction (its
+ * data change as it writes).  Numbers of different stores do not
+ * compare. */
 uint64_t rbl_txn_snapshot(const rbl_txn *t);
 /* Write transactions only: a large import.  The journal of the zones it
  * changes gets a reset (IXFR of that many changes costs more than the
