@@ -49,6 +49,13 @@ static int build_soa(rbl_zt_zone *zz, const rbl_zone *z)
 	dns_put32(p + 12, z->expire);
 	dns_put32(p + 16, z->minimum);
 	zz->soa_len = (uint16_t)(p + 20 - zz->soa);
+	p = zz->neg_soa;
+	dns_put16(p, DNS_T_SOA);
+	dns_put16(p + 2, DNS_C_IN);
+	dns_put32(p + 4, z->neg_ttl);
+	dns_put16(p + 8, zz->soa_len);
+	memcpy(p + 10, zz->soa, zz->soa_len);
+	zz->neg_soa_len = (uint16_t)(10 + zz->soa_len);
 	return RBL_OK;
 }
 

@@ -64,6 +64,12 @@ typedef struct rbl_zt_zone {
 	uint16_t soa_len;
 	uint16_t soa_serial_off;
 	uint8_t soa[2 * DNS_NAME_MAX + 20];
+	/* The SOA record of negative answers after its owner, as written:
+	 * type, class, NEG_TTL, RDLENGTH, then SOA (its serial, at
+	 * 10 + SOA_SERIAL_OFF, patched at answer time).  Nine answers in
+	 * ten of a DNSBL carry it: one copy instead of a record built. */
+	uint16_t neg_soa_len;
+	uint8_t neg_soa[10 + 2 * DNS_NAME_MAX + 20];
 	uint32_t serial;		/* as read under ... */
 	uint64_t serial_snap;		/* ... this rbl_txn_snapshot (0: none) */
 	uint8_t n_ns;
