@@ -13,6 +13,8 @@
  *   serial_of(s, zone)        the zone's serial, in a read transaction
  *   zone_list(s, "z", kind, &z)  a new zone with one list of KIND,
  *                             committed: the list's id (&z may be NULL)
+ *   zone_over(t, "z", list)   a new zone answering from LIST alone (no
+ *                             test entries added): the zone's id
  */
 #ifndef RBL_TEST_STORE_TEST_H
 #define RBL_TEST_STORE_TEST_H
@@ -203,6 +205,20 @@ static inline uint32_t zone_list(rbl_store *s, const char *name, int kind,
 	CHECK_RC(rbl_zone_create_simple(t, name, kind, z), RBL_OK);
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 	return z->lists[0].list_id;
+}
+
+/* A new zone NAME answering from LIST alone, with the defaults (and no
+ * RFC 5782 test entries added to LIST): the zone's id. */
+static inline uint32_t zone_over(rbl_txn *t, const char *name,
+				 uint32_t list)
+{
+	rbl_zone z = { 0 };
+
+	rbl_zone_defaults(&z, name);
+	z.n_lists = 1;
+	z.lists[0].list_id = list;
+	CHECK_RC(rbl_zone_create(t, &z), RBL_OK);
+	return z.id;
 }
 
 static inline uint32_t make_list(rbl_txn *t, const char *name, int kind)

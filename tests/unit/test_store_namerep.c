@@ -462,14 +462,9 @@ static void test_random(rbl_store *s)
 	static struct rec v[2 * UNIVERSE];
 	static char names[2 * UNIVERSE][40];
 	rbl_txn *t = begin(s, true);
-	uint32_t list = make_list(t, "rand", RBL_LIST_NAME), zone;
-	rbl_zone z;
+	uint32_t list = make_list(t, "rand", RBL_LIST_NAME);
+	uint32_t zone = zone_over(t, "rand.test", list);
 
-	rbl_zone_defaults(&z, "rand.test");
-	z.n_lists = 1;
-	z.lists[0].list_id = list;
-	CHECK_RC(rbl_zone_create(t, &z), RBL_OK);
-	zone = z.id;
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 	make_universe();
 	memset(cur, 0, sizeof cur);

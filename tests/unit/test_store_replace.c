@@ -233,21 +233,12 @@ static struct jcount journal_since(rbl_store *s, uint32_t zone,
 static void test_random(rbl_store *s)
 {
 	rbl_txn *t = begin(s, true);
-	uint32_t list = make_list(t, "rand", RBL_LIST_IP), zone;
+	uint32_t list = make_list(t, "rand", RBL_LIST_IP);
+	uint32_t zone = zone_over(t, "rand.test", list);
 	size_t n = 0, cap = 6000;
 	struct ment *v = malloc(cap * sizeof *v), *w = malloc(cap * 2 *
 							      sizeof *w);
 
-	zone = 0;
-	{
-		rbl_zone z;
-
-		rbl_zone_defaults(&z, "rand.test");
-		z.n_lists = 1;
-		z.lists[0].list_id = list;
-		CHECK_RC(rbl_zone_create(t, &z), RBL_OK);
-		zone = z.id;
-	}
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 	for (int round = 0; round < 8; round++) {
 		size_t m = 0, dropped = 0, changed = 0, added = 0;
