@@ -513,12 +513,12 @@ static void txn_unlive(rbl_txn *t)
 	t->reset = true;
 }
 
-/* The snapshot and map read T reads now: when either is not the one it
- * read before, what was kept from that one goes.  Kept values stay true
- * and kept pointers valid across a reset and a renew onto the same
- * snapshot for the reasons store_ckidx.c gives: the newest snapshot is
- * the one a renew reads, so the same id means nothing was committed in
- * between and its pages were never written or reused; the map moves
+/* The snapshot and map that read txn T reads now: when either is not
+ * the one it read before, what was kept from that one goes.  Kept values
+ * stay true and kept pointers valid across a reset and a renew onto the
+ * same snapshot for the reasons store_ckidx.c gives: the newest snapshot
+ * is the one a renew reads, so the same id means nothing was committed
+ * in between and its pages were never written or reused; the map moves
  * only where map_gen counts it. */
 static void learn_snapshot(rbl_txn *t)
 {
