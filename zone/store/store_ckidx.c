@@ -176,8 +176,8 @@ static uint32_t search(const struct rbl_ckidx *x, uint32_t a)
  * last-level misses, and the reader would take them one after the other;
  * where the records are is a guess (evenly spread starts, the same guess
  * rbl_ck_find starts from), and a wrong one costs a line of bandwidth. */
-static void prefetch(const uint8_t *p, size_t size, uint32_t off,
-		     uint32_t span)
+static RBL_ALWAYS_INLINE void prefetch(const uint8_t *p, size_t size,
+					uint32_t off, uint32_t span)
 {
 	if (size == 0)
 		return;		/* damaged: rbl_ck_open says so */
