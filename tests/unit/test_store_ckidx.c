@@ -6,6 +6,10 @@
  * rebuilt after a commit that adds and removes chunks and after the map
  * is set again; a reader still on the older snapshot answers from it;
  * more big lists than slots; write transactions build none.
+ * rbl_ip_prefetch (a batch's first pass) before each lookup changes no
+ * answer, for any list and address (IPv6, no such list, a list without
+ * summary, an empty one), in any transaction (write, reset, renewed
+ * after a commit), and builds or claims no index.
  */
 #include "tests/unit/store_rand.h"
 #include "tests/unit/store_test.h"
@@ -271,6 +275,96 @@ static void test_snapshots(rbl_store *s)
 	rbl_txn_abort(r);
 }
 
+/* Queries whose answer in T differs from WANT when every lookup of a
+ * group of 16 follows rbl_ip_prefetch of the whole group (rbld's batch),
+ * each address also prefetched as IPv6 and in lists that are not LIST. */
+static unsigned prefetched_mismatches(rbl_txn *t, uint32_t list,
+				      const int *want)
+{
+	unsigned bad = 0;
+
+	for (unsigned i = 0; i < N_QUERIES; i += 16) {
+		for (unsigned j = i; j < i + 16 && j < N_QUERIES; j++) {
+			rbl_prefix p = v4(queries[j], 32);
+			rbl_addr six = { 0 };
+
+			six.family = RBL_AF6;
+			memcpy(six.bytes, p.addr.bytes, 4);
+			rbl_ip_prefetch(t, list, &p.addr);
+			rbl_ip_prefetch(t, list, &six);
+			rbl_ip_prefetch(t, list + 1000, &p.addr);
+			rbl_ip_prefetch(t, 0, &p.addr);
+		}
+		for (unsigned j = i; j < i + 16 && j < N_QUERIES; j++)
+			bad += answer(t, list, queries[j]) != want[j];
+	}
+	return bad;
+}
+
+/* rbl_ip_prefetch changes no answer and builds nothing. */
+static void test_prefetch(rbl_store *s)
+{
+	uint32_t big = make_big(s, "pbig", 20000), small = 0, empty = 0;
+	rbl_txn *r = NULL, *w = begin(s, true);
+	rbl_prefix p = v4(0x0a000001u, 32);
+	rbl_addr bad = { 0 }, six = { 0 };
+
+	small = make_list(w, "psmall", RBL_LIST_IP);
+	empty = make_list(w, "pempty", RBL_LIST_IP);
+	for (uint32_t i = 0; i < 500; i++)
+		add(w, small, rnd32(), 32, 2, false);
+	CHECK_RC(add_ip(w, small, "2001:db8::/64", 3, false, 0), RBL_OK);
+	/* a write transaction: ignored, its own changes answer */
+	rbl_ip_prefetch(w, small, &p.addr);
+	CHECK_RC(rbl_txn_commit(w), RBL_OK);
+	make_queries(s, big);
+	reference(s, big, want_old);
+
+	r = begin(s, false);
+	/* prefetching alone claims no slot and builds nothing */
+	for (unsigned i = 0; i < 100; i++) {
+		rbl_prefix q = v4(queries[i], 32);
+
+		rbl_ip_prefetch(r, big, &q.addr);
+	}
+	CHECK(slot(r, big) == NULL);
+	rbl_ip_prefetch(r, big, NULL);
+	rbl_ip_prefetch(r, big, &bad);		/* family 0 */
+	rbl_ip_prefetch(NULL, big, &p.addr);
+	r->ix_step = 5;
+	CHECK(prefetched_mismatches(r, big, want_old) == 0);
+	CHECK(slot(r, big) && slot(r, big)->complete);
+	CHECK(prefetched_mismatches(r, big, want_old) == 0);
+	/* lists without a summary or without entries */
+	reference(s, small, want_new);
+	CHECK(prefetched_mismatches(r, small, want_new) == 0);
+	six = A("2001:db8::1");
+	rbl_ip_prefetch(r, small, &six);
+	CHECK(lookup_at(r, small, "2001:db8::1", NOW) == 3);
+	memset(want_new, 0, sizeof want_new);
+	CHECK(prefetched_mismatches(r, empty, want_new) == 0);
+
+	/* reset: ignored; renewed after a commit, the old index is not
+	 * used and prefetching does not rebuild it */
+	rbl_txn_reset(r);
+	rbl_ip_prefetch(r, big, &p.addr);
+	w = begin(s, true);
+	del_within(w, big, 0x40000000u, 2);
+	CHECK_RC(rbl_txn_commit(w), RBL_OK);
+	reference(s, big, want_new);
+	CHECK_RC(rbl_txn_renew(r), RBL_OK);
+	for (unsigned i = 0; i < 100; i++) {
+		rbl_prefix q = v4(queries[i], 32);
+
+		rbl_ip_prefetch(r, big, &q.addr);
+	}
+	CHECK(slot(r, big) && slot(r, big)->txnid != r->ix_txnid);
+	CHECK(prefetched_mismatches(r, big, want_new) == 0);
+	CHECK(slot(r, big) && slot(r, big)->complete &&
+	      slot(r, big)->txnid == r->ix_txnid);
+	rbl_txn_abort(r);
+}
+
 /* More big lists than slots: the ones without a slot seek in LMDB. */
 static void test_many_lists(rbl_store *s)
 {
@@ -307,6 +401,7 @@ int main(void)
 	s = open_rw(tmp_store_dir("ckidx"));
 	test_snapshots(s);
 	test_many_lists(s);
+	test_prefetch(s);
 	rbl_store_close(s);
 	return check_done();
 }

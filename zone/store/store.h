@@ -338,6 +338,15 @@ int rbl_ip_get(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
  * descent, no allocation. */
 int rbl_ip_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		  int64_t now, rbl_match *out);
+/* A hint before rbl_ip_lookup(T, LIST_ID, A): ask the CPU for the memory
+ * that lookup will read (the chunk of an IPv4 list with a summary and a
+ * chunk index ready in T), and return at once, so that the cache misses
+ * of several lookups taken this way, then looked up, overlap instead of
+ * following one another (rbld does it for a batch of UDP queries).  Any
+ * T, LIST_ID and A are allowed: whatever it cannot use (IPv6, a write
+ * transaction, a list without summary or index, no such list) it
+ * ignores.  Changes no answer, allocates nothing, reports nothing. */
+void rbl_ip_prefetch(rbl_txn *t, uint32_t list_id, const rbl_addr *a);
 /* For tools: like rbl_ip_lookup but also reports which stored prefix
  * decided (the most specific unexpired entry covering A, which may be an
  * exclusion: then RBL_ENOTFOUND is returned and *DECIDED and *E filled with the

@@ -214,6 +214,26 @@ int rbl_ckidx_find(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
 	return RBL_OK;
 }
 
+void rbl_ckidx_prefetch(rbl_txn *t, uint32_t list_id, const uint8_t *addr)
+{
+	const struct rbl_ckidx *x = NULL;
+	uint32_t a = rbl_get_be32(addr), i = 0;
+
+	if (t->write || t->reset)
+		return;
+	learn_snapshot(t);
+	for (unsigned k = 0; k < RBL_CKIDX_SLOTS && !x; k++)
+		if (t->ckidx[k].used && t->ckidx[k].list_id == list_id)
+			x = &t->ckidx[k];
+	/* only a complete index of this snapshot: building is the lookup's */
+	if (!x || !x->complete || !slot_current(t, x) || x->n == 0 ||
+	    x->first[0] > a)
+		return;
+	i = search(x, a);
+	prefetch(x->ref[i].data, x->ref[i].size, a - x->first[i],
+		 (i + 1 < x->n ? x->first[i + 1] : UINT32_MAX) - x->first[i]);
+}
+
 void rbl_ckidx_forget(rbl_txn *t)
 {
 	t->ix_known = false;

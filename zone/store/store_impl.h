@@ -517,6 +517,10 @@ static inline bool rbl_v4sum_bit(const uint8_t *bits, uint32_t n24)
  * summary, whose index is worth building. */
 int rbl_ckidx_find(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
 		   const void **data, size_t *size);
+/* Ask for the lines of the chunk rbl_ckidx_find would give for ADDR (4
+ * bytes), when T holds a complete index of LIST_ID for its snapshot;
+ * else nothing.  Builds nothing, allocates nothing (rbl_ip_prefetch). */
+void rbl_ckidx_prefetch(rbl_txn *t, uint32_t list_id, const uint8_t *addr);
 /* T's snapshot may have changed (reset, renew): check indexes at use. */
 void rbl_ckidx_forget(rbl_txn *t);
 /* Free T's indexes (its end). */

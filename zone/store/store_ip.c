@@ -230,6 +230,12 @@ int rbl_ip_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 	return rbl_ipr_lookup(t, list_id, a, now, out);
 }
 
+void rbl_ip_prefetch(rbl_txn *t, uint32_t list_id, const rbl_addr *a)
+{
+	if (t && !t->write && !t->reset && a && a->family == RBL_AF4)
+		rbl_ipr_prefetch(t, list_id, a);
+}
+
 int rbl_ip_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		   int64_t now, rbl_prefix *decided, rbl_entry *e)
 {
