@@ -4,7 +4,9 @@
  * answer as a write transaction's, which never uses one, for random
  * addresses; built in steps, reused by a renew of the same snapshot,
  * rebuilt after a commit that adds and removes chunks and after the map
- * is set again; a reader still on the older snapshot answers from it;
+ * is set again (searches starting from the top table's slots, the
+ * dense /16 a commit adds filling a few of them); a reader still on the
+ * older snapshot answers from it;
  * more big lists than slots; write transactions build none.
  * rbl_ip_prefetch (a batch's first pass) before each lookup changes no
  * answer, for any list and address (IPv6, no such list, a list without
@@ -228,6 +230,8 @@ static void test_snapshots(rbl_store *s)
 	CHECK(x && !x->complete && x->n == 3);
 	CHECK(mismatches(r, list, want_old) == 0);
 	CHECK(x && x->complete && x->n == n_old);
+	/* the searches started in the top table's slots */
+	CHECK(x && x->top_bits >= 4 && x->n >> x->top_bits == 1);
 
 	/* a renew of the same snapshot keeps it */
 	rbl_txn_reset(r);
@@ -263,7 +267,7 @@ static void test_snapshots(rbl_store *s)
 	CHECK(answer(r, list, queries[2]) >= 0);
 	CHECK(x && !x->complete && x->n == 3);
 	CHECK(mismatches(r, list, want_new) == 0);
-	CHECK(x && x->complete && x->n == n_new);
+	CHECK(x && x->complete && x->n == n_new && x->top_bits >= 4);
 
 	/* the map set again: pointers into the old one are not used */
 	rbl_txn_reset(r);

@@ -207,6 +207,11 @@ struct rbl_ckidx {
 	uint32_t *first;
 	struct rbl_ckref *ref;
 	uint32_t next;			/* building: the address to go on from */
+	/* complete: TOP[h], h < 2^TOP_BITS, is the index of the first chunk
+	 * whose first address >> (32 - TOP_BITS) is h or more (TOP[2^bits]
+	 * is N); TOP_BITS 0: none, search all of FIRST */
+	uint32_t *top;
+	unsigned top_bits, top_cap_bits;
 };
 #define RBL_CKIDX_SLOTS		8
 /* Chunk keys one lookup reads into an index being built. */
