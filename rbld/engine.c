@@ -161,6 +161,7 @@ int rbl_engine_begin(rbl_engine *e, int64_t now)
 
 	e->env.now = now ? now : (int64_t)time(NULL);
 	e->env.batch++;
+	e->prefetch = RBL_PREFETCH_UNKNOWN;
 	e->day = (uint32_t)(e->env.now / 86400);
 	if (e->conf->access &&
 	    atomic_load(&e->conf->access->generation) != e->access_gen &&
@@ -468,6 +469,20 @@ static int tsig_sign(rbl_engine *e, rbl_tsig_state *ts, size_t room,
 		*truncated = true;
 	}
 	return rbl_tsig_sign(ts, out, outlen, cap, e->env.now);
+}
+
+bool rbl_engine_prefetch(rbl_engine *e, const uint8_t *pkt, size_t len)
+{
+	if (e->prefetch == RBL_PREFETCH_UNKNOWN)
+		e->prefetch = e->txn_live && e->store_ok &&
+				      rbl_lookup_prefetch_pays(&e->env)
+			      ? RBL_PREFETCH_ON : RBL_PREFETCH_OFF;
+	if (e->prefetch != RBL_PREFETCH_ON)
+		return false;
+	/* E's query is free between answers: the answer parses it again */
+	if (rbl_query_parse(pkt, len, &e->query) == RBL_OK)
+		rbl_lookup_prefetch(&e->env, &e->query);
+	return true;
 }
 
 int rbl_engine_answer(rbl_engine *e, const uint8_t *pkt, size_t len,

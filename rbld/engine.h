@@ -12,7 +12,12 @@
  *     rbl_engine_answer_from(e, client, ...)
  *                               for each packet of the batch;
  *     rbl_engine_end(e)         after the batch: releases the snapshot so
- *                               an idle worker pins no old pages.
+ *                               an idle worker pins no old pages;
+ *
+ * and, in a batch of several packets, rbl_engine_prefetch(e, ...) for a
+ * packet some answers ahead of its turn: the memory its lookup will read
+ * is asked for, so that the cache misses of several queries overlap
+ * (udp.c, RBL_UDP_AHEAD).
  *
  * Each answer is a sequence of steps (engine.c): parse, admit (client
  * ACL and quota, access.h), cookie (the COOKIE option judged, cookie.h;
@@ -88,6 +93,10 @@ typedef struct rbl_engine {
 	const rbl_access *annot_access;	/* ... under this policy */
 	bool annotated;
 	uint32_t day;			/* UTC day of the batch (counters) */
+	/* whether this batch's rbl_engine_prefetch calls do anything,
+	 * decided at the first of them (rbl_lookup_prefetch_pays) */
+	enum { RBL_PREFETCH_UNKNOWN, RBL_PREFETCH_ON, RBL_PREFETCH_OFF }
+		prefetch;
 } rbl_engine;
 
 /* Set up E for STORE (opened read-only is enough) with CONF and the
@@ -121,5 +130,11 @@ int rbl_engine_answer(rbl_engine *e, const uint8_t *q, size_t qlen,
 int rbl_engine_answer_from(rbl_engine *e, const struct sockaddr *client,
 			   const uint8_t *q, size_t qlen, int transport,
 			   uint8_t *out, size_t cap, size_t *outlen);
+/* Between rbl_engine_begin() and _end(): a hint that the QLEN-byte
+ * packet Q will be answered soon (rbl_lookup_prefetch).  Answers,
+ * counts and decides nothing; any packet is allowed.  False when
+ * prefetching does not pay in this batch (rbl_lookup_prefetch_pays,
+ * asked at the batch's first call): later calls would do nothing. */
+bool rbl_engine_prefetch(rbl_engine *e, const uint8_t *q, size_t qlen);
 
 #endif

@@ -80,6 +80,17 @@ typedef struct rbl_lookup_env {
 void rbl_lookup(const rbl_lookup_env *env, const rbl_query *q,
 		rbl_decision *d);
 
+/* Before rbl_lookup(ENV, Q) of a batch's later query: when Q asks for
+ * an IPv4 address in IP lists of a zone (class IN, no access keys), ask
+ * the store for the memory those lookups will read (rbl_ip_prefetch), so
+ * that the misses of several queries overlap.  Decides and changes
+ * nothing; anything else is left alone. */
+void rbl_lookup_prefetch(const rbl_lookup_env *env, const rbl_query *q);
+/* Whether rbl_lookup_prefetch can pay in ENV's snapshot: some IP list of
+ * the zone table is big enough (rbl_ip_prefetch_pays).  Once per batch:
+ * below that, parsing a packet twice costs more than the misses saved. */
+bool rbl_lookup_prefetch_pays(const rbl_lookup_env *env);
+
 /* Set D to an answer that is just RCODE (no zone, no AA). */
 void rbl_decision_rcode(rbl_decision *d, int rcode);
 

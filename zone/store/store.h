@@ -347,6 +347,11 @@ int rbl_ip_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
  * transaction, a list without summary or index, no such list) it
  * ignores.  Changes no answer, allocates nothing, reports nothing. */
 void rbl_ip_prefetch(rbl_txn *t, uint32_t list_id, const rbl_addr *a);
+/* Whether rbl_ip_prefetch in LIST_ID would now pay for itself and for
+ * what its caller spends to find the address: the list is big (its
+ * chunks exceed what a last-level cache keeps) and T has its chunk index
+ * ready.  Cheap: a look at T's own state; any T and LIST_ID. */
+bool rbl_ip_prefetch_pays(rbl_txn *t, uint32_t list_id);
 /* For tools: like rbl_ip_lookup but also reports which stored prefix
  * decided (the most specific unexpired entry covering A, which may be an
  * exclusion: then RBL_ENOTFOUND is returned and *DECIDED and *E filled with the

@@ -260,20 +260,35 @@ int rbl_ckidx_find(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
 	return RBL_OK;
 }
 
+/* T's complete index of LIST_ID for T's snapshot, or NULL: prefetching
+ * builds nothing, that is the lookup's. */
+static const struct rbl_ckidx *ready(rbl_txn *t, uint32_t list_id)
+{
+	if (t->write || t->reset)
+		return NULL;
+	learn_snapshot(t);
+	for (unsigned k = 0; k < RBL_CKIDX_SLOTS; k++) {
+		const struct rbl_ckidx *x = &t->ckidx[k];
+
+		if (x->used && x->list_id == list_id)
+			return x->complete && slot_current(t, x) ? x : NULL;
+	}
+	return NULL;
+}
+
+bool rbl_ckidx_big(rbl_txn *t, uint32_t list_id)
+{
+	const struct rbl_ckidx *x = ready(t, list_id);
+
+	return x && x->n >= (t->ix_big ? t->ix_big : RBL_CKIDX_PREFETCH_MIN);
+}
+
 void rbl_ckidx_prefetch(rbl_txn *t, uint32_t list_id, const uint8_t *addr)
 {
-	const struct rbl_ckidx *x = NULL;
+	const struct rbl_ckidx *x = ready(t, list_id);
 	uint32_t a = rbl_get_be32(addr), i = 0;
 
-	if (t->write || t->reset)
-		return;
-	learn_snapshot(t);
-	for (unsigned k = 0; k < RBL_CKIDX_SLOTS && !x; k++)
-		if (t->ckidx[k].used && t->ckidx[k].list_id == list_id)
-			x = &t->ckidx[k];
-	/* only a complete index of this snapshot: building is the lookup's */
-	if (!x || !x->complete || !slot_current(t, x) || x->n == 0 ||
-	    x->first[0] > a)
+	if (!x || x->n == 0 || x->first[0] > a)
 		return;
 	i = search(x, a);
 	prefetch(x->ref[i].data, x->ref[i].size, a - x->first[i],

@@ -214,6 +214,11 @@ struct rbl_ckidx {
 	unsigned top_bits, top_cap_bits;
 };
 #define RBL_CKIDX_SLOTS		8
+/* Chunks from which prefetching a list's lookups pays (16 MiB of chunk
+ * bytes, more than a shared last-level cache keeps of them: at 1M
+ * entries, 1,072 chunks, the lookups hit the cache and a prefetch pass
+ * costs more than it saves; doc/performance.md). */
+#define RBL_CKIDX_PREFETCH_MIN	4096
 /* Chunk keys one lookup reads into an index being built. */
 #define RBL_CKIDX_STEP		1024
 
@@ -243,6 +248,9 @@ struct rbl_txn {
 	MDB_cursor *ix_cur;		/* builds them, renewed */
 	unsigned ix_step;		/* keys per build step; 0:
 					   RBL_CKIDX_STEP (tests set less) */
+	unsigned ix_big;		/* chunks from which prefetching pays;
+					   0: RBL_CKIDX_PREFETCH_MIN (tests
+					   set less) */
 	char source[RBL_SOURCE_MAX + 1];
 	unsigned source_gen;	/* + 1 at each rbl_txn_set_source: an entry
 				   prepared before has the old source */
@@ -526,6 +534,9 @@ int rbl_ckidx_find(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
  * bytes), when T holds a complete index of LIST_ID for its snapshot;
  * else nothing.  Builds nothing, allocates nothing (rbl_ip_prefetch). */
 void rbl_ckidx_prefetch(rbl_txn *t, uint32_t list_id, const uint8_t *addr);
+/* Whether T holds a complete index of LIST_ID for its snapshot with
+ * RBL_CKIDX_PREFETCH_MIN chunks or more (rbl_ip_prefetch_pays). */
+bool rbl_ckidx_big(rbl_txn *t, uint32_t list_id);
 /* T's snapshot may have changed (reset, renew): check indexes at use. */
 void rbl_ckidx_forget(rbl_txn *t);
 /* Free T's indexes (its end). */

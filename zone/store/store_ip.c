@@ -236,6 +236,11 @@ void rbl_ip_prefetch(rbl_txn *t, uint32_t list_id, const rbl_addr *a)
 		rbl_ipr_prefetch(t, list_id, a);
 }
 
+bool rbl_ip_prefetch_pays(rbl_txn *t, uint32_t list_id)
+{
+	return t && rbl_ckidx_big(t, list_id);
+}
+
 int rbl_ip_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		   int64_t now, rbl_prefix *decided, rbl_entry *e)
 {
