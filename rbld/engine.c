@@ -471,7 +471,12 @@ static int tsig_sign(rbl_engine *e, rbl_tsig_state *ts, size_t room,
 	return rbl_tsig_sign(ts, out, outlen, cap, e->env.now);
 }
 
-bool rbl_engine_prefetch(rbl_engine *e, const uint8_t *pkt, size_t len)
+/* Stage 0 of packet PKT (LEN bytes): its address found (the packet
+ * parsed into E's query, which is free between answers: the answer
+ * parses it again) into *PF and the first level asked for.  False when
+ * prefetching does not pay in this batch. */
+static bool prefetch_find(rbl_engine *e, const uint8_t *pkt, size_t len,
+			  rbl_prefetch *pf)
 {
 	if (e->prefetch == RBL_PREFETCH_UNKNOWN)
 		e->prefetch = e->txn_live && e->store_ok &&
@@ -479,9 +484,44 @@ bool rbl_engine_prefetch(rbl_engine *e, const uint8_t *pkt, size_t len)
 			      ? RBL_PREFETCH_ON : RBL_PREFETCH_OFF;
 	if (e->prefetch != RBL_PREFETCH_ON)
 		return false;
-	/* E's query is free between answers: the answer parses it again */
+	pf->on = false;
 	if (rbl_query_parse(pkt, len, &e->query) == RBL_OK)
-		rbl_lookup_prefetch(&e->env, &e->query);
+		rbl_lookup_prefetch(&e->env, &e->query, pf);
+	if (pf->on)
+		rbl_ip_prefetch_stage(e->txn, pf->list_id, &pf->addr, 0);
+	return true;
+}
+
+/* At time T of a batch's schedule: stage K of the packet (S - K) * STEP
+ * answers ahead of packet T, for each stage K.  False: stop. */
+static bool prefetch_tick(rbl_engine *e, const rbl_batch *b, long t)
+{
+	const long s = RBL_IP_PREFETCH_STAGES;
+
+	for (long k = 0; k < s; k++) {
+		long j = t + (s - k) * RBL_ENGINE_AHEAD;
+
+		if (j < 0 || j >= (long)b->n)
+			continue;
+		if (k == 0 && !prefetch_find(e, b->pkt[j], b->len[j],
+					     &b->pf[j]))
+			return false;
+		if (k > 0 && b->pf[j].on)
+			rbl_ip_prefetch_stage(e->txn, b->pf[j].list_id,
+					      &b->pf[j].addr, (unsigned)k);
+	}
+	return true;
+}
+
+bool rbl_engine_ahead(rbl_engine *e, const rbl_batch *b, unsigned i)
+{
+	if (b->n < 2)
+		return false;
+	for (long t = i ? (long)i : -(long)RBL_IP_PREFETCH_STAGES *
+					  RBL_ENGINE_AHEAD;
+	     t <= (long)i; t++)
+		if (!prefetch_tick(e, b, t))
+			return false;
 	return true;
 }
 

@@ -14,10 +14,10 @@
  *     rbl_engine_end(e)         after the batch: releases the snapshot so
  *                               an idle worker pins no old pages;
  *
- * and, in a batch of several packets, rbl_engine_prefetch(e, ...) for a
- * packet some answers ahead of its turn: the memory its lookup will read
- * is asked for, so that the cache misses of several queries overlap
- * (udp.c, RBL_UDP_AHEAD).
+ * and, in a batch of several packets, rbl_engine_ahead(e, batch, i)
+ * before answering packet i: the memory the lookups of the packets
+ * after it will read is asked for, in stages, so that the cache misses
+ * of several queries overlap (udp.c).
  *
  * Each answer is a sequence of steps (engine.c): parse, admit (client
  * ACL and quota, access.h), cookie (the COOKIE option judged, cookie.h;
@@ -130,11 +130,28 @@ int rbl_engine_answer(rbl_engine *e, const uint8_t *q, size_t qlen,
 int rbl_engine_answer_from(rbl_engine *e, const struct sockaddr *client,
 			   const uint8_t *q, size_t qlen, int transport,
 			   uint8_t *out, size_t cap, size_t *outlen);
-/* Between rbl_engine_begin() and _end(): a hint that the QLEN-byte
- * packet Q will be answered soon (rbl_lookup_prefetch).  Answers,
- * counts and decides nothing; any packet is allowed.  False when
- * prefetching does not pay in this batch (rbl_lookup_prefetch_pays,
- * asked at the batch's first call): later calls would do nothing. */
-bool rbl_engine_prefetch(rbl_engine *e, const uint8_t *q, size_t qlen);
+/* A batch of N packets (PKT[i], LEN[i] bytes), as the transport holds
+ * it, with room PF for each packet's prefetch (rbl_engine_ahead). */
+typedef struct rbl_batch {
+	const uint8_t *const *pkt;
+	const size_t *len;
+	rbl_prefetch *pf;
+	unsigned n;
+} rbl_batch;
+
+/* Answers apart of a packet's prefetch stages, the last one that many
+ * before its own answer. */
+#define RBL_ENGINE_AHEAD	3
+
+/* Between rbl_engine_begin() and _end(), before answering packet I of
+ * batch B (I = 0, 1, ... in turn; B->n of 2 or more): the packets ahead
+ * of it are taken a stage further through the prefetch of what their
+ * lookups will read (rbl_lookup_prefetch, rbl_ip_prefetch_stage), each
+ * stage RBL_ENGINE_AHEAD answers after the one before, so that a stage
+ * finds in the cache what the one before asked for.  Answers, counts
+ * and decides nothing; any packet is allowed.  False when prefetching
+ * does not pay in this batch (rbl_lookup_prefetch_pays, asked once):
+ * later calls would do nothing. */
+bool rbl_engine_ahead(rbl_engine *e, const rbl_batch *b, unsigned i);
 
 #endif

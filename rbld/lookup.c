@@ -394,11 +394,13 @@ void rbl_lookup(const rbl_lookup_env *env, const rbl_query *q,
 	}
 }
 
-void rbl_lookup_prefetch(const rbl_lookup_env *env, const rbl_query *q)
+void rbl_lookup_prefetch(const rbl_lookup_env *env, const rbl_query *q,
+			 rbl_prefetch *pf)
 {
 	subject_labels s RBL_NOINIT;	/* filled up to s.n below */
 	const rbl_zt_zone *z = NULL;
 
+	pf->on = false;
 	if (q->rcode != DNS_RCODE_NOERROR || !q->has_question ||
 	    q->qclass != DNS_C_IN || q->qtype == DNS_T_AXFR ||
 	    q->qtype == DNS_T_IXFR)
@@ -416,8 +418,13 @@ void rbl_lookup_prefetch(const rbl_lookup_env *env, const rbl_query *q)
 		rbl_prefix p = { 0 };
 
 		if (l->kind == RBL_LIST_IP && list_labels(l, &s) == 4 &&
-		    rbl_addr_from_reverse(s.lab, s.len, 4, &p) == RBL_OK)
-			rbl_ip_prefetch(env->txn, l->list_id, &p.addr);
+		    rbl_addr_from_reverse(s.lab, s.len, 4, &p) == RBL_OK &&
+		    p.addr.family == RBL_AF4) {
+			pf->on = true;
+			pf->list_id = l->list_id;
+			pf->addr = p.addr;
+			return;
+		}
 	}
 }
 

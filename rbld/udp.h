@@ -6,11 +6,11 @@
  * receive and send buffers, message headers, addresses and control
  * buffers for a whole batch.  Per batch the engine takes one fresh store
  * snapshot and reads the clock once; per packet nothing is allocated and
- * no system call is made.  In a batch of several packets each is
- * prefetched RBL_UDP_AHEAD answers before it is answered: at 100M entries
- * a lookup's time is mostly cache and TLB misses, and this overlaps
- * those of several queries (doc/performance.md, "a batch's misses
- * overlapped").
+ * no system call is made.  In a batch of several packets, what each
+ * lookup will read is asked for some answers before it, in stages
+ * (rbl_engine_ahead): at 100M entries a lookup's time is mostly cache
+ * and TLB misses, and this overlaps those of several queries
+ * (doc/performance.md, "a batch's misses overlapped").
  */
 #ifndef RBLD_UDP_H
 #define RBLD_UDP_H
@@ -21,10 +21,6 @@
 #include "engine.h"
 
 #define RBL_UDP_BATCH	64
-/* In a batch, each packet is prefetched (rbl_engine_prefetch) this many
- * answers before its own: far enough for its cache misses to be served
- * meanwhile, near enough that the lines are still there. */
-#define RBL_UDP_AHEAD	8
 #define RBL_UDP_RECV_MAX 4096	/* larger queries are malformed anyway */
 
 typedef struct rbl_udp_worker rbl_udp_worker;

@@ -19,9 +19,9 @@
  * those zones below the apex (ADDR.KEY.bl.test).  -c gives every query
  * with EDNS a COOKIE option, half of them a client cookie alone, half
  * with a valid server cookie (cookies on, with a fixed secret).  -w
- * prefetches each query of a round RBL_UDP_AHEAD answers ahead, as
- * udp.c does in a batch (add --toggle-collect=rbl_engine_prefetch to
- * count what that costs).  Prints
+ * prefetches the queries of a round ahead of their answers, as udp.c
+ * does in a batch (add --toggle-collect=rbl_engine_ahead to count what
+ * that costs).  Prints
  * the queries answered, their total answer bytes and a hash of the answers, which must not
  * change between builds.
  */
@@ -37,7 +37,6 @@
 #include "zone/people/qkey.h"
 #include "zone/store/store.h"
 #include "rbld/engine.h"
-#include "rbld/udp.h"
 #include "rbld/xfr_conf.h"
 
 #define NOW		1700000000
@@ -258,6 +257,9 @@ int main(int argc, char **argv)
 	rbl_engine_conf ec = { .version = "qpath", .edns_buffer_max = 1232 };
 	static uint8_t q[N_NAMES][1024], out[65536];
 	size_t qlen[N_NAMES] = { 0 }, outlen = 0;
+	const uint8_t *qp[N_NAMES] = { 0 };
+	rbl_prefetch pf[N_NAMES] = { 0 };
+	rbl_batch batch = { .pkt = qp, .len = qlen, .pf = pf, .n = N_NAMES };
 	unsigned long rounds = 20000, answered = 0, bytes = 0;
 	uint64_t hash = 0xcbf29ce484222325ull;	/* FNV-1a */
 	bool use_policy = false, use_tsig = false, use_keys = false;
@@ -311,6 +313,8 @@ int main(int argc, char **argv)
 		qlen[i] = make_query(q[i], i, use_tsig ? &xconf.keys[0] : NULL,
 				     use_cookies ? &from[i] : NULL);
 	}
+	for (unsigned i = 0; i < N_NAMES; i++)
+		qp[i] = q[i];
 	if ((rc = rbl_engine_init(&e, s, &ec, NULL)) != RBL_OK)
 		die("engine", rc);
 	for (unsigned long r = 0; r < rounds; r++) {
@@ -318,13 +322,9 @@ int main(int argc, char **argv)
 
 		/* a batch of one round, as udp.c does per recvmmsg */
 		rbl_engine_begin(&e, NOW + (int64_t)(r / 1000));
-		for (unsigned i = 0; ahead && i < RBL_UDP_AHEAD; i++)
-			ahead = rbl_engine_prefetch(&e, q[i], qlen[i]);
 		for (unsigned i = 0; i < N_NAMES; i++) {
-			if (ahead && i + RBL_UDP_AHEAD < N_NAMES)
-				ahead = rbl_engine_prefetch(&e,
-						q[i + RBL_UDP_AHEAD],
-						qlen[i + RBL_UDP_AHEAD]);
+			if (ahead)
+				ahead = rbl_engine_ahead(&e, &batch, i);
 			if (rbl_engine_answer_from(&e,
 				    (const struct sockaddr *)&from[i], q[i],
 				    qlen[i], RBL_TRANSPORT_UDP, out,

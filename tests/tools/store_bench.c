@@ -245,21 +245,38 @@ static long minor_faults(void)
 	return ru.ru_minflt;
 }
 
-/* rbl_ip_prefetch for the N addresses at Q, as rbld's batches do. */
+/* rbl_ip_prefetch for the N addresses at Q, or with STAGED its stages
+ * one after the other, each for all N. */
 static void prefetch_group(rbl_txn *t, uint32_t list_id, const uint32_t *q,
-			   size_t n)
+			   size_t n, bool staged)
 {
-	for (size_t j = 0; j < n; j++) {
-		rbl_addr a = { 0 };
+	for (unsigned s = staged ? 0 : RBL_IP_PREFETCH_STAGES - 1;
+	     s < RBL_IP_PREFETCH_STAGES; s++)
+		for (size_t j = 0; j < n; j++) {
+			rbl_addr a = { 0 };
 
-		v4(&a, q[j]);
-		rbl_ip_prefetch(t, list_id, &a);
-	}
+			v4(&a, q[j]);
+			rbl_ip_prefetch_stage(t, list_id, &a, s);
+		}
+}
+
+/* Read KB KiB of BUF (what rbld's kernel work does to the caches between
+ * two lookups). */
+static unsigned long pollute(const uint8_t *buf, long kb)
+{
+	unsigned long sum = 0;
+
+	for (long i = 0; i < kb * 1024; i += 64)
+		sum += buf[i];
+	return sum;
 }
 
 static int lookup_file(const char *dir, const char *zone, const char *qpath,
-		       long rounds, long batch)
+		       long rounds, long batch, bool staged, long kb)
 {
+	uint8_t *junk = kb ? calloc((size_t)kb, 1024) : NULL;
+	unsigned long junk_sum = 0;
+
 	rbl_store *s = NULL;
 	rbl_txn *t = NULL;
 	rbl_zone z = { 0 };
@@ -286,7 +303,7 @@ static int lookup_file(const char *dir, const char *zone, const char *qpath,
 
 			if (batch > 1)
 				prefetch_group(t, z.lists[0].list_id, q + i,
-					       end - i);
+					       end - i, staged);
 			for (size_t j = i; j < end; j++) {
 				rbl_addr a = { 0 };
 				rbl_match m = { 0 };
@@ -298,6 +315,8 @@ static int lookup_file(const char *dir, const char *zone, const char *qpath,
 					listed++;
 				else if (rc != RBL_ENOTFOUND)
 					return fail("lookup", rc);
+				if (junk)
+					junk_sum += pollute(junk, kb);
 			}
 		}
 	}
@@ -312,30 +331,36 @@ static int lookup_file(const char *dir, const char *zone, const char *qpath,
 	rbl_txn_abort(t);
 	rbl_store_close(s);
 	free(q);
-	return 0;
+	free(junk);
+	return junk_sum == 1 ? 1 : 0;	/* (keeps the reads) */
 }
 
 static int lookup_main(int argc, char **argv)
 {
 	const char *qpath = NULL, *zone = "bench.rbld.test";
-	long rounds = 1, batch = 1;
+	long rounds = 1, batch = 1, kb = 0;
+	bool staged = false;
 	int c = 0;
 
-	while ((c = getopt(argc, argv, "b:q:r:z:")) != -1) {
+	while ((c = getopt(argc, argv, "b:P:q:r:Sz:")) != -1) {
 		switch (c) {
 		case 'b': batch = atol(optarg); break;
+		case 'P': kb = atol(optarg); break;
+		case 'S': staged = true; break;
 		case 'q': qpath = optarg; break;
 		case 'r': rounds = atol(optarg); break;
 		case 'z': zone = optarg; break;
 		default: qpath = NULL; optind = argc + 1; break;
 		}
 	}
-	if (!qpath || optind != argc - 1 || rounds < 0 || batch < 1) {
-		fprintf(stderr, "usage: store_bench -q QUERYFILE [-b BATCH] "
-				"[-r ROUNDS] [-z ZONE] DIR\n");
+	if (!qpath || optind != argc - 1 || rounds < 0 || batch < 1 ||
+	    kb < 0) {
+		fprintf(stderr, "usage: store_bench -q QUERYFILE [-b BATCH [-S]] "
+				"[-P KB] [-r ROUNDS] [-z ZONE] DIR\n");
 		return 2;
 	}
-	return lookup_file(argv[optind], zone, qpath, rounds, batch);
+	return lookup_file(argv[optind], zone, qpath, rounds, batch, staged,
+			   kb);
 }
 
 int main(int argc, char **argv)

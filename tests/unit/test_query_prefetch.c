@@ -1,5 +1,5 @@
 /*
- * test_query_prefetch.c -- rbl_engine_prefetch, the pass udp.c makes over
+ * test_query_prefetch.c -- rbl_engine_ahead, the prefetch udp.c runs over
  * a batch ahead of the answers (engine.h): with it, a batch is answered
  * byte for byte as without it, for any packet (listed and unlisted
  * addresses, a combined zone with a sub-label, IPv6, names, the apex,
@@ -14,7 +14,6 @@
 #include <ldns/ldns.h>
 
 #include "rbld/engine.h"
-#include "rbld/udp.h"
 #include "tests/unit/store_test.h"
 /* the store's side: the test's threshold for "big" */
 #include "zone/store/store_impl.h"
@@ -140,21 +139,22 @@ static void make_packets(void)
 	n_pkts++;
 }
 
-/* One batch as udp.c answers it, prefetching AHEAD packets ahead when
- * WARM: the answers to ANS (lengths to LEN, 0: none) and whether the
- * engine said prefetching paid. */
+static const uint8_t *pkt_at[MAX_PKTS];
+static rbl_prefetch pf[MAX_PKTS];
+
+/* One batch as udp.c answers it, prefetching ahead when WARM: the
+ * answers to ANS (lengths to LEN, 0: none) and whether the engine said
+ * prefetching paid. */
 static bool batch(bool warm, uint8_t ans[][1232], size_t *len)
 {
+	rbl_batch b = { .pkt = pkt_at, .len = pkt_len, .pf = pf,
+			.n = n_pkts };
 	bool ahead = warm, paid = false;
 
 	CHECK_RC(rbl_engine_begin(&eng, NOW), RBL_OK);
-	for (unsigned i = 0; ahead && i < RBL_UDP_AHEAD; i++)
-		paid = ahead = rbl_engine_prefetch(&eng, pkt[i], pkt_len[i]);
 	for (unsigned i = 0; i < n_pkts; i++) {
-		if (ahead && i + RBL_UDP_AHEAD < n_pkts)
-			ahead = rbl_engine_prefetch(&eng,
-						    pkt[i + RBL_UDP_AHEAD],
-						    pkt_len[i + RBL_UDP_AHEAD]);
+		if (ahead)
+			paid = ahead = rbl_engine_ahead(&eng, &b, i);
 		len[i] = 0;
 		if (rbl_engine_answer(&eng, pkt[i], pkt_len[i],
 				      RBL_TRANSPORT_UDP, ans[i], 1232,
@@ -183,7 +183,9 @@ static unsigned differences(void)
 
 static void test_same_answers(void)
 {
-	unsigned listed = 0;
+	rbl_batch b = { .pkt = pkt_at, .len = pkt_len, .pf = pf,
+			.n = n_pkts };
+	unsigned listed = 0, found = 0;
 	uint64_t queries = 0;
 
 	eng.txn->ix_big = 2;
@@ -194,13 +196,21 @@ static void test_same_answers(void)
 	CHECK(listed > 10);
 	CHECK(batch(true, got, got_len));
 	CHECK(differences() == 0);
-	/* prefetching counts nothing */
+	/* prefetching counts nothing, and finds the addresses */
 	queries = eng.stats->queries;
 	CHECK_RC(rbl_engine_begin(&eng, NOW), RBL_OK);
 	for (unsigned i = 0; i < n_pkts; i++)
-		CHECK(rbl_engine_prefetch(&eng, pkt[i], pkt_len[i]));
+		CHECK(rbl_engine_ahead(&eng, &b, i));
 	rbl_engine_end(&eng);
 	CHECK(eng.stats->queries == queries);
+	for (unsigned i = 0; i < n_pkts; i++)
+		found += pf[i].on;
+	CHECK(pf[0].on && pf[0].addr.family == RBL_AF4 && pf[0].addr.bytes[3] ==
+	      (host(0) & 255));
+	/* the 24 addresses, 3 names of bl.test, 2 of pbl.zen.test, 1 of
+	 * zen.test; not a.b.c.d (IPv6), nor 2.0.192, 1.2.3.4.5, another
+	 * class */
+	CHECK(found == 24 + 6);
 	/* the list is not big by the store's own measure: no prefetch */
 	eng.txn->ix_big = 0;
 	CHECK(!batch(true, got, got_len));
@@ -230,6 +240,8 @@ int main(void)
 {
 	make_store();
 	make_packets();
+	for (unsigned i = 0; i < n_pkts; i++)
+		pkt_at[i] = pkt[i];
 	CHECK_RC(rbl_engine_init(&eng, store, &econf, NULL), RBL_OK);
 	test_same_answers();
 	test_new_snapshot();

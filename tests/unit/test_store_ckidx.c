@@ -8,10 +8,10 @@
  * dense /16 a commit adds filling a few of them); a reader still on the
  * older snapshot answers from it;
  * more big lists than slots; write transactions build none.
- * rbl_ip_prefetch (a batch's first pass) before each lookup changes no
- * answer, for any list and address (IPv6, no such list, a list without
- * summary, an empty one), in any transaction (write, reset, renewed
- * after a commit), and builds or claims no index.
+ * rbl_ip_prefetch and its stages (rbld's batches) before each lookup
+ * change no answer, for any list and address (IPv6, no such list, a
+ * list without summary, an empty one), in any transaction (write,
+ * reset, renewed after a commit), and build or claim no index.
  */
 #include "tests/unit/store_rand.h"
 #include "tests/unit/store_test.h"
@@ -294,7 +294,10 @@ static unsigned prefetched_mismatches(rbl_txn *t, uint32_t list,
 
 			six.family = RBL_AF6;
 			memcpy(six.bytes, p.addr.bytes, 4);
-			rbl_ip_prefetch(t, list, &p.addr);
+			/* every stage, and one past them */
+			for (unsigned st = 0; st <= RBL_IP_PREFETCH_STAGES;
+			     st++)
+				rbl_ip_prefetch_stage(t, list, &p.addr, st);
 			rbl_ip_prefetch(t, list, &six);
 			rbl_ip_prefetch(t, list + 1000, &p.addr);
 			rbl_ip_prefetch(t, 0, &p.addr);

@@ -283,12 +283,37 @@ bool rbl_ckidx_big(rbl_txn *t, uint32_t list_id)
 	return x && x->n >= (t->ix_big ? t->ix_big : RBL_CKIDX_PREFETCH_MIN);
 }
 
-void rbl_ckidx_prefetch(rbl_txn *t, uint32_t list_id, const uint8_t *addr)
+/* Stage 1: ask for the lines of FIRST and REF that A's search in X
+ * reads (its slot's chunks and the one before them), from the top slot
+ * stage 0 asked for. */
+static void prefetch_slot(const struct rbl_ckidx *x, uint32_t a)
+{
+	uint32_t h = a >> (32 - x->top_bits), lo = x->top[h], hi = 0;
+
+	lo -= lo > 0;
+	hi = x->top[h + 1] > lo ? x->top[h + 1] - 1 : lo;
+	RBL_PREFETCH(&x->first[lo]);
+	RBL_PREFETCH(&x->first[hi]);
+	RBL_PREFETCH(&x->ref[lo]);
+	RBL_PREFETCH(&x->ref[hi]);
+}
+
+void rbl_ckidx_prefetch(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
+			unsigned stage)
 {
 	const struct rbl_ckidx *x = ready(t, list_id);
 	uint32_t a = rbl_get_be32(addr), i = 0;
 
-	if (!x || x->n == 0 || x->first[0] > a)
+	if (!x || x->n == 0)
+		return;
+	if (stage < 2 && x->top_bits) {
+		if (stage == 0)
+			RBL_PREFETCH(&x->top[a >> (32 - x->top_bits)]);
+		else
+			prefetch_slot(x, a);
+		return;
+	}
+	if (stage < 2 || x->first[0] > a)
 		return;
 	i = search(x, a);
 	prefetch(x->ref[i].data, x->ref[i].size, a - x->first[i],

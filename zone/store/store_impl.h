@@ -530,10 +530,14 @@ static inline bool rbl_v4sum_bit(const uint8_t *bits, uint32_t n24)
  * summary, whose index is worth building. */
 int rbl_ckidx_find(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
 		   const void **data, size_t *size);
-/* Ask for the lines of the chunk rbl_ckidx_find would give for ADDR (4
- * bytes), when T holds a complete index of LIST_ID for its snapshot;
- * else nothing.  Builds nothing, allocates nothing (rbl_ip_prefetch). */
-void rbl_ckidx_prefetch(rbl_txn *t, uint32_t list_id, const uint8_t *addr);
+/* When T holds a complete index of LIST_ID for its snapshot, ask for
+ * what a lookup of ADDR (4 bytes) reads in it, STAGE by stage
+ * (rbl_ip_prefetch_stage): 0 the top table's slot, 1 the slot's lines
+ * of the first addresses and chunk places, 2 (reading those) the lines
+ * of the chunk rbl_ckidx_find would give.  Builds nothing, allocates
+ * nothing. */
+void rbl_ckidx_prefetch(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
+			unsigned stage);
 /* Whether T holds a complete index of LIST_ID for its snapshot with
  * RBL_CKIDX_PREFETCH_MIN chunks or more (rbl_ip_prefetch_pays). */
 bool rbl_ckidx_big(rbl_txn *t, uint32_t list_id);
