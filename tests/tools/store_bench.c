@@ -12,7 +12,8 @@
  * adds in one transaction and 100 transactions of one add each.  Prints
  * the times and the size of the store.
  *
- *   store_bench -q QUERYFILE [-b BATCH] [-r ROUNDS] [-z ZONE] DIR
+ *   store_bench -q QUERYFILE [-b BATCH [-S]] [-P KB] [-r ROUNDS]
+ *               [-z ZONE] DIR
  *
  * Looks up the addresses of a dnsperf query file ("d.c.b.a.ZONE A", as
  * bench-gen writes) in the first list of ZONE (default bench.rbld.test)
@@ -23,9 +24,11 @@
  * share, the thread's CPU time per lookup and its minor page faults.
  * Under callgrind, --toggle-collect=rbl_ip_lookup counts the lookups
  * alone.  With BATCH > 1 the addresses go in groups of BATCH: first
- * rbl_ip_prefetch for each of the group, then the lookups, as rbld
- * takes a batch of UDP queries; the time per lookup includes the
- * prefetches.
+ * rbl_ip_prefetch for each of the group (with -S its stages,
+ * rbl_ip_prefetch_stage, each for the whole group), then the lookups;
+ * the time per lookup includes the prefetches.  -P KB reads KB KiB of
+ * scratch memory after each lookup, a stand-in for what rbld's kernel
+ * work does to the caches between two answers (its time is counted).
  */
 #include <stdio.h>
 #include <stdlib.h>
