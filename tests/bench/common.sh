@@ -26,6 +26,10 @@
 #   bench_wait_zone PORT NAME ZONE [TRIES]  wait (0.1 s a try, default 300)
 #                                  until NAME answers ZONE's SOA on PORT
 #   cpu_ticks PID, rss_kb PID, rss_mb PID, loadavg
+#   cpu_ns PID                     on-CPU nanoseconds of PID's live threads
+#                                  (schedstat: finer than cpu_ticks' 10 ms)
+#   sleeps PID                     voluntary context switches of PID's live
+#                                  threads (a server's waits for packets)
 #   now, since T0                  seconds (date +%s.%N) and how many since
 #   dnsperf_summary FILE           dnsperf's output -> "sent completed lost qps"
 RBL_TOP=$(pwd)
@@ -100,6 +104,11 @@ bench_wait_zone() {	# port name zone [tries]
 }
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+sleeps() {
+	cat /proc/"$1"/task/*/status |
+		awk '/^voluntary_ctxt_switches:/ { s += $2 } END { print s + 0 }'
+}
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ s += $1 } END { printf "%.0f", s }'; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 loadavg() { cut -d' ' -f1 /proc/loadavg; }

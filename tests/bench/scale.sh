@@ -10,14 +10,17 @@
 # listed at every scale (the other 90% random addresses that are not
 # listed: at 100M a random address is listed one time in six).  For rbld: `rblctl import --replace` of the first file into an
 # empty store (seconds, peak RSS from /usr/bin/time), the store's size and
-# bytes per entry, queries/s and RSS under dnsperf with one UDP worker;
+# bytes per entry, queries/s, server CPU per answered query, the server's
+# and dnsperf's shares of a CPU, and RSS under dnsperf with one UDP worker;
 # then the second file replaces the first while dnsperf sends at half
 # that rate (seconds until it answers, peak RSS, queries lost), and (up
 # to 10M) four more replacements back to back, after which the store's size is given
 # against the data's (the file's length, and its blocks on disk: free
 # pages are given back as holes).  For rbldnsd on the same file: its load
-# time (its own "zones reloaded, time" line), RSS, and queries/s with the
-# same load.  Then the store's other shapes, each imported into a store
+# time (its own "zones reloaded, time" line), RSS, and queries/s, CPU per
+# query and CPU shares with the same load.  The shares say who set the
+# pace: a server near 100% of its CPU is the limit; dnsperf near 100%
+# (it sends from one thread) is, or the two CPUs shared with other work.  Then the store's other shapes, each imported into a store
 # of its own: every /32 with a TXT of 10 (bench-gen -t shared), every /32
 # with a TXT of its own (-t unique), IPv6 /64s (-6); bytes per entry.
 # Import times are wall seconds and CPU seconds (user + system): on a
@@ -103,17 +106,26 @@ shapes() {	# hosts
 	done
 }
 
-# dnsperf against PORT: prints "qps lost"; RATE limits the rate.
-perf() {	# port seconds [rate]
-	set -- "$1" "$2" "${3:-}"
-	if [ -n "$3" ]; then
-		dnsperf -c "$CLIENTS" -q "$OUTSTANDING" -l "$2" -Q "$3" \
-			-s 127.0.0.1 -p "$1" -d "$D/queries.txt" >"$D/perf.out" 2>&1
-	else
-		dnsperf -c "$CLIENTS" -q "$OUTSTANDING" -l "$2" \
-			-s 127.0.0.1 -p "$1" -d "$D/queries.txt" >"$D/perf.out" 2>&1
-	fi
-	dnsperf_summary "$D/perf.out" | awk '{ print $4, $3 }'
+# dnsperf against PORT of server PID: prints "qps lost us_per_query
+# server_percent client_percent": the server's CPU (all its threads) per
+# answered query, and its and dnsperf's CPU time over dnsperf's wall time
+# (percent of one CPU).  RATE ("" or absent: as fast as it goes) limits
+# the rate.
+perf() {	# port seconds pid [rate]
+	set -- "$1" "$2" "$3" "${4:-}"
+	rate_opt=
+	[ -n "$4" ] && rate_opt="-Q $4"
+	c0=$(cpu_ns "$3")
+	# shellcheck disable=SC2086 # rate_opt: empty or two words
+	/usr/bin/time -f "%e %U %S" -o "$D/perf.time" dnsperf -c "$CLIENTS" \
+		-q "$OUTSTANDING" -l "$2" $rate_opt -s 127.0.0.1 -p "$1" \
+		-d "$D/queries.txt" >"$D/perf.out" 2>&1
+	c1=$(cpu_ns "$3")
+	echo "$(dnsperf_summary "$D/perf.out") $c0 $c1 $(cat "$D/perf.time")" |
+		awk '{ cpu = ($6 - $5) / 1e9
+		       printf "%s %s %.2f %.0f %.0f\n", $4, $3,
+			   $2 ? cpu * 1e6 / $2 : 0, $7 ? cpu * 100 / $7 : 0,
+			   $7 ? ($8 + $9) * 100 / $7 : 0 }'
 }
 
 run_scale() {	# label
@@ -147,16 +159,16 @@ run_scale() {	# label
 	rd_load=$(sed -n 's/.*zones reloaded, time \([0-9.]*\)e.*/\1/p' \
 		"$D/rbldnsd.log" | head -n 1)
 	rd_rss=$(rss_mb "$rbldnsd_pid")
-	set -- $(perf "$port" "$SECS")
-	qps=$1
+	set -- $(perf "$port" "$SECS" "$rbld_pid")
+	qps=$1 us=$3 srv=$4 cli=$5
 	rss=$(rss_mb "$rbld_pid")
-	set -- $(perf "$rport" "$SECS")
-	rd_qps=$1
+	set -- $(perf "$rport" "$SECS" "$rbldnsd_pid")
+	rd_qps=$1 rd_us=$3 rd_srv=$4 rd_cli=$5
 	la1=$(loadavg)
 
 	# ---- replacing the list while rbld answers at half its rate
 	rate=$(( qps / 2 ))
-	perf "$port" $(( SECS + 10 )) "$rate" > "$D/steady" &
+	perf "$port" $(( SECS + 10 )) "$rbld_pid" "$rate" > "$D/steady" &
 	perf_pid=$!
 	sleep 3
 	la_rep=$(loadavg)
@@ -183,14 +195,15 @@ run_scale() {	# label
 	shapes "$hosts"
 	la3=$(loadavg)
 
-	printf '%-5s %9s %7s  %-7s  %8.1f %6s %6s %6s %8s %8s %8s  %s\n' \
-		"$label" "$entries" "$data_mb" rbld \
-		"$(echo "$store" | awk '{ print $1 / 1048576 }')" "$bpe" \
-		"$imp_s" "$imp_cpu" "$imp_rss" "$rss" "$qps" "$la0 $la1" \
+	# shellcheck disable=SC2059 # ROW is the format
+	printf "$ROW" "$label" "$entries" "$data_mb" rbld \
+		"$(echo "$store" | awk '{ printf "%.1f", $1 / 1048576 }')" "$bpe" \
+		"$imp_s" "$imp_cpu" "$imp_rss" "$rss" "$qps" "$us" "$srv%" \
+		"$cli%" "$la0 $la1" >> "$W/rows"
+	# shellcheck disable=SC2059
+	printf "$ROW" "$label" "$entries" "$data_mb" rbldnsd - - "$rd_load" - \
+		"$rd_rss" "$rd_rss" "$rd_qps" "$rd_us" "$rd_srv%" "$rd_cli%" "" \
 		>> "$W/rows"
-	printf '%-5s %9s %7s  %-7s  %8s %6s %6s %6s %8s %8s %8s\n' \
-		"$label" "$entries" "$data_mb" rbldnsd - - "$rd_load" - \
-		"$rd_rss" "$rd_rss" "$rd_qps" >> "$W/rows"
 	printf '%-5s replacing under load (%s q/s, load %s): %s s to answer (%s s CPU), peak RSS %s MB, %s queries lost;\n      after %s back-to-back replacements the store is %sx its first size on disk, %sx in length (load %s)\n' \
 		"$label" "$rate" "$la_rep" "$rep_s" "$rep_cpu" "$rep_rss" \
 		"$rep_lost" "$(( $(echo $more | wc -w) + 1 ))" "$disk_ratio" \
@@ -204,6 +217,9 @@ run_scale() {	# label
 	[ -s "$D/shapes" ] && echo "      (shapes at load $la3)" >> "$W/notes"
 	sed "s/^bench-gen: /      query file: /" "$D/listed" >> "$W/notes"
 }
+
+# One row of the table (and its header).
+ROW='%-5s %9s %7s  %-7s %8s %6s %6s %6s %7s %6s %7s %5s %4s %4s  %s\n'
 
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian: time)"
 bench_tools -d -r rbld rblctl tests/tools/bench-gen
@@ -220,11 +236,13 @@ done
 	echo "rbld scale table, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r)"
 	echo "data: N random /32 + N/50 /24, one default A+TXT; queries 10% listed, 90% not; dnsperf -c $CLIENTS -q $OUTSTANDING -l $SECS; rbld with one UDP worker"
 	echo "store MB: data.mdb after the first import; load s: rbld's import --replace into an empty store (wall; CPU s: user+system),"
-	echo "rbldnsd's own load time; peak MB: the import's peak RSS (rbldnsd: its RSS); RSS MB: after the dnsperf run"
+	echo "rbldnsd's own load time; peak MB: the import's peak RSS (rbldnsd: its RSS); RSS MB: after the dnsperf run;"
+	echo "us/q: the server's CPU (all threads) per answered query; srv, cli: the server's and dnsperf's CPU time"
+	echo "over the run's wall time, in percent of one CPU (near 100: that one set the pace)"
 	echo
-	printf '%-5s %9s %7s  %-7s  %8s %6s %6s %6s %8s %8s %8s  %s\n' scale \
-		entries "file MB" server "store MB" "B/ent" "load s" "CPU s" \
-		"peak MB" "RSS MB" "q/s" "load avg"
+	# shellcheck disable=SC2059 # ROW is the format
+	printf "$ROW" scale entries "file MB" server "store MB" "B/ent" \
+		"load s" "CPU s" "peak MB" "RSS MB" "q/s" "us/q" srv cli "load avg"
 	cat "$W/rows"
 	echo
 	cat "$W/notes"

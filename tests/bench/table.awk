@@ -2,15 +2,8 @@
 #   name round qps cpu_us_per_query lost rss_kb client_cpu_percent
 # then the ratios the targets are stated in.  -v db_kb, data_kb: sizes on
 # disk of rbld's LMDB directory and of rbldnsd's data file; -v brief=1:
-# no legend and no size ratio (a second table of the same run).
-
-function median(v, n,    i, j, t) {
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
-			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-		}
-	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-}
+# no legend and no size ratio (a second table of the same run).  Needs
+# median() from stats.awk (awk -f tests/bench/stats.awk -f table.awk).
 
 {
 	if (!($1 in n)) order[++servers] = $1
@@ -58,11 +51,13 @@ END {
 	if (mq["rbldnsd"] > 0)
 		printf "no-lookup/rbldnsd queries/s:     %.2f  (the most any server reaches here)\n",
 			mq["noop"] / mq["rbldnsd"]
+	# Saturated, each server runs at its own rate and batch size: the
+	# target is read at the fixed rate (rate.awk), not here.
 	if (mc["noop"] > 0)
-		printf "rbld/no-lookup CPU per query:    %.2f  (target <= 1.15)\n",
+		printf "rbld/no-lookup CPU per query:    %.2f  (saturated, each at its own rate)\n",
 			mc["rbld"] / mc["noop"]
 	if (mc["noop"] > 0)
-		printf "rbldnsd/no-lookup CPU per query: %.2f\n",
+		printf "rbldnsd/no-lookup CPU per query: %.2f  (saturated)\n",
 			mc["rbldnsd"] / mc["noop"]
 	if (data_kb > 0 && !brief)
 		printf "rbld store / rbldnsd file size:  %.2f\n", db_kb / data_kb

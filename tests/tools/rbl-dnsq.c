@@ -2,7 +2,10 @@
  * rbl-dnsq -- a DNS client for the tests, built on ldns.
  *
  * Sends one query per NAME (over TCP all of them pipelined on one
- * connection) and prints each answer in a stable text form:
+ * connection), or per line of the file --names names (over TCP MAX_NAMES
+ * at a time on a connection each: one process for thousands of names,
+ * since a sanitizer build takes a tenth of a second to start), and
+ * prints each answer in a stable text form:
  *
  *   rcode: NOERROR
  *   flags: qr aa rd
@@ -23,6 +26,7 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +51,7 @@ typedef struct opts {
 	int opcode;
 	int timeout_ms;
 	int norec;
+	const char *names;	/* --names: a file of names, one a line */
 } opts;
 
 typedef struct query {
@@ -60,6 +65,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: rbl-dnsq [options] NAME...\n"
+"       rbl-dnsq [options] --names FILE\n"
 "  -s ADDR            server address (default 127.0.0.1)\n"
 "  -p PORT            server port (default 53)\n"
 "  -t TYPE            query type (default A)\n"
@@ -72,6 +78,7 @@ static void usage(FILE *f)
 "  --opcode N         header opcode (default 0, QUERY)\n"
 "  --norec            clear RD\n"
 "  --timeout SEC      per answer (default 3)\n"
+"  --names FILE       the names, one a line, instead of NAME...\n"
 "  -h, --help / -V, --version\n");
 }
 
@@ -86,6 +93,7 @@ static int parse_opts(int argc, char **argv, opts *o)
 		{ "opcode", required_argument, NULL, 6 },
 		{ "timeout", required_argument, NULL, 7 },
 		{ "norec", no_argument, NULL, 8 },
+		{ "names", required_argument, NULL, 9 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -93,7 +101,7 @@ static int parse_opts(int argc, char **argv, opts *o)
 	int ch;
 
 	*o = (opts){ "127.0.0.1", 53, LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0, -1,
-		     -1, 0, 0, 0, 3000, 0 };
+		     -1, 0, 0, 0, 3000, 0, NULL };
 	while ((ch = getopt_long(argc, argv, "s:p:t:c:hV", lo, NULL)) != -1) {
 		switch (ch) {
 		case 's': o->server = optarg; break;
@@ -120,6 +128,7 @@ static int parse_opts(int argc, char **argv, opts *o)
 		case 6: o->opcode = atoi(optarg); break;
 		case 7: o->timeout_ms = atoi(optarg) * 1000; break;
 		case 8: o->norec = 1; break;
+		case 9: o->names = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("rbl-dnsq %s\n", RBL_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -127,7 +136,8 @@ static int parse_opts(int argc, char **argv, opts *o)
 	}
 	if (o->edns_version >= 0 && o->edns < 0)
 		o->edns = 1232;
-	if (optind >= argc || argc - optind > MAX_NAMES || o->port <= 0 ||
+	if ((o->names ? optind < argc :
+	     optind >= argc || argc - optind > MAX_NAMES) || o->port <= 0 ||
 	    o->port > 65535) {
 		usage(stderr);
 		return 2;
@@ -387,36 +397,108 @@ static int tcp_exchange(const opts *o, int fd, const query *qs, int n)
 	return status;
 }
 
-int main(int argc, char **argv)
+/* The N names at NAMES asked on a connection of their own; FIRST: the
+ * first answer printed.  0 when every query got an answer. */
+static int ask_batch(const opts *o, char **names, int n, bool first)
 {
 	static query qs[MAX_NAMES];
+	int status = 0, fd = -1;
+
+	for (int i = 0; i < n; i++)
+		if (build_query(o, names[i], &qs[i]) != 0) {
+			fprintf(stderr, "rbl-dnsq: bad name %s\n", names[i]);
+			for (int k = 0; k < i; k++)
+				free(qs[k].wire);
+			return 2;
+		}
+	fd = connect_server(o, o->tcp ? SOCK_STREAM : SOCK_DGRAM);
+	if (fd < 0)
+		status = 1;
+	else if (o->tcp) {
+		if (!first)
+			printf("--\n");
+		status = tcp_exchange(o, fd, qs, n);
+	} else {
+		for (int i = 0; i < n; i++) {
+			if (i || !first)
+				printf("--\n");
+			status |= udp_exchange(o, fd, &qs[i]);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	for (int i = 0; i < n; i++)
+		free(qs[i].wire);
+	return status;
+}
+
+/* The lines of PATH (no empty ones) into *NAMES, *N of them; -1 when it
+ * cannot be read (said). */
+static int read_names(const char *path, char ***names, int *n)
+{
+	FILE *f = fopen(path, "r");
+	char line[300] = "";
+	int cap = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!f) {
+		fprintf(stderr, "rbl-dnsq: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!line[0])
+			continue;
+		if (*n == cap) {
+			char **v = realloc(*names, (size_t)(cap = cap ? cap * 2 :
+							    1024) * sizeof *v);
+
+			if (!v)
+				break;
+			*names = v;
+		}
+		if (!((*names)[*n] = strdup(line)))
+			break;
+		(*n)++;
+	}
+	if (ferror(f) || !feof(f)) {
+		fprintf(stderr, "rbl-dnsq: %s: cannot read it whole\n", path);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
 	opts o = { 0 };
-	int status = parse_opts(argc, argv, &o), n, fd;
+	int status = parse_opts(argc, argv, &o), n = 0;
+	char **names = NULL;
 
 	if (status >= 0)
 		return status;
+	status = 0;
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
-	n = argc - optind;
-	for (int i = 0; i < n; i++)
-		if (build_query(&o, argv[optind + i], &qs[i]) != 0) {
-			fprintf(stderr, "rbl-dnsq: bad name %s\n", argv[optind + i]);
-			return 2;
-		}
-	fd = connect_server(&o, o.tcp ? SOCK_STREAM : SOCK_DGRAM);
-	if (fd < 0)
-		return 1;
-	if (o.tcp) {
-		status = tcp_exchange(&o, fd, qs, n);
+	if (o.names) {
+		if (read_names(o.names, &names, &n) != 0)
+			status = 2;
 	} else {
-		status = 0;
-		for (int i = 0; i < n; i++) {
-			if (i)
-				printf("--\n");
-			status |= udp_exchange(&o, fd, &qs[i]);
-		}
+		names = argv + optind;
+		n = argc - optind;
 	}
-	close(fd);
-	for (int i = 0; i < n; i++)
-		free(qs[i].wire);
+	/* a bad name (2) ends it; a batch without answers (1) does not */
+	for (int i = 0; status < 2 && i < n; i += MAX_NAMES) {
+		int rc = ask_batch(&o, names + i, n - i < MAX_NAMES ? n - i :
+				   MAX_NAMES, i == 0);
+
+		status = rc > status ? rc : status;
+	}
+	if (o.names) {
+		for (int i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+	}
 	return status;
 }

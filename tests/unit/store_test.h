@@ -11,6 +11,10 @@
  *                             not listed and -100 for anything but one
  *                             code (for comparing with a model)
  *   serial_of(s, zone)        the zone's serial, in a read transaction
+ *   zone_list(s, "z", kind, &z)  a new zone with one list of KIND,
+ *                             committed: the list's id (&z may be NULL)
+ *   zone_over(t, "z", list)   a new zone answering from LIST alone (no
+ *                             test entries added): the zone's id
  */
 #ifndef RBL_TEST_STORE_TEST_H
 #define RBL_TEST_STORE_TEST_H
@@ -184,6 +188,37 @@ static inline int journal_visit(rbl_store *s, uint32_t zone, uint32_t from,
 
 	rbl_txn_abort(t);
 	return rc;
+}
+
+/* A new zone NAME with one list of KIND (rbl_zone_create_simple: with
+ * the RFC 5782 test entries), in a write transaction of its own: the
+ * list's id; *Z (may be NULL) the zone. */
+static inline uint32_t zone_list(rbl_store *s, const char *name, int kind,
+				 rbl_zone *z)
+{
+	rbl_txn *t = begin(s, true);
+	rbl_zone local;
+
+	if (!z)
+		z = &local;
+	memset(z, 0, sizeof *z);
+	CHECK_RC(rbl_zone_create_simple(t, name, kind, z), RBL_OK);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	return z->lists[0].list_id;
+}
+
+/* A new zone NAME answering from LIST alone, with the defaults (and no
+ * RFC 5782 test entries added to LIST): the zone's id. */
+static inline uint32_t zone_over(rbl_txn *t, const char *name,
+				 uint32_t list)
+{
+	rbl_zone z = { 0 };
+
+	rbl_zone_defaults(&z, name);
+	z.n_lists = 1;
+	z.lists[0].list_id = list;
+	CHECK_RC(rbl_zone_create(t, &z), RBL_OK);
+	return z.id;
 }
 
 static inline uint32_t make_list(rbl_txn *t, const char *name, int kind)

@@ -229,17 +229,13 @@ static void test_journal(rbl_store *s)
 {
 	struct rec v[64];
 	char pad[N_PAD][32];
-	rbl_txn *t = begin(s, true);
+	rbl_txn *t = NULL;
 	struct jlog j;
 	rbl_entry e;
 	rbl_zone z;
-	uint32_t list, serial;
+	uint32_t list = zone_list(s, "nr.test", RBL_LIST_NAME, &z), serial;
 	size_t n;
 
-	CHECK_RC(rbl_zone_create_simple(t, "nr.test", RBL_LIST_NAME, &z),
-		 RBL_OK);
-	list = z.lists[0].list_id;
-	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 	n = first_set(v, pad);
 	replace(s, list, v, n, "first");
 	serial = serial_of(s, z.id);
@@ -305,15 +301,10 @@ static void test_out_of_order(rbl_store *s)
 	};
 	struct rec v[64];
 	char pad[N_PAD][32];
-	rbl_txn *t = begin(s, true);
-	rbl_zone z;
-	uint32_t list;
+	rbl_txn *t = NULL;
+	uint32_t list = zone_list(s, "oo.test", RBL_LIST_NAME, NULL);
 	size_t n;
 
-	CHECK_RC(rbl_zone_create_simple(t, "oo.test", RBL_LIST_NAME, &z),
-		 RBL_OK);
-	list = z.lists[0].list_id;
-	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 	n = first_set(v, pad);
 	replace(s, list, v, n, "first");
 
@@ -471,14 +462,9 @@ static void test_random(rbl_store *s)
 	static struct rec v[2 * UNIVERSE];
 	static char names[2 * UNIVERSE][40];
 	rbl_txn *t = begin(s, true);
-	uint32_t list = make_list(t, "rand", RBL_LIST_NAME), zone;
-	rbl_zone z;
+	uint32_t list = make_list(t, "rand", RBL_LIST_NAME);
+	uint32_t zone = zone_over(t, "rand.test", list);
 
-	rbl_zone_defaults(&z, "rand.test");
-	z.n_lists = 1;
-	z.lists[0].list_id = list;
-	CHECK_RC(rbl_zone_create(t, &z), RBL_OK);
-	zone = z.id;
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 	make_universe();
 	memset(cur, 0, sizeof cur);

@@ -233,21 +233,12 @@ static struct jcount journal_since(rbl_store *s, uint32_t zone,
 static void test_random(rbl_store *s)
 {
 	rbl_txn *t = begin(s, true);
-	uint32_t list = make_list(t, "rand", RBL_LIST_IP), zone;
+	uint32_t list = make_list(t, "rand", RBL_LIST_IP);
+	uint32_t zone = zone_over(t, "rand.test", list);
 	size_t n = 0, cap = 6000;
 	struct ment *v = malloc(cap * sizeof *v), *w = malloc(cap * 2 *
 							      sizeof *w);
 
-	zone = 0;
-	{
-		rbl_zone z;
-
-		rbl_zone_defaults(&z, "rand.test");
-		z.n_lists = 1;
-		z.lists[0].list_id = list;
-		CHECK_RC(rbl_zone_create(t, &z), RBL_OK);
-		zone = z.id;
-	}
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 	for (int round = 0; round < 8; round++) {
 		size_t m = 0, dropped = 0, changed = 0, added = 0;
@@ -309,6 +300,27 @@ static void test_random(rbl_store *s)
 	free(w);
 }
 
+/* PREFIX added to LIST as E by rbl_ip_add, or (AGAIN) rbl_ip_add_again:
+ * E itself is passed on, since the store knows an entry again by it. */
+static int add_entry(rbl_txn *t, uint32_t list, const char *prefix,
+		     const rbl_entry *e, bool again)
+{
+	rbl_prefix p = P(prefix);
+
+	return again ? rbl_ip_add_again(t, list, &p, e) :
+		       rbl_ip_add(t, list, &p, e);
+}
+
+/* *E, the entry stored for PREFIX in LIST, which must be there. */
+static void get_entry(rbl_txn *t, uint32_t list, const char *prefix,
+		      rbl_entry *e)
+{
+	rbl_prefix p = P(prefix);
+
+	rbl_entry_init(e);
+	CHECK_RC(rbl_ip_get(t, list, &p, e), RBL_OK);
+}
+
 /* Replace LIST by test_journal's second set (from the first: 10.1.0.0/16
  * goes, 192.0.2.7 changes, 172.16.0.1 comes), as SOURCE (NULL: the
  * transaction's default). */
@@ -343,7 +355,6 @@ static void test_journal(rbl_store *s)
 	};
 	rbl_txn *t = begin(s, true);
 	rbl_zone z;
-	rbl_prefix p = P("10.1.2.3");
 	rbl_entry e;
 	uint32_t list, serial;
 	struct jcount j;
@@ -367,13 +378,11 @@ static void test_journal(rbl_store *s)
 	/* the test entries the store added stay */
 	CHECK(lookup_at(t, list, "127.0.0.2", NOW) == 0);
 	CHECK(lookup_at(t, list, "127.0.0.1", NOW) == -1);
-	CHECK_RC(rbl_ip_get(t, list, &p, &e), RBL_OK);
+	get_entry(t, list, "10.1.2.3", &e);
 	CHECK_STR(e.source, "first");
-	p = P("172.16.0.1");
-	CHECK_RC(rbl_ip_get(t, list, &p, &e), RBL_OK);
+	get_entry(t, list, "172.16.0.1", &e);
 	CHECK_STR(e.source, "second");
-	p = P("127.0.0.2");
-	CHECK_RC(rbl_ip_get(t, list, &p, &e), RBL_OK);
+	get_entry(t, list, "127.0.0.2", &e);
 	CHECK_STR(e.source, "rfc5782");
 	rbl_txn_abort(t);
 
@@ -555,44 +564,30 @@ static void test_prepared_once(rbl_store *s)
 	static const char *const zones[2] = { "prep0.test", "prep1.test" };
 
 	for (int rep = 0; rep < 2; rep++) {
+		uint32_t list = zone_list(s, zones[rep], RBL_LIST_IP, NULL);
 		rbl_txn *t = begin(s, true);
-		rbl_zone z;
 		rbl_entry e, got;
-		rbl_prefix p;
-		uint32_t list;
 
-		CHECK_RC(rbl_zone_create_simple(t, zones[rep], RBL_LIST_IP, &z),
-			 RBL_OK);
-		list = z.lists[0].list_id;
-		CHECK_RC(rbl_txn_commit(t), RBL_OK);
-		t = begin(s, true);
 		if (rep)
 			CHECK_RC(rbl_list_replace_begin(t, list, 0), RBL_OK);
 		rbl_entry_init(&e);
 		rbl_txn_set_source(t, "one");
-		p = P("10.0.0.1");
-		CHECK_RC(rbl_ip_add(t, list, &p, &e), RBL_OK);
-		p = P("10.0.0.2");
-		CHECK_RC(rbl_ip_add(t, list, &p, &e), RBL_OK);
+		CHECK_RC(add_entry(t, list, "10.0.0.1", &e, false), RBL_OK);
+		CHECK_RC(add_entry(t, list, "10.0.0.2", &e, false), RBL_OK);
 		rbl_txn_set_source(t, "two");
-		p = P("10.0.0.3");
-		CHECK_RC(rbl_ip_add(t, list, &p, &e), RBL_OK);
+		CHECK_RC(add_entry(t, list, "10.0.0.3", &e, false), RBL_OK);
 		e.n_codes = 1;
 		e.codes[0] = 0x7f000003;
-		p = P("10.0.0.4");
-		CHECK_RC(rbl_ip_add(t, list, &p, &e), RBL_OK);
+		CHECK_RC(add_entry(t, list, "10.0.0.4", &e, false), RBL_OK);
 		CHECK_RC(rbl_txn_commit(t), RBL_OK);
 
 		t = begin(s, false);
-		p = P("10.0.0.2");
-		CHECK_RC(rbl_ip_get(t, list, &p, &got), RBL_OK);
+		get_entry(t, list, "10.0.0.2", &got);
 		CHECK_STR(got.source, "one");
-		p = P("10.0.0.3");
-		CHECK_RC(rbl_ip_get(t, list, &p, &got), RBL_OK);
+		get_entry(t, list, "10.0.0.3", &got);
 		CHECK_STR(got.source, "two");
 		CHECK(got.n_codes == 0);
-		p = P("10.0.0.4");
-		CHECK_RC(rbl_ip_get(t, list, &p, &got), RBL_OK);
+		get_entry(t, list, "10.0.0.4", &got);
 		CHECK(got.n_codes == 1 && got.codes[0] == 0x7f000003);
 		CHECK(lookup_at(t, list, "10.0.0.4", NOW) == 3);
 		CHECK(lookup_at(t, list, "10.0.0.3", NOW) == 0);
@@ -605,47 +600,33 @@ static void test_prepared_once(rbl_store *s)
  * transaction's source, and it compares (and prepares) as rbl_ip_add. */
 static void test_add_again(rbl_store *s)
 {
+	uint32_t list = zone_list(s, "again.test", RBL_LIST_IP, NULL);
 	rbl_txn *t = begin(s, true);
-	rbl_zone z;
 	rbl_entry e, f, got;
-	rbl_prefix p;
-	uint32_t list;
 
-	CHECK_RC(rbl_zone_create_simple(t, "again.test", RBL_LIST_IP, &z),
-		 RBL_OK);
-	list = z.lists[0].list_id;
-	CHECK_RC(rbl_txn_commit(t), RBL_OK);
-	t = begin(s, true);
 	CHECK_RC(rbl_list_replace_begin(t, list, 0), RBL_OK);
 	rbl_entry_init(&e);
 	rbl_entry_init(&f);
 	f.n_codes = 1;
 	f.codes[0] = 0x7f000004;
 	rbl_txn_set_source(t, "one");
-	p = P("10.0.0.1");
-	CHECK_RC(rbl_ip_add(t, list, &p, &e), RBL_OK);
-	p = P("10.0.0.2");
-	CHECK_RC(rbl_ip_add_again(t, list, &p, &e), RBL_OK);
-	p = P("10.0.0.3");
-	CHECK_RC(rbl_ip_add(t, list, &p, &f), RBL_OK);
+	CHECK_RC(add_entry(t, list, "10.0.0.1", &e, false), RBL_OK);
+	CHECK_RC(add_entry(t, list, "10.0.0.2", &e, true), RBL_OK);
+	CHECK_RC(add_entry(t, list, "10.0.0.3", &f, false), RBL_OK);
 	/* E is not the last entry: compared, so prepared anew */
-	p = P("10.0.0.4");
-	CHECK_RC(rbl_ip_add_again(t, list, &p, &e), RBL_OK);
+	CHECK_RC(add_entry(t, list, "10.0.0.4", &e, true), RBL_OK);
 	rbl_txn_set_source(t, "two");
-	p = P("10.0.0.5");
-	CHECK_RC(rbl_ip_add_again(t, list, &p, &e), RBL_OK);
+	CHECK_RC(add_entry(t, list, "10.0.0.5", &e, true), RBL_OK);
 	CHECK_RC(rbl_txn_commit(t), RBL_OK);
 
 	t = begin(s, false);
 	CHECK(lookup_at(t, list, "10.0.0.2", NOW) == 0);
 	CHECK(lookup_at(t, list, "10.0.0.3", NOW) == 4);
 	CHECK(lookup_at(t, list, "10.0.0.4", NOW) == 0);
-	p = P("10.0.0.4");
-	CHECK_RC(rbl_ip_get(t, list, &p, &got), RBL_OK);
+	get_entry(t, list, "10.0.0.4", &got);
 	CHECK(got.n_codes == 0);
 	CHECK_STR(got.source, "one");
-	p = P("10.0.0.5");
-	CHECK_RC(rbl_ip_get(t, list, &p, &got), RBL_OK);
+	get_entry(t, list, "10.0.0.5", &got);
 	CHECK_STR(got.source, "two");
 	rbl_txn_abort(t);
 }

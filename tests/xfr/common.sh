@@ -146,7 +146,8 @@ wait_serial() {	# port zone serial
 	done
 }
 
-# Over TCP (rbl-dnsq, 200 pipelined queries per connection): on this
+# Over TCP (rbl-dnsq, one process for all the names of a type: 256
+# pipelined queries per connection, a connection after another): on this
 # shared machine other processes were seen answering UDP datagrams on
 # ports they share with SO_REUSEPORT; a TCP connection only reaches the
 # server under test.  NXDOMAIN and NOERROR without records both mean
@@ -155,9 +156,9 @@ wait_serial() {	# port zone serial
 ask() {	# port queries output
 	: >"$3.raw"
 	for t in A TXT; do
-		awk -v t=$t '$2 == t { print $1 }' "$2" | sort -u |
-			xargs -n 200 "$B/tests/tools/rbl-dnsq" --tcp -p "$1" \
-				-t $t >>"$3.raw" 2>&1
+		awk -v t=$t '$2 == t { print $1 }' "$2" | sort -u >"$3.$t"
+		"$B/tests/tools/rbl-dnsq" --tcp -p "$1" -t $t --names "$3.$t" \
+			>>"$3.raw" 2>&1
 	done
 	awk '
 		/^rcode: / { rc = $2; next }
