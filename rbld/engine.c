@@ -492,24 +492,34 @@ static bool prefetch_find(rbl_engine *e, const uint8_t *pkt, size_t len,
 	return true;
 }
 
-/* At time T of a batch's schedule: stage K of the packet (S - K) * STEP
- * answers ahead of packet T, for each stage K.  False: stop. */
+/* At time T of a batch's schedule (T: the packet about to be answered;
+ * the schedule starts S * D before 0): stage 0 for the packet S * D
+ * ahead, stage K for the packet (S - K) * D ahead, and every D answers
+ * the last stage for the D packets D to 2D - 1 ahead at once: its
+ * prefetches wait for their page walks (a chunk page is rarely in the
+ * TLB), and walks overlap only when the prefetches are close together,
+ * not an answer apart.  False: stop. */
 static bool prefetch_tick(rbl_engine *e, const rbl_batch *b, long t)
 {
-	const long s = RBL_IP_PREFETCH_STAGES;
+	const long s = RBL_IP_PREFETCH_STAGES, d = RBL_ENGINE_AHEAD;
+	const long n = (long)b->n;
+	long j = t + s * d;
 
-	for (long k = 0; k < s; k++) {
-		long j = t + (s - k) * RBL_ENGINE_AHEAD;
-
-		if (j < 0 || j >= (long)b->n)
-			continue;
-		if (k == 0 && !prefetch_find(e, b->pkt[j], b->len[j],
-					     &b->pf[j]))
-			return false;
-		if (k > 0 && b->pf[j].on)
+	if (j >= 0 && j < n && !prefetch_find(e, b->pkt[j], b->len[j],
+					      &b->pf[j]))
+		return false;
+	for (long k = 1; k < s - 1; k++) {
+		j = t + (s - k) * d;
+		if (j >= 0 && j < n && b->pf[j].on)
 			rbl_ip_prefetch_stage(e->txn, b->pf[j].list_id,
 					      &b->pf[j].addr, (unsigned)k);
 	}
+	if ((t % d + d) % d != 0)
+		return true;
+	for (j = t + d < 0 ? 0 : t + d; j < t + 2 * d && j < n; j++)
+		if (b->pf[j].on)
+			rbl_ip_prefetch_stage(e->txn, b->pf[j].list_id,
+					      &b->pf[j].addr, (unsigned)s - 1);
 	return true;
 }
 

@@ -139,8 +139,8 @@ typedef struct rbl_batch {
 	unsigned n;
 } rbl_batch;
 
-/* Answers apart of a packet's prefetch stages, the last one that many
- * before its own answer. */
+/* Answers apart of a packet's prefetch stages; the last stage runs for
+ * this many packets at once, 3 to 5 answers before theirs. */
 #define RBL_ENGINE_AHEAD	3
 
 /* Between rbl_engine_begin() and _end(), before answering packet I of
@@ -148,7 +148,8 @@ typedef struct rbl_batch {
  * of it are taken a stage further through the prefetch of what their
  * lookups will read (rbl_lookup_prefetch, rbl_ip_prefetch_stage), each
  * stage RBL_ENGINE_AHEAD answers after the one before, so that a stage
- * finds in the cache what the one before asked for.  Answers, counts
+ * finds in the cache what the one before asked for, the last one for
+ * RBL_ENGINE_AHEAD packets together (engine.c says why).  Answers, counts
  * and decides nothing; any packet is allowed.  False when prefetching
  * does not pay in this batch (rbl_lookup_prefetch_pays, asked once):
  * later calls would do nothing. */
