@@ -160,6 +160,7 @@ int rbl_engine_begin(rbl_engine *e, int64_t now)
 	int rc;
 
 	e->env.now = now ? now : (int64_t)time(NULL);
+	e->prefetch = RBL_PREFETCH_UNKNOWN;
 	e->day = (uint32_t)(e->env.now / 86400);
 	if (e->conf->access &&
 	    atomic_load(&e->conf->access->generation) != e->access_gen &&
@@ -467,6 +468,70 @@ static int tsig_sign(rbl_engine *e, rbl_tsig_state *ts, size_t room,
 		*truncated = true;
 	}
 	return rbl_tsig_sign(ts, out, outlen, cap, e->env.now);
+}
+
+/* Stage 0 of packet PKT (LEN bytes): its address found (the packet
+ * parsed into E's query, which is free between answers: the answer
+ * parses it again) into *PF and the first level asked for.  False when
+ * prefetching does not pay in this batch. */
+static bool prefetch_find(rbl_engine *e, const uint8_t *pkt, size_t len,
+			  rbl_prefetch *pf)
+{
+	if (e->prefetch == RBL_PREFETCH_UNKNOWN)
+		e->prefetch = e->txn_live && e->store_ok &&
+				      rbl_lookup_prefetch_pays(&e->env)
+			      ? RBL_PREFETCH_ON : RBL_PREFETCH_OFF;
+	if (e->prefetch != RBL_PREFETCH_ON)
+		return false;
+	pf->on = false;
+	if (rbl_query_parse(pkt, len, &e->query) == RBL_OK)
+		rbl_lookup_prefetch(&e->env, &e->query, pf);
+	if (pf->on)
+		rbl_ip_prefetch_stage(e->txn, pf->list_id, &pf->addr, 0);
+	return true;
+}
+
+/* At time T of a batch's schedule (T: the packet about to be answered;
+ * the schedule starts S * D before 0): stage 0 for the packet S * D
+ * ahead, stage K for the packet (S - K) * D ahead, and every D answers
+ * the last stage for the D packets D to 2D - 1 ahead at once: its
+ * prefetches wait for their page walks (a chunk page is rarely in the
+ * TLB), and walks overlap only when the prefetches are close together,
+ * not an answer apart.  False: stop. */
+static bool prefetch_tick(rbl_engine *e, const rbl_batch *b, long t)
+{
+	const long s = RBL_IP_PREFETCH_STAGES, d = RBL_ENGINE_AHEAD;
+	const long n = (long)b->n;
+	long j = t + s * d;
+
+	if (j >= 0 && j < n && !prefetch_find(e, b->pkt[j], b->len[j],
+					      &b->pf[j]))
+		return false;
+	for (long k = 1; k < s - 1; k++) {
+		j = t + (s - k) * d;
+		if (j >= 0 && j < n && b->pf[j].on)
+			rbl_ip_prefetch_stage(e->txn, b->pf[j].list_id,
+					      &b->pf[j].addr, (unsigned)k);
+	}
+	if ((t % d + d) % d != 0)
+		return true;
+	for (j = t + d < 0 ? 0 : t + d; j < t + 2 * d && j < n; j++)
+		if (b->pf[j].on)
+			rbl_ip_prefetch_stage(e->txn, b->pf[j].list_id,
+					      &b->pf[j].addr, (unsigned)s - 1);
+	return true;
+}
+
+bool rbl_engine_ahead(rbl_engine *e, const rbl_batch *b, unsigned i)
+{
+	if (b->n < 2)
+		return false;
+	for (long t = i ? (long)i : -(long)RBL_IP_PREFETCH_STAGES *
+					  RBL_ENGINE_AHEAD;
+	     t <= (long)i; t++)
+		if (!prefetch_tick(e, b, t))
+			return false;
+	return true;
 }
 
 int rbl_engine_answer(rbl_engine *e, const uint8_t *pkt, size_t len,

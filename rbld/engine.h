@@ -12,7 +12,12 @@
  *     rbl_engine_answer_from(e, client, ...)
  *                               for each packet of the batch;
  *     rbl_engine_end(e)         after the batch: releases the snapshot so
- *                               an idle worker pins no old pages.
+ *                               an idle worker pins no old pages;
+ *
+ * and, in a batch of several packets, rbl_engine_ahead(e, batch, i)
+ * before answering packet i: the memory the lookups of the packets
+ * after it will read is asked for, in stages, so that the cache misses
+ * of several queries overlap (udp.c).
  *
  * Each answer is a sequence of steps (engine.c): parse, admit (client
  * ACL and quota, access.h), cookie (the COOKIE option judged, cookie.h;
@@ -88,6 +93,10 @@ typedef struct rbl_engine {
 	const rbl_access *annot_access;	/* ... under this policy */
 	bool annotated;
 	uint32_t day;			/* UTC day of the batch (counters) */
+	/* whether this batch's rbl_engine_prefetch calls do anything,
+	 * decided at the first of them (rbl_lookup_prefetch_pays) */
+	enum { RBL_PREFETCH_UNKNOWN, RBL_PREFETCH_ON, RBL_PREFETCH_OFF }
+		prefetch;
 } rbl_engine;
 
 /* Set up E for STORE (opened read-only is enough) with CONF and the
@@ -121,5 +130,29 @@ int rbl_engine_answer(rbl_engine *e, const uint8_t *q, size_t qlen,
 int rbl_engine_answer_from(rbl_engine *e, const struct sockaddr *client,
 			   const uint8_t *q, size_t qlen, int transport,
 			   uint8_t *out, size_t cap, size_t *outlen);
+/* A batch of N packets (PKT[i], LEN[i] bytes), as the transport holds
+ * it, with room PF for each packet's prefetch (rbl_engine_ahead). */
+typedef struct rbl_batch {
+	const uint8_t *const *pkt;
+	const size_t *len;
+	rbl_prefetch *pf;
+	unsigned n;
+} rbl_batch;
+
+/* Answers apart of a packet's prefetch stages; the last stage runs for
+ * this many packets at once, 3 to 5 answers before theirs. */
+#define RBL_ENGINE_AHEAD	3
+
+/* Between rbl_engine_begin() and _end(), before answering packet I of
+ * batch B (I = 0, 1, ... in turn; B->n of 2 or more): the packets ahead
+ * of it are taken a stage further through the prefetch of what their
+ * lookups will read (rbl_lookup_prefetch, rbl_ip_prefetch_stage), each
+ * stage RBL_ENGINE_AHEAD answers after the one before, so that a stage
+ * finds in the cache what the one before asked for, the last one for
+ * RBL_ENGINE_AHEAD packets together (engine.c says why).  Answers, counts
+ * and decides nothing; any packet is allowed.  False when prefetching
+ * does not pay in this batch (rbl_lookup_prefetch_pays, asked once):
+ * later calls would do nothing. */
+bool rbl_engine_ahead(rbl_engine *e, const rbl_batch *b, unsigned i);
 
 #endif

@@ -393,3 +393,50 @@ void rbl_lookup(const rbl_lookup_env *env, const rbl_query *q,
 		d->rcode = DNS_RCODE_NOERROR;
 	}
 }
+
+void rbl_lookup_prefetch(const rbl_lookup_env *env, const rbl_query *q,
+			 rbl_prefetch *pf)
+{
+	subject_labels s RBL_NOINIT;	/* filled up to s.n below */
+	const rbl_zt_zone *z = NULL;
+
+	pf->on = false;
+	if (q->rcode != DNS_RCODE_NOERROR || !q->has_question ||
+	    q->qclass != DNS_C_IN || q->qtype == DNS_T_AXFR ||
+	    q->qtype == DNS_T_IXFR)
+		return;
+	/* a zone taking keys: the key label is found later, skip it */
+	if (!(z = rbl_zonetab_find(env->zonetab, q)) || z->keys)
+		return;
+	s.n = q->nlabels - z->nlabels;
+	if (s.n < 4 || s.n > 5)	/* an IPv4 address, maybe a sub-label */
+		return;
+	for (unsigned i = 0; i < s.n; i++)
+		s.lab[i] = rbl_query_label(q, i, &s.len[i]);
+	for (unsigned i = 0; i < z->n_lists; i++) {
+		const rbl_zt_list *l = &z->lists[i];
+		rbl_prefix p = { 0 };
+
+		if (l->kind == RBL_LIST_IP && list_labels(l, &s) == 4 &&
+		    rbl_addr_from_reverse(s.lab, s.len, 4, &p) == RBL_OK &&
+		    p.addr.family == RBL_AF4) {
+			pf->on = true;
+			pf->list_id = l->list_id;
+			pf->addr = p.addr;
+			return;
+		}
+	}
+}
+
+bool rbl_lookup_prefetch_pays(const rbl_lookup_env *env)
+{
+	const rbl_zonetab *zt = env->zonetab;
+
+	for (size_t i = 0; i < zt->n_zones; i++)
+		for (unsigned j = 0; j < zt->zones[i].n_lists; j++)
+			if (zt->zones[i].lists[j].kind == RBL_LIST_IP &&
+			    rbl_ip_prefetch_pays(env->txn,
+						 zt->zones[i].lists[j].list_id))
+				return true;
+	return false;
+}

@@ -79,6 +79,26 @@ typedef struct rbl_lookup_env {
 void rbl_lookup(const rbl_lookup_env *env, const rbl_query *q,
 		rbl_decision *d);
 
+/* What a query's lookup will read, to ask for ahead of it: ADDR in IP
+ * list LIST_ID (rbl_ip_prefetch_stage), when ON. */
+typedef struct rbl_prefetch {
+	bool on;
+	uint32_t list_id;
+	rbl_addr addr;
+} rbl_prefetch;
+
+/* Before rbl_lookup(ENV, Q) of a batch's later query: when Q asks for
+ * an IPv4 address in an IP list of a zone (class IN, no access keys;
+ * the first such list of a combined zone), *PF says which, else PF->ON
+ * is false.  Decides and changes nothing. */
+void rbl_lookup_prefetch(const rbl_lookup_env *env, const rbl_query *q,
+			 rbl_prefetch *pf);
+
+/* Whether rbl_lookup_prefetch can pay in ENV's snapshot: some IP list of
+ * the zone table is big enough (rbl_ip_prefetch_pays).  Once per batch:
+ * below that, parsing a packet twice costs more than the misses saved. */
+bool rbl_lookup_prefetch_pays(const rbl_lookup_env *env);
+
 /* Set D to an answer that is just RCODE (no zone, no AA). */
 void rbl_decision_rcode(rbl_decision *d, int rcode);
 

@@ -25,6 +25,10 @@ struct rbl_udp_worker {
 	uint8_t ctl_out[RBL_UDP_BATCH][CTL_SIZE];
 	uint8_t *rbuf;		/* RBL_UDP_BATCH * RBL_UDP_RECV_MAX */
 	uint8_t *wbuf;		/* RBL_UDP_BATCH * send_max */
+	/* the batch as the engine's prefetch sees it (rbl_engine_ahead) */
+	const uint8_t *pkt[RBL_UDP_BATCH];
+	size_t len[RBL_UDP_BATCH];
+	rbl_prefetch pf[RBL_UDP_BATCH];
 };
 
 int rbl_udp_worker_new(int fd, bool pktinfo, size_t send_max,
@@ -46,6 +50,7 @@ int rbl_udp_worker_new(int fd, bool pktinfo, size_t send_max,
 	}
 	for (unsigned i = 0; i < RBL_UDP_BATCH; i++) {
 		w->iov_in[i].iov_base = w->rbuf + (size_t)i * RBL_UDP_RECV_MAX;
+		w->pkt[i] = w->iov_in[i].iov_base;
 		w->iov_in[i].iov_len = RBL_UDP_RECV_MAX;
 		w->in[i].msg_hdr.msg_iov = &w->iov_in[i];
 		w->in[i].msg_hdr.msg_iovlen = 1;
@@ -134,18 +139,26 @@ static void queue_reply(rbl_udp_worker *w, unsigned i, unsigned n,
 	}
 }
 
-/* Answer packets 0..N-1; returns how many replies were queued. */
+/* Answer packets 0..N-1; returns how many replies were queued.  In a
+ * batch of several, the packets ahead are prefetched before each answer
+ * (rbl_engine_ahead), while the engine says it pays. */
 static unsigned answer_batch(rbl_udp_worker *w, unsigned n)
 {
 	rbl_engine *e = w->engine;
+	rbl_batch b = { .pkt = w->pkt, .len = w->len, .pf = w->pf, .n = n };
 	unsigned out = 0;
+	bool ahead = n > 1;
 	int rc = rbl_engine_begin(e, 0);
 
 	if (rc != RBL_OK)
 		rbl_log_warn("store snapshot: %s", rbl_strerror(rc));
+	for (unsigned i = 0; i < n; i++)
+		w->len[i] = w->in[i].msg_len;
 	for (unsigned i = 0; i < n; i++) {
 		size_t len = 0;
 
+		if (ahead)
+			ahead = rbl_engine_ahead(e, &b, i);
 		if (rbl_engine_answer_from(e, (struct sockaddr *)&w->peer[i],
 					   w->iov_in[i].iov_base,
 					   w->in[i].msg_len, RBL_TRANSPORT_UDP,

@@ -15,7 +15,12 @@
  *
  * RBL_PREFETCH(p) asks for the cache line at P ahead of its use, so that
  * several misses overlap instead of following one another; a hint only
- * (nothing where the compiler has no such builtin).
+ * (nothing where the compiler has no such builtin).  A function whose
+ * only effect is prefetching must be RBL_ALWAYS_INLINE: GCC (12, -O1 and
+ * up) otherwise finds it has no side effect, marks it const and deletes
+ * every call to it, prefetches and all (store_ckidx.c's did this, and no
+ * prefetch instruction was in the build; tests/build/prefetch.test now
+ * looks for them).
  */
 #ifndef RBL_COMPILER_H
 #define RBL_COMPILER_H
@@ -31,8 +36,10 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define RBL_PREFETCH(p) __builtin_prefetch(p)
+#define RBL_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define RBL_PREFETCH(p) ((void)(p))
+#define RBL_ALWAYS_INLINE inline
 #endif
 
 #endif

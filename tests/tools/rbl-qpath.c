@@ -18,7 +18,10 @@
  * a quota that never runs out; -k also puts that key into every name of
  * those zones below the apex (ADDR.KEY.bl.test).  -c gives every query
  * with EDNS a COOKIE option, half of them a client cookie alone, half
- * with a valid server cookie (cookies on, with a fixed secret).  Prints
+ * with a valid server cookie (cookies on, with a fixed secret).  -w
+ * prefetches the queries of a round ahead of their answers, as udp.c
+ * does in a batch (add --toggle-collect=rbl_engine_ahead to count what
+ * that costs).  Prints
  * the queries answered, their total answer bytes and a hash of the answers, which must not
  * change between builds.
  */
@@ -254,16 +257,19 @@ int main(int argc, char **argv)
 	rbl_engine_conf ec = { .version = "qpath", .edns_buffer_max = 1232 };
 	static uint8_t q[N_NAMES][1024], out[65536];
 	size_t qlen[N_NAMES] = { 0 }, outlen = 0;
+	const uint8_t *qp[N_NAMES] = { 0 };
+	rbl_prefetch pf[N_NAMES] = { 0 };
+	rbl_batch batch = { .pkt = qp, .len = qlen, .pf = pf, .n = N_NAMES };
 	unsigned long rounds = 20000, answered = 0, bytes = 0;
 	uint64_t hash = 0xcbf29ce484222325ull;	/* FNV-1a */
 	bool use_policy = false, use_tsig = false, use_keys = false;
-	bool use_cookies = false;
+	bool use_cookies = false, warm = false;
 	struct sockaddr_in from[N_NAMES] = { 0 };
 	rbl_store *s = NULL;
 	rbl_engine e = { 0 };
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "n:ptckK")) != -1) {
+	while ((opt = getopt(argc, argv, "n:ptckKw")) != -1) {
 		if (opt == 'n')
 			rounds = strtoul(optarg, NULL, 10);
 		else if (opt == 'p')
@@ -272,12 +278,14 @@ int main(int argc, char **argv)
 			use_tsig = true;
 		else if (opt == 'c')
 			use_cookies = true;
+		else if (opt == 'w')
+			warm = true;
 		else if (opt == 'k' || opt == 'K') {
 			use_keys = true;
 			keyed_names |= opt == 'k';
 		} else {
 			fprintf(stderr, "usage: rbl-qpath [-p] [-t] [-c] "
-				"[-k|-K] [-n N]\n");
+				"[-k|-K] [-w] [-n N]\n");
 			return 2;
 		}
 	}
@@ -305,22 +313,28 @@ int main(int argc, char **argv)
 		qlen[i] = make_query(q[i], i, use_tsig ? &xconf.keys[0] : NULL,
 				     use_cookies ? &from[i] : NULL);
 	}
+	for (unsigned i = 0; i < N_NAMES; i++)
+		qp[i] = q[i];
 	if ((rc = rbl_engine_init(&e, s, &ec, NULL)) != RBL_OK)
 		die("engine", rc);
 	for (unsigned long r = 0; r < rounds; r++) {
+		bool ahead = warm;
+
 		/* a batch of one round, as udp.c does per recvmmsg */
 		rbl_engine_begin(&e, NOW + (int64_t)(r / 1000));
-		for (unsigned i = 0; i < N_NAMES; i++)
+		for (unsigned i = 0; i < N_NAMES; i++) {
+			if (ahead)
+				ahead = rbl_engine_ahead(&e, &batch, i);
 			if (rbl_engine_answer_from(&e,
 				    (const struct sockaddr *)&from[i], q[i],
 				    qlen[i], RBL_TRANSPORT_UDP, out,
-				    sizeof out, &outlen) == RBL_OK) {
-				answered++;
-				bytes += outlen;
-				for (size_t k = 0; k < outlen; k++)
-					hash = (hash ^ out[k]) *
-					       0x100000001b3ull;
-			}
+				    sizeof out, &outlen) != RBL_OK)
+				continue;
+			answered++;
+			bytes += outlen;
+			for (size_t k = 0; k < outlen; k++)
+				hash = (hash ^ out[k]) * 0x100000001b3ull;
+		}
 		rbl_engine_end(&e);
 	}
 	printf("queries %lu answered %lu answer-bytes %lu hash %016llx\n",

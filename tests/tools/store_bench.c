@@ -12,7 +12,8 @@
  * adds in one transaction and 100 transactions of one add each.  Prints
  * the times and the size of the store.
  *
- *   store_bench -q QUERYFILE [-r ROUNDS] [-z ZONE] DIR
+ *   store_bench -q QUERYFILE [-b BATCH [-S]] [-P KB] [-r ROUNDS]
+ *               [-z ZONE] DIR
  *
  * Looks up the addresses of a dnsperf query file ("d.c.b.a.ZONE A", as
  * bench-gen writes) in the first list of ZONE (default bench.rbld.test)
@@ -22,7 +23,12 @@
  * table), without the engine or sockets.  Prints the lookups, the listed
  * share, the thread's CPU time per lookup and its minor page faults.
  * Under callgrind, --toggle-collect=rbl_ip_lookup counts the lookups
- * alone.
+ * alone.  With BATCH > 1 the addresses go in groups of BATCH: first
+ * rbl_ip_prefetch for each of the group (with -S its stages,
+ * rbl_ip_prefetch_stage, each for the whole group), then the lookups;
+ * the time per lookup includes the prefetches.  -P KB reads KB KiB of
+ * scratch memory after each lookup, a stand-in for what rbld's kernel
+ * work does to the caches between two answers (its time is counted).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,9 +248,38 @@ static long minor_faults(void)
 	return ru.ru_minflt;
 }
 
-static int lookup_file(const char *dir, const char *zone, const char *qpath,
-		       long rounds)
+/* rbl_ip_prefetch for the N addresses at Q, or with STAGED its stages
+ * one after the other, each for all N. */
+static void prefetch_group(rbl_txn *t, uint32_t list_id, const uint32_t *q,
+			   size_t n, bool staged)
 {
+	for (unsigned s = staged ? 0 : RBL_IP_PREFETCH_STAGES - 1;
+	     s < RBL_IP_PREFETCH_STAGES; s++)
+		for (size_t j = 0; j < n; j++) {
+			rbl_addr a = { 0 };
+
+			v4(&a, q[j]);
+			rbl_ip_prefetch_stage(t, list_id, &a, s);
+		}
+}
+
+/* Read KB KiB of BUF (what rbld's kernel work does to the caches between
+ * two lookups). */
+static unsigned long pollute(const uint8_t *buf, long kb)
+{
+	unsigned long sum = 0;
+
+	for (long i = 0; i < kb * 1024; i += 64)
+		sum += buf[i];
+	return sum;
+}
+
+static int lookup_file(const char *dir, const char *zone, const char *qpath,
+		       long rounds, long batch, bool staged, long kb)
+{
+	uint8_t *junk = kb ? calloc((size_t)kb, 1024) : NULL;
+	unsigned long junk_sum = 0;
+
 	rbl_store *s = NULL;
 	rbl_txn *t = NULL;
 	rbl_zone z = { 0 };
@@ -265,21 +300,33 @@ static int lookup_file(const char *dir, const char *zone, const char *qpath,
 	faults = minor_faults();
 	t0 = cpu_seconds();
 	for (long r = 0; r < rounds; r++) {
-		for (size_t i = 0; i < n; i++) {
-			rbl_addr a = { 0 };
-			rbl_match m = { 0 };
+		for (size_t i = 0; i < n; i += (size_t)batch) {
+			size_t end = i + (size_t)batch < n ? i + (size_t)batch
+							   : n;
 
-			v4(&a, q[i]);
-			rc = rbl_ip_lookup(t, z.lists[0].list_id, &a, 0, &m);
-			if (rc == RBL_OK)
-				listed++;
-			else if (rc != RBL_ENOTFOUND)
-				return fail("lookup", rc);
+			if (batch > 1)
+				prefetch_group(t, z.lists[0].list_id, q + i,
+					       end - i, staged);
+			for (size_t j = i; j < end; j++) {
+				rbl_addr a = { 0 };
+				rbl_match m = { 0 };
+
+				v4(&a, q[j]);
+				rc = rbl_ip_lookup(t, z.lists[0].list_id, &a,
+						   0, &m);
+				if (rc == RBL_OK)
+					listed++;
+				else if (rc != RBL_ENOTFOUND)
+					return fail("lookup", rc);
+				if (junk)
+					junk_sum += pollute(junk, kb);
+			}
 		}
 	}
 	if (rounds > 0 && n > 0)
-		printf("%zu addresses x %ld: %.2f%% listed, %.0f ns CPU per "
-		       "lookup, %.3f minor faults per lookup\n", n, rounds,
+		printf("%zu addresses x %ld, groups of %ld: %.2f%% listed, "
+		       "%.0f ns CPU per lookup, %.3f minor faults per "
+		       "lookup\n", n, rounds, batch,
 		       100.0 * (double)listed / (double)n / (double)rounds,
 		       (cpu_seconds() - t0) * 1e9 / (double)n / (double)rounds,
 		       (double)(minor_faults() - faults) / (double)n /
@@ -287,29 +334,36 @@ static int lookup_file(const char *dir, const char *zone, const char *qpath,
 	rbl_txn_abort(t);
 	rbl_store_close(s);
 	free(q);
-	return 0;
+	free(junk);
+	return junk_sum == 1 ? 1 : 0;	/* (keeps the reads) */
 }
 
 static int lookup_main(int argc, char **argv)
 {
 	const char *qpath = NULL, *zone = "bench.rbld.test";
-	long rounds = 1;
+	long rounds = 1, batch = 1, kb = 0;
+	bool staged = false;
 	int c = 0;
 
-	while ((c = getopt(argc, argv, "q:r:z:")) != -1) {
+	while ((c = getopt(argc, argv, "b:P:q:r:Sz:")) != -1) {
 		switch (c) {
+		case 'b': batch = atol(optarg); break;
+		case 'P': kb = atol(optarg); break;
+		case 'S': staged = true; break;
 		case 'q': qpath = optarg; break;
 		case 'r': rounds = atol(optarg); break;
 		case 'z': zone = optarg; break;
 		default: qpath = NULL; optind = argc + 1; break;
 		}
 	}
-	if (!qpath || optind != argc - 1 || rounds < 0) {
-		fprintf(stderr, "usage: store_bench -q QUERYFILE [-r ROUNDS] "
-				"[-z ZONE] DIR\n");
+	if (!qpath || optind != argc - 1 || rounds < 0 || batch < 1 ||
+	    kb < 0) {
+		fprintf(stderr, "usage: store_bench -q QUERYFILE [-b BATCH [-S]] "
+				"[-P KB] [-r ROUNDS] [-z ZONE] DIR\n");
 		return 2;
 	}
-	return lookup_file(argv[optind], zone, qpath, rounds);
+	return lookup_file(argv[optind], zone, qpath, rounds, batch, staged,
+			   kb);
 }
 
 int main(int argc, char **argv)

@@ -4,8 +4,14 @@
  * answer as a write transaction's, which never uses one, for random
  * addresses; built in steps, reused by a renew of the same snapshot,
  * rebuilt after a commit that adds and removes chunks and after the map
- * is set again; a reader still on the older snapshot answers from it;
+ * is set again (searches starting from the top table's slots, the
+ * dense /16 a commit adds filling a few of them); a reader still on the
+ * older snapshot answers from it;
  * more big lists than slots; write transactions build none.
+ * rbl_ip_prefetch and its stages (rbld's batches) before each lookup
+ * change no answer, for any list and address (IPv6, no such list, a
+ * list without summary, an empty one), in any transaction (write,
+ * reset, renewed after a commit), and build or claim no index.
  */
 #include "tests/unit/store_rand.h"
 #include "tests/unit/store_test.h"
@@ -224,6 +230,8 @@ static void test_snapshots(rbl_store *s)
 	CHECK(x && !x->complete && x->n == 3);
 	CHECK(mismatches(r, list, want_old) == 0);
 	CHECK(x && x->complete && x->n == n_old);
+	/* the searches started in the top table's slots */
+	CHECK(x && x->top_bits >= 4 && x->n >> x->top_bits == 1);
 
 	/* a renew of the same snapshot keeps it */
 	rbl_txn_reset(r);
@@ -259,7 +267,7 @@ static void test_snapshots(rbl_store *s)
 	CHECK(answer(r, list, queries[2]) >= 0);
 	CHECK(x && !x->complete && x->n == 3);
 	CHECK(mismatches(r, list, want_new) == 0);
-	CHECK(x && x->complete && x->n == n_new);
+	CHECK(x && x->complete && x->n == n_new && x->top_bits >= 4);
 
 	/* the map set again: pointers into the old one are not used */
 	rbl_txn_reset(r);
@@ -268,6 +276,99 @@ static void test_snapshots(rbl_store *s)
 	CHECK(answer(r, list, queries[3]) >= 0);
 	CHECK(x && !x->complete && x->n == 3);
 	CHECK(mismatches(r, list, want_new) == 0);
+	rbl_txn_abort(r);
+}
+
+/* Queries whose answer in T differs from WANT when every lookup of a
+ * group of 16 follows rbl_ip_prefetch of the whole group (rbld's batch),
+ * each address also prefetched as IPv6 and in lists that are not LIST. */
+static unsigned prefetched_mismatches(rbl_txn *t, uint32_t list,
+				      const int *want)
+{
+	unsigned bad = 0;
+
+	for (unsigned i = 0; i < N_QUERIES; i += 16) {
+		for (unsigned j = i; j < i + 16 && j < N_QUERIES; j++) {
+			rbl_prefix p = v4(queries[j], 32);
+			rbl_addr six = { 0 };
+
+			six.family = RBL_AF6;
+			memcpy(six.bytes, p.addr.bytes, 4);
+			/* every stage, and one past them */
+			for (unsigned st = 0; st <= RBL_IP_PREFETCH_STAGES;
+			     st++)
+				rbl_ip_prefetch_stage(t, list, &p.addr, st);
+			rbl_ip_prefetch(t, list, &six);
+			rbl_ip_prefetch(t, list + 1000, &p.addr);
+			rbl_ip_prefetch(t, 0, &p.addr);
+		}
+		for (unsigned j = i; j < i + 16 && j < N_QUERIES; j++)
+			bad += answer(t, list, queries[j]) != want[j];
+	}
+	return bad;
+}
+
+/* rbl_ip_prefetch changes no answer and builds nothing. */
+static void test_prefetch(rbl_store *s)
+{
+	uint32_t big = make_big(s, "pbig", 20000), small = 0, empty = 0;
+	rbl_txn *r = NULL, *w = begin(s, true);
+	rbl_prefix p = v4(0x0a000001u, 32);
+	rbl_addr bad = { 0 }, six = { 0 };
+
+	small = make_list(w, "psmall", RBL_LIST_IP);
+	empty = make_list(w, "pempty", RBL_LIST_IP);
+	for (uint32_t i = 0; i < 500; i++)
+		add(w, small, rnd32(), 32, 2, false);
+	CHECK_RC(add_ip(w, small, "2001:db8::/64", 3, false, 0), RBL_OK);
+	/* a write transaction: ignored, its own changes answer */
+	rbl_ip_prefetch(w, small, &p.addr);
+	CHECK_RC(rbl_txn_commit(w), RBL_OK);
+	make_queries(s, big);
+	reference(s, big, want_old);
+
+	r = begin(s, false);
+	/* prefetching alone claims no slot and builds nothing */
+	for (unsigned i = 0; i < 100; i++) {
+		rbl_prefix q = v4(queries[i], 32);
+
+		rbl_ip_prefetch(r, big, &q.addr);
+	}
+	CHECK(slot(r, big) == NULL);
+	rbl_ip_prefetch(r, big, NULL);
+	rbl_ip_prefetch(r, big, &bad);		/* family 0 */
+	rbl_ip_prefetch(NULL, big, &p.addr);
+	r->ix_step = 5;
+	CHECK(prefetched_mismatches(r, big, want_old) == 0);
+	CHECK(slot(r, big) && slot(r, big)->complete);
+	CHECK(prefetched_mismatches(r, big, want_old) == 0);
+	/* lists without a summary or without entries */
+	reference(s, small, want_new);
+	CHECK(prefetched_mismatches(r, small, want_new) == 0);
+	six = A("2001:db8::1");
+	rbl_ip_prefetch(r, small, &six);
+	CHECK(lookup_at(r, small, "2001:db8::1", NOW) == 3);
+	memset(want_new, 0, sizeof want_new);
+	CHECK(prefetched_mismatches(r, empty, want_new) == 0);
+
+	/* reset: ignored; renewed after a commit, the old index is not
+	 * used and prefetching does not rebuild it */
+	rbl_txn_reset(r);
+	rbl_ip_prefetch(r, big, &p.addr);
+	w = begin(s, true);
+	del_within(w, big, 0x40000000u, 2);
+	CHECK_RC(rbl_txn_commit(w), RBL_OK);
+	reference(s, big, want_new);
+	CHECK_RC(rbl_txn_renew(r), RBL_OK);
+	for (unsigned i = 0; i < 100; i++) {
+		rbl_prefix q = v4(queries[i], 32);
+
+		rbl_ip_prefetch(r, big, &q.addr);
+	}
+	CHECK(slot(r, big) && slot(r, big)->txnid != r->ix_txnid);
+	CHECK(prefetched_mismatches(r, big, want_new) == 0);
+	CHECK(slot(r, big) && slot(r, big)->complete &&
+	      slot(r, big)->txnid == r->ix_txnid);
 	rbl_txn_abort(r);
 }
 
@@ -307,6 +408,7 @@ int main(void)
 	s = open_rw(tmp_store_dir("ckidx"));
 	test_snapshots(s);
 	test_many_lists(s);
+	test_prefetch(s);
 	rbl_store_close(s);
 	return check_done();
 }

@@ -349,6 +349,30 @@ int rbl_ip_get(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
  * descent, no allocation. */
 int rbl_ip_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		  int64_t now, rbl_match *out);
+/* A hint before rbl_ip_lookup(T, LIST_ID, A): ask the CPU for the memory
+ * that lookup will read (the chunk of an IPv4 list with a summary and a
+ * chunk index ready in T), and return at once, so that the cache misses
+ * of several lookups taken this way, then looked up, overlap instead of
+ * following one another (rbld does it for a batch of UDP queries).  Any
+ * T, LIST_ID and A are allowed: whatever it cannot use (IPv6, a write
+ * transaction, a list without summary or index, no such list) it
+ * ignores.  Changes no answer, allocates nothing, reports nothing. */
+void rbl_ip_prefetch(rbl_txn *t, uint32_t list_id, const rbl_addr *a);
+/* rbl_ip_prefetch in steps, for a pipeline over many addresses: STAGE 0
+ * asks for the first level of what a lookup reads (the summary's line,
+ * the chunk index's top slot), each next stage reads only what the one
+ * before asked for and asks for the next level; the last stage
+ * (RBL_IP_PREFETCH_STAGES - 1) is rbl_ip_prefetch.  Run stage 0 for an
+ * address several addresses ahead of stage 1, and so on, so that no
+ * stage waits for memory: rbld's UDP batches do (udp.c). */
+#define RBL_IP_PREFETCH_STAGES	3
+void rbl_ip_prefetch_stage(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+			   unsigned stage);
+/* Whether rbl_ip_prefetch in LIST_ID would now pay for itself and for
+ * what its caller spends to find the address: the list is big (its
+ * chunks exceed what a last-level cache keeps) and T has its chunk index
+ * ready.  Cheap: a look at T's own state; any T and LIST_ID. */
+bool rbl_ip_prefetch_pays(rbl_txn *t, uint32_t list_id);
 /* For tools: like rbl_ip_lookup but also reports which stored prefix
  * decided (the most specific unexpired entry covering A, which may be an
  * exclusion: then RBL_ENOTFOUND is returned and *DECIDED and *E filled with the

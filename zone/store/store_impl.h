@@ -207,8 +207,18 @@ struct rbl_ckidx {
 	uint32_t *first;
 	struct rbl_ckref *ref;
 	uint32_t next;			/* building: the address to go on from */
+	/* complete: TOP[h], h < 2^TOP_BITS, is the index of the first chunk
+	 * whose first address >> (32 - TOP_BITS) is h or more (TOP[2^bits]
+	 * is N); TOP_BITS 0: none, search all of FIRST */
+	uint32_t *top;
+	unsigned top_bits, top_cap_bits;
 };
 #define RBL_CKIDX_SLOTS		8
+/* Chunks from which prefetching a list's lookups pays (16 MiB of chunk
+ * bytes, more than a shared last-level cache keeps of them: at 1M
+ * entries, 1,072 chunks, the lookups hit the cache and a prefetch pass
+ * costs more than it saves; doc/performance.md). */
+#define RBL_CKIDX_PREFETCH_MIN	4096
 /* Chunk keys one lookup reads into an index being built. */
 #define RBL_CKIDX_STEP		1024
 
@@ -248,6 +258,9 @@ struct rbl_txn {
 	MDB_cursor *ix_cur;		/* builds them, renewed */
 	unsigned ix_step;		/* keys per build step; 0:
 					   RBL_CKIDX_STEP (tests set less) */
+	unsigned ix_big;		/* chunks from which prefetching pays;
+					   0: RBL_CKIDX_PREFETCH_MIN (tests
+					   set less) */
 	char source[RBL_SOURCE_MAX + 1];
 	unsigned source_gen;	/* + 1 at each rbl_txn_set_source: an entry
 				   prepared before has the old source */
@@ -528,6 +541,17 @@ static inline bool rbl_v4sum_bit(const uint8_t *bits, uint32_t n24)
  * summary, whose index is worth building. */
 int rbl_ckidx_find(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
 		   const void **data, size_t *size);
+/* When T holds a complete index of LIST_ID for its snapshot, ask for
+ * what a lookup of ADDR (4 bytes) reads in it, STAGE by stage
+ * (rbl_ip_prefetch_stage): 0 the top table's slot, 1 the slot's lines
+ * of the first addresses and chunk places, 2 (reading those) the lines
+ * of the chunk rbl_ckidx_find would give.  Builds nothing, allocates
+ * nothing. */
+void rbl_ckidx_prefetch(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
+			unsigned stage);
+/* Whether T holds a complete index of LIST_ID for its snapshot with
+ * RBL_CKIDX_PREFETCH_MIN chunks or more (rbl_ip_prefetch_pays). */
+bool rbl_ckidx_big(rbl_txn *t, uint32_t list_id);
 /* T's snapshot may have changed (reset, renew): check indexes at use. */
 void rbl_ckidx_forget(rbl_txn *t);
 /* Free T's indexes (its end). */

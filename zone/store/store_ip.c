@@ -230,6 +230,24 @@ int rbl_ip_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 	return rbl_ipr_lookup(t, list_id, a, now, out);
 }
 
+void rbl_ip_prefetch_stage(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+			   unsigned stage)
+{
+	if (t && !t->write && !t->reset && a && a->family == RBL_AF4 &&
+	    stage < RBL_IP_PREFETCH_STAGES)
+		rbl_ipr_prefetch(t, list_id, a, stage);
+}
+
+void rbl_ip_prefetch(rbl_txn *t, uint32_t list_id, const rbl_addr *a)
+{
+	rbl_ip_prefetch_stage(t, list_id, a, RBL_IP_PREFETCH_STAGES - 1);
+}
+
+bool rbl_ip_prefetch_pays(rbl_txn *t, uint32_t list_id)
+{
+	return t && rbl_ckidx_big(t, list_id);
+}
+
 int rbl_ip_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		   int64_t now, rbl_prefix *decided, rbl_entry *e)
 {

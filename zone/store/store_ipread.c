@@ -172,6 +172,24 @@ int rbl_ipr_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 	return RBL_OK;
 }
 
+void rbl_ipr_prefetch(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+		      unsigned stage)
+{
+	const uint8_t *sum = rbl_v4sum_get(t, list_id);
+	uint32_t x = rbl_get_be32(a->bytes);
+
+	if (!sum)
+		return;
+	if (stage == 0) {	/* the summary's byte and the index's slot */
+		RBL_PREFETCH(sum + (x >> 11));
+		rbl_ckidx_prefetch(t, list_id, a->bytes, 0);
+		return;
+	}
+	/* the bit says whether the lookup goes further */
+	if (rbl_v4sum_bit(sum, x >> 8))
+		rbl_ckidx_prefetch(t, list_id, a->bytes, stage);
+}
+
 /* Entry E from attribute AI of C reached from record REC. */
 static int entry_of(const rbl_ck *c, unsigned ai, unsigned rec,
 		    rbl_entry *e)

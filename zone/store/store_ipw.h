@@ -58,6 +58,9 @@ int rbl_ipck_del(rbl_txn *t, uint32_t list_id, uint8_t family,
  * checked by the caller). */
 int rbl_ipr_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		   int64_t now, rbl_match *out);
+/* Only for IPv4 in a read transaction that is not reset. */
+void rbl_ipr_prefetch(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+		      unsigned stage);
 int rbl_ipr_explain(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		    int64_t now, rbl_prefix *decided, rbl_entry *e);
 int rbl_ipr_get(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
