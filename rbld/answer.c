@@ -68,6 +68,22 @@ static void put_soa(wire *w, const rbl_query *q, const rbl_decision *d,
 		dns_put32(w->buf + rdata + z->soa_serial_off, d->serial);
 }
 
+/* The SOA of a negative answer or NODATA: the owner, then the record
+ * the zone table holds ready (zonetab.h: NEG_SOA), serial patched. */
+static void put_neg_soa(wire *w, const rbl_query *q, const rbl_decision *d)
+{
+	const rbl_zt_zone *z = d->zone;
+	uint8_t b[2];
+	size_t rr = 0;
+
+	dns_put16(b, (uint16_t)(0xc000 | apex_offset(q, z)));
+	put(w, b, sizeof(b));
+	rr = w->len;
+	put(w, z->neg_soa, z->neg_soa_len);
+	if (!w->full)
+		dns_put32(w->buf + rr + 10 + z->soa_serial_off, d->serial);
+}
+
 static void put_ns_rrset(wire *w, const rbl_query *q, const rbl_zt_zone *z)
 {
 	for (unsigned i = 0; i < z->n_ns; i++) {
@@ -300,7 +316,7 @@ static void put_sections(wire *w, const rbl_query *q, const rbl_decision *d)
 		section_records(w, q, d);
 	/* Negative answers and NODATA carry the SOA (RFC 2308). */
 	if (d->zone && w->an == 0) {
-		put_soa(w, q, d, d->zone->neg_ttl);
+		put_neg_soa(w, q, d);
 		w->ns++;
 	}
 }

@@ -160,7 +160,6 @@ int rbl_engine_begin(rbl_engine *e, int64_t now)
 	int rc;
 
 	e->env.now = now ? now : (int64_t)time(NULL);
-	e->env.batch++;
 	e->prefetch = RBL_PREFETCH_UNKNOWN;
 	e->day = (uint32_t)(e->env.now / 86400);
 	if (e->conf->access &&

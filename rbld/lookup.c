@@ -365,14 +365,14 @@ void rbl_lookup(const rbl_lookup_env *env, const rbl_query *q,
 			d->zone = z;
 			d->aa = true;
 			d->rcode = DNS_RCODE_NOERROR;
-			d->serial = rbl_zonetab_serial(z, env->txn, env->batch);
+			d->serial = rbl_zonetab_serial(z, env->txn);
 		}
 		return;
 	}
 	d->zone = z;
 	d->aa = true;
 	d->rcode = DNS_RCODE_NOERROR;
-	d->serial = rbl_zonetab_serial(z, env->txn, env->batch);
+	d->serial = rbl_zonetab_serial(z, env->txn);
 	if (is_glue_name(z, q)) {
 		d->kind = RBL_ANS_GLUE;
 		return;

@@ -69,7 +69,6 @@ typedef struct rbl_lookup_env {
 	rbl_txn *txn;			/* the worker's read transaction */
 	rbl_zonetab *zonetab;
 	int64_t now;			/* unix seconds, read once per batch */
-	uint64_t batch;			/* batch number, for per-batch caches */
 	const char *version;		/* CH TXT version.bind; NULL refuses */
 	const char *identity;		/* CH TXT id.server; NULL refuses */
 	const rbl_key_use *key;		/* this query's; NULL: no zone takes keys */

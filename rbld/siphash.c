@@ -15,13 +15,33 @@ typedef struct sip_state {
 	uint64_t v0, v1, v2, v3;
 } sip_state;
 
+/* Written out byte by byte, not as a loop: GCC and clang recognise the
+ * form and make it one load on a little-endian machine (the loop cost 21
+ * instructions a word, a server cookie being checked at every query). */
 static inline uint64_t load_le64(const uint8_t *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+	       (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
+	       (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+	       (uint64_t)p[7] << 56;
+}
+
+/* The 0..7 bytes after the whole words, as the low bytes of a word. */
+static inline uint64_t load_tail(const uint8_t *p, size_t n)
 {
 	uint64_t w = 0;
 
-	for (int i = 7; i >= 0; i--)
-		w = (w << 8) | p[i];
-	return w;
+	switch (n) {
+	case 7: w |= (uint64_t)p[6] << 48; /* fall through */
+	case 6: w |= (uint64_t)p[5] << 40; /* fall through */
+	case 5: w |= (uint64_t)p[4] << 32; /* fall through */
+	case 4: return w | (uint64_t)p[3] << 24 | (uint64_t)p[2] << 16 |
+		       (uint64_t)p[1] << 8 | p[0];
+	case 3: w |= (uint64_t)p[2] << 16; /* fall through */
+	case 2: w |= (uint64_t)p[1] << 8; /* fall through */
+	case 1: w |= p[0]; /* fall through */
+	default: return w;
+	}
 }
 
 static inline void sip_round(sip_state *s)
@@ -65,9 +85,7 @@ uint64_t rbl_siphash24(const uint8_t key[RBL_SIPHASH_KEY_LEN],
 
 	for (size_t i = 0; i < whole; i += 8)
 		compress(&s, load_le64(msg + i));
-	for (size_t i = whole; i < len; i++)
-		last |= (uint64_t)msg[i] << (8 * (i - whole));
-	compress(&s, last);
+	compress(&s, last | load_tail(msg + whole, len - whole));
 	s.v2 ^= 0xff;
 	for (int i = 0; i < 4; i++)
 		sip_round(&s);
@@ -79,6 +97,13 @@ void rbl_siphash24_le(const uint8_t key[RBL_SIPHASH_KEY_LEN],
 {
 	uint64_t h = rbl_siphash24(key, msg, len);
 
-	for (int i = 0; i < 8; i++)
-		out[i] = (uint8_t)(h >> (8 * i));
+	/* written out: one store (see load_le64) */
+	out[0] = (uint8_t)h;
+	out[1] = (uint8_t)(h >> 8);
+	out[2] = (uint8_t)(h >> 16);
+	out[3] = (uint8_t)(h >> 24);
+	out[4] = (uint8_t)(h >> 32);
+	out[5] = (uint8_t)(h >> 40);
+	out[6] = (uint8_t)(h >> 48);
+	out[7] = (uint8_t)(h >> 56);
 }

@@ -49,6 +49,13 @@ static int build_soa(rbl_zt_zone *zz, const rbl_zone *z)
 	dns_put32(p + 12, z->expire);
 	dns_put32(p + 16, z->minimum);
 	zz->soa_len = (uint16_t)(p + 20 - zz->soa);
+	p = zz->neg_soa;
+	dns_put16(p, DNS_T_SOA);
+	dns_put16(p + 2, DNS_C_IN);
+	dns_put32(p + 4, z->neg_ttl);
+	dns_put16(p + 8, zz->soa_len);
+	memcpy(p + 10, zz->soa, zz->soa_len);
+	zz->neg_soa_len = (uint16_t)(10 + zz->soa_len);
 	return RBL_OK;
 }
 
@@ -197,13 +204,17 @@ static int add_zone(void *arg, const rbl_zone *z)
 int rbl_zonetab_refresh(rbl_zonetab *zt, rbl_txn *t)
 {
 	struct build_ctx b = { .txn = t };
-	uint64_t gen = 0;
-	int rc = rbl_store_generation(t, &gen);
+	uint64_t gen = 0, snap = rbl_txn_snapshot(t);
+	int rc = 0;
 
-	if (rc != RBL_OK)
-		return rc;
-	if (zt->loaded && gen == zt->generation)
+	if (zt->loaded && snap && snap == zt->snap)
 		return RBL_OK;
+	if ((rc = rbl_store_generation(t, &gen)) != RBL_OK)
+		return rc;
+	if (zt->loaded && gen == zt->generation) {
+		zt->snap = snap;
+		return RBL_OK;
+	}
 	rc = rbl_zone_foreach(t, add_zone, &b);
 	if (rc == RBL_OK)
 		rc = b.rc;
@@ -215,6 +226,7 @@ int rbl_zonetab_refresh(rbl_zonetab *zt, rbl_txn *t)
 	zt->zones = b.zones;
 	zt->n_zones = b.n;
 	zt->generation = gen;
+	zt->snap = snap;
 	zt->loaded = true;
 	return RBL_OK;
 }
@@ -252,14 +264,15 @@ rbl_zt_zone *rbl_zonetab_find(const rbl_zonetab *zt, const rbl_query *q)
 	return best;
 }
 
-uint32_t rbl_zonetab_serial(rbl_zt_zone *z, rbl_txn *t, uint64_t batch)
+uint32_t rbl_zonetab_serial(rbl_zt_zone *z, rbl_txn *t)
 {
+	uint64_t snap = rbl_txn_snapshot(t);
 	uint32_t serial = 0;
 
-	if (z->serial_batch != batch &&
+	if ((z->serial_snap != snap || !snap) &&
 	    rbl_zone_serial(t, z->id, &serial) == RBL_OK) {
 		z->serial = serial;
-		z->serial_batch = batch;
+		z->serial_snap = snap;
 	}
 	return z->serial;
 }

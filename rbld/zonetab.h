@@ -64,8 +64,14 @@ typedef struct rbl_zt_zone {
 	uint16_t soa_len;
 	uint16_t soa_serial_off;
 	uint8_t soa[2 * DNS_NAME_MAX + 20];
-	uint32_t serial;		/* cached for batch serial_batch */
-	uint64_t serial_batch;
+	/* The SOA record of negative answers after its owner, as written:
+	 * type, class, NEG_TTL, RDLENGTH, then SOA (its serial, at
+	 * 10 + SOA_SERIAL_OFF, patched at answer time).  Nine answers in
+	 * ten of a DNSBL carry it: one copy instead of a record built. */
+	uint16_t neg_soa_len;
+	uint8_t neg_soa[10 + 2 * DNS_NAME_MAX + 20];
+	uint32_t serial;		/* as read under ... */
+	uint64_t serial_snap;		/* ... this rbl_txn_snapshot (0: none) */
 	uint8_t n_ns;
 	rbl_zt_name ns[RBL_ZONE_MAX_NS];
 	uint8_t n_glue;
@@ -85,11 +91,15 @@ typedef struct rbl_zonetab {
 	rbl_zt_zone *zones;		/* owned */
 	size_t n_zones;
 	uint64_t generation;		/* of the store when built */
+	uint64_t snap;			/* rbl_txn_snapshot last found
+					   current at (0: none) */
 	bool loaded;
 } rbl_zonetab;
 
 /* Make ZT current for transaction T: rebuild it when the store's
  * generation differs from the one it was built at (or it was never built).
+ * The generation is not even read when T reads the snapshot ZT was last
+ * made current at (rbl_txn_snapshot; one store per table).
  * On failure the old table stays in use.  Returns RBL_OK, RBL_ENOMEM,
  * RBL_ESTORE, or RBL_EINVAL (a zone name that is not a domain name). */
 int rbl_zonetab_refresh(rbl_zonetab *zt, rbl_txn *t);
@@ -100,8 +110,10 @@ void rbl_zonetab_free(rbl_zonetab *zt);
  * NULL.  Compares the lowercased name, so any case matches. */
 rbl_zt_zone *rbl_zonetab_find(const rbl_zonetab *zt, const rbl_query *q);
 
-/* The zone's current serial; read from T at most once per BATCH. */
-uint32_t rbl_zonetab_serial(rbl_zt_zone *z, rbl_txn *t, uint64_t batch);
+/* The zone's current serial; read from T at most once per snapshot
+ * (rbl_txn_snapshot): a worker whose snapshot stays the same from batch
+ * to batch reads it once. */
+uint32_t rbl_zonetab_serial(rbl_zt_zone *z, rbl_txn *t);
 
 /* Convert text NAME ("bl.example", trailing dot optional) to lowercase
  * wire format with zone/dname.h's rbl_name_wire, the conversion the

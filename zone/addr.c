@@ -231,13 +231,36 @@ static void format_v6(const uint8_t *b, char *buf)
 			b[12], b[13], b[14], b[15]);
 }
 
+/* V in decimal at P, no leading zeros; returns the end. */
+static char *put_octet(char *p, unsigned v)
+{
+	if (v >= 100) {
+		*p++ = (char)('0' + v / 100);
+		v %= 100;
+		*p++ = (char)('0' + v / 10);
+	} else if (v >= 10) {
+		*p++ = (char)('0' + v / 10);
+	}
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+/* Dotted quad, written out: rbld formats the address of every listed
+ * answer (its TXT's $), and snprintf cost 1,750 instructions for it. */
 char *rbl_addr_format(const rbl_addr *a, char *buf)
 {
-	if (a->family == RBL_AF4)
-		snprintf(buf, RBL_ADDR_STRLEN, "%u.%u.%u.%u", a->bytes[0],
-			 a->bytes[1], a->bytes[2], a->bytes[3]);
-	else
+	char *p = buf;
+
+	if (a->family != RBL_AF4) {
 		format_v6(a->bytes, buf);
+		return buf;
+	}
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = put_octet(p, a->bytes[i]);
+	}
+	*p = '\0';
 	return buf;
 }
 
@@ -413,19 +436,34 @@ bool rbl_addr_is_special(const rbl_addr *a)
 	return false;
 }
 
-/* One reversed IPv4 label: plain decimal 0..255, no leading zeros. */
+/* One reversed IPv4 label: plain decimal 0..255, no leading zeros.
+ * One case per length, no loop: every DNSBL query reads four. */
 static bool parse_octet(const uint8_t *s, uint8_t len, uint8_t *out)
 {
-	unsigned v = 0;
+	unsigned a = 0, b = 0, c = 0, v = 0;
 
-	if (len == 0 || len > 3 || (len > 1 && s[0] == '0'))
+	if (len == 0 || len > 3)
 		return false;
-	for (uint8_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
+	a = (unsigned)s[0] - '0';
+	switch (len) {
+	case 1:
+		v = a;
+		break;
+	case 2:
+		b = (unsigned)s[1] - '0';
+		if (a == 0 || b > 9)
 			return false;
-		v = v * 10 + (unsigned)(s[i] - '0');
+		v = a * 10 + b;
+		break;
+	case 3:
+		b = (unsigned)s[1] - '0';
+		c = (unsigned)s[2] - '0';
+		if (a == 0 || b > 9 || c > 9)
+			return false;
+		v = a * 100 + b * 10 + c;
+		break;
 	}
-	if (v > 255)
+	if (a > 9 || v > 255)
 		return false;
 	*out = (uint8_t)v;
 	return true;
@@ -446,7 +484,6 @@ static int reverse_v4(const uint8_t *const *labels, const uint8_t *lens,
 {
 	rbl_prefix p = { 0 };
 
-	memset(&p, 0, sizeof p);
 	p.addr.family = RBL_AF4;
 	p.len = (uint8_t)(8 * n);
 	for (unsigned i = 0; i < n; i++)

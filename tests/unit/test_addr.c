@@ -225,6 +225,39 @@ static const char *rev(const char *s)
 	return rbl_prefix_format(&p, buf);
 }
 
+/* Every octet in every position, formatted and read back in reverse
+ * form, against the C library's reading and writing. */
+static void test_octets(void)
+{
+	char buf[RBL_ADDR_STRLEN], want[RBL_ADDR_STRLEN], lab[8];
+	int bad = 0;
+
+	for (unsigned v = 0; v < 256; v++)
+		for (int pos = 0; pos < 4; pos++) {
+			rbl_addr a = { .family = RBL_AF4 };
+			rbl_prefix p = { 0 };
+			const uint8_t *l[1] = { (const uint8_t *)lab };
+			uint8_t n = 0;
+
+			a.bytes[pos] = (uint8_t)v;
+			a.bytes[3 - pos] |= 7;
+			snprintf(want, sizeof want, "%u.%u.%u.%u", a.bytes[0],
+				 a.bytes[1], a.bytes[2], a.bytes[3]);
+			bad += strcmp(rbl_addr_format(&a, buf), want) != 0;
+			n = (uint8_t)snprintf(lab, sizeof lab, "%u", v);
+			bad += rbl_addr_from_reverse(l, &n, 1, &p) != RBL_OK ||
+			       p.len != 8 || p.addr.bytes[0] != v;
+		}
+	CHECK(bad == 0);
+	CHECK_STR(rev("00.1.2.3"), "NONE");
+	CHECK_STR(rev("1.2.3.1000"), "NONE");
+	CHECK_STR(rev("1.2.3.300"), "NONE");
+	CHECK_STR(rev("1.2.3.25x"), "NONE");
+	CHECK_STR(rev("1.2.3./"), "NONE");
+	CHECK_STR(rev("1.2.3.:"), "NONE");
+	CHECK_STR(rev("1.2.3.199"), "199.3.2.1");
+}
+
 static void test_reverse(void)
 {
 	char buf[80];
@@ -297,6 +330,7 @@ int main(void)
 	test_ranges();
 	test_special();
 	test_reverse();
+	test_octets();
 	test_entry_helpers();
 	return check_done();
 }

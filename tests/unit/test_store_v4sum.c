@@ -1,7 +1,8 @@
 /*
  * test_store_v4sum.c -- the IPv4 summary (zone/store/store_v4sum.c) at
  * its edges: the thresholds crossed one entry at a time, snapshots and
- * the cache of a long-lived reader, a write transaction's own changes,
+ * the cache of a long-lived reader (kept across renews onto the same
+ * snapshot), a write transaction's own changes,
  * many lists in one reader, rbl_ip_any_within, clear and delete, and the
  * upgrade of a format 1 store.  (Randomized maintenance:
  * test_store_random.c.)
@@ -146,6 +147,49 @@ static void test_snapshots(rbl_store *s)
 	rbl_txn_abort(rd);
 }
 
+/* A renew onto the same snapshot keeps what the reader took from it
+ * (the summary's pointer, the generation: rbl_txn_snapshot stays); one
+ * onto a newer snapshot reads them again.  A writer never keeps them. */
+static void test_same_snapshot(rbl_store *s)
+{
+	rbl_txn *t = begin(s, true), *rd;
+	uint32_t list = make_list(t, "same", RBL_LIST_IP);
+	rbl_prefix fresh = host(6000);
+	uint64_t snap = 0, gen = 0, gen2 = 0;
+
+	CHECK(rbl_txn_snapshot(t) == 0);
+	add_hosts(t, list, 0, 2000, false);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	rd = begin(s, false);
+	snap = rbl_txn_snapshot(rd);
+	CHECK(snap != 0);
+	CHECK_RC(rbl_store_generation(rd, &gen), RBL_OK);
+	CHECK(listed(rd, list, &fresh) == 0);
+	CHECK(rd->n_v4sum == 1 && rd->v4sum[0].bits != NULL);
+	rbl_txn_reset(rd);
+	CHECK_RC(rbl_txn_renew(rd), RBL_OK);
+	CHECK(rbl_txn_snapshot(rd) == snap);
+	CHECK(rd->n_v4sum == 1);		/* kept, not read again */
+	CHECK(listed(rd, list, &fresh) == 0);
+	CHECK_RC(rbl_store_generation(rd, &gen2), RBL_OK);
+	CHECK(gen2 == gen);
+
+	/* a listing and a new list (the generation moves) committed while
+	 * the reader is reset: its next snapshot has both */
+	rbl_txn_reset(rd);
+	t = begin(s, true);
+	add_hosts(t, list, 6000, 6001, false);
+	(void)make_list(t, "same2", RBL_LIST_IP);
+	CHECK_RC(rbl_txn_commit(t), RBL_OK);
+	CHECK_RC(rbl_txn_renew(rd), RBL_OK);
+	CHECK(rbl_txn_snapshot(rd) != snap);
+	CHECK(rd->n_v4sum == 0);
+	CHECK(listed(rd, list, &fresh) == 1);
+	CHECK_RC(rbl_store_generation(rd, &gen2), RBL_OK);
+	CHECK(gen2 == gen + 1);
+	rbl_txn_abort(rd);
+}
+
 /* More lists than the reader caches, each answering for itself. */
 static void test_many_lists(rbl_store *s)
 {
@@ -274,6 +318,7 @@ int main(void)
 
 	test_thresholds(s);
 	test_snapshots(s);
+	test_same_snapshot(s);
 	test_many_lists(s);
 	test_exclusions_clear_delete(s);
 	rbl_store_close(s);

@@ -513,6 +513,31 @@ static void txn_unlive(rbl_txn *t)
 	t->reset = true;
 }
 
+/* The snapshot and map that read txn T reads now: when either is not
+ * the one it read before, what was kept from that one goes.  Kept values
+ * stay true and kept pointers valid across a reset and a renew onto the
+ * same snapshot for the reasons store_ckidx.c gives: the newest snapshot
+ * is the one a renew reads, so the same id means nothing was committed
+ * in between and its pages were never written or reused; the map moves
+ * only where map_gen counts it. */
+static void learn_snapshot(rbl_txn *t)
+{
+	uint64_t id = (uint64_t)mdb_txn_id(t->txn);
+	unsigned mapgen = atomic_load(&t->s->map_gen);
+
+	if (t->snap && id == t->snap_txnid && mapgen == t->snap_mapgen)
+		return;
+	t->snap_txnid = id;
+	t->snap_mapgen = mapgen;
+	t->snap++;
+	rbl_v4sum_forget(t);
+}
+
+uint64_t rbl_txn_snapshot(const rbl_txn *t)
+{
+	return t->write ? 0 : t->snap_txnid + 1;
+}
+
 int rbl_txn_begin(rbl_store *s, bool write, rbl_txn **out)
 {
 	rbl_txn *t = NULL;
@@ -530,6 +555,8 @@ int rbl_txn_begin(rbl_store *s, bool write, rbl_txn **out)
 		free(t);
 		return rc;
 	}
+	if (!write)
+		learn_snapshot(t);
 	*out = t;
 	return RBL_OK;
 }
@@ -606,6 +633,7 @@ int rbl_txn_take_snapshot(rbl_txn *t)
 	atomic_fetch_add(&t->s->live_txns, 1);
 	t->reset = false;
 	t->now = (int64_t)time(NULL);
+	learn_snapshot(t);
 	renew_cursor(t, &t->ck_cur);
 	renew_cursor(t, &t->name_cur);
 	renew_cursor(t, &t->ix_cur);

@@ -128,6 +128,16 @@ void rbl_txn_abort(rbl_txn *t);
  * worker) sees new commits without allocating.  Return RBL_OK/RBL_ESTORE. */
 void rbl_txn_reset(rbl_txn *t);
 int rbl_txn_renew(rbl_txn *t);
+/* Read transactions: a number for the snapshot T reads (from LMDB's
+ * transaction id), the same in every read transaction of the store that
+ * reads that snapshot, and another after a commit.  Whatever a reader
+ * read from the store under one number is still true under it, so a
+ * server keeps such values across its batches (rbld: the zone table and
+ * the zones' serials) and reads them again when the number moves.
+ * Never 0 for a read transaction; always 0 for a write transaction (its
+ * data change as it writes).  Numbers of different stores do not
+ * compare. */
+uint64_t rbl_txn_snapshot(const rbl_txn *t);
 /* Write transactions only: a large import.  The journal of the zones it
  * changes gets a reset (IXFR of that many changes costs more than the
  * whole zone), and the IPv4 summaries and prefix length masks of its
@@ -139,7 +149,8 @@ void rbl_txn_set_source(rbl_txn *t, const char *source);
 
 /* A counter bumped by every commit that changes zone or list metadata (not
  * by listing changes).  Readers cache zones and lists and reload them when
- * it moves.  Costs one lookup. */
+ * it moves.  Costs one lookup, in a read transaction one per snapshot
+ * (rbl_txn_snapshot). */
 int rbl_store_generation(rbl_txn *t, uint64_t *gen);
 
 /* ---------------------------------------------------------------- lists */

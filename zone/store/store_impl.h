@@ -236,7 +236,17 @@ struct rbl_txn {
 	int64_t now;			/* time the txn began */
 	MDB_cursor *ck_cur;		/* cached for lookups, renewed */
 	MDB_cursor *name_cur;
-	/* read transactions: summaries seen since begin/renew */
+	/* read transactions: the snapshot read now (mdb_txn_id) in the map
+	 * (map_gen), learned at begin and at each renew; SNAP moves (from
+	 * 1) whenever either differs from the one before, and what is read
+	 * under one SNAP is kept across renews until it moves (store.c:
+	 * rbl_txn_take_snapshot).  0 in write transactions: never kept. */
+	uint64_t snap_txnid;
+	unsigned snap_mapgen;
+	uint64_t snap;
+	uint64_t gen;			/* the generation ... */
+	uint64_t gen_snap;		/* ... read under this SNAP (0: none) */
+	/* read transactions: summaries seen under this SNAP */
 	struct rbl_v4sum_slot v4sum[RBL_V4SUM_SLOTS];
 	unsigned n_v4sum, next_v4sum;
 	/* read transactions: chunk indexes, kept across renews (their
@@ -504,11 +514,12 @@ void rbl_v4sum_txn_free(rbl_txn *t);
 /* The stored summary of LIST_ID in T's snapshot (RBL_V4SUM_BYTES bytes in
  * the map): RBL_OK and *BITS, RBL_ENOTFOUND (none, or not a summary). */
 int rbl_v4sum_peek(rbl_txn *t, uint32_t list_id, const uint8_t **bits);
-/* The hot path's view: LIST_ID's summary, cached in read txn T until it is
- * reset or renewed; NULL when there is none or T is a write transaction
- * (its own changes are not in the summary yet): then always descend. */
+/* The hot path's view: LIST_ID's summary, cached in read txn T until a
+ * renew takes another snapshot (store.c); NULL when there is none or T
+ * is a write transaction (its own changes are not in the summary yet):
+ * then always descend. */
 const uint8_t *rbl_v4sum_get(rbl_txn *t, uint32_t list_id);
-/* Forget cached summaries (reset, renew). */
+/* Forget cached summaries (a renew onto another snapshot). */
 void rbl_v4sum_forget(rbl_txn *t);
 /* False if no bit LO..HI (/24 numbers) of BITS is set: nothing there. */
 bool rbl_v4sum_any(const uint8_t *bits, uint32_t lo, uint32_t hi);

@@ -349,18 +349,26 @@ int rbl_meta_bump_generation(rbl_txn *t)
 	return rbl_db_put(t, t->s->meta, "#generation", 11, buf, 8, 0);
 }
 
+/* A read transaction reads it once per snapshot (rbld asks at every
+ * batch): the same snapshot holds the same counter. */
 int rbl_store_generation(rbl_txn *t, uint64_t *gen)
 {
 	MDB_val v = { 0 };
-	int rc = rbl_db_get(t, t->s->meta, "#generation", 11, &v);
+	int rc = 0;
 
-	*gen = 0;
-	if (rc == RBL_ENOTFOUND)
+	if (t->snap && t->gen_snap == t->snap) {
+		*gen = t->gen;
 		return RBL_OK;
-	if (rc != RBL_OK)
+	}
+	rc = rbl_db_get(t, t->s->meta, "#generation", 11, &v);
+	*gen = 0;
+	if (rc != RBL_OK && rc != RBL_ENOTFOUND)
 		return rc;
-	if (v.mv_size != 8)
+	if (rc == RBL_OK && v.mv_size != 8)
 		return RBL_ESTORE;
-	*gen = rbl_get_be64(v.mv_data);
+	if (rc == RBL_OK)
+		*gen = rbl_get_be64(v.mv_data);
+	t->gen = *gen;
+	t->gen_snap = t->snap;
 	return RBL_OK;
 }

@@ -40,7 +40,9 @@
  * replacement in the same transaction are replayed on top of it.
  *
  * Reads: the pointer to each list's bitmap is cached in the rbl_txn (a
- * fixed array, no allocation) until the transaction is reset or renewed.
+ * fixed array, no allocation) until a renew takes another snapshot or
+ * map (store.c: learn_snapshot; a renew onto the same one keeps it, so a
+ * server renewing at every batch reads the bitmap once per commit).
  * Write transactions never use it: their own changes are not in it yet.
  */
 #include <stdlib.h>
