@@ -365,10 +365,10 @@ static void test_prefetch(rbl_store *s)
 
 		rbl_ip_prefetch(r, big, &q.addr);
 	}
-	CHECK(slot(r, big) && slot(r, big)->txnid != r->ix_txnid);
+	CHECK(slot(r, big) && slot(r, big)->txnid != r->snap_txnid);
 	CHECK(prefetched_mismatches(r, big, want_new) == 0);
 	CHECK(slot(r, big) && slot(r, big)->complete &&
-	      slot(r, big)->txnid == r->ix_txnid);
+	      slot(r, big)->txnid == r->snap_txnid);
 	rbl_txn_abort(r);
 }
 

@@ -46,26 +46,18 @@
 #include "zone/compiler.h"
 #include "zone/store/store_impl.h"
 
-/* The snapshot and map T reads now, learned once per renew. */
-static void learn_snapshot(rbl_txn *t)
-{
-	if (t->ix_known)
-		return;
-	t->ix_txnid = (uint64_t)mdb_txn_id(t->txn);
-	t->ix_mapgen = atomic_load(&t->s->map_gen);
-	t->ix_known = true;
-}
-
+/* Whether X was built from the snapshot and map T reads now (learned by
+ * store.c at T's begin and at each renew: snap_txnid, snap_mapgen). */
 static bool slot_current(const rbl_txn *t, const struct rbl_ckidx *x)
 {
-	return x->txnid == t->ix_txnid && x->mapgen == t->ix_mapgen;
+	return x->txnid == t->snap_txnid && x->mapgen == t->snap_mapgen;
 }
 
 /* Empty X, to be built from T's snapshot. */
 static void restart(const rbl_txn *t, struct rbl_ckidx *x)
 {
-	x->txnid = t->ix_txnid;
-	x->mapgen = t->ix_mapgen;
+	x->txnid = t->snap_txnid;
+	x->mapgen = t->snap_mapgen;
 	x->n = 0;
 	x->next = 0;
 	x->top_bits = 0;
@@ -240,7 +232,6 @@ int rbl_ckidx_find(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
 
 	if (t->write || t->reset)
 		return RBL_EBUSY;
-	learn_snapshot(t);
 	if (!(x = slot_of(t, list_id)))
 		return RBL_EBUSY;
 	if (!slot_current(t, x))
@@ -266,7 +257,6 @@ static const struct rbl_ckidx *ready(rbl_txn *t, uint32_t list_id)
 {
 	if (t->write || t->reset)
 		return NULL;
-	learn_snapshot(t);
 	for (unsigned k = 0; k < RBL_CKIDX_SLOTS; k++) {
 		const struct rbl_ckidx *x = &t->ckidx[k];
 
@@ -318,11 +308,6 @@ void rbl_ckidx_prefetch(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
 	i = search(x, a);
 	prefetch(x->ref[i].data, x->ref[i].size, a - x->first[i],
 		 (i + 1 < x->n ? x->first[i + 1] : UINT32_MAX) - x->first[i]);
-}
-
-void rbl_ckidx_forget(rbl_txn *t)
-{
-	t->ix_known = false;
 }
 
 void rbl_ckidx_free(rbl_txn *t)

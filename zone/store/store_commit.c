@@ -74,21 +74,16 @@ void rbl_txn_reset(rbl_txn *t)
 {
 	if (t->write || t->reset)
 		return;
-	rbl_ckidx_forget(t);
 	rbl_txn_drop_snapshot(t);
 }
 
 int rbl_txn_renew(rbl_txn *t)
 {
-	int rc = 0;
-
 	if (t->write)
 		return RBL_EINVAL;
 	rbl_txn_reset(t);
-	/* what T keeps from its snapshot (summaries, the generation)
-	 * stays when the snapshot is the same: rbl_txn_take_snapshot */
-	if ((rc = rbl_txn_take_snapshot(t)) != RBL_OK)
-		return rc;
-	rbl_ckidx_forget(t);
-	return RBL_OK;
+	/* what T keeps from its snapshot (summaries, the generation,
+	 * chunk indexes) stays when the snapshot is the same:
+	 * rbl_txn_take_snapshot */
+	return rbl_txn_take_snapshot(t);
 }

@@ -250,11 +250,8 @@ struct rbl_txn {
 	struct rbl_v4sum_slot v4sum[RBL_V4SUM_SLOTS];
 	unsigned n_v4sum, next_v4sum;
 	/* read transactions: chunk indexes, kept across renews (their
-	 * snapshot is checked at use) and the snapshot read now */
+	 * snapshot is checked at use against SNAP_TXNID, SNAP_MAPGEN) */
 	struct rbl_ckidx ckidx[RBL_CKIDX_SLOTS];
-	bool ix_known;
-	uint64_t ix_txnid;
-	unsigned ix_mapgen;
 	MDB_cursor *ix_cur;		/* builds them, renewed */
 	unsigned ix_step;		/* keys per build step; 0:
 					   RBL_CKIDX_STEP (tests set less) */
@@ -552,8 +549,6 @@ void rbl_ckidx_prefetch(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
 /* Whether T holds a complete index of LIST_ID for its snapshot with
  * RBL_CKIDX_PREFETCH_MIN chunks or more (rbl_ip_prefetch_pays). */
 bool rbl_ckidx_big(rbl_txn *t, uint32_t list_id);
-/* T's snapshot may have changed (reset, renew): check indexes at use. */
-void rbl_ckidx_forget(rbl_txn *t);
 /* Free T's indexes (its end). */
 void rbl_ckidx_free(rbl_txn *t);
 
