@@ -27,6 +27,27 @@
 # with a TXT of its own (-t unique), IPv6 /64s (-6); bytes per entry.
 # Import times are wall seconds and CPU seconds (user + system): on a
 # shared machine the CPU figure is the one that repeats.
+#
+# Last, the size section, where the goal "q/s does not degrade with
+# size" (#17: 10M vs 1M; 100M >= 0.9x 1M) is read: the table's q/s
+# column measures each scale once, minutes apart, with imports and
+# rbldnsd in between, and five quiet 100M runs of the same code gave
+# 0.71-0.96x.  So rbld on the smallest scale's store and rbld on the
+# largest's run at the same time (one UDP worker each, as in the table),
+# each asked its own scale's query file (10% listed against its own
+# data); after a 3 s warm-up of each, BENCH_SIZE_ROUNDS rounds of
+# dnsperf saturating one for BENCH_SIZE_SECONDS then the other, the
+# order reversed every other round; per round q/s and server CPU per
+# query of each and their q/s ratio, then the median of the per-round
+# ratios with their range (rate.awk's way, stats.awk), and each rbld's
+# share of the map in 2 MiB pages (FilePmdMapped), which decides the
+# figure at 100M.  The stores served are the table's ($W/LABEL/db) after
+# its replaces and one more replacing import of the first file (the
+# replaces leave the second, which the query file does not hit 10%):
+# about twice the data in length, its pages in the page cache as that
+# import wrote them (4 KiB folios, as a running rbld sees after a
+# replace), unless BENCH_SIZE_COLD=1 drops them first so that rbld reads
+# them back (2 MiB ones, as after a boot).  About 50 s.
 # Times are noisy on a shared machine: the load average is printed beside
 # them.  Nothing is asserted.  The report goes to tests/out/bench-scale.txt.
 #
@@ -34,7 +55,12 @@
 # BENCH_SCALE_100M (1: the same as BENCH_SCALE=100M), BENCH_SCALES (the
 # scales instead of "1M 10M", e.g. "20k" for a quick look), BENCH_SHAPES (0: skip
 # the other shapes), BENCH_SECONDS (10), BENCH_CLIENTS (8),
-# BENCH_OUTSTANDING (500).
+# BENCH_OUTSTANDING (500); BENCH_SIZE_ROUNDS (4), BENCH_SIZE_SECONDS (5),
+# BENCH_SIZE_COLD (1: the stores read back from disk), BENCH_SIZE_ONLY
+# (1: the size section alone, on the stores an earlier run left; report
+# in tests/out/bench-scale/size.txt); BENCH_SCALE_DATA (a directory
+# holding bench-gen's files for one of the scales, made as here: read
+# there, not generated, e.g. a shared 100M set).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 BENCH_NAME=bench-scale BENCH_OUT=bench-scale
@@ -64,16 +90,15 @@ scale_count() {	# 1M, 10M, 100M or a number -> hosts
 }
 
 # Data for HOSTS entries (data.txt, queries.txt, data2.txt, listed) in
-# DD: $D, made there unless already there, or BENCH_SCALE_DATA when its
-# stamp says it holds this scale's files (read only: made elsewhere, as
-# here, and perhaps shared).
+# DD: $D, made there unless already there, or BENCH_SCALE_DATA when it
+# holds this scale's files (read only: made elsewhere as here, perhaps
+# shared).
 generate() {	# hosts
 	nets=$(( $1 / 50 ))
 	# ("exact": queries from a bench-gen whose -L is exact at any size)
 	stamp="$1 $nets exact"
 	DD=${BENCH_SCALE_DATA:-}
-	[ -n "$DD" ] && [ "$(cat "$DD/stamp" 2>/dev/null)" = "$stamp" ] &&
-		return 0
+	[ -n "$DD" ] && given_data "$1" "$nets" && return 0
 	DD=$D
 	if [ "$(cat "$D/stamp" 2>/dev/null)" != "$stamp" ]; then
 		say "generating $1 /32 + $nets /24 listings"
@@ -85,6 +110,17 @@ generate() {	# hosts
 		echo "$stamp" > "$D/stamp"
 	fi
 }
+
+# Whether $DD holds bench-gen's files for HOSTS and NETS as generate()
+# makes them: both data files' first lines, the query file's 10% listed
+# (bench-gen's exact -L says "(10.00%)"), and a stamp, whatever it says,
+# written when they were complete.
+given_data() {	# hosts nets
+	[ -e "$DD/stamp" ] && [ -s "$DD/queries.txt" ] &&
+	[ "$(head -n 1 "$DD/data.txt")" = "# bench-gen seed 1: $2 /24 and $1 /32" ] &&
+	[ "$(head -n 1 "$DD/data2.txt")" = "# bench-gen seed 2: $2 /24 and $1 /32" ] &&
+	grep -q ' listed (10\.00%)$' "$DD/listed"
+} 2>/dev/null
 
 # Run rblctl import FILE --replace under /usr/bin/time into DB (default
 # $D/db), of TYPE (default ip4set): "seconds peak_kb cpu_seconds".
@@ -335,7 +371,8 @@ size_section() {	# small large
 	{
 		echo "size: rbld on the $1 and the $2 store, both running (one UDP worker each,"
 		echo "each with its own scale's query file, 10% listed); dnsperf -c $CLIENTS -q $OUTSTANDING -l $SIZE_SECS"
-		echo "on one then the other, $SIZE_ROUNDS rounds, the order alternating (load $la0 $la1):"
+		echo "on one then the other, $SIZE_ROUNDS rounds, the order alternating (load $la0 $la1);"
+		echo "srv, cli as in the table: the q/s ratio is the servers' own only where srv is near 100%"
 		awk -v small="$1" -v large="$2" -v goal="$goal" \
 			-f tests/bench/stats.awk -f tests/bench/size.awk "$D/results"
 		echo "      in 2 MiB pages: $1 $(pmd_mb "$s_pid") MB of $(size_mb "$W/$1/db/data.mdb"), $2 $(pmd_mb "$l_pid") MB of $(size_mb "$W/$2/db/data.mdb") (FilePmdMapped; store MB)"
