@@ -323,7 +323,7 @@ size_rbld() {	# label
 	for a in $(awk '!/[:$#\/]/ && NF { print; if (++n == 3) exit }' \
 		"$DD/data.txt"); do
 		q=$(echo "$a" | awk -F. '{ print $4 "." $3 "." $2 "." $1 }')
-		dig +short +time=2 +tries=1 -p "$PORT" @127.0.0.1 "$q.$ZONE" A |
+		dig +short +time=2 +tries=3 -p "$PORT" @127.0.0.1 "$q.$ZONE" A |
 			grep -q . ||
 			die "$1: $a of $DD/data.txt is not listed in $D/db (does it hold the second file?)"
 	done
