@@ -117,6 +117,8 @@ int rbl_ck_open(rbl_ck *c, uint8_t family, const void *data, size_t len);
 int rbl_ck_find(const rbl_ck *c, const uint8_t *addr);
 /* Record I's address (alen bytes, rest of OUT zeroed) and chain number. */
 void rbl_ck_start(const rbl_ck *c, unsigned i, uint8_t out[16]);
+/* Record I's address as a number (an IPv4 chunk: c->alen 4). */
+uint32_t rbl_ck_start4(const rbl_ck *c, unsigned i);
 unsigned rbl_ck_chain_of(const rbl_ck *c, unsigned i);
 /* Chain CI: *ITEMS points at its N items of 1 + c->aw bytes each.
  * RBL_OK or RBL_ESTORE. */
@@ -170,6 +172,12 @@ static inline int rbl_ck_acmp(const uint8_t *a, const uint8_t *b,
 /* True if the prefix of length LEN at START contains ADDR (alen bytes). */
 bool rbl_ck_covers(const uint8_t *start, unsigned len, const uint8_t *addr,
 		   unsigned alen);
+/* rbl_ck_covers for IPv4, the addresses as numbers: the hot path's
+ * test, without memcmp. */
+static inline bool rbl_ck_covers4(uint32_t start, unsigned len, uint32_t addr)
+{
+	return len == 0 || (len <= 32 && ((start ^ addr) >> (32 - len)) == 0);
+}
 /* True if ADDR has no bit set past LEN: an entry of length LEN starting
  * at ADDR is aligned there. */
 bool rbl_ck_aligned(const uint8_t *addr, unsigned len, unsigned alen);

@@ -73,15 +73,19 @@ static int chain_decide(const rbl_ck *c, const uint8_t *start,
 			const uint8_t *items, unsigned n, const uint8_t *addr,
 			int64_t now, unsigned cap, int *which)
 {
+	bool v4 = c->alen == 4;
+	uint32_t s4 = v4 ? rbl_get_be32(start) : 0;
+	uint32_t a4 = v4 ? rbl_get_be32(addr) : 0;
 	unsigned seen = 0;
 
 	*which = -1;
 	for (unsigned k = 0; k < n; k++) {
 		uint32_t flags = 0;
 		int64_t expires = 0;
+		unsigned len = rbl_ck_item_len(c, items, k);
 
-		if (!rbl_ck_covers(start, rbl_ck_item_len(c, items, k), addr,
-				   c->alen))
+		if (v4 ? !rbl_ck_covers4(s4, len, a4)
+		       : !rbl_ck_covers(start, len, addr, c->alen))
 			continue;
 		if (++seen > cap)
 			break;
