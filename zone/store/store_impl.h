@@ -515,7 +515,15 @@ int rbl_v4sum_peek(rbl_txn *t, uint32_t list_id, const uint8_t **bits);
  * renew takes another snapshot (store.c); NULL when there is none or T
  * is a write transaction (its own changes are not in the summary yet):
  * then always descend. */
-const uint8_t *rbl_v4sum_get(rbl_txn *t, uint32_t list_id);
+const uint8_t *rbl_v4sum_find(rbl_txn *t, uint32_t list_id);
+static inline const uint8_t *rbl_v4sum_get(rbl_txn *t, uint32_t list_id)
+{
+	/* the first list a transaction looked up, without a call: a lookup
+	 * that its summary answers costs little more than this */
+	if (!t->write && t->n_v4sum && t->v4sum[0].list_id == list_id)
+		return t->v4sum[0].bits;
+	return rbl_v4sum_find(t, list_id);
+}
 /* Forget cached summaries (a renew onto another snapshot). */
 void rbl_v4sum_forget(rbl_txn *t);
 /* False if no bit LO..HI (/24 numbers) of BITS is set: nothing there. */

@@ -100,13 +100,26 @@ static int chain_decide(const rbl_ck *c, const uint8_t *start,
 	return RBL_ENOTFOUND;
 }
 
+/* The chunk of A by a seek in LMDB. */
+static int seek_chunk(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+		      rbl_ck *ck)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
+	int rc = 0;
+
+	if ((rc = lookup_cursor(t, &c)) != RBL_OK ||
+	    (rc = rbl_ipck_seek(c, list_id, a->family, a->bytes, false, &k,
+				&v)) != RBL_OK)
+		return rc;
+	return ck_at(ck, a->family, &v);
+}
+
 /* The chunk of A: through the list's chunk index when INDEXED (the list
  * has an IPv4 summary) and one is ready, else by a seek in LMDB. */
 static int find_chunk(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		      bool indexed, rbl_ck *ck)
 {
-	MDB_cursor *c = NULL;
-	MDB_val k = { 0 }, v = { 0 };
 	const void *data = NULL;
 	size_t size = 0;
 	int rc = RBL_EBUSY;
@@ -117,11 +130,7 @@ static int find_chunk(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		return rbl_ck_open(ck, a->family, data, size);
 	if (rc != RBL_EBUSY)
 		return rc;
-	if ((rc = lookup_cursor(t, &c)) != RBL_OK ||
-	    (rc = rbl_ipck_seek(c, list_id, a->family, a->bytes, false, &k,
-				&v)) != RBL_OK)
-		return rc;
-	return ck_at(ck, a->family, &v);
+	return seek_chunk(t, list_id, a, ck);
 }
 
 /* The chunk and record deciding A: RBL_OK with *CK, *I (record) or
@@ -143,22 +152,20 @@ static bool indexed(rbl_txn *t, uint32_t list_id, const rbl_addr *a)
 	return a->family == RBL_AF4 && rbl_v4sum_get(t, list_id) != NULL;
 }
 
-int rbl_ipr_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
-		  int64_t now, rbl_match *out)
+/* rbl_ipr_lookup past the IPv4 summary (INDEXED: the list has one), or
+ * of an IPv6 address: out of line, so that a lookup the summary answers
+ * saves no registers for it. */
+static RBL_NOINLINE int lookup_full(rbl_txn *t, uint32_t list_id,
+				    const rbl_addr *a, bool indexed,
+				    int64_t now, rbl_match *out)
 {
 	uint8_t start[16] = { 0 };
 	const uint8_t *items = NULL;
 	unsigned n = 0;
 	rbl_ck ck = { 0 };
-	const uint8_t *sum = NULL;
 	int i = 0, which = 0, rc = 0;
 
-	if (a->family == RBL_AF4) {
-		sum = rbl_v4sum_get(t, list_id);
-		if (sum && !rbl_v4sum_bit(sum, rbl_get_be32(a->bytes) >> 8))
-			return RBL_ENOTFOUND;
-	}
-	if ((rc = find_record(t, list_id, a, sum != NULL, &ck, &i)) != RBL_OK)
+	if ((rc = find_record(t, list_id, a, indexed, &ck, &i)) != RBL_OK)
 		return rc;
 	rbl_ck_start(&ck, (unsigned)i, start);
 	if ((rc = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, (unsigned)i), &items,
@@ -174,6 +181,19 @@ int rbl_ipr_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		return rc;
 	out->list_id = list_id;
 	return RBL_OK;
+}
+
+int rbl_ipr_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+		  int64_t now, rbl_match *out)
+{
+	const uint8_t *sum = NULL;
+
+	if (a->family == RBL_AF4) {
+		sum = rbl_v4sum_get(t, list_id);
+		if (sum && !rbl_v4sum_bit(sum, rbl_get_be32(a->bytes) >> 8))
+			return RBL_ENOTFOUND;
+	}
+	return lookup_full(t, list_id, a, sum != NULL, now, out);
 }
 
 void rbl_ipr_prefetch(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
