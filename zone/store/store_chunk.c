@@ -158,16 +158,31 @@ static RBL_ALWAYS_INLINE unsigned upper_small(const uint8_t *rec,
 
 	if (n > 16) {
 		uint32_t first = rec_at(rec, stride, rb, 0);
-		uint32_t last = rec_at(rec, stride, rb, n - 1);
-		unsigned a = 0, step = 4;
+		uint32_t last = rec_at(rec, stride, rb, n - 1), va = 0;
+		uint64_t scale = 0;
+		unsigned a = 0, d = 0, step = 4;
 
 		if (k < first)
 			return 0;
 		if (k >= last)
 			return n;
-		/* first <= k < last: the answer is in [1, n - 1] */
-		a = 1 + (unsigned)((uint64_t)(k - first) * (n - 2) /
-				   (last - first));
+		/* first <= k < last: the answer is in [1, n - 1].  SCALE is
+		 * records per address, fixed point: (k - first) * SCALE <
+		 * (n - 2) * 2^32, no overflow */
+		scale = ((uint64_t)(n - 2) << 32) / (last - first);
+		a = 1 + (unsigned)((k - first) * scale >> 32);
+		/* a second guess from the first one's start: the distance
+		 * left is short, so its error is the local spread's (about 4
+		 * records in a chunk of random hosts, not 17) */
+		va = rec_at(rec, stride, rb, a);
+		if (va <= k) {
+			d = (unsigned)((k - va) * scale >> 32);
+			a = a + d < n ? a + d : n - 1;
+		} else {
+			d = (unsigned)((va - k) * scale >> 32);
+			d = d ? d : 1;
+			a = a > d ? a - d : 0;
+		}
 		if (rec_at(rec, stride, rb, a) <= k) {
 			while (a + step < n &&
 			       rec_at(rec, stride, rb, a + step) <= k) {
@@ -197,12 +212,12 @@ static RBL_ALWAYS_INLINE unsigned upper_small(const uint8_t *rec,
 	return lo;
 }
 
-/* rbl_ck_find for IPv4, the address A as a number: the base's SKIP bytes
+/* The base's SKIP bytes
  * and a record's RB bytes are fields of one 32-bit number (SKIP + RB <=
  * 4, rbl_ck_open), so no memcmp and no byte loops.  With SKIP >= 1 the
  * base is read as 4 bytes from the header's end: the records' RB >= 1
  * bytes and a chain offset follow it inside the chunk. */
-static int find4(const rbl_ck *c, uint32_t a)
+int rbl_ck_find4(const rbl_ck *c, uint32_t a)
 {
 	const uint8_t *rec = c->p + c->rec;
 	unsigned skip = c->skip, stride = c->stride, n = c->n_rec;
@@ -235,7 +250,7 @@ int rbl_ck_find(const rbl_ck *c, const uint8_t *addr)
 	int cmp = 0;
 
 	if (c->alen == 4)
-		return find4(c, be32(addr));
+		return rbl_ck_find4(c, be32(addr));
 	cmp = memcmp(addr, c->p + RBL_CK_HDR, c->skip);
 	if (cmp < 0)
 		return -1;

@@ -115,6 +115,8 @@ int rbl_ck_open(rbl_ck *c, uint8_t family, const void *data, size_t len);
 /* The index of the record with the greatest address <= ADDR (alen bytes),
  * -1 if every record is after it. */
 int rbl_ck_find(const rbl_ck *c, const uint8_t *addr);
+/* rbl_ck_find for IPv4 (c->alen 4), the address as a number. */
+int rbl_ck_find4(const rbl_ck *c, uint32_t addr);
 /* Record I's address (alen bytes, rest of OUT zeroed) and chain number. */
 void rbl_ck_start(const rbl_ck *c, unsigned i, uint8_t out[16]);
 /* Record I's address as a number (an IPv4 chunk: c->alen 4). */
