@@ -516,13 +516,20 @@ int rbl_v4sum_peek(rbl_txn *t, uint32_t list_id, const uint8_t **bits);
  * is a write transaction (its own changes are not in the summary yet):
  * then always descend. */
 const uint8_t *rbl_v4sum_find(rbl_txn *t, uint32_t list_id);
+/* The slot of the first list read transaction T looked up, if that is
+ * LIST_ID, without a call (a lookup its summary answers costs little
+ * more than this), else NULL. */
+static inline const struct rbl_v4sum_slot *rbl_v4sum_first(const rbl_txn *t,
+							   uint32_t list_id)
+{
+	return !t->write && t->n_v4sum && t->v4sum[0].list_id == list_id ?
+		       &t->v4sum[0] : NULL;
+}
 static inline const uint8_t *rbl_v4sum_get(rbl_txn *t, uint32_t list_id)
 {
-	/* the first list a transaction looked up, without a call: a lookup
-	 * that its summary answers costs little more than this */
-	if (!t->write && t->n_v4sum && t->v4sum[0].list_id == list_id)
-		return t->v4sum[0].bits;
-	return rbl_v4sum_find(t, list_id);
+	const struct rbl_v4sum_slot *slot = rbl_v4sum_first(t, list_id);
+
+	return slot ? slot->bits : rbl_v4sum_find(t, list_id);
 }
 /* Forget cached summaries (a renew onto another snapshot). */
 void rbl_v4sum_forget(rbl_txn *t);

@@ -65,6 +65,34 @@ static int match_fill(const rbl_ck *c, unsigned ai, unsigned rec,
 	return RBL_OK;
 }
 
+/* chain_decide for IPv4, the record's start S and the address X as
+ * numbers (the hot path: no memcmp). */
+static int chain_decide4(const rbl_ck *c, uint32_t s, const uint8_t *items,
+			 unsigned n, uint32_t x, int64_t now, unsigned cap,
+			 int *which)
+{
+	unsigned seen = 0;
+
+	*which = -1;
+	for (unsigned k = 0; k < n; k++) {
+		uint32_t flags = 0;
+		int64_t expires = 0;
+
+		if (!rbl_ck_covers4(s, rbl_ck_item_len(c, items, k), x))
+			continue;
+		if (++seen > cap)
+			break;
+		if (rbl_ck_attr_peek(c, rbl_ck_item_attr(c, items, k), &flags,
+				     &expires) != RBL_OK)
+			return RBL_ESTORE;
+		if (!rbl_live(expires, now))
+			continue;
+		*which = (int)k;
+		return flags & RBL_ENTRY_EXCLUDE ? RBL_ENOTFOUND : RBL_OK;
+	}
+	return RBL_ENOTFOUND;
+}
+
 /* The item of chain ITEMS (N items) at record START that decides ADDR at
  * NOW, among the RBL_CHAIN_MAX (CAP) most specific covering it: its index
  * to *WHICH and RBL_OK (listed) or RBL_ENOTFOUND (an exclusion; *WHICH
@@ -73,19 +101,18 @@ static int chain_decide(const rbl_ck *c, const uint8_t *start,
 			const uint8_t *items, unsigned n, const uint8_t *addr,
 			int64_t now, unsigned cap, int *which)
 {
-	bool v4 = c->alen == 4;
-	uint32_t s4 = v4 ? rbl_get_be32(start) : 0;
-	uint32_t a4 = v4 ? rbl_get_be32(addr) : 0;
 	unsigned seen = 0;
 
+	if (c->alen == 4)
+		return chain_decide4(c, rbl_get_be32(start), items, n,
+				     rbl_get_be32(addr), now, cap, which);
 	*which = -1;
 	for (unsigned k = 0; k < n; k++) {
 		uint32_t flags = 0;
 		int64_t expires = 0;
-		unsigned len = rbl_ck_item_len(c, items, k);
 
-		if (v4 ? !rbl_ck_covers4(s4, len, a4)
-		       : !rbl_ck_covers(start, len, addr, c->alen))
+		if (!rbl_ck_covers(start, rbl_ck_item_len(c, items, k), addr,
+				   c->alen))
 			continue;
 		if (++seen > cap)
 			break;
@@ -152,12 +179,9 @@ static bool indexed(rbl_txn *t, uint32_t list_id, const rbl_addr *a)
 	return a->family == RBL_AF4 && rbl_v4sum_get(t, list_id) != NULL;
 }
 
-/* rbl_ipr_lookup past the IPv4 summary (INDEXED: the list has one), or
- * of an IPv6 address: out of line, so that a lookup the summary answers
- * saves no registers for it. */
-static RBL_NOINLINE int lookup_full(rbl_txn *t, uint32_t list_id,
-				    const rbl_addr *a, bool indexed,
-				    int64_t now, rbl_match *out)
+/* rbl_ipr_lookup of an IPv6 address. */
+static RBL_NOINLINE int lookup6(rbl_txn *t, uint32_t list_id,
+				const rbl_addr *a, int64_t now, rbl_match *out)
 {
 	uint8_t start[16] = { 0 };
 	const uint8_t *items = NULL;
@@ -165,7 +189,7 @@ static RBL_NOINLINE int lookup_full(rbl_txn *t, uint32_t list_id,
 	rbl_ck ck = { 0 };
 	int i = 0, which = 0, rc = 0;
 
-	if ((rc = find_record(t, list_id, a, indexed, &ck, &i)) != RBL_OK)
+	if ((rc = find_record(t, list_id, a, false, &ck, &i)) != RBL_OK)
 		return rc;
 	rbl_ck_start(&ck, (unsigned)i, start);
 	if ((rc = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, (unsigned)i), &items,
@@ -183,17 +207,67 @@ static RBL_NOINLINE int lookup_full(rbl_txn *t, uint32_t list_id,
 	return RBL_OK;
 }
 
+/* rbl_ipr_lookup of an IPv4 address past the summary (INDEXED: the list
+ * has one): the same steps as lookup6 in 32-bit arithmetic.  Out of
+ * line, so that a lookup the summary answers saves no registers for
+ * it. */
+static RBL_NOINLINE int lookup4(rbl_txn *t, uint32_t list_id,
+				const rbl_addr *a, bool indexed, int64_t now,
+				rbl_match *out)
+{
+	const uint8_t *items = NULL;
+	uint32_t x = rbl_get_be32(a->bytes);
+	unsigned n = 0;
+	rbl_ck ck = { 0 };
+	int i = 0, which = 0, rc = 0;
+
+	if ((rc = find_chunk(t, list_id, a, indexed, &ck)) != RBL_OK)
+		return rc;
+	if ((i = rbl_ck_find4(&ck, x)) < 0)
+		return RBL_ENOTFOUND;
+	if ((rc = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, (unsigned)i), &items,
+			       &n)) != RBL_OK)
+		return rc;
+	rc = chain_decide4(&ck, rbl_ck_start4(&ck, (unsigned)i), items, n, x,
+			   now, RBL_CHAIN_MAX, &which);
+	if (rc != RBL_OK)
+		return rc;
+	if ((rc = match_fill(&ck, rbl_ck_item_attr(&ck, items,
+						  (unsigned)which),
+			     (unsigned)i, out)))
+		return rc;
+	out->list_id = list_id;
+	return RBL_OK;
+}
+
+/* rbl_ipr_lookup of A with SUM, LIST_ID's IPv4 summary (NULL: none). */
+static inline int lookup_sum(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+			     const uint8_t *sum, int64_t now, rbl_match *out)
+{
+	if (sum && !rbl_v4sum_bit(sum, rbl_get_be32(a->bytes) >> 8))
+		return RBL_ENOTFOUND;
+	return lookup4(t, list_id, a, sum != NULL, now, out);
+}
+
+/* rbl_ipr_lookup but of the first list's IPv4 addresses. */
+static RBL_NOINLINE int lookup_other(rbl_txn *t, uint32_t list_id,
+				     const rbl_addr *a, int64_t now,
+				     rbl_match *out)
+{
+	if (a->family != RBL_AF4)
+		return lookup6(t, list_id, a, now, out);
+	return lookup_sum(t, list_id, a, rbl_v4sum_get(t, list_id), now, out);
+}
+
 int rbl_ipr_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		  int64_t now, rbl_match *out)
 {
-	const uint8_t *sum = NULL;
+	const struct rbl_v4sum_slot *slot = rbl_v4sum_first(t, list_id);
 
-	if (a->family == RBL_AF4) {
-		sum = rbl_v4sum_get(t, list_id);
-		if (sum && !rbl_v4sum_bit(sum, rbl_get_be32(a->bytes) >> 8))
-			return RBL_ENOTFOUND;
-	}
-	return lookup_full(t, list_id, a, sum != NULL, now, out);
+	/* no call before the summary's bit, so no registers saved */
+	if (a->family == RBL_AF4 && slot)
+		return lookup_sum(t, list_id, a, slot->bits, now, out);
+	return lookup_other(t, list_id, a, now, out);
 }
 
 void rbl_ipr_prefetch(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
