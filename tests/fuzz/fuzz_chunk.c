@@ -21,8 +21,8 @@ static void read_all(const rbl_ck *c, const uint8_t *probe)
 	rbl_ck_attr a;
 
 	for (unsigned i = 0; i < c->n_rec; i++) {
-		const uint8_t *items;
-		unsigned n;
+		const uint8_t *items = NULL;
+		unsigned n = 0;
 
 		rbl_ck_start(c, i, s);
 		if (rbl_ck_chain(c, rbl_ck_chain_of(c, i), &items, &n) != RBL_OK)

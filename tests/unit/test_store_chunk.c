@@ -154,9 +154,9 @@ static void check_piece(rbl_ckw *w, size_t from, size_t to,
 	CHECK(c.n_rec == to - from);
 	for (size_t i = from; i < to; i++) {
 		uint8_t s[16], probe[16];
-		const uint8_t *items;
+		const uint8_t *items = NULL;
 		const rbl_ckw_item *want;
-		unsigned n, wn;
+		unsigned n = 0, wn = 0;
 
 		rbl_ck_start(&c, (unsigned)(i - from), s);
 		CHECK(!memcmp(s, w->rec[i].a, w->alen));

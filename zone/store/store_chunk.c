@@ -280,18 +280,6 @@ int rbl_ck_find(const rbl_ck *c, const uint8_t *addr)
 	return (int)lo - 1;
 }
 
-uint32_t rbl_ck_start4(const rbl_ck *c, unsigned i)
-{
-	unsigned skip = c->skip, rb = c->rb;
-	uint32_t v = rec_at(c->p + c->rec, c->stride, rb, i);
-
-	v <<= 8 * (4 - skip - rb);
-	/* SKIP >= 1: 4 bytes at the header's end are in the chunk (find4) */
-	if (skip)
-		v |= be32(c->p + RBL_CK_HDR) & ~(UINT32_MAX >> 8 * skip);
-	return v;
-}
-
 void rbl_ck_start(const rbl_ck *c, unsigned i, uint8_t out[16])
 {
 	memset(out, 0, 16);
@@ -306,30 +294,6 @@ void rbl_ck_start(const rbl_ck *c, unsigned i, uint8_t out[16])
 	}
 	memcpy(out, c->p + RBL_CK_HDR, c->skip);
 	memcpy(out + c->skip, c->p + c->rec + (size_t)i * c->stride, c->rb);
-}
-
-unsigned rbl_ck_chain_of(const rbl_ck *c, unsigned i)
-{
-	const uint8_t *r = c->p + c->rec + (size_t)i * c->stride + c->rb;
-
-	return c->iw == 0 ? 0 : c->iw == 1 ? r[0] : be16(r);
-}
-
-int rbl_ck_chain(const rbl_ck *c, unsigned ci, const uint8_t **items,
-		 unsigned *n)
-{
-	size_t off = 0;
-
-	if (ci >= c->n_chain)
-		return RBL_ESTORE;
-	off = be16(c->p + c->chain_tab + 2 * ci);
-	if (off >= c->len)
-		return RBL_ESTORE;
-	*n = c->p[off];
-	if (off + 1 + (size_t)*n * (1u + c->aw) > c->len)
-		return RBL_ESTORE;
-	*items = c->p + off + 1;
-	return RBL_OK;
 }
 
 /* Offset of attribute AI with its fixed part in bounds, or 0. */

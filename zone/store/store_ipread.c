@@ -216,12 +216,20 @@ static RBL_NOINLINE int lookup4(rbl_txn *t, uint32_t list_id,
 				rbl_match *out)
 {
 	const uint8_t *items = NULL;
+	const void *data = NULL;
+	size_t size = 0;
 	uint32_t x = rbl_get_be32(a->bytes);
 	unsigned n = 0;
 	rbl_ck ck = { 0 };
-	int i = 0, which = 0, rc = 0;
+	int i = 0, which = 0, rc = RBL_EBUSY;
 
-	if ((rc = find_chunk(t, list_id, a, indexed, &ck)) != RBL_OK)
+	if (indexed)
+		rc = rbl_ckidx_find(t, list_id, a->bytes, &data, &size);
+	if (rc == RBL_OK)
+		rc = rbl_ck_open(&ck, RBL_AF4, data, size);
+	else if (rc == RBL_EBUSY)
+		rc = seek_chunk(t, list_id, a, &ck);
+	if (rc != RBL_OK)
 		return rc;
 	if ((i = rbl_ck_find4(&ck, x)) < 0)
 		return RBL_ENOTFOUND;
