@@ -8,11 +8,13 @@
  * MDB_SET_RANGE and usually one MDB_PREV on the same leaf page; for an
  * IPv4 list with a summary, a binary search in the read transaction's
  * chunk index instead, store_ckidx.c), finds the
- * record with the greatest start <= the address by binary search, and
- * walks that record's chain: the first live entry that covers the address
- * among the RBL_CHAIN_MAX most specific ones decides.  It uses one cursor
- * cached in the transaction and allocates nothing; the rbl_match it fills
- * points into the map.
+ * record with the greatest start <= the address (rbl_ck_find: guessed
+ * from the chunk's spread, then galloping and halving), and walks that
+ * record's chain: the first live entry that covers the address among the
+ * RBL_CHAIN_MAX most specific ones decides.  IPv4 takes the same steps
+ * with addresses as 32-bit numbers (lookup4), IPv6 with bytes (lookup6).
+ * It uses one cursor cached in the transaction and allocates nothing; the
+ * rbl_match it fills points into the map.
  *
  * rbl_ipr_foreach_listed merges adjacent runs with the same codes and TXT
  * even when their entries expire at different times; the run reports the
