@@ -424,7 +424,7 @@ static void test_find_spread(void)
 /* The IPv4 hot path's arithmetic (rbl_ck_find's 32-bit search,
  * rbl_ck_start4, rbl_ck_covers4) against the records as built in memory
  * and the byte-wise rbl_ck_covers, for chunks of every base length (SKIP
- * 0-3), record width (RB 1-4, with zero bytes past it), chain number
+ * 0-3), record width (RB 1-4, with 0-3 zero bytes past it), chain number
  * width (IW 0-2) and both layouts (texts in records or not). */
 static void check_v4_piece(const rbl_ckw *w, size_t from, size_t to,
 			   const uint8_t *buf, size_t len, unsigned *seen)
@@ -436,6 +436,7 @@ static void check_v4_piece(const rbl_ckw *w, size_t from, size_t to,
 	seen[1] |= 1u << c.rb;
 	seen[2] |= 1u << c.iw;
 	seen[3] |= 1u << c.tw;
+	seen[4] |= 1u << (4 - c.skip - c.rb);	/* zero bytes past RB */
 	for (size_t i = from; i < to; i++)
 		CHECK(rbl_ck_start4(&c, (unsigned)(i - from)) ==
 		      rbl_get_be32(w->rec[i].a));
@@ -459,9 +460,10 @@ static void check_v4_piece(const rbl_ckw *w, size_t from, size_t to,
 static void test_v4_fields(void)
 {
 	static const uint32_t steps[] = { 1, 3, 7, 256, 0x10003, 0x00ff0100,
-					  0x01000001 };
+					  0x01000001, 0x10000, 0x01010000,
+					  0x01000000 };
 	static uint8_t buf[RBL_CK_LIMIT];
-	unsigned seen[4] = { 0 };
+	unsigned seen[5] = { 0 };
 	rbl_ckw w;
 	rbl_entry e;
 
@@ -492,7 +494,8 @@ static void test_v4_fields(void)
 					  attr[i / 9 % 3] } };
 
 				/* the space is 2^32; step 1: all in a /24 */
-				if ((steps[s] >= 0x00ff0100 || steps[s] == 1) &&
+				if ((steps[s] >= 0x00ff0100 || steps[s] == 1 ||
+				     steps[s] == 0x10000) &&
 				    i >= 200)
 					break;
 				rbl_put_be32(a, v);
@@ -514,10 +517,10 @@ static void test_v4_fields(void)
 		}
 	}
 	rbl_ckw_free(&w);
-	printf("IPv4 fields seen: skip %#x rb %#x iw %#x tw %#x\n", seen[0],
-	       seen[1], seen[2], seen[3]);
+	printf("IPv4 fields seen: skip %#x rb %#x iw %#x tw %#x zeros %#x\n",
+	       seen[0], seen[1], seen[2], seen[3], seen[4]);
 	CHECK(seen[0] == 0xf && seen[1] == 0x1e && seen[2] == 0x7 &&
-	      seen[3] == 0x5);
+	      seen[3] == 0x5 && seen[4] == 0xf);
 	for (int k = 0; k < 200000; k++) {
 		uint32_t a = rnd() << 11 ^ rnd(), b = a ^ (rnd() >> (k % 32));
 		unsigned len = (unsigned)(rnd() % 41);
