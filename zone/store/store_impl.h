@@ -515,7 +515,22 @@ int rbl_v4sum_peek(rbl_txn *t, uint32_t list_id, const uint8_t **bits);
  * renew takes another snapshot (store.c); NULL when there is none or T
  * is a write transaction (its own changes are not in the summary yet):
  * then always descend. */
-const uint8_t *rbl_v4sum_get(rbl_txn *t, uint32_t list_id);
+const uint8_t *rbl_v4sum_find(rbl_txn *t, uint32_t list_id);
+/* The slot of the first list read transaction T looked up, if that is
+ * LIST_ID, without a call (a lookup its summary answers costs little
+ * more than this), else NULL. */
+static inline const struct rbl_v4sum_slot *rbl_v4sum_first(const rbl_txn *t,
+							   uint32_t list_id)
+{
+	return !t->write && t->n_v4sum && t->v4sum[0].list_id == list_id ?
+		       &t->v4sum[0] : NULL;
+}
+static inline const uint8_t *rbl_v4sum_get(rbl_txn *t, uint32_t list_id)
+{
+	const struct rbl_v4sum_slot *slot = rbl_v4sum_first(t, list_id);
+
+	return slot ? slot->bits : rbl_v4sum_find(t, list_id);
+}
 /* Forget cached summaries (a renew onto another snapshot). */
 void rbl_v4sum_forget(rbl_txn *t);
 /* False if no bit LO..HI (/24 numbers) of BITS is set: nothing there. */
