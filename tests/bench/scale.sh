@@ -158,6 +158,11 @@ run_scale() {	# label
 	rbldnsd_pid=$BG_PID rport=$PORT
 	bench_wait_zone "$port" rbld $ZONE 600
 	bench_wait_zone "$rport" rbldnsd $ZONE 600
+	# the map's 2 MiB pages right after rbld started on the store the
+	# importer just wrote (rbl_store_rehuge, issue #17's prototype)
+	hot_pmd=$(awk '/^FilePmdMapped:/ { printf "%.0f", $2 / 1024 }' \
+		"/proc/$rbld_pid/smaps_rollup")
+	cp "$D/rbld.log" "$D/rbld-first.log"
 	rd_load=$(sed -n 's/.*zones reloaded, time \([0-9.]*\)e.*/\1/p' \
 		"$D/rbldnsd.log" | head -n 1)
 	rd_rss=$(rss_mb "$rbldnsd_pid")
@@ -226,6 +231,8 @@ run_scale() {	# label
 	printf "$ROW" "$label" "$entries" "$data_mb" rbldnsd - - "$rd_load" - \
 		"$rd_rss" "$rd_rss" "$rd_qps" "$rd_us" "$rd_srv%" "$rd_cli%" "" \
 		>> "$W/rows"
+	printf '%-5s rbld right after the import: %s MB of the map in 2 MiB pages at start; %s\n' \
+		"$label" "$hot_pmd" "$(grep -o 'store: .*regions.*ms' "$D/rbld-first.log" | head -n 1)" >> "$W/notes"
 	printf '%-5s rbld on the store read back from disk (as after a boot): %s q/s, %s us/q, %s MB of it in 2 MiB pages (load %s)\n' \
 		"$label" "$cold_qps" "$cold_us" "$cold_pmd" "$la_cold" >> "$W/notes"
 	printf '%-5s replacing under load (%s q/s, load %s): %s s to answer (%s s CPU), peak RSS %s MB, %s queries lost;\n      after %s back-to-back replacements the store is %sx its first size on disk, %sx in length (load %s)\n' \
