@@ -26,13 +26,18 @@ static void pass(rbl_hugepages *h, rbl_store *s, bool first)
 	rbl_rehuge_stats r = { 0 };
 
 	rbl_store_rehuge(s, &r);
-	h->done = h->seen = r.txnid;
+	h->done = h->seen = r.mark;
 	h->pending = false;
-	if (first || r.reread)
-		rbl_log_notice("store: %u of %u 2 MiB regions read in again "
-			       "in %.1f ms%s", r.reread, r.regions, r.ms,
-			       r.scan ? "" : " (the kernel cannot tell which "
-			       "are 2 MiB already: only new ones after this)");
+	if (!first && !r.reread)
+		return;
+	rbl_log_notice("store: %u of %u 2 MiB regions read in again in %.1f ms"
+		       "%s", r.reread, r.regions, r.ms, r.scan ? "" :
+		       " (the kernel cannot tell which are 2 MiB already: "
+		       "only new ones after this)");
+	if (r.small)
+		rbl_log_info("store: %u of them stayed in small pages (another "
+			     "process maps them, or no 2 MiB page was free)",
+			     r.small);
 }
 
 void rbl_hugepages_start(rbl_hugepages *h, rbl_store *s)
@@ -43,17 +48,17 @@ void rbl_hugepages_start(rbl_hugepages *h, rbl_store *s)
 
 void rbl_hugepages_tick(rbl_hugepages *h, rbl_store *s)
 {
-	uint64_t last = 0;
+	rbl_store_mark m = { 0 };
 	int64_t now = 0;
 
 	if (!h->on || !s)
 		return;
-	last = rbl_store_last_commit(s);
+	rbl_store_mark_now(s, &m);
 	now = now_ms();
-	if (last == h->done && !h->pending)
+	if (rbl_store_mark_eq(&m, &h->done) && !h->pending)
 		return;
-	if (last != h->seen) {
-		h->seen = last;
+	if (!rbl_store_mark_eq(&m, &h->seen)) {
+		h->seen = m;
 		h->changed_ms = now;
 		if (!h->pending)
 			h->since_ms = now;

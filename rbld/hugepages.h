@@ -6,8 +6,10 @@
  * decide"), and a store another process just wrote sits in the page cache
  * in 4 KiB ones.  rbl_store_rehuge reads such regions in again.  rbld runs
  * it once before the workers answer, and then from the main thread (never
- * a worker) after commits: when the store's last commit moved and has
- * stayed for about a second, or has been moving for ten, one pass.  Each
+ * a worker) after changes: when the store's last commit or its file's
+ * blocks (a compaction after a big commit punches holes, which splits
+ * 2 MiB pages) moved and have stayed for about a second, or have been
+ * moving for ten, one pass.  Each
  * pass re-reads only regions that are not 2 MiB-mapped already (where the
  * kernel can tell), so a pass after a small change costs little.
  *
@@ -23,11 +25,11 @@
 
 typedef struct rbl_hugepages {
 	bool on;		/* server: huge-pages (default yes) */
-	uint64_t done;		/* the last commit the last pass saw */
-	uint64_t seen;		/* the last commit a tick saw */
+	rbl_store_mark done;	/* the store when the last pass began */
+	rbl_store_mark seen;	/* the store at the last tick */
 	int64_t changed_ms;	/* when SEEN changed (monotonic) */
-	int64_t since_ms;	/* when the commit first moved past DONE */
-	bool pending;		/* a commit not passed over yet */
+	int64_t since_ms;	/* when the store first moved past DONE */
+	bool pending;		/* a change not passed over yet */
 } rbl_hugepages;
 
 /* The first pass, before the workers answer (H->on set by the caller);

@@ -423,7 +423,8 @@ void rbl_store_rehuge(rbl_store *s, rbl_rehuge_stats *out)
 {
 	MDB_txn *txn = NULL;
 
-	*out = (rbl_rehuge_stats){ .txnid = rbl_store_last_commit(s) };
+	*out = (rbl_rehuge_stats){ 0 };
+	rbl_store_mark_now(s, &out->mark);
 	if (!(s->flags & RBL_STORE_RDONLY) || begin_mdb(s, false, &txn))
 		return;
 	/* The safety argument: the pass unmaps regions of the map by address
@@ -441,11 +442,17 @@ void rbl_store_rehuge(rbl_store *s, rbl_rehuge_stats *out)
 	rbl_store_mdb_abort(s, txn);
 }
 
-uint64_t rbl_store_last_commit(rbl_store *s)
+void rbl_store_mark_now(rbl_store *s, rbl_store_mark *out)
 {
 	MDB_envinfo info = { 0 };
+	mdb_filehandle_t fd = -1;
+	struct stat st = { 0 };
 
-	return mdb_env_info(s->env, &info) ? 0 : (uint64_t)info.me_last_txnid;
+	*out = (rbl_store_mark){ 0 };
+	if (mdb_env_info(s->env, &info) == 0)
+		out->txnid = (uint64_t)info.me_last_txnid;
+	if (mdb_env_get_fd(s->env, &fd) == 0 && fstat(fd, &st) == 0)
+		out->blocks = (uint64_t)st.st_blocks;
 }
 
 /* Pages a commit frees become reusable only two commits later: LMDB

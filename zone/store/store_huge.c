@@ -196,7 +196,6 @@ void rbl_huge_pass(rbl_store *s, MDB_txn *txn, rbl_rehuge_stats *out)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	start = map_start(s->env, txn, &info);
-	out->txnid = (uint64_t)info.me_last_txnid;
 	/* a map not 2 MiB aligned gets no PMDs */
 	if (!start || start % HUGE_REGION || mdb_env_get_fd(s->env, &fd))
 		return;
@@ -217,6 +216,8 @@ void rbl_huge_pass(rbl_store *s, MDB_txn *txn, rbl_rehuge_stats *out)
 		if (!reread_region(fd, start, off))
 			break;
 		out->reread++;
+		if (out->scan && region_is_huge(pm, start + off) != 1)
+			out->small++;
 	}
 	s->huge_seen = i;
 	if (pm >= 0)
