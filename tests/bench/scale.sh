@@ -14,7 +14,8 @@
 # and dnsperf's shares of a CPU, and RSS under dnsperf with one UDP worker;
 # the same once more after restarting rbld on the store read back from
 # disk, as after a boot (a line under the table: its pages are then 2 MiB
-# ones, the importer's 4 KiB); then the second file replaces the first while dnsperf sends at half
+# ones; a line each for the 2 MiB pages rbld has right after the import
+# and after the replacement below, rbld(8) MEMORY); then the second file replaces the first while dnsperf sends at half
 # that rate (seconds until it answers, peak RSS, queries lost), and (up
 # to 10M) four more replacements back to back, after which the store's size is given
 # against the data's (the file's length, and its blocks on disk: free
@@ -158,6 +159,12 @@ run_scale() {	# label
 	rbldnsd_pid=$BG_PID rport=$PORT
 	bench_wait_zone "$port" rbld $ZONE 600
 	bench_wait_zone "$rport" rbldnsd $ZONE 600
+	# the map's 2 MiB pages right after rbld started on the store the
+	# importer just wrote (rbld reads it in again before it answers:
+	# rbld(8), MEMORY)
+	hot_pmd=$(awk '/^FilePmdMapped:/ { printf "%.0f", $2 / 1024 }' \
+		"/proc/$rbld_pid/smaps_rollup")
+	cp "$D/rbld.log" "$D/rbld-first.log"
 	rd_load=$(sed -n 's/.*zones reloaded, time \([0-9.]*\)e.*/\1/p' \
 		"$D/rbldnsd.log" | head -n 1)
 	rd_rss=$(rss_mb "$rbldnsd_pid")
@@ -199,6 +206,10 @@ run_scale() {	# label
 	wait $perf_pid
 	set -- $(cat "$D/steady")
 	rep_lost=$2
+	# rbld's pass after the replacement, and the map's 2 MiB pages then
+	rep_pass=$(grep -o 'store: .*regions.*ms' "$D/rbld.log" | tail -n 1)
+	rep_pmd=$(awk '/^FilePmdMapped:/ { printf "%.0f", $2 / 1024 }' \
+		"/proc/$rbld_pid/smaps_rollup")
 	# (above 10M the one replacement only: the others take minutes)
 	more="data.txt data2.txt data.txt data2.txt"
 	[ "$hosts" -gt 10000000 ] && more=
@@ -226,6 +237,10 @@ run_scale() {	# label
 	printf "$ROW" "$label" "$entries" "$data_mb" rbldnsd - - "$rd_load" - \
 		"$rd_rss" "$rd_rss" "$rd_qps" "$rd_us" "$rd_srv%" "$rd_cli%" "" \
 		>> "$W/rows"
+	printf '%-5s rbld right after the import: %s MB of the map in 2 MiB pages at start; %s\n' \
+		"$label" "$hot_pmd" "$(grep -o 'store: .*regions.*ms' "$D/rbld-first.log" | head -n 1)" >> "$W/notes"
+	printf '%-5s rbld after replacing under load: %s MB of the map in 2 MiB pages; last pass: %s\n' \
+		"$label" "$rep_pmd" "${rep_pass:-none}" >> "$W/notes"
 	printf '%-5s rbld on the store read back from disk (as after a boot): %s q/s, %s us/q, %s MB of it in 2 MiB pages (load %s)\n' \
 		"$label" "$cold_qps" "$cold_us" "$cold_pmd" "$la_cold" >> "$W/notes"
 	printf '%-5s replacing under load (%s q/s, load %s): %s s to answer (%s s CPU), peak RSS %s MB, %s queries lost;\n      after %s back-to-back replacements the store is %sx its first size on disk, %sx in length (load %s)\n' \
