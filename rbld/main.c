@@ -26,6 +26,7 @@
 #include "zone/kstats.h"
 #include "zone/qstats.h"
 #include "zone/store/store.h"
+#include "hugepages.h"
 #include "notify.h"
 #include "server.h"
 #include "xfr.h"
@@ -60,6 +61,7 @@ typedef struct settings {
 	rbl_xfr_conf **xfr_retired;	/* replaced on SIGHUP, freed at exit */
 	size_t n_xfr_retired, cap_xfr_retired;
 	rbl_store *store;		/* for NOTIFY started by a SIGHUP */
+	rbl_hugepages huge;		/* the store's map in 2 MiB pages */
 	rbl_notify *notify;
 	const char *conf_path;		/* read again on SIGHUP */
 	rbl_access *access;		/* acl:, quota:, rrl: (owned) */
@@ -264,6 +266,8 @@ static int get_settings(const rbl_conf *c, const options *o, settings *st,
 	    (rc = rbl_conf_u32(c, s, "threads", cpu_count(), &threads, err,
 			       errlen)) != RBL_OK ||
 	    (rc = rbl_conf_size(c, s, "map-size", 0, &st->map_size, err,
+				errlen)) != RBL_OK ||
+	    (rc = rbl_conf_bool(c, s, "huge-pages", true, &st->huge.on, err,
 				errlen)) != RBL_OK)
 		return rc;
 	st->srv.threads = o->threads ? o->threads : threads;
@@ -591,15 +595,22 @@ static void log_counters(const rbl_qstats *qs)
 
 /* SIGTERM/SIGINT end it; SIGUSR1 logs the counters; SIGHUP reloads the
  * client policy and the transfer settings (the store needs no reload:
- * changes are answered at once). */
+ * changes are answered at once).  Once a second without a signal, the
+ * store's map may get its 2 MiB pages back after commits (hugepages.h):
+ * here, so that no worker waits for it. */
 static void wait_for_stop(const sigset_t *set, const rbl_qstats *qs,
 			  settings *st)
 {
-	for (;;) {
-		int sig = 0;
+	const struct timespec second = { .tv_sec = 1 };
 
-		if (sigwait(set, &sig) != 0)
+	for (;;) {
+		int sig = sigtimedwait(set, NULL, &second);
+
+		if (sig < 0) {
+			if (errno == EAGAIN)
+				rbl_hugepages_tick(&st->huge, st->store);
 			continue;
+		}
 		if (sig == SIGTERM || sig == SIGINT) {
 			rbl_log_notice("%s: shutting down",
 				       sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -612,13 +623,17 @@ static void wait_for_stop(const sigset_t *set, const rbl_qstats *qs,
 	}
 }
 
-static int open_store(const settings *st, rbl_store **store)
+/* Opens the store read-only, and gives its map 2 MiB pages before the
+ * workers answer (hugepages.h). */
+static int open_store(settings *st, rbl_store **store)
 {
 	int rc = rbl_store_open(st->database, RBL_STORE_RDONLY,
 				(size_t)st->map_size, store);
 
 	if (rc != RBL_OK)
 		rbl_log_err("database %s: %s", st->database, rbl_strerror(rc));
+	else
+		rbl_hugepages_start(&st->huge, *store);
 	return rc;
 }
 

@@ -21,6 +21,11 @@
  * every call to it, prefetches and all (store_ckidx.c's did this, and no
  * prefetch instruction was in the build; tests/build/prefetch.test now
  * looks for them).
+ *
+ * RBL_NOINLINE keeps a rare path (a write transaction's reads, a lookup
+ * past the IPv4 summary) out of the function that tests for it, so that
+ * the common path there does not save the registers the rare one needs
+ * (doc/performance.md, "a cheaper full lookup").
  */
 #ifndef RBL_COMPILER_H
 #define RBL_COMPILER_H
@@ -37,9 +42,11 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define RBL_PREFETCH(p) __builtin_prefetch(p)
 #define RBL_ALWAYS_INLINE inline __attribute__((always_inline))
+#define RBL_NOINLINE __attribute__((noinline))
 #else
 #define RBL_PREFETCH(p) ((void)(p))
 #define RBL_ALWAYS_INLINE inline
+#define RBL_NOINLINE
 #endif
 
 #endif

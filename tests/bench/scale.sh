@@ -14,7 +14,8 @@
 # and dnsperf's shares of a CPU, and RSS under dnsperf with one UDP worker;
 # the same once more after restarting rbld on the store read back from
 # disk, as after a boot (a line under the table: its pages are then 2 MiB
-# ones, the importer's 4 KiB); then the second file replaces the first while dnsperf sends at half
+# ones; a line each for the 2 MiB pages rbld has right after the import
+# and after the replacement below, rbld(8) MEMORY); then the second file replaces the first while dnsperf sends at half
 # that rate (seconds until it answers, peak RSS, queries lost), and (up
 # to 10M) four more replacements back to back, after which the store's size is given
 # against the data's (the file's length, and its blocks on disk: free
@@ -44,10 +45,9 @@
 # figure at 100M.  The stores served are the table's ($W/LABEL/db) after
 # its replaces and one more replacing import of the first file (the
 # replaces leave the second, which the query file does not hit 10%):
-# about twice the data in length, its pages in the page cache as that
-# import wrote them (4 KiB folios, as a running rbld sees after a
-# replace), unless BENCH_SIZE_COLD=1 drops them first so that rbld reads
-# them back (2 MiB ones, as after a boot).  About 50 s.
+# about twice the data in length; rbld reads the import's 4 KiB pages in
+# again as 2 MiB ones when it starts (rbld(8) MEMORY), as it keeps them
+# while it runs, and FilePmdMapped says how much it got.  About 50 s.
 # Times are noisy on a shared machine: the load average is printed beside
 # them.  Nothing is asserted.  The report goes to tests/out/bench-scale.txt.
 #
@@ -56,11 +56,10 @@
 # scales instead of "1M 10M", e.g. "20k" for a quick look), BENCH_SHAPES (0: skip
 # the other shapes), BENCH_SECONDS (10), BENCH_CLIENTS (8),
 # BENCH_OUTSTANDING (500); BENCH_SIZE_ROUNDS (4), BENCH_SIZE_SECONDS (5),
-# BENCH_SIZE_COLD (1: the stores read back from disk), BENCH_SIZE_ONLY
-# (1: the size section alone, on the stores an earlier run left; report
-# in tests/out/bench-scale/size.txt); BENCH_SCALE_DATA (a directory
-# holding bench-gen's files for one of the scales, made as here: read
-# there, not generated, e.g. a shared 100M set).
+# BENCH_SIZE_ONLY (1: the size section alone, on the stores an earlier
+# run left; report in tests/out/bench-scale/size.txt); BENCH_SCALE_DATA
+# (a directory holding bench-gen's files for one of the scales, made as
+# here: read there, not generated, e.g. a shared 100M set).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 BENCH_NAME=bench-scale BENCH_OUT=bench-scale
@@ -210,6 +209,11 @@ run_scale() {	# label
 	rbldnsd_pid=$BG_PID rport=$PORT
 	bench_wait_zone "$port" rbld $ZONE 600
 	bench_wait_zone "$rport" rbldnsd $ZONE 600
+	# the map's 2 MiB pages right after rbld started on the store the
+	# importer just wrote (rbld reads it in again before it answers:
+	# rbld(8), MEMORY)
+	hot_pmd=$(pmd_mb "$rbld_pid")
+	cp "$D/rbld.log" "$D/rbld-first.log"
 	rd_load=$(sed -n 's/.*zones reloaded, time \([0-9.]*\)e.*/\1/p' \
 		"$D/rbldnsd.log" | head -n 1)
 	rd_rss=$(rss_mb "$rbldnsd_pid")
@@ -251,6 +255,9 @@ run_scale() {	# label
 	wait $perf_pid
 	set -- $(cat "$D/steady")
 	rep_lost=$2
+	# rbld's pass after the replacement, and the map's 2 MiB pages then
+	rep_pass=$(grep -o 'store: .*regions.*ms' "$D/rbld.log" | tail -n 1)
+	rep_pmd=$(pmd_mb "$rbld_pid")
 	# (above 10M the one replacement only: the others take minutes)
 	more="data.txt data2.txt data.txt data2.txt"
 	[ "$hosts" -gt 10000000 ] && more=
@@ -284,6 +291,10 @@ run_scale() {	# label
 	printf "$ROW" "$label" "$entries" "$data_mb" rbldnsd - - "$rd_load" - \
 		"$rd_rss" "$rd_rss" "$rd_qps" "$rd_us" "$rd_srv%" "$rd_cli%" "" \
 		>> "$W/rows"
+	printf '%-5s rbld right after the import: %s MB of the map in 2 MiB pages at start; %s\n' \
+		"$label" "$hot_pmd" "$(grep -o 'store: .*regions.*ms' "$D/rbld-first.log" | head -n 1)" >> "$W/notes"
+	printf '%-5s rbld after replacing under load: %s MB of the map in 2 MiB pages; last pass: %s\n' \
+		"$label" "$rep_pmd" "${rep_pass:-none}" >> "$W/notes"
 	printf '%-5s rbld on the store read back from disk (as after a boot): %s q/s, %s us/q, %s MB of it in 2 MiB pages (load %s)\n' \
 		"$label" "$cold_qps" "$cold_us" "$cold_pmd" "$la_cold" >> "$W/notes"
 	printf '%-5s replacing under load (%s q/s, load %s): %s s to answer (%s s CPU), peak RSS %s MB, %s queries lost;\n      after %s back-to-back replacements the store is %sx its first size on disk, %sx in length (load %s)\n' \
@@ -313,10 +324,6 @@ size_rbld() {	# label
 		die "no store in $D/db: run scale.sh once without BENCH_SIZE_ONLY"
 	generate "$(scale_count "$1")"
 	QF=$DD/queries.txt
-	if [ "${BENCH_SIZE_COLD:-0}" = 1 ]; then
-		dd if="$D/db/data.mdb" iflag=nocache count=0 status=none ||
-			die "cannot drop the store's cached pages"
-	fi
 	bench_rbld "$D/rbld-size.conf" "$D/db" "	threads: 1" \
 		>"$D/rbld-size.log" 2>&1
 	bench_wait_zone "$PORT" rbld $ZONE 600

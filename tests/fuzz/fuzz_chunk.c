@@ -2,10 +2,11 @@
  * fuzz_chunk.c -- libFuzzer target: the IP chunk decoder of the store
  * (zone/store/store_chunk.h), which reads values from the memory map.
  * The first byte picks the family (odd: IPv6), the rest is a chunk.  A
- * chunk that opens is read everywhere a lookup or a walk would read it;
- * one that also verifies is loaded into a working chunk and encoded
- * again, which must give back a chunk that verifies and holds the same
- * records.
+ * chunk that opens is read everywhere a lookup or a walk would read it
+ * (IPv4: the 32-bit starts and covering test must agree with the bytes);
+ * one that also verifies must find what a scan finds, and is loaded into
+ * a working chunk and encoded again, which must give back a chunk that
+ * verifies and holds the same records.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,16 +16,43 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static uint32_t be32_of(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/* IPv4: record I's start as the lookup's 32-bit path reads it must be
+ * the base and record bytes as laid out (read byte by byte here), and
+ * its covering test must agree with the byte-wise one. */
+static void check_v4(const rbl_ck *c, unsigned i, const uint8_t *probe,
+		     unsigned len)
+{
+	uint8_t b[4] = { 0 };
+	uint32_t s4 = 0;
+
+	if (c->alen != 4)
+		return;
+	memcpy(b, c->p + RBL_CK_HDR, c->skip);
+	memcpy(b + c->skip, c->p + c->rec + (size_t)i * c->stride, c->rb);
+	s4 = rbl_ck_start4(c, i);
+	if (s4 != be32_of(b) ||
+	    rbl_ck_covers4(s4, len, be32_of(probe)) !=
+		    rbl_ck_covers(b, len, probe, 4))
+		abort();
+}
+
 static void read_all(const rbl_ck *c, const uint8_t *probe)
 {
 	uint8_t s[16];
 	rbl_ck_attr a;
 
 	for (unsigned i = 0; i < c->n_rec; i++) {
-		const uint8_t *items;
-		unsigned n;
+		const uint8_t *items = NULL;
+		unsigned n = 0;
 
 		rbl_ck_start(c, i, s);
+		check_v4(c, i, probe, probe[i % 16] % 48);
 		if (rbl_ck_chain(c, rbl_ck_chain_of(c, i), &items, &n) != RBL_OK)
 			continue;
 		for (unsigned k = 0; k < n; k++) {
@@ -40,6 +68,22 @@ static void read_all(const rbl_ck *c, const uint8_t *probe)
 		}
 	}
 	(void)rbl_ck_find(c, probe);
+}
+
+/* A verified chunk's records ascend: rbl_ck_find (interpolating, and
+ * for IPv4 in 32-bit arithmetic) must give what a scan gives. */
+static void find_by_scan(const rbl_ck *c, const uint8_t *probe)
+{
+	uint8_t s[16];
+	int at = -1;
+
+	for (unsigned i = 0; i < c->n_rec; i++) {
+		rbl_ck_start(c, i, s);
+		if (memcmp(s, probe, c->alen) <= 0)
+			at = (int)i;
+	}
+	if (rbl_ck_find(c, probe) != at)
+		abort();
 }
 
 static void reencode(const rbl_ck *c, uint8_t family)
@@ -72,7 +116,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rbl_ck_open(&c, family, data + 1, size - 1) != RBL_OK)
 		return 0;
 	read_all(&c, probe);
-	if (rbl_ck_verify(&c) == RBL_OK)
+	if (rbl_ck_verify(&c) == RBL_OK) {
+		find_by_scan(&c, probe);
 		reencode(&c, family);
+	}
 	return 0;
 }

@@ -10,6 +10,7 @@
  */
 #include "tests/unit/check.h"
 #include "zone/error.h"
+#include "zone/store/bytes.h"
 #include "zone/store/store_chunk.h"
 
 #include <stdio.h>
@@ -153,9 +154,9 @@ static void check_piece(rbl_ckw *w, size_t from, size_t to,
 	CHECK(c.n_rec == to - from);
 	for (size_t i = from; i < to; i++) {
 		uint8_t s[16], probe[16];
-		const uint8_t *items;
+		const uint8_t *items = NULL;
 		const rbl_ckw_item *want;
-		unsigned n, wn;
+		unsigned n = 0, wn = 0;
 
 		rbl_ck_start(&c, (unsigned)(i - from), s);
 		CHECK(!memcmp(s, w->rec[i].a, w->alen));
@@ -420,6 +421,118 @@ static void test_find_spread(void)
 	}
 }
 
+/* The IPv4 hot path's arithmetic (rbl_ck_find's 32-bit search,
+ * rbl_ck_start4, rbl_ck_covers4) against the records as built in memory
+ * and the byte-wise rbl_ck_covers, for chunks of every base length (SKIP
+ * 0-3), record width (RB 1-4, with 0-3 zero bytes past it), chain number
+ * width (IW 0-2) and both layouts (texts in records or not). */
+static void check_v4_piece(const rbl_ckw *w, size_t from, size_t to,
+			   const uint8_t *buf, size_t len, unsigned *seen)
+{
+	rbl_ck c;
+
+	CHECK_RC(rbl_ck_open(&c, 4, buf, len), RBL_OK);
+	seen[0] |= 1u << c.skip;
+	seen[1] |= 1u << c.rb;
+	seen[2] |= 1u << c.iw;
+	seen[3] |= 1u << c.tw;
+	seen[4] |= 1u << (4 - c.skip - c.rb);	/* zero bytes past RB */
+	for (size_t i = from; i < to; i++)
+		CHECK(rbl_ck_start4(&c, (unsigned)(i - from)) ==
+		      rbl_get_be32(w->rec[i].a));
+	for (int k = 0; k < 300; k++) {
+		size_t j = from + rnd() % (to - from);
+		uint32_t v = rbl_get_be32(w->rec[j].a) + rnd() % 5u - 2u;
+		uint8_t p[16] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
+				  (uint8_t)(v >> 8), (uint8_t)v };
+		int want = -1;
+
+		if (k % 10 == 0)
+			v = rnd() << 11 ^ rnd();
+		rbl_put_be32(p, v);
+		for (size_t i = from; i < to; i++)
+			if (rbl_get_be32(w->rec[i].a) <= v)
+				want = (int)(i - from);
+		CHECK(rbl_ck_find(&c, p) == want);
+	}
+}
+
+static void test_v4_fields(void)
+{
+	static const uint32_t steps[] = { 1, 3, 7, 256, 0x10003, 0x00ff0100,
+					  0x01000001, 0x10000, 0x01010000,
+					  0x01000000 };
+	static uint8_t buf[RBL_CK_LIMIT];
+	unsigned seen[5] = { 0 };
+	rbl_ckw w;
+	rbl_entry e;
+
+	rbl_ckw_init(&w, 4);
+	for (size_t s = 0; s <= sizeof steps / sizeof steps[0]; s++) {
+		size_t from = 0, n = 2500;
+		uint32_t attr[3];
+
+		if (s == sizeof steps / sizeof steps[0]) {
+			fill_own(&w, n);	/* texts in records */
+		} else {
+			rbl_ckw_reset(&w, 4);
+			rbl_entry_init(&e);
+			for (unsigned k = 0; k < 3; k++) {
+				e.n_codes = 1;
+				e.codes[0] = 0x7f000002u + k;
+				CHECK_RC(rbl_ckw_attr_put(&w, &e, &attr[k]),
+					 RBL_OK);
+			}
+			for (uint32_t i = 0; i < n; i++) {
+				uint32_t v = 0x0a000000u + i * steps[s], ci = 0;
+				uint8_t a[16] = { 0 };
+				/* one chain; 9 (IW 1); or hundreds (IW 2) */
+				unsigned len = s % 3 == 0 ? 32 : 32 - i % 9;
+				rbl_ckw_item items[2] = {
+					{ (uint8_t)len, attr[i % 3] },
+					{ (uint8_t)(i / 27 % 24),
+					  attr[i / 9 % 3] } };
+
+				/* the space is 2^32; step 1: all in a /24 */
+				if ((steps[s] >= 0x00ff0100 || steps[s] == 1 ||
+				     steps[s] == 0x10000) &&
+				    i >= 200)
+					break;
+				rbl_put_be32(a, v);
+				if (s % 3 == 0)
+					items[0].attr = attr[0];
+				CHECK_RC(rbl_ckw_chain_put(&w, items,
+							   s % 3 == 2 ? 2 : 1,
+							   &ci), RBL_OK);
+				CHECK_RC(rbl_ckw_rec_push(&w, a, ci), RBL_OK);
+			}
+		}
+		while (from < w.n_rec) {
+			size_t size, to = rbl_ckw_piece(&w, from, &size), len;
+
+			len = rbl_ckw_encode(&w, from, to, buf);
+			CHECK(len == size);
+			check_v4_piece(&w, from, to, buf, len, seen);
+			from = to;
+		}
+	}
+	rbl_ckw_free(&w);
+	printf("IPv4 fields seen: skip %#x rb %#x iw %#x tw %#x zeros %#x\n",
+	       seen[0], seen[1], seen[2], seen[3], seen[4]);
+	CHECK(seen[0] == 0xf && seen[1] == 0x1e && seen[2] == 0x7 &&
+	      seen[3] == 0x5 && seen[4] == 0xf);
+	for (int k = 0; k < 200000; k++) {
+		uint32_t a = rnd() << 11 ^ rnd(), b = a ^ (rnd() >> (k % 32));
+		unsigned len = (unsigned)(rnd() % 41);
+		uint8_t pa[16] = { 0 }, pb[16] = { 0 };
+
+		rbl_put_be32(pa, a);
+		rbl_put_be32(pb, b);
+		CHECK(rbl_ck_covers4(a, len, b) ==
+		      rbl_ck_covers(pa, len, pb, 4));
+	}
+}
+
 /* One record whose chain is too long for RBL_CK_MAX is a piece alone. */
 static void test_big_record(void)
 {
@@ -512,6 +625,7 @@ int main(void)
 	test_pieces(6, 3000);
 	test_record_texts();
 	test_find_spread();
+	test_v4_fields();
 	test_big_record();
 	test_damage(false);
 	test_damage(true);

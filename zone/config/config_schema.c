@@ -43,6 +43,8 @@ const rbl_conf_key rbl_conf_keys[] = {
 	  "directory of the LMDB store (default /var/lib/rbld)" },
 	{ "server", "map-size", RBL_CT_SIZE, false,
 	  "largest size the store may grow to (default 16G)" },
+	{ "server", "huge-pages", RBL_CT_BOOL, false,
+	  "keep rbld's map of the store in 2 MiB pages, reading regions in again after changes (default yes)" },
 	{ "server", "threads", RBL_CT_U32, false,
 	  "UDP worker threads (default: number of CPUs)" },
 	{ "server", "user", RBL_CT_STR, false,

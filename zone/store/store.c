@@ -8,13 +8,14 @@
  * ties nothing to the thread).  What the parts of the store do at a
  * transaction's end (segment rebuilds, entry counts, serial bumps, journal
  * records) is store_commit.c's, above every part; this file calls none of
- * them.  A read-only store's map is advised for huge pages (advise_huge).
+ * them.  A read-only store's map is advised for huge pages, and regions
+ * of it read in again in them (store_huge.c; rbl_store_rehuge holds the
+ * transaction that keeps the map in place meanwhile).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -203,65 +204,6 @@ static void set_file_modes(const char *path)
 		(void)chmod(file, 0660);
 }
 
-/* The start of the mapping in /proc/self/maps that holds P, if it is LEN
- * bytes long; else 0. */
-static uintptr_t mapping_of(uintptr_t p, size_t len)
-{
-	char line[4096];
-	bool at_start = true;
-	uintptr_t found = 0;
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof line, f)) {
-		unsigned long lo = 0, hi = 0;
-		bool parse = at_start;
-
-		at_start = strchr(line, '\n') != NULL;	/* else a long path */
-		if (!parse || sscanf(line, "%lx-%lx", &lo, &hi) != 2 ||
-		    p < lo || p >= hi)
-			continue;
-		if (hi - lo == len)
-			found = lo;
-		break;
-	}
-	fclose(f);
-	return found;
-}
-
-/* Ask for the map of a read-only store (rbld's) to be backed by 2 MiB
- * folios where this process reads the file in (MADV_HUGEPAGE; THP may be
- * "madvise" only).  Why: a lookup in a big list reads one random 4 KiB
- * page of hundreds of MB, and with small pages each costs a TLB miss and
- * a page walk; doc/performance.md has the figures.  LMDB gives no map
- * address without MDB_FIXEDMAP, so it is the mapping holding a value read
- * through TXN, if it is as long as the map.  Best effort: on any failure
- * the map stays as it was, which is only slower.  Pages already in the
- * page cache keep their folios (a file the importer just wrote). */
-static void advise_huge(MDB_env *env, MDB_txn *txn)
-{
-#ifdef MADV_HUGEPAGE
-	MDB_envinfo info = { 0 };
-	MDB_dbi main_dbi = 0;
-	MDB_cursor *c = NULL;
-	MDB_val k = { 0 }, v = { 0 };
-	uintptr_t p = 0, start = 0;
-
-	if (mdb_env_info(env, &info) || mdb_dbi_open(txn, NULL, 0, &main_dbi) ||
-	    mdb_cursor_open(txn, main_dbi, &c))
-		return;
-	if (mdb_cursor_get(c, &k, &v, MDB_FIRST) == 0)
-		p = (uintptr_t)v.mv_data;
-	mdb_cursor_close(c);
-	if (p && (start = mapping_of(p, info.me_mapsize)) != 0)
-		(void)madvise((void *)start, info.me_mapsize, MADV_HUGEPAGE);
-#else
-	(void)env;
-	(void)txn;
-#endif
-}
-
 static int env_open(rbl_store *s, const char *path, unsigned flags)
 {
 	bool write = !(flags & RBL_STORE_RDONLY);
@@ -286,7 +228,7 @@ static int env_open(rbl_store *s, const char *path, unsigned flags)
 		return rc;
 	}
 	if (!write)
-		advise_huge(s->env, txn);
+		rbl_huge_advise(s->env, txn);	/* store_huge.c says why */
 	return rbl_mdb_error(mdb_txn_commit(txn));
 }
 
@@ -427,7 +369,7 @@ static void advise_new_map(rbl_store *s)
 	MDB_txn *txn = NULL;
 
 	if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) == 0) {
-		advise_huge(s->env, txn);
+		rbl_huge_advise(s->env, txn);
 		mdb_txn_abort(txn);
 	}
 }
@@ -475,6 +417,42 @@ void rbl_store_mdb_abort(rbl_store *s, MDB_txn *txn)
 {
 	mdb_txn_abort(txn);
 	atomic_fetch_sub(&s->live_txns, 1);
+}
+
+void rbl_store_rehuge(rbl_store *s, rbl_rehuge_stats *out)
+{
+	MDB_txn *txn = NULL;
+
+	*out = (rbl_rehuge_stats){ 0 };
+	rbl_store_mark_now(s, &out->mark);
+	if (!(s->flags & RBL_STORE_RDONLY) || begin_mdb(s, false, &txn))
+		return;
+	/* The safety argument: the pass unmaps regions of the map by address
+	 * (MADV_DONTNEED), and on an address the map has left it would
+	 * destroy whatever memory is there now.  The map moves only in
+	 * adopt_map_size, and only while no transaction of this process is
+	 * live.  TXN is counted live from here to its end, so no adoption
+	 * starts meanwhile; taking the lock once waits out one that began
+	 * before TXN was counted.  From then on the map stays put until
+	 * rbl_store_mdb_abort (a map size another process set waits, its
+	 * readers retrying on RBL_EBUSY, for the pass's duration). */
+	pthread_mutex_lock(&s->lock);
+	pthread_mutex_unlock(&s->lock);
+	rbl_huge_pass(s, txn, out);
+	rbl_store_mdb_abort(s, txn);
+}
+
+void rbl_store_mark_now(rbl_store *s, rbl_store_mark *out)
+{
+	MDB_envinfo info = { 0 };
+	mdb_filehandle_t fd = -1;
+	struct stat st = { 0 };
+
+	*out = (rbl_store_mark){ 0 };
+	if (mdb_env_info(s->env, &info) == 0)
+		out->txnid = (uint64_t)info.me_last_txnid;
+	if (mdb_env_get_fd(s->env, &fd) == 0 && fstat(fd, &st) == 0)
+		out->blocks = (uint64_t)st.st_blocks;
 }
 
 /* Pages a commit frees become reusable only two commits later: LMDB

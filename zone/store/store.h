@@ -78,6 +78,48 @@ enum rbl_store_flags {
 int rbl_store_open(const char *path, unsigned flags, size_t mapsize,
 		   rbl_store **out);
 void rbl_store_close(rbl_store *s);
+/* What moves when another process changes the store's file: the last
+ * commit's id, and the file's allocated blocks (a compaction gives blocks
+ * back after the commit, without one of its own). */
+typedef struct rbl_store_mark {
+	uint64_t txnid, blocks;
+} rbl_store_mark;
+/* What rbl_store_rehuge did, for the log. */
+typedef struct rbl_rehuge_stats {
+	unsigned regions;	/* whole 2 MiB regions of the used map */
+	unsigned reread;	/* of them, dropped and read in again */
+	unsigned small;		/* of those, still not PMD-mapped after
+				   it (known only with scan) */
+	double ms;		/* the pass's wall time */
+	rbl_store_mark mark;	/* the store when it began */
+	bool scan;		/* the kernel told which were 2 MiB already
+				   (PAGEMAP_SCAN, Linux 6.7) */
+} rbl_rehuge_stats;
+/* Give a read-only store's map 2 MiB pages (PMD-mapped) where the page
+ * cache holds the file in small folios, as after another process wrote
+ * it (an import): at 100M entries that decides the lookup's speed
+ * (doc/performance.md).  Per whole 2 MiB region of the used part of the
+ * map that is not PMD-mapped already, it unmaps the region, drops its
+ * pages from the page cache and reads it in again from disk; meanwhile a
+ * lookup there waits for that read.  Where the kernel cannot tell which
+ * regions are PMD-mapped (no PAGEMAP_SCAN), the first call does every
+ * region and later ones only those past the used end the previous call
+ * saw (a writer's pwrite into a 2 MiB folio keeps it whole).  Pages
+ * another process maps or that are dirty stay in the cache, and their
+ * region stays small-paged.  A read-write store is left alone (*OUT all
+ * zero but mark).  Advice only: nothing here fails for the caller; a
+ * call the kernel refuses ends the pass and leaves the map as it was,
+ * only slower.  Holds a read transaction for its run, so a map size
+ * another process set waits for it.  One caller at a time per store, in
+ * a thread beside the readers (or before they start); *OUT is filled. */
+void rbl_store_rehuge(rbl_store *s, rbl_rehuge_stats *out);
+/* The store's mark now (fields LMDB or the system cannot tell are 0). */
+void rbl_store_mark_now(rbl_store *s, rbl_store_mark *out);
+static inline bool rbl_store_mark_eq(const rbl_store_mark *a,
+				     const rbl_store_mark *b)
+{
+	return a->txnid == b->txnid && a->blocks == b->blocks;
+}
 /* The directory the store was opened from (owned by the store). */
 const char *rbl_store_path(const rbl_store *s);
 /* Write a consistent, compacted copy of the store (as `mdb_copy -c`) to

@@ -117,13 +117,25 @@ int rbl_ck_open(rbl_ck *c, uint8_t family, const void *data, size_t len)
 }
 
 /* Up to 4 big-endian bytes as a number. */
-static inline uint32_t ld(const uint8_t *p, unsigned n)
+static RBL_ALWAYS_INLINE uint32_t ld(const uint8_t *p, unsigned n)
 {
 	uint32_t v = 0;
 
 	for (unsigned i = 0; i < n; i++)
 		v = v << 8 | p[i];
 	return v;
+}
+
+/* Record I's RB address bytes as a number.  With RB >= 2 one 4-byte
+ * load, shifted: it may read up to 2 bytes past the record, which are
+ * inside the chunk (rbl_ck_open: at least one chain offset of 2 bytes
+ * follows the last record, before the chunk's end). */
+static RBL_ALWAYS_INLINE uint32_t rec_at(const uint8_t *rec, unsigned stride,
+					 unsigned rb, unsigned i)
+{
+	const uint8_t *r = rec + (size_t)i * stride;
+
+	return rb == 1 ? r[0] : be32(r) >> (32 - 8 * rb);
 }
 
 /* The first of the N records at REC (STRIDE apart, RB <= 4 address
@@ -135,28 +147,45 @@ static inline uint32_t ld(const uint8_t *p, unsigned n)
  * are not in the CPU's caches and those reads were most of a lookup's
  * misses (doc/performance.md).  From the guess it gallops to a window
  * that brackets the answer, then halves it: never more than about twice
- * a binary search's reads, whatever the spread.  Inlined with a constant
- * RB, each load is a few instructions. */
-static inline unsigned upper_small(const uint8_t *rec, unsigned stride,
-				   unsigned rb, uint32_t k, unsigned n)
+ * a binary search's reads, whatever the spread.  Always inlined with a
+ * constant RB, so that each load is a few instructions (a call with RB
+ * a variable spent 84 of a 100M lookup's instructions in byte loops). */
+static RBL_ALWAYS_INLINE unsigned upper_small(const uint8_t *rec,
+					      unsigned stride, unsigned rb,
+					      uint32_t k, unsigned n)
 {
 	unsigned lo = 0, hi = n;
 
 	if (n > 16) {
-		uint32_t first = ld(rec, rb);
-		uint32_t last = ld(rec + (size_t)(n - 1) * stride, rb);
-		unsigned a = 0, step = 4;
+		uint32_t first = rec_at(rec, stride, rb, 0);
+		uint32_t last = rec_at(rec, stride, rb, n - 1), va = 0;
+		uint64_t scale = 0;
+		unsigned a = 0, d = 0, step = 4;
 
 		if (k < first)
 			return 0;
 		if (k >= last)
 			return n;
-		/* first <= k < last: the answer is in [1, n - 1] */
-		a = 1 + (unsigned)((uint64_t)(k - first) * (n - 2) /
-				   (last - first));
-		if (ld(rec + (size_t)a * stride, rb) <= k) {
+		/* first <= k < last: the answer is in [1, n - 1].  SCALE is
+		 * records per address, fixed point: (k - first) * SCALE <
+		 * (n - 2) * 2^32, no overflow */
+		scale = ((uint64_t)(n - 2) << 32) / (last - first);
+		a = 1 + (unsigned)((k - first) * scale >> 32);
+		/* a second guess from the first one's start: the distance
+		 * left is short, so its error is the local spread's (about 4
+		 * records in a chunk of random hosts, not 17) */
+		va = rec_at(rec, stride, rb, a);
+		if (va <= k) {
+			d = (unsigned)((k - va) * scale >> 32);
+			a = a + d < n ? a + d : n - 1;
+		} else {
+			d = (unsigned)((va - k) * scale >> 32);
+			d = d ? d : 1;
+			a = a > d ? a - d : 0;
+		}
+		if (rec_at(rec, stride, rb, a) <= k) {
 			while (a + step < n &&
-			       ld(rec + (size_t)(a + step) * stride, rb) <= k) {
+			       rec_at(rec, stride, rb, a + step) <= k) {
 				a += step;
 				step *= 2;
 			}
@@ -164,7 +193,7 @@ static inline unsigned upper_small(const uint8_t *rec, unsigned stride,
 			hi = a + step < n ? a + step : n;
 		} else {
 			while (a >= step &&
-			       ld(rec + (size_t)(a - step) * stride, rb) > k) {
+			       rec_at(rec, stride, rb, a - step) > k) {
 				a -= step;
 				step *= 2;
 			}
@@ -175,7 +204,7 @@ static inline unsigned upper_small(const uint8_t *rec, unsigned stride,
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
 
-		if (ld(rec + (size_t)mid * stride, rb) <= k)
+		if (rec_at(rec, stride, rb, mid) <= k)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -183,12 +212,46 @@ static inline unsigned upper_small(const uint8_t *rec, unsigned stride,
 	return lo;
 }
 
+/* The base's SKIP bytes
+ * and a record's RB bytes are fields of one 32-bit number (SKIP + RB <=
+ * 4, rbl_ck_open), so no memcmp and no byte loops.  With SKIP >= 1 the
+ * base is read as 4 bytes from the header's end: the records' RB >= 1
+ * bytes and a chain offset follow it inside the chunk. */
+int rbl_ck_find4(const rbl_ck *c, uint32_t a)
+{
+	const uint8_t *rec = c->p + c->rec;
+	unsigned skip = c->skip, stride = c->stride, n = c->n_rec;
+	uint32_t k = 0;
+
+	if (skip) {
+		uint32_t base = be32(c->p + RBL_CK_HDR) >> (32 - 8 * skip);
+		uint32_t top = a >> (32 - 8 * skip);
+
+		if (top != base)
+			return top < base ? -1 : (int)n - 1;
+	}
+	k = a >> (8 * (4 - skip - c->rb));
+	switch (c->rb) {
+	case 1:
+		return (int)upper_small(rec, stride, 1, k & 0xff, n) - 1;
+	case 2:
+		return (int)upper_small(rec, stride, 2, k & 0xffff, n) - 1;
+	case 3:
+		return (int)upper_small(rec, stride, 3, k & 0xffffff, n) - 1;
+	default:
+		return (int)upper_small(rec, stride, 4, k, n) - 1;
+	}
+}
+
 int rbl_ck_find(const rbl_ck *c, const uint8_t *addr)
 {
 	const uint8_t *key = addr + c->skip, *rec = c->p + c->rec;
 	unsigned stride = c->stride, lo = 0, hi = c->n_rec;
-	int cmp = memcmp(addr, c->p + RBL_CK_HDR, c->skip);
+	int cmp = 0;
 
+	if (c->alen == 4)
+		return rbl_ck_find4(c, be32(addr));
+	cmp = memcmp(addr, c->p + RBL_CK_HDR, c->skip);
 	if (cmp < 0)
 		return -1;
 	if (cmp > 0)
@@ -220,32 +283,17 @@ int rbl_ck_find(const rbl_ck *c, const uint8_t *addr)
 void rbl_ck_start(const rbl_ck *c, unsigned i, uint8_t out[16])
 {
 	memset(out, 0, 16);
+	if (c->alen == 4) {
+		uint32_t v = rbl_ck_start4(c, i);
+
+		out[0] = (uint8_t)(v >> 24);
+		out[1] = (uint8_t)(v >> 16);
+		out[2] = (uint8_t)(v >> 8);
+		out[3] = (uint8_t)v;
+		return;
+	}
 	memcpy(out, c->p + RBL_CK_HDR, c->skip);
 	memcpy(out + c->skip, c->p + c->rec + (size_t)i * c->stride, c->rb);
-}
-
-unsigned rbl_ck_chain_of(const rbl_ck *c, unsigned i)
-{
-	const uint8_t *r = c->p + c->rec + (size_t)i * c->stride + c->rb;
-
-	return c->iw == 0 ? 0 : c->iw == 1 ? r[0] : be16(r);
-}
-
-int rbl_ck_chain(const rbl_ck *c, unsigned ci, const uint8_t **items,
-		 unsigned *n)
-{
-	size_t off = 0;
-
-	if (ci >= c->n_chain)
-		return RBL_ESTORE;
-	off = be16(c->p + c->chain_tab + 2 * ci);
-	if (off >= c->len)
-		return RBL_ESTORE;
-	*n = c->p[off];
-	if (off + 1 + (size_t)*n * (1u + c->aw) > c->len)
-		return RBL_ESTORE;
-	*items = c->p + off + 1;
-	return RBL_OK;
 }
 
 /* Offset of attribute AI with its fixed part in bounds, or 0. */

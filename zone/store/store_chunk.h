@@ -76,6 +76,7 @@
 #include <string.h>
 
 #include "zone/addr.h"
+#include "zone/error.h"
 #include "zone/store/entry.h"
 
 #define RBL_CK_VERSION	1
@@ -115,13 +116,60 @@ int rbl_ck_open(rbl_ck *c, uint8_t family, const void *data, size_t len);
 /* The index of the record with the greatest address <= ADDR (alen bytes),
  * -1 if every record is after it. */
 int rbl_ck_find(const rbl_ck *c, const uint8_t *addr);
-/* Record I's address (alen bytes, rest of OUT zeroed) and chain number. */
+/* rbl_ck_find for IPv4 (c->alen 4), the address as a number. */
+int rbl_ck_find4(const rbl_ck *c, uint32_t addr);
+/* Record I's address (alen bytes, rest of OUT zeroed). */
 void rbl_ck_start(const rbl_ck *c, unsigned i, uint8_t out[16]);
-unsigned rbl_ck_chain_of(const rbl_ck *c, unsigned i);
+
+/* The next three are inline: every lookup takes them once. */
+
+/* Record I's address as a number (an IPv4 chunk: c->alen 4).  The
+ * base's SKIP bytes, when there are any, are read as 4 bytes at the
+ * header's end: the records and a chain offset follow them inside the
+ * chunk (rbl_ck_open), as do 3 bytes past a record of RB >= 2. */
+static inline uint32_t rbl_ck_start4(const rbl_ck *c, unsigned i)
+{
+	const uint8_t *r = c->p + c->rec + (size_t)i * c->stride;
+	const uint8_t *b = c->p + RBL_CK_HDR;
+	unsigned skip = c->skip, rb = c->rb;
+	uint32_t v = rb == 1 ? r[0] :
+		     ((uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 |
+		      (uint32_t)r[2] << 8 | r[3]) >> (32 - 8 * rb);
+
+	v <<= 8 * (4 - skip - rb);
+	if (skip)
+		v |= ((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+		      (uint32_t)b[2] << 8 | b[3]) & ~(UINT32_MAX >> 8 * skip);
+	return v;
+}
+
+/* Record I's chain number. */
+static inline unsigned rbl_ck_chain_of(const rbl_ck *c, unsigned i)
+{
+	const uint8_t *r = c->p + c->rec + (size_t)i * c->stride + c->rb;
+
+	return c->iw == 0 ? 0 : c->iw == 1 ? r[0] : (unsigned)(r[0] << 8 | r[1]);
+}
+
 /* Chain CI: *ITEMS points at its N items of 1 + c->aw bytes each.
  * RBL_OK or RBL_ESTORE. */
-int rbl_ck_chain(const rbl_ck *c, unsigned ci, const uint8_t **items,
-		 unsigned *n);
+static inline int rbl_ck_chain(const rbl_ck *c, unsigned ci,
+			       const uint8_t **items, unsigned *n)
+{
+	const uint8_t *t = c->p + c->chain_tab + 2 * (size_t)ci;
+	size_t off = 0;
+
+	if (ci >= c->n_chain)
+		return RBL_ESTORE;
+	off = (size_t)(t[0] << 8 | t[1]);
+	if (off >= c->len)
+		return RBL_ESTORE;
+	*n = c->p[off];
+	if (off + 1 + (size_t)*n * (1u + c->aw) > c->len)
+		return RBL_ESTORE;
+	*items = c->p + off + 1;
+	return RBL_OK;
+}
 static inline uint8_t rbl_ck_item_len(const rbl_ck *c, const uint8_t *items,
 				      unsigned k)
 {
@@ -170,6 +218,12 @@ static inline int rbl_ck_acmp(const uint8_t *a, const uint8_t *b,
 /* True if the prefix of length LEN at START contains ADDR (alen bytes). */
 bool rbl_ck_covers(const uint8_t *start, unsigned len, const uint8_t *addr,
 		   unsigned alen);
+/* rbl_ck_covers for IPv4, the addresses as numbers: the hot path's
+ * test, without memcmp. */
+static inline bool rbl_ck_covers4(uint32_t start, unsigned len, uint32_t addr)
+{
+	return len == 0 || (len <= 32 && ((start ^ addr) >> (32 - len)) == 0);
+}
 /* True if ADDR has no bit set past LEN: an entry of length LEN starting
  * at ADDR is aligned there. */
 bool rbl_ck_aligned(const uint8_t *addr, unsigned len, unsigned alen);

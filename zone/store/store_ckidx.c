@@ -187,7 +187,8 @@ static int build_step(rbl_txn *t, struct rbl_ckidx *x)
 /* The index of the greatest first address <= A in X (X->first[0] <= A):
  * among the chunks of A's slot of the top table and the one before them
  * (all of FIRST without a table). */
-static uint32_t search(const struct rbl_ckidx *x, uint32_t a)
+static RBL_ALWAYS_INLINE uint32_t search(const struct rbl_ckidx *x,
+					   uint32_t a)
 {
 	const uint32_t *b = x->first;
 	uint32_t len = x->n;
@@ -224,23 +225,13 @@ static RBL_ALWAYS_INLINE void prefetch(const uint8_t *p, size_t size,
 	RBL_PREFETCH(p + size - 1);
 }
 
-int rbl_ckidx_find(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
-		   const void **data, size_t *size)
+/* The chunk of A in X (complete, current): its bytes to *DATA, *SIZE,
+ * their lines asked for. */
+static RBL_ALWAYS_INLINE int found(const struct rbl_ckidx *x, uint32_t a,
+				   const void **data, size_t *size)
 {
-	struct rbl_ckidx *x = NULL;
-	uint32_t a = 0, i = 0;
+	uint32_t i = 0;
 
-	if (t->write || t->reset)
-		return RBL_EBUSY;
-	if (!(x = slot_of(t, list_id)))
-		return RBL_EBUSY;
-	if (!slot_current(t, x))
-		restart(t, x);
-	if (!x->complete && !x->failed && build_step(t, x) != RBL_OK)
-		x->failed = true;	/* seek in LMDB until the next snapshot */
-	if (!x->complete)
-		return RBL_EBUSY;
-	a = rbl_get_be32(addr);
 	if (x->n == 0 || x->first[0] > a)
 		return RBL_ENOTFOUND;
 	i = search(x, a);
@@ -251,9 +242,30 @@ int rbl_ckidx_find(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
 	return RBL_OK;
 }
 
-/* T's complete index of LIST_ID for T's snapshot, or NULL: prefetching
- * builds nothing, that is the lookup's. */
-static const struct rbl_ckidx *ready(rbl_txn *t, uint32_t list_id)
+/* rbl_ckidx_find with no complete index of LIST_ID for T's snapshot at
+ * hand: take a slot, read a step of keys.  Out of line, so that a lookup
+ * with the index ready saves no registers for the build. */
+static RBL_NOINLINE int find_building(rbl_txn *t, uint32_t list_id,
+				      const uint8_t *addr, const void **data,
+				      size_t *size)
+{
+	struct rbl_ckidx *x = NULL;
+
+	if (!(x = slot_of(t, list_id)))
+		return RBL_EBUSY;
+	if (!slot_current(t, x))
+		restart(t, x);
+	if (!x->complete && !x->failed && build_step(t, x) != RBL_OK)
+		x->failed = true;	/* seek in LMDB until the next snapshot */
+	if (!x->complete)
+		return RBL_EBUSY;
+	return found(x, rbl_get_be32(addr), data, size);
+}
+
+/* T's complete index of LIST_ID for T's snapshot, or NULL (a lookup
+ * then builds, find_building; prefetching builds nothing). */
+static RBL_ALWAYS_INLINE const struct rbl_ckidx *ready(rbl_txn *t,
+							 uint32_t list_id)
 {
 	if (t->write || t->reset)
 		return NULL;
@@ -264,6 +276,18 @@ static const struct rbl_ckidx *ready(rbl_txn *t, uint32_t list_id)
 			return x->complete && slot_current(t, x) ? x : NULL;
 	}
 	return NULL;
+}
+
+int rbl_ckidx_find(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
+		   const void **data, size_t *size)
+{
+	const struct rbl_ckidx *x = NULL;
+
+	if (t->write || t->reset)
+		return RBL_EBUSY;
+	if ((x = ready(t, list_id)) != NULL)
+		return found(x, rbl_get_be32(addr), data, size);
+	return find_building(t, list_id, addr, data, size);
 }
 
 bool rbl_ckidx_big(rbl_txn *t, uint32_t list_id)

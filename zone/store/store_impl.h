@@ -10,6 +10,7 @@
  * (tests/build/calls.test finds any circle):
  *   store_txn.c      LMDB codes as rbl_error; a txn's own record
  *   store_codec.c    key and value layouts, checks, put/get wrappers
+ *   store_huge.c     a read-only map in 2 MiB pages (advice)
  *   store.c          the environment, named databases, LMDB txn ends
  *   table.c          named tables for the rest of zone/ (table.h)
  *   store_serial.c   zone serials (read by the journal and zone records)
@@ -133,6 +134,7 @@ struct rbl_store {
 	atomic_int live_txns;			/* begun, not reset or ended */
 	atomic_uint map_gen;	/* maps set since open: pointers into an
 				   older one are void (store_ckidx.c) */
+	size_t huge_seen;	/* regions the last rbl_store_rehuge saw */
 	struct rbl_named_db extra[RBL_STORE_MAXDBS];
 	unsigned n_extra;
 	/* scratch IPv4 summary for commits (one write txn at a time holds
@@ -301,6 +303,15 @@ int rbl_txn_mark_replaced(rbl_txn *t, uint32_t list_id, bool journal,
 			  uint64_t changes, uint64_t n_before, int64_t delta);
 struct rbl_list_state *rbl_txn_list_state(rbl_txn *t, uint32_t list_id);
 int rbl_txn_mark_zone(rbl_txn *t, uint32_t zone_id, bool created);
+
+/* ------------------------------- 2 MiB pages (store_huge.c) */
+
+/* Ask for ENV's map to be backed by 2 MiB folios where this process reads
+ * the file in (MADV_HUGEPAGE), TXN being a transaction of it: best effort. */
+void rbl_huge_advise(MDB_env *env, MDB_txn *txn);
+/* rbl_store_rehuge's walk, in TXN, a read transaction of S that the
+ * caller holds (counted live) so that the map stays where it is. */
+void rbl_huge_pass(rbl_store *s, MDB_txn *txn, rbl_rehuge_stats *out);
 
 /* ------------------------------------------- environment (store.c) */
 
@@ -515,7 +526,22 @@ int rbl_v4sum_peek(rbl_txn *t, uint32_t list_id, const uint8_t **bits);
  * renew takes another snapshot (store.c); NULL when there is none or T
  * is a write transaction (its own changes are not in the summary yet):
  * then always descend. */
-const uint8_t *rbl_v4sum_get(rbl_txn *t, uint32_t list_id);
+const uint8_t *rbl_v4sum_find(rbl_txn *t, uint32_t list_id);
+/* The slot of the first list read transaction T looked up, if that is
+ * LIST_ID, without a call (a lookup its summary answers costs little
+ * more than this), else NULL. */
+static inline const struct rbl_v4sum_slot *rbl_v4sum_first(const rbl_txn *t,
+							   uint32_t list_id)
+{
+	return !t->write && t->n_v4sum && t->v4sum[0].list_id == list_id ?
+		       &t->v4sum[0] : NULL;
+}
+static inline const uint8_t *rbl_v4sum_get(rbl_txn *t, uint32_t list_id)
+{
+	const struct rbl_v4sum_slot *slot = rbl_v4sum_first(t, list_id);
+
+	return slot ? slot->bits : rbl_v4sum_find(t, list_id);
+}
 /* Forget cached summaries (a renew onto another snapshot). */
 void rbl_v4sum_forget(rbl_txn *t);
 /* False if no bit LO..HI (/24 numbers) of BITS is set: nothing there. */

@@ -218,15 +218,24 @@ int rbl_ip_get(rbl_txn *t, uint32_t list_id, const rbl_prefix *p,
 	return rbl_ipr_get(t, list_id, p, out);
 }
 
+/* rbl_ip_lookup in a write transaction: out of line, so that a read
+ * transaction's lookup saves no registers for it. */
+static RBL_NOINLINE int lookup_write(rbl_txn *t, uint32_t list_id,
+				     const rbl_addr *a, int64_t now,
+				     rbl_match *out)
+{
+	int rc = read_ready(t, list_id);
+
+	return rc != RBL_OK ? rc : rbl_ipr_lookup(t, list_id, a, now, out);
+}
+
 int rbl_ip_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		  int64_t now, rbl_match *out)
 {
-	int rc = 0;
-
 	if (!addr_ok(a))
 		return RBL_EINVAL;
-	if (t->write && (rc = read_ready(t, list_id)) != RBL_OK)
-		return rc;
+	if (t->write)
+		return lookup_write(t, list_id, a, now, out);
 	return rbl_ipr_lookup(t, list_id, a, now, out);
 }
 

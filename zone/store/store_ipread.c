@@ -8,11 +8,13 @@
  * MDB_SET_RANGE and usually one MDB_PREV on the same leaf page; for an
  * IPv4 list with a summary, a binary search in the read transaction's
  * chunk index instead, store_ckidx.c), finds the
- * record with the greatest start <= the address by binary search, and
- * walks that record's chain: the first live entry that covers the address
- * among the RBL_CHAIN_MAX most specific ones decides.  It uses one cursor
- * cached in the transaction and allocates nothing; the rbl_match it fills
- * points into the map.
+ * record with the greatest start <= the address (rbl_ck_find: guessed
+ * from the chunk's spread, then galloping and halving), and walks that
+ * record's chain: the first live entry that covers the address among the
+ * RBL_CHAIN_MAX most specific ones decides.  IPv4 takes the same steps
+ * with addresses as 32-bit numbers (lookup4), IPv6 with bytes (lookup6).
+ * It uses one cursor cached in the transaction and allocates nothing; the
+ * rbl_match it fills points into the map.
  *
  * rbl_ipr_foreach_listed merges adjacent runs with the same codes and TXT
  * even when their entries expire at different times; the run reports the
@@ -65,6 +67,36 @@ static int match_fill(const rbl_ck *c, unsigned ai, unsigned rec,
 	return RBL_OK;
 }
 
+/* chain_decide for IPv4, the record's start S and the address X as
+ * numbers (the hot path: no memcmp; inline, as its eight arguments cost a
+ * call more than the loop over a chain of one item). */
+static RBL_ALWAYS_INLINE int chain_decide4(const rbl_ck *c, uint32_t s,
+					   const uint8_t *items, unsigned n,
+					   uint32_t x, int64_t now,
+					   unsigned cap, int *which)
+{
+	unsigned seen = 0;
+
+	*which = -1;
+	for (unsigned k = 0; k < n; k++) {
+		uint32_t flags = 0;
+		int64_t expires = 0;
+
+		if (!rbl_ck_covers4(s, rbl_ck_item_len(c, items, k), x))
+			continue;
+		if (++seen > cap)
+			break;
+		if (rbl_ck_attr_peek(c, rbl_ck_item_attr(c, items, k), &flags,
+				     &expires) != RBL_OK)
+			return RBL_ESTORE;
+		if (!rbl_live(expires, now))
+			continue;
+		*which = (int)k;
+		return flags & RBL_ENTRY_EXCLUDE ? RBL_ENOTFOUND : RBL_OK;
+	}
+	return RBL_ENOTFOUND;
+}
+
 /* The item of chain ITEMS (N items) at record START that decides ADDR at
  * NOW, among the RBL_CHAIN_MAX (CAP) most specific covering it: its index
  * to *WHICH and RBL_OK (listed) or RBL_ENOTFOUND (an exclusion; *WHICH
@@ -75,6 +107,9 @@ static int chain_decide(const rbl_ck *c, const uint8_t *start,
 {
 	unsigned seen = 0;
 
+	if (c->alen == 4)
+		return chain_decide4(c, rbl_get_be32(start), items, n,
+				     rbl_get_be32(addr), now, cap, which);
 	*which = -1;
 	for (unsigned k = 0; k < n; k++) {
 		uint32_t flags = 0;
@@ -96,13 +131,26 @@ static int chain_decide(const rbl_ck *c, const uint8_t *start,
 	return RBL_ENOTFOUND;
 }
 
+/* The chunk of A by a seek in LMDB. */
+static int seek_chunk(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+		      rbl_ck *ck)
+{
+	MDB_cursor *c = NULL;
+	MDB_val k = { 0 }, v = { 0 };
+	int rc = 0;
+
+	if ((rc = lookup_cursor(t, &c)) != RBL_OK ||
+	    (rc = rbl_ipck_seek(c, list_id, a->family, a->bytes, false, &k,
+				&v)) != RBL_OK)
+		return rc;
+	return ck_at(ck, a->family, &v);
+}
+
 /* The chunk of A: through the list's chunk index when INDEXED (the list
  * has an IPv4 summary) and one is ready, else by a seek in LMDB. */
 static int find_chunk(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		      bool indexed, rbl_ck *ck)
 {
-	MDB_cursor *c = NULL;
-	MDB_val k = { 0 }, v = { 0 };
 	const void *data = NULL;
 	size_t size = 0;
 	int rc = RBL_EBUSY;
@@ -113,11 +161,7 @@ static int find_chunk(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		return rbl_ck_open(ck, a->family, data, size);
 	if (rc != RBL_EBUSY)
 		return rc;
-	if ((rc = lookup_cursor(t, &c)) != RBL_OK ||
-	    (rc = rbl_ipck_seek(c, list_id, a->family, a->bytes, false, &k,
-				&v)) != RBL_OK)
-		return rc;
-	return ck_at(ck, a->family, &v);
+	return seek_chunk(t, list_id, a, ck);
 }
 
 /* The chunk and record deciding A: RBL_OK with *CK, *I (record) or
@@ -139,22 +183,17 @@ static bool indexed(rbl_txn *t, uint32_t list_id, const rbl_addr *a)
 	return a->family == RBL_AF4 && rbl_v4sum_get(t, list_id) != NULL;
 }
 
-int rbl_ipr_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
-		  int64_t now, rbl_match *out)
+/* rbl_ipr_lookup of an IPv6 address. */
+static RBL_NOINLINE int lookup6(rbl_txn *t, uint32_t list_id,
+				const rbl_addr *a, int64_t now, rbl_match *out)
 {
 	uint8_t start[16] = { 0 };
 	const uint8_t *items = NULL;
 	unsigned n = 0;
 	rbl_ck ck = { 0 };
-	const uint8_t *sum = NULL;
 	int i = 0, which = 0, rc = 0;
 
-	if (a->family == RBL_AF4) {
-		sum = rbl_v4sum_get(t, list_id);
-		if (sum && !rbl_v4sum_bit(sum, rbl_get_be32(a->bytes) >> 8))
-			return RBL_ENOTFOUND;
-	}
-	if ((rc = find_record(t, list_id, a, sum != NULL, &ck, &i)) != RBL_OK)
+	if ((rc = find_record(t, list_id, a, false, &ck, &i)) != RBL_OK)
 		return rc;
 	rbl_ck_start(&ck, (unsigned)i, start);
 	if ((rc = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, (unsigned)i), &items,
@@ -170,6 +209,77 @@ int rbl_ipr_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
 		return rc;
 	out->list_id = list_id;
 	return RBL_OK;
+}
+
+/* rbl_ipr_lookup of an IPv4 address past the summary (INDEXED: the list
+ * has one): the same steps as lookup6 in 32-bit arithmetic.  Out of
+ * line, so that a lookup the summary answers saves no registers for
+ * it. */
+static RBL_NOINLINE int lookup4(rbl_txn *t, uint32_t list_id,
+				const rbl_addr *a, bool indexed, int64_t now,
+				rbl_match *out)
+{
+	const uint8_t *items = NULL;
+	const void *data = NULL;
+	size_t size = 0;
+	uint32_t x = rbl_get_be32(a->bytes);
+	unsigned n = 0;
+	rbl_ck ck = { 0 };
+	int i = 0, which = 0, rc = RBL_EBUSY;
+
+	if (indexed)
+		rc = rbl_ckidx_find(t, list_id, a->bytes, &data, &size);
+	if (rc == RBL_OK)
+		rc = rbl_ck_open(&ck, RBL_AF4, data, size);
+	else if (rc == RBL_EBUSY)
+		rc = seek_chunk(t, list_id, a, &ck);
+	if (rc != RBL_OK)
+		return rc;
+	if ((i = rbl_ck_find4(&ck, x)) < 0)
+		return RBL_ENOTFOUND;
+	if ((rc = rbl_ck_chain(&ck, rbl_ck_chain_of(&ck, (unsigned)i), &items,
+			       &n)) != RBL_OK)
+		return rc;
+	rc = chain_decide4(&ck, rbl_ck_start4(&ck, (unsigned)i), items, n, x,
+			   now, RBL_CHAIN_MAX, &which);
+	if (rc != RBL_OK)
+		return rc;
+	if ((rc = match_fill(&ck, rbl_ck_item_attr(&ck, items,
+						  (unsigned)which),
+			     (unsigned)i, out)))
+		return rc;
+	out->list_id = list_id;
+	return RBL_OK;
+}
+
+/* rbl_ipr_lookup of A with SUM, LIST_ID's IPv4 summary (NULL: none). */
+static inline int lookup_sum(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+			     const uint8_t *sum, int64_t now, rbl_match *out)
+{
+	if (sum && !rbl_v4sum_bit(sum, rbl_get_be32(a->bytes) >> 8))
+		return RBL_ENOTFOUND;
+	return lookup4(t, list_id, a, sum != NULL, now, out);
+}
+
+/* rbl_ipr_lookup but of the first list's IPv4 addresses. */
+static RBL_NOINLINE int lookup_other(rbl_txn *t, uint32_t list_id,
+				     const rbl_addr *a, int64_t now,
+				     rbl_match *out)
+{
+	if (a->family != RBL_AF4)
+		return lookup6(t, list_id, a, now, out);
+	return lookup_sum(t, list_id, a, rbl_v4sum_get(t, list_id), now, out);
+}
+
+int rbl_ipr_lookup(rbl_txn *t, uint32_t list_id, const rbl_addr *a,
+		  int64_t now, rbl_match *out)
+{
+	const struct rbl_v4sum_slot *slot = rbl_v4sum_first(t, list_id);
+
+	/* no call before the summary's bit, so no registers saved */
+	if (a->family == RBL_AF4 && slot)
+		return lookup_sum(t, list_id, a, slot->bits, now, out);
+	return lookup_other(t, list_id, a, now, out);
 }
 
 void rbl_ipr_prefetch(rbl_txn *t, uint32_t list_id, const rbl_addr *a,

@@ -107,7 +107,7 @@ int rbl_v4sum_peek(rbl_txn *t, uint32_t list_id, const uint8_t **bits)
 	return RBL_OK;
 }
 
-const uint8_t *rbl_v4sum_get(rbl_txn *t, uint32_t list_id)
+const uint8_t *rbl_v4sum_find(rbl_txn *t, uint32_t list_id)
 {
 	struct rbl_v4sum_slot *slot;
 	const uint8_t *bits = NULL;
