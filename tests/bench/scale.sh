@@ -72,6 +72,8 @@ CLIENTS=${BENCH_CLIENTS:-8}
 OUTSTANDING=${BENCH_OUTSTANDING:-500}
 
 size_mb() { du -k "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
+# (rbld maps the file's length; du's blocks leave out the holes)
+length_mb() { stat -c %s "$1" | awk '{ printf "%.1f", $1 / 1048576 }'; }
 disk_bytes() { echo $(( $(stat -c %b "$1") * $(stat -c %B "$1") )); }
 # MB of PID's file maps in 2 MiB pages (PMD-mapped): at 100M the page
 # size decides a lookup's cost (doc/performance.md, "huge pages decide").
@@ -382,7 +384,7 @@ size_section() {	# small large
 		echo "srv, cli as in the table: the q/s ratio is the servers' own only where srv is near 100%"
 		awk -v small="$1" -v large="$2" -v goal="$goal" \
 			-f tests/bench/stats.awk -f tests/bench/size.awk "$D/results"
-		echo "      in 2 MiB pages: $1 $(pmd_mb "$s_pid") MB of $(size_mb "$W/$1/db/data.mdb"), $2 $(pmd_mb "$l_pid") MB of $(size_mb "$W/$2/db/data.mdb") (FilePmdMapped; store MB)"
+		echo "      in 2 MiB pages: $1 $(pmd_mb "$s_pid") MB of $(length_mb "$W/$1/db/data.mdb"), $2 $(pmd_mb "$l_pid") MB of $(length_mb "$W/$2/db/data.mdb") (FilePmdMapped; the store file's length)"
 	} > "$W/size.txt"
 	kill "$s_pid" "$l_pid" 2>/dev/null
 	wait "$s_pid" "$l_pid" 2>/dev/null
