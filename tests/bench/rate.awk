@@ -4,9 +4,7 @@
 # one row per server (medians over the rounds, lost summed), then the
 # ratios to the no-lookup responder ("noop"): per round, server CPU per
 # query over noop's in the same round, and the median of those with
-# their range.  A ratio of medians would pair rounds that saw different
-# machines; the per-round ratio pairs runs seconds apart.  Needs
-# median() from stats.awk.
+# their range.  Needs median() and round_ratios() from stats.awk.
 #
 # With -v pick=PCT it reads the saturated results instead (table.awk's
 # lines: name round qps ...) and prints the rate to offer: PCT percent of
@@ -28,24 +26,13 @@ pick {
 
 # "median  (N rounds: lo-hi)" of NAME's per-round CPU per query over
 # noop's, or (diff) minus noop's in microseconds.
-function ratio(name, diff,    r, m, v, lo, hi, fmt) {
-	m = 0
-	for (r in round_seen)
-		if ((name, r) in by_round && ("noop", r) in by_round &&
-		    by_round["noop", r] > 0) {
-			if (diff)
-				v[++m] = by_round[name, r] - by_round["noop", r]
-			else
-				v[++m] = by_round[name, r] / by_round["noop", r]
-			if (m == 1 || v[m] < lo) lo = v[m]
-			if (m == 1 || v[m] > hi) hi = v[m]
-		}
-	if (m == 0)
+function ratio(name, diff,    m, out, fmt) {
+	if (!(m = round_ratios(by_round, round_seen, name, "noop", diff, out)))
 		return ""
 	fmt = "%.2f  (%d rounds: %.2f-%.2f)"
 	if (diff)
 		fmt = "%+.2f us  (%d rounds: %+.2f to %+.2f)"
-	return sprintf(fmt, median(v, m), m, lo, hi)
+	return sprintf(fmt, out["median"], m, out["lo"], out["hi"])
 }
 
 function median_qps(name,    i, v) {

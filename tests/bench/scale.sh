@@ -28,6 +28,26 @@
 # with a TXT of its own (-t unique), IPv6 /64s (-6); bytes per entry.
 # Import times are wall seconds and CPU seconds (user + system): on a
 # shared machine the CPU figure is the one that repeats.
+#
+# Last, the size section, where the goal "q/s does not degrade with
+# size" (#17: 10M vs 1M; 100M >= 0.9x 1M) is read: the table's q/s
+# column measures each scale once, minutes apart, with imports and
+# rbldnsd in between, and five quiet 100M runs of the same code gave
+# 0.71-0.96x.  So rbld on the smallest scale's store and rbld on the
+# largest's run at the same time (one UDP worker each, as in the table),
+# each asked its own scale's query file (10% listed against its own
+# data); after a 3 s warm-up of each, BENCH_SIZE_ROUNDS rounds of
+# dnsperf saturating one for BENCH_SIZE_SECONDS then the other, the
+# order reversed every other round; per round q/s and server CPU per
+# query of each and their q/s ratio, then the median of the per-round
+# ratios with their range (rate.awk's way, stats.awk), and each rbld's
+# share of the map in 2 MiB pages (FilePmdMapped), which decides the
+# figure at 100M.  The stores served are the table's ($W/LABEL/db) after
+# its replaces and one more replacing import of the first file (the
+# replaces leave the second, which the query file does not hit 10%):
+# about twice the data in length; rbld reads the import's 4 KiB pages in
+# again as 2 MiB ones when it starts (rbld(8) MEMORY), as it keeps them
+# while it runs, and FilePmdMapped says how much it got.  About 50 s.
 # Times are noisy on a shared machine: the load average is printed beside
 # them.  Nothing is asserted.  The report goes to tests/out/bench-scale.txt.
 #
@@ -35,18 +55,32 @@
 # BENCH_SCALE_100M (1: the same as BENCH_SCALE=100M), BENCH_SCALES (the
 # scales instead of "1M 10M", e.g. "20k" for a quick look), BENCH_SHAPES (0: skip
 # the other shapes), BENCH_SECONDS (10), BENCH_CLIENTS (8),
-# BENCH_OUTSTANDING (500).
+# BENCH_OUTSTANDING (500); BENCH_SIZE_ROUNDS (4), BENCH_SIZE_SECONDS (5),
+# BENCH_SIZE_ONLY (1: the size section alone, on the stores an earlier
+# run left; report in tests/out/bench-scale/size.txt); BENCH_SCALE_DATA
+# (a directory holding bench-gen's files for one of the scales, made as
+# here: read there, not generated, e.g. a shared 100M set).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 BENCH_NAME=bench-scale BENCH_OUT=bench-scale
 . tests/bench/common.sh
 
 SECS=${BENCH_SECONDS:-10}
+SIZE_ROUNDS=${BENCH_SIZE_ROUNDS:-4}
+SIZE_SECS=${BENCH_SIZE_SECONDS:-5}
 CLIENTS=${BENCH_CLIENTS:-8}
 OUTSTANDING=${BENCH_OUTSTANDING:-500}
 
 size_mb() { du -k "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
+# (rbld maps the file's length; du's blocks leave out the holes)
+length_mb() { stat -c %s "$1" | awk '{ printf "%.1f", $1 / 1048576 }'; }
 disk_bytes() { echo $(( $(stat -c %b "$1") * $(stat -c %B "$1") )); }
+# MB of PID's file maps in 2 MiB pages (PMD-mapped): at 100M the page
+# size decides a lookup's cost (doc/performance.md, "huge pages decide").
+pmd_mb() {
+	awk '/^FilePmdMapped:/ { printf "%.0f", $2 / 1024 }' \
+		"/proc/$1/smaps_rollup"
+}
 
 scale_count() {	# 1M, 10M, 100M or a number -> hosts
 	case $1 in
@@ -56,20 +90,38 @@ scale_count() {	# 1M, 10M, 100M or a number -> hosts
 	esac
 }
 
-# Data for HOSTS entries in $D, reused when already there.
+# Data for HOSTS entries (data.txt, queries.txt, data2.txt, listed) in
+# DD: $D, made there unless already there, or BENCH_SCALE_DATA when it
+# holds this scale's files (read only: made elsewhere as here, perhaps
+# shared).
 generate() {	# hosts
 	nets=$(( $1 / 50 ))
 	# ("exact": queries from a bench-gen whose -L is exact at any size)
-	if [ "$(cat "$D/stamp" 2>/dev/null)" != "$1 $nets exact" ]; then
+	stamp="$1 $nets exact"
+	DD=${BENCH_SCALE_DATA:-}
+	[ -n "$DD" ] && given_data "$1" "$nets" && return 0
+	DD=$D
+	if [ "$(cat "$D/stamp" 2>/dev/null)" != "$stamp" ]; then
 		say "generating $1 /32 + $nets /24 listings"
 		"$B/tests/tools/bench-gen" -s 1 -H "$1" -N "$nets" -Q 1000000 \
 			-L 10 -z $ZONE "$D/data.txt" "$D/queries.txt" \
 			> "$D/listed" &&
 		"$B/tests/tools/bench-gen" -s 2 -H "$1" -N "$nets" -z $ZONE \
 			"$D/data2.txt" || die "bench-gen failed"
-		echo "$1 $nets exact" > "$D/stamp"
+		echo "$stamp" > "$D/stamp"
 	fi
 }
+
+# Whether $DD holds bench-gen's files for HOSTS and NETS as generate()
+# makes them: both data files' first lines, the query file's 10% listed
+# (bench-gen's exact -L says "(10.00%)"), and a stamp, whatever it says,
+# written when they were complete.
+given_data() {	# hosts nets
+	[ -e "$DD/stamp" ] && [ -s "$DD/queries.txt" ] &&
+	[ "$(head -n 1 "$DD/data.txt")" = "# bench-gen seed 1: $2 /24 and $1 /32" ] &&
+	[ "$(head -n 1 "$DD/data2.txt")" = "# bench-gen seed 2: $2 /24 and $1 /32" ] &&
+	grep -q ' listed (10\.00%)$' "$DD/listed"
+} 2>/dev/null
 
 # Run rblctl import FILE --replace under /usr/bin/time into DB (default
 # $D/db), of TYPE (default ip4set): "seconds peak_kb cpu_seconds".
@@ -109,20 +161,20 @@ shapes() {	# hosts
 	done
 }
 
-# dnsperf against PORT of server PID: prints "qps lost us_per_query
-# server_percent client_percent": the server's CPU (all its threads) per
-# answered query, and its and dnsperf's CPU time over dnsperf's wall time
-# (percent of one CPU).  RATE ("" or absent: as fast as it goes) limits
-# the rate.
-perf() {	# port seconds pid [rate]
-	set -- "$1" "$2" "$3" "${4:-}"
+# dnsperf with QUERIES against PORT of server PID: prints "qps lost
+# us_per_query server_percent client_percent": the server's CPU (all its
+# threads) per answered query, and its and dnsperf's CPU time over
+# dnsperf's wall time (percent of one CPU).  RATE ("" or absent: as fast
+# as it goes) limits the rate.  Its files go to $D.
+perf() {	# port seconds pid queries [rate]
+	set -- "$1" "$2" "$3" "$4" "${5:-}"
 	rate_opt=
-	[ -n "$4" ] && rate_opt="-Q $4"
+	[ -n "$5" ] && rate_opt="-Q $5"
 	c0=$(cpu_ns "$3")
 	# shellcheck disable=SC2086 # rate_opt: empty or two words
 	/usr/bin/time -f "%e %U %S" -o "$D/perf.time" dnsperf -c "$CLIENTS" \
 		-q "$OUTSTANDING" -l "$2" $rate_opt -s 127.0.0.1 -p "$1" \
-		-d "$D/queries.txt" >"$D/perf.out" 2>&1
+		-d "$4" >"$D/perf.out" 2>&1
 	c1=$(cpu_ns "$3")
 	echo "$(dnsperf_summary "$D/perf.out") $c0 $c1 $(cat "$D/perf.time")" |
 		awk '{ cpu = ($6 - $5) / 1e9
@@ -138,7 +190,7 @@ run_scale() {	# label
 	mkdir -p "$D"
 	generate "$hosts"
 	entries=$(( hosts + hosts / 50 + 4 ))	# + the RFC 5782 entries
-	data_mb=$(size_mb "$D/data.txt")
+	data_mb=$(size_mb "$DD/data.txt")
 
 	# ---- rbld: the first import into an empty store
 	rm -rf "$D/db"
@@ -146,7 +198,7 @@ run_scale() {	# label
 	"$B/rblctl" -d "$D/db" zone create $ZONE >>"$D/rblctl.log" 2>&1 ||
 		die "zone create failed"
 	la0=$(loadavg)
-	set -- $(timed_import "$D/data.txt")
+	set -- $(timed_import "$DD/data.txt")
 	imp_s=$1 imp_rss=$(( $2 / 1024 )) imp_cpu=$3
 	store=$(stat -c %s "$D/db/data.mdb")
 	store_disk=$(disk_bytes "$D/db/data.mdb")
@@ -155,23 +207,22 @@ run_scale() {	# label
 	# ---- the servers
 	bench_rbld "$D/rbld.conf" "$D/db" "	threads: 1" >"$D/rbld.log" 2>&1
 	rbld_pid=$BG_PID port=$PORT
-	bench_rbldnsd "$D/data.txt" $ZONE "$D/rbldnsd.log"
+	bench_rbldnsd "$DD/data.txt" $ZONE "$D/rbldnsd.log"
 	rbldnsd_pid=$BG_PID rport=$PORT
 	bench_wait_zone "$port" rbld $ZONE 600
 	bench_wait_zone "$rport" rbldnsd $ZONE 600
 	# the map's 2 MiB pages right after rbld started on the store the
 	# importer just wrote (rbld reads it in again before it answers:
 	# rbld(8), MEMORY)
-	hot_pmd=$(awk '/^FilePmdMapped:/ { printf "%.0f", $2 / 1024 }' \
-		"/proc/$rbld_pid/smaps_rollup")
+	hot_pmd=$(pmd_mb "$rbld_pid")
 	cp "$D/rbld.log" "$D/rbld-first.log"
 	rd_load=$(sed -n 's/.*zones reloaded, time \([0-9.]*\)e.*/\1/p' \
 		"$D/rbldnsd.log" | head -n 1)
 	rd_rss=$(rss_mb "$rbldnsd_pid")
-	set -- $(perf "$port" "$SECS" "$rbld_pid")
+	set -- $(perf "$port" "$SECS" "$rbld_pid" "$DD/queries.txt")
 	qps=$1 us=$3 srv=$4 cli=$5
 	rss=$(rss_mb "$rbld_pid")
-	set -- $(perf "$rport" "$SECS" "$rbldnsd_pid")
+	set -- $(perf "$rport" "$SECS" "$rbldnsd_pid" "$DD/queries.txt")
 	rd_qps=$1 rd_us=$3 rd_srv=$4 rd_cli=$5
 	la1=$(loadavg)
 
@@ -188,33 +239,32 @@ run_scale() {	# label
 	bench_rbld "$D/rbld.conf" "$D/db" "	threads: 1" >"$D/rbld.log" 2>&1
 	rbld_pid=$BG_PID port=$PORT
 	bench_wait_zone "$port" rbld $ZONE 600
-	perf "$port" 3 "$rbld_pid" > /dev/null	# faults the map in
-	set -- $(perf "$port" "$SECS" "$rbld_pid")
+	perf "$port" 3 "$rbld_pid" "$DD/queries.txt" > /dev/null	# faults the map in
+	set -- $(perf "$port" "$SECS" "$rbld_pid" "$DD/queries.txt")
 	cold_qps=$1 cold_us=$3
-	cold_pmd=$(awk '/^FilePmdMapped:/ { printf "%.0f", $2 / 1024 }' \
-		"/proc/$rbld_pid/smaps_rollup")
+	cold_pmd=$(pmd_mb "$rbld_pid")
 	la_cold=$(loadavg)
 
 	# ---- replacing the list while rbld answers at half its rate
 	rate=$(( qps / 2 ))
-	perf "$port" $(( SECS + 10 )) "$rbld_pid" "$rate" > "$D/steady" &
+	perf "$port" $(( SECS + 10 )) "$rbld_pid" "$DD/queries.txt" "$rate" \
+		> "$D/steady" &
 	perf_pid=$!
 	sleep 3
 	la_rep=$(loadavg)
-	set -- $(timed_import "$D/data2.txt")
+	set -- $(timed_import "$DD/data2.txt")
 	rep_s=$1 rep_rss=$(( $2 / 1024 )) rep_cpu=$3
 	wait $perf_pid
 	set -- $(cat "$D/steady")
 	rep_lost=$2
 	# rbld's pass after the replacement, and the map's 2 MiB pages then
 	rep_pass=$(grep -o 'store: .*regions.*ms' "$D/rbld.log" | tail -n 1)
-	rep_pmd=$(awk '/^FilePmdMapped:/ { printf "%.0f", $2 / 1024 }' \
-		"/proc/$rbld_pid/smaps_rollup")
+	rep_pmd=$(pmd_mb "$rbld_pid")
 	# (above 10M the one replacement only: the others take minutes)
 	more="data.txt data2.txt data.txt data2.txt"
 	[ "$hosts" -gt 10000000 ] && more=
 	for f in $more; do
-		timed_import "$D/$f" > /dev/null
+		timed_import "$DD/$f" > /dev/null
 	done
 	ratio=$(echo "$(stat -c %s "$D/db/data.mdb") $store" |
 		awk '{ printf "%.2f", $1 / $2 }')
@@ -225,6 +275,12 @@ run_scale() {	# label
 	wait "$rbld_pid" "$rbldnsd_pid" 2>/dev/null
 	rm -rf "$RBLDNSD_DIR"
 	RBLDNSD_DIR=
+	# The size section serves this store with the query file, which is
+	# 10% listed against the first file: the replaces left the second.
+	if [ "$label" = "$SIZE_SMALL" ] || [ "$label" = "$SIZE_LARGE" ]; then
+		say "$label: the first file back into the store for the size section"
+		timed_import "$DD/data.txt" > /dev/null
+	fi
 	shapes "$hosts"
 	la3=$(loadavg)
 
@@ -254,7 +310,84 @@ run_scale() {	# label
 			   v6) echo "IPv6 /64s" ;; esac)" "$b" "$s" "$cpu"
 	done < "$D/shapes" >> "$W/notes"
 	[ -s "$D/shapes" ] && echo "      (shapes at load $la3)" >> "$W/notes"
-	sed "s/^bench-gen: /      query file: /" "$D/listed" >> "$W/notes"
+	sed "s/^bench-gen: /      query file: /" "$DD/listed" >> "$W/notes"
+}
+
+# ---- the size section: q/s of rbld on the smallest and on the largest
+# scale's store, measured in the same minute
+
+# Start rbld on scale LABEL's store as the table does (one UDP worker):
+# BG_PID, PORT, and QF, its query file.  Dies unless the store answers
+# for the first three /32s of the first file, the data the query file
+# is 10% listed against.
+size_rbld() {	# label
+	D=$W/$1
+	[ -s "$D/db/data.mdb" ] ||
+		die "no store in $D/db: run scale.sh once without BENCH_SIZE_ONLY"
+	generate "$(scale_count "$1")"
+	QF=$DD/queries.txt
+	bench_rbld "$D/rbld-size.conf" "$D/db" "	threads: 1" \
+		>"$D/rbld-size.log" 2>&1
+	bench_wait_zone "$PORT" rbld $ZONE 600
+	for a in $(awk '!/[:$#\/]/ && NF { print; if (++n == 3) exit }' \
+		"$DD/data.txt"); do
+		q=$(echo "$a" | awk -F. '{ print $4 "." $3 "." $2 "." $1 }')
+		dig +short +time=2 +tries=3 -p "$PORT" @127.0.0.1 "$q.$ZONE" A |
+			grep -q . ||
+			die "$1: $a of $DD/data.txt is not listed in $D/db (does it hold the second file?)"
+	done
+}
+
+# One saturated run of LABEL's rbld, appended to $W/size/results as
+# "label round qps us_per_query lost server_percent client_percent".
+size_run() {	# label round pid port queries
+	# shellcheck disable=SC2046 # five numbers, split on purpose
+	set -- "$1" "$2" $(perf "$4" "$SIZE_SECS" "$3" "$5")
+	echo "$1 $2 $3 $5 $4 $6 $7" >> "$W/size/results"
+	say "size round $2 $1: $3 q/s, $5 us CPU/query"
+}
+
+# rbld on SMALL's store and rbld on LARGE's, both running; dnsperf on one
+# then the other, the order reversed every other round, so that the
+# machine's drift falls on both; the ratio is the median of the
+# per-round ratios (size.awk).  Output in $W/size.txt.
+size_section() {	# small large
+	say "size: rbld on $1's and $2's stores, $SIZE_ROUNDS rounds of ${SIZE_SECS}s each"
+	size_rbld "$1"
+	s_pid=$BG_PID s_port=$PORT s_q=$QF
+	size_rbld "$2"
+	l_pid=$BG_PID l_port=$PORT l_q=$QF
+	D=$W/size
+	mkdir -p "$D"
+	: > "$D/results"
+	la0=$(loadavg)
+	perf "$s_port" 3 "$s_pid" "$s_q" > /dev/null	# warm-up
+	perf "$l_port" 3 "$l_pid" "$l_q" > /dev/null
+	r=1
+	while [ $r -le "$SIZE_ROUNDS" ]; do
+		if [ $((r % 2)) = 1 ]; then
+			size_run "$1" $r "$s_pid" "$s_port" "$s_q"
+			size_run "$2" $r "$l_pid" "$l_port" "$l_q"
+		else
+			size_run "$2" $r "$l_pid" "$l_port" "$l_q"
+			size_run "$1" $r "$s_pid" "$s_port" "$s_q"
+		fi
+		r=$((r + 1))
+	done
+	la1=$(loadavg)
+	goal="goal: does not degrade ($2 vs $1)"
+	[ "$(scale_count "$2")" -ge 100000000 ] && goal="target >= 0.9"
+	{
+		echo "size: rbld on the $1 and the $2 store, both running (one UDP worker each,"
+		echo "each with its own scale's query file, 10% listed); dnsperf -c $CLIENTS -q $OUTSTANDING -l $SIZE_SECS"
+		echo "on one then the other, $SIZE_ROUNDS rounds, the order alternating (load $la0 $la1);"
+		echo "srv, cli as in the table: the q/s ratio is the servers' own only where srv is near 100%"
+		awk -v small="$1" -v large="$2" -v goal="$goal" \
+			-f tests/bench/stats.awk -f tests/bench/size.awk "$D/results"
+		echo "      in 2 MiB pages: $1 $(pmd_mb "$s_pid") MB of $(length_mb "$W/$1/db/data.mdb"), $2 $(pmd_mb "$l_pid") MB of $(length_mb "$W/$2/db/data.mdb") (FilePmdMapped; the store file's length)"
+	} > "$W/size.txt"
+	kill "$s_pid" "$l_pid" 2>/dev/null
+	wait "$s_pid" "$l_pid" 2>/dev/null
 }
 
 # One row of the table (and its header).
@@ -265,12 +398,34 @@ bench_tools -d -r rbld rblctl tests/tools/bench-gen
 mkdir -p "$W"
 : > "$W/rows"
 : > "$W/notes"
+rm -f "$W/size.txt"
 extra=${BENCH_SCALE:-}
 [ "${BENCH_SCALE_100M:-0}" = 1 ] && [ -z "$extra" ] && extra=100M
-for s in ${BENCH_SCALES:-1M 10M} $extra; do
+scales="${BENCH_SCALES:-1M 10M} $extra"
+# The size section's two scales: the smallest and the largest (none when
+# all are the same size).
+SIZE_SMALL='' SIZE_LARGE='' lo='' hi=''
+for s in $scales; do
+	c=$(scale_count "$s")
+	case $c in
+	''|*[!0-9]*) die "scale $s: not a number, nor one with k or M" ;;
+	esac
+	[ -z "$lo" ] || [ "$c" -lt "$lo" ] && { lo=$c; SIZE_SMALL=$s; }
+	[ -z "$hi" ] || [ "$c" -gt "$hi" ] && { hi=$c; SIZE_LARGE=$s; }
+done
+[ "$lo" = "$hi" ] && SIZE_SMALL='' SIZE_LARGE=''
+if [ "${BENCH_SIZE_ONLY:-0}" = 1 ]; then
+	[ -n "$SIZE_SMALL" ] || die "BENCH_SIZE_ONLY=1 needs two scales of different sizes"
+	size_section "$SIZE_SMALL" "$SIZE_LARGE"
+	cat "$W/size.txt"
+	say "report written to $W/size.txt"
+	exit 0
+fi
+for s in $scales; do
 	say "scale $s"
 	run_scale "$s"
 done
+[ -n "$SIZE_SMALL" ] && size_section "$SIZE_SMALL" "$SIZE_LARGE"
 {
 	echo "rbld scale table, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r)"
 	echo "data: N random /32 + N/50 /24, one default A+TXT; queries 10% listed, 90% not; dnsperf -c $CLIENTS -q $OUTSTANDING -l $SECS; rbld with one UDP worker"
@@ -285,5 +440,9 @@ done
 	cat "$W/rows"
 	echo
 	cat "$W/notes"
+	if [ -s "$W/size.txt" ]; then
+		echo
+		cat "$W/size.txt"
+	fi
 } | tee "$REPORT"
 say "report written to $REPORT"

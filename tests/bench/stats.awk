@@ -9,3 +9,24 @@ function median(v, n,    i, j, t) {
 		}
 	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 }
+
+# Two servers measured in the same rounds, a figure of each per round in
+# fig[NAME, ROUND] (rounds: the keys of seen): per round, NAME's figure
+# over BASE's (diff: minus BASE's), over the rounds where both ran and
+# BASE's is above 0.  Fills out["median"], out["lo"], out["hi"] and
+# returns how many rounds (0: none).  A ratio of medians would pair
+# rounds that saw different machines; the per-round ratio pairs runs
+# seconds apart, and its range says how much the machine moved.
+function round_ratios(fig, seen, name, base, diff, out,    r, m, v) {
+	m = 0
+	for (r in seen)
+		if ((name, r) in fig && (base, r) in fig && fig[base, r] > 0) {
+			v[++m] = diff ? fig[name, r] - fig[base, r] \
+				      : fig[name, r] / fig[base, r]
+			if (m == 1 || v[m] < out["lo"]) out["lo"] = v[m]
+			if (m == 1 || v[m] > out["hi"]) out["hi"] = v[m]
+		}
+	if (m)
+		out["median"] = median(v, m)
+	return m
+}
