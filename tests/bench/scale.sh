@@ -257,7 +257,15 @@ run_scale() {	# label
 	wait $perf_pid
 	set -- $(cat "$D/steady")
 	rep_lost=$2
-	# rbld's pass after the replacement, and the map's 2 MiB pages then
+	# rbld's pass after the replacement (it runs once the store has been
+	# still for about a second: rbld(8), MEMORY), and the map's 2 MiB
+	# pages then; up to 15 s for it
+	passes=$(grep -c 'store: .*regions.*ms' "$D/rbld.log")
+	n=0
+	while [ "$n" -lt 15 ] && [ "$(grep -c 'store: .*regions.*ms' "$D/rbld.log")" -le "$passes" ]; do
+		sleep 1
+		n=$(( n + 1 ))
+	done
 	rep_pass=$(grep -o 'store: .*regions.*ms' "$D/rbld.log" | tail -n 1)
 	rep_pmd=$(pmd_mb "$rbld_pid")
 	# (above 10M the one replacement only: the others take minutes)
