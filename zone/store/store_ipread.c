@@ -67,6 +67,53 @@ static int match_fill(const rbl_ck *c, unsigned ai, unsigned rec,
 	return RBL_OK;
 }
 
+/* Item K of chain ITEMS, which covers the address: RBL_OK (listed) or
+ * RBL_ENOTFOUND (an exclusion) with K to *WHICH when it is live at NOW
+ * and so decides; 1 when it has expired (the next one decides);
+ * RBL_ESTORE for an attribute that cannot be read. */
+static RBL_ALWAYS_INLINE int item_decides(const rbl_ck *c,
+					  const uint8_t *items, unsigned k,
+					  int64_t now, int *which)
+{
+	uint32_t flags = 0;
+	int64_t expires = 0;
+
+	if (rbl_ck_attr_peek(c, rbl_ck_item_attr(c, items, k), &flags,
+			     &expires) != RBL_OK)
+		return RBL_ESTORE;
+	if (!rbl_live(expires, now))
+		return 1;
+	*which = (int)k;
+	return flags & RBL_ENTRY_EXCLUDE ? RBL_ENOTFOUND : RBL_OK;
+}
+
+/* The loop of chain_decide and chain_decide4: V4 compares the record's
+ * start S4 and the address X4 as numbers, else START and ADDR as bytes
+ * (a constant at each call, so each gets its own loop). */
+static RBL_ALWAYS_INLINE int chain_walk(const rbl_ck *c, const uint8_t *items,
+					unsigned n, bool v4, uint32_t s4,
+					uint32_t x4, const uint8_t *start,
+					const uint8_t *addr, int64_t now,
+					unsigned cap, int *which)
+{
+	unsigned seen = 0;
+
+	*which = -1;
+	for (unsigned k = 0; k < n; k++) {
+		unsigned len = rbl_ck_item_len(c, items, k);
+		int rc = 0;
+
+		if (v4 ? !rbl_ck_covers4(s4, len, x4) :
+			 !rbl_ck_covers(start, len, addr, c->alen))
+			continue;
+		if (++seen > cap)
+			break;
+		if ((rc = item_decides(c, items, k, now, which)) != 1)
+			return rc;
+	}
+	return RBL_ENOTFOUND;
+}
+
 /* chain_decide for IPv4, the record's start S and the address X as
  * numbers (the hot path: no memcmp; inline, as its eight arguments cost a
  * call more than the loop over a chain of one item). */
@@ -75,26 +122,8 @@ static RBL_ALWAYS_INLINE int chain_decide4(const rbl_ck *c, uint32_t s,
 					   uint32_t x, int64_t now,
 					   unsigned cap, int *which)
 {
-	unsigned seen = 0;
-
-	*which = -1;
-	for (unsigned k = 0; k < n; k++) {
-		uint32_t flags = 0;
-		int64_t expires = 0;
-
-		if (!rbl_ck_covers4(s, rbl_ck_item_len(c, items, k), x))
-			continue;
-		if (++seen > cap)
-			break;
-		if (rbl_ck_attr_peek(c, rbl_ck_item_attr(c, items, k), &flags,
-				     &expires) != RBL_OK)
-			return RBL_ESTORE;
-		if (!rbl_live(expires, now))
-			continue;
-		*which = (int)k;
-		return flags & RBL_ENTRY_EXCLUDE ? RBL_ENOTFOUND : RBL_OK;
-	}
-	return RBL_ENOTFOUND;
+	return chain_walk(c, items, n, true, s, x, NULL, NULL, now, cap,
+			  which);
 }
 
 /* The item of chain ITEMS (N items) at record START that decides ADDR at
@@ -105,30 +134,11 @@ static int chain_decide(const rbl_ck *c, const uint8_t *start,
 			const uint8_t *items, unsigned n, const uint8_t *addr,
 			int64_t now, unsigned cap, int *which)
 {
-	unsigned seen = 0;
-
 	if (c->alen == 4)
 		return chain_decide4(c, rbl_get_be32(start), items, n,
 				     rbl_get_be32(addr), now, cap, which);
-	*which = -1;
-	for (unsigned k = 0; k < n; k++) {
-		uint32_t flags = 0;
-		int64_t expires = 0;
-
-		if (!rbl_ck_covers(start, rbl_ck_item_len(c, items, k), addr,
-				   c->alen))
-			continue;
-		if (++seen > cap)
-			break;
-		if (rbl_ck_attr_peek(c, rbl_ck_item_attr(c, items, k), &flags,
-				     &expires) != RBL_OK)
-			return RBL_ESTORE;
-		if (!rbl_live(expires, now))
-			continue;
-		*which = (int)k;
-		return flags & RBL_ENTRY_EXCLUDE ? RBL_ENOTFOUND : RBL_OK;
-	}
-	return RBL_ENOTFOUND;
+	return chain_walk(c, items, n, false, 0, 0, start, addr, now, cap,
+			  which);
 }
 
 /* The chunk of A by a seek in LMDB. */
@@ -183,6 +193,20 @@ static bool indexed(rbl_txn *t, uint32_t list_id, const rbl_addr *a)
 	return a->family == RBL_AF4 && rbl_v4sum_get(t, list_id) != NULL;
 }
 
+/* The end of a lookup: RC as chain_decide said it; when listed, the
+ * match of item WHICH of record I's chain ITEMS in LIST_ID to *OUT. */
+static inline int match_of(const rbl_ck *ck, int rc, const uint8_t *items,
+			   int which, int i, uint32_t list_id, rbl_match *out)
+{
+	if (rc != RBL_OK)
+		return rc;
+	if ((rc = match_fill(ck, rbl_ck_item_attr(ck, items, (unsigned)which),
+			     (unsigned)i, out)))
+		return rc;
+	out->list_id = list_id;
+	return RBL_OK;
+}
+
 /* rbl_ipr_lookup of an IPv6 address. */
 static RBL_NOINLINE int lookup6(rbl_txn *t, uint32_t list_id,
 				const rbl_addr *a, int64_t now, rbl_match *out)
@@ -201,14 +225,7 @@ static RBL_NOINLINE int lookup6(rbl_txn *t, uint32_t list_id,
 		return rc;
 	rc = chain_decide(&ck, start, items, n, a->bytes, now, RBL_CHAIN_MAX,
 			  &which);
-	if (rc != RBL_OK)
-		return rc;
-	if ((rc = match_fill(&ck, rbl_ck_item_attr(&ck, items,
-						  (unsigned)which),
-			     (unsigned)i, out)))
-		return rc;
-	out->list_id = list_id;
-	return RBL_OK;
+	return match_of(&ck, rc, items, which, i, list_id, out);
 }
 
 /* rbl_ipr_lookup of an IPv4 address past the summary (INDEXED: the list
@@ -242,14 +259,7 @@ static RBL_NOINLINE int lookup4(rbl_txn *t, uint32_t list_id,
 		return rc;
 	rc = chain_decide4(&ck, rbl_ck_start4(&ck, (unsigned)i), items, n, x,
 			   now, RBL_CHAIN_MAX, &which);
-	if (rc != RBL_OK)
-		return rc;
-	if ((rc = match_fill(&ck, rbl_ck_item_attr(&ck, items,
-						  (unsigned)which),
-			     (unsigned)i, out)))
-		return rc;
-	out->list_id = list_id;
-	return RBL_OK;
+	return match_of(&ck, rc, items, which, i, list_id, out);
 }
 
 /* rbl_ipr_lookup of A with SUM, LIST_ID's IPv4 summary (NULL: none). */
