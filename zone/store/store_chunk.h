@@ -77,6 +77,7 @@
 
 #include "zone/addr.h"
 #include "zone/error.h"
+#include "zone/store/bytes.h"
 #include "zone/store/entry.h"
 
 #define RBL_CK_VERSION	1
@@ -132,14 +133,11 @@ static inline uint32_t rbl_ck_start4(const rbl_ck *c, unsigned i)
 	const uint8_t *r = c->p + c->rec + (size_t)i * c->stride;
 	const uint8_t *b = c->p + RBL_CK_HDR;
 	unsigned skip = c->skip, rb = c->rb;
-	uint32_t v = rb == 1 ? r[0] :
-		     ((uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 |
-		      (uint32_t)r[2] << 8 | r[3]) >> (32 - 8 * rb);
+	uint32_t v = rb == 1 ? r[0] : rbl_get_be32(r) >> (32 - 8 * rb);
 
 	v <<= 8 * (4 - skip - rb);
 	if (skip)
-		v |= ((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-		      (uint32_t)b[2] << 8 | b[3]) & ~(UINT32_MAX >> 8 * skip);
+		v |= rbl_get_be32(b) & ~(UINT32_MAX >> 8 * skip);
 	return v;
 }
 
