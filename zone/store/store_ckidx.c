@@ -40,8 +40,10 @@
  * Arrays keep their size from snapshot to snapshot: once grown, a
  * rebuild allocates nothing.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "zone/compiler.h"
 #include "zone/store/store_impl.h"
@@ -87,20 +89,83 @@ static struct rbl_ckidx *slot_of(rbl_txn *t, uint32_t list_id)
 	return free_slot;
 }
 
+/* Bytes of one allocation holding FIRST, REF and TOP for CAP chunks: a
+ * top table of 2^bits + 1 slots with 2^bits <= n <= CAP (finish). */
+static size_t mem_bytes(uint32_t cap)
+{
+	return (size_t)cap * (sizeof(uint32_t) + sizeof(struct rbl_ckref)) +
+	       ((size_t)cap + 1) * sizeof(uint32_t);
+}
+
+/* LEN bytes for an index, in 2 MiB pages when LEN is RBL_CKIDX_HUGE_MIN
+ * or more: at 100M the index is 2-3 MB per worker, and in 4 KiB pages
+ * every lookup's search and prefetch took a TLB miss of its own on top
+ * of the chunk's (THP is "madvise" here, so malloc'd memory stays in
+ * 4 KiB pages).  *MAPPED says which to release (release_mem); NULL: no
+ * memory. */
+static void *alloc_mem(size_t len, bool *mapped)
+{
+	size_t huge = RBL_CKIDX_HUGE, span = 0;
+	uint8_t *p = NULL;
+	uintptr_t at = 0;
+
+	*mapped = false;
+	if (len < RBL_CKIDX_HUGE_MIN)
+		return malloc(len);
+	len = (len + huge - 1) & ~(huge - 1);
+	span = len + huge;	/* room to align the start */
+	p = mmap(NULL, span, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return malloc(len);	/* 4 KiB pages still work */
+	at = ((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1);
+	if (at > (uintptr_t)p)
+		(void)munmap(p, at - (uintptr_t)p);
+	if ((uintptr_t)p + span > at + len)
+		(void)munmap((void *)(at + len), (uintptr_t)p + span - at - len);
+	(void)madvise((void *)at, len, MADV_HUGEPAGE);	/* best effort */
+	*mapped = true;
+	return (void *)at;
+}
+
+static void release_mem(void *mem, size_t len, bool mapped)
+{
+	size_t huge = RBL_CKIDX_HUGE;
+
+	if (mapped)
+		(void)munmap(mem, (len + huge - 1) & ~(huge - 1));
+	else
+		free(mem);
+}
+
+/* Room for twice the chunks in one new allocation (the N built so far
+ * copied), FIRST, REF and TOP pointing into it. */
 static int grow(struct rbl_ckidx *x)
 {
 	uint32_t cap = x->cap ? 2 * x->cap : 256;
-	uint32_t *first = NULL;
-	struct rbl_ckref *ref = NULL;
+	size_t len = 0;
+	bool mapped = false;
+	uint8_t *mem = NULL;
 
 	if (cap < x->cap)
 		return RBL_ENOMEM;
-	if (!(first = realloc(x->first, (size_t)cap * sizeof *first)))
+	len = mem_bytes(cap);
+	if (!(mem = alloc_mem(len, &mapped)))
 		return RBL_ENOMEM;
-	x->first = first;
-	if (!(ref = realloc(x->ref, (size_t)cap * sizeof *ref)))
-		return RBL_ENOMEM;
-	x->ref = ref;
+	/* REF first: its 16-byte entries stay aligned */
+	if (x->n) {
+		memcpy(mem, x->ref, (size_t)x->n * sizeof *x->ref);
+		memcpy(mem + (size_t)cap * sizeof *x->ref, x->first,
+		       (size_t)x->n * sizeof *x->first);
+	}
+	if (x->mem)
+		release_mem(x->mem, x->mem_len, x->mem_mapped);
+	x->mem = mem;
+	x->mem_len = len;
+	x->mem_mapped = mapped;
+	x->ref = (struct rbl_ckref *)(void *)mem;
+	x->first = (uint32_t *)(void *)(mem + (size_t)cap * sizeof *x->ref);
+	x->top = x->first + cap;
 	x->cap = cap;
 	return RBL_OK;
 }
@@ -109,7 +174,8 @@ static int grow(struct rbl_ckidx *x)
  * slots, TOP_BITS = floor(log2(n))), so that a search starts in a slot's
  * few chunks instead of halving all of FIRST: at 100M those halvings
  * were a chain of about 17 dependent loads, 8 or so of them cache
- * misses, in every lookup and prefetch.  No memory for it: no table. */
+ * misses, in every lookup and prefetch.  Its room is part of the
+ * allocation (grow: 2^bits <= N <= cap). */
 static void finish(struct rbl_ckidx *x)
 {
 	unsigned bits = 0;
@@ -121,15 +187,6 @@ static void finish(struct rbl_ckidx *x)
 		bits++;
 	if (bits < 4)
 		return;		/* a few lines of FIRST: halving is as cheap */
-	if (bits > x->top_cap_bits) {
-		uint32_t *top = realloc(x->top, (((size_t)1 << bits) + 1) *
-						sizeof *top);
-
-		if (!top)
-			return;
-		x->top = top;
-		x->top_cap_bits = bits;
-	}
 	for (uint32_t h = 0; h < (uint32_t)1 << bits; h++) {
 		while (i < x->n && x->first[i] >> (32 - bits) < h)
 			i++;
@@ -337,9 +394,10 @@ void rbl_ckidx_prefetch(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
 void rbl_ckidx_free(rbl_txn *t)
 {
 	for (unsigned i = 0; i < RBL_CKIDX_SLOTS; i++) {
-		free(t->ckidx[i].first);
-		free(t->ckidx[i].ref);
-		free(t->ckidx[i].top);
-		memset(&t->ckidx[i], 0, sizeof t->ckidx[i]);
+		struct rbl_ckidx *x = &t->ckidx[i];
+
+		if (x->mem)
+			release_mem(x->mem, x->mem_len, x->mem_mapped);
+		memset(x, 0, sizeof *x);
 	}
 }

@@ -213,7 +213,12 @@ struct rbl_ckidx {
 	 * whose first address >> (32 - TOP_BITS) is h or more (TOP[2^bits]
 	 * is N); TOP_BITS 0: none, search all of FIRST */
 	uint32_t *top;
-	unsigned top_bits, top_cap_bits;
+	unsigned top_bits;
+	/* one allocation holds REF, FIRST and TOP (store_ckidx.c: grow):
+	 * MEM_LEN bytes, mmap'd in 2 MiB pages when MEM_MAPPED */
+	void *mem;
+	size_t mem_len;
+	bool mem_mapped;
 };
 #define RBL_CKIDX_SLOTS		8
 /* Chunks from which prefetching a list's lookups pays (16 MiB of chunk
@@ -223,6 +228,10 @@ struct rbl_ckidx {
 #define RBL_CKIDX_PREFETCH_MIN	4096
 /* Chunk keys one lookup reads into an index being built. */
 #define RBL_CKIDX_STEP		1024
+/* An index allocation of this many bytes or more goes in 2 MiB pages
+ * (RBL_CKIDX_HUGE, aligned, MADV_HUGEPAGE): from about 20k chunks. */
+#define RBL_CKIDX_HUGE		((size_t)2 << 20)
+#define RBL_CKIDX_HUGE_MIN	((size_t)512 << 10)
 
 struct rbl_kind_cache {
 	uint32_t id;
