@@ -191,10 +191,12 @@ struct rbl_v4sum_slot {
 };
 #define RBL_V4SUM_SLOTS		16
 
-/* A chunk's bytes in the map. */
-struct rbl_ckref {
+/* A chunk in an index: its first address, and its bytes in the map
+ * (SIZE < 64 KiB: store_chunk.h), in one 16-byte entry, so that the
+ * search and what it finds read the same cache line. */
+struct rbl_ckent {
+	uint32_t first, size;
 	const void *data;
-	size_t size;
 };
 
 /* The chunk index of one IPv4 list in a read transaction handle
@@ -206,15 +208,14 @@ struct rbl_ckidx {
 	uint64_t txnid;
 	unsigned mapgen;
 	uint32_t n, cap;
-	uint32_t *first;
-	struct rbl_ckref *ref;
+	struct rbl_ckent *ent;		/* ascending first addresses */
 	uint32_t next;			/* building: the address to go on from */
 	/* complete: TOP[h], h < 2^TOP_BITS, is the index of the first chunk
 	 * whose first address >> (32 - TOP_BITS) is h or more (TOP[2^bits]
 	 * is N); TOP_BITS 0: none, search all of FIRST */
 	uint32_t *top;
 	unsigned top_bits;
-	/* one allocation holds REF, FIRST and TOP (store_ckidx.c: grow):
+	/* one allocation holds ENT and TOP (store_ckidx.c: grow):
 	 * MEM_LEN bytes, mmap'd in 2 MiB pages when MEM_MAPPED */
 	void *mem;
 	size_t mem_len;
@@ -269,6 +270,9 @@ struct rbl_txn {
 	unsigned ix_big;		/* chunks from which prefetching pays;
 					   0: RBL_CKIDX_PREFETCH_MIN (tests
 					   set less) */
+	size_t ix_huge_min;		/* bytes from which an index goes in
+					   2 MiB pages; 0: RBL_CKIDX_HUGE_MIN
+					   (tests set 1 or SIZE_MAX) */
 	char source[RBL_SOURCE_MAX + 1];
 	unsigned source_gen;	/* + 1 at each rbl_txn_set_source: an entry
 				   prepared before has the old source */
