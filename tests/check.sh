@@ -9,9 +9,9 @@
 #   - every scenario script tests/*/*.test (executable; exit 0 = pass,
 #     77 = skipped with the reason on its last line of output, else fail).
 # With --sanitizer, scripts containing the line "# sanitizer: skip" are not
-# run (they measure, drive external peers only, or read no program's
-# output at all, like the checks on the sources: the normal pass ran them).  Each test's output goes
-# to tests/out/$BUILD/<name>.log and is shown when it fails.  A test still
+# run (they measure, drive external peers only, or run no program of ours,
+# like the checks on the sources: the normal pass ran them).  Each test's
+# output goes to tests/out/$BUILD/<name>.log and is shown when it fails.  A test still
 # running after RBL_TEST_TIMEOUT seconds (default 900) is stopped and fails.
 #
 # Tests run RBL_CHECK_JOBS at a time (default: the number of CPUs plus
