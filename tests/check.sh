@@ -11,8 +11,9 @@
 # With --sanitizer, scripts containing the line "# sanitizer: skip" are not
 # run (they measure, drive external peers only, or run no program of ours,
 # like the checks on the sources: the normal pass ran them).  Each test's
-# output goes to tests/out/$BUILD/<name>.log and is shown when it fails.  A test still
-# running after RBL_TEST_TIMEOUT seconds (default 900) is stopped and fails.
+# output goes to tests/out/$BUILD/<name>.log and is shown when it fails.
+# A test still running after RBL_TEST_TIMEOUT seconds (default 900) is
+# stopped and fails.
 #
 # Tests run RBL_CHECK_JOBS at a time (default: the number of CPUs plus
 # one, because most scenario tests spend their time waiting on daemons and
