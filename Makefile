@@ -166,7 +166,7 @@ fuzzers: $(FUZZERS)
 # the normal build, then again under ASan+UBSan in build-asan/.
 check: tests
 	tests/check.sh --deps
-	$(FUZZ_MAKE) fuzzers
+	+$(FUZZ_MAKE) fuzzers
 	BUILD=$(BUILD) tests/check.sh
 	$(MAKE) --no-print-directory SAN=1 BUILD=build-asan OPT='-O1 -g' tests
 	BUILD=build-asan tests/check.sh --sanitizer
@@ -188,7 +188,7 @@ bench: all $(TOOLS)
 	$(if $(BENCH_MIRROR),BUILD=$(BUILD) tests/bench/mirror.sh)
 
 fuzz:
-	$(FUZZ_MAKE) fuzzers
+	+$(FUZZ_MAKE) fuzzers
 	tests/fuzz/run.sh $${FUZZ_SECONDS:-300}
 
 soak: all $(TOOLS)
