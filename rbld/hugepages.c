@@ -20,7 +20,9 @@ static int64_t now_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* One pass; the log line when FIRST or when it read something in. */
+/* One pass; the log line when FIRST or when it read something in, but
+ * none for a store with no whole 2 MiB region (the demo's): "0 of 0" is
+ * true and only noise. */
 static void pass(rbl_hugepages *h, rbl_store *s, bool first)
 {
 	rbl_rehuge_stats r = { 0 };
@@ -28,7 +30,7 @@ static void pass(rbl_hugepages *h, rbl_store *s, bool first)
 	rbl_store_rehuge(s, &r);
 	h->done = h->seen = r.mark;
 	h->pending = false;
-	if (!first && !r.reread)
+	if ((!first && !r.reread) || r.regions == 0)
 		return;
 	rbl_log_notice("store: %u of %u 2 MiB regions read in again in %.1f ms"
 		       "%s", r.reread, r.regions, r.ms, r.scan ? "" :

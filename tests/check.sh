@@ -9,17 +9,21 @@
 #   - every scenario script tests/*/*.test (executable; exit 0 = pass,
 #     77 = skipped with the reason on its last line of output, else fail).
 # With --sanitizer, scripts containing the line "# sanitizer: skip" are not
-# run (they measure or drive external peers only).  Each test's output goes
-# to tests/out/$BUILD/<name>.log and is shown when it fails.  A test still
-# running after RBL_TEST_TIMEOUT seconds (default 900) is stopped and fails.
+# run (they measure, drive external peers only, or run no program of ours,
+# like the checks on the sources: the normal pass ran them).  Each test's
+# output goes to tests/out/$BUILD/<name>.log and is shown when it fails.
+# A test still running after RBL_TEST_TIMEOUT seconds (default 900) is
+# stopped and fails.
 #
 # Tests run RBL_CHECK_JOBS at a time (default: the number of CPUs plus
 # one, because most scenario tests spend their time waiting on daemons and
 # clients, not computing).  Every test already works in its own scratch
 # directory on random ports or in its own network namespace, so they do
-# not see each other.  A script containing the line "# check: alone" is
-# about timing under load (rate limits, slow clients): it runs after the
-# others, by itself.
+# not see each other.  Scripts containing a line "# check: long" (the
+# ones that take 20 s or more) start first, so that no long test starts
+# last and runs on alone at the end of the group (doc/testing.md).  A
+# script containing the line "# check: alone" is about timing under load
+# (rate limits, slow clients): it runs after the others, by itself.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 top=$(pwd)
@@ -52,6 +56,9 @@ if command -v flock >/dev/null 2>&1 && ! flock -n 9; then
 fi
 rm -rf "$out"; mkdir -p "$out"
 export RBL_TEST_OUT="$out"
+# Under make -j (make check), a test's own make (build/install.test) would
+# find make's jobserver named but not open, and warn.
+unset MAKEFLAGS MFLAGS
 if [ $sanitizer = yes ]; then
 	export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:${ASAN_OPTIONS:-}"
 	export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
@@ -85,11 +92,16 @@ run_one() {	# name, command...
 	printf '%s %s\n' "$rc" "$name" >>"$results"
 }
 
-# The tests to run, "name command" per line, in two groups.
-together=() alone=()
+# The tests to run, "name command" per line, in two groups; the long
+# ones of the first group go in front of it.
+together=() alone=() long=()
 add() {	# group name command
 	case $2 in *"$pattern"*) ;; *) return ;; esac
-	if [ "$1" = alone ]; then alone+=("$2|$3"); else together+=("$2|$3"); fi
+	case $1 in
+	alone) alone+=("$2|$3") ;;
+	long) long+=("$2|$3") ;;
+	*) together+=("$2|$3") ;;
+	esac
 }
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
@@ -102,10 +114,13 @@ for t in tests/*/*.test; do
 	fi
 	if grep -q '^# check: alone' "$t"; then
 		add alone "${t#tests/}" "$t"
+	elif grep -q '^# check: long' "$t"; then
+		add long "${t#tests/}" "$t"
 	else
 		add together "${t#tests/}" "$t"
 	fi
 done
+together=(${long[@]+"${long[@]}"} ${together[@]+"${together[@]}"})
 
 running=0
 for item in ${together[@]+"${together[@]}"}; do

@@ -11,6 +11,10 @@
  * the page cache as they are.  A read-write
  * store is left alone.  Where THP for files is unavailable the huge-page
  * assertions are skipped (said on stderr), not failed.
+ * The fallback for kernels without PAGEMAP_SCAN, forced through the
+ * store's huge_noscan (store_impl.h): a first pass reads every whole
+ * region in, a second with nothing changed none, and one after the store
+ * grew only the regions past the end the pass before saw.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@
 
 #include "tests/unit/store_test.h"
 #include "zone/store/bytes.h"
+#include "zone/store/store_impl.h"	/* huge_noscan */
 
 #define N_ENTRIES 40000
 #define NOW 1700000000
@@ -181,6 +186,49 @@ static void test_passes(const char *dir, uint32_t list)
 	rbl_store_close(s);
 }
 
+/* Without PAGEMAP_SCAN (forced) on the store in DIR, whose entries are
+ * 0..N: which regions each pass reads in.  A fresh store handle, so the
+ * first pass is its first. */
+static void test_no_scan(const char *dir, uint32_t list, unsigned n)
+{
+	rbl_store *s = NULL, *rw = NULL;
+	rbl_rehuge_stats r1 = { 0 }, r2 = { 0 }, r3 = { 0 };
+	rbl_txn *t = NULL;
+	uint64_t before = 0;
+
+	CHECK_RC(rbl_store_open(dir, RBL_STORE_RDONLY, 0, &s), RBL_OK);
+	s->huge_noscan = true;
+	t = begin(s, false);
+	before = answers(t, list, n);
+	rbl_txn_abort(t);
+	rbl_store_rehuge(s, &r1);
+	fprintf(stderr, "no scan: first pass %u of %u regions\n",
+		r1.reread, r1.regions);
+	CHECK(!r1.scan && r1.regions >= 4);
+	CHECK(r1.reread == r1.regions);		/* every whole region */
+	rbl_store_rehuge(s, &r2);
+	CHECK(!r2.scan && r2.regions == r1.regions);
+	CHECK(r2.reread == 0);			/* nothing changed */
+	rw = open_rw(dir);
+	fill(rw, list, n, n + N_ENTRIES / 2);
+	rbl_store_close(rw);
+	rbl_store_rehuge(s, &r3);
+	fprintf(stderr, "no scan: after growing %u of %u regions\n",
+		r3.reread, r3.regions);
+	CHECK(!r3.scan && r3.regions > r2.regions);
+	CHECK(r3.reread == r3.regions - r2.regions);	/* the new ones */
+	t = begin(s, false);
+	CHECK(answers(t, list, n) == before);
+	{
+		rbl_prefix p = nth(n + 1);	/* a new entry */
+		rbl_match m;
+
+		CHECK_RC(rbl_ip_lookup(t, list, &p.addr, NOW, &m), RBL_OK);
+	}
+	rbl_txn_abort(t);
+	rbl_store_close(s);
+}
+
 int main(void)
 {
 	const char *dir = tmp_store_dir("huge");
@@ -195,5 +243,6 @@ int main(void)
 	 * (rbld's case: rblctl has exited) */
 	rbl_store_close(rw);
 	test_passes(dir, list);
+	test_no_scan(dir, list, N_ENTRIES + N_ENTRIES / 2);
 	return check_done();
 }

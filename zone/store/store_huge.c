@@ -204,7 +204,8 @@ void rbl_huge_pass(rbl_store *s, MDB_txn *txn, rbl_rehuge_stats *out)
 	/* with PAGEMAP_SCAN each region is asked whether it is huge; without
 	 * it the walk starts past what the previous pass saw, as a pwrite
 	 * into a region read in whole keeps it huge */
-	out->scan = pm >= 0 && region_is_huge(pm, start) >= 0;
+	out->scan = !s->huge_noscan && pm >= 0 &&
+		    region_is_huge(pm, start) >= 0;
 	i = out->scan ? 0 : s->huge_seen;
 	out->regions = (unsigned)n;
 	for (; i < n; i++) {

@@ -135,6 +135,10 @@ struct rbl_store {
 	atomic_uint map_gen;	/* maps set since open: pointers into an
 				   older one are void (store_ckidx.c) */
 	size_t huge_seen;	/* regions the last rbl_store_rehuge saw */
+	bool huge_noscan;	/* rbl_store_rehuge acts as on a kernel
+				   without PAGEMAP_SCAN (tests set it, to
+				   check that fallback on kernels that have
+				   the ioctl) */
 	struct rbl_named_db extra[RBL_STORE_MAXDBS];
 	unsigned n_extra;
 	/* scratch IPv4 summary for commits (one write txn at a time holds
