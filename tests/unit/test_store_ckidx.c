@@ -8,6 +8,9 @@
  * dense /16 a commit adds filling a few of them); a reader still on the
  * older snapshot answers from it;
  * more big lists than slots; write transactions build none.
+ * An index's memory in 2 MiB pages (mmap'd, aligned) or malloc'd, by
+ * size, answers the same, grows by copying what was built, and is kept,
+ * not allocated again, by a rebuild for a newer snapshot.
  * rbl_ip_prefetch and its stages (rbld's batches) before each lookup
  * change no answer, for any list and address (IPv6, no such list, a
  * list without summary, an empty one), in any transaction (write,
@@ -400,6 +403,43 @@ static void test_many_lists(rbl_store *s)
 	rbl_txn_abort(r);
 }
 
+/* The index in one mmap'd allocation of 2 MiB pages (every size: the
+ * test sets the threshold to a byte) and in malloc'd memory: the same
+ * answers; grown from 16 chunks by copying; a rebuild for a newer
+ * snapshot allocates nothing. */
+static void test_huge(rbl_store *s)
+{
+	uint32_t list = make_big(s, "hbig", 60000);
+	const struct rbl_ckidx *x = NULL, *y = NULL;
+	rbl_txn *r = begin(s, false), *r2 = begin(s, false), *w = NULL;
+	const void *mem = NULL;
+
+	make_queries(s, list);
+	reference(s, list, want_old);
+	CHECK(chunks(s, list) > 32);	/* grown twice at least */
+	r->ix_huge_min = 1;
+	r2->ix_huge_min = SIZE_MAX;
+	CHECK(mismatches(r, list, want_old) == 0);
+	CHECK(mismatches(r2, list, want_old) == 0);
+	CHECK((x = slot(r, list)) != NULL && (y = slot(r2, list)) != NULL);
+	CHECK(x && x->complete && x->mem_mapped &&
+	      ((uintptr_t)x->mem & (RBL_CKIDX_HUGE - 1)) == 0 &&
+	      x->n == chunks(s, list) && x->top_bits >= 4);
+	CHECK(y && y->complete && !y->mem_mapped && y->n == x->n);
+	mem = x ? x->mem : NULL;
+
+	w = begin(s, true);
+	del_within(w, list, 0x80000000u, 3);
+	CHECK_RC(rbl_txn_commit(w), RBL_OK);
+	reference(s, list, want_new);
+	rbl_txn_reset(r);
+	CHECK_RC(rbl_txn_renew(r), RBL_OK);
+	CHECK(mismatches(r, list, want_new) == 0);
+	CHECK(x && x->complete && x->mem == mem && x->mem_mapped);
+	rbl_txn_abort(r);
+	rbl_txn_abort(r2);
+}
+
 int main(void)
 {
 	rbl_store *s = NULL;
@@ -409,6 +449,7 @@ int main(void)
 	test_snapshots(s);
 	test_many_lists(s);
 	test_prefetch(s);
+	test_huge(s);
 	rbl_store_close(s);
 	return check_done();
 }

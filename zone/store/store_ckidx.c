@@ -9,8 +9,9 @@
  * Why: at 100M random /32s the /24 summary no longer answers the misses
  * (99.9% of public /24s hold an entry), and LMDB's seek (MDB_SET_RANGE,
  * MDB_PREV) cost about 2,080 of the 2,885 instructions of a lookup, with
- * cache misses at each level.  88,217 chunks make 350 KB of first
- * addresses, which stay in the cache; doc/performance.md has the figures.
+ * cache misses at each level.  88,217 chunks make 1.4 MB of index
+ * entries, which stay in the last-level cache; doc/performance.md has
+ * the figures.
  *
  * Safety of the pointers: an index holds pointers into LMDB's map, read
  * from snapshot X (the transaction id, mdb_txn_id()).  It is used only by
@@ -28,20 +29,29 @@
  * the count it was built under.  A write transaction never uses an
  * index: its own changes are not there.
  *
+ * Memory: one 16-byte entry per chunk (first address, size, pointer:
+ * the search and the place it finds share a cache line) and up to 4
+ * bytes more for the top table, in one allocation per index: 1.7 MB at
+ * 100M (88k chunks).  From RBL_CKIDX_HUGE_MIN bytes it is mmap'd in
+ * 2 MiB pages (MADV_HUGEPAGE; plain malloc if that fails): with THP in
+ * "madvise" mode malloc'd memory stays in 4 KiB pages, ~500 of them at
+ * 100M, a TLB miss in most lookups on top of the chunk's own.
+ *
  * Building: lazily, for lists with an IPv4 summary (RBL_V4SUM_MIN entries
  * or more: the caller decides), per handle (so no lock and no shared
- * lifetime: each rbld worker keeps its own, ~20 bytes per chunk and up
- * to 4 more for the top table, 2 MB at 100M).  A lookup that finds no complete index for its snapshot reads
- * up to RBL_CKIDX_STEP more chunk keys into it (walking leaf pages only:
- * a chunk's bytes are an overflow page LMDB points to, not read here) and
- * then seeks in LMDB as before, unless that step completed it.  So a
- * commit costs each worker one walk of the list's keys (2-5 ms at 100M,
- * spread over the 87 lookups after it: none pays more than one step).
- * Arrays keep their size from snapshot to snapshot: once grown, a
- * rebuild allocates nothing.
+ * lifetime: each rbld worker keeps its own).  A lookup that finds no
+ * complete index for its snapshot reads up to RBL_CKIDX_STEP more chunk
+ * keys into it (walking leaf pages only: a chunk's bytes are an overflow
+ * page LMDB points to, not read here) and then seeks in LMDB as before,
+ * unless that step completed it.  So a commit costs each worker one walk
+ * of the list's keys (2-5 ms at 100M, spread over the 87 lookups after
+ * it: none pays more than one step).  The allocation keeps its size from
+ * snapshot to snapshot: once grown, a rebuild allocates nothing.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "zone/compiler.h"
 #include "zone/store/store_impl.h"
@@ -87,29 +97,88 @@ static struct rbl_ckidx *slot_of(rbl_txn *t, uint32_t list_id)
 	return free_slot;
 }
 
-static int grow(struct rbl_ckidx *x)
+/* Bytes of one allocation holding ENT and TOP for CAP chunks: a
+ * top table of 2^bits + 1 slots with 2^bits <= n <= CAP (finish). */
+static size_t mem_bytes(uint32_t cap)
 {
-	uint32_t cap = x->cap ? 2 * x->cap : 256;
-	uint32_t *first = NULL;
-	struct rbl_ckref *ref = NULL;
+	return (size_t)cap * sizeof(struct rbl_ckent) +
+	       ((size_t)cap + 1) * sizeof(uint32_t);
+}
+
+/* LEN bytes for an index, in 2 MiB pages when LEN is RBL_CKIDX_HUGE_MIN
+ * or more: at 100M the index is 2-3 MB per worker, and in 4 KiB pages
+ * every lookup's search and prefetch took a TLB miss of its own on top
+ * of the chunk's (THP is "madvise" here, so malloc'd memory stays in
+ * 4 KiB pages).  *MAPPED says which to release (release_mem); NULL: no
+ * memory. */
+static void *alloc_mem(const rbl_txn *t, size_t len, bool *mapped)
+{
+	size_t huge = RBL_CKIDX_HUGE, span = 0;
+	uint8_t *p = NULL;
+	uintptr_t at = 0;
+
+	*mapped = false;
+	if (len < (t->ix_huge_min ? t->ix_huge_min : RBL_CKIDX_HUGE_MIN))
+		return malloc(len);
+	len = (len + huge - 1) & ~(huge - 1);
+	span = len + huge;	/* room to align the start */
+	p = mmap(NULL, span, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return malloc(len);	/* 4 KiB pages still work */
+	at = ((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1);
+	if (at > (uintptr_t)p)
+		(void)munmap(p, at - (uintptr_t)p);
+	if ((uintptr_t)p + span > at + len)
+		(void)munmap((void *)(at + len), (uintptr_t)p + span - at - len);
+	(void)madvise((void *)at, len, MADV_HUGEPAGE);	/* best effort */
+	*mapped = true;
+	return (void *)at;
+}
+
+static void release_mem(void *mem, size_t len, bool mapped)
+{
+	size_t huge = RBL_CKIDX_HUGE;
+
+	if (mapped)
+		(void)munmap(mem, (len + huge - 1) & ~(huge - 1));
+	else
+		free(mem);
+}
+
+/* Room for twice the chunks in one new allocation (the N built so far
+ * copied), ENT and TOP pointing into it. */
+static int grow(const rbl_txn *t, struct rbl_ckidx *x)
+{
+	uint32_t cap = x->cap ? 2 * x->cap : 16;
+	size_t len = 0;
+	bool mapped = false;
+	uint8_t *mem = NULL;
 
 	if (cap < x->cap)
 		return RBL_ENOMEM;
-	if (!(first = realloc(x->first, (size_t)cap * sizeof *first)))
+	len = mem_bytes(cap);
+	if (!(mem = alloc_mem(t, len, &mapped)))
 		return RBL_ENOMEM;
-	x->first = first;
-	if (!(ref = realloc(x->ref, (size_t)cap * sizeof *ref)))
-		return RBL_ENOMEM;
-	x->ref = ref;
+	if (x->n)
+		memcpy(mem, x->ent, (size_t)x->n * sizeof *x->ent);
+	if (x->mem)
+		release_mem(x->mem, x->mem_len, x->mem_mapped);
+	x->mem = mem;
+	x->mem_len = len;
+	x->mem_mapped = mapped;
+	x->ent = (struct rbl_ckent *)(void *)mem;
+	x->top = (uint32_t *)(void *)(x->ent + cap);
 	x->cap = cap;
 	return RBL_OK;
 }
 
 /* X complete: its top table, about one chunk per slot (2^TOP_BITS
  * slots, TOP_BITS = floor(log2(n))), so that a search starts in a slot's
- * few chunks instead of halving all of FIRST: at 100M those halvings
+ * few chunks instead of halving all of ENT: at 100M those halvings
  * were a chain of about 17 dependent loads, 8 or so of them cache
- * misses, in every lookup and prefetch.  No memory for it: no table. */
+ * misses, in every lookup and prefetch.  Its room is part of the
+ * allocation (grow: 2^bits <= N <= cap). */
 static void finish(struct rbl_ckidx *x)
 {
 	unsigned bits = 0;
@@ -120,18 +189,9 @@ static void finish(struct rbl_ckidx *x)
 	while (bits < 24 && (x->n >> (bits + 1)) != 0)
 		bits++;
 	if (bits < 4)
-		return;		/* a few lines of FIRST: halving is as cheap */
-	if (bits > x->top_cap_bits) {
-		uint32_t *top = realloc(x->top, (((size_t)1 << bits) + 1) *
-						sizeof *top);
-
-		if (!top)
-			return;
-		x->top = top;
-		x->top_cap_bits = bits;
-	}
+		return;		/* a few lines of ENT: halving is as cheap */
 	for (uint32_t h = 0; h < (uint32_t)1 << bits; h++) {
-		while (i < x->n && x->first[i] >> (32 - bits) < h)
+		while (i < x->n && x->ent[i].first >> (32 - bits) < h)
 			i++;
 		x->top[h] = i;
 	}
@@ -167,12 +227,15 @@ static int build_step(rbl_txn *t, struct rbl_ckidx *x)
 		}
 		if (rc != 0)
 			return rbl_mdb_error(rc);
-		if (x->n == x->cap && (rc = grow(x)) != RBL_OK)
+		if (x->n == x->cap && (rc = grow(t, x)) != RBL_OK)
 			return rc;
 		a = rbl_get_be32((const uint8_t *)k.mv_data + 5);
-		x->first[x->n] = a;
-		x->ref[x->n].data = v.mv_data;
-		x->ref[x->n].size = v.mv_size;
+		x->ent[x->n].first = a;
+		/* over RBL_CK_LIMIT is damage: 0, which rbl_ck_open
+		 * refuses */
+		x->ent[x->n].size = v.mv_size > RBL_CK_LIMIT ? 0 :
+				    (uint32_t)v.mv_size;
+		x->ent[x->n].data = v.mv_data;
 		x->n++;
 		if (a == UINT32_MAX) {
 			finish(x);	/* nothing can follow */
@@ -184,13 +247,13 @@ static int build_step(rbl_txn *t, struct rbl_ckidx *x)
 	return RBL_OK;
 }
 
-/* The index of the greatest first address <= A in X (X->first[0] <= A):
+/* The index of the greatest first address <= A in X (X->ent[0].first <= A):
  * among the chunks of A's slot of the top table and the one before them
- * (all of FIRST without a table). */
+ * (all of ENT without a table). */
 static RBL_ALWAYS_INLINE uint32_t search(const struct rbl_ckidx *x,
 					   uint32_t a)
 {
-	const uint32_t *b = x->first;
+	const struct rbl_ckent *b = x->ent;
 	uint32_t len = x->n;
 
 	if (x->top_bits) {
@@ -203,10 +266,10 @@ static RBL_ALWAYS_INLINE uint32_t search(const struct rbl_ckidx *x,
 	while (len > 1) {
 		uint32_t half = len / 2;
 
-		b = b[half] <= a ? b + half : b;
+		b = b[half].first <= a ? b + half : b;
 		len -= half;
 	}
-	return (uint32_t)(b - x->first);
+	return (uint32_t)(b - x->ent);
 }
 
 /* Ask for the lines of chunk P (SIZE bytes) a lookup of the address at
@@ -225,6 +288,15 @@ static RBL_ALWAYS_INLINE void prefetch(const uint8_t *p, size_t size,
 	RBL_PREFETCH(p + size - 1);
 }
 
+/* The addresses from chunk I's first to the next chunk's (the last
+ * chunk: to the end of the space), for prefetch's guess. */
+static RBL_ALWAYS_INLINE uint32_t span_of(const struct rbl_ckidx *x,
+					  uint32_t i)
+{
+	return (i + 1 < x->n ? x->ent[i + 1].first : UINT32_MAX) -
+	       x->ent[i].first;
+}
+
 /* The chunk of A in X (complete, current): its bytes to *DATA, *SIZE,
  * their lines asked for. */
 static RBL_ALWAYS_INLINE int found(const struct rbl_ckidx *x, uint32_t a,
@@ -232,13 +304,12 @@ static RBL_ALWAYS_INLINE int found(const struct rbl_ckidx *x, uint32_t a,
 {
 	uint32_t i = 0;
 
-	if (x->n == 0 || x->first[0] > a)
+	if (x->n == 0 || x->ent[0].first > a)
 		return RBL_ENOTFOUND;
 	i = search(x, a);
-	*data = x->ref[i].data;
-	*size = x->ref[i].size;
-	prefetch(*data, *size, a - x->first[i],
-		 (i + 1 < x->n ? x->first[i + 1] : UINT32_MAX) - x->first[i]);
+	*data = x->ent[i].data;
+	*size = x->ent[i].size;
+	prefetch(*data, *size, a - x->ent[i].first, span_of(x, i));
 	return RBL_OK;
 }
 
@@ -297,19 +368,18 @@ bool rbl_ckidx_big(rbl_txn *t, uint32_t list_id)
 	return x && x->n >= (t->ix_big ? t->ix_big : RBL_CKIDX_PREFETCH_MIN);
 }
 
-/* Stage 1: ask for the lines of FIRST and REF that A's search in X
- * reads (its slot's chunks and the one before them), from the top slot
- * stage 0 asked for. */
+/* Stage 1: ask for the lines of ENT that A's search in X reads (its
+ * slot's chunks, the one before them and, for span_of, the one after:
+ * inside the allocation, as TOP follows ENT), from the top slot stage 0
+ * asked for. */
 static void prefetch_slot(const struct rbl_ckidx *x, uint32_t a)
 {
 	uint32_t h = a >> (32 - x->top_bits), lo = x->top[h], hi = 0;
 
 	lo -= lo > 0;
 	hi = x->top[h + 1] > lo ? x->top[h + 1] - 1 : lo;
-	RBL_PREFETCH(&x->first[lo]);
-	RBL_PREFETCH(&x->first[hi]);
-	RBL_PREFETCH(&x->ref[lo]);
-	RBL_PREFETCH(&x->ref[hi]);
+	RBL_PREFETCH(&x->ent[lo]);
+	RBL_PREFETCH(&x->ent[hi + 1]);
 }
 
 void rbl_ckidx_prefetch(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
@@ -327,19 +397,20 @@ void rbl_ckidx_prefetch(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
 			prefetch_slot(x, a);
 		return;
 	}
-	if (stage < 2 || x->first[0] > a)
+	if (stage < 2 || x->ent[0].first > a)
 		return;
 	i = search(x, a);
-	prefetch(x->ref[i].data, x->ref[i].size, a - x->first[i],
-		 (i + 1 < x->n ? x->first[i + 1] : UINT32_MAX) - x->first[i]);
+	prefetch(x->ent[i].data, x->ent[i].size, a - x->ent[i].first,
+		 span_of(x, i));
 }
 
 void rbl_ckidx_free(rbl_txn *t)
 {
 	for (unsigned i = 0; i < RBL_CKIDX_SLOTS; i++) {
-		free(t->ckidx[i].first);
-		free(t->ckidx[i].ref);
-		free(t->ckidx[i].top);
-		memset(&t->ckidx[i], 0, sizeof t->ckidx[i]);
+		struct rbl_ckidx *x = &t->ckidx[i];
+
+		if (x->mem)
+			release_mem(x->mem, x->mem_len, x->mem_mapped);
+		memset(x, 0, sizeof *x);
 	}
 }

@@ -195,10 +195,12 @@ struct rbl_v4sum_slot {
 };
 #define RBL_V4SUM_SLOTS		16
 
-/* A chunk's bytes in the map. */
-struct rbl_ckref {
+/* A chunk in an index: its first address, and its bytes in the map
+ * (SIZE < 64 KiB: store_chunk.h), in one 16-byte entry, so that the
+ * search and what it finds read the same cache line. */
+struct rbl_ckent {
+	uint32_t first, size;
 	const void *data;
-	size_t size;
 };
 
 /* The chunk index of one IPv4 list in a read transaction handle
@@ -210,14 +212,18 @@ struct rbl_ckidx {
 	uint64_t txnid;
 	unsigned mapgen;
 	uint32_t n, cap;
-	uint32_t *first;
-	struct rbl_ckref *ref;
+	struct rbl_ckent *ent;		/* ascending first addresses */
 	uint32_t next;			/* building: the address to go on from */
 	/* complete: TOP[h], h < 2^TOP_BITS, is the index of the first chunk
 	 * whose first address >> (32 - TOP_BITS) is h or more (TOP[2^bits]
 	 * is N); TOP_BITS 0: none, search all of FIRST */
 	uint32_t *top;
-	unsigned top_bits, top_cap_bits;
+	unsigned top_bits;
+	/* one allocation holds ENT and TOP (store_ckidx.c: grow):
+	 * MEM_LEN bytes, mmap'd in 2 MiB pages when MEM_MAPPED */
+	void *mem;
+	size_t mem_len;
+	bool mem_mapped;
 };
 #define RBL_CKIDX_SLOTS		8
 /* Chunks from which prefetching a list's lookups pays (16 MiB of chunk
@@ -227,6 +233,10 @@ struct rbl_ckidx {
 #define RBL_CKIDX_PREFETCH_MIN	4096
 /* Chunk keys one lookup reads into an index being built. */
 #define RBL_CKIDX_STEP		1024
+/* An index allocation of this many bytes or more goes in 2 MiB pages
+ * (RBL_CKIDX_HUGE, aligned, MADV_HUGEPAGE): from about 20k chunks. */
+#define RBL_CKIDX_HUGE		((size_t)2 << 20)
+#define RBL_CKIDX_HUGE_MIN	((size_t)512 << 10)
 
 struct rbl_kind_cache {
 	uint32_t id;
@@ -264,6 +274,9 @@ struct rbl_txn {
 	unsigned ix_big;		/* chunks from which prefetching pays;
 					   0: RBL_CKIDX_PREFETCH_MIN (tests
 					   set less) */
+	size_t ix_huge_min;		/* bytes from which an index goes in
+					   2 MiB pages; 0: RBL_CKIDX_HUGE_MIN
+					   (tests set 1 or SIZE_MAX) */
 	char source[RBL_SOURCE_MAX + 1];
 	unsigned source_gen;	/* + 1 at each rbl_txn_set_source: an entry
 				   prepared before has the old source */
