@@ -216,7 +216,7 @@ struct rbl_ckidx {
 	uint32_t next;			/* building: the address to go on from */
 	/* complete: TOP[h], h < 2^TOP_BITS, is the index of the first chunk
 	 * whose first address >> (32 - TOP_BITS) is h or more (TOP[2^bits]
-	 * is N); TOP_BITS 0: none, search all of FIRST */
+	 * is N); TOP_BITS 0: none, search all of ENT */
 	uint32_t *top;
 	unsigned top_bits;
 	/* one allocation holds ENT and TOP (store_ckidx.c: grow):
