@@ -13,9 +13,9 @@
 # exit), and offers:
 #   say TEXT / die TEXT            a message on stderr / and exit 1
 #   bench_tools [-d] [-r] PROG...  every $B/PROG must be built (die
-#                                  otherwise); -d: dnsperf, -r: rbldnsd
-#                                  too, installed by tests/bench/deps.sh
-#                                  when missing
+#                                  otherwise); dig and /usr/bin/time,
+#                                  -d: dnsperf, -r: rbldnsd too, installed
+#                                  by tests/bench/deps.sh when missing
 #   bench_rbld CONF DB [LINES]     write CONF (listen on a free port,
 #                                  database DB, LINES more of the server
 #                                  section) and start rbld on it: PORT,
@@ -48,7 +48,7 @@ say() { echo "$BENCH_NAME: $*" >&2; }
 die() { echo "$BENCH_NAME: $*" >&2; exit 1; }
 
 bench_tools() {	# [-d] [-r] prog...
-	need=""
+	need=" dig"
 	while :; do
 		case ${1:-} in
 		-d) need="$need dnsperf"; shift ;;
@@ -57,7 +57,7 @@ bench_tools() {	# [-d] [-r] prog...
 		esac
 	done
 	for c in $need; do
-		command -v "$c" >/dev/null && continue
+		command -v "$c" >/dev/null && [ -x /usr/bin/time ] && continue
 		say "installing$need (tests/bench/deps.sh)"
 		tests/bench/deps.sh || die "tests/bench/deps.sh failed"
 		break
