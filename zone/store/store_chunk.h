@@ -114,6 +114,21 @@ typedef struct rbl_ck_attr {
 /* Check the header of DATA (LEN bytes), a chunk of FAMILY, and fill C.
  * RBL_OK or RBL_ESTORE. */
 int rbl_ck_open(rbl_ck *c, uint8_t family, const void *data, size_t len);
+/* Where the records of chunk P (LEN bytes) end and its tail (chain,
+ * attribute and source tables and what they point to) begins, as
+ * rbl_ck_open computes it from the header, or 0 when the header is
+ * damaged (rbl_ck_open then says so).  For prefetching: it reads only
+ * the header. */
+static inline size_t rbl_ck_rec_end(const uint8_t *p, size_t len)
+{
+	size_t end = 0;
+
+	if (len < RBL_CK_HDR)
+		return 0;
+	end = RBL_CK_HDR + (size_t)p[1] +
+	      (size_t)rbl_get_be16(p + 6) * (size_t)(p[2] + p[3] + p[5]);
+	return end < len ? end : 0;
+}
 /* The index of the record with the greatest address <= ADDR (alen bytes),
  * -1 if every record is after it. */
 int rbl_ck_find(const rbl_ck *c, const uint8_t *addr);

@@ -68,6 +68,7 @@ static void restart(const rbl_txn *t, struct rbl_ckidx *x)
 {
 	x->txnid = t->snap_txnid;
 	x->mapgen = t->snap_mapgen;
+	x->prev_n = x->n;	/* build_step keeps what they learned */
 	x->n = 0;
 	x->next = 0;
 	x->top_bits = 0;
@@ -162,6 +163,7 @@ static int grow(const rbl_txn *t, struct rbl_ckidx *x)
 		return RBL_ENOMEM;
 	if (x->n)
 		memcpy(mem, x->ent, (size_t)x->n * sizeof *x->ent);
+	x->prev_n = x->n;	/* the last build's others are not copied */
 	if (x->mem)
 		release_mem(x->mem, x->mem_len, x->mem_mapped);
 	x->mem = mem;
@@ -205,6 +207,8 @@ static int build_step(rbl_txn *t, struct rbl_ckidx *x)
 {
 	uint8_t kb[RBL_IPCK_KEY_MAX] = { 0 }, from[4] = { 0 };
 	MDB_val k = { 0 }, v = { 0 };
+	struct rbl_ckent *e = NULL;
+	uint16_t size = 0;
 	unsigned steps = t->ix_step ? t->ix_step : RBL_CKIDX_STEP;
 	size_t klen = 0;
 	int rc = 0;
@@ -230,12 +234,20 @@ static int build_step(rbl_txn *t, struct rbl_ckidx *x)
 		if (x->n == x->cap && (rc = grow(t, x)) != RBL_OK)
 			return rc;
 		a = rbl_get_be32((const uint8_t *)k.mv_data + 5);
-		x->ent[x->n].first = a;
 		/* over RBL_CK_LIMIT is damage: 0, which rbl_ck_open
 		 * refuses */
-		x->ent[x->n].size = v.mv_size > RBL_CK_LIMIT ? 0 :
-				    (uint32_t)v.mv_size;
-		x->ent[x->n].data = v.mv_data;
+		size = v.mv_size > RBL_CK_LIMIT ? 0 : (uint16_t)v.mv_size;
+		e = &x->ent[x->n];
+		/* the chunk the last build had here, at the same place in
+		 * the map with the same key and size, is most likely the
+		 * same (a commit rewrites only the chunks it changes): keep
+		 * its end; if the place was reused, a wasted prefetch */
+		if (x->n >= x->prev_n || e->first != a || e->size != size ||
+		    e->data != v.mv_data)
+			e->rec_end = 0;
+		e->first = a;
+		e->size = size;
+		e->data = v.mv_data;
 		x->n++;
 		if (a == UINT32_MAX) {
 			finish(x);	/* nothing can follow */
@@ -272,20 +284,48 @@ static RBL_ALWAYS_INLINE uint32_t search(const struct rbl_ckidx *x,
 	return (uint32_t)(b - x->ent);
 }
 
-/* Ask for the lines of chunk P (SIZE bytes) a lookup of the address at
- * OFF of its span of SPAN addresses will read: the header, the records
- * near the address and the tail (chains, attributes).  At 100M they are
- * last-level misses, and the reader would take them one after the other;
- * where the records are is a guess (evenly spread starts, the same guess
- * rbl_ck_find starts from), and a wrong one costs a line of bandwidth. */
-static RBL_ALWAYS_INLINE void prefetch(const uint8_t *p, size_t size,
-					uint32_t off, uint32_t span)
+/* Ask for the lines of chunk E a lookup of the address at OFF of its
+ * span of SPAN addresses will read: the header, the records near the
+ * address and the tail (the last record, chains, attributes).  At 100M
+ * they are last-level misses, and the reader would take them one after
+ * the other.  Where the records are is a guess (evenly spread starts, as
+ * rbl_ck_find's interpolation), made between the header and the
+ * records' end once a lookup has learned it (E->REC_END), with the line
+ * next to it that the search's second step most often reads; the tail
+ * is its first lines (at most RBL_CKIDX_TAIL_LINES: a chunk of texts of
+ * their own has a long one, read only where the record points).  A
+ * wrong guess costs a line of bandwidth.  Until the end is known, the
+ * guess spreads the records over the whole chunk and the tail is its
+ * last line: with the tail's 64-255 bytes of a chunk of the list's
+ * default answer, that leaves 2.3-3.0 of a lookup's 4 lines for the
+ * reader to wait for in turn, 0.3-0.4 with the end known
+ * (doc/performance.md, "the prefetch knows where the records end"). */
+static RBL_ALWAYS_INLINE void prefetch(const struct rbl_ckent *e,
+				       uint32_t off, uint32_t span)
 {
-	if (size == 0)
+	const uint8_t *p = e->data;
+	uintptr_t at = 0, last = 0, tail = 0;
+	size_t end = e->rec_end;
+
+	if (e->size == 0)
 		return;		/* damaged: rbl_ck_open says so */
 	RBL_PREFETCH(p);
-	RBL_PREFETCH(p + (uint64_t)off * size / ((uint64_t)span + 1));
-	RBL_PREFETCH(p + size - 1);
+	if (end == 0) {
+		RBL_PREFETCH(p + (uint64_t)off * e->size / ((uint64_t)span + 1));
+		RBL_PREFETCH(p + e->size - 1);
+		return;
+	}
+	at = (uintptr_t)p + RBL_CK_HDR +
+	     (uintptr_t)((uint64_t)off * (end - RBL_CK_HDR) /
+			 ((uint64_t)span + 1));
+	RBL_PREFETCH((const void *)at);
+	/* the neighbour on the side of the guess's half of its line */
+	RBL_PREFETCH((const void *)((at & 63) < 32 ? at - 32 : at + 32));
+	last = (uintptr_t)p + e->size - 1;
+	tail = ((uintptr_t)p + end - 1) & ~(uintptr_t)63;
+	for (unsigned l = 0; l < RBL_CKIDX_TAIL_LINES && tail <= last;
+	     l++, tail += 64)
+		RBL_PREFETCH((const void *)tail);
 }
 
 /* The addresses from chunk I's first to the next chunk's (the last
@@ -299,17 +339,23 @@ static RBL_ALWAYS_INLINE uint32_t span_of(const struct rbl_ckidx *x,
 
 /* The chunk of A in X (complete, current): its bytes to *DATA, *SIZE,
  * their lines asked for. */
-static RBL_ALWAYS_INLINE int found(const struct rbl_ckidx *x, uint32_t a,
+static RBL_ALWAYS_INLINE int found(struct rbl_ckidx *x, uint32_t a,
 				   const void **data, size_t *size)
 {
+	struct rbl_ckent *e = NULL;
 	uint32_t i = 0;
 
 	if (x->n == 0 || x->ent[0].first > a)
 		return RBL_ENOTFOUND;
 	i = search(x, a);
-	*data = x->ent[i].data;
-	*size = x->ent[i].size;
-	prefetch(*data, *size, a - x->ent[i].first, span_of(x, i));
+	e = &x->ent[i];
+	*data = e->data;
+	*size = e->size;
+	prefetch(e, a - e->first, span_of(x, i));
+	/* the caller reads the header next (rbl_ck_open), so learning the
+	 * records' end here costs no miss of its own */
+	if (e->rec_end == 0)
+		e->rec_end = (uint16_t)rbl_ck_rec_end(e->data, e->size);
 	return RBL_OK;
 }
 
@@ -335,13 +381,13 @@ static RBL_NOINLINE int find_building(rbl_txn *t, uint32_t list_id,
 
 /* T's complete index of LIST_ID for T's snapshot, or NULL (a lookup
  * then builds, find_building; prefetching builds nothing). */
-static RBL_ALWAYS_INLINE const struct rbl_ckidx *ready(rbl_txn *t,
-							 uint32_t list_id)
+static RBL_ALWAYS_INLINE struct rbl_ckidx *ready(rbl_txn *t,
+						   uint32_t list_id)
 {
 	if (t->write || t->reset)
 		return NULL;
 	for (unsigned k = 0; k < RBL_CKIDX_SLOTS; k++) {
-		const struct rbl_ckidx *x = &t->ckidx[k];
+		struct rbl_ckidx *x = &t->ckidx[k];
 
 		if (x->used && x->list_id == list_id)
 			return x->complete && slot_current(t, x) ? x : NULL;
@@ -352,7 +398,7 @@ static RBL_ALWAYS_INLINE const struct rbl_ckidx *ready(rbl_txn *t,
 int rbl_ckidx_find(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
 		   const void **data, size_t *size)
 {
-	const struct rbl_ckidx *x = NULL;
+	struct rbl_ckidx *x = NULL;
 
 	if (t->write || t->reset)
 		return RBL_EBUSY;
@@ -400,8 +446,7 @@ void rbl_ckidx_prefetch(rbl_txn *t, uint32_t list_id, const uint8_t *addr,
 	if (stage < 2 || x->ent[0].first > a)
 		return;
 	i = search(x, a);
-	prefetch(x->ent[i].data, x->ent[i].size, a - x->ent[i].first,
-		 span_of(x, i));
+	prefetch(&x->ent[i], a - x->ent[i].first, span_of(x, i));
 }
 
 void rbl_ckidx_free(rbl_txn *t)

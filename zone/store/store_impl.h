@@ -197,9 +197,13 @@ struct rbl_v4sum_slot {
 
 /* A chunk in an index: its first address, and its bytes in the map
  * (SIZE < 64 KiB: store_chunk.h), in one 16-byte entry, so that the
- * search and what it finds read the same cache line. */
+ * search and what it finds read the same cache line.  REC_END, where
+ * its records end (rbl_ck_rec_end), is learned by the first lookup in
+ * it (0 until then) and tells the prefetch which lines a lookup will
+ * read; only a hint, never trusted for the answer. */
 struct rbl_ckent {
-	uint32_t first, size;
+	uint32_t first;
+	uint16_t size, rec_end;
 	const void *data;
 };
 
@@ -212,6 +216,8 @@ struct rbl_ckidx {
 	uint64_t txnid;
 	unsigned mapgen;
 	uint32_t n, cap;
+	uint32_t prev_n;		/* building: ENT[N, PREV_N) still hold
+					 * the last build's entries */
 	struct rbl_ckent *ent;		/* ascending first addresses */
 	uint32_t next;			/* building: the address to go on from */
 	/* complete: TOP[h], h < 2^TOP_BITS, is the index of the first chunk
@@ -231,6 +237,10 @@ struct rbl_ckidx {
  * entries, 1,072 chunks, the lookups hit the cache and a prefetch pass
  * costs more than it saves; doc/performance.md). */
 #define RBL_CKIDX_PREFETCH_MIN	4096
+/* Lines of a chunk's tail a prefetch asks for (store_ckidx.c: prefetch):
+ * the last record's, and the chain, attribute and source tables and
+ * data after it, 64-127 bytes in a chunk of a list's default answer. */
+#define RBL_CKIDX_TAIL_LINES	3
 /* Chunk keys one lookup reads into an index being built. */
 #define RBL_CKIDX_STEP		1024
 /* An index allocation of this many bytes or more goes in 2 MiB pages
