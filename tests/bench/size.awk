@@ -6,7 +6,7 @@
 # -v goal=TEXT is what the line says after the ratio.  Prints a row per
 # round (q/s and CPU per query of each, large's q/s over small's), then
 # the line the goal is read in: the median of the per-round q/s ratios
-# with their range, and the median server CPU per query of each with the
+# with their range (and, from 8 rounds, their middle half), and the median server CPU per query of each with the
 # median of its per-round ratios (which still says something when the
 # load of the machine, not the servers, set the pace: server shares well
 # under 100%).  Needs median() and round_ratios() from stats.awk.
@@ -46,8 +46,11 @@ END {
 		print "size: no round measured both servers"
 		exit
 	}
-	printf "size: rbld %s/%s q/s: %.2f (%d rounds: %.2f-%.2f), %s;",
-		large, small, out["median"], m, out["lo"], out["hi"], goal
+	printf "size: rbld %s/%s q/s: %.2f (%d rounds: %.2f-%.2f", large,
+		small, out["median"], m, out["lo"], out["hi"]
+	if (m >= 8)
+		printf ", middle half %.2f-%.2f", out["q1"], out["q3"]
+	printf "), %s;", goal
 	printf " server CPU/q %.2f/%.2f us", median_cpu(large), median_cpu(small)
 	if (round_ratios(cpu, seen, large, small, 0, c))
 		printf " (per round %.2fx, %.2f-%.2f)", c["median"], c["lo"], c["hi"]
