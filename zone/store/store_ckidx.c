@@ -30,7 +30,8 @@
  * index: its own changes are not there.
  *
  * Memory: one 16-byte entry per chunk (first address, size, pointer:
- * the search and the place it finds share a cache line) and up to 4
+ * the search and the place it finds share a cache line; and where the
+ * chunk's records end, for the prefetch: see prefetch) and up to 4
  * bytes more for the top table, in one allocation per index: 1.7 MB at
  * 100M (88k chunks).  From RBL_CKIDX_HUGE_MIN bytes it is mmap'd in
  * 2 MiB pages (MADV_HUGEPAGE; plain malloc if that fails): with THP in
@@ -68,7 +69,9 @@ static void restart(const rbl_txn *t, struct rbl_ckidx *x)
 {
 	x->txnid = t->snap_txnid;
 	x->mapgen = t->snap_mapgen;
-	x->prev_n = x->n;	/* build_step keeps what they learned */
+	/* the last build's entries stay until overwritten: build_step
+	 * keeps the records' end lookups learned in those it finds again */
+	x->prev_n = x->n;
 	x->n = 0;
 	x->next = 0;
 	x->top_bits = 0;

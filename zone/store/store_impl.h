@@ -239,7 +239,7 @@ struct rbl_ckidx {
 #define RBL_CKIDX_PREFETCH_MIN	4096
 /* Lines of a chunk's tail a prefetch asks for (store_ckidx.c: prefetch):
  * the last record's, and the chain, attribute and source tables and
- * data after it, 64-127 bytes in a chunk of a list's default answer. */
+ * data after it, 64-255 bytes in a chunk of a list's default answer. */
 #define RBL_CKIDX_TAIL_LINES	3
 /* Chunk keys one lookup reads into an index being built. */
 #define RBL_CKIDX_STEP		1024
