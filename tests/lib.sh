@@ -2,7 +2,8 @@
 #
 #   . "$(dirname "$0")/../lib.sh"
 #   T=$(test_dir)            per-test scratch directory, emptied
-#   port=$(free_port)        an unused loopback TCP+UDP port
+#   port=$(free_port)        an unused loopback TCP+UDP port, not handed
+#                            out before in this pass
 #   start_rbld CONF PORT     start $BUILD/rbld -c CONF in the background and
 #                            wait until it answers on 127.0.0.1@PORT
 #   skip "why"               report a skip (exit 77) with the reason
@@ -30,12 +31,25 @@ expect_eq() {
 }
 
 free_port() {
+	# Ports handed out are also reserved in $RBL_TEST_OUT/.ports (check.sh
+	# empties it with the rest of the pass's output): a port is not
+	# listening until its server starts, seconds later for some, and in
+	# between another test of the parallel pass (or the same test's next
+	# free_port) could pick it too.  Once a web test's rbl-admin lost its
+	# port that way: "cannot listen on 127.0.0.1@19634 (in use)".
+	_fp_dir=$RBL_TEST_OUT/.ports _fp_try=0
+	mkdir -p "$_fp_dir" 2>/dev/null || _fp_dir=""
 	while :; do
+		# (a tree whose tests ran many times without check.sh, the
+		# benchmarks', may have reserved most ports: then not)
+		_fp_try=$((_fp_try + 1))
+		[ "$_fp_try" -le 200 ] || _fp_dir=""
 		# below the kernel's ephemeral range (32768-60999), so a
 		# client's source port never takes the server's port
 		p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 22000 ))
 		ss -Hlnu "sport = :$p" 2>/dev/null | grep -q . && continue
 		ss -Hlnt "sport = :$p" 2>/dev/null | grep -q . && continue
+		[ -z "$_fp_dir" ] || mkdir "$_fp_dir/$p" 2>/dev/null || continue
 		echo "$p"; return
 	done
 }
