@@ -109,7 +109,7 @@ int rbl_ck_open(rbl_ck *c, uint8_t family, const void *data, size_t len)
 		return RBL_ESTORE;
 	c->stride = (uint8_t)(c->rb + c->iw + c->tw);
 	c->rec = RBL_CK_HDR + (size_t)c->skip;
-	c->chain_tab = c->rec + (size_t)c->n_rec * c->stride;
+	c->chain_tab = rbl_ck_records_end(c->skip, c->n_rec, c->stride);
 	c->attr_tab = c->chain_tab + 2u * c->n_chain;
 	c->src_tab = c->attr_tab + 2u * c->n_attr;
 	end = c->src_tab + 2u * c->n_src;

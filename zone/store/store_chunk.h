@@ -114,19 +114,26 @@ typedef struct rbl_ck_attr {
 /* Check the header of DATA (LEN bytes), a chunk of FAMILY, and fill C.
  * RBL_OK or RBL_ESTORE. */
 int rbl_ck_open(rbl_ck *c, uint8_t family, const void *data, size_t len);
-/* Where the records of chunk P (LEN bytes) end and its tail (chain,
- * attribute and source tables and what they point to) begins, as
- * rbl_ck_open computes it from the header, or 0 when the header is
- * damaged (rbl_ck_open then says so).  For prefetching: it reads only
- * the header. */
+/* Where the records end and the tail (chain, attribute and source
+ * tables and what they point to) begins, in a chunk whose header says
+ * SKIP, N_REC and STRIDE (rb + iw + tw): the one formula rbl_ck_open and
+ * rbl_ck_rec_end share. */
+static inline size_t rbl_ck_records_end(unsigned skip, unsigned n_rec,
+					unsigned stride)
+{
+	return RBL_CK_HDR + (size_t)skip + (size_t)n_rec * stride;
+}
+/* rbl_ck_records_end of chunk P (LEN bytes) read from its header alone,
+ * or 0 when that is not inside the chunk (rbl_ck_open then refuses it):
+ * what the chunk index learns for prefetching. */
 static inline size_t rbl_ck_rec_end(const uint8_t *p, size_t len)
 {
 	size_t end = 0;
 
 	if (len < RBL_CK_HDR)
 		return 0;
-	end = RBL_CK_HDR + (size_t)p[1] +
-	      (size_t)rbl_get_be16(p + 6) * (size_t)(p[2] + p[3] + p[5]);
+	end = rbl_ck_records_end(p[1], rbl_get_be16(p + 6),
+				 (unsigned)p[2] + p[3] + p[5]);
 	return end < len ? end : 0;
 }
 /* The index of the record with the greatest address <= ADDR (alen bytes),
